@@ -1,0 +1,56 @@
+/* Named network namespaces, made as iproute2 makes them (a bind mount of the
+ * namespace file under /run/netns), so `ip -n NAME ...` works on them.
+ *
+ * A struct netns is an open handle: the namespace fd plus netlink sockets
+ * opened inside it on first use and reused for every later call, so building
+ * a topology opens one route socket and at most one netfilter socket per
+ * namespace and spawns no process. */
+#ifndef VPCSIM_NETNS_H
+#define VPCSIM_NETNS_H
+
+#include <stdbool.h>
+
+#define NETNS_RUN_DIR "/run/netns"
+#define NETNS_NAME_MAX 64
+
+struct nl_sock;
+struct mnl_socket;
+
+struct netns {
+	char name[NETNS_NAME_MAX];
+	int fd;                    /* O_RDONLY on /run/netns/NAME */
+	struct nl_sock *rt;        /* NETLINK_ROUTE, libnl; see netns_rt() */
+	struct mnl_socket *nf;     /* NETLINK_NETFILTER, libmnl; netns_nf() */
+};
+
+/* Create /run/netns/NAME as a new namespace with `lo` up and open it.
+ * Fails with -EEXIST if the name is taken. */
+int netns_create(const char *name, struct netns **out);
+/* Open an existing named namespace. -ENOENT if absent. */
+int netns_open(const char *name, struct netns **out);
+/* Close the handle (sockets and fd); the namespace stays. NULL is fine. */
+void netns_close(struct netns *ns);
+/* Unmount and remove /run/netns/NAME; the kernel frees the namespace when
+ * its last user goes. Absent is success (down is idempotent). */
+int netns_delete(const char *name);
+bool netns_exists(const char *name);
+
+/* Switch the calling thread into `ns` / back to the namespace it was in.
+ * netns_enter() returns a fd for netns_leave(), or a negative error. */
+int netns_enter(const struct netns *ns);
+int netns_enter_fd(int fd, const char *what);
+void netns_leave(int saved_fd);
+
+/* Sockets bound to the namespace, opened on first call. */
+struct nl_sock *netns_rt(struct netns *ns);
+struct mnl_socket *netns_nf(struct netns *ns);
+
+/* Write a sysctl under /proc/sys/net as seen from inside `ns`, e.g.
+ * netns_sysctl(ns, "ipv4/ip_forward", "1"). Never touches the root
+ * namespace: the file is opened while the thread is inside `ns`. */
+int netns_sysctl(struct netns *ns, const char *key, const char *value);
+
+/* Make /run/netns a shared mount point as iproute2 does, once. */
+int netns_run_dir_prepare(void);
+
+#endif

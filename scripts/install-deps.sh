@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs the Debian packages vpcsim builds and tests with, only those that
+# are missing, so `make check` on a ready machine does not touch apt.
+set -eu
+
+PKGS="build-essential pkg-config make
+libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libbpf-dev libcjson-dev
+libelf-dev zlib1g-dev linux-libc-dev
+bpftool clang llvm
+libcmocka-dev
+iproute2 nftables procps util-linux"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages:$missing" >&2
+	echo "install-deps: run as root (sudo make deps) to install them" >&2
+	exit 3
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing

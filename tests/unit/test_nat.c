@@ -514,6 +514,34 @@ static void test_static_and_snat_together(void **state)
 			 -ETIMEDOUT);
 }
 
+/* Many mappings: the batch spans many NEWSETELEM messages and more than
+ * the default socket buffer. A_MAPPED comes last, so its translation
+ * working shows the last chunk arrived. */
+static void test_many_mappings(void **state)
+{
+	enum { N = 20000 };
+	struct nat_map *maps = calloc(N, sizeof(*maps));
+	struct nat_spec spec = { .static_if = "r1", .static_maps = maps, .n_static = N };
+	struct seen s;
+	int rc;
+
+	NEED_NETWORK();
+	assert_non_null(maps);
+	for (int i = 0; i < N - 1; i++) {
+		maps[i].private_ip = IP(10, 1, 0, 0) + (uint32_t)i;
+		maps[i].public_ip = IP(198, 18, 0, 0) + (uint32_t)i;
+	}
+	maps[N - 1] = (struct nat_map){ A_MAPPED, PUBLIC_A };
+	rc = nat_install(nl_r, &spec);
+	free(maps);
+	if (rc < 0)
+		fail_msg("nat_install with %d mappings: %s", N, err_msg());
+	assert_int_equal(tcp_probe(ns_b, 7061, ns_a, A_MAPPED, B_ADDR, 3000, &s), 0);
+	assert_int_equal(s.peer, PUBLIC_A);
+	assert_int_equal(tcp_probe(ns_a, 7062, ns_b, B_ADDR, PUBLIC_A, 3000, &s), 0);
+	assert_int_equal(s.local, A_MAPPED);
+}
+
 static void test_remove(void **state)
 {
 	struct seen s;
@@ -586,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_static_outbound_mapped),
 		cmocka_unit_test(test_static_outbound_unmapped_dropped),
 		cmocka_unit_test(test_static_and_snat_together),
+		cmocka_unit_test(test_many_mappings),
 		cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_bad_spec),
 		cmocka_unit_test(test_root_untouched),

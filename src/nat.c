@@ -79,7 +79,7 @@ struct batch {
 	int n_acked;         /* messages sent with NLM_F_ACK */
 };
 
-static uint32_t next_seq;
+static __thread uint32_t next_seq;
 
 static int batch_init(struct batch *bt)
 {
@@ -719,6 +719,9 @@ static int spec_check(const struct nat_spec *spec)
 
 	if (spec->snat_oif)
 		err = ifname_check("snat_oif", spec->snat_oif);
+	if (!err && spec->snat_oif && spec->snat_to == 0)
+		err = errf(EINVAL, "NAT snat_oif \"%s\" needs a snat_to address",
+			   spec->snat_oif);
 	if (!err && spec->static_if)
 		err = ifname_check("static_if", spec->static_if);
 	if (!err && spec->static_if)

@@ -40,7 +40,10 @@ struct nat_spec {
  * The batch first removes any existing table "vpcsim", so a second call
  * replaces the first one atomically (the kernel commits all or nothing).
  * Interfaces are matched by name, so the links need not exist yet.
- * Each private_ip and each public_ip may appear at most once (-EINVAL). */
+ * Each private_ip and each public_ip may appear at most once, and snat_oif
+ * needs a non-zero snat_to (-EINVAL, nothing sent).
+ * Side effects on `nl`: turns on NETLINK_EXT_ACK and NETLINK_CAP_ACK and
+ * grows its send/receive buffers to fit the batch and its acks. */
 int nat_install(struct mnl_socket *nl, const struct nat_spec *spec);
 /* Remove the table (for tests/undo); absent is success. */
 int nat_remove(struct mnl_socket *nl);

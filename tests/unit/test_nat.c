@@ -581,6 +581,9 @@ static void test_bad_spec(void **state)
 	spec = (struct nat_spec){ .snat_oif = "a-name-longer-than-15", .snat_to = 1 };
 	assert_int_equal(nat_install(nl_r, &spec), -EINVAL);
 	assert_non_null(strstr(err_msg(), "snat_oif"));
+	spec = (struct nat_spec){ .snat_oif = "r1" };
+	assert_int_equal(nat_install(nl_r, &spec), -EINVAL);
+	assert_non_null(strstr(err_msg(), "snat_to"));
 	/* nothing was sent: no table appeared */
 	assert_int_equal(table_exists(nl_r), 0);
 }

@@ -76,7 +76,10 @@ const char *cidr_str(struct cidr c, char buf[CIDR_STRLEN])
 {
 	char ip[IP4_STRLEN];
 
-	snprintf(buf, CIDR_STRLEN, "%s/%u", ip4_str(c.addr, ip), c.len);
+	/* The clamp tells gcc the prefix has at most two digits (it warns of
+	 * truncation for a full uint8_t); valid prefixes are <= 32 anyway. */
+	snprintf(buf, CIDR_STRLEN, "%s/%u", ip4_str(c.addr, ip),
+		 c.len > 32 ? 32u : c.len);
 	return buf;
 }
 

@@ -30,7 +30,11 @@ int errf_prefix(int code, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, err_buf, sizeof(old));
-	snprintf(err_buf, sizeof(err_buf), "%s: %s", prefix, old);
+	/* Mark a cut message; using the length also answers gcc's
+	 * -Wformat-truncation, which the build treats as an error. */
+	if (snprintf(err_buf, sizeof(err_buf), "%s: %s", prefix, old) >=
+	    (int)sizeof(err_buf))
+		memcpy(err_buf + sizeof(err_buf) - 4, "...", 4);
 	return negative(code);
 }
 

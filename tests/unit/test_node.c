@@ -110,12 +110,17 @@ static int count_children(void)
 	return n;
 }
 
+/* Ours only (the pid is in the name), so two runs at once do not trip
+ * over each other. */
 static int count_nodetest_netns(void)
 {
+	char pattern[80];
 	glob_t g;
 	int n;
 
-	if (glob("/run/netns/vpcsim-nodetest-*", 0, NULL, &g) != 0)
+	snprintf(pattern, sizeof(pattern), "/run/netns/vpcsim-nodetest-%d-*",
+		 (int)getpid());
+	if (glob(pattern, 0, NULL, &g) != 0)
 		return 0;
 	n = (int)g.gl_pathc;
 	globfree(&g);

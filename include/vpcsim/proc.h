@@ -1,0 +1,46 @@
+/* Processes started inside nodes (resource commands, `vpcsim exec`).
+ *
+ * A process is remembered by pid AND start time (field 22 of /proc/PID/stat,
+ * clock ticks since boot), because a pid alone may be reused by an unrelated
+ * process after ours ends. Nothing here ends a process by name. */
+#ifndef VPCSIM_PROC_H
+#define VPCSIM_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct proc_id {
+	pid_t pid;
+	unsigned long long start_time; /* field 22 of /proc/PID/stat */
+};
+
+/* Read the start time of `pid`. -ESRCH if there is no such process. */
+int proc_start_time(pid_t pid, unsigned long long *out);
+
+/* Is this exact process (pid + start time) still running? A zombie (ended,
+ * not yet reaped) counts as not running. */
+bool proc_alive(const struct proc_id *p);
+
+/* Start `sh -c command` inside node namespace `netns` (a name under
+ * /run/netns), in a new session and process group, with its own mount
+ * namespace in which each file of /etc/netns/<netns>/ is bind-mounted over
+ * /etc/<file> and /sys is a sysfs of the node's namespace (what
+ * `ip netns exec` does). stdin is /dev/null, stdout and stderr are appended
+ * to log_path, the environment is inherited. Setup and exec failures are
+ * returned here (-errno, err_msg() names the step). */
+int proc_start_in_node(const char *netns, const char *command,
+		       const char *log_path, struct proc_id *out);
+
+/* End the process and its process group: SIGTERM, up to grace_ms for the
+ * leader to exit, then SIGKILL to whatever of the group is left. Signals
+ * only if proc_alive(p): a reused pid is never signalled. Reaps the leader
+ * if it is our child. Returns 0 when it is no longer running (also when it
+ * was gone already), <0 on error. */
+int proc_stop(const struct proc_id *p, int grace_ms);
+
+/* Replace the calling process by argv[0] (PATH searched) run inside the
+ * node as proc_start_in_node() sets it up, without the new session and
+ * without redirections (for `vpcsim exec`). Returns only on failure. */
+int proc_exec_in_node(const char *netns, char *const argv[]);
+
+#endif

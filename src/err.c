@@ -30,7 +30,9 @@ int errf_prefix(int code, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, err_buf, sizeof(old));
-	snprintf(err_buf, sizeof(err_buf), "%s: %s", prefix, old);
+	/* A message longer than the buffer is cut and marked as such. */
+	if (snprintf(err_buf, sizeof(err_buf), "%s: %s", prefix, old) >= (int)sizeof(err_buf))
+		memcpy(err_buf + sizeof(err_buf) - 4, "...", 4);
 	return negative(code);
 }
 

@@ -562,9 +562,15 @@ static bool parse_proto(struct parse *p, const cJSON *j, const char *path, int *
 		*out = (int)v;
 		return true;
 	}
-	ERR(p, path, CODE_PARAM,
-	    "The protocol %s%s%s is invalid: use tcp, udp, icmp, all or an IP protocol number 0 to 255",
-	    s ? "'" : "", s ? s : json_type(j), s ? "'" : "");
+	if (s)
+		ERR(p, path, CODE_PARAM,
+		    "The protocol '%s' is invalid: use tcp, udp, icmp, all or an IP protocol number 0 to 255", s);
+	else if (cJSON_IsNumber(j))
+		ERR(p, path, CODE_PARAM,
+		    "The protocol %g is invalid: use tcp, udp, icmp, all or an IP protocol number 0 to 255",
+		    j->valuedouble);
+	else
+		ERR(p, path, CODE_TYPE, "'proto' must be a string or a number, not %s", json_type(j));
 	return false;
 }
 

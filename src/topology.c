@@ -1417,6 +1417,8 @@ static void parse_sg_list(struct parse *p, const cJSON *arr, const char *path, i
 	}
 }
 
+/* public_ip "auto" and publicly_accessible ask for an allocated address; a
+ * fixed public_ip wins over publicly_accessible (public_ip_auto stays false). */
 static void parse_resource_public(struct parse *p, const cJSON *j, const char *path,
 				  struct resource *r)
 {

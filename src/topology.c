@@ -462,8 +462,8 @@ static const char *special_range(uint32_t ip)
 }
 
 /* A public IPv4 address given as string member `key`; 0 when invalid. */
-static uint32_t get_public_ip(struct parse *p, const cJSON *obj, const char *path,
-			      const char *key, const char *s)
+static uint32_t get_public_ip(struct parse *p, const char *path, const char *key,
+			      const char *s)
 {
 	const char *range;
 	char kp[PATH_LEN];
@@ -707,7 +707,7 @@ static void parse_hosts(struct parse *p, const cJSON *j)
 			continue;
 		h->name = get_name(p, e, ep, "host");
 		if (get_str(p, e, ep, "ip", true, &ip) == 1)
-			h->ip = get_public_ip(p, e, ep, "ip", ip);
+			h->ip = get_public_ip(p, ep, "ip", ip);
 		parse_listen(p, e, ep, &h->listen, &h->n_listen);
 	}
 }
@@ -1429,7 +1429,7 @@ static void parse_resource_public(struct parse *p, const cJSON *j, const char *p
 		if (!strcmp(s, "auto"))
 			r->public_ip_auto = true;
 		else
-			r->public_ip = get_public_ip(p, j, path, "public_ip", s);
+			r->public_ip = get_public_ip(p, path, "public_ip", s);
 	}
 	get_bool(p, j, path, "publicly_accessible", &r->publicly_accessible);
 	if (r->publicly_accessible && !r->public_ip)
@@ -1643,13 +1643,13 @@ static void parse_expect(struct parse *p, const cJSON *j, const char *path, void
 		return;
 	if (get_str(p, j, path, "from", true, &s) == 1) {
 		x->from = xstrdup(s);
-		if (topo_find_node(p->t, s) < 0)
+		if (!topo_has_node(p->t, s))
 			ERR(p, path_key(kp, path, "from"), "InvalidNode.NotFound",
 			    "'%s' is not a function, resource or internet host", s);
 	}
 	if (get_str(p, j, path, "to", true, &s) == 1) {
 		x->to = xstrdup(s);
-		if (topo_find_node(p->t, s) < 0 && !ip4_parse(s, &ip))
+		if (!topo_has_node(p->t, s) && !ip4_parse(s, &ip))
 			ERR(p, path_key(kp, path, "to"), "InvalidNode.NotFound",
 			    "'%s' is neither a function, resource or internet host nor an IPv4 address", s);
 	}
@@ -1931,17 +1931,12 @@ int topo_find_peering(const struct topology *t, const char *name)
 	return t->peerings ? FIND(t->peerings, t->n_peerings, name) : -1;
 }
 
-/* Functions, resources and internet hosts share one namespace of nodes.
- * Returns 0 when found (the kind does not matter to callers), else -1. */
-int topo_find_node(const struct topology *t, const char *name)
+/* Functions, resources and internet hosts share one namespace of nodes. */
+bool topo_has_node(const struct topology *t, const char *name)
 {
-	if (t->hosts && FIND(t->hosts, t->n_hosts, name) >= 0)
-		return 0;
-	if (t->resources && FIND(t->resources, t->n_resources, name) >= 0)
-		return 0;
-	if (t->functions && FIND(t->functions, t->n_functions, name) >= 0)
-		return 0;
-	return -1;
+	return (t->hosts && FIND(t->hosts, t->n_hosts, name) >= 0) ||
+	       (t->resources && FIND(t->resources, t->n_resources, name) >= 0) ||
+	       (t->functions && FIND(t->functions, t->n_functions, name) >= 0);
 }
 
 bool topo_peered(const struct topology *t, int a, int b)

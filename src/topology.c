@@ -14,10 +14,12 @@
  * position in the file (a broken element leaves a zeroed slot), so an index
  * in the model is also the index in the JSON path of a diagnostic.
  *
+ * topology_model.c holds what needs no JSON (diagnostics, freeing, lookups),
+ * so cJSON appears in this file only.
+ *
  * Allocation failure aborts: the input is a small file read once at start,
  * and threading ENOMEM through every helper would hide the rules. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +39,7 @@ struct parse {
 	struct diags *d;
 };
 
-/* ---- memory and diagnostics ---- */
+/* ---- memory ---- */
 
 static void *xcalloc(size_t n, size_t size)
 {
@@ -48,94 +50,7 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
-static char *xstrdup(const char *s)
-{
-	char *c;
-
-	if (!s)
-		return NULL;
-	c = strdup(s);
-	if (!c)
-		abort();
-	return c;
-}
-
-/* One diag per line: user text must not break the line or the terminal. */
-static void sanitize(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
-static void diag_vadd(struct diags *d, bool warning, const char *path,
-		      const char *code, const char *fmt, va_list ap)
-{
-	struct diag *g;
-
-	d->items = realloc(d->items, (size_t)(d->n + 1) * sizeof(*d->items));
-	if (!d->items)
-		abort();
-	g = &d->items[d->n++];
-	g->path = xstrdup(path ? path : "");
-	g->code = xstrdup(code);
-	if (vasprintf(&g->message, fmt, ap) < 0)
-		abort();
-	sanitize(g->path);
-	sanitize(g->message);
-	g->warning = warning;
-	if (!warning)
-		d->n_errors++;
-}
-
-void topo_error(struct diags *d, const char *path, const char *code,
-		const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	diag_vadd(d, false, path, code, fmt, ap);
-	va_end(ap);
-}
-
-void topo_warning(struct diags *d, const char *path, const char *code,
-		  const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	diag_vadd(d, true, path, code, fmt, ap);
-	va_end(ap);
-}
-
 #define ERR(p, path, code, ...) topo_error((p)->d, path, code, __VA_ARGS__)
-
-void diags_print(const struct diags *d, const char *file, void *out)
-{
-	FILE *f = out;
-
-	for (int i = 0; i < d->n; i++) {
-		const struct diag *g = &d->items[i];
-
-		fprintf(f, "%s: ", file ? file : "-");
-		if (g->path[0])
-			fprintf(f, "%s: ", g->path);
-		fprintf(f, "%s%s: %s\n", g->warning ? "warning: " : "",
-			g->code, g->message);
-	}
-}
-
-void diags_free(struct diags *d)
-{
-	for (int i = 0; i < d->n; i++) {
-		free(d->items[i].path);
-		free(d->items[i].code);
-		free(d->items[i].message);
-	}
-	free(d->items);
-	d->items = NULL;
-	d->n = d->n_errors = 0;
-}
 
 /* ---- paths ---- */
 
@@ -407,7 +322,7 @@ static char *get_name(struct parse *p, const cJSON *obj, const char *path,
 		ERR(p, path_key(kp, path, "name"), CODE_PARAM,
 		    "The %s name '%s' is invalid: use 1 to %d characters, a lowercase letter first, then lowercase letters, digits or '-'",
 		    what, s, NAME_MAX_LEN);
-	return xstrdup(s);
+	return topo_strdup(s);
 }
 
 /* A CIDR string member. Strict: host bits are an error (VPCs, subnets,
@@ -728,7 +643,7 @@ static void parse_top(struct parse *p, const cJSON *root)
 	const char *s;
 
 	if (get_str(p, root, "", "name", true, &s) == 1) {
-		t->name = xstrdup(s);
+		t->name = topo_strdup(s);
 		/* It prefixes namespace and pin names: no '/', no "..". */
 		if (!name_valid(s, TOPO_NAME_MAX_LEN))
 			ERR(p, "name", CODE_PARAM,
@@ -737,14 +652,14 @@ static void parse_top(struct parse *p, const cJSON *root)
 	}
 	if (get_str(p, root, "", "account_id", false, &s) == 1) {
 		free(t->account_id);
-		t->account_id = xstrdup(s);
+		t->account_id = topo_strdup(s);
 		if (!digits_only(s, 12))
 			ERR(p, "account_id", CODE_PARAM,
 			    "The account id '%s' is invalid: it must be 12 digits", s);
 	}
 	if (get_str(p, root, "", "region", false, &s) == 1) {
 		free(t->region);
-		t->region = xstrdup(s);
+		t->region = topo_strdup(s);
 		if (!*s || strlen(s) > 32 || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(s))
 			ERR(p, "region", CODE_PARAM,
 			    "The region '%s' is invalid: use lowercase letters, digits and '-', such as us-east-1", s);
@@ -825,21 +740,6 @@ static const cJSON *vpc_list(struct parse *p, const cJSON *j, const char *path,
 	return arr;
 }
 
-/* Index of the element whose name is `name` in an array of structs, given
- * the address of the first element's name member and the element size. */
-static int find_named(const void *first, size_t stride, int n, const char *name)
-{
-	for (int i = 0; name && i < n; i++) {
-		const char *s = *(char *const *)((const char *)first + (size_t)i * stride);
-
-		if (s && !strcmp(s, name))
-			return i;
-	}
-	return -1;
-}
-
-#define FIND(arr, n, key) find_named(&(arr)[0].name, sizeof((arr)[0]), n, key)
-
 static void parse_route_table_names(struct parse *p, const cJSON *j, const char *path,
 				    struct vpc *v)
 {
@@ -862,7 +762,7 @@ static void parse_route_table_names(struct parse *p, const cJSON *j, const char 
 		return;
 	/* The main table holds only the local route unless the file defines it. */
 	v->main_table = v->n_route_tables++;
-	v->route_tables[v->main_table].name = xstrdup("main");
+	v->route_tables[v->main_table].name = topo_strdup("main");
 	v->route_tables[v->main_table].implicit_main = true;
 }
 
@@ -909,7 +809,7 @@ static void parse_sg_names(struct parse *p, const cJSON *j, const char *path, st
 		g->name = get_name(p, e, ep, "security group");
 		if (get_str(p, e, ep, "description", false, &s) != 1)
 			continue;
-		g->description = xstrdup(s);
+		g->description = topo_strdup(s);
 		if (strlen(s) > 255)
 			ERR(p, path_key(kp, ep, "description"), CODE_PARAM,
 			    "The description is too long: at most 255 characters");
@@ -918,7 +818,7 @@ static void parse_sg_names(struct parse *p, const cJSON *j, const char *path, st
 	if (v->default_sg >= 0)
 		return;
 	v->default_sg = v->n_security_groups++;
-	v->security_groups[v->default_sg].name = xstrdup("default");
+	v->security_groups[v->default_sg].name = topo_strdup("default");
 	v->security_groups[v->default_sg].implicit = true;
 }
 
@@ -1024,7 +924,7 @@ static void parse_nacls(struct parse *p, const cJSON *j, const char *path, struc
 	if (v->default_nacl >= 0)
 		return;
 	v->default_nacl = v->n_nacls++;
-	v->nacls[v->default_nacl].name = xstrdup("default");
+	v->nacls[v->default_nacl].name = topo_strdup("default");
 	v->nacls[v->default_nacl].implicit = true;
 	nacl_allow_all(&v->nacls[v->default_nacl].ingress, &v->nacls[v->default_nacl].n_ingress);
 	nacl_allow_all(&v->nacls[v->default_nacl].egress, &v->nacls[v->default_nacl].n_egress);
@@ -1483,7 +1383,7 @@ static void parse_resource(struct parse *p, const cJSON *j, const char *path, vo
 	parse_resource_public(p, j, path, r);
 	parse_listen(p, j, path, &r->listen, &r->n_listen);
 	if (get_str(p, j, path, "command", false, &s) == 1)
-		r->command = xstrdup(s);
+		r->command = topo_strdup(s);
 }
 
 /* Variables the Lambda runtime sets itself; AWS refuses them. */
@@ -1537,8 +1437,8 @@ static void parse_environment(struct parse *p, const cJSON *j, const char *path,
 		else if (env_reserved(e->string))
 			ERR(p, kp, CODE_LAMBDA, "The environment variable '%s' is reserved by Lambda", e->string);
 		bytes += strlen(e->string) + strlen(e->valuestring);
-		f->env[f->n_env].key = xstrdup(e->string);
-		f->env[f->n_env++].value = xstrdup(e->valuestring);
+		f->env[f->n_env].key = topo_strdup(e->string);
+		f->env[f->n_env++].value = topo_strdup(e->valuestring);
 	}
 	if (bytes > FN_ENV_MAX_BYTES)
 		ERR(p, ep, CODE_LAMBDA,
@@ -1618,7 +1518,7 @@ static void parse_function(struct parse *p, const cJSON *j, const char *path, vo
 		CODE_LAMBDA, &f->reserved_concurrency);
 	parse_environment(p, j, path, f);
 	if (get_str(p, j, path, "handler", false, &s) == 1)
-		f->handler = xstrdup(s);
+		f->handler = topo_strdup(s);
 	m = member(p, j, path, "vpc_config", false);
 	if (m) {
 		char kp[PATH_LEN];
@@ -1642,13 +1542,13 @@ static void parse_expect(struct parse *p, const cJSON *j, const char *path, void
 	if (!as_object(p, j, path, "expectation", keys))
 		return;
 	if (get_str(p, j, path, "from", true, &s) == 1) {
-		x->from = xstrdup(s);
+		x->from = topo_strdup(s);
 		if (!topo_has_node(p->t, s))
 			ERR(p, path_key(kp, path, "from"), "InvalidNode.NotFound",
 			    "'%s' is not a function, resource or internet host", s);
 	}
 	if (get_str(p, j, path, "to", true, &s) == 1) {
-		x->to = xstrdup(s);
+		x->to = topo_strdup(s);
 		if (!topo_has_node(p->t, s) && !ip4_parse(s, &ip))
 			ERR(p, path_key(kp, path, "to"), "InvalidNode.NotFound",
 			    "'%s' is neither a function, resource or internet host nor an IPv4 address", s);
@@ -1748,9 +1648,9 @@ static cJSON *json_parse(struct parse *p, const char *text, size_t len)
 
 static void topology_defaults(struct topology *t, const char *file)
 {
-	t->file = xstrdup(file ? file : "-");
-	t->account_id = xstrdup("123456789012");
-	t->region = xstrdup("us-east-1");
+	t->file = topo_strdup(file ? file : "-");
+	t->account_id = topo_strdup("123456789012");
+	t->region = topo_strdup("us-east-1");
 	t->eni_mode = ENI_MODE_HYPERPLANE;
 	t->concurrency_limit = 1000;
 	t->service_cidr = (struct cidr){ 0x64400000, 16 }; /* 100.64.0.0/16 */
@@ -1831,154 +1731,4 @@ struct topology *topology_load(const char *file, struct diags *d)
 	fclose(f);
 	free(text);
 	return t;
-}
-
-/* ---- freeing ---- */
-
-static void vpc_free(struct vpc *v)
-{
-	free(v->name);
-	for (int i = 0; i < v->n_subnets; i++)
-		free(v->subnets[i].name);
-	free(v->subnets);
-	for (int i = 0; i < v->n_route_tables; i++) {
-		free(v->route_tables[i].name);
-		free(v->route_tables[i].routes);
-	}
-	free(v->route_tables);
-	for (int i = 0; i < v->n_nat_gateways; i++)
-		free(v->nat_gateways[i].name);
-	free(v->nat_gateways);
-	for (int i = 0; i < v->n_security_groups; i++) {
-		free(v->security_groups[i].name);
-		free(v->security_groups[i].description);
-		free(v->security_groups[i].ingress);
-		free(v->security_groups[i].egress);
-	}
-	free(v->security_groups);
-	for (int i = 0; i < v->n_nacls; i++) {
-		free(v->nacls[i].name);
-		free(v->nacls[i].ingress);
-		free(v->nacls[i].egress);
-	}
-	free(v->nacls);
-}
-
-void topology_free(struct topology *t)
-{
-	if (!t)
-		return;
-	for (int i = 0; i < t->n_vpcs; i++)
-		vpc_free(&t->vpcs[i]);
-	free(t->vpcs);
-	for (int i = 0; i < t->n_hosts; i++) {
-		free(t->hosts[i].name);
-		free(t->hosts[i].listen);
-	}
-	free(t->hosts);
-	for (int i = 0; i < t->n_peerings; i++)
-		free(t->peerings[i].name);
-	free(t->peerings);
-	for (int i = 0; i < t->n_resources; i++) {
-		free(t->resources[i].name);
-		free(t->resources[i].listen);
-		free(t->resources[i].command);
-	}
-	free(t->resources);
-	for (int i = 0; i < t->n_functions; i++) {
-		struct function *f = &t->functions[i];
-
-		for (int k = 0; k < f->n_env; k++) {
-			free(f->env[k].key);
-			free(f->env[k].value);
-		}
-		free(f->env);
-		free(f->name);
-		free(f->handler);
-	}
-	free(t->functions);
-	for (int i = 0; i < t->n_expects; i++) {
-		free(t->expects[i].from);
-		free(t->expects[i].to);
-	}
-	free(t->expects);
-	free(t->file);
-	free(t->name);
-	free(t->account_id);
-	free(t->region);
-	free(t);
-}
-
-/* ---- lookups and names ---- */
-
-int topology_find_vpc(const struct topology *t, const char *name)
-{
-	return t->vpcs ? FIND(t->vpcs, t->n_vpcs, name) : -1;
-}
-
-int vpc_find_subnet(const struct vpc *v, const char *name)
-{
-	return v->subnets ? FIND(v->subnets, v->n_subnets, name) : -1;
-}
-
-int vpc_find_sg(const struct vpc *v, const char *name)
-{
-	return v->security_groups ? FIND(v->security_groups, v->n_security_groups, name) : -1;
-}
-
-int topo_find_peering(const struct topology *t, const char *name)
-{
-	return t->peerings ? FIND(t->peerings, t->n_peerings, name) : -1;
-}
-
-/* Functions, resources and internet hosts share one namespace of nodes. */
-bool topo_has_node(const struct topology *t, const char *name)
-{
-	return (t->hosts && FIND(t->hosts, t->n_hosts, name) >= 0) ||
-	       (t->resources && FIND(t->resources, t->n_resources, name) >= 0) ||
-	       (t->functions && FIND(t->functions, t->n_functions, name) >= 0);
-}
-
-bool topo_peered(const struct topology *t, int a, int b)
-{
-	for (int i = 0; i < t->n_peerings; i++) {
-		const int *v = t->peerings[i].vpc;
-
-		if ((v[0] == a && v[1] == b) || (v[0] == b && v[1] == a))
-			return true;
-	}
-	return false;
-}
-
-const char *resource_kind_str(enum resource_kind k)
-{
-	switch (k) {
-	case RES_GENERIC: return "generic";
-	case RES_EC2: return "ec2";
-	case RES_RDS: return "rds";
-	case RES_RDS_PROXY: return "rds-proxy";
-	}
-	return "?";
-}
-
-const char *probe_result_str(enum probe_result r)
-{
-	switch (r) {
-	case PROBE_OPEN: return "open";
-	case PROBE_REFUSED: return "refused";
-	case PROBE_TIMEOUT: return "timeout";
-	}
-	return "?";
-}
-
-const char *proto_str(int proto, char buf[8])
-{
-	switch (proto) {
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 1: return "icmp";
-	case PROTO_ALL: return "all";
-	}
-	snprintf(buf, 8, "%d", proto);
-	return buf;
 }

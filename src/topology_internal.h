@@ -5,6 +5,7 @@
 #define VPCSIM_TOPOLOGY_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "vpcsim/topology.h"
 
@@ -19,6 +20,15 @@ static inline bool cidr_valid(struct cidr c)
 {
 	return c.len <= 32;
 }
+
+/* strdup that aborts on allocation failure; NULL stays NULL. */
+char *topo_strdup(const char *s);
+
+/* Index of the element named `name` in an array of structs, given the
+ * address of the first element's `name` member and the element size; -1
+ * when absent. FIND(arr, n, name) spells it for an array of n structs. */
+int topo_find_named(const void *first, size_t stride, int n, const char *name);
+#define FIND(arr, n, key) topo_find_named(&(arr)[0].name, sizeof((arr)[0]), n, key)
 
 __attribute__((format(printf, 4, 5)))
 void topo_error(struct diags *d, const char *path, const char *code,

@@ -664,9 +664,9 @@ static void parse_top(struct parse *p, const cJSON *root)
 			ERR(p, "region", CODE_PARAM,
 			    "The region '%s' is invalid: use lowercase letters, digits and '-', such as us-east-1", s);
 	}
-	if (cJSON_HasObjectItem(root, "lambda"))
+	if (member(p, root, "", "lambda", false))
 		parse_lambda(p, member(p, root, "", "lambda", false));
-	if (cJSON_HasObjectItem(root, "internet"))
+	if (member(p, root, "", "internet", false))
 		parse_hosts(p, member(p, root, "", "internet", false));
 }
 

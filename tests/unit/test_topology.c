@@ -440,6 +440,20 @@ static void test_messages_single_line(void **state)
 	diags_free(&d);
 }
 
+/* Keys are case-sensitive: a miscased section is one unknown key, not
+ * also a broken section. */
+static void test_key_case(void **state)
+{
+	struct diags d = { 0 };
+	struct topology *t = parse("{ \"name\": \"x\", \"Lambda\": { \"eni_mode\": \"nope\" } }", &d);
+
+	assert_null(t);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.items[0].code, "UnknownKey");
+	assert_non_null(strstr(d.items[0].message, "did you mean 'lambda'"));
+	diags_free(&d);
+}
+
 static void test_unreadable_file(void **state)
 {
 	struct diags d = { 0 };
@@ -477,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_json_position),
 		cmocka_unit_test(test_diags_print_format),
 		cmocka_unit_test(test_messages_single_line),
+		cmocka_unit_test(test_key_case),
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_strings),
 	};

@@ -1284,16 +1284,26 @@ static bool find_subnet_any(const struct topology *t, const char *name, int *vi,
 	return false;
 }
 
-/* A list of group names of VPC vi, 1..ENI_SG_MAX of them. */
+static bool int_in(const int *v, int n, int x)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
+/* A list of group names of VPC vi, 1..ENI_SG_MAX of them, each once. An
+ * empty list is reported as `empty_msg`; `code` is the AWS code of the
+ * caller's API (EC2 or Lambda). */
 static void parse_sg_list(struct parse *p, const cJSON *arr, const char *path, int vi,
-			  const char *empty_code, const char *empty_msg, int sgs[ENI_SG_MAX], int *n)
+			  const char *code, const char *empty_msg, int sgs[ENI_SG_MAX], int *n)
 {
 	const cJSON *e;
 	char ep[PATH_LEN];
 	int i = 0, count = cJSON_GetArraySize(arr);
 
 	if (count == 0)
-		ERR(p, path, empty_code, "%s", empty_msg);
+		ERR(p, path, code, "%s", empty_msg);
 	if (count > ENI_SG_MAX)
 		ERR(p, path, "SecurityGroupsPerInterfaceLimitExceeded",
 		    "%d security groups are listed; the limit is %d per network interface", count, ENI_SG_MAX);
@@ -1312,6 +1322,8 @@ static void parse_sg_list(struct parse *p, const cJSON *arr, const char *path, i
 		if (g < 0)
 			ERR(p, ep, "InvalidGroup.NotFound",
 			    "The security group '%s' does not exist in VPC %s", name, p->t->vpcs[vi].name);
+		else if (int_in(sgs, *n, g))
+			ERR(p, ep, code, "The security group '%s' is listed twice", name);
 		else if (*n < ENI_SG_MAX)
 			sgs[(*n)++] = g;
 	}
@@ -1483,6 +1495,8 @@ static void parse_vpc_config(struct parse *p, const cJSON *j, const char *path, 
 			ERR(p, ep, CODE_LAMBDA,
 			    "The subnet '%s' is in VPC %s, but the function's first subnet is in VPC %s; all subnets must be in one VPC",
 			    name, p->t->vpcs[vi].name, p->t->vpcs[f->vpc].name);
+		} else if (int_in(f->subnets, f->n_subnets, si)) {
+			ERR(p, ep, CODE_LAMBDA, "The subnet '%s' is listed twice", name);
 		} else if (f->n_subnets < FN_SUBNETS_MAX) {
 			f->vpc = vi;
 			f->subnets[f->n_subnets++] = si;

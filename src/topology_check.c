@@ -159,6 +159,27 @@ static void check_nat_placement(const struct vpc *v, int vi, struct diags *d)
 	}
 }
 
+/* Sandboxes live in the Lambda service VPC and reach a VPC through NAT
+ * onto its ENI; when the two ranges overlap, the sandbox's own local route
+ * captures the VPC's addresses. AWS hides its service addresses, so this
+ * is the simulator's limit: a warning with the fix, not a refusal. */
+static void check_service_cidr(const struct topology *t, struct diags *d)
+{
+	char path[PATH_LEN], a[CIDR_STRLEN], b[CIDR_STRLEN];
+
+	for (int i = 0; i < t->n_vpcs; i++) {
+		const struct vpc *v = &t->vpcs[i];
+
+		if (!cidr_valid(v->cidr) || !cidr_valid(t->service_cidr) ||
+		    !cidr_overlaps(v->cidr, t->service_cidr))
+			continue;
+		snprintf(path, sizeof(path), "vpcs[%d].cidr", i);
+		topo_warning(d, path, "OverlappingCidrs",
+			     "VPC %s (%s) overlaps lambda.service_cidr %s: functions may not reach its addresses; set lambda.service_cidr to a range no VPC uses",
+			     v->name ? v->name : "?", cidr_str(v->cidr, a), cidr_str(t->service_cidr, b));
+	}
+}
+
 /* AWS refuses to peer overlapping CIDRs; the peering request just fails
  * ("overlapping CIDRs") without an API error code, so the code here is our
  * own: OverlappingCidrs. The same pair twice is AWS's
@@ -318,6 +339,7 @@ void topology_check(const struct topology *t, struct diags *d)
 		check_nat_placement(&t->vpcs[i], i, d);
 	}
 	check_peerings(t, d);
+	check_service_cidr(t, d);
 	check_resources(t, d);
 	check_reserved_concurrency(t, d);
 }

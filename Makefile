@@ -62,7 +62,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 
 # Every user object may include a skeleton, so skeletons come first.
-$(BUILD)/obj/%.o: src/%.c $(wildcard include/vpcsim/*.h) $(BPF_SKELS) | $(BUILD)/obj
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/vpcsim/*.h src/*.h) $(BPF_SKELS) | $(BUILD)/obj
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/vpcsim: $(MAIN_OBJ) $(LIB_OBJS)

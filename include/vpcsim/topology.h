@@ -248,8 +248,9 @@ struct topology *topology_parse(const char *file, const char *text, size_t len,
 struct topology *topology_load(const char *file, struct diags *d);
 void topology_free(struct topology *t);
 
-/* Print every diag as `FILE: PATH: Code: message` (warnings prefixed by
- * "warning: " after the file) to `out`. */
+/* Print every diag as `FILE: PATH: Code: message`, warnings as
+ * `FILE: PATH: warning: Code: message` (the PATH part is left out when
+ * empty, e.g. an unreadable file), one per line, to `out`. */
 void diags_print(const struct diags *d, const char *file, void *out /* FILE* */);
 void diags_free(struct diags *d);
 

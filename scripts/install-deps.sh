@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages vpcsim builds and tests with, only those that
 # are missing, so `make check` on a ready machine does not touch apt.
+#   install-deps.sh --check   exit 1 if anything is missing, install nothing
 set -eu
 
 PKGS="build-essential pkg-config make
@@ -16,6 +17,10 @@ for p in $PKGS; do
 		missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
+if [ "${1:-}" = "--check" ]; then
+	echo "install-deps: missing:$missing"
+	exit 1
+fi
 
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps: missing packages:$missing" >&2

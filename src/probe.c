@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "vpcsim/err.h"
-#include "vpcsim/nsenter.h"
+#include "vpcsim/netns.h"
 #include "vpcsim/probe.h"
 
 #ifndef ICMP_FILTER
@@ -281,14 +281,14 @@ int probe_run(const struct probe_req *rq, struct probe_ans *ans)
 			    rq->proto);
 	}
 	memset(ans, 0, sizeof(*ans));
-	err = nsenter_net(rq->netns, &saved);
+	err = netns_enter_name(rq->netns, &saved);
 	if (err < 0)
 		return errf_prefix(err, "probe");
 	/* The socket belongs to the namespace it was made in; everything
 	 * after this line runs back in the caller's namespace. */
 	fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 	err = errno;
-	nsenter_restore(saved);
+	netns_leave(saved);
 	if (fd < 0)
 		return errf(err, "probe: socket in %s: %s", rq->netns, strerror(err));
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "vpcsim/err.h"
-#include "vpcsim/nsenter.h"
+#include "vpcsim/netns.h"
 #include "vpcsim/proc.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -154,7 +154,7 @@ child_start(const char *netns, const char *command, int logfd, int report)
 		err = errf(errno, "setsid: %s", strerror(errno));
 		goto fail;
 	}
-	err = nsenter_net(netns, NULL);
+	err = netns_enter_name(netns, NULL);
 	if (err < 0)
 		goto fail;
 	err = node_mounts(netns);
@@ -186,7 +186,7 @@ int proc_start_in_node(const char *netns, const char *command,
 	ssize_t r, len = 0;
 	pid_t pid;
 
-	if (!nsenter_name_ok(netns) || !command || !log_path || !out)
+	if (!netns_name_ok(netns) || !command || !log_path || !out)
 		return errf(EINVAL, "starting a process in '%s': invalid arguments",
 			    netns ? netns : "(null)");
 	logfd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
@@ -327,7 +327,7 @@ int proc_exec_in_node(const char *netns, char *const argv[])
 
 	if (!argv || !argv[0])
 		return errf(EINVAL, "exec in %s: no command", netns ? netns : "(null)");
-	err = nsenter_net(netns, NULL);
+	err = netns_enter_name(netns, NULL);
 	if (err < 0)
 		return err;
 	err = node_mounts(netns);

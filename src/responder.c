@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -16,7 +17,7 @@
 #include <unistd.h>
 
 #include "vpcsim/err.h"
-#include "vpcsim/nsenter.h"
+#include "vpcsim/netns.h"
 #include "vpcsim/responder.h"
 
 /* Every epoll entry points at one of these; `kind` comes first so the loop
@@ -76,12 +77,12 @@ static int listener_open(const struct responder_port *p)
 	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP)
 		return errf(EINVAL, "responder: protocol %u is not tcp or udp",
 			    p->proto);
-	err = nsenter_net(p->netns, &saved);
+	err = netns_enter_name(p->netns, &saved);
 	if (err < 0)
 		return errf_prefix(err, "responder for %s/%u",
 				   proto_name(p->proto), p->port);
 	fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	nsenter_restore(saved);
+	netns_leave(saved);
 	op = "socket";
 	if (fd < 0)
 		goto fail;
@@ -344,6 +345,12 @@ child_main(const struct responder_port *ports, int *fds, int n, int logfd,
 	int *keep = malloc(((size_t)n + 1) * sizeof(*keep));
 
 	setsid();
+	prctl(PR_SET_NAME, "vpcsim-respond");
+	/* Live inside one of the topology's namespaces (the sockets keep
+	 * their own), so a sweep by marks finds this process even when the
+	 * journal that names it is gone. */
+	if (n > 0)
+		netns_enter_name(ports[0].netns, NULL);
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(logfd, 1) < 0 ||
 	    dup2(logfd, 2) < 0 || !items || !l || !keep) {

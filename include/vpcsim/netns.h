@@ -11,7 +11,7 @@
 #include <stdbool.h>
 
 #define NETNS_RUN_DIR "/run/netns"
-#define NETNS_NAME_MAX 64
+#define NETNS_NAME_MAX 128
 
 struct nl_sock;
 struct mnl_socket;
@@ -23,9 +23,10 @@ struct netns {
 	struct mnl_socket *nf;     /* NETLINK_NETFILTER, libmnl; netns_nf() */
 };
 
-/* Create /run/netns/NAME as a new namespace with `lo` up and open it.
- * Fails with -EEXIST if the name is taken. */
-int netns_create(const char *name, struct netns **out);
+/* Create /run/netns/NAME as a new namespace with `lo` up and the n sysctls
+ * kv[i][0] = kv[i][1] set (see netns_sysctls), and open it. Fails with
+ * -EEXIST if the name is taken. */
+int netns_create(const char *name, const char *const kv[][2], int n, struct netns **out);
 /* Open an existing named namespace. -ENOENT if absent. */
 int netns_open(const char *name, struct netns **out);
 /* Close the handle (sockets and fd); the namespace stays. NULL is fine. */
@@ -40,6 +41,11 @@ bool netns_exists(const char *name);
 int netns_enter(const struct netns *ns);
 int netns_enter_fd(int fd, const char *what);
 void netns_leave(int saved_fd);
+/* Enter /run/netns/NAME by name. With `saved` NULL the switch is for good
+ * (before an exec); else *saved is the fd for netns_leave(). */
+int netns_enter_name(const char *name, int *saved);
+/* A name that can be a file under /run/netns: no '/', not "." or "..". */
+bool netns_name_ok(const char *name);
 
 /* Sockets bound to the namespace, opened on first call. */
 struct nl_sock *netns_rt(struct netns *ns);
@@ -49,6 +55,8 @@ struct mnl_socket *netns_nf(struct netns *ns);
  * netns_sysctl(ns, "ipv4/ip_forward", "1"). Never touches the root
  * namespace: the file is opened while the thread is inside `ns`. */
 int netns_sysctl(struct netns *ns, const char *key, const char *value);
+/* Several at once, entering the namespace once: kv[i][0] = kv[i][1]. */
+int netns_sysctls(struct netns *ns, const char *const kv[][2], int n);
 
 /* Make /run/netns a shared mount point as iproute2 does, once. */
 int netns_run_dir_prepare(void);

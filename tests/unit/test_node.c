@@ -29,7 +29,7 @@
 #include <cmocka.h>
 
 #include "vpcsim/err.h"
-#include "vpcsim/nsenter.h"
+#include "vpcsim/netns.h"
 #include "vpcsim/probe.h"
 #include "vpcsim/proc.h"
 #include "vpcsim/responder.h"
@@ -216,9 +216,9 @@ static void tcp_echo_check(const char *ns, uint32_t dst, uint16_t port,
 	bool eof = false;
 	int saved, fd;
 
-	assert_int_equal(nsenter_net(ns, &saved), 0);
+	assert_int_equal(netns_enter_name(ns, &saved), 0);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
-	nsenter_restore(saved);
+	netns_leave(saved);
 	assert_true(fd >= 0);
 	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
@@ -353,9 +353,9 @@ static void test_concurrent_connections(void **state)
 	NEED_ROOT();
 	assert_true(responder.pid > 0);
 	for (int i = 0; i < N; i++) {
-		assert_int_equal(nsenter_net(ns_a, &saved), 0);
+		assert_int_equal(netns_enter_name(ns_a, &saved), 0);
 		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		nsenter_restore(saved);
+		netns_leave(saved);
 		assert_true(fds[i] >= 0);
 		assert_int_equal(connect(fds[i], (struct sockaddr *)&sa, sizeof(sa)), 0);
 	}

@@ -1,0 +1,53 @@
+/* The journal: every object vpcsim created that outlives its namespace,
+ * in creation order, appended to a file as it is created so that `down`
+ * (and a crash during `up`) can undo exactly that, in reverse.
+ *
+ * File format, one entry a line:
+ *   netns NAME
+ *   dir PATH
+ *   file PATH
+ *   proc PID START_TIME NAME      (start time: field 22 of /proc/PID/stat)
+ *   pin PATH                      (a bpffs path, removed recursively)
+ */
+#ifndef VPCSIM_JOURNAL_H
+#define VPCSIM_JOURNAL_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+enum journal_kind {
+	J_NETNS,
+	J_DIR,
+	J_FILE,
+	J_PROC,
+	J_PIN,
+};
+
+struct journal_entry {
+	enum journal_kind kind;
+	char *what;              /* name or path */
+	pid_t pid;               /* J_PROC */
+	unsigned long long start_time;
+};
+
+struct journal {
+	struct journal_entry *e;
+	int n, cap;
+	int fd;                  /* append target, -1 for in-memory only */
+};
+
+/* Start a journal appended to `path` (created, truncated). */
+int journal_create(struct journal *J, const char *path);
+/* Read a journal file written by an earlier process. */
+int journal_read(struct journal *J, const char *path);
+int journal_add(struct journal *J, enum journal_kind kind, const char *what);
+int journal_add_proc(struct journal *J, pid_t pid, unsigned long long start, const char *name);
+/* Undo every entry, last first. Keeps going past errors (reporting each to
+ * stderr) so that as much as possible is removed; returns the first error. */
+int journal_undo(struct journal *J);
+void journal_close(struct journal *J);
+
+/* Remove a bpffs directory tree of pins. Absent is success. */
+int pin_tree_remove(const char *path);
+
+#endif

@@ -1,0 +1,21 @@
+/* Finding and removing vpcsim objects by the marks they carry, for `clean`
+ * and for `down` when the journal is gone: namespaces named vpcsim-*, their
+ * /etc/netns folders, pins under /sys/fs/bpf/vpcsim, state under
+ * /run/vpcsim, and processes that live inside vpcsim namespaces. Nothing
+ * without a mark is ever touched. */
+#ifndef VPCSIM_SWEEP_H
+#define VPCSIM_SWEEP_H
+
+#define STATE_ROOT "/run/vpcsim"
+#define PIN_ROOT "/sys/fs/bpf/vpcsim"
+#define ETC_NETNS "/etc/netns"
+
+/* SIGKILL every process whose network namespace is /run/netns/NAME. Returns
+ * how many were signalled. */
+int sweep_netns_processes(const char *netns);
+/* Remove every object of topology `topo` (NULL: of every topology). Returns
+ * the number of objects removed, or a negative error for the first failure
+ * (it goes on past failures). */
+int sweep(const char *topo);
+
+#endif

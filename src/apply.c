@@ -1,0 +1,333 @@
+/* The executor: runs a plan's steps against the kernel with a journal. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vpcsim/err.h"
+#include "vpcsim/hosts.h"
+#include "vpcsim/nat.h"
+#include "vpcsim/plan.h"
+#include "vpcsim/proc.h"
+#include "vpcsim/responder.h"
+#include "vpcsim/sweep.h"
+
+struct exec {
+	const struct layout *L;
+	const struct apply_opts *o;
+	struct journal *J;
+	struct netns **ns;         /* plan namespace index -> open handle */
+};
+
+/* A router forwards, never sends redirects, filters nothing by reverse
+ * path (asymmetric paths through NAT are normal here), and carries no IPv6.
+ * IPv4 conf defaults of a new namespace are copied from the host's, so they
+ * are set explicitly. */
+static const char *const router_sysctls[][2] = {
+	{ "ipv4/ip_forward", "1" },
+	{ "ipv4/conf/all/rp_filter", "0" },
+	{ "ipv4/conf/default/rp_filter", "0" },
+	{ "ipv4/conf/all/send_redirects", "0" },
+	{ "ipv4/conf/default/send_redirects", "0" },
+	{ "ipv6/conf/all/disable_ipv6", "1" },
+	{ "ipv6/conf/default/disable_ipv6", "1" },
+};
+
+/* A node answers every probe at once: ICMP errors (port unreachable) are
+ * not rate-limited per destination, so a burst of probes sees every
+ * refusal. */
+static const char *const node_sysctls[][2] = {
+	{ "ipv4/icmp_ratelimit", "0" },
+};
+
+/* A NAT gateway node forwards like a router. */
+static const char *const nat_node_sysctls[][2] = {
+	{ "ipv4/icmp_ratelimit", "0" },
+	{ "ipv4/ip_forward", "1" },
+	{ "ipv4/conf/all/rp_filter", "0" },
+	{ "ipv4/conf/default/rp_filter", "0" },
+	{ "ipv4/conf/all/send_redirects", "0" },
+	{ "ipv4/conf/default/send_redirects", "0" },
+};
+
+#define N_KV(a) ((int)(sizeof(a) / sizeof(*(a))))
+
+static int create_ns(struct exec *x, int i, const char *const kv[][2], int n)
+{
+	const char *name = plan_ns_name(x->L, i);
+	int err = netns_create(name, kv, n, &x->ns[i]);
+
+	if (err < 0)
+		return err;
+	return journal_add(x->J, J_NETNS, name);
+}
+
+static int step_router(struct exec *x, const struct step *s)
+{
+	return create_ns(x, s->ns, router_sysctls, N_KV(router_sysctls));
+}
+
+static int step_node(struct exec *x, const struct step *s)
+{
+	if (x->L->nodes[s->ref].kind == NODE_NAT)
+		return create_ns(x, s->ns, nat_node_sysctls, N_KV(nat_node_sysctls));
+	return create_ns(x, s->ns, node_sysctls, N_KV(node_sysctls));
+}
+
+static int step_attach(struct exec *x, const struct step *s)
+{
+	const struct layout *L = x->L;
+	const struct attachment *a = &L->atts[s->ref];
+	struct netns *router = x->ns[s->ns];
+	struct netns *node = x->ns[plan_ns_node(L, a->node)];
+	char alias[128];
+	struct veth_spec v = {
+		.name = a->ifname, .ifindex = a->ifindex, .alias = alias,
+		.peer_ns = node, .peer_name = "eth0", .peer_ifindex = IFINDEX_NODE_ETH0,
+	};
+	struct route_spec dflt = {
+		.table = 254, .dst = { 0, 0 }, .kind = ROUTE_UNICAST,
+		.oif = IFINDEX_NODE_ETH0, .gateway = a->gateway, .onlink = 1,
+	};
+	struct route_spec host = {
+		.table = 254, .dst = { a->ip, 32 }, .kind = ROUTE_UNICAST, .oif = a->ifindex,
+	};
+	int err;
+
+	snprintf(alias, sizeof(alias), "vpcsim:%s:%s", L->t->name,
+		 a->eni_id[0] ? a->eni_id : L->nodes[a->node].name);
+	err = link_veth_add(router, &v);
+	if (!err)
+		err = link_set_up(node, IFINDEX_NODE_ETH0);
+	/* The node sees its subnet's prefix, but no on-link subnet route:
+	 * everything, also within the subnet, goes through the router. */
+	if (!err)
+		err = addr_add(node, IFINDEX_NODE_ETH0, a->ip, a->prefix, 1);
+	if (!err)
+		err = route_add(node, &dflt);
+	if (!err)
+		err = route_add(router, &host);
+	return err;
+}
+
+static int step_link(struct exec *x, const struct step *s)
+{
+	const struct router_link *k = &x->L->links[s->ref];
+	struct netns *a = x->ns[plan_ns_router(k->router[0])];
+	struct netns *b = x->ns[plan_ns_router(k->router[1])];
+	static const char *const kind[] = { [LINK_IGW] = "igw", [LINK_PEERING] = "peering",
+					    [LINK_LAMBDA] = "lambda" };
+	char alias[128];
+	struct veth_spec v = {
+		.name = k->ifname[0], .ifindex = k->ifindex[0], .alias = alias,
+		.peer_ns = b, .peer_name = k->ifname[1], .peer_ifindex = k->ifindex[1],
+	};
+	int err;
+
+	snprintf(alias, sizeof(alias), "vpcsim:%s:%s", x->L->t->name, kind[k->kind]);
+	err = link_veth_add(a, &v);
+	if (!err)
+		err = link_set_up(b, k->ifindex[1]);
+	if (!err)
+		err = addr_add(a, k->ifindex[0], k->ip[0], 30, 0);
+	if (!err)
+		err = addr_add(b, k->ifindex[1], k->ip[1], 30, 0);
+	return err;
+}
+
+static int step_nat(struct exec *x, const struct step *s)
+{
+	const struct layout *L = x->L;
+	struct netns *ns = x->ns[s->ns];
+	struct nat_spec spec = { 0 };
+	struct nat_map *maps = NULL;
+	struct mnl_socket *nl;
+	int err, n = 0;
+
+	if (s->ns >= L->n_routers) {                    /* a NAT gateway */
+		spec.snat_oif = "eth0";
+		spec.snat_to = L->atts[L->nodes[s->ref].att].ip;
+	} else if (L->routers[s->ns].role == ROUTER_LAMBDA) {
+		spec.snat_oif = L->links[s->ref].ifname[0];
+		spec.snat_to = L->lambda_egress_ip;
+	} else {                                        /* internet gateway */
+		int v = L->links[s->ref].ref;
+
+		maps = calloc((size_t)L->n_atts + 1, sizeof(*maps));
+		if (!maps)
+			return errf(ENOMEM, "NAT maps of %s", ns->name);
+		for (int i = 0; i < L->n_atts; i++)
+			if (L->atts[i].vpc == v && L->atts[i].public_ip)
+				maps[n++] = (struct nat_map){ L->atts[i].ip, L->atts[i].public_ip };
+		spec.static_if = L->links[s->ref].ifname[0];
+		spec.static_maps = maps;
+		spec.n_static = n;
+	}
+	nl = netns_nf(ns);
+	err = nl ? nat_install(nl, &spec) : -EIO;
+	free(maps);
+	return err;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return errf(errno, "creating %s: %s", path, strerror(errno));
+	if (write(fd, text, len) != (ssize_t)len) {
+		int e = errno;
+
+		close(fd);
+		return errf(e, "writing %s: %s", path, strerror(e));
+	}
+	close(fd);
+	return 0;
+}
+
+static int step_hosts(struct exec *x, const struct step *s)
+{
+	const char *name = plan_ns_name(x->L, s->ns);
+	char dir[512], path[600], *text;
+	int err;
+
+	if (mkdir(ETC_NETNS, 0755) < 0 && errno != EEXIST)
+		return errf(errno, "creating %s: %s", ETC_NETNS, strerror(errno));
+	snprintf(dir, sizeof(dir), "%s/%s", ETC_NETNS, name);
+	if (mkdir(dir, 0755) < 0)
+		return errf(errno, "creating %s: %s", dir, strerror(errno));
+	err = journal_add(x->J, J_DIR, dir);
+	if (err < 0)
+		return err;
+	text = hosts_render(x->L, s->ref);
+	if (!text)
+		return errf(ENOMEM, "rendering the hosts file of %s", name);
+	snprintf(path, sizeof(path), "%s/hosts", dir);
+	err = write_file(path, text);
+	free(text);
+	return err < 0 ? err : journal_add(x->J, J_FILE, path);
+}
+
+static void add_ports(struct responder_port *ports, int *n, const char *netns,
+		      const struct listen_port *l, int count)
+{
+	for (int i = 0; i < count; i++)
+		ports[(*n)++] = (struct responder_port){ netns, l[i].proto, l[i].port };
+}
+
+static int step_responder(struct exec *x, const struct step *s)
+{
+	const struct layout *L = x->L;
+	const struct topology *t = L->t;
+	struct responder_port *ports;
+	char log[512];
+	int n = 0, total = 0, err;
+	pid_t pid;
+	unsigned long long start;
+
+	for (int i = 0; i < t->n_resources; i++)
+		total += t->resources[i].n_listen;
+	for (int i = 0; i < t->n_hosts; i++)
+		total += t->hosts[i].n_listen;
+	ports = calloc((size_t)total + 1, sizeof(*ports));
+	if (!ports)
+		return errf(ENOMEM, "responder ports");
+	for (int i = 0; i < L->n_nodes; i++) {
+		const struct node *nd = &L->nodes[i];
+
+		if (nd->kind == NODE_RESOURCE)
+			add_ports(ports, &n, nd->netns, t->resources[nd->index].listen,
+				  t->resources[nd->index].n_listen);
+		else if (nd->kind == NODE_HOST)
+			add_ports(ports, &n, nd->netns, t->hosts[nd->index].listen,
+				  t->hosts[nd->index].n_listen);
+	}
+	snprintf(log, sizeof(log), "%s/logs/responder.log", x->o->state_dir);
+	err = responder_start(ports, n, log, &pid);
+	free(ports);
+	if (err < 0)
+		return err;
+	if (proc_start_time(pid, &start) < 0)
+		start = 0;
+	return journal_add_proc(x->J, pid, start, "responder");
+}
+
+static int step_command(struct exec *x, const struct step *s)
+{
+	const struct node *nd = &x->L->nodes[s->ref];
+	struct proc_id p;
+	char log[512];
+	int err;
+
+	snprintf(log, sizeof(log), "%s/logs/%s.log", x->o->state_dir, nd->name);
+	err = proc_start_in_node(nd->netns, x->L->t->resources[nd->index].command, log, &p);
+	if (err < 0)
+		return err;
+	return journal_add_proc(x->J, p.pid, p.start_time, nd->name);
+}
+
+static int run_step(struct exec *x, const struct step *s)
+{
+	struct netns *ns = s->ns >= 0 ? x->ns[s->ns] : NULL;
+
+	switch (s->op) {
+	case STEP_ROUTER:
+		return step_router(x, s);
+	case STEP_NODE:
+		return step_node(x, s);
+	case STEP_GATEWAY_ADDR:
+		return addr_add(ns, 1, s->addr, 32, 0);
+	case STEP_ATTACH:
+		return step_attach(x, s);
+	case STEP_LINK:
+		return step_link(x, s);
+	case STEP_ROUTE:
+		return route_add(ns, &s->route);
+	case STEP_RULE:
+		return rule_add(ns, s->rule.pref, s->rule.src, s->rule.dst, s->rule.table);
+	case STEP_NAT:
+		return step_nat(x, s);
+	case STEP_HOSTS:
+		return step_hosts(x, s);
+	case STEP_RESPONDER:
+		return step_responder(x, s);
+	case STEP_COMMAND:
+		return step_command(x, s);
+	}
+	return errf(EINVAL, "unknown step %d", s->op);
+}
+
+int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
+	       const struct apply_opts *o)
+{
+	int n_ns = L->n_routers + L->n_nodes, err = 0, k;
+	struct exec x = { .L = L, .o = o, .J = J };
+	char what[512];
+
+	x.ns = calloc((size_t)n_ns, sizeof(*x.ns));
+	if (!x.ns)
+		return errf(ENOMEM, "namespace handles");
+	for (k = 0; k < P->n; k++) {
+		err = o->fail_at == k + 1
+			? errf(EIO, "injected failure (VPCSIM_FAIL_STEP=%d)", k + 1)
+			: run_step(&x, &P->steps[k]);
+		if (err < 0)
+			break;
+	}
+	if (err < 0) {
+		plan_step_describe(L, &P->steps[k], what, sizeof(what));
+		errf_prefix(err, "step %d/%d (%s)", k + 1, P->n, what);
+		char msg[1024];
+
+		snprintf(msg, sizeof(msg), "%s", err_msg());
+		journal_undo(J);
+		errf(err, "%s", msg);
+	}
+	for (int i = 0; i < n_ns; i++)
+		netns_close(x.ns[i]);
+	free(x.ns);
+	return err;
+}

@@ -1,0 +1,38 @@
+/* vpcsim exec [-t NAME] NODE -- CMD [ARG...]: run a command inside a node. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vpcsim/cli.h"
+#include "vpcsim/err.h"
+#include "vpcsim/proc.h"
+#include "vpcsim/state.h"
+
+int cmd_exec(int argc, char **argv)
+{
+	const char *name = NULL;
+	char netns[NETNS_NAME_MAX];
+	struct live lv;
+	int i = 1, rc, node;
+
+	if (i + 1 < argc && strcmp(argv[i], "-t") == 0) {
+		name = argv[i + 1];
+		i += 2;
+	}
+	if (i + 2 >= argc || strcmp(argv[i + 1], "--") != 0)
+		return fail(EXIT_USAGE, "%s", verb_usage("exec"));
+	if ((rc = need_privilege("exec", argv[i])) != EXIT_OK)
+		return rc;
+	if (live_open(name, &lv) < 0)
+		return fail(EXIT_FAILED, "%s", err_msg());
+	node = layout_find_node(&lv.L, argv[i]);
+	if (node < 0) {
+		live_close(&lv);
+		return fail(EXIT_USAGE, "no node '%s' in topology %s: name a resource, a function "
+			    "or an internet host (see `vpcsim status`)", argv[i], lv.name);
+	}
+	snprintf(netns, sizeof(netns), "%s", lv.L.nodes[node].netns);
+	live_close(&lv);
+	proc_exec_in_node(netns, argv + i + 2);
+	return fail(127, "exec %s in %s: %s", argv[i + 2], netns, err_msg());
+}

@@ -1,0 +1,107 @@
+# Shared by the integration tests; source it. Every test brings up its own
+# topology under a unique name, checks with TAP lines ("ok - ...", "not ok -
+# ..."), and on exit takes it down and checks that nothing of it is left and
+# that the root namespace's network configuration did not change.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VPCSIM=${VPCSIM:-$ROOT/build/vpcsim}
+TMP=$(mktemp -d /tmp/vpcsim-test.XXXXXX)
+NAMES=()
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; }
+check() { # description command...
+	local what=$1
+	shift
+	if "$@" >"$TMP/out" 2>&1; then ok "$what"; else
+		not_ok "$what"
+		sed 's/^/    /' "$TMP/out"
+	fi
+}
+check_fails() { # description command...
+	local what=$1
+	shift
+	if "$@" >"$TMP/out" 2>&1; then
+		not_ok "$what (succeeded)"
+		sed 's/^/    /' "$TMP/out"
+	else ok "$what"; fi
+}
+
+# A unique topology name of at most 12 characters.
+unique_name() { printf 't%s%04x' "$(printf '%05d' $(($$ % 100000)))" $((RANDOM % 65536)) | cut -c1-12; }
+
+# Copy FILE to $TMP/NAME.json with its top-level name replaced, and
+# remember the name for the checks at exit. Sets F to the copy's path.
+topo_copy() { # file name
+	F="$TMP/$2.json"
+	sed '0,/"name": *"[^"]*"/s//"name": "'"$2"'"/' "$1" >"$F"
+	NAMES+=("$2")
+}
+
+# Live (not zombie) processes vpcsim started: the responders, and any
+# process inside a vpcsim namespace.
+vpcsim_procs() {
+	ps -eo stat=,comm= | awk '$1 !~ /^Z/ && $2 == "vpcsim-respond"' | wc -l
+}
+
+# What the host's own network looks like; must be the same after the test.
+root_snapshot() {
+	{
+		ip -o addr show
+		ip route show table all
+		ip rule show
+		ip -o link show | sed 's/^[0-9]*: //' | awk '{print $1}'
+		nft list ruleset 2>/dev/null
+		sysctl -a 2>/dev/null | grep -E '^net\.ipv4\.(ip_forward|conf\.(all|default)\.)' | sort
+	} | grep -v 'vpcsim-test' | sort
+}
+
+# Nothing of topology NAME may remain: namespaces, hosts folders, pins,
+# state, processes in its namespaces.
+assert_gone() { # name
+	local n=$1 left=""
+	left+=$(ip netns list | awk '{print $1}' | grep "^vpcsim-$n-" || true)
+	left+=$(ls -d /etc/netns/vpcsim-"$n"-* 2>/dev/null || true)
+	left+=$(ls -d /sys/fs/bpf/vpcsim/"$n" 2>/dev/null || true)
+	left+=$(ls -d /run/vpcsim/"$n" 2>/dev/null || true)
+	if [ -z "$left" ]; then ok "nothing of $n is left"; else
+		not_ok "nothing of $n is left"
+		echo "$left" | sed 's/^/    left: /'
+	fi
+}
+
+ROOT_BEFORE=$(root_snapshot)
+PROCS_BEFORE=$(vpcsim_procs)
+finish() {
+	local n
+	for n in "${NAMES[@]}"; do
+		"$VPCSIM" down "$n" >/dev/null 2>&1
+		assert_gone "$n"
+	done
+	local procs
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		procs=$(vpcsim_procs)
+		[ "$procs" -le "$PROCS_BEFORE" ] && break
+		sleep 0.2
+	done
+	if [ "$procs" -le "$PROCS_BEFORE" ]; then ok "no process of the test is left"; else
+		not_ok "no process of the test is left ($procs responders, $PROCS_BEFORE before)"
+		ps -eo pid,stat,comm,args | grep vpcsim | sed 's/^/    /'
+	fi
+	if [ "$(root_snapshot)" = "$ROOT_BEFORE" ]; then
+		ok "root namespace addresses, routes, rules, links and ruleset unchanged"
+	else
+		not_ok "root namespace addresses, routes, rules, links and ruleset unchanged"
+		diff <(echo "$ROOT_BEFORE") <(root_snapshot) | sed 's/^/    /'
+	fi
+	rm -rf "$TMP"
+}
+trap finish EXIT
+
+# probe FROM TO PORT RESULT [extra args]: checks one probe's result.
+expect_probe() {
+	local from=$1 to=$2 port=$3 want=$4
+	shift 4
+	check "probe $from -> $to${port:+:$port} $* is $want" \
+		"$VPCSIM" probe -t "$T" "$from" "$to" $port --expect "$want" --timeout-ms "${PROBE_MS:-600}" "$@"
+}

@@ -1,0 +1,29 @@
+#!/bin/bash
+# All or nothing: make step k of `up` fail for every k and check that
+# nothing of the topology remains each time.
+. "$(dirname "$0")/lib.sh"
+T=$(unique_name)
+topo_copy "$ROOT/examples/demo.json" "$T"
+
+n=$("$VPCSIM" up --dry-run "$F" | tail -n1 | awk '{print $1}')
+check "the plan has steps ($n)" test "${n:-0}" -gt 10
+bad=0
+for k in $(seq 1 "$n"); do
+	if VPCSIM_FAIL_STEP=$k "$VPCSIM" up "$F" >"$TMP/up.$k" 2>&1; then
+		echo "    step $k: up succeeded despite the injected failure"
+		bad=$((bad + 1))
+		"$VPCSIM" down "$T" >/dev/null 2>&1
+		continue
+	fi
+	grep -q "injected failure" "$TMP/up.$k" || { echo "    step $k: no message"; bad=$((bad + 1)); }
+	left=$(ip netns list | awk '{print $1}' | grep "^vpcsim-$T-"; ls -d /etc/netns/vpcsim-"$T"-* /run/vpcsim/"$T" 2>/dev/null)
+	[ "$(vpcsim_procs)" -le "$PROCS_BEFORE" ] || left+=" a responder process"
+	[ -z "$(ip -o link show | grep -i vpcsim)" ] || left+=" a link in the root namespace" 
+	if [ -n "$left" ]; then
+		echo "    step $k: left $left"
+		bad=$((bad + 1))
+	fi
+done
+check "every one of $n injected failures left nothing behind" test $bad -eq 0
+check "up after the failures still works" "$VPCSIM" up "$F"
+check "down" "$VPCSIM" down "$T"

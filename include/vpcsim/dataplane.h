@@ -247,4 +247,11 @@ _Static_assert(sizeof(struct dp_drop_event) == 40, "dp_drop_event layout");
 /* outside_links: HASH ifindex (router side of an internet gateway or
  * Lambda service link) -> __u8 1. */
 
+#ifndef __bpf__
+/* User space only (src/dataplane_names.c): "SG_INGRESS", ... and a
+ * one-line explanation for a user; "UNKNOWN" / "" out of range. */
+const char *dp_drop_reason_name(unsigned int reason);
+const char *dp_drop_reason_explain(unsigned int reason);
+#endif
+
 #endif

@@ -113,7 +113,8 @@ static struct topology fx_topo = {
 	.name = "fx", .vpcs = &fx_vpc, .n_vpcs = 1,
 };
 
-/* One policy question with its expected answer. */
+/* One policy question with its expected answer. Remote addresses are
+ * not those of test_dataplane's ENIs (it rewrites their memberships). */
 struct fx_sg_case {
 	const char *what;
 	uint16_t groups[DP_MAX_SGS];
@@ -159,8 +160,8 @@ static const struct fx_sg_case fx_sg_cases[] = {
 	{ "icmp any", { G_ADMIN }, 1, DP_DIR_INGRESS, IP(8, 8, 8, 8), {}, 0, 1, 3 << 8 | 4, true, true },
 	{ "udp 53 10/8", { G_ADMIN }, 1, DP_DIR_INGRESS, IP(10, 9, 9, 9), {}, 0, 17, 53, true, true },
 	{ "udp 53 outside 10/8", { G_ADMIN }, 1, DP_DIR_INGRESS, IP(11, 9, 9, 9), {}, 0, 17, 53, false, false },
-	{ "default from member", { G_DEFAULT }, 1, DP_DIR_INGRESS, IP(10, 0, 1, 30), { G_DEFAULT }, 1, 6, 22, true, true },
-	{ "default from non-member", { G_DEFAULT }, 1, DP_DIR_INGRESS, IP(10, 0, 1, 30), { G_WEB }, 1, 6, 22, false, false },
+	{ "default from member", { G_DEFAULT }, 1, DP_DIR_INGRESS, IP(10, 0, 1, 31), { G_DEFAULT }, 1, 6, 22, true, true },
+	{ "default from non-member", { G_DEFAULT }, 1, DP_DIR_INGRESS, IP(10, 0, 1, 31), { G_WEB }, 1, 6, 22, false, false },
 	{ "default egress all", { G_DEFAULT }, 1, DP_DIR_EGRESS, IP(1, 1, 1, 1), {}, 0, 17, 9999, true, true },
 	{ "lambda egress all", { G_LAMBDA }, 1, DP_DIR_EGRESS, IP(1, 1, 1, 1), {}, 0, 6, 443, true, true },
 	{ "lambda ingress none", { G_LAMBDA }, 1, DP_DIR_INGRESS, IP(10, 0, 1, 9), { G_LAMBDA }, 1, 6, 443, false, false },

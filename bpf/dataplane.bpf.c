@@ -25,12 +25,6 @@
 #include "nacl.h"
 #include "policy.h"
 
-/* Set by the loader before load (skeleton .rodata). */
-const volatile __u32 vpc_id = 0;
-/* The VPC resolver (VPC base + 2); traffic with it on port 53 is not
- * filtered by groups or NACLs, as in AWS. 0 disables the exception. */
-const volatile __be32 vpc_dns_ip = 0;
-
 static __always_inline int is_dns(__be32 resolver, __be16 resolver_port,
 				  const struct dp_pkt *pkt)
 {

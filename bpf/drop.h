@@ -84,7 +84,7 @@ static __always_inline int drop_packet(struct __sk_buff *skb,
 		ev->proto = pkt->proto;
 		ev->dir = dir;
 		ev->pad = 0;
-		ev->pad2 = 0;
+		ev->vpc_id = vpc_id;
 		bpf_ringbuf_submit(ev, 0);
 	}
 	return TC_ACT_SHOT;

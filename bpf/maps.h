@@ -9,6 +9,13 @@
 
 #include "vpcsim/dataplane.h"
 
+/* Read-only configuration, set by the loader before load (skeleton
+ * .rodata); the verifier sees the values as constants. */
+const volatile __u32 vpc_id = 0;   /* stamped on drop events */
+/* The VPC resolver (VPC base + 2); traffic with it on port 53 is not
+ * filtered by groups or NACLs, as in AWS. 0 disables the exception. */
+const volatile __be32 vpc_dns_ip = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, DP_ENIS_MAX);

@@ -240,7 +240,7 @@ struct dp_drop_event {
 	__u8 proto;
 	__u8 dir;
 	__u16 pad;
-	__u32 pad2;
+	__u32 vpc_id;           /* the loader's VPC id (rodata vpc_id) */
 };
 _Static_assert(sizeof(struct dp_drop_event) == 40, "dp_drop_event layout");
 

@@ -647,7 +647,8 @@ static int on_event(void *ctx, void *data, size_t len)
 	int *seen = ctx;
 
 	if (len >= sizeof(*e) && e->reason == DP_DROP_SG_INGRESS &&
-	    e->dport == htons(4444) && e->eni_id == 1)
+	    e->dport == htons(4444) && e->eni_id == 1 &&
+	    e->vpc_id == 1)
 		*seen = 1;
 	return 0;
 }

@@ -42,12 +42,12 @@ static __always_inline __u64 sg_port_mask(__u16 group, __u8 dir, __u8 proto,
 }
 
 /* Rules of (group, dir) matching the remote end (by CIDR or by one of the
- * remote's groups) and the packet's protocol and port. Adds the world
- * (0.0.0.0/0) rules of the group to *world. */
+ * remote's groups) and (proto, port). *world gets the group's 0.0.0.0/0
+ * rules of that direction. */
 static __always_inline __u64 sg_group_match(__u16 group, __u8 dir,
 					    __be32 remote,
 					    const struct dp_member *rm,
-					    const struct dp_pkt *pkt,
+					    __u8 proto, __be16 port,
 					    __u64 *world)
 {
 	struct dp_sg_cidr_key ckey = {
@@ -79,22 +79,16 @@ static __always_inline __u64 sg_group_match(__u16 group, __u8 dir,
 	}
 	if (!addr)
 		return 0;
-	return addr & sg_port_mask(group, dir, pkt->proto, pkt->rule_port);
+	return addr & sg_port_mask(group, dir, proto, port);
 }
 
-/* Evaluates the ENI's groups in `dir` against the remote end `remote`
- * (destination when leaving, source when entering). Returns 1 when some
- * rule of some group allows the packet, 0 otherwise (no rule: deny).
- * *track is set to 0 when the flow must stay untracked (admitted only by
- * 0.0.0.0/0 TCP/UDP rules while the other direction is open to all),
- * 1 otherwise. */
-static __always_inline int sg_allows(const struct dp_eni *eni, __u8 dir,
-				     const struct dp_pkt *pkt, __be32 remote,
-				     int *track)
+/* OR over the ENI's groups of the rules of `dir` admitting (remote, proto,
+ * port). *tracked gets the part that is not a 0.0.0.0/0 rule. */
+static __always_inline __u64 sg_match(const struct dp_eni *eni, __u8 dir,
+				      __be32 remote, const struct dp_member *rm,
+				      __u8 proto, __be16 port, __u64 *tracked)
 {
-	const struct dp_member *rm = bpf_map_lookup_elem(&members, &remote);
-	__u64 matched = 0, tracked = 0;
-	__u16 open_other;
+	__u64 matched = 0, nonworld = 0;
 	int i;
 
 	for (i = 0; i < DP_MAX_SGS; i++) {
@@ -102,17 +96,55 @@ static __always_inline int sg_allows(const struct dp_eni *eni, __u8 dir,
 
 		if (i >= eni->n_sgs)
 			break;
-		m = sg_group_match(eni->sg_ids[i], dir, remote, rm, pkt, &world);
+		m = sg_group_match(eni->sg_ids[i], dir, remote, rm, proto, port,
+				   &world);
 		matched |= m;
-		tracked |= m & ~world;
+		nonworld |= m & ~world;
 	}
-	open_other = dir == DP_DIR_INGRESS ? DP_ENI_F_EGRESS_OPEN
-					   : DP_ENI_F_INGRESS_OPEN;
+	*tracked = nonworld;
+	return matched;
+}
+
+static __always_inline __u16 sg_open_flag(__u8 dir)
+{
+	return dir == DP_DIR_INGRESS ? DP_ENI_F_INGRESS_OPEN
+				     : DP_ENI_F_EGRESS_OPEN;
+}
+
+/* Evaluates the ENI's groups in `dir` against the remote end `remote`
+ * (destination when leaving, source when entering). Returns 1 when some
+ * rule of some group allows the packet, 0 otherwise (no rule: deny).
+ * *track is set to 0 when the flow must stay untracked, 1 otherwise.
+ * Untracked (TCP/UDP, admitted only by 0.0.0.0/0 rules):
+ * - the other direction of the ENI is open (proto all to 0.0.0.0/0), or
+ * - this direction is open and the packet, reversed, would be admitted by
+ *   0.0.0.0/0 rules only of the other direction: it is the reply of an
+ *   untracked flow, which must not become tracked now. */
+static __always_inline int sg_allows(const struct dp_eni *eni, __u8 dir,
+				     const struct dp_pkt *pkt, __be32 remote,
+				     int *track)
+{
+	const struct dp_member *rm = bpf_map_lookup_elem(&members, &remote);
+	__u8 other = dir ^ 1;
+	__u64 matched, tracked;
+
 	*track = 1;
-	if (matched && !tracked && (eni->flags & open_other) &&
-	    (pkt->proto == IPPROTO_TCP || pkt->proto == IPPROTO_UDP))
+	matched = sg_match(eni, dir, remote, rm, pkt->proto, pkt->rule_port,
+			   &tracked);
+	if (!matched)
+		return 0;
+	if (tracked ||
+	    (pkt->proto != IPPROTO_TCP && pkt->proto != IPPROTO_UDP))
+		return 1;
+	if (eni->flags & sg_open_flag(other)) {
 		*track = 0;
-	return matched != 0;
+	} else if (eni->flags & sg_open_flag(dir)) {
+		/* reversed, the destination port is our source port */
+		if (sg_match(eni, other, remote, rm, pkt->proto, pkt->sport,
+			     &tracked) && !tracked)
+			*track = 0;
+	}
+	return 1;
 }
 
 #endif

@@ -571,17 +571,14 @@ static uint64_t port_mask(const struct policy_map *m, uint16_t id,
 	return mask;
 }
 
-bool policy_sg_allows(const struct policy *p, const uint16_t *groups, int n,
-		      uint16_t eni_flags, const struct policy_query *q,
-		      bool *track)
+/* sg_match() of bpf/policy.h. */
+static uint64_t sg_match(const struct policy *p, const uint16_t *groups,
+			 int n, uint8_t dir, uint32_t remote,
+			 const uint16_t *rgroups, int nrg, uint8_t proto,
+			 uint16_t port, uint64_t *tracked)
 {
-	uint8_t dir = (uint8_t)q->dir;
-	uint64_t matched = 0, tracked = 0;
-	int nrg = q->n_remote_groups < DP_MAX_SGS ? q->n_remote_groups : DP_MAX_SGS;
-	uint16_t open_other;
+	uint64_t matched = 0, nonworld = 0;
 
-	if (n > DP_MAX_SGS)
-		n = DP_MAX_SGS;
 	for (int i = 0; i < n; i++) {
 		struct dp_sg_cidr_key ckey;
 		const struct dp_sg_cidr_val *cv;
@@ -591,7 +588,7 @@ bool policy_sg_allows(const struct policy *p, const uint16_t *groups, int n,
 		ckey.prefixlen = 64;
 		ckey.group = groups[i];
 		ckey.dir = dir;
-		ckey.ip = htonl(q->remote_ip);
+		ckey.ip = htonl(remote);
 		cv = policy_lpm_lookup(&p->maps[PM_SG_CIDR], &ckey);
 		if (cv) {
 			addr = cv->mask;
@@ -604,23 +601,52 @@ bool policy_sg_allows(const struct policy *p, const uint16_t *groups, int n,
 			memset(&pkey, 0, sizeof(pkey));
 			pkey.group = groups[i];
 			pkey.dir = dir;
-			pkey.peer_group = q->remote_groups[j];
+			pkey.peer_group = rgroups[j];
 			pv = policy_map_find(&p->maps[PM_SG_PEER], &pkey);
 			if (pv)
 				addr |= *pv;
 		}
 		if (!addr)
 			continue;
-		m = addr & port_mask(&p->maps[PM_SG_PORT], groups[i], dir,
-				     q->proto, rule_port(q));
+		m = addr & port_mask(&p->maps[PM_SG_PORT], groups[i], dir, proto,
+				     port);
 		matched |= m;
-		tracked |= m & ~world;
+		nonworld |= m & ~world;
 	}
-	open_other = q->dir == DP_DIR_INGRESS ? DP_ENI_F_EGRESS_OPEN
-					      : DP_ENI_F_INGRESS_OPEN;
+	*tracked = nonworld;
+	return matched;
+}
+
+static uint16_t open_flag(uint8_t dir)
+{
+	return dir == DP_DIR_INGRESS ? DP_ENI_F_INGRESS_OPEN : DP_ENI_F_EGRESS_OPEN;
+}
+
+bool policy_sg_allows(const struct policy *p, const uint16_t *groups, int n,
+		      uint16_t eni_flags, const struct policy_query *q,
+		      bool *track)
+{
+	uint8_t dir = (uint8_t)q->dir, other = dir ^ 1;
+	int nrg = q->n_remote_groups < DP_MAX_SGS ? q->n_remote_groups : DP_MAX_SGS;
+	bool ports = q->proto == 6 || q->proto == 17;
+	uint64_t matched, tracked;
+	bool t = true;
+
+	if (n > DP_MAX_SGS)
+		n = DP_MAX_SGS;
+	matched = sg_match(p, groups, n, dir, q->remote_ip, q->remote_groups, nrg,
+			   q->proto, rule_port(q), &tracked);
+	if (matched && !tracked && ports) {
+		if (eni_flags & open_flag(other))
+			t = false;
+		else if ((eni_flags & open_flag(dir)) &&
+			 sg_match(p, groups, n, other, q->remote_ip,
+				  q->remote_groups, nrg, q->proto, q->sport,
+				  &tracked) && !tracked)
+			t = false;
+	}
 	if (track)
-		*track = !(matched && !tracked && (eni_flags & open_other) &&
-			   (q->proto == 6 || q->proto == 17));
+		*track = t;
 	return matched != 0;
 }
 

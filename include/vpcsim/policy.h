@@ -105,11 +105,14 @@ struct policy_query {
 	int n_remote_groups;
 	uint8_t proto;
 	uint16_t port;   /* TCP/UDP destination port, ICMP type << 8 | code */
+	uint16_t sport;  /* TCP/UDP source port: only to tell whether the
+			  * packet is the reply of an untracked flow */
 };
 
 /* Would an ENI in `groups` with `eni_flags` admit a new flow (no conntrack
  * entry)? *track (may be NULL) tells whether dp_* would then create a
- * conntrack entry (false: untracked flow). Same answer as bpf/policy.h. */
+ * conntrack entry (false: an untracked flow, or the reply of one; see
+ * sg_allows() in bpf/policy.h). Same answer as bpf/policy.h. */
 bool policy_sg_allows(const struct policy *p, const uint16_t *groups, int n,
 		      uint16_t eni_flags, const struct policy_query *q,
 		      bool *track);

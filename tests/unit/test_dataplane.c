@@ -352,10 +352,11 @@ static void test_sg_table_agrees(void **state)
 			.dir = c->dir, .remote_ip = c->remote,
 			.remote_groups = c->rgroups, .n_remote_groups = c->nrg,
 			.proto = c->proto, .port = c->port,
+			.sport = c->sport ? c->sport : (uint16_t)(40000 + i),
 		};
 		uint16_t flags = policy_eni_flags(&pol, c->groups, c->n);
 		bool ev = policy_sg_allows(&pol, c->groups, c->n, flags, &q, &ev_track);
-		uint16_t sport = 40000 + i, id = 0;
+		uint16_t sport = q.sport, id = 0;
 		struct pkt p;
 		struct dp_ct_val v;
 		int verdict;
@@ -528,6 +529,7 @@ static void test_untracked_cut_tracked_kept(void **state)
 {
 	uint32_t o = IP(10, 0, 1, 60), w = IP(10, 0, 1, 10), c = IP(198, 51, 100, 7);
 	struct pkt to_open = mk(c, o, 6, 50000, 443), to_web = mk(c, w, 6, 50001, 80);
+	struct pkt from_open = mk(o, c, 6, 443, 50000);
 	struct dp_ct_val v;
 	struct security_group saved_open = fx_groups[5], saved_web = fx_groups[1];
 	struct policy cut;
@@ -535,6 +537,10 @@ static void test_untracked_cut_tracked_kept(void **state)
 	NEED_ROOT();
 	counters_mark();
 	PASS(enter(E_OPEN, &to_open));
+	assert_int_not_equal(ct_get(6, E_OPEN, o, c, 443, 50000, &v), 0);
+	/* its reply leaves by the open egress rule and must not start
+	 * tracking the flow either */
+	PASS(leave(E_OPEN, &from_open));
 	assert_int_not_equal(ct_get(6, E_OPEN, o, c, 443, 50000, &v), 0);
 	PASS(enter(E_WEB, &to_web));
 	assert_int_equal(ct_get(6, E_WEB, w, c, 80, 50001, &v), 0);

@@ -47,7 +47,7 @@ static void test_sg_cases(void **state)
 		struct policy_query q = {
 			.dir = c->dir, .remote_ip = c->remote,
 			.remote_groups = c->rgroups, .n_remote_groups = c->nrg,
-			.proto = c->proto, .port = c->port,
+			.proto = c->proto, .port = c->port, .sport = c->sport,
 		};
 		uint16_t flags = policy_eni_flags(&pol, c->groups, c->n);
 		bool track = true;

@@ -197,6 +197,7 @@ fail_unpin:
 	dp_unpin(pin_dir);
 fail:
 	dp_close(dp);
+	rmdir(pin_dir);  /* only if empty: nothing of ours is left in it */
 	return rc;
 }
 

@@ -473,6 +473,109 @@ int dp_detach(int ifindex)
 	return 0;
 }
 
+static bool has_ports(uint8_t proto)
+{
+	return proto == 6 || proto == 17;
+}
+
+static uint32_t eni_id_of(struct dataplane *dp, uint32_t ifindex)
+{
+	struct dp_eni e;
+
+	if (bpf_map_lookup_elem(dp->map_fd[DP_MAP_ENIS], &ifindex, &e))
+		return 0;
+	return e.eni_id;
+}
+
+/* Both directions of one conntrack entry. */
+static int ct_records(struct dataplane *dp, const struct dp_ct_key *k,
+		      const struct dp_ct_val *v, dp_flow_cb cb, void *ctx)
+{
+	struct dp_flow_record r;
+	int rc = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.ifindex = k->ifindex;
+	r.eni_id = eni_id_of(dp, k->ifindex);
+	r.accept = true;
+	r.proto = k->proto;
+	r.first_ns = v->created_ns;
+	r.last_ns = v->last_seen_ns;
+	if (v->packets_out) {
+		r.src = ntohl(k->local_ip);
+		r.dst = ntohl(k->remote_ip);
+		r.sport = has_ports(k->proto) ? ntohs(k->local_port) : 0;
+		r.dport = has_ports(k->proto) ? ntohs(k->remote_port) : 0;
+		r.packets = v->packets_out;
+		r.bytes = v->bytes_out;
+		rc = cb(&r, ctx);
+	}
+	if (!rc && v->packets_in) {
+		r.src = ntohl(k->remote_ip);
+		r.dst = ntohl(k->local_ip);
+		r.sport = has_ports(k->proto) ? ntohs(k->remote_port) : 0;
+		r.dport = has_ports(k->proto) ? ntohs(k->local_port) : 0;
+		r.packets = v->packets_in;
+		r.bytes = v->bytes_in;
+		rc = cb(&r, ctx);
+	}
+	return rc;
+}
+
+static int reject_record(struct dataplane *dp, const struct dp_flow_key *k,
+			 const struct dp_flow_val *v, dp_flow_cb cb, void *ctx)
+{
+	struct dp_flow_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.ifindex = k->ifindex;
+	r.eni_id = eni_id_of(dp, k->ifindex);
+	r.proto = k->proto;
+	r.src = ntohl(k->src);
+	r.dst = ntohl(k->dst);
+	r.sport = has_ports(k->proto) ? ntohs(k->sport) : 0;
+	r.dport = has_ports(k->proto) ? ntohs(k->dport) : 0;
+	r.packets = v->packets;
+	r.bytes = v->bytes;
+	r.first_ns = v->first_ns;
+	r.last_ns = v->last_ns;
+	return cb(&r, ctx);
+}
+
+int dp_flows_read(struct dataplane *dp, dp_flow_cb cb, void *ctx)
+{
+	static const int maps[] = { DP_MAP_CT_TCP, DP_MAP_CT_OTHER,
+				    DP_MAP_FLOW_REJECT };
+
+	for (unsigned m = 0; m < sizeof(maps) / sizeof(maps[0]); m++) {
+		int fd = dp->map_fd[maps[m]];
+		union {
+			struct dp_ct_key ct;
+			struct dp_flow_key flow;
+		} cur, next;
+		union {
+			struct dp_ct_val ct;
+			struct dp_flow_val flow;
+		} val;
+		void *prev = NULL;
+		int rc;
+
+		while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+			cur = next;
+			prev = &cur;
+			if (bpf_map_lookup_elem(fd, &cur, &val))
+				continue;  /* evicted or expired meanwhile */
+			if (maps[m] == DP_MAP_FLOW_REJECT)
+				rc = reject_record(dp, &cur.flow, &val.flow, cb, ctx);
+			else
+				rc = ct_records(dp, &cur.ct, &val.ct, cb, ctx);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 int dp_drop_counters_read(struct dataplane *dp,
 			  struct dp_counter out[DP_DROP__MAX])
 {

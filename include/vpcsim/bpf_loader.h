@@ -20,6 +20,7 @@
 #ifndef VPCSIM_BPF_LOADER_H
 #define VPCSIM_BPF_LOADER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "vpcsim/dataplane.h"
@@ -107,6 +108,27 @@ int dp_outside_link_remove(struct dataplane *dp, uint32_t ifindex);
 int dp_attach(struct dataplane *dp, int ifindex);
 /* Remove our two filters from ifindex; absent is success. */
 int dp_detach(int ifindex);
+
+/* One flow-log record: a direction of a tracked flow (ACCEPT, from the
+ * conntrack counters) or a rejected flow (REJECT, from flow_reject).
+ * Addresses and ports in host byte order; ports are 0 for ICMP and for
+ * protocols without ports. Times are CLOCK_MONOTONIC nanoseconds. */
+struct dp_flow_record {
+	uint32_t ifindex;
+	uint32_t eni_id;       /* from enis; 0 when the ENI is gone */
+	bool accept;
+	uint8_t proto;
+	uint32_t src, dst;
+	uint16_t sport, dport;
+	uint64_t packets, bytes;
+	uint64_t first_ns, last_ns;
+};
+
+/* Calls cb for every record (a tracked flow gives one record per
+ * direction that carried packets). A non-zero return of cb stops the
+ * walk and is returned. Entries are read, not reset. */
+typedef int (*dp_flow_cb)(const struct dp_flow_record *r, void *ctx);
+int dp_flows_read(struct dataplane *dp, dp_flow_cb cb, void *ctx);
 
 /* Drop counters summed over CPUs, indexed by enum dp_drop_reason. */
 int dp_drop_counters_read(struct dataplane *dp,

@@ -48,6 +48,7 @@
 
 #include "vpcsim/bpf_loader.h"
 #include "vpcsim/err.h"
+#include "vpcsim/flowlog.h"
 #include "vpcsim/policy.h"
 #include "dp_fixture.h"
 
@@ -665,8 +666,33 @@ static int on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+struct seen_flows {
+	int reject_4444, accept_out, accept_in;
+	char line[256];
+};
+
+static int on_flow(const struct dp_flow_record *r, void *ctx)
+{
+	struct seen_flows *s = ctx;
+
+	if (!r->accept && r->eni_id == 1 && r->dport == 4444 && r->packets == 2)
+		s->reject_4444++;
+	if (r->accept && r->ifindex == (uint32_t)ifx[E_LAMBDA] &&
+	    r->src == IP(10, 0, 1, 30) && r->sport == 40000 &&
+	    r->dst == IP(10, 0, 2, 20) && r->dport == 5432 && r->packets == 1) {
+		s->accept_out++;
+		flowlog_format(s->line, sizeof(s->line), "123456789012",
+			       "eni-3", r, flowlog_clock_offset_ns());
+	}
+	if (r->accept && r->ifindex == (uint32_t)ifx[E_LAMBDA] &&
+	    r->src == IP(10, 0, 2, 20) && r->sport == 5432 && r->dport == 40000)
+		s->accept_in++;
+	return 0;
+}
+
 static void test_flow_logs(void **state)
 {
+	struct seen_flows flows = { 0 };
 	uint32_t w = IP(10, 0, 1, 10), c = IP(10, 0, 2, 99);
 	struct pkt p = mk(c, w, 6, 33000, 4444);
 	struct dp_flow_key k;
@@ -697,6 +723,15 @@ static void test_flow_logs(void **state)
 	ring_buffer__consume(rb);
 	assert_int_equal(seen, 1);
 	ring_buffer__free(rb);
+
+	/* flow-log records: this REJECT and the ACCEPTed lambda -> db flow
+	 * of test_reply_of_tracked_flow, one record per direction */
+	assert_int_equal(dp_flows_read(dp, on_flow, &flows), 0);
+	assert_int_equal(flows.reject_4444, 1);
+	assert_int_equal(flows.accept_out, 1);
+	assert_int_equal(flows.accept_in, 1);
+	assert_non_null(strstr(flows.line, "2 123456789012 eni-3 10.0.1.30 10.0.2.20 40000 5432 6 1 "));
+	assert_non_null(strstr(flows.line, " ACCEPT OK"));
 }
 
 static void test_eni_remove_flushes(void **state)

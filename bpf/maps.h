@@ -71,10 +71,25 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, DP_NACLS_MAX);
-	__type(key, __u32);                     /* NACL id */
+	__uint(max_entries, 2 * DP_NACLS_MAX);
+	__type(key, __u32);                     /* DP_NACL_INDEX(id, gen) */
 	__type(value, struct dp_nacl);
 } nacls SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);                   /* policy generation, 0 or 1 */
+} policy_gen SEC(".maps");
+
+/* The policy generation this packet uses (see dataplane.h). */
+static __always_inline __u8 policy_gen_get(void)
+{
+	__u32 zero = 0, *g = bpf_map_lookup_elem(&policy_gen, &zero);
+
+	return g ? (*g & 1) : 0;
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

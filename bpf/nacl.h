@@ -24,14 +24,16 @@ static __always_inline int nacl_crosses_subnet(const struct dp_eni *eni,
 static __always_inline int nacl_allows(__u16 nacl_id, __u8 dir, __be32 remote,
 				       const struct dp_pkt *pkt)
 {
+	__u8 gen = policy_gen_get();
 	struct dp_nacl_cidr_key ckey = {
-		.prefixlen = 64, .nacl = nacl_id, .dir = dir, .ip = remote,
+		.prefixlen = 64, .nacl = nacl_id, .dir = DP_KEY_DIR(dir, gen),
+		.ip = remote,
 	};
 	struct dp_port_key pkey = {
-		.prefixlen = 48, .id = nacl_id, .dir = dir,
+		.prefixlen = 48, .id = nacl_id, .dir = DP_KEY_DIR(dir, gen),
 		.proto = pkt->proto, .port = pkt->rule_port,
 	};
-	__u32 idx = nacl_id;
+	__u32 idx = DP_NACL_INDEX(nacl_id, gen);
 	struct dp_nacl *acl;
 	__u64 addr, port = 0, match, first, *v;
 

@@ -19,13 +19,15 @@ struct sg_verdict {
 	__u64 tracked;      /* the part of it that was not a 0.0.0.0/0 rule */
 };
 
-/* Mask of the rules of (group, dir) whose protocol and port range admit
+/* In this file `kdir` is the key's dir byte, DP_KEY_DIR(dir, generation).
+ *
+ * Mask of the rules of (group, kdir) whose protocol and port range admit
  * (proto, port): the exact-protocol trie hit OR the proto-"all" hit. */
-static __always_inline __u64 sg_port_mask(__u16 group, __u8 dir, __u8 proto,
+static __always_inline __u64 sg_port_mask(__u16 group, __u8 kdir, __u8 proto,
 					  __be16 port)
 {
 	struct dp_port_key key = {
-		.prefixlen = 48, .id = group, .dir = dir,
+		.prefixlen = 48, .id = group, .dir = kdir,
 		.proto = proto, .port = port,
 	};
 	__u64 mask = 0, *v;
@@ -44,14 +46,14 @@ static __always_inline __u64 sg_port_mask(__u16 group, __u8 dir, __u8 proto,
 /* Rules of (group, dir) matching the remote end (by CIDR or by one of the
  * remote's groups) and (proto, port). *world gets the group's 0.0.0.0/0
  * rules of that direction. */
-static __always_inline __u64 sg_group_match(__u16 group, __u8 dir,
+static __always_inline __u64 sg_group_match(__u16 group, __u8 kdir,
 					    __be32 remote,
 					    const struct dp_member *rm,
 					    __u8 proto, __be16 port,
 					    __u64 *world)
 {
 	struct dp_sg_cidr_key ckey = {
-		.prefixlen = 64, .group = group, .dir = dir, .ip = remote,
+		.prefixlen = 64, .group = group, .dir = kdir, .ip = remote,
 	};
 	struct dp_sg_cidr_val *cv;
 	__u64 addr = 0, *pv;
@@ -66,7 +68,7 @@ static __always_inline __u64 sg_group_match(__u16 group, __u8 dir,
 	if (rm) {
 		for (j = 0; j < DP_MAX_SGS; j++) {
 			struct dp_sg_peer_key pkey = {
-				.group = group, .dir = dir,
+				.group = group, .dir = kdir,
 			};
 
 			if (j >= rm->n)
@@ -79,12 +81,12 @@ static __always_inline __u64 sg_group_match(__u16 group, __u8 dir,
 	}
 	if (!addr)
 		return 0;
-	return addr & sg_port_mask(group, dir, proto, port);
+	return addr & sg_port_mask(group, kdir, proto, port);
 }
 
 /* OR over the ENI's groups of the rules of `dir` admitting (remote, proto,
  * port). *tracked gets the part that is not a 0.0.0.0/0 rule. */
-static __always_inline __u64 sg_match(const struct dp_eni *eni, __u8 dir,
+static __always_inline __u64 sg_match(const struct dp_eni *eni, __u8 kdir,
 				      __be32 remote, const struct dp_member *rm,
 				      __u8 proto, __be16 port, __u64 *tracked)
 {
@@ -96,7 +98,7 @@ static __always_inline __u64 sg_match(const struct dp_eni *eni, __u8 dir,
 
 		if (i >= eni->n_sgs)
 			break;
-		m = sg_group_match(eni->sg_ids[i], dir, remote, rm, proto, port,
+		m = sg_group_match(eni->sg_ids[i], kdir, remote, rm, proto, port,
 				   &world);
 		matched |= m;
 		nonworld |= m & ~world;
@@ -125,12 +127,12 @@ static __always_inline int sg_allows(const struct dp_eni *eni, __u8 dir,
 				     int *track)
 {
 	const struct dp_member *rm = bpf_map_lookup_elem(&members, &remote);
-	__u8 other = dir ^ 1;
+	__u8 other = dir ^ 1, gen = policy_gen_get();
 	__u64 matched, tracked;
 
 	*track = 1;
-	matched = sg_match(eni, dir, remote, rm, pkt->proto, pkt->rule_port,
-			   &tracked);
+	matched = sg_match(eni, DP_KEY_DIR(dir, gen), remote, rm, pkt->proto,
+			   pkt->rule_port, &tracked);
 	if (!matched)
 		return 0;
 	if (tracked ||
@@ -140,8 +142,8 @@ static __always_inline int sg_allows(const struct dp_eni *eni, __u8 dir,
 		*track = 0;
 	} else if (eni->flags & sg_open_flag(dir)) {
 		/* reversed, the destination port is our source port */
-		if (sg_match(eni, other, remote, rm, pkt->proto, pkt->sport,
-			     &tracked) && !tracked)
+		if (sg_match(eni, DP_KEY_DIR(other, gen), remote, rm,
+			     pkt->proto, pkt->sport, &tracked) && !tracked)
 			*track = 0;
 	}
 	return 1;

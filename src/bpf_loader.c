@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/magic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@ const char *const dp_map_names[DP_MAP__COUNT] = {
 	[DP_MAP_DROP_COUNTERS] = "drop_counters",
 	[DP_MAP_DROP_EVENTS] = "drop_events",
 	[DP_MAP_OUTSIDE_LINKS] = "outside_links",
+	[DP_MAP_POLICY_GEN] = "policy_gen",
 };
 
 const char *const dp_prog_names[DP_PROG__COUNT] = {
@@ -263,45 +265,135 @@ static int map_index(const char *name)
 	return -1;
 }
 
-int dp_policy_write(struct dataplane *dp, const struct policy *p,
-		    const struct policy *old)
+/* Offset of the dir byte (which carries the generation) in a policy map's
+ * key, or -1 for the nacls array (generation in the index). */
+static int key_dir_offset(int pm)
 {
+	switch (pm) {
+	case PM_SG_CIDR:
+		return offsetof(struct dp_sg_cidr_key, dir);
+	case PM_SG_PEER:
+		return offsetof(struct dp_sg_peer_key, dir);
+	case PM_SG_PORT:
+	case PM_NACL_PORT:
+		return offsetof(struct dp_port_key, dir);
+	case PM_NACL_CIDR:
+		return offsetof(struct dp_nacl_cidr_key, dir);
+	default:
+		return -1;
+	}
+}
+
+/* A compiled key (generation 0) moved to generation gen. */
+static void key_in_gen(int pm, const uint8_t *key, size_t size, uint8_t gen,
+		       uint8_t *out)
+{
+	int off = key_dir_offset(pm);
+
+	memcpy(out, key, size);
+	if (off >= 0) {
+		out[off] = DP_KEY_DIR(key[off] & 1, gen);
+	} else {
+		uint32_t idx;
+
+		memcpy(&idx, key, sizeof(idx));
+		idx = DP_NACL_INDEX(idx % DP_NACLS_MAX, gen);
+		memcpy(out, &idx, sizeof(idx));
+	}
+}
+
+/* Deletes every entry of generation gen from the policy maps. */
+static int policy_gen_purge(struct dataplane *dp, uint8_t gen)
+{
+	struct dp_nacl acl, zero;
+
+	memset(&zero, 0, sizeof(zero));
+	for (int pm = 0; pm < PM__COUNT; pm++) {
+		int fd = dp->map_fd[map_index(policy_map_names[pm])];
+		int off = key_dir_offset(pm), n = 0, cap = 0, rc = 0;
+		uint8_t cur[16], next[16], *doomed = NULL;
+		size_t ks = policy_map_key_size(pm);
+		void *prev = NULL;
+
+		if (off < 0) {
+			for (uint32_t id = 0; id < DP_NACLS_MAX; id++) {
+				uint32_t idx = DP_NACL_INDEX(id, gen);
+
+				if (bpf_map_lookup_elem(fd, &idx, &acl) == 0 &&
+				    (acl.allow_mask[0] || acl.allow_mask[1]) &&
+				    bpf_map_update_elem(fd, &idx, &zero, BPF_ANY))
+					return errf(errno, "clearing %s/nacls[%u]: %s",
+						    dp->pin_dir, idx, strerror(errno));
+			}
+			continue;
+		}
+		while (bpf_map_get_next_key(fd, prev, next) == 0) {
+			if (DP_KEY_GEN(next[off]) == gen) {
+				if (n == cap) {
+					uint8_t *grown;
+
+					cap = cap ? 2 * cap : 256;
+					grown = realloc(doomed, cap * ks);
+					if (!grown) {
+						free(doomed);
+						return errf(ENOMEM, "purging %s",
+							    policy_map_names[pm]);
+					}
+					doomed = grown;
+				}
+				memcpy(doomed + n++ * ks, next, ks);
+			}
+			memcpy(cur, next, ks);
+			prev = cur;
+		}
+		for (int i = 0; i < n && !rc; i++)
+			if (bpf_map_delete_elem(fd, doomed + i * ks) && errno != ENOENT)
+				rc = errf(errno, "deleting an old entry of %s/%s: %s",
+					  dp->pin_dir, policy_map_names[pm],
+					  strerror(errno));
+		free(doomed);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int dp_policy_write(struct dataplane *dp, const struct policy *p)
+{
+	uint32_t zero = 0, cur = 0, next;
+	int rc;
+
+	if (bpf_map_lookup_elem(dp->map_fd[DP_MAP_POLICY_GEN], &zero, &cur))
+		return errf(errno, "reading %s/policy_gen: %s", dp->pin_dir,
+			    strerror(errno));
+	cur &= 1;
+	next = cur ^ 1;
+	/* leftovers of a write that failed half way */
+	rc = policy_gen_purge(dp, (uint8_t)next);
+	if (rc)
+		return rc;
 	for (int i = 0; i < PM__COUNT; i++) {
 		const struct policy_map *m = &p->maps[i];
 		int fd = dp->map_fd[map_index(policy_map_names[i])];
+		uint8_t key[16];
 
-		for (int k = 0; k < m->n; k++)
-			if (bpf_map_update_elem(fd, m->keys + k * m->key_size,
-						m->values + k * m->value_size,
+		for (int k = 0; k < m->n; k++) {
+			key_in_gen(i, m->keys + k * m->key_size, m->key_size,
+				   (uint8_t)next, key);
+			if (bpf_map_update_elem(fd, key, m->values + k * m->value_size,
 						BPF_ANY))
 				return errf(errno, "writing entry %d of map %s in %s: %s",
 					    k, policy_map_names[i], dp->pin_dir,
 					    strerror(errno));
-	}
-	if (!old)
-		return 0;
-	for (int i = 0; i < PM__COUNT; i++) {
-		const struct policy_map *m = &old->maps[i];
-		int fd = dp->map_fd[map_index(policy_map_names[i])];
-		struct dp_nacl zero = { { 0, 0 } };
-
-		for (int k = 0; k < m->n; k++) {
-			const void *key = m->keys + k * m->key_size;
-			int err;
-
-			if (policy_map_find(&p->maps[i], key))
-				continue;
-			if (i == PM_NACLS)  /* arrays cannot delete: deny all */
-				err = bpf_map_update_elem(fd, key, &zero, BPF_ANY);
-			else
-				err = bpf_map_delete_elem(fd, key);
-			if (err && errno != ENOENT)
-				return errf(errno, "deleting a stale entry of map %s in %s: %s",
-					    policy_map_names[i], dp->pin_dir,
-					    strerror(errno));
 		}
 	}
-	return 0;
+	if (bpf_map_update_elem(dp->map_fd[DP_MAP_POLICY_GEN], &zero, &next, BPF_ANY))
+		return errf(errno, "switching %s/policy_gen to %u: %s", dp->pin_dir,
+			    next, strerror(errno));
+	/* A program that read the old generation finishes within microseconds;
+	 * nothing in user space can wait for it exactly, so give it 2 ms. */
+	usleep(2000);
+	return policy_gen_purge(dp, (uint8_t)cur);
 }
 
 int dp_eni_add(struct dataplane *dp, uint32_t ifindex, const struct dp_eni *eni)

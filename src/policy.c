@@ -27,6 +27,11 @@ static const size_t map_sizes[PM__COUNT][2] = {
 	[PM_NACLS] = { sizeof(uint32_t), sizeof(struct dp_nacl) },
 };
 
+size_t policy_map_key_size(int pm)
+{
+	return pm >= 0 && pm < PM__COUNT ? map_sizes[pm][0] : 0;
+}
+
 void policy_init(struct policy *p)
 {
 	memset(p, 0, sizeof(*p));

@@ -43,6 +43,7 @@ enum dp_map_id {
 	DP_MAP_DROP_COUNTERS,
 	DP_MAP_DROP_EVENTS,
 	DP_MAP_OUTSIDE_LINKS,
+	DP_MAP_POLICY_GEN,
 	DP_MAP__COUNT,
 };
 
@@ -82,11 +83,11 @@ void dp_close(struct dataplane *dp);
  * (-ENOTEMPTY): it is not ours. */
 int dp_unpin(const char *pin_dir);
 
-/* Write a compiled policy into the maps. With `old` (the policy written
- * before), entries of old that new does not have are deleted afterwards.
- * Not atomic: a packet between the two steps sees a mix. */
-int dp_policy_write(struct dataplane *dp, const struct policy *p,
-		    const struct policy *old);
+/* Make `p` the policy of the data plane, whatever was there before: write
+ * it into the unused generation, switch packets to it with one store, wait
+ * 2 ms for packets still evaluating the old one, then delete the old
+ * generation. A packet sees the old or the new policy, never a mix. */
+int dp_policy_write(struct dataplane *dp, const struct policy *p);
 
 /* The ENI table, by router-side ifindex. dp_eni_remove() also flushes the
  * ENI's conntrack and rejected-flow entries (read flow logs first). */

@@ -39,6 +39,17 @@ enum dp_dir {
 	DP_DIR_EGRESS = 1,
 };
 
+/* Policy generations. The policy maps hold two generations; the
+ * one-entry array policy_gen says which one packets use. The loader writes
+ * a new policy into the other generation, flips policy_gen (one 4-byte
+ * store) and then deletes the old generation, so a packet sees either the
+ * old or the new policy, never a mix. In keys, the generation is bit 1 of
+ * the dir byte; in the nacls array, bit 12 of the index. A compiled policy
+ * (src/policy.c) is generation 0; the loader sets the bit when it writes. */
+#define DP_KEY_DIR(dir, gen) ((__u8)((dir) | ((gen) << 1)))
+#define DP_KEY_GEN(keydir) (((keydir) >> 1) & 1)
+#define DP_NACL_INDEX(id, gen) ((__u32)(id) | ((__u32)(gen) << 12))
+
 /* Connection tracking idle timeouts (AWS-SEMANTICS.md). TCP uses the
  * established timeout in every state; ICMP, about which the spec is silent,
  * uses the 600 s window of "other protocols". */
@@ -157,8 +168,9 @@ struct dp_nacl_cidr_key {
 };
 _Static_assert(sizeof(struct dp_nacl_cidr_key) == 12, "dp_nacl_cidr_key layout");
 
-/* nacls (ARRAY, index = NACL id): which rules allow, per direction. A
- * zero entry denies everything (an unknown NACL fails closed). */
+/* nacls (ARRAY, index = DP_NACL_INDEX(NACL id, generation)): which rules
+ * allow, per direction. A zero entry denies everything (an unknown NACL
+ * fails closed). */
 struct dp_nacl {
 	__u64 allow_mask[2];    /* [enum dp_dir] */
 };
@@ -243,6 +255,8 @@ struct dp_drop_event {
 	__u32 vpc_id;           /* the loader's VPC id (rodata vpc_id) */
 };
 _Static_assert(sizeof(struct dp_drop_event) == 40, "dp_drop_event layout");
+
+/* policy_gen: ARRAY of one __u32, the generation packets use (0 or 1). */
 
 /* outside_links: HASH ifindex (router side of an internet gateway or
  * Lambda service link) -> __u8 1. */

@@ -40,8 +40,9 @@ enum policy_map_id {
 	PM__COUNT,
 };
 
-/* The BPF map each policy map goes to ("sg_cidr", ...). */
+/* The BPF map each policy map goes to ("sg_cidr", ...), and its key size. */
 extern const char *const policy_map_names[PM__COUNT];
+size_t policy_map_key_size(int pm);
 
 /* Entries of one map: n keys of key_size bytes and n values. */
 struct policy_map {

@@ -262,6 +262,15 @@ static int ct_get(int proto, int dev, uint32_t local, uint32_t remote,
 				   &k, v);
 }
 
+static int bpf_obj_get_fd_for(const char *map)
+{
+	for (int i = 0; i < DP_MAP__COUNT; i++)
+		if (!strcmp(dp_map_names[i], map))
+			return dp->map_fd[i];
+	fail_msg("no map %s", map);
+	return -1;
+}
+
 /* ---- setup ---------------------------------------------------------- */
 
 static int sh(const char *fmt, ...)
@@ -299,7 +308,7 @@ static int group_setup(void **state)
 	policy_init(&pol);
 	if (policy_compile_vpc(&pol, &fx_topo, 0) ||
 	    dp_load(1, DNS_IP, pin_dir, &dp) ||
-	    dp_policy_write(dp, &pol, NULL)) {
+	    dp_policy_write(dp, &pol)) {
 		fprintf(stderr, "setup: %s\n", err_msg());
 		return -1;
 	}
@@ -524,6 +533,44 @@ static void test_udp_timeout(void **state)
 	assert_drops(0, 0);
 }
 
+/* The maps hold exactly p's entries, in one generation. */
+static void assert_policy_in_maps(const struct policy *p)
+{
+	for (int pm = 0; pm < PM__COUNT; pm++) {
+		int fd = bpf_obj_get_fd_for(policy_map_names[pm]);
+		uint8_t cur[16], next[16];
+		void *prev = NULL;
+		int n = 0;
+
+		if (pm == PM_NACLS) {
+			struct dp_nacl acl;
+
+			for (uint32_t i = 0; i < 2 * DP_NACLS_MAX; i++)
+				if (bpf_map_lookup_elem(fd, &i, &acl) == 0 &&
+				    (acl.allow_mask[0] || acl.allow_mask[1]))
+					n++;
+		} else {
+			while (bpf_map_get_next_key(fd, prev, next) == 0) {
+				memcpy(cur, next, sizeof(cur));
+				prev = cur;
+				n++;
+			}
+		}
+		int want = p->maps[pm].n;
+
+		if (pm == PM_NACLS)  /* zero entries ("empty" NACL) are not seen */
+			for (int i = 0; i < p->maps[pm].n; i++) {
+				const struct dp_nacl *a = (const void *)(p->maps[pm].values +
+									 i * sizeof(*a));
+
+				want -= !a->allow_mask[0] && !a->allow_mask[1];
+			}
+		if (n != want)
+			fail_msg("map %s: %d entries, want %d", policy_map_names[pm],
+				 n, want);
+	}
+}
+
 /* Removing the admitting rule cuts an untracked flow at once and leaves a
  * tracked one running (AWS-SEMANTICS.md, "untracked flows"). */
 static void test_untracked_cut_tracked_kept(void **state)
@@ -534,6 +581,7 @@ static void test_untracked_cut_tracked_kept(void **state)
 	struct dp_ct_val v;
 	struct security_group saved_open = fx_groups[5], saved_web = fx_groups[1];
 	struct policy cut;
+	uint32_t zero = 0, gen, gen2;
 
 	NEED_ROOT();
 	counters_mark();
@@ -552,11 +600,16 @@ static void test_untracked_cut_tracked_kept(void **state)
 	assert_int_equal(policy_compile_vpc(&cut, &fx_topo, 0), 0);
 	fx_groups[5] = saved_open;
 	fx_groups[1] = saved_web;
-	assert_int_equal(dp_policy_write(dp, &cut, &pol), 0);
+	assert_int_equal(bpf_map_lookup_elem(bpf_obj_get_fd_for("policy_gen"), &zero, &gen), 0);
+	assert_int_equal(dp_policy_write(dp, &cut), 0);
+	assert_policy_in_maps(&cut);
+	assert_int_equal(bpf_map_lookup_elem(bpf_obj_get_fd_for("policy_gen"), &zero, &gen2), 0);
+	assert_int_equal(gen2, gen ^ 1);
 
 	SHOT(enter(E_OPEN, &to_open), DP_DROP_SG_INGRESS);
 	PASS(enter(E_WEB, &to_web));
-	assert_int_equal(dp_policy_write(dp, &pol, &cut), 0);
+	assert_int_equal(dp_policy_write(dp, &pol), 0);
+	assert_policy_in_maps(&pol);
 	PASS(enter(E_OPEN, &to_open));
 	policy_free(&cut);
 }

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The vpcsim data plane: security groups, network ACLs, source/destination
+ * check, the private-address guard and flow-log counters, enforced on the
+ * router-side veth of every ENI of one VPC.
+ *
+ *   dp_from_eni  tc ingress of the router-side veth = traffic LEAVING the
+ *                ENI: source check, group egress rules, outbound NACL.
+ *   dp_to_eni    tc egress of the router-side veth = traffic ENTERING the
+ *                ENI: destination check, inbound NACL, guard, group
+ *                ingress rules.
+ *
+ * Both return TC_ACT_OK or TC_ACT_SHOT and never modify the packet. The
+ * walk of each is in docs/DATAPLANE.md. */
+#include <linux/bpf.h>
+#include <linux/in.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "vpcsim/dataplane.h"
+#include "maps.h"
+#include "parse.h"
+#include "drop.h"
+#include "conntrack.h"
+#include "nacl.h"
+#include "policy.h"
+
+static __always_inline int is_dns(__be32 resolver, __be16 resolver_port,
+				  const struct dp_pkt *pkt)
+{
+	return vpc_dns_ip && resolver == vpc_dns_ip &&
+	       resolver_port == bpf_htons(53) &&
+	       (pkt->proto == IPPROTO_UDP || pkt->proto == IPPROTO_TCP);
+}
+
+SEC("tc")
+int dp_from_eni(struct __sk_buff *skb)
+{
+	const __u8 dir = DP_DIR_EGRESS;
+	struct dp_pkt pkt = {};
+	struct dp_ct_key key;
+	struct dp_ct_val *ct = NULL;
+	const struct dp_eni *eni;
+	__u32 ifindex = skb->ifindex;
+	__u64 now;
+	int rc, track = 0;
+
+	eni = bpf_map_lookup_elem(&enis, &ifindex);
+	if (!eni)
+		return drop_packet(skb, &pkt, NULL, dir, DP_DROP_NO_ENI);
+	rc = parse_packet(skb, &pkt);
+	if (rc == DP_PARSE_ARP)
+		return TC_ACT_OK;
+	if (rc != DP_PARSE_IPV4)
+		return drop_packet(skb, &pkt, eni, dir, rc);
+
+	if (!(eni->flags & DP_ENI_F_SRC_DST_CHECK_EXEMPT) && pkt.src != eni->ip)
+		return drop_packet(skb, &pkt, eni, dir, DP_DROP_SPOOFED_SOURCE);
+	if (is_dns(pkt.dst, pkt.dport, &pkt))
+		return TC_ACT_OK;
+
+	now = bpf_ktime_get_ns();
+	if (!(eni->flags & DP_ENI_F_NO_SECURITY_GROUPS)) {
+		ct_key_build(&key, ifindex, &pkt, dir);
+		ct = ct_lookup(&key, now);
+		if (!ct && !sg_allows(eni, dir, &pkt, pkt.dst, &track))
+			return drop_packet(skb, &pkt, eni, dir,
+					   DP_DROP_SG_EGRESS);
+	}
+	if (nacl_crosses_subnet(eni, pkt.dst) &&
+	    !nacl_allows(eni->nacl_id, dir, pkt.dst, &pkt))
+		return drop_packet(skb, &pkt, eni, dir, DP_DROP_NACL_OUTBOUND);
+
+	if (ct)
+		ct_account(ct, dir, pkt.len, now);
+	else if (track)
+		ct_create(&key, dir, pkt.len, now);
+	return TC_ACT_OK;
+}
+
+SEC("tc")
+int dp_to_eni(struct __sk_buff *skb)
+{
+	const __u8 dir = DP_DIR_INGRESS;
+	struct dp_pkt pkt = {};
+	struct dp_ct_key key;
+	struct dp_ct_val *ct = NULL;
+	const struct dp_eni *eni;
+	__u32 ifindex = skb->ifindex;
+	__u32 in_ifindex = skb->ingress_ifindex;
+	__u64 now;
+	int rc, track = 0;
+
+	eni = bpf_map_lookup_elem(&enis, &ifindex);
+	if (!eni)
+		return drop_packet(skb, &pkt, NULL, dir, DP_DROP_NO_ENI);
+	rc = parse_packet(skb, &pkt);
+	if (rc == DP_PARSE_ARP)
+		return TC_ACT_OK;
+	if (rc != DP_PARSE_IPV4)
+		return drop_packet(skb, &pkt, eni, dir, rc);
+
+	if (!(eni->flags & DP_ENI_F_SRC_DST_CHECK_EXEMPT) && pkt.dst != eni->ip)
+		return drop_packet(skb, &pkt, eni, dir,
+				   DP_DROP_SPOOFED_DESTINATION);
+	if (is_dns(pkt.src, pkt.sport, &pkt))
+		return TC_ACT_OK;
+	if (nacl_crosses_subnet(eni, pkt.src) &&
+	    !nacl_allows(eni->nacl_id, dir, pkt.src, &pkt))
+		return drop_packet(skb, &pkt, eni, dir, DP_DROP_NACL_INBOUND);
+
+	now = bpf_ktime_get_ns();
+	if (!(eni->flags & DP_ENI_F_NO_SECURITY_GROUPS)) {
+		ct_key_build(&key, ifindex, &pkt, dir);
+		ct = ct_lookup(&key, now);
+	}
+	/* Only the reply of a tracked flow, or an ENI with a public address
+	 * (the igw has DNATed it), may be reached from outside the VPC. */
+	if (!ct && !(eni->flags & DP_ENI_F_HAS_PUBLIC_IP) &&
+	    bpf_map_lookup_elem(&outside_links, &in_ifindex))
+		return drop_packet(skb, &pkt, eni, dir,
+				   DP_DROP_PRIVATE_ADDRESS_FROM_OUTSIDE);
+	if (!(eni->flags & DP_ENI_F_NO_SECURITY_GROUPS) && !ct &&
+	    !sg_allows(eni, dir, &pkt, pkt.src, &track))
+		return drop_packet(skb, &pkt, eni, dir, DP_DROP_SG_INGRESS);
+
+	if (ct)
+		ct_account(ct, dir, pkt.len, now);
+	else if (track)
+		ct_create(&key, dir, pkt.len, now);
+	return TC_ACT_OK;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,28 @@
+/* VPC Flow Logs records (version 2, default format) from the data plane's
+ * flow records (bpf_loader.h):
+ *
+ *   version account-id interface-id srcaddr dstaddr srcport dstport
+ *   protocol packets bytes start end action log-status
+ *
+ * Ports are written for TCP and UDP, 0 for ICMP, `-` for other protocols
+ * (AWS writes `-` where a field does not apply). start and end are Unix
+ * seconds: the records' CLOCK_MONOTONIC times plus the offset from
+ * flowlog_clock_offset_ns(). */
+#ifndef VPCSIM_FLOWLOG_H
+#define VPCSIM_FLOWLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vpcsim/bpf_loader.h"
+
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, now. */
+int64_t flowlog_clock_offset_ns(void);
+
+/* Writes one line (no newline) into buf; returns its length, or the length
+ * it would have had if buf was too small (as snprintf). */
+int flowlog_format(char *buf, size_t len, const char *account_id,
+		   const char *interface_id, const struct dp_flow_record *r,
+		   int64_t clock_offset_ns);
+
+#endif

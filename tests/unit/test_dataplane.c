@@ -1,0 +1,1081 @@
+/* The BPF data plane on crafted packets (BPF_PROG_TEST_RUN), with maps
+ * filled from the fixture's compiled policy (dp_fixture.h), plus the
+ * loader's pin, attach and unpin.
+ *
+ * Needs root; every test skips otherwise. The process first moves into a
+ * network namespace of its own (unshare), where it makes the veths whose
+ * ifindexes stand for ENIs: BPF_PROG_TEST_RUN takes ctx_in.ifindex only
+ * for a device that exists in the caller's namespace (else -ENODEV), and
+ * then the program sees it as skb->ifindex. Nothing of the root namespace
+ * is touched. Pins go under /sys/fs/bpf/vpcsim/dptest<pid>/ and are
+ * removed at the end; the test fails if anything is left.
+ *
+ * ENIs (router-side veths r1..):
+ *   web     10.0.1.10  subnet a  NACL default  {web}
+ *   db      10.0.2.20  subnet b  NACL private  {db}
+ *   lambda  10.0.1.30  subnet a  NACL default  {lambda}
+ *   nat     10.0.1.40  subnet a  NACL default  no groups, src/dst exempt, public
+ *   admin   10.0.2.50  subnet b  NACL private  {admin, lambda}
+ *   open    10.0.1.60  subnet a  NACL default  {open}, public
+ *   probe   10.0.9.9   subnet 10.0.9.0/24, rewritten per table case
+ *   igw     an outside link; other: a router link that is not
+ *   unknown a veth that is no ENI
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <net/if.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "vpcsim/bpf_loader.h"
+#include "vpcsim/err.h"
+#include "vpcsim/flowlog.h"
+#include "vpcsim/policy.h"
+#include "dp_fixture.h"
+
+#define DNS_IP IP(10, 0, 0, 2)
+
+enum { E_WEB, E_DB, E_LAMBDA, E_NAT, E_ADMIN, E_OPEN, E_PROBE, E_IGW,
+       E_OTHER, E_UNKNOWN, E__COUNT };
+static const char *const dev_names[E__COUNT] = {
+	"r-web", "r-db", "r-lambda", "r-nat", "r-admin", "r-open", "r-probe",
+	"r-igw", "r-other", "r-unknown",
+};
+static int ifx[E__COUNT];
+
+static char topo_dir[128], pin_dir[160];
+static struct dataplane *dp;
+static struct policy pol;
+static int is_root;
+
+#define NEED_ROOT()            \
+	do {                   \
+		if (!is_root)  \
+			skip(); \
+	} while (0)
+
+/* ---- packets ---------------------------------------------------------- */
+
+struct pkt {
+	uint8_t buf[128];
+	uint32_t len;
+};
+
+static uint16_t csum(const void *p, int len)
+{
+	const uint16_t *w = p;
+	uint32_t s = 0;
+
+	for (; len > 1; len -= 2)
+		s += *w++;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* Ethernet + IPv4 (+ TCP SYN / UDP / ICMP header) + 16 bytes payload. For
+ * ICMP, sport is type << 8 | code and dport the echo identifier. */
+static struct pkt mk(uint32_t src, uint32_t dst, uint8_t proto,
+		     uint16_t sport, uint16_t dport)
+{
+	struct pkt p;
+	uint8_t *ip = p.buf + 14, *l4 = ip + 20;
+	uint32_t l4len;
+
+	memset(&p, 0, sizeof(p));
+	memcpy(p.buf, "\x02\0\0\0\0\x01\x02\0\0\0\0\x02\x08\x00", 14);
+	switch (proto) {
+	case 6:
+		l4len = 20;
+		l4[12] = 5 << 4;
+		l4[13] = 0x02;  /* SYN */
+		break;
+	case 17:
+		l4len = 8;
+		l4[4] = 0;
+		l4[5] = 8 + 16;
+		break;
+	case 1:
+		l4len = 8;
+		break;
+	default:
+		l4len = 0;
+	}
+	if (proto == 6 || proto == 17) {
+		*(uint16_t *)l4 = htons(sport);
+		*(uint16_t *)(l4 + 2) = htons(dport);
+	} else if (proto == 1) {
+		l4[0] = (uint8_t)(sport >> 8);
+		l4[1] = (uint8_t)sport;
+		*(uint16_t *)(l4 + 4) = htons(dport);
+	}
+	ip[0] = 0x45;
+	*(uint16_t *)(ip + 2) = htons((uint16_t)(20 + l4len + 16));
+	ip[8] = 64;
+	ip[9] = proto;
+	*(uint32_t *)(ip + 12) = htonl(src);
+	*(uint32_t *)(ip + 16) = htonl(dst);
+	*(uint16_t *)(ip + 10) = csum(ip, 20);
+	p.len = 14 + 20 + l4len + 16;
+	return p;
+}
+
+/* Runs prog on the packet as if it were on ENI veth `dev` (and had come
+ * into the router through `in_dev`, -1 for none). Returns the tc verdict. */
+static int run(int prog, int dev, int in_dev, const struct pkt *p)
+{
+	struct __sk_buff ctx;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->buf,
+		    .data_size_in = p->len, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+	int rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.ifindex = ifx[dev];
+	ctx.ingress_ifindex = in_dev >= 0 ? ifx[in_dev] : 0;
+	rc = bpf_prog_test_run_opts(dp->prog_fd[prog], &opts);
+	if (rc)
+		fail_msg("BPF_PROG_TEST_RUN: %s", strerror(-rc));
+	return (int)opts.retval;
+}
+
+/* Leaving the ENI (dp_from_eni) / entering it (dp_to_eni). */
+static int leave(int dev, const struct pkt *p)
+{
+	return run(DP_PROG_FROM_ENI, dev, -1, p);
+}
+
+static int enter(int dev, const struct pkt *p)
+{
+	return run(DP_PROG_TO_ENI, dev, E_OTHER, p);
+}
+
+static struct dp_counter before[DP_DROP__MAX];
+
+static void counters_mark(void)
+{
+	if (dp_drop_counters_read(dp, before))
+		fail_msg("%s", err_msg());
+}
+
+/* Exactly `n` drops with `reason` since counters_mark(), and no other. */
+static void assert_drops(unsigned reason, unsigned n)
+{
+	struct dp_counter now[DP_DROP__MAX];
+
+	if (dp_drop_counters_read(dp, now))
+		fail_msg("%s", err_msg());
+	for (unsigned r = 1; r < DP_DROP__MAX; r++) {
+		uint64_t d = now[r].packets - before[r].packets;
+		uint64_t want = r == reason ? n : 0;
+
+		if (d != want)
+			fail_msg("drop counter %s: %llu, want %llu",
+				 dp_drop_reason_name(r), (unsigned long long)d,
+				 (unsigned long long)want);
+	}
+	memcpy(before, now, sizeof(before));
+}
+
+#define PASS(x) assert_int_equal((x), TC_ACT_OK)
+#define SHOT(x, reason)                              \
+	do {                                         \
+		assert_int_equal((x), TC_ACT_SHOT); \
+		assert_drops(reason, 1);             \
+	} while (0)
+
+/* ---- ENIs --------------------------------------------------------------- */
+
+static void eni_put(int dev, uint32_t id, uint32_t ip, struct cidr subnet,
+		    uint16_t nacl, const uint16_t *groups, int n, uint16_t flags)
+{
+	struct dp_eni e;
+
+	memset(&e, 0, sizeof(e));
+	e.eni_id = id;
+	e.ip = htonl(ip);
+	e.subnet = htonl(subnet.addr);
+	e.subnet_mask = htonl(cidr_mask(subnet.len));
+	e.nacl_id = nacl;
+	e.n_sgs = (uint8_t)n;
+	memcpy(e.sg_ids, groups, n * sizeof(*groups));
+	e.flags = flags | policy_eni_flags(&pol, groups, n);
+	if (dp_eni_add(dp, ifx[dev], &e))
+		fail_msg("%s", err_msg());
+	if (n && dp_member_set(dp, ip, groups, n))
+		fail_msg("%s", err_msg());
+}
+
+static const struct cidr SUB_A = CIDR(10, 0, 1, 0, 24), SUB_B = CIDR(10, 0, 2, 0, 24);
+
+static void enis_setup(void)
+{
+	static const uint16_t web[] = { G_WEB }, db[] = { G_DB },
+		lambda[] = { G_LAMBDA }, admin[] = { G_ADMIN, G_LAMBDA },
+		open[] = { G_OPEN };
+
+	eni_put(E_WEB, 1, IP(10, 0, 1, 10), SUB_A, N_DEFAULT, web, 1, 0);
+	eni_put(E_DB, 2, IP(10, 0, 2, 20), SUB_B, N_PRIVATE, db, 1, 0);
+	eni_put(E_LAMBDA, 3, IP(10, 0, 1, 30), SUB_A, N_DEFAULT, lambda, 1, 0);
+	eni_put(E_NAT, 4, IP(10, 0, 1, 40), SUB_A, N_DEFAULT, NULL, 0,
+		DP_ENI_F_SRC_DST_CHECK_EXEMPT | DP_ENI_F_NO_SECURITY_GROUPS |
+		DP_ENI_F_HAS_PUBLIC_IP);
+	eni_put(E_ADMIN, 5, IP(10, 0, 2, 50), SUB_B, N_PRIVATE, admin, 2, 0);
+	eni_put(E_OPEN, 6, IP(10, 0, 1, 60), SUB_A, N_DEFAULT, open, 1,
+		DP_ENI_F_HAS_PUBLIC_IP);
+	if (dp_outside_link_add(dp, ifx[E_IGW]))
+		fail_msg("%s", err_msg());
+}
+
+static int ct_get(int proto, int dev, uint32_t local, uint32_t remote,
+		  uint16_t lport, uint16_t rport, struct dp_ct_val *v)
+{
+	struct dp_ct_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.ifindex = ifx[dev];
+	k.proto = (uint8_t)proto;
+	k.local_ip = htonl(local);
+	k.remote_ip = htonl(remote);
+	k.local_port = htons(lport);
+	k.remote_port = htons(rport);
+	return bpf_map_lookup_elem(dp->map_fd[proto == 6 ? DP_MAP_CT_TCP : DP_MAP_CT_OTHER],
+				   &k, v);
+}
+
+static int bpf_obj_get_fd_for(const char *map)
+{
+	for (int i = 0; i < DP_MAP__COUNT; i++)
+		if (!strcmp(dp_map_names[i], map))
+			return dp->map_fd[i];
+	fail_msg("no map %s", map);
+	return -1;
+}
+
+/* ---- setup ---------------------------------------------------------- */
+
+static int sh(const char *fmt, ...)
+{
+	char cmd[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+static int group_setup(void **state)
+{
+	if (!is_root)
+		return 0;
+	if (unshare(CLONE_NEWNET)) {
+		perror("unshare(CLONE_NEWNET)");
+		return -1;
+	}
+	if (sh("echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 && "
+	       "echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6"))
+		return -1;
+	for (int i = 0; i < E__COUNT; i++) {
+		if (sh("ip link add %s type veth peer name n%d", dev_names[i], i))
+			return -1;
+		ifx[i] = (int)if_nametoindex(dev_names[i]);
+		if (ifx[i] <= 1)
+			return -1;
+	}
+	snprintf(topo_dir, sizeof(topo_dir), "%s/vpcsim/dptest%d", DP_BPFFS,
+		 (int)getpid());
+	snprintf(pin_dir, sizeof(pin_dir), "%s/app", topo_dir);
+	policy_init(&pol);
+	if (policy_compile_vpc(&pol, &fx_topo, 0) ||
+	    dp_load(1, DNS_IP, pin_dir, &dp) ||
+	    dp_policy_write(dp, &pol)) {
+		fprintf(stderr, "setup: %s\n", err_msg());
+		return -1;
+	}
+	enis_setup();
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	if (!is_root)
+		return 0;
+	dp_close(dp);
+	policy_free(&pol);
+	if (dp_unpin(pin_dir)) {
+		fprintf(stderr, "teardown: %s\n", err_msg());
+		return -1;
+	}
+	if (rmdir(topo_dir)) {
+		perror(topo_dir);
+		return -1;
+	}
+	rmdir(DP_BPFFS "/vpcsim");  /* only if no other topology is there */
+	return 0;
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+/* The premise of every other test: ctx_in.ifindex reaches skb->ifindex
+ * and ctx_in.ingress_ifindex reaches skb->ingress_ifindex. */
+static void test_ctx_ifindex(void **state)
+{
+	struct pkt p = mk(IP(10, 0, 1, 30), IP(1, 1, 1, 1), 17, 5000, 53);
+
+	NEED_ROOT();
+	counters_mark();
+	SHOT(leave(E_UNKNOWN, &p), DP_DROP_NO_ENI);
+	SHOT(enter(E_UNKNOWN, &p), DP_DROP_NO_ENI);
+	PASS(leave(E_LAMBDA, &p));
+	assert_drops(0, 0);
+}
+
+static void test_sg_table_agrees(void **state)
+{
+	NEED_ROOT();
+	counters_mark();
+	for (int i = 0; i < FX_N_SG_CASES; i++) {
+		const struct fx_sg_case *c = &fx_sg_cases[i];
+		uint32_t me = IP(10, 0, 9, 9);
+		bool in = c->dir == DP_DIR_INGRESS, ev_track, bpf_track;
+		struct policy_query q = {
+			.dir = c->dir, .remote_ip = c->remote,
+			.remote_groups = c->rgroups, .n_remote_groups = c->nrg,
+			.proto = c->proto, .port = c->port,
+			.sport = c->sport ? c->sport : (uint16_t)(40000 + i),
+		};
+		uint16_t flags = policy_eni_flags(&pol, c->groups, c->n);
+		bool ev = policy_sg_allows(&pol, c->groups, c->n, flags, &q, &ev_track);
+		uint16_t sport = q.sport, id = 0;
+		struct pkt p;
+		struct dp_ct_val v;
+		int verdict;
+
+		if (dp_eni_remove(dp, ifx[E_PROBE]))   /* flushes its flows */
+			fail_msg("%s", err_msg());
+		eni_put(E_PROBE, 9, me, CIDR(10, 0, 9, 0, 24), N_DEFAULT,
+			c->groups, c->n, 0);
+		if (c->nrg)
+			dp_member_set(dp, c->remote, c->rgroups, c->nrg);
+		else
+			dp_member_remove(dp, c->remote);
+		if (c->proto == 1) {
+			id = (c->port >> 8) == 8 || (c->port >> 8) == 0 ? 77 : 0;
+			p = mk(in ? c->remote : me, in ? me : c->remote, 1, c->port, 77);
+		} else {
+			p = mk(in ? c->remote : me, in ? me : c->remote, c->proto,
+			       sport, c->port);
+		}
+		verdict = in ? enter(E_PROBE, &p) : leave(E_PROBE, &p);
+		if (c->proto == 1)
+			bpf_track = ct_get(1, E_PROBE, me, c->remote, id, id, &v) == 0;
+		else if (c->proto == 47)
+			bpf_track = ct_get(47, E_PROBE, me, c->remote, 0, 0, &v) == 0;
+		else if (in)
+			bpf_track = ct_get(c->proto, E_PROBE, me, c->remote,
+					   c->port, sport, &v) == 0;
+		else
+			bpf_track = ct_get(c->proto, E_PROBE, me, c->remote,
+					   sport, c->port, &v) == 0;
+		if (ev != c->allow)
+			fail_msg("case '%s': evaluator %d, want %d", c->what, ev, c->allow);
+		if ((verdict == TC_ACT_OK) != c->allow)
+			fail_msg("case '%s': BPF verdict %d, want allow=%d",
+				 c->what, verdict, c->allow);
+		if (c->allow && (bpf_track != c->track || ev_track != c->track))
+			fail_msg("case '%s': tracked BPF %d evaluator %d, want %d",
+				 c->what, bpf_track, ev_track, c->track);
+		if (!c->allow && bpf_track)
+			fail_msg("case '%s': a refused flow got a conntrack entry", c->what);
+		assert_drops(c->allow ? 0 : (in ? DP_DROP_SG_INGRESS : DP_DROP_SG_EGRESS),
+			     c->allow ? 0 : 1);
+		dp_member_remove(dp, c->remote);
+	}
+	dp_eni_remove(dp, ifx[E_PROBE]);
+}
+
+static void test_nacl_table_agrees(void **state)
+{
+	NEED_ROOT();
+	counters_mark();
+	for (int i = 0; i < FX_N_NACL_CASES; i++) {
+		const struct fx_nacl_case *c = &fx_nacl_cases[i];
+		uint32_t me = IP(10, 0, 9, 9);
+		bool in = c->dir == DP_DIR_INGRESS, ev_allow;
+		struct policy_query q = {
+			.dir = c->dir, .remote_ip = c->remote,
+			.proto = c->proto, .port = c->port,
+		};
+		int rule = nacl_eval(&pol, c->nacl, &q, &ev_allow), verdict;
+		struct pkt p;
+
+		eni_put(E_PROBE, 9, me, CIDR(10, 0, 9, 0, 24), c->nacl, NULL, 0,
+			DP_ENI_F_NO_SECURITY_GROUPS);
+		if (c->proto == 1)
+			p = mk(in ? c->remote : me, in ? me : c->remote, 1, c->port, 5);
+		else
+			p = mk(in ? c->remote : me, in ? me : c->remote, c->proto,
+			       33333, c->port);
+		verdict = in ? enter(E_PROBE, &p) : leave(E_PROBE, &p);
+		if (rule != c->rule || ev_allow != c->allow)
+			fail_msg("case '%s': evaluator rule %d allow %d, want %d %d",
+				 c->what, rule, ev_allow, c->rule, c->allow);
+		if ((verdict == TC_ACT_OK) != c->allow)
+			fail_msg("case '%s': BPF verdict %d, want allow=%d",
+				 c->what, verdict, c->allow);
+		assert_drops(c->allow ? 0 : (in ? DP_DROP_NACL_INBOUND : DP_DROP_NACL_OUTBOUND),
+			     c->allow ? 0 : 1);
+	}
+	dp_eni_remove(dp, ifx[E_PROBE]);
+}
+
+/* lambda (egress all, no ingress) to db (ingress 5432 from lambda): the
+ * request passes both ENIs by rules, the reply by conntrack only, and the
+ * NACL still checks the reply (stateless). */
+static void test_reply_of_tracked_flow(void **state)
+{
+	uint32_t l = IP(10, 0, 1, 30), d = IP(10, 0, 2, 20);
+	struct pkt req = mk(l, d, 6, 40000, 5432), rep = mk(d, l, 6, 5432, 40000);
+	struct pkt stray = mk(d, l, 6, 5432, 40001);
+	struct pkt low_req = mk(l, d, 6, 1000, 5432), low_rep = mk(d, l, 6, 5432, 1000);
+	struct dp_ct_val v;
+
+	NEED_ROOT();
+	counters_mark();
+	PASS(leave(E_LAMBDA, &req));
+	PASS(enter(E_DB, &req));
+	PASS(leave(E_DB, &rep));      /* db has no egress rule: conntrack */
+	PASS(enter(E_LAMBDA, &rep));  /* lambda has no ingress rule: conntrack */
+	SHOT(enter(E_LAMBDA, &stray), DP_DROP_SG_INGRESS);
+
+	assert_int_equal(ct_get(6, E_LAMBDA, l, d, 40000, 5432, &v), 0);
+	assert_int_equal(v.packets_out, 1);
+	assert_int_equal(v.packets_in, 1);
+	assert_int_equal(v.bytes_out, req.len);
+	assert_true(v.flags & DP_CT_F_SEEN_REPLY);
+	assert_false(v.flags & DP_CT_F_ORIG_INGRESS);
+	assert_int_equal(ct_get(6, E_DB, d, l, 5432, 40000, &v), 0);
+	assert_true(v.flags & DP_CT_F_ORIG_INGRESS);
+
+	/* the private NACL allows replies to 1024-65535 only */
+	PASS(leave(E_LAMBDA, &low_req));
+	PASS(enter(E_DB, &low_req));
+	SHOT(leave(E_DB, &low_rep), DP_DROP_NACL_OUTBOUND);
+}
+
+static void test_icmp_echo_tracked(void **state)
+{
+	uint32_t l = IP(10, 0, 1, 30), a = IP(10, 0, 2, 50);
+	struct pkt req = mk(l, a, 1, 8 << 8, 77), rep = mk(a, l, 1, 0, 77);
+	struct pkt other = mk(a, l, 1, 0, 78);
+
+	NEED_ROOT();
+	counters_mark();
+	PASS(leave(E_LAMBDA, &req));
+	PASS(enter(E_LAMBDA, &rep));
+	SHOT(enter(E_LAMBDA, &other), DP_DROP_SG_INGRESS);
+}
+
+static void test_udp_timeout(void **state)
+{
+	uint32_t l = IP(10, 0, 1, 30), r = IP(1, 1, 1, 1);
+	struct pkt req = mk(l, r, 17, 5001, 9999), rep = mk(r, l, 17, 9999, 5001);
+	struct dp_ct_key k;
+	struct dp_ct_val v;
+	struct timespec ts;
+
+	NEED_ROOT();
+	counters_mark();
+	PASS(leave(E_LAMBDA, &req));
+	assert_int_equal(ct_get(17, E_LAMBDA, l, r, 5001, 9999, &v), 0);
+	/* idle for 31 s: past the 30 s UDP timeout */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	v.last_seen_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec -
+			 31ULL * 1000000000ULL;
+	memset(&k, 0, sizeof(k));
+	k.ifindex = ifx[E_LAMBDA];
+	k.proto = 17;
+	k.local_ip = htonl(l);
+	k.remote_ip = htonl(r);
+	k.local_port = htons(5001);
+	k.remote_port = htons(9999);
+	assert_int_equal(bpf_map_update_elem(dp->map_fd[DP_MAP_CT_OTHER], &k, &v, BPF_EXIST), 0);
+	SHOT(enter(E_LAMBDA, &rep), DP_DROP_SG_INGRESS);
+	assert_int_not_equal(ct_get(17, E_LAMBDA, l, r, 5001, 9999, &v), 0);
+
+	/* a stream (reply seen) keeps 180 s: 31 s idle is fine */
+	PASS(leave(E_LAMBDA, &req));
+	PASS(enter(E_LAMBDA, &rep));
+	assert_int_equal(ct_get(17, E_LAMBDA, l, r, 5001, 9999, &v), 0);
+	v.last_seen_ns -= 31ULL * 1000000000ULL;
+	assert_int_equal(bpf_map_update_elem(dp->map_fd[DP_MAP_CT_OTHER], &k, &v, BPF_EXIST), 0);
+	PASS(enter(E_LAMBDA, &rep));
+	assert_drops(0, 0);
+}
+
+/* The maps hold exactly p's entries, in one generation. */
+static void assert_policy_in_maps(const struct policy *p)
+{
+	for (int pm = 0; pm < PM__COUNT; pm++) {
+		int fd = bpf_obj_get_fd_for(policy_map_names[pm]);
+		uint8_t cur[16], next[16];
+		void *prev = NULL;
+		int n = 0;
+
+		if (pm == PM_NACLS) {
+			struct dp_nacl acl;
+
+			for (uint32_t i = 0; i < 2 * DP_NACLS_MAX; i++)
+				if (bpf_map_lookup_elem(fd, &i, &acl) == 0 &&
+				    (acl.allow_mask[0] || acl.allow_mask[1]))
+					n++;
+		} else {
+			while (bpf_map_get_next_key(fd, prev, next) == 0) {
+				memcpy(cur, next, sizeof(cur));
+				prev = cur;
+				n++;
+			}
+		}
+		int want = p->maps[pm].n;
+
+		if (pm == PM_NACLS)  /* zero entries ("empty" NACL) are not seen */
+			for (int i = 0; i < p->maps[pm].n; i++) {
+				const struct dp_nacl *a = (const void *)(p->maps[pm].values +
+									 i * sizeof(*a));
+
+				want -= !a->allow_mask[0] && !a->allow_mask[1];
+			}
+		if (n != want)
+			fail_msg("map %s: %d entries, want %d", policy_map_names[pm],
+				 n, want);
+	}
+}
+
+/* Removing the admitting rule cuts an untracked flow at once and leaves a
+ * tracked one running (AWS-SEMANTICS.md, "untracked flows"). */
+static void test_untracked_cut_tracked_kept(void **state)
+{
+	uint32_t o = IP(10, 0, 1, 60), w = IP(10, 0, 1, 10), c = IP(198, 51, 100, 7);
+	struct pkt to_open = mk(c, o, 6, 50000, 443), to_web = mk(c, w, 6, 50001, 80);
+	struct pkt from_open = mk(o, c, 6, 443, 50000);
+	struct dp_ct_val v;
+	struct security_group saved_open = fx_groups[5], saved_web = fx_groups[1];
+	struct policy cut;
+	uint32_t zero = 0, gen, gen2;
+
+	NEED_ROOT();
+	counters_mark();
+	PASS(enter(E_OPEN, &to_open));
+	assert_int_not_equal(ct_get(6, E_OPEN, o, c, 443, 50000, &v), 0);
+	/* its reply leaves by the open egress rule and must not start
+	 * tracking the flow either */
+	PASS(leave(E_OPEN, &from_open));
+	assert_int_not_equal(ct_get(6, E_OPEN, o, c, 443, 50000, &v), 0);
+	PASS(enter(E_WEB, &to_web));
+	assert_int_equal(ct_get(6, E_WEB, w, c, 80, 50001, &v), 0);
+
+	fx_groups[5].n_ingress = 0;
+	fx_groups[1].n_ingress = 0;
+	policy_init(&cut);
+	assert_int_equal(policy_compile_vpc(&cut, &fx_topo, 0), 0);
+	fx_groups[5] = saved_open;
+	fx_groups[1] = saved_web;
+	assert_int_equal(bpf_map_lookup_elem(bpf_obj_get_fd_for("policy_gen"), &zero, &gen), 0);
+	assert_int_equal(dp_policy_write(dp, &cut), 0);
+	assert_policy_in_maps(&cut);
+	assert_int_equal(bpf_map_lookup_elem(bpf_obj_get_fd_for("policy_gen"), &zero, &gen2), 0);
+	assert_int_equal(gen2, gen ^ 1);
+
+	SHOT(enter(E_OPEN, &to_open), DP_DROP_SG_INGRESS);
+	PASS(enter(E_WEB, &to_web));
+	assert_int_equal(dp_policy_write(dp, &pol), 0);
+	assert_policy_in_maps(&pol);
+	PASS(enter(E_OPEN, &to_open));
+	policy_free(&cut);
+}
+
+static void test_nacl_only_across_subnets(void **state)
+{
+	uint32_t a = IP(10, 0, 2, 50);
+	struct pkt same = mk(IP(10, 0, 2, 7), a, 6, 40000, 5432);
+	struct pkt across = mk(IP(10, 0, 3, 7), a, 17, 40000, 53);
+	struct pkt within = mk(IP(10, 0, 2, 7), a, 17, 40000, 53);
+
+	NEED_ROOT();
+	counters_mark();
+	/* rule 90 of the private NACL would deny this: within the subnet it
+	 * is not evaluated, and admin allows all from 10.0.2.0/24 */
+	PASS(enter(E_ADMIN, &same));
+	/* admin allows udp 53 from 10/8; the NACL has no udp rule */
+	SHOT(enter(E_ADMIN, &across), DP_DROP_NACL_INBOUND);
+	PASS(enter(E_ADMIN, &within));
+}
+
+static void test_src_dst_check(void **state)
+{
+	struct pkt spoof = mk(IP(10, 0, 1, 99), IP(10, 0, 1, 30), 6, 1, 80);
+	struct pkt not_mine = mk(IP(10, 0, 1, 30), IP(10, 0, 1, 99), 6, 40000, 80);
+	struct pkt nat_out = mk(IP(10, 0, 2, 20), IP(203, 0, 113, 10), 6, 40000, 443);
+	struct pkt nat_in = mk(IP(10, 0, 2, 20), IP(203, 0, 113, 10), 6, 40000, 443);
+
+	NEED_ROOT();
+	counters_mark();
+	SHOT(leave(E_WEB, &spoof), DP_DROP_SPOOFED_SOURCE);
+	SHOT(enter(E_WEB, &not_mine), DP_DROP_SPOOFED_DESTINATION);
+	/* the NAT gateway forwards others' packets: exempt, no groups */
+	PASS(enter(E_NAT, &nat_in));
+	PASS(leave(E_NAT, &nat_out));
+}
+
+static void test_outside_guard(void **state)
+{
+	uint32_t w = IP(10, 0, 1, 10), o = IP(10, 0, 1, 60), l = IP(10, 0, 1, 30);
+	uint32_t pub = IP(203, 0, 113, 10);
+	struct pkt to_web = mk(pub, w, 6, 50000, 80), to_open = mk(pub, o, 6, 50000, 443);
+	struct pkt out = mk(l, pub, 6, 41000, 443), back = mk(pub, l, 6, 443, 41000);
+
+	NEED_ROOT();
+	counters_mark();
+	/* web allows tcp 80 from 0.0.0.0/0, but has no public address */
+	SHOT(run(DP_PROG_TO_ENI, E_WEB, E_IGW, &to_web),
+	     DP_DROP_PRIVATE_ADDRESS_FROM_OUTSIDE);
+	PASS(run(DP_PROG_TO_ENI, E_WEB, E_OTHER, &to_web));
+	PASS(run(DP_PROG_TO_ENI, E_OPEN, E_IGW, &to_open));
+	/* the reply of a tracked flow comes back from outside */
+	PASS(leave(E_LAMBDA, &out));
+	PASS(run(DP_PROG_TO_ENI, E_LAMBDA, E_IGW, &back));
+}
+
+static void test_parse_drops(void **state)
+{
+	struct pkt p = mk(IP(10, 0, 1, 30), IP(1, 1, 1, 1), 17, 5000, 53);
+	struct pkt arp = p, v6 = p, trunc = p, ihl = p, frag = p, first = p;
+
+	NEED_ROOT();
+	counters_mark();
+	arp.buf[12] = 0x08, arp.buf[13] = 0x06;
+	PASS(leave(E_LAMBDA, &arp));
+	PASS(enter(E_LAMBDA, &arp));
+	v6.buf[12] = 0x86, v6.buf[13] = 0xdd;
+	SHOT(leave(E_LAMBDA, &v6), DP_DROP_NOT_IPV4);
+	/* BPF_PROG_TEST_RUN refuses (EINVAL) an IPv4 frame shorter than
+	 * Ethernet + 20 bytes on this kernel: truncate inside L4 instead */
+	trunc.len = 14 + 20 + 2;
+	trunc.buf[14 + 2] = 0, trunc.buf[14 + 3] = 22;
+	SHOT(leave(E_LAMBDA, &trunc), DP_DROP_MALFORMED);
+	trunc.buf[14 + 3] = 200;                            /* tot_len > frame */
+	SHOT(leave(E_LAMBDA, &trunc), DP_DROP_MALFORMED);
+	ihl.buf[14] = 0x44;
+	SHOT(leave(E_LAMBDA, &ihl), DP_DROP_MALFORMED);
+	frag.buf[14 + 6] = 0x00, frag.buf[14 + 7] = 0x10;  /* offset 16*8 */
+	SHOT(leave(E_LAMBDA, &frag), DP_DROP_FRAGMENT);
+	first.buf[14 + 6] = 0x20;                           /* MF, offset 0 */
+	PASS(leave(E_LAMBDA, &first));
+}
+
+static void test_dns_not_filtered(void **state)
+{
+	uint32_t w = IP(10, 0, 1, 10);
+	struct pkt q = mk(w, DNS_IP, 17, 5353, 53), a = mk(DNS_IP, w, 17, 53, 5353);
+	struct pkt other = mk(w, DNS_IP, 17, 5353, 54);
+
+	NEED_ROOT();
+	counters_mark();
+	/* web has no egress rule at all */
+	PASS(leave(E_WEB, &q));
+	PASS(enter(E_WEB, &a));
+	SHOT(leave(E_WEB, &other), DP_DROP_SG_EGRESS);
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	const struct dp_drop_event *e = data;
+	int *seen = ctx;
+
+	if (len >= sizeof(*e) && e->reason == DP_DROP_SG_INGRESS &&
+	    e->dport == htons(4444) && e->eni_id == 1 &&
+	    e->vpc_id == 1)
+		*seen = 1;
+	return 0;
+}
+
+struct seen_flows {
+	int reject_4444, accept_out, accept_in;
+	char line[256];
+};
+
+static int on_flow(const struct dp_flow_record *r, void *ctx)
+{
+	struct seen_flows *s = ctx;
+
+	if (!r->accept && r->eni_id == 1 && r->dport == 4444 && r->packets == 2)
+		s->reject_4444++;
+	if (r->accept && r->ifindex == (uint32_t)ifx[E_LAMBDA] &&
+	    r->src == IP(10, 0, 1, 30) && r->sport == 40000 &&
+	    r->dst == IP(10, 0, 2, 20) && r->dport == 5432 && r->packets == 1) {
+		s->accept_out++;
+		flowlog_format(s->line, sizeof(s->line), "123456789012",
+			       "eni-3", r, flowlog_clock_offset_ns());
+	}
+	if (r->accept && r->ifindex == (uint32_t)ifx[E_LAMBDA] &&
+	    r->src == IP(10, 0, 2, 20) && r->sport == 5432 && r->dport == 40000)
+		s->accept_in++;
+	return 0;
+}
+
+static void test_flow_logs(void **state)
+{
+	struct seen_flows flows = { 0 };
+	uint32_t w = IP(10, 0, 1, 10), c = IP(10, 0, 2, 99);
+	struct pkt p = mk(c, w, 6, 33000, 4444);
+	struct dp_flow_key k;
+	struct dp_flow_val v;
+	struct ring_buffer *rb;
+	int seen = 0;
+
+	NEED_ROOT();
+	rb = ring_buffer__new(dp->map_fd[DP_MAP_DROP_EVENTS], on_event, &seen, NULL);
+	assert_non_null(rb);
+	ring_buffer__consume(rb);  /* earlier tests' events */
+	counters_mark();
+	SHOT(enter(E_WEB, &p), DP_DROP_SG_INGRESS);
+	SHOT(enter(E_WEB, &p), DP_DROP_SG_INGRESS);
+	memset(&k, 0, sizeof(k));
+	k.ifindex = ifx[E_WEB];
+	k.proto = 6;
+	k.dir = DP_DIR_INGRESS;
+	k.src = htonl(c);
+	k.dst = htonl(w);
+	k.sport = htons(33000);
+	k.dport = htons(4444);
+	assert_int_equal(bpf_map_lookup_elem(dp->map_fd[DP_MAP_FLOW_REJECT], &k, &v), 0);
+	assert_int_equal(v.packets, 2);
+	assert_int_equal(v.bytes, 2 * p.len);
+	assert_int_equal(v.reason, DP_DROP_SG_INGRESS);
+	assert_true(v.last_ns >= v.first_ns);
+	ring_buffer__consume(rb);
+	assert_int_equal(seen, 1);
+	ring_buffer__free(rb);
+
+	/* flow-log records: this REJECT and the ACCEPTed lambda -> db flow
+	 * of test_reply_of_tracked_flow, one record per direction */
+	assert_int_equal(dp_flows_read(dp, on_flow, &flows), 0);
+	assert_int_equal(flows.reject_4444, 1);
+	assert_int_equal(flows.accept_out, 1);
+	assert_int_equal(flows.accept_in, 1);
+	assert_non_null(strstr(flows.line, "2 123456789012 eni-3 10.0.1.30 10.0.2.20 40000 5432 6 1 "));
+	assert_non_null(strstr(flows.line, " ACCEPT OK"));
+}
+
+static void test_eni_remove_flushes(void **state)
+{
+	uint32_t l = IP(10, 0, 1, 30), r = IP(1, 1, 1, 1);
+	struct pkt req = mk(l, r, 6, 45000, 443);
+	struct dp_ct_val v;
+	static const uint16_t lambda[] = { G_LAMBDA };
+
+	NEED_ROOT();
+	PASS(leave(E_LAMBDA, &req));
+	assert_int_equal(ct_get(6, E_LAMBDA, l, r, 45000, 443, &v), 0);
+	assert_int_equal(dp_eni_remove(dp, ifx[E_LAMBDA]), 0);
+	assert_int_not_equal(ct_get(6, E_LAMBDA, l, r, 45000, 443, &v), 0);
+	counters_mark();
+	SHOT(leave(E_LAMBDA, &req), DP_DROP_NO_ENI);
+	eni_put(E_LAMBDA, 3, l, SUB_A, N_DEFAULT, lambda, 1, 0);
+}
+
+/* Every reason has been counted by the tests above (run in order). */
+static void test_every_reason_counted(void **state)
+{
+	struct dp_counter all[DP_DROP__MAX];
+
+	NEED_ROOT();
+	assert_int_equal(dp_drop_counters_read(dp, all), 0);
+	for (unsigned r = 1; r < DP_DROP__MAX; r++) {
+		if (!all[r].packets)
+			fail_msg("no test dropped a packet for %s", dp_drop_reason_name(r));
+		assert_string_not_equal(dp_drop_reason_explain(r), "");
+	}
+}
+
+static void test_pins_and_reopen(void **state)
+{
+	struct dataplane *again;
+	struct dp_counter all[DP_DROP__MAX];
+	char path[300];
+	struct stat st;
+
+	NEED_ROOT();
+	assert_int_equal(stat(pin_dir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	for (int i = 0; i < DP_MAP__COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, dp_map_names[i]);
+		assert_int_equal(access(path, F_OK), 0);
+	}
+	assert_int_equal(dp_open(pin_dir, &again), 0);
+	assert_int_equal(dp_drop_counters_read(again, all), 0);
+	assert_true(all[DP_DROP_NO_ENI].packets > 0);
+	dp_close(again);
+	/* loading twice into one directory is refused */
+	assert_int_equal(dp_load(1, 0, pin_dir, &again), -EEXIST);
+}
+
+static void test_attach_detach(void **state)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = 0, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, q, .handle = 0x5c1, .priority = 1);
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+
+	NEED_ROOT();
+	hook.ifindex = ifx[E_WEB];
+	assert_int_equal(dp_attach(dp, ifx[E_WEB]), 0);
+	assert_int_equal(dp_attach(dp, ifx[E_WEB]), 0);  /* replace is fine */
+	assert_int_equal(bpf_tc_query(&hook, &q), 0);
+	memset(&info, 0, sizeof(info));
+	assert_int_equal(bpf_obj_get_info_by_fd(dp->prog_fd[DP_PROG_FROM_ENI], &info, &len), 0);
+	assert_int_equal(q.prog_id, info.id);
+	hook.attach_point = BPF_TC_EGRESS;
+	memset(&q, 0, sizeof(q));
+	q.sz = sizeof(q);
+	q.handle = 0x5c1;
+	q.priority = 1;
+	assert_int_equal(bpf_tc_query(&hook, &q), 0);
+	assert_int_equal(dp_detach(ifx[E_WEB]), 0);
+	memset(&q, 0, sizeof(q));
+	q.sz = sizeof(q);
+	q.handle = 0x5c1;
+	q.priority = 1;
+	/* this kernel reports a missing filter as EINVAL ("Cannot find
+	 * specified filter chain"), not ENOENT */
+	assert_int_not_equal(bpf_tc_query(&hook, &q), 0);
+	assert_int_equal(dp_detach(ifx[E_WEB]), 0);       /* absent is fine */
+}
+
+/* ---- real packets through attached programs ------------------------- */
+
+/* A node namespace: made by unshare() from the test's own namespace and
+ * held by an fd (no name, nothing under /run/netns). */
+static int node_ns_new(int router_ns)
+{
+	int fd;
+
+	if (unshare(CLONE_NEWNET))
+		return -1;
+	fd = open("/proc/self/ns/net", O_RDONLY);
+	if (setns(router_ns, CLONE_NEWNET))
+		fail_msg("back to the router namespace: %s", strerror(errno));
+	return fd;
+}
+
+/* Router side rX, node side eth0 (ip/24, default via gw) in node_ns. */
+static int node_link(int router_ns, int node_ns, const char *rname,
+		     uint32_t ip, uint32_t gw)
+{
+	char a[IP4_STRLEN], g[IP4_STRLEN];
+	int rc;
+
+	ip4_str(ip, a);
+	ip4_str(gw, g);
+	rc = sh("ip link add %s type veth peer name %s-n && "
+		"ip link set %s-n netns /proc/%d/fd/%d && "
+		"ip addr add %s/24 dev %s && ip link set %s up",
+		rname, rname, rname, (int)getpid(), node_ns, g, rname, rname);
+	if (rc || setns(node_ns, CLONE_NEWNET))
+		return -1;
+	/* IPv6 would send router solicitations and MLD reports, which the
+	 * data plane drops as NOT_IPV4: vpcsim nodes are IPv4 only */
+	rc = sh("echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 && "
+		"echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6 && "
+		"ip link set lo up && ip link set %s-n name eth0 && "
+		"ip addr add %s/24 dev eth0 && ip link set eth0 up && "
+		"ip route add default via %s", rname, a, g);
+	if (setns(router_ns, CLONE_NEWNET))
+		fail_msg("back to the router namespace: %s", strerror(errno));
+	return rc ? -1 : (int)if_nametoindex(rname);
+}
+
+/* A TCP socket made inside ns (it stays there). */
+static int socket_in(int ns, int router_ns)
+{
+	int fd;
+
+	if (setns(ns, CLONE_NEWNET))
+		return -1;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (setns(router_ns, CLONE_NEWNET))
+		fail_msg("back to the router namespace: %s", strerror(errno));
+	return fd;
+}
+
+static int listen_in(int ns, int router_ns, uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int one = 1, fd = socket_in(ns, router_ns);
+
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (void *)&sa, sizeof(sa)) || listen(fd, 8))
+		fail_msg("listening on %u: %s", port, strerror(errno));
+	return fd;
+}
+
+/* Since counters_mark(): drops for `reason` only (a SYN may have been
+ * retransmitted, so at least one). */
+static void assert_drop_seen(unsigned reason)
+{
+	struct dp_counter now[DP_DROP__MAX];
+
+	if (dp_drop_counters_read(dp, now))
+		fail_msg("%s", err_msg());
+	for (unsigned r = 1; r < DP_DROP__MAX; r++) {
+		uint64_t d = now[r].packets - before[r].packets;
+
+		if ((r == reason && !d) || (r != reason && d))
+			fail_msg("drop counter %s: %llu new drops while expecting %s",
+				 dp_drop_reason_name(r), (unsigned long long)d,
+				 dp_drop_reason_name(reason));
+	}
+	memcpy(before, now, sizeof(before));
+}
+
+/* 1: connected, 0: no answer within 700 ms. */
+static int connects(int ns, int router_ns, uint32_t ip, uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(ip) };
+	int fd = socket_in(ns, router_ns), err = 0;
+	socklen_t len = sizeof(err);
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+	if (connect(fd, (void *)&sa, sizeof(sa)) && errno != EINPROGRESS)
+		fail_msg("connect: %s", strerror(errno));
+	if (poll(&pfd, 1, 700) == 1)
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	else
+		err = ETIMEDOUT;
+	close(fd);
+	if (err && err != ETIMEDOUT)
+		fail_msg("connect to port %u: %s (a drop must be silent)", port,
+			 strerror(err));
+	return err == 0;
+}
+
+/* lambda-like node A (10.0.1.10) and db-like node B (10.0.2.20) routed
+ * through this namespace, both programs attached to both router-side
+ * veths. Also shows that skb->ingress_ifindex at tc egress is the device
+ * the packet entered the router by. */
+static void test_real_packets(void **state)
+{
+	static const uint16_t lambda[] = { G_LAMBDA }, db[] = { G_DB };
+	uint32_t a = IP(10, 0, 1, 10), b = IP(10, 0, 2, 20);
+	int router_ns, ns_a, ns_b, ra, rb, l5432, l5433, l22;
+	struct dp_eni e;
+
+	NEED_ROOT();
+	router_ns = open("/proc/self/ns/net", O_RDONLY);
+	ns_a = node_ns_new(router_ns);
+	ns_b = node_ns_new(router_ns);
+	assert_true(router_ns >= 0 && ns_a >= 0 && ns_b >= 0);
+	ra = node_link(router_ns, ns_a, "r-a", a, IP(10, 0, 1, 1));
+	rb = node_link(router_ns, ns_b, "r-b", b, IP(10, 0, 2, 1));
+	assert_true(ra > 1 && rb > 1);
+	assert_int_equal(sh("echo 1 > /proc/sys/net/ipv4/ip_forward"), 0);
+
+	memset(&e, 0, sizeof(e));
+	e.eni_id = 10; e.ip = htonl(a); e.subnet = htonl(IP(10, 0, 1, 0));
+	e.subnet_mask = htonl(0xffffff00); e.nacl_id = N_DEFAULT;
+	e.n_sgs = 1; e.sg_ids[0] = G_LAMBDA;
+	e.flags = policy_eni_flags(&pol, lambda, 1);
+	assert_int_equal(dp_eni_add(dp, ra, &e), 0);
+	e.eni_id = 11; e.ip = htonl(b); e.subnet = htonl(IP(10, 0, 2, 0));
+	e.nacl_id = N_PRIVATE; e.sg_ids[0] = G_DB;
+	e.flags = policy_eni_flags(&pol, db, 1);
+	assert_int_equal(dp_eni_add(dp, rb, &e), 0);
+	assert_int_equal(dp_member_set(dp, a, lambda, 1), 0);
+	assert_int_equal(dp_member_set(dp, b, db, 1), 0);
+	assert_int_equal(dp_attach(dp, ra), 0);
+	assert_int_equal(dp_attach(dp, rb), 0);
+
+	l5432 = listen_in(ns_b, router_ns, 5432);
+	l5433 = listen_in(ns_b, router_ns, 5433);
+	l22 = listen_in(ns_a, router_ns, 22);
+	counters_mark();
+	assert_int_equal(connects(ns_a, router_ns, b, 5432), 1);
+	assert_drops(0, 0);
+	assert_int_equal(connects(ns_a, router_ns, b, 5433), 0);
+	assert_drop_seen(DP_DROP_SG_INGRESS);   /* at B: no rule for 5433 */
+	assert_int_equal(connects(ns_b, router_ns, a, 22), 0);
+	assert_drop_seen(DP_DROP_SG_EGRESS);    /* at B: no egress rule */
+	/* r-a as an outside link: B (no public address) is guarded */
+	assert_int_equal(dp_outside_link_add(dp, ra), 0);
+	assert_int_equal(connects(ns_a, router_ns, b, 5432), 0);
+	assert_drop_seen(DP_DROP_PRIVATE_ADDRESS_FROM_OUTSIDE);
+	assert_int_equal(dp_outside_link_remove(dp, ra), 0);
+
+	close(l5432);
+	close(l5433);
+	close(l22);
+	assert_int_equal(dp_detach(ra), 0);
+	assert_int_equal(dp_detach(rb), 0);
+	assert_int_equal(dp_eni_remove(dp, ra), 0);
+	assert_int_equal(dp_eni_remove(dp, rb), 0);
+	dp_member_remove(dp, a);
+	dp_member_remove(dp, b);
+	close(ns_a);   /* the last reference: the kernel frees them */
+	close(ns_b);
+	close(router_ns);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ctx_ifindex),
+		cmocka_unit_test(test_sg_table_agrees),
+		cmocka_unit_test(test_nacl_table_agrees),
+		cmocka_unit_test(test_reply_of_tracked_flow),
+		cmocka_unit_test(test_icmp_echo_tracked),
+		cmocka_unit_test(test_udp_timeout),
+		cmocka_unit_test(test_untracked_cut_tracked_kept),
+		cmocka_unit_test(test_nacl_only_across_subnets),
+		cmocka_unit_test(test_src_dst_check),
+		cmocka_unit_test(test_outside_guard),
+		cmocka_unit_test(test_parse_drops),
+		cmocka_unit_test(test_dns_not_filtered),
+		cmocka_unit_test(test_flow_logs),
+		cmocka_unit_test(test_eni_remove_flushes),
+		cmocka_unit_test(test_every_reason_counted),
+		cmocka_unit_test(test_pins_and_reopen),
+		cmocka_unit_test(test_attach_detach),
+		cmocka_unit_test(test_real_packets),
+	};
+	struct stat st;
+	int failed;
+
+	is_root = geteuid() == 0;
+	failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
+	if (is_root && stat(topo_dir, &st) == 0) {
+		fprintf(stderr, "test_dataplane: %s left behind\n", topo_dir);
+		failed++;
+	}
+	return failed;
+}

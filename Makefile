@@ -41,9 +41,7 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all deps check unit integration demo bench fuzz clean help install
 .DEFAULT_GOAL := all
 
-# build/vpcsim needs src/main.c (the verb table), which is not on every
-# branch yet; everything else builds without it.
-all: $(if $(wildcard src/main.c),$(BUILD)/vpcsim) $(UNIT_BINS)
+all: $(BUILD)/vpcsim $(UNIT_BINS)
 
 help:
 	@echo "make          build build/vpcsim and the unit tests"

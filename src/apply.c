@@ -13,12 +13,16 @@
 #include "vpcsim/proc.h"
 #include "vpcsim/responder.h"
 #include "vpcsim/sweep.h"
+#include "vpcsim/vpc_dataplane.h"
 
 struct exec {
 	const struct layout *L;
 	const struct apply_opts *o;
 	struct journal *J;
 	struct netns **ns;         /* plan namespace index -> open handle */
+	struct dataplane **dp;     /* per VPC, once loaded */
+	struct policy *pol;        /* per VPC, compiled with its data plane */
+	bool pins_journaled;
 };
 
 /* A router forwards, never sends redirects, filters nothing by reverse
@@ -40,11 +44,15 @@ static const char *const router_sysctls[][2] = {
  * refusal. */
 static const char *const node_sysctls[][2] = {
 	{ "ipv4/icmp_ratelimit", "0" },
+	{ "ipv6/conf/all/disable_ipv6", "1" },
+	{ "ipv6/conf/default/disable_ipv6", "1" },
 };
 
 /* A NAT gateway node forwards like a router. */
 static const char *const nat_node_sysctls[][2] = {
 	{ "ipv4/icmp_ratelimit", "0" },
+	{ "ipv6/conf/all/disable_ipv6", "1" },
+	{ "ipv6/conf/default/disable_ipv6", "1" },
 	{ "ipv4/ip_forward", "1" },
 	{ "ipv4/conf/all/rp_filter", "0" },
 	{ "ipv4/conf/default/rp_filter", "0" },
@@ -171,6 +179,47 @@ static int step_nat(struct exec *x, const struct step *s)
 	return err;
 }
 
+static int step_dataplane(struct exec *x, const struct step *s)
+{
+	int v = s->ref, err;
+
+	if (!x->pins_journaled) {
+		char dir[VPC_DP_PATH_MAX];
+
+		vpc_dp_topo_dir(x->L->t->name, dir);
+		err = journal_add(x->J, J_PIN, dir);
+		if (err < 0)
+			return err;
+		x->pins_journaled = true;
+	}
+	err = vpc_dp_compile(x->L, v, &x->pol[v]);
+	if (err < 0)
+		return err;
+	return vpc_dp_install(x->L, v, &x->pol[v], &x->dp[v]);
+}
+
+/* The ENI's entry first, then the programs: a packet never meets the
+ * programs without its ENI's entry (it would be dropped as NO_ENI). libbpf's
+ * tc calls act in the calling thread's namespace, hence the visit. */
+static int step_eni_dataplane(struct exec *x, const struct step *s)
+{
+	const struct attachment *a = &x->L->atts[s->ref];
+	struct dataplane *dp = x->dp[a->vpc];
+	struct dp_eni eni;
+	int err, saved;
+
+	vpc_dp_eni(x->L, &x->pol[a->vpc], s->ref, &eni);
+	err = dp_eni_add(dp, (uint32_t)a->ifindex, &eni);
+	if (err < 0)
+		return err;
+	saved = netns_enter(x->ns[s->ns]);
+	if (saved < 0)
+		return saved;
+	err = dp_attach(dp, a->ifindex);
+	netns_leave(saved);
+	return err;
+}
+
 static int write_file(const char *path, const char *text)
 {
 	size_t len = strlen(text);
@@ -290,6 +339,10 @@ static int run_step(struct exec *x, const struct step *s)
 		return rule_add(ns, s->rule.pref, s->rule.src, s->rule.dst, s->rule.table);
 	case STEP_NAT:
 		return step_nat(x, s);
+	case STEP_DATAPLANE:
+		return step_dataplane(x, s);
+	case STEP_ENI_DATAPLANE:
+		return step_eni_dataplane(x, s);
 	case STEP_HOSTS:
 		return step_hosts(x, s);
 	case STEP_RESPONDER:
@@ -308,8 +361,14 @@ int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
 	char what[512];
 
 	x.ns = calloc((size_t)n_ns, sizeof(*x.ns));
-	if (!x.ns)
+	x.dp = calloc((size_t)L->t->n_vpcs + 1, sizeof(*x.dp));
+	x.pol = calloc((size_t)L->t->n_vpcs + 1, sizeof(*x.pol));
+	if (!x.ns || !x.dp || !x.pol) {
+		free(x.ns);
+		free(x.dp);
+		free(x.pol);
 		return errf(ENOMEM, "namespace handles");
+	}
 	for (k = 0; k < P->n; k++) {
 		err = o->fail_at == k + 1
 			? errf(EIO, "injected failure (VPCSIM_FAIL_STEP=%d)", k + 1)
@@ -328,6 +387,12 @@ int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
 	}
 	for (int i = 0; i < n_ns; i++)
 		netns_close(x.ns[i]);
+	for (int v = 0; v < L->t->n_vpcs; v++) {
+		dp_close(x.dp[v]);
+		policy_free(&x.pol[v]);
+	}
 	free(x.ns);
+	free(x.dp);
+	free(x.pol);
 	return err;
 }

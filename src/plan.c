@@ -253,13 +253,19 @@ int plan_build(const struct layout *L, struct plan *P)
 	ok = ok && plan_gateway_addrs(L, P);
 	for (int l = 0; ok && l < L->n_links; l++)
 		ok = push(P, STEP_LINK, plan_ns_router(L->links[l].router[0]), l) != NULL;
+	for (int v = 0; ok && v < L->t->n_vpcs; v++)
+		ok = push(P, STEP_DATAPLANE, plan_ns_router(L->vpc_router[v]), v) != NULL;
 	/* Each node: its namespace, then its attachment (veth, addresses,
 	 * routes on both ends). Routes to NAT gateways need their ENIs, so
 	 * routing comes after. */
 	for (int n = 0; ok && n < L->n_nodes; n++) {
+		const struct attachment *a = &L->atts[L->nodes[n].att];
+
 		ok = push(P, STEP_NODE, plan_ns_node(L, n), n) &&
-		     push(P, STEP_ATTACH, plan_ns_router(L->atts[L->nodes[n].att].router),
-			  L->nodes[n].att);
+		     push(P, STEP_ATTACH, plan_ns_router(a->router), L->nodes[n].att);
+		if (ok && a->vpc >= 0)
+			ok = push(P, STEP_ENI_DATAPLANE, plan_ns_router(a->router),
+				  L->nodes[n].att) != NULL;
 	}
 	for (int v = 0; ok && v < L->t->n_vpcs; v++)
 		ok = plan_vpc_routing(L, P, v);
@@ -319,6 +325,13 @@ void plan_step_describe(const struct layout *L, const struct step *s, char *buf,
 		break;
 	case STEP_NAT:
 		snprintf(buf, len, "install NAT in %s", ns);
+		break;
+	case STEP_DATAPLANE:
+		snprintf(buf, len, "load the data plane of VPC %s", L->t->vpcs[s->ref].name);
+		break;
+	case STEP_ENI_DATAPLANE:
+		snprintf(buf, len, "attach the data plane to %s (%s) in %s", L->atts[s->ref].ifname,
+			 L->atts[s->ref].eni_id, ns);
 		break;
 	case STEP_HOSTS:
 		snprintf(buf, len, "write %s/%s/hosts", "/etc/netns", ns);

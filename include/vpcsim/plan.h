@@ -23,6 +23,8 @@ enum step_op {
 	STEP_ROUTE,         /* a route in a router table */
 	STEP_RULE,          /* a policy rule in a router */
 	STEP_NAT,           /* nftables NAT in a router or NAT gateway */
+	STEP_DATAPLANE,     /* load and pin a VPC's BPF data plane, fill policy */
+	STEP_ENI_DATAPLANE, /* an ENI's entry in its VPC's maps, programs attached */
 	STEP_HOSTS,         /* /etc/netns/<node>/hosts */
 	STEP_RESPONDER,     /* the built-in responder for every listen port */
 	STEP_COMMAND,       /* a resource's command */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vpcsim/err.h"
@@ -44,8 +45,7 @@ static const char *const router_sysctls[][2] = {
  * refusal. */
 static const char *const node_sysctls[][2] = {
 	{ "ipv4/icmp_ratelimit", "0" },
-	{ "ipv6/conf/all/disable_ipv6", "1" },
-	{ "ipv6/conf/default/disable_ipv6", "1" },
+	{ "ipv6/conf/default/disable_ipv6", "1" }, /* eth0 comes later */
 };
 
 /* A NAT gateway node forwards like a router. */
@@ -243,8 +243,11 @@ static int step_hosts(struct exec *x, const struct step *s)
 	char dir[512], path[600], *text;
 	int err;
 
-	if (mkdir(ETC_NETNS, 0755) < 0 && errno != EEXIST)
+	static bool etc_netns_ready;
+
+	if (!etc_netns_ready && mkdir(ETC_NETNS, 0755) < 0 && errno != EEXIST)
 		return errf(errno, "creating %s: %s", ETC_NETNS, strerror(errno));
+	etc_netns_ready = true;
 	snprintf(dir, sizeof(dir), "%s/%s", ETC_NETNS, name);
 	if (mkdir(dir, 0755) < 0)
 		return errf(errno, "creating %s: %s", dir, strerror(errno));
@@ -353,9 +356,38 @@ static int run_step(struct exec *x, const struct step *s)
 	return errf(EINVAL, "unknown step %d", s->op);
 }
 
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* VPCSIM_PROFILE=1: where `up` spends its time, by kind of step (for the
+ * benchmark; stderr). */
+static void profile_print(const double *us, const int *n)
+{
+	static const char *const names[] = {
+		[STEP_ROUTER] = "router", [STEP_NODE] = "node", [STEP_GATEWAY_ADDR] = "gateway addr",
+		[STEP_ATTACH] = "attach", [STEP_LINK] = "link", [STEP_ROUTE] = "route",
+		[STEP_RULE] = "rule", [STEP_NAT] = "nat", [STEP_DATAPLANE] = "dataplane load",
+		[STEP_ENI_DATAPLANE] = "eni dataplane", [STEP_HOSTS] = "hosts file",
+		[STEP_RESPONDER] = "responder", [STEP_COMMAND] = "command",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (n[i])
+			fprintf(stderr, "profile: %-15s %6d steps %10.1f ms %8.1f us/step\n",
+				names[i], n[i], us[i] / 1e3, us[i] / n[i]);
+}
+
 int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
 	       const struct apply_opts *o)
 {
+	double prof_us[STEP_COMMAND + 1] = { 0 };
+	int prof_n[STEP_COMMAND + 1] = { 0 };
+	bool profile = getenv("VPCSIM_PROFILE") != NULL;
 	int n_ns = L->n_routers + L->n_nodes, err = 0, k;
 	struct exec x = { .L = L, .o = o, .J = J };
 	char what[512];
@@ -370,12 +402,20 @@ int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
 		return errf(ENOMEM, "namespace handles");
 	}
 	for (k = 0; k < P->n; k++) {
+		double t0 = profile ? now_us() : 0;
+
 		err = o->fail_at == k + 1
 			? errf(EIO, "injected failure (VPCSIM_FAIL_STEP=%d)", k + 1)
 			: run_step(&x, &P->steps[k]);
+		if (profile) {
+			prof_us[P->steps[k].op] += now_us() - t0;
+			prof_n[P->steps[k].op]++;
+		}
 		if (err < 0)
 			break;
 	}
+	if (profile)
+		profile_print(prof_us, prof_n);
 	if (err < 0) {
 		plan_step_describe(L, &P->steps[k], what, sizeof(what));
 		errf_prefix(err, "step %d/%d (%s)", k + 1, P->n, what);

@@ -56,18 +56,32 @@ bool netns_exists(const char *name)
 	return access(path, F_OK) == 0;
 }
 
+/* The namespace this process started in, opened once per process: entering
+ * and leaving namespaces is the hot path of `up`, and opening
+ * /proc/thread-self/ns/net each time costs more than the setns itself.
+ * Callers enter from home and return there; nesting is not supported. */
+static int home_fd = -1;
+static pid_t home_pid;
+
+static int netns_home(void)
+{
+	if (home_fd >= 0 && home_pid == getpid())
+		return home_fd;
+	home_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	home_pid = getpid();
+	if (home_fd < 0)
+		return errf(errno, "opening own network namespace: %s", strerror(errno));
+	return home_fd;
+}
+
 int netns_enter_fd(int fd, const char *what)
 {
-	int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	int saved = netns_home();
 
 	if (saved < 0)
-		return errf(errno, "opening own network namespace: %s", strerror(errno));
-	if (setns(fd, CLONE_NEWNET) < 0) {
-		int e = errno;
-
-		close(saved);
-		return errf(e, "entering network namespace %s: %s", what, strerror(e));
-	}
+		return saved;
+	if (setns(fd, CLONE_NEWNET) < 0)
+		return errf(errno, "entering network namespace %s: %s", what, strerror(errno));
 	return saved;
 }
 
@@ -97,8 +111,6 @@ int netns_enter_name(const char *name, int *saved)
 		return old;
 	if (saved)
 		*saved = old;
-	else
-		close(old);
 	return 0;
 }
 
@@ -118,7 +130,8 @@ void netns_leave(int saved_fd)
 			strerror(errno));
 		abort();
 	}
-	close(saved_fd);
+	if (saved_fd != home_fd)
+		close(saved_fd);
 }
 
 static struct netns *netns_alloc(const char *name, int fd)
@@ -186,9 +199,10 @@ int netns_create(const char *name, const char *const kv[][2], int n, struct netn
 	close(fd);
 	fd = -1;
 
-	saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	saved = netns_home();
 	if (saved < 0) {
-		err = errf(errno, "opening own network namespace: %s", strerror(errno));
+		err = saved;
+		saved = -1;
 		goto fail;
 	}
 	if (unshare(CLONE_NEWNET) < 0) {
@@ -228,7 +242,7 @@ fail_back:
 	saved = -1;
 fail:
 	if (saved >= 0)
-		close(saved);
+		netns_leave(saved);
 	if (fd >= 0)
 		close(fd);
 	netns_close(ns);

@@ -302,12 +302,32 @@ static void key_in_gen(int pm, const uint8_t *key, size_t size, uint8_t gen,
 	}
 }
 
+/* Zeroes the NACL array entries of generation gen. The array is read in
+ * one batch: a lookup per slot would cost thousands of syscalls per write. */
+static int nacls_purge(struct dataplane *dp, int fd, uint8_t gen)
+{
+	static uint32_t keys[2 * DP_NACLS_MAX];
+	static struct dp_nacl vals[2 * DP_NACLS_MAX];
+	struct dp_nacl zero = { { 0, 0 } };
+	uint32_t count = 2 * DP_NACLS_MAX, out_batch;
+
+	if (bpf_map_lookup_batch(fd, NULL, &out_batch, keys, vals, &count, NULL) &&
+	    errno != ENOENT)
+		return errf(errno, "reading %s/nacls: %s", dp->pin_dir, strerror(errno));
+	for (uint32_t i = 0; i < count; i++) {
+		if (DP_NACL_INDEX(keys[i] % DP_NACLS_MAX, gen) != keys[i] ||
+		    !(vals[i].allow_mask[0] || vals[i].allow_mask[1]))
+			continue;
+		if (bpf_map_update_elem(fd, &keys[i], &zero, BPF_ANY))
+			return errf(errno, "clearing %s/nacls[%u]: %s", dp->pin_dir, keys[i],
+				    strerror(errno));
+	}
+	return 0;
+}
+
 /* Deletes every entry of generation gen from the policy maps. */
 static int policy_gen_purge(struct dataplane *dp, uint8_t gen)
 {
-	struct dp_nacl acl, zero;
-
-	memset(&zero, 0, sizeof(zero));
 	for (int pm = 0; pm < PM__COUNT; pm++) {
 		int fd = dp->map_fd[map_index(policy_map_names[pm])];
 		int off = key_dir_offset(pm), n = 0, cap = 0, rc = 0;
@@ -316,15 +336,9 @@ static int policy_gen_purge(struct dataplane *dp, uint8_t gen)
 		void *prev = NULL;
 
 		if (off < 0) {
-			for (uint32_t id = 0; id < DP_NACLS_MAX; id++) {
-				uint32_t idx = DP_NACL_INDEX(id, gen);
-
-				if (bpf_map_lookup_elem(fd, &idx, &acl) == 0 &&
-				    (acl.allow_mask[0] || acl.allow_mask[1]) &&
-				    bpf_map_update_elem(fd, &idx, &zero, BPF_ANY))
-					return errf(errno, "clearing %s/nacls[%u]: %s",
-						    dp->pin_dir, idx, strerror(errno));
-			}
+			rc = nacls_purge(dp, fd, gen);
+			if (rc)
+				return rc;
 			continue;
 		}
 		while (bpf_map_get_next_key(fd, prev, next) == 0) {

@@ -248,6 +248,18 @@ struct topology *topology_parse(const char *file, const char *text, size_t len,
 struct topology *topology_load(const char *file, struct diags *d);
 void topology_free(struct topology *t);
 
+/* Parse `text` (len bytes), one security group rule object as TOPOLOGY.md
+ * writes it, as a rule of a group of VPC `vpc` of the loaded topology `t`:
+ * the same code and checks as a rule inside a file, `sg` naming a group of
+ * this VPC or VPC/GROUP of a peered one. Problems go to *d with JSON paths
+ * under "$" ("$.ports"). Returns 0 with *out filled, -1 on any error. */
+int topology_parse_sg_rule(const struct topology *t, int vpc, const char *text,
+			   size_t len, struct sg_rule *out, struct diags *d);
+/* Whether two rules admit exactly the same traffic, as AWS compares rules
+ * for a duplicate authorize or a revoke: protocol, then ports (tcp, udp)
+ * or ICMP type and code (icmp), then the peer. Descriptions do not count. */
+bool sg_rule_same(const struct sg_rule *a, const struct sg_rule *b);
+
 /* Print every diag as `FILE: PATH: Code: message`, warnings as
  * `FILE: PATH: warning: Code: message` (the PATH part is left out when
  * empty, e.g. an unreadable file), one per line, to `out`. */

@@ -260,6 +260,15 @@ int topology_parse_sg_rule(const struct topology *t, int vpc, const char *text,
  * or ICMP type and code (icmp), then the peer. Descriptions do not count. */
 bool sg_rule_same(const struct sg_rule *a, const struct sg_rule *b);
 
+/* The text of a topology file (len bytes, the file `t` was loaded from)
+ * with one rule list of group `gi` of VPC `vi` changed: `add` (a rule
+ * object's JSON text) appended, or, when add is NULL, rule `remove_at`
+ * removed. The group's implicit rules are first written out (see
+ * topology_edit.c), so rule indices are those of t. Returns the new text
+ * (free() it), or NULL with errf(). The result is not validated. */
+char *topology_edit_sg_rules(const char *text, size_t len, const struct topology *t,
+			     int vi, int gi, bool ingress, const char *add, int remove_at);
+
 /* Print every diag as `FILE: PATH: Code: message`, warnings as
  * `FILE: PATH: warning: Code: message` (the PATH part is left out when
  * empty, e.g. an unreadable file), one per line, to `out`. */

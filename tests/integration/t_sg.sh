@@ -54,6 +54,10 @@ release() {
 }
 
 check "up $T" "$VPCSIM" up "$F"
+members() { bpftool map dump pinned "/sys/fs/bpf/vpcsim/$T/$1/members" 2>/dev/null | sort; }
+MEMBERS_V=$(members v)
+MEMBERS_W=$(members w)
+POLICY_W=$(bpftool map dump pinned "/sys/fs/bpf/vpcsim/$T/w/sg_peer" 2>/dev/null | sort)
 
 # A group without ingress admits nothing; authorize opens exactly the rule.
 expect_probe app db 5432 timeout
@@ -81,6 +85,18 @@ check "the implicit default group can be edited" \
 	sg authorize v/default --ingress '{"proto":"tcp","ports":"22","cidr":"10.0.0.0/8"}'
 check "default keeps its from-default rule" \
 	bash -c "grep -A4 '\"default\"' '$STATE' | grep -q '\"sg\":[[:space:]]*\"default\"'"
+
+# A peered VPC's rule naming v/app: its maps do not change (rules live
+# with the group that owns them) and the memberships stay as they were.
+expect_probe app cache 6379 open
+expect_probe other cache 6379 timeout
+check "authorize egress on v/app, a group w's rule names" \
+	sg authorize v/app --egress '{"proto":"tcp","ports":"6379","cidr":"10.8.0.0/16"}'
+expect_probe app cache 6379 open
+check "members maps of v and w are unchanged" \
+	bash -c '[ -n "$1" ] && [ "$1" = "$2" ] && [ "$3" = "$4" ]' _ "$MEMBERS_V" "$(members v)" "$MEMBERS_W" "$(members w)"
+check "w's group rules are unchanged" \
+	bash -c '[ "$1" = "$2" ]' _ "$POLICY_W" "$(bpftool map dump pinned "/sys/fs/bpf/vpcsim/$T/w/sg_peer" 2>/dev/null | sort)"
 
 # Rejected edits: AWS errors exit 1, bad input exits 2; the file stays.
 unchanged "duplicate authorize: exit 1" 1 \

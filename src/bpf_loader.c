@@ -421,6 +421,14 @@ int dp_eni_add(struct dataplane *dp, uint32_t ifindex, const struct dp_eni *eni)
 	return 0;
 }
 
+int dp_eni_get(struct dataplane *dp, uint32_t ifindex, struct dp_eni *out)
+{
+	if (bpf_map_lookup_elem(dp->map_fd[DP_MAP_ENIS], &ifindex, out))
+		return errf(errno, "reading ENI of ifindex %u from %s/enis: %s",
+			    ifindex, dp->pin_dir, strerror(errno));
+	return 0;
+}
+
 /* Deletes every entry of a map whose key starts with ifindex (ct and
  * flow_reject keys do). Keys are collected first: deleting while walking
  * would restart the walk. */

@@ -17,6 +17,8 @@ static const struct verb verbs[] = {
 	{ "probe", cmd_probe,
 	  "[-t NAME] FROM TO [PORT] [--proto tcp|udp|icmp] [--timeout-ms N] [--expect RESULT] [--json]",
 	  "a real connection attempt through the dataplane" },
+	{ "sg", cmd_sg, "authorize|revoke [-t NAME] VPC/SG --ingress|--egress RULE",
+	  "change a security group live; RULE as in a topology file" },
 	{ "clean", cmd_clean, "", "remove every object any vpcsim left behind" },
 };
 

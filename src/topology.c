@@ -1713,6 +1713,25 @@ out:
 	return NULL;
 }
 
+int topology_parse_sg_rule(const struct topology *t, int vpc, const char *text,
+			   size_t len, struct sg_rule *out, struct diags *d)
+{
+	struct parse p = { .t = (struct topology *)t, .d = d };
+	int errors = d->n_errors;
+	cJSON *root;
+
+	memset(out, 0, sizeof(*out));
+	out->cidr.len = CIDR_BAD;
+	out->peer_vpc = out->peer_sg = -1;
+	root = json_parse(&p, text, len);
+	if (!root)
+		return -1;
+	/* Only reads p.t: group names resolve against the loaded model. */
+	parse_sg_rule(&p, root, "$", vpc, out);
+	cJSON_Delete(root);
+	return d->n_errors == errors ? 0 : -1;
+}
+
 struct topology *topology_load(const char *file, struct diags *d)
 {
 	struct topology *t = NULL;

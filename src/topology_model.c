@@ -261,3 +261,19 @@ const char *proto_str(int proto, char buf[8])
 	snprintf(buf, 8, "%d", proto);
 	return buf;
 }
+
+bool sg_rule_same(const struct sg_rule *a, const struct sg_rule *b)
+{
+	if (a->proto != b->proto)
+		return false;
+	if ((a->proto == 6 || a->proto == 17) &&
+	    (a->ports.lo != b->ports.lo || a->ports.hi != b->ports.hi))
+		return false;
+	if (a->proto == 1 && (a->icmp_type != b->icmp_type || a->icmp_code != b->icmp_code))
+		return false;
+	if (a->peer_is_sg != b->peer_is_sg)
+		return false;
+	if (a->peer_is_sg)
+		return a->peer_vpc == b->peer_vpc && a->peer_sg == b->peer_sg;
+	return a->cidr.addr == b->cidr.addr && a->cidr.len == b->cidr.len;
+}

@@ -93,6 +93,8 @@ int dp_policy_write(struct dataplane *dp, const struct policy *p);
  * ENI's conntrack and rejected-flow entries (read flow logs first). */
 int dp_eni_add(struct dataplane *dp, uint32_t ifindex, const struct dp_eni *eni);
 int dp_eni_remove(struct dataplane *dp, uint32_t ifindex);
+/* The entry of ifindex; -ENOENT when there is none. */
+int dp_eni_get(struct dataplane *dp, uint32_t ifindex, struct dp_eni *out);
 
 /* Group memberships of a private address (host byte order). */
 int dp_member_set(struct dataplane *dp, uint32_t ip, const uint16_t *groups,

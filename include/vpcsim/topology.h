@@ -248,6 +248,27 @@ struct topology *topology_parse(const char *file, const char *text, size_t len,
 struct topology *topology_load(const char *file, struct diags *d);
 void topology_free(struct topology *t);
 
+/* Parse `text` (len bytes), one security group rule object as TOPOLOGY.md
+ * writes it, as a rule of a group of VPC `vpc` of the loaded topology `t`:
+ * the same code and checks as a rule inside a file, `sg` naming a group of
+ * this VPC or VPC/GROUP of a peered one. Problems go to *d with JSON paths
+ * under "$" ("$.ports"). Returns 0 with *out filled, -1 on any error. */
+int topology_parse_sg_rule(const struct topology *t, int vpc, const char *text,
+			   size_t len, struct sg_rule *out, struct diags *d);
+/* Whether two rules admit exactly the same traffic, as AWS compares rules
+ * for a duplicate authorize or a revoke: protocol, then ports (tcp, udp)
+ * or ICMP type and code (icmp), then the peer. Descriptions do not count. */
+bool sg_rule_same(const struct sg_rule *a, const struct sg_rule *b);
+
+/* The text of a topology file (len bytes, the file `t` was loaded from)
+ * with one rule list of group `gi` of VPC `vi` changed: `add` (a rule
+ * object's JSON text) appended, or, when add is NULL, rule `remove_at`
+ * removed. The group's implicit rules are first written out (see
+ * topology_edit.c), so rule indices are those of t. Returns the new text
+ * (free() it), or NULL with errf(). The result is not validated. */
+char *topology_edit_sg_rules(const char *text, size_t len, const struct topology *t,
+			     int vi, int gi, bool ingress, const char *add, int remove_at);
+
 /* Print every diag as `FILE: PATH: Code: message`, warnings as
  * `FILE: PATH: warning: Code: message` (the PATH part is left out when
  * empty, e.g. an unreadable file), one per line, to `out`. */

@@ -328,6 +328,100 @@ static void test_rule_forms(void **state)
 	diags_free(&d);
 }
 
+/* Two peered VPCs: app (group g, "default" implicit) and shared (group
+ * c with egress omitted). */
+static const char sg_edit_topo[] =
+	"{ \"name\": \"x\", \"vpcs\": ["
+	"  { \"name\": \"app\", \"cidr\": \"10.0.0.0/16\","
+	"    \"security_groups\": [ { \"name\": \"g\", \"ingress\": [ { \"proto\": \"tcp\", \"ports\": \"5432\", \"sg\": \"shared/c\" } ] } ] },"
+	"  { \"name\": \"shared\", \"cidr\": \"10.1.0.0/16\","
+	"    \"security_groups\": [ { \"name\": \"c\" } ] } ],"
+	"  \"peerings\": [ { \"name\": \"p\", \"vpcs\": [ \"app\", \"shared\" ] } ] }";
+
+static int rule(const struct topology *t, int vpc, const char *json, struct sg_rule *r,
+		struct diags *d)
+{
+	return topology_parse_sg_rule(t, vpc, json, strlen(json), r, d);
+}
+
+static void test_parse_sg_rule(void **state)
+{
+	struct diags d = { 0 };
+	struct topology *t = parse(sg_edit_topo, &d);
+	struct sg_rule r, same;
+
+	assert_clean(t, &d);
+	/* A group of a peered VPC, the same rule as in the file. */
+	assert_int_equal(rule(t, 0, "{\"proto\":\"tcp\",\"ports\":5432,\"sg\":\"shared/c\",\"description\":\"x\"}",
+			      &r, &d), 0);
+	assert_true(r.peer_is_sg);
+	assert_int_equal(r.peer_vpc, 1);
+	assert_int_equal(r.peer_sg, 0);
+	assert_true(sg_rule_same(&r, &t->vpcs[0].security_groups[0].ingress[0]));
+	assert_int_equal(rule(t, 0, "{\"proto\":\"tcp\",\"ports\":\"5433\",\"sg\":\"shared/c\"}", &same, &d), 0);
+	assert_false(sg_rule_same(&r, &same));
+	/* Ports do not count for proto all; a canonicalised CIDR matches. */
+	assert_int_equal(rule(t, 0, "{\"proto\":\"all\",\"ports\":\"80\",\"cidr\":\"10.0.0.0/8\"}", &r, &d), 0);
+	assert_int_equal(rule(t, 0, "{\"proto\":-1,\"cidr\":\"10.9.9.9/8\"}", &same, &d), 0);
+	assert_true(sg_rule_same(&r, &same));
+	assert_true(has_diag(&d, "$.cidr", "NonCanonicalCidr", true));
+	assert_int_equal(d.n_errors, 0);
+	/* Problems carry paths under $. */
+	assert_int_equal(rule(t, 0, "{\"proto\":\"tcp\",\"ports\":\"x\",\"sg\":\"c\",\"foo\":1}", &r, &d), -1);
+	assert_true(has_diag(&d, "$.ports", "InvalidParameterValue", false));
+	assert_true(has_diag(&d, "$.foo", "UnknownKey", false));
+	assert_true(has_diag(&d, "$.sg", "InvalidGroup.NotFound", false));
+	assert_int_equal(rule(t, 0, "{\"proto\":", &r, &d), -1);
+	assert_true(has_diag(&d, "$", "InvalidJson", false));
+	assert_int_equal(rule(t, 0, "[]", &r, &d), -1);
+	topology_free(t);
+	diags_free(&d);
+}
+
+/* Edit, reparse, check the model: implicit rules written out, indices
+ * kept, the implicit default group appended where the model has it. */
+static void test_edit_sg_rules(void **state)
+{
+	struct diags d = { 0 };
+	struct topology *t = parse(sg_edit_topo, &d), *t2;
+	const struct security_group *g;
+	char *text;
+
+	assert_clean(t, &d);
+	/* Revoke the implicit egress rule of shared/c. */
+	text = topology_edit_sg_rules(sg_edit_topo, strlen(sg_edit_topo), t, 1, 0, false, NULL, 0);
+	assert_non_null(text);
+	t2 = parse(text, &d);
+	assert_clean(t2, &d);
+	g = &t2->vpcs[1].security_groups[0];
+	assert_int_equal(g->n_egress, 0);
+	assert_int_equal(g->n_ingress, 0);
+	topology_free(t2);
+	free(text);
+	/* Authorize on the implicit default group of app. */
+	text = topology_edit_sg_rules(sg_edit_topo, strlen(sg_edit_topo), t, 0,
+				      t->vpcs[0].default_sg, true,
+				      "{\"proto\":\"tcp\",\"ports\":\"22\",\"cidr\":\"10.0.0.0/8\"}", -1);
+	assert_non_null(text);
+	t2 = parse(text, &d);
+	assert_clean(t2, &d);
+	assert_int_equal(t2->vpcs[0].n_security_groups, t->vpcs[0].n_security_groups);
+	assert_int_equal(t2->vpcs[0].default_sg, t->vpcs[0].default_sg);
+	g = &t2->vpcs[0].security_groups[t2->vpcs[0].default_sg];
+	assert_false(g->implicit);
+	assert_int_equal(g->n_ingress, 2);
+	assert_true(sg_rule_same(&g->ingress[0], &t->vpcs[0].security_groups[t->vpcs[0].default_sg].ingress[0]));
+	assert_int_equal(g->ingress[1].proto, 6);
+	assert_int_equal(g->n_egress, 1);
+	assert_int_equal(g->egress[0].cidr.len, 0);
+	topology_free(t2);
+	free(text);
+	/* A rule index that is not there. */
+	assert_null(topology_edit_sg_rules(sg_edit_topo, strlen(sg_edit_topo), t, 0, 0, true, NULL, 1));
+	topology_free(t);
+	diags_free(&d);
+}
+
 /* Every line of the manifest: the file fails (or, for "warning:Code",
  * loads) and the expected diag is among those reported. */
 static void test_invalid_table(void **state)
@@ -486,6 +580,8 @@ int main(void)
 		cmocka_unit_test(test_vpc_implicit_objects),
 		cmocka_unit_test(test_valid_demo),
 		cmocka_unit_test(test_rule_forms),
+		cmocka_unit_test(test_parse_sg_rule),
+		cmocka_unit_test(test_edit_sg_rules),
 		cmocka_unit_test(test_invalid_table),
 		cmocka_unit_test(test_many_problems_all_reported),
 		cmocka_unit_test(test_invalid_json_position),

@@ -129,6 +129,19 @@ static int node_mounts(const char *netns)
 	return 0;
 }
 
+int proc_enter_node(const char *netns)
+{
+	int err;
+
+	if (!netns_name_ok(netns))
+		return errf(EINVAL, "entering node '%s': not a namespace name",
+			    netns ? netns : "(null)");
+	err = netns_enter_name(netns, NULL);
+	if (err < 0)
+		return err;
+	return node_mounts(netns);
+}
+
 static void signals_default(void)
 {
 	static const int sigs[] = { SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD,
@@ -154,10 +167,7 @@ child_start(const char *netns, const char *command, int logfd, int report)
 		err = errf(errno, "setsid: %s", strerror(errno));
 		goto fail;
 	}
-	err = netns_enter_name(netns, NULL);
-	if (err < 0)
-		goto fail;
-	err = node_mounts(netns);
+	err = proc_enter_node(netns);
 	if (err < 0)
 		goto fail;
 	devnull = open("/dev/null", O_RDONLY);
@@ -327,10 +337,7 @@ int proc_exec_in_node(const char *netns, char *const argv[])
 
 	if (!argv || !argv[0])
 		return errf(EINVAL, "exec in %s: no command", netns ? netns : "(null)");
-	err = netns_enter_name(netns, NULL);
-	if (err < 0)
-		return err;
-	err = node_mounts(netns);
+	err = proc_enter_node(netns);
 	if (err < 0)
 		return err;
 	execvp(argv[0], argv);

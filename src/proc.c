@@ -142,7 +142,7 @@ int proc_enter_node(const char *netns)
 	return node_mounts(netns);
 }
 
-static void signals_default(void)
+void proc_signals_default(void)
 {
 	static const int sigs[] = { SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD,
 				    SIGQUIT, SIGUSR1, SIGUSR2 };
@@ -162,7 +162,7 @@ child_start(const char *netns, const char *command, int logfd, int report)
 	const char *msg;
 	int devnull, err;
 
-	signals_default();
+	proc_signals_default();
 	if (setsid() < 0) {
 		err = errf(errno, "setsid: %s", strerror(errno));
 		goto fail;

@@ -50,4 +50,9 @@ int proc_exec_in_node(const char *netns, char *const argv[]);
  * caller's namespaces change and are not restored. */
 int proc_enter_node(const char *netns);
 
+/* In a forked child before exec: default dispositions for the signals a
+ * vpcsim command may catch or ignore, and an empty signal mask, so the
+ * command starts as it would from a shell. */
+void proc_signals_default(void);
+
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -54,12 +55,44 @@ static const char *const reserved_vars[] = {
 	"LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "TZ",
 };
 
-void sandbox_tmp_dir(const char *topo, const char *env_id, char *out, size_t size)
+/* The environment's folder: /run/vpcsim/TOPO/envs/ENV. */
+static void env_dir(const char *topo, const char *env_id, char *out, size_t size)
 {
 	char dir[STATE_PATH_MAX];
 
 	state_dir(topo, dir);
-	snprintf(out, size, "%s/envs/%s/tmp", dir, env_id);
+	snprintf(out, size, "%s/envs/%s", dir, env_id);
+}
+
+void sandbox_tmp_dir(const char *topo, const char *env_id, char *out, size_t size)
+{
+	char dir[STATE_PATH_MAX + 64];
+
+	env_dir(topo, env_id, dir, sizeof(dir));
+	snprintf(out, size, "%s/tmp", dir);
+}
+
+/* Lambda gives an environment one request at a time: an invoke holds
+ * ENVDIR/lock, and a second one fails at once instead of sharing the
+ * cgroup (its start would kill the first one's leftovers). */
+static int env_lock(const char *topo, const char *env_id)
+{
+	char path[STATE_PATH_MAX + 64];
+	int fd;
+
+	env_dir(topo, env_id, path, sizeof(path));
+	strcat(path, "/lock");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errf(errno, "opening %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int err = errno == EWOULDBLOCK ? EBUSY : errno;
+
+		close(fd);
+		return errf(err, "the environment is busy with another invoke "
+			    "(one at a time, as on Lambda): %s", strerror(err));
+	}
+	return fd;
 }
 
 static int check_names(const char *topo, const char *env_id, const char *what)
@@ -160,12 +193,20 @@ int sandbox_create(const struct sandbox *sb)
 
 int sandbox_destroy(const char *topo, const char *env_id)
 {
-	char tmp[STATE_PATH_MAX + 64], *slash;
-	int err, first;
+	char tmp[STATE_PATH_MAX + 64], lock[STATE_PATH_MAX + 64], *slash;
+	struct cgroup cg;
+	int err, first = 0;
 
 	if ((err = check_names(topo, env_id, "destroying")) < 0)
 		return err;
-	first = cgroup_remove(topo, env_id);
+	/* Processes first, then /tmp (its pages are charged to the memory
+	 * cgroup and free with it), then the groups. */
+	if (cgroup_open(topo, env_id, false, &cg) == 0) {
+		first = cgroup_kill_all(&cg);
+		cgroup_close(&cg);
+	} else {
+		err_clear(); /* absent: nothing to kill */
+	}
 	sandbox_tmp_dir(topo, env_id, tmp, sizeof(tmp));
 	/* Several mounts may be stacked if creates raced; lift them all. */
 	for (int i = 0; i < 16 && is_mountpoint(tmp); i++) {
@@ -174,6 +215,14 @@ int sandbox_destroy(const char *topo, const char *env_id)
 			first = first ? first : err;
 			break;
 		}
+	}
+	err = cgroup_remove(topo, env_id);
+	first = first ? first : err;
+	env_dir(topo, env_id, lock, sizeof(lock));
+	strcat(lock, "/lock");
+	if (unlink(lock) < 0 && errno != ENOENT) {
+		err = errf(errno, "removing %s: %s", lock, strerror(errno));
+		first = first ? first : err;
 	}
 	/* tmp, envs/ENV, envs, then the topology's state folder: each only
 	 * if empty, so a topology that is up keeps its own. */
@@ -353,6 +402,7 @@ struct child_args {
 	int payload_fd;
 	uid_t uid;
 	gid_t gid;
+	pid_t parent;
 	int report;
 };
 
@@ -405,6 +455,13 @@ static __attribute__((noreturn)) void child_run(const struct child_args *a)
 	setrlimit(RLIMIT_NOFILE, &nofile);
 	if ((err = drop_privileges(a->uid, a->gid)) < 0)
 		goto fail;
+	/* If vpcsim dies, the command goes too (the next invoke or the
+	 * destroy kills what it started). After the uid change, which clears
+	 * the setting. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != a->parent) {
+		err = errf(ECHILD, "vpcsim ended before the command started");
+		goto fail;
+	}
 	syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
 	environ = a->envp; /* execvp searches the command's PATH */
 	execvp(a->argv[0], a->argv);
@@ -512,7 +569,7 @@ int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 	struct child_args a = { .sb = sb, .payload_fd = -1 };
 	struct envp e = { .n = 0 };
 	struct cgroup cg = { .peak_fd = -1 };
-	int err, pipefd[2] = { -1, -1 }, pidfd = -1, st = 0;
+	int err, pipefd[2] = { -1, -1 }, pidfd = -1, lockfd = -1, st = 0;
 	long long oom_before = 0, peak = 0;
 	double t0, t1;
 	pid_t pid;
@@ -545,8 +602,10 @@ int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 	if (!is_mountpoint(tmp))
 		return errf(ENOENT, "invoking environment %s of %s: it does not exist "
 			    "(no /tmp mounted at %s)", sb->env_id, sb->topo, tmp);
+	if ((lockfd = env_lock(sb->topo, sb->env_id)) < 0)
+		return errf_prefix(lockfd, "invoking environment %s of %s", sb->env_id, sb->topo);
 	if ((err = cgroup_open(sb->topo, sb->env_id, false, &cg)) < 0)
-		return errf_prefix(err, "invoking environment %s of %s", sb->env_id, sb->topo);
+		goto out;
 	/* Leftovers of an invoke that was itself killed would share our
 	 * limit and our peak. */
 	if ((err = cgroup_kill_all(&cg)) < 0)
@@ -569,6 +628,7 @@ int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 	a.argv = argv;
 	a.envp = e.v;
 	a.report = pipefd[1];
+	a.parent = getpid();
 	sandbox_user(&a.uid, &a.gid);
 
 	fflush(NULL);
@@ -623,6 +683,8 @@ int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 out:
 	if (pidfd >= 0)
 		close(pidfd);
+	if (lockfd >= 0)
+		close(lockfd);
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
 	if (pipefd[1] >= 0)

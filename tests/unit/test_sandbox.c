@@ -264,7 +264,7 @@ static void test_unprivileged(void **state)
 	assert_int_equal(run_sh(&sb,
 		"echo uid=$(id -u); /usr/sbin/ip link set lo down; echo rc=$?; "
 		"grep -E '^(CapEff|CapPrm|CapBnd|NoNewPrivs)' /proc/self/status; "
-		"/usr/sbin/ip -o link show | wc -l; echo pwd=$(pwd)",
+		"/usr/sbin/ip -o link show | wc -l; echo pwd=$(pwd); echo nofile=$(ulimit -n)",
 		NULL, &r, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "uid=65534\n"));
 	assert_non_null(strstr(out, "Operation not permitted"));
@@ -274,6 +274,7 @@ static void test_unprivileged(void **state)
 	assert_non_null(strstr(out, "CapBnd:\t0000000000000000"));
 	assert_non_null(strstr(out, "NoNewPrivs:\t1"));
 	assert_non_null(strstr(out, "\n1\npwd=/\n")); /* only lo: the node's netns */
+	assert_non_null(strstr(out, "nofile=1024\n"));
 }
 
 static void test_tmp_limit_and_persistence(void **state)
@@ -309,6 +310,39 @@ static void test_tmp_limit_and_persistence(void **state)
 	assert_int_equal(run_sh(&sb2, "ls -A /tmp | wc -l", NULL, &r, out, sizeof(out)), 0);
 	assert_string_equal(out, "0\n");
 	assert_false(path_exists("/tmp/keep"));
+	/* A new environment after a destroy starts with an empty /tmp. */
+	assert_int_equal(sandbox_destroy(topo, ENV), 0);
+	assert_int_equal(sandbox_create(&sb), 0);
+	assert_int_equal(run_sh(&sb, "ls -A /tmp | wc -l", NULL, &r, out, sizeof(out)), 0);
+	assert_string_equal(out, "0\n");
+}
+
+/* One invoke at a time per environment, as on Lambda. */
+static void test_busy(void **state)
+{
+	struct sandbox sb = sb_make(ENV, 128, 5, 16);
+	struct invoke_result r;
+	char out[256];
+	pid_t child;
+	int st;
+
+	NEED_ROOT();
+	assert_int_equal(sandbox_create(&sb), 0);
+	fflush(NULL);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct sandbox_env env = { .function_name = "fn", .handler = "sleep 1" };
+
+		_exit(sandbox_invoke(&sb, &env, NULL, NULL, -1, &r) == 0 &&
+		      r.exit_status == 0 ? 0 : 1);
+	}
+	usleep(300 * 1000);
+	assert_int_equal(run_sh(&sb, "true", NULL, &r, out, sizeof(out)), -EBUSY);
+	assert_non_null(strstr(err_msg(), "busy"));
+	assert_int_equal(waitpid(child, &st, 0), child);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_int_equal(run_sh(&sb, "true", NULL, &r, out, sizeof(out)), 0);
 }
 
 /* A timeout kills the command and what it started; Duration is the timeout. */
@@ -554,6 +588,7 @@ int main(void)
 		T(test_payload_and_env),
 		T(test_unprivileged),
 		T(test_tmp_limit_and_persistence),
+		T(test_busy),
 		T(test_timeout_cgroup_kill),
 		T(test_timeout_freezer),
 		T(test_timeout_signals),

@@ -1,5 +1,6 @@
 /* Lambda execution environments; see include/vpcsim/sandbox.h and
  * docs/SANDBOX.md. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
@@ -238,6 +239,89 @@ int sandbox_destroy(const char *topo, const char *env_id)
 	}
 	return first ? errf_prefix(first, "destroying environment %s of %s",
 				   env_id, topo) : 0;
+}
+
+/* Environments found by their marks, without duplicates. */
+struct found {
+	char (*pairs)[2][CG_NAME_MAX];
+	int n, cap;
+};
+
+static int found_add(struct found *f, const char *topo, const char *env_id)
+{
+	if (!cgroup_name_ok(topo) || !cgroup_name_ok(env_id))
+		return 0; /* not ours: we never make such names */
+	for (int i = 0; i < f->n; i++)
+		if (!strcmp(f->pairs[i][0], topo) && !strcmp(f->pairs[i][1], env_id))
+			return 0;
+	if (f->n == f->cap) {
+		int cap = f->cap ? f->cap * 2 : 16;
+		void *p = realloc(f->pairs, (size_t)cap * sizeof(f->pairs[0]));
+
+		if (!p)
+			return errf(ENOMEM, "sweeping environments: out of memory");
+		f->pairs = p;
+		f->cap = cap;
+	}
+	snprintf(f->pairs[f->n][0], CG_NAME_MAX, "%s", topo);
+	snprintf(f->pairs[f->n][1], CG_NAME_MAX, "%s", env_id);
+	f->n++;
+	return 0;
+}
+
+/* Add every ENV of DIR/TOPO/SUB/ENV (SUB may be ""), for one TOPO or all. */
+static int found_scan(struct found *f, const char *dir, const char *topo, const char *sub)
+{
+	char path[STATE_PATH_MAX + 2 * CG_NAME_MAX];
+	struct dirent *t, *e;
+	DIR *td, *ed;
+	int err = 0;
+
+	td = opendir(dir);
+	if (!td)
+		return 0;
+	while (err == 0 && (t = readdir(td))) {
+		if (t->d_name[0] == '.' || (topo && strcmp(t->d_name, topo)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s%s", dir, t->d_name, sub);
+		ed = opendir(path);
+		if (!ed)
+			continue;
+		while (err == 0 && (e = readdir(ed)))
+			if (e->d_type == DT_DIR && e->d_name[0] != '.')
+				err = found_add(f, t->d_name, e->d_name);
+		closedir(ed);
+	}
+	closedir(td);
+	return err;
+}
+
+int sandbox_sweep(const char *topo)
+{
+	static const char *const cg_dirs[] = {
+		"/sys/fs/cgroup/vpcsim", "/sys/fs/cgroup/unified/vpcsim",
+		"/sys/fs/cgroup/memory/vpcsim", "/sys/fs/cgroup/freezer/vpcsim",
+	};
+	struct found f = { 0 };
+	int err, first = 0, n = 0;
+
+	if (topo && !cgroup_name_ok(topo))
+		return errf(EINVAL, "sweeping environments of '%s': invalid name", topo);
+	err = found_scan(&f, STATE_ROOT, topo, "/envs");
+	for (size_t i = 0; err == 0 && i < sizeof(cg_dirs) / sizeof(cg_dirs[0]); i++)
+		err = found_scan(&f, cg_dirs[i], topo, "");
+	for (int i = 0; err == 0 && i < f.n; i++) {
+		int e = sandbox_destroy(f.pairs[i][0], f.pairs[i][1]);
+
+		if (e < 0 && first == 0)
+			first = e;
+		else if (e == 0)
+			n++;
+	}
+	free(f.pairs);
+	if (err < 0)
+		return err;
+	return first < 0 ? first : n;
 }
 
 static double now_ms(void)

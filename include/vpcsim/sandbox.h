@@ -78,6 +78,14 @@ int sandbox_create(const struct sandbox *sb);
  * /tmp and remove its state folder. Absent parts are success. */
 int sandbox_destroy(const char *topo, const char *env_id);
 
+/* Destroy every environment of topology `topo` (NULL: of every topology)
+ * found by its marks, whatever state survived: folders under
+ * /run/vpcsim/TOPO/envs/ and groups under the vpcsim folders of the cgroup
+ * hierarchies. For `down` and `clean`, before they remove /run/vpcsim/TOPO
+ * (a mounted /tmp would make that fail). Returns how many environments it
+ * destroyed, or the first error after trying them all. */
+int sandbox_sweep(const char *topo);
+
 /* Run one invocation in the environment made by sandbox_create(): argv
  * (PATH searched) or, when argv is NULL, `/bin/sh -c env->handler`, with
  * `payload` (may be NULL: empty) on stdin. init_ms is the cold start's

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
@@ -569,6 +570,34 @@ static void test_errors(void **state)
 	assert_true(invoke_capture(&sb, &env, NULL, NULL, &r, out, sizeof(out)) < 0);
 }
 
+/* Environments found by their marks, only the topology's own. */
+static void test_sweep(void **state)
+{
+	struct sandbox a = sb_make(ENV, 128, 5, 16), b = sb_make(ENV2, 128, 5, 16);
+	struct invoke_result r;
+	char out[64], tmp[512];
+
+	NEED_ROOT();
+	assert_int_equal(sandbox_create(&a), 0);
+	assert_int_equal(sandbox_create(&b), 0);
+	assert_int_equal(run_sh(&a, "echo x > /tmp/x", NULL, &r, out, sizeof(out)), 0);
+	assert_int_equal(sandbox_sweep("sbt-other"), 0);
+	sandbox_tmp_dir(topo, ENV, tmp, sizeof(tmp));
+	assert_true(path_exists("%s/x", tmp));
+	assert_int_equal(sandbox_sweep(topo), 2);
+	assert_nothing_left();
+	/* A state folder lost (a reboot of /run): the groups are still found. */
+	assert_int_equal(sandbox_create(&a), 0);
+	assert_int_equal(sandbox_destroy(topo, ENV), 0);
+	assert_int_equal(sandbox_create(&a), 0);
+	assert_int_equal(umount2(tmp, MNT_DETACH), 0);
+	assert_int_equal(sh("rm -rf /run/vpcsim/%s", topo), 0);
+	assert_int_equal(sandbox_sweep(topo), 1);
+	assert_nothing_left();
+	assert_int_equal(sandbox_sweep(topo), 0);
+	assert_int_equal(sandbox_sweep("../x"), -EINVAL);
+}
+
 static void test_nothing_left(void **state)
 {
 	NEED_ROOT();
@@ -597,6 +626,7 @@ int main(void)
 		T(test_max_memory_used),
 		T(test_report_and_billing),
 		T(test_errors),
+		T(test_sweep),
 		cmocka_unit_test(test_nothing_left),
 	};
 

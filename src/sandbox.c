@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -486,7 +487,7 @@ struct child_args {
 	int payload_fd;
 	uid_t uid;
 	gid_t gid;
-	pid_t parent;
+	int parent_pidfd;          /* vpcsim itself, readable once it exits */
 	int report;
 };
 
@@ -528,6 +529,12 @@ static __attribute__((noreturn)) void child_run(const struct child_args *a)
 		goto fail;
 	if ((err = proc_enter_node(a->sb->netns)) < 0)
 		goto fail;
+	/* A procfs of the new PID namespace: the function sees its own
+	 * processes only, as on Lambda. */
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+		err = errf(errno, "mounting /proc: %s", strerror(errno));
+		goto fail;
+	}
 	if (mount(a->tmp, "/tmp", NULL, MS_BIND | MS_REC, NULL) < 0) {
 		err = errf(errno, "bind-mounting %s over /tmp: %s", a->tmp, strerror(errno));
 		goto fail;
@@ -539,10 +546,11 @@ static __attribute__((noreturn)) void child_run(const struct child_args *a)
 	setrlimit(RLIMIT_NOFILE, &nofile);
 	if ((err = drop_privileges(a->uid, a->gid)) < 0)
 		goto fail;
-	/* If vpcsim dies, the command goes too (the next invoke or the
-	 * destroy kills what it started). After the uid change, which clears
-	 * the setting. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != a->parent) {
+	/* If vpcsim dies, the command goes too, and with it (PID 1 of its
+	 * namespace) every process it started. Set after the uid change,
+	 * which clears it; vpcsim's pidfd tells whether it died before. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
+	    poll(&(struct pollfd){ .fd = a->parent_pidfd, .events = POLLIN }, 1, 0) != 0) {
 		err = errf(ECHILD, "vpcsim ended before the command started");
 		goto fail;
 	}
@@ -555,6 +563,21 @@ fail:
 	if (write(a->report, msg, strlen(msg)) < 0)
 		_exit(126);
 	_exit(127);
+}
+
+/* fork() into a new PID namespace, where the child is PID 1: it cannot see
+ * or signal any process but its own, and when it ends the kernel kills
+ * everything it left in there. Also returns a pidfd of the child. Like
+ * fork(): 0 in the child, the pid in the parent, -1 and errno. */
+static pid_t spawn_pid_ns(int *pidfd)
+{
+	struct clone_args ca = {
+		.flags = CLONE_NEWPID | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)pidfd,
+		.exit_signal = SIGCHLD,
+	};
+
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 }
 
 /* Lambda runs functions as an unprivileged user; ours is nobody. */
@@ -650,7 +673,7 @@ int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 {
 	char tmp[STATE_PATH_MAX + 64], msg[1024];
 	char *sh_argv[] = { "sh", "-c", NULL, NULL };
-	struct child_args a = { .sb = sb, .payload_fd = -1 };
+	struct child_args a = { .sb = sb, .payload_fd = -1, .parent_pidfd = -1 };
 	struct envp e = { .n = 0 };
 	struct cgroup cg = { .peak_fd = -1 };
 	int err, pipefd[2] = { -1, -1 }, pidfd = -1, lockfd = -1, st = 0;
@@ -712,20 +735,23 @@ int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 	a.argv = argv;
 	a.envp = e.v;
 	a.report = pipefd[1];
-	a.parent = getpid();
+	a.parent_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (a.parent_pidfd < 0) {
+		err = errf(errno, "pidfd_open(self): %s", strerror(errno));
+		goto out;
+	}
 	sandbox_user(&a.uid, &a.gid);
 
 	fflush(NULL);
-	pid = fork();
+	pid = spawn_pid_ns(&pidfd);
 	if (pid < 0) {
-		err = errf(errno, "fork: %s", strerror(errno));
+		err = errf(errno, "clone3(CLONE_NEWPID): %s", strerror(errno));
 		goto out;
 	}
 	if (pid == 0)
 		child_run(&a);
 	close(pipefd[1]);
 	pipefd[1] = -1;
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0); /* our unreaped child */
 	if (read_report(pipefd[0], msg, sizeof(msg)) > 0) {
 		waitpid(pid, NULL, 0);
 		cgroup_kill_all(&cg);
@@ -734,13 +760,6 @@ int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 	}
 	/* The pipe closed at exec: the command starts now. */
 	t0 = now_ms();
-	if (pidfd < 0) {
-		err = errf(errno, "pidfd_open(%d): %s", (int)pid, strerror(errno));
-		kill(pid, SIGKILL); /* our child, not reaped: the pid is still ours */
-		waitpid(pid, NULL, 0);
-		cgroup_kill_all(&cg);
-		goto out;
-	}
 	t1 = wait_end(pidfd, &cg, oom_before, t0 + sb->limits.timeout_s * 1000.0, r);
 	if (r->timed_out || r->out_of_memory)
 		cgroup_kill_all(&cg);
@@ -775,6 +794,8 @@ out:
 		close(pipefd[1]);
 	if (a.payload_fd >= 0)
 		close(a.payload_fd);
+	if (a.parent_pidfd >= 0)
+		close(a.parent_pidfd);
 	envp_free(&e);
 	cgroup_close(&cg);
 	return err < 0 ? errf_prefix(err, "invoking environment %s of %s",

@@ -6,11 +6,12 @@
  * survive between warm invokes as on Lambda. Its network namespace (with
  * the ENI) is made by someone else; an invoke gets its name.
  *
- * An invoke runs one command in the node's network namespace, in a private
- * mount namespace with the node's /etc/netns files and the environment's
- * /tmp, inside the cgroup, as user nobody with no capabilities (bounding
- * set emptied) and PR_SET_NO_NEW_PRIVS, the payload on stdin, Lambda's
- * environment variables, stdout and stderr shared with the caller. At the
+ * An invoke runs one command in the node's network namespace, as PID 1 of
+ * a new PID namespace with its own /proc, in a private mount namespace
+ * with the node's /etc/netns files and the environment's /tmp, in the
+ * cgroup, as user nobody with no capabilities (bounding set emptied) and
+ * PR_SET_NO_NEW_PRIVS, the payload on stdin, Lambda's environment
+ * variables, stdout and stderr shared with the caller. At the
  * timeout, or when the kernel's OOM killer ends a process of it, the whole
  * environment's process tree is killed; processes the command leaves
  * behind are killed when it returns (Lambda would freeze them instead).

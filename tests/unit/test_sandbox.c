@@ -6,6 +6,7 @@
  * environment per test of topology "sbtPID", destroyed by each test's
  * teardown, which also checks that no cgroup, mount or folder of it is
  * left. The group teardown removes the namespace and the hosts file. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <regex.h>
 #include <setjmp.h>
@@ -148,25 +149,43 @@ static void assert_nothing_left(void)
 	assert_false(mounted_under(needle));
 }
 
-/* Running, i.e. neither gone nor a zombie (an orphan killed with its
- * environment waits for pid 1 to reap it). */
-static bool running(pid_t pid)
+/* Host processes running (not zombies: an orphan killed with its
+ * environment may wait for pid 1 to reap it) whose command line starts
+ * with the NUL-separated `cmdline`. */
+static int count_running(const char *cmdline)
 {
+	size_t len = strlen(cmdline) + 1 + strlen(cmdline + strlen(cmdline) + 1);
 	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
+	struct dirent *de;
+	int n = 0, fd;
+	ssize_t r;
+	DIR *d = opendir("/proc");
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		r = read(fd, buf, sizeof(buf));
+		close(fd);
+		if (r < (ssize_t)len || memcmp(buf, cmdline, len))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		r = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[r > 0 ? r : 0] = '\0';
+		p = strrchr(buf, ')');
+		if (p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X')
+			n++;
+	}
+	closedir(d);
+	return n;
 }
 
 static int group_setup(void **state)
@@ -265,7 +284,8 @@ static void test_unprivileged(void **state)
 	assert_int_equal(run_sh(&sb,
 		"echo uid=$(id -u); /usr/sbin/ip link set lo down; echo rc=$?; "
 		"grep -E '^(CapEff|CapPrm|CapBnd|NoNewPrivs)' /proc/self/status; "
-		"/usr/sbin/ip -o link show | wc -l; echo pwd=$(pwd); echo nofile=$(ulimit -n)",
+		"/usr/sbin/ip -o link show | wc -l; echo pwd=$(pwd); echo nofile=$(ulimit -n); "
+		"echo pid=$$; ls /proc | grep -c '^[0-9]'",
 		NULL, &r, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "uid=65534\n"));
 	assert_non_null(strstr(out, "Operation not permitted"));
@@ -276,6 +296,9 @@ static void test_unprivileged(void **state)
 	assert_non_null(strstr(out, "NoNewPrivs:\t1"));
 	assert_non_null(strstr(out, "\n1\npwd=/\n")); /* only lo: the node's netns */
 	assert_non_null(strstr(out, "nofile=1024\n"));
+	/* PID 1 of its own PID namespace, seeing only its processes (sh, ls,
+	 * grep). */
+	assert_non_null(strstr(out, "pid=1\n3\n"));
 }
 
 static void test_tmp_limit_and_persistence(void **state)
@@ -324,16 +347,20 @@ static void test_busy(void **state)
 	struct sandbox sb = sb_make(ENV, 128, 5, 16);
 	struct invoke_result r;
 	char out[256];
+	char busy_cmd[64], busy_argv[64];
 	pid_t child;
 	int st;
 
 	NEED_ROOT();
+	/* Unique arguments: other tests may run sleeps on this host. */
+	snprintf(busy_cmd, sizeof(busy_cmd), "sleep 1.%06d", (int)getpid() % 1000000);
+	snprintf(busy_argv, sizeof(busy_argv), "sleep%c1.%06d", 0, (int)getpid() % 1000000);
 	assert_int_equal(sandbox_create(&sb), 0);
 	fflush(NULL);
 	child = fork();
 	assert_true(child >= 0);
 	if (child == 0) {
-		struct sandbox_env env = { .function_name = "fn", .handler = "sleep 1" };
+		struct sandbox_env env = { .function_name = "fn", .handler = busy_cmd };
 
 		_exit(sandbox_invoke(&sb, &env, NULL, NULL, -1, &r) == 0 &&
 		      r.exit_status == 0 ? 0 : 1);
@@ -341,6 +368,7 @@ static void test_busy(void **state)
 	usleep(300 * 1000);
 	assert_int_equal(run_sh(&sb, "true", NULL, &r, out, sizeof(out)), -EBUSY);
 	assert_non_null(strstr(err_msg(), "busy"));
+	assert_int_equal(count_running(busy_argv), 1); /* count_running works */
 	assert_int_equal(waitpid(child, &st, 0), child);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	assert_int_equal(run_sh(&sb, "true", NULL, &r, out, sizeof(out)), 0);
@@ -351,10 +379,9 @@ static void timeout_kills_tree(enum cg_kill how)
 {
 	struct sandbox sb = sb_make(ENV, 128, 1, 16);
 	struct invoke_result r;
-	char out[4096], bg_path[600], report[1024];
+	char out[4096], report[1024], cmd[64], bg_argv[64];
 	struct cgroup cg;
 	double t0, took;
-	pid_t bg;
 	FILE *f;
 
 	cgroup_force_kill(how);
@@ -369,20 +396,15 @@ static void timeout_kills_tree(enum cg_kill how)
 	assert_int_equal(r.billed_ms, 1000);
 
 	t0 = now_ms();
-	assert_int_equal(run_sh(&sb, "sleep 100 & echo $! > /tmp/bg; sleep 100",
-				NULL, &r, out, sizeof(out)), 0);
+	snprintf(cmd, sizeof(cmd), "sleep 100.%06d & sleep 100", (int)getpid() % 1000000);
+	snprintf(bg_argv, sizeof(bg_argv), "sleep%c100.%06d", 0, (int)getpid() % 1000000);
+	assert_int_equal(run_sh(&sb, cmd, NULL, &r, out, sizeof(out)), 0);
 	took = now_ms() - t0;
 	assert_true(r.timed_out);
 	assert_true(took >= 1000 && took < 1000 + SLACK_MS);
 	assert_int_equal(r.term_signal, SIGKILL);
 	assert_int_equal(r.exit_status, -1);
-	sandbox_tmp_dir(topo, ENV, bg_path, sizeof(bg_path));
-	strcat(bg_path, "/bg");
-	f = fopen(bg_path, "r");
-	assert_non_null(f);
-	assert_int_equal(fscanf(f, "%d", &bg), 1);
-	fclose(f);
-	assert_false(running(bg));
+	assert_int_equal(count_running(bg_argv), 0); /* the background child */
 	assert_int_equal(cgroup_open(topo, ENV, false, &cg), 0);
 	assert_int_equal(cg.kill, how);
 	assert_int_equal(cgroup_nprocs(&cg), 0);

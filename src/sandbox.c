@@ -559,8 +559,10 @@ static __attribute__((noreturn)) void child_run(const struct child_args *a)
 	execvp(a->argv[0], a->argv);
 	err = errf(errno, "exec %s: %s", a->argv[0], strerror(errno));
 fail:
+	/* The error code, then the message. */
 	msg = err_msg();
-	if (write(a->report, msg, strlen(msg)) < 0)
+	if (write(a->report, &err, sizeof(err)) < 0 ||
+	    write(a->report, msg, strlen(msg)) < 0)
 		_exit(126);
 	_exit(127);
 }
@@ -613,7 +615,8 @@ static int payload_fd(const char *payload)
 	return fd;
 }
 
-/* Read the child's report pipe to its end: empty means exec happened. */
+/* Read the child's report pipe to its end: empty means exec happened,
+ * else an int error code and a message. */
 static int read_report(int fd, char *msg, size_t size)
 {
 	size_t len = 0;
@@ -676,7 +679,7 @@ int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 	struct child_args a = { .sb = sb, .payload_fd = -1, .parent_pidfd = -1 };
 	struct envp e = { .n = 0 };
 	struct cgroup cg = { .peak_fd = -1 };
-	int err, pipefd[2] = { -1, -1 }, pidfd = -1, lockfd = -1, st = 0;
+	int err, len, pipefd[2] = { -1, -1 }, pidfd = -1, lockfd = -1, st = 0;
 	long long oom_before = 0, peak = 0;
 	double t0, t1;
 	pid_t pid;
@@ -752,10 +755,15 @@ int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 		child_run(&a);
 	close(pipefd[1]);
 	pipefd[1] = -1;
-	if (read_report(pipefd[0], msg, sizeof(msg)) > 0) {
+	if ((len = read_report(pipefd[0], msg, sizeof(msg))) > 0) {
+		int code = EIO;
+
+		if (len > (int)sizeof(code))
+			memcpy(&code, msg, sizeof(code));
 		waitpid(pid, NULL, 0);
 		cgroup_kill_all(&cg);
-		err = errf(EIO, "%s", msg);
+		err = errf(code, "%s", len > (int)sizeof(code) ? msg + sizeof(code) :
+			   "setting up the command failed");
 		goto out;
 	}
 	/* The pipe closed at exec: the command starts now. */

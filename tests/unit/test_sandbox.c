@@ -586,10 +586,11 @@ static void test_errors(void **state)
 	assert_nothing_left();
 	/* A command that cannot start is an error, and leaves nothing running. */
 	assert_int_equal(sandbox_create(&sb), 0);
-	assert_true(invoke_capture(&sb, &env, NULL, argv, &r, out, sizeof(out)) < 0);
-	assert_non_null(strstr(err_msg(), "/nonexistent/cmd"));
+	assert_int_equal(invoke_capture(&sb, &env, NULL, argv, &r, out, sizeof(out)), -ENOENT);
+	assert_non_null(strstr(err_msg(), "exec /nonexistent/cmd: No such file"));
 	sb.netns = "vpcsim-sbtest-absent";
-	assert_true(invoke_capture(&sb, &env, NULL, NULL, &r, out, sizeof(out)) < 0);
+	assert_int_equal(invoke_capture(&sb, &env, NULL, NULL, &r, out, sizeof(out)), -ENOENT);
+	assert_non_null(strstr(err_msg(), "vpcsim-sbtest-absent"));
 }
 
 /* Environments found by their marks, only the topology's own. */

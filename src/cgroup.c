@@ -28,10 +28,16 @@
 #define KILL_WAIT_MS 5000
 
 static enum cg_kill forced_kill = CG_KILL_AUTO;
+static char fake_v2[CG_PATH_MAX];
 
 void cgroup_force_kill(enum cg_kill how)
 {
 	forced_kill = how;
+}
+
+void cgroup_fake_v2_root(const char *dir)
+{
+	snprintf(fake_v2, sizeof(fake_v2), "%s", dir ? dir : "");
 }
 
 bool cgroup_name_ok(const char *name)
@@ -138,6 +144,11 @@ static bool file_has_word(const char *path, const char *word)
  * the v1 memory hierarchy. */
 static int memory_root(const char **root, int *version)
 {
+	if (fake_v2[0]) {
+		*root = fake_v2;
+		*version = 2;
+		return 0;
+	}
 	if (fs_is(CG_FS, CGROUP2_SUPER_MAGIC) &&
 	    file_has_word(CG_FS "/cgroup.controllers", "memory")) {
 		*root = CG_FS;
@@ -163,6 +174,8 @@ static int memory_root(const char **root, int *version)
 /* A cgroup2 mount to track processes in when memory is on v1. */
 static const char *v2_root(void)
 {
+	if (fake_v2[0])
+		return fake_v2;
 	if (fs_is(CG_FS, CGROUP2_SUPER_MAGIC))
 		return CG_FS;
 	if (fs_is(CG_UNIFIED, CGROUP2_SUPER_MAGIC))

@@ -83,4 +83,10 @@ int cgroup_remove(const char *topo, const char *env);
  * restores the choice). A method the host lacks makes cgroup_open fail. */
 void cgroup_force_kill(enum cg_kill how);
 
+/* Tests only: take `dir` for a cgroup2 mount with the memory controller,
+ * without looking at the file system type, so the v2 file handling can be
+ * checked on a host whose memory controller is on v1. NULL: the real
+ * hierarchies again. */
+void cgroup_fake_v2_root(const char *dir);
+
 #endif

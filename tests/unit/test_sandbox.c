@@ -35,7 +35,7 @@
 #define SLACK_MS 400
 #define HOSTS_MARK "10.9.9.9 sbtest-marker"
 
-static char ns[64], topo[32], etc_dir[128], out_path[64];
+static char ns[64], topo[32], etc_dir[128], out_path[64], root_dir[128];
 static bool root;
 
 static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -197,6 +197,7 @@ static int group_setup(void **state)
 	snprintf(topo, sizeof(topo), "sbt%d", (int)getpid());
 	snprintf(etc_dir, sizeof(etc_dir), "/etc/netns/%s", ns);
 	snprintf(out_path, sizeof(out_path), "/tmp/vpcsim-sbtest-%d.out", (int)getpid());
+	snprintf(root_dir, sizeof(root_dir), "/tmp/vpcsim-sbtest-cg2-%d", (int)getpid());
 	if (sh("ip netns add %s", ns) != 0)
 		return -1;
 	if (sh("mkdir -p %s && echo '" HOSTS_MARK "' > %s/hosts", etc_dir, etc_dir) != 0)
@@ -223,6 +224,8 @@ static int env_teardown(void **state)
 	if (!root)
 		return 0;
 	cgroup_force_kill(CG_KILL_AUTO);
+	cgroup_fake_v2_root(NULL);
+	sh("rm -rf %s", root_dir);
 	if (sandbox_destroy(topo, ENV) < 0 || sandbox_destroy(topo, ENV2) < 0) {
 		print_message("destroy: %s\n", err_msg());
 		return -1;
@@ -621,6 +624,82 @@ static void test_sweep(void **state)
 	assert_int_equal(sandbox_sweep("../x"), -EINVAL);
 }
 
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static bool file_is(const char *dir, const char *name, const char *text)
+{
+	char path[512], buf[256];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return !strcmp(buf, text);
+}
+
+/* The cgroup v2 memory files, on a folder that plays a cgroup2 mount: what
+ * is written where, and how it is read back. (This host has memory on v1,
+ * so the real v2 path cannot run here.) */
+static void test_cgroup_v2_files(void **state)
+{
+	char vp[256], tp[320], ep[400];
+	struct cgroup cg;
+	long long n;
+
+	snprintf(vp, sizeof(vp), "%s/vpcsim", root_dir);
+	snprintf(tp, sizeof(tp), "%s/t", vp);
+	snprintf(ep, sizeof(ep), "%s/e", tp);
+	assert_int_equal(sh("mkdir -p %s", ep), 0);
+	write_file(root_dir, "cgroup.controllers", "cpuset cpu io memory pids\n");
+	write_file(root_dir, "cgroup.subtree_control", "");
+	write_file(vp, "cgroup.subtree_control", "memory\n"); /* already delegated */
+	write_file(tp, "cgroup.subtree_control", "");
+	write_file(ep, "memory.max", "");      /* a file: what we write is all */
+	write_file(ep, "memory.swap.max", "");
+	write_file(ep, "memory.events", "low 0\nhigh 0\nmax 7\noom 2\noom_kill 1\n");
+	write_file(ep, "memory.peak", "52428800\n");
+	write_file(ep, "cgroup.procs", "");
+	write_file(ep, "cgroup.kill", "");
+
+	cgroup_fake_v2_root(root_dir);
+	assert_int_equal(cgroup_open("t", "e", true, &cg), 0);
+	assert_int_equal(cg.mem_version, 2);
+	assert_int_equal(cg.kill, CG_KILL_V2);
+	assert_string_equal(cg.mem, ep);
+	assert_string_equal(cg.track, ep);  /* one group does both on v2 */
+	assert_string_equal(cg.rel, "/vpcsim/t/e");
+	/* memory passed down every level above the environment, once */
+	assert_true(file_is(root_dir, "cgroup.subtree_control", "+memory"));
+	assert_true(file_is(vp, "cgroup.subtree_control", "memory\n"));
+	assert_true(file_is(tp, "cgroup.subtree_control", "+memory"));
+	assert_int_equal(cgroup_set_memory_limit(&cg, 128LL << 20), 0);
+	assert_true(file_is(ep, "memory.max", "134217728"));
+	assert_true(file_is(ep, "memory.swap.max", "0"));
+	assert_int_equal(cgroup_oom_kills(&cg, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(cgroup_peak_read(&cg, &n), 0);
+	assert_int_equal(n, 50LL << 20);
+	assert_int_equal(cgroup_nprocs(&cg), 0);
+	assert_int_equal(cgroup_kill_all(&cg), 0);
+	assert_true(file_is(ep, "cgroup.kill", "1"));
+	cgroup_close(&cg);
+}
+
 static void test_nothing_left(void **state)
 {
 	NEED_ROOT();
@@ -629,6 +708,7 @@ static void test_nothing_left(void **state)
 	assert_false(path_exists("/run/netns/%s", ns));
 	assert_false(path_exists("%s", etc_dir));
 	assert_false(path_exists("%s", out_path));
+	assert_false(path_exists("%s", root_dir));
 	root = false; /* the group teardown has nothing left to do */
 }
 
@@ -650,6 +730,7 @@ int main(void)
 		T(test_report_and_billing),
 		T(test_errors),
 		T(test_sweep),
+		T(test_cgroup_v2_files),
 		cmocka_unit_test(test_nothing_left),
 	};
 

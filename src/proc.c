@@ -129,7 +129,20 @@ static int node_mounts(const char *netns)
 	return 0;
 }
 
-static void signals_default(void)
+int proc_enter_node(const char *netns)
+{
+	int err;
+
+	if (!netns_name_ok(netns))
+		return errf(EINVAL, "entering node '%s': not a namespace name",
+			    netns ? netns : "(null)");
+	err = netns_enter_name(netns, NULL);
+	if (err < 0)
+		return err;
+	return node_mounts(netns);
+}
+
+void proc_signals_default(void)
 {
 	static const int sigs[] = { SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD,
 				    SIGQUIT, SIGUSR1, SIGUSR2 };
@@ -149,15 +162,12 @@ child_start(const char *netns, const char *command, int logfd, int report)
 	const char *msg;
 	int devnull, err;
 
-	signals_default();
+	proc_signals_default();
 	if (setsid() < 0) {
 		err = errf(errno, "setsid: %s", strerror(errno));
 		goto fail;
 	}
-	err = netns_enter_name(netns, NULL);
-	if (err < 0)
-		goto fail;
-	err = node_mounts(netns);
+	err = proc_enter_node(netns);
 	if (err < 0)
 		goto fail;
 	devnull = open("/dev/null", O_RDONLY);
@@ -327,10 +337,7 @@ int proc_exec_in_node(const char *netns, char *const argv[])
 
 	if (!argv || !argv[0])
 		return errf(EINVAL, "exec in %s: no command", netns ? netns : "(null)");
-	err = netns_enter_name(netns, NULL);
-	if (err < 0)
-		return err;
-	err = node_mounts(netns);
+	err = proc_enter_node(netns);
 	if (err < 0)
 		return err;
 	execvp(argv[0], argv);

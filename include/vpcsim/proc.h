@@ -43,4 +43,16 @@ int proc_stop(const struct proc_id *p, int grace_ms);
  * without redirections (for `vpcsim exec`). Returns only on failure. */
 int proc_exec_in_node(const char *netns, char *const argv[]);
 
+/* Move the calling process into node `netns` for good, as
+ * proc_start_in_node() sets a command up: its network namespace, then a
+ * private mount namespace with the node's /etc/netns files and /sys. Meant
+ * for a forked child about to exec (the sandbox builds on it); the
+ * caller's namespaces change and are not restored. */
+int proc_enter_node(const char *netns);
+
+/* In a forked child before exec: default dispositions for the signals a
+ * vpcsim command may catch or ignore, and an empty signal mask, so the
+ * command starts as it would from a shell. */
+void proc_signals_default(void);
+
 #endif

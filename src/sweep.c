@@ -12,6 +12,7 @@
 #include "vpcsim/journal.h"
 #include "vpcsim/netns.h"
 #include "vpcsim/proc.h"
+#include "vpcsim/sandbox.h"
 #include "vpcsim/sweep.h"
 
 int sweep_netns_processes(const char *netns)
@@ -156,9 +157,13 @@ static int remove_state(const char *topo, int *first)
 
 int sweep(const char *topo)
 {
-	int first = 0, n = 0;
+	int first = 0, n = 0, envs;
 	char path[512];
 
+	/* Execution environments first: their mounted /tmp lives under the
+	 * state directory, which could not be removed while mounted. */
+	envs = sandbox_sweep(topo);
+	n += note(&first, envs) ? envs : 0;
 	n += remove_state(topo, &first);
 	n += sweep_dir_entries(NETNS_RUN_DIR, topo, &first, remove_netns);
 	n += sweep_dir_entries(ETC_NETNS, topo, &first, remove_tree);

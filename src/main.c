@@ -17,6 +17,8 @@ static const struct verb verbs[] = {
 	{ "probe", cmd_probe,
 	  "[-t NAME] FROM TO [PORT] [--proto tcp|udp|icmp] [--timeout-ms N] [--expect RESULT] [--json]",
 	  "a real connection attempt through the dataplane" },
+	{ "flows", cmd_flows, "[NAME] [-t NAME] [--follow] [--json]",
+	  "VPC Flow Log records (AWS default format, version 2)" },
 	{ "clean", cmd_clean, "", "remove every object any vpcsim left behind" },
 };
 

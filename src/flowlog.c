@@ -6,6 +6,18 @@
 #include "vpcsim/cidr.h"
 #include "vpcsim/flowlog.h"
 
+const char *const flowlog_field_names[FLOWLOG_FIELDS] = {
+	"version", "account-id", "interface-id", "srcaddr", "dstaddr",
+	"srcport", "dstport", "protocol", "packets", "bytes", "start", "end",
+	"action", "log-status",
+};
+
+bool flowlog_field_is_number(int field)
+{
+	/* account-id is digits but an identifier, as AWS treats it. */
+	return field == 0 || (field >= 5 && field <= 11);
+}
+
 int64_t flowlog_clock_offset_ns(void)
 {
 	struct timespec real, mono;

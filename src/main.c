@@ -19,6 +19,8 @@ static const struct verb verbs[] = {
 	  "a real connection attempt through the dataplane" },
 	{ "sg", cmd_sg, "authorize|revoke [-t NAME] VPC/SG --ingress|--egress RULE",
 	  "change a security group live; RULE as in a topology file" },
+	{ "flows", cmd_flows, "[NAME] [-t NAME] [--follow] [--json]",
+	  "VPC Flow Log records (AWS default format, version 2)" },
 	{ "clean", cmd_clean, "", "remove every object any vpcsim left behind" },
 };
 

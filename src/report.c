@@ -1,5 +1,4 @@
 /* Tables and JSON for `up` and `status`. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,55 +8,7 @@
 #include "vpcsim/journal.h"
 #include "vpcsim/proc.h"
 #include "vpcsim/report.h"
-
-/* A table: rows of cells, printed with columns as wide as their widest. */
-#define TABLE_COLS 8
-
-struct table {
-	int cols, n;
-	char *(*cells)[TABLE_COLS];
-};
-
-static void table_row(struct table *T, ...)
-{
-	void *grown = realloc(T->cells, (size_t)(T->n + 1) * sizeof(*T->cells));
-	va_list ap;
-
-	if (!grown)
-		return;
-	T->cells = grown;
-	va_start(ap, T);
-	for (int c = 0; c < T->cols; c++) {
-		const char *s = va_arg(ap, const char *);
-
-		T->cells[T->n][c] = strdup(s ? s : "-");
-	}
-	va_end(ap);
-	T->n++;
-}
-
-static void table_print(struct table *T)
-{
-	int w[TABLE_COLS] = { 0 };
-
-	for (int r = 0; r < T->n; r++)
-		for (int c = 0; c < T->cols; c++) {
-			int len = (int)strlen(T->cells[r][c]);
-
-			if (len > w[c])
-				w[c] = len;
-		}
-	for (int r = 0; r < T->n; r++) {
-		for (int c = 0; c + 1 < T->cols; c++)
-			printf("%-*s  ", w[c], T->cells[r][c]);
-		printf("%s\n", T->cells[r][T->cols - 1]);
-		for (int c = 0; c < T->cols; c++)
-			free(T->cells[r][c]);
-	}
-	free(T->cells);
-	T->cells = NULL;
-	T->n = 0;
-}
+#include "report_internal.h"
 
 static const char *node_kind_str(const struct layout *L, const struct node *n)
 {
@@ -285,7 +236,10 @@ void report_status(const struct live *lv, bool json)
 	snprintf(path, sizeof(path), "%s/journal", lv->dir);
 	have_j = journal_read(&J, path) == 0;
 	if (json) {
-		print_json(json_layout(&lv->L));
+		cJSON *root = json_layout(&lv->L);
+
+		json_add_drops(cJSON_GetObjectItem(root, "vpcs"), &lv->L);
+		print_json(root);
 	} else {
 		printf("topology %s (%s)\n\n", lv->name, lv->dir);
 		print_vpcs(&lv->L);
@@ -293,6 +247,8 @@ void report_status(const struct live *lv, bool json)
 		print_enis(&lv->L);
 		putchar('\n');
 		print_nodes(&lv->L, have_j ? &J : NULL);
+		putchar('\n');
+		print_drops(&lv->L);
 	}
 	if (have_j)
 		journal_close(&J);

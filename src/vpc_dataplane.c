@@ -107,3 +107,15 @@ int vpc_dp_open(const struct layout *L, int vpc, struct dataplane **out)
 	vpc_dp_pin_dir(L, vpc, dir);
 	return dp_open(dir, out);
 }
+
+int vpc_dp_drops_read(const struct layout *L, int vpc, struct dp_counter out[DP_DROP__MAX])
+{
+	struct dataplane *dp;
+	int err = vpc_dp_open(L, vpc, &dp);
+
+	if (err == 0) {
+		err = dp_drop_counters_read(dp, out);
+		dp_close(dp);
+	}
+	return err < 0 ? errf_prefix(err, "drop counters of VPC %s", L->t->vpcs[vpc].name) : 0;
+}

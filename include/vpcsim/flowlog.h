@@ -11,6 +11,7 @@
 #ifndef VPCSIM_FLOWLOG_H
 #define VPCSIM_FLOWLOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,5 +25,13 @@ int64_t flowlog_clock_offset_ns(void);
 int flowlog_format(char *buf, size_t len, const char *account_id,
 		   const char *interface_id, const struct dp_flow_record *r,
 		   int64_t clock_offset_ns);
+
+/* The fields of a line, in order, as AWS names them ("version",
+ * "account-id", ..., "log-status"), and whether a field holds a number
+ * (when it is not `-`): for writers of other formats (JSON) that must
+ * carry exactly the line's values. */
+#define FLOWLOG_FIELDS 14
+extern const char *const flowlog_field_names[FLOWLOG_FIELDS];
+bool flowlog_field_is_number(int field);
 
 #endif

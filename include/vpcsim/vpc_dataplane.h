@@ -32,4 +32,8 @@ void vpc_dp_eni(const struct layout *L, const struct policy *pol, int att, struc
 /* Open the pins of VPC `vpc` of a topology that is up. */
 int vpc_dp_open(const struct layout *L, int vpc, struct dataplane **out);
 
+/* The drop counters of VPC `vpc` (open, read, close), indexed by enum
+ * dp_drop_reason. */
+int vpc_dp_drops_read(const struct layout *L, int vpc, struct dp_counter out[DP_DROP__MAX]);
+
 #endif

@@ -23,6 +23,7 @@ struct exec {
 	struct netns **ns;         /* plan namespace index -> open handle */
 	struct dataplane **dp;     /* per VPC, once loaded */
 	struct policy *pol;        /* per VPC, compiled with its data plane */
+	struct hosts_cache hosts;
 	bool pins_journaled;
 };
 
@@ -240,7 +241,8 @@ static int write_file(const char *path, const char *text)
 static int step_hosts(struct exec *x, const struct step *s)
 {
 	const char *name = plan_ns_name(x->L, s->ns);
-	char dir[512], path[600], *text;
+	char dir[512], path[600];
+	const char *text;
 	int err;
 
 	static bool etc_netns_ready;
@@ -254,12 +256,11 @@ static int step_hosts(struct exec *x, const struct step *s)
 	err = journal_add(x->J, J_DIR, dir);
 	if (err < 0)
 		return err;
-	text = hosts_render(x->L, s->ref);
+	text = hosts_cached(&x->hosts, s->ref);
 	if (!text)
 		return errf(ENOMEM, "rendering the hosts file of %s", name);
 	snprintf(path, sizeof(path), "%s/hosts", dir);
 	err = write_file(path, text);
-	free(text);
 	return err < 0 ? err : journal_add(x->J, J_FILE, path);
 }
 
@@ -401,6 +402,7 @@ int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
 		free(x.pol);
 		return errf(ENOMEM, "namespace handles");
 	}
+	hosts_cache_init(&x.hosts, L);
 	for (k = 0; k < P->n; k++) {
 		double t0 = profile ? now_us() : 0;
 
@@ -434,5 +436,6 @@ int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
 	free(x.ns);
 	free(x.dp);
 	free(x.pol);
+	hosts_cache_free(&x.hosts);
 	return err;
 }

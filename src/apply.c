@@ -14,6 +14,7 @@
 #include "vpcsim/proc.h"
 #include "vpcsim/responder.h"
 #include "vpcsim/sweep.h"
+#include "vpcsim/tc.h"
 #include "vpcsim/vpc_dataplane.h"
 
 struct exec {
@@ -200,24 +201,27 @@ static int step_dataplane(struct exec *x, const struct step *s)
 }
 
 /* The ENI's entry first, then the programs: a packet never meets the
- * programs without its ENI's entry (it would be dropped as NO_ENI). libbpf's
- * tc calls act in the calling thread's namespace, hence the visit. */
+ * programs without its ENI's entry (it would be dropped as NO_ENI). */
 static int step_eni_dataplane(struct exec *x, const struct step *s)
 {
 	const struct attachment *a = &x->L->atts[s->ref];
 	struct dataplane *dp = x->dp[a->vpc];
+	struct netns *router = x->ns[s->ns];
 	struct dp_eni eni;
-	int err, saved;
+	int err;
 
 	vpc_dp_eni(x->L, &x->pol[a->vpc], s->ref, &eni);
 	err = dp_eni_add(dp, (uint32_t)a->ifindex, &eni);
-	if (err < 0)
-		return err;
-	saved = netns_enter(x->ns[s->ns]);
-	if (saved < 0)
-		return saved;
-	err = dp_attach(dp, a->ifindex);
-	netns_leave(saved);
+	if (!err)
+		err = tc_clsact_add(router, a->ifindex);
+	if (!err)
+		err = tc_bpf_filter_add(router, a->ifindex, true, dp->prog_fd[DP_PROG_FROM_ENI],
+					dp_prog_names[DP_PROG_FROM_ENI], DP_TC_HANDLE,
+					DP_TC_PRIORITY);
+	if (!err)
+		err = tc_bpf_filter_add(router, a->ifindex, false, dp->prog_fd[DP_PROG_TO_ENI],
+					dp_prog_names[DP_PROG_TO_ENI], DP_TC_HANDLE,
+					DP_TC_PRIORITY);
 	return err;
 }
 

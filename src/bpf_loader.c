@@ -44,8 +44,6 @@ const char *const dp_prog_names[DP_PROG__COUNT] = {
 };
 
 /* Fixed tc filter handle and priority, so detach finds our filters. */
-#define DP_TC_HANDLE 0x5c1
-#define DP_TC_PRIORITY 1
 
 static struct dataplane *dp_new(const char *pin_dir)
 {

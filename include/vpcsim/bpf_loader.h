@@ -27,6 +27,9 @@
 #include "vpcsim/policy.h"
 
 #define DP_BPFFS "/sys/fs/bpf"
+/* Our tc filters: this handle and priority on both clsact hooks. */
+#define DP_TC_HANDLE 0x5c1
+#define DP_TC_PRIORITY 1
 
 enum dp_map_id {
 	DP_MAP_ENIS,

@@ -6,6 +6,7 @@
 # public databases, the source/destination check, and no BPF object left
 # after down.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/dp.sh"
 PROBE_MS=${PROBE_MS:-400}
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/policy.json" "$T"
@@ -27,7 +28,7 @@ check "the topology pins dp_from_eni and dp_to_eni per VPC (4 programs)" \
 
 # Group peer rules admit members only, not others of the same subnet.
 expect_probe reader db 5432 open
-expect_probe intruder db 5432 timeout
+expect_drop app SG_INGRESS intruder db 5432
 expect_probe c1 db 5432 timeout
 # Default function (Lambda service VPC) vs VPC function in the db's group.
 expect_probe default-fn db 5432 timeout
@@ -44,7 +45,7 @@ expect_probe c1 cidrsrv 7001 timeout
 expect_probe c1 rangesrv 5430 open
 expect_probe c1 rangesrv 5439 open
 expect_probe c1 rangesrv 5435 refused
-expect_probe c1 rangesrv 5440 timeout
+expect_drop app SG_INGRESS c1 rangesrv 5440
 expect_probe c1 rangesrv 5429 timeout
 
 # proto all: any port and protocol from the CIDR, nothing from outside it.
@@ -81,7 +82,7 @@ expect_probe reader unionsrv 8006 timeout
 # "egress": [] opens nothing, but replies of allowed inbound flows go out.
 expect_probe c1 mutesrv 9000 open
 expect_probe mutesrv c1 "" timeout --proto icmp
-expect_probe mutesrv allsrv 1234 timeout
+expect_drop app SG_EGRESS mutesrv allsrv 1234
 expect_probe mutesrv allsrv 1234 timeout --proto udp
 expect_probe db reader "" timeout --proto icmp
 # Omitted egress = all: the "other" group (no egress key) opens anything.
@@ -97,14 +98,14 @@ expect_probe c1 d2 6000 timeout
 expect_probe reader d1 6000 timeout
 
 # A group with no ingress admits nothing, not even from its own subnet.
-expect_probe c1 emptysrv 1234 timeout
+expect_drop app SG_INGRESS c1 emptysrv 1234
 expect_probe reader emptysrv 1234 timeout
 expect_probe d1 emptysrv 1234 timeout
 
 # A rule naming a peered VPC's group admits its members across the
 # peering, and no other address of that VPC.
 expect_probe pc1 peerdb 5432 open
-expect_probe po1 peerdb 5432 timeout
+expect_drop app SG_INGRESS po1 peerdb 5432
 expect_probe c1 peerdb 5432 timeout
 
 # Public database: through the Elastic IP from the internet; without a
@@ -132,23 +133,14 @@ s.bind((sys.argv[1], 0))
 s.connect((sys.argv[2], int(sys.argv[3])))
 ' "$2" "$3" "$4" "$PROBE_MS"
 }
-spoofed_drops() { # sum of SPOOFED_SOURCE (reason 5) over CPUs in VPC app
-	bpftool -j map lookup pinned "$PIN/app/drop_counters" key 5 0 0 0 2>/dev/null |
-		python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-print(sum(int(v["value"]["packets"]) if isinstance(v["value"], dict) else
-          int.from_bytes(bytes(int(b, 16) for b in v["value"][:8]), "little")
-          for v in d["values"]))'
-}
 check "add a second address 10.0.1.99 inside c1" \
 	"$VPCSIM" exec -t "$T" c1 -- ip addr add 10.0.1.99/32 dev eth0
-SPOOF0=$(spoofed_drops)
+SPOOF0=$(drop_count app $DROP_SPOOFED_SOURCE)
 check "connect from c1's real address 10.0.1.20 to allsrv:1234 works" connect_from c1 10.0.1.20 10.0.2.12 1234
 check_fails "connect from c1's forged address 10.0.1.99 to allsrv:1234 is dropped" \
 	connect_from c1 10.0.1.99 10.0.2.12 1234
 check "the forged packets count as SPOOFED_SOURCE drops" \
-	bash -c "[ '$(spoofed_drops)' -gt '${SPOOF0:-0}' ]"
+	test "$(drop_count app $DROP_SPOOFED_SOURCE)" -gt "$SPOOF0"
 
 check "down $T" "$VPCSIM" down "$T"
 check "no pin directory $PIN after down" test ! -e "$PIN"

@@ -38,10 +38,12 @@ topo_copy() { # file name
 	NAMES+=("$2")
 }
 
-# Live (not zombie) processes vpcsim started: the responders, and any
-# process inside a vpcsim namespace.
+# Live (not zombie) responders of this test's topologies: those whose
+# command line names a topology file under $TMP. Responders of other
+# tests or worktrees running at the same time are not counted.
 vpcsim_procs() {
-	ps -eo stat=,comm= | awk '$1 !~ /^Z/ && $2 == "vpcsim-respond"' | wc -l
+	ps -eo stat=,comm=,args= | awk -v tmp="$TMP/" \
+		'$1 !~ /^Z/ && $2 == "vpcsim-respond" && index($0, tmp)' | wc -l
 }
 
 # What the host's own network looks like; must be the same after the test.

@@ -496,6 +496,39 @@ static void test_icmp_echo_tracked(void **state)
 	SHOT(enter(E_LAMBDA, &other), DP_DROP_SG_INGRESS);
 }
 
+/* An ICMP error (type 3 code 3, port unreachable) from `from` to `to`
+ * quoting the IPv4 header and first 8 bytes of `about`. */
+static struct pkt mk_icmp_error(uint32_t from, uint32_t to, const struct pkt *about)
+{
+	struct pkt p = mk(from, to, 1, 3 << 8 | 3, 0);
+	uint8_t *ip = p.buf + 14;
+
+	memcpy(ip + 28, about->buf + 14, 28);
+	*(uint16_t *)(ip + 2) = htons(20 + 8 + 28);
+	*(uint16_t *)(ip + 10) = 0;
+	*(uint16_t *)(ip + 10) = csum(ip, 20);
+	p.len = 14 + 20 + 8 + 28;
+	return p;
+}
+
+/* An ICMP error about a tracked flow passes the groups as its replies do
+ * (a closed UDP port refuses); one about no tracked flow is judged by the
+ * rules (lambda admits nothing in). */
+static void test_icmp_error_related(void **state)
+{
+	uint32_t l = IP(10, 0, 1, 30), r = IP(10, 0, 2, 50);
+	struct pkt req = mk(l, r, 17, 5002, 9998);
+	struct pkt untracked = mk(l, r, 17, 5003, 9998);
+	struct pkt err = mk_icmp_error(r, l, &req);
+	struct pkt stray = mk_icmp_error(r, l, &untracked);
+
+	NEED_ROOT();
+	counters_mark();
+	PASS(leave(E_LAMBDA, &req));
+	PASS(enter(E_LAMBDA, &err));
+	SHOT(enter(E_LAMBDA, &stray), DP_DROP_SG_INGRESS);
+}
+
 static void test_udp_timeout(void **state)
 {
 	uint32_t l = IP(10, 0, 1, 30), r = IP(1, 1, 1, 1);
@@ -1054,6 +1087,7 @@ int main(void)
 		cmocka_unit_test(test_nacl_table_agrees),
 		cmocka_unit_test(test_reply_of_tracked_flow),
 		cmocka_unit_test(test_icmp_echo_tracked),
+		cmocka_unit_test(test_icmp_error_related),
 		cmocka_unit_test(test_udp_timeout),
 		cmocka_unit_test(test_untracked_cut_tracked_kept),
 		cmocka_unit_test(test_nacl_only_across_subnets),

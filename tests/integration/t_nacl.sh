@@ -47,6 +47,7 @@ expect_probe s2 s1 5433 refused
 expect_probe cl1 p1 5432 open
 expect_probe cl1 p1 5432 open --proto udp
 expect_probe cl1 p1 5433 refused
+expect_probe cl1 p1 5433 refused --proto udp
 expect_probe cl1 p1 "" open --proto icmp
 expect_drop app SG_INGRESS p1 cl1 "" --proto icmp
 

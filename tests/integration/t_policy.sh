@@ -81,6 +81,8 @@ expect_probe reader unionsrv 8006 timeout
 
 # "egress": [] opens nothing, but replies of allowed inbound flows go out.
 expect_probe c1 mutesrv 9000 open
+expect_probe c1 mutesrv 9001 open --proto udp
+expect_probe c1 mutesrv 9002 refused --proto udp
 expect_probe mutesrv c1 "" timeout --proto icmp
 expect_drop app SG_EGRESS mutesrv allsrv 1234
 expect_probe mutesrv allsrv 1234 timeout --proto udp
@@ -115,6 +117,14 @@ expect_probe inet pubdb 5432 open
 expect_probe c1 pubdb 5432 open
 expect_probe inet hiddendb 5432 timeout
 expect_probe inet lostdb 5432 timeout
+# Through the internet gateway groups see the internet host's own address:
+# a /32 of one host admits it and not its neighbour, both ways.
+expect_probe inet pinned 5432 open
+expect_probe inet2 pinned 5432 timeout
+expect_probe pinned inet 443 open
+expect_drop app SG_EGRESS pinned inet2 443
+expect_probe pubdb inet 443 open
+expect_probe hiddendb inet 443 timeout
 check "the internet resolves pubdb to a public address" \
 	bash -c "'$VPCSIM' exec -t '$T' inet -- cat /etc/hosts | grep -Eq '^198\.51\.100\.[0-9]+\s+pubdb$'"
 check "the internet resolves hiddendb to its private address" \

@@ -123,6 +123,9 @@ int dp_to_eni(struct __sk_buff *skb)
 	    bpf_map_lookup_elem(&outside_links, &in_ifindex))
 		return drop_packet(skb, &pkt, eni, dir,
 				   DP_DROP_PRIVATE_ADDRESS_FROM_OUTSIDE);
+	if (!ct && !related && (eni->flags & DP_ENI_F_NO_INBOUND))
+		return drop_packet(skb, &pkt, eni, dir,
+				   DP_DROP_FUNCTION_INBOUND);
 	if (!(eni->flags & DP_ENI_F_NO_SECURITY_GROUPS) && !ct && !related &&
 	    !sg_allows(eni, dir, &pkt, pkt.src, &track))
 		return drop_packet(skb, &pkt, eni, dir, DP_DROP_SG_INGRESS);

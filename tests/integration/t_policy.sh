@@ -34,6 +34,14 @@ expect_probe c1 db 5432 timeout
 expect_probe default-fn db 5432 timeout
 expect_probe default-fn 10.0.1.10 5432 timeout
 
+# Nothing can connect into a function (hyperplane ENI), even when its group
+# admits everything; its own flows, tracked, get their replies.
+expect_drop app FUNCTION_INBOUND c1 widefn 22
+expect_probe c1 widefn "" timeout --proto icmp
+expect_probe widefn allsrv 1234 open
+expect_probe widefn allsrv 4321 refused --proto udp
+expect_probe widefn allsrv "" open --proto icmp
+
 # CIDR rules: a /32 admits only that address, a subnet CIDR the subnet.
 expect_probe c1 cidrsrv 7000 open
 expect_probe c2 cidrsrv 7000 timeout

@@ -43,6 +43,13 @@ expect_probe s1 s2 5432 open --proto udp
 expect_probe s1 s2 "" open --proto icmp
 expect_probe s2 s1 5433 refused
 
+# ICMP types in NACLs: echo request in and echo reply out lets ping
+# through (and nothing else); without the echo-reply rule out, the
+# stateless NACL drops the reply.
+expect_probe cl1 pg1 "" open --proto icmp
+expect_drop app NACL_INBOUND cl1 pg1 5432
+expect_drop app NACL_OUTBOUND cl1 pg2 "" --proto icmp
+
 # Default NACL: allows everything (the group decides).
 expect_probe cl1 p1 5432 open
 expect_probe cl1 p1 5432 open --proto udp

@@ -36,6 +36,34 @@ static __always_inline void ct_key_build(struct dp_ct_key *key, __u32 ifindex,
 	}
 }
 
+/* The flow an ICMP error is about, keyed from the ENI: leaving the ENI
+ * (dir EGRESS) the error answers a packet the ENI received (quoted source
+ * = remote); entering it, a packet the ENI sent (quoted source = local).
+ * Returns 0 when the packet is not an ICMP error with a usable quote. */
+static __always_inline int ct_related_key_build(struct dp_ct_key *key,
+						__u32 ifindex,
+						const struct dp_pkt *pkt,
+						__u8 dir)
+{
+	if (!pkt->inner_proto)
+		return 0;
+	key->ifindex = ifindex;
+	key->proto = pkt->inner_proto;
+	key->pad[0] = key->pad[1] = key->pad[2] = 0;
+	if (dir == DP_DIR_EGRESS) {
+		key->local_ip = pkt->inner_dst;
+		key->remote_ip = pkt->inner_src;
+		key->local_port = pkt->inner_dport;
+		key->remote_port = pkt->inner_sport;
+	} else {
+		key->local_ip = pkt->inner_src;
+		key->remote_ip = pkt->inner_dst;
+		key->local_port = pkt->inner_sport;
+		key->remote_port = pkt->inner_dport;
+	}
+	return 1;
+}
+
 static __always_inline __u64 ct_timeout_ns(__u8 proto, __u32 flags)
 {
 	if (proto == IPPROTO_TCP)
@@ -64,6 +92,19 @@ static __always_inline struct dp_ct_val *ct_lookup(const struct dp_ct_key *key,
 		return NULL;
 	}
 	return v;
+}
+
+/* Whether pkt is an ICMP error about a live tracked flow of this ENI: it
+ * then passes the groups as that flow's replies do (as RST does for TCP),
+ * so a closed UDP port refuses instead of timing out. NACLs still apply. */
+static __always_inline int ct_related(__u32 ifindex, const struct dp_pkt *pkt,
+				      __u8 dir, __u64 now)
+{
+	struct dp_ct_key key;
+
+	if (!ct_related_key_build(&key, ifindex, pkt, dir))
+		return 0;
+	return ct_lookup(&key, now) != NULL;
 }
 
 /* Counts an accepted packet on a live entry (flow-log ACCEPT counters) and

@@ -63,7 +63,8 @@ int dp_from_eni(struct __sk_buff *skb)
 	if (!(eni->flags & DP_ENI_F_NO_SECURITY_GROUPS)) {
 		ct_key_build(&key, ifindex, &pkt, dir);
 		ct = ct_lookup(&key, now);
-		if (!ct && !sg_allows(eni, dir, &pkt, pkt.dst, &track))
+		if (!ct && !ct_related(ifindex, &pkt, dir, now) &&
+		    !sg_allows(eni, dir, &pkt, pkt.dst, &track))
 			return drop_packet(skb, &pkt, eni, dir,
 					   DP_DROP_SG_EGRESS);
 	}
@@ -89,7 +90,7 @@ int dp_to_eni(struct __sk_buff *skb)
 	__u32 ifindex = skb->ifindex;
 	__u32 in_ifindex = skb->ingress_ifindex;
 	__u64 now;
-	int rc, track = 0;
+	int rc, track = 0, related = 0;
 
 	eni = bpf_map_lookup_elem(&enis, &ifindex);
 	if (!eni)
@@ -113,14 +114,19 @@ int dp_to_eni(struct __sk_buff *skb)
 	if (!(eni->flags & DP_ENI_F_NO_SECURITY_GROUPS)) {
 		ct_key_build(&key, ifindex, &pkt, dir);
 		ct = ct_lookup(&key, now);
+		if (!ct)
+			related = ct_related(ifindex, &pkt, dir, now);
 	}
-	/* Only the reply of a tracked flow, or an ENI with a public address
+	/* Only the reply of a tracked flow (or an ICMP error about one), or an ENI with a public address
 	 * (the igw has DNATed it), may be reached from outside the VPC. */
-	if (!ct && !(eni->flags & DP_ENI_F_HAS_PUBLIC_IP) &&
+	if (!ct && !related && !(eni->flags & DP_ENI_F_HAS_PUBLIC_IP) &&
 	    bpf_map_lookup_elem(&outside_links, &in_ifindex))
 		return drop_packet(skb, &pkt, eni, dir,
 				   DP_DROP_PRIVATE_ADDRESS_FROM_OUTSIDE);
-	if (!(eni->flags & DP_ENI_F_NO_SECURITY_GROUPS) && !ct &&
+	if (!ct && !related && (eni->flags & DP_ENI_F_NO_INBOUND))
+		return drop_packet(skb, &pkt, eni, dir,
+				   DP_DROP_FUNCTION_INBOUND);
+	if (!(eni->flags & DP_ENI_F_NO_SECURITY_GROUPS) && !ct && !related &&
 	    !sg_allows(eni, dir, &pkt, pkt.src, &track))
 		return drop_packet(skb, &pkt, eni, dir, DP_DROP_SG_INGRESS);
 

@@ -20,7 +20,10 @@
 /* <linux/icmp.h> pulls in libc headers (via <linux/if.h>), which do not
  * build for the bpf target: the few ICMP bits needed are here. */
 #define DP_ICMP_ECHOREPLY 0
+#define DP_ICMP_DEST_UNREACH 3
 #define DP_ICMP_ECHO      8
+#define DP_ICMP_TIME_EXCEEDED 11
+#define DP_ICMP_PARAMETERPROB 12
 
 struct dp_icmp_echo {
 	__u8 type;
@@ -44,7 +47,54 @@ struct dp_pkt {
 	__u8 proto;
 	__u8 pad;
 	__u32 len;          /* skb->len, for counters */
+	/* ICMP errors (destination unreachable, time exceeded, parameter
+	 * problem): the packet they are about, from the quoted header, so
+	 * the error can be related to that packet's tracked flow. inner_proto
+	 * is 0 for every other packet. */
+	__be32 inner_src;
+	__be32 inner_dst;
+	__be16 inner_sport;
+	__be16 inner_dport;
+	__u8 inner_proto;
 };
+
+/* The header an ICMP error quotes, at offset `off`: sets pkt->inner_* for
+ * a TCP or UDP packet (the first 4 bytes of L4 are its ports) or an ICMP
+ * echo (its identifier in both ports); leaves inner_proto 0 otherwise or
+ * when the quote is short. Never a reason to drop: the error is then
+ * judged by rules alone. */
+static __always_inline void parse_icmp_inner(struct __sk_buff *skb, __u32 off,
+					     struct dp_pkt *pkt)
+{
+	struct iphdr ip;
+	__be16 ports[2];
+
+	if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)) < 0)
+		return;
+	if (ip.version != 4 || ip.ihl < 5)
+		return;
+	if (bpf_skb_load_bytes(skb, off + ip.ihl * 4, ports, sizeof(ports)) < 0)
+		return;
+	if (ip.protocol == IPPROTO_TCP || ip.protocol == IPPROTO_UDP) {
+		pkt->inner_sport = ports[0];
+		pkt->inner_dport = ports[1];
+	} else if (ip.protocol == IPPROTO_ICMP) {
+		struct dp_icmp_echo echo;
+
+		if (bpf_skb_load_bytes(skb, off + ip.ihl * 4, &echo,
+				       sizeof(echo)) < 0)
+			return;
+		if (echo.type != DP_ICMP_ECHO && echo.type != DP_ICMP_ECHOREPLY)
+			return;
+		pkt->inner_sport = echo.id;
+		pkt->inner_dport = echo.id;
+	} else {
+		return;
+	}
+	pkt->inner_src = ip.saddr;
+	pkt->inner_dst = ip.daddr;
+	pkt->inner_proto = ip.protocol;
+}
 
 #define DP_PARSE_IPV4 0
 #define DP_PARSE_ARP  (-1)
@@ -84,6 +134,7 @@ static __always_inline int parse_packet(struct __sk_buff *skb,
 	pkt->rule_port = 0;
 	pkt->pad = 0;
 	pkt->len = skb->len;
+	pkt->inner_proto = 0;
 	l4 = ETH_HLEN + ip.ihl * 4;
 
 	if (ip.protocol == IPPROTO_TCP || ip.protocol == IPPROTO_UDP) {
@@ -103,6 +154,10 @@ static __always_inline int parse_packet(struct __sk_buff *skb,
 		if (icmp.type == DP_ICMP_ECHO || icmp.type == DP_ICMP_ECHOREPLY) {
 			pkt->sport = icmp.id;
 			pkt->dport = icmp.id;
+		} else if (icmp.type == DP_ICMP_DEST_UNREACH ||
+			   icmp.type == DP_ICMP_TIME_EXCEEDED ||
+			   icmp.type == DP_ICMP_PARAMETERPROB) {
+			parse_icmp_inner(skb, l4 + 8, pkt);
 		}
 	}
 	return DP_PARSE_IPV4;

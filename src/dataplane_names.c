@@ -31,6 +31,8 @@ static const struct {
 		"truncated or inconsistent Ethernet/IPv4/L4 header" },
 	[DP_DROP_FRAGMENT] = { "FRAGMENT",
 		"a non-first IPv4 fragment: no ports to match rules on" },
+	[DP_DROP_FUNCTION_INBOUND] = { "FUNCTION_INBOUND",
+		"a new connection into a Lambda function's ENI: functions only start connections" },
 };
 
 const char *dp_drop_reason_name(unsigned int reason)

@@ -95,6 +95,14 @@ void vpc_dp_eni(const struct layout *L, const struct policy *pol, int att, struc
 	out->flags = policy_eni_flags(pol, ids, n);
 	if (a->public_ip)
 		out->flags |= DP_ENI_F_HAS_PUBLIC_IP;
+	/* Hyperplane: functions reach the VPC through the ENI; nothing can
+	 * connect into them, whatever their groups admit. Every flow is then
+	 * tracked, so its replies find their entry. */
+	if (L->nodes[a->node].kind == NODE_FUNCTION &&
+	    L->t->eni_mode == ENI_MODE_HYPERPLANE) {
+		out->flags &= (uint16_t)~(DP_ENI_F_INGRESS_OPEN | DP_ENI_F_EGRESS_OPEN);
+		out->flags |= DP_ENI_F_NO_INBOUND;
+	}
 	/* A NAT gateway forwards for others and has no security groups. */
 	if (L->nodes[a->node].kind == NODE_NAT)
 		out->flags |= DP_ENI_F_SRC_DST_CHECK_EXEMPT | DP_ENI_F_NO_SECURITY_GROUPS;

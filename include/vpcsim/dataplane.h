@@ -74,7 +74,8 @@ enum dp_drop_reason {
 	DP_DROP_NOT_IPV4 = 9,
 	DP_DROP_MALFORMED = 10,
 	DP_DROP_FRAGMENT = 11,
-	DP_DROP__MAX = 12,
+	DP_DROP_FUNCTION_INBOUND = 12,
+	DP_DROP__MAX = 13,
 };
 
 /* ---- enis: HASH router-side ifindex -> ENI ---------------------------- */
@@ -87,6 +88,10 @@ enum dp_drop_reason {
  * untracked. Computed by policy_eni_flags(). */
 #define DP_ENI_F_INGRESS_OPEN         (1u << 3)
 #define DP_ENI_F_EGRESS_OPEN          (1u << 4)
+/* A Lambda hyperplane ENI: nothing can open a connection into a function,
+ * only packets of flows it started (tracked) and ICMP errors about them
+ * enter. Such an ENI has neither *_OPEN flag, so all its flows are tracked. */
+#define DP_ENI_F_NO_INBOUND           (1u << 5)
 
 struct dp_eni {
 	__u32 eni_id;           /* numeric part of the ENI id, for flow logs */

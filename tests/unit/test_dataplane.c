@@ -496,6 +496,68 @@ static void test_icmp_echo_tracked(void **state)
 	SHOT(enter(E_LAMBDA, &other), DP_DROP_SG_INGRESS);
 }
 
+/* An ICMP error (type 3 code 3, port unreachable) from `from` to `to`
+ * quoting the IPv4 header and first 8 bytes of `about`. */
+static struct pkt mk_icmp_error(uint32_t from, uint32_t to, const struct pkt *about)
+{
+	struct pkt p = mk(from, to, 1, 3 << 8 | 3, 0);
+	uint8_t *ip = p.buf + 14;
+
+	memcpy(ip + 28, about->buf + 14, 28);
+	*(uint16_t *)(ip + 2) = htons(20 + 8 + 28);
+	*(uint16_t *)(ip + 10) = 0;
+	*(uint16_t *)(ip + 10) = csum(ip, 20);
+	p.len = 14 + 20 + 8 + 28;
+	return p;
+}
+
+/* An ICMP error about a tracked flow passes the groups as its replies do
+ * (a closed UDP port refuses); one about no tracked flow is judged by the
+ * rules (lambda admits nothing in). */
+static void test_icmp_error_related(void **state)
+{
+	uint32_t l = IP(10, 0, 1, 30), r = IP(10, 0, 2, 50);
+	struct pkt req = mk(l, r, 17, 5002, 9998);
+	struct pkt untracked = mk(l, r, 17, 5003, 9998);
+	struct pkt err = mk_icmp_error(r, l, &req);
+	struct pkt stray = mk_icmp_error(r, l, &untracked);
+
+	NEED_ROOT();
+	counters_mark();
+	PASS(leave(E_LAMBDA, &req));
+	PASS(enter(E_LAMBDA, &err));
+	SHOT(enter(E_LAMBDA, &stray), DP_DROP_SG_INGRESS);
+}
+
+/* A function's hyperplane ENI (DP_ENI_F_NO_INBOUND, no *_OPEN flags, as
+ * vpc_dp_eni() writes it): a group admitting everything in does not let a
+ * connection in; the function's own flows are tracked and get replies. */
+static void test_function_no_inbound(void **state)
+{
+	static const uint16_t open[] = { G_OPEN };
+	uint32_t f = IP(10, 0, 1, 60), r = IP(10, 0, 1, 10);
+	struct pkt in = mk(r, f, 6, 40000, 22);
+	struct pkt out = mk(f, r, 6, 40001, 80), back = mk(r, f, 6, 80, 40001);
+	struct dp_eni e;
+
+	NEED_ROOT();
+	memset(&e, 0, sizeof(e));
+	e.eni_id = 6;
+	e.ip = htonl(f);
+	e.subnet = htonl(SUB_A.addr);
+	e.subnet_mask = htonl(cidr_mask(SUB_A.len));
+	e.nacl_id = N_DEFAULT;
+	e.n_sgs = 1;
+	e.sg_ids[0] = G_OPEN;
+	e.flags = DP_ENI_F_NO_INBOUND;
+	assert_int_equal(dp_eni_add(dp, ifx[E_OPEN], &e), 0);
+	counters_mark();
+	SHOT(enter(E_OPEN, &in), DP_DROP_FUNCTION_INBOUND);
+	PASS(leave(E_OPEN, &out));
+	PASS(enter(E_OPEN, &back));
+	eni_put(E_OPEN, 6, f, SUB_A, N_DEFAULT, open, 1, DP_ENI_F_HAS_PUBLIC_IP);
+}
+
 static void test_udp_timeout(void **state)
 {
 	uint32_t l = IP(10, 0, 1, 30), r = IP(1, 1, 1, 1);
@@ -1054,6 +1116,8 @@ int main(void)
 		cmocka_unit_test(test_nacl_table_agrees),
 		cmocka_unit_test(test_reply_of_tracked_flow),
 		cmocka_unit_test(test_icmp_echo_tracked),
+		cmocka_unit_test(test_icmp_error_related),
+		cmocka_unit_test(test_function_no_inbound),
 		cmocka_unit_test(test_udp_timeout),
 		cmocka_unit_test(test_untracked_cut_tracked_kept),
 		cmocka_unit_test(test_nacl_only_across_subnets),

@@ -17,7 +17,7 @@ probe() { # from to port what [args]
 	local from=$1 to=$2 port=$3 what=$4
 	shift 4
 	printf '%-58s ' "$what"
-	$V probe "$from" "$to" $port --timeout-ms 1000 --expect "${EXPECT:-open}" "$@" | sed 's/^[a-z]* //'
+	$V probe -t demo "$from" "$to" $port --timeout-ms 1000 --expect "${EXPECT:-open}" "$@" | sed 's/^[a-z]* //'
 }
 echo "Probes (real packets, from each node's own namespace):"
 probe reader db 5432 "VPC function -> private database"
@@ -29,10 +29,13 @@ probe api web 80 "internet -> public instance (Elastic IP)"
 EXPECT=timeout probe api db 5432 "internet -> private database"
 probe reader cache 6379 "VPC function -> peered VPC"
 EXPECT=timeout probe reader legacy 22 "VPC function -> unpeered VPC"
-EXPECT=refused probe reader db 5433 "closed port"
+EXPECT=timeout probe reader db 5433 "port the database's security group does not admit"
+EXPECT=refused probe edge web 81 "port the group admits but nothing listens on"
 echo
 echo "The topology 'demo' stays up. Try:"
 echo "  sudo build/vpcsim status demo"
-echo "  sudo build/vpcsim exec reader -- cat /etc/hosts"
-echo "  sudo build/vpcsim probe default-fn api 443"
+echo "  sudo build/vpcsim exec -t demo reader -- cat /etc/hosts"
+echo "  sudo build/vpcsim flows demo"
+echo "  sudo build/vpcsim probe -t demo default-fn api 443"
+echo "  sudo build/vpcsim sg authorize app/db --ingress '{\"proto\":\"icmp\",\"sg\":\"lambda\"}'"
 echo "  sudo build/vpcsim down demo"

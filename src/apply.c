@@ -1,5 +1,6 @@
 /* The executor: runs a plan's steps against the kernel with a journal. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ struct exec {
 	struct netns **ns;         /* plan namespace index -> open handle */
 	struct dataplane **dp;     /* per VPC, once loaded */
 	struct policy *pol;        /* per VPC, compiled with its data plane */
+	struct loader *loader;     /* loads the data planes in the background */
 	struct hosts_cache hosts;
 	bool pins_journaled;
 };
@@ -181,23 +183,103 @@ static int step_nat(struct exec *x, const struct step *s)
 	return err;
 }
 
-static int step_dataplane(struct exec *x, const struct step *s)
+/* Loading a VPC's data plane is mostly the verifier's time (tenths of a
+ * second per VPC). A thread does it while the main thread makes the
+ * namespaces and links; STEP_DATAPLANE waits for it. The thread touches
+ * only BPF objects and its own results: no namespace, no journal (the pin
+ * folder is journaled before it starts). */
+struct loader {
+	const struct layout *L;
+	struct dataplane **dp;
+	struct policy *pol;
+	int *err;                  /* per VPC */
+	char (*msg)[512];          /* per VPC */
+	pthread_t tid;
+	bool running;
+};
+
+static void *loader_run(void *arg)
 {
-	int v = s->ref, err;
+	struct loader *l = arg;
 
-	if (!x->pins_journaled) {
-		char dir[VPC_DP_PATH_MAX];
-
-		vpc_dp_topo_dir(x->L->t->name, dir);
-		err = journal_add(x->J, J_PIN, dir);
-		if (err < 0)
-			return err;
-		x->pins_journaled = true;
+	for (int v = 0; v < l->L->t->n_vpcs; v++) {
+		l->err[v] = vpc_dp_compile(l->L, v, &l->pol[v]);
+		if (!l->err[v])
+			l->err[v] = vpc_dp_install(l->L, v, &l->pol[v], &l->dp[v]);
+		if (l->err[v])
+			snprintf(l->msg[v], sizeof(l->msg[v]), "%s", err_msg());
 	}
-	err = vpc_dp_compile(x->L, v, &x->pol[v]);
+	return NULL;
+}
+
+static int loader_start(struct exec *x)
+{
+	const struct layout *L = x->L;
+	struct loader *l;
+	char dir[VPC_DP_PATH_MAX];
+	int err;
+
+	if (L->t->n_vpcs == 0)
+		return 0;
+	vpc_dp_topo_dir(L->t->name, dir);
+	err = journal_add(x->J, J_PIN, dir);
 	if (err < 0)
 		return err;
-	return vpc_dp_install(x->L, v, &x->pol[v], &x->dp[v]);
+	l = calloc(1, sizeof(*l));
+	if (l) {
+		l->err = calloc((size_t)L->t->n_vpcs, sizeof(*l->err));
+		l->msg = calloc((size_t)L->t->n_vpcs, sizeof(*l->msg));
+	}
+	if (!l || !l->err || !l->msg) {
+		if (l) {
+			free(l->err);
+			free(l->msg);
+		}
+		free(l);
+		return errf(ENOMEM, "starting the data plane loader");
+	}
+	*l = (struct loader){ .L = L, .dp = x->dp, .pol = x->pol, .err = l->err, .msg = l->msg };
+	err = pthread_create(&l->tid, NULL, loader_run, l);
+	if (err) {
+		free(l->err);
+		free(l->msg);
+		free(l);
+		return errf(err, "starting the data plane loader: %s", strerror(err));
+	}
+	l->running = true;
+	x->loader = l;
+	return 0;
+}
+
+/* Wait for the loader; safe to call more than once and without one. */
+static void loader_join(struct exec *x)
+{
+	if (x->loader && x->loader->running) {
+		pthread_join(x->loader->tid, NULL);
+		x->loader->running = false;
+	}
+}
+
+static void loader_free(struct exec *x)
+{
+	loader_join(x);
+	if (x->loader) {
+		free(x->loader->err);
+		free(x->loader->msg);
+		free(x->loader);
+	}
+}
+
+static int step_dataplane(struct exec *x, const struct step *s)
+{
+	int v = s->ref;
+
+	loader_join(x);
+	if (!x->loader)
+		return errf(EINVAL, "no data plane loader for VPC %s", x->L->t->vpcs[v].name);
+	if (x->loader->err[v])
+		return errf(x->loader->err[v], "%s", x->loader->msg[v]);
+	return 0;
 }
 
 /* The ENI's entry first, then the programs: a packet never meets the
@@ -395,7 +477,7 @@ int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
 	bool profile = getenv("VPCSIM_PROFILE") != NULL;
 	int n_ns = L->n_routers + L->n_nodes, err = 0, k;
 	struct exec x = { .L = L, .o = o, .J = J };
-	char what[512];
+	char what[512], msg[1024];
 
 	x.ns = calloc((size_t)n_ns, sizeof(*x.ns));
 	x.dp = calloc((size_t)L->t->n_vpcs + 1, sizeof(*x.dp));
@@ -407,6 +489,13 @@ int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
 		return errf(ENOMEM, "namespace handles");
 	}
 	hosts_cache_init(&x.hosts, L);
+	err = loader_start(&x);
+	if (err < 0) {
+		snprintf(msg, sizeof(msg), "%s", err_msg());
+		journal_undo(J);
+		errf(err, "%s", msg);
+		goto out;
+	}
 	for (k = 0; k < P->n; k++) {
 		double t0 = profile ? now_us() : 0;
 
@@ -422,15 +511,17 @@ int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
 	}
 	if (profile)
 		profile_print(prof_us, prof_n);
+	/* The loader may still be pinning: it is done before anything is
+	 * undone or closed. */
+	loader_join(&x);
 	if (err < 0) {
 		plan_step_describe(L, &P->steps[k], what, sizeof(what));
 		errf_prefix(err, "step %d/%d (%s)", k + 1, P->n, what);
-		char msg[1024];
-
 		snprintf(msg, sizeof(msg), "%s", err_msg());
 		journal_undo(J);
 		errf(err, "%s", msg);
 	}
+out:
 	for (int i = 0; i < n_ns; i++)
 		netns_close(x.ns[i]);
 	for (int v = 0; v < L->t->n_vpcs; v++) {
@@ -441,5 +532,6 @@ int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
 	free(x.dp);
 	free(x.pol);
 	hosts_cache_free(&x.hosts);
+	loader_free(&x);
 	return err;
 }

@@ -253,8 +253,6 @@ int plan_build(const struct layout *L, struct plan *P)
 	ok = ok && plan_gateway_addrs(L, P);
 	for (int l = 0; ok && l < L->n_links; l++)
 		ok = push(P, STEP_LINK, plan_ns_router(L->links[l].router[0]), l) != NULL;
-	for (int v = 0; ok && v < L->t->n_vpcs; v++)
-		ok = push(P, STEP_DATAPLANE, plan_ns_router(L->vpc_router[v]), v) != NULL;
 	/* Each node: its namespace, then its attachment (veth, addresses,
 	 * routes on both ends). Routes to NAT gateways need their ENIs, so
 	 * routing comes after. */
@@ -263,10 +261,14 @@ int plan_build(const struct layout *L, struct plan *P)
 
 		ok = push(P, STEP_NODE, plan_ns_node(L, n), n) &&
 		     push(P, STEP_ATTACH, plan_ns_router(a->router), L->nodes[n].att);
-		if (ok && a->vpc >= 0)
-			ok = push(P, STEP_ENI_DATAPLANE, plan_ns_router(a->router),
-				  L->nodes[n].att) != NULL;
 	}
+	/* The data planes load while the nodes are made (see apply.c), so
+	 * they come after the nodes, and the ENIs' entries after them. */
+	for (int v = 0; ok && v < L->t->n_vpcs; v++)
+		ok = push(P, STEP_DATAPLANE, plan_ns_router(L->vpc_router[v]), v) != NULL;
+	for (int i = 0; ok && i < L->n_atts; i++)
+		if (L->atts[i].vpc >= 0)
+			ok = push(P, STEP_ENI_DATAPLANE, plan_ns_router(L->atts[i].router), i) != NULL;
 	for (int v = 0; ok && v < L->t->n_vpcs; v++)
 		ok = plan_vpc_routing(L, P, v);
 	ok = ok && plan_internet_routing(L, P);

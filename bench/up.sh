@@ -27,7 +27,9 @@ for n in "${@:-100 500 1000}"; do
 			t2=$(now_ms)
 			awk -v a="$t1" -v b="$t0" 'BEGIN { print a - b }' >>"$tmp/up"
 			awk -v a="$t2" -v b="$t1" 'BEGIN { print a - b }' >>"$tmp/down"
-			sleep 1 # let the kernel finish freeing the namespaces
+			# let the kernel finish freeing the namespaces (asynchronous,
+			# and it holds the locks up needs)
+			sleep $((n1 / 200 + 1))
 		done
 		up=$(median <"$tmp/up")
 		down=$(median <"$tmp/down")

@@ -79,18 +79,14 @@ static int step_router(struct exec *x, const struct step *s)
 
 static int step_node(struct exec *x, const struct step *s)
 {
-	if (x->L->nodes[s->ref].kind == NODE_NAT)
+	if (x->L->nodes[s->ref].kind == NODE_NAT || x->L->nodes[s->ref].kind == NODE_HYPERPLANE)
 		return create_ns(x, s->ns, nat_node_sysctls, N_KV(nat_node_sysctls));
 	return create_ns(x, s->ns, node_sysctls, N_KV(node_sysctls));
 }
 
-static int step_attach(struct exec *x, const struct step *s)
+int attach_veth(struct netns *router, struct netns *node, const struct attachment *a,
+		const char *alias)
 {
-	const struct layout *L = x->L;
-	const struct attachment *a = &L->atts[s->ref];
-	struct netns *router = x->ns[s->ns];
-	struct netns *node = x->ns[plan_ns_node(L, a->node)];
-	char alias[128];
 	struct veth_spec v = {
 		.name = a->ifname, .ifindex = a->ifindex, .alias = alias,
 		.peer_ns = node, .peer_name = "eth0", .peer_ifindex = IFINDEX_NODE_ETH0,
@@ -104,8 +100,6 @@ static int step_attach(struct exec *x, const struct step *s)
 	};
 	int err;
 
-	snprintf(alias, sizeof(alias), "vpcsim:%s:%s", L->t->name,
-		 a->eni_id[0] ? a->eni_id : L->nodes[a->node].name);
 	err = link_veth_add(router, &v);
 	if (!err)
 		err = link_set_up(node, IFINDEX_NODE_ETH0);
@@ -118,6 +112,17 @@ static int step_attach(struct exec *x, const struct step *s)
 	if (!err)
 		err = route_add(router, &host);
 	return err;
+}
+
+static int step_attach(struct exec *x, const struct step *s)
+{
+	const struct layout *L = x->L;
+	const struct attachment *a = &L->atts[s->ref];
+	char alias[128];
+
+	snprintf(alias, sizeof(alias), "vpcsim:%s:%s", L->t->name,
+		 a->eni_id[0] ? a->eni_id : L->nodes[a->node].name);
+	return attach_veth(x->ns[s->ns], x->ns[plan_ns_node(L, a->node)], a, alias);
 }
 
 static int step_link(struct exec *x, const struct step *s)
@@ -154,9 +159,11 @@ static int step_nat(struct exec *x, const struct step *s)
 	struct mnl_socket *nl;
 	int err, n = 0;
 
-	if (s->ns >= L->n_routers) {                    /* a NAT gateway */
+	if (s->ns >= L->n_routers) {          /* a NAT gateway or hyperplane */
 		spec.snat_oif = "eth0";
 		spec.snat_to = L->atts[L->nodes[s->ref].att].ip;
+		if (L->nodes[s->ref].kind == NODE_HYPERPLANE)
+			spec.drop_new_in = "eth0";
 	} else if (L->routers[s->ns].role == ROUTER_LAMBDA) {
 		spec.snat_oif = L->links[s->ref].ifname[0];
 		spec.snat_to = L->lambda_egress_ip;
@@ -201,23 +208,29 @@ static int step_dataplane(struct exec *x, const struct step *s)
 /* The ENI's entry first, then the programs: a packet never meets the
  * programs without its ENI's entry (it would be dropped as NO_ENI). libbpf's
  * tc calls act in the calling thread's namespace, hence the visit. */
+int eni_dataplane_attach(struct netns *router, struct dataplane *dp, int ifindex,
+			 const struct dp_eni *eni)
+{
+	int err, saved;
+
+	err = dp_eni_add(dp, (uint32_t)ifindex, eni);
+	if (err < 0)
+		return err;
+	saved = netns_enter(router);
+	if (saved < 0)
+		return saved;
+	err = dp_attach(dp, ifindex);
+	netns_leave(saved);
+	return err;
+}
+
 static int step_eni_dataplane(struct exec *x, const struct step *s)
 {
 	const struct attachment *a = &x->L->atts[s->ref];
-	struct dataplane *dp = x->dp[a->vpc];
 	struct dp_eni eni;
-	int err, saved;
 
 	vpc_dp_eni(x->L, &x->pol[a->vpc], s->ref, &eni);
-	err = dp_eni_add(dp, (uint32_t)a->ifindex, &eni);
-	if (err < 0)
-		return err;
-	saved = netns_enter(x->ns[s->ns]);
-	if (saved < 0)
-		return saved;
-	err = dp_attach(dp, a->ifindex);
-	netns_leave(saved);
-	return err;
+	return eni_dataplane_attach(x->ns[s->ns], x->dp[a->vpc], a->ifindex, &eni);
 }
 
 static int write_file(const char *path, const char *text)

@@ -207,7 +207,8 @@ static bool plan_nat(const struct layout *L, struct plan *P)
 		    !push(P, STEP_NAT, plan_ns_router(L->vpc_router[v]), L->vpc_igw[v]))
 			return false;
 	for (int n = 0; n < L->n_nodes; n++)
-		if (L->nodes[n].kind == NODE_NAT && !push(P, STEP_NAT, plan_ns_node(L, n), n))
+		if ((L->nodes[n].kind == NODE_NAT || L->nodes[n].kind == NODE_HYPERPLANE) &&
+		    !push(P, STEP_NAT, plan_ns_node(L, n), n))
 			return false;
 	for (int l = 0; l < L->n_links; l++)
 		if (L->links[l].kind == LINK_LAMBDA &&
@@ -266,6 +267,15 @@ int plan_build(const struct layout *L, struct plan *P)
 		if (ok && a->vpc >= 0)
 			ok = push(P, STEP_ENI_DATAPLANE, plan_ns_router(a->router),
 				  L->nodes[n].att) != NULL;
+		/* A hyperplane is the router of its environments: the service
+		 * VPC's router address on its lo. */
+		if (ok && L->nodes[n].kind == NODE_HYPERPLANE) {
+			struct step *g = push(P, STEP_GATEWAY_ADDR, plan_ns_node(L, n), -1);
+
+			ok = g != NULL;
+			if (g)
+				g->addr = subnet_router(L->t->service_cidr);
+		}
 	}
 	for (int v = 0; ok && v < L->t->n_vpcs; v++)
 		ok = plan_vpc_routing(L, P, v);

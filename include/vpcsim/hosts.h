@@ -9,5 +9,8 @@
 
 /* The hosts file text of node `asker`, malloc'ed, NUL-terminated. */
 char *hosts_render(const struct layout *L, int asker);
+/* The same as seen from VPC `vpc` (-1: outside every VPC) by `who` (named
+ * in the header comment): for execution environments, which are no nodes. */
+char *hosts_render_view(const struct layout *L, int vpc, const char *who);
 
 #endif

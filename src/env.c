@@ -620,3 +620,24 @@ int env_take(const struct live *lv, int fn, struct env_handle *h)
 	state_unlock();
 	return err;
 }
+
+int env_vpc_enis(const struct live *lv, int vpc, struct attachment **out, int *n)
+{
+	struct env_set s;
+	int err = env_list(lv, &s);
+
+	*out = NULL;
+	*n = 0;
+	if (err < 0)
+		return err;
+	*out = calloc((size_t)s.n + 1, sizeof(**out));
+	if (!*out) {
+		env_set_free(&s);
+		return errf(ENOMEM, "environment ENIs");
+	}
+	for (int i = 0; i < s.n; i++)
+		if (s.e[i].mode == ENV_PER_SANDBOX && s.e[i].vpc == vpc)
+			att_of_meta(lv, &s.e[i], &(*out)[(*n)++]);
+	env_set_free(&s);
+	return 0;
+}

@@ -84,6 +84,11 @@ int env_take(const struct live *lv, int fn, struct env_handle *h);
  * /tmp and state. Absent parts are success. */
 int env_destroy(const struct live *lv, const struct env_meta *m);
 
+/* The per-sandbox ENIs of environments in VPC `vpc`, as attachments
+ * (ifindex, ip, subnet, groups; node -1), malloc'ed: for `sg`, which
+ * refreshes their entries as it does the layout's. */
+int env_vpc_enis(const struct live *lv, int vpc, struct attachment **out, int *n);
+
 /* The reason a function cannot get environments ("SubnetOutOfIPAddresses"),
  * or "" when none. */
 void env_fn_state_reason(const struct live *lv, const char *fn, char *out, size_t len);

@@ -113,6 +113,10 @@ check "up $T2 (per-sandbox)" V up "$F"
 T=$T2
 export T
 expect_probe ps db 5432 open
+expect_probe ps db 5433 timeout
+check "sg authorize with a per-sandbox environment up" \
+	V sg authorize -t "$T" app/db --ingress '{"proto":"tcp","ports":"5433","sg":"lambda"}'
+expect_probe ps db 5433 refused
 check "its ENI is listed with an id" bash -c "V status '$T' --json | python3 -c 'import json,sys; e=json.load(sys.stdin)[\"environments\"]; assert e[0][\"eni\"].startswith(\"eni-\") and e[0][\"private_ip\"]==\"10.8.1.12\", e'"
 for i in 1 2 3; do V invoke -t "$T" ps -- sleep 4 >/dev/null 2>&1 & done
 wait_busy ps 3

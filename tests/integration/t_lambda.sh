@@ -57,6 +57,15 @@ check "reserved_concurrency 1: TooManyRequestsException, exit 1" \
 	bash -c "[ $rc = 1 ] && grep -q '^vpcsim: invoke one: TooManyRequestsException: Rate Exceeded' '$TMP/throttled'"
 wait
 
+# concurrency_limit 3 (the account's, across functions).
+for _ in 1 2 3; do V invoke -t "$T" svc -- sleep 3 >/dev/null 2>&1 & done
+wait_busy svc 3
+V invoke -t "$T" f1 -- true >"$TMP/throttled" 2>&1
+rc=$?
+check "concurrency_limit 3: a fourth concurrent invoke gets TooManyRequestsException" \
+	bash -c "[ $rc = 1 ] && grep -q '^vpcsim: invoke f1: TooManyRequestsException: Rate Exceeded. (3 concurrent executions' '$TMP/throttled'"
+wait
+
 # Timeout.
 V invoke -t "$T" slow -- sleep 5 >"$TMP/timeout" 2>&1
 rc=$?
@@ -68,14 +77,14 @@ check "timeout: Task timed out after 1.00 seconds, exit 1" \
 pid=$!
 check "f2: one busy environment" wait_busy f2 1
 kill -9 $pid
-wait $pid 2>/dev/null
+{ wait $pid; } 2>/dev/null
 check "killed invoke: its environment is idle" bash -c "[ \"\$(envs_of f2)\" = 1 ] && [ \"\$(busy_of f2)\" = 0 ]"
 V invoke -t "$T" f2 -- true >"$TMP/after-kill" 2>&1
 check "and reused, warm" bash -c "grep -q '^REPORT' '$TMP/after-kill' && ! grep -q 'Init Duration' '$TMP/after-kill' && [ \"\$(envs_of f2)\" = 1 ]"
 
 # attach / detach.
-check "attach creates an idle environment" bash -c "V attach -t '$T' svc | grep -q '^attached svc-3 '"
-check "detach removes one idle environment" bash -c "V detach -t '$T' svc | grep -qx 'detached svc-3'"
+check "attach creates an idle environment" bash -c "V attach -t '$T' svc | grep -q '^attached svc-4 '"
+check "detach removes one idle environment" bash -c "V detach -t '$T' svc | grep -qx 'detached svc-4'"
 V invoke -t "$T" svc -- sleep 3 >/dev/null 2>&1 &
 wait_busy svc 1
 V detach -t "$T" svc --all >"$TMP/detach" 2>&1

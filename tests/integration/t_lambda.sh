@@ -75,9 +75,10 @@ check "timeout: Task timed out after 1.00 seconds, exit 1" \
 # A killed invoke leaves its environment idle and reusable.
 "$VPCSIM" invoke -t "$T" f2 -- sleep 30 >/dev/null 2>&1 &
 pid=$!
+disown $pid # no "Killed" notice from bash
 check "f2: one busy environment" wait_busy f2 1
 kill -9 $pid
-{ wait $pid; } 2>/dev/null
+while kill -0 $pid 2>/dev/null; do sleep 0.05; done
 check "killed invoke: its environment is idle" bash -c "[ \"\$(envs_of f2)\" = 1 ] && [ \"\$(busy_of f2)\" = 0 ]"
 V invoke -t "$T" f2 -- true >"$TMP/after-kill" 2>&1
 check "and reused, warm" bash -c "grep -q '^REPORT' '$TMP/after-kill' && ! grep -q 'Init Duration' '$TMP/after-kill' && [ \"\$(envs_of f2)\" = 1 ]"

@@ -49,7 +49,7 @@ help:
 	@echo "make check    deps, build, then every test (root; prints N passed, N failed)"
 	@echo "make unit     unit tests only (no root needed)"
 	@echo "make demo     deps, build, bring up examples/demo.json and probe it (root)"
-	@echo "make bench    time 'vpcsim up' on generated topologies (root)"
+	@echo "make bench    time 'vpcsim up', attach and detach on generated topologies (root)"
 	@echo "make clean    remove build/"
 	@echo "make install  install vpcsim to \$$(PREFIX)/sbin"
 
@@ -94,6 +94,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@bench/up.sh
+	@bench/attach.sh
 
 fuzz:
 	@$(MAKE) --no-print-directory -C tests/fuzz

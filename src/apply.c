@@ -83,18 +83,14 @@ static int step_router(struct exec *x, const struct step *s)
 
 static int step_node(struct exec *x, const struct step *s)
 {
-	if (x->L->nodes[s->ref].kind == NODE_NAT)
+	if (x->L->nodes[s->ref].kind == NODE_NAT || x->L->nodes[s->ref].kind == NODE_HYPERPLANE)
 		return create_ns(x, s->ns, nat_node_sysctls, N_KV(nat_node_sysctls));
 	return create_ns(x, s->ns, node_sysctls, N_KV(node_sysctls));
 }
 
-static int step_attach(struct exec *x, const struct step *s)
+int attach_veth(struct netns *router, struct netns *node, const struct attachment *a,
+		const char *alias)
 {
-	const struct layout *L = x->L;
-	const struct attachment *a = &L->atts[s->ref];
-	struct netns *router = x->ns[s->ns];
-	struct netns *node = x->ns[plan_ns_node(L, a->node)];
-	char alias[128];
 	struct veth_spec v = {
 		.name = a->ifname, .ifindex = a->ifindex, .alias = alias,
 		.peer_ns = node, .peer_name = "eth0", .peer_ifindex = IFINDEX_NODE_ETH0,
@@ -108,8 +104,6 @@ static int step_attach(struct exec *x, const struct step *s)
 	};
 	int err;
 
-	snprintf(alias, sizeof(alias), "vpcsim:%s:%s", L->t->name,
-		 a->eni_id[0] ? a->eni_id : L->nodes[a->node].name);
 	err = link_veth_add(router, &v);
 	if (!err)
 		err = link_set_up(node, IFINDEX_NODE_ETH0);
@@ -122,6 +116,17 @@ static int step_attach(struct exec *x, const struct step *s)
 	if (!err)
 		err = route_add(router, &host);
 	return err;
+}
+
+static int step_attach(struct exec *x, const struct step *s)
+{
+	const struct layout *L = x->L;
+	const struct attachment *a = &L->atts[s->ref];
+	char alias[128];
+
+	snprintf(alias, sizeof(alias), "vpcsim:%s:%s", L->t->name,
+		 a->eni_id[0] ? a->eni_id : L->nodes[a->node].name);
+	return attach_veth(x->ns[s->ns], x->ns[plan_ns_node(L, a->node)], a, alias);
 }
 
 static int step_link(struct exec *x, const struct step *s)
@@ -158,9 +163,11 @@ static int step_nat(struct exec *x, const struct step *s)
 	struct mnl_socket *nl;
 	int err, n = 0;
 
-	if (s->ns >= L->n_routers) {                    /* a NAT gateway */
+	if (s->ns >= L->n_routers) {          /* a NAT gateway or hyperplane */
 		spec.snat_oif = "eth0";
 		spec.snat_to = L->atts[L->nodes[s->ref].att].ip;
+		if (L->nodes[s->ref].kind == NODE_HYPERPLANE)
+			spec.drop_new_in = "eth0";
 	} else if (L->routers[s->ns].role == ROUTER_LAMBDA) {
 		spec.snat_oif = L->links[s->ref].ifname[0];
 		spec.snat_to = L->lambda_egress_ip;
@@ -283,28 +290,33 @@ static int step_dataplane(struct exec *x, const struct step *s)
 }
 
 /* The ENI's entry first, then the programs: a packet never meets the
- * programs without its ENI's entry (it would be dropped as NO_ENI). */
-static int step_eni_dataplane(struct exec *x, const struct step *s)
+ * programs without its ENI's entry (it would be dropped as NO_ENI). The tc
+ * objects go over the router's reused socket (src/tc.c). */
+int eni_dataplane_attach(struct netns *router, struct dataplane *dp, int ifindex,
+			 const struct dp_eni *eni)
 {
-	const struct attachment *a = &x->L->atts[s->ref];
-	struct dataplane *dp = x->dp[a->vpc];
-	struct netns *router = x->ns[s->ns];
-	struct dp_eni eni;
-	int err;
+	int err = dp_eni_add(dp, (uint32_t)ifindex, eni);
 
-	vpc_dp_eni(x->L, &x->pol[a->vpc], s->ref, &eni);
-	err = dp_eni_add(dp, (uint32_t)a->ifindex, &eni);
 	if (!err)
-		err = tc_clsact_add(router, a->ifindex);
+		err = tc_clsact_add(router, ifindex);
 	if (!err)
-		err = tc_bpf_filter_add(router, a->ifindex, true, dp->prog_fd[DP_PROG_FROM_ENI],
+		err = tc_bpf_filter_add(router, ifindex, true, dp->prog_fd[DP_PROG_FROM_ENI],
 					dp_prog_names[DP_PROG_FROM_ENI], DP_TC_HANDLE,
 					DP_TC_PRIORITY);
 	if (!err)
-		err = tc_bpf_filter_add(router, a->ifindex, false, dp->prog_fd[DP_PROG_TO_ENI],
+		err = tc_bpf_filter_add(router, ifindex, false, dp->prog_fd[DP_PROG_TO_ENI],
 					dp_prog_names[DP_PROG_TO_ENI], DP_TC_HANDLE,
 					DP_TC_PRIORITY);
 	return err;
+}
+
+static int step_eni_dataplane(struct exec *x, const struct step *s)
+{
+	const struct attachment *a = &x->L->atts[s->ref];
+	struct dp_eni eni;
+
+	vpc_dp_eni(x->L, &x->pol[a->vpc], s->ref, &eni);
+	return eni_dataplane_attach(x->ns[s->ns], x->dp[a->vpc], a->ifindex, &eni);
 }
 
 static int write_file(const char *path, const char *text)

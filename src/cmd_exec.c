@@ -3,7 +3,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include "vpcsim/cli.h"
+#include "vpcsim/env.h"
 #include "vpcsim/err.h"
 #include "vpcsim/proc.h"
 #include "vpcsim/state.h"
@@ -26,6 +29,24 @@ int cmd_exec(int argc, char **argv)
 	if (live_open(name, &lv) < 0)
 		return fail(EXIT_FAILED, "%s", err_msg());
 	node = layout_find_node(&lv.L, argv[i]);
+	int fn = node < 0 ? layout_find_function(&lv.L, argv[i]) : -1;
+
+	if (fn >= 0) {
+		/* A function: an idle environment of it (made if none), held
+		 * busy while the command runs: the lock survives the exec. */
+		struct env_handle h;
+
+		if (env_take(&lv, fn, &h) < 0) {
+			rc = fail(EXIT_FAILED, "exec %s: %s", argv[i], err_msg());
+			live_close(&lv);
+			return rc;
+		}
+		fcntl(h.lock_fd, F_SETFD, 0);
+		snprintf(netns, sizeof(netns), "%s", h.m.netns);
+		live_close(&lv);
+		proc_exec_in_node(netns, argv + i + 2);
+		return fail(127, "exec %s in %s: %s", argv[i + 2], netns, err_msg());
+	}
 	if (node < 0) {
 		live_close(&lv);
 		return fail(EXIT_USAGE, "no node '%s' in topology %s: name a resource, a function "

@@ -8,6 +8,7 @@
 #include <cJSON.h>
 
 #include "vpcsim/cli.h"
+#include "vpcsim/env.h"
 #include "vpcsim/err.h"
 #include "vpcsim/probe.h"
 #include "vpcsim/state.h"
@@ -134,8 +135,9 @@ int cmd_probe(int argc, char **argv)
 {
 	struct probe_args a = { 0 };
 	struct probe_ans ans = { 0 };
+	struct env_handle h = { .lock_fd = -1 };
 	struct live lv;
-	int rc, from, to;
+	int rc, from, to, fn = -1;
 
 	if ((rc = parse_args(argc, argv, &a)) != EXIT_OK)
 		return rc;
@@ -144,18 +146,36 @@ int cmd_probe(int argc, char **argv)
 	if (live_open(a.topo, &lv) < 0)
 		return fail(EXIT_FAILED, "%s", err_msg());
 	from = layout_find_node(&lv.L, a.from);
+	if (from < 0)
+		fn = layout_find_function(&lv.L, a.from);
 	to = layout_find_node(&lv.L, a.to);
-	if (from < 0 || (to < 0 && !ip4_parse(a.to, &a.rq.dst))) {
+	if ((from < 0 && fn < 0) || (to < 0 && !ip4_parse(a.to, &a.rq.dst))) {
 		rc = fail(EXIT_USAGE, "no node '%s' in topology %s: name a resource, a function or "
 			  "an internet host%s", from < 0 ? a.from : a.to, lv.name,
 			  from < 0 ? "" : ", or give an IPv4 address");
 		live_close(&lv);
 		return rc;
 	}
-	if (to >= 0)
-		a.rq.dst = layout_resolve(&lv.L, from, to);
-	a.rq.netns = lv.L.nodes[from].netns;
+	if (fn >= 0) {
+		/* From a function: an idle environment of it (a new one, cold,
+		 * if none), held for the probe like an invoke. */
+		const struct function *f = &lv.t->functions[fn];
+
+		if (env_take(&lv, fn, &h) < 0) {
+			rc = fail(EXIT_FAILED, "probe from %s: %s", a.from, err_msg());
+			live_close(&lv);
+			return rc;
+		}
+		if (to >= 0)
+			a.rq.dst = layout_resolve_vpc(&lv.L, f->has_vpc ? f->vpc : -1, to);
+		a.rq.netns = h.m.netns;
+	} else {
+		if (to >= 0)
+			a.rq.dst = layout_resolve(&lv.L, from, to);
+		a.rq.netns = lv.L.nodes[from].netns;
+	}
 	rc = probe_run(&a.rq, &ans);
+	env_release(&h);
 	if (rc < 0) {
 		rc = fail(EXIT_FAILED, "probe from %s: %s", a.from, err_msg());
 	} else {

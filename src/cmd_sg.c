@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "vpcsim/cli.h"
+#include "vpcsim/env.h"
 #include "vpcsim/err.h"
 #include "vpcsim/state.h"
 #include "vpcsim/vpc_dataplane.h"
@@ -222,10 +223,34 @@ struct live_change {
 	bool policy_written;
 };
 
-static int change_apply(struct live_change *c, const struct layout *oldL,
+/* Refresh one ENI entry (if it has one) from the new policy. */
+static int eni_refresh(struct live_change *c, const struct layout *newL,
+		       const struct attachment *a)
+{
+	struct dp_eni old, now;
+	int err = dp_eni_get(c->dp, (uint32_t)a->ifindex, &old);
+
+	if (err == -ENOENT)
+		return 0;
+	if (err < 0)
+		return err;
+	vpc_dp_eni_of(newL, &c->new_pol, a, &now);
+	if (!memcmp(&old, &now, sizeof(old)))
+		return 0;
+	err = dp_eni_add(c->dp, (uint32_t)a->ifindex, &now);
+	if (err < 0)
+		return err;
+	c->ifindex[c->n_eni] = (uint32_t)a->ifindex;
+	c->old_eni[c->n_eni++] = old;
+	return 0;
+}
+
+static int change_apply(struct live_change *c, const struct live *lv,
 			const struct layout *newL, int vi)
 {
-	int err;
+	const struct layout *oldL = &lv->L;
+	struct attachment *env_atts = NULL;
+	int err, n_env = 0;
 
 	err = vpc_dp_compile(oldL, vi, &c->old_pol);
 	if (!err)
@@ -234,39 +259,28 @@ static int change_apply(struct live_change *c, const struct layout *oldL,
 		err = vpc_dp_open(newL, vi, &c->dp);
 	if (err < 0)
 		return err;
-	c->ifindex = calloc((size_t)newL->n_atts + 1, sizeof(*c->ifindex));
-	c->old_eni = calloc((size_t)newL->n_atts + 1, sizeof(*c->old_eni));
-	if (!c->ifindex || !c->old_eni)
-		return errf(ENOMEM, "ENI entries");
-	err = dp_policy_write(c->dp, &c->new_pol);
+	/* Per-sandbox environments' ENIs too (env.h). */
+	err = env_vpc_enis(lv, vi, &env_atts, &n_env);
 	if (err < 0)
 		return err;
-	c->policy_written = true;
+	c->ifindex = calloc((size_t)(newL->n_atts + n_env) + 1, sizeof(*c->ifindex));
+	c->old_eni = calloc((size_t)(newL->n_atts + n_env) + 1, sizeof(*c->old_eni));
+	if (!c->ifindex || !c->old_eni) {
+		free(env_atts);
+		return errf(ENOMEM, "ENI entries");
+	}
+	err = dp_policy_write(c->dp, &c->new_pol);
+	if (err == 0)
+		c->policy_written = true;
 	/* The new rules are in force; now the flags that depend on them. An
 	 * ENI without an entry (none at up) is left alone. */
-	for (int i = 0; i < newL->n_atts; i++) {
-		const struct attachment *a = &newL->atts[i];
-		struct dp_eni old, now;
-
-		if (a->vpc != vi)
-			continue;
-		err = dp_eni_get(c->dp, (uint32_t)a->ifindex, &old);
-		if (err == -ENOENT) {
-			err = 0;
-			continue;
-		}
-		if (err < 0)
-			return err;
-		vpc_dp_eni(newL, &c->new_pol, i, &now);
-		if (!memcmp(&old, &now, sizeof(old)))
-			continue;
-		err = dp_eni_add(c->dp, (uint32_t)a->ifindex, &now);
-		if (err < 0)
-			return err;
-		c->ifindex[c->n_eni] = (uint32_t)a->ifindex;
-		c->old_eni[c->n_eni++] = old;
-	}
-	return 0;
+	for (int i = 0; !err && i < newL->n_atts; i++)
+		if (newL->atts[i].vpc == vi)
+			err = eni_refresh(c, newL, &newL->atts[i]);
+	for (int i = 0; !err && i < n_env; i++)
+		err = eni_refresh(c, newL, &env_atts[i]);
+	free(env_atts);
+	return err;
 }
 
 /* Best effort: the error that led here is the one reported. */
@@ -389,7 +403,7 @@ static int commit_edit(struct sg_edit *e)
 	rc = stage_file(e, &nt, &nL);
 	if (rc != EXIT_OK)
 		return rc;
-	err = change_apply(&c, &e->lv.L, &nL, e->vi);
+	err = change_apply(&c, &e->lv, &nL, e->vi);
 	if (!err && rename(e->tmp, e->path) < 0)
 		err = errf(errno, "renaming %s to %s: %s", e->tmp, e->path, strerror(errno));
 	if (err < 0) {

@@ -7,6 +7,11 @@
 
 char *hosts_render(const struct layout *L, int asker)
 {
+	return hosts_render_view(L, L->nodes[asker].vpc);
+}
+
+char *hosts_render_view(const struct layout *L, int vpc)
+{
 	char *buf = NULL, ip[IP4_STRLEN];
 	size_t size = 0;
 	FILE *f = open_memstream(&buf, &size);
@@ -16,9 +21,10 @@ char *hosts_render(const struct layout *L, int asker)
 	fprintf(f, "# written by vpcsim for topology %s; removed by vpcsim down\n", L->t->name);
 	fprintf(f, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
 	for (int n = 0; n < L->n_nodes; n++) {
-		if (L->nodes[n].kind == NODE_NAT)
+		if (L->nodes[n].kind == NODE_NAT || L->nodes[n].kind == NODE_HYPERPLANE)
 			continue;
-		fprintf(f, "%s\t%s\n", ip4_str(layout_resolve(L, asker, n), ip), L->nodes[n].name);
+		fprintf(f, "%s\t%s\n", ip4_str(layout_resolve_vpc(L, vpc, n), ip),
+			L->nodes[n].name);
 	}
 	if (fclose(f) != 0) {
 		free(buf);

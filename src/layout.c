@@ -265,7 +265,11 @@ static bool layout_alloc(struct layout *L, const struct topology *t)
 
 	for (int v = 0; v < t->n_vpcs; v++)
 		n_nat += t->vpcs[v].n_nat_gateways;
-	n_nodes = t->n_resources + t->n_functions + t->n_hosts + n_nat;
+	/* At most one hyperplane per function subnet. */
+	n_nodes = t->n_resources + t->n_hosts + n_nat;
+	for (int f = 0; f < t->n_functions; f++)
+		n_nodes += t->functions[f].n_subnets;
+	L->hpls = calloc((size_t)n_nodes + 1, sizeof(*L->hpls));
 	L->routers = calloc((size_t)t->n_vpcs + 2, sizeof(*L->routers));
 	L->vpc_router = calloc((size_t)t->n_vpcs + 1, sizeof(int));
 	L->vpc_igw = calloc((size_t)t->n_vpcs + 1, sizeof(int));
@@ -274,7 +278,7 @@ static bool layout_alloc(struct layout *L, const struct topology *t)
 	L->links = calloc((size_t)(t->n_vpcs + t->n_peerings + 1), sizeof(*L->links));
 	L->nat_node = calloc((size_t)t->n_vpcs + 1, sizeof(int *));
 	if (!L->routers || !L->vpc_router || !L->vpc_igw || !L->nodes || !L->atts ||
-	    !L->links || !L->nat_node)
+	    !L->links || !L->nat_node || !L->hpls)
 		return false;
 	for (int v = 0; v < t->n_vpcs; v++) {
 		L->nat_node[v] = calloc((size_t)t->vpcs[v].n_nat_gateways + 1, sizeof(int));
@@ -364,42 +368,71 @@ static void lay_vpc_nodes(struct builder *b)
 	}
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* The hyperplane of (vpc, subnet, sorted groups), made if new. */
+static int hyperplane_of(struct builder *b, int fn, int s, const int *sgs, int n_sgs)
+{
+	const struct topology *t = b->t;
+	const struct function *f = &t->functions[fn];
+	struct layout *L = b->L;
+	struct hyperplane *h;
+	char path[128], what[192];
+	int k = 0, node;
+
+	for (int i = 0; i < L->n_hpls; i++) {
+		h = &L->hpls[i];
+		if (h->vpc != f->vpc || h->subnet != s)
+			continue;
+		k++;
+		if (h->n_sgs == n_sgs && !memcmp(h->sgs, sgs, (size_t)n_sgs * sizeof(*sgs))) {
+			size_t len = strlen(h->functions);
+
+			snprintf(h->functions + len, sizeof(h->functions) - len, ",%s", f->name);
+			return i;
+		}
+	}
+	h = &L->hpls[L->n_hpls];
+	h->vpc = f->vpc;
+	h->subnet = s;
+	memcpy(h->sgs, sgs, (size_t)n_sgs * sizeof(*sgs));
+	h->n_sgs = n_sgs;
+	snprintf(h->name, sizeof(h->name), "hpl-%s-%d", t->vpcs[f->vpc].subnets[s].name, k);
+	snprintf(h->functions, sizeof(h->functions), "%s", f->name);
+	snprintf(path, sizeof(path), "functions[%d].vpc_config", fn);
+	snprintf(what, sizeof(what), "the hyperplane ENI of function %s", f->name);
+	uint32_t ip = take_private(b, f->vpc, s, path, what);
+
+	node = add_node(L, NODE_HYPERPLANE, L->n_hpls, f->vpc, h->name, "hpl");
+	snprintf(L->nodes[node].netns, NETNS_NAME_MAX, "vpcsim-%s-%s", t->name, h->name);
+	h->node = node;
+	snprintf(what, sizeof(what), "hyperplane/%d", k);
+	add_eni(b, node, f->vpc, s, ip, sgs, n_sgs, what);
+	return L->n_hpls++;
+}
+
+/* Functions get no node at `up`: their execution environments are made
+ * by attach and invoke (env.c). In hyperplane mode, the ENIs they share
+ * are laid out here. */
 static void lay_functions_and_hosts(struct builder *b)
 {
 	const struct topology *t = b->t;
 	struct layout *L = b->L;
-	struct pool service;
-	char path[128], what[128];
 
-	if (!pool_init(&service, t->service_cidr))
-		return;
-	pool_take(&service, subnet_router(t->service_cidr));
-	for (int i = 0; i < t->n_functions; i++) {
+	for (int i = 0; t->eni_mode == ENI_MODE_HYPERPLANE && i < t->n_functions; i++) {
 		const struct function *f = &t->functions[i];
-		int node;
+		int sgs[ENI_SG_MAX];
 
-		snprintf(path, sizeof(path), "functions[%d]", i);
-		node = add_node(L, NODE_FUNCTION, i, f->has_vpc ? f->vpc : -1, f->name, "fn");
-		if (f->has_vpc) {
-			int s = f->subnets[0];
-
-			snprintf(what, sizeof(what), "function %s", f->name);
-			uint32_t ip = take_private(b, f->vpc, s, path, what);
-
-			snprintf(what, sizeof(what), "function/%s/1", f->name);
-			add_eni(b, node, f->vpc, s, ip, f->sgs, f->n_sgs, what);
-		} else {
-			uint32_t ip = pool_next(&service, true);
-
-			if (!ip)
-				diag_add(b->d, "lambda.service_cidr", "InsufficientFreeAddressesInSubnet",
-					 "the Lambda service CIDR has no address left for function %s; use a larger service_cidr",
-					 f->name);
-			add_attachment(L, L->lambda, node, ip, subnet_router(t->service_cidr),
-				       t->service_cidr.len);
-		}
+		if (!f->has_vpc)
+			continue;
+		memcpy(sgs, f->sgs, (size_t)f->n_sgs * sizeof(*sgs));
+		qsort(sgs, (size_t)f->n_sgs, sizeof(*sgs), cmp_int);
+		for (int k = 0; k < f->n_subnets; k++)
+			hyperplane_of(b, i, f->subnets[k], sgs, f->n_sgs);
 	}
-	free(service.used);
 	for (int i = 0; i < t->n_hosts; i++) {
 		const struct internet_host *h = &t->hosts[i];
 		int node = add_node(L, NODE_HOST, i, -1, h->name, "host");
@@ -440,14 +473,43 @@ void layout_free(struct layout *L)
 	free(L->nodes);
 	free(L->atts);
 	free(L->links);
+	free(L->hpls);
 	memset(L, 0, sizeof(*L));
 }
 
 int layout_find_node(const struct layout *L, const char *name)
 {
 	for (int i = 0; i < L->n_nodes; i++)
-		if (L->nodes[i].kind != NODE_NAT && strcmp(L->nodes[i].name, name) == 0)
+		if (L->nodes[i].kind != NODE_NAT && L->nodes[i].kind != NODE_HYPERPLANE &&
+		    strcmp(L->nodes[i].name, name) == 0)
 			return i;
+	return -1;
+}
+
+int layout_find_function(const struct layout *L, const char *name)
+{
+	for (int i = 0; i < L->t->n_functions; i++)
+		if (strcmp(L->t->functions[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int layout_fn_hyperplane(const struct layout *L, int fn, int subnet_i)
+{
+	const struct function *f = &L->t->functions[fn];
+	int sgs[ENI_SG_MAX];
+
+	if (!f->has_vpc || subnet_i >= f->n_subnets)
+		return -1;
+	memcpy(sgs, f->sgs, (size_t)f->n_sgs * sizeof(*sgs));
+	qsort(sgs, (size_t)f->n_sgs, sizeof(*sgs), cmp_int);
+	for (int i = 0; i < L->n_hpls; i++) {
+		const struct hyperplane *h = &L->hpls[i];
+
+		if (h->vpc == f->vpc && h->subnet == f->subnets[subnet_i] &&
+		    h->n_sgs == f->n_sgs && !memcmp(h->sgs, sgs, (size_t)f->n_sgs * sizeof(*sgs)))
+			return i;
+	}
 	return -1;
 }
 
@@ -472,9 +534,13 @@ static bool vpcs_peered(const struct topology *t, int a, int b)
 
 uint32_t layout_resolve(const struct layout *L, int asker, int target)
 {
+	return layout_resolve_vpc(L, asker >= 0 ? L->nodes[asker].vpc : -1, target);
+}
+
+uint32_t layout_resolve_vpc(const struct layout *L, int av, int target)
+{
 	const struct node *tn = &L->nodes[target];
 	const struct attachment *ta = &L->atts[tn->att];
-	int av = asker >= 0 ? L->nodes[asker].vpc : -1;
 
 	if (tn->vpc >= 0 && av >= 0 && (av == tn->vpc || vpcs_peered(L->t, av, tn->vpc)))
 		return ta->ip;

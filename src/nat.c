@@ -27,6 +27,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter_ipv4.h>
@@ -525,6 +526,36 @@ static int expr_drop(struct nftnl_rule *r)
 	return expr_add(r, i);
 }
 
+/* ct state new: (ct state & new) != 0. ct state is a host-order u32. */
+static int expr_ct_state_new(struct nftnl_rule *r)
+{
+	uint32_t mask = NF_CT_STATE_BIT(IP_CT_NEW), zero = 0;
+	struct nftnl_expr *ct = nftnl_expr_alloc("ct");
+	struct nftnl_expr *b, *c;
+
+	if (!ct)
+		return -ENOMEM;
+	nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+	nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	nftnl_rule_add_expr(r, ct);
+	b = nftnl_expr_alloc("bitwise");
+	if (!b)
+		return -ENOMEM;
+	nftnl_expr_set_u32(b, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(b, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(b, NFTNL_EXPR_BITWISE_LEN, sizeof(mask));
+	nftnl_expr_set(b, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof(mask));
+	nftnl_expr_set(b, NFTNL_EXPR_BITWISE_XOR, &zero, sizeof(zero));
+	nftnl_rule_add_expr(r, b);
+	c = nftnl_expr_alloc("cmp");
+	if (!c)
+		return -ENOMEM;
+	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_OP, NFT_CMP_NEQ);
+	nftnl_expr_set(c, NFTNL_EXPR_CMP_DATA, &zero, sizeof(zero));
+	return expr_add(r, c);
+}
+
 /* snat/dnat to the address in reg 1 (ports kept unless they clash) */
 static int expr_nat(struct nftnl_rule *r, uint32_t type)
 {
@@ -646,6 +677,22 @@ static int rule_snat(struct batch *bt, const char *ifname, uint32_t to)
 	return rule_add(bt, r, err, "postrouting", "snat");
 }
 
+/* CHAIN (input or forward): iifname IF ct state new drop */
+static int rule_drop_new_in(struct batch *bt, const char *chain, const char *ifname)
+{
+	struct nftnl_rule *r = rule_new(chain);
+	int err;
+
+	if (!r)
+		return errf(ENOMEM, "allocating rule");
+	err = expr_ifname_eq(r, NFT_META_IIFNAME, ifname);
+	if (!err)
+		err = expr_ct_state_new(r);
+	if (!err)
+		err = expr_drop(r);
+	return rule_add(bt, r, err, chain, "new connection in drop");
+}
+
 /* ---- validation ------------------------------------------------------- */
 
 static int ifname_check(const char *field, const char *name)
@@ -726,6 +773,8 @@ static int spec_check(const struct nat_spec *spec)
 		err = ifname_check("static_if", spec->static_if);
 	if (!err && spec->static_if)
 		err = static_maps_check(spec->static_maps, spec->n_static);
+	if (!err && spec->drop_new_in)
+		err = ifname_check("drop_new_in", spec->drop_new_in);
 	return err;
 }
 
@@ -754,9 +803,16 @@ static int build_install(struct batch *bt, const struct nat_spec *spec)
 	if (!err && (sif || spec->snat_oif))
 		err = chain_add(bt, "postrouting", "nat", NF_INET_POST_ROUTING,
 				NF_IP_PRI_NAT_SRC);
-	if (!err && sif)
+	if (!err && (sif || spec->drop_new_in))
 		err = chain_add(bt, "forward", "filter", NF_INET_FORWARD,
 				NF_IP_PRI_FILTER);
+	if (!err && spec->drop_new_in)
+		err = chain_add(bt, "input", "filter", NF_INET_LOCAL_IN,
+				NF_IP_PRI_FILTER);
+	if (!err && spec->drop_new_in)
+		err = rule_drop_new_in(bt, "forward", spec->drop_new_in);
+	if (!err && spec->drop_new_in)
+		err = rule_drop_new_in(bt, "input", spec->drop_new_in);
 	if (!err && sif)
 		err = rule_static_dnat(bt, sif);
 	/* Static mappings before the port-translating SNAT: the first NAT

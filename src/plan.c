@@ -207,7 +207,8 @@ static bool plan_nat(const struct layout *L, struct plan *P)
 		    !push(P, STEP_NAT, plan_ns_router(L->vpc_router[v]), L->vpc_igw[v]))
 			return false;
 	for (int n = 0; n < L->n_nodes; n++)
-		if (L->nodes[n].kind == NODE_NAT && !push(P, STEP_NAT, plan_ns_node(L, n), n))
+		if ((L->nodes[n].kind == NODE_NAT || L->nodes[n].kind == NODE_HYPERPLANE) &&
+		    !push(P, STEP_NAT, plan_ns_node(L, n), n))
 			return false;
 	for (int l = 0; l < L->n_links; l++)
 		if (L->links[l].kind == LINK_LAMBDA &&
@@ -261,6 +262,15 @@ int plan_build(const struct layout *L, struct plan *P)
 
 		ok = push(P, STEP_NODE, plan_ns_node(L, n), n) &&
 		     push(P, STEP_ATTACH, plan_ns_router(a->router), L->nodes[n].att);
+		/* A hyperplane is the router of its environments: the service
+		 * VPC's router address on its lo. */
+		if (ok && L->nodes[n].kind == NODE_HYPERPLANE) {
+			struct step *g = push(P, STEP_GATEWAY_ADDR, plan_ns_node(L, n), -1);
+
+			ok = g != NULL;
+			if (g)
+				g->addr = subnet_router(L->t->service_cidr);
+		}
 	}
 	/* The data planes load while the nodes are made (see apply.c), so
 	 * they come after the nodes, and the ENIs' entries after them. */

@@ -5,6 +5,7 @@
 
 #include <cJSON.h>
 
+#include "vpcsim/env.h"
 #include "vpcsim/journal.h"
 #include "vpcsim/proc.h"
 #include "vpcsim/report.h"
@@ -15,8 +16,8 @@ static const char *node_kind_str(const struct layout *L, const struct node *n)
 	switch (n->kind) {
 	case NODE_RESOURCE:
 		return resource_kind_str(L->t->resources[n->index].kind);
-	case NODE_FUNCTION:
-		return "function";
+	case NODE_HYPERPLANE:
+		return "hyperplane";
 	case NODE_HOST:
 		return "internet host";
 	case NODE_NAT:
@@ -39,10 +40,16 @@ static void groups_str(const struct layout *L, const struct attachment *a, char 
 	}
 }
 
+/* status: the environments of the topology shown, whose per-sandbox ENIs
+ * take subnet addresses too. */
+static const struct env_set *shown_envs;
+
 static int subnet_used(const struct layout *L, int v, int s)
 {
 	int n = 0;
 
+	for (int i = 0; shown_envs && i < shown_envs->n; i++)
+		n += shown_envs->e[i].vpc == v && shown_envs->e[i].subnet == s;
 	for (int i = 0; i < L->n_atts; i++)
 		n += L->atts[i].vpc == v && L->atts[i].subnet == s;
 	return n;
@@ -87,7 +94,8 @@ static void print_enis(const struct layout *L)
 		if (a->vpc < 0)
 			continue;
 		groups_str(L, a, groups, sizeof(groups));
-		snprintf(what, sizeof(what), "%s %s", node_kind_str(L, n), n->name);
+		snprintf(what, sizeof(what), "%s %s", node_kind_str(L, n),
+			 n->kind == NODE_HYPERPLANE ? L->hpls[n->index].functions : n->name);
 		table_row(&T, a->eni_id, L->t->vpcs[a->vpc].name,
 			  L->t->vpcs[a->vpc].subnets[a->subnet].name, ip4_str(a->ip, ip),
 			  a->public_ip ? ip4_str(a->public_ip, pub) : "-", groups, what);
@@ -227,18 +235,106 @@ void report_up(const struct layout *L, double elapsed_ms, bool json)
 	print_enis(L);
 }
 
+static const char *fn_mode(const struct topology *t, const struct function *f)
+{
+	if (!f->has_vpc)
+		return "service";
+	return t->eni_mode == ENI_MODE_HYPERPLANE ? "hyperplane" : "per-sandbox";
+}
+
+static void print_functions(const struct live *lv, const struct env_set *s)
+{
+	const struct topology *t = lv->t;
+	struct table T = { .cols = 5 };
+	char reason[64], counts[32];
+
+	table_row(&T, "FUNCTION", "VPC", "MODE", "ENVIRONMENTS", "STATE REASON");
+	for (int i = 0; i < t->n_functions; i++) {
+		const struct function *f = &t->functions[i];
+		int n = 0, busy = 0;
+
+		for (int k = 0; k < s->n; k++)
+			if (!strcmp(s->e[k].function, f->name)) {
+				n++;
+				busy += s->e[k].busy;
+			}
+		snprintf(counts, sizeof(counts), "%d (%d busy)", n, busy);
+		env_fn_state_reason(lv, f->name, reason, sizeof(reason));
+		table_row(&T, f->name, f->has_vpc ? t->vpcs[f->vpc].name : "-", fn_mode(t, f),
+			  counts, reason[0] ? reason : "-");
+	}
+	table_print(&T);
+}
+
+static void print_envs(const struct env_set *s)
+{
+	struct table T = { .cols = 7 };
+	char ip[IP4_STRLEN];
+
+	table_row(&T, "ENVIRONMENT", "FUNCTION", "MODE", "ADDRESS", "ENI", "NAMESPACE", "STATE");
+	for (int i = 0; i < s->n; i++) {
+		const struct env_meta *m = &s->e[i];
+
+		table_row(&T, m->id, m->function, env_mode_str(m->mode), ip4_str(m->ip, ip),
+			  m->eni_id[0] ? m->eni_id : "-", m->netns, m->busy ? "busy" : "idle");
+	}
+	table_print(&T);
+}
+
+static void json_envs(const struct live *lv, cJSON *root, const struct env_set *s)
+{
+	cJSON *fns = cJSON_AddArrayToObject(root, "functions");
+	cJSON *envs = cJSON_AddArrayToObject(root, "environments");
+	char buf[IP4_STRLEN], reason[64];
+
+	for (int i = 0; i < lv->t->n_functions; i++) {
+		const struct function *f = &lv->t->functions[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", f->name);
+		cJSON_AddStringToObject(o, "mode", fn_mode(lv->t, f));
+		env_fn_state_reason(lv, f->name, reason, sizeof(reason));
+		if (reason[0])
+			cJSON_AddStringToObject(o, "state_reason", reason);
+		else
+			cJSON_AddNullToObject(o, "state_reason");
+		cJSON_AddItemToArray(fns, o);
+	}
+	for (int i = 0; i < s->n; i++) {
+		const struct env_meta *m = &s->e[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "id", m->id);
+		cJSON_AddStringToObject(o, "function", m->function);
+		cJSON_AddStringToObject(o, "mode", env_mode_str(m->mode));
+		cJSON_AddStringToObject(o, "private_ip", ip4_str(m->ip, buf));
+		if (m->eni_id[0])
+			cJSON_AddStringToObject(o, "eni", m->eni_id);
+		else
+			cJSON_AddNullToObject(o, "eni");
+		cJSON_AddStringToObject(o, "netns", m->netns);
+		cJSON_AddBoolToObject(o, "busy", m->busy);
+		cJSON_AddItemToArray(envs, o);
+	}
+}
+
 void report_status(const struct live *lv, bool json)
 {
 	char path[STATE_PATH_MAX + 32];
 	struct journal J;
+	struct env_set envs;
 	bool have_j;
 
 	snprintf(path, sizeof(path), "%s/journal", lv->dir);
 	have_j = journal_read(&J, path) == 0;
+	if (env_list(lv, &envs) < 0)
+		memset(&envs, 0, sizeof(envs));
+	shown_envs = &envs;
 	if (json) {
 		cJSON *root = json_layout(&lv->L);
 
 		json_add_drops(cJSON_GetObjectItem(root, "vpcs"), &lv->L);
+		json_envs(lv, root, &envs);
 		print_json(root);
 	} else {
 		printf("topology %s (%s)\n\n", lv->name, lv->dir);
@@ -249,7 +345,17 @@ void report_status(const struct live *lv, bool json)
 		print_nodes(&lv->L, have_j ? &J : NULL);
 		putchar('\n');
 		print_drops(&lv->L);
+		if (lv->t->n_functions) {
+			putchar('\n');
+			print_functions(lv, &envs);
+			if (envs.n) {
+				putchar('\n');
+				print_envs(&envs);
+			}
+		}
 	}
+	shown_envs = NULL;
+	env_set_free(&envs);
 	if (have_j)
 		journal_close(&J);
 }

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
@@ -108,6 +109,52 @@ int link_set_up(struct netns *ns, int ifindex)
 	rtnl_link_put(change);
 	rtnl_link_put(link);
 	return err;
+}
+
+int link_del(struct netns *ns, int ifindex)
+{
+	struct nl_sock *sk = netns_rt(ns);
+	struct rtnl_link *link;
+	int err;
+
+	if (!sk)
+		return -EIO;
+	link = rtnl_link_alloc();
+	rtnl_link_set_ifindex(link, ifindex);
+	err = rtnl_link_delete(sk, link);
+	rtnl_link_put(link);
+	if (err == -NLE_NODEV || err == -NLE_OBJ_NOTFOUND)
+		return 0;
+	if (err < 0)
+		return errf(nl_err(err), "deleting ifindex %d in %s: %s", ifindex, ns->name,
+			    nl_geterror(err));
+	return 0;
+}
+
+int link_wait_ready(struct netns *ns, int ifindex, int timeout_ms)
+{
+	struct nl_sock *sk = netns_rt(ns);
+	struct timespec pause = { 0, 100 * 1000 }; /* 0.1 ms */
+
+	if (!sk)
+		return -EIO;
+	for (int waited_us = 0;; waited_us += 100) {
+		struct rtnl_link *link = NULL;
+		int err = rtnl_link_get_kernel(sk, ifindex, NULL, &link);
+		uint8_t state;
+
+		if (err < 0)
+			return errf(nl_err(err), "reading ifindex %d in %s: %s", ifindex,
+				    ns->name, nl_geterror(err));
+		state = rtnl_link_get_operstate(link);
+		rtnl_link_put(link);
+		if (state == 6) /* IF_OPER_UP; linux/if.h clashes with net/if.h */
+			return 0;
+		if (waited_us >= timeout_ms * 1000)
+			return errf(ETIMEDOUT, "ifindex %d in %s is not up after %d ms "
+				    "(operstate %u)", ifindex, ns->name, timeout_ms, state);
+		nanosleep(&pause, NULL);
+	}
 }
 
 int addr_add(struct netns *ns, int ifindex, uint32_t ip, uint8_t prefix, int noprefixroute)

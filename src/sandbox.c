@@ -712,7 +712,7 @@ int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 	if (!is_mountpoint(tmp))
 		return errf(ENOENT, "invoking environment %s of %s: it does not exist "
 			    "(no /tmp mounted at %s)", sb->env_id, sb->topo, tmp);
-	if ((lockfd = env_lock(sb->topo, sb->env_id)) < 0)
+	if (!sb->locked && (lockfd = env_lock(sb->topo, sb->env_id)) < 0)
 		return errf_prefix(lockfd, "invoking environment %s of %s", sb->env_id, sb->topo);
 	if ((err = cgroup_open(sb->topo, sb->env_id, false, &cg)) < 0)
 		goto out;

@@ -16,10 +16,14 @@ void state_dir(const char *topo, char out[STATE_PATH_MAX])
 	snprintf(out, STATE_PATH_MAX, "%s/%s", STATE_ROOT, topo);
 }
 
+static int lock_fd = -1;
+
 int state_lock(void)
 {
 	int fd;
 
+	if (lock_fd >= 0)
+		return 0;
 	if (mkdir(STATE_ROOT, 0755) < 0 && errno != EEXIST)
 		return errf(errno, "creating %s: %s", STATE_ROOT, strerror(errno));
 	fd = open(STATE_ROOT "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -29,7 +33,15 @@ int state_lock(void)
 		close(fd);
 		return errf(errno, "locking %s/.lock: %s", STATE_ROOT, strerror(errno));
 	}
-	return 0; /* fd stays open: the lock lasts as long as the process */
+	lock_fd = fd; /* the lock lasts until state_unlock() or the exit */
+	return 0;
+}
+
+void state_unlock(void)
+{
+	if (lock_fd >= 0)
+		close(lock_fd);
+	lock_fd = -1;
 }
 
 bool state_is_up(const char *topo)

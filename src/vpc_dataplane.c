@@ -78,8 +78,12 @@ int vpc_dp_install(const struct layout *L, int vpc, const struct policy *pol,
 
 void vpc_dp_eni(const struct layout *L, const struct policy *pol, int att, struct dp_eni *out)
 {
-	const struct attachment *a = &L->atts[att];
-	const struct subnet *sn = &L->t->vpcs[a->vpc].subnets[a->subnet];
+	vpc_dp_eni_of(L, pol, &L->atts[att], out);
+}
+
+void vpc_dp_eni_of(const struct layout *L, const struct policy *pol,
+		   const struct attachment *a, struct dp_eni *out)
+{	const struct subnet *sn = &L->t->vpcs[a->vpc].subnets[a->subnet];
 	uint16_t ids[ENI_SG_MAX];
 	int n = att_groups(L, a, ids);
 
@@ -98,13 +102,12 @@ void vpc_dp_eni(const struct layout *L, const struct policy *pol, int att, struc
 	/* Hyperplane: functions reach the VPC through the ENI; nothing can
 	 * connect into them, whatever their groups admit. Every flow is then
 	 * tracked, so its replies find their entry. */
-	if (L->nodes[a->node].kind == NODE_FUNCTION &&
-	    L->t->eni_mode == ENI_MODE_HYPERPLANE) {
+	if (a->node >= 0 && L->nodes[a->node].kind == NODE_HYPERPLANE) {
 		out->flags &= (uint16_t)~(DP_ENI_F_INGRESS_OPEN | DP_ENI_F_EGRESS_OPEN);
 		out->flags |= DP_ENI_F_NO_INBOUND;
 	}
 	/* A NAT gateway forwards for others and has no security groups. */
-	if (L->nodes[a->node].kind == NODE_NAT)
+	if (a->node >= 0 && L->nodes[a->node].kind == NODE_NAT)
 		out->flags |= DP_ENI_F_SRC_DST_CHECK_EXEMPT | DP_ENI_F_NO_SECURITY_GROUPS;
 }
 
@@ -126,4 +129,26 @@ int vpc_dp_drops_read(const struct layout *L, int vpc, struct dp_counter out[DP_
 		dp_close(dp);
 	}
 	return err < 0 ? errf_prefix(err, "drop counters of VPC %s", L->t->vpcs[vpc].name) : 0;
+}
+
+int vpc_dp_members(const struct layout *L, const struct attachment *a, bool add)
+{
+	uint16_t ids[ENI_SG_MAX];
+	int n = att_groups(L, a, ids), first = 0;
+
+	for (int v = 0; v < L->t->n_vpcs; v++) {
+		struct dataplane *dp;
+		int err;
+
+		if (v != a->vpc && !peered(L->t, a->vpc, v))
+			continue;
+		err = vpc_dp_open(L, v, &dp);
+		if (err == 0) {
+			err = add ? dp_member_set(dp, a->ip, ids, n) : dp_member_remove(dp, a->ip);
+			dp_close(dp);
+		}
+		if (err < 0 && !first)
+			first = err;
+	}
+	return first;
 }

@@ -27,6 +27,9 @@ int cmd_exec(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_sg(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
+int cmd_invoke(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+int cmd_detach(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
 
 struct layout;

@@ -9,6 +9,9 @@
 
 /* The hosts file text of node `asker`, malloc'ed, NUL-terminated. */
 char *hosts_render(const struct layout *L, int asker);
+/* The same as seen from VPC `vpc` (-1: outside every VPC): for execution
+ * environments, which are no nodes. */
+char *hosts_render_view(const struct layout *L, int vpc);
 
 /* The text depends only on the asker's VPC (which decides what is private
  * to it), so nodes of one VPC share it: rendering once per VPC keeps `up`

@@ -52,15 +52,16 @@ struct router {
 
 enum node_kind {
 	NODE_RESOURCE,
-	NODE_FUNCTION,             /* one execution environment */
+	NODE_HYPERPLANE,           /* a hyperplane ENI of VPC functions */
 	NODE_HOST,                 /* internet host */
 	NODE_NAT,                  /* NAT gateway */
 };
 
 struct node {
 	enum node_kind kind;
-	int index;                 /* into topology resources/functions/hosts,
-				    * or vpc.nat_gateways for NODE_NAT */
+	int index;                 /* into topology resources/hosts,
+				    * vpc.nat_gateways for NODE_NAT,
+				    * layout.hpls for NODE_HYPERPLANE */
 	int vpc;                   /* -1: internet or Lambda service VPC */
 	const char *name;          /* topology name (owned by the topology) */
 	char netns[NETNS_NAME_MAX];
@@ -95,6 +96,18 @@ struct router_link {
 	uint32_t ip[2];            /* /30 link addresses */
 };
 
+/* A hyperplane ENI: one per (subnet, sorted security-group set) used by
+ * VPC functions in hyperplane mode; their execution environments attach
+ * to its namespace and are source-NATed onto its address. */
+struct hyperplane {
+	int vpc, subnet;
+	int sgs[ENI_SG_MAX];       /* sorted */
+	int n_sgs;
+	int node;
+	char name[64];             /* hpl-SUBNET-K */
+	char functions[256];       /* "a,b": the functions sharing it */
+};
+
 struct layout {
 	const struct topology *t;
 	struct router *routers;
@@ -110,6 +123,8 @@ struct layout {
 	int n_links;
 	uint32_t lambda_egress_ip; /* public source of default-mode functions */
 	int **nat_node;            /* [vpc][nat gateway] -> node */
+	struct hyperplane *hpls;   /* empty in per-sandbox mode */
+	int n_hpls;
 };
 
 /* Compute the layout. Problems that only show once addresses are handed
@@ -118,8 +133,16 @@ struct layout {
 int layout_build(const struct topology *t, struct layout *L, struct diags *d);
 void layout_free(struct layout *L);
 
-/* The node named `name` (resource, function or host), or -1. */
+/* The node named `name` (resource or host), or -1. Functions are no
+ * nodes: their execution environments come and go (env.h). */
 int layout_find_node(const struct layout *L, const char *name);
+/* The function named `name`, or -1. */
+int layout_find_function(const struct layout *L, const char *name);
+/* The hyperplane of function `fn` for its subnet_i-th subnet, or -1
+ * (per-sandbox mode, or no VPC). */
+int layout_fn_hyperplane(const struct layout *L, int fn, int subnet_i);
+/* Split horizon as seen from VPC `vpc` (-1: outside every VPC). */
+uint32_t layout_resolve_vpc(const struct layout *L, int vpc, int target);
 /* The address `asker` should use for `target`, split-horizon as
  * TOPOLOGY.md says: private within the VPC or a peered one, else public if
  * the target has one, else private. asker may be -1 (outside every VPC). */

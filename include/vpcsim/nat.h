@@ -31,6 +31,12 @@ struct nat_spec {
 	const char *static_if;
 	const struct nat_map *static_maps;
 	int n_static;
+	/* Nothing may open a connection in through this link: packets of a
+	 * NEW connection arriving on drop_new_in, to this namespace or
+	 * forwarded through it, are dropped silently (a hyperplane ENI: no
+	 * connection into a Lambda function). Replies of connections made
+	 * from inside pass. NULL: none. */
+	const char *drop_new_in;
 };
 
 /* Install in the namespace whose NETLINK_NETFILTER socket is `nl` (an

@@ -67,4 +67,19 @@ struct apply_opts {
 int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
 	       const struct apply_opts *o);
 
+/* Shared with env.c, which attaches execution environments the same way.
+ *
+ * attach_veth: the veth of attachment `a` (router end a->ifname with
+ * a->ifindex and `alias` in `router`, eth0 in `node`), the node's address
+ * (noprefixroute) and default route via a->gateway on-link, and the
+ * router's /32 to the node. */
+int attach_veth(struct netns *router, struct netns *node, const struct attachment *a,
+		const char *alias);
+/* An ENI's entry in its VPC's ENI table, then the programs on its router
+ * end (in `router`): a packet never meets the programs without its entry. */
+struct dataplane;
+struct dp_eni;
+int eni_dataplane_attach(struct netns *router, struct dataplane *dp, int ifindex,
+			 const struct dp_eni *eni);
+
 #endif

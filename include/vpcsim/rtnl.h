@@ -24,6 +24,15 @@ struct veth_spec {
 };
 int link_veth_add(struct netns *ns, const struct veth_spec *s);
 int link_set_up(struct netns *ns, int ifindex);
+/* Wait (polling, at most timeout_ms) until ifindex is operationally up.
+ * The kernel attaches a link's real qdisc only then (linkwatch, run from a
+ * workqueue after the carrier comes on); until then it drops what is
+ * sent, so a connection opened right after a veth is made loses its first
+ * packet to a 1 s retransmit. */
+int link_wait_ready(struct netns *ns, int ifindex, int timeout_ms);
+/* Delete a link (a veth: both ends, at once, unlike a namespace's removal
+ * whose links go later from a kernel workqueue). Absent is success. */
+int link_del(struct netns *ns, int ifindex);
 
 /* Address `ip/prefix` on ifindex. noprefixroute: no connected route for the
  * prefix, so the prefix is shown to users without making it on-link. */

@@ -40,6 +40,10 @@ struct sandbox {
 	const char *env_id;
 	const char *netns;
 	struct sandbox_limits limits;
+	bool locked;               /* the caller holds ENVDIR/lock already
+				    * (env.c does, from choosing the
+				    * environment on); else the invoke
+				    * takes it and fails if it is busy */
 };
 
 /* What the function's code sees. vars are the function's own variables;

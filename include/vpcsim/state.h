@@ -14,8 +14,11 @@
 
 void state_dir(const char *topo, char out[STATE_PATH_MAX]);
 /* Take the lock that serialises commands changing any topology (flock on
- * /run/vpcsim/.lock); held until the process exits. */
+ * /run/vpcsim/.lock); held until the process exits or state_unlock(). */
 int state_lock(void);
+/* Release it early (invoke: choosing an environment is serialised, the
+ * invoke itself is not). */
+void state_unlock(void);
 bool state_is_up(const char *topo);
 /* Names of topologies that are up, sorted; returns the count (<= max). */
 int state_list(char names[][TOPO_NAME_MAX_LEN + 1], int max);

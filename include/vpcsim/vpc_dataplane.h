@@ -28,6 +28,14 @@ int vpc_dp_install(const struct layout *L, int vpc, const struct policy *pol,
 
 /* The ENI table entry of attachment `att` (a VPC ENI). */
 void vpc_dp_eni(const struct layout *L, const struct policy *pol, int att, struct dp_eni *out);
+/* The same for an attachment outside the layout (a per-sandbox ENI of an
+ * execution environment; a->node may be -1). */
+void vpc_dp_eni_of(const struct layout *L, const struct policy *pol,
+		   const struct attachment *a, struct dp_eni *out);
+/* Add (or remove) attachment a's address as a member of its groups in the
+ * data planes of its VPC and of the VPCs peered with it, so rules naming
+ * its groups match it. Keeps going past errors; returns the first. */
+int vpc_dp_members(const struct layout *L, const struct attachment *a, bool add);
 
 /* Open the pins of VPC `vpc` of a topology that is up. */
 int vpc_dp_open(const struct layout *L, int vpc, struct dataplane **out);

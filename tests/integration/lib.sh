@@ -58,13 +58,16 @@ root_snapshot() {
 }
 
 # Nothing of topology NAME may remain: namespaces, hosts folders, pins,
-# state, processes in its namespaces.
+# state, environments' cgroups and /tmp mounts.
 assert_gone() { # name
 	local n=$1 left=""
 	left+=$(ip netns list | awk '{print $1}' | grep "^vpcsim-$n-" || true)
 	left+=$(ls -d /etc/netns/vpcsim-"$n"-* 2>/dev/null || true)
 	left+=$(ls -d /sys/fs/bpf/vpcsim/"$n" 2>/dev/null || true)
 	left+=$(ls -d /run/vpcsim/"$n" 2>/dev/null || true)
+	# execution environments: cgroups and /tmp mounts
+	left+=$(ls -d /sys/fs/cgroup/vpcsim/"$n" /sys/fs/cgroup/*/vpcsim/"$n" 2>/dev/null || true)
+	left+=$(awk -v p="/run/vpcsim/$n/" 'index($2, p) == 1 {print $2}' /proc/mounts)
 	if [ -z "$left" ]; then ok "nothing of $n is left"; else
 		not_ok "nothing of $n is left"
 		echo "$left" | sed 's/^/    left: /'

@@ -9,6 +9,10 @@ check "status lists the topology" "$VPCSIM" status "$T"
 check "status --json has ENI ids of 17 hex digits" \
 	bash -c "'$VPCSIM' status '$T' --json | grep -Eq '\"id\":[[:space:]]*\"eni-[0-9a-f]{17}\"'"
 check "up again is refused while up" bash -c "! '$VPCSIM' up '$F'"
+# Functions get no environment at up; probes from one make it (cold).
+check "no execution environment at up" bash -c "! ip netns list | grep -q '^vpcsim-$T-env-'"
+check "reader and edge share no ENI (other subnets): two hyperplane ENIs" \
+	bash -c "[ \"\$('$VPCSIM' status '$T' | grep -c ' hyperplane reader\$\| hyperplane edge\$')\" = 2 ]"
 
 # Same VPC, across subnets and within one, as the groups allow; a port the
 # group admits but nothing listens on refuses; one it does not times out.
@@ -44,6 +48,8 @@ check "hosts file: db is private inside the VPC" \
 	bash -c "'$VPCSIM' exec -t '$T' reader -- cat /etc/hosts | grep -Eq '^10\.0\.1\.10\s+db$'"
 check "hosts file: web is public from the internet" \
 	bash -c "'$VPCSIM' exec -t '$T' api -- cat /etc/hosts | grep -Eq '^198\.51\.100\.[0-9]+\s+web$'"
+check "probes made one idle environment per function" \
+	bash -c "'$VPCSIM' status '$T' --json | python3 -c 'import json,sys; e=json.load(sys.stdin)[\"environments\"]; assert sorted(x[\"id\"] for x in e) == [\"default-fn-1\", \"edge-1\", \"reader-1\"] and not any(x[\"busy\"] for x in e), e'"
 check "exec returns the command's status" bash -c "'$VPCSIM' exec -t '$T' db -- sh -c 'exit 7'; [ \$? -eq 7 ]"
 
 check "down $T" "$VPCSIM" down "$T"

@@ -31,6 +31,7 @@ static const char *base_json =
 	"    { \"name\": \"web\", \"subnet\": \"pub\", \"public_ip\": \"auto\" } ],"
 	"  \"functions\": ["
 	"    { \"name\": \"reader\", \"vpc_config\": { \"subnets\": [\"priv\"], \"security_groups\": [\"lambda\"] } },"
+	"    { \"name\": \"reader2\", \"vpc_config\": { \"subnets\": [\"priv\"], \"security_groups\": [\"lambda\"] } },"
 	"    { \"name\": \"plain\" } ] }";
 
 struct fixture {
@@ -80,6 +81,13 @@ static const struct attachment *att_of(const struct fixture *f, const char *name
 	return &f->L.atts[f->L.nodes[n].att];
 }
 
+/* The hyperplane ENI that reader (and reader2) share. */
+static const struct attachment *hpl_att(const struct fixture *f)
+{
+	assert_int_equal(f->L.n_hpls, 1);
+	return &f->L.atts[f->L.nodes[f->L.hpls[0].node].att];
+}
+
 static void ip_is(uint32_t ip, const char *want)
 {
 	char buf[IP4_STRLEN];
@@ -97,10 +105,12 @@ static void test_addresses(void **state)
 	ip_is(att_of(f, "db")->ip, "10.0.1.4");       /* fixed */
 	ip_is(att_of(f, "db2")->ip, "10.0.1.5");      /* lowest free after the fixed one */
 	ip_is(att_of(f, "web")->ip, "10.0.0.5");
-	ip_is(att_of(f, "reader")->ip, "10.0.1.6");
-	ip_is(att_of(f, "reader")->gateway, "10.0.1.1");
-	assert_int_equal(att_of(f, "reader")->prefix, 28);
-	ip_is(att_of(f, "plain")->ip, "100.64.0.4");  /* Lambda service VPC */
+	ip_is(hpl_att(f)->ip, "10.0.1.6");            /* reader's hyperplane ENI */
+	ip_is(hpl_att(f)->gateway, "10.0.1.1");
+	assert_int_equal(hpl_att(f)->prefix, 28);
+	/* Functions are no nodes: their environments come at invoke. */
+	assert_int_equal(layout_find_node(&f->L, "reader"), -1);
+	assert_int_equal(layout_find_node(&f->L, "plain"), -1);
 	ip_is(att_of(f, "api")->ip, "203.0.113.10");
 }
 
@@ -111,7 +121,7 @@ static void test_public_addresses(void **state)
 	ip_is(f->L.atts[f->L.nodes[f->L.nat_node[0][0]].att].public_ip, "198.51.100.1");
 	ip_is(att_of(f, "web")->public_ip, "198.51.100.2");
 	assert_int_equal(att_of(f, "db")->public_ip, 0);
-	assert_int_equal(att_of(f, "reader")->public_ip, 0);
+	assert_int_equal(hpl_att(f)->public_ip, 0);
 	ip_is(f->L.lambda_egress_ip, "198.51.100.3");
 }
 
@@ -132,7 +142,7 @@ static void test_eni_ids(void **state)
 	eni_id_make("lt2", "app/priv/resource/db", again);
 	assert_string_not_equal(db->eni_id, again);
 	/* Outside VPCs there is no ENI. */
-	assert_string_equal(att_of(f, "plain")->eni_id, "");
+	assert_string_equal(att_of(f, "api")->eni_id, "");
 }
 
 static void test_names(void **state)
@@ -142,10 +152,41 @@ static void test_names(void **state)
 	assert_string_equal(f->L.routers[f->L.vpc_router[0]].netns, "vpcsim-lt-vpc-app");
 	assert_string_equal(f->L.routers[f->L.inet].netns, "vpcsim-lt-inet");
 	assert_string_equal(f->L.nodes[layout_find_node(&f->L, "db")].netns, "vpcsim-lt-res-db");
-	assert_string_equal(f->L.nodes[layout_find_node(&f->L, "reader")].netns, "vpcsim-lt-fn-reader");
+	assert_string_equal(f->L.nodes[f->L.hpls[0].node].netns, "vpcsim-lt-hpl-priv-0");
 	assert_string_equal(f->L.nodes[f->L.nat_node[0][0]].netns, "vpcsim-lt-nat-app-nat-a");
 	assert_string_equal(att_of(f, "db")->ifname, "e1");
 	assert_int_equal(att_of(f, "db")->ifindex, IFINDEX_ATT_BASE + 1);
+}
+
+/* One hyperplane ENI per (subnet, group set), shared; none in
+ * per-sandbox mode. */
+static void test_hyperplane_shared(void **state)
+{
+	struct fixture *f = *state;
+	struct diags d = { 0 };
+	struct layout L;
+	struct topology *t;
+	char json[8192];
+	const char *mode = strstr(base_json, "\"internet\"");
+
+	assert_int_equal(f->L.n_hpls, 1);
+	assert_string_equal(f->L.hpls[0].functions, "reader,reader2");
+	assert_string_equal(f->L.hpls[0].name, "hpl-priv-0");
+	assert_int_equal(layout_fn_hyperplane(&f->L, 0, 0), 0);
+	assert_int_equal(layout_fn_hyperplane(&f->L, 1, 0), 0);
+	assert_int_equal(layout_fn_hyperplane(&f->L, 2, 0), -1);
+	assert_string_equal(f->L.nodes[f->L.hpls[0].node].name, "hpl-priv-0");
+
+	snprintf(json, sizeof(json), "{ \"name\": \"lt\", \"lambda\": { \"eni_mode\": \"per-sandbox\" }, %s",
+		 mode);
+	t = parse(json, &d);
+	assert_non_null(t);
+	assert_int_equal(layout_build(t, &L, &d), 0);
+	assert_int_equal(L.n_hpls, 0);
+	assert_int_equal(layout_fn_hyperplane(&L, 0, 0), -1);
+	layout_free(&L);
+	topology_free(t);
+	diags_free(&d);
 }
 
 static void test_split_horizon(void **state)
@@ -153,11 +194,11 @@ static void test_split_horizon(void **state)
 	struct fixture *f = *state;
 	int web = layout_find_node(&f->L, "web"), db = layout_find_node(&f->L, "db");
 
-	ip_is(layout_resolve(&f->L, layout_find_node(&f->L, "reader"), web), "10.0.0.5");
+	ip_is(layout_resolve_vpc(&f->L, 0, web), "10.0.0.5");       /* reader */
 	ip_is(layout_resolve(&f->L, layout_find_node(&f->L, "api"), web), "198.51.100.2");
-	ip_is(layout_resolve(&f->L, layout_find_node(&f->L, "plain"), web), "198.51.100.2");
+	ip_is(layout_resolve_vpc(&f->L, -1, web), "198.51.100.2");  /* plain */
 	/* No public address: the private one, which the asker cannot reach. */
-	ip_is(layout_resolve(&f->L, layout_find_node(&f->L, "plain"), db), "10.0.1.4");
+	ip_is(layout_resolve_vpc(&f->L, -1, db), "10.0.1.4");
 
 	char *hosts = hosts_render(&f->L, layout_find_node(&f->L, "api"));
 
@@ -227,7 +268,8 @@ static void test_plan(void **state)
 	assert_int_equal(count_steps(&P, STEP_ATTACH), f->L.n_nodes);
 	assert_int_equal(count_steps(&P, STEP_RULE), 1 + 2);  /* local + one per subnet */
 	assert_int_equal(count_steps(&P, STEP_HOSTS), f->L.n_nodes - 1); /* not the NAT gateway */
-	assert_int_equal(count_steps(&P, STEP_NAT), 3);       /* igw, NAT gateway, Lambda egress */
+	/* igw, NAT gateway, Lambda egress, hyperplane */
+	assert_int_equal(count_steps(&P, STEP_NAT), 4);
 	/* public: default via the internet link; private: via the NAT ENI. */
 	s = find_route(&P, TABLE_BASE + 0, "0.0.0.0/0");
 	assert_non_null(s);
@@ -263,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_public_addresses),
 		cmocka_unit_test(test_eni_ids),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_hyperplane_shared),
 		cmocka_unit_test(test_split_horizon),
 		cmocka_unit_test(test_plan),
 	};

@@ -448,6 +448,24 @@ static void test_snat_oif(void **state)
 	assert_int_equal(nat_remove(nl_r), 0);
 }
 
+/* A hyperplane: SNAT out of r1, and nothing opens a connection in from
+ * r1, neither to R itself nor forwarded to A; replies still pass. */
+static void test_drop_new_in(void **state)
+{
+	const struct nat_spec spec = { .snat_oif = "r1", .snat_to = R_B_SIDE,
+				       .drop_new_in = "r1" };
+	struct seen s;
+
+	NEED_NETWORK();
+	install(&spec);
+	dump_ruleset("drop_new_in");
+	assert_int_equal(tcp_probe(ns_b, 7021, ns_a, A_MAPPED, B_ADDR, 3000, &s), 0);
+	assert_int_equal(s.peer, R_B_SIDE);
+	assert_int_equal(tcp_probe(ns_a, 7022, ns_b, B_ADDR, A_MAPPED, 800, &s), -ETIMEDOUT);
+	assert_int_equal(tcp_probe(ns_r, 7023, ns_b, B_ADDR, R_B_SIDE, 800, &s), -ETIMEDOUT);
+	assert_int_equal(nat_remove(nl_r), 0);
+}
+
 static void test_static_inbound(void **state)
 {
 	struct seen s;
@@ -613,6 +631,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_routing),
 		cmocka_unit_test(test_snat_oif),
+		cmocka_unit_test(test_drop_new_in),
 		cmocka_unit_test(test_static_inbound),
 		cmocka_unit_test(test_static_outbound_mapped),
 		cmocka_unit_test(test_static_outbound_unmapped_dropped),

@@ -131,6 +131,35 @@ static void print_answer(const struct probe_args *a, const struct probe_ans *ans
 	       ans->result == a->expect ? "" : probe_result_str(a->expect));
 }
 
+/* Where a connection INTO function `fn` would go: a function has no name of
+ * its own in AWS, only the addresses of its network interfaces. In
+ * hyperplane mode that is the shared ENI of its first subnet (which admits
+ * no new connection); otherwise the address of one of its environments. */
+static int function_address(const struct live *lv, int fn, uint32_t *out)
+{
+	int hpl = layout_fn_hyperplane(&lv->L, fn, 0);
+	struct env_set set;
+	int found = -1;
+
+	if (hpl >= 0) {
+		*out = lv->L.atts[lv->L.nodes[lv->L.hpls[hpl].node].att].ip;
+		return 0;
+	}
+	if (env_list(lv, &set) < 0)
+		return -1;
+	for (int i = 0; i < set.n && found < 0; i++)
+		if (strcmp(set.e[i].function, lv->t->functions[fn].name) == 0)
+			found = i;
+	if (found >= 0)
+		*out = set.e[found].ip;
+	env_set_free(&set);
+	if (found < 0)
+		return errf(ENOENT, "function %s has no environment, so no address to connect to; "
+			    "make one with `vpcsim attach %s`", lv->t->functions[fn].name,
+			    lv->t->functions[fn].name);
+	return 0;
+}
+
 int cmd_probe(int argc, char **argv)
 {
 	struct probe_args a = { 0 };
@@ -149,7 +178,13 @@ int cmd_probe(int argc, char **argv)
 	if (from < 0)
 		fn = layout_find_function(&lv.L, a.from);
 	to = layout_find_node(&lv.L, a.to);
-	if ((from < 0 && fn < 0) || (to < 0 && !ip4_parse(a.to, &a.rq.dst))) {
+	if (to < 0 && layout_find_function(&lv.L, a.to) >= 0) {
+		if (function_address(&lv, layout_find_function(&lv.L, a.to), &a.rq.dst) < 0) {
+			rc = fail(EXIT_FAILED, "probe to %s: %s", a.to, err_msg());
+			live_close(&lv);
+			return rc;
+		}
+	} else if ((from < 0 && fn < 0) || (to < 0 && !ip4_parse(a.to, &a.rq.dst))) {
 		rc = fail(EXIT_USAGE, "no node '%s' in topology %s: name a resource, a function or "
 			  "an internet host%s", from < 0 ? a.from : a.to, lv.name,
 			  from < 0 ? "" : ", or give an IPv4 address");

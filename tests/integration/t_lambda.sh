@@ -72,6 +72,18 @@ rc=$?
 check "timeout: Task timed out after 1.00 seconds, exit 1" \
 	bash -c "[ $rc = 1 ] && grep -q 'Task timed out after 1.00 seconds' '$TMP/timeout'"
 
+# Memory: a 128 MB function allocating 300 MB is killed with Lambda's
+# message; Max Memory Used is measured. /tmp is ephemeral_storage_mb.
+V invoke -t "$T" small -- python3 -c 'b = bytearray(300 << 20); print(len(b))' >"$TMP/oom" 2>&1
+rc=$?
+check "memory: 300 MB in a 128 MB function ends with Runtime exited with error: signal: killed" \
+	bash -c "[ $rc = 1 ] && grep -Eq '^RequestId: [0-9a-f-]{36} Error: Runtime exited with error: signal: killed$' '$TMP/oom' && grep -q 'Memory Size: 128 MB' '$TMP/oom'"
+V invoke -t "$T" small -- python3 -c 'b = bytearray(40 << 20); b[::4096] = b"x" * len(b[::4096])' >"$TMP/mem" 2>&1
+check "memory: Max Memory Used counts what the command touched (40 MB)" \
+	bash -c "grep -Eo 'Max Memory Used: [0-9]+ MB' '$TMP/mem' | awk '{exit !(\$4 >= 40 && \$4 <= 128)}'"
+V invoke -t "$T" small -- sh -c 'df -m /tmp | tail -n1' >"$TMP/tmp" 2>&1
+check "/tmp is a private 600 MB file system" bash -c "awk 'NR==1 {exit !(\$1 == \"vpcsim-tmp\" && \$2 == 600 && \$6 == \"/tmp\")}' '$TMP/tmp'"
+
 # A killed invoke leaves its environment idle and reusable.
 "$VPCSIM" invoke -t "$T" f2 -- sleep 30 >/dev/null 2>&1 &
 pid=$!

@@ -191,39 +191,72 @@ static int step_nat(struct exec *x, const struct step *s)
 }
 
 /* Loading a VPC's data plane is mostly the verifier's time (tenths of a
- * second per VPC). A thread does it while the main thread makes the
- * namespaces and links; STEP_DATAPLANE waits for it. The thread touches
- * only BPF objects and its own results: no namespace, no journal (the pin
- * folder is journaled before it starts). */
+ * second per VPC). Threads, one per VPC, do it while the main thread makes
+ * the namespaces and links; STEP_DATAPLANE waits for its VPC's. A thread
+ * touches only BPF objects and its own results: no namespace, no journal
+ * (the pin folder is journaled before they start). */
+struct loader;
+
+/* One thread per VPC: the verifier's work is per object, and the machine
+ * has more than one core. */
+struct loader_job {
+	struct loader *l;
+	int vpc;
+	pthread_t tid;
+	bool running;
+	int err;
+	char msg[512];
+};
+
 struct loader {
 	const struct layout *L;
 	struct dataplane **dp;
 	struct policy *pol;
-	int *err;                  /* per VPC */
-	char (*msg)[512];          /* per VPC */
-	pthread_t tid;
-	bool running;
+	struct loader_job *jobs;   /* per VPC */
 };
 
 static void *loader_run(void *arg)
 {
-	struct loader *l = arg;
+	struct loader_job *j = arg;
+	const struct layout *L = j->l->L;
+	int v = j->vpc;
 
-	for (int v = 0; v < l->L->t->n_vpcs; v++) {
-		l->err[v] = vpc_dp_compile(l->L, v, &l->pol[v]);
-		if (!l->err[v])
-			l->err[v] = vpc_dp_install(l->L, v, &l->pol[v], &l->dp[v]);
-		if (l->err[v])
-			snprintf(l->msg[v], sizeof(l->msg[v]), "%s", err_msg());
-	}
+	j->err = vpc_dp_compile(L, v, &j->l->pol[v]);
+	if (!j->err)
+		j->err = vpc_dp_install(L, v, &j->l->pol[v], &j->l->dp[v]);
+	if (j->err)
+		snprintf(j->msg, sizeof(j->msg), "%s", err_msg());
 	return NULL;
+}
+
+/* Wait for every loader thread; safe to call more than once and without
+ * a loader. */
+static void loader_join(struct exec *x)
+{
+	for (int v = 0; x->loader && v < x->L->t->n_vpcs; v++) {
+		struct loader_job *j = &x->loader->jobs[v];
+
+		if (j->running) {
+			pthread_join(j->tid, NULL);
+			j->running = false;
+		}
+	}
+}
+
+static void loader_free(struct exec *x)
+{
+	loader_join(x);
+	if (x->loader)
+		free(x->loader->jobs);
+	free(x->loader);
+	x->loader = NULL;
 }
 
 static int loader_start(struct exec *x)
 {
 	const struct layout *L = x->L;
-	struct loader *l;
 	char dir[VPC_DP_PATH_MAX];
+	struct loader *l;
 	int err;
 
 	if (L->t->n_vpcs == 0)
@@ -233,59 +266,45 @@ static int loader_start(struct exec *x)
 	if (err < 0)
 		return err;
 	l = calloc(1, sizeof(*l));
-	if (l) {
-		l->err = calloc((size_t)L->t->n_vpcs, sizeof(*l->err));
-		l->msg = calloc((size_t)L->t->n_vpcs, sizeof(*l->msg));
-	}
-	if (!l || !l->err || !l->msg) {
-		if (l) {
-			free(l->err);
-			free(l->msg);
-		}
+	if (l)
+		l->jobs = calloc((size_t)L->t->n_vpcs, sizeof(*l->jobs));
+	if (!l || !l->jobs) {
 		free(l);
-		return errf(ENOMEM, "starting the data plane loader");
+		return errf(ENOMEM, "starting the data plane loaders");
 	}
-	*l = (struct loader){ .L = L, .dp = x->dp, .pol = x->pol, .err = l->err, .msg = l->msg };
-	err = pthread_create(&l->tid, NULL, loader_run, l);
-	if (err) {
-		free(l->err);
-		free(l->msg);
-		free(l);
-		return errf(err, "starting the data plane loader: %s", strerror(err));
-	}
-	l->running = true;
+	l->L = L;
+	l->dp = x->dp;
+	l->pol = x->pol;
 	x->loader = l;
+	for (int v = 0; v < L->t->n_vpcs; v++) {
+		struct loader_job *j = &l->jobs[v];
+
+		j->l = l;
+		j->vpc = v;
+		err = pthread_create(&j->tid, NULL, loader_run, j);
+		if (err)
+			return errf(err, "starting the data plane loader of VPC %s: %s",
+				    L->t->vpcs[v].name, strerror(err));
+		j->running = true;
+	}
 	return 0;
-}
-
-/* Wait for the loader; safe to call more than once and without one. */
-static void loader_join(struct exec *x)
-{
-	if (x->loader && x->loader->running) {
-		pthread_join(x->loader->tid, NULL);
-		x->loader->running = false;
-	}
-}
-
-static void loader_free(struct exec *x)
-{
-	loader_join(x);
-	if (x->loader) {
-		free(x->loader->err);
-		free(x->loader->msg);
-		free(x->loader);
-	}
 }
 
 static int step_dataplane(struct exec *x, const struct step *s)
 {
 	int v = s->ref;
 
-	loader_join(x);
+	struct loader_job *j;
+
 	if (!x->loader)
 		return errf(EINVAL, "no data plane loader for VPC %s", x->L->t->vpcs[v].name);
-	if (x->loader->err[v])
-		return errf(x->loader->err[v], "%s", x->loader->msg[v]);
+	j = &x->loader->jobs[v];
+	if (j->running) {
+		pthread_join(j->tid, NULL);
+		j->running = false;
+	}
+	if (j->err)
+		return errf(j->err, "%s", j->msg);
 	return 0;
 }
 
@@ -504,6 +523,7 @@ int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
 	err = loader_start(&x);
 	if (err < 0) {
 		snprintf(msg, sizeof(msg), "%s", err_msg());
+		loader_join(&x);
 		journal_undo(J);
 		errf(err, "%s", msg);
 		goto out;

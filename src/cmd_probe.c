@@ -166,7 +166,7 @@ int cmd_probe(int argc, char **argv)
 	struct probe_ans ans = { 0 };
 	struct env_handle h = { .lock_fd = -1 };
 	struct live lv;
-	int rc, from, to, fn = -1;
+	int rc, from, to, to_fn, fn = -1;
 
 	if ((rc = parse_args(argc, argv, &a)) != EXIT_OK)
 		return rc;
@@ -178,8 +178,9 @@ int cmd_probe(int argc, char **argv)
 	if (from < 0)
 		fn = layout_find_function(&lv.L, a.from);
 	to = layout_find_node(&lv.L, a.to);
-	if (to < 0 && layout_find_function(&lv.L, a.to) >= 0) {
-		if (function_address(&lv, layout_find_function(&lv.L, a.to), &a.rq.dst) < 0) {
+	to_fn = to < 0 ? layout_find_function(&lv.L, a.to) : -1;
+	if (to_fn >= 0) {
+		if (function_address(&lv, to_fn, &a.rq.dst) < 0) {
 			rc = fail(EXIT_FAILED, "probe to %s: %s", a.to, err_msg());
 			live_close(&lv);
 			return rc;

@@ -123,13 +123,13 @@ static int build(const char *file, const struct topology *t, const struct layout
 	if (!err)
 		err = journal_create(&J, path);
 	if (err < 0) {
-		pin_tree_remove(dir);
+		tree_remove(dir);
 		return fail(EXIT_FAILED, "%s", err_msg());
 	}
 	err = plan_apply(L, P, &J, &o);
 	journal_close(&J);
 	if (err < 0) {
-		pin_tree_remove(dir);
+		tree_remove(dir);
 		fail(EXIT_FAILED, "up %s failed at %s", t->name, err_msg());
 		return fail(EXIT_FAILED, "nothing of topology '%s' was left in place", t->name);
 	}

@@ -127,7 +127,7 @@ int journal_read(struct journal *J, const char *path)
 	return err;
 }
 
-int pin_tree_remove(const char *path)
+int tree_remove(const char *path)
 {
 	struct stat st;
 	DIR *d;
@@ -148,7 +148,7 @@ int pin_tree_remove(const char *path)
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-		if (pin_tree_remove(sub) < 0 && !err)
+		if (tree_remove(sub) < 0 && !err)
 			err = -1;
 	}
 	closedir(d);
@@ -177,7 +177,7 @@ static int undo_one(const struct journal_entry *e)
 		return proc_stop(&p, 1000);
 	}
 	case J_PIN:
-		return pin_tree_remove(e->what);
+		return tree_remove(e->what);
 	}
 	return 0;
 }

@@ -346,23 +346,3 @@ static int sysctl_write_here(const struct netns *ns, const char *key, const char
 		close(fd);
 	return err;
 }
-
-int netns_sysctls(struct netns *ns, const char *const kv[][2], int n)
-{
-	int saved = netns_enter(ns), err = 0;
-
-	if (saved < 0)
-		return saved;
-	for (int i = 0; i < n && !err; i++)
-		err = sysctl_write_here(ns, kv[i][0], kv[i][1]);
-	netns_leave(saved);
-	return err;
-}
-
-int netns_sysctl(struct netns *ns, const char *key, const char *value)
-{
-	const char *const kv[1][2] = { { key, value } };
-
-	return netns_sysctls(ns, kv, 1);
-}
-

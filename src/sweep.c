@@ -124,7 +124,7 @@ static int remove_tree(const char *dir, const char *name)
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return pin_tree_remove(path);
+	return tree_remove(path);
 }
 
 static int remove_state(const char *topo, int *first)
@@ -138,7 +138,7 @@ static int remove_state(const char *topo, int *first)
 		snprintf(path, sizeof(path), "%s/%s", STATE_ROOT, topo);
 		n += sweep_journal_procs(path, first);
 		if (access(path, F_OK) == 0)
-			n += note(first, pin_tree_remove(path));
+			n += note(first, tree_remove(path));
 		return n;
 	}
 	d = opendir(STATE_ROOT);
@@ -149,7 +149,7 @@ static int remove_state(const char *topo, int *first)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", STATE_ROOT, de->d_name);
 		n += sweep_journal_procs(path, first);
-		n += note(first, pin_tree_remove(path));
+		n += note(first, tree_remove(path));
 	}
 	closedir(d);
 	return n;
@@ -170,9 +170,9 @@ int sweep(const char *topo)
 	if (topo) {
 		snprintf(path, sizeof(path), "%s/%s", PIN_ROOT, topo);
 		if (access(path, F_OK) == 0)
-			n += note(&first, pin_tree_remove(path));
+			n += note(&first, tree_remove(path));
 	} else if (access(PIN_ROOT, F_OK) == 0) {
-		n += note(&first, pin_tree_remove(PIN_ROOT));
+		n += note(&first, tree_remove(PIN_ROOT));
 	}
 	return first ? first : n;
 }

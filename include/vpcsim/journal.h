@@ -47,7 +47,8 @@ int journal_add_proc(struct journal *J, pid_t pid, unsigned long long start, con
 int journal_undo(struct journal *J);
 void journal_close(struct journal *J);
 
-/* Remove a bpffs directory tree of pins. Absent is success. */
-int pin_tree_remove(const char *path);
+/* Remove a directory tree (pins on bpffs, a state folder). Absent is
+ * success. */
+int tree_remove(const char *path);
 
 #endif

@@ -24,7 +24,8 @@ struct netns {
 };
 
 /* Create /run/netns/NAME as a new namespace with `lo` up and the n sysctls
- * kv[i][0] = kv[i][1] set (see netns_sysctls), and open it. Fails with
+ * kv[i][0] = kv[i][1] under /proc/sys/net set (written from inside, so the
+ * host's are never touched), and open it. Fails with
  * -EEXIST if the name is taken. */
 int netns_create(const char *name, const char *const kv[][2], int n, struct netns **out);
 /* Open an existing named namespace. -ENOENT if absent. */
@@ -51,12 +52,6 @@ bool netns_name_ok(const char *name);
 struct nl_sock *netns_rt(struct netns *ns);
 struct mnl_socket *netns_nf(struct netns *ns);
 
-/* Write a sysctl under /proc/sys/net as seen from inside `ns`, e.g.
- * netns_sysctl(ns, "ipv4/ip_forward", "1"). Never touches the root
- * namespace: the file is opened while the thread is inside `ns`. */
-int netns_sysctl(struct netns *ns, const char *key, const char *value);
-/* Several at once, entering the namespace once: kv[i][0] = kv[i][1]. */
-int netns_sysctls(struct netns *ns, const char *const kv[][2], int n);
 
 /* Make /run/netns a shared mount point as iproute2 does, once. */
 int netns_run_dir_prepare(void);

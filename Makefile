@@ -18,7 +18,7 @@ CFLAGS  ?= -O2 -g
 # Bounded snprintf that may cut is deliberate here (names are validated to
 # fit); gcc 12 flags every such call at -O2, so that one warning is off.
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-format-truncation \
-	   -Iinclude -I$(BUILD) $(PKG_CFLAGS) -D_GNU_SOURCE
+	   -Isrc -Iinclude -I$(BUILD) $(PKG_CFLAGS) -D_GNU_SOURCE
 LDLIBS  += $(PKG_LIBS) -lpthread
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
@@ -27,10 +27,12 @@ BPF_SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude \
 	      -I/usr/include/$(shell uname -m)-linux-gnu
 
-# The verbs (main.c, cmd_*.c) sit on top of the modules; unit tests link
-# the modules only.
-SRCS     := $(wildcard src/*.c)
-CMD_SRCS := src/main.c $(wildcard src/cmd_*.c)
+# src/ holds one folder per layer (see src/README.md). The command line
+# (src/cli) sits on top of the others; unit tests link everything below it.
+LAYERS   := util model kernel state lambda cli
+SRCS     := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
+HDRS     := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.h)) $(wildcard include/vpcsim/*.h)
+CMD_SRCS := $(wildcard src/cli/*.c)
 LIB_SRCS := $(filter-out $(CMD_SRCS),$(SRCS))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 CMD_OBJS := $(CMD_SRCS:src/%.c=$(BUILD)/obj/%.o)
@@ -71,7 +73,8 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 .SECONDARY: $(BPF_OBJS) $(BPF_SKELS)
 
 # Every user object may include a skeleton, so skeletons come first.
-$(BUILD)/obj/%.o: src/%.c $(wildcard include/vpcsim/*.h src/*.h) $(BPF_SKELS) | $(BUILD)/obj
+$(BUILD)/obj/%.o: src/%.c $(HDRS) $(BPF_SKELS) | $(BUILD)/obj
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/vpcsim: $(CMD_OBJS) $(LIB_OBJS)

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "vpcsim/topology.h"
+#include "model/topology.h"
 
 static const char rule_topo[] =
 	"{ \"name\": \"f\", \"vpcs\": ["

@@ -28,8 +28,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "vpcsim/policy.h"
-#include "vpcsim/topology.h"
+#include "model/policy.h"
+#include "model/topology.h"
 
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 #define CIDR(a, b, c, d, l) ((struct cidr){ IP(a, b, c, d), (l) })

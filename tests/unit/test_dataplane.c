@@ -46,10 +46,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "vpcsim/bpf_loader.h"
-#include "vpcsim/err.h"
-#include "vpcsim/flowlog.h"
-#include "vpcsim/policy.h"
+#include "kernel/bpf_loader.h"
+#include "util/err.h"
+#include "model/flowlog.h"
+#include "model/policy.h"
 #include "dp_fixture.h"
 
 #define DNS_IP IP(10, 0, 0, 2)

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "vpcsim/flowlog.h"
+#include "model/flowlog.h"
 
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 #define SEC 1000000000ULL

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "vpcsim/flows.h"
+#include "kernel/flows.h"
 
 #define SEC 1000000000ULL
 

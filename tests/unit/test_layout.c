@@ -9,9 +9,9 @@
 
 #include <cmocka.h>
 
-#include "vpcsim/hosts.h"
-#include "vpcsim/layout.h"
-#include "vpcsim/plan.h"
+#include "model/hosts.h"
+#include "model/layout.h"
+#include "model/plan.h"
 
 static const char *base_json =
 	"{ \"name\": \"lt\","

@@ -41,8 +41,8 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
-#include "vpcsim/err.h"
-#include "vpcsim/nat.h"
+#include "util/err.h"
+#include "kernel/nat.h"
 
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 

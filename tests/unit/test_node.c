@@ -28,11 +28,11 @@
 
 #include <cmocka.h>
 
-#include "vpcsim/err.h"
-#include "vpcsim/netns.h"
-#include "vpcsim/probe.h"
-#include "vpcsim/proc.h"
-#include "vpcsim/responder.h"
+#include "util/err.h"
+#include "kernel/netns.h"
+#include "kernel/probe.h"
+#include "kernel/proc.h"
+#include "kernel/responder.h"
 
 #define ADDR_A 0x0a4d0001u       /* 10.77.0.1 */
 #define ADDR_B 0x0a4d0002u       /* 10.77.0.2 */

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "vpcsim/err.h"
-#include "vpcsim/policy.h"
+#include "util/err.h"
+#include "model/policy.h"
 #include "dp_fixture.h"
 
 static struct policy pol;

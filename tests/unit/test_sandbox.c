@@ -26,9 +26,9 @@
 
 #include <cmocka.h>
 
-#include "vpcsim/cgroup.h"
-#include "vpcsim/err.h"
-#include "vpcsim/sandbox.h"
+#include "kernel/cgroup.h"
+#include "util/err.h"
+#include "lambda/sandbox.h"
 
 #define ENV "env"
 #define ENV2 "env2"

@@ -1,0 +1,59 @@
+/* vpcsim exec [-t NAME] NODE -- CMD [ARG...]: run a command inside a node. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include "cli/cli.h"
+#include "lambda/env.h"
+#include "util/err.h"
+#include "kernel/proc.h"
+#include "state/state.h"
+
+int cmd_exec(int argc, char **argv)
+{
+	const char *name = NULL;
+	char netns[NETNS_NAME_MAX];
+	struct live lv;
+	int i = 1, rc, node;
+
+	if (i + 1 < argc && strcmp(argv[i], "-t") == 0) {
+		name = argv[i + 1];
+		i += 2;
+	}
+	if (i + 2 >= argc || strcmp(argv[i + 1], "--") != 0)
+		return fail(EXIT_USAGE, "%s", verb_usage("exec"));
+	if ((rc = need_privilege("exec", argv[i])) != EXIT_OK)
+		return rc;
+	if (live_open(name, &lv) < 0)
+		return fail(EXIT_FAILED, "%s", err_msg());
+	node = layout_find_node(&lv.L, argv[i]);
+	int fn = node < 0 ? layout_find_function(&lv.L, argv[i]) : -1;
+
+	if (fn >= 0) {
+		/* A function: an idle environment of it (made if none), held
+		 * busy while the command runs: the lock survives the exec. */
+		struct env_handle h;
+
+		if (env_take(&lv, fn, &h) < 0) {
+			rc = fail(EXIT_FAILED, "exec %s: %s", argv[i], err_msg());
+			live_close(&lv);
+			return rc;
+		}
+		fcntl(h.lock_fd, F_SETFD, 0);
+		snprintf(netns, sizeof(netns), "%s", h.m.netns);
+		live_close(&lv);
+		proc_exec_in_node(netns, argv + i + 2);
+		return fail(127, "exec %s in %s: %s", argv[i + 2], netns, err_msg());
+	}
+	if (node < 0) {
+		live_close(&lv);
+		return fail(EXIT_USAGE, "no node '%s' in topology %s: name a resource, a function "
+			    "or an internet host (see `vpcsim status`)", argv[i], lv.name);
+	}
+	snprintf(netns, sizeof(netns), "%s", lv.L.nodes[node].netns);
+	live_close(&lv);
+	proc_exec_in_node(netns, argv + i + 2);
+	return fail(127, "exec %s in %s: %s", argv[i + 2], netns, err_msg());
+}

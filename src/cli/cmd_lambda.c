@@ -1,0 +1,220 @@
+/* vpcsim invoke, attach and detach: Lambda execution environments. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "lambda/env.h"
+#include "util/err.h"
+#include "lambda/sandbox.h"
+#include "state/state.h"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* VPCSIM_PROFILE=1: the verb's own time on stderr (bench/attach.sh). */
+static void profile(const char *verb, double t0)
+{
+	if (getenv("VPCSIM_PROFILE"))
+		fprintf(stderr, "profile: %s %.3f ms\n", verb, now_ms() - t0);
+}
+
+/* Open the topology and find function `name`; a usage error names the
+ * functions there are. */
+static int open_fn(const char *topo, const char *name, struct live *lv, int *fn)
+{
+	if (live_open(topo, lv) < 0)
+		return fail(EXIT_FAILED, "%s", err_msg());
+	*fn = layout_find_function(&lv->L, name);
+	if (*fn < 0) {
+		int rc = fail(EXIT_USAGE, "no function '%s' in topology %s (see `vpcsim status`)",
+			      name, lv->name);
+
+		live_close(lv);
+		return rc;
+	}
+	return EXIT_OK;
+}
+
+/* Exit status of a failed environment choice: a Lambda refusal (throttle,
+ * no address) is the operation failing, as is any kernel error. */
+static int env_fail(const char *verb, const char *fn)
+{
+	return fail(EXIT_FAILED, "%s %s: %s", verb, fn, err_msg());
+}
+
+int cmd_invoke(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "payload", required_argument, NULL, 'p' },
+		{ 0 },
+	};
+	const char *topo = NULL, *payload = NULL, *name;
+	char *const *cmd = NULL;
+	struct env_handle h;
+	struct invoke_result r;
+	struct live lv;
+	int c, rc, fn, err;
+
+	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
+		if (c == 't')
+			topo = optarg;
+		else if (c == 'p')
+			payload = optarg;
+		else
+			return fail(EXIT_USAGE, "%s", verb_usage("invoke"));
+	}
+	if (optind >= argc)
+		return fail(EXIT_USAGE, "%s", verb_usage("invoke"));
+	name = argv[optind++];
+	if (optind < argc && !strcmp(argv[optind], "--"))
+		optind++;
+	if (optind < argc)
+		cmd = argv + optind;
+	if ((rc = need_privilege("invoke", name)) != EXIT_OK)
+		return rc;
+	if ((rc = open_fn(topo, name, &lv, &fn)) != EXIT_OK)
+		return rc;
+	const struct function *f = &lv.t->functions[fn];
+
+	if (!cmd && !f->handler) {
+		live_close(&lv);
+		return fail(EXIT_USAGE, "function %s has no handler: give a command, "
+			    "`vpcsim invoke %s -- CMD ARG...`", name, name);
+	}
+	if (state_lock() < 0) {
+		live_close(&lv);
+		return fail(EXIT_FAILED, "%s", err_msg());
+	}
+	err = env_acquire(&lv, fn, true, &h);
+	state_unlock();
+	if (err < 0) {
+		rc = env_fail("invoke", name);
+		live_close(&lv);
+		return rc;
+	}
+	struct sandbox sb = {
+		.topo = lv.name, .env_id = h.m.id, .netns = h.m.netns, .locked = true,
+		.limits = { f->memory_mb, f->timeout_s, f->ephemeral_storage_mb },
+	};
+	struct sandbox_env env = {
+		.vars = f->env, .n = f->n_env, .function_name = f->name,
+		.region = lv.t->region, .handler = f->handler,
+	};
+
+	err = sandbox_invoke(&sb, &env, payload, cmd, h.cold ? h.init_ms : -1, &r);
+	env_release(&h);
+	if (err < 0) {
+		rc = fail(EXIT_FAILED, "invoke %s: %s", name, err_msg());
+	} else {
+		fflush(stdout);
+		invoke_report_print(stdout, &r);
+		rc = r.exit_status == 0 && !r.timed_out && !r.out_of_memory ? EXIT_OK : EXIT_FAILED;
+	}
+	live_close(&lv);
+	return rc;
+}
+
+int cmd_attach(int argc, char **argv)
+{
+	const char *topo = NULL;
+	struct env_handle h;
+	struct live lv;
+	double t0 = now_ms();
+	char ip[IP4_STRLEN];
+	int c, rc, fn;
+
+	while ((c = getopt(argc, argv, "t:")) != -1) {
+		if (c != 't')
+			return fail(EXIT_USAGE, "%s", verb_usage("attach"));
+		topo = optarg;
+	}
+	if (argc - optind != 1)
+		return fail(EXIT_USAGE, "%s", verb_usage("attach"));
+	if ((rc = need_privilege("attach", argv[optind])) != EXIT_OK)
+		return rc;
+	if ((rc = open_fn(topo, argv[optind], &lv, &fn)) != EXIT_OK)
+		return rc;
+	if (state_lock() < 0) {
+		live_close(&lv);
+		return fail(EXIT_FAILED, "%s", err_msg());
+	}
+	if (env_create(&lv, fn, &h) < 0) {
+		rc = env_fail("attach", argv[optind]);
+	} else {
+		env_release(&h);
+		printf("attached %s (%s, %s%s%s) in %.1f ms\n", h.m.id, env_mode_str(h.m.mode),
+		       ip4_str(h.m.ip, ip), h.m.eni_id[0] ? ", " : "", h.m.eni_id, h.init_ms);
+		rc = EXIT_OK;
+	}
+	live_close(&lv);
+	profile("attach", t0);
+	return rc;
+}
+
+int cmd_detach(int argc, char **argv)
+{
+	static const struct option opts[] = { { "all", no_argument, NULL, 'a' }, { 0 } };
+	const char *topo = NULL, *name;
+	struct env_set s;
+	struct live lv;
+	double t0 = now_ms();
+	bool all = false;
+	int c, rc, fn, removed = 0, busy = 0, first = 0;
+
+	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
+		if (c == 't')
+			topo = optarg;
+		else if (c == 'a')
+			all = true;
+		else
+			return fail(EXIT_USAGE, "%s", verb_usage("detach"));
+	}
+	if (argc - optind != 1)
+		return fail(EXIT_USAGE, "%s", verb_usage("detach"));
+	name = argv[optind];
+	if ((rc = need_privilege("detach", name)) != EXIT_OK)
+		return rc;
+	if ((rc = open_fn(topo, name, &lv, &fn)) != EXIT_OK)
+		return rc;
+	if (state_lock() < 0 || env_list(&lv, &s) < 0) {
+		live_close(&lv);
+		return fail(EXIT_FAILED, "%s", err_msg());
+	}
+	/* The newest idle one first: the lowest ids stay, as warm ones. */
+	for (int i = s.n - 1; i >= 0; i--) {
+		if (strcmp(s.e[i].function, name))
+			continue;
+		if (s.e[i].busy) {
+			busy++;
+			continue;
+		}
+		if (removed && !all)
+			continue;
+		if (env_destroy(&lv, &s.e[i]) < 0) {
+			fprintf(stderr, "vpcsim: detach %s: %s\n", s.e[i].id, err_msg());
+			first = first ? first : -1;
+			continue;
+		}
+		printf("detached %s\n", s.e[i].id);
+		removed++;
+	}
+	env_set_free(&s);
+	live_close(&lv);
+	if (busy)
+		printf("%d busy environment%s of %s left running (an invoke holds %s)\n", busy,
+		       busy == 1 ? "" : "s", name, busy == 1 ? "it" : "them");
+	profile("detach", t0);
+	if (first)
+		return EXIT_FAILED;
+	if (!removed)
+		return fail(EXIT_FAILED, "detach %s: no idle environment to remove", name);
+	return EXIT_OK;
+}

@@ -1,0 +1,35 @@
+/* vpcsim status [NAME] [--json]. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "util/err.h"
+#include "cli/report.h"
+#include "state/state.h"
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, { 0 } };
+	const char *name = NULL;
+	struct live lv;
+	bool json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 't')
+			name = optarg;
+		else
+			return fail(EXIT_USAGE, "%s", verb_usage("status"));
+	}
+	if (argc - optind > 1)
+		return fail(EXIT_USAGE, "%s", verb_usage("status"));
+	if (argc - optind == 1)
+		name = argv[optind];
+	if (live_open(name, &lv) < 0)
+		return fail(EXIT_FAILED, "%s", err_msg());
+	report_status(&lv, json);
+	live_close(&lv);
+	return EXIT_OK;
+}

@@ -1,0 +1,47 @@
+/* vpcsim validate FILE: every problem of a topology file, or a summary. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "model/layout.h"
+
+/* Shared by validate and up: load, validate and lay out `file`, printing
+ * every problem. Returns the topology (with *L built) or NULL. */
+struct topology *topology_prepare(const char *file, struct layout *L)
+{
+	struct diags d = { 0 };
+	struct topology *t = topology_load(file, &d);
+
+	if (t && layout_build(t, L, &d) < 0) {
+		layout_free(L);
+		topology_free(t);
+		t = NULL;
+	}
+	diags_print(&d, file, stderr);
+	diags_free(&d);
+	return t;
+}
+
+int cmd_validate(int argc, char **argv)
+{
+	struct layout L;
+	struct topology *t;
+	int subnets = 0;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return fail(EXIT_USAGE, "%s", verb_usage("validate"));
+	t = topology_prepare(argv[1], &L);
+	if (!t)
+		return EXIT_USAGE;
+	for (int v = 0; v < t->n_vpcs; v++)
+		subnets += t->vpcs[v].n_subnets;
+	printf("%s: topology %s is valid: %d VPC%s, %d subnet%s, %d resource%s, %d function%s, "
+	       "%d internet host%s\n", argv[1], t->name,
+	       t->n_vpcs, t->n_vpcs == 1 ? "" : "s", subnets, subnets == 1 ? "" : "s",
+	       t->n_resources, t->n_resources == 1 ? "" : "s",
+	       t->n_functions, t->n_functions == 1 ? "" : "s",
+	       t->n_hosts, t->n_hosts == 1 ? "" : "s");
+	layout_free(&L);
+	topology_free(t);
+	return EXIT_OK;
+}

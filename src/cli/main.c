@@ -1,0 +1,94 @@
+/* vpcsim: AWS VPC networking for Lambda, real on one machine. */
+#include <linux/capability.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+static const struct verb verbs[] = {
+	{ "validate", cmd_validate, "FILE", "check a topology file (no root needed)" },
+	{ "up", cmd_up, "FILE [--dry-run]", "build a topology, all or nothing" },
+	{ "down", cmd_down, "[NAME] [--all]", "remove a topology (or all of them)" },
+	{ "status", cmd_status, "[NAME] [--json]", "what is up: VPCs, subnets, ENIs, nodes" },
+	{ "exec", cmd_exec, "[-t NAME] NODE -- CMD [ARG...]", "run a command inside a node" },
+	{ "probe", cmd_probe,
+	  "[-t NAME] FROM TO [PORT] [--proto tcp|udp|icmp] [--timeout-ms N] [--expect RESULT] [--json]",
+	  "a real connection attempt through the dataplane" },
+	{ "invoke", cmd_invoke, "[-t NAME] FN [--payload JSON] [-- CMD [ARG...]]",
+	  "run a function once in an execution environment (cold or warm)" },
+	{ "attach", cmd_attach, "[-t NAME] FN", "create one idle execution environment of FN" },
+	{ "detach", cmd_detach, "[-t NAME] FN [--all]",
+	  "remove one (or every) idle execution environment of FN" },
+	{ "sg", cmd_sg, "authorize|revoke [-t NAME] VPC/SG --ingress|--egress RULE",
+	  "change a security group live; RULE as in a topology file" },
+	{ "flows", cmd_flows, "[NAME] [-t NAME] [--follow] [--json]",
+	  "VPC Flow Log records (AWS default format, version 2)" },
+	{ "clean", cmd_clean, "", "remove every object any vpcsim left behind" },
+};
+
+#define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))
+
+int fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vpcsim: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+const char *verb_usage(const char *verb)
+{
+	static char buf[256];
+
+	for (size_t i = 0; i < N_VERBS; i++)
+		if (strcmp(verbs[i].name, verb) == 0) {
+			snprintf(buf, sizeof(buf), "usage: vpcsim %s %s", verb, verbs[i].usage);
+			return buf;
+		}
+	return "usage: vpcsim VERB ...";
+}
+
+int need_privilege(const char *verb, const char *args)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = { 0 };
+	unsigned need = (1u << CAP_NET_ADMIN) | (1u << CAP_SYS_ADMIN);
+
+	if (syscall(SYS_capget, &hdr, data) == 0 && (data[0].effective & need) == need)
+		return EXIT_OK;
+	return fail(EXIT_PRIVILEGE,
+		    "%s needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_BPF); run: sudo vpcsim %s%s%s",
+		    verb, verb, *args ? " " : "", args);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: vpcsim VERB [ARGS]\n\nverbs:\n");
+	for (size_t i = 0; i < N_VERBS; i++)
+		fprintf(out, "  %-9s %-40s %s\n", verbs[i].name, verbs[i].usage, verbs[i].summary);
+	fprintf(out, "\nExit status: 0 success, 1 failed, 2 bad input or usage, 3 not enough privilege.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < N_VERBS; i++)
+		if (strcmp(verbs[i].name, argv[1]) == 0)
+			return verbs[i].run(argc - 1, argv + 1);
+	usage(stderr);
+	return fail(EXIT_USAGE, "unknown verb '%s'", argv[1]);
+}

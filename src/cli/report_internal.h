@@ -1,0 +1,31 @@
+/* Shared by the report files (report.c, report_table.c, report_drops.c);
+ * not part of any module's interface. */
+#ifndef VPCSIM_REPORT_INTERNAL_H
+#define VPCSIM_REPORT_INTERNAL_H
+
+#include <cJSON.h>
+
+#include "model/layout.h"
+
+/* A table: rows of cells, printed with columns as wide as their widest. */
+#define TABLE_COLS 8
+
+struct table {
+	int cols, n;
+	char *(*cells)[TABLE_COLS];
+};
+
+/* Append a row of T->cols strings (NULL prints as "-"). */
+void table_row(struct table *T, ...);
+/* Print the rows and empty the table. */
+void table_print(struct table *T);
+
+/* Drop counters per VPC and reason (vpc_dp_drops_read): the non-zero ones
+ * as a table, or a "drops" object with every reason in each VPC object of
+ * `vpcs` (a JSON array in topology order). A VPC whose counters cannot be
+ * read (no privilege, data plane gone) says why: in its table row, or on
+ * stderr with "drops": null. */
+void print_drops(const struct layout *L);
+void json_add_drops(cJSON *vpcs, const struct layout *L);
+
+#endif

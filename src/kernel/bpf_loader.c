@@ -1,0 +1,718 @@
+/* The data plane's life cycle in the kernel: load and pin, open pins, fill
+ * maps, attach with tc clsact, unpin. See include/vpcsim/bpf_loader.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/magic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "kernel/bpf_loader.h"
+#include "util/err.h"
+
+#include "dataplane.skel.h"
+
+const char *const dp_map_names[DP_MAP__COUNT] = {
+	[DP_MAP_ENIS] = "enis",
+	[DP_MAP_MEMBERS] = "members",
+	[DP_MAP_SG_CIDR] = "sg_cidr",
+	[DP_MAP_SG_PEER] = "sg_peer",
+	[DP_MAP_SG_PORT] = "sg_port",
+	[DP_MAP_NACL_CIDR] = "nacl_cidr",
+	[DP_MAP_NACL_PORT] = "nacl_port",
+	[DP_MAP_NACLS] = "nacls",
+	[DP_MAP_CT_TCP] = "ct_tcp",
+	[DP_MAP_CT_OTHER] = "ct_other",
+	[DP_MAP_FLOW_REJECT] = "flow_reject",
+	[DP_MAP_DROP_COUNTERS] = "drop_counters",
+	[DP_MAP_DROP_EVENTS] = "drop_events",
+	[DP_MAP_OUTSIDE_LINKS] = "outside_links",
+	[DP_MAP_POLICY_GEN] = "policy_gen",
+};
+
+const char *const dp_prog_names[DP_PROG__COUNT] = {
+	[DP_PROG_FROM_ENI] = "dp_from_eni",
+	[DP_PROG_TO_ENI] = "dp_to_eni",
+};
+
+/* Fixed tc filter handle and priority, so detach finds our filters. */
+
+static struct dataplane *dp_new(const char *pin_dir)
+{
+	struct dataplane *dp = calloc(1, sizeof(*dp));
+
+	if (!dp)
+		return NULL;
+	for (int i = 0; i < DP_MAP__COUNT; i++)
+		dp->map_fd[i] = -1;
+	for (int i = 0; i < DP_PROG__COUNT; i++)
+		dp->prog_fd[i] = -1;
+	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", pin_dir);
+	return dp;
+}
+
+void dp_close(struct dataplane *dp)
+{
+	if (!dp)
+		return;
+	if (dp->skel) {
+		dataplane_bpf__destroy(dp->skel);  /* owns the fds */
+	} else {
+		for (int i = 0; i < DP_MAP__COUNT; i++)
+			if (dp->map_fd[i] >= 0)
+				close(dp->map_fd[i]);
+		for (int i = 0; i < DP_PROG__COUNT; i++)
+			if (dp->prog_fd[i] >= 0)
+				close(dp->prog_fd[i]);
+	}
+	free(dp);
+}
+
+int dp_bpffs_ensure(void)
+{
+	struct statfs st;
+
+	if (statfs(DP_BPFFS, &st) == 0 && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", DP_BPFFS, "bpf", 0, "mode=0700"))
+		return errf(errno, "mounting bpffs at %s: %s", DP_BPFFS,
+			    strerror(errno));
+	return 0;
+}
+
+static int mkdir_p(const char *dir)
+{
+	char path[256];
+
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+		return errf(ENAMETOOLONG, "creating %s: path too long", dir);
+	for (char *p = path + 1;; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(path, 0700) && errno != EEXIST)
+			return errf(errno, "creating %s: %s", path, strerror(errno));
+		*p = c;
+		if (!c)
+			return 0;
+	}
+}
+
+static int pin_path(char *buf, size_t len, const char *dir, const char *name)
+{
+	if (snprintf(buf, len, "%s/%s", dir, name) >= (int)len)
+		return errf(ENAMETOOLONG, "pin path %s/%s too long", dir, name);
+	return 0;
+}
+
+int dp_load(uint32_t vpc_id, uint32_t dns_ip, const char *pin_dir,
+	    struct dataplane **out)
+{
+	struct dataplane *dp;
+	char path[320];
+	int rc;
+
+	rc = dp_bpffs_ensure();
+	if (rc)
+		return rc;
+	rc = mkdir_p(pin_dir);
+	if (rc)
+		return rc;
+	rc = pin_path(path, sizeof(path), pin_dir, dp_map_names[DP_MAP_ENIS]);
+	if (rc)
+		return rc;
+	if (access(path, F_OK) == 0)
+		return errf(EEXIST, "loading the data plane into %s: already pinned there",
+			    pin_dir);
+
+	dp = dp_new(pin_dir);
+	if (!dp)
+		return errf(ENOMEM, "loading the data plane");
+	dp->skel = dataplane_bpf__open();
+	if (!dp->skel) {
+		rc = errf(errno, "opening the data plane BPF object: %s",
+			  strerror(errno));
+		goto fail;
+	}
+	dp->skel->rodata->vpc_id = vpc_id;
+	dp->skel->rodata->vpc_dns_ip = htonl(dns_ip);
+	rc = dataplane_bpf__load(dp->skel);
+	if (rc) {
+		rc = errf(rc, "loading the data plane BPF programs for VPC %u (verifier log above): %s",
+			  vpc_id, strerror(-rc));
+		goto fail;
+	}
+	for (int i = 0; i < DP_MAP__COUNT; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(dp->skel->obj,
+								 dp_map_names[i]);
+
+		if (!m) {
+			rc = errf(ENOENT, "loading the data plane: no map %s in the object",
+				  dp_map_names[i]);
+			goto fail_unpin;
+		}
+		dp->map_fd[i] = bpf_map__fd(m);
+		if ((rc = pin_path(path, sizeof(path), pin_dir, dp_map_names[i])))
+			goto fail_unpin;
+		rc = bpf_map__pin(m, path);
+		if (rc) {
+			rc = errf(rc, "pinning map %s at %s: %s", dp_map_names[i],
+				  path, strerror(-rc));
+			goto fail_unpin;
+		}
+	}
+	for (int i = 0; i < DP_PROG__COUNT; i++) {
+		struct bpf_program *p = bpf_object__find_program_by_name(
+			dp->skel->obj, dp_prog_names[i]);
+
+		if (!p) {
+			rc = errf(ENOENT, "loading the data plane: no program %s",
+				  dp_prog_names[i]);
+			goto fail_unpin;
+		}
+		dp->prog_fd[i] = bpf_program__fd(p);
+		if ((rc = pin_path(path, sizeof(path), pin_dir, dp_prog_names[i])))
+			goto fail_unpin;
+		rc = bpf_program__pin(p, path);
+		if (rc) {
+			rc = errf(rc, "pinning program %s at %s: %s",
+				  dp_prog_names[i], path, strerror(-rc));
+			goto fail_unpin;
+		}
+	}
+	*out = dp;
+	return 0;
+
+fail_unpin:
+	dp_unpin(pin_dir);
+fail:
+	dp_close(dp);
+	rmdir(pin_dir);  /* only if empty: nothing of ours is left in it */
+	return rc;
+}
+
+int dp_open(const char *pin_dir, struct dataplane **out)
+{
+	struct dataplane *dp = dp_new(pin_dir);
+	char path[320];
+	int rc;
+
+	if (!dp)
+		return errf(ENOMEM, "opening the data plane at %s", pin_dir);
+	for (int i = 0; i < DP_MAP__COUNT + DP_PROG__COUNT; i++) {
+		const char *name = i < DP_MAP__COUNT ? dp_map_names[i]
+						     : dp_prog_names[i - DP_MAP__COUNT];
+		int fd;
+
+		if ((rc = pin_path(path, sizeof(path), pin_dir, name)))
+			goto fail;
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			rc = errf(errno, "opening pinned %s: %s", path,
+				  strerror(errno));
+			goto fail;
+		}
+		if (i < DP_MAP__COUNT)
+			dp->map_fd[i] = fd;
+		else
+			dp->prog_fd[i - DP_MAP__COUNT] = fd;
+	}
+	*out = dp;
+	return 0;
+fail:
+	dp_close(dp);
+	return rc;
+}
+
+int dp_unpin(const char *pin_dir)
+{
+	char path[320];
+	int rc;
+
+	for (int i = 0; i < DP_MAP__COUNT + DP_PROG__COUNT; i++) {
+		const char *name = i < DP_MAP__COUNT ? dp_map_names[i]
+						     : dp_prog_names[i - DP_MAP__COUNT];
+
+		if ((rc = pin_path(path, sizeof(path), pin_dir, name)))
+			return rc;
+		if (unlink(path) && errno != ENOENT)
+			return errf(errno, "unpinning %s: %s", path, strerror(errno));
+	}
+	if (rmdir(pin_dir) && errno != ENOENT)
+		return errf(errno, "removing pin directory %s: %s%s", pin_dir,
+			    strerror(errno),
+			    errno == ENOTEMPTY ? " (holds files vpcsim did not pin; left alone)" : "");
+	return 0;
+}
+
+static int map_index(const char *name)
+{
+	for (int i = 0; i < DP_MAP__COUNT; i++)
+		if (!strcmp(dp_map_names[i], name))
+			return i;
+	return -1;
+}
+
+/* Offset of the dir byte (which carries the generation) in a policy map's
+ * key, or -1 for the nacls array (generation in the index). */
+static int key_dir_offset(int pm)
+{
+	switch (pm) {
+	case PM_SG_CIDR:
+		return offsetof(struct dp_sg_cidr_key, dir);
+	case PM_SG_PEER:
+		return offsetof(struct dp_sg_peer_key, dir);
+	case PM_SG_PORT:
+	case PM_NACL_PORT:
+		return offsetof(struct dp_port_key, dir);
+	case PM_NACL_CIDR:
+		return offsetof(struct dp_nacl_cidr_key, dir);
+	default:
+		return -1;
+	}
+}
+
+/* A compiled key (generation 0) moved to generation gen. */
+static void key_in_gen(int pm, const uint8_t *key, size_t size, uint8_t gen,
+		       uint8_t *out)
+{
+	int off = key_dir_offset(pm);
+
+	memcpy(out, key, size);
+	if (off >= 0) {
+		out[off] = DP_KEY_DIR(key[off] & 1, gen);
+	} else {
+		uint32_t idx;
+
+		memcpy(&idx, key, sizeof(idx));
+		idx = DP_NACL_INDEX(idx % DP_NACLS_MAX, gen);
+		memcpy(out, &idx, sizeof(idx));
+	}
+}
+
+/* Zeroes the NACL array entries of generation gen. The array is read in
+ * one batch: a lookup per slot would cost thousands of syscalls per write. */
+static int nacls_purge(struct dataplane *dp, int fd, uint8_t gen)
+{
+	static uint32_t keys[2 * DP_NACLS_MAX];
+	static struct dp_nacl vals[2 * DP_NACLS_MAX];
+	struct dp_nacl zero = { { 0, 0 } };
+	uint32_t count = 2 * DP_NACLS_MAX, out_batch;
+
+	if (bpf_map_lookup_batch(fd, NULL, &out_batch, keys, vals, &count, NULL) &&
+	    errno != ENOENT)
+		return errf(errno, "reading %s/nacls: %s", dp->pin_dir, strerror(errno));
+	for (uint32_t i = 0; i < count; i++) {
+		if (DP_NACL_INDEX(keys[i] % DP_NACLS_MAX, gen) != keys[i] ||
+		    !(vals[i].allow_mask[0] || vals[i].allow_mask[1]))
+			continue;
+		if (bpf_map_update_elem(fd, &keys[i], &zero, BPF_ANY))
+			return errf(errno, "clearing %s/nacls[%u]: %s", dp->pin_dir, keys[i],
+				    strerror(errno));
+	}
+	return 0;
+}
+
+/* Deletes every entry of generation gen from the policy maps. */
+static int policy_gen_purge(struct dataplane *dp, uint8_t gen)
+{
+	for (int pm = 0; pm < PM__COUNT; pm++) {
+		int fd = dp->map_fd[map_index(policy_map_names[pm])];
+		int off = key_dir_offset(pm), n = 0, cap = 0, rc = 0;
+		uint8_t cur[16], next[16], *doomed = NULL;
+		size_t ks = policy_map_key_size(pm);
+		void *prev = NULL;
+
+		if (off < 0) {
+			rc = nacls_purge(dp, fd, gen);
+			if (rc)
+				return rc;
+			continue;
+		}
+		while (bpf_map_get_next_key(fd, prev, next) == 0) {
+			if (DP_KEY_GEN(next[off]) == gen) {
+				if (n == cap) {
+					uint8_t *grown;
+
+					cap = cap ? 2 * cap : 256;
+					grown = realloc(doomed, cap * ks);
+					if (!grown) {
+						free(doomed);
+						return errf(ENOMEM, "purging %s",
+							    policy_map_names[pm]);
+					}
+					doomed = grown;
+				}
+				memcpy(doomed + n++ * ks, next, ks);
+			}
+			memcpy(cur, next, ks);
+			prev = cur;
+		}
+		for (int i = 0; i < n && !rc; i++)
+			if (bpf_map_delete_elem(fd, doomed + i * ks) && errno != ENOENT)
+				rc = errf(errno, "deleting an old entry of %s/%s: %s",
+					  dp->pin_dir, policy_map_names[pm],
+					  strerror(errno));
+		free(doomed);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int dp_policy_write(struct dataplane *dp, const struct policy *p)
+{
+	uint32_t zero = 0, cur = 0, next;
+	int rc;
+
+	if (bpf_map_lookup_elem(dp->map_fd[DP_MAP_POLICY_GEN], &zero, &cur))
+		return errf(errno, "reading %s/policy_gen: %s", dp->pin_dir,
+			    strerror(errno));
+	cur &= 1;
+	next = cur ^ 1;
+	/* leftovers of a write that failed half way */
+	rc = policy_gen_purge(dp, (uint8_t)next);
+	if (rc)
+		return rc;
+	for (int i = 0; i < PM__COUNT; i++) {
+		const struct policy_map *m = &p->maps[i];
+		int fd = dp->map_fd[map_index(policy_map_names[i])];
+		uint8_t key[16];
+
+		for (int k = 0; k < m->n; k++) {
+			key_in_gen(i, m->keys + k * m->key_size, m->key_size,
+				   (uint8_t)next, key);
+			if (bpf_map_update_elem(fd, key, m->values + k * m->value_size,
+						BPF_ANY))
+				return errf(errno, "writing entry %d of map %s in %s: %s",
+					    k, policy_map_names[i], dp->pin_dir,
+					    strerror(errno));
+		}
+	}
+	if (bpf_map_update_elem(dp->map_fd[DP_MAP_POLICY_GEN], &zero, &next, BPF_ANY))
+		return errf(errno, "switching %s/policy_gen to %u: %s", dp->pin_dir,
+			    next, strerror(errno));
+	/* A program that read the old generation finishes within microseconds;
+	 * nothing in user space can wait for it exactly, so give it 2 ms. */
+	usleep(2000);
+	return policy_gen_purge(dp, (uint8_t)cur);
+}
+
+int dp_eni_add(struct dataplane *dp, uint32_t ifindex, const struct dp_eni *eni)
+{
+	if (eni->n_sgs > DP_MAX_SGS)
+		return errf(E2BIG, "adding ENI %u: %u groups, at most %d",
+			    eni->eni_id, eni->n_sgs, DP_MAX_SGS);
+	if (bpf_map_update_elem(dp->map_fd[DP_MAP_ENIS], &ifindex, eni, BPF_ANY))
+		return errf(errno, "adding ENI %u (ifindex %u) to %s/enis: %s",
+			    eni->eni_id, ifindex, dp->pin_dir, strerror(errno));
+	return 0;
+}
+
+int dp_eni_get(struct dataplane *dp, uint32_t ifindex, struct dp_eni *out)
+{
+	if (bpf_map_lookup_elem(dp->map_fd[DP_MAP_ENIS], &ifindex, out))
+		return errf(errno, "reading ENI of ifindex %u from %s/enis: %s",
+			    ifindex, dp->pin_dir, strerror(errno));
+	return 0;
+}
+
+/* Deletes every entry of a map whose key starts with ifindex (ct and
+ * flow_reject keys do). Keys are collected first: deleting while walking
+ * would restart the walk. */
+static int flush_ifindex(struct dataplane *dp, int map, uint32_t ifindex,
+			 size_t key_size)
+{
+	int fd = dp->map_fd[map], n = 0, cap = 0, rc = 0;
+	uint8_t *keys = NULL, cur[64], next[64];
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		uint32_t k;
+
+		memcpy(&k, next, sizeof(k));
+		if (k == ifindex) {
+			if (n == cap) {
+				uint8_t *grown;
+
+				cap = cap ? cap * 2 : 64;
+				grown = realloc(keys, cap * key_size);
+				if (!grown) {
+					free(keys);
+					return errf(ENOMEM, "flushing %s", dp_map_names[map]);
+				}
+				keys = grown;
+			}
+			memcpy(keys + n++ * key_size, next, key_size);
+		}
+		memcpy(cur, next, key_size);
+		prev = cur;
+	}
+	for (int i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, keys + i * key_size) && errno != ENOENT) {
+			rc = errf(errno, "flushing ifindex %u from %s/%s: %s", ifindex,
+				  dp->pin_dir, dp_map_names[map], strerror(errno));
+			break;
+		}
+	free(keys);
+	return rc;
+}
+
+int dp_eni_remove(struct dataplane *dp, uint32_t ifindex)
+{
+	int rc;
+
+	if (bpf_map_delete_elem(dp->map_fd[DP_MAP_ENIS], &ifindex) &&
+	    errno != ENOENT)
+		return errf(errno, "removing ifindex %u from %s/enis: %s", ifindex,
+			    dp->pin_dir, strerror(errno));
+	rc = flush_ifindex(dp, DP_MAP_CT_TCP, ifindex, sizeof(struct dp_ct_key));
+	if (!rc)
+		rc = flush_ifindex(dp, DP_MAP_CT_OTHER, ifindex,
+				   sizeof(struct dp_ct_key));
+	if (!rc)
+		rc = flush_ifindex(dp, DP_MAP_FLOW_REJECT, ifindex,
+				   sizeof(struct dp_flow_key));
+	return rc;
+}
+
+int dp_member_set(struct dataplane *dp, uint32_t ip, const uint16_t *groups,
+		  int n)
+{
+	struct dp_member m;
+	uint32_t key = htonl(ip);
+
+	if (n < 0 || n > DP_MAX_SGS)
+		return errf(E2BIG, "setting groups of %08x: %d groups, at most %d",
+			    ip, n, DP_MAX_SGS);
+	memset(&m, 0, sizeof(m));
+	m.n = (uint8_t)n;
+	memcpy(m.groups, groups, n * sizeof(*groups));
+	if (bpf_map_update_elem(dp->map_fd[DP_MAP_MEMBERS], &key, &m, BPF_ANY))
+		return errf(errno, "setting groups of %u.%u.%u.%u in %s/members: %s",
+			    ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255,
+			    dp->pin_dir, strerror(errno));
+	return 0;
+}
+
+int dp_member_remove(struct dataplane *dp, uint32_t ip)
+{
+	uint32_t key = htonl(ip);
+
+	if (bpf_map_delete_elem(dp->map_fd[DP_MAP_MEMBERS], &key) && errno != ENOENT)
+		return errf(errno, "removing %u.%u.%u.%u from %s/members: %s",
+			    ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255,
+			    dp->pin_dir, strerror(errno));
+	return 0;
+}
+
+int dp_outside_link_add(struct dataplane *dp, uint32_t ifindex)
+{
+	uint8_t one = 1;
+
+	if (bpf_map_update_elem(dp->map_fd[DP_MAP_OUTSIDE_LINKS], &ifindex, &one,
+				BPF_ANY))
+		return errf(errno, "adding outside link ifindex %u to %s: %s",
+			    ifindex, dp->pin_dir, strerror(errno));
+	return 0;
+}
+
+int dp_outside_link_remove(struct dataplane *dp, uint32_t ifindex)
+{
+	if (bpf_map_delete_elem(dp->map_fd[DP_MAP_OUTSIDE_LINKS], &ifindex) &&
+	    errno != ENOENT)
+		return errf(errno, "removing outside link ifindex %u from %s: %s",
+			    ifindex, dp->pin_dir, strerror(errno));
+	return 0;
+}
+
+int dp_attach(struct dataplane *dp, int ifindex)
+{
+	static const enum bpf_tc_attach_point points[DP_PROG__COUNT] = {
+		[DP_PROG_FROM_ENI] = BPF_TC_INGRESS,
+		[DP_PROG_TO_ENI] = BPF_TC_EGRESS,
+	};
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	int rc;
+
+	rc = bpf_tc_hook_create(&hook);
+	if (rc && rc != -EEXIST)
+		return errf(rc, "creating the clsact qdisc on ifindex %d: %s",
+			    ifindex, strerror(-rc));
+	for (int i = 0; i < DP_PROG__COUNT; i++) {
+		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = DP_TC_HANDLE,
+			    .priority = DP_TC_PRIORITY, .prog_fd = dp->prog_fd[i],
+			    .flags = BPF_TC_F_REPLACE);
+
+		hook.attach_point = points[i];
+		rc = bpf_tc_attach(&hook, &opts);
+		if (rc)
+			return errf(rc, "attaching %s at tc %s of ifindex %d: %s",
+				    dp_prog_names[i],
+				    i == DP_PROG_FROM_ENI ? "ingress" : "egress",
+				    ifindex, strerror(-rc));
+	}
+	return 0;
+}
+
+int dp_detach(int ifindex)
+{
+	static const enum bpf_tc_attach_point points[] = { BPF_TC_INGRESS,
+							   BPF_TC_EGRESS };
+
+	for (int i = 0; i < 2; i++) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+			    .attach_point = points[i]);
+		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = DP_TC_HANDLE,
+			    .priority = DP_TC_PRIORITY);
+		int rc = bpf_tc_detach(&hook, &opts);
+
+		if (rc && rc != -ENOENT && rc != -EINVAL)
+			return errf(rc, "detaching the data plane from tc %s of ifindex %d: %s",
+				    i ? "egress" : "ingress", ifindex, strerror(-rc));
+	}
+	return 0;
+}
+
+static bool has_ports(uint8_t proto)
+{
+	return proto == 6 || proto == 17;
+}
+
+static uint32_t eni_id_of(struct dataplane *dp, uint32_t ifindex)
+{
+	struct dp_eni e;
+
+	if (bpf_map_lookup_elem(dp->map_fd[DP_MAP_ENIS], &ifindex, &e))
+		return 0;
+	return e.eni_id;
+}
+
+/* Both directions of one conntrack entry. */
+static int ct_records(struct dataplane *dp, const struct dp_ct_key *k,
+		      const struct dp_ct_val *v, dp_flow_cb cb, void *ctx)
+{
+	struct dp_flow_record r;
+	int rc = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.ifindex = k->ifindex;
+	r.eni_id = eni_id_of(dp, k->ifindex);
+	r.accept = true;
+	r.proto = k->proto;
+	r.first_ns = v->created_ns;
+	r.last_ns = v->last_seen_ns;
+	if (v->packets_out) {
+		r.src = ntohl(k->local_ip);
+		r.dst = ntohl(k->remote_ip);
+		r.sport = has_ports(k->proto) ? ntohs(k->local_port) : 0;
+		r.dport = has_ports(k->proto) ? ntohs(k->remote_port) : 0;
+		r.packets = v->packets_out;
+		r.bytes = v->bytes_out;
+		rc = cb(&r, ctx);
+	}
+	if (!rc && v->packets_in) {
+		r.src = ntohl(k->remote_ip);
+		r.dst = ntohl(k->local_ip);
+		r.sport = has_ports(k->proto) ? ntohs(k->remote_port) : 0;
+		r.dport = has_ports(k->proto) ? ntohs(k->local_port) : 0;
+		r.packets = v->packets_in;
+		r.bytes = v->bytes_in;
+		rc = cb(&r, ctx);
+	}
+	return rc;
+}
+
+static int reject_record(struct dataplane *dp, const struct dp_flow_key *k,
+			 const struct dp_flow_val *v, dp_flow_cb cb, void *ctx)
+{
+	struct dp_flow_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.ifindex = k->ifindex;
+	r.eni_id = eni_id_of(dp, k->ifindex);
+	r.proto = k->proto;
+	r.src = ntohl(k->src);
+	r.dst = ntohl(k->dst);
+	r.sport = has_ports(k->proto) ? ntohs(k->sport) : 0;
+	r.dport = has_ports(k->proto) ? ntohs(k->dport) : 0;
+	r.packets = v->packets;
+	r.bytes = v->bytes;
+	r.first_ns = v->first_ns;
+	r.last_ns = v->last_ns;
+	return cb(&r, ctx);
+}
+
+int dp_flows_read(struct dataplane *dp, dp_flow_cb cb, void *ctx)
+{
+	static const int maps[] = { DP_MAP_CT_TCP, DP_MAP_CT_OTHER,
+				    DP_MAP_FLOW_REJECT };
+
+	for (unsigned m = 0; m < sizeof(maps) / sizeof(maps[0]); m++) {
+		int fd = dp->map_fd[maps[m]];
+		union {
+			struct dp_ct_key ct;
+			struct dp_flow_key flow;
+		} cur, next;
+		union {
+			struct dp_ct_val ct;
+			struct dp_flow_val flow;
+		} val;
+		void *prev = NULL;
+		int rc;
+
+		while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+			cur = next;
+			prev = &cur;
+			if (bpf_map_lookup_elem(fd, &cur, &val))
+				continue;  /* evicted or expired meanwhile */
+			if (maps[m] == DP_MAP_FLOW_REJECT)
+				rc = reject_record(dp, &cur.flow, &val.flow, cb, ctx);
+			else
+				rc = ct_records(dp, &cur.ct, &val.ct, cb, ctx);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int dp_drop_counters_read(struct dataplane *dp,
+			  struct dp_counter out[DP_DROP__MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct dp_counter *percpu;
+
+	if (ncpu <= 0)
+		return errf(ncpu ? ncpu : EINVAL, "counting possible CPUs");
+	percpu = calloc(ncpu, sizeof(*percpu));
+	if (!percpu)
+		return errf(ENOMEM, "reading drop counters");
+	for (uint32_t r = 0; r < DP_DROP__MAX; r++) {
+		out[r].packets = out[r].bytes = 0;
+		if (bpf_map_lookup_elem(dp->map_fd[DP_MAP_DROP_COUNTERS], &r, percpu)) {
+			int e = errno;
+
+			free(percpu);
+			return errf(e, "reading %s/drop_counters[%u]: %s",
+				    dp->pin_dir, r, strerror(e));
+		}
+		for (int c = 0; c < ncpu; c++) {
+			out[r].packets += percpu[c].packets;
+			out[r].bytes += percpu[c].bytes;
+		}
+	}
+	free(percpu);
+	return 0;
+}

@@ -1,0 +1,143 @@
+/* Loading the data plane of one VPC, pinning it, filling its maps and
+ * attaching it to ENI veths.
+ *
+ * `up` calls dp_load() once per VPC router: it opens the embedded BPF
+ * object, sets the VPC id in read-only data, loads it and pins every map
+ * and both programs under a directory (conventionally
+ * /sys/fs/bpf/vpcsim/<topo>/<vpc>, created 0700; bpffs is mounted at
+ * /sys/fs/bpf first if it is not). Later short-lived commands dp_open() the
+ * pins and change maps live. dp_unpin() removes exactly what dp_load()
+ * pinned and the directory, nothing else.
+ *
+ * Namespaces: map and pin operations do not care which network namespace
+ * the caller is in. dp_attach()/dp_detach() use libbpf's tc calls, which
+ * talk netlink in the CALLING THREAD's network namespace: the caller enters
+ * the VPC router namespace around them (netns_enter/netns_leave) and passes
+ * the router-side veth's ifindex as seen there.
+ *
+ * Errors: every function returns 0 or -errno, with a message from errf()
+ * that names the operation and the object. */
+#ifndef VPCSIM_BPF_LOADER_H
+#define VPCSIM_BPF_LOADER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vpcsim/dataplane.h"
+#include "model/policy.h"
+
+#define DP_BPFFS "/sys/fs/bpf"
+/* Our tc filters: this handle and priority on both clsact hooks. */
+#define DP_TC_HANDLE 0x5c1
+#define DP_TC_PRIORITY 1
+
+enum dp_map_id {
+	DP_MAP_ENIS,
+	DP_MAP_MEMBERS,
+	DP_MAP_SG_CIDR,
+	DP_MAP_SG_PEER,
+	DP_MAP_SG_PORT,
+	DP_MAP_NACL_CIDR,
+	DP_MAP_NACL_PORT,
+	DP_MAP_NACLS,
+	DP_MAP_CT_TCP,
+	DP_MAP_CT_OTHER,
+	DP_MAP_FLOW_REJECT,
+	DP_MAP_DROP_COUNTERS,
+	DP_MAP_DROP_EVENTS,
+	DP_MAP_OUTSIDE_LINKS,
+	DP_MAP_POLICY_GEN,
+	DP_MAP__COUNT,
+};
+
+enum dp_prog_id {
+	DP_PROG_FROM_ENI,   /* tc ingress of the router-side veth */
+	DP_PROG_TO_ENI,     /* tc egress of the router-side veth */
+	DP_PROG__COUNT,
+};
+
+/* Map and program names = pin file names. */
+extern const char *const dp_map_names[DP_MAP__COUNT];
+extern const char *const dp_prog_names[DP_PROG__COUNT];
+
+struct dataplane_bpf;
+
+struct dataplane {
+	int map_fd[DP_MAP__COUNT];
+	int prog_fd[DP_PROG__COUNT];
+	struct dataplane_bpf *skel;     /* NULL when opened from pins */
+	char pin_dir[256];
+};
+
+/* Mount bpffs at /sys/fs/bpf unless it is there already. */
+int dp_bpffs_ensure(void);
+
+/* Load the object for VPC `vpc_id` (resolver address `dns_ip`, host byte
+ * order, 0 for none) and pin it under `pin_dir` (created 0700 with its
+ * parents; must not hold pins already: -EEXIST). */
+int dp_load(uint32_t vpc_id, uint32_t dns_ip, const char *pin_dir,
+	    struct dataplane **out);
+/* Open the pins of a loaded data plane. */
+int dp_open(const char *pin_dir, struct dataplane **out);
+/* Close fds (the pinned objects stay). NULL is fine. */
+void dp_close(struct dataplane *dp);
+/* Remove every pin dp_load() made under pin_dir, then the directory.
+ * Absent is success. Anything else found there is left and reported
+ * (-ENOTEMPTY): it is not ours. */
+int dp_unpin(const char *pin_dir);
+
+/* Make `p` the policy of the data plane, whatever was there before: write
+ * it into the unused generation, switch packets to it with one store, wait
+ * 2 ms for packets still evaluating the old one, then delete the old
+ * generation. A packet sees the old or the new policy, never a mix. */
+int dp_policy_write(struct dataplane *dp, const struct policy *p);
+
+/* The ENI table, by router-side ifindex. dp_eni_remove() also flushes the
+ * ENI's conntrack and rejected-flow entries (read flow logs first). */
+int dp_eni_add(struct dataplane *dp, uint32_t ifindex, const struct dp_eni *eni);
+int dp_eni_remove(struct dataplane *dp, uint32_t ifindex);
+/* The entry of ifindex; -ENOENT when there is none. */
+int dp_eni_get(struct dataplane *dp, uint32_t ifindex, struct dp_eni *out);
+
+/* Group memberships of a private address (host byte order). */
+int dp_member_set(struct dataplane *dp, uint32_t ip, const uint16_t *groups,
+		  int n);
+int dp_member_remove(struct dataplane *dp, uint32_t ip);
+
+/* Router links that lead outside the VPC (igw, Lambda service). */
+int dp_outside_link_add(struct dataplane *dp, uint32_t ifindex);
+int dp_outside_link_remove(struct dataplane *dp, uint32_t ifindex);
+
+/* Attach dp_from_eni at tc ingress and dp_to_eni at tc egress of ifindex
+ * (clsact created if absent; our filters replaced if present). In the
+ * caller thread's network namespace: see above. */
+int dp_attach(struct dataplane *dp, int ifindex);
+/* Remove our two filters from ifindex; absent is success. */
+int dp_detach(int ifindex);
+
+/* One flow-log record: a direction of a tracked flow (ACCEPT, from the
+ * conntrack counters) or a rejected flow (REJECT, from flow_reject).
+ * Addresses and ports in host byte order; ports are 0 for ICMP and for
+ * protocols without ports. Times are CLOCK_MONOTONIC nanoseconds. */
+struct dp_flow_record {
+	uint32_t ifindex;
+	uint32_t eni_id;       /* from enis; 0 when the ENI is gone */
+	bool accept;
+	uint8_t proto;
+	uint32_t src, dst;
+	uint16_t sport, dport;
+	uint64_t packets, bytes;
+	uint64_t first_ns, last_ns;
+};
+
+/* Calls cb for every record (a tracked flow gives one record per
+ * direction that carried packets). A non-zero return of cb stops the
+ * walk and is returned. Entries are read, not reset. */
+typedef int (*dp_flow_cb)(const struct dp_flow_record *r, void *ctx);
+int dp_flows_read(struct dataplane *dp, dp_flow_cb cb, void *ctx);
+
+/* Drop counters summed over CPUs, indexed by enum dp_drop_reason. */
+int dp_drop_counters_read(struct dataplane *dp,
+			  struct dp_counter out[DP_DROP__MAX]);
+
+#endif

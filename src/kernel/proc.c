@@ -1,0 +1,345 @@
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/err.h"
+#include "kernel/netns.h"
+#include "kernel/proc.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+#define ETC_NETNS_DIR "/etc/netns"
+
+/* Fields 3 (state) and 22 (starttime) of /proc/PID/stat. The command name
+ * (field 2) may hold spaces and parentheses, so parsing starts after the
+ * last ')'. */
+static int proc_stat_read(pid_t pid, char *state, unsigned long long *start)
+{
+	char path[64], buf[1024], *p, *tok, *save;
+	ssize_t r;
+	int fd, field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -(errno == ENOENT ? ESRCH : errno);
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return -ESRCH; /* reaped between open and read */
+	buf[r] = '\0';
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EIO;
+	for (field = 3, tok = strtok_r(p + 1, " ", &save); tok;
+	     field++, tok = strtok_r(NULL, " ", &save)) {
+		if (field == 3)
+			*state = tok[0];
+		if (field == 22) {
+			*start = strtoull(tok, NULL, 10);
+			return 0;
+		}
+	}
+	return -EIO;
+}
+
+int proc_start_time(pid_t pid, unsigned long long *out)
+{
+	char state;
+	int err;
+
+	if (pid <= 0)
+		return errf(EINVAL, "process id %d is not valid", (int)pid);
+	err = proc_stat_read(pid, &state, out);
+	if (err < 0)
+		return errf(err, "reading /proc/%d/stat: %s", (int)pid,
+			    strerror(-err));
+	return 0;
+}
+
+bool proc_alive(const struct proc_id *p)
+{
+	unsigned long long start;
+	char state;
+
+	if (!p || p->pid <= 0 || proc_stat_read(p->pid, &state, &start) < 0)
+		return false;
+	return start == p->start_time && state != 'Z' && state != 'X';
+}
+
+/* What `ip netns exec` does after setns(): a private mount namespace where
+ * /sys describes the node's network namespace and /etc/netns/NAME/FILE
+ * shadows /etc/FILE. Mounts made here never propagate back to the host. */
+static int node_mounts(const char *netns)
+{
+	char dir[sizeof(ETC_NETNS_DIR) + 64], src[512], dst[512];
+	unsigned long sysflags = 0;
+	struct statvfs sv;
+	struct dirent *de;
+	DIR *d;
+
+	if (unshare(CLONE_NEWNS) < 0)
+		return errf(errno, "unshare(CLONE_NEWNS) for %s: %s", netns,
+			    strerror(errno));
+	if (mount("", "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return errf(errno, "making / a slave mount for %s: %s", netns,
+			    strerror(errno));
+	/* A sysfs instance shows the network devices of the namespace that
+	 * mounts it. A read-only /sys that cannot be detached can only be
+	 * shadowed by a read-only one. */
+	if (umount2("/sys", MNT_DETACH) < 0 && statvfs("/sys", &sv) == 0 &&
+	    (sv.f_flag & ST_RDONLY))
+		sysflags = MS_RDONLY;
+	if (mount(netns, "/sys", "sysfs", sysflags, NULL) < 0)
+		return errf(errno, "mounting /sys for %s: %s", netns,
+			    strerror(errno));
+
+	snprintf(dir, sizeof(dir), "%s/%s", ETC_NETNS_DIR, netns);
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : errf(errno, "reading %s: %s", dir,
+						  strerror(errno));
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(src, sizeof(src), "%s/%s", dir, de->d_name);
+		snprintf(dst, sizeof(dst), "/etc/%s", de->d_name);
+		if (mount(src, dst, "none", MS_BIND, NULL) < 0) {
+			int err = errno;
+
+			closedir(d);
+			return errf(err, "bind-mounting %s over %s: %s", src, dst,
+				    strerror(err));
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+int proc_enter_node(const char *netns)
+{
+	int err;
+
+	if (!netns_name_ok(netns))
+		return errf(EINVAL, "entering node '%s': not a namespace name",
+			    netns ? netns : "(null)");
+	err = netns_enter_name(netns, NULL);
+	if (err < 0)
+		return err;
+	return node_mounts(netns);
+}
+
+void proc_signals_default(void)
+{
+	static const int sigs[] = { SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD,
+				    SIGQUIT, SIGUSR1, SIGUSR2 };
+	sigset_t none;
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* In the forked child; never returns. A failure's message goes up the
+ * CLOEXEC pipe `report`; a successful exec closes it empty. */
+static __attribute__((noreturn)) void
+child_start(const char *netns, const char *command, int logfd, int report)
+{
+	const char *msg;
+	int devnull, err;
+
+	proc_signals_default();
+	if (setsid() < 0) {
+		err = errf(errno, "setsid: %s", strerror(errno));
+		goto fail;
+	}
+	err = proc_enter_node(netns);
+	if (err < 0)
+		goto fail;
+	devnull = open("/dev/null", O_RDONLY);
+	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(logfd, 1) < 0 ||
+	    dup2(logfd, 2) < 0) {
+		err = errf(errno, "redirecting stdio: %s", strerror(errno));
+		goto fail;
+	}
+	/* Nothing of ours leaks into the command; the report pipe stays
+	 * usable until exec closes it. */
+	syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+	execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+	err = errf(errno, "exec /bin/sh: %s", strerror(errno));
+fail:
+	msg = err_msg();
+	if (write(report, msg, strlen(msg)) < 0)
+		_exit(126);
+	_exit(127);
+}
+
+int proc_start_in_node(const char *netns, const char *command,
+		       const char *log_path, struct proc_id *out)
+{
+	char msg[1024];
+	int logfd, pipefd[2], err;
+	ssize_t r, len = 0;
+	pid_t pid;
+
+	if (!netns_name_ok(netns) || !command || !log_path || !out)
+		return errf(EINVAL, "starting a process in '%s': invalid arguments",
+			    netns ? netns : "(null)");
+	logfd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (logfd < 0)
+		return errf(errno, "opening log %s: %s", log_path, strerror(errno));
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		err = errf(errno, "pipe: %s", strerror(errno));
+		close(logfd);
+		return err;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		err = errf(errno, "fork: %s", strerror(errno));
+		close(logfd);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return err;
+	}
+	if (pid == 0) {
+		close(pipefd[0]);
+		child_start(netns, command, logfd, pipefd[1]);
+	}
+	close(logfd);
+	close(pipefd[1]);
+	while (len < (ssize_t)sizeof(msg) - 1) {
+		r = read(pipefd[0], msg + len, sizeof(msg) - 1 - (size_t)len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += r;
+	}
+	close(pipefd[0]);
+	if (len > 0) {
+		msg[len] = '\0';
+		waitpid(pid, NULL, 0);
+		return errf(EIO, "starting '%s' in %s: %s", command, netns, msg);
+	}
+	/* Not reaped yet, so /proc/PID exists even if it already exited. */
+	out->pid = pid;
+	err = proc_start_time(pid, &out->start_time);
+	return err < 0 ? errf_prefix(err, "starting '%s' in %s", command, netns) : 0;
+}
+
+static int pidfd_open_(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int pidfd_signal(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+/* Wait up to ms for the process behind pidfd to exit. True if it did. */
+static bool pidfd_wait_exit(int pidfd, int ms)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	struct timespec t0, t;
+	int left = ms, r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		r = poll(&pfd, 1, left);
+		if (r > 0)
+			return true;
+		if (r == 0 || errno != EINTR)
+			return false;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = ms - (int)((t.tv_sec - t0.tv_sec) * 1000 +
+				  (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0)
+			return false;
+	}
+}
+
+/* Reap pid if it is our child and a zombie with the right start time. */
+static void reap_if_ours(const struct proc_id *p)
+{
+	unsigned long long start;
+	char state;
+
+	if (proc_stat_read(p->pid, &state, &start) == 0 &&
+	    start == p->start_time && state == 'Z')
+		waitpid(p->pid, NULL, WNOHANG);
+}
+
+int proc_stop(const struct proc_id *p, int grace_ms)
+{
+	bool exited;
+	int pidfd;
+
+	if (!p || p->pid <= 0)
+		return errf(EINVAL, "stopping a process: invalid process id");
+	if (!proc_alive(p)) {
+		reap_if_ours(p);
+		return 0;
+	}
+	/* The pidfd pins this very process: once its start time is checked
+	 * through it, a signal sent via the pidfd cannot reach a successor
+	 * that reused the pid. */
+	pidfd = pidfd_open_(p->pid);
+	if (pidfd < 0)
+		return errno == ESRCH ? 0 : errf(errno, "pidfd_open(%d): %s",
+						 (int)p->pid, strerror(errno));
+	if (!proc_alive(p)) {
+		close(pidfd);
+		reap_if_ours(p);
+		return 0;
+	}
+	pidfd_signal(pidfd, SIGTERM);
+	/* The group whose id is our leader's pid can only be the leader's:
+	 * the kernel does not hand out a pid still in use as a group id. */
+	kill(-p->pid, SIGTERM);
+	exited = pidfd_wait_exit(pidfd, grace_ms < 0 ? 0 : grace_ms);
+	/* Then SIGKILL whatever of the group is left. The kernel keeps a
+	 * number that is still some process's group id from being handed
+	 * out as a new pid, so while any member lives the id names our
+	 * group; a stranger could own it only if every member ended and the
+	 * pid space wrapped within the grace period. */
+	if (!exited)
+		pidfd_signal(pidfd, SIGKILL); /* even if it left its group */
+	kill(-p->pid, SIGKILL);
+	if (!exited && !pidfd_wait_exit(pidfd, 5000)) {
+		close(pidfd);
+		return errf(ETIMEDOUT, "process %d did not end after SIGKILL",
+			    (int)p->pid);
+	}
+	close(pidfd);
+	waitpid(p->pid, NULL, WNOHANG); /* ECHILD when not our child */
+	return 0;
+}
+
+int proc_exec_in_node(const char *netns, char *const argv[])
+{
+	int err;
+
+	if (!argv || !argv[0])
+		return errf(EINVAL, "exec in %s: no command", netns ? netns : "(null)");
+	err = proc_enter_node(netns);
+	if (err < 0)
+		return err;
+	execvp(argv[0], argv);
+	return errf(errno, "exec %s in %s: %s", argv[0], netns, strerror(errno));
+}

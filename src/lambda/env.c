@@ -1,0 +1,643 @@
+/* Execution environments with their network attachment; see env.h. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lambda/env.h"
+#include "util/err.h"
+#include "model/hosts.h"
+#include "state/journal.h"
+#include "model/plan.h"
+#include "kernel/rtnl.h"
+#include "lambda/sandbox.h"
+#include "state/sweep.h"
+#include "kernel/vpc_dataplane.h"
+
+#define ENV_PATH_MAX (STATE_PATH_MAX + 128)
+
+/* As every node: ICMP errors not rate-limited, no IPv6. */
+static const char *const env_sysctls[][2] = {
+	{ "ipv4/icmp_ratelimit", "0" },
+	{ "ipv6/conf/default/disable_ipv6", "1" },
+};
+
+static const char *const mode_names[] = {
+	[ENV_SERVICE] = "service", [ENV_HYPERPLANE] = "hyperplane",
+	[ENV_PER_SANDBOX] = "per-sandbox",
+};
+
+const char *env_mode_str(enum env_mode m)
+{
+	return mode_names[m];
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void envs_dir(const struct live *lv, char out[ENV_PATH_MAX])
+{
+	snprintf(out, ENV_PATH_MAX, "%s/envs", lv->dir);
+}
+
+static void env_file(const struct live *lv, const char *id, const char *file,
+		     char out[ENV_PATH_MAX])
+{
+	snprintf(out, ENV_PATH_MAX, "%s/envs/%s/%s", lv->dir, id, file);
+}
+
+/* ---- meta ------------------------------------------------------------- */
+
+static int meta_write(const struct live *lv, const struct env_meta *m)
+{
+	char path[ENV_PATH_MAX], tmp[ENV_PATH_MAX + 8], ip[IP4_STRLEN];
+	FILE *f;
+
+	env_file(lv, m->id, "meta", path);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return errf(errno, "creating %s: %s", tmp, strerror(errno));
+	fprintf(f, "function %s\nmode %s\nnetns %s\nrouter %s\nk %d\nip %s\neni %s\n"
+		"vpc %d\nsubnet %d\ncreated %lld\n", m->function, mode_names[m->mode],
+		m->netns, m->router, m->k, ip4_str(m->ip, ip), m->eni_id[0] ? m->eni_id : "-",
+		m->vpc, m->subnet, m->created);
+	if (fclose(f) != 0 || rename(tmp, path) < 0)
+		return errf(errno, "writing %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int meta_read(const struct live *lv, const char *id, struct env_meta *m)
+{
+	char path[ENV_PATH_MAX], key[32], val[NETNS_NAME_MAX];
+	FILE *f;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->id, sizeof(m->id), "%s", id);
+	m->vpc = m->subnet = -1;
+	env_file(lv, id, "meta", path);
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	while (fscanf(f, "%31s %127s", key, val) == 2) {
+		if (!strcmp(key, "function"))
+			snprintf(m->function, sizeof(m->function), "%s", val);
+		else if (!strcmp(key, "mode")) {
+			for (int i = 0; i <= ENV_PER_SANDBOX; i++)
+				if (!strcmp(val, mode_names[i]))
+					m->mode = (enum env_mode)i;
+		}
+		else if (!strcmp(key, "netns"))
+			snprintf(m->netns, sizeof(m->netns), "%s", val);
+		else if (!strcmp(key, "router"))
+			snprintf(m->router, sizeof(m->router), "%s", val);
+		else if (!strcmp(key, "k"))
+			m->k = atoi(val);
+		else if (!strcmp(key, "ip"))
+			ip4_parse(val, &m->ip);
+		else if (!strcmp(key, "eni") && strcmp(val, "-"))
+			snprintf(m->eni_id, sizeof(m->eni_id), "%s", val);
+		else if (!strcmp(key, "vpc"))
+			m->vpc = atoi(val);
+		else if (!strcmp(key, "subnet"))
+			m->subnet = atoi(val);
+		else if (!strcmp(key, "created"))
+			m->created = atoll(val);
+	}
+	fclose(f);
+	return m->function[0] && m->netns[0] ? 0 : -EINVAL;
+}
+
+/* Take the environment's lock without waiting: its fd, or -EBUSY. */
+static int lock_try(const struct live *lv, const char *id)
+{
+	char path[ENV_PATH_MAX];
+	int fd;
+
+	env_file(lv, id, "lock", path);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errf(errno, "opening %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return -EBUSY;
+	}
+	return fd;
+}
+
+static int cmp_meta(const void *a, const void *b)
+{
+	const struct env_meta *x = a, *y = b;
+	int c = strcmp(x->function, y->function);
+	int nx = atoi(strrchr(x->id, '-') + 1), ny = atoi(strrchr(y->id, '-') + 1);
+
+	return c ? c : nx - ny;
+}
+
+int env_list(const struct live *lv, struct env_set *out)
+{
+	char dir[ENV_PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	memset(out, 0, sizeof(*out));
+	envs_dir(lv, dir);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		struct env_meta m, *grown;
+		int fd;
+
+		if (de->d_name[0] == '.' || !strchr(de->d_name, '-') ||
+		    meta_read(lv, de->d_name, &m) < 0)
+			continue;
+		fd = lock_try(lv, m.id);
+		m.busy = fd == -EBUSY;
+		if (fd >= 0)
+			close(fd);
+		grown = realloc(out->e, (size_t)(out->n + 1) * sizeof(*grown));
+		if (!grown) {
+			closedir(d);
+			env_set_free(out);
+			return errf(ENOMEM, "listing environments");
+		}
+		out->e = grown;
+		out->e[out->n++] = m;
+	}
+	closedir(d);
+	if (out->n)
+		qsort(out->e, (size_t)out->n, sizeof(*out->e), cmp_meta);
+	return 0;
+}
+
+void env_set_free(struct env_set *s)
+{
+	free(s->e);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- function state --------------------------------------------------- */
+
+static void fn_state_path(const struct live *lv, const char *fn, char out[ENV_PATH_MAX])
+{
+	snprintf(out, ENV_PATH_MAX, "%s/fnstate-%s", lv->dir, fn);
+}
+
+static void fn_state_set(const struct live *lv, const char *fn, const char *reason)
+{
+	char path[ENV_PATH_MAX];
+	FILE *f;
+
+	fn_state_path(lv, fn, path);
+	if (!reason) {
+		unlink(path);
+		return;
+	}
+	f = fopen(path, "we");
+	if (f) {
+		fprintf(f, "%s\n", reason);
+		fclose(f);
+	}
+}
+
+void env_fn_state_reason(const struct live *lv, const char *fn, char *out, size_t len)
+{
+	char path[ENV_PATH_MAX];
+	FILE *f;
+
+	out[0] = '\0';
+	fn_state_path(lv, fn, path);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (!fgets(out, (int)len, f))
+		out[0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	fclose(f);
+}
+
+/* ---- allocation ------------------------------------------------------- */
+
+/* Lowest k at or above `first` that no environment in `router` uses. */
+static int free_k(const struct env_set *s, const char *router, int first)
+{
+	for (int k = first;; k++) {
+		bool used = false;
+
+		for (int i = 0; i < s->n && !used; i++)
+			used = s->e[i].k == k && !strcmp(s->e[i].router, router);
+		if (!used)
+			return k;
+	}
+}
+
+/* Lowest free address of `c` (a subnet: its 5 reserved skipped; else the
+ * network, router and broadcast addresses skipped), 0 if none. Subnets of
+ * different VPCs may overlap, so for a subnet only that VPC's users count. */
+static uint32_t free_ip(const struct live *lv, const struct env_set *s, struct cidr c,
+			bool subnet, int vpc)
+{
+	uint32_t last = cidr_last(c) - 1;
+
+	for (uint32_t ip = c.addr + (subnet ? 4 : 2); ip <= last; ip++) {
+		bool used = false;
+
+		for (int i = 0; i < s->n && !used; i++)
+			used = s->e[i].ip == ip && s->e[i].vpc == vpc;
+		for (int i = 0; i < lv->L.n_atts && !used; i++)
+			used = lv->L.atts[i].ip == ip && lv->L.atts[i].vpc == vpc;
+		if (!used)
+			return ip;
+	}
+	return 0;
+}
+
+static int next_id(const struct live *lv, const char *fn, char out[ENV_ID_MAX])
+{
+	char path[ENV_PATH_MAX];
+
+	for (int n = 1; n < 100000; n++) {
+		snprintf(out, ENV_ID_MAX, "%s-%d", fn, n);
+		env_file(lv, out, "", path);
+		if (access(path, F_OK) < 0)
+			return 0;
+	}
+	return errf(ENOSPC, "no environment id left for %s", fn);
+}
+
+/* Where the environment of fn attaches, and with which address: *a is
+ * filled as a layout attachment would be (router, ifname, ifindex, ip,
+ * gateway, prefix; for per-sandbox also vpc, subnet, groups, ENI id). */
+static int env_place(const struct live *lv, const struct env_set *s, int fn,
+		     struct env_meta *m, struct attachment *a)
+{
+	const struct layout *L = &lv->L;
+	const struct topology *t = L->t;
+	const struct function *f = &t->functions[fn];
+	int first = 0;
+
+	memset(a, 0, sizeof(*a));
+	a->node = -1;
+	a->vpc = a->subnet = -1;
+	m->vpc = m->subnet = -1;
+	if (!f->has_vpc || t->eni_mode == ENI_MODE_HYPERPLANE) {
+		int h = layout_fn_hyperplane(L, fn, 0);
+
+		m->mode = f->has_vpc ? ENV_HYPERPLANE : ENV_SERVICE;
+		if (f->has_vpc && h < 0)
+			return errf(EINVAL, "function %s has no hyperplane ENI", f->name);
+		if (f->has_vpc) {
+			snprintf(m->router, sizeof(m->router), "%s", L->nodes[L->hpls[h].node].netns);
+		} else {
+			snprintf(m->router, sizeof(m->router), "%s", L->routers[L->lambda].netns);
+			first = L->routers[L->lambda].n_attachments;
+		}
+		a->ip = free_ip(lv, s, t->service_cidr, false, -1);
+		if (!a->ip)
+			return errf(ENOSPC, "the Lambda service CIDR has no address left for "
+				    "function %s; use a larger service_cidr or detach environments",
+				    f->name);
+		a->gateway = subnet_router(t->service_cidr);
+		a->prefix = t->service_cidr.len;
+	} else {
+		const struct vpc *v = &t->vpcs[f->vpc];
+		int r = L->vpc_router[f->vpc];
+
+		m->mode = ENV_PER_SANDBOX;
+		for (int i = 0; i < f->n_subnets && !a->ip; i++) {
+			a->ip = free_ip(lv, s, v->subnets[f->subnets[i]].cidr, true, f->vpc);
+			a->subnet = f->subnets[i];
+		}
+		if (!a->ip) {
+			fn_state_set(lv, f->name, "SubnetOutOfIPAddresses");
+			return errf(ENOSPC, "SubnetIPAddressLimitReachedException: Lambda was not "
+				    "able to create an ENI in the VPC of the Lambda function %s because "
+				    "the limit for Network Interfaces has been reached: no free address "
+				    "left in its subnets (state reason SubnetOutOfIPAddresses); "
+				    "`vpcsim detach %s` frees one", f->name, f->name);
+		}
+		fn_state_set(lv, f->name, NULL);
+		a->vpc = m->vpc = f->vpc;
+		m->subnet = a->subnet;
+		a->gateway = subnet_router(v->subnets[a->subnet].cidr);
+		a->prefix = v->subnets[a->subnet].cidr.len;
+		memcpy(a->sgs, f->sgs, (size_t)f->n_sgs * sizeof(*a->sgs));
+		a->n_sgs = f->n_sgs;
+		snprintf(m->router, sizeof(m->router), "%s", L->routers[r].netns);
+		first = L->routers[r].n_attachments;
+	}
+	m->k = free_k(s, m->router, first);
+	m->ip = a->ip;
+	snprintf(a->ifname, sizeof(a->ifname), "e%d", m->k);
+	a->ifindex = IFINDEX_ATT_BASE + m->k;
+	if (m->mode == ENV_PER_SANDBOX) {
+		char desc[256];
+
+		snprintf(desc, sizeof(desc), "%s/%s/function/%s", t->vpcs[a->vpc].name,
+			 t->vpcs[a->vpc].subnets[a->subnet].name, m->id);
+		eni_id_make(t->name, desc, a->eni_id);
+		snprintf(m->eni_id, sizeof(m->eni_id), "%s", a->eni_id);
+	}
+	return 0;
+}
+
+/* The attachment an environment's meta describes (for its removal). */
+static void att_of_meta(const struct live *lv, const struct env_meta *m, struct attachment *a)
+{
+	const struct function *f = NULL;
+
+	memset(a, 0, sizeof(*a));
+	a->node = -1;
+	a->vpc = m->vpc;
+	a->subnet = m->subnet;
+	a->ip = m->ip;
+	a->ifindex = IFINDEX_ATT_BASE + m->k;
+	int fn = layout_find_function(&lv->L, m->function);
+
+	if (fn >= 0)
+		f = &lv->L.t->functions[fn];
+	if (f && f->has_vpc) {
+		memcpy(a->sgs, f->sgs, (size_t)f->n_sgs * sizeof(*a->sgs));
+		a->n_sgs = f->n_sgs;
+	}
+}
+
+/* ---- create / destroy --------------------------------------------------- */
+
+static int write_hosts(const struct live *lv, const struct env_meta *m, int vpc)
+{
+	char dir[ENV_PATH_MAX], path[ENV_PATH_MAX + 8], *text;
+	FILE *f;
+	int err = 0;
+
+	if (mkdir(ETC_NETNS, 0755) < 0 && errno != EEXIST)
+		return errf(errno, "creating %s: %s", ETC_NETNS, strerror(errno));
+	snprintf(dir, sizeof(dir), "%s/%s", ETC_NETNS, m->netns);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return errf(errno, "creating %s: %s", dir, strerror(errno));
+	text = hosts_render_view(&lv->L, vpc);
+	if (!text)
+		return errf(ENOMEM, "rendering the hosts file of %s", m->id);
+	snprintf(path, sizeof(path), "%s/hosts", dir);
+	f = fopen(path, "we");
+	if (!f || fputs(text, f) < 0)
+		err = errf(errno, "writing %s: %s", path, strerror(errno));
+	if (f && fclose(f) != 0 && !err)
+		err = errf(errno, "writing %s: %s", path, strerror(errno));
+	free(text);
+	return err;
+}
+
+/* The per-sandbox ENI's data plane: entry, programs, group membership. */
+static int eni_install(const struct live *lv, struct netns *router, const struct attachment *a)
+{
+	struct dataplane *dp = NULL;
+	struct policy pol;
+	struct dp_eni eni;
+	int err;
+
+	err = vpc_dp_compile(&lv->L, a->vpc, &pol);
+	if (!err)
+		err = vpc_dp_open(&lv->L, a->vpc, &dp);
+	if (!err) {
+		vpc_dp_eni_of(&lv->L, &pol, a, &eni);
+		err = vpc_dp_members(&lv->L, a, true);
+	}
+	if (!err)
+		err = eni_dataplane_attach(router, dp, a->ifindex, &eni);
+	dp_close(dp);
+	policy_free(&pol);
+	return err;
+}
+
+static int sandbox_of(const struct live *lv, int fn, const struct env_meta *m)
+{
+	const struct function *f = &lv->L.t->functions[fn];
+	struct sandbox sb = {
+		.topo = lv->name, .env_id = m->id, .netns = m->netns,
+		.limits = { f->memory_mb, f->timeout_s, f->ephemeral_storage_mb },
+	};
+
+	return sandbox_create(&sb);
+}
+
+static int build(const struct live *lv, int fn, const struct env_meta *m,
+		 const struct attachment *a)
+{
+	const struct function *f = &lv->L.t->functions[fn];
+	struct netns *router = NULL, *node = NULL;
+	char alias[128];
+	int err;
+
+	err = netns_create(m->netns, env_sysctls, 2, &node);
+	if (!err)
+		err = netns_open(m->router, &router);
+	snprintf(alias, sizeof(alias), "vpcsim:%s:%s", lv->name, m->eni_id[0] ? m->eni_id : m->id);
+	if (!err)
+		err = attach_veth(router, node, a, alias);
+	/* Used at once, unlike links made by `up`: wait for both ends. */
+	if (!err)
+		err = link_wait_ready(node, IFINDEX_NODE_ETH0, 1000);
+	if (!err)
+		err = link_wait_ready(router, a->ifindex, 1000);
+	if (!err && m->mode == ENV_PER_SANDBOX)
+		err = eni_install(lv, router, a);
+	if (!err)
+		err = write_hosts(lv, m, f->has_vpc ? f->vpc : -1);
+	if (!err)
+		err = sandbox_of(lv, fn, m);
+	netns_close(router);
+	netns_close(node);
+	return err;
+}
+
+int env_create(const struct live *lv, int fn, struct env_handle *h)
+{
+	const struct function *f = &lv->L.t->functions[fn];
+	double t0 = now_ms();
+	struct env_set s;
+	struct attachment a;
+	char dir[ENV_PATH_MAX];
+	int err;
+
+	memset(h, 0, sizeof(*h));
+	h->lock_fd = -1;
+	err = env_list(lv, &s);
+	if (err < 0)
+		return err;
+	snprintf(h->m.function, sizeof(h->m.function), "%s", f->name);
+	err = next_id(lv, f->name, h->m.id);
+	if (!err)
+		err = env_place(lv, &s, fn, &h->m, &a);
+	env_set_free(&s);
+	if (err < 0)
+		return err;
+	snprintf(h->m.netns, sizeof(h->m.netns), "vpcsim-%s-env-%s", lv->name, h->m.id);
+	h->m.created = (long long)time(NULL);
+	envs_dir(lv, dir);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return errf(errno, "creating %s: %s", dir, strerror(errno));
+	env_file(lv, h->m.id, "", dir);
+	if (mkdir(dir, 0755) < 0)
+		return errf(errno, "creating %s: %s", dir, strerror(errno));
+	h->lock_fd = lock_try(lv, h->m.id);
+	err = h->lock_fd < 0 ? h->lock_fd : meta_write(lv, &h->m);
+	if (!err)
+		err = build(lv, fn, &h->m, &a);
+	if (err < 0) {
+		char msg[1024];
+
+		snprintf(msg, sizeof(msg), "%s", err_msg());
+		env_destroy(lv, &h->m);
+		env_release(h);
+		return errf(err, "creating environment %s of %s: %s", h->m.id, f->name, msg);
+	}
+	h->cold = true;
+	h->init_ms = now_ms() - t0;
+	return 0;
+}
+
+int env_destroy(const struct live *lv, const struct env_meta *m)
+{
+	char path[ENV_PATH_MAX + 16];
+	int first = 0, err;
+
+	if (m->mode == ENV_PER_SANDBOX && m->vpc >= 0 && m->vpc < lv->L.t->n_vpcs) {
+		struct attachment a;
+		struct dataplane *dp;
+
+		att_of_meta(lv, m, &a);
+		if (vpc_dp_open(&lv->L, m->vpc, &dp) == 0) {
+			dp_eni_remove(dp, (uint32_t)a.ifindex);
+			dp_close(dp);
+		}
+		vpc_dp_members(&lv->L, &a, false);
+		err_clear();
+	}
+	/* The veth first, synchronously: the namespace's own removal frees
+	 * its links later, and a new environment may want e<k> at once. */
+	if (m->router[0] && netns_exists(m->router)) {
+		struct netns *router;
+
+		if (netns_open(m->router, &router) == 0) {
+			err = link_del(router, IFINDEX_ATT_BASE + m->k);
+			first = err < 0 ? err : first;
+			netns_close(router);
+		}
+	}
+	sweep_netns_processes(m->netns);
+	if ((err = netns_delete(m->netns)) < 0)
+		first = err;
+	snprintf(path, sizeof(path), "%s/%s/hosts", ETC_NETNS, m->netns);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", ETC_NETNS, m->netns);
+	rmdir(path);
+	env_file(lv, m->id, "meta", path);
+	unlink(path);
+	err = sandbox_destroy(lv->name, m->id);
+	first = first ? first : err;
+	env_file(lv, m->id, "", path);
+	rmdir(path);
+	return first;
+}
+
+void env_release(struct env_handle *h)
+{
+	if (h->lock_fd >= 0)
+		close(h->lock_fd);
+	h->lock_fd = -1;
+}
+
+int env_acquire(const struct live *lv, int fn, bool limits, struct env_handle *h)
+{
+	const struct topology *t = lv->L.t;
+	const struct function *f = &t->functions[fn];
+	int busy = 0, busy_fn = 0, err;
+	struct env_set s;
+
+	memset(h, 0, sizeof(*h));
+	h->lock_fd = -1;
+	err = env_list(lv, &s);
+	if (err < 0)
+		return err;
+	for (int i = 0; i < s.n; i++) {
+		busy += s.e[i].busy;
+		busy_fn += s.e[i].busy && !strcmp(s.e[i].function, f->name);
+	}
+	if (limits && busy >= t->concurrency_limit) {
+		env_set_free(&s);
+		return errf(EAGAIN, "TooManyRequestsException: Rate Exceeded. (%d concurrent "
+			    "executions, the account's concurrency_limit)", busy);
+	}
+	if (limits && f->reserved_concurrency >= 0 && busy_fn >= f->reserved_concurrency) {
+		env_set_free(&s);
+		return errf(EAGAIN, "TooManyRequestsException: Rate Exceeded. (function %s has "
+			    "reserved_concurrency %d, all in use)", f->name,
+			    f->reserved_concurrency);
+	}
+	for (int i = 0; i < s.n; i++) {
+		const struct env_meta *m = &s.e[i];
+		int fd;
+
+		if (m->busy || strcmp(m->function, f->name))
+			continue;
+		fd = lock_try(lv, m->id);
+		if (fd < 0)
+			continue;
+		if (!netns_exists(m->netns)) { /* broken by a crash: replace it */
+			env_destroy(lv, m);
+			close(fd);
+			err_clear();
+			continue;
+		}
+		h->m = *m;
+		h->lock_fd = fd;
+		env_set_free(&s);
+		return 0;
+	}
+	env_set_free(&s);
+	return env_create(lv, fn, h);
+}
+
+int env_take(const struct live *lv, int fn, struct env_handle *h)
+{
+	int err = state_lock();
+
+	if (err < 0)
+		return err;
+	err = env_acquire(lv, fn, false, h);
+	state_unlock();
+	return err;
+}
+
+int env_vpc_enis(const struct live *lv, int vpc, struct attachment **out, int *n)
+{
+	struct env_set s;
+	int err = env_list(lv, &s);
+
+	*out = NULL;
+	*n = 0;
+	if (err < 0)
+		return err;
+	*out = calloc((size_t)s.n + 1, sizeof(**out));
+	if (!*out) {
+		env_set_free(&s);
+		return errf(ENOMEM, "environment ENIs");
+	}
+	for (int i = 0; i < s.n; i++)
+		if (s.e[i].mode == ENV_PER_SANDBOX && s.e[i].vpc == vpc)
+			att_of_meta(lv, &s.e[i], &(*out)[(*n)++]);
+	env_set_free(&s);
+	return 0;
+}

@@ -1,0 +1,96 @@
+/* Lambda execution environments with their network attachment, made on
+ * demand by attach, invoke, probe and exec (functions get none at `up`).
+ *
+ * An environment ENV (id FN-N, N the lowest unused) of topology T lives in
+ * /run/vpcsim/T/envs/ENV/: `meta` (what it is, below, as "key value"
+ * lines), `lock` (an invoke holds flock(LOCK_EX) on it for its whole run:
+ * busy = locked, and a killed invoke frees it by dying) and the sandbox's
+ * /tmp (sandbox.h). Its network namespace is vpcsim-T-env-ENV, with a
+ * veth whose far end e<k> sits in
+ *   - the Lambda service router (functions without vpc_config): eth0 has
+ *     an address of service_cidr;
+ *   - the function's hyperplane node (hyperplane mode): eth0 has an address
+ *     of service_cidr, and the hyperplane source-NATs it onto its ENI;
+ *   - the VPC router (per-sandbox mode): eth0 is the environment's own
+ *     ENI, an address of one of the function's subnets, with its entry in
+ *     the VPC's BPF maps.
+ * Addresses and k are the lowest free ones, not used by the layout nor by
+ * another environment (read from the metas), so every choice happens
+ * under the topology lock (state_lock()); the invoke itself runs after it
+ * is released. */
+#ifndef VPCSIM_ENV_H
+#define VPCSIM_ENV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/layout.h"
+#include "state/state.h"
+
+#define ENV_ID_MAX 48
+
+enum env_mode {
+	ENV_SERVICE,               /* no vpc_config: Lambda service VPC */
+	ENV_HYPERPLANE,
+	ENV_PER_SANDBOX,
+};
+
+struct env_meta {
+	char id[ENV_ID_MAX];
+	char function[ENV_ID_MAX];
+	enum env_mode mode;
+	char netns[NETNS_NAME_MAX];
+	char router[NETNS_NAME_MAX]; /* namespace of the far end e<k> */
+	int k;                       /* e<k>, ifindex IFINDEX_ATT_BASE + k */
+	uint32_t ip;
+	char eni_id[ENI_ID_LEN];     /* per-sandbox, else "" */
+	int vpc, subnet;             /* per-sandbox, else -1 */
+	long long created;           /* unix time */
+	bool busy;                   /* env_list(): an invoke holds it */
+};
+
+struct env_set {
+	struct env_meta *e;
+	int n;
+};
+
+/* Every environment of the topology, sorted by id, busy or not. */
+int env_list(const struct live *lv, struct env_set *out);
+void env_set_free(struct env_set *s);
+const char *env_mode_str(enum env_mode m);
+
+/* An environment held by this process: its lock is held until
+ * env_release() (or the exit). */
+struct env_handle {
+	struct env_meta m;
+	int lock_fd;
+	bool cold;
+	double init_ms;            /* cold: time to create it */
+};
+
+/* Under state_lock(): an idle environment of function fn, or a new one.
+ * With `limits`, the account's concurrency_limit and the function's
+ * reserved_concurrency are checked first: -EAGAIN and a message starting
+ * "TooManyRequestsException". A per-sandbox function whose subnets are
+ * full: -ENOSPC, "SubnetIPAddressLimitReachedException". */
+int env_acquire(const struct live *lv, int fn, bool limits, struct env_handle *h);
+/* Under state_lock(): a new environment of fn (attach), held. */
+int env_create(const struct live *lv, int fn, struct env_handle *h);
+void env_release(struct env_handle *h);
+/* env_acquire() without limits, taking and releasing the topology lock
+ * around it: what probe and exec from a function use. */
+int env_take(const struct live *lv, int fn, struct env_handle *h);
+/* Remove an environment: its network, its BPF entries, hosts file, cgroup,
+ * /tmp and state. Absent parts are success. */
+int env_destroy(const struct live *lv, const struct env_meta *m);
+
+/* The per-sandbox ENIs of environments in VPC `vpc`, as attachments
+ * (ifindex, ip, subnet, groups; node -1), malloc'ed: for `sg`, which
+ * refreshes their entries as it does the layout's. */
+int env_vpc_enis(const struct live *lv, int vpc, struct attachment **out, int *n);
+
+/* The reason a function cannot get environments ("SubnetOutOfIPAddresses"),
+ * or "" when none. */
+void env_fn_state_reason(const struct live *lv, const char *fn, char *out, size_t len);
+
+#endif

@@ -1,0 +1,548 @@
+/* The layout of a topology in the kernel: names, addresses, ids. Pure
+ * computation over the model; see layout.h for the vocabulary. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/layout.h"
+
+/* Free addresses of one subnet, as a bitmap over its offsets. */
+struct pool {
+	struct cidr cidr;
+	uint8_t *used;
+};
+
+static bool pool_init(struct pool *p, struct cidr c)
+{
+	p->cidr = c;
+	p->used = calloc((cidr_size(c) + 7) / 8, 1);
+	return p->used != NULL;
+}
+
+static bool pool_test(const struct pool *p, uint32_t ip)
+{
+	uint32_t off = ip - p->cidr.addr;
+
+	return p->used[off / 8] & (1u << (off % 8));
+}
+
+static void pool_take(struct pool *p, uint32_t ip)
+{
+	uint32_t off = ip - p->cidr.addr;
+
+	p->used[off / 8] |= (uint8_t)(1u << (off % 8));
+}
+
+/* Lowest free address that a subnet (or pool) hands out, 0 if none. For a
+ * subnet the five reserved addresses are never handed out. */
+static uint32_t pool_next(struct pool *p, bool subnet)
+{
+	uint32_t first = p->cidr.addr + (subnet ? 4 : 1);
+	uint32_t last = cidr_last(p->cidr) - 1;
+
+	for (uint32_t ip = first; ip <= last; ip++) {
+		if (!pool_test(p, ip)) {
+			pool_take(p, ip);
+			return ip;
+		}
+	}
+	return 0;
+}
+
+__attribute__((format(printf, 4, 5)))
+static void diag_add(struct diags *d, const char *path, const char *code, const char *fmt, ...)
+{
+	struct diag *items = realloc(d->items, (size_t)(d->n + 1) * sizeof(*items));
+	char msg[512];
+	va_list ap;
+
+	if (!items)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	d->items = items;
+	d->items[d->n++] = (struct diag){
+		.path = strdup(path), .code = strdup(code), .message = strdup(msg),
+	};
+	d->n_errors++;
+}
+
+/* FNV-1a, 64 bit. */
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+void eni_id_make(const char *topology, const char *what, char out[ENI_ID_LEN])
+{
+	uint64_t a = fnv1a(fnv1a(0xcbf29ce484222325ull, topology), "/");
+	uint64_t b;
+
+	a = fnv1a(a, what);
+	b = fnv1a(a ^ 0x9e3779b97f4a7c15ull, what);
+	/* 17 hex digits = 68 bits: 64 from a, 4 from b. */
+	snprintf(out, ENI_ID_LEN, "eni-%01x%016llx", (unsigned)(b & 0xf),
+		 (unsigned long long)a);
+}
+
+struct builder {
+	const struct topology *t;
+	struct layout *L;
+	struct diags *d;
+	struct pool **subnet_pool;   /* [vpc][subnet] */
+	struct pool public_pool;
+	struct pool link_pool;
+};
+
+static int add_router(struct layout *L, enum router_role role, int vpc, const char *suffix)
+{
+	struct router *r = &L->routers[L->n_routers];
+
+	r->role = role;
+	r->vpc = vpc;
+	snprintf(r->netns, sizeof(r->netns), "vpcsim-%s-%s", L->t->name, suffix);
+	return L->n_routers++;
+}
+
+static int add_node(struct layout *L, enum node_kind kind, int index, int vpc,
+		    const char *name, const char *netns_fmt_kind)
+{
+	struct node *n = &L->nodes[L->n_nodes];
+
+	n->kind = kind;
+	n->index = index;
+	n->vpc = vpc;
+	n->name = name;
+	n->att = -1;
+	snprintf(n->netns, sizeof(n->netns), "vpcsim-%s-%s-%s", L->t->name, netns_fmt_kind, name);
+	return L->n_nodes++;
+}
+
+static int add_attachment(struct layout *L, int router, int node, uint32_t ip,
+			  uint32_t gateway, uint8_t prefix)
+{
+	struct router *r = &L->routers[router];
+	struct attachment *a = &L->atts[L->n_atts];
+	int k = r->n_attachments++;
+
+	a->router = router;
+	a->node = node;
+	snprintf(a->ifname, sizeof(a->ifname), "e%d", k);
+	a->ifindex = IFINDEX_ATT_BASE + k;
+	a->vpc = -1;
+	a->subnet = -1;
+	a->ip = ip;
+	a->gateway = gateway;
+	a->prefix = prefix;
+	L->nodes[node].att = L->n_atts;
+	return L->n_atts++;
+}
+
+/* An ENI: an attachment in subnet `s` of VPC `v`. */
+static int add_eni(struct builder *b, int node, int v, int s, uint32_t ip,
+		   const int *sgs, int n_sgs, const char *what)
+{
+	const struct subnet *sn = &b->t->vpcs[v].subnets[s];
+	struct attachment *a;
+	char desc[256];
+	int i;
+
+	i = add_attachment(b->L, b->L->vpc_router[v], node, ip, subnet_router(sn->cidr),
+			   sn->cidr.len);
+	a = &b->L->atts[i];
+	a->vpc = v;
+	a->subnet = s;
+	if (n_sgs > 0)
+		memcpy(a->sgs, sgs, (size_t)n_sgs * sizeof(*sgs));
+	a->n_sgs = n_sgs;
+	snprintf(desc, sizeof(desc), "%s/%s/%s", b->t->vpcs[v].name, sn->name, what);
+	eni_id_make(b->t->name, desc, a->eni_id);
+	return i;
+}
+
+static int add_link(struct builder *b, enum link_kind kind, int ref, int ra, int rb,
+		    const char *name_a, const char *name_b)
+{
+	struct layout *L = b->L;
+	struct router_link *l = &L->links[L->n_links];
+	uint32_t base = b->link_pool.cidr.addr + 4u * (uint32_t)L->n_links;
+
+	l->kind = kind;
+	l->ref = ref;
+	l->router[0] = ra;
+	l->router[1] = rb;
+	snprintf(l->ifname[0], IFNAMSIZ, "%s", name_a);
+	snprintf(l->ifname[1], IFNAMSIZ, "%s", name_b);
+	l->ifindex[0] = l->ifindex[1] = IFINDEX_LINK_BASE + L->n_links;
+	l->ip[0] = base + 1;
+	l->ip[1] = base + 2;
+	return L->n_links++;
+}
+
+static uint32_t take_public(struct builder *b, const char *path, const char *what)
+{
+	uint32_t ip = pool_next(&b->public_pool, false);
+
+	if (!ip)
+		diag_add(b->d, path, "AddressLimitExceeded",
+			 "no public address left in %s for %s; give it a fixed public_ip or use fewer",
+			 PUBLIC_POOL, what);
+	return ip;
+}
+
+static uint32_t take_private(struct builder *b, int v, int s, const char *path, const char *what)
+{
+	struct pool *p = &b->subnet_pool[v][s];
+	uint32_t ip = pool_next(p, true);
+	char buf[CIDR_STRLEN];
+
+	if (!ip)
+		diag_add(b->d, path, "InsufficientFreeAddressesInSubnet",
+			 "subnet %s (%s, %u usable addresses) has no free address left for %s; use a larger subnet",
+			 b->t->vpcs[v].subnets[s].name, cidr_str(p->cidr, buf),
+			 subnet_usable(p->cidr), what);
+	return ip;
+}
+
+static bool builder_init(struct builder *b)
+{
+	const struct topology *t = b->t;
+	struct cidr pub, lnk;
+
+	cidr_parse(PUBLIC_POOL, &pub, NULL);
+	cidr_parse(LINK_POOL, &lnk, NULL);
+	if (!pool_init(&b->public_pool, pub) || !pool_init(&b->link_pool, lnk))
+		return false;
+	b->subnet_pool = calloc((size_t)t->n_vpcs + 1, sizeof(*b->subnet_pool));
+	if (!b->subnet_pool)
+		return false;
+	for (int v = 0; v < t->n_vpcs; v++) {
+		b->subnet_pool[v] = calloc((size_t)t->vpcs[v].n_subnets + 1, sizeof(struct pool));
+		if (!b->subnet_pool[v])
+			return false;
+		for (int s = 0; s < t->vpcs[v].n_subnets; s++)
+			if (!pool_init(&b->subnet_pool[v][s], t->vpcs[v].subnets[s].cidr))
+				return false;
+	}
+	/* Addresses fixed in the file are never handed out. */
+	for (int i = 0; i < t->n_resources; i++) {
+		const struct resource *r = &t->resources[i];
+
+		if (r->ip)
+			pool_take(&b->subnet_pool[r->vpc][r->subnet], r->ip);
+		if (r->public_ip && cidr_contains_ip(pub, r->public_ip))
+			pool_take(&b->public_pool, r->public_ip);
+	}
+	for (int i = 0; i < t->n_hosts; i++)
+		if (cidr_contains_ip(pub, t->hosts[i].ip))
+			pool_take(&b->public_pool, t->hosts[i].ip);
+	return true;
+}
+
+static void builder_free(struct builder *b)
+{
+	if (b->subnet_pool) {
+		for (int v = 0; v < b->t->n_vpcs; v++) {
+			for (int s = 0; b->subnet_pool[v] && s < b->t->vpcs[v].n_subnets; s++)
+				free(b->subnet_pool[v][s].used);
+			free(b->subnet_pool[v]);
+		}
+		free(b->subnet_pool);
+	}
+	free(b->public_pool.used);
+	free(b->link_pool.used);
+}
+
+static bool layout_alloc(struct layout *L, const struct topology *t)
+{
+	int n_nat = 0, n_nodes;
+
+	for (int v = 0; v < t->n_vpcs; v++)
+		n_nat += t->vpcs[v].n_nat_gateways;
+	/* At most one hyperplane per function subnet. */
+	n_nodes = t->n_resources + t->n_hosts + n_nat;
+	for (int f = 0; f < t->n_functions; f++)
+		n_nodes += t->functions[f].n_subnets;
+	L->hpls = calloc((size_t)n_nodes + 1, sizeof(*L->hpls));
+	L->routers = calloc((size_t)t->n_vpcs + 2, sizeof(*L->routers));
+	L->vpc_router = calloc((size_t)t->n_vpcs + 1, sizeof(int));
+	L->vpc_igw = calloc((size_t)t->n_vpcs + 1, sizeof(int));
+	L->nodes = calloc((size_t)n_nodes + 1, sizeof(*L->nodes));
+	L->atts = calloc((size_t)n_nodes + 1, sizeof(*L->atts));
+	L->links = calloc((size_t)(t->n_vpcs + t->n_peerings + 1), sizeof(*L->links));
+	L->nat_node = calloc((size_t)t->n_vpcs + 1, sizeof(int *));
+	if (!L->routers || !L->vpc_router || !L->vpc_igw || !L->nodes || !L->atts ||
+	    !L->links || !L->nat_node || !L->hpls)
+		return false;
+	for (int v = 0; v < t->n_vpcs; v++) {
+		L->nat_node[v] = calloc((size_t)t->vpcs[v].n_nat_gateways + 1, sizeof(int));
+		if (!L->nat_node[v])
+			return false;
+	}
+	return true;
+}
+
+static void lay_routers_and_links(struct builder *b)
+{
+	const struct topology *t = b->t;
+	struct layout *L = b->L;
+	char name[NETNS_NAME_MAX];
+
+	L->inet = add_router(L, ROUTER_INTERNET, -1, "inet");
+	L->lambda = add_router(L, ROUTER_LAMBDA, -1, "lambda");
+	for (int v = 0; v < t->n_vpcs; v++) {
+		snprintf(name, sizeof(name), "vpc-%s", t->vpcs[v].name);
+		L->vpc_router[v] = add_router(L, ROUTER_VPC, v, name);
+	}
+	add_link(b, LINK_LAMBDA, -1, L->lambda, L->inet, "inet", "lambda");
+	for (int v = 0; v < t->n_vpcs; v++) {
+		char inet_end[IFNAMSIZ];
+
+		L->vpc_igw[v] = -1;
+		if (!t->vpcs[v].internet_gateway)
+			continue;
+		snprintf(inet_end, sizeof(inet_end), "g%d", v);
+		L->vpc_igw[v] = add_link(b, LINK_IGW, v, L->vpc_router[v], L->inet, "igw", inet_end);
+	}
+	for (int p = 0; p < t->n_peerings; p++) {
+		char end[IFNAMSIZ];
+
+		snprintf(end, sizeof(end), "p%d", p);
+		add_link(b, LINK_PEERING, p, L->vpc_router[t->peerings[p].vpc[0]],
+			 L->vpc_router[t->peerings[p].vpc[1]], end, end);
+	}
+}
+
+/* NAT gateways first, then resources, then functions: "the lowest free
+ * address in file order", VPCs (and their gateways) coming first. */
+static void lay_vpc_nodes(struct builder *b)
+{
+	const struct topology *t = b->t;
+	struct layout *L = b->L;
+	char path[128], what[128];
+
+	for (int v = 0; v < t->n_vpcs; v++) {
+		const struct vpc *vpc = &t->vpcs[v];
+
+		for (int g = 0; g < vpc->n_nat_gateways; g++) {
+			const struct nat_gateway *ng = &vpc->nat_gateways[g];
+			int node, att;
+			char nsname[NETNS_NAME_MAX];
+			uint32_t ip;
+
+			snprintf(path, sizeof(path), "vpcs[%d].nat_gateways[%d]", v, g);
+			snprintf(what, sizeof(what), "NAT gateway %s", ng->name);
+			snprintf(nsname, sizeof(nsname), "%s-%s", vpc->name, ng->name);
+			ip = take_private(b, v, ng->subnet, path, what);
+			node = add_node(L, NODE_NAT, g, v, ng->name, "nat");
+			snprintf(L->nodes[node].netns, NETNS_NAME_MAX, "vpcsim-%s-nat-%s", t->name, nsname);
+			snprintf(what, sizeof(what), "nat/%s", ng->name);
+			/* A NAT gateway's ENI has no security group in AWS. */
+			att = add_eni(b, node, v, ng->subnet, ip, NULL, 0, what);
+			L->atts[att].public_ip = take_public(b, path, "a NAT gateway");
+			L->nat_node[v][g] = node;
+		}
+	}
+	for (int i = 0; i < t->n_resources; i++) {
+		const struct resource *r = &t->resources[i];
+		uint32_t ip = r->ip;
+		int node, att;
+
+		snprintf(path, sizeof(path), "resources[%d]", i);
+		snprintf(what, sizeof(what), "resource %s", r->name);
+		if (!ip)
+			ip = take_private(b, r->vpc, r->subnet, path, what);
+		node = add_node(L, NODE_RESOURCE, i, r->vpc, r->name, "res");
+		snprintf(what, sizeof(what), "resource/%s", r->name);
+		att = add_eni(b, node, r->vpc, r->subnet, ip, r->sgs, r->n_sgs, what);
+		if (r->public_ip)
+			L->atts[att].public_ip = r->public_ip;
+		else if (r->public_ip_auto || r->publicly_accessible)
+			L->atts[att].public_ip = take_public(b, path, "a public resource");
+	}
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* The hyperplane of (vpc, subnet, sorted groups), made if new. */
+static int hyperplane_of(struct builder *b, int fn, int s, const int *sgs, int n_sgs)
+{
+	const struct topology *t = b->t;
+	const struct function *f = &t->functions[fn];
+	struct layout *L = b->L;
+	struct hyperplane *h;
+	char path[128], what[192];
+	int k = 0, node;
+
+	for (int i = 0; i < L->n_hpls; i++) {
+		h = &L->hpls[i];
+		if (h->vpc != f->vpc || h->subnet != s)
+			continue;
+		k++;
+		if (h->n_sgs == n_sgs && !memcmp(h->sgs, sgs, (size_t)n_sgs * sizeof(*sgs))) {
+			size_t len = strlen(h->functions);
+
+			snprintf(h->functions + len, sizeof(h->functions) - len, ",%s", f->name);
+			return i;
+		}
+	}
+	h = &L->hpls[L->n_hpls];
+	h->vpc = f->vpc;
+	h->subnet = s;
+	memcpy(h->sgs, sgs, (size_t)n_sgs * sizeof(*sgs));
+	h->n_sgs = n_sgs;
+	snprintf(h->name, sizeof(h->name), "hpl-%s-%d", t->vpcs[f->vpc].subnets[s].name, k);
+	snprintf(h->functions, sizeof(h->functions), "%s", f->name);
+	snprintf(path, sizeof(path), "functions[%d].vpc_config", fn);
+	snprintf(what, sizeof(what), "the hyperplane ENI of function %s", f->name);
+	uint32_t ip = take_private(b, f->vpc, s, path, what);
+
+	node = add_node(L, NODE_HYPERPLANE, L->n_hpls, f->vpc, h->name, "hpl");
+	snprintf(L->nodes[node].netns, NETNS_NAME_MAX, "vpcsim-%s-%s", t->name, h->name);
+	h->node = node;
+	snprintf(what, sizeof(what), "hyperplane/%d", k);
+	add_eni(b, node, f->vpc, s, ip, sgs, n_sgs, what);
+	return L->n_hpls++;
+}
+
+/* Functions get no node at `up`: their execution environments are made
+ * by attach and invoke (env.c). In hyperplane mode, the ENIs they share
+ * are laid out here. */
+static void lay_functions_and_hosts(struct builder *b)
+{
+	const struct topology *t = b->t;
+	struct layout *L = b->L;
+
+	for (int i = 0; t->eni_mode == ENI_MODE_HYPERPLANE && i < t->n_functions; i++) {
+		const struct function *f = &t->functions[i];
+		int sgs[ENI_SG_MAX];
+
+		if (!f->has_vpc)
+			continue;
+		memcpy(sgs, f->sgs, (size_t)f->n_sgs * sizeof(*sgs));
+		qsort(sgs, (size_t)f->n_sgs, sizeof(*sgs), cmp_int);
+		for (int k = 0; k < f->n_subnets; k++)
+			hyperplane_of(b, i, f->subnets[k], sgs, f->n_sgs);
+	}
+	for (int i = 0; i < t->n_hosts; i++) {
+		const struct internet_host *h = &t->hosts[i];
+		int node = add_node(L, NODE_HOST, i, -1, h->name, "host");
+
+		add_attachment(L, L->inet, node, h->ip, INET_GATEWAY, 32);
+	}
+	L->lambda_egress_ip = take_public(b, "lambda", "the Lambda service egress");
+}
+
+int layout_build(const struct topology *t, struct layout *L, struct diags *d)
+{
+	struct builder b = { .t = t, .L = L, .d = d };
+	int errors = d->n_errors;
+
+	memset(L, 0, sizeof(*L));
+	L->t = t;
+	if (!layout_alloc(L, t) || !builder_init(&b)) {
+		diag_add(d, "$", "OutOfMemory", "out of memory laying out the topology");
+		builder_free(&b);
+		return -1;
+	}
+	lay_routers_and_links(&b);
+	lay_vpc_nodes(&b);
+	lay_functions_and_hosts(&b);
+	builder_free(&b);
+	return d->n_errors > errors ? -1 : 0;
+}
+
+void layout_free(struct layout *L)
+{
+	if (L->nat_node)
+		for (int v = 0; v < L->t->n_vpcs; v++)
+			free(L->nat_node[v]);
+	free(L->nat_node);
+	free(L->routers);
+	free(L->vpc_router);
+	free(L->vpc_igw);
+	free(L->nodes);
+	free(L->atts);
+	free(L->links);
+	free(L->hpls);
+	memset(L, 0, sizeof(*L));
+}
+
+int layout_find_node(const struct layout *L, const char *name)
+{
+	for (int i = 0; i < L->n_nodes; i++)
+		if (L->nodes[i].kind != NODE_NAT && L->nodes[i].kind != NODE_HYPERPLANE &&
+		    strcmp(L->nodes[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int layout_find_function(const struct layout *L, const char *name)
+{
+	for (int i = 0; i < L->t->n_functions; i++)
+		if (strcmp(L->t->functions[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int layout_fn_hyperplane(const struct layout *L, int fn, int subnet_i)
+{
+	const struct function *f = &L->t->functions[fn];
+	int sgs[ENI_SG_MAX];
+
+	if (!f->has_vpc || subnet_i >= f->n_subnets)
+		return -1;
+	memcpy(sgs, f->sgs, (size_t)f->n_sgs * sizeof(*sgs));
+	qsort(sgs, (size_t)f->n_sgs, sizeof(*sgs), cmp_int);
+	for (int i = 0; i < L->n_hpls; i++) {
+		const struct hyperplane *h = &L->hpls[i];
+
+		if (h->vpc == f->vpc && h->subnet == f->subnets[subnet_i] &&
+		    h->n_sgs == f->n_sgs && !memcmp(h->sgs, sgs, (size_t)f->n_sgs * sizeof(*sgs)))
+			return i;
+	}
+	return -1;
+}
+
+int layout_peering_link(const struct layout *L, int peering)
+{
+	for (int i = 0; i < L->n_links; i++)
+		if (L->links[i].kind == LINK_PEERING && L->links[i].ref == peering)
+			return i;
+	return -1;
+}
+
+static bool vpcs_peered(const struct topology *t, int a, int b)
+{
+	for (int p = 0; p < t->n_peerings; p++) {
+		const int *v = t->peerings[p].vpc;
+
+		if ((v[0] == a && v[1] == b) || (v[0] == b && v[1] == a))
+			return true;
+	}
+	return false;
+}
+
+uint32_t layout_resolve(const struct layout *L, int asker, int target)
+{
+	return layout_resolve_vpc(L, asker >= 0 ? L->nodes[asker].vpc : -1, target);
+}
+
+uint32_t layout_resolve_vpc(const struct layout *L, int av, int target)
+{
+	const struct node *tn = &L->nodes[target];
+	const struct attachment *ta = &L->atts[tn->att];
+
+	if (tn->vpc >= 0 && av >= 0 && (av == tn->vpc || vpcs_peered(L->t, av, tn->vpc)))
+		return ta->ip;
+	return ta->public_ip ? ta->public_ip : ta->ip;
+}

@@ -1,0 +1,287 @@
+/* The topology model: what a topology file says, as plain C structs.
+ *
+ * topology_load() parses and validates a file (cJSON stays inside
+ * topology.c); everything after it works on these structs only. References
+ * between objects are resolved to indices during validation, so a loaded
+ * topology is internally consistent: every index is in range. All strings
+ * are owned by the model and freed by topology_free(). */
+#ifndef VPCSIM_TOPOLOGY_H
+#define VPCSIM_TOPOLOGY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/cidr.h"
+
+#define NAME_MAX_LEN 32        /* ^[a-z][a-z0-9-]{0,31}$ */
+#define TOPO_NAME_MAX_LEN 12   /* ^[a-z][a-z0-9-]{0,11}$ */
+
+/* AWS quotas the validator enforces. */
+#define SG_RULES_MAX 60        /* per group and direction */
+#define ENI_SG_MAX 5           /* groups per ENI */
+#define NACL_RULES_MAX 20      /* per NACL and direction */
+#define NACL_RULE_NUM_MAX 32766
+#define FN_SUBNETS_MAX 16
+#define FN_ENV_MAX_BYTES 4096
+
+#define PROTO_ALL (-1)         /* "all" in a rule: every IP protocol */
+#define ICMP_ANY (-1)          /* icmp_type / icmp_code wildcard */
+
+enum rt_target {
+	RT_LOCAL,      /* implicit VPC CIDR route; never in routes[] */
+	RT_IGW,
+	RT_NAT,        /* target = index into vpc.nat_gateways */
+	RT_PEERING,    /* target = index into topology.peerings */
+	RT_BLACKHOLE,
+};
+
+struct route {
+	struct cidr dst;       /* canonical */
+	enum rt_target kind;
+	int target;            /* see enum; -1 when unused */
+};
+
+struct route_table {
+	char *name;
+	struct route *routes;
+	int n_routes;
+	bool implicit_main;    /* the VPC's main table, not in the file */
+};
+
+/* A security group or NACL rule. proto: 0..255 or PROTO_ALL. Ports apply to
+ * tcp (6) and udp (17) and are 0..65535 inclusive ("all" = 0-65535). */
+struct port_range {
+	uint16_t lo, hi;
+};
+
+struct sg_rule {
+	int proto;
+	struct port_range ports;
+	int icmp_type, icmp_code;  /* ICMP_ANY or 0..255 */
+	bool peer_is_sg;
+	struct cidr cidr;          /* when !peer_is_sg; canonical */
+	int peer_vpc, peer_sg;     /* when peer_is_sg */
+};
+
+struct security_group {
+	char *name;
+	char *description;
+	struct sg_rule *ingress;
+	int n_ingress;
+	struct sg_rule *egress;
+	int n_egress;
+	bool implicit;             /* the VPC's "default" group, not in the file */
+};
+
+struct nacl_rule {
+	int number;                /* 1..32766 */
+	int proto;
+	struct port_range ports;
+	int icmp_type, icmp_code;
+	struct cidr cidr;
+	bool allow;
+};
+
+struct nacl {
+	char *name;
+	struct nacl_rule *ingress; /* sorted by number */
+	int n_ingress;
+	struct nacl_rule *egress;  /* sorted by number */
+	int n_egress;
+	bool implicit;             /* the VPC's default NACL: rule 100 allow all */
+};
+
+struct subnet {
+	char *name;
+	struct cidr cidr;
+	int route_table;           /* index into vpc.route_tables */
+	int nacl;                  /* index into vpc.nacls */
+	bool is_public;            /* its table routes something to the igw */
+};
+
+struct nat_gateway {
+	char *name;
+	int subnet;                /* index into vpc.subnets; a public subnet */
+	uint32_t public_ip;        /* 0 until assigned by the layout */
+};
+
+struct vpc {
+	char *name;
+	struct cidr cidr;
+	bool internet_gateway;
+	struct subnet *subnets;
+	int n_subnets;
+	/* Always holds the main table: index vpc.main_table. */
+	struct route_table *route_tables;
+	int n_route_tables;
+	int main_table;
+	struct nat_gateway *nat_gateways;
+	int n_nat_gateways;
+	/* Always holds "default": index vpc.default_sg. */
+	struct security_group *security_groups;
+	int n_security_groups;
+	int default_sg;
+	/* Always holds the default NACL: index vpc.default_nacl. */
+	struct nacl *nacls;
+	int n_nacls;
+	int default_nacl;
+};
+
+struct peering {
+	char *name;
+	int vpc[2];
+};
+
+struct listen_port {
+	uint8_t proto;             /* 6 tcp or 17 udp */
+	uint16_t port;
+};
+
+enum resource_kind {
+	RES_GENERIC,
+	RES_EC2,
+	RES_RDS,
+	RES_RDS_PROXY,
+};
+
+struct resource {
+	char *name;
+	enum resource_kind kind;
+	int vpc, subnet;           /* subnet index within its VPC */
+	int sgs[ENI_SG_MAX];       /* group indices within the VPC */
+	int n_sgs;
+	uint32_t ip;               /* 0 = allocate lowest free */
+	bool public_ip_auto;       /* "auto" or publicly_accessible */
+	uint32_t public_ip;        /* fixed public address, 0 if none */
+	bool publicly_accessible;
+	struct listen_port *listen;
+	int n_listen;
+	char *command;             /* NULL if none */
+};
+
+struct env_var {
+	char *key, *value;
+};
+
+struct function {
+	char *name;
+	int memory_mb, timeout_s, ephemeral_storage_mb;
+	struct env_var *env;
+	int n_env;
+	char *handler;             /* NULL if none */
+	int reserved_concurrency;  /* -1 if unset */
+	bool has_vpc;
+	int vpc;                   /* when has_vpc */
+	int subnets[FN_SUBNETS_MAX];
+	int n_subnets;
+	int sgs[ENI_SG_MAX];
+	int n_sgs;
+};
+
+struct internet_host {
+	char *name;
+	uint32_t ip;
+	struct listen_port *listen;
+	int n_listen;
+};
+
+enum probe_result {
+	PROBE_OPEN,
+	PROBE_REFUSED,
+	PROBE_TIMEOUT,
+};
+
+struct expectation {
+	char *from, *to;           /* node names; `to` may be an address */
+	int port;                  /* 0 when absent (icmp) */
+	uint8_t proto;             /* 6, 17 or 1 */
+	enum probe_result result;
+};
+
+enum eni_mode {
+	ENI_MODE_HYPERPLANE,
+	ENI_MODE_PER_SANDBOX,
+};
+
+struct topology {
+	char *file;                /* path as given, for messages */
+	char *name;
+	char *account_id;
+	char *region;
+	enum eni_mode eni_mode;
+	int concurrency_limit;
+	struct cidr service_cidr;
+	struct internet_host *hosts;
+	int n_hosts;
+	struct vpc *vpcs;
+	int n_vpcs;
+	struct peering *peerings;
+	int n_peerings;
+	struct resource *resources;
+	int n_resources;
+	struct function *functions;
+	int n_functions;
+	struct expectation *expects;
+	int n_expects;
+};
+
+/* One problem found in a topology file. Warnings do not stop `up`. */
+struct diag {
+	char *path;                /* JSON path, e.g. vpcs[0].subnets[1].cidr */
+	char *code;                /* InvalidSubnet.Range, UnknownKey, ... */
+	char *message;
+	bool warning;
+};
+
+struct diags {
+	struct diag *items;
+	int n;
+	int n_errors;
+};
+
+/* Parse and validate the JSON text `text` (len bytes) read from `file`.
+ * Returns the model when there is no error (warnings may be present), NULL
+ * otherwise; every problem found is appended to *d. */
+struct topology *topology_parse(const char *file, const char *text, size_t len,
+				struct diags *d);
+/* Read `file` and topology_parse() it. An unreadable file is one diag. */
+struct topology *topology_load(const char *file, struct diags *d);
+void topology_free(struct topology *t);
+
+/* Parse `text` (len bytes), one security group rule object as TOPOLOGY.md
+ * writes it, as a rule of a group of VPC `vpc` of the loaded topology `t`:
+ * the same code and checks as a rule inside a file, `sg` naming a group of
+ * this VPC or VPC/GROUP of a peered one. Problems go to *d with JSON paths
+ * under "$" ("$.ports"). Returns 0 with *out filled, -1 on any error. */
+int topology_parse_sg_rule(const struct topology *t, int vpc, const char *text,
+			   size_t len, struct sg_rule *out, struct diags *d);
+/* Whether two rules admit exactly the same traffic, as AWS compares rules
+ * for a duplicate authorize or a revoke: protocol, then ports (tcp, udp)
+ * or ICMP type and code (icmp), then the peer. Descriptions do not count. */
+bool sg_rule_same(const struct sg_rule *a, const struct sg_rule *b);
+
+/* The text of a topology file (len bytes, the file `t` was loaded from)
+ * with one rule list of group `gi` of VPC `vi` changed: `add` (a rule
+ * object's JSON text) appended, or, when add is NULL, rule `remove_at`
+ * removed. The group's implicit rules are first written out (see
+ * topology_edit.c), so rule indices are those of t. Returns the new text
+ * (free() it), or NULL with errf(). The result is not validated. */
+char *topology_edit_sg_rules(const char *text, size_t len, const struct topology *t,
+			     int vi, int gi, bool ingress, const char *add, int remove_at);
+
+/* Print every diag as `FILE: PATH: Code: message`, warnings as
+ * `FILE: PATH: warning: Code: message` (the PATH part is left out when
+ * empty, e.g. an unreadable file), one per line, to `out`. */
+void diags_print(const struct diags *d, const char *file, void *out /* FILE* */);
+void diags_free(struct diags *d);
+
+/* Lookups by name; -1 when absent. */
+int topology_find_vpc(const struct topology *t, const char *name);
+int vpc_find_subnet(const struct vpc *v, const char *name);
+int vpc_find_sg(const struct vpc *v, const char *name);
+
+const char *resource_kind_str(enum resource_kind k);
+const char *probe_result_str(enum probe_result r);
+const char *proto_str(int proto, char buf[8]); /* "tcp", "udp", "icmp", "all", "47" */
+
+#endif

@@ -1,0 +1,51 @@
+/* Shared by topology.c (JSON to model) and topology_check.c (rules that span
+ * several objects). Not part of the public model: nothing outside these two
+ * files includes it, and no cJSON type appears here. */
+#ifndef VPCSIM_TOPOLOGY_INTERNAL_H
+#define VPCSIM_TOPOLOGY_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/topology.h"
+
+#define PATH_LEN 256
+
+/* A CIDR that failed to parse keeps this length, so later checks skip it
+ * instead of reporting follow-on errors about 0.0.0.0/0. Only ever seen in a
+ * model that is being thrown away (it has at least one error). */
+#define CIDR_BAD 0xff
+
+static inline bool cidr_valid(struct cidr c)
+{
+	return c.len <= 32;
+}
+
+/* strdup that aborts on allocation failure; NULL stays NULL. */
+char *topo_strdup(const char *s);
+
+/* Index of the element named `name` in an array of structs, given the
+ * address of the first element's `name` member and the element size; -1
+ * when absent. FIND(arr, n, name) spells it for an array of n structs. */
+int topo_find_named(const void *first, size_t stride, int n, const char *name);
+#define FIND(arr, n, key) topo_find_named(&(arr)[0].name, sizeof((arr)[0]), n, key)
+
+__attribute__((format(printf, 4, 5)))
+void topo_error(struct diags *d, const char *path, const char *code,
+		const char *fmt, ...);
+__attribute__((format(printf, 4, 5)))
+void topo_warning(struct diags *d, const char *path, const char *code,
+		  const char *fmt, ...);
+
+/* Lookups that tolerate the half-built model of a file with errors: NULL
+ * names never match. */
+int topo_find_peering(const struct topology *t, const char *name);
+bool topo_has_node(const struct topology *t, const char *name);
+bool topo_peered(const struct topology *t, int vpc_a, int vpc_b);
+
+/* Cross-object rules on the parsed model: unique names, overlapping CIDRs,
+ * unique addresses, peerings, NAT placement, reserved concurrency. Element
+ * indices equal positions in the file, so paths are rebuilt from them. */
+void topology_check(const struct topology *t, struct diags *d);
+
+#endif

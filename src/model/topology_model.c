@@ -1,0 +1,279 @@
+/* The model's side of topology.h that needs no JSON: diagnostics, freeing,
+ * lookups by name and the names of enum values. Shared by the parser
+ * (topology.c) and the cross-object checks (topology_check.c). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/topology.h"
+#include "model/topology_internal.h"
+
+/* Allocation failure aborts, as everywhere in the parser (see topology.c). */
+char *topo_strdup(const char *s)
+{
+	char *c;
+
+	if (!s)
+		return NULL;
+	c = strdup(s);
+	if (!c)
+		abort();
+	return c;
+}
+
+/* ---- diagnostics ---- */
+
+/* One diag per line: user text must not break the line or the terminal. */
+static void sanitize(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+static void diag_vadd(struct diags *d, bool warning, const char *path,
+		      const char *code, const char *fmt, va_list ap)
+{
+	struct diag *g;
+
+	d->items = realloc(d->items, (size_t)(d->n + 1) * sizeof(*d->items));
+	if (!d->items)
+		abort();
+	g = &d->items[d->n++];
+	g->path = topo_strdup(path ? path : "");
+	g->code = topo_strdup(code);
+	if (vasprintf(&g->message, fmt, ap) < 0)
+		abort();
+	sanitize(g->path);
+	sanitize(g->message);
+	g->warning = warning;
+	if (!warning)
+		d->n_errors++;
+}
+
+void topo_error(struct diags *d, const char *path, const char *code,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, false, path, code, fmt, ap);
+	va_end(ap);
+}
+
+void topo_warning(struct diags *d, const char *path, const char *code,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, true, path, code, fmt, ap);
+	va_end(ap);
+}
+
+void diags_print(const struct diags *d, const char *file, void *out)
+{
+	FILE *f = out;
+
+	for (int i = 0; i < d->n; i++) {
+		const struct diag *g = &d->items[i];
+
+		fprintf(f, "%s: ", file ? file : "-");
+		if (g->path[0])
+			fprintf(f, "%s: ", g->path);
+		fprintf(f, "%s%s: %s\n", g->warning ? "warning: " : "",
+			g->code, g->message);
+	}
+}
+
+void diags_free(struct diags *d)
+{
+	for (int i = 0; i < d->n; i++) {
+		free(d->items[i].path);
+		free(d->items[i].code);
+		free(d->items[i].message);
+	}
+	free(d->items);
+	d->items = NULL;
+	d->n = d->n_errors = 0;
+}
+
+/* Index of the element whose name is `name` in an array of structs, given
+ * the address of the first element's name member and the element size. */
+int topo_find_named(const void *first, size_t stride, int n, const char *name)
+{
+	for (int i = 0; name && i < n; i++) {
+		const char *s = *(char *const *)((const char *)first + (size_t)i * stride);
+
+		if (s && !strcmp(s, name))
+			return i;
+	}
+	return -1;
+}
+
+/* ---- freeing ---- */
+
+static void vpc_free(struct vpc *v)
+{
+	free(v->name);
+	for (int i = 0; i < v->n_subnets; i++)
+		free(v->subnets[i].name);
+	free(v->subnets);
+	for (int i = 0; i < v->n_route_tables; i++) {
+		free(v->route_tables[i].name);
+		free(v->route_tables[i].routes);
+	}
+	free(v->route_tables);
+	for (int i = 0; i < v->n_nat_gateways; i++)
+		free(v->nat_gateways[i].name);
+	free(v->nat_gateways);
+	for (int i = 0; i < v->n_security_groups; i++) {
+		free(v->security_groups[i].name);
+		free(v->security_groups[i].description);
+		free(v->security_groups[i].ingress);
+		free(v->security_groups[i].egress);
+	}
+	free(v->security_groups);
+	for (int i = 0; i < v->n_nacls; i++) {
+		free(v->nacls[i].name);
+		free(v->nacls[i].ingress);
+		free(v->nacls[i].egress);
+	}
+	free(v->nacls);
+}
+
+void topology_free(struct topology *t)
+{
+	if (!t)
+		return;
+	for (int i = 0; i < t->n_vpcs; i++)
+		vpc_free(&t->vpcs[i]);
+	free(t->vpcs);
+	for (int i = 0; i < t->n_hosts; i++) {
+		free(t->hosts[i].name);
+		free(t->hosts[i].listen);
+	}
+	free(t->hosts);
+	for (int i = 0; i < t->n_peerings; i++)
+		free(t->peerings[i].name);
+	free(t->peerings);
+	for (int i = 0; i < t->n_resources; i++) {
+		free(t->resources[i].name);
+		free(t->resources[i].listen);
+		free(t->resources[i].command);
+	}
+	free(t->resources);
+	for (int i = 0; i < t->n_functions; i++) {
+		struct function *f = &t->functions[i];
+
+		for (int k = 0; k < f->n_env; k++) {
+			free(f->env[k].key);
+			free(f->env[k].value);
+		}
+		free(f->env);
+		free(f->name);
+		free(f->handler);
+	}
+	free(t->functions);
+	for (int i = 0; i < t->n_expects; i++) {
+		free(t->expects[i].from);
+		free(t->expects[i].to);
+	}
+	free(t->expects);
+	free(t->file);
+	free(t->name);
+	free(t->account_id);
+	free(t->region);
+	free(t);
+}
+
+/* ---- lookups and names ---- */
+
+int topology_find_vpc(const struct topology *t, const char *name)
+{
+	return t->vpcs ? FIND(t->vpcs, t->n_vpcs, name) : -1;
+}
+
+int vpc_find_subnet(const struct vpc *v, const char *name)
+{
+	return v->subnets ? FIND(v->subnets, v->n_subnets, name) : -1;
+}
+
+int vpc_find_sg(const struct vpc *v, const char *name)
+{
+	return v->security_groups ? FIND(v->security_groups, v->n_security_groups, name) : -1;
+}
+
+int topo_find_peering(const struct topology *t, const char *name)
+{
+	return t->peerings ? FIND(t->peerings, t->n_peerings, name) : -1;
+}
+
+/* Functions, resources and internet hosts share one namespace of nodes. */
+bool topo_has_node(const struct topology *t, const char *name)
+{
+	return (t->hosts && FIND(t->hosts, t->n_hosts, name) >= 0) ||
+	       (t->resources && FIND(t->resources, t->n_resources, name) >= 0) ||
+	       (t->functions && FIND(t->functions, t->n_functions, name) >= 0);
+}
+
+bool topo_peered(const struct topology *t, int a, int b)
+{
+	for (int i = 0; i < t->n_peerings; i++) {
+		const int *v = t->peerings[i].vpc;
+
+		if ((v[0] == a && v[1] == b) || (v[0] == b && v[1] == a))
+			return true;
+	}
+	return false;
+}
+
+const char *resource_kind_str(enum resource_kind k)
+{
+	switch (k) {
+	case RES_GENERIC: return "generic";
+	case RES_EC2: return "ec2";
+	case RES_RDS: return "rds";
+	case RES_RDS_PROXY: return "rds-proxy";
+	}
+	return "?";
+}
+
+const char *probe_result_str(enum probe_result r)
+{
+	switch (r) {
+	case PROBE_OPEN: return "open";
+	case PROBE_REFUSED: return "refused";
+	case PROBE_TIMEOUT: return "timeout";
+	}
+	return "?";
+}
+
+const char *proto_str(int proto, char buf[8])
+{
+	switch (proto) {
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 1: return "icmp";
+	case PROTO_ALL: return "all";
+	}
+	snprintf(buf, 8, "%d", proto);
+	return buf;
+}
+
+bool sg_rule_same(const struct sg_rule *a, const struct sg_rule *b)
+{
+	if (a->proto != b->proto)
+		return false;
+	if ((a->proto == 6 || a->proto == 17) &&
+	    (a->ports.lo != b->ports.lo || a->ports.hi != b->ports.hi))
+		return false;
+	if (a->proto == 1 && (a->icmp_type != b->icmp_type || a->icmp_code != b->icmp_code))
+		return false;
+	if (a->peer_is_sg != b->peer_is_sg)
+		return false;
+	if (a->peer_is_sg)
+		return a->peer_vpc == b->peer_vpc && a->peer_sg == b->peer_sg;
+	return a->cidr.addr == b->cidr.addr && a->cidr.len == b->cidr.len;
+}

@@ -1,0 +1,569 @@
+/* The executor: runs a plan's steps against the kernel with a journal. */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/err.h"
+#include "model/hosts.h"
+#include "kernel/nat.h"
+#include "model/plan.h"
+#include "kernel/proc.h"
+#include "kernel/responder.h"
+#include "state/sweep.h"
+#include "kernel/tc.h"
+#include "kernel/vpc_dataplane.h"
+
+struct exec {
+	const struct layout *L;
+	const struct apply_opts *o;
+	struct journal *J;
+	struct netns **ns;         /* plan namespace index -> open handle */
+	struct dataplane **dp;     /* per VPC, once loaded */
+	struct policy *pol;        /* per VPC, compiled with its data plane */
+	struct loader *loader;     /* loads the data planes in the background */
+	struct hosts_cache hosts;
+	bool pins_journaled;
+};
+
+/* A router forwards, never sends redirects, filters nothing by reverse
+ * path (asymmetric paths through NAT are normal here), and carries no IPv6.
+ * IPv4 conf defaults of a new namespace are copied from the host's, so they
+ * are set explicitly. */
+static const char *const router_sysctls[][2] = {
+	{ "ipv4/ip_forward", "1" },
+	{ "ipv4/conf/all/rp_filter", "0" },
+	{ "ipv4/conf/default/rp_filter", "0" },
+	{ "ipv4/conf/all/send_redirects", "0" },
+	{ "ipv4/conf/default/send_redirects", "0" },
+	{ "ipv6/conf/all/disable_ipv6", "1" },
+	{ "ipv6/conf/default/disable_ipv6", "1" },
+};
+
+/* A node answers every probe at once: ICMP errors (port unreachable) are
+ * not rate-limited per destination, so a burst of probes sees every
+ * refusal. */
+static const char *const node_sysctls[][2] = {
+	{ "ipv4/icmp_ratelimit", "0" },
+	{ "ipv6/conf/default/disable_ipv6", "1" }, /* eth0 comes later */
+};
+
+/* A NAT gateway node forwards like a router. */
+static const char *const nat_node_sysctls[][2] = {
+	{ "ipv4/icmp_ratelimit", "0" },
+	{ "ipv6/conf/all/disable_ipv6", "1" },
+	{ "ipv6/conf/default/disable_ipv6", "1" },
+	{ "ipv4/ip_forward", "1" },
+	{ "ipv4/conf/all/rp_filter", "0" },
+	{ "ipv4/conf/default/rp_filter", "0" },
+	{ "ipv4/conf/all/send_redirects", "0" },
+	{ "ipv4/conf/default/send_redirects", "0" },
+};
+
+#define N_KV(a) ((int)(sizeof(a) / sizeof(*(a))))
+
+static int create_ns(struct exec *x, int i, const char *const kv[][2], int n)
+{
+	const char *name = plan_ns_name(x->L, i);
+	int err = netns_create(name, kv, n, &x->ns[i]);
+
+	if (err < 0)
+		return err;
+	return journal_add(x->J, J_NETNS, name);
+}
+
+static int step_router(struct exec *x, const struct step *s)
+{
+	return create_ns(x, s->ns, router_sysctls, N_KV(router_sysctls));
+}
+
+static int step_node(struct exec *x, const struct step *s)
+{
+	if (x->L->nodes[s->ref].kind == NODE_NAT || x->L->nodes[s->ref].kind == NODE_HYPERPLANE)
+		return create_ns(x, s->ns, nat_node_sysctls, N_KV(nat_node_sysctls));
+	return create_ns(x, s->ns, node_sysctls, N_KV(node_sysctls));
+}
+
+int attach_veth(struct netns *router, struct netns *node, const struct attachment *a,
+		const char *alias)
+{
+	struct veth_spec v = {
+		.name = a->ifname, .ifindex = a->ifindex, .alias = alias,
+		.peer_ns = node, .peer_name = "eth0", .peer_ifindex = IFINDEX_NODE_ETH0,
+	};
+	struct route_spec dflt = {
+		.table = 254, .dst = { 0, 0 }, .kind = ROUTE_UNICAST,
+		.oif = IFINDEX_NODE_ETH0, .gateway = a->gateway, .onlink = 1,
+	};
+	struct route_spec host = {
+		.table = 254, .dst = { a->ip, 32 }, .kind = ROUTE_UNICAST, .oif = a->ifindex,
+	};
+	int err;
+
+	err = link_veth_add(router, &v);
+	if (!err)
+		err = link_set_up(node, IFINDEX_NODE_ETH0);
+	/* The node sees its subnet's prefix, but no on-link subnet route:
+	 * everything, also within the subnet, goes through the router. */
+	if (!err)
+		err = addr_add(node, IFINDEX_NODE_ETH0, a->ip, a->prefix, 1);
+	if (!err)
+		err = route_add(node, &dflt);
+	if (!err)
+		err = route_add(router, &host);
+	return err;
+}
+
+static int step_attach(struct exec *x, const struct step *s)
+{
+	const struct layout *L = x->L;
+	const struct attachment *a = &L->atts[s->ref];
+	char alias[128];
+
+	snprintf(alias, sizeof(alias), "vpcsim:%s:%s", L->t->name,
+		 a->eni_id[0] ? a->eni_id : L->nodes[a->node].name);
+	return attach_veth(x->ns[s->ns], x->ns[plan_ns_node(L, a->node)], a, alias);
+}
+
+static int step_link(struct exec *x, const struct step *s)
+{
+	const struct router_link *k = &x->L->links[s->ref];
+	struct netns *a = x->ns[plan_ns_router(k->router[0])];
+	struct netns *b = x->ns[plan_ns_router(k->router[1])];
+	static const char *const kind[] = { [LINK_IGW] = "igw", [LINK_PEERING] = "peering",
+					    [LINK_LAMBDA] = "lambda" };
+	char alias[128];
+	struct veth_spec v = {
+		.name = k->ifname[0], .ifindex = k->ifindex[0], .alias = alias,
+		.peer_ns = b, .peer_name = k->ifname[1], .peer_ifindex = k->ifindex[1],
+	};
+	int err;
+
+	snprintf(alias, sizeof(alias), "vpcsim:%s:%s", x->L->t->name, kind[k->kind]);
+	err = link_veth_add(a, &v);
+	if (!err)
+		err = link_set_up(b, k->ifindex[1]);
+	if (!err)
+		err = addr_add(a, k->ifindex[0], k->ip[0], 30, 0);
+	if (!err)
+		err = addr_add(b, k->ifindex[1], k->ip[1], 30, 0);
+	return err;
+}
+
+static int step_nat(struct exec *x, const struct step *s)
+{
+	const struct layout *L = x->L;
+	struct netns *ns = x->ns[s->ns];
+	struct nat_spec spec = { 0 };
+	struct nat_map *maps = NULL;
+	struct mnl_socket *nl;
+	int err, n = 0;
+
+	if (s->ns >= L->n_routers) {          /* a NAT gateway or hyperplane */
+		spec.snat_oif = "eth0";
+		spec.snat_to = L->atts[L->nodes[s->ref].att].ip;
+		if (L->nodes[s->ref].kind == NODE_HYPERPLANE)
+			spec.drop_new_in = "eth0";
+	} else if (L->routers[s->ns].role == ROUTER_LAMBDA) {
+		spec.snat_oif = L->links[s->ref].ifname[0];
+		spec.snat_to = L->lambda_egress_ip;
+	} else {                                        /* internet gateway */
+		int v = L->links[s->ref].ref;
+
+		maps = calloc((size_t)L->n_atts + 1, sizeof(*maps));
+		if (!maps)
+			return errf(ENOMEM, "NAT maps of %s", ns->name);
+		for (int i = 0; i < L->n_atts; i++)
+			if (L->atts[i].vpc == v && L->atts[i].public_ip)
+				maps[n++] = (struct nat_map){ L->atts[i].ip, L->atts[i].public_ip };
+		spec.static_if = L->links[s->ref].ifname[0];
+		spec.static_maps = maps;
+		spec.n_static = n;
+	}
+	nl = netns_nf(ns);
+	err = nl ? nat_install(nl, &spec) : -EIO;
+	free(maps);
+	return err;
+}
+
+/* Loading a VPC's data plane is mostly the verifier's time (tenths of a
+ * second per VPC). Threads, one per VPC, do it while the main thread makes
+ * the namespaces and links; STEP_DATAPLANE waits for its VPC's. A thread
+ * touches only BPF objects and its own results: no namespace, no journal
+ * (the pin folder is journaled before they start). */
+struct loader;
+
+/* One thread per VPC: the verifier's work is per object, and the machine
+ * has more than one core. */
+struct loader_job {
+	struct loader *l;
+	int vpc;
+	pthread_t tid;
+	bool running;
+	int err;
+	char msg[512];
+};
+
+struct loader {
+	const struct layout *L;
+	struct dataplane **dp;
+	struct policy *pol;
+	struct loader_job *jobs;   /* per VPC */
+};
+
+static void *loader_run(void *arg)
+{
+	struct loader_job *j = arg;
+	const struct layout *L = j->l->L;
+	int v = j->vpc;
+
+	j->err = vpc_dp_compile(L, v, &j->l->pol[v]);
+	if (!j->err)
+		j->err = vpc_dp_install(L, v, &j->l->pol[v], &j->l->dp[v]);
+	if (j->err)
+		snprintf(j->msg, sizeof(j->msg), "%s", err_msg());
+	return NULL;
+}
+
+/* Wait for every loader thread; safe to call more than once and without
+ * a loader. */
+static void loader_join(struct exec *x)
+{
+	for (int v = 0; x->loader && v < x->L->t->n_vpcs; v++) {
+		struct loader_job *j = &x->loader->jobs[v];
+
+		if (j->running) {
+			pthread_join(j->tid, NULL);
+			j->running = false;
+		}
+	}
+}
+
+static void loader_free(struct exec *x)
+{
+	loader_join(x);
+	if (x->loader)
+		free(x->loader->jobs);
+	free(x->loader);
+	x->loader = NULL;
+}
+
+static int loader_start(struct exec *x)
+{
+	const struct layout *L = x->L;
+	char dir[VPC_DP_PATH_MAX];
+	struct loader *l;
+	int err;
+
+	if (L->t->n_vpcs == 0)
+		return 0;
+	vpc_dp_topo_dir(L->t->name, dir);
+	err = journal_add(x->J, J_PIN, dir);
+	if (err < 0)
+		return err;
+	l = calloc(1, sizeof(*l));
+	if (l)
+		l->jobs = calloc((size_t)L->t->n_vpcs, sizeof(*l->jobs));
+	if (!l || !l->jobs) {
+		free(l);
+		return errf(ENOMEM, "starting the data plane loaders");
+	}
+	l->L = L;
+	l->dp = x->dp;
+	l->pol = x->pol;
+	x->loader = l;
+	for (int v = 0; v < L->t->n_vpcs; v++) {
+		struct loader_job *j = &l->jobs[v];
+
+		j->l = l;
+		j->vpc = v;
+		err = pthread_create(&j->tid, NULL, loader_run, j);
+		if (err)
+			return errf(err, "starting the data plane loader of VPC %s: %s",
+				    L->t->vpcs[v].name, strerror(err));
+		j->running = true;
+	}
+	return 0;
+}
+
+static int step_dataplane(struct exec *x, const struct step *s)
+{
+	int v = s->ref;
+
+	struct loader_job *j;
+
+	if (!x->loader)
+		return errf(EINVAL, "no data plane loader for VPC %s", x->L->t->vpcs[v].name);
+	j = &x->loader->jobs[v];
+	if (j->running) {
+		pthread_join(j->tid, NULL);
+		j->running = false;
+	}
+	if (j->err)
+		return errf(j->err, "%s", j->msg);
+	return 0;
+}
+
+/* The ENI's entry first, then the programs: a packet never meets the
+ * programs without its ENI's entry (it would be dropped as NO_ENI). The tc
+ * objects go over the router's reused socket (src/tc.c). */
+int eni_dataplane_attach(struct netns *router, struct dataplane *dp, int ifindex,
+			 const struct dp_eni *eni)
+{
+	int err = dp_eni_add(dp, (uint32_t)ifindex, eni);
+
+	if (!err)
+		err = tc_clsact_add(router, ifindex);
+	if (!err)
+		err = tc_bpf_filter_add(router, ifindex, true, dp->prog_fd[DP_PROG_FROM_ENI],
+					dp_prog_names[DP_PROG_FROM_ENI], DP_TC_HANDLE,
+					DP_TC_PRIORITY);
+	if (!err)
+		err = tc_bpf_filter_add(router, ifindex, false, dp->prog_fd[DP_PROG_TO_ENI],
+					dp_prog_names[DP_PROG_TO_ENI], DP_TC_HANDLE,
+					DP_TC_PRIORITY);
+	return err;
+}
+
+static int step_eni_dataplane(struct exec *x, const struct step *s)
+{
+	const struct attachment *a = &x->L->atts[s->ref];
+	struct dp_eni eni;
+
+	vpc_dp_eni(x->L, &x->pol[a->vpc], s->ref, &eni);
+	return eni_dataplane_attach(x->ns[s->ns], x->dp[a->vpc], a->ifindex, &eni);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return errf(errno, "creating %s: %s", path, strerror(errno));
+	if (write(fd, text, len) != (ssize_t)len) {
+		int e = errno;
+
+		close(fd);
+		return errf(e, "writing %s: %s", path, strerror(e));
+	}
+	close(fd);
+	return 0;
+}
+
+static int step_hosts(struct exec *x, const struct step *s)
+{
+	const char *name = plan_ns_name(x->L, s->ns);
+	char dir[512], path[600];
+	const char *text;
+	int err;
+
+	static bool etc_netns_ready;
+
+	if (!etc_netns_ready && mkdir(ETC_NETNS, 0755) < 0 && errno != EEXIST)
+		return errf(errno, "creating %s: %s", ETC_NETNS, strerror(errno));
+	etc_netns_ready = true;
+	snprintf(dir, sizeof(dir), "%s/%s", ETC_NETNS, name);
+	if (mkdir(dir, 0755) < 0)
+		return errf(errno, "creating %s: %s", dir, strerror(errno));
+	err = journal_add(x->J, J_DIR, dir);
+	if (err < 0)
+		return err;
+	text = hosts_cached(&x->hosts, s->ref);
+	if (!text)
+		return errf(ENOMEM, "rendering the hosts file of %s", name);
+	snprintf(path, sizeof(path), "%s/hosts", dir);
+	err = write_file(path, text);
+	return err < 0 ? err : journal_add(x->J, J_FILE, path);
+}
+
+static void add_ports(struct responder_port *ports, int *n, const char *netns,
+		      const struct listen_port *l, int count)
+{
+	for (int i = 0; i < count; i++)
+		ports[(*n)++] = (struct responder_port){ netns, l[i].proto, l[i].port };
+}
+
+static int step_responder(struct exec *x, const struct step *s)
+{
+	const struct layout *L = x->L;
+	const struct topology *t = L->t;
+	struct responder_port *ports;
+	char log[512];
+	int n = 0, total = 0, err;
+	pid_t pid;
+	unsigned long long start;
+
+	for (int i = 0; i < t->n_resources; i++)
+		total += t->resources[i].n_listen;
+	for (int i = 0; i < t->n_hosts; i++)
+		total += t->hosts[i].n_listen;
+	ports = calloc((size_t)total + 1, sizeof(*ports));
+	if (!ports)
+		return errf(ENOMEM, "responder ports");
+	for (int i = 0; i < L->n_nodes; i++) {
+		const struct node *nd = &L->nodes[i];
+
+		if (nd->kind == NODE_RESOURCE)
+			add_ports(ports, &n, nd->netns, t->resources[nd->index].listen,
+				  t->resources[nd->index].n_listen);
+		else if (nd->kind == NODE_HOST)
+			add_ports(ports, &n, nd->netns, t->hosts[nd->index].listen,
+				  t->hosts[nd->index].n_listen);
+	}
+	snprintf(log, sizeof(log), "%s/logs/responder.log", x->o->state_dir);
+	err = responder_start(ports, n, log, &pid);
+	free(ports);
+	if (err < 0)
+		return err;
+	if (proc_start_time(pid, &start) < 0)
+		start = 0;
+	return journal_add_proc(x->J, pid, start, "responder");
+}
+
+static int step_command(struct exec *x, const struct step *s)
+{
+	const struct node *nd = &x->L->nodes[s->ref];
+	struct proc_id p;
+	char log[512];
+	int err;
+
+	snprintf(log, sizeof(log), "%s/logs/%s.log", x->o->state_dir, nd->name);
+	err = proc_start_in_node(nd->netns, x->L->t->resources[nd->index].command, log, &p);
+	if (err < 0)
+		return err;
+	return journal_add_proc(x->J, p.pid, p.start_time, nd->name);
+}
+
+static int run_step(struct exec *x, const struct step *s)
+{
+	struct netns *ns = s->ns >= 0 ? x->ns[s->ns] : NULL;
+
+	switch (s->op) {
+	case STEP_ROUTER:
+		return step_router(x, s);
+	case STEP_NODE:
+		return step_node(x, s);
+	case STEP_GATEWAY_ADDR:
+		return addr_add(ns, 1, s->addr, 32, 0);
+	case STEP_ATTACH:
+		return step_attach(x, s);
+	case STEP_LINK:
+		return step_link(x, s);
+	case STEP_ROUTE:
+		return route_add(ns, &s->route);
+	case STEP_RULE:
+		return rule_add(ns, s->rule.pref, s->rule.src, s->rule.dst, s->rule.table);
+	case STEP_NAT:
+		return step_nat(x, s);
+	case STEP_DATAPLANE:
+		return step_dataplane(x, s);
+	case STEP_ENI_DATAPLANE:
+		return step_eni_dataplane(x, s);
+	case STEP_HOSTS:
+		return step_hosts(x, s);
+	case STEP_RESPONDER:
+		return step_responder(x, s);
+	case STEP_COMMAND:
+		return step_command(x, s);
+	}
+	return errf(EINVAL, "unknown step %d", s->op);
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* VPCSIM_PROFILE=1: where `up` spends its time, by kind of step (for the
+ * benchmark; stderr). */
+static void profile_print(const double *us, const int *n)
+{
+	static const char *const names[] = {
+		[STEP_ROUTER] = "router", [STEP_NODE] = "node", [STEP_GATEWAY_ADDR] = "gateway addr",
+		[STEP_ATTACH] = "attach", [STEP_LINK] = "link", [STEP_ROUTE] = "route",
+		[STEP_RULE] = "rule", [STEP_NAT] = "nat", [STEP_DATAPLANE] = "dataplane load",
+		[STEP_ENI_DATAPLANE] = "eni dataplane", [STEP_HOSTS] = "hosts file",
+		[STEP_RESPONDER] = "responder", [STEP_COMMAND] = "command",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (n[i])
+			fprintf(stderr, "profile: %-15s %6d steps %10.1f ms %8.1f us/step\n",
+				names[i], n[i], us[i] / 1e3, us[i] / n[i]);
+}
+
+int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
+	       const struct apply_opts *o)
+{
+	double prof_us[STEP_COMMAND + 1] = { 0 };
+	int prof_n[STEP_COMMAND + 1] = { 0 };
+	bool profile = getenv("VPCSIM_PROFILE") != NULL;
+	int n_ns = L->n_routers + L->n_nodes, err = 0, k;
+	struct exec x = { .L = L, .o = o, .J = J };
+	char what[512], msg[1024];
+
+	x.ns = calloc((size_t)n_ns, sizeof(*x.ns));
+	x.dp = calloc((size_t)L->t->n_vpcs + 1, sizeof(*x.dp));
+	x.pol = calloc((size_t)L->t->n_vpcs + 1, sizeof(*x.pol));
+	if (!x.ns || !x.dp || !x.pol) {
+		free(x.ns);
+		free(x.dp);
+		free(x.pol);
+		return errf(ENOMEM, "namespace handles");
+	}
+	hosts_cache_init(&x.hosts, L);
+	err = loader_start(&x);
+	if (err < 0) {
+		snprintf(msg, sizeof(msg), "%s", err_msg());
+		loader_join(&x);
+		journal_undo(J);
+		errf(err, "%s", msg);
+		goto out;
+	}
+	for (k = 0; k < P->n; k++) {
+		double t0 = profile ? now_us() : 0;
+
+		err = o->fail_at == k + 1
+			? errf(EIO, "injected failure (VPCSIM_FAIL_STEP=%d)", k + 1)
+			: run_step(&x, &P->steps[k]);
+		if (profile) {
+			prof_us[P->steps[k].op] += now_us() - t0;
+			prof_n[P->steps[k].op]++;
+		}
+		if (err < 0)
+			break;
+	}
+	if (profile)
+		profile_print(prof_us, prof_n);
+	/* The loader may still be pinning: it is done before anything is
+	 * undone or closed. */
+	loader_join(&x);
+	if (err < 0) {
+		plan_step_describe(L, &P->steps[k], what, sizeof(what));
+		errf_prefix(err, "step %d/%d (%s)", k + 1, P->n, what);
+		snprintf(msg, sizeof(msg), "%s", err_msg());
+		journal_undo(J);
+		errf(err, "%s", msg);
+	}
+out:
+	for (int i = 0; i < n_ns; i++)
+		netns_close(x.ns[i]);
+	for (int v = 0; v < L->t->n_vpcs; v++) {
+		dp_close(x.dp[v]);
+		policy_free(&x.pol[v]);
+	}
+	free(x.ns);
+	free(x.dp);
+	free(x.pol);
+	hosts_cache_free(&x.hosts);
+	loader_free(&x);
+	return err;
+}

@@ -1,0 +1,210 @@
+/* The journal of created objects and its undo. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/err.h"
+#include "state/journal.h"
+#include "kernel/netns.h"
+#include "kernel/proc.h"
+#include "state/sweep.h"
+
+static const char *const kind_word[] = {
+	[J_NETNS] = "netns", [J_DIR] = "dir", [J_FILE] = "file",
+	[J_PROC] = "proc", [J_PIN] = "pin",
+};
+
+static int journal_push(struct journal *J, struct journal_entry e)
+{
+	if (J->n == J->cap) {
+		int cap = J->cap ? J->cap * 2 : 64;
+		struct journal_entry *n = realloc(J->e, (size_t)cap * sizeof(*n));
+
+		if (!n)
+			return errf(ENOMEM, "growing the journal");
+		J->e = n;
+		J->cap = cap;
+	}
+	J->e[J->n++] = e;
+	return 0;
+}
+
+static int journal_write(struct journal *J, const struct journal_entry *e)
+{
+	char line[4200];
+	int len;
+
+	if (J->fd < 0)
+		return 0;
+	if (e->kind == J_PROC)
+		len = snprintf(line, sizeof(line), "proc %d %llu %s\n", (int)e->pid,
+			       e->start_time, e->what);
+	else
+		len = snprintf(line, sizeof(line), "%s %s\n", kind_word[e->kind], e->what);
+	if (write(J->fd, line, (size_t)len) != len)
+		return errf(errno, "writing the journal: %s", strerror(errno));
+	return 0;
+}
+
+int journal_create(struct journal *J, const char *path)
+{
+	memset(J, 0, sizeof(*J));
+	J->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+	if (J->fd < 0)
+		return errf(errno, "creating journal %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int journal_add_entry(struct journal *J, struct journal_entry e)
+{
+	int err;
+
+	e.what = strdup(e.what);
+	if (!e.what)
+		return errf(ENOMEM, "journal entry");
+	err = journal_push(J, e);
+	if (err < 0) {
+		free(e.what);
+		return err;
+	}
+	return journal_write(J, &e);
+}
+
+int journal_add(struct journal *J, enum journal_kind kind, const char *what)
+{
+	return journal_add_entry(J, (struct journal_entry){ .kind = kind, .what = (char *)what });
+}
+
+int journal_add_proc(struct journal *J, pid_t pid, unsigned long long start, const char *name)
+{
+	return journal_add_entry(J, (struct journal_entry){
+		.kind = J_PROC, .what = (char *)name, .pid = pid, .start_time = start,
+	});
+}
+
+int journal_read(struct journal *J, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char line[4200];
+	int err = 0;
+
+	memset(J, 0, sizeof(*J));
+	J->fd = -1;
+	if (!f)
+		return errf(errno, "reading journal %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		struct journal_entry e = { 0 };
+		char word[16], what[4096];
+		int pid;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "proc %d %llu %4095s", &pid, &e.start_time, what) == 3) {
+			e.kind = J_PROC;
+			e.pid = pid;
+		} else if (sscanf(line, "%15s %4095[^\n]", word, what) == 2) {
+			size_t k;
+
+			for (k = 0; k < sizeof(kind_word) / sizeof(*kind_word); k++)
+				if (strcmp(word, kind_word[k]) == 0)
+					break;
+			if (k == sizeof(kind_word) / sizeof(*kind_word) || k == J_PROC)
+				continue; /* a line cut short by a crash */
+			e.kind = (enum journal_kind)k;
+		} else {
+			continue;
+		}
+		e.what = what;
+		if (journal_add_entry(J, e) < 0) {
+			err = -ENOMEM;
+			break;
+		}
+	}
+	fclose(f);
+	return err;
+}
+
+int tree_remove(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	int err = 0;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : errf(errno, "removing %s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path) < 0 && errno != ENOENT
+			? errf(errno, "removing pin %s: %s", path, strerror(errno)) : 0;
+	d = opendir(path);
+	if (!d)
+		return errf(errno, "opening %s: %s", path, strerror(errno));
+	while ((de = readdir(d))) {
+		char sub[4096];
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
+		if (tree_remove(sub) < 0 && !err)
+			err = -1;
+	}
+	closedir(d);
+	if (rmdir(path) < 0 && errno != ENOENT && !err)
+		err = errf(errno, "removing %s: %s", path, strerror(errno));
+	return err;
+}
+
+static int undo_one(const struct journal_entry *e)
+{
+	switch (e->kind) {
+	case J_NETNS:
+		sweep_netns_processes(e->what);
+		return netns_delete(e->what);
+	case J_DIR:
+		if (rmdir(e->what) < 0 && errno != ENOENT)
+			return errf(errno, "removing directory %s: %s", e->what, strerror(errno));
+		return 0;
+	case J_FILE:
+		if (unlink(e->what) < 0 && errno != ENOENT)
+			return errf(errno, "removing %s: %s", e->what, strerror(errno));
+		return 0;
+	case J_PROC: {
+		struct proc_id p = { .pid = e->pid, .start_time = e->start_time };
+
+		return proc_stop(&p, 1000);
+	}
+	case J_PIN:
+		return tree_remove(e->what);
+	}
+	return 0;
+}
+
+int journal_undo(struct journal *J)
+{
+	int first = 0;
+
+	for (int i = J->n - 1; i >= 0; i--) {
+		int err = undo_one(&J->e[i]);
+
+		if (err < 0) {
+			fprintf(stderr, "vpcsim: undo: %s\n", err_msg());
+			if (!first)
+				first = err;
+		}
+	}
+	return first;
+}
+
+void journal_close(struct journal *J)
+{
+	for (int i = 0; i < J->n; i++)
+		free(J->e[i].what);
+	free(J->e);
+	if (J->fd >= 0)
+		close(J->fd);
+	memset(J, 0, sizeof(*J));
+	J->fd = -1;
+}

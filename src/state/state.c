@@ -1,0 +1,139 @@
+/* State directories, the lock, and reloading a topology that is up. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/err.h"
+#include "state/state.h"
+
+void state_dir(const char *topo, char out[STATE_PATH_MAX])
+{
+	snprintf(out, STATE_PATH_MAX, "%s/%s", STATE_ROOT, topo);
+}
+
+static int lock_fd = -1;
+
+int state_lock(void)
+{
+	int fd;
+
+	if (lock_fd >= 0)
+		return 0;
+	if (mkdir(STATE_ROOT, 0755) < 0 && errno != EEXIST)
+		return errf(errno, "creating %s: %s", STATE_ROOT, strerror(errno));
+	fd = open(STATE_ROOT "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errf(errno, "opening %s/.lock: %s", STATE_ROOT, strerror(errno));
+	if (flock(fd, LOCK_EX) < 0) {
+		close(fd);
+		return errf(errno, "locking %s/.lock: %s", STATE_ROOT, strerror(errno));
+	}
+	lock_fd = fd; /* the lock lasts until state_unlock() or the exit */
+	return 0;
+}
+
+void state_unlock(void)
+{
+	if (lock_fd >= 0)
+		close(lock_fd);
+	lock_fd = -1;
+}
+
+bool state_is_up(const char *topo)
+{
+	char dir[STATE_PATH_MAX], path[STATE_PATH_MAX + 32];
+
+	state_dir(topo, dir);
+	snprintf(path, sizeof(path), "%s/topology.json", dir);
+	return access(path, F_OK) == 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int state_list(char names[][TOPO_NAME_MAX_LEN + 1], int max)
+{
+	DIR *d = opendir(STATE_ROOT);
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && n < max) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) > TOPO_NAME_MAX_LEN ||
+		    !state_is_up(de->d_name))
+			continue;
+		snprintf(names[n++], TOPO_NAME_MAX_LEN + 1, "%s", de->d_name);
+	}
+	closedir(d);
+	qsort(names, (size_t)n, sizeof(names[0]), cmp_names);
+	return n;
+}
+
+int state_pick(const char *name, char out[TOPO_NAME_MAX_LEN + 1])
+{
+	char names[64][TOPO_NAME_MAX_LEN + 1];
+	int n;
+
+	if (name) {
+		if (strlen(name) > TOPO_NAME_MAX_LEN || strchr(name, '/') || !state_is_up(name))
+			return errf(ENOENT, "topology '%s' is not up (see `vpcsim status`)", name);
+		snprintf(out, TOPO_NAME_MAX_LEN + 1, "%s", name);
+		return 0;
+	}
+	n = state_list(names, 64);
+	if (n == 0)
+		return errf(ENOENT, "no topology is up; start one with `vpcsim up FILE`");
+	if (n > 1) {
+		char list[1024] = "";
+
+		for (int i = 0; i < n; i++) {
+			strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
+			strncat(list, names[i], sizeof(list) - strlen(list) - 1);
+		}
+		return errf(EINVAL, "%d topologies are up (%s); pick one with -t NAME", n, list);
+	}
+	snprintf(out, TOPO_NAME_MAX_LEN + 1, "%s", names[0]);
+	return 0;
+}
+
+int live_open(const char *name, struct live *lv)
+{
+	struct diags d = { 0 };
+	char path[STATE_PATH_MAX + 32];
+	int err;
+
+	memset(lv, 0, sizeof(*lv));
+	err = state_pick(name, lv->name);
+	if (err < 0)
+		return err;
+	state_dir(lv->name, lv->dir);
+	snprintf(path, sizeof(path), "%s/topology.json", lv->dir);
+	lv->t = topology_load(path, &d);
+	if (!lv->t || layout_build(lv->t, &lv->L, &d) < 0) {
+		err = errf(EINVAL, "the saved topology %s no longer loads (%s: %s); run `vpcsim down %s`",
+			   path, d.n ? d.items[0].code : "?", d.n ? d.items[0].message : "?",
+			   lv->name);
+		diags_free(&d);
+		live_close(lv);
+		return err;
+	}
+	diags_free(&d);
+	return 0;
+}
+
+void live_close(struct live *lv)
+{
+	if (lv->t) {
+		layout_free(&lv->L);
+		topology_free(lv->t);
+	}
+	lv->t = NULL;
+}

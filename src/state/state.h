@@ -1,0 +1,39 @@
+/* The state of topologies that are up: /run/vpcsim/<topo>/ holds the
+ * topology file as it was brought up (topology.json), the journal, and
+ * logs/. Everything else (addresses, names, ids) is derived again from the
+ * topology by the layout, so there is nothing else to keep in sync. */
+#ifndef VPCSIM_STATE_H
+#define VPCSIM_STATE_H
+
+#include <stdbool.h>
+
+#include "model/layout.h"
+#include "state/sweep.h"
+
+#define STATE_PATH_MAX 512
+
+void state_dir(const char *topo, char out[STATE_PATH_MAX]);
+/* Take the lock that serialises commands changing any topology (flock on
+ * /run/vpcsim/.lock); held until the process exits or state_unlock(). */
+int state_lock(void);
+/* Release it early (invoke: choosing an environment is serialised, the
+ * invoke itself is not). */
+void state_unlock(void);
+bool state_is_up(const char *topo);
+/* Names of topologies that are up, sorted; returns the count (<= max). */
+int state_list(char names[][TOPO_NAME_MAX_LEN + 1], int max);
+/* The topology a command means: `name` if given, else the only one up.
+ * Errors name the choices. */
+int state_pick(const char *name, char out[TOPO_NAME_MAX_LEN + 1]);
+
+/* A topology that is up, loaded again with its layout. */
+struct live {
+	char name[TOPO_NAME_MAX_LEN + 1];
+	char dir[STATE_PATH_MAX];
+	struct topology *t;
+	struct layout L;
+};
+int live_open(const char *name, struct live *lv);
+void live_close(struct live *lv);
+
+#endif

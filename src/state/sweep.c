@@ -1,0 +1,178 @@
+/* Removal of vpcsim objects by their marks. */
+#include <dirent.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/err.h"
+#include "state/journal.h"
+#include "kernel/netns.h"
+#include "kernel/proc.h"
+#include "lambda/sandbox.h"
+#include "state/sweep.h"
+
+int sweep_netns_processes(const char *netns)
+{
+	char path[512], link[64], want[64];
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, netns);
+	if (stat(path, &st) < 0)
+		return 0;
+	snprintf(want, sizeof(want), "net:[%llu]", (unsigned long long)st.st_ino);
+	d = opendir("/proc");
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		ssize_t len;
+
+		if (*end || pid <= 1 || pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;
+		link[len] = '\0';
+		if (strcmp(link, want) == 0 && kill((pid_t)pid, SIGKILL) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Does `name` (below a folder) belong to topology `topo` (NULL: any)? The
+ * names are vpcsim-<topo>-<rest>; a topology's name may itself contain '-',
+ * so for one topology the journal is the authority and this is only the
+ * fallback when the journal is gone. */
+static bool marked(const char *name, const char *topo)
+{
+	size_t n;
+
+	if (strncmp(name, "vpcsim-", 7) != 0)
+		return false;
+	if (!topo)
+		return true;
+	n = strlen(topo);
+	return strncmp(name + 7, topo, n) == 0 && name[7 + n] == '-';
+}
+
+static int note(int *first, int err)
+{
+	if (err < 0) {
+		fprintf(stderr, "vpcsim: clean: %s\n", err_msg());
+		if (!*first)
+			*first = err;
+		return 0;
+	}
+	return 1;
+}
+
+/* Stop the processes a journal recorded (the responder lives outside the
+ * node namespaces, so only the journal knows it). */
+static int sweep_journal_procs(const char *state_dir, int *first)
+{
+	char path[512];
+	struct journal J;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/journal", state_dir);
+	if (journal_read(&J, path) < 0)
+		return 0;
+	for (int i = J.n - 1; i >= 0; i--) {
+		struct proc_id p = { .pid = J.e[i].pid, .start_time = J.e[i].start_time };
+
+		if (J.e[i].kind == J_PROC && proc_alive(&p))
+			n += note(first, proc_stop(&p, 1000));
+	}
+	journal_close(&J);
+	return n;
+}
+
+static int sweep_dir_entries(const char *dir, const char *topo, int *first,
+			     int (*remove_one)(const char *dir, const char *name))
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && marked(de->d_name, topo))
+			n += note(first, remove_one(dir, de->d_name));
+	closedir(d);
+	return n;
+}
+
+static int remove_netns(const char *dir, const char *name)
+{
+	sweep_netns_processes(name);
+	return netns_delete(name);
+}
+
+static int remove_tree(const char *dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return tree_remove(path);
+}
+
+static int remove_state(const char *topo, int *first)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if (topo) {
+		snprintf(path, sizeof(path), "%s/%s", STATE_ROOT, topo);
+		n += sweep_journal_procs(path, first);
+		if (access(path, F_OK) == 0)
+			n += note(first, tree_remove(path));
+		return n;
+	}
+	d = opendir(STATE_ROOT);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", STATE_ROOT, de->d_name);
+		n += sweep_journal_procs(path, first);
+		n += note(first, tree_remove(path));
+	}
+	closedir(d);
+	return n;
+}
+
+int sweep(const char *topo)
+{
+	int first = 0, n = 0, envs;
+	char path[512];
+
+	/* Execution environments first: their mounted /tmp lives under the
+	 * state directory, which could not be removed while mounted. */
+	envs = sandbox_sweep(topo);
+	n += note(&first, envs) ? envs : 0;
+	n += remove_state(topo, &first);
+	n += sweep_dir_entries(NETNS_RUN_DIR, topo, &first, remove_netns);
+	n += sweep_dir_entries(ETC_NETNS, topo, &first, remove_tree);
+	if (topo) {
+		snprintf(path, sizeof(path), "%s/%s", PIN_ROOT, topo);
+		if (access(path, F_OK) == 0)
+			n += note(&first, tree_remove(path));
+	} else if (access(PIN_ROOT, F_OK) == 0) {
+		n += note(&first, tree_remove(PIN_ROOT));
+	}
+	return first ? first : n;
+}

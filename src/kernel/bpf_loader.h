@@ -25,8 +25,9 @@
 
 #include "vpcsim/dataplane.h"
 #include "model/policy.h"
+#include "util/paths.h"
 
-#define DP_BPFFS "/sys/fs/bpf"
+#define DP_BPFFS BPFFS_ROOT
 /* Our tc filters: this handle and priority on both clsact hooks. */
 #define DP_TC_HANDLE 0x5c1
 #define DP_TC_PRIORITY 1

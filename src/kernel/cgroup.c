@@ -19,12 +19,13 @@
 
 #include "kernel/cgroup.h"
 #include "util/err.h"
+#include "util/paths.h"
 
-#define CG_FS        "/sys/fs/cgroup"
-#define CG_UNIFIED   "/sys/fs/cgroup/unified"
-#define CG_V1_MEMORY "/sys/fs/cgroup/memory"
-#define CG_V1_FREEZE "/sys/fs/cgroup/freezer"
-#define CG_FOLDER    "vpcsim"
+#define CG_FS        CGROUP_ROOT
+#define CG_UNIFIED   CGROUP_UNIFIED_ROOT
+#define CG_V1_MEMORY CGROUP_V1_MEMORY_ROOT
+#define CG_V1_FREEZE CGROUP_V1_FREEZE_ROOT
+#define CG_FOLDER    CGROUP_FOLDER
 #define KILL_WAIT_MS 5000
 
 static enum cg_kill forced_kill = CG_KILL_AUTO;

@@ -22,7 +22,7 @@
 
 static void netns_path(const char *name, char path[PATH_MAX])
 {
-	snprintf(path, PATH_MAX, "%s/%s", NETNS_RUN_DIR, name);
+	path_netns(path, PATH_MAX, name);
 }
 
 int netns_run_dir_prepare(void)

@@ -10,8 +10,7 @@
 
 #include <stdbool.h>
 
-#define NETNS_RUN_DIR "/run/netns"
-#define NETNS_NAME_MAX 128
+#include "util/paths.h"
 
 struct nl_sock;
 struct mnl_socket;

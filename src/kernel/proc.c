@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/paths.h"
 #include "kernel/netns.h"
 #include "kernel/proc.h"
 
@@ -21,7 +22,6 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-#define ETC_NETNS_DIR "/etc/netns"
 
 /* Fields 3 (state) and 22 (starttime) of /proc/PID/stat. The command name
  * (field 2) may hold spaces and parentheses, so parsing starts after the
@@ -85,7 +85,7 @@ bool proc_alive(const struct proc_id *p)
  * shadows /etc/FILE. Mounts made here never propagate back to the host. */
 static int node_mounts(const char *netns)
 {
-	char dir[sizeof(ETC_NETNS_DIR) + 64], src[512], dst[512];
+	char dir[sizeof(ETC_NETNS) + NETNS_NAME_MAX], src[512], dst[512];
 	unsigned long sysflags = 0;
 	struct statvfs sv;
 	struct dirent *de;
@@ -107,7 +107,7 @@ static int node_mounts(const char *netns)
 		return errf(errno, "mounting /sys for %s: %s", netns,
 			    strerror(errno));
 
-	snprintf(dir, sizeof(dir), "%s/%s", ETC_NETNS_DIR, netns);
+	path_etc_netns(dir, sizeof(dir), netns, NULL);
 	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : errf(errno, "reading %s: %s", dir,

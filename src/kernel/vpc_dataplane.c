@@ -9,12 +9,12 @@
 
 void vpc_dp_topo_dir(const char *topo, char out[VPC_DP_PATH_MAX])
 {
-	snprintf(out, VPC_DP_PATH_MAX, "%s/%s", PIN_ROOT, topo);
+	path_pin_dir(out, VPC_DP_PATH_MAX, topo, NULL);
 }
 
 void vpc_dp_pin_dir(const struct layout *L, int vpc, char out[VPC_DP_PATH_MAX])
 {
-	snprintf(out, VPC_DP_PATH_MAX, "%s/%s/%s", PIN_ROOT, L->t->name, L->t->vpcs[vpc].name);
+	path_pin_dir(out, VPC_DP_PATH_MAX, L->t->name, L->t->vpcs[vpc].name);
 }
 
 int vpc_dp_compile(const struct layout *L, int vpc, struct policy *pol)

@@ -8,7 +8,7 @@
 #include "kernel/bpf_loader.h"
 #include "model/layout.h"
 #include "model/policy.h"
-#include "state/sweep.h"
+#include "util/paths.h"
 
 #define VPC_DP_PATH_MAX 256
 

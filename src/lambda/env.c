@@ -11,6 +11,7 @@
 
 #include "lambda/env.h"
 #include "util/err.h"
+#include "util/paths.h"
 #include "model/hosts.h"
 #include "state/journal.h"
 #include "model/plan.h"
@@ -383,7 +384,7 @@ static int write_hosts(const struct live *lv, const struct env_meta *m, int vpc)
 
 	if (mkdir(ETC_NETNS, 0755) < 0 && errno != EEXIST)
 		return errf(errno, "creating %s: %s", ETC_NETNS, strerror(errno));
-	snprintf(dir, sizeof(dir), "%s/%s", ETC_NETNS, m->netns);
+	path_etc_netns(dir, sizeof(dir), m->netns, NULL);
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return errf(errno, "creating %s: %s", dir, strerror(errno));
 	text = hosts_render_view(&lv->L, vpc);
@@ -539,9 +540,9 @@ int env_destroy(const struct live *lv, const struct env_meta *m)
 	sweep_netns_processes(m->netns);
 	if ((err = netns_delete(m->netns)) < 0)
 		first = err;
-	snprintf(path, sizeof(path), "%s/%s/hosts", ETC_NETNS, m->netns);
+	path_etc_netns(path, sizeof(path), m->netns, "hosts");
 	unlink(path);
-	snprintf(path, sizeof(path), "%s/%s", ETC_NETNS, m->netns);
+	path_etc_netns(path, sizeof(path), m->netns, NULL);
 	rmdir(path);
 	env_file(lv, m->id, "meta", path);
 	unlink(path);

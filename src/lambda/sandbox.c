@@ -26,6 +26,7 @@
 
 #include "kernel/cgroup.h"
 #include "util/err.h"
+#include "util/paths.h"
 #include "kernel/netns.h"
 #include "kernel/proc.h"
 #include "lambda/sandbox.h"
@@ -60,10 +61,7 @@ static const char *const reserved_vars[] = {
 /* The environment's folder: /run/vpcsim/TOPO/envs/ENV. */
 static void env_dir(const char *topo, const char *env_id, char *out, size_t size)
 {
-	char dir[STATE_PATH_MAX];
-
-	state_dir(topo, dir);
-	snprintf(out, size, "%s/envs/%s", dir, env_id);
+	path_env_dir(out, size, topo, env_id);
 }
 
 void sandbox_tmp_dir(const char *topo, const char *env_id, char *out, size_t size)
@@ -300,8 +298,8 @@ static int found_scan(struct found *f, const char *dir, const char *topo, const 
 int sandbox_sweep(const char *topo)
 {
 	static const char *const cg_dirs[] = {
-		"/sys/fs/cgroup/vpcsim", "/sys/fs/cgroup/unified/vpcsim",
-		"/sys/fs/cgroup/memory/vpcsim", "/sys/fs/cgroup/freezer/vpcsim",
+		CGROUP_ROOT "/" CGROUP_FOLDER, CGROUP_UNIFIED_ROOT "/" CGROUP_FOLDER,
+		CGROUP_V1_MEMORY_ROOT "/" CGROUP_FOLDER, CGROUP_V1_FREEZE_ROOT "/" CGROUP_FOLDER,
 	};
 	struct found f = { 0 };
 	int err, first = 0, n = 0;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "util/paths.h"
 #include "model/plan.h"
 
 #define RT_TABLE_MAIN_ID 254
@@ -346,7 +347,7 @@ void plan_step_describe(const struct layout *L, const struct step *s, char *buf,
 			 L->atts[s->ref].eni_id, ns);
 		break;
 	case STEP_HOSTS:
-		snprintf(buf, len, "write %s/%s/hosts", "/etc/netns", ns);
+		snprintf(buf, len, "write %s/%s/hosts", ETC_NETNS, ns);
 		break;
 	case STEP_RESPONDER:
 		snprintf(buf, len, "start the responder");

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/paths.h"
 #include "model/hosts.h"
 #include "kernel/nat.h"
 #include "model/plan.h"
@@ -367,7 +368,7 @@ static int step_hosts(struct exec *x, const struct step *s)
 	if (!etc_netns_ready && mkdir(ETC_NETNS, 0755) < 0 && errno != EEXIST)
 		return errf(errno, "creating %s: %s", ETC_NETNS, strerror(errno));
 	etc_netns_ready = true;
-	snprintf(dir, sizeof(dir), "%s/%s", ETC_NETNS, name);
+	path_etc_netns(dir, sizeof(dir), name, NULL);
 	if (mkdir(dir, 0755) < 0)
 		return errf(errno, "creating %s: %s", dir, strerror(errno));
 	err = journal_add(x->J, J_DIR, dir);

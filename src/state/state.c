@@ -9,11 +9,12 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/paths.h"
 #include "state/state.h"
 
 void state_dir(const char *topo, char out[STATE_PATH_MAX])
 {
-	snprintf(out, STATE_PATH_MAX, "%s/%s", STATE_ROOT, topo);
+	path_state_dir(out, STATE_PATH_MAX, topo);
 }
 
 static int lock_fd = -1;

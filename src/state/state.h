@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 #include "model/layout.h"
-#include "state/sweep.h"
+#include "util/paths.h"
 
 #define STATE_PATH_MAX 512
 

@@ -6,9 +6,7 @@
 #ifndef VPCSIM_SWEEP_H
 #define VPCSIM_SWEEP_H
 
-#define STATE_ROOT "/run/vpcsim"
-#define PIN_ROOT "/sys/fs/bpf/vpcsim"
-#define ETC_NETNS "/etc/netns"
+#include "util/paths.h"
 
 /* SIGKILL every process whose network namespace is /run/netns/NAME. Returns
  * how many were signalled. */

@@ -8,16 +8,9 @@
 #include "cli/cli.h"
 #include "lambda/env.h"
 #include "util/err.h"
+#include "util/clock.h"
 #include "lambda/sandbox.h"
 #include "state/state.h"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 /* VPCSIM_PROFILE=1: the verb's own time on stderr (bench/attach.sh). */
 static void profile(const char *verb, double t0)

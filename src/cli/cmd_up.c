@@ -11,45 +11,14 @@
 
 #include "cli/cli.h"
 #include "util/err.h"
+#include "util/fs.h"
+#include "util/clock.h"
 #include "state/journal.h"
 #include "model/plan.h"
 #include "cli/report.h"
 #include "state/state.h"
 
 
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int copy_file(const char *from, const char *to)
-{
-	char buf[65536];
-	ssize_t n;
-	int in = open(from, O_RDONLY | O_CLOEXEC), out, err = 0;
-
-	if (in < 0)
-		return errf(errno, "reading %s: %s", from, strerror(errno));
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (out < 0) {
-		close(in);
-		return errf(errno, "creating %s: %s", to, strerror(errno));
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			err = errf(errno, "writing %s: %s", to, strerror(errno));
-			break;
-		}
-	if (n < 0)
-		err = errf(errno, "reading %s: %s", from, strerror(errno));
-	close(in);
-	close(out);
-	return err;
-}
 
 /* A namespace of this topology that exists without its state means an
  * earlier run was cut short; building over it would fail half-way. */
@@ -94,7 +63,7 @@ static int state_prepare(const char *dir, const char *file)
 	if (mkdir(path, 0755) < 0)
 		return errf(errno, "creating %s: %s", path, strerror(errno));
 	snprintf(path, sizeof(path), "%s/topology.json", dir);
-	return copy_file(file, path);
+	return file_copy(file, path);
 }
 
 static int build(const char *file, const struct topology *t, const struct layout *L,

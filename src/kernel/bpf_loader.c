@@ -17,6 +17,7 @@
 
 #include "kernel/bpf_loader.h"
 #include "util/err.h"
+#include "util/fs.h"
 
 #include "dataplane.skel.h"
 
@@ -88,26 +89,6 @@ int dp_bpffs_ensure(void)
 	return 0;
 }
 
-static int mkdir_p(const char *dir)
-{
-	char path[256];
-
-	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
-		return errf(ENAMETOOLONG, "creating %s: path too long", dir);
-	for (char *p = path + 1;; p++) {
-		if (*p != '/' && *p)
-			continue;
-		char c = *p;
-
-		*p = '\0';
-		if (mkdir(path, 0700) && errno != EEXIST)
-			return errf(errno, "creating %s: %s", path, strerror(errno));
-		*p = c;
-		if (!c)
-			return 0;
-	}
-}
-
 static int pin_path(char *buf, size_t len, const char *dir, const char *name)
 {
 	if (snprintf(buf, len, "%s/%s", dir, name) >= (int)len)
@@ -125,7 +106,7 @@ int dp_load(uint32_t vpc_id, uint32_t dns_ip, const char *pin_dir,
 	rc = dp_bpffs_ensure();
 	if (rc)
 		return rc;
-	rc = mkdir_p(pin_dir);
+	rc = mkdir_p(pin_dir, 0700);
 	if (rc)
 		return rc;
 	rc = pin_path(path, sizeof(path), pin_dir, dp_map_names[DP_MAP_ENIS]);

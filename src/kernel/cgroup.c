@@ -19,6 +19,8 @@
 
 #include "kernel/cgroup.h"
 #include "util/err.h"
+#include "util/fs.h"
+#include "util/clock.h"
 #include "util/paths.h"
 
 #define CG_FS        CGROUP_ROOT
@@ -72,43 +74,6 @@ static bool file_exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
-/* Write s to an existing control file. -errno on failure, no message:
- * callers know what the write meant. Only open/write/close, so a forked
- * child may call it. */
-static int write_str(const char *path, const char *s)
-{
-	size_t len = strlen(s);
-	ssize_t w;
-	int fd, err = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	w = write(fd, s, len);
-	if (w < 0)
-		err = -errno;
-	else if ((size_t)w != len)
-		err = -EIO;
-	close(fd);
-	return err;
-}
-
-static int read_str(const char *path, char *buf, size_t size)
-{
-	ssize_t r;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = read(fd, buf, size - 1);
-	close(fd);
-	if (r < 0)
-		return -errno;
-	buf[r] = '\0';
-	return (int)r;
-}
-
 /* The value of "key N" in a flat-keyed control file. */
 static int read_key(const char *path, const char *key, long long *out)
 {
@@ -116,7 +81,7 @@ static int read_key(const char *path, const char *key, long long *out)
 	size_t klen = strlen(key);
 	int r;
 
-	r = read_str(path, buf, sizeof(buf));
+	r = file_get(path, buf, sizeof(buf));
 	if (r < 0)
 		return errf(r, "reading %s: %s", path, strerror(-r));
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -133,7 +98,7 @@ static bool file_has_word(const char *path, const char *word)
 {
 	char buf[1024], *tok, *save;
 
-	if (read_str(path, buf, sizeof(buf)) < 0)
+	if (file_get(path, buf, sizeof(buf)) < 0)
 		return false;
 	for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
 		if (!strcmp(tok, word))
@@ -193,7 +158,7 @@ static int v2_delegate_memory(const char *dir)
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
 	if (file_has_word(path, "memory"))
 		return 0;
-	err = write_str(path, "+memory");
+	err = file_put(path, "+memory");
 	return err < 0 ? errf(err, "enabling the memory controller in %s: %s",
 			      path, strerror(-err)) : 0;
 }
@@ -314,7 +279,7 @@ static int mem_write(const struct cgroup *cg, const char *file, const char *val)
 	int err;
 
 	snprintf(path, sizeof(path), "%s/%s", cg->mem, file);
-	err = write_str(path, val);
+	err = file_put(path, val);
 	return err < 0 ? errf(err, "writing %s to %s: %s", val, path, strerror(-err)) : 0;
 }
 
@@ -361,11 +326,11 @@ int cgroup_join(const struct cgroup *cg)
 	int err;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg->mem);
-	if ((err = write_str(path, "0")) < 0)
+	if ((err = file_put(path, "0")) < 0)
 		return errf(err, "joining %s: %s", path, strerror(-err));
 	if (strcmp(cg->track, cg->mem)) {
 		snprintf(path, sizeof(path), "%s/cgroup.procs", cg->track);
-		if ((err = write_str(path, "0")) < 0)
+		if ((err = file_put(path, "0")) < 0)
 			return errf(err, "joining %s: %s", path, strerror(-err));
 	}
 	return 0;
@@ -407,7 +372,7 @@ int cgroup_peak_read(const struct cgroup *cg, long long *bytes)
 	snprintf(path, sizeof(path), "%s/%s", cg->mem,
 		 cg->mem_version == 1 ? "memory.max_usage_in_bytes" :
 		 mem_has(cg, "memory.peak") ? "memory.peak" : "memory.current");
-	r = read_str(path, buf, sizeof(buf));
+	r = file_get(path, buf, sizeof(buf));
 	if (r < 0)
 		return errf((int)r, "reading %s: %s", path, strerror((int)-r));
 	*bytes = strtoll(buf, NULL, 10);
@@ -430,7 +395,7 @@ static int group_pids(const char *dir, pid_t *pids, int max)
 	int r, n = 0;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	r = read_str(path, buf, sizeof(buf));
+	r = file_get(path, buf, sizeof(buf));
 	if (r < 0)
 		return errf(r, "reading %s: %s", path, strerror(-r));
 	for (tok = strtok_r(buf, "\n", &save); tok && n < max; tok = strtok_r(NULL, "\n", &save))
@@ -458,7 +423,7 @@ static bool pid_in_group(pid_t pid, const char *dir, const char *rel)
 	else if (!strncmp(dir, CG_V1_FREEZE "/", sizeof(CG_V1_FREEZE)))
 		ctrl = "freezer";
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	if (read_str(path, buf, sizeof(buf)) < 0)
+	if (file_get(path, buf, sizeof(buf)) < 0)
 		return false;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		p = strchr(line, ':');
@@ -504,21 +469,6 @@ static int group_signal(const char *dir, const char *rel)
 	return n < 0 ? n : sent;
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-static long long now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static int group_count(const char *dir)
 {
 	pid_t pids[1024];
@@ -529,7 +479,7 @@ static int group_count(const char *dir)
 /* Wait until dir has no process; signal members again when asked. */
 static int group_wait_empty(const char *dir, const char *rel, bool resignal)
 {
-	long long deadline = now_ms() + KILL_WAIT_MS;
+	double deadline = now_ms() + KILL_WAIT_MS;
 	int n, pause = 1;
 
 	while ((n = group_count(dir)) > 0) {
@@ -547,14 +497,14 @@ static int group_wait_empty(const char *dir, const char *rel, bool resignal)
 static int freezer_state(const char *dir, const char *state, bool wait)
 {
 	char path[CG_PATH_MAX + 16], buf[32];
-	long long deadline = now_ms() + KILL_WAIT_MS;
+	double deadline = now_ms() + KILL_WAIT_MS;
 	int err;
 
 	snprintf(path, sizeof(path), "%s/freezer.state", dir);
-	if ((err = write_str(path, state)) < 0)
+	if ((err = file_put(path, state)) < 0)
 		return errf(err, "writing %s to %s: %s", state, path, strerror(-err));
 	while (wait) {
-		if (read_str(path, buf, sizeof(buf)) > 0 && !strncmp(buf, state, strlen(state)))
+		if (file_get(path, buf, sizeof(buf)) > 0 && !strncmp(buf, state, strlen(state)))
 			break;
 		if (now_ms() > deadline)
 			return errf(ETIMEDOUT, "%s did not become %s", path, state);
@@ -571,7 +521,7 @@ int cgroup_kill_all(const struct cgroup *cg)
 	switch (cg->kill) {
 	case CG_KILL_V2:
 		snprintf(path, sizeof(path), "%s/cgroup.kill", cg->track);
-		if ((err = write_str(path, "1")) < 0)
+		if ((err = file_put(path, "1")) < 0)
 			return errf(err, "writing 1 to %s: %s", path, strerror(-err));
 		return group_wait_empty(cg->track, cg->rel, false);
 	case CG_KILL_FREEZER:

@@ -18,6 +18,7 @@
 #include <netlink/socket.h>
 
 #include "util/err.h"
+#include "util/fs.h"
 #include "kernel/netns.h"
 
 static void netns_path(const char *name, char path[PATH_MAX])
@@ -334,15 +335,10 @@ struct mnl_socket *netns_nf(struct netns *ns)
 static int sysctl_write_here(const struct netns *ns, const char *key, const char *value)
 {
 	char path[PATH_MAX];
-	size_t len = strlen(value);
-	int fd, err = 0;
+	int err;
 
 	snprintf(path, sizeof(path), "/proc/sys/net/%s", key);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, value, len) != (ssize_t)len)
-		err = errf(errno, "setting net.%s=%s in %s: %s", key, value, ns->name,
-			   strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return err;
+	err = file_put(path, value);
+	return err < 0 ? errf(err, "setting net.%s=%s in %s: %s", key, value, ns->name,
+			      strerror(-err)) : 0;
 }

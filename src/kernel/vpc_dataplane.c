@@ -23,17 +23,6 @@ int vpc_dp_compile(const struct layout *L, int vpc, struct policy *pol)
 	return policy_compile_vpc(pol, L->t, vpc);
 }
 
-static bool peered(const struct topology *t, int a, int b)
-{
-	for (int p = 0; p < t->n_peerings; p++) {
-		const int *v = t->peerings[p].vpc;
-
-		if ((v[0] == a && v[1] == b) || (v[0] == b && v[1] == a))
-			return true;
-	}
-	return false;
-}
-
 static int att_groups(const struct layout *L, const struct attachment *a, uint16_t *ids)
 {
 	for (int i = 0; i < a->n_sgs; i++)
@@ -62,7 +51,7 @@ int vpc_dp_install(const struct layout *L, int vpc, const struct policy *pol,
 		const struct attachment *a = &L->atts[i];
 		uint16_t ids[ENI_SG_MAX];
 
-		if (a->vpc < 0 || (a->vpc != vpc && !peered(L->t, a->vpc, vpc)))
+		if (a->vpc < 0 || (a->vpc != vpc && !topo_peered(L->t, a->vpc, vpc)))
 			continue;
 		err = dp_member_set(dp, a->ip, ids, att_groups(L, a, ids));
 	}
@@ -140,7 +129,7 @@ int vpc_dp_members(const struct layout *L, const struct attachment *a, bool add)
 		struct dataplane *dp;
 		int err;
 
-		if (v != a->vpc && !peered(L->t, a->vpc, v))
+		if (v != a->vpc && !topo_peered(L->t, a->vpc, v))
 			continue;
 		err = vpc_dp_open(L, v, &dp);
 		if (err == 0) {

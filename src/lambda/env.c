@@ -11,7 +11,9 @@
 
 #include "lambda/env.h"
 #include "util/err.h"
+#include "util/clock.h"
 #include "util/paths.h"
+#include "util/fs.h"
 #include "model/hosts.h"
 #include "state/journal.h"
 #include "model/plan.h"
@@ -36,14 +38,6 @@ static const char *const mode_names[] = {
 const char *env_mode_str(enum env_mode m)
 {
 	return mode_names[m];
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static void envs_dir(const struct live *lv, char out[ENV_PATH_MAX])
@@ -379,8 +373,7 @@ static void att_of_meta(const struct live *lv, const struct env_meta *m, struct 
 static int write_hosts(const struct live *lv, const struct env_meta *m, int vpc)
 {
 	char dir[ENV_PATH_MAX], path[ENV_PATH_MAX + 8], *text;
-	FILE *f;
-	int err = 0;
+	int err;
 
 	if (mkdir(ETC_NETNS, 0755) < 0 && errno != EEXIST)
 		return errf(errno, "creating %s: %s", ETC_NETNS, strerror(errno));
@@ -391,11 +384,7 @@ static int write_hosts(const struct live *lv, const struct env_meta *m, int vpc)
 	if (!text)
 		return errf(ENOMEM, "rendering the hosts file of %s", m->id);
 	snprintf(path, sizeof(path), "%s/hosts", dir);
-	f = fopen(path, "we");
-	if (!f || fputs(text, f) < 0)
-		err = errf(errno, "writing %s: %s", path, strerror(errno));
-	if (f && fclose(f) != 0 && !err)
-		err = errf(errno, "writing %s: %s", path, strerror(errno));
+	err = file_write(path, text);
 	free(text);
 	return err;
 }

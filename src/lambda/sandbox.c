@@ -26,6 +26,9 @@
 
 #include "kernel/cgroup.h"
 #include "util/err.h"
+#include "util/hash.h"
+#include "util/fs.h"
+#include "util/clock.h"
 #include "util/paths.h"
 #include "kernel/netns.h"
 #include "kernel/proc.h"
@@ -102,24 +105,6 @@ static int check_names(const char *topo, const char *env_id, const char *what)
 			    "must be 1..%d characters of A-Z a-z 0-9 . _ - not "
 			    "starting with '.'", what, env_id ? env_id : "(null)",
 			    topo ? topo : "(null)", CG_NAME_MAX - 1);
-	return 0;
-}
-
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char buf[STATE_PATH_MAX + 64];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return errf(errno, "creating %s: %s", buf, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return errf(errno, "creating %s: %s", buf, strerror(errno));
 	return 0;
 }
 
@@ -323,14 +308,6 @@ int sandbox_sweep(const char *topo)
 	return first < 0 ? first : n;
 }
 
-static double now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
 static void uuid_v4(char out[37])
 {
 	unsigned char b[16];
@@ -411,15 +388,10 @@ static bool has_var(const struct sandbox_env *env, const char *key)
  * draws them at random per environment). FNV-1a, twice. */
 static void stream_id(const char *topo, const char *env_id, char out[33])
 {
-	uint64_t h[2] = { 0xcbf29ce484222325ull, 0x84222325cbf29ce4ull };
+	uint64_t h[2] = { FNV1A_OFFSET, 0x84222325cbf29ce4ull };
 
-	for (int k = 0; k < 2; k++) {
-		for (const char *s = topo; *s; s++)
-			h[k] = (h[k] ^ (unsigned char)*s) * 0x100000001b3ull;
-		h[k] = (h[k] ^ '/') * 0x100000001b3ull;
-		for (const char *s = env_id; *s; s++)
-			h[k] = (h[k] ^ (unsigned char)*s) * 0x100000001b3ull;
-	}
+	for (int k = 0; k < 2; k++)
+		h[k] = fnv1a(fnv1a(fnv1a(h[k], topo), "/"), env_id);
 	snprintf(out, 33, "%016llx%016llx", (unsigned long long)h[0],
 		 (unsigned long long)h[1]);
 }

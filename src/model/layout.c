@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model/layout.h"
+#include "util/hash.h"
 
 /* Free addresses of one subnet, as a bitmap over its offsets. */
 struct pool {
@@ -69,19 +70,9 @@ static void diag_add(struct diags *d, const char *path, const char *code, const 
 	d->n_errors++;
 }
 
-/* FNV-1a, 64 bit. */
-static uint64_t fnv1a(uint64_t h, const char *s)
-{
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
 void eni_id_make(const char *topology, const char *what, char out[ENI_ID_LEN])
 {
-	uint64_t a = fnv1a(fnv1a(0xcbf29ce484222325ull, topology), "/");
+	uint64_t a = fnv1a(fnv1a(FNV1A_OFFSET, topology), "/");
 	uint64_t b;
 
 	a = fnv1a(a, what);
@@ -521,17 +512,6 @@ int layout_peering_link(const struct layout *L, int peering)
 	return -1;
 }
 
-static bool vpcs_peered(const struct topology *t, int a, int b)
-{
-	for (int p = 0; p < t->n_peerings; p++) {
-		const int *v = t->peerings[p].vpc;
-
-		if ((v[0] == a && v[1] == b) || (v[0] == b && v[1] == a))
-			return true;
-	}
-	return false;
-}
-
 uint32_t layout_resolve(const struct layout *L, int asker, int target)
 {
 	return layout_resolve_vpc(L, asker >= 0 ? L->nodes[asker].vpc : -1, target);
@@ -542,7 +522,7 @@ uint32_t layout_resolve_vpc(const struct layout *L, int av, int target)
 	const struct node *tn = &L->nodes[target];
 	const struct attachment *ta = &L->atts[tn->att];
 
-	if (tn->vpc >= 0 && av >= 0 && (av == tn->vpc || vpcs_peered(L->t, av, tn->vpc)))
+	if (tn->vpc >= 0 && av >= 0 && (av == tn->vpc || topo_peered(L->t, av, tn->vpc)))
 		return ta->ip;
 	return ta->public_ip ? ta->public_ip : ta->ip;
 }

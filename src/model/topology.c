@@ -28,6 +28,7 @@
 
 #include "model/topology.h"
 #include "model/topology_internal.h"
+#include "util/fs.h"
 
 #define CODE_PARAM "InvalidParameterValue"
 #define CODE_LAMBDA "InvalidParameterValueException"
@@ -1734,34 +1735,15 @@ int topology_parse_sg_rule(const struct topology *t, int vpc, const char *text,
 
 struct topology *topology_load(const char *file, struct diags *d)
 {
-	struct topology *t = NULL;
-	char *text = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f = fopen(file, "r");
+	struct topology *t;
+	size_t len;
+	char *text = file_read(file, &len);
 
-	if (!f) {
-		topo_error(d, "", "FileNotReadable", "cannot open: %s", strerror(errno));
+	if (!text) {
+		topo_error(d, "", "FileNotReadable", "cannot read: %s", strerror(errno));
 		return NULL;
 	}
-	for (;;) {
-		size_t got;
-
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 16384;
-			text = realloc(text, cap);
-			if (!text)
-				abort();
-		}
-		got = fread(text + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f))
-		topo_error(d, "", "FileNotReadable", "cannot read: %s", strerror(errno));
-	else
-		t = topology_parse(file, text, len, d);
-	fclose(f);
+	t = topology_parse(file, text, len, d);
 	free(text);
 	return t;
 }

@@ -279,6 +279,8 @@ void diags_free(struct diags *d);
 int topology_find_vpc(const struct topology *t, const char *name);
 int vpc_find_subnet(const struct vpc *v, const char *name);
 int vpc_find_sg(const struct vpc *v, const char *name);
+/* Is there a peering between VPCs vpc_a and vpc_b (indexes)? */
+bool topo_peered(const struct topology *t, int vpc_a, int vpc_b);
 
 const char *resource_kind_str(enum resource_kind k);
 const char *probe_result_str(enum probe_result r);

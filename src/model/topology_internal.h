@@ -41,7 +41,6 @@ void topo_warning(struct diags *d, const char *path, const char *code,
  * names never match. */
 int topo_find_peering(const struct topology *t, const char *name);
 bool topo_has_node(const struct topology *t, const char *name);
-bool topo_peered(const struct topology *t, int vpc_a, int vpc_b);
 
 /* Cross-object rules on the parsed model: unique names, overlapping CIDRs,
  * unique addresses, peerings, NAT placement, reserved concurrency. Element

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/fs.h"
 #include "util/paths.h"
 #include "model/hosts.h"
 #include "kernel/nat.h"
@@ -339,23 +340,6 @@ static int step_eni_dataplane(struct exec *x, const struct step *s)
 	return eni_dataplane_attach(x->ns[s->ns], x->dp[a->vpc], a->ifindex, &eni);
 }
 
-static int write_file(const char *path, const char *text)
-{
-	size_t len = strlen(text);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		return errf(errno, "creating %s: %s", path, strerror(errno));
-	if (write(fd, text, len) != (ssize_t)len) {
-		int e = errno;
-
-		close(fd);
-		return errf(e, "writing %s: %s", path, strerror(e));
-	}
-	close(fd);
-	return 0;
-}
-
 static int step_hosts(struct exec *x, const struct step *s)
 {
 	const char *name = plan_ns_name(x->L, s->ns);
@@ -378,7 +362,7 @@ static int step_hosts(struct exec *x, const struct step *s)
 	if (!text)
 		return errf(ENOMEM, "rendering the hosts file of %s", name);
 	snprintf(path, sizeof(path), "%s/hosts", dir);
-	err = write_file(path, text);
+	err = file_write(path, text);
 	return err < 0 ? err : journal_add(x->J, J_FILE, path);
 }
 

@@ -127,36 +127,6 @@ int journal_read(struct journal *J, const char *path)
 	return err;
 }
 
-int tree_remove(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *de;
-	int err = 0;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : errf(errno, "removing %s: %s", path, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path) < 0 && errno != ENOENT
-			? errf(errno, "removing pin %s: %s", path, strerror(errno)) : 0;
-	d = opendir(path);
-	if (!d)
-		return errf(errno, "opening %s: %s", path, strerror(errno));
-	while ((de = readdir(d))) {
-		char sub[4096];
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-		if (tree_remove(sub) < 0 && !err)
-			err = -1;
-	}
-	closedir(d);
-	if (rmdir(path) < 0 && errno != ENOENT && !err)
-		err = errf(errno, "removing %s: %s", path, strerror(errno));
-	return err;
-}
-
 static int undo_one(const struct journal_entry *e)
 {
 	switch (e->kind) {

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "util/fs.h" /* tree_remove */
+
 enum journal_kind {
 	J_NETNS,
 	J_DIR,
@@ -46,9 +48,5 @@ int journal_add_proc(struct journal *J, pid_t pid, unsigned long long start, con
  * stderr) so that as much as possible is removed; returns the first error. */
 int journal_undo(struct journal *J);
 void journal_close(struct journal *J);
-
-/* Remove a directory tree (pins on bpffs, a state folder). Absent is
- * success. */
-int tree_remove(const char *path);
 
 #endif

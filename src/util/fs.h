@@ -1,0 +1,34 @@
+/* Files and folders: the few operations every layer needs, written once.
+ *
+ * The functions with a message (mkdir_p, tree_remove, file_write,
+ * file_copy, file_read) return 0 or -errno and leave err_msg() naming the
+ * operation and the path. file_put and file_get are for control files
+ * (cgroup, sysctl) and forked children: only open/read/write/close, -errno
+ * and no message, the caller says what the write meant. */
+#ifndef VPCSIM_FS_H
+#define VPCSIM_FS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* mkdir -p with `mode` for every folder it creates; existing is fine. */
+int mkdir_p(const char *path, mode_t mode);
+/* rm -r: a folder tree, a file, or a pin on bpffs. Absent is success;
+ * keeps going past errors and returns the first. */
+int tree_remove(const char *path);
+/* Create or truncate `path` (mode 0644) and write `text` into it. */
+int file_write(const char *path, const char *text);
+/* Copy the bytes of `from` into `to` (created or truncated, 0644). */
+int file_copy(const char *from, const char *to);
+/* The whole of `path`, NUL-terminated (*len: its length without the NUL);
+ * the caller frees it. NULL with errno set (no message) when it cannot be
+ * read. */
+char *file_read(const char *path, size_t *len);
+
+/* Write `s` to an existing file (a control file). */
+int file_put(const char *path, const char *s);
+/* Read up to size-1 bytes of `path` into buf, NUL-terminated; returns the
+ * count. */
+int file_get(const char *path, char *buf, size_t size);
+
+#endif

@@ -9,6 +9,22 @@
 #include "state/journal.h"
 #include "state/state.h"
 #include "state/sweep.h"
+#include "lambda/sandbox.h"
+
+/* Sweep topology `topo` (NULL: all): execution environments first, as
+ * their /tmp is mounted below the state folder, then everything else with
+ * a vpcsim mark. The number of objects removed, or the first error. */
+static int sweep_everything(const char *topo)
+{
+	int envs = sandbox_sweep(topo), rest;
+
+	if (envs < 0)
+		fprintf(stderr, "vpcsim: clean: %s\n", err_msg());
+	rest = sweep(topo);
+	if (envs < 0)
+		return envs;
+	return rest < 0 ? rest : envs + rest;
+}
 
 /* Undo the journal of topology `name`, then sweep whatever carries its
  * marks (objects of an `up` killed before it could journal them). */
@@ -24,7 +40,7 @@ static int down_one(const char *name)
 		err = journal_undo(&J);
 		journal_close(&J);
 	}
-	if (sweep(name) < 0 && !err)
+	if (sweep_everything(name) < 0 && !err)
 		err = -1;
 	if (err < 0)
 		return fail(EXIT_FAILED, "down %s: some objects could not be removed (see above); "
@@ -82,7 +98,7 @@ int cmd_clean(int argc, char **argv)
 		return rc;
 	if (state_lock() < 0)
 		return fail(EXIT_FAILED, "%s", err_msg());
-	n = sweep(NULL);
+	n = sweep_everything(NULL);
 	if (n < 0)
 		return fail(EXIT_FAILED, "clean: some objects could not be removed (see above)");
 	printf("removed %d vpcsim object%s\n", n, n == 1 ? "" : "s");

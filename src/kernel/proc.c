@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -342,4 +343,38 @@ int proc_exec_in_node(const char *netns, char *const argv[])
 		return err;
 	execvp(argv[0], argv);
 	return errf(errno, "exec %s in %s: %s", argv[0], netns, strerror(errno));
+}
+
+int proc_kill_netns(const char *netns)
+{
+	char path[512], link[64], want[64];
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	path_netns(path, sizeof(path), netns);
+	if (stat(path, &st) < 0)
+		return 0;
+	snprintf(want, sizeof(want), "net:[%llu]", (unsigned long long)st.st_ino);
+	d = opendir("/proc");
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		ssize_t len;
+
+		if (*end || pid <= 1 || pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;
+		link[len] = '\0';
+		if (strcmp(link, want) == 0 && kill((pid_t)pid, SIGKILL) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
 }

@@ -55,4 +55,8 @@ int proc_enter_node(const char *netns);
  * command starts as it would from a shell. */
 void proc_signals_default(void);
 
+/* SIGKILL every process (but this one and init) whose network namespace is
+ * NETNS_RUN_DIR/NETNS. Returns how many were signalled. */
+int proc_kill_netns(const char *netns);
+
 #endif

@@ -17,9 +17,9 @@
 #include "model/hosts.h"
 #include "state/journal.h"
 #include "model/plan.h"
+#include "kernel/proc.h"
 #include "kernel/rtnl.h"
 #include "lambda/sandbox.h"
-#include "state/sweep.h"
 #include "kernel/vpc_dataplane.h"
 
 #define ENV_PATH_MAX (STATE_PATH_MAX + 128)
@@ -526,7 +526,7 @@ int env_destroy(const struct live *lv, const struct env_meta *m)
 			netns_close(router);
 		}
 	}
-	sweep_netns_processes(m->netns);
+	proc_kill_netns(m->netns);
 	if ((err = netns_delete(m->netns)) < 0)
 		first = err;
 	path_etc_netns(path, sizeof(path), m->netns, "hosts");

@@ -11,7 +11,6 @@
 #include "state/journal.h"
 #include "kernel/netns.h"
 #include "kernel/proc.h"
-#include "state/sweep.h"
 
 static const char *const kind_word[] = {
 	[J_NETNS] = "netns", [J_DIR] = "dir", [J_FILE] = "file",
@@ -131,7 +130,7 @@ static int undo_one(const struct journal_entry *e)
 {
 	switch (e->kind) {
 	case J_NETNS:
-		sweep_netns_processes(e->what);
+		proc_kill_netns(e->what);
 		return netns_delete(e->what);
 	case J_DIR:
 		if (rmdir(e->what) < 0 && errno != ENOENT)

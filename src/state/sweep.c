@@ -12,42 +12,7 @@
 #include "state/journal.h"
 #include "kernel/netns.h"
 #include "kernel/proc.h"
-#include "lambda/sandbox.h"
 #include "state/sweep.h"
-
-int sweep_netns_processes(const char *netns)
-{
-	char path[512], link[64], want[64];
-	struct stat st;
-	struct dirent *de;
-	DIR *d;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, netns);
-	if (stat(path, &st) < 0)
-		return 0;
-	snprintf(want, sizeof(want), "net:[%llu]", (unsigned long long)st.st_ino);
-	d = opendir("/proc");
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-		ssize_t len;
-
-		if (*end || pid <= 1 || pid == getpid())
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
-		len = readlink(path, link, sizeof(link) - 1);
-		if (len < 0)
-			continue;
-		link[len] = '\0';
-		if (strcmp(link, want) == 0 && kill((pid_t)pid, SIGKILL) == 0)
-			n++;
-	}
-	closedir(d);
-	return n;
-}
 
 /* Does `name` (below a folder) belong to topology `topo` (NULL: any)? The
  * names are vpcsim-<topo>-<rest>; a topology's name may itself contain '-',
@@ -115,7 +80,7 @@ static int sweep_dir_entries(const char *dir, const char *topo, int *first,
 
 static int remove_netns(const char *dir, const char *name)
 {
-	sweep_netns_processes(name);
+	proc_kill_netns(name);
 	return netns_delete(name);
 }
 
@@ -157,13 +122,9 @@ static int remove_state(const char *topo, int *first)
 
 int sweep(const char *topo)
 {
-	int first = 0, n = 0, envs;
+	int first = 0, n = 0;
 	char path[512];
 
-	/* Execution environments first: their mounted /tmp lives under the
-	 * state directory, which could not be removed while mounted. */
-	envs = sandbox_sweep(topo);
-	n += note(&first, envs) ? envs : 0;
 	n += remove_state(topo, &first);
 	n += sweep_dir_entries(NETNS_RUN_DIR, topo, &first, remove_netns);
 	n += sweep_dir_entries(ETC_NETNS, topo, &first, remove_tree);

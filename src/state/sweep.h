@@ -8,10 +8,9 @@
 
 #include "util/paths.h"
 
-/* SIGKILL every process whose network namespace is /run/netns/NAME. Returns
- * how many were signalled. */
-int sweep_netns_processes(const char *netns);
-/* Remove every object of topology `topo` (NULL: of every topology). Returns
+/* Remove every object of topology `topo` (NULL: of every topology) but
+ * execution environments, which the caller sweeps first (sandbox_sweep():
+ * their /tmp is mounted below the state folder). Returns
  * the number of objects removed, or a negative error for the first failure
  * (it goes on past failures). */
 int sweep(const char *topo);

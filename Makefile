@@ -40,10 +40,15 @@ CMD_OBJS := $(CMD_SRCS:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit integration demo bench fuzz clean help install
+.PHONY: all layers deps check unit integration demo bench fuzz clean help install
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/vpcsim $(UNIT_BINS)
+all: layers $(BUILD)/vpcsim $(UNIT_BINS)
+
+# The one-way include rule, no include circle, no host path literal outside
+# src/util/paths.h (src/README.md).
+layers:
+	@scripts/check-layers.sh
 
 help:
 	@echo "make          build build/vpcsim and the unit tests"

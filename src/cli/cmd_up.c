@@ -14,7 +14,7 @@
 #include "util/fs.h"
 #include "util/clock.h"
 #include "state/journal.h"
-#include "model/plan.h"
+#include "state/apply.h"
 #include "cli/report.h"
 #include "state/state.h"
 

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "vpcsim/dataplane.h"
+#include "model/flowlog.h" /* struct dp_flow_record */
 #include "model/policy.h"
 #include "util/paths.h"
 
@@ -115,21 +116,6 @@ int dp_outside_link_remove(struct dataplane *dp, uint32_t ifindex);
 int dp_attach(struct dataplane *dp, int ifindex);
 /* Remove our two filters from ifindex; absent is success. */
 int dp_detach(int ifindex);
-
-/* One flow-log record: a direction of a tracked flow (ACCEPT, from the
- * conntrack counters) or a rejected flow (REJECT, from flow_reject).
- * Addresses and ports in host byte order; ports are 0 for ICMP and for
- * protocols without ports. Times are CLOCK_MONOTONIC nanoseconds. */
-struct dp_flow_record {
-	uint32_t ifindex;
-	uint32_t eni_id;       /* from enis; 0 when the ENI is gone */
-	bool accept;
-	uint8_t proto;
-	uint32_t src, dst;
-	uint16_t sport, dport;
-	uint64_t packets, bytes;
-	uint64_t first_ns, last_ns;
-};
 
 /* Calls cb for every record (a tracked flow gives one record per
  * direction that carried packets). A non-zero return of cb stops the

@@ -9,6 +9,7 @@
 
 #include "util/cidr.h"
 #include "kernel/netns.h"
+#include "model/route.h"
 
 /* A veth pair with one end `name` (ifindex `ifindex`, 0 = kernel's choice,
  * alias `alias` or NULL) in `ns` and the other end `peer_name` (ifindex
@@ -38,19 +39,6 @@ int link_del(struct netns *ns, int ifindex);
  * prefix, so the prefix is shown to users without making it on-link. */
 int addr_add(struct netns *ns, int ifindex, uint32_t ip, uint8_t prefix, int noprefixroute);
 
-enum route_kind {
-	ROUTE_UNICAST,
-	ROUTE_BLACKHOLE,
-};
-
-struct route_spec {
-	uint32_t table;          /* RT_TABLE_MAIN = 254 */
-	struct cidr dst;
-	enum route_kind kind;
-	int oif;                 /* unicast: output ifindex */
-	uint32_t gateway;        /* 0: directly connected (scope link) */
-	int onlink;              /* gateway is on-link without a route to it */
-};
 int route_add(struct netns *ns, const struct route_spec *r);
 
 /* Policy rule `pref`: from `src` (len 0: any) to `dst` (len 0: any) lookup `table`. */

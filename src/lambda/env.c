@@ -16,7 +16,7 @@
 #include "util/fs.h"
 #include "model/hosts.h"
 #include "state/journal.h"
-#include "model/plan.h"
+#include "kernel/eni.h"
 #include "kernel/proc.h"
 #include "kernel/rtnl.h"
 #include "lambda/sandbox.h"

@@ -1,5 +1,5 @@
 /* VPC Flow Logs records (version 2, default format) from the data plane's
- * flow records (bpf_loader.h):
+ * flow records (struct dp_flow_record below, read by bpf_loader.h):
  *
  *   version account-id interface-id srcaddr dstaddr srcport dstport
  *   protocol packets bytes start end action log-status
@@ -15,7 +15,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/bpf_loader.h"
+/* One flow-log record: a direction of a tracked flow (ACCEPT, from the
+ * conntrack counters) or a rejected flow (REJECT, from flow_reject).
+ * Addresses and ports in host byte order; ports are 0 for ICMP and for
+ * protocols without ports. Times are CLOCK_MONOTONIC nanoseconds. */
+struct dp_flow_record {
+	uint32_t ifindex;
+	uint32_t eni_id;       /* from enis; 0 when the ENI is gone */
+	bool accept;
+	uint8_t proto;
+	uint32_t src, dst;
+	uint16_t sport, dport;
+	uint64_t packets, bytes;
+	uint64_t first_ns, last_ns;
+};
 
 /* CLOCK_REALTIME - CLOCK_MONOTONIC, now. */
 int64_t flowlog_clock_offset_ns(void);

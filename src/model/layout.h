@@ -17,7 +17,7 @@
 #include <net/if.h>
 #include <stdint.h>
 
-#include "kernel/netns.h"
+#include "util/paths.h" /* NETNS_NAME_MAX */
 #include "model/topology.h"
 
 #define ENI_ID_LEN 22              /* "eni-" + 17 hex digits + NUL */

@@ -13,7 +13,9 @@
 #include "util/paths.h"
 #include "model/hosts.h"
 #include "kernel/nat.h"
-#include "model/plan.h"
+#include "state/apply.h"
+#include "kernel/eni.h"
+#include "kernel/rtnl.h"
 #include "kernel/proc.h"
 #include "kernel/responder.h"
 #include "state/sweep.h"
@@ -88,36 +90,6 @@ static int step_node(struct exec *x, const struct step *s)
 	if (x->L->nodes[s->ref].kind == NODE_NAT || x->L->nodes[s->ref].kind == NODE_HYPERPLANE)
 		return create_ns(x, s->ns, nat_node_sysctls, N_KV(nat_node_sysctls));
 	return create_ns(x, s->ns, node_sysctls, N_KV(node_sysctls));
-}
-
-int attach_veth(struct netns *router, struct netns *node, const struct attachment *a,
-		const char *alias)
-{
-	struct veth_spec v = {
-		.name = a->ifname, .ifindex = a->ifindex, .alias = alias,
-		.peer_ns = node, .peer_name = "eth0", .peer_ifindex = IFINDEX_NODE_ETH0,
-	};
-	struct route_spec dflt = {
-		.table = 254, .dst = { 0, 0 }, .kind = ROUTE_UNICAST,
-		.oif = IFINDEX_NODE_ETH0, .gateway = a->gateway, .onlink = 1,
-	};
-	struct route_spec host = {
-		.table = 254, .dst = { a->ip, 32 }, .kind = ROUTE_UNICAST, .oif = a->ifindex,
-	};
-	int err;
-
-	err = link_veth_add(router, &v);
-	if (!err)
-		err = link_set_up(node, IFINDEX_NODE_ETH0);
-	/* The node sees its subnet's prefix, but no on-link subnet route:
-	 * everything, also within the subnet, goes through the router. */
-	if (!err)
-		err = addr_add(node, IFINDEX_NODE_ETH0, a->ip, a->prefix, 1);
-	if (!err)
-		err = route_add(node, &dflt);
-	if (!err)
-		err = route_add(router, &host);
-	return err;
 }
 
 static int step_attach(struct exec *x, const struct step *s)
@@ -308,27 +280,6 @@ static int step_dataplane(struct exec *x, const struct step *s)
 	if (j->err)
 		return errf(j->err, "%s", j->msg);
 	return 0;
-}
-
-/* The ENI's entry first, then the programs: a packet never meets the
- * programs without its ENI's entry (it would be dropped as NO_ENI). The tc
- * objects go over the router's reused socket (src/tc.c). */
-int eni_dataplane_attach(struct netns *router, struct dataplane *dp, int ifindex,
-			 const struct dp_eni *eni)
-{
-	int err = dp_eni_add(dp, (uint32_t)ifindex, eni);
-
-	if (!err)
-		err = tc_clsact_add(router, ifindex);
-	if (!err)
-		err = tc_bpf_filter_add(router, ifindex, true, dp->prog_fd[DP_PROG_FROM_ENI],
-					dp_prog_names[DP_PROG_FROM_ENI], DP_TC_HANDLE,
-					DP_TC_PRIORITY);
-	if (!err)
-		err = tc_bpf_filter_add(router, ifindex, false, dp->prog_fd[DP_PROG_TO_ENI],
-					dp_prog_names[DP_PROG_TO_ENI], DP_TC_HANDLE,
-					DP_TC_PRIORITY);
-	return err;
 }
 
 static int step_eni_dataplane(struct exec *x, const struct step *s)

@@ -1,0 +1,25 @@
+/* Attaching an ENI: the veth between a router and a node with its
+ * addresses and routes, and the ENI's data plane (its entry in the VPC's
+ * ENI table, the tc programs on the router end). `up` attaches the
+ * layout's ENIs through these (state/apply.c), env.c the ENIs of
+ * execution environments. Every function returns 0 or -errno with a
+ * message naming the object. */
+#ifndef VPCSIM_ENI_H
+#define VPCSIM_ENI_H
+
+#include "kernel/bpf_loader.h"
+#include "kernel/netns.h"
+#include "model/layout.h"
+
+/* attach_veth: the veth of attachment `a` (router end a->ifname with
+ * a->ifindex and `alias` in `router`, eth0 in `node`), the node's address
+ * (noprefixroute) and default route via a->gateway on-link, and the
+ * router's /32 to the node. */
+int attach_veth(struct netns *router, struct netns *node, const struct attachment *a,
+		const char *alias);
+/* An ENI's entry in its VPC's ENI table, then the programs on its router
+ * end (in `router`): a packet never meets the programs without its entry. */
+int eni_dataplane_attach(struct netns *router, struct dataplane *dp, int ifindex,
+			 const struct dp_eni *eni);
+
+#endif

@@ -21,17 +21,17 @@ int attach_veth(struct netns *router, struct netns *node, const struct attachmen
 	};
 	int err;
 
-	err = link_veth_add(router, &v);
+	err = rt_link_veth_add(router, &v);
 	if (!err)
-		err = link_set_up(node, IFINDEX_NODE_ETH0);
+		err = rt_link_set_up(node, IFINDEX_NODE_ETH0);
 	/* The node sees its subnet's prefix, but no on-link subnet route:
 	 * everything, also within the subnet, goes through the router. */
 	if (!err)
-		err = addr_add(node, IFINDEX_NODE_ETH0, a->ip, a->prefix, 1);
+		err = rt_addr_add(node, IFINDEX_NODE_ETH0, a->ip, a->prefix, 1);
 	if (!err)
-		err = route_add(node, &dflt);
+		err = rt_route_add(node, &dflt);
 	if (!err)
-		err = route_add(router, &host);
+		err = rt_route_add(router, &host);
 	return err;
 }
 

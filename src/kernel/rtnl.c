@@ -44,7 +44,7 @@ static int nl_err(int nlerr)
 	}
 }
 
-int link_veth_add(struct netns *ns, const struct veth_spec *s)
+int rt_link_veth_add(struct netns *ns, const struct veth_spec *s)
 {
 	struct nl_sock *sk = netns_rt(ns);
 	struct rtnl_link *link, *peer;
@@ -90,7 +90,7 @@ out:
 	return err;
 }
 
-int link_set_up(struct netns *ns, int ifindex)
+int rt_link_set_up(struct netns *ns, int ifindex)
 {
 	struct nl_sock *sk = netns_rt(ns);
 	struct rtnl_link *link, *change;
@@ -111,7 +111,7 @@ int link_set_up(struct netns *ns, int ifindex)
 	return err;
 }
 
-int link_del(struct netns *ns, int ifindex)
+int rt_link_del(struct netns *ns, int ifindex)
 {
 	struct nl_sock *sk = netns_rt(ns);
 	struct rtnl_link *link;
@@ -131,7 +131,7 @@ int link_del(struct netns *ns, int ifindex)
 	return 0;
 }
 
-int link_wait_ready(struct netns *ns, int ifindex, int timeout_ms)
+int rt_link_wait_ready(struct netns *ns, int ifindex, int timeout_ms)
 {
 	struct nl_sock *sk = netns_rt(ns);
 	struct timespec pause = { 0, 100 * 1000 }; /* 0.1 ms */
@@ -157,7 +157,7 @@ int link_wait_ready(struct netns *ns, int ifindex, int timeout_ms)
 	}
 }
 
-int addr_add(struct netns *ns, int ifindex, uint32_t ip, uint8_t prefix, int noprefixroute)
+int rt_addr_add(struct netns *ns, int ifindex, uint32_t ip, uint8_t prefix, int noprefixroute)
 {
 	struct nl_sock *sk = netns_rt(ns);
 	struct rtnl_addr *a;
@@ -188,7 +188,7 @@ out:
 	return err;
 }
 
-int route_add(struct netns *ns, const struct route_spec *r)
+int rt_route_add(struct netns *ns, const struct route_spec *r)
 {
 	struct nl_sock *sk = netns_rt(ns);
 	struct rtnl_route *rt;
@@ -239,7 +239,7 @@ out:
 	return err;
 }
 
-int rule_add(struct netns *ns, uint32_t pref, struct cidr src, struct cidr dst, uint32_t table)
+int rt_rule_add(struct netns *ns, uint32_t pref, struct cidr src, struct cidr dst, uint32_t table)
 {
 	struct nl_sock *sk = netns_rt(ns);
 	struct rtnl_rule *rule;

@@ -1,7 +1,8 @@
 /* Links, addresses, routes and rules inside a namespace, over the
  * namespace's reused NETLINK_ROUTE socket (libnl-route). Addresses are IPv4
  * in host byte order. Every function returns 0 or a negative errno with a
- * message naming the operation, the object and the namespace. */
+ * message naming the operation, the object and the namespace. The API is
+ * prefixed rt_ (rtnl_ is libnl's own). */
 #ifndef VPCSIM_RTNL_H
 #define VPCSIM_RTNL_H
 
@@ -14,7 +15,7 @@
 /* A veth pair with one end `name` (ifindex `ifindex`, 0 = kernel's choice,
  * alias `alias` or NULL) in `ns` and the other end `peer_name` (ifindex
  * `peer_ifindex`, 0 = kernel's choice) created directly inside `peer_ns`.
- * The first end is up; the peer is down until link_set_up(). */
+ * The first end is up; the peer is down until rt_link_set_up(). */
 struct veth_spec {
 	const char *name;
 	int ifindex;
@@ -23,25 +24,25 @@ struct veth_spec {
 	const char *peer_name;
 	int peer_ifindex;
 };
-int link_veth_add(struct netns *ns, const struct veth_spec *s);
-int link_set_up(struct netns *ns, int ifindex);
+int rt_link_veth_add(struct netns *ns, const struct veth_spec *s);
+int rt_link_set_up(struct netns *ns, int ifindex);
 /* Wait (polling, at most timeout_ms) until ifindex is operationally up.
  * The kernel attaches a link's real qdisc only then (linkwatch, run from a
  * workqueue after the carrier comes on); until then it drops what is
  * sent, so a connection opened right after a veth is made loses its first
  * packet to a 1 s retransmit. */
-int link_wait_ready(struct netns *ns, int ifindex, int timeout_ms);
+int rt_link_wait_ready(struct netns *ns, int ifindex, int timeout_ms);
 /* Delete a link (a veth: both ends, at once, unlike a namespace's removal
  * whose links go later from a kernel workqueue). Absent is success. */
-int link_del(struct netns *ns, int ifindex);
+int rt_link_del(struct netns *ns, int ifindex);
 
 /* Address `ip/prefix` on ifindex. noprefixroute: no connected route for the
  * prefix, so the prefix is shown to users without making it on-link. */
-int addr_add(struct netns *ns, int ifindex, uint32_t ip, uint8_t prefix, int noprefixroute);
+int rt_addr_add(struct netns *ns, int ifindex, uint32_t ip, uint8_t prefix, int noprefixroute);
 
-int route_add(struct netns *ns, const struct route_spec *r);
+int rt_route_add(struct netns *ns, const struct route_spec *r);
 
 /* Policy rule `pref`: from `src` (len 0: any) to `dst` (len 0: any) lookup `table`. */
-int rule_add(struct netns *ns, uint32_t pref, struct cidr src, struct cidr dst, uint32_t table);
+int rt_rule_add(struct netns *ns, uint32_t pref, struct cidr src, struct cidr dst, uint32_t table);
 
 #endif

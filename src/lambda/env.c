@@ -438,9 +438,9 @@ static int build(const struct live *lv, int fn, const struct env_meta *m,
 		err = attach_veth(router, node, a, alias);
 	/* Used at once, unlike links made by `up`: wait for both ends. */
 	if (!err)
-		err = link_wait_ready(node, IFINDEX_NODE_ETH0, 1000);
+		err = rt_link_wait_ready(node, IFINDEX_NODE_ETH0, 1000);
 	if (!err)
-		err = link_wait_ready(router, a->ifindex, 1000);
+		err = rt_link_wait_ready(router, a->ifindex, 1000);
 	if (!err && m->mode == ENV_PER_SANDBOX)
 		err = eni_install(lv, router, a);
 	if (!err)
@@ -521,7 +521,7 @@ int env_destroy(const struct live *lv, const struct env_meta *m)
 		struct netns *router;
 
 		if (netns_open(m->router, &router) == 0) {
-			err = link_del(router, IFINDEX_ATT_BASE + m->k);
+			err = rt_link_del(router, IFINDEX_ATT_BASE + m->k);
 			first = err < 0 ? err : first;
 			netns_close(router);
 		}

@@ -118,13 +118,13 @@ static int step_link(struct exec *x, const struct step *s)
 	int err;
 
 	snprintf(alias, sizeof(alias), "vpcsim:%s:%s", x->L->t->name, kind[k->kind]);
-	err = link_veth_add(a, &v);
+	err = rt_link_veth_add(a, &v);
 	if (!err)
-		err = link_set_up(b, k->ifindex[1]);
+		err = rt_link_set_up(b, k->ifindex[1]);
 	if (!err)
-		err = addr_add(a, k->ifindex[0], k->ip[0], 30, 0);
+		err = rt_addr_add(a, k->ifindex[0], k->ip[0], 30, 0);
 	if (!err)
-		err = addr_add(b, k->ifindex[1], k->ip[1], 30, 0);
+		err = rt_addr_add(b, k->ifindex[1], k->ip[1], 30, 0);
 	return err;
 }
 
@@ -385,15 +385,15 @@ static int run_step(struct exec *x, const struct step *s)
 	case STEP_NODE:
 		return step_node(x, s);
 	case STEP_GATEWAY_ADDR:
-		return addr_add(ns, 1, s->addr, 32, 0);
+		return rt_addr_add(ns, 1, s->addr, 32, 0);
 	case STEP_ATTACH:
 		return step_attach(x, s);
 	case STEP_LINK:
 		return step_link(x, s);
 	case STEP_ROUTE:
-		return route_add(ns, &s->route);
+		return rt_route_add(ns, &s->route);
 	case STEP_RULE:
-		return rule_add(ns, s->rule.pref, s->rule.src, s->rule.dst, s->rule.table);
+		return rt_rule_add(ns, s->rule.pref, s->rule.src, s->rule.dst, s->rule.table);
 	case STEP_NAT:
 		return step_nat(x, s);
 	case STEP_DATAPLANE:

@@ -5,12 +5,10 @@
  * and the compiled policy are derived from it. So an edit is: parse the
  * rule with the parser's own code, check it against the group as AWS does
  * (duplicate, absent, 60 rules), write the edited file to a temporary file
- * and load it whole, compile the VPC's policy from it, swap the policy
- * generation in the maps, refresh the ENI entries whose untracked-flow
- * flags change, and only then rename the file over the old one. Any
- * failure before the rename puts the old policy and entries back, so the
- * file and the maps never disagree. Programs and links are not touched.
- * Everything runs under the state lock. */
+ * and load it whole, change the VPC's maps to it (state/policy_change.h),
+ * and only then rename the file over the old one. Any failure before the
+ * rename puts the old policy and entries back, so the file and the maps
+ * never disagree. Everything runs under the state lock. */
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -23,7 +21,8 @@
 #include "lambda/env.h"
 #include "util/err.h"
 #include "state/state.h"
-#include "kernel/vpc_dataplane.h"
+#include "util/fs.h"
+#include "state/policy_change.h"
 
 struct sg_args {
 	bool authorize;
@@ -147,160 +146,6 @@ static void rule_describe(const struct topology *t, int vi, const struct sg_rule
 	snprintf(buf, len, "%s %s %s", what, ingress ? "from" : "to", peer);
 }
 
-static char *read_text(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	long n;
-
-	if (!f) {
-		errf(errno, "opening %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		text = malloc((size_t)n + 1);
-		if (text && fread(text, 1, (size_t)n, f) == (size_t)n) {
-			text[n] = 0;
-			*len = (size_t)n;
-		} else {
-			free(text);
-			text = NULL;
-		}
-	}
-	if (!text)
-		errf(EIO, "reading %s", path);
-	fclose(f);
-	return text;
-}
-
-static int write_text(const char *path, const char *text)
-{
-	size_t len = strlen(text);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), e;
-
-	if (fd < 0)
-		return errf(errno, "creating %s: %s", path, strerror(errno));
-	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fsync(fd) < 0) {
-		e = errno ? errno : EIO;
-		close(fd);
-		return errf(e, "writing %s: %s", path, strerror(e));
-	}
-	close(fd);
-	return 0;
-}
-
-/* The edit may change rules only: every group keeps its id (so the members
- * maps of this VPC and of peered VPCs stay right) and every ENI keeps its
- * address, interface and groups. Checked, not assumed. */
-static bool same_identity(const struct layout *a, const struct layout *b)
-{
-	if (a->t->n_vpcs != b->t->n_vpcs || a->n_atts != b->n_atts)
-		return false;
-	for (int v = 0; v < a->t->n_vpcs; v++) {
-		if (a->t->vpcs[v].n_security_groups != b->t->vpcs[v].n_security_groups)
-			return false;
-		for (int g = 0; g < a->t->vpcs[v].n_security_groups; g++)
-			if (policy_group_id(a->t, v, g) != policy_group_id(b->t, v, g))
-				return false;
-	}
-	for (int i = 0; i < a->n_atts; i++) {
-		const struct attachment *x = &a->atts[i], *y = &b->atts[i];
-
-		if (x->vpc != y->vpc || x->ip != y->ip || x->ifindex != y->ifindex ||
-		    x->n_sgs != y->n_sgs || memcmp(x->sgs, y->sgs, sizeof(x->sgs[0]) * (size_t)x->n_sgs))
-			return false;
-	}
-	return true;
-}
-
-/* A live change of one VPC's maps, with what it takes to undo it. */
-struct live_change {
-	struct dataplane *dp;
-	struct policy old_pol, new_pol;
-	uint32_t *ifindex;         /* ENI entries replaced, and their old values */
-	struct dp_eni *old_eni;
-	int n_eni;
-	bool policy_written;
-};
-
-/* Refresh one ENI entry (if it has one) from the new policy. */
-static int eni_refresh(struct live_change *c, const struct layout *newL,
-		       const struct attachment *a)
-{
-	struct dp_eni old, now;
-	int err = dp_eni_get(c->dp, (uint32_t)a->ifindex, &old);
-
-	if (err == -ENOENT)
-		return 0;
-	if (err < 0)
-		return err;
-	vpc_dp_eni_of(newL, &c->new_pol, a, &now);
-	if (!memcmp(&old, &now, sizeof(old)))
-		return 0;
-	err = dp_eni_add(c->dp, (uint32_t)a->ifindex, &now);
-	if (err < 0)
-		return err;
-	c->ifindex[c->n_eni] = (uint32_t)a->ifindex;
-	c->old_eni[c->n_eni++] = old;
-	return 0;
-}
-
-static int change_apply(struct live_change *c, const struct live *lv,
-			const struct layout *newL, int vi)
-{
-	const struct layout *oldL = &lv->L;
-	struct attachment *env_atts = NULL;
-	int err, n_env = 0;
-
-	err = vpc_dp_compile(oldL, vi, &c->old_pol);
-	if (!err)
-		err = vpc_dp_compile(newL, vi, &c->new_pol);
-	if (!err)
-		err = vpc_dp_open(newL, vi, &c->dp);
-	if (err < 0)
-		return err;
-	/* Per-sandbox environments' ENIs too (env.h). */
-	err = env_vpc_enis(lv, vi, &env_atts, &n_env);
-	if (err < 0)
-		return err;
-	c->ifindex = calloc((size_t)(newL->n_atts + n_env) + 1, sizeof(*c->ifindex));
-	c->old_eni = calloc((size_t)(newL->n_atts + n_env) + 1, sizeof(*c->old_eni));
-	if (!c->ifindex || !c->old_eni) {
-		free(env_atts);
-		return errf(ENOMEM, "ENI entries");
-	}
-	err = dp_policy_write(c->dp, &c->new_pol);
-	if (err == 0)
-		c->policy_written = true;
-	/* The new rules are in force; now the flags that depend on them. An
-	 * ENI without an entry (none at up) is left alone. */
-	for (int i = 0; !err && i < newL->n_atts; i++)
-		if (newL->atts[i].vpc == vi)
-			err = eni_refresh(c, newL, &newL->atts[i]);
-	for (int i = 0; !err && i < n_env; i++)
-		err = eni_refresh(c, newL, &env_atts[i]);
-	free(env_atts);
-	return err;
-}
-
-/* Best effort: the error that led here is the one reported. */
-static void change_undo(struct live_change *c)
-{
-	for (int i = 0; i < c->n_eni; i++)
-		dp_eni_add(c->dp, c->ifindex[i], &c->old_eni[i]);
-	if (c->policy_written)
-		dp_policy_write(c->dp, &c->old_pol);
-}
-
-static void change_free(struct live_change *c)
-{
-	dp_close(c->dp);
-	policy_free(&c->old_pol);
-	policy_free(&c->new_pol);
-	free(c->ifindex);
-	free(c->old_eni);
-}
-
 /* The rules of the group's direction in model `t`. */
 static void group_rules(const struct topology *t, int vi, int gi, bool ingress,
 			const struct sg_rule **rules, int *n)
@@ -355,24 +200,19 @@ static int stage_file(struct sg_edit *e, struct topology **nt, struct layout *nL
 	char *text, *edited;
 	int err;
 
-	text = read_text(e->path, &len);
+	text = file_read(e->path, &len);
 	if (!text)
-		return fail(EXIT_FAILED, "%s", err_msg());
+		return fail(EXIT_FAILED, "reading %s: %s", e->path, strerror(errno));
 	edited = topology_edit_sg_rules(text, len, e->lv.t, e->vi, e->gi, e->a.ingress,
 					e->a.authorize ? e->a.rule : NULL, e->found);
 	free(text);
 	if (!edited)
 		return fail(EXIT_FAILED, "editing %s: %s", e->path, err_msg());
-	err = write_text(e->tmp, edited);
+	err = file_write(e->tmp, edited);
 	free(edited);
 	if (err < 0)
 		return fail(EXIT_FAILED, "%s", err_msg());
-	*nt = topology_load(e->tmp, &d);
-	if (*nt && layout_build(*nt, nL, &d) < 0) {
-		layout_free(nL);
-		topology_free(*nt);
-		*nt = NULL;
-	}
+	*nt = topology_open(e->tmp, nL, &d);
 	if (!*nt) {
 		diags_print(&d, e->tmp, stderr);
 		diags_free(&d);
@@ -381,7 +221,7 @@ static int stage_file(struct sg_edit *e, struct topology **nt, struct layout *nL
 			    e->path);
 	}
 	diags_free(&d);
-	if (!same_identity(&e->lv.L, nL)) {
+	if (!policy_change_allowed(&e->lv.L, nL)) {
 		layout_free(nL);
 		topology_free(*nt);
 		*nt = NULL;
@@ -394,20 +234,25 @@ static int stage_file(struct sg_edit *e, struct topology **nt, struct layout *nL
 
 static int commit_edit(struct sg_edit *e)
 {
-	struct live_change c = { 0 };
+	struct policy_change c = { 0 };
+	struct attachment *env_atts = NULL;
 	struct topology *nt = NULL;
 	struct layout nL;
-	int rc, err, n_after;
+	int rc, err, n_after, n_env = 0;
 	const struct sg_rule *rules;
 
 	rc = stage_file(e, &nt, &nL);
 	if (rc != EXIT_OK)
 		return rc;
-	err = change_apply(&c, &e->lv, &nL, e->vi);
+	/* Per-sandbox environments' ENIs too (env.h). */
+	err = env_vpc_enis(&e->lv, e->vi, &env_atts, &n_env);
+	if (!err)
+		err = policy_change_apply(&c, &e->lv.L, &nL, e->vi, env_atts, n_env);
+	free(env_atts);
 	if (!err && rename(e->tmp, e->path) < 0)
 		err = errf(errno, "renaming %s to %s: %s", e->tmp, e->path, strerror(errno));
 	if (err < 0) {
-		change_undo(&c);
+		policy_change_undo(&c);
 		unlink(e->tmp);
 		rc = fail(EXIT_FAILED, "changing %s live: %s; nothing changed", e->a.group, err_msg());
 	} else {
@@ -422,7 +267,7 @@ static int commit_edit(struct sg_edit *e)
 			printf("; %d ENI entr%s refreshed", c.n_eni, c.n_eni == 1 ? "y" : "ies");
 		putchar('\n');
 	}
-	change_free(&c);
+	policy_change_free(&c);
 	layout_free(&nL);
 	topology_free(nt);
 	return rc;

@@ -53,19 +53,6 @@ static void print_plan(const struct layout *L, const struct plan *P)
 	printf("%d steps\n", P->n);
 }
 
-static int state_prepare(const char *dir, const char *file)
-{
-	char path[STATE_PATH_MAX + 32];
-
-	if (mkdir(dir, 0755) < 0)
-		return errf(errno, "creating %s: %s", dir, strerror(errno));
-	snprintf(path, sizeof(path), "%s/logs", dir);
-	if (mkdir(path, 0755) < 0)
-		return errf(errno, "creating %s: %s", path, strerror(errno));
-	snprintf(path, sizeof(path), "%s/topology.json", dir);
-	return file_copy(file, path);
-}
-
 static int build(const char *file, const struct topology *t, const struct layout *L,
 		 const struct plan *P)
 {
@@ -88,7 +75,7 @@ static int build(const char *file, const struct topology *t, const struct layout
 	o.fail_at = fail_at ? atoi(fail_at) : 0;
 	state_dir(t->name, dir);
 	snprintf(path, sizeof(path), "%s/journal", dir);
-	err = state_prepare(dir, file);
+	err = state_prepare(t->name, file);
 	if (!err)
 		err = journal_create(&J, path);
 	if (err < 0) {

@@ -5,23 +5,6 @@
 #include "cli/cli.h"
 #include "model/layout.h"
 
-/* Shared by validate and up: load, validate and lay out `file`, printing
- * every problem. Returns the topology (with *L built) or NULL. */
-struct topology *topology_prepare(const char *file, struct layout *L)
-{
-	struct diags d = { 0 };
-	struct topology *t = topology_load(file, &d);
-
-	if (t && layout_build(t, L, &d) < 0) {
-		layout_free(L);
-		topology_free(t);
-		t = NULL;
-	}
-	diags_print(&d, file, stderr);
-	diags_free(&d);
-	return t;
-}
-
 int cmd_validate(int argc, char **argv)
 {
 	struct layout L;

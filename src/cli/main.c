@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "model/layout.h"
 
 static const struct verb verbs[] = {
 	{ "validate", cmd_validate, "FILE", "check a topology file (no root needed)" },
@@ -66,6 +67,16 @@ int need_privilege(const char *verb, const char *args)
 	return fail(EXIT_PRIVILEGE,
 		    "%s needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_BPF); run: sudo vpcsim %s%s%s",
 		    verb, verb, *args ? " " : "", args);
+}
+
+struct topology *topology_prepare(const char *file, struct layout *L)
+{
+	struct diags d = { 0 };
+	struct topology *t = topology_open(file, L, &d);
+
+	diags_print(&d, file, stderr);
+	diags_free(&d);
+	return t;
 }
 
 static void usage(FILE *out)

@@ -526,3 +526,15 @@ uint32_t layout_resolve_vpc(const struct layout *L, int av, int target)
 		return ta->ip;
 	return ta->public_ip ? ta->public_ip : ta->ip;
 }
+
+struct topology *topology_open(const char *file, struct layout *L, struct diags *d)
+{
+	struct topology *t = topology_load(file, d);
+
+	if (t && layout_build(t, L, d) < 0) {
+		layout_free(L);
+		topology_free(t);
+		t = NULL;
+	}
+	return t;
+}

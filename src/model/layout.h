@@ -132,6 +132,10 @@ struct layout {
  * JSON path and make it fail (-1). */
 int layout_build(const struct topology *t, struct layout *L, struct diags *d);
 void layout_free(struct layout *L);
+/* Load, check and lay out `file` (topology_load + layout_build): the
+ * topology with *L built, or NULL with every problem in d. The one way
+ * commands read a topology file. */
+struct topology *topology_open(const char *file, struct layout *L, struct diags *d);
 
 /* The node named `name` (resource or host), or -1. Functions are no
  * nodes: their execution environments come and go (env.h). */

@@ -10,6 +10,7 @@
 
 #include "util/err.h"
 #include "util/paths.h"
+#include "util/fs.h"
 #include "state/state.h"
 
 void state_dir(const char *topo, char out[STATE_PATH_MAX])
@@ -117,8 +118,8 @@ int live_open(const char *name, struct live *lv)
 		return err;
 	state_dir(lv->name, lv->dir);
 	snprintf(path, sizeof(path), "%s/topology.json", lv->dir);
-	lv->t = topology_load(path, &d);
-	if (!lv->t || layout_build(lv->t, &lv->L, &d) < 0) {
+	lv->t = topology_open(path, &lv->L, &d);
+	if (!lv->t) {
 		err = errf(EINVAL, "the saved topology %s no longer loads (%s: %s); run `vpcsim down %s`",
 			   path, d.n ? d.items[0].code : "?", d.n ? d.items[0].message : "?",
 			   lv->name);
@@ -138,3 +139,18 @@ void live_close(struct live *lv)
 	}
 	lv->t = NULL;
 }
+
+int state_prepare(const char *topo, const char *file)
+{
+	char dir[STATE_PATH_MAX], path[STATE_PATH_MAX + 32];
+
+	state_dir(topo, dir);
+	if (mkdir(dir, 0755) < 0)
+		return errf(errno, "creating %s: %s", dir, strerror(errno));
+	snprintf(path, sizeof(path), "%s/logs", dir);
+	if (mkdir(path, 0755) < 0)
+		return errf(errno, "creating %s: %s", path, strerror(errno));
+	snprintf(path, sizeof(path), "%s/topology.json", dir);
+	return file_copy(file, path);
+}
+

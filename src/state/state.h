@@ -13,6 +13,9 @@
 #define STATE_PATH_MAX 512
 
 void state_dir(const char *topo, char out[STATE_PATH_MAX]);
+/* Create the state folder of `topo` (it must not exist), its logs/, and
+ * the copy topology.json of `file` that every later command reads. */
+int state_prepare(const char *topo, const char *file);
 /* Take the lock that serialises commands changing any topology (flock on
  * /run/vpcsim/.lock); held until the process exits or state_unlock(). */
 int state_lock(void);

@@ -21,30 +21,27 @@
 
 #include "dataplane.skel.h"
 
-const char *const dp_map_names[DP_MAP__COUNT] = {
-	[DP_MAP_ENIS] = "enis",
-	[DP_MAP_MEMBERS] = "members",
-	[DP_MAP_SG_CIDR] = "sg_cidr",
-	[DP_MAP_SG_PEER] = "sg_peer",
-	[DP_MAP_SG_PORT] = "sg_port",
-	[DP_MAP_NACL_CIDR] = "nacl_cidr",
-	[DP_MAP_NACL_PORT] = "nacl_port",
-	[DP_MAP_NACLS] = "nacls",
-	[DP_MAP_CT_TCP] = "ct_tcp",
-	[DP_MAP_CT_OTHER] = "ct_other",
-	[DP_MAP_FLOW_REJECT] = "flow_reject",
-	[DP_MAP_DROP_COUNTERS] = "drop_counters",
-	[DP_MAP_DROP_EVENTS] = "drop_events",
-	[DP_MAP_OUTSIDE_LINKS] = "outside_links",
-	[DP_MAP_POLICY_GEN] = "policy_gen",
-};
+#define DP_NAME_MAP(id, name) [DP_MAP_##id] = #name,
+#define DP_NAME_PROG(id, name) [DP_PROG_##id] = #name,
+const char *const dp_map_names[DP_MAP__COUNT] = { DP_MAPS(DP_NAME_MAP) };
+const char *const dp_prog_names[DP_PROG__COUNT] = { DP_PROGS(DP_NAME_PROG) };
 
-const char *const dp_prog_names[DP_PROG__COUNT] = {
-	[DP_PROG_FROM_ENI] = "dp_from_eni",
-	[DP_PROG_TO_ENI] = "dp_to_eni",
-};
+/* The skeleton's handle of map or program i. */
+static struct bpf_map *skel_map(struct dataplane_bpf *s, int i)
+{
+#define DP_SKEL_MAP(id, name) [DP_MAP_##id] = s->maps.name,
+	struct bpf_map *m[DP_MAP__COUNT] = { DP_MAPS(DP_SKEL_MAP) };
 
-/* Fixed tc filter handle and priority, so detach finds our filters. */
+	return m[i];
+}
+
+static struct bpf_program *skel_prog(struct dataplane_bpf *s, int i)
+{
+#define DP_SKEL_PROG(id, name) [DP_PROG_##id] = s->progs.name,
+	struct bpf_program *p[DP_PROG__COUNT] = { DP_PROGS(DP_SKEL_PROG) };
+
+	return p[i];
+}
 
 static struct dataplane *dp_new(const char *pin_dir)
 {
@@ -96,18 +93,13 @@ static int pin_path(char *buf, size_t len, const char *dir, const char *name)
 	return 0;
 }
 
-int dp_load(uint32_t vpc_id, uint32_t dns_ip, const char *pin_dir,
-	    struct dataplane **out)
+/* bpffs mounted, pin_dir made, and no data plane pinned there yet. */
+static int pin_dir_ready(const char *pin_dir)
 {
-	struct dataplane *dp;
 	char path[320];
 	int rc;
 
-	rc = dp_bpffs_ensure();
-	if (rc)
-		return rc;
-	rc = mkdir_p(pin_dir, 0700);
-	if (rc)
+	if ((rc = dp_bpffs_ensure()) || (rc = mkdir_p(pin_dir, 0700)))
 		return rc;
 	rc = pin_path(path, sizeof(path), pin_dir, dp_map_names[DP_MAP_ENIS]);
 	if (rc)
@@ -115,7 +107,57 @@ int dp_load(uint32_t vpc_id, uint32_t dns_ip, const char *pin_dir,
 	if (access(path, F_OK) == 0)
 		return errf(EEXIST, "loading the data plane into %s: already pinned there",
 			    pin_dir);
+	return 0;
+}
 
+/* libbpf pins every map as it creates it (and unpins them if the load
+ * fails): PIN_DIR/<map name>. */
+static int maps_pin_at_load(struct dataplane *dp)
+{
+	char path[320];
+	int rc;
+
+	for (int i = 0; i < DP_MAP__COUNT; i++) {
+		if ((rc = pin_path(path, sizeof(path), dp->pin_dir, dp_map_names[i])))
+			return rc;
+		rc = bpf_map__set_pin_path(skel_map(dp->skel, i), path);
+		if (rc)
+			return errf(rc, "pinning map %s at %s: %s", dp_map_names[i],
+				    path, strerror(-rc));
+	}
+	return 0;
+}
+
+/* The fds of the loaded maps and programs; the programs pinned. */
+static int progs_pin(struct dataplane *dp)
+{
+	char path[320];
+	int rc;
+
+	for (int i = 0; i < DP_MAP__COUNT; i++)
+		dp->map_fd[i] = bpf_map__fd(skel_map(dp->skel, i));
+	for (int i = 0; i < DP_PROG__COUNT; i++) {
+		struct bpf_program *p = skel_prog(dp->skel, i);
+
+		dp->prog_fd[i] = bpf_program__fd(p);
+		if ((rc = pin_path(path, sizeof(path), dp->pin_dir, dp_prog_names[i])))
+			return rc;
+		rc = bpf_program__pin(p, path);
+		if (rc)
+			return errf(rc, "pinning program %s at %s: %s",
+				    dp_prog_names[i], path, strerror(-rc));
+	}
+	return 0;
+}
+
+int dp_load(uint32_t vpc_id, uint32_t dns_ip, const char *pin_dir,
+	    struct dataplane **out)
+{
+	struct dataplane *dp;
+	int rc;
+
+	if ((rc = pin_dir_ready(pin_dir)))
+		return rc;
 	dp = dp_new(pin_dir);
 	if (!dp)
 		return errf(ENOMEM, "loading the data plane");
@@ -127,50 +169,16 @@ int dp_load(uint32_t vpc_id, uint32_t dns_ip, const char *pin_dir,
 	}
 	dp->skel->rodata->vpc_id = vpc_id;
 	dp->skel->rodata->vpc_dns_ip = htonl(dns_ip);
+	if ((rc = maps_pin_at_load(dp)))
+		goto fail;
 	rc = dataplane_bpf__load(dp->skel);
 	if (rc) {
 		rc = errf(rc, "loading the data plane BPF programs for VPC %u (verifier log above): %s",
 			  vpc_id, strerror(-rc));
 		goto fail;
 	}
-	for (int i = 0; i < DP_MAP__COUNT; i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(dp->skel->obj,
-								 dp_map_names[i]);
-
-		if (!m) {
-			rc = errf(ENOENT, "loading the data plane: no map %s in the object",
-				  dp_map_names[i]);
-			goto fail_unpin;
-		}
-		dp->map_fd[i] = bpf_map__fd(m);
-		if ((rc = pin_path(path, sizeof(path), pin_dir, dp_map_names[i])))
-			goto fail_unpin;
-		rc = bpf_map__pin(m, path);
-		if (rc) {
-			rc = errf(rc, "pinning map %s at %s: %s", dp_map_names[i],
-				  path, strerror(-rc));
-			goto fail_unpin;
-		}
-	}
-	for (int i = 0; i < DP_PROG__COUNT; i++) {
-		struct bpf_program *p = bpf_object__find_program_by_name(
-			dp->skel->obj, dp_prog_names[i]);
-
-		if (!p) {
-			rc = errf(ENOENT, "loading the data plane: no program %s",
-				  dp_prog_names[i]);
-			goto fail_unpin;
-		}
-		dp->prog_fd[i] = bpf_program__fd(p);
-		if ((rc = pin_path(path, sizeof(path), pin_dir, dp_prog_names[i])))
-			goto fail_unpin;
-		rc = bpf_program__pin(p, path);
-		if (rc) {
-			rc = errf(rc, "pinning program %s at %s: %s",
-				  dp_prog_names[i], path, strerror(-rc));
-			goto fail_unpin;
-		}
-	}
+	if ((rc = progs_pin(dp)))
+		goto fail_unpin;
 	*out = dp;
 	return 0;
 

@@ -33,30 +33,37 @@
 #define DP_TC_HANDLE 0x5c1
 #define DP_TC_PRIORITY 1
 
-enum dp_map_id {
-	DP_MAP_ENIS,
-	DP_MAP_MEMBERS,
-	DP_MAP_SG_CIDR,
-	DP_MAP_SG_PEER,
-	DP_MAP_SG_PORT,
-	DP_MAP_NACL_CIDR,
-	DP_MAP_NACL_PORT,
-	DP_MAP_NACLS,
-	DP_MAP_CT_TCP,
-	DP_MAP_CT_OTHER,
-	DP_MAP_FLOW_REJECT,
-	DP_MAP_DROP_COUNTERS,
-	DP_MAP_DROP_EVENTS,
-	DP_MAP_OUTSIDE_LINKS,
-	DP_MAP_POLICY_GEN,
-	DP_MAP__COUNT,
-};
+/* The maps and programs of the data plane, by id and by name: one table
+ * from which the ids, the pin file names (dp_map_names, dp_prog_names)
+ * and the skeleton's handles (bpf_loader.c) all come. */
+#define DP_MAPS(X) \
+	X(ENIS, enis) \
+	X(MEMBERS, members) \
+	X(SG_CIDR, sg_cidr) \
+	X(SG_PEER, sg_peer) \
+	X(SG_PORT, sg_port) \
+	X(NACL_CIDR, nacl_cidr) \
+	X(NACL_PORT, nacl_port) \
+	X(NACLS, nacls) \
+	X(CT_TCP, ct_tcp) \
+	X(CT_OTHER, ct_other) \
+	X(FLOW_REJECT, flow_reject) \
+	X(DROP_COUNTERS, drop_counters) \
+	X(DROP_EVENTS, drop_events) \
+	X(OUTSIDE_LINKS, outside_links) \
+	X(POLICY_GEN, policy_gen)
 
-enum dp_prog_id {
-	DP_PROG_FROM_ENI,   /* tc ingress of the router-side veth */
-	DP_PROG_TO_ENI,     /* tc egress of the router-side veth */
-	DP_PROG__COUNT,
-};
+/* FROM_ENI: tc ingress of the router-side veth; TO_ENI: its tc egress. */
+#define DP_PROGS(X) \
+	X(FROM_ENI, dp_from_eni) \
+	X(TO_ENI, dp_to_eni)
+
+#define DP_ID_ENUM_MAP(id, name) DP_MAP_##id,
+#define DP_ID_ENUM_PROG(id, name) DP_PROG_##id,
+enum dp_map_id { DP_MAPS(DP_ID_ENUM_MAP) DP_MAP__COUNT };
+enum dp_prog_id { DP_PROGS(DP_ID_ENUM_PROG) DP_PROG__COUNT };
+#undef DP_ID_ENUM_MAP
+#undef DP_ID_ENUM_PROG
 
 /* Map and program names = pin file names. */
 extern const char *const dp_map_names[DP_MAP__COUNT];

@@ -332,37 +332,33 @@ static void raise_nofile(void)
 	}
 }
 
-/* The child: report readiness (0) or an errno on `status`, then serve. */
-static __attribute__((noreturn)) void
-child_main(const struct responder_port *ports, int *fds, int n, int logfd,
-	   int status)
+/* The child's stdio (stdin /dev/null, stdout and stderr the log) and no
+ * other descriptor but the listeners and `status`. 0 or an errno. */
+static int child_stdio(int *fds, int n, int logfd, int status)
 {
-	struct item *items = calloc((size_t)n + 1, sizeof(*items));
-	struct loop *l = calloc(1, sizeof(*l));
-	struct epoll_event evs[256];
-	sigset_t mask;
-	int devnull, sfd, err = 0;
-	int *keep = malloc(((size_t)n + 1) * sizeof(*keep));
+	int devnull, *keep = malloc(((size_t)n + 1) * sizeof(*keep));
 
-	setsid();
-	prctl(PR_SET_NAME, "vpcsim-respond");
-	/* Live inside one of the topology's namespaces (the sockets keep
-	 * their own), so a sweep by marks finds this process even when the
-	 * journal that names it is gone. */
-	if (n > 0)
-		netns_enter_name(ports[0].netns, NULL);
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(logfd, 1) < 0 ||
-	    dup2(logfd, 2) < 0 || !items || !l || !keep) {
-		err = errno ? errno : ENOMEM;
-		goto fail;
-	}
+	    dup2(logfd, 2) < 0 || !keep)
+		return errno ? errno : ENOMEM;
 	for (int i = 0; i < n; i++)
 		keep[i] = fds[i];
 	keep[n] = status;
 	close_all_but(keep, n + 1);
+	free(keep);
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	raise_nofile();
+	return 0;
+}
+
+/* SIGTERM and SIGINT as a signalfd, and every listener, in the epoll set
+ * of l; items has n + 1 slots (the last for the signalfd). 0 or an errno. */
+static int child_events(struct loop *l, struct item *items,
+			const struct responder_port *ports, int *fds, int n)
+{
+	sigset_t mask;
+	int sfd;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -371,26 +367,24 @@ child_main(const struct responder_port *ports, int *fds, int n, int logfd,
 	sigprocmask(SIG_SETMASK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	l->ep = epoll_create1(EPOLL_CLOEXEC);
-	if (sfd < 0 || l->ep < 0) {
-		err = errno;
-		goto fail;
-	}
+	if (sfd < 0 || l->ep < 0)
+		return errno;
 	items[n] = (struct item){ ITEM_SIGNAL, sfd };
-	if (ep_add(l, &items[n], EPOLLIN) < 0) {
-		err = errno;
-		goto fail;
-	}
+	if (ep_add(l, &items[n], EPOLLIN) < 0)
+		return errno;
 	for (int i = 0; i < n; i++) {
 		items[i].kind = ports[i].proto == IPPROTO_TCP ? ITEM_TCP_LISTEN : ITEM_UDP;
 		items[i].fd = fds[i];
-		if (ep_add(l, &items[i], EPOLLIN) < 0) {
-			err = errno;
-			goto fail;
-		}
+		if (ep_add(l, &items[i], EPOLLIN) < 0)
+			return errno;
 	}
-	logf_("serving %d ports", n);
-	write(status, &err, sizeof(err));
-	close(status);
+	return 0;
+}
+
+/* Serve until SIGTERM or SIGINT. */
+static __attribute__((noreturn)) void child_serve(struct loop *l)
+{
+	struct epoll_event evs[256];
 
 	for (;;) {
 		int k = epoll_wait(l->ep, evs, 256, -1);
@@ -421,9 +415,34 @@ child_main(const struct responder_port *ports, int *fds, int n, int logfd,
 			}
 		}
 	}
-fail:
+}
+
+/* The child: report readiness (0) or an errno on `status`, then serve. */
+static __attribute__((noreturn)) void
+child_main(const struct responder_port *ports, int *fds, int n, int logfd,
+	   int status)
+{
+	struct item *items = calloc((size_t)n + 1, sizeof(*items));
+	struct loop *l = calloc(1, sizeof(*l));
+	int err;
+
+	setsid();
+	prctl(PR_SET_NAME, "vpcsim-respond");
+	/* Live inside one of the topology's namespaces (the sockets keep
+	 * their own), so a sweep by marks finds this process even when the
+	 * journal that names it is gone. */
+	if (n > 0)
+		netns_enter_name(ports[0].netns, NULL);
+	err = !items || !l ? ENOMEM : child_stdio(fds, n, logfd, status);
+	if (!err)
+		err = child_events(l, items, ports, fds, n);
+	if (!err)
+		logf_("serving %d ports", n);
 	write(status, &err, sizeof(err));
-	_exit(1);
+	if (err)
+		_exit(1);
+	close(status);
+	child_serve(l);
 }
 
 int responder_start(const struct responder_port *ports, int n,

@@ -640,26 +640,26 @@ static double wait_end(int pidfd, const struct cgroup *cg, long long oom_before,
 	}
 }
 
-int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
-		   const char *payload, char *const argv[], double init_ms,
-		   struct invoke_result *r)
-{
-	char tmp[STATE_PATH_MAX + 64], msg[1024];
-	char *sh_argv[] = { "sh", "-c", NULL, NULL };
-	struct child_args a = { .sb = sb, .payload_fd = -1, .parent_pidfd = -1 };
-	struct envp e = { .n = 0 };
-	struct cgroup cg = { .peak_fd = -1 };
-	int err, len, pipefd[2] = { -1, -1 }, pidfd = -1, lockfd = -1, st = 0;
-	long long oom_before = 0, peak = 0;
-	double t0, t1;
-	pid_t pid;
+/* What one invoke holds open, closed by invoke_close(). */
+struct invoke {
+	const struct sandbox *sb;
+	struct child_args a;
+	struct envp e;
+	struct cgroup cg;
+	char tmp[STATE_PATH_MAX + 64];
+	char *sh_argv[4];
+	int pipefd[2], pidfd, lockfd;
+	long long oom_before;
+};
 
-	memset(r, 0, sizeof(*r));
-	uuid_v4(r->request_id);
-	r->exit_status = -1;
-	r->init_ms = init_ms;
-	r->memory_mb = sb->limits.memory_mb;
-	r->timeout_s = sb->limits.timeout_s;
+/* The arguments as sandbox_invoke() takes them; the command is argv or
+ * `sh -c HANDLER`. */
+static int invoke_check(struct invoke *iv, const struct sandbox_env *env,
+			char *const argv[])
+{
+	const struct sandbox *sb = iv->sb;
+	int err;
+
 	if ((err = check_names(sb->topo, sb->env_id, "invoking")) < 0)
 		return err;
 	if (!netns_name_ok(sb->netns))
@@ -668,114 +668,160 @@ int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 	if (sb->limits.timeout_s <= 0 || sb->limits.memory_mb <= 0)
 		return errf(EINVAL, "invoking environment %s of %s: limits must be positive",
 			    sb->env_id, sb->topo);
+	iv->a.argv = argv;
 	if (!argv) {
 		if (!env || !env->handler)
 			return errf(EINVAL, "invoking environment %s of %s: no command "
 				    "and no handler", sb->env_id, sb->topo);
-		sh_argv[2] = (char *)env->handler;
-		argv = sh_argv;
+		iv->sh_argv[0] = "sh";
+		iv->sh_argv[1] = "-c";
+		iv->sh_argv[2] = (char *)env->handler;
+		iv->a.argv = iv->sh_argv;
 	}
-	if (!argv[0])
+	if (!iv->a.argv[0])
 		return errf(EINVAL, "invoking environment %s of %s: empty command",
 			    sb->env_id, sb->topo);
-	sandbox_tmp_dir(sb->topo, sb->env_id, tmp, sizeof(tmp));
-	if (!is_mountpoint(tmp))
+	sandbox_tmp_dir(sb->topo, sb->env_id, iv->tmp, sizeof(iv->tmp));
+	if (!is_mountpoint(iv->tmp))
 		return errf(ENOENT, "invoking environment %s of %s: it does not exist "
-			    "(no /tmp mounted at %s)", sb->env_id, sb->topo, tmp);
-	if (!sb->locked && (lockfd = env_lock(sb->topo, sb->env_id)) < 0)
-		return errf_prefix(lockfd, "invoking environment %s of %s", sb->env_id, sb->topo);
-	if ((err = cgroup_open(sb->topo, sb->env_id, false, &cg)) < 0)
-		goto out;
+			    "(no /tmp mounted at %s)", sb->env_id, sb->topo, iv->tmp);
+	return 0;
+}
+
+/* The lock, the group emptied and its counters reset, the environment
+ * variables, the payload, the report pipe: all the child needs. */
+static int invoke_prepare(struct invoke *iv, const struct sandbox_env *env,
+			  const char *payload)
+{
+	const struct sandbox *sb = iv->sb;
+	int err;
+
+	if (!sb->locked && (iv->lockfd = env_lock(sb->topo, sb->env_id)) < 0)
+		return iv->lockfd;
+	if ((err = cgroup_open(sb->topo, sb->env_id, false, &iv->cg)) < 0)
+		return err;
 	/* Leftovers of an invoke that was itself killed would share our
 	 * limit and our peak. */
-	if ((err = cgroup_kill_all(&cg)) < 0)
-		goto out;
-	if ((err = envp_build(&e, sb, env)) < 0)
-		goto out;
-	if ((a.payload_fd = payload_fd(payload)) < 0) {
-		err = a.payload_fd;
-		goto out;
-	}
-	if ((err = cgroup_peak_reset(&cg)) < 0 ||
-	    (err = cgroup_oom_kills(&cg, &oom_before)) < 0)
-		goto out;
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		err = errf(errno, "pipe: %s", strerror(errno));
-		goto out;
-	}
-	a.cg = &cg;
-	a.tmp = tmp;
-	a.argv = argv;
-	a.envp = e.v;
-	a.report = pipefd[1];
-	a.parent_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	if (a.parent_pidfd < 0) {
-		err = errf(errno, "pidfd_open(self): %s", strerror(errno));
-		goto out;
-	}
-	sandbox_user(&a.uid, &a.gid);
+	if ((err = cgroup_kill_all(&iv->cg)) < 0)
+		return err;
+	if ((err = envp_build(&iv->e, sb, env)) < 0)
+		return err;
+	if ((iv->a.payload_fd = payload_fd(payload)) < 0)
+		return iv->a.payload_fd;
+	if ((err = cgroup_peak_reset(&iv->cg)) < 0 ||
+	    (err = cgroup_oom_kills(&iv->cg, &iv->oom_before)) < 0)
+		return err;
+	if (pipe2(iv->pipefd, O_CLOEXEC) < 0)
+		return errf(errno, "pipe: %s", strerror(errno));
+	iv->a.cg = &iv->cg;
+	iv->a.tmp = iv->tmp;
+	iv->a.envp = iv->e.v;
+	iv->a.report = iv->pipefd[1];
+	iv->a.parent_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (iv->a.parent_pidfd < 0)
+		return errf(errno, "pidfd_open(self): %s", strerror(errno));
+	sandbox_user(&iv->a.uid, &iv->a.gid);
+	return 0;
+}
+
+/* Start the child; 0 once it has exec'd the command, else the error it
+ * reported (the child is reaped then). */
+static int invoke_spawn(struct invoke *iv, pid_t *pid)
+{
+	char msg[1024];
+	int len, code = EIO;
 
 	fflush(NULL);
-	pid = spawn_pid_ns(&pidfd);
-	if (pid < 0) {
-		err = errf(errno, "clone3(CLONE_NEWPID): %s", strerror(errno));
-		goto out;
-	}
-	if (pid == 0)
-		child_run(&a);
-	close(pipefd[1]);
-	pipefd[1] = -1;
-	if ((len = read_report(pipefd[0], msg, sizeof(msg))) > 0) {
-		int code = EIO;
+	*pid = spawn_pid_ns(&iv->pidfd);
+	if (*pid < 0)
+		return errf(errno, "clone3(CLONE_NEWPID): %s", strerror(errno));
+	if (*pid == 0)
+		child_run(&iv->a);
+	close(iv->pipefd[1]);
+	iv->pipefd[1] = -1;
+	if ((len = read_report(iv->pipefd[0], msg, sizeof(msg))) == 0)
+		return 0;
+	if (len > (int)sizeof(code))
+		memcpy(&code, msg, sizeof(code));
+	waitpid(*pid, NULL, 0);
+	cgroup_kill_all(&iv->cg);
+	return errf(code, "%s", len > (int)sizeof(code) ? msg + sizeof(code) :
+		    "setting up the command failed");
+}
 
-		if (len > (int)sizeof(code))
-			memcpy(&code, msg, sizeof(code));
-		waitpid(pid, NULL, 0);
-		cgroup_kill_all(&cg);
-		err = errf(code, "%s", len > (int)sizeof(code) ? msg + sizeof(code) :
-			   "setting up the command failed");
-		goto out;
-	}
+/* Wait for the command to end (or be ended), kill what it left, and fill
+ * in how it went. */
+static int invoke_wait(struct invoke *iv, pid_t pid, struct invoke_result *r)
+{
+	const struct sandbox_limits *l = &iv->sb->limits;
+	long long peak = 0;
+	double t0, t1;
+	int err, st = 0;
+
 	/* The pipe closed at exec: the command starts now. */
 	t0 = now_ms();
-	t1 = wait_end(pidfd, &cg, oom_before, t0 + sb->limits.timeout_s * 1000.0, r);
+	t1 = wait_end(iv->pidfd, &iv->cg, iv->oom_before, t0 + l->timeout_s * 1000.0, r);
 	if (r->timed_out || r->out_of_memory)
-		cgroup_kill_all(&cg);
+		cgroup_kill_all(&iv->cg);
 	waitpid(pid, &st, 0);
 	/* The command is over; whatever it left running goes too. */
-	err = cgroup_kill_all(&cg);
-	if (oom_since(&cg, oom_before))
+	err = cgroup_kill_all(&iv->cg);
+	if (oom_since(&iv->cg, iv->oom_before))
 		r->out_of_memory = true;
-	if (WIFEXITED(st)) {
+	if (WIFEXITED(st))
 		r->exit_status = WEXITSTATUS(st);
-	} else if (WIFSIGNALED(st)) {
+	else if (WIFSIGNALED(st))
 		r->term_signal = WTERMSIG(st);
-	}
-	r->duration_ms = r->timed_out ? sb->limits.timeout_s * 1000.0 : t1 - t0;
+	r->duration_ms = r->timed_out ? l->timeout_s * 1000.0 : t1 - t0;
 	/* What is printed with two decimals is what is billed. */
 	r->duration_ms = (double)(long long)(r->duration_ms * 100.0 + 0.5) / 100.0;
 	r->billed_ms = invoke_billed_ms(r->duration_ms);
-	if (cgroup_peak_read(&cg, &peak) == 0) {
+	if (cgroup_peak_read(&iv->cg, &peak) == 0) {
 		long long mb = (peak + (1 << 20) - 1) >> 20;
 
-		r->max_memory_used_mb = (int)(mb > sb->limits.memory_mb ?
-					      sb->limits.memory_mb : mb);
+		r->max_memory_used_mb = (int)(mb > l->memory_mb ? l->memory_mb : mb);
 	}
-out:
-	if (pidfd >= 0)
-		close(pidfd);
-	if (lockfd >= 0)
-		close(lockfd);
-	if (pipefd[0] >= 0)
-		close(pipefd[0]);
-	if (pipefd[1] >= 0)
-		close(pipefd[1]);
-	if (a.payload_fd >= 0)
-		close(a.payload_fd);
-	if (a.parent_pidfd >= 0)
-		close(a.parent_pidfd);
-	envp_free(&e);
-	cgroup_close(&cg);
+	return err;
+}
+
+static void invoke_close(struct invoke *iv)
+{
+	int fds[] = { iv->pidfd, iv->lockfd, iv->pipefd[0], iv->pipefd[1],
+		      iv->a.payload_fd, iv->a.parent_pidfd };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	envp_free(&iv->e);
+	cgroup_close(&iv->cg);
+}
+
+int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
+		   const char *payload, char *const argv[], double init_ms,
+		   struct invoke_result *r)
+{
+	struct invoke iv = {
+		.sb = sb, .cg = { .peak_fd = -1 },
+		.a = { .sb = sb, .payload_fd = -1, .parent_pidfd = -1 },
+		.pipefd = { -1, -1 }, .pidfd = -1, .lockfd = -1,
+	};
+	pid_t pid;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	uuid_v4(r->request_id);
+	r->exit_status = -1;
+	r->init_ms = init_ms;
+	r->memory_mb = sb->limits.memory_mb;
+	r->timeout_s = sb->limits.timeout_s;
+	if ((err = invoke_check(&iv, env, argv)) < 0)
+		return err;
+	err = invoke_prepare(&iv, env, payload);
+	if (!err)
+		err = invoke_spawn(&iv, &pid);
+	if (!err)
+		err = invoke_wait(&iv, pid, r);
+	invoke_close(&iv);
 	return err < 0 ? errf_prefix(err, "invoking environment %s of %s",
 				     sb->env_id, sb->topo) : 0;
 }

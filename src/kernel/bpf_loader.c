@@ -516,64 +516,6 @@ int dp_outside_link_add(struct dataplane *dp, uint32_t ifindex)
 	return 0;
 }
 
-int dp_outside_link_remove(struct dataplane *dp, uint32_t ifindex)
-{
-	if (bpf_map_delete_elem(dp->map_fd[DP_MAP_OUTSIDE_LINKS], &ifindex) &&
-	    errno != ENOENT)
-		return errf(errno, "removing outside link ifindex %u from %s: %s",
-			    ifindex, dp->pin_dir, strerror(errno));
-	return 0;
-}
-
-int dp_attach(struct dataplane *dp, int ifindex)
-{
-	static const enum bpf_tc_attach_point points[DP_PROG__COUNT] = {
-		[DP_PROG_FROM_ENI] = BPF_TC_INGRESS,
-		[DP_PROG_TO_ENI] = BPF_TC_EGRESS,
-	};
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
-	int rc;
-
-	rc = bpf_tc_hook_create(&hook);
-	if (rc && rc != -EEXIST)
-		return errf(rc, "creating the clsact qdisc on ifindex %d: %s",
-			    ifindex, strerror(-rc));
-	for (int i = 0; i < DP_PROG__COUNT; i++) {
-		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = DP_TC_HANDLE,
-			    .priority = DP_TC_PRIORITY, .prog_fd = dp->prog_fd[i],
-			    .flags = BPF_TC_F_REPLACE);
-
-		hook.attach_point = points[i];
-		rc = bpf_tc_attach(&hook, &opts);
-		if (rc)
-			return errf(rc, "attaching %s at tc %s of ifindex %d: %s",
-				    dp_prog_names[i],
-				    i == DP_PROG_FROM_ENI ? "ingress" : "egress",
-				    ifindex, strerror(-rc));
-	}
-	return 0;
-}
-
-int dp_detach(int ifindex)
-{
-	static const enum bpf_tc_attach_point points[] = { BPF_TC_INGRESS,
-							   BPF_TC_EGRESS };
-
-	for (int i = 0; i < 2; i++) {
-		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-			    .attach_point = points[i]);
-		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = DP_TC_HANDLE,
-			    .priority = DP_TC_PRIORITY);
-		int rc = bpf_tc_detach(&hook, &opts);
-
-		if (rc && rc != -ENOENT && rc != -EINVAL)
-			return errf(rc, "detaching the data plane from tc %s of ifindex %d: %s",
-				    i ? "egress" : "ingress", ifindex, strerror(-rc));
-	}
-	return 0;
-}
-
 static bool has_ports(uint8_t proto)
 {
 	return proto == 6 || proto == 17;

@@ -1,5 +1,5 @@
-/* Loading the data plane of one VPC, pinning it, filling its maps and
- * attaching it to ENI veths.
+/* Loading the data plane of one VPC, pinning it and filling its maps
+ * (attaching its programs to an ENI's veth: kernel/eni.h).
  *
  * `up` calls dp_load() once per VPC router: it opens the embedded BPF
  * object, sets the VPC id in read-only data, loads it and pins every map
@@ -10,10 +10,7 @@
  * pinned and the directory, nothing else.
  *
  * Namespaces: map and pin operations do not care which network namespace
- * the caller is in. dp_attach()/dp_detach() use libbpf's tc calls, which
- * talk netlink in the CALLING THREAD's network namespace: the caller enters
- * the VPC router namespace around them (netns_enter/netns_leave) and passes
- * the router-side veth's ifindex as seen there.
+ * the caller is in.
  *
  * Errors: every function returns 0 or -errno, with a message from errf()
  * that names the operation and the object. */
@@ -115,14 +112,6 @@ int dp_member_remove(struct dataplane *dp, uint32_t ip);
 
 /* Router links that lead outside the VPC (igw, Lambda service). */
 int dp_outside_link_add(struct dataplane *dp, uint32_t ifindex);
-int dp_outside_link_remove(struct dataplane *dp, uint32_t ifindex);
-
-/* Attach dp_from_eni at tc ingress and dp_to_eni at tc egress of ifindex
- * (clsact created if absent; our filters replaced if present). In the
- * caller thread's network namespace: see above. */
-int dp_attach(struct dataplane *dp, int ifindex);
-/* Remove our two filters from ifindex; absent is success. */
-int dp_detach(int ifindex);
 
 /* Calls cb for every record (a tracked flow gives one record per
  * direction that carried packets). A non-zero return of cb stops the

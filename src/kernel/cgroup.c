@@ -403,13 +403,6 @@ static int group_pids(const char *dir, pid_t *pids, int max)
 	return n;
 }
 
-int cgroup_nprocs(const struct cgroup *cg)
-{
-	pid_t pids[1024];
-
-	return group_pids(cg->track, pids, 1024);
-}
-
 /* Is pid in the group `rel` of the hierarchy that `dir` belongs to? The
  * hierarchy is named by its line in /proc/PID/cgroup: "0::" for v2, the
  * controller for v1. */

@@ -68,8 +68,6 @@ int cgroup_peak_read(const struct cgroup *cg, long long *bytes);
  * ("oom_kill" of memory.oom_control on v1, of memory.events on v2). */
 int cgroup_oom_kills(const struct cgroup *cg, long long *n);
 
-/* Number of processes in the tracked group, or <0 on error. */
-int cgroup_nprocs(const struct cgroup *cg);
 
 /* Kill every process of the environment and wait (up to 5 s) until the
  * group is empty. Touches nothing outside the group. */

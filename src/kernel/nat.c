@@ -850,25 +850,3 @@ int nat_install(struct mnl_socket *nl, const struct nat_spec *spec)
 	return 0;
 }
 
-int nat_remove(struct mnl_socket *nl)
-{
-	struct batch bt;
-	int err;
-
-	if (!nl)
-		return errf(EINVAL, "removing NAT: no socket");
-	err = batch_init(&bt);
-	if (err < 0)
-		return err;
-	err = batch_begin(&bt);
-	if (!err)
-		err = table_reset(&bt);
-	if (!err)
-		err = batch_end(&bt);
-	if (!err)
-		err = batch_send(nl, &bt);
-	batch_free(&bt);
-	if (err < 0)
-		return errf_prefix(err, "removing NAT table ip %s", NAT_TABLE);
-	return 0;
-}

@@ -51,7 +51,5 @@ struct nat_spec {
  * Side effects on `nl`: turns on NETLINK_EXT_ACK and NETLINK_CAP_ACK and
  * grows its send/receive buffers to fit the batch and its acks. */
 int nat_install(struct mnl_socket *nl, const struct nat_spec *spec);
-/* Remove the table (for tests/undo); absent is success. */
-int nat_remove(struct mnl_socket *nl);
 
 #endif

@@ -445,14 +445,33 @@ child_main(const struct responder_port *ports, int *fds, int n, int logfd,
 	child_serve(l);
 }
 
+/* The child's word on `status_fd`: 0 when it serves; else it is killed
+ * and reaped and its errno returned. */
+static int child_wait_ready(pid_t child, int status_fd)
+{
+	int child_err = 0;
+	ssize_t r;
+
+	do
+		r = read(status_fd, &child_err, sizeof(child_err));
+	while (r < 0 && errno == EINTR);
+	if (r == sizeof(child_err) && child_err == 0)
+		return 0;
+	if (r != sizeof(child_err))
+		child_err = EPIPE;
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return errf(child_err, "responder: starting the serving process: %s",
+		    strerror(child_err));
+}
+
 int responder_start(const struct responder_port *ports, int n,
 		    const char *log_path, pid_t *pid)
 {
 	struct rlimit orig, rl;
 	bool restore_rl = false;
 	int *fds = NULL, opened = 0, logfd = -1, pipefd[2] = { -1, -1 };
-	int ret, child_err = 0;
-	ssize_t r;
+	int ret;
 	pid_t child;
 
 	if (n < 0 || (n > 0 && !ports) || !log_path || !pid)
@@ -497,20 +516,9 @@ int responder_start(const struct responder_port *ports, int n,
 	}
 	close(pipefd[1]);
 	pipefd[1] = -1;
-	do
-		r = read(pipefd[0], &child_err, sizeof(child_err));
-	while (r < 0 && errno == EINTR);
-	if (r != sizeof(child_err) || child_err != 0) {
-		if (r != sizeof(child_err))
-			child_err = EPIPE;
-		kill(child, SIGKILL);
-		waitpid(child, NULL, 0);
-		ret = errf(child_err, "responder: starting the serving process: %s",
-			   strerror(child_err));
-		goto out;
-	}
-	*pid = child;
-	ret = 0;
+	ret = child_wait_ready(child, pipefd[0]);
+	if (ret == 0)
+		*pid = child;
 out:
 	for (int i = 0; i < opened; i++)
 		close(fds[i]);

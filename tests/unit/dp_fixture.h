@@ -204,4 +204,75 @@ static const struct fx_nacl_case fx_nacl_cases[] = {
 };
 #define FX_N_NACL_CASES ((int)(sizeof(fx_nacl_cases) / sizeof(fx_nacl_cases[0])))
 
+/* Test-only tc attachment with libbpf's tc calls, in the calling thread's
+ * network namespace (vpcsim itself attaches over the router's netlink
+ * socket: kernel/eni.c). dp_attach: dp_from_eni at tc ingress, dp_to_eni at
+ * tc egress of ifindex, clsact created if absent, our filters replaced;
+ * dp_detach: our two filters removed, absent is success. */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "kernel/bpf_loader.h"
+#include "util/err.h"
+
+static inline int dp_attach(struct dataplane *dp, int ifindex)
+{
+	static const enum bpf_tc_attach_point points[DP_PROG__COUNT] = {
+		[DP_PROG_FROM_ENI] = BPF_TC_INGRESS,
+		[DP_PROG_TO_ENI] = BPF_TC_EGRESS,
+	};
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	int rc;
+
+	rc = bpf_tc_hook_create(&hook);
+	if (rc && rc != -EEXIST)
+		return errf(rc, "creating the clsact qdisc on ifindex %d: %s",
+			    ifindex, strerror(-rc));
+	for (int i = 0; i < DP_PROG__COUNT; i++) {
+		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = DP_TC_HANDLE,
+			    .priority = DP_TC_PRIORITY, .prog_fd = dp->prog_fd[i],
+			    .flags = BPF_TC_F_REPLACE);
+
+		hook.attach_point = points[i];
+		rc = bpf_tc_attach(&hook, &opts);
+		if (rc)
+			return errf(rc, "attaching %s at tc %s of ifindex %d: %s",
+				    dp_prog_names[i],
+				    i == DP_PROG_FROM_ENI ? "ingress" : "egress",
+				    ifindex, strerror(-rc));
+	}
+	return 0;
+}
+
+
+static inline int dp_detach(int ifindex)
+{
+	static const enum bpf_tc_attach_point points[] = { BPF_TC_INGRESS,
+							   BPF_TC_EGRESS };
+
+	for (int i = 0; i < 2; i++) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+			    .attach_point = points[i]);
+		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = DP_TC_HANDLE,
+			    .priority = DP_TC_PRIORITY);
+		int rc = bpf_tc_detach(&hook, &opts);
+
+		if (rc && rc != -ENOENT && rc != -EINVAL)
+			return errf(rc, "detaching the data plane from tc %s of ifindex %d: %s",
+				    i ? "egress" : "ingress", ifindex, strerror(-rc));
+	}
+	return 0;
+}
+
+
+static inline int dp_outside_link_remove(struct dataplane *dp, uint32_t ifindex)
+{
+	if (bpf_map_delete_elem(dp->map_fd[DP_MAP_OUTSIDE_LINKS], &ifindex) &&
+	    errno != ENOENT)
+		return errf(errno, "removing outside link ifindex %u from %s: %s",
+			    ifindex, dp->pin_dir, strerror(errno));
+	return 0;
+}
+
+
 #endif

@@ -36,6 +36,7 @@
 
 #include <cmocka.h>
 #include <libmnl/libmnl.h>
+#include <libnftnl/batch.h>
 #include <libnftnl/common.h>
 #include <libnftnl/table.h>
 #include <linux/netfilter.h>
@@ -188,6 +189,46 @@ static int table_exists(struct mnl_socket *nl)
 	if (rc < 0)
 		return errno == ENOENT ? 0 : -errno;
 	return found;
+}
+
+/* Remove table ip vpcsim (absent is success: the batch makes it first),
+ * as one nftables transaction. vpcsim itself never removes it: the
+ * namespace goes with it. */
+static int nat_remove(struct mnl_socket *nl)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE * 2];
+	uint32_t seq = (uint32_t)time(NULL) + 999;
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, sizeof(buf) / 2);
+	struct nftnl_table *t = nftnl_table_alloc();
+	int rc = 0, types[] = { NFT_MSG_NEWTABLE, NFT_MSG_DELTABLE };
+	ssize_t n;
+
+	nftnl_batch_begin(mnl_nlmsg_batch_current(b), seq++);
+	mnl_nlmsg_batch_next(b);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NAT_TABLE);
+	for (int i = 0; i < 2; i++) {
+		struct nlmsghdr *nlh = nftnl_table_nlmsg_build_hdr(
+			mnl_nlmsg_batch_current(b), types[i], NFPROTO_IPV4,
+			(i == 0 ? NLM_F_CREATE : 0) | NLM_F_ACK, seq++);
+
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		mnl_nlmsg_batch_next(b);
+	}
+	nftnl_batch_end(mnl_nlmsg_batch_current(b), seq++);
+	mnl_nlmsg_batch_next(b);
+	nftnl_table_free(t);
+	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(b), mnl_nlmsg_batch_size(b)) < 0)
+		rc = -errno;
+	mnl_nlmsg_batch_stop(b);
+	/* One ack per table message. */
+	for (int acks = 0; rc == 0 && acks < 2; acks++) {
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		if (mnl_cb_run(buf, (size_t)n, 0, mnl_socket_get_portid(nl), NULL, NULL) < 0)
+			rc = -errno;
+	}
+	return rc;
 }
 
 static void addr_of(struct sockaddr_in *sa, uint32_t ip, uint16_t port)

@@ -35,6 +35,23 @@
 #define SLACK_MS 400
 #define HOSTS_MARK "10.9.9.9 sbtest-marker"
 
+/* Number of processes in the group cgroup_kill_all() empties, or -errno. */
+static int cgroup_nprocs(const struct cgroup *cg)
+{
+	char path[CG_PATH_MAX + 16], line[64];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg->track);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n;
+}
+
 static char ns[64], topo[32], etc_dir[128], out_path[64], root_dir[128];
 static bool root;
 

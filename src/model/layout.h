@@ -148,7 +148,7 @@ int layout_fn_hyperplane(const struct layout *L, int fn, int subnet_i);
 /* Split horizon as seen from VPC `vpc` (-1: outside every VPC). */
 uint32_t layout_resolve_vpc(const struct layout *L, int vpc, int target);
 /* The address `asker` should use for `target`, split-horizon as
- * TOPOLOGY.md says: private within the VPC or a peered one, else public if
+ * docs/TOPOLOGY.md says: private within the VPC or a peered one, else public if
  * the target has one, else private. asker may be -1 (outside every VPC). */
 uint32_t layout_resolve(const struct layout *L, int asker, int target);
 /* The link index of peering p, or -1. */

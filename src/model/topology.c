@@ -360,7 +360,7 @@ static bool get_cidr(struct parse *p, const cJSON *obj, const char *path,
 	return true;
 }
 
-/* Ranges that are not the unicast internet (TOPOLOGY.md lists the first six;
+/* Ranges that are not the unicast internet (docs/TOPOLOGY.md lists the first six;
  * 0/8, multicast and reserved can never be a host either). */
 static const char *special_range(uint32_t ip)
 {

@@ -248,7 +248,7 @@ struct topology *topology_parse(const char *file, const char *text, size_t len,
 struct topology *topology_load(const char *file, struct diags *d);
 void topology_free(struct topology *t);
 
-/* Parse `text` (len bytes), one security group rule object as TOPOLOGY.md
+/* Parse `text` (len bytes), one security group rule object as docs/TOPOLOGY.md
  * writes it, as a rule of a group of VPC `vpc` of the loaded topology `t`:
  * the same code and checks as a rule inside a file, `sg` naming a group of
  * this VPC or VPC/GROUP of a peered one. Problems go to *d with JSON paths

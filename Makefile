@@ -37,8 +37,12 @@ LIB_SRCS := $(filter-out $(CMD_SRCS),$(SRCS))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 CMD_OBJS := $(CMD_SRCS:src/%.c=$(BUILD)/obj/%.o)
 
-UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
-UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# tests/unit: cmocka tests that need no privilege and never touch the
+# kernel; tests/kernel: cmocka tests that do (BPF_PROG_TEST_RUN, namespaces,
+# nftables, cgroups), each skipped, and counted as skipped, without root.
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+KERNEL_SRCS := $(wildcard tests/kernel/test_*.c)
+UNIT_BINS   := $(UNIT_SRCS:tests/%.c=$(BUILD)/tests/%) $(KERNEL_SRCS:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all layers deps check unit integration demo bench fuzz clean help install
 .DEFAULT_GOAL := all
@@ -53,8 +57,9 @@ layers:
 help:
 	@echo "make          build build/vpcsim and the unit tests"
 	@echo "make deps     install the Debian packages vpcsim needs (root)"
-	@echo "make check    deps, build, then every test (root; prints N passed, N failed)"
-	@echo "make unit     unit tests only (no root needed)"
+	@echo "make check    deps, build, then every test (root; prints N passed, N failed, N skipped)"
+	@echo "make check TEST=NAME   only the tests whose file name contains NAME"
+	@echo "make unit     cmocka tests only (tests/unit; tests/kernel skip without root)"
 	@echo "make demo     deps, build, bring up examples/demo.json and probe it (root)"
 	@echo "make bench    time 'vpcsim up', attach and detach on generated topologies (root)"
 	@echo "make clean    remove build/"
@@ -85,15 +90,17 @@ $(BUILD)/obj/%.o: src/%.c $(HDRS) $(BPF_SKELS) | $(BUILD)/obj
 $(BUILD)/vpcsim: $(CMD_OBJS) $(LIB_OBJS)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(wildcard tests/unit/*.h) | $(BUILD)/tests
-	$(CC) $(CFLAGS) -Itests/unit $< $(LIB_OBJS) -o $@ $(LDLIBS) -lcmocka
+$(BUILD)/tests/%: tests/%.c $(LIB_OBJS) $(wildcard tests/*/*.h) | $(BUILD)/tests
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(dir $<) -Itests/unit $< $(LIB_OBJS) -o $@ $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BINS)
 	@tests/run.sh --unit-only
 
+# make check TEST=NAME: only the tests whose file name contains NAME.
 check: deps
 	@$(MAKE) --no-print-directory all
-	@tests/run.sh
+	@tests/run.sh $(TEST)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

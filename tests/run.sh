@@ -1,18 +1,24 @@
 #!/bin/bash
-# Runs every test: the unit binaries (cmocka), then, as root, every
-# integration script. Each integration script prints "ok - NAME" or
-# "not ok - NAME" per check (TAP style); unit binaries are counted from
-# cmocka's summary. Ends with the line "N passed, N failed" and exits
-# non-zero on any failure.
+# Runs every test: the cmocka binaries of tests/unit (no privilege, never
+# touch the kernel), those of tests/kernel (BPF, namespaces, nftables,
+# cgroups: each test skips itself without root), then, as root, every
+# integration script. An integration script prints "ok - NAME" or
+# "not ok - NAME" per check (TAP style); cmocka binaries are counted from
+# their summary lines. Ends with the line "N passed, N failed, N skipped"
+# and exits non-zero on any failure. A skipped integration script (no
+# root) counts as one skipped test: its checks are not known unrun.
 #
 #   tests/run.sh                 everything
-#   tests/run.sh --unit-only     unit tests only
-#   tests/run.sh FILTER          only integration scripts whose name has FILTER
+#   tests/run.sh --unit-only     the cmocka tests only (unit and kernel)
+#   tests/run.sh NAME            only the tests whose file name contains
+#                                NAME (cmocka or integration), e.g.
+#                                t_lambda, test_nat, sandbox
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
 passed=0
 failed=0
+skipped=0
 failures=()
 unit_only=0
 filter=""
@@ -22,61 +28,82 @@ case "${1:-}" in
 *) filter=$1 ;;
 esac
 
+# Sum of the N of cmocka summary lines "[  WORD  ] N test(s)".
+cmocka_sum() { # WORD file
+	sed -n "s/^\[ *$1 *\] \([0-9]*\) test.*/\1/p" "$2" | awk '{s += $1} END {print s + 0}'
+}
+
 count_cmocka() { # name output-file rc
-	local p f
-	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$2" | awk '{s += $1} END {print s + 0}')
-	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$2" | awk '{s += $1} END {print s + 0}')
-	p=${p:-0}
-	f=${f:-0}
+	local p f s
+	p=$(cmocka_sum PASSED "$2")
+	f=$(cmocka_sum FAILED "$2")
+	s=$(cmocka_sum SKIPPED "$2")
 	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1 # crashed before its summary
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
+	skipped=$((skipped + s))
 	[ "$f" -eq 0 ] || failures+=("$1")
 }
 
-if [ -z "$filter" ]; then
-	for bin in build/tests/test_*; do
-		[ -x "$bin" ] || continue
-		out=$(mktemp)
-		echo "# unit: $bin"
-		"$bin" >"$out" 2>&1
-		rc=$?
-		grep -E '^\[ *(FAILED|  ERROR|SKIPPED) *\]|^\[  PASSED  \]' "$out" | sed 's/^/#   /'
-		[ $rc -eq 0 ] || tail -n 30 "$out" | sed 's/^/#   | /'
-		count_cmocka "$bin" "$out" $rc
-		rm -f "$out"
-	done
-fi
+run_cmocka() { # binary
+	local out rc
+	out=$(mktemp)
+	echo "# ${1#build/tests/}: $1"
+	"$1" >"$out" 2>&1
+	rc=$?
+	grep -E '^\[ *(FAILED|  ERROR|SKIPPED) *\]|^\[  PASSED  \]' "$out" | sed 's/^/#   /'
+	[ $rc -eq 0 ] || tail -n 30 "$out" | sed 's/^/#   | /'
+	count_cmocka "$1" "$out" $rc
+	rm -f "$out"
+}
+
+run_script() { # script
+	local out rc p f
+	echo "# integration: $1"
+	out=$(mktemp)
+	timeout 600 bash "$1" >"$out" 2>&1
+	rc=$?
+	sed 's/^/#   /' "$out"
+	p=$(grep -c '^ok ' "$out")
+	f=$(grep -c '^not ok ' "$out")
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "#   (script exited $rc)"
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures+=("$1")
+	rm -f "$out"
+}
+
+wanted() { case "$1" in *"$filter"*) return 0 ;; esac; return 1; }
+
+for bin in build/tests/unit/test_* build/tests/kernel/test_*; do
+	[ -x "$bin" ] && wanted "$(basename "$bin")" || continue
+	run_cmocka "$bin"
+done
 
 if [ $unit_only -eq 0 ]; then
-	if [ "$(id -u)" != 0 ]; then
-		echo "# integration tests need root; skipped (run: sudo make check)"
-	else
-		for t in tests/integration/t_*.sh; do
-			case "$t" in *"$filter"*) ;; *) continue ;; esac
-			echo "# integration: $t"
-			out=$(mktemp)
-			timeout 600 bash "$t" >"$out" 2>&1
-			rc=$?
-			sed 's/^/#   /' "$out"
-			p=$(grep -c '^ok ' "$out")
-			f=$(grep -c '^not ok ' "$out")
-			if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
-				f=1
-				echo "#   (script exited $rc)"
-			fi
-			passed=$((passed + p))
-			failed=$((failed + f))
-			[ "$f" -eq 0 ] || failures+=("$t")
-			rm -f "$out"
-		done
-	fi
+	for t in tests/integration/t_*.sh; do
+		wanted "$(basename "$t")" || continue
+		if [ "$(id -u)" != 0 ]; then
+			echo "# integration: $t: SKIPPED (needs root; run: sudo make check)"
+			skipped=$((skipped + 1))
+			continue
+		fi
+		run_script "$t"
+	done
 fi
 
 for f in "${failures[@]}"; do
 	echo "FAILED: $f"
 done
-echo "$passed passed, $failed failed"
+if [ $((passed + failed + skipped)) -eq 0 ]; then
+	echo "# no test matched '${filter}'"
+	failed=1
+fi
+[ "$skipped" -eq 0 ] || echo "# NOT A FULL RUN: $skipped skipped (they need root: sudo make check)"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

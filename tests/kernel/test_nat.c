@@ -35,6 +35,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "ns_fixture.h"
 #include <libmnl/libmnl.h>
 #include <libnftnl/batch.h>
 #include <libnftnl/common.h>
@@ -55,49 +57,12 @@
 
 static char prefix[64];            /* vpcsim-nattest-<pid>- */
 static char ns_a[80], ns_r[80], ns_b[80];
-static int root_ns = -1;           /* the namespace the test started in */
 static char root_forward[8];       /* root ip_forward before the test */
 static struct mnl_socket *nl_r;    /* NETLINK_NETFILTER inside R */
 static int built;
 
-/* ---- helpers (test-only; src/netns.c is the real thing) --------------- */
-
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	if (rc != 0)
-		fprintf(stderr, "test_nat: command failed (%d): %s\n", rc, cmd);
-	return rc;
-}
-
-/* Enter the named namespace (thread-wide); ns_back() returns. */
-static int ns_enter(const char *name)
-{
-	char path[160];
-	int fd, rc;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	rc = setns(fd, CLONE_NEWNET);
-	close(fd);
-	return rc < 0 ? -errno : 0;
-}
-
-static void ns_back(void)
-{
-	if (setns(root_ns, CLONE_NEWNET) < 0)
-		abort();   /* never go on in the wrong namespace */
-}
+/* ---- helpers (test-only; src/kernel/netns.c is the real thing; the
+ * shared ones are in ns_fixture.h) ---------------------------------------- */
 
 /* Socket created in `ns`; it stays there after we leave. */
 static int ns_socket(const char *ns, int type)
@@ -334,7 +299,7 @@ static void dump_ruleset(const char *title)
 		return;
 	printf("---- %s: ip netns exec %s nft list ruleset\n", title, ns_r);
 	fflush(stdout);
-	run("ip netns exec %s nft list ruleset", ns_r);
+	sh_loud("ip netns exec %s nft list ruleset", ns_r);
 }
 
 /* ---- the network ------------------------------------------------------ */
@@ -364,7 +329,7 @@ static void network_destroy(void)
 		return;
 	/* Each exists only if we made it; errors are silenced on purpose. */
 	if (leftover_count()) {
-		run("ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null; "
+		sh_loud("ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null; "
 		    "ip netns del %s 2>/dev/null; true", ns_a, ns_r, ns_b);
 	}
 	built = 0;
@@ -372,27 +337,27 @@ static void network_destroy(void)
 
 static int network_build(void)
 {
-	if (run("ip netns add %s", ns_a) || run("ip netns add %s", ns_r) ||
-	    run("ip netns add %s", ns_b))
+	if (sh_loud("ip netns add %s", ns_a) || sh_loud("ip netns add %s", ns_r) ||
+	    sh_loud("ip netns add %s", ns_b))
 		return -1;
 	/* veths are made inside R with the peer moved straight into A / B:
 	 * no link ever exists in the root namespace. */
-	if (run("ip -n %s link add r0 type veth peer name a0 netns %s", ns_r, ns_a) ||
-	    run("ip -n %s link add r1 type veth peer name b0 netns %s", ns_r, ns_b))
+	if (sh_loud("ip -n %s link add r0 type veth peer name a0 netns %s", ns_r, ns_a) ||
+	    sh_loud("ip -n %s link add r1 type veth peer name b0 netns %s", ns_r, ns_b))
 		return -1;
-	if (run("ip -n %s link set lo up && ip -n %s link set a0 up && "
+	if (sh_loud("ip -n %s link set lo up && ip -n %s link set a0 up && "
 		"ip -n %s addr add 10.0.1.10/24 dev a0 && "
 		"ip -n %s addr add 10.0.1.11/24 dev a0 && "
 		"ip -n %s route add default via 10.0.1.1",
 		ns_a, ns_a, ns_a, ns_a, ns_a))
 		return -1;
-	if (run("ip -n %s link set lo up && ip -n %s link set r0 up && "
+	if (sh_loud("ip -n %s link set lo up && ip -n %s link set r0 up && "
 		"ip -n %s link set r1 up && "
 		"ip -n %s addr add 10.0.1.1/24 dev r0 && "
 		"ip -n %s addr add 203.0.113.1/24 dev r1",
 		ns_r, ns_r, ns_r, ns_r, ns_r))
 		return -1;
-	if (run("ip -n %s link set lo up && ip -n %s link set b0 up && "
+	if (sh_loud("ip -n %s link set lo up && ip -n %s link set b0 up && "
 		"ip -n %s addr add 203.0.113.10/24 dev b0 && "
 		"ip -n %s route add 198.51.100.0/24 via 203.0.113.1 && "
 		"ip -n %s route add 10.0.1.0/24 via 203.0.113.1",
@@ -408,8 +373,7 @@ static int group_setup(void **state)
 {
 	if (geteuid() != 0)
 		return 0;   /* every test skips */
-	root_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (root_ns < 0)
+	if (ns_home_save() < 0)
 		return -1;
 	read_file("/proc/sys/net/ipv4/ip_forward", root_forward, sizeof(root_forward));
 	if (network_build() < 0) {

@@ -40,6 +40,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "ns_fixture.h"
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
@@ -67,11 +69,71 @@ static struct dataplane *dp;
 static struct policy pol;
 static int is_root;
 
-#define NEED_ROOT()            \
-	do {                   \
-		if (!is_root)  \
-			skip(); \
-	} while (0)
+
+/* Test-only tc attachment with libbpf's tc calls, in the calling thread's
+ * network namespace (vpcsim itself attaches over the router's netlink
+ * socket: kernel/eni.c). dp_attach: dp_from_eni at tc ingress, dp_to_eni at
+ * tc egress of ifindex, clsact created if absent, our filters replaced;
+ * dp_detach: our two filters removed, absent is success. */
+static int dp_attach(struct dataplane *d, int ifindex)
+{
+	static const enum bpf_tc_attach_point points[DP_PROG__COUNT] = {
+		[DP_PROG_FROM_ENI] = BPF_TC_INGRESS,
+		[DP_PROG_TO_ENI] = BPF_TC_EGRESS,
+	};
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	int rc;
+
+	rc = bpf_tc_hook_create(&hook);
+	if (rc && rc != -EEXIST)
+		return errf(rc, "creating the clsact qdisc on ifindex %d: %s",
+			    ifindex, strerror(-rc));
+	for (int i = 0; i < DP_PROG__COUNT; i++) {
+		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = DP_TC_HANDLE,
+			    .priority = DP_TC_PRIORITY, .prog_fd = d->prog_fd[i],
+			    .flags = BPF_TC_F_REPLACE);
+
+		hook.attach_point = points[i];
+		rc = bpf_tc_attach(&hook, &opts);
+		if (rc)
+			return errf(rc, "attaching %s at tc %s of ifindex %d: %s",
+				    dp_prog_names[i],
+				    i == DP_PROG_FROM_ENI ? "ingress" : "egress",
+				    ifindex, strerror(-rc));
+	}
+	return 0;
+}
+
+
+static int dp_detach(int ifindex)
+{
+	static const enum bpf_tc_attach_point points[] = { BPF_TC_INGRESS,
+							   BPF_TC_EGRESS };
+
+	for (int i = 0; i < 2; i++) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+			    .attach_point = points[i]);
+		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = DP_TC_HANDLE,
+			    .priority = DP_TC_PRIORITY);
+		int rc = bpf_tc_detach(&hook, &opts);
+
+		if (rc && rc != -ENOENT && rc != -EINVAL)
+			return errf(rc, "detaching the data plane from tc %s of ifindex %d: %s",
+				    i ? "egress" : "ingress", ifindex, strerror(-rc));
+	}
+	return 0;
+}
+
+
+static int dp_outside_link_remove(struct dataplane *d, uint32_t ifindex)
+{
+	if (bpf_map_delete_elem(d->map_fd[DP_MAP_OUTSIDE_LINKS], &ifindex) &&
+	    errno != ENOENT)
+		return errf(errno, "removing outside link ifindex %u from %s: %s",
+			    ifindex, d->pin_dir, strerror(errno));
+	return 0;
+}
 
 /* ---- packets ---------------------------------------------------------- */
 
@@ -272,17 +334,6 @@ static int bpf_obj_get_fd_for(const char *map)
 }
 
 /* ---- setup ---------------------------------------------------------- */
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
 
 static int group_setup(void **state)
 {

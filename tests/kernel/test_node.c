@@ -28,6 +28,8 @@
 
 #include <cmocka.h>
 
+#include "ns_fixture.h"
+
 #include "util/err.h"
 #include "kernel/netns.h"
 #include "kernel/probe.h"
@@ -47,36 +49,6 @@ static char ns_a[64], ns_b[64], ns_c[64], tmpdir[64], etc_dir[128];
 static char resp_log[128], proc_log[128];
 static struct proc_id responder = { 0 };
 static bool root;
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static bool file_contains(const char *path, const char *needle)
-{
-	char buf[8192];
-	ssize_t r;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return false;
-	r = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (r < 0)
-		return false;
-	buf[r] = '\0';
-	return strstr(buf, needle) != NULL;
-}
 
 /* Processes whose parent is this test (started by it and not reaped). */
 static int count_children(void)
@@ -191,7 +163,6 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-#define NEED_ROOT() do { if (!root) skip(); } while (0)
 
 static struct probe_ans probe(const char *ns, uint32_t dst, uint8_t proto,
 			      uint16_t port, int timeout_ms)

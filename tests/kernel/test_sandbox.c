@@ -26,7 +26,10 @@
 
 #include <cmocka.h>
 
+#include "ns_fixture.h"
+
 #include "kernel/cgroup.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "lambda/sandbox.h"
 
@@ -54,28 +57,6 @@ static int cgroup_nprocs(const struct cgroup *cg)
 
 static char ns[64], topo[32], etc_dir[128], out_path[64], root_dir[128];
 static bool root;
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static double now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 static struct sandbox sb_make(const char *env, int mem, int timeout, int tmp_mb)
 {
@@ -138,18 +119,6 @@ static bool mounted_under(const char *needle)
 		found |= strstr(line, needle) != NULL;
 	fclose(f);
 	return found;
-}
-
-static bool path_exists(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static bool path_exists(const char *fmt, ...)
-{
-	char path[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	return access(path, F_OK) == 0;
 }
 
 /* Nothing of topology `topo` anywhere: cgroups, mounts, state. */
@@ -251,7 +220,6 @@ static int env_teardown(void **state)
 	return 0;
 }
 
-#define NEED_ROOT() do { if (!root) skip(); } while (0)
 
 static void test_payload_and_env(void **state)
 {
@@ -678,6 +646,7 @@ static void test_cgroup_v2_files(void **state)
 	struct cgroup cg;
 	long long n;
 
+	NEED_ROOT();
 	snprintf(vp, sizeof(vp), "%s/vpcsim", root_dir);
 	snprintf(tp, sizeof(tp), "%s/t", vp);
 	snprintf(ep, sizeof(ep), "%s/e", tp);

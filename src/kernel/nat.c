@@ -51,6 +51,7 @@
 #include <libnftnl/table.h>
 
 #include "util/err.h"
+#include "kernel/nlerr.h"
 #include "kernel/nat.h"
 
 #define MAP_DNAT "static_dnat"
@@ -188,40 +189,6 @@ static void sock_buf_at_least(int fd, int opt, int opt_force, int want)
 		setsockopt(fd, SOL_SOCKET, opt, &want, sizeof(want));
 }
 
-struct ack_state {
-	const char *kmsg;  /* extended ack text, if the kernel sent one */
-};
-
-static int ext_ack_attr_cb(const struct nlattr *attr, void *data)
-{
-	struct ack_state *st = data;
-
-	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
-	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-		st->kmsg = mnl_attr_get_str(attr);
-	return MNL_CB_OK;
-}
-
-/* The extended ack attributes follow the error header and, unless the
- * socket caps acks, the whole echoed request. */
-static const char *ext_ack_msg(const struct nlmsghdr *nlh)
-{
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	struct ack_state st = { NULL };
-	size_t off = sizeof(*e);
-
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NULL;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
-	if (mnl_nlmsg_get_payload_len(nlh) <= off)
-		return NULL;
-	mnl_attr_parse_payload((const char *)e + off,
-			       mnl_nlmsg_get_payload_len(nlh) - off,
-			       ext_ack_attr_cb, &st);
-	return st.kmsg;
-}
-
 /* Send the batch and read every answer. nfnetlink handles the whole batch
  * (commit or abort, with module-load replays) inside our sendmsg(), so when
  * it returns every ack and error is already queued on our socket: drain it
@@ -281,7 +248,7 @@ static int batch_send(struct mnl_socket *nl, struct batch *bt)
 				continue;
 			first_err = e->error;
 			err_seq = nlh->nlmsg_seq;
-			km = ext_ack_msg(nlh);
+			km = nlerr_ext_ack(nlh);
 			if (km)
 				snprintf(kmsg, sizeof(kmsg), " (kernel: %s)", km);
 		}

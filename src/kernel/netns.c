@@ -20,6 +20,7 @@
 #include "util/err.h"
 #include "util/fs.h"
 #include "kernel/netns.h"
+#include "kernel/nlerr.h"
 
 static void netns_path(const char *name, char path[PATH_MAX])
 {
@@ -164,6 +165,7 @@ static struct nl_sock *rt_socket_here(const char *what)
 	}
 	/* Large batches of requests and their acks. */
 	nl_socket_set_buffer_size(sk, 1 << 20, 1 << 20);
+	nlerr_enable(sk);
 	return sk;
 }
 

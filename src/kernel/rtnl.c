@@ -16,6 +16,7 @@
 #include <netlink/route/rule.h>
 
 #include "util/err.h"
+#include "kernel/nlerr.h"
 #include "kernel/rtnl.h"
 
 static struct nl_addr *nl_ip4(uint32_t ip, uint8_t prefix)
@@ -71,7 +72,7 @@ int rt_link_veth_add(struct netns *ns, const struct veth_spec *s)
 	err = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
 	if (err < 0) {
 		err = errf(nl_err(err), "creating veth %s in %s with peer %s in %s: %s",
-			   s->name, ns->name, s->peer_name, s->peer_ns->name, nl_geterror(err));
+			   s->name, ns->name, s->peer_name, s->peer_ns->name, nlerr_str(err));
 		goto out;
 	}
 	if (s->alias) {
@@ -83,7 +84,7 @@ int rt_link_veth_add(struct netns *ns, const struct veth_spec *s)
 		rtnl_link_put(change);
 		if (err < 0)
 			err = errf(nl_err(err), "setting alias %s on %s in %s: %s", s->alias,
-				   s->name, ns->name, nl_geterror(err));
+				   s->name, ns->name, nlerr_str(err));
 	}
 out:
 	rtnl_link_put(link);
@@ -105,7 +106,7 @@ int rt_link_set_up(struct netns *ns, int ifindex)
 	err = rtnl_link_change(sk, link, change, 0);
 	if (err < 0)
 		err = errf(nl_err(err), "setting ifindex %d up in %s: %s", ifindex, ns->name,
-			   nl_geterror(err));
+			   nlerr_str(err));
 	rtnl_link_put(change);
 	rtnl_link_put(link);
 	return err;
@@ -127,7 +128,7 @@ int rt_link_del(struct netns *ns, int ifindex)
 		return 0;
 	if (err < 0)
 		return errf(nl_err(err), "deleting ifindex %d in %s: %s", ifindex, ns->name,
-			    nl_geterror(err));
+			    nlerr_str(err));
 	return 0;
 }
 
@@ -145,7 +146,7 @@ int rt_link_wait_ready(struct netns *ns, int ifindex, int timeout_ms)
 
 		if (err < 0)
 			return errf(nl_err(err), "reading ifindex %d in %s: %s", ifindex,
-				    ns->name, nl_geterror(err));
+				    ns->name, nlerr_str(err));
 		state = rtnl_link_get_operstate(link);
 		rtnl_link_put(link);
 		if (state == 6) /* IF_OPER_UP; linux/if.h clashes with net/if.h */
@@ -181,7 +182,7 @@ int rt_addr_add(struct netns *ns, int ifindex, uint32_t ip, uint8_t prefix, int 
 	err = rtnl_addr_add(sk, a, 0);
 	if (err < 0)
 		err = errf(nl_err(err), "adding address %s/%u to ifindex %d in %s: %s",
-			   ip4_str(ip, buf), prefix, ifindex, ns->name, nl_geterror(err));
+			   ip4_str(ip, buf), prefix, ifindex, ns->name, nlerr_str(err));
 out:
 	nl_addr_put(local);
 	rtnl_addr_put(a);
@@ -231,7 +232,7 @@ int rt_route_add(struct netns *ns, const struct route_spec *r)
 		err = errf(nl_err(err), "adding route %s%s%s table %u in %s: %s",
 			   cidr_str(r->dst, dbuf), r->gateway ? " via " : "",
 			   r->gateway ? ip4_str(r->gateway, gbuf) : "", r->table, ns->name,
-			   nl_geterror(err));
+			   nlerr_str(err));
 out:
 	nl_addr_put(gw);
 	nl_addr_put(dst);
@@ -268,7 +269,7 @@ int rt_rule_add(struct netns *ns, uint32_t pref, struct cidr src, struct cidr ds
 	if (err < 0)
 		err = errf(nl_err(err), "adding rule %u from %s to %s lookup %u in %s: %s", pref,
 			   cidr_str(src, sbuf), cidr_str(dst, dbuf), table, ns->name,
-			   nl_geterror(err));
+			   nlerr_str(err));
 	nl_addr_put(s);
 	nl_addr_put(d);
 	rtnl_rule_put(rule);

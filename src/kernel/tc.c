@@ -11,6 +11,7 @@
 #include <netlink/netlink.h>
 
 #include "util/err.h"
+#include "kernel/nlerr.h"
 #include "kernel/tc.h"
 
 static int tc_request(struct netns *ns, int type, int flags, const struct tcmsg *tcm,
@@ -60,7 +61,7 @@ int tc_clsact_add(struct netns *ns, int ifindex)
 	err = tc_send(ns, msg);
 	if (err < 0 && err != -NLE_EXIST)
 		return errf(EIO, "adding the clsact qdisc to ifindex %d in %s: %s", ifindex,
-			    ns->name, nl_geterror(err));
+			    ns->name, nlerr_str(err));
 	return 0;
 }
 
@@ -91,6 +92,6 @@ int tc_bpf_filter_add(struct netns *ns, int ifindex, bool ingress, int prog_fd,
 	err = tc_send(ns, msg);
 	if (err < 0)
 		return errf(EIO, "attaching %s at tc %s of ifindex %d in %s: %s", name,
-			    ingress ? "ingress" : "egress", ifindex, ns->name, nl_geterror(err));
+			    ingress ? "ingress" : "egress", ifindex, ns->name, nlerr_str(err));
 	return 0;
 }

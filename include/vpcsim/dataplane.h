@@ -58,24 +58,44 @@ enum dp_dir {
 #define DP_CT_TIMEOUT_UDP_STREAM_S 180ULL
 #define DP_CT_TIMEOUT_OTHER_S 600ULL
 
-/* Why a packet was dropped. Names and explanations for users are in
- * src/dataplane_names.c (dp_drop_reason_name/_explain). 0 is "not dropped"
- * and is never counted. Append only: numbers are in pinned maps. */
+/* Why a packet was dropped: NAME, number, and the one line a user reads
+ * (status, flows, drop events). The one table of drop reasons: the enum
+ * below, the BPF programs, dp_drop_reason_name/_explain (user space) and,
+ * through `vpcsim status --json`, the tests all come from it. 0 is "not
+ * dropped" and is never counted. Append only: numbers are in pinned maps. */
+#define DP_DROP_REASONS(X) \
+	X(NONE, 0, \
+	  "not dropped") \
+	X(SG_INGRESS, 1, \
+	  "no inbound rule of the ENI's security groups allows this new flow") \
+	X(SG_EGRESS, 2, \
+	  "no outbound rule of the ENI's security groups allows this new flow") \
+	X(NACL_INBOUND, 3, \
+	  "the subnet's network ACL denies it inbound (a DENY rule matched first, or no rule: implicit deny)") \
+	X(NACL_OUTBOUND, 4, \
+	  "the subnet's network ACL denies it outbound (a DENY rule matched first, or no rule: implicit deny)") \
+	X(SPOOFED_SOURCE, 5, \
+	  "source/destination check: the ENI sent a packet whose source is not its address") \
+	X(SPOOFED_DESTINATION, 6, \
+	  "source/destination check: a packet for another address was routed to the ENI") \
+	X(PRIVATE_ADDRESS_FROM_OUTSIDE, 7, \
+	  "a new connection from outside the VPC to an ENI without a public address") \
+	X(NO_ENI, 8, \
+	  "the interface is not a known ENI (fail closed)") \
+	X(NOT_IPV4, 9, \
+	  "neither IPv4 nor ARP (vpcsim simulates IPv4 only)") \
+	X(MALFORMED, 10, \
+	  "truncated or inconsistent Ethernet/IPv4/L4 header") \
+	X(FRAGMENT, 11, \
+	  "a non-first IPv4 fragment: no ports to match rules on") \
+	X(FUNCTION_INBOUND, 12, \
+	  "a new connection into a Lambda function's ENI: functions only start connections")
+
 enum dp_drop_reason {
-	DP_DROP_NONE = 0,
-	DP_DROP_SG_INGRESS = 1,
-	DP_DROP_SG_EGRESS = 2,
-	DP_DROP_NACL_INBOUND = 3,
-	DP_DROP_NACL_OUTBOUND = 4,
-	DP_DROP_SPOOFED_SOURCE = 5,
-	DP_DROP_SPOOFED_DESTINATION = 6,
-	DP_DROP_PRIVATE_ADDRESS_FROM_OUTSIDE = 7,
-	DP_DROP_NO_ENI = 8,
-	DP_DROP_NOT_IPV4 = 9,
-	DP_DROP_MALFORMED = 10,
-	DP_DROP_FRAGMENT = 11,
-	DP_DROP_FUNCTION_INBOUND = 12,
-	DP_DROP__MAX = 13,
+#define DP_DROP_ENUM(name, num, explain) DP_DROP_##name = num,
+	DP_DROP_REASONS(DP_DROP_ENUM)
+#undef DP_DROP_ENUM
+	DP_DROP__MAX,
 };
 
 /* ---- enis: HASH router-side ifindex -> ENI ---------------------------- */
@@ -267,7 +287,7 @@ _Static_assert(sizeof(struct dp_drop_event) == 40, "dp_drop_event layout");
  * Lambda service link) -> __u8 1. */
 
 #ifndef __bpf__
-/* User space only (src/dataplane_names.c): "SG_INGRESS", ... and a
+/* User space only (src/model/dataplane_names.c): "SG_INGRESS", ... and a
  * one-line explanation for a user; "UNKNOWN" / "" out of range. */
 const char *dp_drop_reason_name(unsigned int reason);
 const char *dp_drop_reason_explain(unsigned int reason);

@@ -334,6 +334,7 @@ void report_status(const struct live *lv, bool json)
 		cJSON *root = json_layout(&lv->L);
 
 		json_add_drops(cJSON_GetObjectItem(root, "vpcs"), &lv->L);
+		json_add_drop_reasons(root);
 		json_envs(lv, root, &envs);
 		print_json(root);
 	} else {

@@ -49,3 +49,17 @@ void json_add_drops(cJSON *vpcs, const struct layout *L)
 			cJSON_AddNumberToObject(drops, dp_drop_reason_name(r), (double)c[r].packets);
 	}
 }
+
+void json_add_drop_reasons(cJSON *root)
+{
+	cJSON *list = cJSON_AddArrayToObject(root, "drop_reasons");
+
+	for (unsigned r = DP_DROP_NONE + 1; r < DP_DROP__MAX; r++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", dp_drop_reason_name(r));
+		cJSON_AddNumberToObject(o, "number", r);
+		cJSON_AddStringToObject(o, "meaning", dp_drop_reason_explain(r));
+		cJSON_AddItemToArray(list, o);
+	}
+}

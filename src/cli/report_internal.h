@@ -27,5 +27,9 @@ void table_print(struct table *T);
  * stderr with "drops": null. */
 void print_drops(const struct layout *L);
 void json_add_drops(cJSON *vpcs, const struct layout *L);
+/* "drop_reasons": every reason the data plane counts, as
+ * { "name", "number", "meaning" } (DP_DROP_REASONS), for scripts and
+ * tests that must not hard-code them. */
+void json_add_drop_reasons(cJSON *root);
 
 #endif

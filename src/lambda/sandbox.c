@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <uuid/uuid.h>
+
 #include "kernel/cgroup.h"
 #include "util/err.h"
 #include "util/hash.h"
@@ -306,34 +308,6 @@ int sandbox_sweep(const char *topo)
 	if (err < 0)
 		return err;
 	return first < 0 ? first : n;
-}
-
-static void uuid_v4(char out[37])
-{
-	unsigned char b[16];
-	size_t got = 0;
-
-	while (got < sizeof(b)) {
-		ssize_t r = getrandom(b + got, sizeof(b) - got, 0);
-
-		if (r > 0)
-			got += (size_t)r;
-		else if (errno != EINTR)
-			break;
-	}
-	if (got < sizeof(b)) { /* no getrandom: still unique enough per host */
-		struct timespec t;
-
-		clock_gettime(CLOCK_REALTIME, &t);
-		for (size_t i = 0; i < sizeof(b); i++)
-			b[i] = (unsigned char)(((uint64_t)t.tv_nsec * 2654435761u +
-						(uint64_t)getpid() * 40503u) >> (i % 8 * 4));
-	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-		 "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5],
-		 b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 /* The environment given to the command, in a malloc'd NULL-ended array. */
@@ -805,11 +779,14 @@ int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 		.a = { .sb = sb, .payload_fd = -1, .parent_pidfd = -1 },
 		.pipefd = { -1, -1 }, .pidfd = -1, .lockfd = -1,
 	};
+	uuid_t u;
 	pid_t pid;
 	int err;
 
 	memset(r, 0, sizeof(*r));
-	uuid_v4(r->request_id);
+	/* A random (version 4) UUID, as Lambda's request ids are. */
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, r->request_id);
 	r->exit_status = -1;
 	r->init_ms = init_ms;
 	r->memory_mb = sb->limits.memory_mb;

@@ -6,6 +6,7 @@ set -eu
 
 PKGS="build-essential pkg-config make
 libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libbpf-dev libcjson-dev
+uuid-dev libsmartcols-dev
 libelf-dev zlib1g-dev linux-libc-dev
 bpftool clang llvm
 libcmocka-dev

@@ -1,8 +1,14 @@
-/* Tables for people: rows of cells, columns as wide as their widest. */
+/* Tables for people, laid out by libsmartcols (util-linux's table library,
+ * the one behind lsblk and findmnt): the first row names the columns,
+ * columns are as wide as their widest cell, two spaces apart, the last one
+ * unpadded. See docs/ARCHITECTURE.md ("Output") for why JSON is not made
+ * here. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <libsmartcols.h>
 
 #include "cli/report_internal.h"
 
@@ -24,26 +30,50 @@ void table_row(struct table *T, ...)
 	T->n++;
 }
 
-void table_print(struct table *T)
+static void table_free(struct table *T)
 {
-	int w[TABLE_COLS] = { 0 };
-
 	for (int r = 0; r < T->n; r++)
-		for (int c = 0; c < T->cols; c++) {
-			int len = (int)strlen(T->cells[r][c]);
-
-			if (len > w[c])
-				w[c] = len;
-		}
-	for (int r = 0; r < T->n; r++) {
-		for (int c = 0; c + 1 < T->cols; c++)
-			printf("%-*s  ", w[c], T->cells[r][c]);
-		printf("%s\n", T->cells[r][T->cols - 1]);
 		for (int c = 0; c < T->cols; c++)
 			free(T->cells[r][c]);
-	}
 	free(T->cells);
 	T->cells = NULL;
 	T->n = 0;
 }
 
+/* The rows as a libsmartcols table, or NULL (out of memory). */
+static struct libscols_table *scols_of(const struct table *T)
+{
+	struct libscols_table *tb = scols_new_table();
+
+	if (!tb)
+		return NULL;
+	scols_table_set_column_separator(tb, "  ");
+	scols_table_enable_noencoding(tb, 1);
+	for (int c = 0; c < T->cols; c++)
+		if (!scols_table_new_column(tb, T->cells[0][c], 0, 0))
+			goto fail;
+	for (int r = 1; r < T->n; r++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln)
+			goto fail;
+		for (int c = 0; c < T->cols; c++)
+			if (scols_line_set_data(ln, (size_t)c, T->cells[r][c]) < 0)
+				goto fail;
+	}
+	return tb;
+fail:
+	scols_unref_table(tb);
+	return NULL;
+}
+
+void table_print(struct table *T)
+{
+	struct libscols_table *tb = T->n ? scols_of(T) : NULL;
+
+	if (tb) {
+		scols_print_table(tb);
+		scols_unref_table(tb);
+	}
+	table_free(T);
+}

@@ -61,7 +61,7 @@ help:
 	@echo "make check TEST=NAME   only the tests whose file name contains NAME"
 	@echo "make unit     cmocka tests only (tests/unit; tests/kernel skip without root)"
 	@echo "make demo     deps, build, bring up examples/demo.json and probe it (root)"
-	@echo "make bench    time 'vpcsim up', attach and detach on generated topologies (root)"
+	@echo "make bench    every benchmark (bench/run.sh): up/down vs the kernel floor, attach/detach, sg, data plane, memory (root)"
 	@echo "make clean    remove build/"
 	@echo "make install  install vpcsim to \$$(PREFIX)/sbin"
 
@@ -107,9 +107,9 @@ demo: deps
 	@scripts/demo.sh
 
 bench: deps
+	@scripts/install-deps.sh --bench
 	@$(MAKE) --no-print-directory all
-	@bench/up.sh
-	@bench/attach.sh
+	@bench/run.sh
 
 fuzz:
 	@$(MAKE) --no-print-directory -C tests/fuzz

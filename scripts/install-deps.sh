@@ -2,6 +2,7 @@
 # Installs the Debian packages vpcsim builds and tests with, only those that
 # are missing, so `make check` on a ready machine does not touch apt.
 #   install-deps.sh --check   exit 1 if anything is missing, install nothing
+#   install-deps.sh --bench   also what `make bench` measures with
 set -eu
 
 PKGS="build-essential pkg-config make
@@ -11,6 +12,11 @@ libelf-dev zlib1g-dev linux-libc-dev
 bpftool clang llvm
 libcmocka-dev
 iproute2 nftables procps util-linux"
+# `make bench` only: throughput and the topology generator of bench/dataplane.sh.
+BENCH_PKGS="iperf3 python3"
+for arg in "$@"; do
+	[ "$arg" = --bench ] && PKGS="$PKGS $BENCH_PKGS"
+done
 
 missing=""
 for p in $PKGS; do
@@ -18,7 +24,7 @@ for p in $PKGS; do
 		missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
-if [ "${1:-}" = "--check" ]; then
+if [ "${1:-}" = "--check" ] || [ "${2:-}" = "--check" ]; then
 	echo "install-deps: missing:$missing"
 	exit 1
 fi

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "util/err.h"
 #include "state/journal.h"
+#include "model/names.h"
 #include "model/plan.h"
 #include "cli/report.h"
 #include "state/state.h"
@@ -52,20 +53,19 @@ static int copy_file(const char *from, const char *to)
 }
 
 /* A namespace of this topology that exists without its state means an
- * earlier run was cut short; building over it would fail half-way. */
+ * earlier run was cut short; building over it would fail half-way. Only
+ * namespaces this topology owns count (names.h): `a-b`'s never stop `a`. */
 static const char *leftover_netns(const char *topo)
 {
 	static char found[256];
-	char prefix[64];
 	struct dirent *de;
 	DIR *d = opendir(NETNS_RUN_DIR);
 
 	if (!d)
 		return NULL;
-	snprintf(prefix, sizeof(prefix), "vpcsim-%s-", topo);
 	found[0] = '\0';
 	while ((de = readdir(d)))
-		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
+		if (ns_owned_by(de->d_name, topo)) {
 			snprintf(found, sizeof(found), "%s", de->d_name);
 			break;
 		}

@@ -12,6 +12,7 @@
 #include "lambda/env.h"
 #include "util/err.h"
 #include "model/hosts.h"
+#include "model/names.h"
 #include "state/journal.h"
 #include "model/plan.h"
 #include "kernel/rtnl.h"
@@ -483,7 +484,7 @@ int env_create(const struct live *lv, int fn, struct env_handle *h)
 	env_set_free(&s);
 	if (err < 0)
 		return err;
-	snprintf(h->m.netns, sizeof(h->m.netns), "vpcsim-%s-env-%s", lv->name, h->m.id);
+	ns_name(h->m.netns, sizeof(h->m.netns), lv->name, "env", h->m.id, NULL, NULL);
 	h->m.created = (long long)time(NULL);
 	envs_dir(lv, dir);
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)

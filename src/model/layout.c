@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model/layout.h"
+#include "model/names.h"
 
 /* Free addresses of one subnet, as a bitmap over its offsets. */
 struct pool {
@@ -100,18 +101,20 @@ struct builder {
 	struct pool link_pool;
 };
 
-static int add_router(struct layout *L, enum router_role role, int vpc, const char *suffix)
+/* Namespace names follow names.h: vpcsim-TOPO.KIND[.NAME...]. */
+static int add_router(struct layout *L, enum router_role role, int vpc, const char *kind,
+		      const char *name)
 {
 	struct router *r = &L->routers[L->n_routers];
 
 	r->role = role;
 	r->vpc = vpc;
-	snprintf(r->netns, sizeof(r->netns), "vpcsim-%s-%s", L->t->name, suffix);
+	ns_name(r->netns, sizeof(r->netns), L->t->name, kind, name, NULL, NULL);
 	return L->n_routers++;
 }
 
 static int add_node(struct layout *L, enum node_kind kind, int index, int vpc,
-		    const char *name, const char *netns_fmt_kind)
+		    const char *name, const char *ns_kind)
 {
 	struct node *n = &L->nodes[L->n_nodes];
 
@@ -120,7 +123,7 @@ static int add_node(struct layout *L, enum node_kind kind, int index, int vpc,
 	n->vpc = vpc;
 	n->name = name;
 	n->att = -1;
-	snprintf(n->netns, sizeof(n->netns), "vpcsim-%s-%s-%s", L->t->name, netns_fmt_kind, name);
+	ns_name(n->netns, sizeof(n->netns), L->t->name, ns_kind, name, NULL, NULL);
 	return L->n_nodes++;
 }
 
@@ -292,14 +295,11 @@ static void lay_routers_and_links(struct builder *b)
 {
 	const struct topology *t = b->t;
 	struct layout *L = b->L;
-	char name[NETNS_NAME_MAX];
 
-	L->inet = add_router(L, ROUTER_INTERNET, -1, "inet");
-	L->lambda = add_router(L, ROUTER_LAMBDA, -1, "lambda");
-	for (int v = 0; v < t->n_vpcs; v++) {
-		snprintf(name, sizeof(name), "vpc-%s", t->vpcs[v].name);
-		L->vpc_router[v] = add_router(L, ROUTER_VPC, v, name);
-	}
+	L->inet = add_router(L, ROUTER_INTERNET, -1, "inet", NULL);
+	L->lambda = add_router(L, ROUTER_LAMBDA, -1, "lambda", NULL);
+	for (int v = 0; v < t->n_vpcs; v++)
+		L->vpc_router[v] = add_router(L, ROUTER_VPC, v, "vpc", t->vpcs[v].name);
 	add_link(b, LINK_LAMBDA, -1, L->lambda, L->inet, "inet", "lambda");
 	for (int v = 0; v < t->n_vpcs; v++) {
 		char inet_end[IFNAMSIZ];
@@ -333,15 +333,14 @@ static void lay_vpc_nodes(struct builder *b)
 		for (int g = 0; g < vpc->n_nat_gateways; g++) {
 			const struct nat_gateway *ng = &vpc->nat_gateways[g];
 			int node, att;
-			char nsname[NETNS_NAME_MAX];
 			uint32_t ip;
 
 			snprintf(path, sizeof(path), "vpcs[%d].nat_gateways[%d]", v, g);
 			snprintf(what, sizeof(what), "NAT gateway %s", ng->name);
-			snprintf(nsname, sizeof(nsname), "%s-%s", vpc->name, ng->name);
 			ip = take_private(b, v, ng->subnet, path, what);
 			node = add_node(L, NODE_NAT, g, v, ng->name, "nat");
-			snprintf(L->nodes[node].netns, NETNS_NAME_MAX, "vpcsim-%s-nat-%s", t->name, nsname);
+			ns_name(L->nodes[node].netns, NETNS_NAME_MAX, t->name, "nat", vpc->name,
+				ng->name, NULL);
 			snprintf(what, sizeof(what), "nat/%s", ng->name);
 			/* A NAT gateway's ENI has no security group in AWS. */
 			att = add_eni(b, node, v, ng->subnet, ip, NULL, 0, what);
@@ -380,7 +379,7 @@ static int hyperplane_of(struct builder *b, int fn, int s, const int *sgs, int n
 	const struct function *f = &t->functions[fn];
 	struct layout *L = b->L;
 	struct hyperplane *h;
-	char path[128], what[192];
+	char path[128], what[192], kname[16];
 	int k = 0, node;
 
 	for (int i = 0; i < L->n_hpls; i++) {
@@ -407,7 +406,9 @@ static int hyperplane_of(struct builder *b, int fn, int s, const int *sgs, int n
 	uint32_t ip = take_private(b, f->vpc, s, path, what);
 
 	node = add_node(L, NODE_HYPERPLANE, L->n_hpls, f->vpc, h->name, "hpl");
-	snprintf(L->nodes[node].netns, NETNS_NAME_MAX, "vpcsim-%s-%s", t->name, h->name);
+	snprintf(kname, sizeof(kname), "%d", k);
+	ns_name(L->nodes[node].netns, NETNS_NAME_MAX, t->name, "hpl", t->vpcs[f->vpc].name,
+		t->vpcs[f->vpc].subnets[s].name, kname);
 	h->node = node;
 	snprintf(what, sizeof(what), "hyperplane/%d", k);
 	add_eni(b, node, f->vpc, s, ip, sgs, n_sgs, what);

@@ -37,6 +37,13 @@ struct layout;
  * stderr. Returns the topology (with *L built) or NULL. */
 struct topology *topology_prepare(const char *file, struct layout *L);
 
+struct live;
+/* live_open() for a verb: `name` (-t NAME or the positional NAME; NULL:
+ * the only topology up). A name that is not up, or none where several are,
+ * is bad input: exit 2, and the message lists what is up. A saved topology
+ * that no longer loads: exit 1. EXIT_OK with *lv open otherwise. */
+int open_topology(const char *name, struct live *lv);
+
 /* "vpcsim: " + message on stderr; returns `code` for `return fail(...)`. */
 __attribute__((format(printf, 2, 3)))
 int fail(int code, const char *fmt, ...);

@@ -172,8 +172,8 @@ int cmd_probe(int argc, char **argv)
 		return rc;
 	if ((rc = need_privilege("probe", a.from)) != EXIT_OK)
 		return rc;
-	if (live_open(a.topo, &lv) < 0)
-		return fail(EXIT_FAILED, "%s", err_msg());
+	if ((rc = open_topology(a.topo, &lv)) != EXIT_OK)
+		return rc;
 	from = layout_find_node(&lv.L, a.from);
 	if (from < 0)
 		fn = layout_find_function(&lv.L, a.from);

@@ -11,8 +11,8 @@
 static const struct verb verbs[] = {
 	{ "validate", cmd_validate, "FILE", "check a topology file (no root needed)" },
 	{ "up", cmd_up, "FILE [--dry-run]", "build a topology, all or nothing" },
-	{ "down", cmd_down, "[NAME] [--all]", "remove a topology (or all of them)" },
-	{ "status", cmd_status, "[NAME] [--json]", "what is up: VPCs, subnets, ENIs, nodes" },
+	{ "down", cmd_down, "[-t NAME | NAME] [--all]", "remove a topology (or all of them)" },
+	{ "status", cmd_status, "[-t NAME | NAME] [--json]", "what is up: VPCs, subnets, ENIs, nodes" },
 	{ "exec", cmd_exec, "[-t NAME] NODE -- CMD [ARG...]", "run a command inside a node" },
 	{ "probe", cmd_probe,
 	  "[-t NAME] FROM TO [PORT] [--proto tcp|udp|icmp] [--timeout-ms N] [--expect RESULT] [--json]",

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "model/names.h"
 #include "state/state.h"
 
 void state_dir(const char *topo, char out[STATE_PATH_MAX])
@@ -77,14 +78,29 @@ int state_list(char names[][TOPO_NAME_MAX_LEN + 1], int max)
 	return n;
 }
 
-int state_pick(const char *name, char out[TOPO_NAME_MAX_LEN + 1])
+/* "a, b, c", or "none" */
+static void list_up(char *list, size_t size)
 {
 	char names[64][TOPO_NAME_MAX_LEN + 1];
+	int n = state_list(names, 64);
+
+	snprintf(list, size, "%s", n ? "" : "none");
+	for (int i = 0; i < n; i++) {
+		strncat(list, i ? ", " : "", size - strlen(list) - 1);
+		strncat(list, names[i], size - strlen(list) - 1);
+	}
+}
+
+int state_pick(const char *name, char out[TOPO_NAME_MAX_LEN + 1])
+{
+	char names[64][TOPO_NAME_MAX_LEN + 1], list[1024];
 	int n;
 
 	if (name) {
-		if (strlen(name) > TOPO_NAME_MAX_LEN || strchr(name, '/') || !state_is_up(name))
-			return errf(ENOENT, "topology '%s' is not up (see `vpcsim status`)", name);
+		if (!ns_component_ok(name, TOPO_NAME_MAX_LEN) || !state_is_up(name)) {
+			list_up(list, sizeof(list));
+			return errf(ENOENT, "no topology named '%s' is up (up: %s)", name, list);
+		}
 		snprintf(out, TOPO_NAME_MAX_LEN + 1, "%s", name);
 		return 0;
 	}
@@ -92,12 +108,7 @@ int state_pick(const char *name, char out[TOPO_NAME_MAX_LEN + 1])
 	if (n == 0)
 		return errf(ENOENT, "no topology is up; start one with `vpcsim up FILE`");
 	if (n > 1) {
-		char list[1024] = "";
-
-		for (int i = 0; i < n; i++) {
-			strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
-			strncat(list, names[i], sizeof(list) - strlen(list) - 1);
-		}
+		list_up(list, sizeof(list));
 		return errf(EINVAL, "%d topologies are up (%s); pick one with -t NAME", n, list);
 	}
 	snprintf(out, TOPO_NAME_MAX_LEN + 1, "%s", names[0]);
@@ -118,7 +129,7 @@ int live_open(const char *name, struct live *lv)
 	snprintf(path, sizeof(path), "%s/topology.json", lv->dir);
 	lv->t = topology_load(path, &d);
 	if (!lv->t || layout_build(lv->t, &lv->L, &d) < 0) {
-		err = errf(EINVAL, "the saved topology %s no longer loads (%s: %s); run `vpcsim down %s`",
+		err = errf(EIO, "the saved topology %s no longer loads (%s: %s); run `vpcsim down %s`",
 			   path, d.n ? d.items[0].code : "?", d.n ? d.items[0].message : "?",
 			   lv->name);
 		diags_free(&d);

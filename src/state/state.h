@@ -23,7 +23,8 @@ bool state_is_up(const char *topo);
 /* Names of topologies that are up, sorted; returns the count (<= max). */
 int state_list(char names[][TOPO_NAME_MAX_LEN + 1], int max);
 /* The topology a command means: `name` if given, else the only one up.
- * Errors name the choices. */
+ * Errors name the choices: -ENOENT for a name that is not up (or none up),
+ * -EINVAL when several are up and none was named. */
 int state_pick(const char *name, char out[TOPO_NAME_MAX_LEN + 1]);
 
 /* A topology that is up, loaded again with its layout. */
@@ -33,6 +34,7 @@ struct live {
 	struct topology *t;
 	struct layout L;
 };
+/* Errors as state_pick, or -EIO when the saved topology no longer loads. */
 int live_open(const char *name, struct live *lv);
 void live_close(struct live *lv);
 

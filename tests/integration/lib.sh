@@ -60,7 +60,7 @@ root_snapshot() {
 # The namespaces of topology NAME: vpcsim-NAME.KIND... (docs/NAMING.md);
 # the owner is the text before the first '.', so NAME's never match a-b's.
 netns_of() { # name
-	ip netns list | awk '{print $1}' | grep -F "vpcsim-$1." | awk -v p="vpcsim-$1." 'index($0, p) == 1' || true
+	ip netns list 2>/dev/null | awk '{print $1}' | grep -F "vpcsim-$1." | awk -v p="vpcsim-$1." 'index($0, p) == 1' || true
 }
 
 # Nothing of topology NAME may remain: namespaces, hosts folders, pins,

@@ -23,7 +23,8 @@ check "and creates nothing" bash -c "! ip netns list | grep -qF 'vpcsim-$T.'"
 "$VPCSIM" frobnicate >/dev/null 2>&1
 check "an unknown verb exits 2" test $? -eq 2
 "$VPCSIM" probe -t "$T" a b 1 >"$TMP/p.out" 2>&1
-check "probe of a topology that is not up exits 1" test $? -eq 1
+check "probe of a topology that is not up exits 2" test $? -eq 2
+check "and names it" grep -qF "'$T'" "$TMP/p.out"
 check "errors start with 'vpcsim: '" grep -q "^vpcsim: " "$TMP/p.out"
 "$VPCSIM" up --dry-run "$F" >"$TMP/plan" 2>&1
 check "up --dry-run prints the plan without root effects" \

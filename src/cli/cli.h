@@ -4,6 +4,7 @@
 #define VPCSIM_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum exit_code {
 	EXIT_OK = 0,
@@ -36,6 +37,10 @@ struct layout;
 /* Load, validate and lay out a topology file, printing every problem to
  * stderr. Returns the topology (with *L built) or NULL. */
 struct topology *topology_prepare(const char *file, struct layout *L);
+/* The same, and on success the exact bytes that were parsed in *text
+ * (malloc'd, *len bytes), which `up` saves: the file is read once. */
+struct topology *topology_prepare_bytes(const char *file, struct layout *L, char **text,
+				       size_t *len);
 
 struct live;
 /* live_open() for a verb: `name` (-t NAME or the positional NAME; NULL:

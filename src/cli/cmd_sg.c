@@ -176,7 +176,7 @@ static char *read_text(const char *path, size_t *len)
 static int write_text(const char *path, const char *text)
 {
 	size_t len = strlen(text);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), e;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600), e;
 
 	if (fd < 0)
 		return errf(errno, "creating %s: %s", path, strerror(errno));

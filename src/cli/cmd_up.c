@@ -27,28 +27,29 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int copy_file(const char *from, const char *to)
+/* Write `len` bytes to a new file `to`, mode 0600: never through a
+ * symbolic link, never over an existing file (O_EXCL | O_NOFOLLOW). */
+static int write_new_file(const char *to, const char *text, size_t len)
 {
-	char buf[65536];
-	ssize_t n;
-	int in = open(from, O_RDONLY | O_CLOEXEC), out, err = 0;
+	int fd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600), err = 0;
 
-	if (in < 0)
-		return errf(errno, "reading %s: %s", from, strerror(errno));
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (out < 0) {
-		close(in);
+	if (fd < 0)
 		return errf(errno, "creating %s: %s", to, strerror(errno));
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			err = errf(errno, "writing %s: %s", to, strerror(errno));
+	while (len > 0) {
+		ssize_t n = write(fd, text, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = errf(n < 0 ? errno : EIO, "writing %s: %s", to,
+				   strerror(n < 0 ? errno : EIO));
 			break;
 		}
-	if (n < 0)
-		err = errf(errno, "reading %s: %s", from, strerror(errno));
-	close(in);
-	close(out);
+		text += n;
+		len -= (size_t)n;
+	}
+	if (close(fd) < 0 && !err)
+		err = errf(errno, "writing %s: %s", to, strerror(errno));
 	return err;
 }
 
@@ -84,21 +85,23 @@ static void print_plan(const struct layout *L, const struct plan *P)
 	printf("%d steps\n", P->n);
 }
 
-static int state_prepare(const char *dir, const char *file)
+/* The state folder, root's only (0700), with the topology as it was
+ * parsed: the very bytes checked, not the file read again. */
+static int state_prepare(const char *dir, const char *text, size_t len)
 {
 	char path[STATE_PATH_MAX + 32];
 
-	if (mkdir(dir, 0755) < 0)
+	if (mkdir(dir, 0700) < 0)
 		return errf(errno, "creating %s: %s", dir, strerror(errno));
 	snprintf(path, sizeof(path), "%s/logs", dir);
-	if (mkdir(path, 0755) < 0)
+	if (mkdir(path, 0700) < 0)
 		return errf(errno, "creating %s: %s", path, strerror(errno));
 	snprintf(path, sizeof(path), "%s/topology.json", dir);
-	return copy_file(file, path);
+	return write_new_file(path, text, len);
 }
 
-static int build(const char *file, const struct topology *t, const struct layout *L,
-		 const struct plan *P)
+static int build(const char *text, size_t len, const struct topology *t,
+		 const struct layout *L, const struct plan *P)
 {
 	char dir[STATE_PATH_MAX], path[STATE_PATH_MAX + 32];
 	struct apply_opts o = { .state_dir = dir };
@@ -115,11 +118,11 @@ static int build(const char *file, const struct topology *t, const struct layout
 	left = leftover_netns(t->name);
 	if (left)
 		return fail(EXIT_FAILED, "namespace %s is left from an earlier run of '%s'; "
-			    "run `vpcsim down %s` (or `vpcsim clean`) first", left, t->name, t->name);
+			    "run `vpcsim down %s` first", left, t->name, t->name);
 	o.fail_at = fail_at ? atoi(fail_at) : 0;
 	state_dir(t->name, dir);
 	snprintf(path, sizeof(path), "%s/journal", dir);
-	err = state_prepare(dir, file);
+	err = state_prepare(dir, text, len);
 	if (!err)
 		err = journal_create(&J, path);
 	if (err < 0) {
@@ -148,6 +151,8 @@ int cmd_up(int argc, char **argv)
 	struct plan P;
 	struct topology *t;
 	double t0 = now_ms();
+	char *text = NULL;
+	size_t len = 0;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -162,7 +167,7 @@ int cmd_up(int argc, char **argv)
 		return fail(EXIT_USAGE, "%s", verb_usage("up"));
 	if (!dry && (rc = need_privilege("up", argv[optind])) != EXIT_OK)
 		return rc;
-	t = topology_prepare(argv[optind], &L);
+	t = topology_prepare_bytes(argv[optind], &L, &text, &len);
 	if (!t)
 		return EXIT_USAGE;
 	if (plan_build(&L, &P) < 0) {
@@ -171,12 +176,13 @@ int cmd_up(int argc, char **argv)
 		print_plan(&L, &P);
 		rc = EXIT_OK;
 	} else {
-		rc = build(argv[optind], t, &L, &P);
+		rc = build(text, len, t, &L, &P);
 		if (rc == EXIT_OK)
 			report_up(&L, now_ms() - t0, json);
 	}
 	plan_free(&P);
 	layout_free(&L);
 	topology_free(t);
+	free(text);
 	return rc;
 }

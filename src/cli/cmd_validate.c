@@ -1,5 +1,6 @@
 /* vpcsim validate FILE: every problem of a topology file, or a summary. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -7,11 +8,16 @@
 
 /* Shared by validate and up: load, validate and lay out `file`, printing
  * every problem. Returns the topology (with *L built) or NULL. */
-struct topology *topology_prepare(const char *file, struct layout *L)
+struct topology *topology_prepare_bytes(const char *file, struct layout *L, char **text,
+				       size_t *len)
 {
 	struct diags d = { 0 };
-	struct topology *t = topology_load(file, &d);
+	struct topology *t = NULL;
+	char *buf;
+	size_t n;
 
+	if (topology_read(file, &buf, &n, &d) == 0)
+		t = topology_parse(file, buf, n, &d);
 	if (t && layout_build(t, L, &d) < 0) {
 		layout_free(L);
 		topology_free(t);
@@ -19,7 +25,18 @@ struct topology *topology_prepare(const char *file, struct layout *L)
 	}
 	diags_print(&d, file, stderr);
 	diags_free(&d);
+	if (t && text) {
+		*text = buf;
+		*len = n;
+	} else {
+		free(buf);
+	}
 	return t;
+}
+
+struct topology *topology_prepare(const char *file, struct layout *L)
+{
+	return topology_prepare_bytes(file, L, NULL, NULL);
 }
 
 int cmd_validate(int argc, char **argv)

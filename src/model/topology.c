@@ -1732,36 +1732,50 @@ int topology_parse_sg_rule(const struct topology *t, int vpc, const char *text,
 	return d->n_errors == errors ? 0 : -1;
 }
 
-struct topology *topology_load(const char *file, struct diags *d)
+int topology_read(const char *file, char **text, size_t *len, struct diags *d)
 {
-	struct topology *t = NULL;
-	char *text = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f = fopen(file, "r");
+	size_t cap = 0;
+	FILE *f = fopen(file, "re");
 
+	*text = NULL;
+	*len = 0;
 	if (!f) {
 		topo_error(d, "", "FileNotReadable", "cannot open: %s", strerror(errno));
-		return NULL;
+		return -1;
 	}
 	for (;;) {
 		size_t got;
 
-		if (cap - len < 4096) {
+		if (cap - *len < 4096) {
 			cap = cap ? cap * 2 : 16384;
-			text = realloc(text, cap);
-			if (!text)
+			*text = realloc(*text, cap);
+			if (!*text)
 				abort();
 		}
-		got = fread(text + len, 1, cap - len, f);
-		len += got;
+		got = fread(*text + *len, 1, cap - *len, f);
+		*len += got;
 		if (got == 0)
 			break;
 	}
-	if (ferror(f))
+	if (ferror(f)) {
 		topo_error(d, "", "FileNotReadable", "cannot read: %s", strerror(errno));
-	else
-		t = topology_parse(file, text, len, d);
+		fclose(f);
+		free(*text);
+		*text = NULL;
+		return -1;
+	}
 	fclose(f);
+	return 0;
+}
+
+struct topology *topology_load(const char *file, struct diags *d)
+{
+	struct topology *t = NULL;
+	char *text;
+	size_t len;
+
+	if (topology_read(file, &text, &len, d) == 0)
+		t = topology_parse(file, text, len, d);
 	free(text);
 	return t;
 }

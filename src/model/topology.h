@@ -244,6 +244,10 @@ struct diags {
  * otherwise; every problem found is appended to *d. */
 struct topology *topology_parse(const char *file, const char *text, size_t len,
 				struct diags *d);
+/* Read all of `file` once into *text (malloc'd, *len bytes; free it), so
+ * the caller can parse and keep the very same bytes. An unreadable file is
+ * one diag and -1. */
+int topology_read(const char *file, char **text, size_t *len, struct diags *d);
 /* Read `file` and topology_parse() it. An unreadable file is one diag. */
 struct topology *topology_load(const char *file, struct diags *d);
 void topology_free(struct topology *t);

@@ -25,7 +25,7 @@ int state_lock(void)
 
 	if (lock_fd >= 0)
 		return 0;
-	if (mkdir(STATE_ROOT, 0755) < 0 && errno != EEXIST)
+	if (mkdir(STATE_ROOT, 0700) < 0 && errno != EEXIST)
 		return errf(errno, "creating %s: %s", STATE_ROOT, strerror(errno));
 	fd = open(STATE_ROOT "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)

@@ -8,8 +8,15 @@
 #   tests/run.sh                 everything
 #   tests/run.sh --unit-only     unit tests only
 #   tests/run.sh FILTER          only integration scripts whose name has FILTER
+#                                ("fuzz": only the fuzzing smoke run)
+# BUILD=build-san runs the suite on the sanitizer build (make check SANITIZE=1).
 set -u
 cd "$(dirname "$0")/.." || exit 2
+BUILD=${BUILD:-build}
+export VPCSIM=${VPCSIM:-$PWD/$BUILD/vpcsim}
+# Sanitizer builds: stop at the first error, and say where.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 passed=0
 failed=0
@@ -37,7 +44,7 @@ count_cmocka() { # name output-file rc
 }
 
 if [ -z "$filter" ]; then
-	for bin in build/tests/test_*; do
+	for bin in "$BUILD"/tests/test_*; do
 		[ -x "$bin" ] || continue
 		out=$(mktemp)
 		echo "# unit: $bin"
@@ -50,7 +57,25 @@ if [ -z "$filter" ]; then
 	done
 fi
 
-if [ $unit_only -eq 0 ]; then
+# The libFuzzer targets, a few seconds each, and their regression files
+# (tests/fuzz/Makefile); each target is one passed or failed line.
+if [ $unit_only -eq 0 ] && { [ -z "$filter" ] || [ "$filter" = fuzz ]; }; then
+	echo "# fuzz smoke run"
+	out=$(mktemp)
+	if make --no-print-directory fuzz-build >"$out" 2>&1; then
+		make --no-print-directory -s -C tests/fuzz smoke >"$out" 2>&1
+	fi
+	sed 's/^/#   /' "$out"
+	p=$(grep -c '^ok ' "$out")
+	f=$(grep -c '^not ok ' "$out")
+	[ $((p + f)) -gt 0 ] || f=1 # the targets did not build
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures+=("tests/fuzz")
+	rm -f "$out"
+fi
+
+if [ $unit_only -eq 0 ] && [ "$filter" != fuzz ]; then
 	if [ "$(id -u)" != 0 ]; then
 		echo "# integration tests need root; skipped (run: sudo make check)"
 	else

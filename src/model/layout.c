@@ -7,6 +7,7 @@
 
 #include "model/layout.h"
 #include "model/names.h"
+#include "vpcsim/dataplane.h"
 
 /* Free addresses of one subnet, as a bitmap over its offsets. */
 struct pool {
@@ -51,24 +52,7 @@ static uint32_t pool_next(struct pool *p, bool subnet)
 	return 0;
 }
 
-__attribute__((format(printf, 4, 5)))
-static void diag_add(struct diags *d, const char *path, const char *code, const char *fmt, ...)
-{
-	struct diag *items = realloc(d->items, (size_t)(d->n + 1) * sizeof(*items));
-	char msg[512];
-	va_list ap;
-
-	if (!items)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	d->items = items;
-	d->items[d->n++] = (struct diag){
-		.path = strdup(path), .code = strdup(code), .message = strdup(msg),
-	};
-	d->n_errors++;
-}
+#define diag_add diags_error
 
 /* FNV-1a, 64 bit. */
 static uint64_t fnv1a(uint64_t h, const char *s)
@@ -443,6 +427,30 @@ static void lay_functions_and_hosts(struct builder *b)
 	L->lambda_egress_ip = take_public(b, "lambda", "the Lambda service egress");
 }
 
+/* Every ENI of a VPC has an entry in its enis map (DP_ENIS_MAX): more
+ * than that could not be loaded, so `validate` refuses it here. */
+static void check_enis_per_vpc(const struct layout *L, struct diags *d)
+{
+	int *n = calloc((size_t)L->t->n_vpcs + 1, sizeof(*n));
+	char path[64];
+
+	if (!n)
+		return;
+	for (int i = 0; i < L->n_atts; i++)
+		if (L->atts[i].vpc >= 0)
+			n[L->atts[i].vpc]++;
+	for (int v = 0; v < L->t->n_vpcs; v++) {
+		if (n[v] <= DP_ENIS_MAX)
+			continue;
+		snprintf(path, sizeof(path), "vpcs[%d]", v);
+		diag_add(d, path, "NetworkInterfaceLimitExceeded",
+			 "VPC %s would have %d ENIs (resources, NAT gateways, hyperplane ENIs); "
+			 "its data plane holds %d: spread them over more VPCs",
+			 L->t->vpcs[v].name, n[v], DP_ENIS_MAX);
+	}
+	free(n);
+}
+
 int layout_build(const struct topology *t, struct layout *L, struct diags *d)
 {
 	struct builder b = { .t = t, .L = L, .d = d };
@@ -458,6 +466,7 @@ int layout_build(const struct topology *t, struct layout *L, struct diags *d)
 	lay_routers_and_links(&b);
 	lay_vpc_nodes(&b);
 	lay_functions_and_hosts(&b);
+	check_enis_per_vpc(L, d);
 	builder_free(&b);
 	return d->n_errors > errors ? -1 : 0;
 }

@@ -49,6 +49,10 @@ struct live;
  * that no longer loads: exit 1. EXIT_OK with *lv open otherwise. */
 int open_topology(const char *name, struct live *lv);
 
+/* A decimal integer in lo..hi, the whole of `s` (no sign unless '-', no
+ * spaces, no overflow: "4294967297" is not 1). */
+bool parse_num(const char *s, long long lo, long long hi, long long *out);
+
 /* "vpcsim: " + message on stderr; returns `code` for `return fail(...)`. */
 __attribute__((format(printf, 2, 3)))
 int fail(int code, const char *fmt, ...);

@@ -85,6 +85,18 @@ static void print_plan(const struct layout *L, const struct plan *P)
 	printf("%d steps\n", P->n);
 }
 
+/* VPCSIM_FAIL_STEP / VPCSIM_KILL_STEP (tests): a step number 1..n. */
+static int test_step(const char *var, const char *val, int n, int *out)
+{
+	long long k = 0;
+
+	if (val && !parse_num(val, 1, n, &k))
+		return fail(EXIT_USAGE, "%s='%s': use a step number 1..%d (`vpcsim up --dry-run` lists them)",
+			    var, val, n);
+	*out = (int)k;
+	return EXIT_OK;
+}
+
 /* The state folder, root's only (0700), with the topology as it was
  * parsed: the very bytes checked, not the file read again. */
 static int state_prepare(const char *dir, const char *text, size_t len)
@@ -119,7 +131,9 @@ static int build(const char *text, size_t len, const struct topology *t,
 	if (left)
 		return fail(EXIT_FAILED, "namespace %s is left from an earlier run of '%s'; "
 			    "run `vpcsim down %s` first", left, t->name, t->name);
-	o.fail_at = fail_at ? atoi(fail_at) : 0;
+	if ((err = test_step("VPCSIM_FAIL_STEP", fail_at, P->n, &o.fail_at)) != EXIT_OK ||
+	    (err = test_step("VPCSIM_KILL_STEP", getenv("VPCSIM_KILL_STEP"), P->n, &o.kill_at)) != EXIT_OK)
+		return err;
 	state_dir(t->name, dir);
 	snprintf(path, sizeof(path), "%s/journal", dir);
 	err = state_prepare(dir, text, len);

@@ -1317,11 +1317,14 @@ static void resolve_vpc(struct parse *p, const cJSON *j, const char *path, int v
 		i++;
 	}
 	arr = array_quiet(j, "security_groups");
+	e = arr ? arr->child : NULL; /* walked along: GetArrayItem(i) is O(i) */
 	for (i = 0; i < v->n_security_groups; i++) {
-		e = arr ? cJSON_GetArrayItem(arr, i) : NULL;
+		const cJSON *g = e;
+
+		e = e ? e->next : NULL;
 		path_idx(ep, path_key(ap, path, "security_groups"), i);
-		if (!e || cJSON_IsObject(e))
-			resolve_sg(p, e, ep, vi, i);
+		if (!g || cJSON_IsObject(g))
+			resolve_sg(p, g, ep, vi, i);
 	}
 }
 
@@ -1696,26 +1699,105 @@ static void report_json_error(struct parse *p, const char *text, size_t len, con
 	    len ? what : "empty file", line, col);
 }
 
+/* A string with a NUL in it would be cut short by every C string function
+ * ("t\u0000x" would validate as "t"), so such files are refused. Escapes
+ * \u0000 are swapped for U+FFFF before parsing; after it, every string (key
+ * or value) holding that marker is reported with its path. */
+#define NUL_MARK "\xef\xbf\xbf"
+
+static char *swap_nul_escapes(const char *text, size_t len)
+{
+	char *copy = NULL;
+
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (text[i] != '\\')
+			continue;
+		if (text[i + 1] == 'u' && i + 5 < len && !memcmp(text + i + 2, "0000", 4)) {
+			if (!copy) {
+				copy = malloc(len);
+				if (!copy)
+					abort();
+				memcpy(copy, text, len);
+			}
+			memcpy(copy + i + 2, "ffff", 4);
+		}
+		i++; /* the escaped character */
+	}
+	return copy;
+}
+
+static void report_nul_strings(struct parse *p, const cJSON *j, const char *path, int depth)
+{
+	char kp[PATH_LEN];
+	const cJSON *c;
+	int i = 0;
+
+	if (cJSON_IsString(j) && strstr(j->valuestring, NUL_MARK))
+		ERR(p, path[0] ? path : "$", CODE_PARAM,
+		    "The string contains a NUL character (\\u0000), which would cut it short; remove it");
+	if (depth > 64 || !(cJSON_IsObject(j) || cJSON_IsArray(j)))
+		return;
+	cJSON_ArrayForEach(c, j) {
+		if (cJSON_IsObject(j)) {
+			char key[PATH_LEN], *m;
+
+			snprintf(key, sizeof(key), "%s", c->string);
+			while ((m = strstr(key, NUL_MARK)) && strlen(key) + 4 < sizeof(key)) {
+				memmove(m + 6, m + 3, strlen(m + 3) + 1);
+				memcpy(m, "\\u0000", 6);
+			}
+			path_key(kp, path, key);
+			if (strstr(c->string, NUL_MARK))
+				ERR(p, kp, CODE_PARAM,
+				    "The key contains a NUL character (\\u0000), which would cut it short; remove it");
+		} else {
+			path_idx(kp, path, i++);
+		}
+		report_nul_strings(p, c, kp, depth + 1);
+	}
+}
+
 /* The document, or NULL when the text is not one JSON value (reported). */
 static cJSON *json_parse(struct parse *p, const char *text, size_t len)
 {
-	const char *end = text;
+	const char *end, *nul = text && len ? memchr(text, '\0', len) : NULL;
+	char *swapped = NULL;
 	cJSON *root = NULL;
 
+	if (nul) {
+		report_json_error(p, text, len, nul, "a NUL byte");
+		return NULL;
+	}
+	if (text && len && (swapped = swap_nul_escapes(text, len)))
+		text = swapped;
+	end = text;
 	/* cJSON's own trailing-garbage check wants a NUL inside len; do it here. */
 	if (text && len)
 		root = cJSON_ParseWithLengthOpts(text, len, &end, false);
 	if (!root) {
 		report_json_error(p, text, text ? len : 0, end, "syntax error");
+		free(swapped);
 		return NULL;
 	}
 	while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
 		end++;
-	if (end == text + len)
-		return root;
-	report_json_error(p, text, len, end, "unexpected text after the document");
-	cJSON_Delete(root);
-	return NULL;
+	if (end != text + len) {
+		report_json_error(p, text, len, end, "unexpected text after the document");
+		cJSON_Delete(root);
+		free(swapped);
+		return NULL;
+	}
+	if (swapped) {
+		int errors = p->d->n_errors;
+
+		free(swapped);
+		report_nul_strings(p, root, "", 0);
+		if (p->d->n_errors == errors)
+			ERR(p, "$", CODE_PARAM, "The file contains a NUL character (\\u0000); remove it");
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
 }
 
 static void topology_defaults(struct topology *t, const char *file)

@@ -5,7 +5,7 @@
  * /run/vpcsim/T/envs/ENV/: `meta` (what it is, below, as "key value"
  * lines), `lock` (an invoke holds flock(LOCK_EX) on it for its whole run:
  * busy = locked, and a killed invoke frees it by dying) and the sandbox's
- * /tmp (sandbox.h). Its network namespace is vpcsim-T-env-ENV, with a
+ * /tmp (sandbox.h). Its network namespace is vpcsim-T.env.ENV (model/names.h), with a
  * veth whose far end e<k> sits in
  *   - the Lambda service router (functions without vpc_config): eth0 has
  *     an address of service_cidr;

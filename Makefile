@@ -5,7 +5,14 @@
 # that include a skeleton depend on it.
 
 PREFIX  ?= /usr/local
+# SANITIZE=1: ASan + UBSan build in build-san/ (make check SANITIZE=1 runs
+# the whole suite on it).
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD   := build-san
+else
 BUILD   := build
+endif
 CC      ?= gcc
 CLANG   ?= clang
 BPFTOOL ?= bpftool
@@ -20,6 +27,11 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-format-truncation \
 	   -Isrc -Iinclude -I$(BUILD) $(PKG_CFLAGS) -D_GNU_SOURCE
 LDLIBS  += $(PKG_LIBS) -lpthread
+ifeq ($(SANITIZE),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+CFLAGS  += $(SAN_FLAGS)
+LDLIBS  += $(SAN_FLAGS)
+endif
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.bpf.o)
@@ -44,7 +56,7 @@ UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 KERNEL_SRCS := $(wildcard tests/kernel/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/%.c=$(BUILD)/tests/%) $(KERNEL_SRCS:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all layers deps check unit integration demo bench fuzz clean help install
+.PHONY: all layers deps check unit integration demo bench fuzz fuzz-build clean help install
 .DEFAULT_GOAL := all
 
 all: layers $(BUILD)/vpcsim $(UNIT_BINS)
@@ -60,6 +72,8 @@ help:
 	@echo "make check    deps, build, then every test (root; prints N passed, N failed, N skipped)"
 	@echo "make check TEST=NAME   only the tests whose file name contains NAME"
 	@echo "make unit     cmocka tests only (tests/unit; tests/kernel skip without root)"
+	@echo "               SANITIZE=1: the same on an ASan+UBSan build (build-san/)"
+	@echo "make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 60)"
 	@echo "make demo     deps, build, bring up examples/demo.json and probe it (root)"
 	@echo "make bench    every benchmark (bench/run.sh): up/down vs the kernel floor, attach/detach, sg, data plane, memory (root)"
 	@echo "make clean    remove build/"
@@ -95,12 +109,12 @@ $(BUILD)/tests/%: tests/%.c $(LIB_OBJS) $(wildcard tests/*/*.h) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -I$(dir $<) -Itests/unit $< $(LIB_OBJS) -o $@ $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BINS)
-	@tests/run.sh --unit-only
+	@BUILD=$(BUILD) tests/run.sh --unit-only
 
 # make check TEST=NAME: only the tests whose file name contains NAME.
 check: deps
 	@$(MAKE) --no-print-directory all
-	@tests/run.sh $(TEST)
+	@BUILD=$(BUILD) tests/run.sh $(TEST)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -111,11 +125,16 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@bench/run.sh
 
-fuzz:
-	@$(MAKE) --no-print-directory -C tests/fuzz
+FUZZ_SECONDS ?= 60
+fuzz: $(BPF_SKELS)
+	@$(MAKE) --no-print-directory -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# Built by tests/run.sh for the smoke run `make check` does.
+fuzz-build: $(BPF_SKELS)
+	@$(MAKE) --no-print-directory -C tests/fuzz all
 
 install: $(BUILD)/vpcsim
 	install -D -m 0755 $(BUILD)/vpcsim $(DESTDIR)$(PREFIX)/sbin/vpcsim
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf build build-san

@@ -12,9 +12,16 @@
 #   tests/run.sh --unit-only     the cmocka tests only (unit and kernel)
 #   tests/run.sh NAME            only the tests whose file name contains
 #                                NAME (cmocka or integration), e.g.
-#                                t_lambda, test_nat, sandbox
+#                                t_lambda, test_nat, sandbox; "fuzz":
+#                                the fuzzing smoke run only
+# BUILD=build-san runs the suite on the sanitizer build (make check SANITIZE=1).
 set -u
 cd "$(dirname "$0")/.." || exit 2
+BUILD=${BUILD:-build}
+export VPCSIM=${VPCSIM:-$PWD/$BUILD/vpcsim}
+# Sanitizer builds: stop at the first error, and say where.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 passed=0
 failed=0
@@ -50,7 +57,7 @@ count_cmocka() { # name output-file rc
 run_cmocka() { # binary
 	local out rc
 	out=$(mktemp)
-	echo "# ${1#build/tests/}: $1"
+	echo "# ${1#"$BUILD"/tests/}: $1"
 	"$1" >"$out" 2>&1
 	rc=$?
 	grep -E '^\[ *(FAILED|  ERROR|SKIPPED) *\]|^\[  PASSED  \]' "$out" | sed 's/^/#   /'
@@ -80,12 +87,30 @@ run_script() { # script
 
 wanted() { case "$1" in *"$filter"*) return 0 ;; esac; return 1; }
 
-for bin in build/tests/unit/test_* build/tests/kernel/test_*; do
+for bin in "$BUILD"/tests/unit/test_* "$BUILD"/tests/kernel/test_*; do
 	[ -x "$bin" ] && wanted "$(basename "$bin")" || continue
 	run_cmocka "$bin"
 done
 
-if [ $unit_only -eq 0 ]; then
+# The libFuzzer targets, a few seconds each, and their regression files
+# (tests/fuzz/Makefile); each target is one passed or failed line.
+if [ $unit_only -eq 0 ] && { [ -z "$filter" ] || [ "$filter" = fuzz ]; }; then
+	echo "# fuzz smoke run"
+	out=$(mktemp)
+	if make --no-print-directory fuzz-build >"$out" 2>&1; then
+		make --no-print-directory -s -C tests/fuzz smoke >"$out" 2>&1
+	fi
+	sed 's/^/#   /' "$out"
+	p=$(grep -c '^ok ' "$out")
+	f=$(grep -c '^not ok ' "$out")
+	[ $((p + f)) -gt 0 ] || f=1 # the targets did not build
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures+=("tests/fuzz")
+	rm -f "$out"
+fi
+
+if [ $unit_only -eq 0 ] && [ "$filter" != fuzz ]; then
 	for t in tests/integration/t_*.sh; do
 		wanted "$(basename "$t")" || continue
 		if [ "$(id -u)" != 0 ]; then

@@ -4,6 +4,7 @@
 #define VPCSIM_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum exit_code {
 	EXIT_OK = 0,
@@ -36,6 +37,21 @@ struct layout;
 /* Load, validate and lay out a topology file, printing every problem to
  * stderr. Returns the topology (with *L built) or NULL. */
 struct topology *topology_prepare(const char *file, struct layout *L);
+/* The same, and on success the exact bytes that were parsed in *text
+ * (malloc'd, *len bytes), which `up` saves: the file is read once. */
+struct topology *topology_prepare_bytes(const char *file, struct layout *L, char **text,
+				       size_t *len);
+
+struct live;
+/* live_open() for a verb: `name` (-t NAME or the positional NAME; NULL:
+ * the only topology up). A name that is not up, or none where several are,
+ * is bad input: exit 2, and the message lists what is up. A saved topology
+ * that no longer loads: exit 1. EXIT_OK with *lv open otherwise. */
+int open_topology(const char *name, struct live *lv);
+
+/* A decimal integer in lo..hi, the whole of `s` (no sign unless '-', no
+ * spaces, no overflow: "4294967297" is not 1). */
+bool parse_num(const char *s, long long lo, long long hi, long long *out);
 
 /* "vpcsim: " + message on stderr; returns `code` for `return fail(...)`. */
 __attribute__((format(printf, 2, 3)))

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "util/err.h"
+#include "model/names.h"
 #include "state/journal.h"
 #include "state/state.h"
 #include "state/sweep.h"
@@ -27,24 +28,41 @@ static int sweep_everything(const char *topo)
 }
 
 /* Undo the journal of topology `name`, then sweep whatever carries its
- * marks (objects of an `up` killed before it could journal them). */
+ * exact marks (objects of an `up` killed before it could journal them).
+ * Nothing of another topology is touched: marks name their owner exactly
+ * (model/names.h). A name with nothing left is no error: `down` succeeds
+ * when repeated (CLI.md), and says what is up instead. */
 static int down_one(const char *name)
 {
 	char dir[STATE_PATH_MAX], path[STATE_PATH_MAX + 32];
+	bool was_up = state_is_up(name), journal = false;
 	struct journal J;
-	int err = 0;
+	int err = 0, swept;
 
 	state_dir(name, dir);
 	snprintf(path, sizeof(path), "%s/journal", dir);
 	if (journal_read(&J, path) == 0) {
+		journal = true;
 		err = journal_undo(&J);
 		journal_close(&J);
 	}
-	if (sweep_everything(name) < 0 && !err)
+	swept = sweep_everything(name);
+	if (swept < 0 && !err)
 		err = -1;
 	if (err < 0)
 		return fail(EXIT_FAILED, "down %s: some objects could not be removed (see above); "
 			    "`vpcsim clean` removes what is left", name);
+	if (!was_up && !journal && swept == 0) {
+		char names[64][TOPO_NAME_MAX_LEN + 1];
+		int n = state_list(names, 64);
+
+		printf("topology %s is not up; nothing of it was left\n", name);
+		for (int i = 0; i < n; i++)
+			printf("%s%s", i ? ", " : "up now: ", names[i]);
+		if (n)
+			printf("\n");
+		return EXIT_OK;
+	}
 	printf("topology %s is down\n", name);
 	return EXIT_OK;
 }
@@ -53,35 +71,46 @@ int cmd_down(int argc, char **argv)
 {
 	static const struct option opts[] = { { "all", no_argument, NULL, 'a' }, { 0 } };
 	char names[64][TOPO_NAME_MAX_LEN + 1];
+	const char *name = NULL;
 	bool all = false;
 	int c, n, rc = EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
 		if (c == 'a')
 			all = true;
-		else if (c != 't')
+		else if (c == 't')
+			name = optarg;
+		else
 			return fail(EXIT_USAGE, "%s", verb_usage("down"));
 	}
-	if (argc - optind > 1 || (all && argc - optind == 1))
+	if (argc - optind > 1 || (name && argc - optind == 1 && strcmp(name, argv[optind])))
 		return fail(EXIT_USAGE, "%s", verb_usage("down"));
-	if ((rc = need_privilege("down", argc > optind ? argv[optind] : "")) != EXIT_OK)
+	if (argc - optind == 1)
+		name = argv[optind];
+	if (all && name)
+		return fail(EXIT_USAGE, "%s", verb_usage("down"));
+	if (name && !ns_component_ok(name, TOPO_NAME_MAX_LEN))
+		return fail(EXIT_USAGE, "'%s' is not a topology name (^[a-z][a-z0-9-]{0,11}$)", name);
+	if ((rc = need_privilege("down", name ? name : "")) != EXIT_OK)
 		return rc;
 	if (state_lock() < 0)
 		return fail(EXIT_FAILED, "%s", err_msg());
-	if (argc - optind == 1) {
-		const char *name = argv[optind];
-
-		if (strlen(name) > TOPO_NAME_MAX_LEN || strchr(name, '/') || name[0] == '.')
-			return fail(EXIT_USAGE, "'%s' is not a topology name", name);
+	if (name)
 		return down_one(name);
-	}
 	n = state_list(names, 64);
 	if (n == 0) {
 		printf("no topology is up\n");
 		return EXIT_OK;
 	}
-	if (n > 1 && !all)
-		return fail(EXIT_USAGE, "%d topologies are up; name one or use --all", n);
+	if (n > 1 && !all) {
+		char msg[1024] = "";
+
+		for (int i = 0; i < n; i++) {
+			strncat(msg, i ? ", " : "", sizeof(msg) - strlen(msg) - 1);
+			strncat(msg, names[i], sizeof(msg) - strlen(msg) - 1);
+		}
+		return fail(EXIT_USAGE, "%d topologies are up (%s); name one or use --all", n, msg);
+	}
 	for (int i = 0; i < n; i++)
 		if (down_one(names[i]) != EXIT_OK)
 			rc = EXIT_FAILED;

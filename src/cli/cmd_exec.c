@@ -26,8 +26,8 @@ int cmd_exec(int argc, char **argv)
 		return fail(EXIT_USAGE, "%s", verb_usage("exec"));
 	if ((rc = need_privilege("exec", argv[i])) != EXIT_OK)
 		return rc;
-	if (live_open(name, &lv) < 0)
-		return fail(EXIT_FAILED, "%s", err_msg());
+	if ((rc = open_topology(name, &lv)) != EXIT_OK)
+		return rc;
 	node = layout_find_node(&lv.L, argv[i]);
 	int fn = node < 0 ? layout_find_function(&lv.L, argv[i]) : -1;
 

@@ -161,8 +161,8 @@ int cmd_flows(int argc, char **argv)
 		return rc;
 	if ((rc = need_privilege("flows", a.topo ? a.topo : "")) != EXIT_OK)
 		return rc;
-	if (live_open(a.topo, &lv) < 0)
-		return fail(EXIT_FAILED, "%s", err_msg());
+	if ((rc = open_topology(a.topo, &lv)) != EXIT_OK)
+		return rc;
 	rc = flows_open(&lv.L, &src);
 	if (rc == 0)
 		rc = flows_read(&src, &set);

@@ -23,11 +23,13 @@ static void profile(const char *verb, double t0)
  * functions there are. */
 static int open_fn(const char *topo, const char *name, struct live *lv, int *fn)
 {
-	if (live_open(topo, lv) < 0)
-		return fail(EXIT_FAILED, "%s", err_msg());
+	int rc = open_topology(topo, lv);
+
+	if (rc != EXIT_OK)
+		return rc;
 	*fn = layout_find_function(&lv->L, name);
 	if (*fn < 0) {
-		int rc = fail(EXIT_USAGE, "no function '%s' in topology %s (see `vpcsim status`)",
+		rc = fail(EXIT_USAGE, "no function '%s' in topology %s (see `vpcsim status`)",
 			      name, lv->name);
 
 		live_close(lv);

@@ -54,7 +54,7 @@ static int parse_args(int argc, char **argv, struct probe_args *a)
 		{ "json", no_argument, NULL, 'j' },
 		{ 0 },
 	};
-	char *end;
+	long long num;
 	int c;
 
 	a->rq.proto = 6;
@@ -69,9 +69,9 @@ static int parse_args(int argc, char **argv, struct probe_args *a)
 				return fail(EXIT_USAGE, "--proto '%s': use tcp, udp or icmp", optarg);
 			break;
 		case 'T':
-			a->rq.timeout_ms = (int)strtol(optarg, &end, 10);
-			if (*end || a->rq.timeout_ms <= 0 || a->rq.timeout_ms > 600000)
-				return fail(EXIT_USAGE, "--timeout-ms '%s': use 1..600000", optarg);
+			if (!parse_num(optarg, 1, 600000, &num))
+				return fail(EXIT_USAGE, "--timeout-ms '%s': use a whole number 1..600000", optarg);
+			a->rq.timeout_ms = (int)num;
 			break;
 		case 'e':
 			if (!parse_result(optarg, &a->expect))
@@ -86,11 +86,9 @@ static int parse_args(int argc, char **argv, struct probe_args *a)
 	a->from = argv[optind];
 	a->to = argv[optind + 1];
 	if (argc - optind == 3) {
-		long port = strtol(argv[optind + 2], &end, 10);
-
-		if (*end || port < 1 || port > 65535)
-			return fail(EXIT_USAGE, "port '%s': use 1..65535", argv[optind + 2]);
-		a->rq.port = (uint16_t)port;
+		if (!parse_num(argv[optind + 2], 1, 65535, &num))
+			return fail(EXIT_USAGE, "port '%s': use a whole number 1..65535", argv[optind + 2]);
+		a->rq.port = (uint16_t)num;
 	}
 	if (a->rq.proto != 1 && !a->rq.port)
 		return fail(EXIT_USAGE, "%s probes need a PORT", a->rq.proto == 6 ? "tcp" : "udp");
@@ -172,8 +170,8 @@ int cmd_probe(int argc, char **argv)
 		return rc;
 	if ((rc = need_privilege("probe", a.from)) != EXIT_OK)
 		return rc;
-	if (live_open(a.topo, &lv) < 0)
-		return fail(EXIT_FAILED, "%s", err_msg());
+	if ((rc = open_topology(a.topo, &lv)) != EXIT_OK)
+		return rc;
 	from = layout_find_node(&lv.L, a.from);
 	if (from < 0)
 		fn = layout_find_function(&lv.L, a.from);

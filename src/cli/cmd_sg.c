@@ -285,8 +285,8 @@ int cmd_sg(int argc, char **argv)
 		return rc;
 	if (state_lock() < 0)
 		return fail(EXIT_FAILED, "%s", err_msg());
-	if (live_open(e.a.topo, &e.lv) < 0)
-		return fail(EXIT_FAILED, "%s", err_msg());
+	if ((rc = open_topology(e.a.topo, &e.lv)) != EXIT_OK)
+		return rc;
 	rc = find_group(&e.lv, e.a.group, &e.vi, &e.gi);
 	if (rc != EXIT_OK)
 		goto out;

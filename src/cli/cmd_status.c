@@ -13,7 +13,7 @@ int cmd_status(int argc, char **argv)
 	const char *name = NULL;
 	struct live lv;
 	bool json = false;
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
 		if (c == 'j')
@@ -27,8 +27,8 @@ int cmd_status(int argc, char **argv)
 		return fail(EXIT_USAGE, "%s", verb_usage("status"));
 	if (argc - optind == 1)
 		name = argv[optind];
-	if (live_open(name, &lv) < 0)
-		return fail(EXIT_FAILED, "%s", err_msg());
+	if ((rc = open_topology(name, &lv)) != EXIT_OK)
+		return rc;
 	report_status(&lv, json);
 	live_close(&lv);
 	return EXIT_OK;

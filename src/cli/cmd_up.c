@@ -15,26 +15,26 @@
 #include "util/clock.h"
 #include "state/journal.h"
 #include "state/apply.h"
+#include "model/names.h"
 #include "cli/report.h"
 #include "state/state.h"
 
 
 
 /* A namespace of this topology that exists without its state means an
- * earlier run was cut short; building over it would fail half-way. */
+ * earlier run was cut short; building over it would fail half-way. Only
+ * namespaces this topology owns count (names.h): `a-b`'s never stop `a`. */
 static const char *leftover_netns(const char *topo)
 {
 	static char found[256];
-	char prefix[64];
 	struct dirent *de;
 	DIR *d = opendir(NETNS_RUN_DIR);
 
 	if (!d)
 		return NULL;
-	snprintf(prefix, sizeof(prefix), "vpcsim-%s-", topo);
 	found[0] = '\0';
 	while ((de = readdir(d)))
-		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
+		if (ns_owned_by(de->d_name, topo)) {
 			snprintf(found, sizeof(found), "%s", de->d_name);
 			break;
 		}
@@ -53,8 +53,20 @@ static void print_plan(const struct layout *L, const struct plan *P)
 	printf("%d steps\n", P->n);
 }
 
-static int build(const char *file, const struct topology *t, const struct layout *L,
-		 const struct plan *P)
+/* VPCSIM_FAIL_STEP / VPCSIM_KILL_STEP (tests): a step number 1..n. */
+static int test_step(const char *var, const char *val, int n, int *out)
+{
+	long long k = 0;
+
+	if (val && !parse_num(val, 1, n, &k))
+		return fail(EXIT_USAGE, "%s='%s': use a step number 1..%d (`vpcsim up --dry-run` lists them)",
+			    var, val, n);
+	*out = (int)k;
+	return EXIT_OK;
+}
+
+static int build(const char *text, size_t len, const struct topology *t,
+		 const struct layout *L, const struct plan *P)
 {
 	char dir[STATE_PATH_MAX], path[STATE_PATH_MAX + 32];
 	struct apply_opts o = { .state_dir = dir };
@@ -71,11 +83,13 @@ static int build(const char *file, const struct topology *t, const struct layout
 	left = leftover_netns(t->name);
 	if (left)
 		return fail(EXIT_FAILED, "namespace %s is left from an earlier run of '%s'; "
-			    "run `vpcsim down %s` (or `vpcsim clean`) first", left, t->name, t->name);
-	o.fail_at = fail_at ? atoi(fail_at) : 0;
+			    "run `vpcsim down %s` first", left, t->name, t->name);
+	if ((err = test_step("VPCSIM_FAIL_STEP", fail_at, P->n, &o.fail_at)) != EXIT_OK ||
+	    (err = test_step("VPCSIM_KILL_STEP", getenv("VPCSIM_KILL_STEP"), P->n, &o.kill_at)) != EXIT_OK)
+		return err;
 	state_dir(t->name, dir);
 	snprintf(path, sizeof(path), "%s/journal", dir);
-	err = state_prepare(t->name, file);
+	err = state_prepare(t->name, text, len);
 	if (!err)
 		err = journal_create(&J, path);
 	if (err < 0) {
@@ -104,6 +118,8 @@ int cmd_up(int argc, char **argv)
 	struct plan P;
 	struct topology *t;
 	double t0 = now_ms();
+	char *text = NULL;
+	size_t len = 0;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -118,7 +134,7 @@ int cmd_up(int argc, char **argv)
 		return fail(EXIT_USAGE, "%s", verb_usage("up"));
 	if (!dry && (rc = need_privilege("up", argv[optind])) != EXIT_OK)
 		return rc;
-	t = topology_prepare(argv[optind], &L);
+	t = topology_prepare_bytes(argv[optind], &L, &text, &len);
 	if (!t)
 		return EXIT_USAGE;
 	if (plan_build(&L, &P) < 0) {
@@ -127,12 +143,13 @@ int cmd_up(int argc, char **argv)
 		print_plan(&L, &P);
 		rc = EXIT_OK;
 	} else {
-		rc = build(argv[optind], t, &L, &P);
+		rc = build(text, len, t, &L, &P);
 		if (rc == EXIT_OK)
 			report_up(&L, now_ms() - t0, json);
 	}
 	plan_free(&P);
 	layout_free(&L);
 	topology_free(t);
+	free(text);
 	return rc;
 }

@@ -1,5 +1,6 @@
 /* vpcsim validate FILE: every problem of a topology file, or a summary. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"

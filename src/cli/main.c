@@ -12,8 +12,8 @@
 static const struct verb verbs[] = {
 	{ "validate", cmd_validate, "FILE", "check a topology file (no root needed)" },
 	{ "up", cmd_up, "FILE [--dry-run]", "build a topology, all or nothing" },
-	{ "down", cmd_down, "[NAME] [--all]", "remove a topology (or all of them)" },
-	{ "status", cmd_status, "[NAME] [--json]", "what is up: VPCs, subnets, ENIs, nodes" },
+	{ "down", cmd_down, "[-t NAME | NAME] [--all]", "remove a topology (or all of them)" },
+	{ "status", cmd_status, "[-t NAME | NAME] [--json]", "what is up: VPCs, subnets, ENIs, nodes" },
 	{ "exec", cmd_exec, "[-t NAME] NODE -- CMD [ARG...]", "run a command inside a node" },
 	{ "probe", cmd_probe,
 	  "[-t NAME] FROM TO [PORT] [--proto tcp|udp|icmp] [--timeout-ms N] [--expect RESULT] [--json]",
@@ -69,14 +69,20 @@ int need_privilege(const char *verb, const char *args)
 		    verb, verb, *args ? " " : "", args);
 }
 
-struct topology *topology_prepare(const char *file, struct layout *L)
+struct topology *topology_prepare_bytes(const char *file, struct layout *L, char **text,
+				       size_t *len)
 {
 	struct diags d = { 0 };
-	struct topology *t = topology_open(file, L, &d);
+	struct topology *t = topology_open_bytes(file, L, &d, text, len);
 
 	diags_print(&d, file, stderr);
 	diags_free(&d);
 	return t;
+}
+
+struct topology *topology_prepare(const char *file, struct layout *L)
+{
+	return topology_prepare_bytes(file, L, NULL, NULL);
 }
 
 static void usage(FILE *out)

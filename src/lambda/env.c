@@ -15,6 +15,7 @@
 #include "util/paths.h"
 #include "util/fs.h"
 #include "model/hosts.h"
+#include "model/names.h"
 #include "state/journal.h"
 #include "kernel/eni.h"
 #include "kernel/proc.h"
@@ -72,18 +73,11 @@ static int meta_write(const struct live *lv, const struct env_meta *m)
 	return 0;
 }
 
-static int meta_read(const struct live *lv, const char *id, struct env_meta *m)
+int env_meta_parse(FILE *f, struct env_meta *m)
 {
-	char path[ENV_PATH_MAX], key[32], val[NETNS_NAME_MAX];
-	FILE *f;
+	char key[32], val[NETNS_NAME_MAX];
 
-	memset(m, 0, sizeof(*m));
-	snprintf(m->id, sizeof(m->id), "%s", id);
 	m->vpc = m->subnet = -1;
-	env_file(lv, id, "meta", path);
-	f = fopen(path, "re");
-	if (!f)
-		return -ENOENT;
 	while (fscanf(f, "%31s %127s", key, val) == 2) {
 		if (!strcmp(key, "function"))
 			snprintf(m->function, sizeof(m->function), "%s", val);
@@ -109,8 +103,39 @@ static int meta_read(const struct live *lv, const char *id, struct env_meta *m)
 		else if (!strcmp(key, "created"))
 			m->created = atoll(val);
 	}
-	fclose(f);
 	return m->function[0] && m->netns[0] ? 0 : -EINVAL;
+}
+
+/* A meta file is only believed about its own topology: the namespace it
+ * names must be this topology's (names.h), its VPC and subnet in range. */
+static bool meta_fits(const struct live *lv, const struct env_meta *m)
+{
+	const struct topology *t = lv->L.t;
+
+	if (!ns_owned_by(m->netns, lv->name) || m->vpc < -1 || m->vpc >= t->n_vpcs)
+		return false;
+	if (m->vpc >= 0 && (m->subnet < -1 || m->subnet >= t->vpcs[m->vpc].n_subnets))
+		return false;
+	return true;
+}
+
+static int meta_read(const struct live *lv, const char *id, struct env_meta *m)
+{
+	char path[ENV_PATH_MAX];
+	FILE *f;
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->id, sizeof(m->id), "%s", id);
+	env_file(lv, id, "meta", path);
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	err = env_meta_parse(f, m);
+	fclose(f);
+	if (!err && !meta_fits(lv, m))
+		err = -EINVAL;
+	return err;
 }
 
 /* Take the environment's lock without waiting: its fd, or -EBUSY. */
@@ -473,7 +498,7 @@ int env_create(const struct live *lv, int fn, struct env_handle *h)
 	env_set_free(&s);
 	if (err < 0)
 		return err;
-	snprintf(h->m.netns, sizeof(h->m.netns), "vpcsim-%s-env-%s", lv->name, h->m.id);
+	ns_name(h->m.netns, sizeof(h->m.netns), lv->name, "env", h->m.id, NULL, NULL);
 	h->m.created = (long long)time(NULL);
 	envs_dir(lv, dir);
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)

@@ -5,7 +5,7 @@
  * /run/vpcsim/T/envs/ENV/: `meta` (what it is, below, as "key value"
  * lines), `lock` (an invoke holds flock(LOCK_EX) on it for its whole run:
  * busy = locked, and a killed invoke frees it by dying) and the sandbox's
- * /tmp (sandbox.h). Its network namespace is vpcsim-T-env-ENV, with a
+ * /tmp (sandbox.h). Its network namespace is vpcsim-T.env.ENV (model/names.h), with a
  * veth whose far end e<k> sits in
  *   - the Lambda service router (functions without vpc_config): eth0 has
  *     an address of service_cidr;
@@ -22,6 +22,7 @@
 #define VPCSIM_ENV_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "model/layout.h"
@@ -56,6 +57,10 @@ struct env_set {
 
 /* Every environment of the topology, sorted by id, busy or not. */
 int env_list(const struct live *lv, struct env_set *out);
+/* Parse one environment's meta file ("KEY VALUE" lines, as written at
+ * create) into *m (zeroed by the caller); -EINVAL unless it names a
+ * function and a namespace. Fuzzed: tests/fuzz/fuzz_state.c. */
+int env_meta_parse(FILE *f, struct env_meta *m);
 void env_set_free(struct env_set *s);
 const char *env_mode_str(enum env_mode m);
 

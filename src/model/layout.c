@@ -1,12 +1,16 @@
 /* The layout of a topology in the kernel: names, addresses, ids. Pure
  * computation over the model; see layout.h for the vocabulary. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/layout.h"
+#include "util/fs.h"
 #include "util/hash.h"
+#include "model/names.h"
+#include "vpcsim/dataplane.h"
 
 /* Free addresses of one subnet, as a bitmap over its offsets. */
 struct pool {
@@ -51,24 +55,7 @@ static uint32_t pool_next(struct pool *p, bool subnet)
 	return 0;
 }
 
-__attribute__((format(printf, 4, 5)))
-static void diag_add(struct diags *d, const char *path, const char *code, const char *fmt, ...)
-{
-	struct diag *items = realloc(d->items, (size_t)(d->n + 1) * sizeof(*items));
-	char msg[512];
-	va_list ap;
-
-	if (!items)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	d->items = items;
-	d->items[d->n++] = (struct diag){
-		.path = strdup(path), .code = strdup(code), .message = strdup(msg),
-	};
-	d->n_errors++;
-}
+#define diag_add diags_error
 
 void eni_id_make(const char *topology, const char *what, char out[ENI_ID_LEN])
 {
@@ -91,18 +78,20 @@ struct builder {
 	struct pool link_pool;
 };
 
-static int add_router(struct layout *L, enum router_role role, int vpc, const char *suffix)
+/* Namespace names follow names.h: vpcsim-TOPO.KIND[.NAME...]. */
+static int add_router(struct layout *L, enum router_role role, int vpc, const char *kind,
+		      const char *name)
 {
 	struct router *r = &L->routers[L->n_routers];
 
 	r->role = role;
 	r->vpc = vpc;
-	snprintf(r->netns, sizeof(r->netns), "vpcsim-%s-%s", L->t->name, suffix);
+	ns_name(r->netns, sizeof(r->netns), L->t->name, kind, name, NULL, NULL);
 	return L->n_routers++;
 }
 
 static int add_node(struct layout *L, enum node_kind kind, int index, int vpc,
-		    const char *name, const char *netns_fmt_kind)
+		    const char *name, const char *ns_kind)
 {
 	struct node *n = &L->nodes[L->n_nodes];
 
@@ -111,7 +100,7 @@ static int add_node(struct layout *L, enum node_kind kind, int index, int vpc,
 	n->vpc = vpc;
 	n->name = name;
 	n->att = -1;
-	snprintf(n->netns, sizeof(n->netns), "vpcsim-%s-%s-%s", L->t->name, netns_fmt_kind, name);
+	ns_name(n->netns, sizeof(n->netns), L->t->name, ns_kind, name, NULL, NULL);
 	return L->n_nodes++;
 }
 
@@ -283,14 +272,11 @@ static void lay_routers_and_links(struct builder *b)
 {
 	const struct topology *t = b->t;
 	struct layout *L = b->L;
-	char name[NETNS_NAME_MAX];
 
-	L->inet = add_router(L, ROUTER_INTERNET, -1, "inet");
-	L->lambda = add_router(L, ROUTER_LAMBDA, -1, "lambda");
-	for (int v = 0; v < t->n_vpcs; v++) {
-		snprintf(name, sizeof(name), "vpc-%s", t->vpcs[v].name);
-		L->vpc_router[v] = add_router(L, ROUTER_VPC, v, name);
-	}
+	L->inet = add_router(L, ROUTER_INTERNET, -1, "inet", NULL);
+	L->lambda = add_router(L, ROUTER_LAMBDA, -1, "lambda", NULL);
+	for (int v = 0; v < t->n_vpcs; v++)
+		L->vpc_router[v] = add_router(L, ROUTER_VPC, v, "vpc", t->vpcs[v].name);
 	add_link(b, LINK_LAMBDA, -1, L->lambda, L->inet, "inet", "lambda");
 	for (int v = 0; v < t->n_vpcs; v++) {
 		char inet_end[IFNAMSIZ];
@@ -324,15 +310,14 @@ static void lay_vpc_nodes(struct builder *b)
 		for (int g = 0; g < vpc->n_nat_gateways; g++) {
 			const struct nat_gateway *ng = &vpc->nat_gateways[g];
 			int node, att;
-			char nsname[NETNS_NAME_MAX];
 			uint32_t ip;
 
 			snprintf(path, sizeof(path), "vpcs[%d].nat_gateways[%d]", v, g);
 			snprintf(what, sizeof(what), "NAT gateway %s", ng->name);
-			snprintf(nsname, sizeof(nsname), "%s-%s", vpc->name, ng->name);
 			ip = take_private(b, v, ng->subnet, path, what);
 			node = add_node(L, NODE_NAT, g, v, ng->name, "nat");
-			snprintf(L->nodes[node].netns, NETNS_NAME_MAX, "vpcsim-%s-nat-%s", t->name, nsname);
+			ns_name(L->nodes[node].netns, NETNS_NAME_MAX, t->name, "nat", vpc->name,
+				ng->name, NULL);
 			snprintf(what, sizeof(what), "nat/%s", ng->name);
 			/* A NAT gateway's ENI has no security group in AWS. */
 			att = add_eni(b, node, v, ng->subnet, ip, NULL, 0, what);
@@ -371,7 +356,7 @@ static int hyperplane_of(struct builder *b, int fn, int s, const int *sgs, int n
 	const struct function *f = &t->functions[fn];
 	struct layout *L = b->L;
 	struct hyperplane *h;
-	char path[128], what[192];
+	char path[128], what[192], kname[16];
 	int k = 0, node;
 
 	for (int i = 0; i < L->n_hpls; i++) {
@@ -398,7 +383,9 @@ static int hyperplane_of(struct builder *b, int fn, int s, const int *sgs, int n
 	uint32_t ip = take_private(b, f->vpc, s, path, what);
 
 	node = add_node(L, NODE_HYPERPLANE, L->n_hpls, f->vpc, h->name, "hpl");
-	snprintf(L->nodes[node].netns, NETNS_NAME_MAX, "vpcsim-%s-%s", t->name, h->name);
+	snprintf(kname, sizeof(kname), "%d", k);
+	ns_name(L->nodes[node].netns, NETNS_NAME_MAX, t->name, "hpl", t->vpcs[f->vpc].name,
+		t->vpcs[f->vpc].subnets[s].name, kname);
 	h->node = node;
 	snprintf(what, sizeof(what), "hyperplane/%d", k);
 	add_eni(b, node, f->vpc, s, ip, sgs, n_sgs, what);
@@ -433,6 +420,30 @@ static void lay_functions_and_hosts(struct builder *b)
 	L->lambda_egress_ip = take_public(b, "lambda", "the Lambda service egress");
 }
 
+/* Every ENI of a VPC has an entry in its enis map (DP_ENIS_MAX): more
+ * than that could not be loaded, so `validate` refuses it here. */
+static void check_enis_per_vpc(const struct layout *L, struct diags *d)
+{
+	int *n = calloc((size_t)L->t->n_vpcs + 1, sizeof(*n));
+	char path[64];
+
+	if (!n)
+		return;
+	for (int i = 0; i < L->n_atts; i++)
+		if (L->atts[i].vpc >= 0)
+			n[L->atts[i].vpc]++;
+	for (int v = 0; v < L->t->n_vpcs; v++) {
+		if (n[v] <= DP_ENIS_MAX)
+			continue;
+		snprintf(path, sizeof(path), "vpcs[%d]", v);
+		diag_add(d, path, "NetworkInterfaceLimitExceeded",
+			 "VPC %s would have %d ENIs (resources, NAT gateways, hyperplane ENIs); "
+			 "its data plane holds %d: spread them over more VPCs",
+			 L->t->vpcs[v].name, n[v], DP_ENIS_MAX);
+	}
+	free(n);
+}
+
 int layout_build(const struct topology *t, struct layout *L, struct diags *d)
 {
 	struct builder b = { .t = t, .L = L, .d = d };
@@ -448,6 +459,7 @@ int layout_build(const struct topology *t, struct layout *L, struct diags *d)
 	lay_routers_and_links(&b);
 	lay_vpc_nodes(&b);
 	lay_functions_and_hosts(&b);
+	check_enis_per_vpc(L, d);
 	builder_free(&b);
 	return d->n_errors > errors ? -1 : 0;
 }
@@ -527,14 +539,32 @@ uint32_t layout_resolve_vpc(const struct layout *L, int av, int target)
 	return ta->public_ip ? ta->public_ip : ta->ip;
 }
 
-struct topology *topology_open(const char *file, struct layout *L, struct diags *d)
+struct topology *topology_open_bytes(const char *file, struct layout *L, struct diags *d,
+				     char **text, size_t *len)
 {
-	struct topology *t = topology_load(file, d);
+	struct topology *t = NULL;
+	size_t n = 0;
+	char *buf = file_read(file, &n);
 
+	if (!buf)
+		diags_error(d, "", "FileNotReadable", "cannot read: %s", strerror(errno));
+	else
+		t = topology_parse(file, buf, n, d);
 	if (t && layout_build(t, L, d) < 0) {
 		layout_free(L);
 		topology_free(t);
 		t = NULL;
 	}
+	if (t && text) {
+		*text = buf;
+		*len = n;
+	} else {
+		free(buf);
+	}
 	return t;
+}
+
+struct topology *topology_open(const char *file, struct layout *L, struct diags *d)
+{
+	return topology_open_bytes(file, L, d, NULL, NULL);
 }

@@ -136,6 +136,11 @@ void layout_free(struct layout *L);
  * topology with *L built, or NULL with every problem in d. The one way
  * commands read a topology file. */
 struct topology *topology_open(const char *file, struct layout *L, struct diags *d);
+/* The same, reading the file once: on success *text holds the exact bytes
+ * that were parsed (malloc'd, *len bytes; the caller frees them), which
+ * `up` saves, so the saved copy can never differ from the checked one. */
+struct topology *topology_open_bytes(const char *file, struct layout *L, struct diags *d,
+				     char **text, size_t *len);
 
 /* The node named `name` (resource or host), or -1. Functions are no
  * nodes: their execution environments come and go (env.h). */

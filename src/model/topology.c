@@ -117,30 +117,49 @@ static int edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
+/* Keys given twice (cJSON keeps both) in an object: each repeat is
+ * reported once. Sorting keeps this O(n log n) on huge objects. */
+static void check_duplicate_keys(struct parse *p, const cJSON *obj, const char *path,
+				 const char *what)
+{
+	int n = cJSON_GetArraySize(obj), i = 0, *first;
+	const char **keys;
+	const cJSON *c;
+	char kp[PATH_LEN];
+
+	if (n < 2)
+		return;
+	keys = xcalloc((size_t)n, sizeof(*keys));
+	first = xcalloc((size_t)n, sizeof(*first));
+	cJSON_ArrayForEach(c, obj)
+		keys[i++] = c->string;
+	topo_first_equal_str(keys, n, first);
+	for (i = 0; i < n; i++)
+		if (first[i] >= 0)
+			ERR(p, path_key(kp, path, keys[i]), "DuplicateKey",
+			    "The key '%s' appears twice in %s; keep one", keys[i], what);
+	free(keys);
+	free(first);
+}
+
 /* Typos must not pass silently: report unknown keys with the valid ones and
- * the likely intended one, and keys given twice (cJSON keeps both). */
+ * the likely intended one, and keys given twice. Linear in the object's
+ * size (times the few valid keys), plus the sort of check_duplicate_keys. */
 static void check_keys(struct parse *p, const cJSON *obj, const char *path,
 		       const char *what, const char *const keys[])
 {
-	const cJSON *c, *e;
+	const cJSON *c;
 	char kp[PATH_LEN], list[512];
 
 	list[0] = '\0';
 	for (int i = 0; keys[i]; i++)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list),
 			 "%s%s", i ? ", " : "", keys[i]);
+	check_duplicate_keys(p, obj, path, what);
 	cJSON_ArrayForEach(c, obj) {
 		const char *best = NULL;
 		int known = 0, best_d = 3;
 
-		for (e = obj->child; e != c; e = e->next)
-			if (!strcmp(e->string, c->string))
-				break;
-		if (e != c) {
-			ERR(p, path_key(kp, path, c->string), "DuplicateKey",
-			    "The key '%s' appears twice in %s; keep one", c->string, what);
-			continue;
-		}
 		for (int i = 0; keys[i] && !known; i++) {
 			int dist = edit_distance(c->string, keys[i]);
 
@@ -867,12 +886,36 @@ static void parse_nacl_rule(struct parse *p, const cJSON *e, const char *path,
 
 /* One direction of a NACL. Rule numbers are unique per direction; rules are
  * stored sorted, the order in which they are evaluated. */
+/* Rule numbers are unique per direction (0: unreadable, skipped). */
+static void nacl_duplicate_numbers(struct parse *p, const struct nacl_rule *rules, int n,
+				   const char *ap, const char *key)
+{
+	uint64_t *nums = xcalloc((size_t)n + 1, sizeof(*nums));
+	bool *skip = xcalloc((size_t)n + 1, sizeof(*skip));
+	int *first = xcalloc((size_t)n + 1, sizeof(*first));
+	char ep[PATH_LEN], kp[PATH_LEN];
+
+	for (int i = 0; i < n; i++) {
+		nums[i] = (uint64_t)rules[i].number;
+		skip[i] = !rules[i].number;
+	}
+	topo_first_equal_u64(nums, skip, n, first);
+	for (int i = 0; i < n; i++)
+		if (first[i] >= 0)
+			ERR(p, path_key(kp, path_idx(ep, ap, i), "rule"), "NetworkAclEntryAlreadyExists",
+			    "The %s rule number %d is already used by %s[%d]; rule numbers are unique per direction",
+			    key, rules[i].number, ap, first[i]);
+	free(nums);
+	free(skip);
+	free(first);
+}
+
 static void parse_nacl_rules(struct parse *p, const cJSON *j, const char *path,
 			     const char *key, bool is_default,
 			     struct nacl_rule **rules, int *n)
 {
 	const cJSON *arr, *e;
-	char ap[PATH_LEN], ep[PATH_LEN], kp[PATH_LEN];
+	char ap[PATH_LEN], ep[PATH_LEN];
 	int i = 0;
 
 	if (get_array(p, j, path, key, false, &arr) != 1) {
@@ -890,13 +933,9 @@ static void parse_nacl_rules(struct parse *p, const cJSON *j, const char *path,
 	cJSON_ArrayForEach(e, arr) {
 		path_idx(ep, ap, i);
 		parse_nacl_rule(p, e, ep, &(*rules)[i]);
-		for (int k = 0; k < i && (*rules)[i].number; k++)
-			if ((*rules)[k].number == (*rules)[i].number)
-				ERR(p, path_key(kp, ep, "rule"), "NetworkAclEntryAlreadyExists",
-				    "The %s rule number %d is already used by %s[%d]; rule numbers are unique per direction",
-				    key, (*rules)[i].number, ap, k);
 		i++;
 	}
+	nacl_duplicate_numbers(p, *rules, *n, ap, key);
 	qsort(*rules, (size_t)*n, sizeof(**rules), nacl_rule_cmp);
 }
 
@@ -1060,11 +1099,34 @@ static void parse_route(struct parse *p, const cJSON *e, const char *path, int v
 	}
 }
 
+/* One route per destination in a table. */
+static void route_duplicates(struct parse *p, const struct route_table *rt, const char *ap)
+{
+	int n = rt->n_routes, *first = xcalloc((size_t)n + 1, sizeof(*first));
+	uint64_t *dst = xcalloc((size_t)n + 1, sizeof(*dst));
+	bool *skip = xcalloc((size_t)n + 1, sizeof(*skip));
+	char ep[PATH_LEN], kp[PATH_LEN], cb[CIDR_STRLEN];
+
+	for (int i = 0; i < n; i++) {
+		dst[i] = (uint64_t)rt->routes[i].dst.addr << 8 | rt->routes[i].dst.len;
+		skip[i] = !cidr_valid(rt->routes[i].dst);
+	}
+	topo_first_equal_u64(dst, skip, n, first);
+	for (int i = 0; i < n; i++)
+		if (first[i] >= 0)
+			ERR(p, path_key(kp, path_idx(ep, ap, i), "destination"), "RouteAlreadyExists",
+			    "The route table %s already has a route to %s (%s[%d]); remove one",
+			    rt->name, cidr_str(rt->routes[i].dst, cb), ap, first[i]);
+	free(first);
+	free(dst);
+	free(skip);
+}
+
 static void parse_routes(struct parse *p, const cJSON *j, const char *path, int vi,
 			 struct route_table *rt)
 {
 	const cJSON *arr, *e;
-	char ap[PATH_LEN], ep[PATH_LEN], kp[PATH_LEN], cb[CIDR_STRLEN];
+	char ap[PATH_LEN], ep[PATH_LEN];
 	int i = 0;
 
 	if (get_array(p, j, path, "routes", false, &arr) != 1)
@@ -1077,14 +1139,9 @@ static void parse_routes(struct parse *p, const cJSON *j, const char *path, int 
 
 		path_idx(ep, ap, i);
 		parse_route(p, e, ep, vi, r);
-		for (int k = 0; k < i && cidr_valid(r->dst); k++)
-			if (cidr_valid(rt->routes[k].dst) && rt->routes[k].dst.addr == r->dst.addr &&
-			    rt->routes[k].dst.len == r->dst.len)
-				ERR(p, path_key(kp, ep, "destination"), "RouteAlreadyExists",
-				    "The route table %s already has a route to %s (%s[%d]); remove one",
-				    rt->name, cidr_str(r->dst, cb), ap, k);
 		i++;
 	}
+	route_duplicates(p, rt, ap);
 }
 
 static void resolve_subnet(struct parse *p, const cJSON *j, const char *path,
@@ -1261,11 +1318,14 @@ static void resolve_vpc(struct parse *p, const cJSON *j, const char *path, int v
 		i++;
 	}
 	arr = array_quiet(j, "security_groups");
+	e = arr ? arr->child : NULL; /* walked along: GetArrayItem(i) is O(i) */
 	for (i = 0; i < v->n_security_groups; i++) {
-		e = arr ? cJSON_GetArrayItem(arr, i) : NULL;
+		const cJSON *g = e;
+
+		e = e ? e->next : NULL;
 		path_idx(ep, path_key(ap, path, "security_groups"), i);
-		if (!e || cJSON_IsObject(e))
-			resolve_sg(p, e, ep, vi, i);
+		if (!g || cJSON_IsObject(g))
+			resolve_sg(p, g, ep, vi, i);
 	}
 }
 
@@ -1437,6 +1497,7 @@ static void parse_environment(struct parse *p, const cJSON *j, const char *path,
 		ERR(p, ep, CODE_TYPE, "'environment' must be an object of strings, not %s", json_type(env));
 		return;
 	}
+	check_duplicate_keys(p, env, ep, "the environment");
 	f->env = xcalloc((size_t)cJSON_GetArraySize(env), sizeof(*f->env));
 	cJSON_ArrayForEach(e, env) {
 		path_key(kp, ep, e->string);
@@ -1639,26 +1700,105 @@ static void report_json_error(struct parse *p, const char *text, size_t len, con
 	    len ? what : "empty file", line, col);
 }
 
+/* A string with a NUL in it would be cut short by every C string function
+ * ("t\u0000x" would validate as "t"), so such files are refused. Escapes
+ * \u0000 are swapped for U+FFFF before parsing; after it, every string (key
+ * or value) holding that marker is reported with its path. */
+#define NUL_MARK "\xef\xbf\xbf"
+
+static char *swap_nul_escapes(const char *text, size_t len)
+{
+	char *copy = NULL;
+
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (text[i] != '\\')
+			continue;
+		if (text[i + 1] == 'u' && i + 5 < len && !memcmp(text + i + 2, "0000", 4)) {
+			if (!copy) {
+				copy = malloc(len);
+				if (!copy)
+					abort();
+				memcpy(copy, text, len);
+			}
+			memcpy(copy + i + 2, "ffff", 4);
+		}
+		i++; /* the escaped character */
+	}
+	return copy;
+}
+
+static void report_nul_strings(struct parse *p, const cJSON *j, const char *path, int depth)
+{
+	char kp[PATH_LEN];
+	const cJSON *c;
+	int i = 0;
+
+	if (cJSON_IsString(j) && strstr(j->valuestring, NUL_MARK))
+		ERR(p, path[0] ? path : "$", CODE_PARAM,
+		    "The string contains a NUL character (\\u0000), which would cut it short; remove it");
+	if (depth > 64 || !(cJSON_IsObject(j) || cJSON_IsArray(j)))
+		return;
+	cJSON_ArrayForEach(c, j) {
+		if (cJSON_IsObject(j)) {
+			char key[PATH_LEN], *m;
+
+			snprintf(key, sizeof(key), "%s", c->string);
+			while ((m = strstr(key, NUL_MARK)) && strlen(key) + 4 < sizeof(key)) {
+				memmove(m + 6, m + 3, strlen(m + 3) + 1);
+				memcpy(m, "\\u0000", 6);
+			}
+			path_key(kp, path, key);
+			if (strstr(c->string, NUL_MARK))
+				ERR(p, kp, CODE_PARAM,
+				    "The key contains a NUL character (\\u0000), which would cut it short; remove it");
+		} else {
+			path_idx(kp, path, i++);
+		}
+		report_nul_strings(p, c, kp, depth + 1);
+	}
+}
+
 /* The document, or NULL when the text is not one JSON value (reported). */
 static cJSON *json_parse(struct parse *p, const char *text, size_t len)
 {
-	const char *end = text;
+	const char *end, *nul = text && len ? memchr(text, '\0', len) : NULL;
+	char *swapped = NULL;
 	cJSON *root = NULL;
 
+	if (nul) {
+		report_json_error(p, text, len, nul, "a NUL byte");
+		return NULL;
+	}
+	if (text && len && (swapped = swap_nul_escapes(text, len)))
+		text = swapped;
+	end = text;
 	/* cJSON's own trailing-garbage check wants a NUL inside len; do it here. */
 	if (text && len)
 		root = cJSON_ParseWithLengthOpts(text, len, &end, false);
 	if (!root) {
 		report_json_error(p, text, text ? len : 0, end, "syntax error");
+		free(swapped);
 		return NULL;
 	}
 	while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
 		end++;
-	if (end == text + len)
-		return root;
-	report_json_error(p, text, len, end, "unexpected text after the document");
-	cJSON_Delete(root);
-	return NULL;
+	if (end != text + len) {
+		report_json_error(p, text, len, end, "unexpected text after the document");
+		cJSON_Delete(root);
+		free(swapped);
+		return NULL;
+	}
+	if (swapped) {
+		int errors = p->d->n_errors;
+
+		free(swapped);
+		report_nul_strings(p, root, "", 0);
+		if (p->d->n_errors == errors)
+			ERR(p, "$", CODE_PARAM, "The file contains a NUL character (\\u0000); remove it");
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
 }
 
 static void topology_defaults(struct topology *t, const char *file)

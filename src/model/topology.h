@@ -238,6 +238,9 @@ struct diags {
 	int n;
 	int n_errors;
 };
+/* Append an error to *d (the one way to grow it: capacity doubles). */
+__attribute__((format(printf, 4, 5)))
+void diags_error(struct diags *d, const char *path, const char *code, const char *fmt, ...);
 
 /* Parse and validate the JSON text `text` (len bytes) read from `file`.
  * Returns the model when there is no error (warnings may be present), NULL

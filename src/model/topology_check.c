@@ -19,7 +19,7 @@ struct named {
 /* The names of one namespace, e.g. every subnet of the topology. */
 struct namespace {
 	struct named *v;
-	int n;
+	int n, cap;
 	const char *scope;         /* for the message: "subnet names ..." */
 };
 
@@ -30,9 +30,12 @@ static void ns_add(struct namespace *ns, const char *name, const char *fmt, ...)
 
 	if (!name)
 		return;
-	ns->v = realloc(ns->v, (size_t)(ns->n + 1) * sizeof(*ns->v));
-	if (!ns->v)
-		abort();
+	if (ns->n == ns->cap) {
+		ns->cap = ns->cap ? 2 * ns->cap : 16;
+		ns->v = realloc(ns->v, (size_t)ns->cap * sizeof(*ns->v));
+		if (!ns->v)
+			abort();
+	}
 	ns->v[ns->n].name = name;
 	va_start(ap, fmt);
 	vsnprintf(ns->v[ns->n].path, PATH_LEN, fmt, ap);
@@ -40,25 +43,33 @@ static void ns_add(struct namespace *ns, const char *name, const char *fmt, ...)
 	ns->n++;
 }
 
-/* Reports every name already used earlier in the namespace, then empties it. */
+/* Reports every name already used earlier in the namespace, then empties
+ * it. O(n log n): files with many thousands of objects validate fast. */
 static void ns_check(struct namespace *ns, struct diags *d)
 {
 	char path[PATH_LEN + 8];
+	const char **names = calloc((size_t)ns->n + 1, sizeof(*names));
+	int *first = calloc((size_t)ns->n + 1, sizeof(*first));
 
+	if (!names || !first)
+		abort();
+	for (int i = 0; i < ns->n; i++)
+		names[i] = ns->v[i].name;
+	topo_first_equal_str(names, ns->n, first);
 	for (int i = 0; i < ns->n; i++) {
-		for (int k = 0; k < i; k++) {
-			if (strcmp(ns->v[i].name, ns->v[k].name))
-				continue;
-			snprintf(path, sizeof(path), "%s.name", ns->v[i].path);
-			topo_error(d, path, "DuplicateName",
-				   "The name '%s' is already used by %s; %s", ns->v[i].name,
-				   ns->v[k].path, ns->scope);
-			break;
-		}
+		if (first[i] < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s.name", ns->v[i].path);
+		topo_error(d, path, "DuplicateName",
+			   "The name '%s' is already used by %s; %s", ns->v[i].name,
+			   ns->v[first[i]].path, ns->scope);
 	}
+	free(names);
+	free(first);
 	free(ns->v);
 	ns->v = NULL;
 	ns->n = 0;
+	ns->cap = 0;
 }
 
 static void check_vpc_names(const struct vpc *v, int vi, struct diags *d)
@@ -114,26 +125,62 @@ static void check_names(const struct topology *t, struct diags *d)
 		check_vpc_names(&t->vpcs[i], i, d);
 }
 
+struct span {
+	uint64_t lo, hi;
+	int i;
+};
+
+static int span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Subnets of a VPC never overlap. Sorted by start, a subnet overlaps an
+ * earlier-starting one iff it starts before the furthest end seen so far;
+ * the later of the two in the file is reported, once. O(n log n). */
 static void check_subnet_overlaps(const struct vpc *v, int vi, struct diags *d)
 {
 	char path[PATH_LEN], a[CIDR_STRLEN], b[CIDR_STRLEN];
+	struct span *sp = calloc((size_t)v->n_subnets + 1, sizeof(*sp));
+	bool *done = calloc((size_t)v->n_subnets + 1, sizeof(*done));
+	int n = 0, far = -1;
 
+	if (!sp || !done)
+		abort();
 	for (int i = 0; i < v->n_subnets; i++) {
-		const struct subnet *s = &v->subnets[i];
+		struct cidr c = v->subnets[i].cidr;
 
-		for (int k = 0; k < i && cidr_valid(s->cidr); k++) {
-			const struct subnet *o = &v->subnets[k];
-
-			if (!cidr_valid(o->cidr) || !cidr_overlaps(s->cidr, o->cidr))
-				continue;
-			snprintf(path, sizeof(path), "vpcs[%d].subnets[%d].cidr", vi, i);
-			topo_error(d, path, "InvalidSubnet.Conflict",
-				   "The CIDR '%s' conflicts with subnet %s %s (vpcs[%d].subnets[%d])",
-				   cidr_str(s->cidr, a), o->name ? o->name : "?",
-				   cidr_str(o->cidr, b), vi, k);
-			break;
-		}
+		if (!cidr_valid(c))
+			continue;
+		sp[n].lo = c.addr;
+		sp[n].hi = (uint64_t)c.addr + (c.len ? (1ull << (32 - c.len)) : (1ull << 32)) - 1;
+		sp[n++].i = i;
 	}
+	qsort(sp, (size_t)n, sizeof(*sp), span_cmp);
+	for (int j = 0; j < n; j++) {
+		if (far >= 0 && sp[j].lo <= sp[far].hi) {
+			int late = sp[j].i > sp[far].i ? sp[j].i : sp[far].i;
+			int early = sp[j].i > sp[far].i ? sp[far].i : sp[j].i;
+			const struct subnet *s = &v->subnets[late], *o = &v->subnets[early];
+
+			if (!done[late]) {
+				done[late] = true;
+				snprintf(path, sizeof(path), "vpcs[%d].subnets[%d].cidr", vi, late);
+				topo_error(d, path, "InvalidSubnet.Conflict",
+					   "The CIDR '%s' conflicts with subnet %s %s (vpcs[%d].subnets[%d])",
+					   cidr_str(s->cidr, a), o->name ? o->name : "?",
+					   cidr_str(o->cidr, b), vi, early);
+			}
+		}
+		if (far < 0 || sp[j].hi > sp[far].hi)
+			far = j;
+	}
+	free(sp);
+	free(done);
 }
 
 /* A NAT gateway source-NATs onto its Elastic IP, which only an internet
@@ -187,8 +234,21 @@ static void check_service_cidr(const struct topology *t, struct diags *d)
 static void check_peerings(const struct topology *t, struct diags *d)
 {
 	char path[PATH_LEN], a[CIDR_STRLEN], b[CIDR_STRLEN];
+	int n = t->n_peerings, *first = calloc((size_t)n + 1, sizeof(*first));
+	uint64_t *pairs = calloc((size_t)n + 1, sizeof(*pairs));
+	bool *skip = calloc((size_t)n + 1, sizeof(*skip));
 
-	for (int i = 0; i < t->n_peerings; i++) {
+	if (!first || !pairs || !skip)
+		abort();
+	for (int i = 0; i < n; i++) {
+		const int *v = t->peerings[i].vpc;
+		int lo = v[0] < v[1] ? v[0] : v[1], hi = v[0] < v[1] ? v[1] : v[0];
+
+		skip[i] = lo < 0;
+		pairs[i] = (uint64_t)(uint32_t)lo << 32 | (uint32_t)hi;
+	}
+	topo_first_equal_u64(pairs, skip, n, first);
+	for (int i = 0; i < n; i++) {
 		const struct peering *p = &t->peerings[i];
 		const struct vpc *x, *y;
 
@@ -201,23 +261,19 @@ static void check_peerings(const struct topology *t, struct diags *d)
 			topo_error(d, path, "OverlappingCidrs",
 				   "VPCs %s (%s) and %s (%s) cannot be peered: their CIDRs overlap",
 				   x->name, cidr_str(x->cidr, a), y->name, cidr_str(y->cidr, b));
-		for (int k = 0; k < i; k++) {
-			const int *o = t->peerings[k].vpc;
-
-			if ((o[0] == p->vpc[0] && o[1] == p->vpc[1]) ||
-			    (o[0] == p->vpc[1] && o[1] == p->vpc[0])) {
-				topo_error(d, path, "VpcPeeringConnectionAlreadyExists",
-					   "VPCs %s and %s are already peered by peerings[%d]",
-					   x->name, y->name, k);
-				break;
-			}
-		}
+		if (first[i] >= 0)
+			topo_error(d, path, "VpcPeeringConnectionAlreadyExists",
+				   "VPCs %s and %s are already peered by peerings[%d]",
+				   x->name, y->name, first[i]);
 	}
+	free(pairs);
+	free(skip);
+	free(first);
 }
 
 /* A fixed private address: inside its subnet, not reserved, unique in the
  * VPC. Addresses allocated later (NAT gateways, ENIs) avoid these. */
-static void check_resource_ip(const struct topology *t, int ri, struct diags *d)
+static void check_resource_ip(const struct topology *t, int ri, int first, struct diags *d)
 {
 	const struct resource *r = &t->resources[ri];
 	const struct subnet *s = &t->vpcs[r->vpc].subnets[r->subnet];
@@ -238,16 +294,10 @@ static void check_resource_ip(const struct topology *t, int ri, struct diags *d)
 			   ip, s->name, cidr_str(s->cidr, cb));
 		return;
 	}
-	for (int k = 0; k < ri; k++) {
-		const struct resource *o = &t->resources[k];
-
-		if (o->vpc == r->vpc && o->ip == r->ip) {
-			topo_error(d, path, "InvalidIPAddress.InUse",
-				   "The address %s is already used by resource %s (resources[%d])",
-				   ip, o->name ? o->name : "?", k);
-			return;
-		}
-	}
+	if (first >= 0)
+		topo_error(d, path, "InvalidIPAddress.InUse",
+			   "The address %s is already used by resource %s (resources[%d])",
+			   ip, t->resources[first].name ? t->resources[first].name : "?", first);
 }
 
 /* Fixed public addresses are unique across the topology, hosts included. */
@@ -268,23 +318,45 @@ static void check_public_ips(const struct topology *t, struct diags *d)
 		v[n].ip = t->resources[i].public_ip;
 		snprintf(v[n++].path, PATH_LEN, "resources[%d].public_ip", i);
 	}
+	uint64_t *ips = calloc((size_t)n + 1, sizeof(*ips));
+	bool *skip = calloc((size_t)n + 1, sizeof(*skip));
+	int *first = calloc((size_t)n + 1, sizeof(*first));
+
+	if (!ips || !skip || !first)
+		abort();
 	for (int i = 0; i < n; i++) {
-		for (int k = 0; k < i && v[i].ip; k++) {
-			if (v[k].ip != v[i].ip)
-				continue;
+		ips[i] = v[i].ip;
+		skip[i] = !v[i].ip;
+	}
+	topo_first_equal_u64(ips, skip, n, first);
+	for (int i = 0; i < n; i++)
+		if (first[i] >= 0)
 			topo_error(d, v[i].path, "InvalidIPAddress.InUse",
 				   "The public address %s is already used by %s",
-				   ip4_str(v[i].ip, ip), v[k].path);
-			break;
-		}
-	}
+				   ip4_str(v[i].ip, ip), v[first[i]].path);
+	free(ips);
+	free(skip);
+	free(first);
 	free(v);
 }
 
 static void check_resources(const struct topology *t, struct diags *d)
 {
 	char path[PATH_LEN];
+	int n = t->n_resources, *first = calloc((size_t)n + 1, sizeof(*first));
+	uint64_t *keys = calloc((size_t)n + 1, sizeof(*keys));
+	bool *skip = calloc((size_t)n + 1, sizeof(*skip));
 
+	if (!first || !keys || !skip)
+		abort();
+	/* Fixed private addresses are unique per VPC. */
+	for (int i = 0; i < n; i++) {
+		keys[i] = (uint64_t)(uint32_t)t->resources[i].vpc << 32 | t->resources[i].ip;
+		skip[i] = t->resources[i].vpc < 0 || !t->resources[i].ip;
+	}
+	topo_first_equal_u64(keys, skip, n, first);
+	free(keys);
+	free(skip);
 	for (int i = 0; i < t->n_resources; i++) {
 		const struct resource *r = &t->resources[i];
 		const struct subnet *s;
@@ -292,7 +364,7 @@ static void check_resources(const struct topology *t, struct diags *d)
 		if (r->vpc < 0)
 			continue;
 		if (r->ip)
-			check_resource_ip(t, i, d);
+			check_resource_ip(t, i, first[i], d);
 		s = &t->vpcs[r->vpc].subnets[r->subnet];
 		if (!(r->public_ip || r->public_ip_auto) || s->is_public ||
 		    s->route_table < 0 || r->kind == RES_RDS_PROXY)
@@ -304,6 +376,7 @@ static void check_resources(const struct topology *t, struct diags *d)
 			     "Resource %s gets a public address, but subnet %s is not public (no route to igw): the address will be unreachable",
 			     r->name ? r->name : "?", s->name);
 	}
+	free(first);
 	check_public_ips(t, d);
 }
 
@@ -342,4 +415,5 @@ void topology_check(const struct topology *t, struct diags *d)
 	check_service_cidr(t, d);
 	check_resources(t, d);
 	check_reserved_concurrency(t, d);
+	topology_check_limits(t, d);
 }

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model/topology.h"
 
@@ -30,6 +31,12 @@ char *topo_strdup(const char *s);
 int topo_find_named(const void *first, size_t stride, int n, const char *name);
 #define FIND(arr, n, key) topo_find_named(&(arr)[0].name, sizeof((arr)[0]), n, key)
 
+/* Duplicates in O(n log n), so validation stays linear-ish on huge files:
+ * first[i] is the lowest k < i whose key equals key i, else -1. Keys
+ * flagged skip (skip may be NULL) are never equal to anything. */
+void topo_first_equal_str(const char *const *keys, int n, int *first);
+void topo_first_equal_u64(const uint64_t *keys, const bool *skip, int n, int *first);
+
 __attribute__((format(printf, 4, 5)))
 void topo_error(struct diags *d, const char *path, const char *code,
 		const char *fmt, ...);
@@ -46,5 +53,7 @@ bool topo_has_node(const struct topology *t, const char *name);
  * unique addresses, peerings, NAT placement, reserved concurrency. Element
  * indices equal positions in the file, so paths are rebuilt from them. */
 void topology_check(const struct topology *t, struct diags *d);
+/* The layout's and the data plane's limits (topology_limits.c). */
+void topology_check_limits(const struct topology *t, struct diags *d);
 
 #endif

@@ -37,9 +37,12 @@ static void diag_vadd(struct diags *d, bool warning, const char *path,
 {
 	struct diag *g;
 
-	d->items = realloc(d->items, (size_t)(d->n + 1) * sizeof(*d->items));
-	if (!d->items)
-		abort();
+	/* Capacity doubles at 16, 32, 64...: linear in the number of diags. */
+	if (d->n == 0 || (d->n >= 16 && !(d->n & (d->n - 1)))) {
+		d->items = realloc(d->items, (size_t)(d->n ? 2 * d->n : 16) * sizeof(*d->items));
+		if (!d->items)
+			abort();
+	}
 	g = &d->items[d->n++];
 	g->path = topo_strdup(path ? path : "");
 	g->code = topo_strdup(code);
@@ -54,6 +57,15 @@ static void diag_vadd(struct diags *d, bool warning, const char *path,
 
 void topo_error(struct diags *d, const char *path, const char *code,
 		const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, false, path, code, fmt, ap);
+	va_end(ap);
+}
+
+void diags_error(struct diags *d, const char *path, const char *code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -276,4 +288,75 @@ bool sg_rule_same(const struct sg_rule *a, const struct sg_rule *b)
 	if (a->peer_is_sg)
 		return a->peer_vpc == b->peer_vpc && a->peer_sg == b->peer_sg;
 	return a->cidr.addr == b->cidr.addr && a->cidr.len == b->cidr.len;
+}
+
+/* ---- duplicates --------------------------------------------------------- */
+
+struct dup_ref {
+	const char *s;
+	uint64_t u;
+	int i;
+};
+
+static int dup_cmp_str(const void *a, const void *b)
+{
+	const struct dup_ref *x = a, *y = b;
+	int c = strcmp(x->s, y->s);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+static int dup_cmp_u64(const void *a, const void *b)
+{
+	const struct dup_ref *x = a, *y = b;
+
+	if (x->u != y->u)
+		return x->u < y->u ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Sorted by (key, index), each run's head is the first of its key. */
+static void dup_runs(struct dup_ref *r, int m, int *first,
+		     int (*cmp)(const void *, const void *), bool by_str)
+{
+	qsort(r, (size_t)m, sizeof(*r), cmp);
+	for (int j = 1; j < m; j++) {
+		bool same = by_str ? !strcmp(r[j].s, r[j - 1].s) : r[j].u == r[j - 1].u;
+		int head = first[r[j - 1].i] >= 0 ? first[r[j - 1].i] : r[j - 1].i;
+
+		if (same)
+			first[r[j].i] = head;
+	}
+}
+
+void topo_first_equal_str(const char *const *keys, int n, int *first)
+{
+	struct dup_ref *r = calloc((size_t)n + 1, sizeof(*r));
+	int m = 0;
+
+	if (!r)
+		abort();
+	for (int i = 0; i < n; i++) {
+		first[i] = -1;
+		if (keys[i])
+			r[m++] = (struct dup_ref){ .s = keys[i], .i = i };
+	}
+	dup_runs(r, m, first, dup_cmp_str, true);
+	free(r);
+}
+
+void topo_first_equal_u64(const uint64_t *keys, const bool *skip, int n, int *first)
+{
+	struct dup_ref *r = calloc((size_t)n + 1, sizeof(*r));
+	int m = 0;
+
+	if (!r)
+		abort();
+	for (int i = 0; i < n; i++) {
+		first[i] = -1;
+		if (!skip || !skip[i])
+			r[m++] = (struct dup_ref){ .u = keys[i], .i = i };
+	}
+	dup_runs(r, m, first, dup_cmp_u64, false);
+	free(r);
 }

@@ -1,6 +1,7 @@
 /* The executor: runs a plan's steps against the kernel with a journal. */
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -476,6 +477,8 @@ int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
 		}
 		if (err < 0)
 			break;
+		if (o->kill_at == k + 1)
+			raise(SIGKILL); /* VPCSIM_KILL_STEP: a crash right here */
 	}
 	if (profile)
 		profile_print(prof_us, prof_n);

@@ -13,6 +13,9 @@
 struct apply_opts {
 	const char *state_dir;   /* logs go to STATE_DIR/logs */
 	int fail_at;             /* testing: step fail_at (1-based) fails; 0 none */
+	int kill_at;             /* testing: SIGKILL ourselves right after step
+				  * kill_at (1-based) is done; 0 none. A crash
+				  * at that point, for the recovery tests. */
 };
 
 /* Run every step; on failure undo the journal and return the error with

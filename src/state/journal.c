@@ -85,16 +85,13 @@ int journal_add_proc(struct journal *J, pid_t pid, unsigned long long start, con
 	});
 }
 
-int journal_read(struct journal *J, const char *path)
+int journal_read_stream(struct journal *J, FILE *f)
 {
-	FILE *f = fopen(path, "re");
 	char line[4200];
 	int err = 0;
 
 	memset(J, 0, sizeof(*J));
 	J->fd = -1;
-	if (!f)
-		return errf(errno, "reading journal %s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		struct journal_entry e = { 0 };
 		char word[16], what[4096];
@@ -102,6 +99,8 @@ int journal_read(struct journal *J, const char *path)
 
 		line[strcspn(line, "\n")] = '\0';
 		if (sscanf(line, "proc %d %llu %4095s", &pid, &e.start_time, what) == 3) {
+			if (pid <= 1)
+				continue; /* never a process of ours: 0 and -1 mean groups */
 			e.kind = J_PROC;
 			e.pid = pid;
 		} else if (sscanf(line, "%15s %4095[^\n]", word, what) == 2) {
@@ -122,6 +121,20 @@ int journal_read(struct journal *J, const char *path)
 			break;
 		}
 	}
+	return err;
+}
+
+int journal_read(struct journal *J, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	int err;
+
+	if (!f) {
+		memset(J, 0, sizeof(*J));
+		J->fd = -1;
+		return errf(errno, "reading journal %s: %s", path, strerror(errno));
+	}
+	err = journal_read_stream(J, f);
 	fclose(f);
 	return err;
 }

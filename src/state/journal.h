@@ -40,8 +40,12 @@ struct journal {
 
 /* Start a journal appended to `path` (created, truncated). */
 int journal_create(struct journal *J, const char *path);
-/* Read a journal file written by an earlier process. */
+/* Read a journal file written by an earlier process. Lines that are not
+ * whole entries (cut short by a crash) are skipped; a proc line with a pid
+ * below 2 is never taken (kill(0) and kill(-1) mean groups). */
 int journal_read(struct journal *J, const char *path);
+/* The same from an open stream (fuzzed: tests/fuzz/fuzz_state.c). */
+int journal_read_stream(struct journal *J, FILE *f);
 int journal_add(struct journal *J, enum journal_kind kind, const char *what);
 int journal_add_proc(struct journal *J, pid_t pid, unsigned long long start, const char *name);
 /* Undo every entry, last first. Keeps going past errors (reporting each to

@@ -11,6 +11,7 @@
 #include "util/err.h"
 #include "util/paths.h"
 #include "util/fs.h"
+#include "model/names.h"
 #include "state/state.h"
 
 void state_dir(const char *topo, char out[STATE_PATH_MAX])
@@ -26,7 +27,7 @@ int state_lock(void)
 
 	if (lock_fd >= 0)
 		return 0;
-	if (mkdir(STATE_ROOT, 0755) < 0 && errno != EEXIST)
+	if (mkdir(STATE_ROOT, 0700) < 0 && errno != EEXIST)
 		return errf(errno, "creating %s: %s", STATE_ROOT, strerror(errno));
 	fd = open(STATE_ROOT "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -79,14 +80,29 @@ int state_list(char names[][TOPO_NAME_MAX_LEN + 1], int max)
 	return n;
 }
 
-int state_pick(const char *name, char out[TOPO_NAME_MAX_LEN + 1])
+/* "a, b, c", or "none" */
+static void list_up(char *list, size_t size)
 {
 	char names[64][TOPO_NAME_MAX_LEN + 1];
+	int n = state_list(names, 64);
+
+	snprintf(list, size, "%s", n ? "" : "none");
+	for (int i = 0; i < n; i++) {
+		strncat(list, i ? ", " : "", size - strlen(list) - 1);
+		strncat(list, names[i], size - strlen(list) - 1);
+	}
+}
+
+int state_pick(const char *name, char out[TOPO_NAME_MAX_LEN + 1])
+{
+	char names[64][TOPO_NAME_MAX_LEN + 1], list[1024];
 	int n;
 
 	if (name) {
-		if (strlen(name) > TOPO_NAME_MAX_LEN || strchr(name, '/') || !state_is_up(name))
-			return errf(ENOENT, "topology '%s' is not up (see `vpcsim status`)", name);
+		if (!ns_component_ok(name, TOPO_NAME_MAX_LEN) || !state_is_up(name)) {
+			list_up(list, sizeof(list));
+			return errf(ENOENT, "no topology named '%s' is up (up: %s)", name, list);
+		}
 		snprintf(out, TOPO_NAME_MAX_LEN + 1, "%s", name);
 		return 0;
 	}
@@ -94,12 +110,7 @@ int state_pick(const char *name, char out[TOPO_NAME_MAX_LEN + 1])
 	if (n == 0)
 		return errf(ENOENT, "no topology is up; start one with `vpcsim up FILE`");
 	if (n > 1) {
-		char list[1024] = "";
-
-		for (int i = 0; i < n; i++) {
-			strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
-			strncat(list, names[i], sizeof(list) - strlen(list) - 1);
-		}
+		list_up(list, sizeof(list));
 		return errf(EINVAL, "%d topologies are up (%s); pick one with -t NAME", n, list);
 	}
 	snprintf(out, TOPO_NAME_MAX_LEN + 1, "%s", names[0]);
@@ -140,17 +151,17 @@ void live_close(struct live *lv)
 	lv->t = NULL;
 }
 
-int state_prepare(const char *topo, const char *file)
+int state_prepare(const char *topo, const char *text, size_t len)
 {
 	char dir[STATE_PATH_MAX], path[STATE_PATH_MAX + 32];
 
 	state_dir(topo, dir);
-	if (mkdir(dir, 0755) < 0)
+	if (mkdir(dir, 0700) < 0)
 		return errf(errno, "creating %s: %s", dir, strerror(errno));
 	snprintf(path, sizeof(path), "%s/logs", dir);
-	if (mkdir(path, 0755) < 0)
+	if (mkdir(path, 0700) < 0)
 		return errf(errno, "creating %s: %s", path, strerror(errno));
 	snprintf(path, sizeof(path), "%s/topology.json", dir);
-	return file_copy(file, path);
+	return file_write_private(path, text, len, 1);
 }
 

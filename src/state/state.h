@@ -13,9 +13,11 @@
 #define STATE_PATH_MAX 512
 
 void state_dir(const char *topo, char out[STATE_PATH_MAX]);
-/* Create the state folder of `topo` (it must not exist), its logs/, and
- * the copy topology.json of `file` that every later command reads. */
-int state_prepare(const char *topo, const char *file);
+/* Create the state folder of `topo` (it must not exist; root's only, 0700),
+ * its logs/, and topology.json holding `text`: the very bytes `up` parsed
+ * and checked (never the file read again), mode 0600, that every later
+ * command reads. */
+int state_prepare(const char *topo, const char *text, size_t len);
 /* Take the lock that serialises commands changing any topology (flock on
  * /run/vpcsim/.lock); held until the process exits or state_unlock(). */
 int state_lock(void);
@@ -26,7 +28,8 @@ bool state_is_up(const char *topo);
 /* Names of topologies that are up, sorted; returns the count (<= max). */
 int state_list(char names[][TOPO_NAME_MAX_LEN + 1], int max);
 /* The topology a command means: `name` if given, else the only one up.
- * Errors name the choices. */
+ * Errors name the choices: -ENOENT for a name that is not up (or none up),
+ * -EINVAL when several are up and none was named. */
 int state_pick(const char *name, char out[TOPO_NAME_MAX_LEN + 1]);
 
 /* A topology that is up, loaded again with its layout. */
@@ -36,6 +39,7 @@ struct live {
 	struct topology *t;
 	struct layout L;
 };
+/* Errors as state_pick, or -EIO when the saved topology no longer loads. */
 int live_open(const char *name, struct live *lv);
 void live_close(struct live *lv);
 

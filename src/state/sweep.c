@@ -11,23 +11,16 @@
 #include "util/err.h"
 #include "state/journal.h"
 #include "kernel/netns.h"
+#include "model/names.h"
 #include "kernel/proc.h"
 #include "state/sweep.h"
 
-/* Does `name` (below a folder) belong to topology `topo` (NULL: any)? The
- * names are vpcsim-<topo>-<rest>; a topology's name may itself contain '-',
- * so for one topology the journal is the authority and this is only the
- * fallback when the journal is gone. */
+/* Does `name` (below a folder) belong to topology `topo` (NULL: any)?
+ * The owner is the exact text between "vpcsim-" and the first '.'
+ * (names.h), so topology `a` never claims an object of `a-b`. */
 static bool marked(const char *name, const char *topo)
 {
-	size_t n;
-
-	if (strncmp(name, "vpcsim-", 7) != 0)
-		return false;
-	if (!topo)
-		return true;
-	n = strlen(topo);
-	return strncmp(name + 7, topo, n) == 0 && name[7 + n] == '-';
+	return ns_owned_by(name, topo);
 }
 
 static int note(int *first, int err)

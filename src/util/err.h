@@ -1,7 +1,7 @@
 /* Error messages for the user, built where the error is known.
  *
  * A failing function formats one message that names the operation and the
- * object ("creating veth e3 in vpcsim-demo-app: File exists") with errf(),
+ * object ("creating veth e3 in vpcsim-demo.res.app: File exists") with errf(),
  * which returns -code so `return errf(...)` ends the function. The caller
  * adds context with errf_prefix() and the command prints err_msg(). The
  * buffer is per thread. */

@@ -80,6 +80,31 @@ int file_write(const char *path, const char *text)
 	return 0;
 }
 
+int file_write_private(const char *path, const char *bytes, size_t len, int excl)
+{
+	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (excl ? O_EXCL : O_TRUNC);
+	int fd = open(path, flags, 0600), err = 0;
+
+	if (fd < 0)
+		return errf(errno, "creating %s: %s", path, strerror(errno));
+	while (len > 0 && !err) {
+		ssize_t n = write(fd, bytes, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			err = errf(n < 0 ? errno : EIO, "writing %s: %s", path,
+				   strerror(n < 0 ? errno : EIO));
+		else
+			bytes += n, len -= (size_t)n;
+	}
+	if (!err && fsync(fd) < 0)
+		err = errf(errno, "writing %s: %s", path, strerror(errno));
+	if (close(fd) < 0 && !err)
+		err = errf(errno, "writing %s: %s", path, strerror(errno));
+	return err;
+}
+
 int file_copy(const char *from, const char *to)
 {
 	char buf[65536];

@@ -18,6 +18,11 @@ int mkdir_p(const char *path, mode_t mode);
 int tree_remove(const char *path);
 /* Create or truncate `path` (mode 0644) and write `text` into it. */
 int file_write(const char *path, const char *text);
+/* Write `len` bytes to `path`, mode 0600, never through a symbolic link
+ * (O_NOFOLLOW) and, with `excl`, never over an existing file (O_EXCL);
+ * without it an existing file is truncated. Flushed to disk (fsync) before
+ * it returns: for state that must not be half-written. */
+int file_write_private(const char *path, const char *bytes, size_t len, int excl);
 /* Copy the bytes of `from` into `to` (created or truncated, 0644). */
 int file_copy(const char *from, const char *to);
 /* The whole of `path`, NUL-terminated (*len: its length without the NUL);

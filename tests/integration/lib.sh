@@ -57,12 +57,18 @@ root_snapshot() {
 	} | grep -v 'vpcsim-test' | sort
 }
 
+# The namespaces of topology NAME: vpcsim-NAME.KIND... (docs/NAMING.md);
+# the owner is the text before the first '.', so NAME's never match a-b's.
+netns_of() { # name
+	ip netns list 2>/dev/null | awk '{print $1}' | grep -F "vpcsim-$1." | awk -v p="vpcsim-$1." 'index($0, p) == 1' || true
+}
+
 # Nothing of topology NAME may remain: namespaces, hosts folders, pins,
 # state, environments' cgroups and /tmp mounts.
 assert_gone() { # name
 	local n=$1 left=""
-	left+=$(ip netns list | awk '{print $1}' | grep "^vpcsim-$n-" || true)
-	left+=$(ls -d /etc/netns/vpcsim-"$n"-* 2>/dev/null || true)
+	left+=$(netns_of "$n")
+	left+=$(ls -d /etc/netns/vpcsim-"$n".* 2>/dev/null || true)
 	left+=$(ls -d /sys/fs/bpf/vpcsim/"$n" 2>/dev/null || true)
 	left+=$(ls -d /run/vpcsim/"$n" 2>/dev/null || true)
 	# execution environments: cgroups and /tmp mounts

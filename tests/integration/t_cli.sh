@@ -19,15 +19,16 @@ check "up without privilege exits 3" test $? -eq 3
 check "and says what to run" grep -q "sudo vpcsim up" "$TMP/u.out"
 "$VPCSIM" up "$TMP/bad.json" >/dev/null 2>&1
 check "up of a bad file exits 2" test $? -eq 2
-check "and creates nothing" bash -c "! ip netns list | grep -q '^vpcsim-$T-'"
+check "and creates nothing" bash -c "! ip netns list | grep -qF 'vpcsim-$T.'"
 "$VPCSIM" frobnicate >/dev/null 2>&1
 check "an unknown verb exits 2" test $? -eq 2
 "$VPCSIM" probe -t "$T" a b 1 >"$TMP/p.out" 2>&1
-check "probe of a topology that is not up exits 1" test $? -eq 1
+check "probe of a topology that is not up exits 2" test $? -eq 2
+check "and names it" grep -qF "'$T'" "$TMP/p.out"
 check "errors start with 'vpcsim: '" grep -q "^vpcsim: " "$TMP/p.out"
 "$VPCSIM" up --dry-run "$F" >"$TMP/plan" 2>&1
 check "up --dry-run prints the plan without root effects" \
-	bash -c "grep -q 'create router namespace vpcsim-$T-vpc-app' '$TMP/plan' && ! ip netns list | grep -q '^vpcsim-$T-'"
+	bash -c "grep -q 'create router namespace vpcsim-$T.vpc.app' '$TMP/plan' && ! ip netns list | grep -qF 'vpcsim-$T.'"
 
 # clean finds objects by their marks even when the state is gone.
 check "up $T" "$VPCSIM" up "$F"
@@ -35,4 +36,4 @@ rm -rf "/run/vpcsim/$T"
 check "status no longer knows it" bash -c "! '$VPCSIM' status '$T' >/dev/null 2>&1"
 check "down without state removes it by marks" "$VPCSIM" down "$T"
 check "nothing is left after down by marks" \
-	bash -c "! ip netns list | grep -q '^vpcsim-$T-' && ! ls -d /etc/netns/vpcsim-$T-* 2>/dev/null"
+	bash -c "! ip netns list | grep -qF 'vpcsim-$T.' && ! ls -d /etc/netns/vpcsim-$T.* 2>/dev/null"

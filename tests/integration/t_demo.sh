@@ -10,7 +10,7 @@ check "status --json has ENI ids of 17 hex digits" \
 	bash -c "'$VPCSIM' status '$T' --json | grep -Eq '\"id\":[[:space:]]*\"eni-[0-9a-f]{17}\"'"
 check "up again is refused while up" bash -c "! '$VPCSIM' up '$F'"
 # Functions get no environment at up; probes from one make it (cold).
-check "no execution environment at up" bash -c "! ip netns list | grep -q '^vpcsim-$T-env-'"
+check "no execution environment at up" bash -c "! ip netns list | grep -qF 'vpcsim-$T.env.'"
 check "reader and edge share no ENI (other subnets): two hyperplane ENIs" \
 	bash -c "[ \"\$('$VPCSIM' status '$T' | grep -c ' hyperplane reader\$\| hyperplane edge\$')\" = 2 ]"
 

@@ -16,7 +16,7 @@ for k in $(seq 1 "$n"); do
 		continue
 	fi
 	grep -q "injected failure" "$TMP/up.$k" || { echo "    step $k: no message"; bad=$((bad + 1)); }
-	left=$(ip netns list | awk '{print $1}' | grep "^vpcsim-$T-"; ls -d /etc/netns/vpcsim-"$T"-* /run/vpcsim/"$T" 2>/dev/null)
+	left=$(ip netns list | awk '{print $1}' | grep -F "vpcsim-$T."; ls -d /etc/netns/vpcsim-"$T".* /run/vpcsim/"$T" 2>/dev/null)
 	[ "$(vpcsim_procs)" -le "$PROCS_BEFORE" ] || left+=" a responder process"
 	[ -z "$(ip -o link show 2>/dev/null | grep -i vpcsim)" ] || left+=" a link in the root namespace" 
 	if [ -n "$left" ]; then

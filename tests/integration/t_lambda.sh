@@ -26,7 +26,7 @@ export -f envs_of busy_of V
 export T VPCSIM
 
 check "up $T" V up "$F"
-check "no environment at up" bash -c "[ \"\$(ip netns list | grep -c '^vpcsim-$T-env-')\" = 0 ]"
+check "no environment at up" bash -c "[ \"\$(ip netns list | grep -cF 'vpcsim-$T.env.')\" = 0 ]"
 
 # Cold, then warm: Init Duration only on the first REPORT.
 V invoke -t "$T" svc -- true >"$TMP/cold" 2>&1
@@ -124,7 +124,7 @@ expect_probe db "$HPL_IP" 22 timeout
 expect_probe db "$ENV_IP" 22 timeout
 
 check "down $T" V down "$T"
-check "no environment namespace left" bash -c "! ip netns list | grep -q '^vpcsim-$T-'"
+check "no environment namespace left" bash -c "! ip netns list | grep -qF 'vpcsim-$T.'"
 check "down again succeeds" V down "$T"
 
 # Per-sandbox: every environment its own ENI in the /28; 8 of its 11

@@ -25,9 +25,9 @@ expect_probe front pub 80 open
 # Every veth of the topology has its peer in a vpcsim namespace; none in the
 # root namespace.
 bad=0
-for ns in $(ip netns list | awk '{print $1}' | grep "^vpcsim-$T-"); do
+for ns in $(ip netns list | awk '{print $1}' | grep -F "vpcsim-$T."); do
 	while read -r line; do
-		echo "$line" | grep -q "link-netns vpcsim-$T-" || { echo "    $ns: $line"; bad=1; }
+		echo "$line" | grep -qF "link-netns vpcsim-$T." || { echo "    $ns: $line"; bad=1; }
 	done < <(ip -n "$ns" -o -d link show type veth)
 done
 check "every veth joins two vpcsim namespaces" test $bad -eq 0

@@ -149,11 +149,11 @@ static void test_names(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_string_equal(f->L.routers[f->L.vpc_router[0]].netns, "vpcsim-lt-vpc-app");
-	assert_string_equal(f->L.routers[f->L.inet].netns, "vpcsim-lt-inet");
-	assert_string_equal(f->L.nodes[layout_find_node(&f->L, "db")].netns, "vpcsim-lt-res-db");
-	assert_string_equal(f->L.nodes[f->L.hpls[0].node].netns, "vpcsim-lt-hpl-priv-0");
-	assert_string_equal(f->L.nodes[f->L.nat_node[0][0]].netns, "vpcsim-lt-nat-app-nat-a");
+	assert_string_equal(f->L.routers[f->L.vpc_router[0]].netns, "vpcsim-lt.vpc.app");
+	assert_string_equal(f->L.routers[f->L.inet].netns, "vpcsim-lt.inet");
+	assert_string_equal(f->L.nodes[layout_find_node(&f->L, "db")].netns, "vpcsim-lt.res.db");
+	assert_string_equal(f->L.nodes[f->L.hpls[0].node].netns, "vpcsim-lt.hpl.app.priv.0");
+	assert_string_equal(f->L.nodes[f->L.nat_node[0][0]].netns, "vpcsim-lt.nat.app.nat-a");
 	assert_string_equal(att_of(f, "db")->ifname, "e1");
 	assert_int_equal(att_of(f, "db")->ifindex, IFINDEX_ATT_BASE + 1);
 }

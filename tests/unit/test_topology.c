@@ -14,7 +14,9 @@
 
 #include <cmocka.h>
 
+#include "model/layout.h"
 #include "model/topology.h"
+#include "vpcsim/dataplane.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 
@@ -573,6 +575,136 @@ static void test_strings(void **state)
 	assert_string_equal(probe_result_str(PROBE_TIMEOUT), "timeout");
 }
 
+/* A growing JSON text. */
+struct buf {
+	char *s;
+	size_t n, cap;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void put(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->cap - b->n < 256) {
+		b->cap = b->cap ? 2 * b->cap : 1 << 16;
+		b->s = realloc(b->s, b->cap);
+		assert_non_null(b->s);
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
+	va_end(ap);
+	assert_true(n >= 0 && (size_t)n < b->cap - b->n);
+	b->n += (size_t)n;
+}
+
+static int count_code(const struct diags *d, const char *code)
+{
+	int n = 0;
+
+	for (int i = 0; i < d->n; i++)
+		n += !strcmp(d->items[i].code, code);
+	return n;
+}
+
+/* 60,000 keys in one object (unknown ones, then repeats of one key): every
+ * one reported, in time linear in the keys (it took 6 s to 18 s when
+ * duplicates were found by scanning all earlier keys). No time is asserted;
+ * a quadratic check would make this test crawl. */
+static void test_huge_object_linear(void **state)
+{
+	struct buf b = { 0 };
+	struct diags d = { 0 };
+	struct topology *t;
+
+	put(&b, "{ \"name\": \"big\"");
+	for (int i = 0; i < 60000; i++)
+		put(&b, ", \"k%d\": %d", i, i);
+	put(&b, " }");
+	t = topology_parse("big.json", b.s, b.n, &d);
+	assert_null(t);
+	assert_int_equal(count_code(&d, "UnknownKey"), 60000);
+	diags_free(&d);
+	b.n = 0;
+	put(&b, "{ \"name\": \"big\"");
+	for (int i = 0; i < 60000; i++)
+		put(&b, ", \"name\": \"big\"");
+	put(&b, " }");
+	t = topology_parse("big.json", b.s, b.n, &d);
+	assert_null(t);
+	assert_int_equal(count_code(&d, "DuplicateKey"), 60000);
+	diags_free(&d);
+	free(b.s);
+}
+
+/* Map and layout limits are validation errors with their paths. */
+static void test_id_space_limits(void **state)
+{
+	struct buf b = { 0 };
+	struct diags d = { 0 };
+	struct topology *t;
+
+	/* 4096 VPCs, each with its default NACL: one more than the ids. */
+	put(&b, "{ \"name\": \"big\", \"vpcs\": [");
+	for (int i = 0; i < 4096; i++)
+		put(&b, "%s{ \"name\": \"v%d\", \"cidr\": \"10.%d.%d.0/24\" }", i ? ", " : "",
+		    i, i / 256, i % 256);
+	put(&b, "] }");
+	t = topology_parse("big.json", b.s, b.n, &d);
+	assert_null(t);
+	assert_true(has_diag(&d, "vpcs[4095].network_acls", "NetworkAclLimitExceeded", false));
+	diags_free(&d);
+	/* 900 router links (Lambda egress + 899 gateways + peerings) fill
+	 * 100..999; one more peering would take ENI ifindex 1000. */
+	b.n = 0;
+	put(&b, "{ \"name\": \"big\", \"vpcs\": [");
+	for (int i = 0; i < 899; i++)
+		put(&b, "%s{ \"name\": \"v%d\", \"cidr\": \"10.%d.%d.0/24\", \"internet_gateway\": true }",
+		    i ? ", " : "", i, i / 256, i % 256);
+	put(&b, "], \"peerings\": [ { \"name\": \"p\", \"vpcs\": [ \"v0\", \"v1\" ] } ] }");
+	t = topology_parse("big.json", b.s, b.n, &d);
+	assert_null(t);
+	assert_true(has_diag(&d, "peerings[0]", "VpcPeeringConnectionLimitExceeded", false));
+	diags_free(&d);
+	/* 65535 groups and the default one: past the 16-bit group ids. */
+	b.n = 0;
+	put(&b, "{ \"name\": \"big\", \"vpcs\": [ { \"name\": \"v\", \"cidr\": \"10.0.0.0/16\", "
+	    "\"security_groups\": [");
+	for (int i = 0; i < 65535; i++)
+		put(&b, "%s{ \"name\": \"g%d\" }", i ? ", " : "", i);
+	put(&b, "] } ] }");
+	t = topology_parse("big.json", b.s, b.n, &d);
+	assert_null(t);
+	assert_true(has_diag(&d, "vpcs[0].security_groups", "SecurityGroupLimitExceeded", false));
+	diags_free(&d);
+	free(b.s);
+}
+
+/* More ENIs in one VPC than its enis map holds: refused by the layout,
+ * which `validate` runs, with the VPC's path. */
+static void test_eni_limit(void **state)
+{
+	struct buf b = { 0 };
+	struct diags d = { 0 };
+	struct topology *t;
+	struct layout L;
+
+	put(&b, "{ \"name\": \"big\", \"vpcs\": [ { \"name\": \"v\", \"cidr\": \"10.0.0.0/16\", "
+	    "\"subnets\": [ { \"name\": \"s\", \"cidr\": \"10.0.0.0/16\" } ] } ], \"resources\": [");
+	for (int i = 0; i <= DP_ENIS_MAX; i++)
+		put(&b, "%s{ \"name\": \"r%d\", \"subnet\": \"s\" }", i ? ", " : "", i);
+	put(&b, "] }");
+	t = topology_parse("big.json", b.s, b.n, &d);
+	assert_non_null(t);
+	assert_int_equal(layout_build(t, &L, &d), -1);
+	assert_true(has_diag(&d, "vpcs[0]", "NetworkInterfaceLimitExceeded", false));
+	layout_free(&L);
+	topology_free(t);
+	diags_free(&d);
+	free(b.s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -590,6 +722,9 @@ int main(void)
 		cmocka_unit_test(test_key_case),
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_huge_object_linear),
+		cmocka_unit_test(test_id_space_limits),
+		cmocka_unit_test(test_eni_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,8 @@
 #include "util/err.h"
 
 /* Where the new root is put together, inside the caller's own mount
- * namespace (the host's /tmp is not touched: the tmpfs covers it there). */
+ * namespace (the host's /tmp is not touched: the tmpfs covers it there).
+ * Sources are opened (O_PATH) before, so a source under /tmp still works. */
 #define STAGE "/tmp"
 #define RO_FLAGS (MS_NOSUID | MS_NODEV)
 #define CAP_LAST_CAP_GUESS 63     /* when /proc does not say */
@@ -161,8 +162,10 @@ static int dev_tree(int shm_mb)
 }
 
 /* /proc, /sys and /tmp. */
-static int kernel_trees(const char *tmp)
+static int kernel_trees(const char *tmp, int tmp_fd)
 {
+	char src[32];
+
 	char dst[PATH_MAX];
 	int err;
 
@@ -179,7 +182,8 @@ static int kernel_trees(const char *tmp)
 	stage_path(dst, "/tmp");
 	if ((err = mkdir_at(dst, 01777)) < 0)
 		return err;
-	if (mount(tmp, dst, NULL, MS_BIND, NULL) < 0 ||
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", tmp_fd);
+	if (mount(src, dst, NULL, MS_BIND, NULL) < 0 ||
 	    mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | RO_FLAGS, NULL) < 0)
 		return errf(errno, "jail: binding %s on /tmp: %s", tmp, strerror(errno));
 	return 0;
@@ -230,17 +234,18 @@ int jail_check(const struct jail *j)
 	return 0;
 }
 
-static int extra_binds(const struct jail *j)
+static int extra_binds(const struct jail *j, const int *fds)
 {
-	char dst[PATH_MAX], parent[PATH_MAX];
+	char dst[PATH_MAX], parent[PATH_MAX], src[32];
 	struct stat st;
 	int err;
 
 	for (int i = 0; i < j->n_binds; i++) {
 		const struct jail_bind *b = &j->binds[i];
 
-		if (stat(b->src, &st) < 0)
+		if (fstat(fds[i], &st) < 0)
 			return errf(errno, "jail: bind source %s: %s", b->src, strerror(errno));
+		snprintf(src, sizeof(src), "/proc/self/fd/%d", fds[i]);
 		stage_path(dst, b->dst);
 		if (S_ISDIR(st.st_mode)) {
 			err = mkdirs(b->dst);
@@ -252,7 +257,7 @@ static int extra_binds(const struct jail *j)
 				err = touch(dst);
 		}
 		if (!err)
-			err = bind_ro(b->src, dst);
+			err = bind_ro(src, dst);
 		if (err < 0)
 			return err;
 	}
@@ -277,17 +282,33 @@ static int pivot(void)
 	return 0;
 }
 
+/* O_PATH descriptors of the sources: fds[0] /tmp's, then the binds'. */
+static int open_sources(const struct jail *j, int fds[JAIL_BINDS_MAX + 1])
+{
+	for (int i = 0; i <= j->n_binds; i++) {
+		const char *src = i ? j->binds[i - 1].src : j->tmp;
+
+		fds[i] = open(src, O_PATH | O_CLOEXEC);
+		if (fds[i] < 0)
+			return errf(errno, "jail: %s %s: %s", i ? "bind source" : "/tmp source",
+				    src, strerror(errno));
+	}
+	return 0;
+}
+
 int jail_enter(const struct jail *j)
 {
-	int err;
+	int err, fds[JAIL_BINDS_MAX + 1];
 
-	if ((err = jail_check(j)) < 0)
+	if ((err = jail_check(j)) < 0 || (err = open_sources(j, fds)) < 0)
 		return err;
 	if (mount("vpcsim-jail", STAGE, "tmpfs", RO_FLAGS, "size=256k,mode=0755") < 0)
 		return errf(errno, "jail: mounting its root on %s: %s", STAGE, strerror(errno));
 	if ((err = host_tree()) < 0 || (err = dev_tree(j->shm_mb)) < 0 ||
-	    (err = kernel_trees(j->tmp)) < 0 || (err = extra_binds(j)) < 0)
+	    (err = kernel_trees(j->tmp, fds[0])) < 0 || (err = extra_binds(j, fds + 1)) < 0)
 		return err;
+	for (int i = 0; i <= j->n_binds; i++)
+		close(fds[i]);
 	return pivot();
 }
 

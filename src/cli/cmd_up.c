@@ -88,10 +88,10 @@ static int state_prepare(const char *dir, const char *file)
 {
 	char path[STATE_PATH_MAX + 32];
 
-	if (mkdir(dir, 0755) < 0)
+	if (mkdir(dir, 0700) < 0)
 		return errf(errno, "creating %s: %s", dir, strerror(errno));
 	snprintf(path, sizeof(path), "%s/logs", dir);
-	if (mkdir(path, 0755) < 0)
+	if (mkdir(path, 0700) < 0)
 		return errf(errno, "creating %s: %s", path, strerror(errno));
 	snprintf(path, sizeof(path), "%s/topology.json", dir);
 	return copy_file(file, path);

@@ -840,9 +840,10 @@ int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 		return errf(EINVAL, "invoking environment %s of %s: %s", sb->env_id, sb->topo,
 			    argv ? "empty command" : "no command and no handler");
 	err = run_open(&x, sb, env, "invoking");
-	if (err == 0 && ((err = cgroup_peak_reset(&x.cg)) < 0 ||
-			 (err = cgroup_oom_kills(&x.cg, &oom_before)) < 0))
-		err = err < 0 ? err : -EIO;
+	if (err == 0)
+		err = cgroup_peak_reset(&x.cg);
+	if (err == 0)
+		err = cgroup_oom_kills(&x.cg, &oom_before);
 	if (err == 0)
 		err = run_start(&x, argv, payload, false);
 	if (err == 0) {

@@ -124,6 +124,8 @@ pty "$VPCSIM invoke -t $T fb -- sh -c 'ps -o sid=,tty= -p \$\$; ls -l /proc/self
 tr -d '\r' <"$TMP/sess" >"$TMP/sess.txt"
 check "a function is a session leader without a terminal and holds no pty" \
 	bash -c "grep -Eqx ' *1 +\\?' '$TMP/sess.txt' && grep -qx 0 '$TMP/sess.txt'"
+V invoke -t "$T" fb -- sh -c 'echo $(ls /proc/self/fd)' >"$TMP/fds" 2>&1
+check "a function holds no descriptor but 0, 1, 2 (3: ls's own)" grep -qx '0 1 2 3' "$TMP/fds"
 check "exec relays stdin and returns the status" \
 	bash -c "echo in-data | '$VPCSIM' exec -t '$T' fb -- sh -c 'cat; exit 7' >'$TMP/relay'; [ \$? = 7 ] && grep -qx in-data '$TMP/relay'"
 
@@ -246,6 +248,9 @@ wait "$CAPTURE"
 check "3 cycles of up/invoke/exec/sg/down" test "$cycles_ok" = 1
 check "a capture on the host's interfaces saw packets but none from a simulated address" \
 	bash -c "read seen total <'$TMP/capture' && [ \"\$seen\" = 0 ] && [ \"\$total\" -gt 0 ]"
+check "detach fb --all" V detach -t "$T" fb --all
+check "after detach, no mount (host or any namespace) of fb's /tmp is left" \
+	bash -c "! grep -l 'vpcsim-tmp:$T:fb-' /proc/[0-9]*/mountinfo 2>/dev/null | grep -q ."
 check "down $T" V down "$T"
 ROOT_NS_AFTER=$(root_snapshot; sysctl -a 2>/dev/null | grep -E '^net\.' | grep -v conntrack_count)
 if [ "$ROOT_NS_AFTER" = "$ROOT_NS_BEFORE" ]; then

@@ -11,7 +11,7 @@ uuid-dev libsmartcols-dev
 libelf-dev zlib1g-dev linux-libc-dev
 bpftool clang llvm
 libcmocka-dev
-iproute2 nftables procps util-linux"
+iproute2 nftables procps util-linux bsdutils python3"
 # `make bench` only: throughput and the topology generator of bench/dataplane.sh.
 BENCH_PKGS="iperf3 python3"
 for arg in "$@"; do

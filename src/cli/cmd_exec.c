@@ -3,13 +3,44 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <fcntl.h>
-
 #include "cli/cli.h"
 #include "lambda/env.h"
+#include "lambda/sandbox.h"
 #include "util/err.h"
 #include "kernel/proc.h"
 #include "state/state.h"
+
+/* A function: an idle environment of it (made if none), held busy while
+ * the command runs in it as an invoke would run (jail, uid, cgroup, own
+ * session, output relayed), with its variables. */
+static int exec_in_function(struct live *lv, int fn, char **cmd)
+{
+	const struct function *f = &lv->t->functions[fn];
+	struct env_handle h;
+	int rc, status;
+
+	if (env_take(lv, fn, &h) < 0) {
+		rc = fail(EXIT_FAILED, "exec %s: %s", f->name, err_msg());
+		live_close(lv);
+		return rc;
+	}
+	struct sandbox sb = {
+		.topo = lv->name, .env_id = h.m.id, .netns = h.m.netns, .locked = true,
+		.limits = { f->memory_mb, f->timeout_s, f->ephemeral_storage_mb },
+	};
+	struct sandbox_env env = {
+		.vars = f->env, .n = f->n_env, .function_name = f->name,
+		.region = lv->t->region, .handler = f->handler,
+	};
+
+	if (sandbox_exec(&sb, &env, cmd, &status) < 0)
+		rc = fail(127, "exec %s: %s", f->name, err_msg());
+	else
+		rc = status;
+	env_release(&h);
+	live_close(lv);
+	return rc;
+}
 
 int cmd_exec(int argc, char **argv)
 {
@@ -31,22 +62,8 @@ int cmd_exec(int argc, char **argv)
 	node = layout_find_node(&lv.L, argv[i]);
 	int fn = node < 0 ? layout_find_function(&lv.L, argv[i]) : -1;
 
-	if (fn >= 0) {
-		/* A function: an idle environment of it (made if none), held
-		 * busy while the command runs: the lock survives the exec. */
-		struct env_handle h;
-
-		if (env_take(&lv, fn, &h) < 0) {
-			rc = fail(EXIT_FAILED, "exec %s: %s", argv[i], err_msg());
-			live_close(&lv);
-			return rc;
-		}
-		fcntl(h.lock_fd, F_SETFD, 0);
-		snprintf(netns, sizeof(netns), "%s", h.m.netns);
-		live_close(&lv);
-		proc_exec_in_node(netns, argv + i + 2);
-		return fail(127, "exec %s in %s: %s", argv[i + 2], netns, err_msg());
-	}
+	if (fn >= 0)
+		return exec_in_function(&lv, fn, argv + i + 2);
 	if (node < 0) {
 		live_close(&lv);
 		return fail(EXIT_USAGE, "no node '%s' in topology %s: name a resource, a function "

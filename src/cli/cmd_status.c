@@ -27,6 +27,9 @@ int cmd_status(int argc, char **argv)
 		return fail(EXIT_USAGE, "%s", verb_usage("status"));
 	if (argc - optind == 1)
 		name = argv[optind];
+	/* The state is root's only (it may hold passwords). */
+	if ((c = need_privilege("status", name ? name : "")) != EXIT_OK)
+		return c;
 	if ((rc = open_topology(name, &lv)) != EXIT_OK)
 		return rc;
 	report_status(&lv, json);

@@ -6,6 +6,25 @@
 #include "cli/cli.h"
 #include "model/layout.h"
 
+/* What a resource's command may do on this host, said where it is read. */
+static void commands_note(const struct topology *t)
+{
+	for (int i = 0; i < t->n_resources; i++) {
+		const struct resource *r = &t->resources[i];
+
+		if (!r->command)
+			continue;
+		if (!r->user || !strcmp(r->user, "root") || !strcmp(r->user, "0"))
+			printf("note: resources[%d] (%s): its command runs as root, with every "
+			       "capability and the host's whole file system; set \"user\" to run "
+			       "it as another user (docs/SECURITY.md)\n", i, r->name);
+		else
+			printf("note: resources[%d] (%s): its command runs as user %s without "
+			       "capabilities, on the host's file system (docs/SECURITY.md)\n",
+			       i, r->name, r->user);
+	}
+}
+
 int cmd_validate(int argc, char **argv)
 {
 	struct layout L;
@@ -25,6 +44,7 @@ int cmd_validate(int argc, char **argv)
 	       t->n_resources, t->n_resources == 1 ? "" : "s",
 	       t->n_functions, t->n_functions == 1 ? "" : "s",
 	       t->n_hosts, t->n_hosts == 1 ? "" : "s");
+	commands_note(t);
 	layout_free(&L);
 	topology_free(t);
 	return EXIT_OK;

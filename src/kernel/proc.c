@@ -1,6 +1,8 @@
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,6 +10,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -16,6 +19,7 @@
 
 #include "util/err.h"
 #include "util/paths.h"
+#include "kernel/jail.h"
 #include "kernel/netns.h"
 #include "kernel/proc.h"
 
@@ -155,10 +159,83 @@ void proc_signals_default(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+int proc_cred_lookup(const char *user, struct proc_cred *out)
+{
+	struct passwd *pw;
+	char *end;
+	long id;
+	int n = PROC_GROUPS_MAX;
+
+	memset(out, 0, sizeof(*out));
+	errno = 0;
+	id = strtol(user, &end, 10);
+	pw = *user && !*end ? getpwuid((uid_t)id) : getpwnam(user);
+	if (!pw && (!*user || *end || errno || id < 0))
+		return errf(ENOENT, "user '%s': no such user on this machine", user);
+	if (!pw) { /* a bare uid */
+		out->uid = (uid_t)id;
+		out->gid = (gid_t)id;
+		snprintf(out->name, sizeof(out->name), "%ld", id);
+		snprintf(out->home, sizeof(out->home), "/");
+		return 0;
+	}
+	out->uid = pw->pw_uid;
+	out->gid = pw->pw_gid;
+	snprintf(out->name, sizeof(out->name), "%s", pw->pw_name);
+	snprintf(out->home, sizeof(out->home), "%s", pw->pw_dir);
+	if (getgrouplist(pw->pw_name, pw->pw_gid, out->groups, &n) < 0)
+		n = PROC_GROUPS_MAX; /* more than we keep: the first ones */
+	out->n_groups = n;
+	return 0;
+}
+
+/* environ with HOME, USER and LOGNAME of cred, for execve. Built before
+ * the fork; static storage (one command is started at a time). */
+static char **cred_environ(const struct proc_cred *c)
+{
+	static char home[300], user[80], logname[80];
+	static char *env[512];
+	extern char **environ;
+	int n = 0;
+
+	snprintf(home, sizeof(home), "HOME=%s", c->home);
+	snprintf(user, sizeof(user), "USER=%s", c->name);
+	snprintf(logname, sizeof(logname), "LOGNAME=%s", c->name);
+	env[n++] = home;
+	env[n++] = user;
+	env[n++] = logname;
+	for (char **e = environ; *e && n < 511; e++)
+		if (strncmp(*e, "HOME=", 5) && strncmp(*e, "USER=", 5) &&
+		    strncmp(*e, "LOGNAME=", 8))
+			env[n++] = *e;
+	env[n] = NULL;
+	return env;
+}
+
+/* Root keeps its capabilities but gains none by exec; a user has none. */
+static int child_identity(const struct proc_cred *c)
+{
+	int err;
+
+	if (!c) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			return errf(errno, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+		return 0;
+	}
+	if (c->uid == 0) /* root by name or number: as without a user */
+		return child_identity(NULL);
+	if ((err = jail_drop_privileges(c->uid, c->gid, c->groups, c->n_groups)) < 0)
+		return err;
+	if (chdir(c->home) < 0 && chdir("/") < 0)
+		return errf(errno, "chdir /: %s", strerror(errno));
+	return 0;
+}
+
 /* In the forked child; never returns. A failure's message goes up the
  * CLOEXEC pipe `report`; a successful exec closes it empty. */
 static __attribute__((noreturn)) void
-child_start(const char *netns, const char *command, int logfd, int report)
+child_start(const char *netns, const char *command, int logfd, int report,
+	    const struct proc_cred *cred, char **envp)
 {
 	const char *msg;
 	int devnull, err;
@@ -177,10 +254,12 @@ child_start(const char *netns, const char *command, int logfd, int report)
 		err = errf(errno, "redirecting stdio: %s", strerror(errno));
 		goto fail;
 	}
+	if ((err = child_identity(cred)) < 0)
+		goto fail;
 	/* Nothing of ours leaks into the command; the report pipe stays
 	 * usable until exec closes it. */
 	syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-	execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+	execle("/bin/sh", "sh", "-c", command, (char *)NULL, envp);
 	err = errf(errno, "exec /bin/sh: %s", strerror(errno));
 fail:
 	msg = err_msg();
@@ -189,9 +268,11 @@ fail:
 	_exit(127);
 }
 
-int proc_start_in_node(const char *netns, const char *command,
-		       const char *log_path, struct proc_id *out)
+int proc_start_in_node(const char *netns, const char *command, const char *log_path,
+		       const struct proc_cred *cred, struct proc_id *out)
 {
+	extern char **environ;
+	char **envp = cred ? cred_environ(cred) : environ;
 	char msg[1024];
 	int logfd, pipefd[2], err;
 	ssize_t r, len = 0;
@@ -219,7 +300,7 @@ int proc_start_in_node(const char *netns, const char *command,
 	}
 	if (pid == 0) {
 		close(pipefd[0]);
-		child_start(netns, command, logfd, pipefd[1]);
+		child_start(netns, command, logfd, pipefd[1], cred, envp);
 	}
 	close(logfd);
 	close(pipefd[1]);

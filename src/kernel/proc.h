@@ -21,15 +21,35 @@ int proc_start_time(pid_t pid, unsigned long long *out);
  * not yet reaped) counts as not running. */
 bool proc_alive(const struct proc_id *p);
 
+/* Who a command runs as, resolved before the fork (no user database
+ * lookups in a forked child of a threaded process). */
+#define PROC_GROUPS_MAX 64
+struct proc_cred {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[PROC_GROUPS_MAX]; /* supplementary groups */
+	int n_groups;
+	char name[64];             /* USER and LOGNAME */
+	char home[256];            /* HOME, and the working folder if it can be entered */
+};
+
+/* `user`: a name of the user database or a uid (without an entry: gid =
+ * uid, no groups, HOME=/). -ENOENT naming the user when there is none. */
+int proc_cred_lookup(const char *user, struct proc_cred *out);
+
 /* Start `sh -c command` inside node namespace `netns` (a name under
- * /run/netns), in a new session and process group, with its own mount
- * namespace in which each file of /etc/netns/<netns>/ is bind-mounted over
- * /etc/<file> and /sys is a sysfs of the node's namespace (what
- * `ip netns exec` does). stdin is /dev/null, stdout and stderr are appended
- * to log_path, the environment is inherited. Setup and exec failures are
- * returned here (-errno, err_msg() names the step). */
-int proc_start_in_node(const char *netns, const char *command,
-		       const char *log_path, struct proc_id *out);
+ * /run/netns), in a new session and process group (no controlling
+ * terminal), with its own mount namespace in which each file of
+ * /etc/netns/<netns>/ is bind-mounted over /etc/<file> and /sys is a sysfs
+ * of the node's namespace (what `ip netns exec` does). stdin is /dev/null,
+ * stdout and stderr are appended to log_path, every other descriptor is
+ * closed, PR_SET_NO_NEW_PRIVS is set. cred NULL: as root with the
+ * inherited environment (the host's file system, every capability);
+ * else as cred's user with no capabilities, HOME, USER and LOGNAME set.
+ * Setup and exec failures are returned here (-errno, err_msg() names the
+ * step). */
+int proc_start_in_node(const char *netns, const char *command, const char *log_path,
+		       const struct proc_cred *cred, struct proc_id *out);
 
 /* End the process and its process group: SIGTERM, up to grace_ms for the
  * leader to exit, then SIGKILL to whatever of the group is left. Signals

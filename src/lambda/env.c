@@ -501,10 +501,10 @@ int env_create(const struct live *lv, int fn, struct env_handle *h)
 	ns_name(h->m.netns, sizeof(h->m.netns), lv->name, "env", h->m.id, NULL, NULL);
 	h->m.created = (long long)time(NULL);
 	envs_dir(lv, dir);
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return errf(errno, "creating %s: %s", dir, strerror(errno));
 	env_file(lv, h->m.id, "", dir);
-	if (mkdir(dir, 0755) < 0)
+	if (mkdir(dir, 0700) < 0)
 		return errf(errno, "creating %s: %s", dir, strerror(errno));
 	h->lock_fd = lock_try(lv, h->m.id);
 	err = h->lock_fd < 0 ? h->lock_fd : meta_write(lv, &h->m);

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <pwd.h>
@@ -27,6 +28,8 @@
 #include <uuid/uuid.h>
 
 #include "kernel/cgroup.h"
+#include "kernel/jail.h"
+#include "kernel/relay.h"
 #include "util/err.h"
 #include "util/hash.h"
 #include "util/fs.h"
@@ -46,8 +49,11 @@
 #define LAMBDA_PATH "/usr/local/bin:/usr/bin/:/bin:/opt/bin"
 #define LAMBDA_LANG "en_US.UTF-8"
 #define LAMBDA_NOFILE 1024       /* Lambda's file descriptor quota */
-#define SANDBOX_USER "nobody"
-#define SANDBOX_UID_FALLBACK 65534
+/* Each environment's own uid and gid: BASE + 24 bits of a hash of
+ * TOPO/ENV, in a range no distribution or systemd hands out. */
+#define SANDBOX_UID_BASE 0x70000000u
+#define SANDBOX_UID_BITS 24
+#define SHM_MB_MAX 64            /* /dev/shm: at most this, at most memory */
 #define OOM_TICK_MS 20           /* how often a running invoke checks OOM kills */
 #define ENVP_MAX 512
 
@@ -120,11 +126,27 @@ static bool is_mountpoint(const char *path)
 	return stat(path, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev;
 }
 
-static int tmp_mount(const char *dir, int size_mb)
+uid_t sandbox_uid(const char *topo, const char *env_id)
 {
-	char opts[64];
+	uint32_t h = 2166136261u;
 
-	snprintf(opts, sizeof(opts), "size=%dm,mode=1777", size_mb);
+	for (const char *p = topo; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	h = (h ^ '/') * 16777619u;
+	for (const char *p = env_id; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return (uid_t)(SANDBOX_UID_BASE + (h & ((1u << SANDBOX_UID_BITS) - 1)));
+}
+
+/* The environment's /tmp: a tmpfs only its uid may enter. The source names
+ * it, so a mount left in any namespace can be found (/proc/PID/mountinfo). */
+static int tmp_mount(const char *dir, int size_mb, const char *topo, const char *env_id)
+{
+	char opts[96], src[2 * CG_NAME_MAX + 16];
+	unsigned id = (unsigned)sandbox_uid(topo, env_id);
+
+	snprintf(opts, sizeof(opts), "size=%dm,mode=0700,uid=%u,gid=%u", size_mb, id, id);
+	snprintf(src, sizeof(src), "vpcsim-tmp:%s:%s", topo, env_id);
 	if (is_mountpoint(dir)) {
 		/* Warm: keep the files, apply a changed size. */
 		if (mount(NULL, dir, NULL, MS_REMOUNT | MS_NOSUID | MS_NODEV, opts) < 0)
@@ -132,7 +154,7 @@ static int tmp_mount(const char *dir, int size_mb)
 				    size_mb, strerror(errno));
 		return 0;
 	}
-	if (mount("vpcsim-tmp", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+	if (mount(src, dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
 		return errf(errno, "mounting a %d MB tmpfs on %s: %s", size_mb, dir,
 			    strerror(errno));
 	return 0;
@@ -161,9 +183,9 @@ int sandbox_create(const struct sandbox *sb)
 	cgroup_close(&cg);
 	sandbox_tmp_dir(sb->topo, sb->env_id, tmp, sizeof(tmp));
 	if (err == 0)
-		err = mkdir_p(tmp, 0755);
+		err = mkdir_p(tmp, 0700);
 	if (err == 0)
-		err = tmp_mount(tmp, l->ephemeral_storage_mb);
+		err = tmp_mount(tmp, l->ephemeral_storage_mb, sb->topo, sb->env_id);
 	if (err < 0) {
 		errf_prefix(err, "creating environment %s of %s", sb->env_id, sb->topo);
 		if (!existed) {
@@ -425,39 +447,21 @@ static int envp_build(struct envp *e, const struct sandbox *sb,
 struct child_args {
 	const struct sandbox *sb;
 	const struct cgroup *cg;
-	const char *tmp;
+	struct jail jail;
 	char *const *argv;
 	char **envp;
-	int payload_fd;
-	uid_t uid;
-	gid_t gid;
+	int stdio[3];              /* made the child's 0, 1, 2 */
+	uid_t uid;                 /* and gid */
 	int parent_pidfd;          /* vpcsim itself, readable once it exits */
 	int report;
 };
 
-/* No capabilities now or after exec: the bounding set and the ambient set
- * emptied, every uid and gid nobody's (which clears the permitted and
- * effective sets), no supplementary groups, no setuid gains. */
-static int drop_privileges(uid_t uid, gid_t gid)
+static int child_stdio(const int fds[3])
 {
-	int last = 63;
-	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
-
-	if (f) {
-		if (fscanf(f, "%d", &last) != 1)
-			last = 63;
-		fclose(f);
+	for (int i = 0; i < 3; i++) {
+		if (fds[i] == i ? fcntl(i, F_SETFD, 0) < 0 : dup2(fds[i], i) < 0)
+			return errf(errno, "preparing descriptor %d: %s", i, strerror(errno));
 	}
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	for (int c = 0; c <= last; c++)
-		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-			return errf(errno, "dropping capability %d: %s", c, strerror(errno));
-	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
-	    setresuid(uid, uid, uid) < 0)
-		return errf(errno, "becoming uid %d gid %d: %s", (int)uid, (int)gid,
-			    strerror(errno));
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return errf(errno, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
 	return 0;
 }
 
@@ -471,24 +475,17 @@ static __attribute__((noreturn)) void child_run(const struct child_args *a)
 	/* First, so everything the command does is charged and killable. */
 	if ((err = cgroup_join(a->cg)) < 0)
 		goto fail;
-	if ((err = proc_enter_node(a->sb->netns)) < 0)
-		goto fail;
-	/* A procfs of the new PID namespace: the function sees its own
-	 * processes only, as on Lambda. */
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
-		err = errf(errno, "mounting /proc: %s", strerror(errno));
+	/* Its own session: no controlling terminal, so no TIOCSTI, no
+	 * /dev/tty, no signals from the caller's terminal. */
+	if (setsid() < 0) {
+		err = errf(errno, "setsid: %s", strerror(errno));
 		goto fail;
 	}
-	if (mount(a->tmp, "/tmp", NULL, MS_BIND | MS_REC, NULL) < 0) {
-		err = errf(errno, "bind-mounting %s over /tmp: %s", a->tmp, strerror(errno));
+	if ((err = proc_enter_node(a->sb->netns)) < 0 ||
+	    (err = jail_enter(&a->jail)) < 0 || (err = child_stdio(a->stdio)) < 0)
 		goto fail;
-	}
-	if (chdir("/") < 0 || dup2(a->payload_fd, 0) < 0) {
-		err = errf(errno, "preparing cwd and stdin: %s", strerror(errno));
-		goto fail;
-	}
 	setrlimit(RLIMIT_NOFILE, &nofile);
-	if ((err = drop_privileges(a->uid, a->gid)) < 0)
+	if ((err = jail_drop_privileges(a->uid, (gid_t)a->uid, NULL, 0)) < 0)
 		goto fail;
 	/* If vpcsim dies, the command goes too, and with it (PID 1 of its
 	 * namespace) every process it started. Set after the uid change,
@@ -526,19 +523,12 @@ static pid_t spawn_pid_ns(int *pidfd)
 	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 }
 
-/* Lambda runs functions as an unprivileged user; ours is nobody. */
-static void sandbox_user(uid_t *uid, gid_t *gid)
-{
-	struct passwd *pw = getpwnam(SANDBOX_USER);
-
-	*uid = pw ? pw->pw_uid : SANDBOX_UID_FALLBACK;
-	*gid = pw ? pw->pw_gid : SANDBOX_UID_FALLBACK;
-}
-
+/* The payload in a memfd, handed to the command read-only. */
 static int payload_fd(const char *payload)
 {
 	size_t len = payload ? strlen(payload) : 0, off = 0;
-	int fd = memfd_create("vpcsim-payload", MFD_CLOEXEC);
+	int fd = memfd_create("vpcsim-payload", MFD_CLOEXEC), ro;
+	char path[64];
 
 	if (fd < 0)
 		return errf(errno, "memfd_create for the payload: %s", strerror(errno));
@@ -555,8 +545,10 @@ static int payload_fd(const char *payload)
 		}
 		off += (size_t)w;
 	}
-	lseek(fd, 0, SEEK_SET);
-	return fd;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	close(fd);
+	return ro < 0 ? errf(errno, "reopening the payload read-only: %s", strerror(errno)) : ro;
 }
 
 /* Read the child's report pipe to its end: empty means exec happened,
@@ -585,203 +577,199 @@ static bool oom_since(const struct cgroup *cg, long long before)
 	return cgroup_oom_kills(cg, &n) == 0 && n > before;
 }
 
-/* Wait for the command to end, the timeout, or an OOM kill in the group.
- * Returns the moment it ended (ms, CLOCK_MONOTONIC). */
-static double wait_end(int pidfd, const struct cgroup *cg, long long oom_before,
-		       double deadline, struct invoke_result *r)
+/* One command run in an environment: what invoke and exec share. */
+struct run {
+	const struct sandbox *sb;
+	struct cgroup cg;
+	struct envp e;
+	struct relay relay;
+	bool relaying;
+	int io[3];                 /* the child's ends */
+	int lockfd, pidfd, parent_pidfd, report[2];
+	pid_t pid;
+};
+
+/* Check the environment, take it (unless the caller holds it), kill what
+ * an earlier run left, build the command's environment variables. */
+static int run_open(struct run *x, const struct sandbox *sb, const struct sandbox_env *env,
+		    const char *verb)
 {
-	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	char tmp[STATE_PATH_MAX + 64];
+	int err;
+
+	memset(x, 0, sizeof(*x));
+	x->sb = sb;
+	x->cg.peak_fd = -1;
+	x->lockfd = x->pidfd = x->parent_pidfd = x->report[0] = x->report[1] = -1;
+	x->io[0] = x->io[1] = x->io[2] = -1;
+	if ((err = check_names(sb->topo, sb->env_id, verb)) < 0)
+		return err;
+	if (!netns_name_ok(sb->netns))
+		return errf(EINVAL, "bad namespace name '%s'", sb->netns ? sb->netns : "(null)");
+	if (sb->limits.timeout_s <= 0 || sb->limits.memory_mb <= 0)
+		return errf(EINVAL, "limits must be positive");
+	sandbox_tmp_dir(sb->topo, sb->env_id, tmp, sizeof(tmp));
+	if (!is_mountpoint(tmp))
+		return errf(ENOENT, "it does not exist (no /tmp mounted at %s)", tmp);
+	if (!sb->locked && (x->lockfd = env_lock(sb->topo, sb->env_id)) < 0)
+		return x->lockfd;
+	if ((err = cgroup_open(sb->topo, sb->env_id, false, &x->cg)) < 0)
+		return err;
+	/* Leftovers of a run that was itself killed would share our limit
+	 * and our peak. */
+	if ((err = cgroup_kill_all(&x->cg)) < 0)
+		return err;
+	return envp_build(&x->e, sb, env);
+}
+
+/* Start argv in the environment, stdin the payload (invoke) or ours
+ * relayed (exec). Returns once the command was exec'd (0) or its setup
+ * failed (< 0, with the child's message). */
+static int run_start(struct run *x, char *const argv[], const char *payload, bool exec)
+{
+	char tmp[STATE_PATH_MAX + 64], msg[1024];
+	struct child_args a = { .sb = x->sb, .cg = &x->cg, .argv = argv, .envp = x->e.v };
+	int err, len, code = EIO;
+
+	sandbox_tmp_dir(x->sb->topo, x->sb->env_id, tmp, sizeof(tmp));
+	a.jail = (struct jail){ .tmp = tmp, .binds = x->sb->binds, .n_binds = x->sb->n_binds,
+		.shm_mb = x->sb->limits.memory_mb < SHM_MB_MAX ? x->sb->limits.memory_mb : SHM_MB_MAX };
+	if ((err = jail_check(&a.jail)) < 0)
+		return err;
+	if ((err = relay_open(&x->relay, exec, x->io)) < 0)
+		return err;
+	x->relaying = true;
+	if (!exec) {
+		close(x->io[0]);
+		if ((x->io[0] = payload_fd(payload)) < 0)
+			return x->io[0];
+	}
+	if (pipe2(x->report, O_CLOEXEC) < 0)
+		return errf(errno, "pipe: %s", strerror(errno));
+	x->parent_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (x->parent_pidfd < 0)
+		return errf(errno, "pidfd_open(self): %s", strerror(errno));
+	memcpy(a.stdio, x->io, sizeof(a.stdio));
+	a.uid = sandbox_uid(x->sb->topo, x->sb->env_id);
+	a.parent_pidfd = x->parent_pidfd;
+	a.report = x->report[1];
+	fflush(NULL);
+	x->pid = spawn_pid_ns(&x->pidfd);
+	if (x->pid < 0)
+		return errf(errno, "clone3(CLONE_NEWPID): %s", strerror(errno));
+	if (x->pid == 0)
+		child_run(&a);
+	relay_close_child(x->io);
+	close(x->report[1]);
+	x->report[1] = -1;
+	if ((len = read_report(x->report[0], msg, sizeof(msg))) == 0)
+		return 0; /* the pipe closed at exec */
+	if (len > (int)sizeof(code))
+		memcpy(&code, msg, sizeof(code));
+	waitpid(x->pid, NULL, 0);
+	x->pid = -1;
+	cgroup_kill_all(&x->cg);
+	return errf(code, "%s", len > (int)sizeof(code) ? msg + sizeof(code) :
+		    "setting up the command failed");
+}
+
+/* Wait for the command to end, the deadline (< 0: none), or an OOM kill
+ * in the group, copying its output meanwhile. Returns the moment it ended
+ * (ms, CLOCK_MONOTONIC). */
+static double run_wait(struct run *x, long long oom_before, double deadline,
+		       struct invoke_result *r)
+{
+	struct pollfd p[1 + RELAY_POLLFDS];
 	double t;
-	int rc, wait;
+	int rc, wait, n;
 
 	for (;;) {
 		t = now_ms();
-		if (t >= deadline) {
+		if (deadline >= 0 && t >= deadline) {
 			r->timed_out = true;
 			return t;
 		}
-		wait = (int)(deadline - t) + 1;
-		rc = poll(&pfd, 1, wait < OOM_TICK_MS ? wait : OOM_TICK_MS);
+		wait = deadline < 0 ? OOM_TICK_MS : (int)(deadline - t) + 1;
+		p[0] = (struct pollfd){ .fd = x->pidfd, .events = POLLIN };
+		n = relay_pollfds(&x->relay, p + 1);
+		rc = poll(p, (nfds_t)n + 1, wait < OOM_TICK_MS ? wait : OOM_TICK_MS);
 		t = now_ms();
 		if (rc > 0)
+			relay_handle(&x->relay, p + 1, n);
+		if (rc > 0 && p[0].revents)
 			return t;
 		if (rc < 0 && errno != EINTR)
 			return t; /* cannot wait: end it */
-		if (oom_since(cg, oom_before)) {
+		if (oom_since(&x->cg, oom_before)) {
 			r->out_of_memory = true;
 			return t;
 		}
 	}
 }
 
-/* What one invoke holds open, closed by invoke_close(). */
-struct invoke {
-	const struct sandbox *sb;
-	struct child_args a;
-	struct envp e;
-	struct cgroup cg;
-	char tmp[STATE_PATH_MAX + 64];
-	char *sh_argv[4];
-	int pipefd[2], pidfd, lockfd;
-	long long oom_before;
-};
-
-/* The arguments as sandbox_invoke() takes them; the command is argv or
- * `sh -c HANDLER`. */
-static int invoke_check(struct invoke *iv, const struct sandbox_env *env,
-			char *const argv[])
+/* The command is over (or must be): kill whatever it left, reap it, copy
+ * the rest of its output. Returns the wait status. */
+static int run_end(struct run *x, bool kill_first, int *err)
 {
-	const struct sandbox *sb = iv->sb;
-	int err;
+	int st = 0;
 
-	if ((err = check_names(sb->topo, sb->env_id, "invoking")) < 0)
-		return err;
-	if (!netns_name_ok(sb->netns))
-		return errf(EINVAL, "invoking environment %s of %s: bad namespace name '%s'",
-			    sb->env_id, sb->topo, sb->netns ? sb->netns : "(null)");
-	if (sb->limits.timeout_s <= 0 || sb->limits.memory_mb <= 0)
-		return errf(EINVAL, "invoking environment %s of %s: limits must be positive",
-			    sb->env_id, sb->topo);
-	iv->a.argv = argv;
-	if (!argv) {
-		if (!env || !env->handler)
-			return errf(EINVAL, "invoking environment %s of %s: no command "
-				    "and no handler", sb->env_id, sb->topo);
-		iv->sh_argv[0] = "sh";
-		iv->sh_argv[1] = "-c";
-		iv->sh_argv[2] = (char *)env->handler;
-		iv->a.argv = iv->sh_argv;
-	}
-	if (!iv->a.argv[0])
-		return errf(EINVAL, "invoking environment %s of %s: empty command",
-			    sb->env_id, sb->topo);
-	sandbox_tmp_dir(sb->topo, sb->env_id, iv->tmp, sizeof(iv->tmp));
-	if (!is_mountpoint(iv->tmp))
-		return errf(ENOENT, "invoking environment %s of %s: it does not exist "
-			    "(no /tmp mounted at %s)", sb->env_id, sb->topo, iv->tmp);
-	return 0;
+	if (kill_first)
+		cgroup_kill_all(&x->cg);
+	waitpid(x->pid, &st, 0);
+	x->pid = -1;
+	/* Whatever it left running goes too (Lambda would freeze it). */
+	*err = cgroup_kill_all(&x->cg);
+	relay_drain(&x->relay, 1000);
+	return st;
 }
 
-/* The lock, the group emptied and its counters reset, the environment
- * variables, the payload, the report pipe: all the child needs. */
-static int invoke_prepare(struct invoke *iv, const struct sandbox_env *env,
-			  const char *payload)
+static void run_close(struct run *x)
 {
-	const struct sandbox *sb = iv->sb;
-	int err;
+	int fds[] = { x->pidfd, x->lockfd, x->report[0], x->report[1], x->parent_pidfd };
 
-	if (!sb->locked && (iv->lockfd = env_lock(sb->topo, sb->env_id)) < 0)
-		return iv->lockfd;
-	if ((err = cgroup_open(sb->topo, sb->env_id, false, &iv->cg)) < 0)
-		return err;
-	/* Leftovers of an invoke that was itself killed would share our
-	 * limit and our peak. */
-	if ((err = cgroup_kill_all(&iv->cg)) < 0)
-		return err;
-	if ((err = envp_build(&iv->e, sb, env)) < 0)
-		return err;
-	if ((iv->a.payload_fd = payload_fd(payload)) < 0)
-		return iv->a.payload_fd;
-	if ((err = cgroup_peak_reset(&iv->cg)) < 0 ||
-	    (err = cgroup_oom_kills(&iv->cg, &iv->oom_before)) < 0)
-		return err;
-	if (pipe2(iv->pipefd, O_CLOEXEC) < 0)
-		return errf(errno, "pipe: %s", strerror(errno));
-	iv->a.cg = &iv->cg;
-	iv->a.tmp = iv->tmp;
-	iv->a.envp = iv->e.v;
-	iv->a.report = iv->pipefd[1];
-	iv->a.parent_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	if (iv->a.parent_pidfd < 0)
-		return errf(errno, "pidfd_open(self): %s", strerror(errno));
-	sandbox_user(&iv->a.uid, &iv->a.gid);
-	return 0;
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	relay_close_child(x->io);
+	if (x->relaying)
+		relay_close(&x->relay);
+	envp_free(&x->e);
+	cgroup_close(&x->cg);
 }
 
-/* Start the child; 0 once it has exec'd the command, else the error it
- * reported (the child is reaped then). */
-static int invoke_spawn(struct invoke *iv, pid_t *pid)
+static void result_fill(const struct run *x, int st, double t0, double t1,
+			long long oom_before, struct invoke_result *r)
 {
-	char msg[1024];
-	int len, code = EIO;
-
-	fflush(NULL);
-	*pid = spawn_pid_ns(&iv->pidfd);
-	if (*pid < 0)
-		return errf(errno, "clone3(CLONE_NEWPID): %s", strerror(errno));
-	if (*pid == 0)
-		child_run(&iv->a);
-	close(iv->pipefd[1]);
-	iv->pipefd[1] = -1;
-	if ((len = read_report(iv->pipefd[0], msg, sizeof(msg))) == 0)
-		return 0;
-	if (len > (int)sizeof(code))
-		memcpy(&code, msg, sizeof(code));
-	waitpid(*pid, NULL, 0);
-	cgroup_kill_all(&iv->cg);
-	return errf(code, "%s", len > (int)sizeof(code) ? msg + sizeof(code) :
-		    "setting up the command failed");
-}
-
-/* Wait for the command to end (or be ended), kill what it left, and fill
- * in how it went. */
-static int invoke_wait(struct invoke *iv, pid_t pid, struct invoke_result *r)
-{
-	const struct sandbox_limits *l = &iv->sb->limits;
 	long long peak = 0;
-	double t0, t1;
-	int err, st = 0;
 
-	/* The pipe closed at exec: the command starts now. */
-	t0 = now_ms();
-	t1 = wait_end(iv->pidfd, &iv->cg, iv->oom_before, t0 + l->timeout_s * 1000.0, r);
-	if (r->timed_out || r->out_of_memory)
-		cgroup_kill_all(&iv->cg);
-	waitpid(pid, &st, 0);
-	/* The command is over; whatever it left running goes too. */
-	err = cgroup_kill_all(&iv->cg);
-	if (oom_since(&iv->cg, iv->oom_before))
+	if (oom_since(&x->cg, oom_before))
 		r->out_of_memory = true;
 	if (WIFEXITED(st))
 		r->exit_status = WEXITSTATUS(st);
 	else if (WIFSIGNALED(st))
 		r->term_signal = WTERMSIG(st);
-	r->duration_ms = r->timed_out ? l->timeout_s * 1000.0 : t1 - t0;
+	r->duration_ms = r->timed_out ? x->sb->limits.timeout_s * 1000.0 : t1 - t0;
 	/* What is printed with two decimals is what is billed. */
 	r->duration_ms = (double)(long long)(r->duration_ms * 100.0 + 0.5) / 100.0;
 	r->billed_ms = invoke_billed_ms(r->duration_ms);
-	if (cgroup_peak_read(&iv->cg, &peak) == 0) {
+	if (cgroup_peak_read(&x->cg, &peak) == 0) {
 		long long mb = (peak + (1 << 20) - 1) >> 20;
 
-		r->max_memory_used_mb = (int)(mb > l->memory_mb ? l->memory_mb : mb);
+		r->max_memory_used_mb = (int)(mb > x->sb->limits.memory_mb ?
+					      x->sb->limits.memory_mb : mb);
 	}
-	return err;
-}
-
-static void invoke_close(struct invoke *iv)
-{
-	int fds[] = { iv->pidfd, iv->lockfd, iv->pipefd[0], iv->pipefd[1],
-		      iv->a.payload_fd, iv->a.parent_pidfd };
-
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	envp_free(&iv->e);
-	cgroup_close(&iv->cg);
 }
 
 int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 		   const char *payload, char *const argv[], double init_ms,
 		   struct invoke_result *r)
 {
-	struct invoke iv = {
-		.sb = sb, .cg = { .peak_fd = -1 },
-		.a = { .sb = sb, .payload_fd = -1, .parent_pidfd = -1 },
-		.pipefd = { -1, -1 }, .pidfd = -1, .lockfd = -1,
-	};
+	char *sh_argv[] = { "sh", "-c", NULL, NULL };
+	long long oom_before = 0;
+	struct run x;
 	uuid_t u;
-	pid_t pid;
-	int err;
+	double t0, t1;
+	int err, st;
 
 	memset(r, 0, sizeof(*r));
 	/* A random (version 4) UUID, as Lambda's request ids are. */
@@ -791,15 +779,52 @@ int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 	r->init_ms = init_ms;
 	r->memory_mb = sb->limits.memory_mb;
 	r->timeout_s = sb->limits.timeout_s;
-	if ((err = invoke_check(&iv, env, argv)) < 0)
-		return err;
-	err = invoke_prepare(&iv, env, payload);
-	if (!err)
-		err = invoke_spawn(&iv, &pid);
-	if (!err)
-		err = invoke_wait(&iv, pid, r);
-	invoke_close(&iv);
+	if (!argv && env && env->handler) {
+		sh_argv[2] = (char *)env->handler;
+		argv = sh_argv;
+	}
+	if (!argv || !argv[0])
+		return errf(EINVAL, "invoking environment %s of %s: %s", sb->env_id, sb->topo,
+			    argv ? "empty command" : "no command and no handler");
+	err = run_open(&x, sb, env, "invoking");
+	if (err == 0)
+		err = cgroup_peak_reset(&x.cg);
+	if (err == 0)
+		err = cgroup_oom_kills(&x.cg, &oom_before);
+	if (err == 0)
+		err = run_start(&x, argv, payload, false);
+	if (err == 0) {
+		t0 = now_ms(); /* the pipe closed at exec: the command starts now */
+		t1 = run_wait(&x, oom_before, t0 + sb->limits.timeout_s * 1000.0, r);
+		st = run_end(&x, r->timed_out || r->out_of_memory, &err);
+		result_fill(&x, st, t0, t1, oom_before, r);
+	}
+	run_close(&x);
 	return err < 0 ? errf_prefix(err, "invoking environment %s of %s",
+				     sb->env_id, sb->topo) : 0;
+}
+
+int sandbox_exec(const struct sandbox *sb, const struct sandbox_env *env,
+		 char *const argv[], int *status)
+{
+	struct invoke_result r = { 0 };
+	struct run x;
+	int err, st;
+
+	*status = -1;
+	if (!argv || !argv[0])
+		return errf(EINVAL, "exec in environment %s of %s: empty command",
+			    sb->env_id, sb->topo);
+	err = run_open(&x, sb, env, "exec in");
+	if (err == 0)
+		err = run_start(&x, argv, NULL, true);
+	if (err == 0) {
+		run_wait(&x, LLONG_MAX, -1, &r);
+		st = run_end(&x, false, &err);
+		*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	}
+	run_close(&x);
+	return err < 0 ? errf_prefix(err, "exec in environment %s of %s",
 				     sb->env_id, sb->topo) : 0;
 }
 

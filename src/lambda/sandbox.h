@@ -7,11 +7,14 @@
  * the ENI) is made by someone else; an invoke gets its name.
  *
  * An invoke runs one command in the node's network namespace, as PID 1 of
- * a new PID namespace with its own /proc, in a private mount namespace
- * with the node's /etc/netns files and the environment's /tmp, in the
- * cgroup, as user nobody with no capabilities (bounding set emptied) and
+ * a new PID namespace, in its own session (no controlling terminal), in a
+ * jail (kernel/jail.h: the host's system folders read-only, the node's
+ * /etc/netns files, its own /proc, /dev and /dev/shm, the environment's
+ * /tmp, nothing of /run, /var, /home), in the cgroup, as the environment's
+ * own uid (sandbox_uid()) with no capabilities (bounding set emptied) and
  * PR_SET_NO_NEW_PRIVS, the payload on stdin, Lambda's environment
- * variables, stdout and stderr shared with the caller. At the
+ * variables, stdout and stderr through pipes that vpcsim copies to its
+ * own (kernel/relay.h), every other descriptor closed. At the
  * timeout, or when the kernel's OOM killer ends a process of it, the whole
  * environment's process tree is killed; processes the command leaves
  * behind are killed when it returns (Lambda would freeze them instead).
@@ -22,7 +25,9 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
+#include "kernel/jail.h"    /* struct jail_bind */
 #include "model/topology.h" /* struct env_var */
 
 /* Lambda's bounds are the topology checker's business; these only need
@@ -44,6 +49,9 @@ struct sandbox {
 				    * (env.c does, from choosing the
 				    * environment on); else the invoke
 				    * takes it and fails if it is busy */
+	const struct jail_bind *binds; /* extra read-only binds in the jail
+				    * (e.g. code at /var/task), may be NULL */
+	int n_binds;               /* at most JAIL_BINDS_MAX */
 };
 
 /* What the function's code sees. vars are the function's own variables;
@@ -101,6 +109,19 @@ int sandbox_sweep(const char *topo);
 int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 		   const char *payload, char *const argv[], double init_ms,
 		   struct invoke_result *r);
+
+/* Run argv (PATH searched) in the environment as an invoke runs it (same
+ * namespaces, jail, cgroup, uid, variables), without a timeout, with our
+ * stdin relayed to it (/dev/null when reading it would stop us): for
+ * `vpcsim exec` into a function. *status is its exit code, 128 + N when
+ * signal N ended it. Returns 0 when it ran, < 0 when it could not. */
+int sandbox_exec(const struct sandbox *sb, const struct sandbox_env *env,
+		 char *const argv[], int *status);
+
+/* The uid (and gid) the environment's processes run as, owner of its
+ * /tmp: 0x70000000 + the low 24 bits of FNV-1a("TOPO/ENV"), a range no
+ * distribution or systemd allocates; the same for the same names. */
+uid_t sandbox_uid(const char *topo, const char *env_id);
 
 /* Lambda's closing lines for the invoke: "Task timed out after N.NN
  * seconds" on a timeout, "Error: Runtime exited with error: signal:

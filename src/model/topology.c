@@ -20,6 +20,7 @@
  * Allocation failure aborts: the input is a small file read once at start,
  * and threading ENOMEM through every helper would hide the rules. */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1413,13 +1414,38 @@ static void parse_resource_public(struct parse *p, const cJSON *j, const char *p
 		    r->publicly_accessible ? "publicly_accessible" : "public_ip");
 }
 
+/* "user": who runs the command, a user name or a uid of this machine (the
+ * one check here that reads the host: its user database). */
+static void parse_resource_user(struct parse *p, const cJSON *j, const char *path,
+				struct resource *r)
+{
+	char kp[PATH_LEN], *end;
+	const char *s;
+	long uid;
+
+	if (get_str(p, j, path, "user", false, &s) != 1)
+		return;
+	path_key(kp, path, "user");
+	r->user = topo_strdup(s);
+	errno = 0;
+	uid = strtol(s, &end, 10);
+	if (!r->command)
+		ERR(p, kp, CODE_PARAM, "A user is given but no command to run as '%s': add a "
+		    "command or remove the user", s);
+	else if (*s && !*end && (errno || uid < 0 || uid > 2147483646))
+		ERR(p, kp, CODE_PARAM, "The uid %s is out of range 0..2147483646", s);
+	else if ((!*s || *end) && !getpwnam(s))
+		ERR(p, kp, CODE_PARAM, "The user '%s' does not exist on this machine: name a user "
+		    "of its user database (getent passwd) or give a uid", s);
+}
+
 /* Element parser for parse_list(): `out` is a struct resource. */
 static void parse_resource(struct parse *p, const cJSON *j, const char *path, void *out)
 {
 	struct resource *r = out;
 	static const char *const keys[] = {
 		"name", "kind", "subnet", "security_groups", "ip", "public_ip",
-		"publicly_accessible", "listen", "command", NULL };
+		"publicly_accessible", "listen", "command", "user", NULL };
 	static const char *const kinds[] = { "generic", "ec2", "rds", "rds-proxy" };
 	const cJSON *arr;
 	const char *s;
@@ -1457,6 +1483,7 @@ static void parse_resource(struct parse *p, const cJSON *j, const char *path, vo
 	parse_listen(p, j, path, &r->listen, &r->n_listen);
 	if (get_str(p, j, path, "command", false, &s) == 1)
 		r->command = topo_strdup(s);
+	parse_resource_user(p, j, path, r);
 }
 
 /* Variables the Lambda runtime sets itself; AWS refuses them. */

@@ -157,6 +157,8 @@ struct resource {
 	struct listen_port *listen;
 	int n_listen;
 	char *command;             /* NULL if none */
+	char *user;                /* run command as this user (name or uid,
+				    * checked to exist here); NULL: root */
 };
 
 struct env_var {

@@ -174,6 +174,7 @@ void topology_free(struct topology *t)
 		free(t->resources[i].name);
 		free(t->resources[i].listen);
 		free(t->resources[i].command);
+		free(t->resources[i].user);
 	}
 	free(t->resources);
 	for (int i = 0; i < t->n_functions; i++) {

@@ -365,12 +365,16 @@ static int step_responder(struct exec *x, const struct step *s)
 static int step_command(struct exec *x, const struct step *s)
 {
 	const struct node *nd = &x->L->nodes[s->ref];
+	const struct resource *r = &x->L->t->resources[nd->index];
+	struct proc_cred cred;
 	struct proc_id p;
 	char log[512];
 	int err;
 
 	snprintf(log, sizeof(log), "%s/logs/%s.log", x->o->state_dir, nd->name);
-	err = proc_start_in_node(nd->netns, x->L->t->resources[nd->index].command, log, &p);
+	if (r->user && (err = proc_cred_lookup(r->user, &cred)) < 0)
+		return errf_prefix(err, "the command of %s", nd->name);
+	err = proc_start_in_node(nd->netns, r->command, log, r->user ? &cred : NULL, &p);
 	if (err < 0)
 		return err;
 	return journal_add_proc(x->J, p.pid, p.start_time, nd->name);

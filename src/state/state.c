@@ -27,8 +27,12 @@ int state_lock(void)
 
 	if (lock_fd >= 0)
 		return 0;
+	/* Root's only: topology copies may hold passwords. A folder made
+	 * by an older vpcsim is closed too. */
 	if (mkdir(STATE_ROOT, 0700) < 0 && errno != EEXIST)
 		return errf(errno, "creating %s: %s", STATE_ROOT, strerror(errno));
+	if (chmod(STATE_ROOT, 0700) < 0)
+		return errf(errno, "chmod 0700 %s: %s", STATE_ROOT, strerror(errno));
 	fd = open(STATE_ROOT "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return errf(errno, "opening %s/.lock: %s", STATE_ROOT, strerror(errno));

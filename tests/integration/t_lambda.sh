@@ -82,7 +82,7 @@ V invoke -t "$T" small -- python3 -c 'b = bytearray(40 << 20); b[::4096] = b"x" 
 check "memory: Max Memory Used counts what the command touched (40 MB)" \
 	bash -c "grep -Eo 'Max Memory Used: [0-9]+ MB' '$TMP/mem' | awk '{exit !(\$4 >= 40 && \$4 <= 128)}'"
 V invoke -t "$T" small -- sh -c 'df -m /tmp | tail -n1' >"$TMP/tmp" 2>&1
-check "/tmp is a private 600 MB file system" bash -c "awk 'NR==1 {exit !(\$1 == \"vpcsim-tmp\" && \$2 == 600 && \$6 == \"/tmp\")}' '$TMP/tmp'"
+check "/tmp is a private 600 MB file system" bash -c "awk 'NR==1 {exit !(index(\$1, \"vpcsim-tmp:\") == 1 && \$2 == 600 && \$6 == \"/tmp\")}' '$TMP/tmp'"
 
 # A killed invoke leaves its environment idle and reusable.
 "$VPCSIM" invoke -t "$T" f2 -- sleep 30 >/dev/null 2>&1 &

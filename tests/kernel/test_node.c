@@ -393,7 +393,7 @@ static void test_proc_hosts_file(void **state)
 	NEED_ROOT();
 	assert_int_equal(proc_start_in_node(ns_a, "echo $(cat /etc/hosts); "
 					    "ls /sys/class/net | tr '\\n' ' '; echo",
-					    proc_log, &p), 0);
+					    proc_log, NULL, &p), 0);
 	assert_int_equal(waitpid(p.pid, &st, 0), p.pid);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	assert_true(file_contains(proc_log, "10.77.0.2 nodetest-b-custom"));
@@ -412,9 +412,9 @@ static void test_proc_start_errors(void **state)
 	NEED_ROOT();
 	before = count_children();
 	assert_true(proc_start_in_node("vpcsim-nodetest-absent", "true", proc_log,
-				       &p) < 0);
+				       NULL, &p) < 0);
 	assert_non_null(strstr(err_msg(), "vpcsim-nodetest-absent"));
-	assert_true(proc_start_in_node(ns_a, "true", "/nonexistent/dir/log", &p) < 0);
+	assert_true(proc_start_in_node(ns_a, "true", "/nonexistent/dir/log", NULL, &p) < 0);
 	assert_int_equal(count_children(), before);
 }
 
@@ -423,7 +423,7 @@ static void test_proc_stop(void **state)
 	struct proc_id p, fake, stubborn;
 
 	NEED_ROOT();
-	assert_int_equal(proc_start_in_node(ns_a, "sleep 100", proc_log, &p), 0);
+	assert_int_equal(proc_start_in_node(ns_a, "sleep 100", proc_log, NULL, &p), 0);
 	assert_true(proc_alive(&p));
 	assert_int_equal(getpgid(p.pid), p.pid);
 	assert_int_equal(getsid(p.pid), p.pid);
@@ -443,7 +443,7 @@ static void test_proc_stop(void **state)
 
 	/* A group that ignores SIGTERM ends by SIGKILL after the grace. */
 	assert_int_equal(proc_start_in_node(ns_a, "trap '' TERM; sleep 100 & wait",
-					    proc_log, &stubborn), 0);
+					    proc_log, NULL, &stubborn), 0);
 	usleep(100000);
 	assert_int_equal(proc_stop(&stubborn, 200), 0);
 	assert_false(proc_alive(&stubborn));

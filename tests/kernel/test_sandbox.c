@@ -265,7 +265,7 @@ static void test_unprivileged(void **state)
 {
 	struct sandbox sb = sb_make(ENV, 128, 5, 16);
 	struct invoke_result r;
-	char out[4096];
+	char out[4096], want[64];
 
 	NEED_ROOT();
 	assert_int_equal(sandbox_create(&sb), 0);
@@ -275,7 +275,11 @@ static void test_unprivileged(void **state)
 		"/usr/sbin/ip -o link show | wc -l; echo pwd=$(pwd); echo nofile=$(ulimit -n); "
 		"echo pid=$$; ls /proc | grep -c '^[0-9]'",
 		NULL, &r, out, sizeof(out)), 0);
-	assert_non_null(strstr(out, "uid=65534\n"));
+	snprintf(want, sizeof(want), "uid=%u\n", (unsigned)sandbox_uid(topo, ENV));
+	assert_non_null(strstr(out, want));
+	assert_true(sandbox_uid(topo, ENV) >= 0x70000000u &&
+		    sandbox_uid(topo, ENV) < 0x71000000u);
+	assert_int_not_equal(sandbox_uid(topo, ENV), sandbox_uid(topo, ENV2));
 	assert_non_null(strstr(out, "Operation not permitted"));
 	assert_null(strstr(out, "rc=0\n"));
 	assert_non_null(strstr(out, "CapEff:\t0000000000000000"));
@@ -287,6 +291,38 @@ static void test_unprivileged(void **state)
 	/* PID 1 of its own PID namespace, seeing only its processes (sh, ls,
 	 * grep). */
 	assert_non_null(strstr(out, "pid=1\n3\n"));
+}
+
+/* The jail: its own session without a terminal, a read-only root with
+ * the host's system folders and nothing of /run or /var, extra read-only
+ * binds where asked, a bind that is not allowed refused. */
+static void test_jail(void **state)
+{
+	struct sandbox sb = sb_make(ENV, 128, 5, 16);
+	char task[64], out[4096];
+	struct jail_bind binds[] = { { task, "/var/task" }, { "/etc/passwd", "/opt/name" } };
+	struct jail_bind bad[] = { { task, "/tmp/x" } };
+	struct invoke_result r;
+
+	NEED_ROOT();
+	snprintf(task, sizeof(task), "/tmp/vpcsim-sbtest-task-%d", (int)getpid());
+	assert_int_equal(sh("mkdir -p %s && echo code > %s/app.sh", task, task), 0);
+	sb.binds = binds;
+	sb.n_binds = 2;
+	assert_int_equal(sandbox_create(&sb), 0);
+	assert_int_equal(run_sh(&sb,
+		"echo sid=$(ps -o sid= -p $$ | tr -d ' ') tty=$(ps -o tty= -p $$); "
+		"ls -d /run /var/tmp /home /root 2>/dev/null | wc -l; "
+		"touch /usr/x /etc/x /x 2>/dev/null || echo ro; cat /var/task/app.sh; "
+		"touch /var/task/y 2>/dev/null || echo task-ro; cat /opt/name >/dev/null && echo name; "
+		"ls /etc/netns | wc -l; ls /sys/fs/bpf | wc -l; echo x > /dev/shm/x && echo shm",
+		NULL, &r, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "sid=1 tty=?\n0\nro\ncode\ntask-ro\nname\n0\n0\nshm\n"));
+	sb.binds = bad;
+	sb.n_binds = 1;
+	assert_true(sandbox_invoke(&sb, NULL, NULL, (char *[]){ "true", NULL }, -1, &r) < 0);
+	assert_non_null(strstr(err_msg(), "/tmp/x"));
+	sh("rm -rf %s", task);
 }
 
 static void test_tmp_limit_and_persistence(void **state)
@@ -704,6 +740,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_payload_and_env),
+		T(test_jail),
 		T(test_unprivileged),
 		T(test_tmp_limit_and_persistence),
 		T(test_busy),

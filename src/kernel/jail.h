@@ -1,0 +1,69 @@
+/* Jails: the file system a sandboxed process sees, and who it runs as.
+ *
+ * jail_enter() is for a forked child about to exec, already in its own
+ * mount namespace (proc_enter_node() makes one: the node's network
+ * namespace, /etc/netns/NETNS/FILE over /etc/FILE) and, for /proc to show
+ * its processes only, PID 1 of its own PID namespace. It builds a new root
+ * on a small tmpfs and pivots into it, so nothing else of the host is
+ * reachable:
+ *
+ *   /usr /bin /sbin /lib /lib32 /lib64 /libx32 /etc
+ *                 read-only, nosuid, nodev binds of the host's (recursive:
+ *                 the node's hosts file over /etc/hosts comes along); a
+ *                 top-level symlink (merged /usr) stays a symlink
+ *   /etc/netns    an empty read-only tmpfs over it: no other node's files
+ *   /proc         a procfs of the caller's PID namespace
+ *   /sys          a read-only sysfs of its network namespace (no
+ *                 /sys/fs/bpf pins, no cgroup files)
+ *   /dev          null zero full random urandom tty (binds of the host's
+ *                 nodes), fd stdin stdout stderr symlinks, and /dev/shm: a
+ *                 private tmpfs of shm_mb, mode 1777; read-only otherwise
+ *   /tmp          `tmp`, bound read-write (nosuid, nodev)
+ *   each bind     read-only, its mount point made in the new root
+ *
+ * The root itself is read-only; /run, /var, /home, /root, /srv, /opt, /mnt
+ * and the rest of the host are absent (a bind may add /var/task, ...).
+ * Every mount of the jail is private: nothing propagates in or out. When
+ * the last process of the mount namespace ends, all of it goes away.
+ *
+ * No allocation, only system calls and fixed buffers: safe after fork() in
+ * a threaded process. */
+#ifndef VPCSIM_JAIL_H
+#define VPCSIM_JAIL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define JAIL_BINDS_MAX 8
+
+/* A read-only bind: host path `src` (a file or a folder) seen at `dst`
+ * inside. dst is absolute, without "." or ".." components, and not under
+ * /proc, /sys, /dev or /tmp. */
+struct jail_bind {
+	const char *src;
+	const char *dst;
+};
+
+struct jail {
+	const char *tmp;           /* host folder bound read-write at /tmp */
+	int shm_mb;                /* size of /dev/shm, > 0 */
+	const struct jail_bind *binds; /* extra read-only binds, may be NULL */
+	int n_binds;               /* at most JAIL_BINDS_MAX */
+};
+
+/* Check the binds of j: -EINVAL and a message naming the bind. */
+int jail_check(const struct jail *j);
+
+/* Build the jail's root and pivot into it (see above); the working folder
+ * is / afterwards. On failure the caller must not exec (the mount
+ * namespace is half built); err_msg() names the step. */
+int jail_enter(const struct jail *j);
+
+/* Become uid:gid (not 0) with supplementary groups `groups` (n may be 0),
+ * with no capabilities now or after exec (ambient set cleared, bounding set
+ * emptied, and the uid change empties the permitted and effective sets)
+ * and PR_SET_NO_NEW_PRIVS, so no setuid or file-capability program gains
+ * anything. */
+int jail_drop_privileges(uid_t uid, gid_t gid, const gid_t *groups, int n);
+
+#endif

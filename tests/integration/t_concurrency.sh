@@ -12,9 +12,13 @@ S=/run/vpcsim/$T/topology.json
 groups() { python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["vpcs"], sort_keys=True))' "$S"; }
 
 check "up $T" V up "$F"
-# The first edit writes the implicit rules out; take the baseline after it.
-V sg authorize -t "$T" app/db --ingress '{"proto":"tcp","ports":"5999","cidr":"10.0.0.0/8"}' >/dev/null 2>&1
-V sg revoke -t "$T" app/db --ingress '{"proto":"tcp","ports":"5999","cidr":"10.0.0.0/8"}' >/dev/null 2>&1
+# The first edit of a group's direction writes its implicit rules out (a
+# group without "egress" allows all: the edit writes that rule): take the
+# baseline after one balanced pair on each direction the storm edits.
+for gd in "app/db --ingress" "app/lambda --egress"; do
+	V sg authorize -t "$T" $gd '{"proto":"tcp","ports":"5999","cidr":"10.0.0.0/8"}' >/dev/null 2>&1
+	V sg revoke -t "$T" $gd '{"proto":"tcp","ports":"5999","cidr":"10.0.0.0/8"}' >/dev/null 2>&1
+done
 BASE=$(groups)
 
 job() { # name command...: runs it, records its exit status

@@ -99,10 +99,12 @@ void vpc_dp_eni_of(const struct layout *L, const struct policy *pol,
 	out->flags = policy_eni_flags(pol, ids, n);
 	if (a->public_ip)
 		out->flags |= DP_ENI_F_HAS_PUBLIC_IP;
-	/* Hyperplane: functions reach the VPC through the ENI; nothing can
+	/* Hyperplane and per-sandbox: functions reach the VPC through the ENI; nothing can
 	 * connect into them, whatever their groups admit. Every flow is then
 	 * tracked, so its replies find their entry. */
-	if (a->node >= 0 && L->nodes[a->node].kind == NODE_HYPERPLANE) {
+	/* A per-sandbox ENI (an execution environment's attachment, which is
+	 * no layout node: a->node < 0) is a function's too. */
+	if (a->node < 0 || L->nodes[a->node].kind == NODE_HYPERPLANE) {
 		out->flags &= (uint16_t)~(DP_ENI_F_INGRESS_OPEN | DP_ENI_F_EGRESS_OPEN);
 		out->flags |= DP_ENI_F_NO_INBOUND;
 	}

@@ -62,8 +62,8 @@ int dp_from_eni(struct __sk_buff *skb)
 	now = bpf_ktime_get_ns();
 	if (!(eni->flags & DP_ENI_F_NO_SECURITY_GROUPS)) {
 		ct_key_build(&key, ifindex, &pkt, dir);
-		ct = ct_lookup(&key, now);
-		if (!ct && !ct_related(ifindex, &pkt, dir, now) &&
+		ct = ct_lookup(eni, &key, pkt.tcp_flags, now);
+		if (!ct && !ct_related(eni, ifindex, &pkt, dir, now) &&
 		    !sg_allows(eni, dir, &pkt, pkt.dst, &track))
 			return drop_packet(skb, &pkt, eni, dir,
 					   DP_DROP_SG_EGRESS);
@@ -73,9 +73,10 @@ int dp_from_eni(struct __sk_buff *skb)
 		return drop_packet(skb, &pkt, eni, dir, DP_DROP_NACL_OUTBOUND);
 
 	if (ct)
-		ct_account(ct, dir, pkt.len, now);
-	else if (track)
-		ct_create(&key, dir, pkt.len, now);
+		ct_account(ct, &pkt, dir, now);
+	else if (track && ct_create(eni, &key, &pkt, dir, now))
+		return drop_packet(skb, &pkt, eni, dir,
+				   DP_DROP_CONNTRACK_ALLOWANCE_EXCEEDED);
 	return TC_ACT_OK;
 }
 
@@ -113,9 +114,9 @@ int dp_to_eni(struct __sk_buff *skb)
 	now = bpf_ktime_get_ns();
 	if (!(eni->flags & DP_ENI_F_NO_SECURITY_GROUPS)) {
 		ct_key_build(&key, ifindex, &pkt, dir);
-		ct = ct_lookup(&key, now);
+		ct = ct_lookup(eni, &key, pkt.tcp_flags, now);
 		if (!ct)
-			related = ct_related(ifindex, &pkt, dir, now);
+			related = ct_related(eni, ifindex, &pkt, dir, now);
 	}
 	/* Only the reply of a tracked flow (or an ICMP error about one), or an ENI with a public address
 	 * (the igw has DNATed it), may be reached from outside the VPC. */
@@ -131,9 +132,10 @@ int dp_to_eni(struct __sk_buff *skb)
 		return drop_packet(skb, &pkt, eni, dir, DP_DROP_SG_INGRESS);
 
 	if (ct)
-		ct_account(ct, dir, pkt.len, now);
-	else if (track)
-		ct_create(&key, dir, pkt.len, now);
+		ct_account(ct, &pkt, dir, now);
+	else if (track && ct_create(eni, &key, &pkt, dir, now))
+		return drop_packet(skb, &pkt, eni, dir,
+				   DP_DROP_CONNTRACK_ALLOWANCE_EXCEEDED);
 	return TC_ACT_OK;
 }
 

@@ -12,12 +12,14 @@
 #include "maps.h"
 #include "parse.h"
 
-/* A group or NACL refused the flow: flow logs show it as REJECT. */
+/* A group or NACL refused the flow, or the ENI had no tracking room for
+ * it: flow logs show it as REJECT (flow_reject keeps the reason). */
 static __always_inline int drop_is_reject(__u32 reason)
 {
 	return reason == DP_DROP_SG_INGRESS || reason == DP_DROP_SG_EGRESS ||
 	       reason == DP_DROP_NACL_INBOUND ||
-	       reason == DP_DROP_NACL_OUTBOUND;
+	       reason == DP_DROP_NACL_OUTBOUND ||
+	       reason == DP_DROP_CONNTRACK_ALLOWANCE_EXCEEDED;
 }
 
 static __always_inline void flow_reject_count(__u32 ifindex,

@@ -91,19 +91,32 @@ static __always_inline __u8 policy_gen_get(void)
 	return g ? (*g & 1) : 0;
 }
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, DP_CT_TCP_MAX);
-	__type(key, struct dp_ct_key);
-	__type(value, struct dp_ct_val);
-} ct_tcp SEC(".maps");
+/* One tracking table per ENI (see dataplane.h): the prototype of the
+ * inner maps, which user space makes with the ENI's allowance as size. */
+struct ct_table {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_CT_ALLOWANCE_DEFAULT);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	/* Sizes, not types: BTF would only see the structs declared. */
+	__uint(key_size, sizeof(struct dp_ct_key));
+	__uint(value_size, sizeof(struct dp_ct_val));
+};
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, DP_CT_OTHER_MAX);
-	__type(key, struct dp_ct_key);
-	__type(value, struct dp_ct_val);
-} ct_other SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, DP_ENIS_MAX);
+	__type(key, __u32);                     /* router-side ifindex */
+	__array(values, struct ct_table);
+} ct_enis SEC(".maps");
+
+/* When a full table was last swept (per ENI), to sweep at most every
+ * DP_CT_GC_INTERVAL_NS. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_ENIS_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} ct_gc_last SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -33,6 +33,11 @@ struct dp_icmp_echo {
 	__be16 sequence;
 };
 
+#define DP_TCP_FIN 0x01
+#define DP_TCP_SYN 0x02
+#define DP_TCP_RST 0x04
+#define DP_TCP_ACK 0x10
+
 #define IP_MF     0x2000
 #define IP_OFFSET 0x1fff
 
@@ -45,7 +50,7 @@ struct dp_pkt {
 	__be16 rule_port;   /* what rules match: TCP/UDP destination port,
 			     * ICMP type << 8 | code, 0 otherwise */
 	__u8 proto;
-	__u8 pad;
+	__u8 tcp_flags;     /* TCP: byte 13 of the header (DP_TCP_*), else 0 */
 	__u32 len;          /* skb->len, for counters */
 	/* ICMP errors (destination unreachable, time exceeded, parameter
 	 * problem): the packet they are about, from the quoted header, so
@@ -132,12 +137,21 @@ static __always_inline int parse_packet(struct __sk_buff *skb,
 	pkt->sport = 0;
 	pkt->dport = 0;
 	pkt->rule_port = 0;
-	pkt->pad = 0;
+	pkt->tcp_flags = 0;
 	pkt->len = skb->len;
 	pkt->inner_proto = 0;
 	l4 = ETH_HLEN + ip.ihl * 4;
 
-	if (ip.protocol == IPPROTO_TCP || ip.protocol == IPPROTO_UDP) {
+	if (ip.protocol == IPPROTO_TCP) {
+		__u8 th[14];    /* ports, seq, ack, offset, flags */
+
+		if (bpf_skb_load_bytes(skb, l4, th, sizeof(th)) < 0)
+			return DP_DROP_MALFORMED;
+		__builtin_memcpy(&pkt->sport, th, 2);
+		__builtin_memcpy(&pkt->dport, th + 2, 2);
+		pkt->rule_port = pkt->dport;
+		pkt->tcp_flags = th[13];
+	} else if (ip.protocol == IPPROTO_UDP) {
 		__be16 ports[2];
 
 		if (bpf_skb_load_bytes(skb, l4, ports, sizeof(ports)) < 0)

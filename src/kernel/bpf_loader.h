@@ -40,8 +40,8 @@ enum dp_map_id {
 	DP_MAP_NACL_CIDR,
 	DP_MAP_NACL_PORT,
 	DP_MAP_NACLS,
-	DP_MAP_CT_TCP,
-	DP_MAP_CT_OTHER,
+	DP_MAP_CT_ENIS,
+	DP_MAP_CT_GC_LAST,
 	DP_MAP_FLOW_REJECT,
 	DP_MAP_DROP_COUNTERS,
 	DP_MAP_DROP_EVENTS,
@@ -92,12 +92,27 @@ int dp_unpin(const char *pin_dir);
  * generation. A packet sees the old or the new policy, never a mix. */
 int dp_policy_write(struct dataplane *dp, const struct policy *p);
 
-/* The ENI table, by router-side ifindex. dp_eni_remove() also flushes the
- * ENI's conntrack and rejected-flow entries (read flow logs first). */
+/* The ENI table, by router-side ifindex. dp_eni_add() also gives a new
+ * ENI its own tracking table of eni->ct_allowance entries (0: the default;
+ * an ENI that has one keeps it, with its flows). dp_eni_remove() drops
+ * the ENI's tracking table and rejected-flow entries (read flow logs
+ * first). */
 int dp_eni_add(struct dataplane *dp, uint32_t ifindex, const struct dp_eni *eni);
 int dp_eni_remove(struct dataplane *dp, uint32_t ifindex);
 /* The entry of ifindex; -ENOENT when there is none. */
 int dp_eni_get(struct dataplane *dp, uint32_t ifindex, struct dp_eni *out);
+
+/* One tracking entry of an ENI (key->ifindex): read it, or overwrite an
+ * existing one (tests age entries this way). -ENOENT when absent. */
+int dp_ct_get(struct dataplane *dp, const struct dp_ct_key *key, struct dp_ct_val *out);
+int dp_ct_put(struct dataplane *dp, const struct dp_ct_key *key, const struct dp_ct_val *v);
+/* Entries in the tracking table of ENI ifindex (-ENOENT: no table). */
+int dp_ct_count(struct dataplane *dp, uint32_t ifindex);
+/* Delete the tracking entries of every ENI whose remote end is `ip` (host
+ * byte order): an address that leaves (an environment's ENI removed) must
+ * not find its old flows when it is handed to someone else. Returns the
+ * number of entries deleted or -errno. */
+int dp_ct_forget_peer(struct dataplane *dp, uint32_t ip);
 
 /* Group memberships of a private address (host byte order). */
 int dp_member_set(struct dataplane *dp, uint32_t ip, const uint16_t *groups,

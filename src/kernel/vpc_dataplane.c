@@ -97,6 +97,15 @@ void vpc_dp_eni_of(const struct layout *L, const struct policy *pol,
 	out->n_sgs = (uint8_t)n;
 	memcpy(out->sg_ids, ids, sizeof(ids[0]) * (size_t)n);
 	out->flags = policy_eni_flags(pol, ids, n);
+	out->ct_allowance = (uint32_t)L->t->conntrack_allowance;
+	if (a->node >= 0 && L->nodes[a->node].kind == NODE_RESOURCE) {
+		const struct conntrack_spec *c =
+			&L->t->resources[L->nodes[a->node].index].conntrack;
+
+		out->ct_tcp_established_s = (uint32_t)c->tcp_established_s;
+		out->ct_udp_s = (uint16_t)c->udp_s;
+		out->ct_udp_stream_s = (uint16_t)c->udp_stream_s;
+	}
 	if (a->public_ip)
 		out->flags |= DP_ENI_F_HAS_PUBLIC_IP;
 	/* Hyperplane and per-sandbox: functions reach the VPC through the ENI; nothing can
@@ -151,6 +160,28 @@ int vpc_dp_members(const struct layout *L, const struct attachment *a, bool add)
 		}
 		if (err < 0 && !first)
 			first = err;
+	}
+	return first;
+}
+
+int vpc_dp_forget_peer(const struct layout *L, const struct attachment *a)
+{
+	int first = 0;
+
+	for (int v = 0; v < L->t->n_vpcs; v++) {
+		struct dataplane *dp;
+		int err;
+
+		if (v != a->vpc && !peered(L->t, a->vpc, v))
+			continue;
+		err = vpc_dp_open(L, v, &dp);
+		if (err == 0) {
+			err = dp_ct_forget_peer(dp, a->ip);
+			dp_close(dp);
+		}
+		if (err < 0 && !first)
+			first = errf_prefix(err, "forgetting the flows of a removed ENI in VPC %s",
+					    L->t->vpcs[v].name);
 	}
 	return first;
 }

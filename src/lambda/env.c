@@ -523,6 +523,9 @@ int env_destroy(const struct live *lv, const struct env_meta *m)
 			dp_close(dp);
 		}
 		vpc_dp_members(&lv->L, &a, false);
+		/* The address may go to another function next: no ENI may
+		 * keep a flow with it that would pass that function's group. */
+		vpc_dp_forget_peer(&lv->L, &a);
 		err_clear();
 	}
 	/* The veth first, synchronously: the namespace's own removal frees

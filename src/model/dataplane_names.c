@@ -33,6 +33,8 @@ static const struct {
 		"a non-first IPv4 fragment: no ports to match rules on" },
 	[DP_DROP_FUNCTION_INBOUND] = { "FUNCTION_INBOUND",
 		"a new connection into a Lambda function's ENI: functions only start connections" },
+	[DP_DROP_CONNTRACK_ALLOWANCE_EXCEEDED] = { "CONNTRACK_ALLOWANCE_EXCEEDED",
+		"the ENI's connection tracking allowance is used up by live flows (AWS metric conntrack_allowance_exceeded): new flows are dropped, tracked ones go on" },
 };
 
 const char *dp_drop_reason_name(unsigned int reason)

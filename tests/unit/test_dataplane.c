@@ -258,8 +258,7 @@ static int ct_get(int proto, int dev, uint32_t local, uint32_t remote,
 	k.remote_ip = htonl(remote);
 	k.local_port = htons(lport);
 	k.remote_port = htons(rport);
-	return bpf_map_lookup_elem(dp->map_fd[proto == 6 ? DP_MAP_CT_TCP : DP_MAP_CT_OTHER],
-				   &k, v);
+	return dp_ct_get(dp, &k, v);
 }
 
 static int bpf_obj_get_fd_for(const char *map)
@@ -581,7 +580,7 @@ static void test_udp_timeout(void **state)
 	k.remote_ip = htonl(r);
 	k.local_port = htons(5001);
 	k.remote_port = htons(9999);
-	assert_int_equal(bpf_map_update_elem(dp->map_fd[DP_MAP_CT_OTHER], &k, &v, BPF_EXIST), 0);
+	assert_int_equal(dp_ct_put(dp, &k, &v), 0);
 	SHOT(enter(E_LAMBDA, &rep), DP_DROP_SG_INGRESS);
 	assert_int_not_equal(ct_get(17, E_LAMBDA, l, r, 5001, 9999, &v), 0);
 
@@ -590,9 +589,203 @@ static void test_udp_timeout(void **state)
 	PASS(enter(E_LAMBDA, &rep));
 	assert_int_equal(ct_get(17, E_LAMBDA, l, r, 5001, 9999, &v), 0);
 	v.last_seen_ns -= 31ULL * 1000000000ULL;
-	assert_int_equal(bpf_map_update_elem(dp->map_fd[DP_MAP_CT_OTHER], &k, &v, BPF_EXIST), 0);
+	assert_int_equal(dp_ct_put(dp, &k, &v), 0);
 	PASS(enter(E_LAMBDA, &rep));
 	assert_drops(0, 0);
+}
+
+/* ---- connection tracking: allowance, TCP states, per-ENI timeouts ------ */
+
+static struct pkt mk_tcp(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+			 uint8_t flags)
+{
+	struct pkt p = mk(src, dst, 6, sport, dport);
+
+	p.buf[14 + 20 + 13] = flags;
+	return p;
+}
+
+static void ct_key_of(struct dp_ct_key *k, int proto, int dev, uint32_t local,
+		      uint32_t remote, uint16_t lport, uint16_t rport)
+{
+	memset(k, 0, sizeof(*k));
+	k->ifindex = ifx[dev];
+	k->proto = (uint8_t)proto;
+	k->local_ip = htonl(local);
+	k->remote_ip = htonl(remote);
+	k->local_port = htons(lport);
+	k->remote_port = htons(rport);
+}
+
+/* Move an entry's last packet `s` seconds into the past. */
+static void ct_age(int proto, int dev, uint32_t local, uint32_t remote,
+		   uint16_t lport, uint16_t rport, uint64_t s)
+{
+	struct dp_ct_key k;
+	struct dp_ct_val v;
+
+	ct_key_of(&k, proto, dev, local, remote, lport, rport);
+	assert_int_equal(dp_ct_get(dp, &k, &v), 0);
+	v.last_seen_ns -= s * 1000000000ULL;
+	assert_int_equal(dp_ct_put(dp, &k, &v), 0);
+}
+
+/* The lambda ENI again, with a tracking table made afresh with these
+ * settings (all 0: the defaults, as enis_setup() made it). */
+static void lambda_with(uint32_t allowance, uint32_t tcp_s, uint16_t udp_s,
+			uint16_t stream_s)
+{
+	static const uint16_t lambda[] = { G_LAMBDA };
+	struct dp_eni e;
+
+	assert_int_equal(dp_eni_remove(dp, ifx[E_LAMBDA]), 0);
+	memset(&e, 0, sizeof(e));
+	e.eni_id = 3;
+	e.ip = htonl(IP(10, 0, 1, 30));
+	e.subnet = htonl(SUB_A.addr);
+	e.subnet_mask = htonl(cidr_mask(SUB_A.len));
+	e.nacl_id = N_DEFAULT;
+	e.n_sgs = 1;
+	e.sg_ids[0] = lambda[0];
+	e.flags = policy_eni_flags(&pol, lambda, 1);
+	e.ct_allowance = allowance;
+	e.ct_tcp_established_s = tcp_s;
+	e.ct_udp_s = udp_s;
+	e.ct_udp_stream_s = stream_s;
+	if (dp_eni_add(dp, ifx[E_LAMBDA], &e))
+		fail_msg("%s", err_msg());
+}
+
+/* An ENI's allowance: new flows beyond it are dropped and counted, its
+ * tracked flows go on, another ENI is not touched, and an expired entry
+ * makes room again (swept when the table is full). */
+static void test_allowance_per_eni(void **state)
+{
+	uint32_t l = IP(10, 0, 1, 30), a = IP(10, 0, 1, 60), r = IP(1, 1, 1, 1);
+	struct pkt p;
+	struct dp_ct_val v;
+
+	NEED_ROOT();
+	lambda_with(4, 0, 0, 0);
+	counters_mark();
+	for (uint16_t i = 0; i < 4; i++) {
+		p = mk(l, r, 17, 6000 + i, 53);
+		PASS(leave(E_LAMBDA, &p));
+	}
+	p = mk(l, r, 17, 6004, 53);
+	SHOT(leave(E_LAMBDA, &p), DP_DROP_CONNTRACK_ALLOWANCE_EXCEEDED);
+	SHOT(leave(E_LAMBDA, &p), DP_DROP_CONNTRACK_ALLOWANCE_EXCEEDED);
+	for (uint16_t i = 0; i < 4; i++) {
+		p = mk(r, l, 17, 53, 6000 + i);
+		PASS(enter(E_LAMBDA, &p));
+	}
+	assert_int_equal(dp_ct_count(dp, ifx[E_LAMBDA]), 4);
+	/* another ENI's new flows are not limited by this one's table */
+	for (uint16_t i = 0; i < 8; i++) {
+		p = mk(a, r, 17, 7000 + i, 53);
+		PASS(leave(E_OPEN, &p));
+	}
+	assert_drops(0, 0);
+	/* a stream idle past 180 s expires: the next new flow finds room */
+	ct_age(17, E_LAMBDA, l, r, 6000, 53, 181);
+	usleep(DP_CT_GC_INTERVAL_NS / 1000 + 20000);
+	p = mk(l, r, 17, 6004, 53);
+	PASS(leave(E_LAMBDA, &p));
+	assert_int_equal(ct_get(17, E_LAMBDA, l, r, 6004, 53, &v), 0);
+	assert_int_not_equal(ct_get(17, E_LAMBDA, l, r, 6000, 53, &v), 0);
+	assert_int_equal(dp_ct_count(dp, ifx[E_LAMBDA]), 4);
+	assert_drops(0, 0);
+	lambda_with(0, 0, 0, 0);
+}
+
+/* TCP: SYN, SYN-ACK, FIN both ways; a new SYN on the closed entry is a
+ * new connection; RST shortens the timeout to 10 s; established keeps
+ * the ENI's timeout. */
+static void test_tcp_states(void **state)
+{
+	uint32_t l = IP(10, 0, 1, 30), r = IP(1, 1, 1, 1);
+	struct pkt syn = mk_tcp(l, r, 41000, 443, 0x02), synack = mk_tcp(r, l, 443, 41000, 0x12);
+	struct pkt ack = mk_tcp(l, r, 41000, 443, 0x10), back = mk_tcp(r, l, 443, 41000, 0x10);
+	struct pkt fin_out = mk_tcp(l, r, 41000, 443, 0x11), fin_in = mk_tcp(r, l, 443, 41000, 0x11);
+	struct pkt rst_in = mk_tcp(r, l, 443, 41000, 0x14);
+	struct dp_ct_val v;
+
+	NEED_ROOT();
+	lambda_with(0, 60, 0, 0);
+	counters_mark();
+	/* a SYN without answer: SYN_SENT, 120 s */
+	PASS(leave(E_LAMBDA, &syn));
+	assert_int_equal(ct_get(6, E_LAMBDA, l, r, 41000, 443, &v), 0);
+	assert_true(v.flags & DP_CT_F_TCP_SYN);
+	ct_age(6, E_LAMBDA, l, r, 41000, 443, 100);
+	PASS(enter(E_LAMBDA, &synack));
+	/* established: the ENI's 60 s */
+	PASS(leave(E_LAMBDA, &ack));
+	ct_age(6, E_LAMBDA, l, r, 41000, 443, 59);
+	PASS(enter(E_LAMBDA, &back));
+	ct_age(6, E_LAMBDA, l, r, 41000, 443, 61);
+	SHOT(enter(E_LAMBDA, &back), DP_DROP_SG_INGRESS);
+
+	/* FIN both ways closes it: a new SYN from the same port is judged
+	 * by the rules and gets a new entry */
+	PASS(leave(E_LAMBDA, &syn));
+	PASS(enter(E_LAMBDA, &synack));
+	PASS(leave(E_LAMBDA, &fin_out));
+	PASS(enter(E_LAMBDA, &fin_in));
+	PASS(leave(E_LAMBDA, &ack));
+	assert_int_equal(ct_get(6, E_LAMBDA, l, r, 41000, 443, &v), 0);
+	assert_int_equal(v.flags & (DP_CT_F_TCP_FIN_OUT | DP_CT_F_TCP_FIN_IN),
+			 DP_CT_F_TCP_FIN_OUT | DP_CT_F_TCP_FIN_IN);
+	assert_int_equal(v.packets_out, 3);
+	PASS(leave(E_LAMBDA, &syn));
+	assert_int_equal(ct_get(6, E_LAMBDA, l, r, 41000, 443, &v), 0);
+	assert_int_equal(v.packets_out, 1);
+	assert_int_equal(v.packets_in, 0);
+	assert_false(v.flags & DP_CT_F_TCP_FIN_OUT);
+
+	/* RST: CLOSE, 10 s; the reply 11 s later is a stranger */
+	PASS(enter(E_LAMBDA, &synack));
+	PASS(enter(E_LAMBDA, &rst_in));
+	ct_age(6, E_LAMBDA, l, r, 41000, 443, 11);
+	SHOT(enter(E_LAMBDA, &back), DP_DROP_SG_INGRESS);
+	lambda_with(0, 0, 0, 0);
+}
+
+/* An ENI's UDP timeouts: 60 s instead of 30, 60 s for a stream. */
+static void test_udp_timeouts_per_eni(void **state)
+{
+	uint32_t l = IP(10, 0, 1, 30), r = IP(1, 1, 1, 1);
+	struct pkt req = mk(l, r, 17, 5101, 9999), rep = mk(r, l, 17, 9999, 5101);
+
+	NEED_ROOT();
+	lambda_with(0, 0, 60, 60);
+	counters_mark();
+	PASS(leave(E_LAMBDA, &req));
+	ct_age(17, E_LAMBDA, l, r, 5101, 9999, 45);
+	PASS(enter(E_LAMBDA, &rep));       /* 45 s < 60 s */
+	ct_age(17, E_LAMBDA, l, r, 5101, 9999, 61);
+	SHOT(enter(E_LAMBDA, &rep), DP_DROP_SG_INGRESS);  /* stream: 60 s */
+	lambda_with(0, 0, 0, 0);
+}
+
+/* dp_ct_forget_peer: every ENI's entries with that remote address go,
+ * others stay. */
+static void test_forget_peer(void **state)
+{
+	uint32_t l = IP(10, 0, 1, 30), a = IP(10, 0, 1, 60);
+	uint32_t gone = IP(10, 0, 7, 7), kept = IP(10, 0, 7, 8);
+	struct pkt p1 = mk(l, gone, 17, 8000, 53), p2 = mk(a, gone, 17, 8001, 53);
+	struct pkt p3 = mk(l, kept, 17, 8002, 53);
+	struct dp_ct_val v;
+
+	NEED_ROOT();
+	PASS(leave(E_LAMBDA, &p1));
+	PASS(leave(E_OPEN, &p2));
+	PASS(leave(E_LAMBDA, &p3));
+	assert_int_equal(dp_ct_forget_peer(dp, gone), 2);
+	assert_int_not_equal(ct_get(17, E_LAMBDA, l, gone, 8000, 53, &v), 0);
+	assert_int_not_equal(ct_get(17, E_OPEN, a, gone, 8001, 53, &v), 0);
+	assert_int_equal(ct_get(17, E_LAMBDA, l, kept, 8002, 53, &v), 0);
 }
 
 /* The maps hold exactly p's entries, in one generation. */
@@ -1127,6 +1320,10 @@ int main(void)
 		cmocka_unit_test(test_dns_not_filtered),
 		cmocka_unit_test(test_flow_logs),
 		cmocka_unit_test(test_eni_remove_flushes),
+		cmocka_unit_test(test_allowance_per_eni),
+		cmocka_unit_test(test_tcp_states),
+		cmocka_unit_test(test_udp_timeouts_per_eni),
+		cmocka_unit_test(test_forget_peer),
 		cmocka_unit_test(test_every_reason_counted),
 		cmocka_unit_test(test_pins_and_reopen),
 		cmocka_unit_test(test_attach_detach),

@@ -126,6 +126,13 @@ struct {
 } flow_reject SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DP_FRAGS_MAX);
+	__type(key, struct dp_frag_key);
+	__type(value, __u64);                   /* when the first fragment passed */
+} frags SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, DP_DROP__MAX);
 	__type(key, __u32);                     /* enum dp_drop_reason */

@@ -61,7 +61,14 @@ struct dp_pkt {
 	__be16 inner_sport;
 	__be16 inner_dport;
 	__u8 inner_proto;
+	/* Fragments: DP_FRAG_FIRST (offset 0, more to come: L4 parsed) or
+	 * DP_FRAG_LATER (offset > 0: no L4 header, ports 0); 0 otherwise. */
+	__u8 frag;
+	__be16 ip_id;
 };
+
+#define DP_FRAG_FIRST 1
+#define DP_FRAG_LATER 2
 
 /* The header an ICMP error quotes, at offset `off`: sets pkt->inner_* for
  * a TCP or UDP packet (the first 4 bytes of L4 are its ports) or an ICMP
@@ -107,8 +114,9 @@ static __always_inline void parse_icmp_inner(struct __sk_buff *skb, __u32 off,
 /* Returns DP_PARSE_IPV4 with *pkt filled for an IPv4 packet, DP_PARSE_ARP
  * for ARP (passes unchecked), or the drop reason: DP_DROP_NOT_IPV4 for any
  * other ethertype, DP_DROP_MALFORMED for a truncated or inconsistent
- * header, DP_DROP_FRAGMENT for a non-first fragment (no L4 header to
- * match rules on). */
+ * header. A later fragment (offset > 0) is returned with addresses,
+ * protocol and ip_id only and pkt->frag = DP_FRAG_LATER: the caller lets it
+ * follow its first fragment's verdict (frag.h). */
 static __always_inline int parse_packet(struct __sk_buff *skb,
 					struct dp_pkt *pkt)
 {
@@ -128,9 +136,6 @@ static __always_inline int parse_packet(struct __sk_buff *skb,
 	    bpf_ntohs(ip.tot_len) < ip.ihl * 4 ||
 	    ETH_HLEN + bpf_ntohs(ip.tot_len) > skb->len)
 		return DP_DROP_MALFORMED;
-	if (ip.frag_off & bpf_htons(IP_OFFSET))
-		return DP_DROP_FRAGMENT;
-
 	pkt->src = ip.saddr;
 	pkt->dst = ip.daddr;
 	pkt->proto = ip.protocol;
@@ -140,6 +145,14 @@ static __always_inline int parse_packet(struct __sk_buff *skb,
 	pkt->tcp_flags = 0;
 	pkt->len = skb->len;
 	pkt->inner_proto = 0;
+	pkt->ip_id = ip.id;
+	pkt->frag = 0;
+	if (ip.frag_off & bpf_htons(IP_OFFSET)) {
+		pkt->frag = DP_FRAG_LATER;
+		return DP_PARSE_IPV4;
+	}
+	if (ip.frag_off & bpf_htons(IP_MF))
+		pkt->frag = DP_FRAG_FIRST;
 	l4 = ETH_HLEN + ip.ihl * 4;
 
 	if (ip.protocol == IPPROTO_TCP) {

@@ -273,6 +273,24 @@ struct dp_flow_val {
 };
 _Static_assert(sizeof(struct dp_flow_val) == 40, "dp_flow_val layout");
 
+/* ---- fragments (frags: LRU_HASH) -----------------------------------------
+ * A first fragment (offset 0, more fragments) that passed on an ENI in a
+ * direction is remembered by its datagram; the later fragments of that
+ * datagram, which carry no ports, follow its verdict for DP_FRAG_TIMEOUT_NS
+ * (Linux's ipfrag_time). A later fragment without a remembered first one
+ * is dropped (FRAGMENT). */
+#define DP_FRAGS_MAX 16384
+#define DP_FRAG_TIMEOUT_NS (30ULL * 1000000000ULL)
+struct dp_frag_key {
+	__u32 ifindex;
+	__be32 src;
+	__be32 dst;
+	__be16 id;              /* IPv4 identification */
+	__u8 proto;
+	__u8 dir;               /* enum dp_dir */
+};
+_Static_assert(sizeof(struct dp_frag_key) == 16, "dp_frag_key layout");
+
 /* drop_counters: PERCPU_ARRAY indexed by enum dp_drop_reason. */
 struct dp_counter {
 	__u64 packets;

@@ -339,6 +339,9 @@ static int env_place(const struct live *lv, const struct env_set *s, int fn,
 	}
 	m->k = free_k(s, m->router, first);
 	m->ip = a->ip;
+	/* A VPC function's path is the VPC's; a default function's is the
+	 * Lambda service VPC's to the internet. */
+	a->mtu = f->has_vpc ? MTU_VPC : MTU_INTERNET;
 	snprintf(a->ifname, sizeof(a->ifname), "e%d", m->k);
 	a->ifindex = IFINDEX_ATT_BASE + m->k;
 	if (m->mode == ENV_PER_SANDBOX) {

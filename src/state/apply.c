@@ -94,6 +94,7 @@ int attach_veth(struct netns *router, struct netns *node, const struct attachmen
 	struct veth_spec v = {
 		.name = a->ifname, .ifindex = a->ifindex, .alias = alias,
 		.peer_ns = node, .peer_name = "eth0", .peer_ifindex = IFINDEX_NODE_ETH0,
+		.mtu = a->mtu,
 	};
 	struct route_spec dflt = {
 		.table = 254, .dst = { 0, 0 }, .kind = ROUTE_UNICAST,
@@ -140,6 +141,7 @@ static int step_link(struct exec *x, const struct step *s)
 	struct veth_spec v = {
 		.name = k->ifname[0], .ifindex = k->ifindex[0], .alias = alias,
 		.peer_ns = b, .peer_name = k->ifname[1], .peer_ifindex = k->ifindex[1],
+		.mtu = k->mtu,
 	};
 	int err;
 

@@ -788,6 +788,96 @@ static void test_forget_peer(void **state)
 	assert_int_equal(ct_get(17, E_LAMBDA, l, kept, 8002, 53, &v), 0);
 }
 
+/* "Fragmentation needed" from the VPC router (an address inside the
+ * subnet) about a packet the ENI sent out of its subnet: the groups pass
+ * it (related to the tracked flow), the subnet's NACL judges it as coming
+ * from the quoted destination: the private NACL has no ICMP rule, so it
+ * is denied there; the default NACL lets it in. */
+static void test_pmtud_error_nacl(void **state)
+{
+	uint32_t a = IP(10, 0, 2, 50), l = IP(10, 0, 1, 30), far = IP(10, 0, 1, 99);
+	struct pkt out_a = mk(a, far, 6, 40100, 2000), out_l = mk(l, far, 6, 40101, 2000);
+	struct pkt err_a = mk_icmp_error(IP(10, 0, 2, 1), a, &out_a);
+	struct pkt err_l = mk_icmp_error(IP(10, 0, 1, 1), l, &out_l);
+
+	NEED_ROOT();
+	err_a.buf[14 + 21] = 4;   /* code 4: fragmentation needed */
+	err_l.buf[14 + 21] = 4;
+	counters_mark();
+	PASS(leave(E_ADMIN, &out_a));
+	SHOT(enter(E_ADMIN, &err_a), DP_DROP_NACL_INBOUND);
+	PASS(leave(E_LAMBDA, &out_l));
+	PASS(enter(E_LAMBDA, &err_l));
+}
+
+/* ---- fragments ------------------------------------------------------------ */
+
+/* p as a fragment of datagram `id`: offset in 8-byte units, more = MF. */
+static struct pkt frag_of(struct pkt p, uint16_t id, uint16_t offset, int more)
+{
+	uint8_t *ip = p.buf + 14;
+
+	*(uint16_t *)(ip + 4) = htons(id);
+	*(uint16_t *)(ip + 6) = htons((uint16_t)((more ? 0x2000 : 0) | offset));
+	*(uint16_t *)(ip + 10) = 0;
+	*(uint16_t *)(ip + 10) = csum(ip, 20);
+	return p;
+}
+
+/* Later fragments follow their first fragment's verdict, per ENI and
+ * direction; without a first fragment that passed they are dropped. */
+static void test_fragments_follow_first(void **state)
+{
+	uint32_t l = IP(10, 0, 1, 30), r = IP(1, 1, 1, 1), w = IP(10, 0, 1, 10);
+	struct pkt first = frag_of(mk(l, r, 17, 5300, 53), 77, 0, 1);
+	struct pkt mid = frag_of(mk(l, r, 17, 0, 0), 77, 185, 1);
+	struct pkt last = frag_of(mk(l, r, 17, 0, 0), 77, 370, 0);
+	struct pkt stray = frag_of(mk(l, r, 17, 0, 0), 78, 185, 0);
+	struct pkt in_first = frag_of(mk(r, l, 17, 53, 5300), 900, 0, 1);
+	struct pkt in_last = frag_of(mk(r, l, 17, 0, 0), 900, 185, 0);
+	/* web admits nothing from lambda on udp: first refused, rest too */
+	struct pkt bad_first = frag_of(mk(l, w, 17, 5301, 9), 79, 0, 1);
+	struct pkt bad_last = frag_of(mk(l, w, 17, 0, 0), 79, 185, 0);
+
+	NEED_ROOT();
+	counters_mark();
+	SHOT(leave(E_LAMBDA, &mid), DP_DROP_FRAGMENT);  /* before its first */
+	PASS(leave(E_LAMBDA, &first));
+	PASS(leave(E_LAMBDA, &mid));
+	PASS(leave(E_LAMBDA, &last));
+	SHOT(leave(E_LAMBDA, &stray), DP_DROP_FRAGMENT);
+	in_last = frag_of(mk(r, l, 17, 0, 0), 77, 370, 0);
+	SHOT(enter(E_LAMBDA, &in_last), DP_DROP_FRAGMENT); /* same id, other way */
+	in_last = frag_of(mk(r, l, 17, 0, 0), 900, 185, 0);
+	/* the reply, fragmented, follows the tracked flow */
+	PASS(enter(E_LAMBDA, &in_first));
+	PASS(enter(E_LAMBDA, &in_last));
+	PASS(leave(E_LAMBDA, &bad_first));              /* lambda: all out */
+	SHOT(enter(E_WEB, &bad_first), DP_DROP_SG_INGRESS);
+	SHOT(enter(E_WEB, &bad_last), DP_DROP_FRAGMENT);
+}
+
+/* A NAT gateway forwards UDP fragments and drops TCP and ICMP ones. */
+static void test_fragments_nat_gateway(void **state)
+{
+	uint32_t n = IP(10, 0, 1, 40), r = IP(1, 1, 1, 1);
+	struct pkt u1 = frag_of(mk(n, r, 17, 1024, 53), 5, 0, 1);
+	struct pkt u2 = frag_of(mk(n, r, 17, 0, 0), 5, 185, 0);
+	struct pkt t1 = frag_of(mk(n, r, 6, 1024, 443), 6, 0, 1);
+	struct pkt i1 = frag_of(mk(r, n, 1, 8 << 8, 7), 7, 0, 1);
+	struct pkt i2 = frag_of(mk(r, n, 1, 0, 0), 7, 185, 0);
+	struct pkt t_whole = mk(n, r, 6, 1025, 443);
+
+	NEED_ROOT();
+	counters_mark();
+	PASS(leave(E_NAT, &u1));
+	PASS(leave(E_NAT, &u2));
+	SHOT(leave(E_NAT, &t1), DP_DROP_FRAGMENT);
+	SHOT(enter(E_NAT, &i1), DP_DROP_FRAGMENT);
+	SHOT(enter(E_NAT, &i2), DP_DROP_FRAGMENT);
+	PASS(leave(E_NAT, &t_whole));
+}
+
 /* The maps hold exactly p's entries, in one generation. */
 static void assert_policy_in_maps(const struct policy *p)
 {
@@ -1324,6 +1414,9 @@ int main(void)
 		cmocka_unit_test(test_tcp_states),
 		cmocka_unit_test(test_udp_timeouts_per_eni),
 		cmocka_unit_test(test_forget_peer),
+		cmocka_unit_test(test_fragments_follow_first),
+		cmocka_unit_test(test_fragments_nat_gateway),
+		cmocka_unit_test(test_pmtud_error_nacl),
 		cmocka_unit_test(test_every_reason_counted),
 		cmocka_unit_test(test_pins_and_reopen),
 		cmocka_unit_test(test_attach_detach),

@@ -71,7 +71,8 @@ int dp_from_eni(struct __sk_buff *skb)
 		ct_key_build(&key, ifindex, &pkt, dir);
 		ct = ct_lookup(eni, &key, pkt.tcp_flags, now);
 		if (!ct && !ct_related(eni, ifindex, &pkt, dir, now) &&
-		    !sg_allows(eni, dir, &pkt, pkt.dst, &track))
+		    !sg_allows(eni, dir, &pkt, pkt.dst,
+			       origin_of_destination(skb, &pkt), &track))
 			return drop_packet(skb, ifindex, &pkt, eni, dir,
 					   DP_DROP_SG_EGRESS);
 	}
@@ -144,7 +145,8 @@ int dp_to_eni(struct __sk_buff *skb)
 		return drop_packet(skb, ifindex, &pkt, eni, dir,
 				   DP_DROP_FUNCTION_INBOUND);
 	if (!(eni->flags & DP_ENI_F_NO_SECURITY_GROUPS) && !ct && !related &&
-	    !sg_allows(eni, dir, &pkt, pkt.src, &track))
+	    !sg_allows(eni, dir, &pkt, pkt.src, origin_of_source(in_ifindex),
+		       &track))
 		return drop_packet(skb, ifindex, &pkt, eni, dir, DP_DROP_SG_INGRESS);
 
 	if (ct)

@@ -15,6 +15,11 @@ const volatile __u32 vpc_id = 0;   /* stamped on drop events */
 /* The VPC resolver (VPC base + 2); traffic with it on port 53 is not
  * filtered by groups or NACLs, as in AWS. 0 disables the exception. */
 const volatile __be32 vpc_dns_ip = 0;
+/* The VPC's CIDR: a destination inside it is origin DP_ORIGIN_VPC for
+ * group references; vpc_mask 0 (a loader that sets none) makes every
+ * address this VPC's. */
+const volatile __be32 vpc_net = 0;
+const volatile __be32 vpc_mask = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -26,7 +31,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, DP_MEMBERS_MAX);
-	__type(key, __be32);                    /* private address */
+	__type(key, struct dp_member_key);     /* origin, private address */
 	__type(value, struct dp_member);
 } members SEC(".maps");
 

@@ -132,7 +132,21 @@ struct dp_eni {
 };
 _Static_assert(sizeof(struct dp_eni) == 44, "dp_eni layout");
 
-/* ---- members: HASH private ip -> the groups its ENI is in ------------- */
+/* ---- members: HASH (origin, private ip) -> the groups its ENI is in ------
+ * A group reference matches an ENI only where it really is: origin 0 is
+ * this VPC (a packet that entered the router from one of its ENIs, or is
+ * routed to an address of its CIDR); origin = the router-side ifindex of
+ * a peering link for the ENIs of the VPC behind it (a packet that came in
+ * by that link, or that the router would send out by it). Anything else
+ * (the internet gateway, an unknown link) has no members, so an outside
+ * address equal to a member's matches nothing. */
+#define DP_ORIGIN_VPC 0u
+#define DP_ORIGIN_NONE 0xffffffffu     /* no route: no member matches */
+struct dp_member_key {
+	__u32 origin;
+	__be32 ip;
+};
+_Static_assert(sizeof(struct dp_member_key) == 8, "dp_member_key layout");
 
 struct dp_member {
 	__u8 n;                 /* 0..DP_MAX_SGS */

@@ -115,8 +115,8 @@ static int pin_path(char *buf, size_t len, const char *dir, const char *name)
 	return 0;
 }
 
-int dp_load(uint32_t vpc_id, uint32_t dns_ip, const char *pin_dir,
-	    struct dataplane **out)
+int dp_load(uint32_t vpc_id, uint32_t dns_ip, uint32_t vpc_net, uint8_t vpc_len,
+	    const char *pin_dir, struct dataplane **out)
 {
 	struct dataplane *dp;
 	char path[320];
@@ -146,6 +146,12 @@ int dp_load(uint32_t vpc_id, uint32_t dns_ip, const char *pin_dir,
 	}
 	dp->skel->rodata->vpc_id = vpc_id;
 	dp->skel->rodata->vpc_dns_ip = htonl(dns_ip);
+	{
+		uint32_t mask = vpc_len ? ~0u << (32 - vpc_len) : 0;
+
+		dp->skel->rodata->vpc_net = htonl(vpc_net & mask);
+		dp->skel->rodata->vpc_mask = htonl(mask);
+	}
 	rc = dataplane_bpf__load(dp->skel);
 	if (rc) {
 		rc = errf(rc, "loading the data plane BPF programs for VPC %u (verifier log above): %s",
@@ -636,11 +642,11 @@ int dp_eni_remove(struct dataplane *dp, uint32_t ifindex)
 	return rc;
 }
 
-int dp_member_set(struct dataplane *dp, uint32_t ip, const uint16_t *groups,
-		  int n)
+int dp_member_set(struct dataplane *dp, uint32_t origin, uint32_t ip,
+		  const uint16_t *groups, int n)
 {
+	struct dp_member_key key = { .origin = origin, .ip = htonl(ip) };
 	struct dp_member m;
-	uint32_t key = htonl(ip);
 
 	if (n < 0 || n > DP_MAX_SGS)
 		return errf(E2BIG, "setting groups of %08x: %d groups, at most %d",
@@ -649,19 +655,19 @@ int dp_member_set(struct dataplane *dp, uint32_t ip, const uint16_t *groups,
 	m.n = (uint8_t)n;
 	memcpy(m.groups, groups, n * sizeof(*groups));
 	if (bpf_map_update_elem(dp->map_fd[DP_MAP_MEMBERS], &key, &m, BPF_ANY))
-		return errf(errno, "setting groups of %u.%u.%u.%u in %s/members: %s",
-			    ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255,
+		return errf(errno, "setting groups of %u.%u.%u.%u (origin %u) in %s/members: %s",
+			    ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255, origin,
 			    dp->pin_dir, strerror(errno));
 	return 0;
 }
 
-int dp_member_remove(struct dataplane *dp, uint32_t ip)
+int dp_member_remove(struct dataplane *dp, uint32_t origin, uint32_t ip)
 {
-	uint32_t key = htonl(ip);
+	struct dp_member_key key = { .origin = origin, .ip = htonl(ip) };
 
 	if (bpf_map_delete_elem(dp->map_fd[DP_MAP_MEMBERS], &key) && errno != ENOENT)
-		return errf(errno, "removing %u.%u.%u.%u from %s/members: %s",
-			    ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255,
+		return errf(errno, "removing %u.%u.%u.%u (origin %u) from %s/members: %s",
+			    ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255, origin,
 			    dp->pin_dir, strerror(errno));
 	return 0;
 }

@@ -73,10 +73,11 @@ struct dataplane {
 int dp_bpffs_ensure(void);
 
 /* Load the object for VPC `vpc_id` (resolver address `dns_ip`, host byte
- * order, 0 for none) and pin it under `pin_dir` (created 0700 with its
+ * order, 0 for none; CIDR vpc_net/vpc_len, for group references: a
+ * destination inside it is this VPC's) and pin it under `pin_dir` (created 0700 with its
  * parents; must not hold pins already: -EEXIST). */
-int dp_load(uint32_t vpc_id, uint32_t dns_ip, const char *pin_dir,
-	    struct dataplane **out);
+int dp_load(uint32_t vpc_id, uint32_t dns_ip, uint32_t vpc_net, uint8_t vpc_len,
+	    const char *pin_dir, struct dataplane **out);
 /* Open the pins of a loaded data plane. */
 int dp_open(const char *pin_dir, struct dataplane **out);
 /* Close fds (the pinned objects stay). NULL is fine. */
@@ -114,10 +115,12 @@ int dp_ct_count(struct dataplane *dp, uint32_t ifindex);
  * number of entries deleted or -errno. */
 int dp_ct_forget_peer(struct dataplane *dp, uint32_t ip);
 
-/* Group memberships of a private address (host byte order). */
-int dp_member_set(struct dataplane *dp, uint32_t ip, const uint16_t *groups,
-		  int n);
-int dp_member_remove(struct dataplane *dp, uint32_t ip);
+/* Group memberships of a private address (host byte order) where it is:
+ * origin DP_ORIGIN_VPC for an ENI of this VPC, the router-side ifindex of
+ * the peering link for an ENI of a peered VPC (see dp_member_key). */
+int dp_member_set(struct dataplane *dp, uint32_t origin, uint32_t ip,
+		  const uint16_t *groups, int n);
+int dp_member_remove(struct dataplane *dp, uint32_t origin, uint32_t ip);
 
 /* Router links that lead outside the VPC (igw, Lambda service). */
 int dp_outside_link_add(struct dataplane *dp, uint32_t ifindex);

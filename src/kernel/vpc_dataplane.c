@@ -34,6 +34,23 @@ static bool peered(const struct topology *t, int a, int b)
 	return false;
 }
 
+/* Where the ENIs of VPC `from` are, seen from VPC `at`'s router: this VPC
+ * (DP_ORIGIN_VPC), or the router-side ifindex of the peering link to it. */
+static uint32_t member_origin(const struct layout *L, int at, int from)
+{
+	if (at == from)
+		return DP_ORIGIN_VPC;
+	for (int p = 0; p < L->t->n_peerings; p++) {
+		const int *v = L->t->peerings[p].vpc;
+		int k = layout_peering_link(L, p);
+
+		if (k < 0 || !((v[0] == at && v[1] == from) || (v[0] == from && v[1] == at)))
+			continue;
+		return (uint32_t)L->links[k].ifindex[L->links[k].router[0] == L->vpc_router[at] ? 0 : 1];
+	}
+	return DP_ORIGIN_NONE;
+}
+
 static int att_groups(const struct layout *L, const struct attachment *a, uint16_t *ids)
 {
 	for (int i = 0; i < a->n_sgs; i++)
@@ -54,7 +71,7 @@ int vpc_dp_install(const struct layout *L, int vpc, const struct policy *pol,
 	if (err < 0)
 		return err;
 	/* VPC ids are 1-based: 0 means none in drop events. */
-	err = dp_load((uint32_t)vpc + 1, v->cidr.addr + 2, dir, &dp);
+	err = dp_load((uint32_t)vpc + 1, v->cidr.addr + 2, v->cidr.addr, v->cidr.len, dir, &dp);
 	if (err < 0)
 		return err;
 	err = dp_policy_write(dp, pol);
@@ -64,7 +81,8 @@ int vpc_dp_install(const struct layout *L, int vpc, const struct policy *pol,
 
 		if (a->vpc < 0 || (a->vpc != vpc && !peered(L->t, a->vpc, vpc)))
 			continue;
-		err = dp_member_set(dp, a->ip, ids, att_groups(L, a, ids));
+		err = dp_member_set(dp, member_origin(L, vpc, a->vpc), a->ip, ids,
+				    att_groups(L, a, ids));
 	}
 	if (!err && L->vpc_igw[vpc] >= 0)
 		err = dp_outside_link_add(dp, (uint32_t)L->links[L->vpc_igw[vpc]].ifindex[0]);
@@ -155,7 +173,10 @@ int vpc_dp_members(const struct layout *L, const struct attachment *a, bool add)
 			continue;
 		err = vpc_dp_open(L, v, &dp);
 		if (err == 0) {
-			err = add ? dp_member_set(dp, a->ip, ids, n) : dp_member_remove(dp, a->ip);
+			uint32_t o = member_origin(L, v, a->vpc);
+
+			err = add ? dp_member_set(dp, o, a->ip, ids, n)
+				  : dp_member_remove(dp, o, a->ip);
 			dp_close(dp);
 		}
 		if (err < 0 && !first)

@@ -164,9 +164,11 @@ static int leave(int dev, const struct pkt *p)
 	return run(DP_PROG_FROM_ENI, dev, -1, p);
 }
 
+/* Entering: as if the packet came into the router from an ENI of the VPC
+ * (web's veth), so its source is this VPC's for group references. */
 static int enter(int dev, const struct pkt *p)
 {
-	return run(DP_PROG_TO_ENI, dev, E_OTHER, p);
+	return run(DP_PROG_TO_ENI, dev, E_WEB, p);
 }
 
 static struct dp_counter before[DP_DROP__MAX];
@@ -221,7 +223,7 @@ static void eni_put(int dev, uint32_t id, uint32_t ip, struct cidr subnet,
 	e.flags = flags | policy_eni_flags(&pol, groups, n);
 	if (dp_eni_add(dp, ifx[dev], &e))
 		fail_msg("%s", err_msg());
-	if (n && dp_member_set(dp, ip, groups, n))
+	if (n && dp_member_set(dp, DP_ORIGIN_VPC, ip, groups, n))
 		fail_msg("%s", err_msg());
 }
 
@@ -306,7 +308,7 @@ static int group_setup(void **state)
 	snprintf(pin_dir, sizeof(pin_dir), "%s/app", topo_dir);
 	policy_init(&pol);
 	if (policy_compile_vpc(&pol, &fx_topo, 0) ||
-	    dp_load(1, DNS_IP, pin_dir, &dp) ||
+	    dp_load(1, DNS_IP, IP(10, 0, 0, 0), 16, pin_dir, &dp) ||
 	    dp_policy_write(dp, &pol)) {
 		fprintf(stderr, "setup: %s\n", err_msg());
 		return -1;
@@ -375,9 +377,9 @@ static void test_sg_table_agrees(void **state)
 		eni_put(E_PROBE, 9, me, CIDR(10, 0, 9, 0, 24), N_DEFAULT,
 			c->groups, c->n, 0);
 		if (c->nrg)
-			dp_member_set(dp, c->remote, c->rgroups, c->nrg);
+			dp_member_set(dp, DP_ORIGIN_VPC, c->remote, c->rgroups, c->nrg);
 		else
-			dp_member_remove(dp, c->remote);
+			dp_member_remove(dp, DP_ORIGIN_VPC, c->remote);
 		if (c->proto == 1) {
 			id = (c->port >> 8) == 8 || (c->port >> 8) == 0 ? 77 : 0;
 			p = mk(in ? c->remote : me, in ? me : c->remote, 1, c->port, 77);
@@ -408,7 +410,7 @@ static void test_sg_table_agrees(void **state)
 			fail_msg("case '%s': a refused flow got a conntrack entry", c->what);
 		assert_drops(c->allow ? 0 : (in ? DP_DROP_SG_INGRESS : DP_DROP_SG_EGRESS),
 			     c->allow ? 0 : 1);
-		dp_member_remove(dp, c->remote);
+		dp_member_remove(dp, DP_ORIGIN_VPC, c->remote);
 	}
 	dp_eni_remove(dp, ifx[E_PROBE]);
 }
@@ -810,6 +812,30 @@ static void test_pmtud_error_nacl(void **state)
 	PASS(enter(E_LAMBDA, &err_l));
 }
 
+/* Group references match a member only where it is: 10.9.0.5 is in the
+ * lambda group behind the peering link "other"; db admits lambda on 5432.
+ * From that link it passes; the same address from the internet gateway
+ * or from inside the VPC does not, nor does the VPC's own lambda member
+ * (10.0.1.30) arriving over the peering link. */
+static void test_members_by_origin(void **state)
+{
+	static const uint16_t lambda[] = { G_LAMBDA };
+	uint32_t d = IP(10, 0, 2, 20), peer = IP(10, 9, 0, 5), own = IP(10, 0, 1, 30);
+	struct pkt from_peer = mk(peer, d, 6, 41000, 5432), from_own = mk(own, d, 6, 41001, 5432);
+
+	NEED_ROOT();
+	assert_int_equal(dp_member_set(dp, (uint32_t)ifx[E_OTHER], peer, lambda, 1), 0);
+	counters_mark();
+	SHOT(run(DP_PROG_TO_ENI, E_DB, E_WEB, &from_peer), DP_DROP_SG_INGRESS);
+	SHOT(run(DP_PROG_TO_ENI, E_DB, E_IGW, &from_peer), DP_DROP_PRIVATE_ADDRESS_FROM_OUTSIDE);
+	SHOT(run(DP_PROG_TO_ENI, E_DB, E_OTHER, &from_own), DP_DROP_SG_INGRESS);
+	PASS(run(DP_PROG_TO_ENI, E_DB, E_OTHER, &from_peer));
+	PASS(run(DP_PROG_TO_ENI, E_DB, E_WEB, &from_own));
+	assert_int_equal(dp_member_remove(dp, (uint32_t)ifx[E_OTHER], peer), 0);
+	from_peer = mk(peer, d, 6, 41002, 5432);
+	SHOT(run(DP_PROG_TO_ENI, E_DB, E_OTHER, &from_peer), DP_DROP_SG_INGRESS);
+}
+
 /* ---- fragments ------------------------------------------------------------ */
 
 /* p as a fragment of datagram `id`: offset in 8-byte units, more = MF. */
@@ -1182,7 +1208,7 @@ static void test_pins_and_reopen(void **state)
 	assert_true(all[DP_DROP_NO_ENI].packets > 0);
 	dp_close(again);
 	/* loading twice into one directory is refused */
-	assert_int_equal(dp_load(1, 0, pin_dir, &again), -EEXIST);
+	assert_int_equal(dp_load(1, 0, IP(10, 0, 0, 0), 16, pin_dir, &again), -EEXIST);
 }
 
 static void test_attach_detach(void **state)
@@ -1356,8 +1382,8 @@ static void test_real_packets(void **state)
 	e.nacl_id = N_PRIVATE; e.sg_ids[0] = G_DB;
 	e.flags = policy_eni_flags(&pol, db, 1);
 	assert_int_equal(dp_eni_add(dp, rb, &e), 0);
-	assert_int_equal(dp_member_set(dp, a, lambda, 1), 0);
-	assert_int_equal(dp_member_set(dp, b, db, 1), 0);
+	assert_int_equal(dp_member_set(dp, DP_ORIGIN_VPC, a, lambda, 1), 0);
+	assert_int_equal(dp_member_set(dp, DP_ORIGIN_VPC, b, db, 1), 0);
 	assert_int_equal(dp_attach(dp, ra), 0);
 	assert_int_equal(dp_attach(dp, rb), 0);
 
@@ -1384,8 +1410,8 @@ static void test_real_packets(void **state)
 	assert_int_equal(dp_detach(rb), 0);
 	assert_int_equal(dp_eni_remove(dp, ra), 0);
 	assert_int_equal(dp_eni_remove(dp, rb), 0);
-	dp_member_remove(dp, a);
-	dp_member_remove(dp, b);
+	dp_member_remove(dp, DP_ORIGIN_VPC, a);
+	dp_member_remove(dp, DP_ORIGIN_VPC, b);
 	close(ns_a);   /* the last reference: the kernel frees them */
 	close(ns_b);
 	close(router_ns);
@@ -1417,6 +1443,7 @@ int main(void)
 		cmocka_unit_test(test_fragments_follow_first),
 		cmocka_unit_test(test_fragments_nat_gateway),
 		cmocka_unit_test(test_pmtud_error_nacl),
+		cmocka_unit_test(test_members_by_origin),
 		cmocka_unit_test(test_every_reason_counted),
 		cmocka_unit_test(test_pins_and_reopen),
 		cmocka_unit_test(test_attach_detach),

@@ -101,10 +101,10 @@ check "  ... by the NACL (NACL_INBOUND)" test "$(drop_count v 3)" -gt "$before"
 # TCP: 4 MB from a to a jumbo-capable internet host (eth0 9001; its link
 # into the internet stays 1500): the segments sized for 9001 meet the
 # gateway's 1500, PMTUD shrinks them, the transfer completes.
-V exec -t "$T" far -- ip link set eth0 mtu 9001
+V exec -t "$T" far -- ip link set eth0 mtu 9001 >"$TMP/mtu.out" 2>&1
+check "far's eth0 is 9001" bash -c "[ \"\$(V exec -t '$T' far -- cat /sys/class/net/eth0/mtu)\" = 9001 ]"
 V exec -t "$T" far -- python3 -c "$TCP_SINK" >"$TMP/sink" 2>&1 &
 sleep 0.3
-V exec -t "$T" a -- ip route flush cache >/dev/null 2>&1
 check "a -> far: 4 MB over TCP sent" \
 	bash -c "[ \"\$(V exec -t '$T' a -- python3 -c '$TCP_SEND' 203.0.113.50)\" = sent ]"
 wait

@@ -12,12 +12,14 @@
 #include "maps.h"
 #include "parse.h"
 
-/* A group or NACL refused the flow: flow logs show it as REJECT. */
+/* A group or NACL refused the flow, or the ENI had no tracking room for
+ * it: flow logs show it as REJECT (flow_reject keeps the reason). */
 static __always_inline int drop_is_reject(__u32 reason)
 {
 	return reason == DP_DROP_SG_INGRESS || reason == DP_DROP_SG_EGRESS ||
 	       reason == DP_DROP_NACL_INBOUND ||
-	       reason == DP_DROP_NACL_OUTBOUND;
+	       reason == DP_DROP_NACL_OUTBOUND ||
+	       reason == DP_DROP_CONNTRACK_ALLOWANCE_EXCEEDED;
 }
 
 static __always_inline void flow_reject_count(__u32 ifindex,
@@ -52,9 +54,12 @@ static __always_inline void flow_reject_count(__u32 ifindex,
 	v->reason = reason;
 }
 
-/* Accounts the drop and always returns TC_ACT_SHOT. `pkt` holds what was
+/* Accounts the drop and always returns TC_ACT_SHOT. `ifindex` is the
+ * program's skb->ifindex, read once at its start (reading it again here
+ * let clang reuse a ctx pointer plus offset, which the verifier refuses).
+ * `pkt` holds what was
  * parsed so far (zero fields otherwise); `eni` is NULL for DP_DROP_NO_ENI. */
-static __always_inline int drop_packet(struct __sk_buff *skb,
+static __always_inline int drop_packet(struct __sk_buff *skb, __u32 ifindex,
 				       const struct dp_pkt *pkt,
 				       const struct dp_eni *eni, __u8 dir,
 				       __u32 reason)
@@ -69,13 +74,13 @@ static __always_inline int drop_packet(struct __sk_buff *skb,
 		c->bytes += skb->len;
 	}
 	if (drop_is_reject(reason))
-		flow_reject_count(skb->ifindex, pkt, dir, reason, now);
+		flow_reject_count(ifindex, pkt, dir, reason, now);
 
 	ev = bpf_ringbuf_reserve(&drop_events, sizeof(*ev), 0);
 	if (ev) {
 		ev->ts_ns = now;
 		ev->reason = reason;
-		ev->ifindex = skb->ifindex;
+		ev->ifindex = ifindex;
 		ev->eni_id = eni ? eni->eni_id : 0;
 		ev->src = pkt->src;
 		ev->dst = pkt->dst;

@@ -15,6 +15,11 @@ const volatile __u32 vpc_id = 0;   /* stamped on drop events */
 /* The VPC resolver (VPC base + 2); traffic with it on port 53 is not
  * filtered by groups or NACLs, as in AWS. 0 disables the exception. */
 const volatile __be32 vpc_dns_ip = 0;
+/* The VPC's CIDR: a destination inside it is origin DP_ORIGIN_VPC for
+ * group references; vpc_mask 0 (a loader that sets none) makes every
+ * address this VPC's. */
+const volatile __be32 vpc_net = 0;
+const volatile __be32 vpc_mask = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -26,7 +31,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, DP_MEMBERS_MAX);
-	__type(key, __be32);                    /* private address */
+	__type(key, struct dp_member_key);     /* origin, private address */
 	__type(value, struct dp_member);
 } members SEC(".maps");
 
@@ -91,19 +96,32 @@ static __always_inline __u8 policy_gen_get(void)
 	return g ? (*g & 1) : 0;
 }
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, DP_CT_TCP_MAX);
-	__type(key, struct dp_ct_key);
-	__type(value, struct dp_ct_val);
-} ct_tcp SEC(".maps");
+/* One tracking table per ENI (see dataplane.h): the prototype of the
+ * inner maps, which user space makes with the ENI's allowance as size. */
+struct ct_table {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_CT_ALLOWANCE_DEFAULT);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	/* Sizes, not types: BTF would only see the structs declared. */
+	__uint(key_size, sizeof(struct dp_ct_key));
+	__uint(value_size, sizeof(struct dp_ct_val));
+};
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, DP_CT_OTHER_MAX);
-	__type(key, struct dp_ct_key);
-	__type(value, struct dp_ct_val);
-} ct_other SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, DP_ENIS_MAX);
+	__type(key, __u32);                     /* router-side ifindex */
+	__array(values, struct ct_table);
+} ct_enis SEC(".maps");
+
+/* When a full table was last swept (per ENI), to sweep at most every
+ * DP_CT_GC_INTERVAL_NS. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_ENIS_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} ct_gc_last SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -111,6 +129,13 @@ struct {
 	__type(key, struct dp_flow_key);
 	__type(value, struct dp_flow_val);
 } flow_reject SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DP_FRAGS_MAX);
+	__type(key, struct dp_frag_key);
+	__type(value, __u64);                   /* when the first fragment passed */
+} frags SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -18,6 +18,22 @@ static __always_inline int nacl_crosses_subnet(const struct dp_eni *eni,
 	return (ip & eni->subnet_mask) != eni->subnet;
 }
 
+/* The remote end an inbound NACL judges a packet by: its source, except
+ * for an ICMP error that the VPC router itself sent (a source inside the
+ * subnet: the router's address) about a packet the ENI sent outside the
+ * subnet, such as "fragmentation needed" for the internet gateway's 1500
+ * bytes. In AWS that error comes from beyond the subnet and the NACL must
+ * allow it (ICMP 3:4), so it is judged as coming from the quoted
+ * destination. */
+static __always_inline __be32 nacl_inbound_remote(const struct dp_eni *eni,
+						  const struct dp_pkt *pkt)
+{
+	if (pkt->inner_proto && !nacl_crosses_subnet(eni, pkt->src) &&
+	    pkt->inner_src == eni->ip && nacl_crosses_subnet(eni, pkt->inner_dst))
+		return pkt->inner_dst;
+	return pkt->src;
+}
+
 /* Returns 1 when the first rule of NACL `nacl_id` in `dir` matching the
  * remote end and the packet is an ALLOW, 0 when it is a DENY or no rule
  * matches (implicit deny) or the NACL is unknown. */

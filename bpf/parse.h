@@ -33,6 +33,11 @@ struct dp_icmp_echo {
 	__be16 sequence;
 };
 
+#define DP_TCP_FIN 0x01
+#define DP_TCP_SYN 0x02
+#define DP_TCP_RST 0x04
+#define DP_TCP_ACK 0x10
+
 #define IP_MF     0x2000
 #define IP_OFFSET 0x1fff
 
@@ -45,7 +50,7 @@ struct dp_pkt {
 	__be16 rule_port;   /* what rules match: TCP/UDP destination port,
 			     * ICMP type << 8 | code, 0 otherwise */
 	__u8 proto;
-	__u8 pad;
+	__u8 tcp_flags;     /* TCP: byte 13 of the header (DP_TCP_*), else 0 */
 	__u32 len;          /* skb->len, for counters */
 	/* ICMP errors (destination unreachable, time exceeded, parameter
 	 * problem): the packet they are about, from the quoted header, so
@@ -56,7 +61,14 @@ struct dp_pkt {
 	__be16 inner_sport;
 	__be16 inner_dport;
 	__u8 inner_proto;
+	/* Fragments: DP_FRAG_FIRST (offset 0, more to come: L4 parsed) or
+	 * DP_FRAG_LATER (offset > 0: no L4 header, ports 0); 0 otherwise. */
+	__u8 frag;
+	__be16 ip_id;
 };
+
+#define DP_FRAG_FIRST 1
+#define DP_FRAG_LATER 2
 
 /* The header an ICMP error quotes, at offset `off`: sets pkt->inner_* for
  * a TCP or UDP packet (the first 4 bytes of L4 are its ports) or an ICMP
@@ -102,8 +114,9 @@ static __always_inline void parse_icmp_inner(struct __sk_buff *skb, __u32 off,
 /* Returns DP_PARSE_IPV4 with *pkt filled for an IPv4 packet, DP_PARSE_ARP
  * for ARP (passes unchecked), or the drop reason: DP_DROP_NOT_IPV4 for any
  * other ethertype, DP_DROP_MALFORMED for a truncated or inconsistent
- * header, DP_DROP_FRAGMENT for a non-first fragment (no L4 header to
- * match rules on). */
+ * header. A later fragment (offset > 0) is returned with addresses,
+ * protocol and ip_id only and pkt->frag = DP_FRAG_LATER: the caller lets it
+ * follow its first fragment's verdict (frag.h). */
 static __always_inline int parse_packet(struct __sk_buff *skb,
 					struct dp_pkt *pkt)
 {
@@ -123,21 +136,35 @@ static __always_inline int parse_packet(struct __sk_buff *skb,
 	    bpf_ntohs(ip.tot_len) < ip.ihl * 4 ||
 	    ETH_HLEN + bpf_ntohs(ip.tot_len) > skb->len)
 		return DP_DROP_MALFORMED;
-	if (ip.frag_off & bpf_htons(IP_OFFSET))
-		return DP_DROP_FRAGMENT;
-
 	pkt->src = ip.saddr;
 	pkt->dst = ip.daddr;
 	pkt->proto = ip.protocol;
 	pkt->sport = 0;
 	pkt->dport = 0;
 	pkt->rule_port = 0;
-	pkt->pad = 0;
+	pkt->tcp_flags = 0;
 	pkt->len = skb->len;
 	pkt->inner_proto = 0;
+	pkt->ip_id = ip.id;
+	pkt->frag = 0;
+	if (ip.frag_off & bpf_htons(IP_OFFSET)) {
+		pkt->frag = DP_FRAG_LATER;
+		return DP_PARSE_IPV4;
+	}
+	if (ip.frag_off & bpf_htons(IP_MF))
+		pkt->frag = DP_FRAG_FIRST;
 	l4 = ETH_HLEN + ip.ihl * 4;
 
-	if (ip.protocol == IPPROTO_TCP || ip.protocol == IPPROTO_UDP) {
+	if (ip.protocol == IPPROTO_TCP) {
+		__u8 th[14];    /* ports, seq, ack, offset, flags */
+
+		if (bpf_skb_load_bytes(skb, l4, th, sizeof(th)) < 0)
+			return DP_DROP_MALFORMED;
+		__builtin_memcpy(&pkt->sport, th, 2);
+		__builtin_memcpy(&pkt->dport, th + 2, 2);
+		pkt->rule_port = pkt->dport;
+		pkt->tcp_flags = th[13];
+	} else if (ip.protocol == IPPROTO_UDP) {
 		__be16 ports[2];
 
 		if (bpf_skb_load_bytes(skb, l4, ports, sizeof(ports)) < 0)

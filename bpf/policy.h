@@ -114,7 +114,8 @@ static __always_inline __u16 sg_open_flag(__u8 dir)
 }
 
 /* Evaluates the ENI's groups in `dir` against the remote end `remote`
- * (destination when leaving, source when entering). Returns 1 when some
+ * (destination when leaving, source when entering), whose group
+ * memberships are those registered for `origin` (see dp_member_key). Returns 1 when some
  * rule of some group allows the packet, 0 otherwise (no rule: deny).
  * *track is set to 0 when the flow must stay untracked, 1 otherwise.
  * Untracked (TCP/UDP, admitted only by 0.0.0.0/0 rules):
@@ -124,9 +125,10 @@ static __always_inline __u16 sg_open_flag(__u8 dir)
  *   untracked flow, which must not become tracked now. */
 static __always_inline int sg_allows(const struct dp_eni *eni, __u8 dir,
 				     const struct dp_pkt *pkt, __be32 remote,
-				     int *track)
+				     __u32 origin, int *track)
 {
-	const struct dp_member *rm = bpf_map_lookup_elem(&members, &remote);
+	struct dp_member_key mkey = { .origin = origin, .ip = remote };
+	const struct dp_member *rm = bpf_map_lookup_elem(&members, &mkey);
 	__u8 other = dir ^ 1, gen = policy_gen_get();
 	__u64 matched, tracked;
 
@@ -149,4 +151,35 @@ static __always_inline int sg_allows(const struct dp_eni *eni, __u8 dir,
 	return 1;
 }
 
+/* Where the source of a packet entering an ENI is, for group references:
+ * this VPC when it came into the router from one of the VPC's ENIs, else
+ * the link it came in by. */
+static __always_inline __u32 origin_of_source(__u32 in_ifindex)
+{
+	return bpf_map_lookup_elem(&enis, &in_ifindex) ? DP_ORIGIN_VPC
+						      : in_ifindex;
+}
+
+/* Where the destination of a packet leaving an ENI is: this VPC for an
+ * address of its CIDR, else the link the router's tables (rules by source
+ * subnet included) would send it out by; DP_ORIGIN_NONE without a route. */
+static __always_inline __u32 origin_of_destination(struct __sk_buff *skb,
+						   const struct dp_pkt *pkt)
+{
+	struct bpf_fib_lookup fib = {};
+
+	if ((pkt->dst & vpc_mask) == vpc_net)
+		return DP_ORIGIN_VPC;
+	fib.family = 2;         /* AF_INET */
+	fib.l4_protocol = pkt->proto;
+	fib.ipv4_src = pkt->src;
+	fib.ipv4_dst = pkt->dst;
+	fib.ifindex = skb->ifindex;   /* the ENI veth the packet came in by */
+	if (bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_SKIP_NEIGH) !=
+	    BPF_FIB_LKUP_RET_SUCCESS)
+		return DP_ORIGIN_NONE;
+	return fib.ifindex;
+}
+
 #endif
+

@@ -27,8 +27,12 @@
 #define DP_MEMBERS_MAX 65536
 #define DP_SG_ENTRIES_MAX 65536
 #define DP_NACLS_MAX 4096       /* NACL ids are 1..DP_NACLS_MAX-1 */
-#define DP_CT_TCP_MAX 262144
-#define DP_CT_OTHER_MAX 65536
+/* Connection tracking allowance: entries of one ENI's tracking table when
+ * dp_eni.ct_allowance is 0 (topology key "conntrack_allowance"). */
+#define DP_CT_ALLOWANCE_DEFAULT 16384
+#define DP_CT_ALLOWANCE_MAX (1u << 20)
+/* A full ENI table is swept for expired entries at most this often. */
+#define DP_CT_GC_INTERVAL_NS 100000000ULL
 #define DP_FLOW_REJECT_MAX 65536
 #define DP_DROP_EVENTS_BYTES (256 * 1024)
 
@@ -50,13 +54,26 @@ enum dp_dir {
 #define DP_KEY_GEN(keydir) (((keydir) >> 1) & 1)
 #define DP_NACL_INDEX(id, gen) ((__u32)(id) | ((__u32)(gen) << 12))
 
-/* Connection tracking idle timeouts (AWS-SEMANTICS.md). TCP uses the
- * established timeout in every state; ICMP, about which the spec is silent,
- * uses the 600 s window of "other protocols". */
+/* Connection tracking idle timeouts (AWS-SEMANTICS.md): the defaults of
+ * the three an ENI may set (dp_eni.ct_*, 0 = default) with AWS's ranges,
+ * and "other protocols" (ICMP included: the spec is silent on it). AWS
+ * documents no other TCP state; vpcsim follows the TCP state machine with
+ * Linux nf_conntrack's values: a SYN without answer (SYN_SENT) 120 s, one
+ * FIN seen (FIN_WAIT / CLOSE_WAIT) 120 s, FIN both ways (TIME_WAIT)
+ * 120 s, after a RST (CLOSE) 10 s. A SYN meeting a closed entry (RST or
+ * both FINs) starts a new flow: the old entry goes, the rules judge it. */
 #define DP_CT_TIMEOUT_TCP_S 432000ULL
+#define DP_CT_TIMEOUT_TCP_MIN_S 60
 #define DP_CT_TIMEOUT_UDP_S 30ULL
+#define DP_CT_TIMEOUT_UDP_MIN_S 30
+#define DP_CT_TIMEOUT_UDP_MAX_S 60
 #define DP_CT_TIMEOUT_UDP_STREAM_S 180ULL
+#define DP_CT_TIMEOUT_UDP_STREAM_MIN_S 60
 #define DP_CT_TIMEOUT_OTHER_S 600ULL
+#define DP_CT_TIMEOUT_TCP_SYN_SENT_S 120ULL
+#define DP_CT_TIMEOUT_TCP_FIN_S 120ULL
+#define DP_CT_TIMEOUT_TCP_TIME_WAIT_S 120ULL
+#define DP_CT_TIMEOUT_TCP_CLOSE_S 10ULL
 
 /* Why a packet was dropped: NAME, number, and the one line a user reads
  * (status, flows, drop events). The one table of drop reasons: the enum
@@ -89,7 +106,9 @@ enum dp_dir {
 	X(FRAGMENT, 11, \
 	  "a non-first IPv4 fragment: no ports to match rules on") \
 	X(FUNCTION_INBOUND, 12, \
-	  "a new connection into a Lambda function's ENI: functions only start connections")
+	  "a new connection into a Lambda function's ENI: functions only start connections") \
+	X(CONNTRACK_ALLOWANCE_EXCEEDED, 13, \
+	  "the ENI's connection tracking allowance is used up by live flows (AWS metric conntrack_allowance_exceeded): new flows are dropped, tracked ones go on")
 
 enum dp_drop_reason {
 #define DP_DROP_ENUM(name, num, explain) DP_DROP_##name = num,
@@ -123,10 +142,30 @@ struct dp_eni {
 	__u8 pad;
 	__u16 sg_ids[DP_MAX_SGS];
 	__u16 flags;            /* DP_ENI_F_* */
+	/* Connection tracking of this ENI; 0 means the default. The table
+	 * size is read by user space when it makes the ENI's table. */
+	__u32 ct_allowance;         /* entries (DP_CT_ALLOWANCE_DEFAULT) */
+	__u32 ct_tcp_established_s; /* 60..432000 (DP_CT_TIMEOUT_TCP_S) */
+	__u16 ct_udp_s;             /* 30..60 (DP_CT_TIMEOUT_UDP_S) */
+	__u16 ct_udp_stream_s;      /* 60..180 (DP_CT_TIMEOUT_UDP_STREAM_S) */
 };
-_Static_assert(sizeof(struct dp_eni) == 32, "dp_eni layout");
+_Static_assert(sizeof(struct dp_eni) == 44, "dp_eni layout");
 
-/* ---- members: HASH private ip -> the groups its ENI is in ------------- */
+/* ---- members: HASH (origin, private ip) -> the groups its ENI is in ------
+ * A group reference matches an ENI only where it really is: origin 0 is
+ * this VPC (a packet that entered the router from one of its ENIs, or is
+ * routed to an address of its CIDR); origin = the router-side ifindex of
+ * a peering link for the ENIs of the VPC behind it (a packet that came in
+ * by that link, or that the router would send out by it). Anything else
+ * (the internet gateway, an unknown link) has no members, so an outside
+ * address equal to a member's matches nothing. */
+#define DP_ORIGIN_VPC 0u
+#define DP_ORIGIN_NONE 0xffffffffu     /* no route: no member matches */
+struct dp_member_key {
+	__u32 origin;
+	__be32 ip;
+};
+_Static_assert(sizeof(struct dp_member_key) == 8, "dp_member_key layout");
 
 struct dp_member {
 	__u8 n;                 /* 0..DP_MAX_SGS */
@@ -201,7 +240,12 @@ struct dp_nacl {
 };
 _Static_assert(sizeof(struct dp_nacl) == 16, "dp_nacl layout");
 
-/* ---- connection tracking (ct_tcp, ct_other: LRU_HASH) ------------------
+/* ---- connection tracking ------------------------------------------------
+ * ct_enis (HASH_OF_MAPS): router-side ifindex -> that ENI's own table, a
+ * plain HASH of ct_allowance entries made by user space (dp_eni_add). A
+ * full table refuses new flows (DP_DROP_CONNTRACK_ALLOWANCE_EXCEEDED)
+ * after one sweep of its expired entries; nothing is ever evicted, and
+ * one ENI cannot take another's room.
  * Keyed from the ENI's side, so both directions of a flow find the same
  * entry: local = the ENI's end. ICMP echo request and reply use the
  * identifier as both ports; other ICMP types and protocols without ports
@@ -219,6 +263,12 @@ _Static_assert(sizeof(struct dp_ct_key) == 20, "dp_ct_key layout");
 
 #define DP_CT_F_ORIG_INGRESS (1u << 0)  /* created by a packet entering */
 #define DP_CT_F_SEEN_REPLY   (1u << 1)  /* a packet went the other way */
+/* TCP state. SYN: created by a SYN (no ACK), so until a reply it is
+ * SYN_SENT; an entry made by a mid-stream packet counts as established. */
+#define DP_CT_F_TCP_SYN      (1u << 2)
+#define DP_CT_F_TCP_FIN_OUT  (1u << 3)  /* a FIN left the ENI */
+#define DP_CT_F_TCP_FIN_IN   (1u << 4)  /* a FIN entered the ENI */
+#define DP_CT_F_TCP_RST      (1u << 5)  /* a RST either way */
 
 /* Times are bpf_ktime_get_ns() (CLOCK_MONOTONIC). out = leaving the ENI. */
 struct dp_ct_val {
@@ -255,6 +305,24 @@ struct dp_flow_val {
 	__u32 pad;
 };
 _Static_assert(sizeof(struct dp_flow_val) == 40, "dp_flow_val layout");
+
+/* ---- fragments (frags: LRU_HASH) -----------------------------------------
+ * A first fragment (offset 0, more fragments) that passed on an ENI in a
+ * direction is remembered by its datagram; the later fragments of that
+ * datagram, which carry no ports, follow its verdict for DP_FRAG_TIMEOUT_NS
+ * (Linux's ipfrag_time). A later fragment without a remembered first one
+ * is dropped (FRAGMENT). */
+#define DP_FRAGS_MAX 16384
+#define DP_FRAG_TIMEOUT_NS (30ULL * 1000000000ULL)
+struct dp_frag_key {
+	__u32 ifindex;
+	__be32 src;
+	__be32 dst;
+	__be16 id;              /* IPv4 identification */
+	__u8 proto;
+	__u8 dir;               /* enum dp_dir */
+};
+_Static_assert(sizeof(struct dp_frag_key) == 16, "dp_frag_key layout");
 
 /* drop_counters: PERCPU_ARRAY indexed by enum dp_drop_reason. */
 struct dp_counter {

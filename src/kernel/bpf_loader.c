@@ -150,8 +150,8 @@ static int progs_pin(struct dataplane *dp)
 	return 0;
 }
 
-int dp_load(uint32_t vpc_id, uint32_t dns_ip, const char *pin_dir,
-	    struct dataplane **out)
+int dp_load(uint32_t vpc_id, uint32_t dns_ip, uint32_t vpc_net, uint8_t vpc_len,
+	    const char *pin_dir, struct dataplane **out)
 {
 	struct dataplane *dp;
 	int rc;
@@ -169,6 +169,12 @@ int dp_load(uint32_t vpc_id, uint32_t dns_ip, const char *pin_dir,
 	}
 	dp->skel->rodata->vpc_id = vpc_id;
 	dp->skel->rodata->vpc_dns_ip = htonl(dns_ip);
+	{
+		uint32_t mask = vpc_len ? ~0u << (32 - vpc_len) : 0;
+
+		dp->skel->rodata->vpc_net = htonl(vpc_net & mask);
+		dp->skel->rodata->vpc_mask = htonl(mask);
+	}
 	if ((rc = maps_pin_at_load(dp)))
 		goto fail;
 	rc = dataplane_bpf__load(dp->skel);
@@ -397,15 +403,166 @@ int dp_policy_write(struct dataplane *dp, const struct policy *p)
 	return policy_gen_purge(dp, (uint8_t)cur);
 }
 
+/* Give ENI ifindex a tracking table of `allowance` entries unless it has
+ * one. */
+static int ct_table_ensure(struct dataplane *dp, uint32_t ifindex, uint32_t allowance)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
+	uint32_t id;
+	int fd, rc = 0;
+
+	if (bpf_map_lookup_elem(dp->map_fd[DP_MAP_CT_ENIS], &ifindex, &id) == 0)
+		return 0;
+	if (!allowance)
+		allowance = DP_CT_ALLOWANCE_DEFAULT;
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ct_eni", sizeof(struct dp_ct_key),
+			    sizeof(struct dp_ct_val), allowance, &opts);
+	if (fd < 0)
+		return errf(errno, "creating the tracking table of ifindex %u (%u entries): %s",
+			    ifindex, allowance, strerror(errno));
+	if (bpf_map_update_elem(dp->map_fd[DP_MAP_CT_ENIS], &ifindex, &fd, BPF_NOEXIST) &&
+	    errno != EEXIST)
+		rc = errf(errno, "adding the tracking table of ifindex %u to %s/ct_enis: %s",
+			  ifindex, dp->pin_dir, strerror(errno));
+	close(fd);
+	return rc;
+}
+
 int dp_eni_add(struct dataplane *dp, uint32_t ifindex, const struct dp_eni *eni)
 {
+	int rc;
+
 	if (eni->n_sgs > DP_MAX_SGS)
 		return errf(E2BIG, "adding ENI %u: %u groups, at most %d",
 			    eni->eni_id, eni->n_sgs, DP_MAX_SGS);
+	if (eni->ct_allowance > DP_CT_ALLOWANCE_MAX)
+		return errf(E2BIG, "adding ENI %u: tracking allowance %u, at most %u",
+			    eni->eni_id, eni->ct_allowance, DP_CT_ALLOWANCE_MAX);
+	/* The table first: the programs drop new flows of an ENI without one. */
+	rc = ct_table_ensure(dp, ifindex, eni->ct_allowance);
+	if (rc)
+		return rc;
 	if (bpf_map_update_elem(dp->map_fd[DP_MAP_ENIS], &ifindex, eni, BPF_ANY))
 		return errf(errno, "adding ENI %u (ifindex %u) to %s/enis: %s",
 			    eni->eni_id, ifindex, dp->pin_dir, strerror(errno));
 	return 0;
+}
+
+/* An fd of ENI ifindex's tracking table, or -errno (-ENOENT: none). */
+static int ct_table_fd(struct dataplane *dp, uint32_t ifindex)
+{
+	uint32_t id;
+	int fd;
+
+	if (bpf_map_lookup_elem(dp->map_fd[DP_MAP_CT_ENIS], &ifindex, &id))
+		return -errno;
+	fd = bpf_map_get_fd_by_id(id);
+	return fd < 0 ? -errno : fd;
+}
+
+int dp_ct_get(struct dataplane *dp, const struct dp_ct_key *key, struct dp_ct_val *out)
+{
+	int fd = ct_table_fd(dp, key->ifindex), rc = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, key, out))
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int dp_ct_put(struct dataplane *dp, const struct dp_ct_key *key, const struct dp_ct_val *v)
+{
+	int fd = ct_table_fd(dp, key->ifindex), rc = 0;
+
+	if (fd < 0)
+		return fd;
+	if (bpf_map_update_elem(fd, key, v, BPF_EXIST))
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int dp_ct_count(struct dataplane *dp, uint32_t ifindex)
+{
+	struct dp_ct_key cur, next;
+	int fd = ct_table_fd(dp, ifindex), n = 0;
+	void *prev = NULL;
+
+	if (fd < 0)
+		return fd;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		cur = next;
+		prev = &cur;
+		n++;
+	}
+	close(fd);
+	return n;
+}
+
+/* Calls fn(dp, table fd, ifindex, ctx) for every ENI's tracking table;
+ * a non-zero return stops the walk and is returned. */
+typedef int (*ct_table_fn)(struct dataplane *dp, int fd, uint32_t ifindex, void *ctx);
+static int ct_tables_walk(struct dataplane *dp, ct_table_fn fn, void *ctx)
+{
+	uint32_t cur, next;
+	void *prev = NULL;
+	int rc = 0;
+
+	while (!rc && bpf_map_get_next_key(dp->map_fd[DP_MAP_CT_ENIS], prev, &next) == 0) {
+		int fd = ct_table_fd(dp, next);
+
+		cur = next;
+		prev = &cur;
+		if (fd < 0)
+			continue;  /* removed meanwhile */
+		rc = fn(dp, fd, cur, ctx);
+		close(fd);
+	}
+	return rc;
+}
+
+/* Deletes the entries of one table whose remote address is *ctx (be32);
+ * keys are collected first (deleting while walking restarts the walk). */
+static int forget_peer_in(struct dataplane *dp, int fd, uint32_t ifindex, void *ctx)
+{
+	struct { uint32_t ip; int deleted; } *c = ctx;
+	struct dp_ct_key cur, next, *keys = NULL;
+	int n = 0, cap = 0;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		cur = next;
+		prev = &cur;
+		if (cur.remote_ip != c->ip)
+			continue;
+		if (n == cap) {
+			struct dp_ct_key *grown;
+
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(keys, (size_t)cap * sizeof(*keys));
+			if (!grown) {
+				free(keys);
+				return errf(ENOMEM, "forgetting a peer in ifindex %u's table", ifindex);
+			}
+			keys = grown;
+		}
+		keys[n++] = cur;
+	}
+	for (int i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, &keys[i]) == 0)
+			c->deleted++;
+	free(keys);
+	return 0;
+}
+
+int dp_ct_forget_peer(struct dataplane *dp, uint32_t ip)
+{
+	struct { uint32_t ip; int deleted; } c = { htonl(ip), 0 };
+	int rc = ct_tables_walk(dp, forget_peer_in, &c);
+
+	return rc < 0 ? rc : c.deleted;
 }
 
 int dp_eni_get(struct dataplane *dp, uint32_t ifindex, struct dp_eni *out)
@@ -465,21 +622,20 @@ int dp_eni_remove(struct dataplane *dp, uint32_t ifindex)
 	    errno != ENOENT)
 		return errf(errno, "removing ifindex %u from %s/enis: %s", ifindex,
 			    dp->pin_dir, strerror(errno));
-	rc = flush_ifindex(dp, DP_MAP_CT_TCP, ifindex, sizeof(struct dp_ct_key));
-	if (!rc)
-		rc = flush_ifindex(dp, DP_MAP_CT_OTHER, ifindex,
-				   sizeof(struct dp_ct_key));
-	if (!rc)
-		rc = flush_ifindex(dp, DP_MAP_FLOW_REJECT, ifindex,
-				   sizeof(struct dp_flow_key));
+	/* The kernel frees the ENI's table with its last reference. */
+	if (bpf_map_delete_elem(dp->map_fd[DP_MAP_CT_ENIS], &ifindex) && errno != ENOENT)
+		return errf(errno, "removing the tracking table of ifindex %u from %s/ct_enis: %s",
+			    ifindex, dp->pin_dir, strerror(errno));
+	bpf_map_delete_elem(dp->map_fd[DP_MAP_CT_GC_LAST], &ifindex);
+	rc = flush_ifindex(dp, DP_MAP_FLOW_REJECT, ifindex, sizeof(struct dp_flow_key));
 	return rc;
 }
 
-int dp_member_set(struct dataplane *dp, uint32_t ip, const uint16_t *groups,
-		  int n)
+int dp_member_set(struct dataplane *dp, uint32_t origin, uint32_t ip,
+		  const uint16_t *groups, int n)
 {
+	struct dp_member_key key = { .origin = origin, .ip = htonl(ip) };
 	struct dp_member m;
-	uint32_t key = htonl(ip);
 
 	if (n < 0 || n > DP_MAX_SGS)
 		return errf(E2BIG, "setting groups of %08x: %d groups, at most %d",
@@ -488,19 +644,19 @@ int dp_member_set(struct dataplane *dp, uint32_t ip, const uint16_t *groups,
 	m.n = (uint8_t)n;
 	memcpy(m.groups, groups, n * sizeof(*groups));
 	if (bpf_map_update_elem(dp->map_fd[DP_MAP_MEMBERS], &key, &m, BPF_ANY))
-		return errf(errno, "setting groups of %u.%u.%u.%u in %s/members: %s",
-			    ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255,
+		return errf(errno, "setting groups of %u.%u.%u.%u (origin %u) in %s/members: %s",
+			    ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255, origin,
 			    dp->pin_dir, strerror(errno));
 	return 0;
 }
 
-int dp_member_remove(struct dataplane *dp, uint32_t ip)
+int dp_member_remove(struct dataplane *dp, uint32_t origin, uint32_t ip)
 {
-	uint32_t key = htonl(ip);
+	struct dp_member_key key = { .origin = origin, .ip = htonl(ip) };
 
 	if (bpf_map_delete_elem(dp->map_fd[DP_MAP_MEMBERS], &key) && errno != ENOENT)
-		return errf(errno, "removing %u.%u.%u.%u from %s/members: %s",
-			    ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255,
+		return errf(errno, "removing %u.%u.%u.%u (origin %u) from %s/members: %s",
+			    ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255, origin,
 			    dp->pin_dir, strerror(errno));
 	return 0;
 }
@@ -585,36 +741,50 @@ static int reject_record(struct dataplane *dp, const struct dp_flow_key *k,
 	return cb(&r, ctx);
 }
 
+struct flows_ctx {
+	dp_flow_cb cb;
+	void *ctx;
+};
+
+static int ct_table_records(struct dataplane *dp, int fd, uint32_t ifindex, void *ctx)
+{
+	struct flows_ctx *f = ctx;
+	struct dp_ct_key cur, next;
+	struct dp_ct_val val;
+	void *prev = NULL;
+	int rc;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		cur = next;
+		prev = &cur;
+		if (bpf_map_lookup_elem(fd, &cur, &val))
+			continue;  /* expired meanwhile */
+		rc = ct_records(dp, &cur, &val, f->cb, f->ctx);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int dp_flows_read(struct dataplane *dp, dp_flow_cb cb, void *ctx)
 {
-	static const int maps[] = { DP_MAP_CT_TCP, DP_MAP_CT_OTHER,
-				    DP_MAP_FLOW_REJECT };
+	struct flows_ctx f = { cb, ctx };
+	int fd = dp->map_fd[DP_MAP_FLOW_REJECT], rc;
+	struct dp_flow_key cur, next;
+	struct dp_flow_val val;
+	void *prev = NULL;
 
-	for (unsigned m = 0; m < sizeof(maps) / sizeof(maps[0]); m++) {
-		int fd = dp->map_fd[maps[m]];
-		union {
-			struct dp_ct_key ct;
-			struct dp_flow_key flow;
-		} cur, next;
-		union {
-			struct dp_ct_val ct;
-			struct dp_flow_val flow;
-		} val;
-		void *prev = NULL;
-		int rc;
-
-		while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-			cur = next;
-			prev = &cur;
-			if (bpf_map_lookup_elem(fd, &cur, &val))
-				continue;  /* evicted or expired meanwhile */
-			if (maps[m] == DP_MAP_FLOW_REJECT)
-				rc = reject_record(dp, &cur.flow, &val.flow, cb, ctx);
-			else
-				rc = ct_records(dp, &cur.ct, &val.ct, cb, ctx);
-			if (rc)
-				return rc;
-		}
+	rc = ct_tables_walk(dp, ct_table_records, &f);
+	if (rc)
+		return rc;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		cur = next;
+		prev = &cur;
+		if (bpf_map_lookup_elem(fd, &cur, &val))
+			continue;  /* evicted meanwhile */
+		rc = reject_record(dp, &cur, &val, cb, ctx);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }

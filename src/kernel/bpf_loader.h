@@ -42,8 +42,8 @@
 	X(NACL_CIDR, nacl_cidr) \
 	X(NACL_PORT, nacl_port) \
 	X(NACLS, nacls) \
-	X(CT_TCP, ct_tcp) \
-	X(CT_OTHER, ct_other) \
+	X(CT_ENIS, ct_enis) \
+	X(CT_GC_LAST, ct_gc_last) \
 	X(FLOW_REJECT, flow_reject) \
 	X(DROP_COUNTERS, drop_counters) \
 	X(DROP_EVENTS, drop_events) \
@@ -79,10 +79,11 @@ struct dataplane {
 int dp_bpffs_ensure(void);
 
 /* Load the object for VPC `vpc_id` (resolver address `dns_ip`, host byte
- * order, 0 for none) and pin it under `pin_dir` (created 0700 with its
+ * order, 0 for none; CIDR vpc_net/vpc_len, for group references: a
+ * destination inside it is this VPC's) and pin it under `pin_dir` (created 0700 with its
  * parents; must not hold pins already: -EEXIST). */
-int dp_load(uint32_t vpc_id, uint32_t dns_ip, const char *pin_dir,
-	    struct dataplane **out);
+int dp_load(uint32_t vpc_id, uint32_t dns_ip, uint32_t vpc_net, uint8_t vpc_len,
+	    const char *pin_dir, struct dataplane **out);
 /* Open the pins of a loaded data plane. */
 int dp_open(const char *pin_dir, struct dataplane **out);
 /* Close fds (the pinned objects stay). NULL is fine. */
@@ -98,17 +99,34 @@ int dp_unpin(const char *pin_dir);
  * generation. A packet sees the old or the new policy, never a mix. */
 int dp_policy_write(struct dataplane *dp, const struct policy *p);
 
-/* The ENI table, by router-side ifindex. dp_eni_remove() also flushes the
- * ENI's conntrack and rejected-flow entries (read flow logs first). */
+/* The ENI table, by router-side ifindex. dp_eni_add() also gives a new
+ * ENI its own tracking table of eni->ct_allowance entries (0: the default;
+ * an ENI that has one keeps it, with its flows). dp_eni_remove() drops
+ * the ENI's tracking table and rejected-flow entries (read flow logs
+ * first). */
 int dp_eni_add(struct dataplane *dp, uint32_t ifindex, const struct dp_eni *eni);
 int dp_eni_remove(struct dataplane *dp, uint32_t ifindex);
 /* The entry of ifindex; -ENOENT when there is none. */
 int dp_eni_get(struct dataplane *dp, uint32_t ifindex, struct dp_eni *out);
 
-/* Group memberships of a private address (host byte order). */
-int dp_member_set(struct dataplane *dp, uint32_t ip, const uint16_t *groups,
-		  int n);
-int dp_member_remove(struct dataplane *dp, uint32_t ip);
+/* One tracking entry of an ENI (key->ifindex): read it, or overwrite an
+ * existing one (tests age entries this way). -ENOENT when absent. */
+int dp_ct_get(struct dataplane *dp, const struct dp_ct_key *key, struct dp_ct_val *out);
+int dp_ct_put(struct dataplane *dp, const struct dp_ct_key *key, const struct dp_ct_val *v);
+/* Entries in the tracking table of ENI ifindex (-ENOENT: no table). */
+int dp_ct_count(struct dataplane *dp, uint32_t ifindex);
+/* Delete the tracking entries of every ENI whose remote end is `ip` (host
+ * byte order): an address that leaves (an environment's ENI removed) must
+ * not find its old flows when it is handed to someone else. Returns the
+ * number of entries deleted or -errno. */
+int dp_ct_forget_peer(struct dataplane *dp, uint32_t ip);
+
+/* Group memberships of a private address (host byte order) where it is:
+ * origin DP_ORIGIN_VPC for an ENI of this VPC, the router-side ifindex of
+ * the peering link for an ENI of a peered VPC (see dp_member_key). */
+int dp_member_set(struct dataplane *dp, uint32_t origin, uint32_t ip,
+		  const uint16_t *groups, int n);
+int dp_member_remove(struct dataplane *dp, uint32_t origin, uint32_t ip);
 
 /* Router links that lead outside the VPC (igw, Lambda service). */
 int dp_outside_link_add(struct dataplane *dp, uint32_t ifindex);

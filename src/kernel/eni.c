@@ -11,6 +11,7 @@ int attach_veth(struct netns *router, struct netns *node, const struct attachmen
 	struct veth_spec v = {
 		.name = a->ifname, .ifindex = a->ifindex, .alias = alias,
 		.peer_ns = node, .peer_name = "eth0", .peer_ifindex = IFINDEX_NODE_ETH0,
+		.mtu = a->mtu,
 	};
 	struct route_spec dflt = {
 		.table = 254, .dst = { 0, 0 }, .kind = ROUTE_UNICAST,

@@ -414,7 +414,9 @@ static int expr_add(struct nftnl_rule *r, struct nftnl_expr *e)
 
 /* meta iifname/oifname == name (compared as a zero-padded IFNAMSIZ buffer,
  * so the link need not exist when the rule is made) */
-static int expr_ifname_eq(struct nftnl_rule *r, uint32_t key, const char *name)
+/* meta KEY, cmp OP (NFT_CMP_EQ or NFT_CMP_NEQ) with the zero-padded name. */
+static int expr_ifname_cmp(struct nftnl_rule *r, uint32_t key, const char *name,
+			   uint32_t op)
 {
 	struct nftnl_expr *m = nftnl_expr_alloc("meta");
 	struct nftnl_expr *c;
@@ -431,9 +433,14 @@ static int expr_ifname_eq(struct nftnl_rule *r, uint32_t key, const char *name)
 		return -ENOMEM;
 	strncpy(pad, name, sizeof(pad) - 1);
 	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_OP, op);
 	nftnl_expr_set(c, NFTNL_EXPR_CMP_DATA, pad, sizeof(pad));
 	return expr_add(r, c);
+}
+
+static int expr_ifname_eq(struct nftnl_rule *r, uint32_t key, const char *name)
+{
+	return expr_ifname_cmp(r, key, name, NFT_CMP_EQ);
 }
 
 /* load ip saddr (offset 12) or daddr (offset 16) into reg 1 */
@@ -660,6 +667,22 @@ static int rule_drop_new_in(struct batch *bt, const char *chain, const char *ifn
 	return rule_add(bt, r, err, chain, "new connection in drop");
 }
 
+/* forward: oifname != IF ct state new drop */
+static int rule_drop_new_out(struct batch *bt, const char *ifname)
+{
+	struct nftnl_rule *r = rule_new("forward");
+	int err;
+
+	if (!r)
+		return errf(ENOMEM, "allocating rule");
+	err = expr_ifname_cmp(r, NFT_META_OIFNAME, ifname, NFT_CMP_NEQ);
+	if (!err)
+		err = expr_ct_state_new(r);
+	if (!err)
+		err = expr_drop(r);
+	return rule_add(bt, r, err, "forward", "new connection out drop");
+}
+
 /* ---- validation ------------------------------------------------------- */
 
 static int ifname_check(const char *field, const char *name)
@@ -742,6 +765,8 @@ static int spec_check(const struct nat_spec *spec)
 		err = static_maps_check(spec->static_maps, spec->n_static);
 	if (!err && spec->drop_new_in)
 		err = ifname_check("drop_new_in", spec->drop_new_in);
+	if (!err && spec->only_new_out)
+		err = ifname_check("only_new_out", spec->only_new_out);
 	return err;
 }
 
@@ -770,7 +795,7 @@ static int build_install(struct batch *bt, const struct nat_spec *spec)
 	if (!err && (sif || spec->snat_oif))
 		err = chain_add(bt, "postrouting", "nat", NF_INET_POST_ROUTING,
 				NF_IP_PRI_NAT_SRC);
-	if (!err && (sif || spec->drop_new_in))
+	if (!err && (sif || spec->drop_new_in || spec->only_new_out))
 		err = chain_add(bt, "forward", "filter", NF_INET_FORWARD,
 				NF_IP_PRI_FILTER);
 	if (!err && spec->drop_new_in)
@@ -780,6 +805,8 @@ static int build_install(struct batch *bt, const struct nat_spec *spec)
 		err = rule_drop_new_in(bt, "forward", spec->drop_new_in);
 	if (!err && spec->drop_new_in)
 		err = rule_drop_new_in(bt, "input", spec->drop_new_in);
+	if (!err && spec->only_new_out)
+		err = rule_drop_new_out(bt, spec->only_new_out);
 	if (!err && sif)
 		err = rule_static_dnat(bt, sif);
 	/* Static mappings before the port-translating SNAT: the first NAT

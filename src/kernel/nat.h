@@ -37,6 +37,15 @@ struct nat_spec {
 	 * connection into a Lambda function). Replies of connections made
 	 * from inside pass. NULL: none. */
 	const char *drop_new_in;
+	/* Nothing may open a connection out through any link but this one:
+	 * packets of a NEW connection forwarded to another link are dropped
+	 * silently. A hyperplane (only_new_out "eth0") or the Lambda service
+	 * VPC (its internet link) forwards new connections only towards the
+	 * VPC or the internet, never into the execution environments attached
+	 * to it (e<k>): no environment, other function or internet host can
+	 * connect into one. Replies and ICMP errors of connections the
+	 * environment made pass. NULL: none. */
+	const char *only_new_out;
 };
 
 /* Install in the namespace whose NETLINK_NETFILTER socket is `nl` (an

@@ -60,8 +60,12 @@ int rt_link_veth_add(struct netns *ns, const struct veth_spec *s)
 	if (s->ifindex)
 		rtnl_link_set_ifindex(link, s->ifindex);
 	rtnl_link_set_flags(link, IFF_UP);
+	if (s->mtu)
+		rtnl_link_set_mtu(link, (unsigned int)s->mtu);
 	peer = rtnl_link_veth_get_peer(link);
 	rtnl_link_set_name(peer, s->peer_name);
+	if (s->mtu)
+		rtnl_link_set_mtu(peer, (unsigned int)s->mtu);
 	if (s->peer_ifindex)
 		rtnl_link_set_ifindex(peer, s->peer_ifindex);
 	rtnl_link_set_ns_fd(peer, s->peer_ns->fd);

@@ -23,6 +23,7 @@ struct veth_spec {
 	struct netns *peer_ns;
 	const char *peer_name;
 	int peer_ifindex;
+	int mtu;               /* both ends; 0: the kernel's 1500 */
 };
 int rt_link_veth_add(struct netns *ns, const struct veth_spec *s);
 int rt_link_set_up(struct netns *ns, int ifindex);

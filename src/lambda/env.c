@@ -359,6 +359,9 @@ static int env_place(const struct live *lv, const struct env_set *s, int fn,
 	}
 	m->k = free_k(s, m->router, first);
 	m->ip = a->ip;
+	/* A VPC function's path is the VPC's; a default function's is the
+	 * Lambda service VPC's to the internet. */
+	a->mtu = f->has_vpc ? MTU_VPC : MTU_INTERNET;
 	snprintf(a->ifname, sizeof(a->ifname), "e%d", m->k);
 	a->ifindex = IFINDEX_ATT_BASE + m->k;
 	if (m->mode == ENV_PER_SANDBOX) {
@@ -538,6 +541,9 @@ int env_destroy(const struct live *lv, const struct env_meta *m)
 			dp_close(dp);
 		}
 		vpc_dp_members(&lv->L, &a, false);
+		/* The address may go to another function next: no ENI may
+		 * keep a flow with it that would pass that function's group. */
+		vpc_dp_forget_peer(&lv->L, &a);
 		err_clear();
 	}
 	/* The veth first, synchronously: the namespace's own removal frees

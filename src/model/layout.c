@@ -120,6 +120,7 @@ static int add_attachment(struct layout *L, int router, int node, uint32_t ip,
 	a->ip = ip;
 	a->gateway = gateway;
 	a->prefix = prefix;
+	a->mtu = MTU_INTERNET;
 	L->nodes[node].att = L->n_atts;
 	return L->n_atts++;
 }
@@ -138,6 +139,7 @@ static int add_eni(struct builder *b, int node, int v, int s, uint32_t ip,
 	a = &b->L->atts[i];
 	a->vpc = v;
 	a->subnet = s;
+	a->mtu = b->L->nodes[node].kind == NODE_NAT ? MTU_NAT : MTU_VPC;
 	if (n_sgs > 0)
 		memcpy(a->sgs, sgs, (size_t)n_sgs * sizeof(*sgs));
 	a->n_sgs = n_sgs;
@@ -154,6 +156,7 @@ static int add_link(struct builder *b, enum link_kind kind, int ref, int ra, int
 	uint32_t base = b->link_pool.cidr.addr + 4u * (uint32_t)L->n_links;
 
 	l->kind = kind;
+	l->mtu = kind == LINK_PEERING ? MTU_VPC : MTU_INTERNET;
 	l->ref = ref;
 	l->router[0] = ra;
 	l->router[1] = rb;

@@ -25,6 +25,13 @@
 #define LINK_POOL "169.254.0.0/17" /* /30 per router link */
 #define INET_GATEWAY 0xa9fefe01u   /* 169.254.254.1: hosts' router address */
 
+/* MTUs (AWS-SEMANTICS.md): 9001 inside a VPC and over peering, 8500 at a
+ * NAT gateway, 1500 on the internet, through an internet gateway and the
+ * Lambda service VPC's path to the internet. */
+#define MTU_VPC 9001
+#define MTU_NAT 8500
+#define MTU_INTERNET 1500
+
 /* Interface indexes we choose in router namespaces, so the BPF maps and the
  * routes can be written without asking the kernel. */
 #define IFINDEX_LINK_BASE 100      /* + link index */
@@ -79,6 +86,7 @@ struct attachment {
 	int sgs[ENI_SG_MAX];       /* VPC ENIs: group indices within the VPC */
 	int n_sgs;
 	char eni_id[ENI_ID_LEN];   /* VPC ENIs only, else "" */
+	int mtu;                   /* of both ends of the veth */
 };
 
 enum link_kind {
@@ -94,6 +102,7 @@ struct router_link {
 	char ifname[2][IFNAMSIZ];
 	int ifindex[2];
 	uint32_t ip[2];            /* /30 link addresses */
+	int mtu;                   /* MTU_VPC for peering, else MTU_INTERNET */
 };
 
 /* A hyperplane ENI: one per (subnet, sorted security-group set) used by

@@ -30,6 +30,7 @@
 #include "model/topology.h"
 #include "model/topology_internal.h"
 #include "util/fs.h"
+#include "vpcsim/dataplane.h"
 
 #define CODE_PARAM "InvalidParameterValue"
 #define CODE_LAMBDA "InvalidParameterValueException"
@@ -685,6 +686,8 @@ static void parse_top(struct parse *p, const cJSON *root)
 			ERR(p, "region", CODE_PARAM,
 			    "The region '%s' is invalid: use lowercase letters, digits and '-', such as us-east-1", s);
 	}
+	get_int(p, root, "", "conntrack_allowance", false, 1, DP_CT_ALLOWANCE_MAX, CODE_PARAM,
+		&t->conntrack_allowance);
 	if (member(p, root, "", "lambda", false))
 		parse_lambda(p, member(p, root, "", "lambda", false));
 	if (member(p, root, "", "internet", false))
@@ -1440,12 +1443,35 @@ static void parse_resource_user(struct parse *p, const cJSON *j, const char *pat
 }
 
 /* Element parser for parse_list(): `out` is a struct resource. */
+/* "connection_tracking": {"tcp_established_timeout", "udp_stream_timeout",
+ * "udp_timeout"}, AWS's ranges (InvalidParameterValue outside them). */
+static void parse_conntrack(struct parse *p, const cJSON *j, const char *path,
+			    struct conntrack_spec *c)
+{
+	static const char *const keys[] = {
+		"tcp_established_timeout", "udp_stream_timeout", "udp_timeout", NULL };
+	const cJSON *o = member(p, j, path, "connection_tracking", false);
+	char kp[PATH_LEN];
+
+	if (!o)
+		return;
+	path_key(kp, path, "connection_tracking");
+	if (!as_object(p, o, kp, "connection_tracking specification", keys))
+		return;
+	get_int(p, o, kp, "tcp_established_timeout", false, DP_CT_TIMEOUT_TCP_MIN_S,
+		(long)DP_CT_TIMEOUT_TCP_S, CODE_PARAM, &c->tcp_established_s);
+	get_int(p, o, kp, "udp_stream_timeout", false, DP_CT_TIMEOUT_UDP_STREAM_MIN_S,
+		(long)DP_CT_TIMEOUT_UDP_STREAM_S, CODE_PARAM, &c->udp_stream_s);
+	get_int(p, o, kp, "udp_timeout", false, DP_CT_TIMEOUT_UDP_MIN_S,
+		DP_CT_TIMEOUT_UDP_MAX_S, CODE_PARAM, &c->udp_s);
+}
+
 static void parse_resource(struct parse *p, const cJSON *j, const char *path, void *out)
 {
 	struct resource *r = out;
 	static const char *const keys[] = {
 		"name", "kind", "subnet", "security_groups", "ip", "public_ip",
-		"publicly_accessible", "listen", "command", "user", NULL };
+		"publicly_accessible", "listen", "command", "user", "connection_tracking", NULL };
 	static const char *const kinds[] = { "generic", "ec2", "rds", "rds-proxy" };
 	const cJSON *arr;
 	const char *s;
@@ -1480,6 +1506,7 @@ static void parse_resource(struct parse *p, const cJSON *j, const char *path, vo
 			ERR(p, kp, CODE_PARAM, "The address '%s' is not a valid IPv4 address", s);
 	}
 	parse_resource_public(p, j, path, r);
+	parse_conntrack(p, j, path, &r->conntrack);
 	parse_listen(p, j, path, &r->listen, &r->n_listen);
 	if (get_str(p, j, path, "command", false, &s) == 1)
 		r->command = topo_strdup(s);
@@ -1842,8 +1869,8 @@ struct topology *topology_parse(const char *file, const char *text, size_t len,
 				struct diags *d)
 {
 	static const char *const keys[] = {
-		"name", "account_id", "region", "lambda", "internet", "vpcs",
-		"peerings", "resources", "functions", "expect", NULL };
+		"name", "account_id", "region", "conntrack_allowance", "lambda", "internet",
+		"vpcs", "peerings", "resources", "functions", "expect", NULL };
 	struct parse p = { .t = xcalloc(1, sizeof(*p.t)), .d = d };
 	const cJSON *vpcs, *e;
 	cJSON *root = NULL;

@@ -144,8 +144,16 @@ enum resource_kind {
 	RES_RDS_PROXY,
 };
 
+/* An ENI's connection tracking timeouts, seconds; 0 = AWS's default
+ * (AWS ConnectionTrackingSpecification: TcpEstablishedTimeout 60..432000,
+ * UdpStreamTimeout 60..180, UdpTimeout 30..60). */
+struct conntrack_spec {
+	int tcp_established_s, udp_stream_s, udp_s;
+};
+
 struct resource {
 	char *name;
+	struct conntrack_spec conntrack;   /* "connection_tracking" */
 	enum resource_kind kind;
 	int vpc, subnet;           /* subnet index within its VPC */
 	int sgs[ENI_SG_MAX];       /* group indices within the VPC */
@@ -213,6 +221,7 @@ struct topology {
 	enum eni_mode eni_mode;
 	int concurrency_limit;
 	struct cidr service_cidr;
+	int conntrack_allowance;   /* tracked flows per ENI; 0 = default */
 	struct internet_host *hosts;
 	int n_hosts;
 	struct vpc *vpcs;

@@ -115,6 +115,7 @@ static int step_link(struct exec *x, const struct step *s)
 	struct veth_spec v = {
 		.name = k->ifname[0], .ifindex = k->ifindex[0], .alias = alias,
 		.peer_ns = b, .peer_name = k->ifname[1], .peer_ifindex = k->ifindex[1],
+		.mtu = k->mtu,
 	};
 	int err;
 
@@ -141,11 +142,18 @@ static int step_nat(struct exec *x, const struct step *s)
 	if (s->ns >= L->n_routers) {          /* a NAT gateway or hyperplane */
 		spec.snat_oif = "eth0";
 		spec.snat_to = L->atts[L->nodes[s->ref].att].ip;
-		if (L->nodes[s->ref].kind == NODE_HYPERPLANE)
+		/* No connection into a function: not from the VPC (eth0),
+		 * nor between the environments behind it (e<k>). */
+		if (L->nodes[s->ref].kind == NODE_HYPERPLANE) {
 			spec.drop_new_in = "eth0";
+			spec.only_new_out = "eth0";
+		}
 	} else if (L->routers[s->ns].role == ROUTER_LAMBDA) {
 		spec.snat_oif = L->links[s->ref].ifname[0];
 		spec.snat_to = L->lambda_egress_ip;
+		/* Environments of default functions hang off e<k>: no
+		 * connection into one, from another or from the internet. */
+		spec.only_new_out = L->links[s->ref].ifname[0];
 	} else {                                        /* internet gateway */
 		int v = L->links[s->ref].ref;
 

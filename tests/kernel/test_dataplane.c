@@ -238,9 +238,11 @@ static int leave(int dev, const struct pkt *p)
 	return run(DP_PROG_FROM_ENI, dev, -1, p);
 }
 
+/* Entering: as if the packet came into the router from an ENI of the VPC
+ * (web's veth), so its source is this VPC's for group references. */
 static int enter(int dev, const struct pkt *p)
 {
-	return run(DP_PROG_TO_ENI, dev, E_OTHER, p);
+	return run(DP_PROG_TO_ENI, dev, E_WEB, p);
 }
 
 static struct dp_counter before[DP_DROP__MAX];
@@ -296,7 +298,7 @@ static void eni_put(int dev, uint32_t id, uint32_t ip, struct cidr subnet,
 	e.flags = flags | policy_eni_flags(&pol, groups, n);
 	if (dp_eni_add(dp, ifx[dev], &e))
 		fail_msg("%s", err_msg());
-	if (n && dp_member_set(dp, ip, groups, n))
+	if (n && dp_member_set(dp, DP_ORIGIN_VPC, ip, groups, n))
 		fail_msg("%s", err_msg());
 }
 
@@ -333,8 +335,7 @@ static int ct_get(int proto, int dev, uint32_t local, uint32_t remote,
 	k.remote_ip = htonl(remote);
 	k.local_port = htons(lport);
 	k.remote_port = htons(rport);
-	return bpf_map_lookup_elem(dp->map_fd[proto == 6 ? DP_MAP_CT_TCP : DP_MAP_CT_OTHER],
-				   &k, v);
+	return dp_ct_get(dp, &k, v);
 }
 
 static int bpf_obj_get_fd_for(const char *map)
@@ -371,7 +372,7 @@ static int group_setup(void **state)
 	snprintf(pin_dir, sizeof(pin_dir), "%s/app", topo_dir);
 	policy_init(&pol);
 	if (policy_compile_vpc(&pol, &fx_topo, 0) ||
-	    dp_load(1, DNS_IP, pin_dir, &dp) ||
+	    dp_load(1, DNS_IP, IP(10, 0, 0, 0), 16, pin_dir, &dp) ||
 	    dp_policy_write(dp, &pol)) {
 		fprintf(stderr, "setup: %s\n", err_msg());
 		return -1;
@@ -440,9 +441,9 @@ static void test_sg_table_agrees(void **state)
 		eni_put(E_PROBE, 9, me, CIDR(10, 0, 9, 0, 24), N_DEFAULT,
 			c->groups, c->n, 0);
 		if (c->nrg)
-			dp_member_set(dp, c->remote, c->rgroups, c->nrg);
+			dp_member_set(dp, DP_ORIGIN_VPC, c->remote, c->rgroups, c->nrg);
 		else
-			dp_member_remove(dp, c->remote);
+			dp_member_remove(dp, DP_ORIGIN_VPC, c->remote);
 		if (c->proto == 1) {
 			id = (c->port >> 8) == 8 || (c->port >> 8) == 0 ? 77 : 0;
 			p = mk(in ? c->remote : me, in ? me : c->remote, 1, c->port, 77);
@@ -473,7 +474,7 @@ static void test_sg_table_agrees(void **state)
 			fail_msg("case '%s': a refused flow got a conntrack entry", c->what);
 		assert_drops(c->allow ? 0 : (in ? DP_DROP_SG_INGRESS : DP_DROP_SG_EGRESS),
 			     c->allow ? 0 : 1);
-		dp_member_remove(dp, c->remote);
+		dp_member_remove(dp, DP_ORIGIN_VPC, c->remote);
 	}
 	dp_eni_remove(dp, ifx[E_PROBE]);
 }
@@ -645,7 +646,7 @@ static void test_udp_timeout(void **state)
 	k.remote_ip = htonl(r);
 	k.local_port = htons(5001);
 	k.remote_port = htons(9999);
-	assert_int_equal(bpf_map_update_elem(dp->map_fd[DP_MAP_CT_OTHER], &k, &v, BPF_EXIST), 0);
+	assert_int_equal(dp_ct_put(dp, &k, &v), 0);
 	SHOT(enter(E_LAMBDA, &rep), DP_DROP_SG_INGRESS);
 	assert_int_not_equal(ct_get(17, E_LAMBDA, l, r, 5001, 9999, &v), 0);
 
@@ -654,9 +655,317 @@ static void test_udp_timeout(void **state)
 	PASS(enter(E_LAMBDA, &rep));
 	assert_int_equal(ct_get(17, E_LAMBDA, l, r, 5001, 9999, &v), 0);
 	v.last_seen_ns -= 31ULL * 1000000000ULL;
-	assert_int_equal(bpf_map_update_elem(dp->map_fd[DP_MAP_CT_OTHER], &k, &v, BPF_EXIST), 0);
+	assert_int_equal(dp_ct_put(dp, &k, &v), 0);
 	PASS(enter(E_LAMBDA, &rep));
 	assert_drops(0, 0);
+}
+
+/* ---- connection tracking: allowance, TCP states, per-ENI timeouts ------ */
+
+static struct pkt mk_tcp(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+			 uint8_t flags)
+{
+	struct pkt p = mk(src, dst, 6, sport, dport);
+
+	p.buf[14 + 20 + 13] = flags;
+	return p;
+}
+
+static void ct_key_of(struct dp_ct_key *k, int proto, int dev, uint32_t local,
+		      uint32_t remote, uint16_t lport, uint16_t rport)
+{
+	memset(k, 0, sizeof(*k));
+	k->ifindex = ifx[dev];
+	k->proto = (uint8_t)proto;
+	k->local_ip = htonl(local);
+	k->remote_ip = htonl(remote);
+	k->local_port = htons(lport);
+	k->remote_port = htons(rport);
+}
+
+/* Move an entry's last packet `s` seconds into the past. */
+static void ct_age(int proto, int dev, uint32_t local, uint32_t remote,
+		   uint16_t lport, uint16_t rport, uint64_t s)
+{
+	struct dp_ct_key k;
+	struct dp_ct_val v;
+
+	ct_key_of(&k, proto, dev, local, remote, lport, rport);
+	assert_int_equal(dp_ct_get(dp, &k, &v), 0);
+	v.last_seen_ns -= s * 1000000000ULL;
+	assert_int_equal(dp_ct_put(dp, &k, &v), 0);
+}
+
+/* The lambda ENI again, with a tracking table made afresh with these
+ * settings (all 0: the defaults, as enis_setup() made it). */
+static void lambda_with(uint32_t allowance, uint32_t tcp_s, uint16_t udp_s,
+			uint16_t stream_s)
+{
+	static const uint16_t lambda[] = { G_LAMBDA };
+	struct dp_eni e;
+
+	assert_int_equal(dp_eni_remove(dp, ifx[E_LAMBDA]), 0);
+	memset(&e, 0, sizeof(e));
+	e.eni_id = 3;
+	e.ip = htonl(IP(10, 0, 1, 30));
+	e.subnet = htonl(SUB_A.addr);
+	e.subnet_mask = htonl(cidr_mask(SUB_A.len));
+	e.nacl_id = N_DEFAULT;
+	e.n_sgs = 1;
+	e.sg_ids[0] = lambda[0];
+	e.flags = policy_eni_flags(&pol, lambda, 1);
+	e.ct_allowance = allowance;
+	e.ct_tcp_established_s = tcp_s;
+	e.ct_udp_s = udp_s;
+	e.ct_udp_stream_s = stream_s;
+	if (dp_eni_add(dp, ifx[E_LAMBDA], &e))
+		fail_msg("%s", err_msg());
+}
+
+/* An ENI's allowance: new flows beyond it are dropped and counted, its
+ * tracked flows go on, another ENI is not touched, and an expired entry
+ * makes room again (swept when the table is full). */
+static void test_allowance_per_eni(void **state)
+{
+	uint32_t l = IP(10, 0, 1, 30), a = IP(10, 0, 1, 60), r = IP(1, 1, 1, 1);
+	struct pkt p;
+	struct dp_ct_val v;
+
+	NEED_ROOT();
+	lambda_with(4, 0, 0, 0);
+	counters_mark();
+	for (uint16_t i = 0; i < 4; i++) {
+		p = mk(l, r, 17, 6000 + i, 53);
+		PASS(leave(E_LAMBDA, &p));
+	}
+	p = mk(l, r, 17, 6004, 53);
+	SHOT(leave(E_LAMBDA, &p), DP_DROP_CONNTRACK_ALLOWANCE_EXCEEDED);
+	SHOT(leave(E_LAMBDA, &p), DP_DROP_CONNTRACK_ALLOWANCE_EXCEEDED);
+	for (uint16_t i = 0; i < 4; i++) {
+		p = mk(r, l, 17, 53, 6000 + i);
+		PASS(enter(E_LAMBDA, &p));
+	}
+	assert_int_equal(dp_ct_count(dp, ifx[E_LAMBDA]), 4);
+	/* another ENI's new flows are not limited by this one's table */
+	for (uint16_t i = 0; i < 8; i++) {
+		p = mk(a, r, 17, 7000 + i, 53);
+		PASS(leave(E_OPEN, &p));
+	}
+	assert_drops(0, 0);
+	/* a stream idle past 180 s expires: the next new flow finds room */
+	ct_age(17, E_LAMBDA, l, r, 6000, 53, 181);
+	usleep(DP_CT_GC_INTERVAL_NS / 1000 + 20000);
+	p = mk(l, r, 17, 6004, 53);
+	PASS(leave(E_LAMBDA, &p));
+	assert_int_equal(ct_get(17, E_LAMBDA, l, r, 6004, 53, &v), 0);
+	assert_int_not_equal(ct_get(17, E_LAMBDA, l, r, 6000, 53, &v), 0);
+	assert_int_equal(dp_ct_count(dp, ifx[E_LAMBDA]), 4);
+	assert_drops(0, 0);
+	lambda_with(0, 0, 0, 0);
+}
+
+/* TCP: SYN, SYN-ACK, FIN both ways; a new SYN on the closed entry is a
+ * new connection; RST shortens the timeout to 10 s; established keeps
+ * the ENI's timeout. */
+static void test_tcp_states(void **state)
+{
+	uint32_t l = IP(10, 0, 1, 30), r = IP(1, 1, 1, 1);
+	struct pkt syn = mk_tcp(l, r, 41000, 443, 0x02), synack = mk_tcp(r, l, 443, 41000, 0x12);
+	struct pkt ack = mk_tcp(l, r, 41000, 443, 0x10), back = mk_tcp(r, l, 443, 41000, 0x10);
+	struct pkt fin_out = mk_tcp(l, r, 41000, 443, 0x11), fin_in = mk_tcp(r, l, 443, 41000, 0x11);
+	struct pkt rst_in = mk_tcp(r, l, 443, 41000, 0x14);
+	struct dp_ct_val v;
+
+	NEED_ROOT();
+	lambda_with(0, 60, 0, 0);
+	counters_mark();
+	/* a SYN without answer: SYN_SENT, 120 s */
+	PASS(leave(E_LAMBDA, &syn));
+	assert_int_equal(ct_get(6, E_LAMBDA, l, r, 41000, 443, &v), 0);
+	assert_true(v.flags & DP_CT_F_TCP_SYN);
+	ct_age(6, E_LAMBDA, l, r, 41000, 443, 100);
+	PASS(enter(E_LAMBDA, &synack));
+	/* established: the ENI's 60 s */
+	PASS(leave(E_LAMBDA, &ack));
+	ct_age(6, E_LAMBDA, l, r, 41000, 443, 59);
+	PASS(enter(E_LAMBDA, &back));
+	ct_age(6, E_LAMBDA, l, r, 41000, 443, 61);
+	SHOT(enter(E_LAMBDA, &back), DP_DROP_SG_INGRESS);
+
+	/* FIN both ways closes it: a new SYN from the same port is judged
+	 * by the rules and gets a new entry */
+	PASS(leave(E_LAMBDA, &syn));
+	PASS(enter(E_LAMBDA, &synack));
+	PASS(leave(E_LAMBDA, &fin_out));
+	PASS(enter(E_LAMBDA, &fin_in));
+	PASS(leave(E_LAMBDA, &ack));
+	assert_int_equal(ct_get(6, E_LAMBDA, l, r, 41000, 443, &v), 0);
+	assert_int_equal(v.flags & (DP_CT_F_TCP_FIN_OUT | DP_CT_F_TCP_FIN_IN),
+			 DP_CT_F_TCP_FIN_OUT | DP_CT_F_TCP_FIN_IN);
+	assert_int_equal(v.packets_out, 3);
+	PASS(leave(E_LAMBDA, &syn));
+	assert_int_equal(ct_get(6, E_LAMBDA, l, r, 41000, 443, &v), 0);
+	assert_int_equal(v.packets_out, 1);
+	assert_int_equal(v.packets_in, 0);
+	assert_false(v.flags & DP_CT_F_TCP_FIN_OUT);
+
+	/* RST: CLOSE, 10 s; the reply 11 s later is a stranger */
+	PASS(enter(E_LAMBDA, &synack));
+	PASS(enter(E_LAMBDA, &rst_in));
+	ct_age(6, E_LAMBDA, l, r, 41000, 443, 11);
+	SHOT(enter(E_LAMBDA, &back), DP_DROP_SG_INGRESS);
+	lambda_with(0, 0, 0, 0);
+}
+
+/* An ENI's UDP timeouts: 60 s instead of 30, 60 s for a stream. */
+static void test_udp_timeouts_per_eni(void **state)
+{
+	uint32_t l = IP(10, 0, 1, 30), r = IP(1, 1, 1, 1);
+	struct pkt req = mk(l, r, 17, 5101, 9999), rep = mk(r, l, 17, 9999, 5101);
+
+	NEED_ROOT();
+	lambda_with(0, 0, 60, 60);
+	counters_mark();
+	PASS(leave(E_LAMBDA, &req));
+	ct_age(17, E_LAMBDA, l, r, 5101, 9999, 45);
+	PASS(enter(E_LAMBDA, &rep));       /* 45 s < 60 s */
+	ct_age(17, E_LAMBDA, l, r, 5101, 9999, 61);
+	SHOT(enter(E_LAMBDA, &rep), DP_DROP_SG_INGRESS);  /* stream: 60 s */
+	lambda_with(0, 0, 0, 0);
+}
+
+/* dp_ct_forget_peer: every ENI's entries with that remote address go,
+ * others stay. */
+static void test_forget_peer(void **state)
+{
+	uint32_t l = IP(10, 0, 1, 30), a = IP(10, 0, 1, 60);
+	uint32_t gone = IP(10, 0, 7, 7), kept = IP(10, 0, 7, 8);
+	struct pkt p1 = mk(l, gone, 17, 8000, 53), p2 = mk(a, gone, 17, 8001, 53);
+	struct pkt p3 = mk(l, kept, 17, 8002, 53);
+	struct dp_ct_val v;
+
+	NEED_ROOT();
+	PASS(leave(E_LAMBDA, &p1));
+	PASS(leave(E_OPEN, &p2));
+	PASS(leave(E_LAMBDA, &p3));
+	assert_int_equal(dp_ct_forget_peer(dp, gone), 2);
+	assert_int_not_equal(ct_get(17, E_LAMBDA, l, gone, 8000, 53, &v), 0);
+	assert_int_not_equal(ct_get(17, E_OPEN, a, gone, 8001, 53, &v), 0);
+	assert_int_equal(ct_get(17, E_LAMBDA, l, kept, 8002, 53, &v), 0);
+}
+
+/* "Fragmentation needed" from the VPC router (an address inside the
+ * subnet) about a packet the ENI sent out of its subnet: the groups pass
+ * it (related to the tracked flow), the subnet's NACL judges it as coming
+ * from the quoted destination: the private NACL has no ICMP rule, so it
+ * is denied there; the default NACL lets it in. */
+static void test_pmtud_error_nacl(void **state)
+{
+	uint32_t a = IP(10, 0, 2, 50), l = IP(10, 0, 1, 30), far = IP(10, 0, 1, 99);
+	struct pkt out_a = mk(a, far, 6, 40100, 2000), out_l = mk(l, far, 6, 40101, 2000);
+	struct pkt err_a = mk_icmp_error(IP(10, 0, 2, 1), a, &out_a);
+	struct pkt err_l = mk_icmp_error(IP(10, 0, 1, 1), l, &out_l);
+
+	NEED_ROOT();
+	err_a.buf[14 + 21] = 4;   /* code 4: fragmentation needed */
+	err_l.buf[14 + 21] = 4;
+	counters_mark();
+	PASS(leave(E_ADMIN, &out_a));
+	SHOT(enter(E_ADMIN, &err_a), DP_DROP_NACL_INBOUND);
+	PASS(leave(E_LAMBDA, &out_l));
+	PASS(enter(E_LAMBDA, &err_l));
+}
+
+/* Group references match a member only where it is: 10.9.0.5 is in the
+ * lambda group behind the peering link "other"; db admits lambda on 5432.
+ * From that link it passes; the same address from the internet gateway
+ * or from inside the VPC does not, nor does the VPC's own lambda member
+ * (10.0.1.30) arriving over the peering link. */
+static void test_members_by_origin(void **state)
+{
+	static const uint16_t lambda[] = { G_LAMBDA };
+	uint32_t d = IP(10, 0, 2, 20), peer = IP(10, 9, 0, 5), own = IP(10, 0, 1, 30);
+	struct pkt from_peer = mk(peer, d, 6, 41000, 5432), from_own = mk(own, d, 6, 41001, 5432);
+
+	NEED_ROOT();
+	assert_int_equal(dp_member_set(dp, (uint32_t)ifx[E_OTHER], peer, lambda, 1), 0);
+	counters_mark();
+	SHOT(run(DP_PROG_TO_ENI, E_DB, E_WEB, &from_peer), DP_DROP_SG_INGRESS);
+	SHOT(run(DP_PROG_TO_ENI, E_DB, E_IGW, &from_peer), DP_DROP_PRIVATE_ADDRESS_FROM_OUTSIDE);
+	SHOT(run(DP_PROG_TO_ENI, E_DB, E_OTHER, &from_own), DP_DROP_SG_INGRESS);
+	PASS(run(DP_PROG_TO_ENI, E_DB, E_OTHER, &from_peer));
+	PASS(run(DP_PROG_TO_ENI, E_DB, E_WEB, &from_own));
+	assert_int_equal(dp_member_remove(dp, (uint32_t)ifx[E_OTHER], peer), 0);
+	from_peer = mk(peer, d, 6, 41002, 5432);
+	SHOT(run(DP_PROG_TO_ENI, E_DB, E_OTHER, &from_peer), DP_DROP_SG_INGRESS);
+}
+
+/* ---- fragments ------------------------------------------------------------ */
+
+/* p as a fragment of datagram `id`: offset in 8-byte units, more = MF. */
+static struct pkt frag_of(struct pkt p, uint16_t id, uint16_t offset, int more)
+{
+	uint8_t *ip = p.buf + 14;
+
+	*(uint16_t *)(ip + 4) = htons(id);
+	*(uint16_t *)(ip + 6) = htons((uint16_t)((more ? 0x2000 : 0) | offset));
+	*(uint16_t *)(ip + 10) = 0;
+	*(uint16_t *)(ip + 10) = csum(ip, 20);
+	return p;
+}
+
+/* Later fragments follow their first fragment's verdict, per ENI and
+ * direction; without a first fragment that passed they are dropped. */
+static void test_fragments_follow_first(void **state)
+{
+	uint32_t l = IP(10, 0, 1, 30), r = IP(1, 1, 1, 1), w = IP(10, 0, 1, 10);
+	struct pkt first = frag_of(mk(l, r, 17, 5300, 53), 77, 0, 1);
+	struct pkt mid = frag_of(mk(l, r, 17, 0, 0), 77, 185, 1);
+	struct pkt last = frag_of(mk(l, r, 17, 0, 0), 77, 370, 0);
+	struct pkt stray = frag_of(mk(l, r, 17, 0, 0), 78, 185, 0);
+	struct pkt in_first = frag_of(mk(r, l, 17, 53, 5300), 900, 0, 1);
+	struct pkt in_last = frag_of(mk(r, l, 17, 0, 0), 900, 185, 0);
+	/* web admits nothing from lambda on udp: first refused, rest too */
+	struct pkt bad_first = frag_of(mk(l, w, 17, 5301, 9), 79, 0, 1);
+	struct pkt bad_last = frag_of(mk(l, w, 17, 0, 0), 79, 185, 0);
+
+	NEED_ROOT();
+	counters_mark();
+	SHOT(leave(E_LAMBDA, &mid), DP_DROP_FRAGMENT);  /* before its first */
+	PASS(leave(E_LAMBDA, &first));
+	PASS(leave(E_LAMBDA, &mid));
+	PASS(leave(E_LAMBDA, &last));
+	SHOT(leave(E_LAMBDA, &stray), DP_DROP_FRAGMENT);
+	in_last = frag_of(mk(r, l, 17, 0, 0), 77, 370, 0);
+	SHOT(enter(E_LAMBDA, &in_last), DP_DROP_FRAGMENT); /* same id, other way */
+	in_last = frag_of(mk(r, l, 17, 0, 0), 900, 185, 0);
+	/* the reply, fragmented, follows the tracked flow */
+	PASS(enter(E_LAMBDA, &in_first));
+	PASS(enter(E_LAMBDA, &in_last));
+	PASS(leave(E_LAMBDA, &bad_first));              /* lambda: all out */
+	SHOT(enter(E_WEB, &bad_first), DP_DROP_SG_INGRESS);
+	SHOT(enter(E_WEB, &bad_last), DP_DROP_FRAGMENT);
+}
+
+/* A NAT gateway forwards UDP fragments and drops TCP and ICMP ones. */
+static void test_fragments_nat_gateway(void **state)
+{
+	uint32_t n = IP(10, 0, 1, 40), r = IP(1, 1, 1, 1);
+	struct pkt u1 = frag_of(mk(n, r, 17, 1024, 53), 5, 0, 1);
+	struct pkt u2 = frag_of(mk(n, r, 17, 0, 0), 5, 185, 0);
+	struct pkt t1 = frag_of(mk(n, r, 6, 1024, 443), 6, 0, 1);
+	struct pkt i1 = frag_of(mk(r, n, 1, 8 << 8, 7), 7, 0, 1);
+	struct pkt i2 = frag_of(mk(r, n, 1, 0, 0), 7, 185, 0);
+	struct pkt t_whole = mk(n, r, 6, 1025, 443);
+
+	NEED_ROOT();
+	counters_mark();
+	PASS(leave(E_NAT, &u1));
+	PASS(leave(E_NAT, &u2));
+	SHOT(leave(E_NAT, &t1), DP_DROP_FRAGMENT);
+	SHOT(enter(E_NAT, &i1), DP_DROP_FRAGMENT);
+	SHOT(enter(E_NAT, &i2), DP_DROP_FRAGMENT);
+	PASS(leave(E_NAT, &t_whole));
 }
 
 /* The maps hold exactly p's entries, in one generation. */
@@ -963,7 +1272,7 @@ static void test_pins_and_reopen(void **state)
 	assert_true(all[DP_DROP_NO_ENI].packets > 0);
 	dp_close(again);
 	/* loading twice into one directory is refused */
-	assert_int_equal(dp_load(1, 0, pin_dir, &again), -EEXIST);
+	assert_int_equal(dp_load(1, 0, IP(10, 0, 0, 0), 16, pin_dir, &again), -EEXIST);
 }
 
 static void test_attach_detach(void **state)
@@ -1137,8 +1446,8 @@ static void test_real_packets(void **state)
 	e.nacl_id = N_PRIVATE; e.sg_ids[0] = G_DB;
 	e.flags = policy_eni_flags(&pol, db, 1);
 	assert_int_equal(dp_eni_add(dp, rb, &e), 0);
-	assert_int_equal(dp_member_set(dp, a, lambda, 1), 0);
-	assert_int_equal(dp_member_set(dp, b, db, 1), 0);
+	assert_int_equal(dp_member_set(dp, DP_ORIGIN_VPC, a, lambda, 1), 0);
+	assert_int_equal(dp_member_set(dp, DP_ORIGIN_VPC, b, db, 1), 0);
 	assert_int_equal(dp_attach(dp, ra), 0);
 	assert_int_equal(dp_attach(dp, rb), 0);
 
@@ -1165,8 +1474,8 @@ static void test_real_packets(void **state)
 	assert_int_equal(dp_detach(rb), 0);
 	assert_int_equal(dp_eni_remove(dp, ra), 0);
 	assert_int_equal(dp_eni_remove(dp, rb), 0);
-	dp_member_remove(dp, a);
-	dp_member_remove(dp, b);
+	dp_member_remove(dp, DP_ORIGIN_VPC, a);
+	dp_member_remove(dp, DP_ORIGIN_VPC, b);
 	close(ns_a);   /* the last reference: the kernel frees them */
 	close(ns_b);
 	close(router_ns);
@@ -1191,6 +1500,14 @@ int main(void)
 		cmocka_unit_test(test_dns_not_filtered),
 		cmocka_unit_test(test_flow_logs),
 		cmocka_unit_test(test_eni_remove_flushes),
+		cmocka_unit_test(test_allowance_per_eni),
+		cmocka_unit_test(test_tcp_states),
+		cmocka_unit_test(test_udp_timeouts_per_eni),
+		cmocka_unit_test(test_forget_peer),
+		cmocka_unit_test(test_fragments_follow_first),
+		cmocka_unit_test(test_fragments_nat_gateway),
+		cmocka_unit_test(test_pmtud_error_nacl),
+		cmocka_unit_test(test_members_by_origin),
 		cmocka_unit_test(test_every_reason_counted),
 		cmocka_unit_test(test_pins_and_reopen),
 		cmocka_unit_test(test_attach_detach),

@@ -471,6 +471,24 @@ static void test_drop_new_in(void **state)
 	assert_int_equal(nat_remove(nl_r), 0);
 }
 
+/* Only new connections out of r1 are forwarded: B cannot open one to A
+ * (forwarded out r0), silently; A still reaches B and gets the replies.
+ * Without the rule B reaches A. */
+static void test_only_new_out(void **state)
+{
+	const struct nat_spec spec = { .only_new_out = "r1" };
+	struct seen s;
+
+	NEED_NETWORK();
+	assert_int_equal(tcp_probe(ns_a, 7024, ns_b, B_ADDR, A_MAPPED, 3000, &s), 0);
+	install(&spec);
+	dump_ruleset("only_new_out");
+	assert_int_equal(tcp_probe(ns_b, 7025, ns_a, A_MAPPED, B_ADDR, 3000, &s), 0);
+	assert_int_equal(s.peer, A_MAPPED);
+	assert_int_equal(tcp_probe(ns_a, 7026, ns_b, B_ADDR, A_MAPPED, 800, &s), -ETIMEDOUT);
+	assert_int_equal(nat_remove(nl_r), 0);
+}
+
 static void test_static_inbound(void **state)
 {
 	struct seen s;
@@ -637,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_plain_routing),
 		cmocka_unit_test(test_snat_oif),
 		cmocka_unit_test(test_drop_new_in),
+		cmocka_unit_test(test_only_new_out),
 		cmocka_unit_test(test_static_inbound),
 		cmocka_unit_test(test_static_outbound_mapped),
 		cmocka_unit_test(test_static_outbound_unmapped_dropped),

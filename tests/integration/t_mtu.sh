@@ -1,0 +1,111 @@
+#!/bin/bash
+# MTU and fragments on real packets (issue 9.5): 8,000-byte UDP datagrams
+# with DF between resources of one VPC (MTU 9001); 3,000-byte UDP datagrams
+# from the internet (MTU 1500, so fragmented) to an Elastic IP are
+# delivered whole; Path MTU Discovery across the 9001/1500 boundary of the
+# internet gateway (the router's "fragmentation needed" reaches the sender
+# without a security-group rule; a NACL without ICMP blocks it, as in AWS);
+# a TCP transfer of 4 MB from a VPC resource to a jumbo-capable internet
+# host completes.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/dp.sh"
+T=$(unique_name)
+topo_copy "$ROOT/tests/integration/data/mtu.json" "$T"
+V() { "$VPCSIM" "$@"; }
+export -f V; export VPCSIM T
+
+UDP_RECV='
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 9000)); s.settimeout(8)
+try:
+    d, a = s.recvfrom(65535); print(len(d))
+except socket.timeout:
+    print("timeout")'
+UDP_SEND='
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+if sys.argv[3] == "df":
+    s.setsockopt(socket.IPPROTO_IP, 10, 2)   # IP_MTU_DISCOVER = IP_PMTUDISC_DO
+else:
+    s.setsockopt(socket.IPPROTO_IP, 10, 0)   # IP_PMTUDISC_DONT: fragment
+try:
+    for _ in range(3):
+        s.sendto(b"x" * int(sys.argv[2]), (sys.argv[1], 9000))
+    print("sent")
+except OSError as e:
+    print(e.strerror)'
+# Path MTU Discovery: a first 8,000-byte datagram with DF leaves (the ENI
+# is 9001), the router answers "fragmentation needed"; then the kernel
+# knows the path's MTU: the next send fails with EMSGSIZE.
+PMTUD='
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, 10, 2)
+s.connect((sys.argv[1], 9))
+try:
+    s.send(b"x" * 8000)
+except OSError as e:
+    print("first send:", e.strerror); sys.exit()
+time.sleep(0.5)
+try:
+    s.send(b"x" * 8000); r = "second send passed"
+except OSError as e:
+    r = "second send: " + e.strerror
+print(r, "path mtu", s.getsockopt(socket.IPPROTO_IP, 14))'   # IP_MTU
+TCP_SINK='
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 9100)); s.listen(1); s.settimeout(20)
+c, _ = s.accept(); c.settimeout(20); n = 0
+while True:
+    d = c.recv(65536)
+    if not d: break
+    n += len(d)
+print(n)'
+TCP_SEND='
+import socket, sys
+s = socket.create_connection((sys.argv[1], 9100), timeout=20)
+s.sendall(b"y" * (4 << 20)); s.close(); print("sent")'
+
+check "up $T" V up "$F"
+A_EIP=$(V status "$T" --json | python3 -c 'import json,sys; print([e["public_ip"] for e in json.load(sys.stdin)["enis"] if e["attached_to"] == "a"][0])')
+
+# Inside the VPC: 9001.
+V exec -t "$T" b -- python3 -c "$UDP_RECV" >"$TMP/r1" 2>&1 &
+sleep 0.3
+check "a -> b: 8,000-byte UDP with DF is sent" \
+	bash -c "[ \"\$(V exec -t '$T' a -- python3 -c '$UDP_SEND' 10.15.1.20 8000 df)\" = sent ]"
+wait
+check "  ... and b receives it whole ($(cat "$TMP/r1"))" test "$(cat "$TMP/r1")" = 8000
+
+# From the internet to an Elastic IP: fragmented at 1500, delivered.
+V exec -t "$T" a -- python3 -c "$UDP_RECV" >"$TMP/r2" 2>&1 &
+sleep 0.3
+check "far -> a's Elastic IP $A_EIP: 3,000-byte UDP (fragmented) is sent" \
+	bash -c "[ \"\$(V exec -t '$T' far -- python3 -c '$UDP_SEND' $A_EIP 3000 frag)\" = sent ]"
+wait
+check "  ... and a receives it whole ($(cat "$TMP/r2"))" test "$(cat "$TMP/r2")" = 3000
+
+# PMTUD over the internet gateway (1500), no security-group rule for ICMP.
+V exec -t "$T" a -- python3 -c "$PMTUD" 203.0.113.50 >"$TMP/p1" 2>&1
+check "a -> far: PMTUD learns 1500 ($(cat "$TMP/p1"))" \
+	grep -qx "second send: Message too long path mtu 1500" "$TMP/p1"
+# The same from a subnet whose NACL admits no ICMP: the error is dropped.
+before=$(drop_count v 3)
+V exec -t "$T" c -- python3 -c "$PMTUD" 203.0.113.50 >"$TMP/p2" 2>&1
+check "c (NACL without ICMP) -> far: the error is dropped, the path MTU stays 9001 ($(cat "$TMP/p2"))" \
+	grep -qx "second send passed path mtu 9001" "$TMP/p2"
+check "  ... by the NACL (NACL_INBOUND)" test "$(drop_count v 3)" -gt "$before"
+
+# TCP: 4 MB from a to a jumbo-capable internet host (eth0 9001; its link
+# into the internet stays 1500): the segments sized for 9001 meet the
+# gateway's 1500, PMTUD shrinks them, the transfer completes.
+V exec -t "$T" far -- ip link set eth0 mtu 9001 >"$TMP/mtu.out" 2>&1
+check "far's eth0 is 9001" bash -c "[ \"\$(V exec -t '$T' far -- cat /sys/class/net/eth0/mtu)\" = 9001 ]"
+V exec -t "$T" far -- python3 -c "$TCP_SINK" >"$TMP/sink" 2>&1 &
+sleep 0.3
+check "a -> far: 4 MB over TCP sent" \
+	bash -c "[ \"\$(V exec -t '$T' a -- python3 -c '$TCP_SEND' 203.0.113.50)\" = sent ]"
+wait
+check "  ... and received whole ($(cat "$TMP/sink") bytes)" test "$(cat "$TMP/sink")" = $((4 << 20))

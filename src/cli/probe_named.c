@@ -44,9 +44,42 @@ static int function_address(const struct live *lv, int fn, uint32_t *out)
 struct drops {
 	const struct layout *L;
 	uint8_t proto;
-	uint16_t port;
+	uint16_t port, sport;     /* sport 0: unknown */
+	uint32_t addr[2];         /* the probed address, and the one NAT makes of it */
 	struct probe_outcome *out;
 };
+
+/* The probed address as seen on the far side of a 1:1 NAT too. */
+static void drops_addrs(struct drops *d, uint32_t dst)
+{
+	d->addr[0] = d->addr[1] = dst;
+	for (int i = 0; i < d->L->n_atts; i++) {
+		const struct attachment *a = &d->L->atts[i];
+
+		if (a->public_ip && a->public_ip == dst)
+			d->addr[1] = a->ip;
+	}
+}
+
+/* Is this event one of the probe's packets (request, reply or an ICMP
+ * error about it)? Ports survive NAT (masquerade keeps them); addresses
+ * are checked on the server's side, which only 1:1 NAT changes. */
+static bool drop_is_ours(const struct drops *d, const struct dp_drop_event *ev)
+{
+	uint16_t sp = ntohs(ev->sport), dp = ntohs(ev->dport);
+	uint32_t s = ntohl(ev->src), t = ntohl(ev->dst);
+	bool addr = s == d->addr[0] || s == d->addr[1] || t == d->addr[0] || t == d->addr[1];
+
+	if (!addr)
+		return false;
+	if (ev->proto == 1)
+		return true;
+	if (ev->proto != d->proto)
+		return false;
+	if (d->sport)
+		return (sp == d->port && dp == d->sport) || (sp == d->sport && dp == d->port);
+	return sp == d->port || dp == d->port;
+}
 
 /* The probe's packets: same protocol, and its port on one side (replies
  * and NAT change addresses, never the server's port). ICMP: any. */
@@ -54,12 +87,10 @@ static void on_drop(const struct dp_drop_event *ev, void *ctx)
 {
 	struct drops *d = ctx;
 	const struct layout *L = d->L;
-	uint16_t sp = ntohs(ev->sport), dp = ntohs(ev->dport);
 	struct probe_outcome *o = d->out;
 	int vpc = (int)ev->vpc_id - 1;
 
-	if (o->dropped || ev->proto != d->proto ||
-	    (d->proto != 1 && sp != d->port && dp != d->port))
+	if (o->dropped || !drop_is_ours(d, ev))
 		return;
 	o->dropped = true;
 	snprintf(o->eni_id, sizeof(o->eni_id), "eni-…%08x", ev->eni_id);
@@ -145,7 +176,7 @@ int probe_named(struct live *lv, const char *from, const char *to, uint8_t proto
 {
 	struct env_handle h = { .lock_fd = -1 };
 	struct probe_req rq = { .proto = proto, .port = port, .timeout_ms = timeout_ms };
-	struct drops d = { &lv->L, proto, port, out };
+	struct drops d = { .L = &lv->L, .proto = proto, .port = port, .out = out };
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -161,6 +192,8 @@ int probe_named(struct live *lv, const char *from, const char *to, uint8_t proto
 	if (rc < 0)
 		return errf_prefix(rc, "probe from %s", from);
 	if (out->ans.result == PROBE_TIMEOUT) {
+		d.sport = out->ans.sport;
+		drops_addrs(&d, rq.dst);
 		drain_all(&lv->L, &d);
 		explain_timeout(out);
 	}

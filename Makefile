@@ -40,7 +40,7 @@ CMD_OBJS := $(CMD_SRCS:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit integration demo bench fuzz clean help install
+.PHONY: all deps check unit integration demo bench fuzz fuzz-reach clean help install
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/vpcsim $(UNIT_BINS)
@@ -52,6 +52,8 @@ help:
 	@echo "make unit     unit tests only (no root needed)"
 	@echo "make demo     deps, build, bring up examples/demo.json and probe it (root)"
 	@echo "make bench    time 'vpcsim up', attach and detach on generated topologies (root)"
+	@echo "make fuzz-reach  reach vs probe on thousands of random topologies/queries (root;"
+	@echo "              FUZZ_REACH_SEED=N FUZZ_REACH_CASES=N)"
 	@echo "make clean    remove build/"
 	@echo "make install  install vpcsim to \$$(PREFIX)/sbin"
 
@@ -101,6 +103,14 @@ bench: deps
 
 fuzz:
 	@$(MAKE) --no-print-directory -C tests/fuzz
+
+# The differential test of `reach` against real probes, at scale. A copy of
+# the binary is used, so rebuilding meanwhile does not disturb the run.
+FUZZ_REACH_SEED  ?= $(shell date +%s)
+FUZZ_REACH_CASES ?= 2000
+fuzz-reach: $(BUILD)/vpcsim
+	@cp $(BUILD)/vpcsim $(BUILD)/vpcsim-fuzz-reach
+	VPCSIM=$(BUILD)/vpcsim-fuzz-reach tests/reach_fuzz.py --seed $(FUZZ_REACH_SEED) --cases $(FUZZ_REACH_CASES)
 
 install: $(BUILD)/vpcsim
 	install -D -m 0755 $(BUILD)/vpcsim $(DESTDIR)$(PREFIX)/sbin/vpcsim

@@ -121,6 +121,11 @@ def public_tables(v):
     return {t["name"] for t in v["route_tables"] if any(x["target"] == "igw" for x in x_routes(t))}
 
 
+def default_igw_tables(v):
+    return {t["name"] for t in v["route_tables"]
+            if any(x["target"] == "igw" and x["destination"] == "0.0.0.0/0" for x in t["routes"])}
+
+
 def x_routes(t):
     return t["routes"]
 
@@ -196,7 +201,10 @@ def gen_nodes(r, vpcs, groups, topo):
         node = {"name": "r%d" % k, "subnet": s["name"],
                 "security_groups": r.sample(groups[vi], r.choice([1, 1, 2]) if len(groups[vi]) > 1 else 1),
                 "listen": listen(r)}
-        if s.get("route_table") in public_tables(vpcs[vi]) and r.random() < 0.5:
+        # a public address only where replies leave by the igw (0.0.0.0/0):
+        # elsewhere some replies would go by a NAT gateway, a path AWS
+        # would not carry either (asymmetric) and vpcsim does not model
+        if s.get("route_table") in default_igw_tables(vpcs[vi]) and r.random() < 0.5:
             node["public_ip"] = "auto"
         res.append(node)
     fns = []
@@ -245,8 +253,13 @@ def queries(r, topo, n):
     return out
 
 
-def run(args, timeout=60):
-    p = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+def run(args, timeout=900):
+    """Commands that change a topology wait for the machine-wide state
+    lock, which other users of the machine may hold for a while."""
+    try:
+        p = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return 124, "", "timed out after %d s: %s" % (timeout, " ".join(args))
     return p.returncode, p.stdout, p.stderr
 
 
@@ -271,8 +284,9 @@ def one_topology(seed, name, n_queries, probe_ms, keep, workdir):
     path = os.path.join(workdir, "reach-fuzz-seed%d.json" % seed)
     with open(path, "w") as f:
         json.dump(topo, f, indent=1)
-    rc, out, err = run([VPCSIM, "up", path], timeout=120)
+    rc, out, err = run([VPCSIM, "up", path])
     if rc != 0:
+        run([VPCSIM, "down", name])
         return 0, [("up", seed, path, err.strip())]
     bad = []
     done = 0
@@ -294,7 +308,7 @@ def one_topology(seed, name, n_queries, probe_ms, keep, workdir):
                     probe.get("why", {}).get("text", probe.get("detail")))))
     finally:
         if not keep:
-            run([VPCSIM, "down", name], timeout=120)
+            run([VPCSIM, "down", name])
     return done, bad
 
 

@@ -85,33 +85,39 @@ static int matrix_json(const struct layout *L, const struct policy *pol, const c
 	return EXIT_OK;
 }
 
+/* Cells first, so each column is as wide as its widest cell. */
 static void matrix_text(const struct layout *L, const struct policy *pol, const char **rw,
 			int nr, const struct column *c, int nc)
 {
-	int w0 = 6;
+	const char **cells = calloc((size_t)nr * (size_t)nc + 1, sizeof(*cells));
+	int w0 = 4, *w = calloc((size_t)nc + 1, sizeof(*w));
 
-	for (int i = 0; i < nr; i++)
+	for (int i = 0; cells && w && i < nr; i++) {
 		w0 = (int)strlen(rw[i]) > w0 ? (int)strlen(rw[i]) : w0;
-	printf("%-*s", w0 + 2, "FROM");
-	for (int j = 0; j < nc; j++)
-		printf("  %-*s", (int)strlen(c[j].label) > 12 ? (int)strlen(c[j].label) : 12, c[j].label);
-	putchar('\n');
-	for (int i = 0; i < nr; i++) {
-		printf("%-*s", w0 + 2, rw[i]);
 		for (int j = 0; j < nc; j++) {
 			struct reach_query q = { rw[i], c[j].node, c[j].proto, c[j].port, 0 };
 			struct reach_result r;
-			int w = (int)strlen(c[j].label) > 12 ? (int)strlen(c[j].label) : 12;
+			const char **x = &cells[i * nc + j];
 
-			if (!strcmp(rw[i], c[j].node) || reach_analyze(L, pol, &q, &r) < 0)
-				printf("  %-*s", w, "-");
-			else
-				printf("  %-*s", w, cell(&r));
+			*x = !strcmp(rw[i], c[j].node) || reach_analyze(L, pol, &q, &r) < 0 ? "-" : cell(&r);
+			w[j] = (int)strlen(*x) > w[j] ? (int)strlen(*x) : w[j];
+			w[j] = (int)strlen(c[j].label) > w[j] ? (int)strlen(c[j].label) : w[j];
 		}
+	}
+	printf("%-*s", w0, "FROM");
+	for (int j = 0; cells && w && j < nc; j++)
+		printf("  %-*s", w[j], c[j].label);
+	putchar('\n');
+	for (int i = 0; cells && w && i < nr; i++) {
+		printf("%-*s", w0, rw[i]);
+		for (int j = 0; j < nc; j++)
+			printf("  %-*s", w[j], cells[i * nc + j]);
 		putchar('\n');
 	}
 	printf("\nopen/refused as a client sees it; otherwise the code that blocks it "
 	       "(`vpcsim reach FROM TO PORT` explains).\n");
+	free(cells);
+	free(w);
 }
 
 int reach_matrix(const struct layout *L, const struct policy *pol, bool json)

@@ -123,7 +123,8 @@ def public_tables(v):
 
 def default_igw_tables(v):
     return {t["name"] for t in v["route_tables"]
-            if any(x["target"] == "igw" and x["destination"] == "0.0.0.0/0" for x in t["routes"])}
+            if any(x["target"] == "igw" and x["destination"] == "0.0.0.0/0" for x in t["routes"])
+            and not any(x["target"].startswith("nat:") for x in t["routes"])}
 
 
 def x_routes(t):

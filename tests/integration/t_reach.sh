@@ -152,3 +152,9 @@ T2=$(unique_name)
 topo_copy "$ROOT/examples/demo.json" "$T2"
 check "check examples/demo.json (not up) passes" "$VPCSIM" check "$F"
 check "check took $T2 down again" test ! -e "/run/vpcsim/$T2"
+
+# UDP: a closed port answers ICMP port unreachable, which NACLs judge as
+# ICMP (strict lets no ICMP into priv): timeout, both ways of knowing
+check "reach --proto udp fn -> api 53: timeout, SUBNET_ACL_RESTRICTION on the reply" \
+	bash -c "'$VPCSIM' reach -t '$T' fn api 53 --proto udp --json | grep -q '\"result\":\"timeout\",.*\"code\":\"SUBNET_ACL_RESTRICTION\".*\"blocked_on\":\"reply\"'"
+expect_probe fn api 53 timeout --proto udp

@@ -97,7 +97,8 @@ static void test_codes(void **state)
 	expect(f, "fn", "api", 17, 53, PROBE_TIMEOUT, REACH_SUBNET_ACL_RESTRICTION);
 	expect(f, "app", "api", 17, 53, PROBE_TIMEOUT, REACH_IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS);
 	expect(f, "api", "web", 17, 53, PROBE_TIMEOUT, REACH_ENI_SG_RULES_MISMATCH);
-	expect(f, "fn", "api", 1, 0, PROBE_OPEN, REACH_OK);
+	expect(f, "fn", "api", 1, 0, PROBE_TIMEOUT, REACH_SUBNET_ACL_RESTRICTION);
+	expect(f, "deffn", "api", 1, 0, PROBE_OPEN, REACH_OK);
 }
 
 static void test_details(void **state)

@@ -156,6 +156,7 @@ static struct topology *load_file(const char *file, bool *brought_up)
 			return NULL;
 		}
 		*brought_up = true;
+		state_unlock(); /* up keeps the machine-wide lock; checking needs none */
 	}
 	return t;
 }

@@ -46,6 +46,11 @@ static int setup_demo(void **state)
 	return setup_file(state, "examples/demo.json");
 }
 
+static int setup_peering(void **state)
+{
+	return setup_file(state, "examples/peering.json");
+}
+
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
@@ -120,6 +125,7 @@ static void test_details(void **state)
 	assert_int_equal(reach_analyze(&f->L, &f->pol, &q, &r), -1);
 }
 
+/* Every expectation of an example file holds by analysis. */
 static void test_demo(void **state)
 {
 	struct fixture *f = *state;
@@ -142,6 +148,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_codes, setup_codes, teardown),
 		cmocka_unit_test_setup_teardown(test_details, setup_codes, teardown),
 		cmocka_unit_test_setup_teardown(test_demo, setup_demo, teardown),
+		cmocka_unit_test_setup_teardown(test_demo, setup_peering, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,13 +81,6 @@ assert w["eni_of"] == "db" and w["eni"].startswith("eni-"), w' "$TMP/probe"
 check "probe app -> nrweb text: dropped at nrweb egress: NACL_OUTBOUND" \
 	bash -c "'$VPCSIM' probe -t '$T' app nrweb 80 --timeout-ms 500 --expect timeout | grep -q 'why: dropped at eni-.* (nrweb) egress: NACL_OUTBOUND'"
 
-# live sg changes count
-check "sg authorize db: tcp 5432 from group app" \
-	"$VPCSIM" sg authorize -t "$T" a/db --ingress '{"proto":"tcp","ports":"5432","sg":"app"}'
-check "after authorize, reach app -> db:5432 is open" \
-	bash -c "'$VPCSIM' reach -t '$T' app db 5432 | grep -q ': open\$'"
-expect_probe app db 5432 open
-
 # the matrix
 "$VPCSIM" reach -t "$T" --matrix >"$TMP/matrix" 2>&1
 check "reach --matrix: a row per function and resource, a column per listening port" \
@@ -158,3 +151,11 @@ check "check took $T2 down again" test ! -e "/run/vpcsim/$T2"
 check "reach --proto udp fn -> api 53: timeout, SUBNET_ACL_RESTRICTION on the reply" \
 	bash -c "'$VPCSIM' reach -t '$T' fn api 53 --proto udp --json | grep -q '\"result\":\"timeout\",.*\"code\":\"SUBNET_ACL_RESTRICTION\".*\"blocked_on\":\"reply\"'"
 expect_probe fn api 53 timeout --proto udp
+
+# live sg changes count (last: the expectations above assume the file's rules)
+check "sg authorize db: tcp 5432 from group app" \
+	"$VPCSIM" sg authorize -t "$T" a/db --ingress '{"proto":"tcp","ports":"5432","sg":"app"}'
+check "after authorize, reach app -> db:5432 is open" \
+	bash -c "'$VPCSIM' reach -t '$T' app db 5432 | grep -q ': open\$'"
+expect_probe app db 5432 open
+

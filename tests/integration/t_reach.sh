@@ -23,7 +23,7 @@ code() {
 	"$VPCSIM" reach -t "$T" "$from" "$to" "$port" >"$TMP/text" 2>&1
 	"$VPCSIM" reach -t "$T" "$from" "$to" "$port" --json >"$TMP/json" 2>&1
 	check "reach $from -> $to:$port text: $want, code $c" \
-		grep -q -e "^$from -> $to (.*): $want\$" "$TMP/text"
+		grep -q -e "^$from -> $to (.*: $want\$" "$TMP/text"
 	check "reach $from -> $to:$port text names $c and a fix" \
 		bash -c "grep -q '^  code: *$c' '$TMP/text' && grep -q '^  fix: ' '$TMP/text'"
 	check "reach $from -> $to:$port --json: result $want" test "$(json result <"$TMP/json")" = "$want"

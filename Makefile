@@ -56,7 +56,7 @@ UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 KERNEL_SRCS := $(wildcard tests/kernel/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/%.c=$(BUILD)/tests/%) $(KERNEL_SRCS:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all layers deps check unit integration demo bench fuzz fuzz-build clean help install
+.PHONY: all layers deps check unit integration demo bench fuzz fuzz-build fuzz-reach clean help install
 .DEFAULT_GOAL := all
 
 all: layers $(BUILD)/vpcsim $(UNIT_BINS)
@@ -76,6 +76,8 @@ help:
 	@echo "make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 60)"
 	@echo "make demo     deps, build, bring up examples/demo.json and probe it (root)"
 	@echo "make bench    every benchmark (bench/run.sh): up/down vs the kernel floor, attach/detach, sg, data plane, memory (root)"
+	@echo "make fuzz-reach  reach vs probe on thousands of random topologies/queries (root;"
+	@echo "              FUZZ_REACH_SEED=N FUZZ_REACH_CASES=N)"
 	@echo "make clean    remove build/"
 	@echo "make install  install vpcsim to \$$(PREFIX)/sbin"
 
@@ -132,6 +134,14 @@ fuzz: $(BPF_SKELS)
 # Built by tests/run.sh for the smoke run `make check` does.
 fuzz-build: $(BPF_SKELS)
 	@$(MAKE) --no-print-directory -C tests/fuzz all
+
+# The differential test of `reach` against real probes, at scale. A copy of
+# the binary is used, so rebuilding meanwhile does not disturb the run.
+FUZZ_REACH_SEED  ?= $(shell date +%s)
+FUZZ_REACH_CASES ?= 2000
+fuzz-reach: $(BUILD)/vpcsim
+	@cp $(BUILD)/vpcsim $(BUILD)/vpcsim-fuzz-reach
+	VPCSIM=$(BUILD)/vpcsim-fuzz-reach tests/reach_fuzz.py --seed $(FUZZ_REACH_SEED) --cases $(FUZZ_REACH_CASES)
 
 install: $(BUILD)/vpcsim
 	install -D -m 0755 $(BUILD)/vpcsim $(DESTDIR)$(PREFIX)/sbin/vpcsim

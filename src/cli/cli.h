@@ -32,6 +32,14 @@ int cmd_invoke(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
+int cmd_reach(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+struct policy;
+struct layout;
+/* `reach --matrix` (cmd_reach_matrix.c): every function and resource
+ * against every listening port of every resource and internet host. */
+int reach_matrix(const struct layout *L, const struct policy *pol, bool json);
 
 struct layout;
 /* Load, validate and lay out a topology file, printing every problem to

@@ -8,7 +8,7 @@
 #include <cJSON.h>
 
 #include "cli/cli.h"
-#include "lambda/env.h"
+#include "cli/probe_named.h"
 #include "util/err.h"
 #include "kernel/probe.h"
 #include "state/state.h"
@@ -95,76 +95,61 @@ static int parse_args(int argc, char **argv, struct probe_args *a)
 	return EXIT_OK;
 }
 
-static void print_answer(const struct probe_args *a, const struct probe_ans *ans)
+static void print_answer(const struct probe_args *a, const struct probe_outcome *o)
 {
 	static const char *const pname[] = { [1] = "icmp", [6] = "tcp", [17] = "udp" };
+	const struct probe_ans *ans = &o->ans;
 	char ip[IP4_STRLEN], port[8] = "";
 
-	ip4_str(a->rq.dst, ip);
+	ip4_str(o->dst, ip);
 	if (a->rq.port)
 		snprintf(port, sizeof(port), ":%u", a->rq.port);
 	if (a->json) {
-		cJSON *o = cJSON_CreateObject();
+		cJSON *o_ = cJSON_CreateObject();
 		char *s;
 
-		cJSON_AddStringToObject(o, "from", a->from);
-		cJSON_AddStringToObject(o, "to", a->to);
-		cJSON_AddStringToObject(o, "address", ip);
-		cJSON_AddStringToObject(o, "proto", pname[a->rq.proto]);
+		cJSON_AddStringToObject(o_, "from", a->from);
+		cJSON_AddStringToObject(o_, "to", a->to);
+		cJSON_AddStringToObject(o_, "address", ip);
+		cJSON_AddStringToObject(o_, "proto", pname[a->rq.proto]);
 		if (a->rq.port)
-			cJSON_AddNumberToObject(o, "port", a->rq.port);
-		cJSON_AddStringToObject(o, "result", probe_result_str(ans->result));
-		cJSON_AddStringToObject(o, "expected", probe_result_str(a->expect));
-		cJSON_AddNumberToObject(o, "elapsed_ms", ans->elapsed_ms);
-		cJSON_AddStringToObject(o, "detail", ans->detail);
-		s = cJSON_PrintUnformatted(o);
+			cJSON_AddNumberToObject(o_, "port", a->rq.port);
+		cJSON_AddStringToObject(o_, "result", probe_result_str(ans->result));
+		cJSON_AddStringToObject(o_, "expected", probe_result_str(a->expect));
+		cJSON_AddNumberToObject(o_, "elapsed_ms", ans->elapsed_ms);
+		cJSON_AddStringToObject(o_, "detail", ans->detail);
+		if (ans->result == PROBE_TIMEOUT) {
+			cJSON *w = cJSON_AddObjectToObject(o_, "why");
+
+			cJSON_AddBoolToObject(w, "dropped_by_data_plane", o->dropped);
+			if (o->dropped) {
+				cJSON_AddStringToObject(w, "eni", o->eni_id);
+				cJSON_AddStringToObject(w, "eni_of", o->eni_of);
+				cJSON_AddStringToObject(w, "direction", o->dir);
+				cJSON_AddStringToObject(w, "reason", o->reason);
+			}
+			cJSON_AddStringToObject(w, "text", o->why);
+		}
+		s = cJSON_PrintUnformatted(o_);
 		puts(s);
 		free(s);
-		cJSON_Delete(o);
+		cJSON_Delete(o_);
 		return;
 	}
 	printf("%s %s -> %s (%s%s): %s in %.1f ms%s%s\n", pname[a->rq.proto], a->from, a->to, ip,
 	       port, probe_result_str(ans->result), ans->elapsed_ms,
 	       ans->result == a->expect ? "" : ", expected ",
 	       ans->result == a->expect ? "" : probe_result_str(a->expect));
-}
-
-/* Where a connection INTO function `fn` would go: a function has no name of
- * its own in AWS, only the addresses of its network interfaces. In
- * hyperplane mode that is the shared ENI of its first subnet (which admits
- * no new connection); otherwise the address of one of its environments. */
-static int function_address(const struct live *lv, int fn, uint32_t *out)
-{
-	int hpl = layout_fn_hyperplane(&lv->L, fn, 0);
-	struct env_set set;
-	int found = -1;
-
-	if (hpl >= 0) {
-		*out = lv->L.atts[lv->L.nodes[lv->L.hpls[hpl].node].att].ip;
-		return 0;
-	}
-	if (env_list(lv, &set) < 0)
-		return -1;
-	for (int i = 0; i < set.n && found < 0; i++)
-		if (strcmp(set.e[i].function, lv->t->functions[fn].name) == 0)
-			found = i;
-	if (found >= 0)
-		*out = set.e[found].ip;
-	env_set_free(&set);
-	if (found < 0)
-		return errf(ENOENT, "function %s has no environment, so no address to connect to; "
-			    "make one with `vpcsim attach %s`", lv->t->functions[fn].name,
-			    lv->t->functions[fn].name);
-	return 0;
+	if (ans->result == PROBE_TIMEOUT)
+		printf("  why: %s\n", o->why);
 }
 
 int cmd_probe(int argc, char **argv)
 {
 	struct probe_args a = { 0 };
-	struct probe_ans ans = { 0 };
-	struct env_handle h = { .lock_fd = -1 };
+	struct probe_outcome o;
 	struct live lv;
-	int rc, from, to, to_fn, fn = -1;
+	int rc;
 
 	if ((rc = parse_args(argc, argv, &a)) != EXIT_OK)
 		return rc;
@@ -172,49 +157,14 @@ int cmd_probe(int argc, char **argv)
 		return rc;
 	if ((rc = open_topology(a.topo, &lv)) != EXIT_OK)
 		return rc;
-	from = layout_find_node(&lv.L, a.from);
-	if (from < 0)
-		fn = layout_find_function(&lv.L, a.from);
-	to = layout_find_node(&lv.L, a.to);
-	to_fn = to < 0 ? layout_find_function(&lv.L, a.to) : -1;
-	if (to_fn >= 0) {
-		if (function_address(&lv, to_fn, &a.rq.dst) < 0) {
-			rc = fail(EXIT_FAILED, "probe to %s: %s", a.to, err_msg());
-			live_close(&lv);
-			return rc;
-		}
-	} else if ((from < 0 && fn < 0) || (to < 0 && !ip4_parse(a.to, &a.rq.dst))) {
-		rc = fail(EXIT_USAGE, "no node '%s' in topology %s: name a resource, a function or "
-			  "an internet host%s", from < 0 ? a.from : a.to, lv.name,
-			  from < 0 ? "" : ", or give an IPv4 address");
-		live_close(&lv);
-		return rc;
-	}
-	if (fn >= 0) {
-		/* From a function: an idle environment of it (a new one, cold,
-		 * if none), held for the probe like an invoke. */
-		const struct function *f = &lv.t->functions[fn];
-
-		if (env_take(&lv, fn, &h) < 0) {
-			rc = fail(EXIT_FAILED, "probe from %s: %s", a.from, err_msg());
-			live_close(&lv);
-			return rc;
-		}
-		if (to >= 0)
-			a.rq.dst = layout_resolve_vpc(&lv.L, f->has_vpc ? f->vpc : -1, to);
-		a.rq.netns = h.m.netns;
+	rc = probe_named(&lv, a.from, a.to, a.rq.proto, a.rq.port, a.rq.timeout_ms, &o);
+	if (rc == -EINVAL) {
+		rc = fail(EXIT_USAGE, "%s", err_msg());
+	} else if (rc < 0) {
+		rc = fail(EXIT_FAILED, "%s", err_msg());
 	} else {
-		if (to >= 0)
-			a.rq.dst = layout_resolve(&lv.L, from, to);
-		a.rq.netns = lv.L.nodes[from].netns;
-	}
-	rc = probe_run(&a.rq, &ans);
-	env_release(&h);
-	if (rc < 0) {
-		rc = fail(EXIT_FAILED, "probe from %s: %s", a.from, err_msg());
-	} else {
-		print_answer(&a, &ans);
-		rc = ans.result == a.expect ? EXIT_OK : EXIT_FAILED;
+		print_answer(&a, &o);
+		rc = o.ans.result == a.expect ? EXIT_OK : EXIT_FAILED;
 	}
 	live_close(&lv);
 	return rc;

@@ -255,6 +255,17 @@ static void probe_icmp(int fd, const struct sockaddr_in *sa,
 	}
 }
 
+/* The source port connect() bound, for matching the probe's packets in
+ * the data plane's records. */
+static void local_port(int fd, struct probe_ans *ans)
+{
+	struct sockaddr_in me;
+	socklen_t len = sizeof(me);
+
+	if (getsockname(fd, (struct sockaddr *)&me, &len) == 0 && me.sin_family == AF_INET)
+		ans->sport = ntohs(me.sin_port);
+}
+
 int probe_run(const struct probe_req *rq, struct probe_ans *ans)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
@@ -302,6 +313,7 @@ int probe_run(const struct probe_req *rq, struct probe_ans *ans)
 		probe_udp(fd, &sa, &c, ans);
 	else
 		probe_icmp(fd, &sa, &c, ans);
+	local_port(fd, ans);
 	close(fd);
 	return 0;
 }

@@ -19,6 +19,7 @@ struct probe_ans {
 	enum probe_result result;
 	double elapsed_ms;  /* CLOCK_MONOTONIC, from the first packet sent */
 	char detail[128];   /* what the kernel said, e.g. "connect: Connection refused" */
+	uint16_t sport;     /* TCP/UDP: the source port the kernel picked; 0 if unknown */
 };
 
 /* Result mapping (docs/NODES.md):

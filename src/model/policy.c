@@ -655,6 +655,25 @@ bool policy_sg_allows(const struct policy *p, const uint16_t *groups, int n,
 	return matched != 0;
 }
 
+bool policy_sg_rule(const struct policy *p, const uint16_t *groups, int n,
+		    const struct policy_query *q, int *group, int *rule)
+{
+	int nrg = q->n_remote_groups < DP_MAX_SGS ? q->n_remote_groups : DP_MAX_SGS;
+	uint64_t m, tracked;
+
+	*group = *rule = -1;
+	for (int i = 0; i < n && i < DP_MAX_SGS; i++) {
+		m = sg_match(p, &groups[i], 1, (uint8_t)q->dir, q->remote_ip,
+			     q->remote_groups, nrg, q->proto, rule_port(q), &tracked);
+		if (m) {
+			*group = i;
+			*rule = __builtin_ctzll(m);
+			return true;
+		}
+	}
+	return false;
+}
+
 int nacl_eval(const struct policy *p, uint16_t nacl,
 	      const struct policy_query *q, bool *allow)
 {

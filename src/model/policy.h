@@ -118,6 +118,14 @@ bool policy_sg_allows(const struct policy *p, const uint16_t *groups, int n,
 		      uint16_t eni_flags, const struct policy_query *q,
 		      bool *track);
 
+/* Which rule admits the packet: the first group (position in `groups`)
+ * with a matching rule in q->dir, and that rule's index in the group's
+ * rule list of that direction (rule i = bit i). Returns false, with both
+ * -1, when no rule of any group matches (policy_sg_allows() is false).
+ * For naming the rule in explanations (model/reach.c). */
+bool policy_sg_rule(const struct policy *p, const uint16_t *groups, int n,
+		    const struct policy_query *q, int *group, int *rule);
+
 /* First matching rule of NACL `nacl` in q->dir: returns its rule number
  * and sets *allow to its action, or returns 0 with *allow false when no
  * rule matches (implicit deny) or the NACL is unknown. Same answer as

@@ -1,0 +1,79 @@
+/* Shared by reach.c (the walk), reach_eni.c (an ENI's checks) and
+ * reach_text.c (names of things, rules and fixes in plain words). */
+#ifndef VPCSIM_REACH_INTERNAL_H
+#define VPCSIM_REACH_INTERNAL_H
+
+#include "model/reach.h"
+
+/* Linux clients take their source ports from 32768-60999
+ * (net.ipv4.ip_local_port_range); NAT gateways and hyperplane ENIs keep
+ * them (nftables masquerade keeps a free port). Replies go back to one. */
+#define EPHEMERAL_LO 32768
+#define EPHEMERAL_HI 60999
+
+#define WALK_MAX_CT 16
+#define WALK_MAX_SNAT 8
+
+/* One packet as the data plane sees it. icmp: type << 8 | code. */
+struct rpkt {
+	uint32_t src, dst;
+	uint8_t proto;
+	uint16_t sport, dport;
+	uint16_t icmp;
+};
+
+struct walk {
+	const struct layout *L;
+	const struct policy *pol;
+	struct reach_result *r;
+	const struct attachment *sandbox;   /* per-sandbox source ENI, or NULL */
+	bool reply;                         /* walking the reply */
+	bool record;                        /* add hops to r */
+	int src_vpc;                        /* -1: internet or Lambda service */
+	bool from_service;                  /* source: a function without VPC */
+	uint32_t service_ip;                /* its environment's address */
+	int target_node;                    /* the node TO names, or -1 */
+	/* ENIs whose groups admitted the request: connection tracking lets
+	 * the reply through them. */
+	const struct attachment *ct[WALK_MAX_CT];
+	int n_ct;
+	/* Source NAT done by NAT gateways on the way: undone for the reply. */
+	struct {
+		const struct attachment *nat;
+		uint32_t orig;
+	} snat[WALK_MAX_SNAT];
+	int n_snat;
+	const struct attachment *arrived;   /* where the walk ended */
+};
+
+/* reach_eni.c: the checks of the data plane at a VPC ENI, in its order.
+ * Return true when the packet passes; otherwise the block is in w->r. */
+bool eni_leave(struct walk *w, const struct attachment *a, const struct rpkt *p);
+bool eni_enter(struct walk *w, const struct attachment *a, const struct rpkt *p,
+	       bool from_outside);
+
+/* reach.c */
+void walk_hop(struct walk *w, const char *component, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Record the block (first one wins) and return false. */
+bool walk_block(struct walk *w, enum reach_code code, const char *component,
+		const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* The attachment with private address ip whose groups VPC vpc's data
+ * plane knows (its own and peered VPCs' ENIs), or NULL. */
+const struct attachment *walk_member(const struct walk *w, int vpc, uint32_t ip);
+bool vpcs_are_peered(const struct topology *t, int a, int b);
+
+/* reach_text.c */
+void text_eni(const struct layout *L, const struct attachment *a, char *buf, size_t len);
+void text_traffic(uint8_t proto, uint16_t port, uint16_t icmp, char *buf, size_t len);
+void text_sg_rule(const struct topology *t, int vpc, const struct sg_rule *r,
+		  bool ingress, char *buf, size_t len);
+void text_nacl_rule(const struct nacl_rule *r, bool ingress, char *buf, size_t len);
+/* "group app/db" as seen from VPC `from` ("db" would be ambiguous). */
+void text_group(const struct topology *t, int vpc, int sg, char *buf, size_t len);
+/* How a rule of a group of VPC `vpc` would name the remote end ip:
+ * "group app/lambda" when it is an ENI the VPC knows, else "10.0.1.4/32". */
+void text_peer(const struct walk *w, int vpc, uint32_t ip, char *buf, size_t len);
+
+#endif

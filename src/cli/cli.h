@@ -31,6 +31,7 @@ int cmd_invoke(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 
 struct layout;
 /* Load, validate and lay out a topology file, printing every problem to

@@ -26,6 +26,8 @@ static const struct verb verbs[] = {
 	  "change a security group live; RULE as in a topology file" },
 	{ "flows", cmd_flows, "[NAME] [-t NAME] [--follow] [--json]",
 	  "VPC Flow Log records (AWS default format, version 2)" },
+	{ "graph", cmd_graph, "[NAME|FILE] [--format dot|svg|png] [-o OUT]",
+	  "the topology as a picture (Graphviz): VPCs, subnets, ENIs, routes, expectations" },
 	{ "clean", cmd_clean, "", "remove every object any vpcsim left behind" },
 };
 

@@ -40,7 +40,7 @@ CMD_OBJS := $(CMD_SRCS:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit integration demo bench fuzz clean help install
+.PHONY: all deps check unit integration demo bench fuzz clean help install docs-images
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/vpcsim $(UNIT_BINS)
@@ -52,6 +52,7 @@ help:
 	@echo "make unit     unit tests only (no root needed)"
 	@echo "make demo     deps, build, bring up examples/demo.json and probe it (root)"
 	@echo "make bench    time 'vpcsim up', attach and detach on generated topologies (root)"
+	@echo "make docs-images  draw docs/images/demo.svg from examples/demo.json"
 	@echo "make clean    remove build/"
 	@echo "make install  install vpcsim to \$$(PREFIX)/sbin"
 
@@ -98,6 +99,11 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@bench/up.sh
 	@bench/attach.sh
+
+# The README's picture, drawn by vpcsim itself (needs Graphviz's dot).
+docs-images: $(BUILD)/vpcsim
+	@mkdir -p docs/images
+	$(BUILD)/vpcsim graph examples/demo.json --format svg -o docs/images/demo.svg
 
 fuzz:
 	@$(MAKE) --no-print-directory -C tests/fuzz

@@ -4,7 +4,7 @@
 #   install-deps.sh --check   exit 1 if anything is missing, install nothing
 set -eu
 
-PKGS="build-essential pkg-config make
+PKGS="build-essential pkg-config make graphviz
 libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libbpf-dev libcjson-dev
 libelf-dev zlib1g-dev linux-libc-dev
 bpftool clang llvm

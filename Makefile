@@ -43,7 +43,7 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all deps check unit integration demo bench fuzz clean help install docs-images
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/vpcsim $(UNIT_BINS)
+all: $(BUILD)/vpcsim $(BUILD)/vpcsim.8 $(UNIT_BINS)
 
 help:
 	@echo "make          build build/vpcsim and the unit tests"
@@ -77,6 +77,25 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 $(BUILD)/obj/%.o: src/%.c $(HDRS) $(BPF_SKELS) | $(BUILD)/obj
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# The version: VERSION holds the release, git describe adds the commit
+# when built from a checkout. build/version.h is rewritten only when it
+# changes, so only cmd_help.o follows a new commit.
+VERSION := $(shell cat VERSION)
+$(BUILD)/version.h: FORCE | $(BUILD)/obj
+	@v='$(VERSION)'; g=$$(git describe --always --dirty 2>/dev/null || true); \
+	printf '#define VPCSIM_VERSION "%s"\n#define VPCSIM_GIT "%s"\n' "$$v" "$$g" >$@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/obj/cli/cmd_help.o: $(BUILD)/version.h
+FORCE:
+
+# The man page: docs/vpcsim.8.in with its COMMANDS section printed from the
+# verb table by the binary itself, so the two cannot drift.
+$(BUILD)/vpcsim.8: docs/vpcsim.8.in $(BUILD)/vpcsim VERSION
+	$(BUILD)/vpcsim help --man >$@.cmds
+	sed -e 's/@VERSION@/$(VERSION)/' -e "s/@DATE@/$$(date -u -r docs/vpcsim.8.in +%Y-%m-%d)/" \
+	    -e '/^@COMMANDS@$$/{r $@.cmds' -e 'd}' $< >$@
+	rm -f $@.cmds
 
 $(BUILD)/vpcsim: $(CMD_OBJS) $(LIB_OBJS)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)

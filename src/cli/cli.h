@@ -4,6 +4,7 @@
 #define VPCSIM_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum exit_code {
 	EXIT_OK = 0,
@@ -32,6 +33,17 @@ int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+/* help [--verbs|--man]: usage; verb names one a line; the man page's
+ * COMMANDS section (troff), all from the verb table. */
+int cmd_help(int argc, char **argv);
+/* --version: "vpcsim VERSION" (+ " (git DESCRIBE)" when built from a checkout). */
+int cmd_version(void);
+/* The hidden __complete verb: answers for completion/vpcsim.bash. */
+int cmd_complete(int argc, char **argv);
+void help_usage(void *out /* FILE* */);
+
+/* The verb table (main.c), n entries. */
+const struct verb *verb_table(size_t *n);
 
 struct layout;
 /* Load, validate and lay out a topology file, printing every problem to

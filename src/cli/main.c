@@ -10,7 +10,7 @@
 
 static const struct verb verbs[] = {
 	{ "validate", cmd_validate, "FILE", "check a topology file (no root needed)" },
-	{ "up", cmd_up, "FILE [--dry-run]", "build a topology, all or nothing" },
+	{ "up", cmd_up, "FILE [--dry-run] [--json]", "build a topology, all or nothing" },
 	{ "down", cmd_down, "[NAME] [--all]", "remove a topology (or all of them)" },
 	{ "status", cmd_status, "[NAME] [--json]", "what is up: VPCs, subnets, ENIs, nodes" },
 	{ "exec", cmd_exec, "[-t NAME] NODE -- CMD [ARG...]", "run a command inside a node" },
@@ -70,27 +70,28 @@ int need_privilege(const char *verb, const char *args)
 		    verb, verb, *args ? " " : "", args);
 }
 
-static void usage(FILE *out)
+const struct verb *verb_table(size_t *n)
 {
-	fprintf(out, "usage: vpcsim VERB [ARGS]\n\nverbs:\n");
-	for (size_t i = 0; i < N_VERBS; i++)
-		fprintf(out, "  %-9s %-40s %s\n", verbs[i].name, verbs[i].usage, verbs[i].summary);
-	fprintf(out, "\nExit status: 0 success, 1 failed, 2 bad input or usage, 3 not enough privilege.\n");
+	*n = N_VERBS;
+	return verbs;
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		usage(stderr);
+		help_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(stdout);
-		return EXIT_OK;
-	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version();
+	/* hidden: the bash completion's questions (completion/vpcsim.bash) */
+	if (!strcmp(argv[1], "__complete"))
+		return cmd_complete(argc - 1, argv + 1);
 	for (size_t i = 0; i < N_VERBS; i++)
 		if (strcmp(verbs[i].name, argv[1]) == 0)
 			return verbs[i].run(argc - 1, argv + 1);
-	usage(stderr);
+	help_usage(stderr);
 	return fail(EXIT_USAGE, "unknown verb '%s'", argv[1]);
 }

@@ -15,7 +15,7 @@ static const struct verb verbs[] = {
 	{ "status", cmd_status, "[NAME] [--json]", "what is up: VPCs, subnets, ENIs, nodes" },
 	{ "exec", cmd_exec, "[-t NAME] NODE -- CMD [ARG...]", "run a command inside a node" },
 	{ "probe", cmd_probe,
-	  "[-t NAME] FROM TO [PORT] [--proto tcp|udp|icmp] [--timeout-ms N] [--expect RESULT] [--json]",
+	  "[-t NAME] FROM TO [PORT] [--proto tcp|udp|icmp] [--timeout-ms N] [--expect open|refused|timeout] [--json]",
 	  "a real connection attempt through the dataplane" },
 	{ "invoke", cmd_invoke, "[-t NAME] FN [--payload JSON] [-- CMD [ARG...]]",
 	  "run a function once in an execution environment (cold or warm)" },

@@ -40,7 +40,7 @@ CMD_OBJS := $(CMD_SRCS:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit integration demo bench fuzz clean help install docs-images
+.PHONY: all deps check unit integration demo bench fuzz clean help install uninstall docs-images FORCE
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/vpcsim $(BUILD)/vpcsim.8 $(UNIT_BINS)
@@ -54,7 +54,9 @@ help:
 	@echo "make bench    time 'vpcsim up', attach and detach on generated topologies (root)"
 	@echo "make docs-images  draw docs/images/demo.svg from examples/demo.json"
 	@echo "make clean    remove build/"
-	@echo "make install  install vpcsim to \$$(PREFIX)/sbin"
+	@echo "make install  install vpcsim, its man page, bash completion, schema and runtimes"
+	@echo "               under \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX))"
+	@echo "make uninstall  remove what make install installed"
 
 # Installs only what is missing; a no-op on a machine that has everything.
 deps:
@@ -127,8 +129,31 @@ docs-images: $(BUILD)/vpcsim
 fuzz:
 	@$(MAKE) --no-print-directory -C tests/fuzz
 
-install: $(BUILD)/vpcsim
-	install -D -m 0755 $(BUILD)/vpcsim $(DESTDIR)$(PREFIX)/sbin/vpcsim
+# Installs under $(DESTDIR)$(PREFIX): the binary (sbin: it is an
+# administrator's tool), the man page, the bash completion, the JSON Schema
+# of the topology format, and the Lambda runtime clients when the tree has
+# a runtimes/ folder. uninstall removes exactly these.
+BINDIR  := $(PREFIX)/sbin
+MANDIR  := $(PREFIX)/share/man/man8
+COMPDIR := $(PREFIX)/share/bash-completion/completions
+DATADIR := $(PREFIX)/share/vpcsim
+RTDIR   := $(PREFIX)/lib/vpcsim/runtimes
+RUNTIMES ?= runtimes
+
+install: $(BUILD)/vpcsim $(BUILD)/vpcsim.8
+	install -D -m 0755 $(BUILD)/vpcsim $(DESTDIR)$(BINDIR)/vpcsim
+	install -D -m 0644 $(BUILD)/vpcsim.8 $(DESTDIR)$(MANDIR)/vpcsim.8
+	install -D -m 0644 completion/vpcsim.bash $(DESTDIR)$(COMPDIR)/vpcsim
+	$(if $(wildcard docs/topology.schema.json),install -D -m 0644 docs/topology.schema.json \
+		$(DESTDIR)$(DATADIR)/topology.schema.json)
+	$(if $(wildcard $(RUNTIMES)),install -d $(DESTDIR)$(RTDIR) && \
+		cp -R --no-preserve=ownership $(RUNTIMES)/. $(DESTDIR)$(RTDIR)/)
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vpcsim $(DESTDIR)$(MANDIR)/vpcsim.8 $(DESTDIR)$(COMPDIR)/vpcsim
+	rm -f $(DESTDIR)$(DATADIR)/topology.schema.json
+	rm -rf $(DESTDIR)$(RTDIR)
+	-rmdir $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/lib/vpcsim 2>/dev/null
 
 clean:
 	rm -rf $(BUILD)

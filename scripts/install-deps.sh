@@ -8,7 +8,7 @@ PKGS="build-essential pkg-config make graphviz
 libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libbpf-dev libcjson-dev
 libelf-dev zlib1g-dev linux-libc-dev
 bpftool clang llvm
-libcmocka-dev
+libcmocka-dev python3-jsonschema
 iproute2 nftables procps util-linux"
 
 missing=""

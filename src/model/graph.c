@@ -262,7 +262,8 @@ static void w_lambda(FILE *o, const struct layout *L)
 	fprintf(o, "    label=\"Lambda service VPC  %s\\n(%s ENIs)\"; style=rounded; "
 		"color=\"#d86613\"; penwidth=2;\n", cidr_str(t->service_cidr, c),
 		t->eni_mode == ENI_MODE_PER_SANDBOX ? "per-sandbox" : "hyperplane");
-	fprintf(o, "    \"lambda:egress\" [shape=box, style=filled, fillcolor=\"#fff2cc\", label=\"service egress\\n%s\"];\n",
+	fprintf(o, "    \"lambda:egress\" [shape=box, style=filled, fillcolor=\"#fff2cc\", "
+		"label=\"service egress\\n%s\"];\n",
 		ip4_str(L->lambda_egress_ip, ip));
 	for (int f = 0; f < t->n_functions; f++) {
 		const struct function *fn = &t->functions[f];
@@ -331,7 +332,7 @@ static const char *endpoint_id(FILE *o, const struct layout *L, const char *name
 		return node_id(L, n, buf);
 	if (ip4_parse(name, &ip)) {
 		for (int a = 0; a < L->n_atts; a++)
-			if (L->atts[a].node >= 0 && (L->atts[a].ip == ip || L->atts[a].public_ip == ip))
+			if (L->atts[a].ip == ip || L->atts[a].public_ip == ip)
 				return node_id(L, L->atts[a].node, buf);
 		snprintf(buf, ID_LEN, "addr:%s", name);
 		fprintf(o, "  \"%s\" [shape=plaintext, label=\"%s\"];\n", buf, name);
@@ -363,10 +364,12 @@ static void w_edges(FILE *o, const struct layout *L, const struct graph_edge *e,
 
 static void w_legend(FILE *o)
 {
+	static const enum probe_result r[] = { PROBE_OPEN, PROBE_TIMEOUT, PROBE_REFUSED };
+
 	fprintf(o, "  subgraph cluster_legend {\n    label=\"expected\"; color=gray70;\n");
-	fprintf(o, "    \"legend:open\" [shape=plaintext, fontcolor=green3, label=\"open\"];\n");
-	fprintf(o, "    \"legend:timeout\" [shape=plaintext, fontcolor=red3, label=\"timeout\"];\n");
-	fprintf(o, "    \"legend:refused\" [shape=plaintext, fontcolor=orange, label=\"refused\"];\n");
+	for (int i = 0; i < 3; i++)
+		fprintf(o, "    \"legend:%s\" [shape=plaintext, fontcolor=%s, label=\"%s\"];\n",
+			probe_result_str(r[i]), graph_result_colour(r[i]), probe_result_str(r[i]));
 	fprintf(o, "  }\n");
 }
 

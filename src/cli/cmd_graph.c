@@ -69,9 +69,12 @@ static int run_dot(const struct layout *L, const char *format, const char *out)
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		return fail(EXIT_FAILED, "graph: Graphviz's `dot` is not installed; install the "
 			    "graphviz package (sudo make deps) or use --format dot");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return fail(EXIT_FAILED, "graph: `dot %s` failed (status %d)", tflag,
-			    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	if (WIFSIGNALED(status))
+		return fail(EXIT_FAILED, "graph: `dot %s` was killed by signal %d (%s)", tflag,
+			    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	if (WEXITSTATUS(status) != 0)
+		return fail(EXIT_FAILED, "graph: `dot %s` failed with exit status %d (its message "
+			    "is above)", tflag, WEXITSTATUS(status));
 	return EXIT_OK;
 }
 

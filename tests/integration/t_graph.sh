@@ -62,6 +62,9 @@ check "graph --format png writes a PNG" bash -c \
 	"'$VPCSIM' graph '$TMP/demo.json' --format png > '$TMP/demo.png' && head -c 8 '$TMP/demo.png' | od -An -c | grep -q 'P   N   G'"
 "$VPCSIM" graph "$TMP/demo.json" --format gif >/dev/null 2>"$TMP/e"
 check "an unknown format exits 2 naming it" bash -c "[ $? -eq 2 ] && grep -q 'format gif' '$TMP/e'"
+PATH=/nonexistent "$VPCSIM" graph "$TMP/demo.json" --format svg >/dev/null 2>"$TMP/e"
+check "without Graphviz, svg fails naming the package" bash -c "[ $? -eq 1 ] && grep -q 'install the graphviz package' '$TMP/e'"
+check "without Graphviz, dot still works" env PATH=/nonexistent "$VPCSIM" graph "$TMP/demo.json" --format dot -o /dev/null
 "$VPCSIM" graph no-such-topo >/dev/null 2>"$TMP/e"
 check "an unknown name exits 2 and says what it is not" bash -c "[ $? -eq 2 ] && grep -q 'neither a topology that is up' '$TMP/e'"
 

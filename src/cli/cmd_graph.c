@@ -3,8 +3,9 @@
  * `dot`, run as a child process with the DOT text on its stdin (the
  * library, libgvc, would add a link dependency and its plugin loading to
  * every vpcsim run for one verb; the program is what Debian's graphviz
- * package guarantees). No root needed: a FILE is read directly, a NAME
- * through the saved copy of the topology that is up. */
+ * package guarantees). A FILE is read directly (no root needed), a NAME
+ * through the saved copy of the topology that is up (root needed when the
+ * state folder is root's alone). */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -97,23 +98,30 @@ static int emit(const struct layout *L, const char *format, const char *out)
 	return EXIT_OK;
 }
 
-/* A topology that is up when `arg` names one, else a file. */
+/* A topology that is up when `arg` names one, else a file. The state may
+ * be root's alone (/run/vpcsim mode 0700): then a name needs root. */
 static int graph_of(const char *arg, const char *format, const char *out)
 {
+	bool name_like = !arg || (strlen(arg) <= TOPO_NAME_MAX_LEN && !strchr(arg, '/') &&
+				  !strchr(arg, '.'));
 	struct layout L;
 	struct topology *t;
 	struct live lv;
 	int rc;
 
-	if (!arg || (strlen(arg) <= TOPO_NAME_MAX_LEN && !strchr(arg, '/') &&
-		     !strchr(arg, '.') && state_is_up(arg))) {
+	if (name_like && (!arg || access(arg, R_OK) < 0) && access(STATE_ROOT, X_OK) < 0 &&
+	    errno == EACCES)
+		return fail(EXIT_PRIVILEGE, "graph: the state of topologies that are up (%s) is "
+			    "readable by root only; run: sudo vpcsim graph%s%s, or give the topology "
+			    "FILE", STATE_ROOT, arg ? " " : "", arg ? arg : "");
+	if (name_like && (!arg || state_is_up(arg))) {
 		if (live_open(arg, &lv) < 0)
 			return fail(EXIT_FAILED, "%s", err_msg());
 		rc = emit(&lv.L, format, out);
 		live_close(&lv);
 		return rc;
 	}
-	if (access(arg, R_OK) < 0 && !strchr(arg, '/') && !strchr(arg, '.'))
+	if (access(arg, R_OK) < 0 && name_like)
 		return fail(EXIT_USAGE, "graph: '%s' is neither a topology that is up (see `vpcsim "
 			    "status`) nor a readable topology file", arg);
 	t = topology_prepare(arg, &L);

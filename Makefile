@@ -56,10 +56,10 @@ UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 KERNEL_SRCS := $(wildcard tests/kernel/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/%.c=$(BUILD)/tests/%) $(KERNEL_SRCS:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all layers deps check unit integration demo bench fuzz fuzz-build fuzz-reach clean help install
+.PHONY: all layers deps check unit integration demo bench fuzz fuzz-build fuzz-reach clean help install uninstall docs-images FORCE
 .DEFAULT_GOAL := all
 
-all: layers $(BUILD)/vpcsim $(UNIT_BINS)
+all: layers $(BUILD)/vpcsim $(BUILD)/vpcsim.8 $(UNIT_BINS)
 
 # The one-way include rule, no include circle, no host path literal outside
 # src/util/paths.h (src/README.md).
@@ -78,8 +78,11 @@ help:
 	@echo "make bench    every benchmark (bench/run.sh): up/down vs the kernel floor, attach/detach, sg, data plane, memory (root)"
 	@echo "make fuzz-reach  reach vs probe on thousands of random topologies/queries (root;"
 	@echo "              FUZZ_REACH_SEED=N FUZZ_REACH_CASES=N)"
+	@echo "make docs-images  draw docs/images/demo.svg from examples/demo.json"
 	@echo "make clean    remove build/"
-	@echo "make install  install vpcsim to \$$(PREFIX)/sbin"
+	@echo "make install  install vpcsim, its man page, bash completion, schema and runtimes"
+	@echo "               under \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX))"
+	@echo "make uninstall  remove what make install installed"
 
 # Installs only what is missing; a no-op on a machine that has everything.
 deps:
@@ -102,6 +105,25 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 $(BUILD)/obj/%.o: src/%.c $(HDRS) $(BPF_SKELS) | $(BUILD)/obj
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# The version: VERSION holds the release, git describe adds the commit
+# when built from a checkout. build/version.h is rewritten only when it
+# changes, so only cmd_help.o follows a new commit.
+VERSION := $(shell cat VERSION)
+$(BUILD)/version.h: FORCE | $(BUILD)/obj
+	@v='$(VERSION)'; g=$$(git describe --always --dirty 2>/dev/null || true); \
+	printf '#define VPCSIM_VERSION "%s"\n#define VPCSIM_GIT "%s"\n' "$$v" "$$g" >$@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/obj/cli/cmd_help.o: $(BUILD)/version.h
+FORCE:
+
+# The man page: docs/vpcsim.8.in with its COMMANDS section printed from the
+# verb table by the binary itself, so the two cannot drift.
+$(BUILD)/vpcsim.8: docs/vpcsim.8.in $(BUILD)/vpcsim VERSION
+	$(BUILD)/vpcsim help --man >$@.cmds
+	sed -e 's/@VERSION@/$(VERSION)/' -e "s/@DATE@/$$(date -u -r docs/vpcsim.8.in +%Y-%m-%d)/" \
+	    -e '/^@COMMANDS@$$/{r $@.cmds' -e 'd}' $< >$@
+	rm -f $@.cmds
 
 $(BUILD)/vpcsim: $(CMD_OBJS) $(LIB_OBJS)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
@@ -143,8 +165,37 @@ fuzz-reach: $(BUILD)/vpcsim
 	@cp $(BUILD)/vpcsim $(BUILD)/vpcsim-fuzz-reach
 	VPCSIM=$(BUILD)/vpcsim-fuzz-reach tests/reach_fuzz.py --seed $(FUZZ_REACH_SEED) --cases $(FUZZ_REACH_CASES)
 
-install: $(BUILD)/vpcsim
-	install -D -m 0755 $(BUILD)/vpcsim $(DESTDIR)$(PREFIX)/sbin/vpcsim
+# The README's picture, drawn by vpcsim itself (needs Graphviz's dot).
+docs-images: $(BUILD)/vpcsim
+	@mkdir -p docs/images
+	$(BUILD)/vpcsim graph examples/demo.json --format svg -o docs/images/demo.svg
+
+
+# Installs under $(DESTDIR)$(PREFIX): the binary (sbin: it is an
+# administrator's tool), the man page, the bash completion, the JSON Schema
+# of the topology format, and the Lambda runtime clients when the tree has
+# a runtimes/ folder. uninstall removes exactly these.
+BINDIR  := $(PREFIX)/sbin
+MANDIR  := $(PREFIX)/share/man/man8
+COMPDIR := $(PREFIX)/share/bash-completion/completions
+DATADIR := $(PREFIX)/share/vpcsim
+RTDIR   := $(PREFIX)/lib/vpcsim/runtimes
+RUNTIMES ?= runtimes
+
+install: $(BUILD)/vpcsim $(BUILD)/vpcsim.8
+	install -D -m 0755 $(BUILD)/vpcsim $(DESTDIR)$(BINDIR)/vpcsim
+	install -D -m 0644 $(BUILD)/vpcsim.8 $(DESTDIR)$(MANDIR)/vpcsim.8
+	install -D -m 0644 completion/vpcsim.bash $(DESTDIR)$(COMPDIR)/vpcsim
+	$(if $(wildcard docs/topology.schema.json),install -D -m 0644 docs/topology.schema.json \
+		$(DESTDIR)$(DATADIR)/topology.schema.json)
+	$(if $(wildcard $(RUNTIMES)),install -d $(DESTDIR)$(RTDIR) && \
+		cp -R --no-preserve=ownership $(RUNTIMES)/. $(DESTDIR)$(RTDIR)/)
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vpcsim $(DESTDIR)$(MANDIR)/vpcsim.8 $(DESTDIR)$(COMPDIR)/vpcsim
+	rm -f $(DESTDIR)$(DATADIR)/topology.schema.json
+	rm -rf $(DESTDIR)$(RTDIR)
+	-rmdir $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/lib/vpcsim 2>/dev/null
 
 clean:
 	rm -rf build build-san

@@ -5,12 +5,12 @@
 #   install-deps.sh --bench   also what `make bench` measures with
 set -eu
 
-PKGS="build-essential pkg-config make
+PKGS="build-essential pkg-config make graphviz
 libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libbpf-dev libcjson-dev
 uuid-dev libsmartcols-dev
 libelf-dev zlib1g-dev linux-libc-dev
 bpftool clang llvm
-libcmocka-dev
+libcmocka-dev python3-jsonschema
 iproute2 nftables procps util-linux bsdutils python3"
 # `make bench` only: throughput and the topology generator of bench/dataplane.sh.
 BENCH_PKGS="iperf3 python3"

@@ -40,6 +40,18 @@ struct layout;
 /* `reach --matrix` (cmd_reach_matrix.c): every function and resource
  * against every listening port of every resource and internet host. */
 int reach_matrix(const struct layout *L, const struct policy *pol, bool json);
+int cmd_graph(int argc, char **argv);
+/* help [--verbs|--man]: usage; verb names one a line; the man page's
+ * COMMANDS section (troff), all from the verb table. */
+int cmd_help(int argc, char **argv);
+/* --version: "vpcsim VERSION" (+ " (git DESCRIBE)" when built from a checkout). */
+int cmd_version(void);
+/* The hidden __complete verb: answers for completion/vpcsim.bash. */
+int cmd_complete(int argc, char **argv);
+void help_usage(void *out /* FILE* */);
+
+/* The verb table (main.c), n entries. */
+const struct verb *verb_table(size_t *n);
 
 struct layout;
 /* Load, validate and lay out a topology file, printing every problem to

@@ -10,7 +10,9 @@
 #include "util/err.h"
 #include "util/clock.h"
 #include "lambda/sandbox.h"
+#include "model/pricing.h"
 #include "state/state.h"
+#include "state/usage.h"
 
 /* VPCSIM_PROFILE=1: the verb's own time on stderr (bench/attach.sh). */
 static void profile(const char *verb, double t0)
@@ -45,10 +47,32 @@ static int env_fail(const char *verb, const char *fn)
 	return fail(EXIT_FAILED, "%s %s: %s", verb, fn, err_msg());
 }
 
+/* Count the invoke in the function's usage (state/usage.h) and, with
+ * --cost, print what it would cost after the REPORT line:
+ *   COST Requests: 1\tBilled GB-s: 0.000375\tPrice: $0.0000002062\t(RATES; FREE TIER) */
+static void invoke_account(const char *topo, const struct function *f,
+			   const struct invoke_result *r, bool cost)
+{
+	double gbs = lambda_gb_seconds(r->billed_ms, r->memory_mb);
+	struct lambda_cost c = lambda_cost(1, gbs);
+	char usd[32], rates[128], free_tier[128];
+
+	if (usage_add(topo, f->name, r->billed_ms, r->memory_mb) < 0)
+		fprintf(stderr, "vpcsim: invoke %s: not counted in its usage: %s\n", f->name,
+			err_msg());
+	if (!cost)
+		return;
+	printf("COST Requests: %lld\tBilled GB-s: %.6f\tPrice: %s\t(%s; %s)\n", c.requests,
+	       c.gb_seconds, lambda_usd_str(c.total_usd, usd, sizeof(usd)),
+	       lambda_rates_str(rates, sizeof(rates)),
+	       lambda_free_tier_str(free_tier, sizeof(free_tier)));
+}
+
 int cmd_invoke(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "payload", required_argument, NULL, 'p' },
+		{ "cost", no_argument, NULL, 'c' },
 		{ 0 },
 	};
 	const char *topo = NULL, *payload = NULL, *name;
@@ -57,12 +81,15 @@ int cmd_invoke(int argc, char **argv)
 	struct invoke_result r;
 	struct live lv;
 	int c, rc, fn, err;
+	bool cost = false;
 
 	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
 		if (c == 't')
 			topo = optarg;
 		else if (c == 'p')
 			payload = optarg;
+		else if (c == 'c')
+			cost = true;
 		else
 			return fail(EXIT_USAGE, "%s", verb_usage("invoke"));
 	}
@@ -111,6 +138,7 @@ int cmd_invoke(int argc, char **argv)
 	} else {
 		fflush(stdout);
 		invoke_report_print(stdout, &r);
+		invoke_account(lv.name, f, &r, cost);
 		rc = r.exit_status == 0 && !r.timed_out && !r.out_of_memory ? EXIT_OK : EXIT_FAILED;
 	}
 	live_close(&lv);

@@ -11,14 +11,14 @@
 
 static const struct verb verbs[] = {
 	{ "validate", cmd_validate, "FILE", "check a topology file (no root needed)" },
-	{ "up", cmd_up, "FILE [--dry-run]", "build a topology, all or nothing" },
+	{ "up", cmd_up, "FILE [--dry-run] [--json]", "build a topology, all or nothing" },
 	{ "down", cmd_down, "[-t NAME | NAME] [--all]", "remove a topology (or all of them)" },
 	{ "status", cmd_status, "[-t NAME | NAME] [--json]", "what is up: VPCs, subnets, ENIs, nodes" },
 	{ "exec", cmd_exec, "[-t NAME] NODE -- CMD [ARG...]", "run a command inside a node" },
 	{ "probe", cmd_probe,
-	  "[-t NAME] FROM TO [PORT] [--proto tcp|udp|icmp] [--timeout-ms N] [--expect RESULT] [--json]",
+	  "[-t NAME] FROM TO [PORT] [--proto tcp|udp|icmp] [--timeout-ms N] [--expect open|refused|timeout] [--json]",
 	  "a real connection attempt through the dataplane" },
-	{ "invoke", cmd_invoke, "[-t NAME] FN [--payload JSON] [-- CMD [ARG...]]",
+	{ "invoke", cmd_invoke, "[-t NAME] FN [--payload JSON] [--cost] [-- CMD [ARG...]]",
 	  "run a function once in an execution environment (cold or warm)" },
 	{ "attach", cmd_attach, "[-t NAME] FN", "create one idle execution environment of FN" },
 	{ "detach", cmd_detach, "[-t NAME] FN [--all]",
@@ -32,6 +32,8 @@ static const struct verb verbs[] = {
 	  "change a security group live; RULE as in a topology file" },
 	{ "flows", cmd_flows, "[NAME] [-t NAME] [--follow] [--json]",
 	  "VPC Flow Log records (AWS default format, version 2)" },
+	{ "graph", cmd_graph, "[NAME|FILE] [--format dot|svg|png] [-o OUT]",
+	  "the topology as a picture (Graphviz): VPCs, subnets, ENIs, routes, expectations" },
 	{ "clean", cmd_clean, "", "remove every object any vpcsim left behind" },
 };
 
@@ -90,27 +92,28 @@ struct topology *topology_prepare(const char *file, struct layout *L)
 	return topology_prepare_bytes(file, L, NULL, NULL);
 }
 
-static void usage(FILE *out)
+const struct verb *verb_table(size_t *n)
 {
-	fprintf(out, "usage: vpcsim VERB [ARGS]\n\nverbs:\n");
-	for (size_t i = 0; i < N_VERBS; i++)
-		fprintf(out, "  %-9s %-40s %s\n", verbs[i].name, verbs[i].usage, verbs[i].summary);
-	fprintf(out, "\nExit status: 0 success, 1 failed, 2 bad input or usage, 3 not enough privilege.\n");
+	*n = N_VERBS;
+	return verbs;
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		usage(stderr);
+		help_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(stdout);
-		return EXIT_OK;
-	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version();
+	/* hidden: the bash completion's questions (completion/vpcsim.bash) */
+	if (!strcmp(argv[1], "__complete"))
+		return cmd_complete(argc - 1, argv + 1);
 	for (size_t i = 0; i < N_VERBS; i++)
 		if (strcmp(verbs[i].name, argv[1]) == 0)
 			return verbs[i].run(argc - 1, argv + 1);
-	usage(stderr);
+	help_usage(stderr);
 	return fail(EXIT_USAGE, "unknown verb '%s'", argv[1]);
 }

@@ -6,7 +6,9 @@
 #include <cJSON.h>
 
 #include "lambda/env.h"
+#include "model/pricing.h"
 #include "state/journal.h"
+#include "state/usage.h"
 #include "kernel/proc.h"
 #include "cli/report.h"
 #include "cli/report_internal.h"
@@ -242,13 +244,33 @@ static const char *fn_mode(const struct topology *t, const struct function *f)
 	return t->eni_mode == ENI_MODE_HYPERPLANE ? "hyperplane" : "per-sandbox";
 }
 
+/* Requests, billed GB-seconds and their price so far, as table cells. */
+static void usage_cells(const struct live *lv, const struct function *f, char req[24],
+			char gbs[24], char usd[32])
+{
+	struct fn_usage u;
+	struct lambda_cost c;
+
+	if (usage_read(lv->name, f->name, &u) < 0) {
+		snprintf(req, 24, "?");
+		snprintf(gbs, 24, "?");
+		snprintf(usd, 32, "?");
+		return;
+	}
+	c = lambda_cost(u.requests, usage_gb_seconds(&u));
+	snprintf(req, 24, "%lld", u.requests);
+	snprintf(gbs, 24, "%.6f", c.gb_seconds);
+	lambda_usd_str(c.total_usd, usd, 32);
+}
+
 static void print_functions(const struct live *lv, const struct env_set *s)
 {
 	const struct topology *t = lv->t;
-	struct table T = { .cols = 5 };
-	char reason[64], counts[32];
+	struct table T = { .cols = 8 };
+	char reason[64], counts[32], req[24], gbs[24], usd[32], rates[128], free_tier[128];
 
-	table_row(&T, "FUNCTION", "VPC", "MODE", "ENVIRONMENTS", "STATE REASON");
+	table_row(&T, "FUNCTION", "VPC", "MODE", "ENVIRONMENTS", "STATE REASON", "REQUESTS",
+		  "BILLED GB-S", "PRICE");
 	for (int i = 0; i < t->n_functions; i++) {
 		const struct function *f = &t->functions[i];
 		int n = 0, busy = 0;
@@ -260,10 +282,28 @@ static void print_functions(const struct live *lv, const struct env_set *s)
 			}
 		snprintf(counts, sizeof(counts), "%d (%d busy)", n, busy);
 		env_fn_state_reason(lv, f->name, reason, sizeof(reason));
+		usage_cells(lv, f, req, gbs, usd);
 		table_row(&T, f->name, f->has_vpc ? t->vpcs[f->vpc].name : "-", fn_mode(t, f),
-			  counts, reason[0] ? reason : "-");
+			  counts, reason[0] ? reason : "-", req, gbs, usd);
 	}
 	table_print(&T);
+	printf("PRICE at %s, before the %s\n", lambda_rates_str(rates, sizeof(rates)),
+	       lambda_free_tier_str(free_tier, sizeof(free_tier)));
+}
+
+static void json_usage(const struct live *lv, const struct function *f, cJSON *o)
+{
+	struct fn_usage u;
+	struct lambda_cost c;
+
+	if (usage_read(lv->name, f->name, &u) < 0) {
+		cJSON_AddNullToObject(o, "requests");
+		return;
+	}
+	c = lambda_cost(u.requests, usage_gb_seconds(&u));
+	cJSON_AddNumberToObject(o, "requests", (double)u.requests);
+	cJSON_AddNumberToObject(o, "billed_gb_seconds", c.gb_seconds);
+	cJSON_AddNumberToObject(o, "price_usd", c.total_usd);
 }
 
 static void print_envs(const struct env_set *s)
@@ -298,6 +338,7 @@ static void json_envs(const struct live *lv, cJSON *root, const struct env_set *
 			cJSON_AddStringToObject(o, "state_reason", reason);
 		else
 			cJSON_AddNullToObject(o, "state_reason");
+		json_usage(lv, f, o);
 		cJSON_AddItemToArray(fns, o);
 	}
 	for (int i = 0; i < s->n; i++) {

@@ -1,0 +1,173 @@
+#!/usr/bin/python3
+# Writes docs/topology.schema.json (JSON Schema, draft 2020-12) of the
+# topology format in /work/shared/spec/TOPOLOGY.md, v1 and the v2 additions:
+#   scripts/topology-schema.py > docs/topology.schema.json
+# The schema checks keys, types, enums, ranges and name patterns; what it
+# cannot say (CIDR containment, references by name, limits across objects)
+# `vpcsim validate` checks. tests/integration/t_schema.sh checks that the
+# committed schema is this script's output.
+import json
+NAME = {"$ref": "#/$defs/name"}
+def obj(props, required=(), desc=None, **kw):
+    o = {"type": "object", "additionalProperties": False, "properties": props}
+    if required: o["required"] = list(required)
+    if desc: o["description"] = desc
+    o.update(kw)
+    return o
+def arr(items, desc=None, **kw):
+    a = {"type": "array", "items": items}
+    if desc: a["description"] = desc
+    a.update(kw)
+    return a
+def s(desc=None, **kw):
+    o = {"type": "string"}
+    if desc: o["description"] = desc
+    o.update(kw); return o
+def i(lo=None, hi=None, desc=None):
+    o = {"type": "integer"}
+    if lo is not None: o["minimum"] = lo
+    if hi is not None: o["maximum"] = hi
+    if desc: o["description"] = desc
+    return o
+B = lambda desc=None: ({"type": "boolean", "description": desc} if desc else {"type": "boolean"})
+
+OCT = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+IP = rf"^{OCT}(\.{OCT}){{3}}$"
+CIDR = rf"^{OCT}(\.{OCT}){{3}}/(3[0-2]|[12]?[0-9])$"
+
+defs = {
+ "name": s("a name: lower-case letter, then letters, digits, '-'; at most 32", pattern=r"^[a-z][a-z0-9-]{0,31}$"),
+ "ipv4": s("an IPv4 address a.b.c.d", pattern=IP),
+ "cidr": s("an IPv4 prefix a.b.c.d/n", pattern=CIDR),
+ "proto": {"description": "tcp, udp, icmp, all (or -1), or an IP protocol number 0..255",
+           "oneOf": [s(pattern=r"^(tcp|udp|icmp|all|-1|[0-9]{1,3})$"), i(-1, 255)]},
+ "ports": {"description": "\"N\", \"N-M\" or \"all\" (tcp and udp)",
+           "oneOf": [s(pattern=r"^([0-9]{1,5}(-[0-9]{1,5})?|all)$"), i(0, 65535)]},
+ "icmp": i(-1, 255, "ICMP type or code; -1 or absent: any"),
+ "listen": arr(obj({"proto": s(enum=["tcp", "udp"]), "port": i(1, 65535)}, ["port"]),
+               "ports answered by the built-in responder (TCP accept and echo, UDP echo); closed ports refuse"),
+ "sg_rule": obj({
+     "proto": {"$ref": "#/$defs/proto"}, "ports": {"$ref": "#/$defs/ports"},
+     "icmp_type": {"$ref": "#/$defs/icmp"}, "icmp_code": {"$ref": "#/$defs/icmp"},
+     "cidr": {"$ref": "#/$defs/cidr"},
+     "sg": s("a group of this VPC, or VPC/GROUP of a peered one", pattern=r"^([a-z][a-z0-9-]{0,31}/)?[a-z][a-z0-9-]{0,31}$"),
+     "description": s()}, ["proto"],
+     "a security group rule: allow-only and stateful; exactly one peer, cidr or sg",
+     oneOf=[{"required": ["cidr"]}, {"required": ["sg"]}]),
+ "nacl_rule": obj({
+     "rule": i(1, 32766, "rule number; lowest first, first match wins"),
+     "proto": {"$ref": "#/$defs/proto"}, "ports": {"$ref": "#/$defs/ports"},
+     "icmp_type": {"$ref": "#/$defs/icmp"}, "icmp_code": {"$ref": "#/$defs/icmp"},
+     "cidr": {"$ref": "#/$defs/cidr"}, "action": s(enum=["allow", "deny"])},
+     ["rule", "proto", "cidr", "action"], "a network ACL rule: stateless"),
+ "subnet": obj({"name": NAME, "cidr": {"$ref": "#/$defs/cidr"},
+                "route_table": {**NAME, "description": "default: the VPC's main table"},
+                "network_acl": {**NAME, "description": "default: the VPC's default NACL (allow all)"}},
+               ["name", "cidr"], "a subnet: /16 to /28 inside its VPC; names unique across the topology"),
+ "route": obj({"destination": {"$ref": "#/$defs/cidr"},
+               "target": s("igw, nat:NAME, peering:NAME or blackhole",
+                           pattern=r"^(igw|blackhole|nat:[a-z][a-z0-9-]{0,31}|peering:[a-z][a-z0-9-]{0,31})$")},
+              ["destination", "target"]),
+ "route_table": obj({"name": NAME, "routes": arr({"$ref": "#/$defs/route"})}, ["name"],
+                    "a route table; every table has the implicit local route; a table named main is the VPC's main one"),
+ "nat_gateway": obj({"name": NAME, "subnet": NAME}, ["name", "subnet"], "a NAT gateway in a public subnet"),
+ "security_group": obj({"name": NAME, "description": s(),
+                        "ingress": arr({"$ref": "#/$defs/sg_rule"}, maxItems=60),
+                        "egress": arr({"$ref": "#/$defs/sg_rule"}, maxItems=60,
+                                      description="omitted: all outbound allowed; []: none")},
+                       ["name"], "a security group; every VPC also has 'default'"),
+ "network_acl": obj({"name": NAME,
+                     "ingress": arr({"$ref": "#/$defs/nacl_rule"}, maxItems=20),
+                     "egress": arr({"$ref": "#/$defs/nacl_rule"}, maxItems=20)},
+                    ["name"], "a network ACL; ends in an implicit deny"),
+ "vpc": obj({"name": NAME, "cidr": {"$ref": "#/$defs/cidr"},
+             "internet_gateway": B("attach an internet gateway (target igw)"),
+             "subnets": arr({"$ref": "#/$defs/subnet"}),
+             "route_tables": arr({"$ref": "#/$defs/route_table"}),
+             "nat_gateways": arr({"$ref": "#/$defs/nat_gateway"}),
+             "security_groups": arr({"$ref": "#/$defs/security_group"}),
+             "network_acls": arr({"$ref": "#/$defs/network_acl"})},
+            ["name", "cidr"], "a VPC: /16 to /28"),
+ "peering": obj({"name": NAME, "vpcs": arr(NAME, minItems=2, maxItems=2)}, ["name", "vpcs"],
+                "a VPC peering connection; routes must still point at peering:NAME; not transitive"),
+ "host": obj({"name": NAME, "ip": {"$ref": "#/$defs/ipv4"}, "listen": {"$ref": "#/$defs/listen"}},
+             ["name", "ip"], "a simulated public host; its address is not private"),
+ "resource": obj({
+     "name": NAME, "kind": s(enum=["generic", "ec2", "rds", "rds-proxy"]), "subnet": NAME,
+     "security_groups": arr(NAME, minItems=1, maxItems=5, description="default: [\"default\"]"),
+     "ip": {"$ref": "#/$defs/ipv4"},
+     "public_ip": {"description": "an address or \"auto\"",
+                   "anyOf": [{"$ref": "#/$defs/ipv4"}, {"const": "auto"}]},
+     "publicly_accessible": B(), "listen": {"$ref": "#/$defs/listen"}, "command": s(),
+     "engine": s("v2: a real database server run by vpcsim", enum=["postgres"]),
+     "port": i(1, 65535, "v2: the engine's port (postgres: 5432)"),
+     "max_connections": i(1, None, "v2: the server's max_connections"),
+     "master_username": s("v2"), "master_password": s("v2; never shown"),
+     "secret": {**NAME, "description": "v2: an entry of the top-level secrets"},
+     "target": {**NAME, "description": "v2, rds-proxy: the rds resource it pools"},
+     "max_connections_percent": i(1, 100, "v2, rds-proxy (default 100)"),
+     "max_idle_connections_percent": i(0, 100, "v2, rds-proxy (default 50)"),
+     "connection_borrow_timeout_s": i(0, 3600, "v2, rds-proxy (default 120)"),
+     "idle_client_timeout_s": i(1, 28800, "v2, rds-proxy (default 1800)")},
+     ["name", "subnet"], "a private server: database, proxy, instance"),
+ "function": obj({
+     "name": NAME, "memory_mb": i(128, 10240), "timeout_s": i(1, 900),
+     "ephemeral_storage_mb": i(512, 10240),
+     "environment": {"type": "object", "description": "at most 4 KB of keys and values",
+                     "propertyNames": {"pattern": r"^[A-Za-z][A-Za-z0-9_]*$"},
+                     "additionalProperties": {"type": "string"}},
+     "handler": s("with runtime: file.function; without: a default command for invoke"),
+     "reserved_concurrency": i(0, None),
+     "vpc_config": obj({"subnets": arr(NAME, minItems=1, maxItems=16),
+                        "security_groups": arr(NAME, minItems=1, maxItems=5)},
+                       ["subnets", "security_groups"]),
+     "runtime": s("v2: an AWS runtime identifier (python3.x, nodejsN.x, provided.al2023, provided.al2)",
+                  pattern=r"^(python3\.[0-9]+|nodejs[0-9]+\.x|provided(\.al2|\.al2023)?|java[0-9]+(\.al2)?|dotnet[0-9]+|ruby[0-9]+\.[0-9]+)$"),
+     "code": s("v2: a folder or a .zip, relative to the topology file"),
+     "image": s("v2: an OCI image layout folder or a docker/podman save archive"),
+     "image_config": obj({"entry_point": arr(s()), "command": arr(s()), "working_directory": s()},
+                         desc="v2: overrides of the image's ENTRYPOINT, CMD, WORKDIR")},
+     ["name"], "a Lambda function; without vpc_config it runs in the Lambda service VPC"),
+ "expectation": obj({"from": NAME,
+                     "to": {"description": "a node name or an IPv4 address",
+                            "anyOf": [NAME, {"$ref": "#/$defs/ipv4"}]},
+                     "port": i(1, 65535), "proto": s(enum=["tcp", "udp", "icmp"]),
+                     "result": s(enum=["open", "refused", "timeout"])},
+                    ["from", "to", "result"], "what a client sees: open, refused (RST) or timeout (dropped)"),
+ "secret": obj({"name": NAME,
+                "value": {"type": "object", "required": ["username", "password"],
+                          "properties": {"username": s(), "password": s()},
+                          "additionalProperties": {"type": ["string", "number"]}}},
+               ["name", "value"], "v2: a Secrets Manager secret (its JSON shape)"),
+}
+schema = {
+ "$schema": "https://json-schema.org/draft/2020-12/schema",
+ "$id": "https://github.com/vpcsim/vpcsim/docs/topology.schema.json",
+ "title": "vpcsim topology",
+ "description": "A vpcsim topology file (v1 with the v2 additions). The schema checks keys, types and name patterns; vpcsim validate checks the rest (CIDR containment, references, limits).",
+ "type": "object", "additionalProperties": False, "required": ["name"],
+ "properties": {
+   "name": s("topology name; prefixes kernel object names", pattern=r"^[a-z][a-z0-9-]{0,11}$"),
+   "account_id": s(pattern=r"^[0-9]{12}$"), "region": s(),
+   "lambda": obj({"eni_mode": s(enum=["hyperplane", "per-sandbox"]),
+                  "concurrency_limit": i(1, 1000000), "service_cidr": {"$ref": "#/$defs/cidr"}}),
+   "internet": obj({"hosts": arr({"$ref": "#/$defs/host"})}),
+   "vpcs": arr({"$ref": "#/$defs/vpc"}), "peerings": arr({"$ref": "#/$defs/peering"}),
+   "resources": arr({"$ref": "#/$defs/resource"}), "functions": arr({"$ref": "#/$defs/function"}),
+   "expect": arr({"$ref": "#/$defs/expectation"}), "secrets": arr({"$ref": "#/$defs/secret"}),
+ },
+ "$defs": defs,
+}
+TCPUDP = {"properties": {"proto": {"enum": ["tcp", "udp", "6", "17", 6, 17]}}, "required": ["proto"]}
+NOTICMP = {"properties": {"proto": {"enum": ["icmp", "1", 1]}}, "required": ["proto"]}
+for r in ("sg_rule", "nacl_rule"):
+    defs[r]["allOf"] = [
+        {"if": TCPUDP, "then": {"required": ["ports"]}},
+        {"if": NOTICMP, "else": {"properties": {"icmp_type": False, "icmp_code": False}}},
+    ]
+defs["expectation"]["if"] = {"properties": {"proto": {"const": "icmp"}}, "required": ["proto"]}
+defs["expectation"]["then"] = {"properties": {"port": False}}
+defs["expectation"]["else"] = {"required": ["port"]}
+defs["resource"]["if"] = {"properties": {"kind": {"const": "rds-proxy"}}, "required": ["kind"]}
+defs["resource"]["then"] = {"properties": {"publicly_accessible": {"const": False}, "public_ip": False}}
+print(json.dumps(schema, indent=2))

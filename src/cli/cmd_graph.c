@@ -1,0 +1,163 @@
+/* vpcsim graph [NAME|FILE] [--format dot|svg|png] [-o OUT]: the topology
+ * as a picture. DOT comes from model/graph.c; SVG and PNG from Graphviz's
+ * `dot`, run as a child process with the DOT text on its stdin (the
+ * library, libgvc, would add a link dependency and its plugin loading to
+ * every vpcsim run for one verb; the program is what Debian's graphviz
+ * package guarantees). A FILE is read directly (no root needed), a NAME
+ * through the saved copy of the topology that is up (root needed when the
+ * state folder is root's alone). */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "model/graph.h"
+#include "state/state.h"
+#include "util/err.h"
+
+static int write_graph(const struct layout *L, FILE *out)
+{
+	int n_edges;
+	struct graph_edge *edges = graph_expect_edges(L->t, &n_edges);
+	int rc = graph_write_dot(L, edges, n_edges, out);
+
+	free(edges);
+	return rc;
+}
+
+/* Pipe the DOT text through `dot -T<format> [-o out]`. */
+static int run_dot(const struct layout *L, const char *format, const char *out)
+{
+	char tflag[16];
+	int fds[2], status;
+	pid_t pid;
+	FILE *w;
+
+	snprintf(tflag, sizeof(tflag), "-T%s", format);
+	if (pipe(fds) < 0)
+		return fail(EXIT_FAILED, "graph: pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		return fail(EXIT_FAILED, "graph: fork: %s", strerror(errno));
+	if (pid == 0) {
+		dup2(fds[0], 0);
+		close(fds[0]);
+		close(fds[1]);
+		if (out)
+			execlp("dot", "dot", tflag, "-o", out, (char *)NULL);
+		else
+			execlp("dot", "dot", tflag, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
+	/* If dot exits early, the write fails (EPIPE, not a signal) and its
+	 * exit status below says why. */
+	signal(SIGPIPE, SIG_IGN);
+	w = fdopen(fds[1], "w");
+	if (w) {
+		write_graph(L, w);
+		fclose(w);
+	} else {
+		close(fds[1]);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return fail(EXIT_FAILED, "graph: waiting for dot: %s", strerror(errno));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return fail(EXIT_FAILED, "graph: Graphviz's `dot` is not installed; install the "
+			    "graphviz package (sudo make deps) or use --format dot");
+	if (WIFSIGNALED(status))
+		return fail(EXIT_FAILED, "graph: `dot %s` was killed by signal %d (%s)", tflag,
+			    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	if (WEXITSTATUS(status) != 0)
+		return fail(EXIT_FAILED, "graph: `dot %s` failed with exit status %d (its message "
+			    "is above)", tflag, WEXITSTATUS(status));
+	return EXIT_OK;
+}
+
+static int emit(const struct layout *L, const char *format, const char *out)
+{
+	FILE *f;
+	int rc;
+
+	if (strcmp(format, "dot") != 0)
+		return run_dot(L, format, out);
+	f = out ? fopen(out, "w") : stdout;
+	if (!f)
+		return fail(EXIT_FAILED, "graph: cannot write %s: %s", out, strerror(errno));
+	rc = write_graph(L, f);
+	if (out && fclose(f) != 0)
+		rc = -1;
+	if (rc < 0)
+		return fail(EXIT_FAILED, "graph: writing %s: %s", out ? out : "stdout",
+			    strerror(errno));
+	return EXIT_OK;
+}
+
+/* A topology that is up when `arg` names one, else a file. The state may
+ * be root's alone (/run/vpcsim mode 0700): then a name needs root. */
+static int graph_of(const char *arg, const char *format, const char *out)
+{
+	bool name_like = !arg || (strlen(arg) <= TOPO_NAME_MAX_LEN && !strchr(arg, '/') &&
+				  !strchr(arg, '.'));
+	struct layout L;
+	struct topology *t;
+	struct live lv;
+	int rc;
+
+	if (name_like && (!arg || access(arg, R_OK) < 0) && access(STATE_ROOT, X_OK) < 0 &&
+	    errno == EACCES)
+		return fail(EXIT_PRIVILEGE, "graph: the state of topologies that are up (%s) is "
+			    "readable by root only; run: sudo vpcsim graph%s%s, or give the topology "
+			    "FILE", STATE_ROOT, arg ? " " : "", arg ? arg : "");
+	if (name_like && (!arg || state_is_up(arg))) {
+		if (live_open(arg, &lv) < 0)
+			return fail(EXIT_FAILED, "%s", err_msg());
+		rc = emit(&lv.L, format, out);
+		live_close(&lv);
+		return rc;
+	}
+	if (access(arg, R_OK) < 0 && name_like)
+		return fail(EXIT_USAGE, "graph: '%s' is neither a topology that is up (see `vpcsim "
+			    "status`) nor a readable topology file", arg);
+	t = topology_prepare(arg, &L);
+	if (!t)
+		return EXIT_USAGE;
+	rc = emit(&L, format, out);
+	layout_free(&L);
+	topology_free(t);
+	return rc;
+}
+
+int cmd_graph(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ 0 },
+	};
+	const char *format = "dot", *out = NULL, *name = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "t:o:f:", opts, NULL)) != -1) {
+		if (c == 'f')
+			format = optarg;
+		else if (c == 'o')
+			out = optarg;
+		else if (c == 't')
+			name = optarg;
+		else
+			return fail(EXIT_USAGE, "%s", verb_usage("graph"));
+	}
+	if (strcmp(format, "dot") && strcmp(format, "svg") && strcmp(format, "png"))
+		return fail(EXIT_USAGE, "graph: --format %s: must be dot, svg or png", format);
+	if (argc - optind > 1 || (name && argc - optind == 1))
+		return fail(EXIT_USAGE, "%s", verb_usage("graph"));
+	if (argc - optind == 1)
+		name = argv[optind];
+	return graph_of(name, format, out);
+}

@@ -1,0 +1,91 @@
+/* Per-function usage counters (see usage.h). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "state/state.h"
+#include "state/usage.h"
+#include "util/err.h"
+
+static void usage_path(const char *topo, const char *fn, char *out, size_t len)
+{
+	char dir[STATE_PATH_MAX];
+
+	state_dir(topo, dir);
+	snprintf(out, len, "%s/usage/%s", dir, fn);
+}
+
+static void parse(const char *text, struct fn_usage *u)
+{
+	const char *p;
+
+	u->requests = u->mb_ms = 0;
+	if ((p = strstr(text, "requests ")))
+		sscanf(p, "requests %lld", &u->requests);
+	if ((p = strstr(text, "mb_ms ")))
+		sscanf(p, "mb_ms %lld", &u->mb_ms);
+}
+
+static int read_fd(int fd, struct fn_usage *u)
+{
+	char buf[256];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	parse(buf, u);
+	return 0;
+}
+
+int usage_add(const char *topo, const char *fn, long long billed_ms, int memory_mb)
+{
+	char path[STATE_PATH_MAX + 64], dir[STATE_PATH_MAX + 16], text[128];
+	struct fn_usage u;
+	int fd, n, err = 0;
+
+	state_dir(topo, dir);
+	strncat(dir, "/usage", sizeof(dir) - strlen(dir) - 1);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return errf(errno, "creating %s: %s", dir, strerror(errno));
+	usage_path(topo, fn, path, sizeof(path));
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return errf(errno, "opening %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX) < 0 || read_fd(fd, &u) < 0) {
+		err = errf(errno, "reading %s: %s", path, strerror(errno));
+		close(fd);
+		return err;
+	}
+	u.requests++;
+	u.mb_ms += billed_ms * memory_mb;
+	n = snprintf(text, sizeof(text), "requests %lld\nmb_ms %lld\n", u.requests, u.mb_ms);
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, text, (size_t)n, 0) != n)
+		err = errf(errno, "writing %s: %s", path, strerror(errno));
+	close(fd); /* and the lock with it */
+	return err;
+}
+
+int usage_read(const char *topo, const char *fn, struct fn_usage *u)
+{
+	char path[STATE_PATH_MAX + 64];
+	int fd, err = 0;
+
+	u->requests = u->mb_ms = 0;
+	usage_path(topo, fn, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : errf(errno, "opening %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_SH) < 0 || read_fd(fd, u) < 0)
+		err = errf(errno, "reading %s: %s", path, strerror(errno));
+	close(fd);
+	return err;
+}
+
+double usage_gb_seconds(const struct fn_usage *u)
+{
+	return (double)u->mb_ms / 1024.0 / 1000.0;
+}

@@ -1,0 +1,33 @@
+#!/bin/bash
+# make install / make uninstall with PREFIX and DESTDIR: every file where
+# it belongs, working from where it is installed, and all of it removed.
+. "$(dirname "$0")/lib.sh"
+D=$TMP/dest
+mkdir -p "$TMP/rt/python" && printf '#!/bin/sh\necho bootstrap\n' >"$TMP/rt/python/bootstrap"
+chmod 755 "$TMP/rt/python/bootstrap"
+
+check "make install DESTDIR PREFIX=/usr" \
+	make -s -C "$ROOT" install DESTDIR="$D" PREFIX=/usr RUNTIMES="$TMP/rt"
+check "the binary is in /usr/sbin, executable" test -x "$D/usr/sbin/vpcsim"
+check "the installed binary runs" bash -c "'$D/usr/sbin/vpcsim' --version | grep -q '^vpcsim '"
+check "the man page is in /usr/share/man/man8" test -f "$D/usr/share/man/man8/vpcsim.8"
+check "man reads it" bash -c "man -l '$D/usr/share/man/man8/vpcsim.8' 2>/dev/null | grep -q 'vpcsim up'"
+check "the completion is in /usr/share/bash-completion/completions/vpcsim" \
+	test -f "$D/usr/share/bash-completion/completions/vpcsim"
+check "the completion defines _vpcsim" \
+	bash -c ". '$D/usr/share/bash-completion/completions/vpcsim' && complete -p vpcsim | grep -q _vpcsim"
+if [ -f "$ROOT/docs/topology.schema.json" ]; then
+	check "the schema is in /usr/share/vpcsim" \
+		cmp "$ROOT/docs/topology.schema.json" "$D/usr/share/vpcsim/topology.schema.json"
+fi
+check "the runtimes are in /usr/lib/vpcsim/runtimes" test -x "$D/usr/lib/vpcsim/runtimes/python/bootstrap"
+check "make install PREFIX=/usr/local puts the binary in /usr/local/sbin" \
+	bash -c "make -s -C '$ROOT' install DESTDIR='$TMP/d2' && test -x '$TMP/d2/usr/local/sbin/vpcsim'"
+
+check "make uninstall DESTDIR PREFIX=/usr" make -s -C "$ROOT" uninstall DESTDIR="$D" PREFIX=/usr
+left=$(find "$D" -type f -o -type l)
+if [ -z "$left" ]; then ok "uninstall removed every installed file"; else
+	not_ok "uninstall removed every installed file"
+	echo "$left" | sed 's/^/    left: /'
+fi
+check "and the runtimes folder" test ! -e "$D/usr/lib/vpcsim"

@@ -1,0 +1,46 @@
+#!/bin/bash
+# docs/topology.schema.json: a valid draft 2020-12 schema, written by
+# scripts/topology-schema.py; every example and valid test topology (and a
+# file using every v2 key) validates; schema-level errors are rejected.
+. "$(dirname "$0")/lib.sh"
+SCHEMA=$ROOT/docs/topology.schema.json
+PY=/usr/bin/python3
+
+validate() { # file... : exit 0 when every file validates
+	"$PY" - "$SCHEMA" "$@" <<'PY'
+import json, sys, jsonschema
+v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+bad = 0
+for f in sys.argv[2:]:
+    for e in v.iter_errors(json.load(open(f))):
+        print("%s: %s: %s" % (f, "/".join(map(str, e.absolute_path)), e.message))
+        bad = 1
+sys.exit(bad)
+PY
+}
+
+check "python3-jsonschema is installed" "$PY" -c "import jsonschema"
+check "the schema is a valid draft 2020-12 schema" "$PY" -c \
+	"import json, sys, jsonschema; jsonschema.Draft202012Validator.check_schema(json.load(open(sys.argv[1])))" "$SCHEMA"
+check "the schema is what scripts/topology-schema.py writes" \
+	bash -c "'$ROOT/scripts/topology-schema.py' | cmp - '$SCHEMA'"
+for f in "$ROOT"/examples/*.json "$ROOT"/tests/data/valid/*.json "$ROOT"/tests/integration/data/*.json \
+	"$ROOT"/tests/data/invalid/warn-*.json "$ROOT"/tests/data/schema/v2.json; do
+	check "${f#"$ROOT"/} validates" validate "$f"
+done
+
+# Files that break a rule the schema states (an unknown key, a wrong type,
+# a name pattern, an enum, a range, a key required by another): rejected.
+# Every case of tests/data/invalid/cases.tsv coded UnknownKey, InvalidType
+# or MissingParameter is one; so are these.
+schema_level=$(awk -F'\t' '$3 ~ /^(UnknownKey|InvalidType|MissingParameter)$/ {print $1}' \
+	"$ROOT/tests/data/invalid/cases.tsv")
+for f in $schema_level vpc-name-upper.json topo-name-slash.json topo-name-long.json account-id.json \
+	listen-bad-proto.json nacl-bad-action.json resource-bad-kind.json route-bad-target.json \
+	fn-memory.json fn-timeout.json fn-env-bad-key.json expect-bad-result.json sg-rule-cidr-garbage.json \
+	expect-icmp-port.json rds-proxy-public.json resource-too-many-sgs.json; do
+	case $f in json-syntax.json | json-trailing.json | json-empty.json) continue ;; esac # not JSON
+	check_fails "the schema rejects tests/data/invalid/$f" validate "$ROOT/tests/data/invalid/$f"
+done
+check_fails "the schema rejects bad v2 keys (runtime, image_config, proxy percent)" \
+	validate "$ROOT/tests/data/schema/v2-invalid.json"

@@ -14,6 +14,7 @@
 #include "state/journal.h"
 #include "model/plan.h"
 #include "cli/report.h"
+#include "state/engine_steps.h"
 #include "state/state.h"
 
 
@@ -26,7 +27,7 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int copy_file(const char *from, const char *to)
+static int copy_file(const char *from, const char *to, mode_t mode)
 {
 	char buf[65536];
 	ssize_t n;
@@ -34,7 +35,7 @@ static int copy_file(const char *from, const char *to)
 
 	if (in < 0)
 		return errf(errno, "reading %s: %s", from, strerror(errno));
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (out < 0) {
 		close(in);
 		return errf(errno, "creating %s: %s", to, strerror(errno));
@@ -84,7 +85,16 @@ static void print_plan(const struct layout *L, const struct plan *P)
 	printf("%d steps\n", P->n);
 }
 
-static int state_prepare(const char *dir, const char *file)
+/* A file with database passwords is for root only. */
+static bool has_secrets(const struct topology *t)
+{
+	for (int i = 0; i < t->n_resources; i++)
+		if (t->resources[i].db.master_password)
+			return true;
+	return t->n_secrets > 0;
+}
+
+static int state_prepare(const char *dir, const char *file, const struct topology *t)
 {
 	char path[STATE_PATH_MAX + 32];
 
@@ -94,7 +104,7 @@ static int state_prepare(const char *dir, const char *file)
 	if (mkdir(path, 0755) < 0)
 		return errf(errno, "creating %s: %s", path, strerror(errno));
 	snprintf(path, sizeof(path), "%s/topology.json", dir);
-	return copy_file(file, path);
+	return copy_file(file, path, has_secrets(t) ? 0600 : 0644);
 }
 
 static int build(const char *file, const struct topology *t, const struct layout *L,
@@ -116,10 +126,13 @@ static int build(const char *file, const struct topology *t, const struct layout
 	if (left)
 		return fail(EXIT_FAILED, "namespace %s is left from an earlier run of '%s'; "
 			    "run `vpcsim down %s` (or `vpcsim clean`) first", left, t->name, t->name);
+	/* Missing engine programs fail `up` before it creates anything. */
+	if (engine_preflight(t) < 0)
+		return fail(EXIT_FAILED, "up %s: %s", t->name, err_msg());
 	o.fail_at = fail_at ? atoi(fail_at) : 0;
 	state_dir(t->name, dir);
 	snprintf(path, sizeof(path), "%s/journal", dir);
-	err = state_prepare(dir, file);
+	err = state_prepare(dir, file, t);
 	if (!err)
 		err = journal_create(&J, path);
 	if (err < 0) {

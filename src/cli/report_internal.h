@@ -28,4 +28,10 @@ void table_print(struct table *T);
 void print_drops(const struct layout *L);
 void json_add_drops(cJSON *vpcs, const struct layout *L);
 
+/* Databases and proxies that run engines (report_db.c): a table each
+ * (nothing when the topology has none), or "databases" and "proxies"
+ * arrays added to `root`. state_dir holds their sockets. */
+void print_engines(const struct layout *L, const char *state_dir);
+void json_add_engines(cJSON *root, const struct layout *L, const char *state_dir);
+
 #endif

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +20,10 @@
 #define PG_LIB "/usr/lib/postgresql"
 #define PGBOUNCER_PATH "/usr/sbin/pgbouncer"
 #define POLL_MS 20
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
 
 static const char *const prog_name[] = {
 	[PROG_INITDB] = "initdb", [PROG_POSTGRES] = "postgres", [PROG_PGBOUNCER] = "pgbouncer",
@@ -122,55 +129,6 @@ int engine_write(const char *path, const char *text)
 	return 0;
 }
 
-/* In a forked child: become the postgres user for good. */
-static int drop_to_engine_user(void)
-{
-	uid_t uid = 0;
-	gid_t gid = 0;
-
-	if (engine_user(&uid, &gid) < 0)
-		return -1;
-	if (setgid(gid) < 0 || initgroups(ENGINE_USER, gid) < 0 || setuid(uid) < 0)
-		return -1;
-	return 0;
-}
-
-int pg_initdb(const char *datadir, const char *admin, const char *log)
-{
-	char prog[ENGINE_PATH_MAX], user[128];
-	int err = engine_prog_path(PROG_INITDB, prog), status, logfd;
-	pid_t pid;
-
-	if (err < 0)
-		return err;
-	logfd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (logfd < 0)
-		return errf(errno, "opening log %s: %s", log, strerror(errno));
-	snprintf(user, sizeof(user), "--username=%s", admin);
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		close(logfd);
-		return errf(errno, "fork for initdb: %s", strerror(errno));
-	}
-	if (pid == 0) {
-		if (drop_to_engine_user() < 0 || chdir("/") < 0 || dup2(logfd, 1) < 0 ||
-		    dup2(logfd, 2) < 0)
-			_exit(126);
-		execl(prog, "initdb", "-D", datadir, user, "--auth-local=peer",
-		      "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync",
-		      "--no-instructions", (char *)NULL);
-		_exit(127);
-	}
-	close(logfd);
-	if (waitpid(pid, &status, 0) < 0)
-		return errf(errno, "waiting for initdb of %s: %s", datadir, strerror(errno));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return errf(EIO, "initdb of %s failed (exit status %d); see %s", datadir,
-			    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), log);
-	return 0;
-}
-
 /* The last non-empty line of a log, for an error message. */
 static void log_last_line(const char *log, char *out, size_t len)
 {
@@ -232,15 +190,196 @@ static bool socket_exists(const char *path)
 	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
-/* Start `command` in netns and wait for ready(arg); the process is stopped
- * again when it does not get there. */
-static int start_and_wait(const char *what, const char *netns, const char *command,
-			  const char *log, int timeout_ms, bool (*ready)(const char *),
-			  const char *arg, struct proc_id *out)
+
+/* ---- running a program as the postgres user ---- */
+
+struct engine_run {
+	const char *netns;         /* NULL: stay in the caller's network */
+	const char *dir;           /* the engine's folder, exposed alone */
+	bool own_ipc;              /* a System V IPC namespace of its own */
+	char *const *argv;         /* argv[0] is an absolute path */
+	int logfd;
+};
+
+/* mkdir -p of an absolute path, in the tmpfs that covers the state root. */
+static int mkdir_p(const char *path)
+{
+	char buf[ENGINE_PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* In the child's own mount namespace: cover the state root (two levels
+ * above the engine's folder) with an empty tmpfs and bind the engine's
+ * folder back at its own path. The postgres user then reaches its folder
+ * whatever the modes of the folders above (root's only), and sees no
+ * other topology's state. */
+static int expose_only(const char *dir)
+{
+	char root[ENGINE_PATH_MAX], src[64], *slash;
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errf(errno, "opening %s: %s", dir, strerror(errno));
+	snprintf(root, sizeof(root), "%s", dir);
+	for (int up = 0; up < 2; up++) {
+		slash = strrchr(root, '/');
+		if (!slash || slash == root)
+			return errf(EINVAL, "%s: no state root above it", dir);
+		*slash = '\0';
+	}
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	if (mount("vpcsim-engine", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k") < 0)
+		return errf(errno, "covering %s with a tmpfs: %s", root, strerror(errno));
+	if (mkdir_p(dir) < 0)
+		return errf(errno, "creating %s in the tmpfs: %s", dir, strerror(errno));
+	if (mount(src, dir, NULL, MS_BIND, NULL) < 0)
+		return errf(errno, "binding %s: %s", dir, strerror(errno));
+	close(fd);
+	return 0;
+}
+
+static int own_mounts(void)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return errf(errno, "unshare(CLONE_NEWNS): %s", strerror(errno));
+	if (mount("", "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return errf(errno, "making / a slave mount: %s", strerror(errno));
+	return 0;
+}
+
+static int become_engine_user(void)
+{
+	uid_t uid = 0;
+	gid_t gid = 0;
+
+	if (engine_user(&uid, &gid) < 0)
+		return -1;
+	if (setgid(gid) < 0 || initgroups(ENGINE_USER, gid) < 0 || setuid(uid) < 0)
+		return errf(errno, "becoming user %s: %s", ENGINE_USER, strerror(errno));
+	return 0;
+}
+
+/* The forked child; never returns. Errors go up the CLOEXEC pipe. */
+static __attribute__((noreturn)) void run_child(const struct engine_run *r, int report)
+{
+	const char *msg;
+	int err, devnull;
+
+	proc_signals_default();
+	err = setsid() < 0 ? errf(errno, "setsid: %s", strerror(errno)) : 0;
+	if (!err)
+		err = r->netns ? proc_enter_node(r->netns) : own_mounts();
+	if (!err)
+		err = expose_only(r->dir);
+	if (!err && r->own_ipc && unshare(CLONE_NEWIPC) < 0)
+		err = errf(errno, "unshare(CLONE_NEWIPC): %s", strerror(errno));
+	if (!err)
+		err = become_engine_user();
+	if (!err && chdir(r->dir) < 0)
+		err = errf(errno, "chdir %s: %s", r->dir, strerror(errno));
+	devnull = err ? -1 : open("/dev/null", O_RDONLY);
+	if (!err && (devnull < 0 || dup2(devnull, 0) < 0 || dup2(r->logfd, 1) < 0 ||
+		     dup2(r->logfd, 2) < 0))
+		err = errf(errno, "redirecting stdio: %s", strerror(errno));
+	if (!err) {
+		syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+		execv(r->argv[0], r->argv);
+		err = errf(errno, "exec %s: %s", r->argv[0], strerror(errno));
+	}
+	msg = err_msg();
+	if (write(report, msg, strlen(msg)) < 0)
+		_exit(126);
+	_exit(127);
+}
+
+/* Fork and exec as run_child() sets up; returns once the exec succeeded
+ * (the pipe closed empty) with the child's pid, or the setup error. */
+static int run_start(const struct engine_run *r, const char *log, pid_t *pid)
+{
+	struct engine_run rr = *r;
+	char msg[1024];
+	ssize_t len = 0, n;
+	int fd[2];
+
+	rr.logfd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (rr.logfd < 0)
+		return errf(errno, "opening log %s: %s", log, strerror(errno));
+	if (pipe2(fd, O_CLOEXEC) < 0) {
+		close(rr.logfd);
+		return errf(errno, "pipe: %s", strerror(errno));
+	}
+	fflush(NULL);
+	*pid = fork();
+	if (*pid == 0) {
+		close(fd[0]);
+		run_child(&rr, fd[1]);
+	}
+	close(fd[1]);
+	close(rr.logfd);
+	if (*pid < 0) {
+		close(fd[0]);
+		return errf(errno, "fork: %s", strerror(errno));
+	}
+	while (len < (ssize_t)sizeof(msg) - 1 &&
+	       ((n = read(fd[0], msg + len, sizeof(msg) - 1 - (size_t)len)) > 0 ||
+		(n < 0 && errno == EINTR)))
+		len += n > 0 ? n : 0;
+	close(fd[0]);
+	if (len > 0) {
+		msg[len] = '\0';
+		waitpid(*pid, NULL, 0);
+		return errf(EIO, "starting %s: %s", r->argv[0], msg);
+	}
+	return 0;
+}
+
+int pg_initdb(const char *datadir, const char *admin, const char *log)
+{
+	char prog[ENGINE_PATH_MAX], user[128], last[512];
+	char *argv[] = { prog, "-D", (char *)datadir, user, "--auth-local=peer",
+			 "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C",
+			 "--no-sync", "--no-instructions", NULL };
+	struct engine_run r = { .dir = datadir, .argv = argv };
+	int err = engine_prog_path(PROG_INITDB, prog), status;
+	pid_t pid;
+
+	if (err < 0)
+		return err;
+	snprintf(user, sizeof(user), "--username=%s", admin);
+	err = run_start(&r, log, &pid);
+	if (err < 0)
+		return errf_prefix(err, "initdb of %s", datadir);
+	if (waitpid(pid, &status, 0) < 0)
+		return errf(errno, "waiting for initdb of %s: %s", datadir, strerror(errno));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	log_last_line(log, last, sizeof(last));
+	return errf(EIO, "initdb of %s failed (exit status %d): %s", datadir,
+		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), last);
+}
+
+/* Start r and wait for ready(arg); the process is stopped again when it
+ * does not get there. */
+static int start_and_wait(const char *what, const struct engine_run *r, const char *log,
+			  int timeout_ms, bool (*ready)(const char *), const char *arg,
+			  struct proc_id *out)
 {
 	char last[512];
-	int err = proc_start_in_node(netns, command, log, out), waited = 0;
+	int err = run_start(r, log, &out->pid), waited = 0;
 
+	if (err < 0)
+		return err;
+	err = proc_start_time(out->pid, &out->start_time);
 	if (err < 0)
 		return err;
 	while (!ready(arg)) {
@@ -249,7 +388,7 @@ static int start_and_wait(const char *what, const char *netns, const char *comma
 
 			proc_stop(out, 1000);
 			log_last_line(log, last, sizeof(last));
-			return errf(alive ? ETIMEDOUT : EIO, "%s in %s %s: %s", what, netns,
+			return errf(alive ? ETIMEDOUT : EIO, "%s in %s %s: %s", what, r->netns,
 				    alive ? "did not get ready in time" : "exited", last);
 		}
 		sleep_ms(POLL_MS);
@@ -261,28 +400,25 @@ static int start_and_wait(const char *what, const char *netns, const char *comma
 int pg_start(const char *netns, const char *datadir, const char *log, int timeout_ms,
 	     struct proc_id *out)
 {
-	char prog[ENGINE_PATH_MAX], cmd[2 * ENGINE_PATH_MAX + 128];
+	char prog[ENGINE_PATH_MAX];
+	char *argv[] = { prog, "-D", (char *)datadir, NULL };
+	struct engine_run r = { .netns = netns, .dir = datadir, .own_ipc = true, .argv = argv };
 	int err = engine_prog_path(PROG_POSTGRES, prog);
 
 	if (err < 0)
 		return err;
-	/* Paths come from validated names: no shell quoting needed. */
-	snprintf(cmd, sizeof(cmd),
-		 "exec unshare --ipc -- setpriv --reuid=%s --regid=%s --init-groups -- %s -D %s",
-		 ENGINE_USER, ENGINE_USER, prog, datadir);
-	return start_and_wait("postgres", netns, cmd, log, timeout_ms, pg_ready, datadir, out);
+	return start_and_wait("postgres", &r, log, timeout_ms, pg_ready, datadir, out);
 }
 
-int pgb_start(const char *netns, const char *ini, const char *socket, const char *log,
-	      int timeout_ms, struct proc_id *out)
+int pgb_start(const char *netns, const char *dir, const char *ini, const char *socket,
+	      const char *log, int timeout_ms, struct proc_id *out)
 {
-	char prog[ENGINE_PATH_MAX], cmd[2 * ENGINE_PATH_MAX + 128];
+	char prog[ENGINE_PATH_MAX];
+	char *argv[] = { prog, (char *)ini, NULL };
+	struct engine_run r = { .netns = netns, .dir = dir, .argv = argv };
 	int err = engine_prog_path(PROG_PGBOUNCER, prog);
 
 	if (err < 0)
 		return err;
-	snprintf(cmd, sizeof(cmd),
-		 "exec setpriv --reuid=%s --regid=%s --init-groups -- %s %s",
-		 ENGINE_USER, ENGINE_USER, prog, ini);
-	return start_and_wait("pgbouncer", netns, cmd, log, timeout_ms, socket_exists, socket, out);
+	return start_and_wait("pgbouncer", &r, log, timeout_ms, socket_exists, socket, out);
 }

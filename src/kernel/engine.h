@@ -34,6 +34,13 @@ int engine_mkdir(const char *dir);
 /* Write `text` to `path` (mode 0600) owned by the postgres user. */
 int engine_write(const char *path, const char *text);
 
+/* The programs below run as the postgres user in a mount namespace of
+ * their own, where the folder two levels above the engine's folder (the
+ * root of every topology's state, root's only) is covered by an empty
+ * tmpfs that shows the engine's folder alone, at its own path: the
+ * postgres user reaches its folder without any right on the folders
+ * above, and sees no other state. Its working directory is that folder. */
+
 /* initdb of an empty data folder as the postgres user: bootstrap
  * superuser `admin`, no password (local peer logins only), UTF8, C
  * locale, no fsync. Output is appended to `log`. */
@@ -47,9 +54,10 @@ int pg_initdb(const char *datadir, const char *admin, const char *log);
 int pg_start(const char *netns, const char *datadir, const char *log, int timeout_ms,
 	     struct proc_id *out);
 
-/* Start PgBouncer with `ini` inside `netns` as the postgres user and wait
- * until its unix socket `socket` exists, at most timeout_ms. */
-int pgb_start(const char *netns, const char *ini, const char *socket, const char *log,
-	      int timeout_ms, struct proc_id *out);
+/* Start PgBouncer with `ini` (in its folder `dir`) inside `netns` as the
+ * postgres user and wait until its unix socket `socket` exists, at most
+ * timeout_ms. */
+int pgb_start(const char *netns, const char *dir, const char *ini, const char *socket,
+	      const char *log, int timeout_ms, struct proc_id *out);
 
 #endif

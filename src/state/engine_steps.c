@@ -162,7 +162,7 @@ int engine_step_proxy_start(const struct layout *L, int node, const char *state_
 	if (!err)
 		err = write_owned(dir, "pgbouncer.ini", pgb_ini_render(&c));
 	if (!err)
-		err = pgb_start(nd->netns, ini, sock, log, READY_TIMEOUT_MS, &p);
+		err = pgb_start(nd->netns, dir, ini, sock, log, READY_TIMEOUT_MS, &p);
 	if (!err)
 		err = journal_add_proc(J, p.pid, p.start_time, nd->name);
 	return err;

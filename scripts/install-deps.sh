@@ -9,7 +9,8 @@ libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libbpf-dev libcjson-dev
 libelf-dev zlib1g-dev linux-libc-dev
 bpftool clang llvm
 libcmocka-dev
-iproute2 nftables procps util-linux"
+iproute2 nftables procps util-linux
+libpq-dev postgresql postgresql-client pgbouncer"
 
 missing=""
 for p in $PKGS; do

@@ -10,7 +10,7 @@ libelf-dev zlib1g-dev linux-libc-dev
 bpftool clang llvm
 libcmocka-dev
 iproute2 nftables procps util-linux
-libpq-dev postgresql postgresql-client pgbouncer"
+libpq-dev postgresql postgresql-client pgbouncer openssl"
 
 missing=""
 for p in $PKGS; do

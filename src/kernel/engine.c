@@ -27,6 +27,7 @@
 
 static const char *const prog_name[] = {
 	[PROG_INITDB] = "initdb", [PROG_POSTGRES] = "postgres", [PROG_PGBOUNCER] = "pgbouncer",
+	[PROG_OPENSSL] = "openssl",
 };
 
 /* The highest version folder of /usr/lib/postgresql that has a server. */
@@ -64,6 +65,13 @@ int engine_prog_path(enum engine_prog p, char out[ENGINE_PATH_MAX])
 	char dir[ENGINE_PATH_MAX];
 	const char *env = getenv("VPCSIM_PGBOUNCER");
 
+	if (p == PROG_OPENSSL) {
+		snprintf(out, ENGINE_PATH_MAX, "/usr/bin/openssl");
+		if (access(out, X_OK) == 0)
+			return 0;
+		return errf(ENOENT, "openssl is not installed (%s): install the Debian package openssl "
+			    "(apt-get install openssl, or make deps)", out);
+	}
 	if (p == PROG_PGBOUNCER) {
 		snprintf(out, ENGINE_PATH_MAX, "%s", env ? env : PGBOUNCER_PATH);
 		if (access(out, X_OK) == 0)
@@ -343,29 +351,55 @@ static int run_start(const struct engine_run *r, const char *log, pid_t *pid)
 	return 0;
 }
 
+/* Run r to its end; 0 when it exits 0, else the log's last line. */
+static int run_wait(const char *what, const struct engine_run *r, const char *log)
+{
+	char last[512];
+	int err, status;
+	pid_t pid;
+
+	err = run_start(r, log, &pid);
+	if (err < 0)
+		return errf_prefix(err, "%s", what);
+	if (waitpid(pid, &status, 0) < 0)
+		return errf(errno, "waiting for %s: %s", what, strerror(errno));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	log_last_line(log, last, sizeof(last));
+	return errf(EIO, "%s failed (exit status %d): %s", what,
+		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), last);
+}
+
+int engine_self_signed(const char *dir, const char *cn, const char *log)
+{
+	char prog[ENGINE_PATH_MAX], subj[128], what[ENGINE_PATH_MAX + 64];
+	char *argv[] = { prog, "req", "-x509", "-newkey", "ec", "-pkeyopt",
+			 "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "server.key",
+			 "-out", "server.crt", "-days", "3650", "-subj", subj, NULL };
+	struct engine_run r = { .dir = dir, .argv = argv };
+	int err = engine_prog_path(PROG_OPENSSL, prog);
+
+	if (err < 0)
+		return err;
+	snprintf(subj, sizeof(subj), "/CN=%s", cn);
+	snprintf(what, sizeof(what), "making the TLS certificate in %s", dir);
+	return run_wait(what, &r, log);
+}
+
 int pg_initdb(const char *datadir, const char *admin, const char *log)
 {
-	char prog[ENGINE_PATH_MAX], user[128], last[512];
+	char prog[ENGINE_PATH_MAX], user[128], what[ENGINE_PATH_MAX + 16];
 	char *argv[] = { prog, "-D", (char *)datadir, user, "--auth-local=peer",
 			 "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C",
 			 "--no-sync", "--no-instructions", NULL };
 	struct engine_run r = { .dir = datadir, .argv = argv };
-	int err = engine_prog_path(PROG_INITDB, prog), status;
-	pid_t pid;
+	int err = engine_prog_path(PROG_INITDB, prog);
 
 	if (err < 0)
 		return err;
 	snprintf(user, sizeof(user), "--username=%s", admin);
-	err = run_start(&r, log, &pid);
-	if (err < 0)
-		return errf_prefix(err, "initdb of %s", datadir);
-	if (waitpid(pid, &status, 0) < 0)
-		return errf(errno, "waiting for initdb of %s: %s", datadir, strerror(errno));
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	log_last_line(log, last, sizeof(last));
-	return errf(EIO, "initdb of %s failed (exit status %d): %s", datadir,
-		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), last);
+	snprintf(what, sizeof(what), "initdb of %s", datadir);
+	return run_wait(what, &r, log);
 }
 
 /* Start r and wait for ready(arg); the process is stopped again when it

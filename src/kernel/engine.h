@@ -18,6 +18,7 @@ enum engine_prog {
 	PROG_INITDB,
 	PROG_POSTGRES,
 	PROG_PGBOUNCER,
+	PROG_OPENSSL,              /* /usr/bin/openssl: a proxy's TLS certificate */
 };
 
 /* The path of a program, or -ENOENT with a message naming the Debian
@@ -45,6 +46,10 @@ int engine_write(const char *path, const char *text);
  * superuser `admin`, no password (local peer logins only), UTF8, C
  * locale, no fsync. Output is appended to `log`. */
 int pg_initdb(const char *datadir, const char *admin, const char *log);
+
+/* A self-signed certificate for `cn` (P-256 key, 10 years) written as
+ * dir/server.key and dir/server.crt by openssl run as the postgres user. */
+int engine_self_signed(const char *dir, const char *cn, const char *log);
 
 /* Start PostgreSQL on `datadir` inside node `netns` as the postgres user,
  * in an IPC namespace of its own (its System V memory goes with it), and

@@ -100,13 +100,30 @@ char *pg_ident_render(void)
 		   "vpcsim postgres %s\n", DB_ADMIN_USER, DB_ADMIN_USER);
 }
 
+static char *pgb_ini_base(const struct pgb_conf *c, char ip[IP4_STRLEN], char db[IP4_STRLEN]);
+
 /* Session pooling (a client keeps its server connection until it leaves),
  * bounded per database by max_db_connections; the admin console is
  * reached through the unix socket by the postgres user (see pgsql.c). */
 char *pgb_ini_render(const struct pgb_conf *c)
 {
-	char ip[IP4_STRLEN], db[IP4_STRLEN];
+	char ip[IP4_STRLEN], db[IP4_STRLEN], *base, *tls, *all;
 
+	if (!c->tls_key)
+		tls = fmt("client_tls_sslmode = disable\n");
+	else
+		tls = fmt("client_tls_sslmode = require\n"
+			  "client_tls_key_file = %s\n"
+			  "client_tls_cert_file = %s\n", c->tls_key, c->tls_cert);
+	base = pgb_ini_base(c, ip, db);
+	all = base && tls ? fmt("%s%s", base, tls) : NULL;
+	free(base);
+	free(tls);
+	return all;
+}
+
+static char *pgb_ini_base(const struct pgb_conf *c, char ip[IP4_STRLEN], char db[IP4_STRLEN])
+{
 	return fmt("; written by vpcsim: docs/RDS.md\n"
 		   "[databases]\n"
 		   "* = host=%s port=%d\n"

@@ -50,8 +50,10 @@ struct pgb_conf {
 	int db_port;
 	int pool_size, idle_size;
 	int borrow_timeout_s, idle_client_timeout_s;
+	const char *tls_key, *tls_cert;    /* NULL: clients may not use TLS */
 };
 
+/* With tls_key, clients must use TLS (client_tls_sslmode = require). */
 char *pgb_ini_render(const struct pgb_conf *c);
 /* One auth_file line: "USER" "SECRET" (both without double quotes). */
 char *pgb_userlist_render(const char *user, const char *secret);

@@ -176,6 +176,7 @@ struct proxy_config {
 	int max_idle_connections_percent;  /* 0..max_connections_percent, default 50 */
 	int connection_borrow_timeout_s;   /* 0..3600, default 120 */
 	int idle_client_timeout_s;         /* 1..28800, default 1800 */
+	bool require_tls;                  /* clients must use TLS */
 };
 
 #define PROXY_PORT_POSTGRES 5432         /* RDS Proxy's endpoint port */

@@ -22,7 +22,7 @@ static const char *const db_keys[] = {
 	"port", "max_connections", "master_username", "master_password", "secret", NULL };
 static const char *const proxy_keys[] = {
 	"max_connections_percent", "max_idle_connections_percent",
-	"connection_borrow_timeout_s", "idle_client_timeout_s", NULL };
+	"connection_borrow_timeout_s", "idle_client_timeout_s", "require_tls", NULL };
 
 /* Secrets Manager names: 1..512 of letters, digits and /_+=.@- */
 static bool secret_name_valid(const char *s)
@@ -264,6 +264,7 @@ static void parse_proxy(struct parse *p, const cJSON *j, const char *path, struc
 		&x->connection_borrow_timeout_s);
 	get_int(p, j, path, "idle_client_timeout_s", false, 1, 28800, CODE_PARAM,
 		&x->idle_client_timeout_s);
+	get_bool(p, j, path, "require_tls", &x->require_tls);
 	check_listen_port(p, path, r, PROXY_PORT_POSTGRES);
 }
 

@@ -28,6 +28,8 @@ int engine_preflight(const struct topology *t)
 				err = engine_prog_path(PROG_POSTGRES, path);
 		} else if (r->kind == RES_RDS_PROXY && r->proxy.target >= 0) {
 			err = engine_prog_path(PROG_PGBOUNCER, path);
+			if (!err && r->proxy.require_tls)
+				err = engine_prog_path(PROG_OPENSSL, path);
 		} else {
 			continue;
 		}
@@ -140,6 +142,7 @@ int engine_step_proxy_start(const struct layout *L, int node, const char *state_
 	int db_node = layout_find_node(L, db->name);
 	char dir[ENGINE_DIR_MAX], log[ENGINE_DIR_MAX], auth[ENGINE_DIR_MAX + 16];
 	char ini[ENGINE_DIR_MAX + 16], sock[ENGINE_DIR_MAX + 32];
+	char key[ENGINE_DIR_MAX + 16], cert[ENGINE_DIR_MAX + 16];
 	struct pgb_conf c = {
 		.listen_ip = L->atts[nd->att].ip, .listen_port = PROXY_PORT_POSTGRES,
 		.db_ip = L->atts[L->nodes[db_node].att].ip, .db_port = db->db.port,
@@ -154,9 +157,17 @@ int engine_step_proxy_start(const struct layout *L, int node, const char *state_
 	snprintf(auth, sizeof(auth), "%s/userlist.txt", dir);
 	snprintf(ini, sizeof(ini), "%s/pgbouncer.ini", dir);
 	snprintf(sock, sizeof(sock), "%s/.s.PGSQL.%d", dir, PROXY_PORT_POSTGRES);
+	snprintf(key, sizeof(key), "%s/server.key", dir);
+	snprintf(cert, sizeof(cert), "%s/server.crt", dir);
 	c.socket_dir = dir;
 	c.auth_file = auth;
+	if (r->proxy.require_tls) {
+		c.tls_key = key;
+		c.tls_cert = cert;
+	}
 	err = make_dir(J, dir);
+	if (!err && r->proxy.require_tls)
+		err = engine_self_signed(dir, nd->name, log);
 	if (!err)
 		err = write_userlist(L, db, state_dir, dir);
 	if (!err)

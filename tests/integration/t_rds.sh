@@ -89,14 +89,14 @@ check "no namespace left after the failed up" bash -c "! ip netns list | grep -q
 t0=$(date +%s%N)
 check "up $T" V up "$F"
 echo "# up with a database and two proxies: $((($(date +%s%N) - t0) / 1000000)) ms"
-check "postgres and pgbouncers run as the postgres user" bash -c "[ \"\$(engine_procs $T)\" -ge 4 ]"
+check "postgres and pgbouncers run as the postgres user" bash -c "[ \"\$(engine_procs $T)\" -ge 5 ]"
 check "data folder owned by postgres, mode 0700" \
 	bash -c "[ \"\$(stat -c %U:%a /run/vpcsim/$T/engine-db)\" = postgres:700 ]"
 check "topology.json with the password is root-only" \
 	bash -c "[ \"\$(stat -c %a /run/vpcsim/$T/topology.json)\" = 600 ]"
 check "status lists the database" bash -c "V status $T | grep -E '^db +postgres +10\.0\.1\.[0-9]+:5432 +master +0 '"
 check "status lists the proxies and their pools" \
-	bash -c "V status $T | grep -E '^proxy +db +10\.0\.2\.[0-9]+:5432 +17 \(8\)' && V status $T | grep -E '^slow +db .* 1 \(0\)'"
+	bash -c "V status $T | grep -E '^proxy +db +10\.0\.2\.[0-9]+:5432 +17 \(8\)' && V status $T | grep -E '^slow +db .* 1 \(0\)' && V status $T | grep -E '^tls +db .* 3 \(0\)'"
 
 # ---- reachability ----
 check "psql from a VPC function reaches the database" \
@@ -108,6 +108,10 @@ check "a function without VPC config times out (no path to private addresses)" \
 	grep -q "timeout expired" "$TMP/outside"
 PROBE_MS=800 expect_probe laptop db 5432 timeout
 PROBE_MS=800 expect_probe laptop proxy 5432 timeout
+check "a proxy with require_tls admits a TLS client" \
+	bash -c "V invoke -t $T app -- env PGSSLMODE=require $PSQL -h tls -c '\\conninfo' | grep -q 'SSL connection (protocol: TLS'"
+V invoke -t "$T" app -- env PGSSLMODE=disable "$PSQL" -h tls -Atc "SELECT 1" >"$TMP/notls" 2>&1
+check "a proxy with require_tls refuses a client without TLS" grep -q "SSL required" "$TMP/notls"
 check "a wrong password is refused by the proxy" \
 	bash -c "V invoke -t $T app -- env PGPASSWORD=wrong-password $PSQL -h proxy -Atc 'SELECT 1' 2>&1 | grep -q 'password authentication failed'"
 

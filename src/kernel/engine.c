@@ -265,6 +265,13 @@ static int own_mounts(void)
 	return 0;
 }
 
+int engine_own_view(const char *dir)
+{
+	int err = own_mounts();
+
+	return err < 0 ? err : expose_only(dir);
+}
+
 static int become_engine_user(void)
 {
 	uid_t uid = 0;

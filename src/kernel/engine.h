@@ -42,6 +42,10 @@ int engine_write(const char *path, const char *text);
  * postgres user reaches its folder without any right on the folders
  * above, and sees no other state. Its working directory is that folder. */
 
+/* For a forked child about to become the postgres user: the mount
+ * namespace described above, for engine folder `dir`. */
+int engine_own_view(const char *dir);
+
 /* initdb of an empty data folder as the postgres user: bootstrap
  * superuser `admin`, no password (local peer logins only), UTF8, C
  * locale, no fsync. Output is appended to `log`. */

@@ -201,7 +201,8 @@ int pgb_pools_read(const char *sock_dir, int port, struct pgb_pools *out)
 	}
 	if (pid == 0) {
 		close(fd[0]);
-		if (setgid(gid) < 0 || setgroups(0, NULL) < 0 || setuid(uid) < 0 ||
+		if (engine_own_view(sock_dir) < 0 ||
+		    setgid(gid) < 0 || setgroups(0, NULL) < 0 || setuid(uid) < 0 ||
 		    pools_query(sock_dir, port, &p) < 0)
 			_exit(1);
 		_exit(write(fd[1], &p, sizeof(p)) == sizeof(p) ? 0 : 1);

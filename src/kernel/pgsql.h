@@ -5,7 +5,8 @@
  * PostgreSQL: as the engine's superuser (DB_ADMIN_USER), which pg_hba
  * admits by peer for root. PgBouncer: its admin console as user
  * "pgbouncer", which PgBouncer admits on its unix socket from a process
- * of its own OS user, so those calls fork a child that becomes it.
+ * of its own OS user, so those calls fork a child that becomes it (in a
+ * mount namespace where it can reach the socket: engine.h).
  * Passwords are never part of a message. */
 #ifndef VPCSIM_PGSQL_H
 #define VPCSIM_PGSQL_H

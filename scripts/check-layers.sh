@@ -4,7 +4,7 @@
 #  1. a file in src/LAYER/ includes "OTHER/x.h" only for OTHER at or below
 #     LAYER (util < model < kernel < state < lambda < cli);
 #  2. no circle between modules (a module is a .c and its .h; a private
-#     header NAME_internal.h belongs to module NAME);
+#     header NAME_internal.h or NAME_internal_PART.h belongs to module NAME);
 #  3. no host path literal ("/run/vpcsim", "/run/netns", "/etc/netns",
 #     "/sys/fs/...") outside src/util/paths.h, their one home.
 #
@@ -48,9 +48,9 @@ while read -r f line inc; do
 		bad=1
 	fi
 	mod=$(basename "${f%.*}")
-	mod="$layer/${mod%_internal}"
+	mod="$layer/${mod%%_internal*}"
 	m=$(basename "${inc%.h}")
-	m="$to/${m%_internal}"
+	m="$to/${m%%_internal*}"
 	[ "$m" = "$mod" ] || echo "$mod $m" >>"$edges"
 done <<<"$includes"
 

@@ -11,7 +11,8 @@ uuid-dev libsmartcols-dev
 libelf-dev zlib1g-dev linux-libc-dev
 bpftool clang llvm
 libcmocka-dev python3-jsonschema
-iproute2 nftables procps util-linux bsdutils python3"
+iproute2 nftables procps util-linux bsdutils python3
+libpq-dev postgresql postgresql-client pgbouncer openssl"
 # `make bench` only: throughput and the topology generator of bench/dataplane.sh.
 BENCH_PKGS="iperf3 python3"
 for arg in "$@"; do

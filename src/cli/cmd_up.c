@@ -17,6 +17,7 @@
 #include "state/apply.h"
 #include "model/names.h"
 #include "cli/report.h"
+#include "state/engine_steps.h"
 #include "state/state.h"
 
 
@@ -87,6 +88,9 @@ static int build(const char *text, size_t len, const struct topology *t,
 	if ((err = test_step("VPCSIM_FAIL_STEP", fail_at, P->n, &o.fail_at)) != EXIT_OK ||
 	    (err = test_step("VPCSIM_KILL_STEP", getenv("VPCSIM_KILL_STEP"), P->n, &o.kill_at)) != EXIT_OK)
 		return err;
+	/* Missing engine programs fail `up` before it creates anything. */
+	if (engine_preflight(t) < 0)
+		return fail(EXIT_FAILED, "up %s: %s", t->name, err_msg());
 	state_dir(t->name, dir);
 	snprintf(path, sizeof(path), "%s/journal", dir);
 	err = state_prepare(t->name, text, len);

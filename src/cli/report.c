@@ -377,6 +377,7 @@ void report_status(const struct live *lv, bool json)
 		json_add_drops(cJSON_GetObjectItem(root, "vpcs"), &lv->L);
 		json_add_drop_reasons(root);
 		json_envs(lv, root, &envs);
+		json_add_engines(root, &lv->L, lv->dir);
 		print_json(root);
 	} else {
 		printf("topology %s (%s)\n\n", lv->name, lv->dir);
@@ -387,6 +388,7 @@ void report_status(const struct live *lv, bool json)
 		print_nodes(&lv->L, have_j ? &J : NULL);
 		putchar('\n');
 		print_drops(&lv->L);
+		print_engines(&lv->L, lv->dir);
 		if (lv->t->n_functions) {
 			putchar('\n');
 			print_functions(lv, &envs);

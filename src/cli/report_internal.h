@@ -32,4 +32,10 @@ void json_add_drops(cJSON *vpcs, const struct layout *L);
  * tests that must not hard-code them. */
 void json_add_drop_reasons(cJSON *root);
 
+/* Databases and proxies that run engines (report_db.c): a table each
+ * (nothing when the topology has none), or "databases" and "proxies"
+ * arrays added to `root`. state_dir holds their sockets. */
+void print_engines(const struct layout *L, const char *state_dir);
+void json_add_engines(cJSON *root, const struct layout *L, const char *state_dir);
+
 #endif

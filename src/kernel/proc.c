@@ -369,6 +369,11 @@ static void reap_if_ours(const struct proc_id *p)
 
 int proc_stop(const struct proc_id *p, int grace_ms)
 {
+	return proc_stop_signal(p, SIGTERM, grace_ms);
+}
+
+int proc_stop_signal(const struct proc_id *p, int sig, int grace_ms)
+{
 	bool exited;
 	int pidfd;
 
@@ -390,10 +395,10 @@ int proc_stop(const struct proc_id *p, int grace_ms)
 		reap_if_ours(p);
 		return 0;
 	}
-	pidfd_signal(pidfd, SIGTERM);
+	pidfd_signal(pidfd, sig);
 	/* The group whose id is our leader's pid can only be the leader's:
 	 * the kernel does not hand out a pid still in use as a group id. */
-	kill(-p->pid, SIGTERM);
+	kill(-p->pid, sig);
 	exited = pidfd_wait_exit(pidfd, grace_ms < 0 ? 0 : grace_ms);
 	/* Then SIGKILL whatever of the group is left. The kernel keeps a
 	 * number that is still some process's group id from being handed

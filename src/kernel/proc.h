@@ -57,6 +57,9 @@ int proc_start_in_node(const char *netns, const char *command, const char *log_p
  * if it is our child. Returns 0 when it is no longer running (also when it
  * was gone already), <0 on error. */
 int proc_stop(const struct proc_id *p, int grace_ms);
+/* proc_stop() asking with `sig` instead of SIGTERM (PostgreSQL: SIGINT is
+ * its fast shutdown, SIGTERM waits for every client to leave). */
+int proc_stop_signal(const struct proc_id *p, int sig, int grace_ms);
 
 /* Replace the calling process by argv[0] (PATH searched) run inside the
  * node as proc_start_in_node() sets it up, without the new session and

@@ -218,6 +218,31 @@ static bool plan_nat(const struct layout *L, struct plan *P)
 	return true;
 }
 
+/* Databases first, then the proxies that connect to them, then resource
+ * commands (which may use either). */
+static bool plan_engines(const struct layout *L, struct plan *P)
+{
+	const struct topology *t = L->t;
+
+	for (int n = 0; n < L->n_nodes; n++) {
+		const struct node *nd = &L->nodes[n];
+
+		if (nd->kind == NODE_RESOURCE && t->resources[nd->index].db.engine != ENGINE_NONE &&
+		    (!push(P, STEP_DB_INIT, plan_ns_node(L, n), n) ||
+		     !push(P, STEP_DB_START, plan_ns_node(L, n), n)))
+			return false;
+	}
+	for (int n = 0; n < L->n_nodes; n++) {
+		const struct node *nd = &L->nodes[n];
+
+		if (nd->kind == NODE_RESOURCE && t->resources[nd->index].kind == RES_RDS_PROXY &&
+		    t->resources[nd->index].proxy.target >= 0 &&
+		    !push(P, STEP_PROXY_START, plan_ns_node(L, n), n))
+			return false;
+	}
+	return true;
+}
+
 static bool plan_services(const struct layout *L, struct plan *P)
 {
 	const struct topology *t = L->t;
@@ -234,6 +259,8 @@ static bool plan_services(const struct layout *L, struct plan *P)
 			listens |= t->hosts[nd->index].n_listen > 0;
 	}
 	if (listens && !push(P, STEP_RESPONDER, -1, -1))
+		return false;
+	if (!plan_engines(L, P))
 		return false;
 	for (int n = 0; n < L->n_nodes; n++) {
 		const struct node *nd = &L->nodes[n];
@@ -352,6 +379,26 @@ void plan_step_describe(const struct layout *L, const struct step *s, char *buf,
 	case STEP_RESPONDER:
 		snprintf(buf, len, "start the responder");
 		break;
+	case STEP_DB_INIT:
+		snprintf(buf, len, "initialise the %s data of %s",
+			 db_engine_str(L->t->resources[L->nodes[s->ref].index].db.engine),
+			 L->nodes[s->ref].name);
+		break;
+	case STEP_DB_START: {
+		const struct resource *r = &L->t->resources[L->nodes[s->ref].index];
+
+		snprintf(buf, len, "start %s of %s on %s:%d in %s", db_engine_str(r->db.engine),
+			 r->name, ip4_str(L->atts[L->nodes[s->ref].att].ip, ip), r->db.port, ns);
+		break;
+	}
+	case STEP_PROXY_START: {
+		const struct resource *r = &L->t->resources[L->nodes[s->ref].index];
+
+		snprintf(buf, len, "start pgbouncer of %s on %s:%d for %s in %s", r->name,
+			 ip4_str(L->atts[L->nodes[s->ref].att].ip, ip), PROXY_PORT_POSTGRES,
+			 L->t->resources[r->proxy.target].name, ns);
+		break;
+	}
 	case STEP_COMMAND:
 		snprintf(buf, len, "start the command of %s", L->nodes[s->ref].name);
 		break;

@@ -19,6 +19,9 @@ enum step_op {
 	STEP_ENI_DATAPLANE, /* an ENI's entry in its VPC's maps, programs attached */
 	STEP_HOSTS,         /* /etc/netns/<node>/hosts */
 	STEP_RESPONDER,     /* the built-in responder for every listen port */
+	STEP_DB_INIT,       /* an rds engine's data folder: initdb, configuration */
+	STEP_DB_START,      /* start it, wait until ready, create the master user */
+	STEP_PROXY_START,   /* an rds-proxy's pooler: configuration, start, wait */
 	STEP_COMMAND,       /* a resource's command */
 };
 

@@ -14,8 +14,9 @@
  * position in the file (a broken element leaves a zeroed slot), so an index
  * in the model is also the index in the JSON path of a diagnostic.
  *
- * topology_model.c holds what needs no JSON (diagnostics, freeing, lookups),
- * so cJSON appears in this file only.
+ * topology_model.c holds what needs no JSON (diagnostics, freeing, lookups);
+ * topology_db.c reads the database engine, proxy and secret keys with the
+ * helpers this file shares through topology_json.h.
  *
  * Allocation failure aborts: the input is a small file read once at start,
  * and threading ENOMEM through every helper would hide the rules. */
@@ -31,16 +32,9 @@
 #include "model/topology_internal.h"
 #include "util/fs.h"
 #include "vpcsim/dataplane.h"
+#include "model/topology_internal_json.h"
 
-#define CODE_PARAM "InvalidParameterValue"
 #define CODE_LAMBDA "InvalidParameterValueException"
-#define CODE_MISSING "MissingParameter"
-#define CODE_TYPE "InvalidType"
-
-struct parse {
-	struct topology *t;
-	struct diags *d;
-};
 
 /* ---- memory ---- */
 
@@ -53,8 +47,6 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
-#define ERR(p, path, code, ...) topo_error((p)->d, path, code, __VA_ARGS__)
-
 /* ---- paths ---- */
 
 /* Paths are far shorter than PATH_LEN unless a key is absurdly long; such
@@ -66,19 +58,19 @@ static const char *path_end(char buf[PATH_LEN], int n)
 	return buf;
 }
 
-static const char *path_key(char buf[PATH_LEN], const char *base, const char *key)
+const char *path_key(char buf[PATH_LEN], const char *base, const char *key)
 {
 	return path_end(buf, snprintf(buf, PATH_LEN, "%s%s%s", base, *base ? "." : "", key));
 }
 
-static const char *path_idx(char buf[PATH_LEN], const char *base, int i)
+const char *path_idx(char buf[PATH_LEN], const char *base, int i)
 {
 	return path_end(buf, snprintf(buf, PATH_LEN, "%s[%d]", base, i));
 }
 
 /* ---- JSON access ---- */
 
-static const char *json_type(const cJSON *j)
+const char *json_type(const cJSON *j)
 {
 	if (cJSON_IsString(j))
 		return "a string";
@@ -184,7 +176,7 @@ static void check_keys(struct parse *p, const cJSON *obj, const char *path,
 }
 
 /* An object with only `keys`, or NULL (reported) when j is something else. */
-static const cJSON *as_object(struct parse *p, const cJSON *j, const char *path,
+const cJSON *as_object(struct parse *p, const cJSON *j, const char *path,
 			      const char *what, const char *const keys[])
 {
 	if (!cJSON_IsObject(j)) {
@@ -196,7 +188,7 @@ static const cJSON *as_object(struct parse *p, const cJSON *j, const char *path,
 }
 
 /* The member `key` of obj, or NULL when absent (reported if required). */
-static const cJSON *member(struct parse *p, const cJSON *obj, const char *path,
+const cJSON *member(struct parse *p, const cJSON *obj, const char *path,
 			   const char *key, bool required)
 {
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -211,7 +203,7 @@ static const cJSON *member(struct parse *p, const cJSON *obj, const char *path,
 /* The getters return 1 when the member is present and well typed, 0 when it
  * is absent, -1 when it has another type (reported). *out is untouched
  * unless 1 is returned. */
-static int get_str(struct parse *p, const cJSON *obj, const char *path,
+int get_str(struct parse *p, const cJSON *obj, const char *path,
 		   const char *key, bool required, const char **out)
 {
 	const cJSON *m = member(p, obj, path, key, required);
@@ -228,7 +220,7 @@ static int get_str(struct parse *p, const cJSON *obj, const char *path,
 	return 1;
 }
 
-static int get_bool(struct parse *p, const cJSON *obj, const char *path,
+int get_bool(struct parse *p, const cJSON *obj, const char *path,
 		    const char *key, bool *out)
 {
 	const cJSON *m = member(p, obj, path, key, false);
@@ -259,7 +251,7 @@ static bool json_int(const cJSON *j, long lo, long hi, long *out)
 }
 
 /* An integer in lo..hi; out of range or fractional is reported with `code`. */
-static int get_int(struct parse *p, const cJSON *obj, const char *path,
+int get_int(struct parse *p, const cJSON *obj, const char *path,
 		   const char *key, bool required, long lo, long hi,
 		   const char *code, int *out)
 {
@@ -1471,7 +1463,11 @@ static void parse_resource(struct parse *p, const cJSON *j, const char *path, vo
 	struct resource *r = out;
 	static const char *const keys[] = {
 		"name", "kind", "subnet", "security_groups", "ip", "public_ip",
-		"publicly_accessible", "listen", "command", "user", "connection_tracking", NULL };
+		"publicly_accessible", "listen", "command", "user", "connection_tracking",
+		/* topology_db.c */
+		"engine", "port", "max_connections", "master_username", "master_password",
+		"secret", "target", "max_connections_percent", "max_idle_connections_percent",
+		"connection_borrow_timeout_s", "idle_client_timeout_s", "require_tls", NULL };
 	static const char *const kinds[] = { "generic", "ec2", "rds", "rds-proxy" };
 	const cJSON *arr;
 	const char *s;
@@ -1511,6 +1507,7 @@ static void parse_resource(struct parse *p, const cJSON *j, const char *path, vo
 	if (get_str(p, j, path, "command", false, &s) == 1)
 		r->command = topo_strdup(s);
 	parse_resource_user(p, j, path, r);
+	parse_resource_db(p, j, path, r);
 }
 
 /* Variables the Lambda runtime sets itself; AWS refuses them. */
@@ -1709,10 +1706,8 @@ static void parse_expect(struct parse *p, const cJSON *j, const char *path, void
 
 /* ---- driver ---- */
 
-typedef void (*elem_fn)(struct parse *, const cJSON *, const char *, void *);
-
 /* Allocates t->KEY for the top-level array `key` and parses each element. */
-static void parse_list(struct parse *p, const cJSON *root, const char *key, size_t size,
+void parse_list(struct parse *p, const cJSON *root, const char *key, size_t size,
 		       void **out, int *n, elem_fn fn)
 {
 	const cJSON *arr, *e;
@@ -1729,9 +1724,6 @@ static void parse_list(struct parse *p, const cJSON *root, const char *key, size
 		i++;
 	}
 }
-
-#define LIST(p, root, key, arr, n, fn) \
-	parse_list(p, root, key, sizeof(*(arr)), (void **)&(arr), &(n), fn)
 
 /* Line and column of the byte where cJSON stopped (its error position). */
 static void report_json_error(struct parse *p, const char *text, size_t len, const char *end,
@@ -1870,7 +1862,7 @@ struct topology *topology_parse(const char *file, const char *text, size_t len,
 {
 	static const char *const keys[] = {
 		"name", "account_id", "region", "conntrack_allowance", "lambda", "internet",
-		"vpcs", "peerings", "resources", "functions", "expect", NULL };
+		"vpcs", "peerings", "resources", "functions", "expect", "secrets", NULL };
 	struct parse p = { .t = xcalloc(1, sizeof(*p.t)), .d = d };
 	const cJSON *vpcs, *e;
 	cJSON *root = NULL;
@@ -1896,7 +1888,9 @@ struct topology *topology_parse(const char *file, const char *text, size_t len,
 			resolve_vpc(&p, e, path_idx(ep, "vpcs", i), i);
 		i++;
 	}
+	LIST(&p, root, "secrets", p.t->secrets, p.t->n_secrets, parse_secret);
 	LIST(&p, root, "resources", p.t->resources, p.t->n_resources, parse_resource);
+	resolve_proxy_targets(&p, root);
 	LIST(&p, root, "functions", p.t->functions, p.t->n_functions, parse_function);
 	LIST(&p, root, "expect", p.t->expects, p.t->n_expects, parse_expect);
 	topology_check(p.t, d);

@@ -151,6 +151,50 @@ struct conntrack_spec {
 	int tcp_established_s, udp_stream_s, udp_s;
 };
 
+/* Database engines a `rds` resource can run (docs/RDS.md). */
+enum db_engine {
+	ENGINE_NONE,               /* v1: the built-in responder answers `listen` */
+	ENGINE_POSTGRES,
+};
+
+#define DB_PORT_POSTGRES 5432
+#define DB_MAX_CONNECTIONS_DEFAULT 100   /* PostgreSQL's own default */
+#define DB_MAX_CONNECTIONS_MIN 6         /* RDS's lower bound */
+#define DB_MAX_CONNECTIONS_MAX 5000      /* LEAST(memory/9531392, 5000) caps RDS's */
+#define DB_SUPERUSER_RESERVED 3          /* superuser_reserved_connections */
+#define DB_ADMIN_USER "rdsadmin"         /* the engine's own superuser, as RDS's */
+
+/* A `rds` resource with an engine: a real server. Credentials come from
+ * the file or from a secret (then copied here); master_password is never
+ * printed, logged or put in an error message. */
+struct db_config {
+	enum db_engine engine;
+	int port;                  /* the engine's default unless given */
+	int max_connections;
+	char *master_username;
+	char *master_password;
+	int secret;                /* index into topology.secrets, -1 if none */
+};
+
+/* An `rds-proxy` with a target: a real connection pooler. */
+struct proxy_config {
+	int target;                /* resource index (an rds with an engine), -1 */
+	int max_connections_percent;       /* 1..100, default 100 */
+	int max_idle_connections_percent;  /* 0..max_connections_percent, default 50 */
+	int connection_borrow_timeout_s;   /* 0..3600, default 120 */
+	int idle_client_timeout_s;         /* 1..28800, default 1800 */
+	bool require_tls;                  /* clients must use TLS */
+};
+
+#define PROXY_PORT_POSTGRES 5432         /* RDS Proxy's endpoint port */
+
+/* A Secrets Manager secret in the shape RDS uses. */
+struct secret {
+	char *name;
+	char *username;
+	char *password;            /* never printed */
+};
+
 struct resource {
 	char *name;
 	struct conntrack_spec conntrack;   /* "connection_tracking" */
@@ -167,6 +211,8 @@ struct resource {
 	char *command;             /* NULL if none */
 	char *user;                /* run command as this user (name or uid,
 				    * checked to exist here); NULL: root */
+	struct db_config db;       /* RES_RDS; engine ENGINE_NONE otherwise */
+	struct proxy_config proxy; /* RES_RDS_PROXY; target -1 otherwise */
 };
 
 struct env_var {
@@ -234,6 +280,8 @@ struct topology {
 	int n_functions;
 	struct expectation *expects;
 	int n_expects;
+	struct secret *secrets;
+	int n_secrets;
 };
 
 /* One problem found in a topology file. Warnings do not stop `up`. */
@@ -297,6 +345,7 @@ int vpc_find_sg(const struct vpc *v, const char *name);
 bool topo_peered(const struct topology *t, int vpc_a, int vpc_b);
 
 const char *resource_kind_str(enum resource_kind k);
+const char *db_engine_str(enum db_engine e);       /* "postgres", "" for none */
 const char *probe_result_str(enum probe_result r);
 const char *proto_str(int proto, char buf[8]); /* "tcp", "udp", "icmp", "all", "47" */
 

@@ -175,6 +175,8 @@ void topology_free(struct topology *t)
 		free(t->resources[i].listen);
 		free(t->resources[i].command);
 		free(t->resources[i].user);
+		free(t->resources[i].db.master_username);
+		free(t->resources[i].db.master_password);
 	}
 	free(t->resources);
 	for (int i = 0; i < t->n_functions; i++) {
@@ -194,6 +196,12 @@ void topology_free(struct topology *t)
 		free(t->expects[i].to);
 	}
 	free(t->expects);
+	for (int i = 0; i < t->n_secrets; i++) {
+		free(t->secrets[i].name);
+		free(t->secrets[i].username);
+		free(t->secrets[i].password);
+	}
+	free(t->secrets);
 	free(t->file);
 	free(t->name);
 	free(t->account_id);
@@ -251,6 +259,11 @@ const char *resource_kind_str(enum resource_kind k)
 	case RES_RDS_PROXY: return "rds-proxy";
 	}
 	return "?";
+}
+
+const char *db_engine_str(enum db_engine e)
+{
+	return e == ENGINE_POSTGRES ? "postgres" : "";
 }
 
 const char *probe_result_str(enum probe_result r)

@@ -19,6 +19,7 @@
 #include "kernel/rtnl.h"
 #include "kernel/proc.h"
 #include "kernel/responder.h"
+#include "state/engine_steps.h"
 #include "state/sweep.h"
 #include "kernel/tc.h"
 #include "kernel/vpc_dataplane.h"
@@ -417,6 +418,12 @@ static int run_step(struct exec *x, const struct step *s)
 		return step_hosts(x, s);
 	case STEP_RESPONDER:
 		return step_responder(x, s);
+	case STEP_DB_INIT:
+		return engine_step_db_init(x->L, s->ref, x->o->state_dir, x->J);
+	case STEP_DB_START:
+		return engine_step_db_start(x->L, s->ref, x->o->state_dir, x->J);
+	case STEP_PROXY_START:
+		return engine_step_proxy_start(x->L, s->ref, x->o->state_dir, x->J);
 	case STEP_COMMAND:
 		return step_command(x, s);
 	}
@@ -440,7 +447,9 @@ static void profile_print(const double *us, const int *n)
 		[STEP_ATTACH] = "attach", [STEP_LINK] = "link", [STEP_ROUTE] = "route",
 		[STEP_RULE] = "rule", [STEP_NAT] = "nat", [STEP_DATAPLANE] = "dataplane load",
 		[STEP_ENI_DATAPLANE] = "eni dataplane", [STEP_HOSTS] = "hosts file",
-		[STEP_RESPONDER] = "responder", [STEP_COMMAND] = "command",
+		[STEP_RESPONDER] = "responder", [STEP_DB_INIT] = "db init",
+		[STEP_DB_START] = "db start", [STEP_PROXY_START] = "proxy start",
+		[STEP_COMMAND] = "command",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)

@@ -1,6 +1,7 @@
 /* The journal of created objects and its undo. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 
 static const char *const kind_word[] = {
 	[J_NETNS] = "netns", [J_DIR] = "dir", [J_FILE] = "file",
-	[J_PROC] = "proc", [J_PIN] = "pin",
+	[J_PROC] = "proc", [J_PIN] = "pin", [J_TREE] = "tree",
 };
 
 static int journal_push(struct journal *J, struct journal_entry e)
@@ -39,7 +40,10 @@ static int journal_write(struct journal *J, const struct journal_entry *e)
 
 	if (J->fd < 0)
 		return 0;
-	if (e->kind == J_PROC)
+	if (e->kind == J_PROC && e->stop_signal)
+		len = snprintf(line, sizeof(line), "proc %d %llu %s %d\n", (int)e->pid,
+			       e->start_time, e->what, e->stop_signal);
+	else if (e->kind == J_PROC)
 		len = snprintf(line, sizeof(line), "proc %d %llu %s\n", (int)e->pid,
 			       e->start_time, e->what);
 	else
@@ -85,6 +89,15 @@ int journal_add_proc(struct journal *J, pid_t pid, unsigned long long start, con
 	});
 }
 
+int journal_add_proc_signal(struct journal *J, pid_t pid, unsigned long long start,
+			    const char *name, int sig)
+{
+	return journal_add_entry(J, (struct journal_entry){
+		.kind = J_PROC, .what = (char *)name, .pid = pid, .start_time = start,
+		.stop_signal = sig,
+	});
+}
+
 int journal_read_stream(struct journal *J, FILE *f)
 {
 	char line[4200];
@@ -98,7 +111,8 @@ int journal_read_stream(struct journal *J, FILE *f)
 		int pid;
 
 		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "proc %d %llu %4095s", &pid, &e.start_time, what) == 3) {
+		if (sscanf(line, "proc %d %llu %4095s %d", &pid, &e.start_time, what,
+			   &e.stop_signal) >= 3) {
 			if (pid <= 1)
 				continue; /* never a process of ours: 0 and -1 mean groups */
 			e.kind = J_PROC;
@@ -156,9 +170,10 @@ static int undo_one(const struct journal_entry *e)
 	case J_PROC: {
 		struct proc_id p = { .pid = e->pid, .start_time = e->start_time };
 
-		return proc_stop(&p, 1000);
+		return proc_stop_signal(&p, e->stop_signal ? e->stop_signal : SIGTERM, 1000);
 	}
 	case J_PIN:
+	case J_TREE:
 		return tree_remove(e->what);
 	}
 	return 0;

@@ -6,8 +6,10 @@
  *   netns NAME
  *   dir PATH
  *   file PATH
- *   proc PID START_TIME NAME      (start time: field 22 of /proc/PID/stat)
+ *   proc PID START_TIME NAME [SIG] (start time: field 22 of /proc/PID/stat;
+ *                                  SIG: the signal that stops it, SIGTERM if absent)
  *   pin PATH                      (a bpffs path, removed recursively)
+ *   tree PATH                     (a folder with its contents, e.g. a database's data)
  */
 #ifndef VPCSIM_JOURNAL_H
 #define VPCSIM_JOURNAL_H
@@ -23,6 +25,7 @@ enum journal_kind {
 	J_FILE,
 	J_PROC,
 	J_PIN,
+	J_TREE,
 };
 
 struct journal_entry {
@@ -30,6 +33,7 @@ struct journal_entry {
 	char *what;              /* name or path */
 	pid_t pid;               /* J_PROC */
 	unsigned long long start_time;
+	int stop_signal;         /* J_PROC; 0 means SIGTERM */
 };
 
 struct journal {
@@ -48,6 +52,9 @@ int journal_read(struct journal *J, const char *path);
 int journal_read_stream(struct journal *J, FILE *f);
 int journal_add(struct journal *J, enum journal_kind kind, const char *what);
 int journal_add_proc(struct journal *J, pid_t pid, unsigned long long start, const char *name);
+/* A process that stops on `sig` rather than SIGTERM. */
+int journal_add_proc_signal(struct journal *J, pid_t pid, unsigned long long start,
+			    const char *name, int sig);
 /* Undo every entry, last first. Keeps going past errors (reporting each to
  * stderr) so that as much as possible is removed; returns the first error. */
 int journal_undo(struct journal *J);

@@ -49,7 +49,8 @@ static int sweep_journal_procs(const char *state_dir, int *first)
 		struct proc_id p = { .pid = J.e[i].pid, .start_time = J.e[i].start_time };
 
 		if (J.e[i].kind == J_PROC && proc_alive(&p))
-			n += note(first, proc_stop(&p, 1000));
+			n += note(first, proc_stop_signal(&p, J.e[i].stop_signal ? J.e[i].stop_signal
+							      : SIGTERM, 1000));
 	}
 	journal_close(&J);
 	return n;

@@ -1,0 +1,465 @@
+/* PostgreSQL and PgBouncer processes (engine.h). */
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kernel/engine.h"
+#include "util/err.h"
+
+#define PG_LIB "/usr/lib/postgresql"
+#define PGBOUNCER_PATH "/usr/sbin/pgbouncer"
+#define POLL_MS 20
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static const char *const prog_name[] = {
+	[PROG_INITDB] = "initdb", [PROG_POSTGRES] = "postgres", [PROG_PGBOUNCER] = "pgbouncer",
+	[PROG_OPENSSL] = "openssl",
+};
+
+/* The highest version folder of /usr/lib/postgresql that has a server. */
+static int pg_bindir(char out[ENGINE_PATH_MAX])
+{
+	const char *env = getenv("VPCSIM_PG_BINDIR");
+	struct dirent *de;
+	long best = -1;
+	DIR *d;
+
+	if (env) {
+		snprintf(out, ENGINE_PATH_MAX, "%s", env);
+		return 0;
+	}
+	d = opendir(PG_LIB);
+	if (!d)
+		return -ENOENT;
+	while ((de = readdir(d))) {
+		char path[ENGINE_PATH_MAX];
+		char *end;
+		long v = strtol(de->d_name, &end, 10);
+
+		snprintf(path, sizeof(path), "%s/%s/bin/postgres", PG_LIB, de->d_name);
+		if (*end || end == de->d_name || access(path, X_OK) < 0 || v <= best)
+			continue;
+		best = v;
+		snprintf(out, ENGINE_PATH_MAX, "%s/%ld/bin", PG_LIB, v);
+	}
+	closedir(d);
+	return best < 0 ? -ENOENT : 0;
+}
+
+int engine_prog_path(enum engine_prog p, char out[ENGINE_PATH_MAX])
+{
+	char dir[ENGINE_PATH_MAX];
+	const char *env = getenv("VPCSIM_PGBOUNCER");
+
+	if (p == PROG_OPENSSL) {
+		snprintf(out, ENGINE_PATH_MAX, "/usr/bin/openssl");
+		if (access(out, X_OK) == 0)
+			return 0;
+		return errf(ENOENT, "openssl is not installed (%s): install the Debian package openssl "
+			    "(apt-get install openssl, or make deps)", out);
+	}
+	if (p == PROG_PGBOUNCER) {
+		snprintf(out, ENGINE_PATH_MAX, "%s", env ? env : PGBOUNCER_PATH);
+		if (access(out, X_OK) == 0)
+			return 0;
+		return errf(ENOENT, "%s is not installed (%s): install the Debian package pgbouncer "
+			    "(apt-get install pgbouncer, or make deps)", prog_name[p], out);
+	}
+	if (pg_bindir(dir) == 0) {
+		snprintf(out, ENGINE_PATH_MAX, "%s/%s", dir, prog_name[p]);
+		if (access(out, X_OK) == 0)
+			return 0;
+	}
+	return errf(ENOENT, "PostgreSQL's %s is not installed (no %s/N/bin/%s): install the Debian "
+		    "package postgresql (apt-get install postgresql, or make deps)", prog_name[p],
+		    getenv("VPCSIM_PG_BINDIR") ? getenv("VPCSIM_PG_BINDIR") : PG_LIB, prog_name[p]);
+}
+
+int engine_user(uid_t *uid, gid_t *gid)
+{
+	struct passwd *pw = getpwnam(ENGINE_USER);
+
+	if (!pw)
+		return errf(ENOENT, "there is no user '%s' (the Debian package postgresql-common "
+			    "creates it: apt-get install postgresql)", ENGINE_USER);
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+}
+
+int engine_mkdir(const char *dir)
+{
+	uid_t uid = 0;
+	gid_t gid = 0;
+	int err = engine_user(&uid, &gid);
+
+	if (err < 0)
+		return err;
+	if (mkdir(dir, 0700) < 0)
+		return errf(errno, "creating %s: %s", dir, strerror(errno));
+	if (chown(dir, uid, gid) < 0)
+		return errf(errno, "chown %s to %s: %s", dir, ENGINE_USER, strerror(errno));
+	return 0;
+}
+
+int engine_write(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	uid_t uid = 0;
+	gid_t gid = 0;
+	int fd, err = engine_user(&uid, &gid);
+
+	if (err < 0)
+		return err;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return errf(errno, "creating %s: %s", path, strerror(errno));
+	if (fchown(fd, uid, gid) < 0 || write(fd, text, len) != (ssize_t)len) {
+		err = errf(errno, "writing %s: %s", path, strerror(errno));
+		close(fd);
+		return err;
+	}
+	close(fd);
+	return 0;
+}
+
+/* The last non-empty line of a log, for an error message. */
+static void log_last_line(const char *log, char *out, size_t len)
+{
+	char buf[4096];
+	ssize_t n = 0;
+	int fd = open(log, O_RDONLY | O_CLOEXEC);
+	off_t size;
+	char *end, *start;
+
+	snprintf(out, len, "(no output)");
+	if (fd < 0)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	if (size > 0 && lseek(fd, size > (off_t)sizeof(buf) - 1 ? size - (off_t)sizeof(buf) + 1 : 0,
+			      SEEK_SET) >= 0)
+		n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (end = buf + n; end > buf && (end[-1] == '\n' || end[-1] == ' '); end--)
+		;
+	*end = '\0';
+	start = strrchr(buf, '\n');
+	snprintf(out, len, "%s", start ? start + 1 : buf);
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Line 8 of postmaster.pid is the server's status; "ready" once it
+ * accepts connections (what pg_ctl -w waits for). */
+static bool pg_ready(const char *datadir)
+{
+	char path[ENGINE_PATH_MAX + 32], line[128];
+	bool ready = false;
+	FILE *f;
+	int i = 0;
+
+	snprintf(path, sizeof(path), "%s/postmaster.pid", datadir);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (++i == 8)
+			ready = strncmp(line, "ready", 5) == 0;
+	fclose(f);
+	return ready;
+}
+
+static bool socket_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+
+/* ---- running a program as the postgres user ---- */
+
+struct engine_run {
+	const char *netns;         /* NULL: stay in the caller's network */
+	const char *dir;           /* the engine's folder, exposed alone */
+	bool own_ipc;              /* a System V IPC namespace of its own */
+	char *const *argv;         /* argv[0] is an absolute path */
+	int logfd;
+};
+
+/* mkdir -p of an absolute path, in the tmpfs that covers the state root. */
+static int mkdir_p(const char *path)
+{
+	char buf[ENGINE_PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* In the child's own mount namespace: cover the state root (two levels
+ * above the engine's folder) with an empty tmpfs and bind the engine's
+ * folder back at its own path. The postgres user then reaches its folder
+ * whatever the modes of the folders above (root's only), and sees no
+ * other topology's state. */
+static int expose_only(const char *dir)
+{
+	char root[ENGINE_PATH_MAX], src[64], *slash;
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errf(errno, "opening %s: %s", dir, strerror(errno));
+	snprintf(root, sizeof(root), "%s", dir);
+	for (int up = 0; up < 2; up++) {
+		slash = strrchr(root, '/');
+		if (!slash || slash == root)
+			return errf(EINVAL, "%s: no state root above it", dir);
+		*slash = '\0';
+	}
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	if (mount("vpcsim-engine", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k") < 0)
+		return errf(errno, "covering %s with a tmpfs: %s", root, strerror(errno));
+	if (mkdir_p(dir) < 0)
+		return errf(errno, "creating %s in the tmpfs: %s", dir, strerror(errno));
+	if (mount(src, dir, NULL, MS_BIND, NULL) < 0)
+		return errf(errno, "binding %s: %s", dir, strerror(errno));
+	close(fd);
+	return 0;
+}
+
+static int own_mounts(void)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return errf(errno, "unshare(CLONE_NEWNS): %s", strerror(errno));
+	if (mount("", "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return errf(errno, "making / a slave mount: %s", strerror(errno));
+	return 0;
+}
+
+int engine_own_view(const char *dir)
+{
+	int err = own_mounts();
+
+	return err < 0 ? err : expose_only(dir);
+}
+
+static int become_engine_user(void)
+{
+	uid_t uid = 0;
+	gid_t gid = 0;
+
+	if (engine_user(&uid, &gid) < 0)
+		return -1;
+	if (setgid(gid) < 0 || initgroups(ENGINE_USER, gid) < 0 || setuid(uid) < 0)
+		return errf(errno, "becoming user %s: %s", ENGINE_USER, strerror(errno));
+	return 0;
+}
+
+/* The forked child; never returns. Errors go up the CLOEXEC pipe. */
+static __attribute__((noreturn)) void run_child(const struct engine_run *r, int report)
+{
+	const char *msg;
+	int err, devnull;
+
+	proc_signals_default();
+	err = setsid() < 0 ? errf(errno, "setsid: %s", strerror(errno)) : 0;
+	if (!err)
+		err = r->netns ? proc_enter_node(r->netns) : own_mounts();
+	if (!err)
+		err = expose_only(r->dir);
+	if (!err && r->own_ipc && unshare(CLONE_NEWIPC) < 0)
+		err = errf(errno, "unshare(CLONE_NEWIPC): %s", strerror(errno));
+	if (!err)
+		err = become_engine_user();
+	if (!err && chdir(r->dir) < 0)
+		err = errf(errno, "chdir %s: %s", r->dir, strerror(errno));
+	devnull = err ? -1 : open("/dev/null", O_RDONLY);
+	if (!err && (devnull < 0 || dup2(devnull, 0) < 0 || dup2(r->logfd, 1) < 0 ||
+		     dup2(r->logfd, 2) < 0))
+		err = errf(errno, "redirecting stdio: %s", strerror(errno));
+	if (!err) {
+		syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+		execv(r->argv[0], r->argv);
+		err = errf(errno, "exec %s: %s", r->argv[0], strerror(errno));
+	}
+	msg = err_msg();
+	if (write(report, msg, strlen(msg)) < 0)
+		_exit(126);
+	_exit(127);
+}
+
+/* Fork and exec as run_child() sets up; returns once the exec succeeded
+ * (the pipe closed empty) with the child's pid, or the setup error. */
+static int run_start(const struct engine_run *r, const char *log, pid_t *pid)
+{
+	struct engine_run rr = *r;
+	char msg[1024];
+	ssize_t len = 0, n;
+	int fd[2];
+
+	rr.logfd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (rr.logfd < 0)
+		return errf(errno, "opening log %s: %s", log, strerror(errno));
+	if (pipe2(fd, O_CLOEXEC) < 0) {
+		close(rr.logfd);
+		return errf(errno, "pipe: %s", strerror(errno));
+	}
+	fflush(NULL);
+	*pid = fork();
+	if (*pid == 0) {
+		close(fd[0]);
+		run_child(&rr, fd[1]);
+	}
+	close(fd[1]);
+	close(rr.logfd);
+	if (*pid < 0) {
+		close(fd[0]);
+		return errf(errno, "fork: %s", strerror(errno));
+	}
+	while (len < (ssize_t)sizeof(msg) - 1 &&
+	       ((n = read(fd[0], msg + len, sizeof(msg) - 1 - (size_t)len)) > 0 ||
+		(n < 0 && errno == EINTR)))
+		len += n > 0 ? n : 0;
+	close(fd[0]);
+	if (len > 0) {
+		msg[len] = '\0';
+		waitpid(*pid, NULL, 0);
+		return errf(EIO, "starting %s: %s", r->argv[0], msg);
+	}
+	return 0;
+}
+
+/* Run r to its end; 0 when it exits 0, else the log's last line. */
+static int run_wait(const char *what, const struct engine_run *r, const char *log)
+{
+	char last[512];
+	int err, status;
+	pid_t pid;
+
+	err = run_start(r, log, &pid);
+	if (err < 0)
+		return errf_prefix(err, "%s", what);
+	if (waitpid(pid, &status, 0) < 0)
+		return errf(errno, "waiting for %s: %s", what, strerror(errno));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	log_last_line(log, last, sizeof(last));
+	return errf(EIO, "%s failed (exit status %d): %s", what,
+		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), last);
+}
+
+int engine_self_signed(const char *dir, const char *cn, const char *log)
+{
+	char prog[ENGINE_PATH_MAX], subj[128], what[ENGINE_PATH_MAX + 64];
+	char *argv[] = { prog, "req", "-x509", "-newkey", "ec", "-pkeyopt",
+			 "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "server.key",
+			 "-out", "server.crt", "-days", "3650", "-subj", subj, NULL };
+	struct engine_run r = { .dir = dir, .argv = argv };
+	int err = engine_prog_path(PROG_OPENSSL, prog);
+
+	if (err < 0)
+		return err;
+	snprintf(subj, sizeof(subj), "/CN=%s", cn);
+	snprintf(what, sizeof(what), "making the TLS certificate in %s", dir);
+	return run_wait(what, &r, log);
+}
+
+int pg_initdb(const char *datadir, const char *admin, const char *log)
+{
+	char prog[ENGINE_PATH_MAX], user[128], what[ENGINE_PATH_MAX + 16];
+	char *argv[] = { prog, "-D", (char *)datadir, user, "--auth-local=peer",
+			 "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C",
+			 "--no-sync", "--no-instructions", NULL };
+	struct engine_run r = { .dir = datadir, .argv = argv };
+	int err = engine_prog_path(PROG_INITDB, prog);
+
+	if (err < 0)
+		return err;
+	snprintf(user, sizeof(user), "--username=%s", admin);
+	snprintf(what, sizeof(what), "initdb of %s", datadir);
+	return run_wait(what, &r, log);
+}
+
+/* Start r and wait for ready(arg); the process is stopped again when it
+ * does not get there. */
+static int start_and_wait(const char *what, const struct engine_run *r, const char *log,
+			  int timeout_ms, bool (*ready)(const char *), const char *arg,
+			  struct proc_id *out)
+{
+	char last[512];
+	int err = run_start(r, log, &out->pid), waited = 0;
+
+	if (err < 0)
+		return err;
+	err = proc_start_time(out->pid, &out->start_time);
+	if (err < 0)
+		return err;
+	while (!ready(arg)) {
+		if (!proc_alive(out) || waited >= timeout_ms) {
+			bool alive = proc_alive(out);
+
+			proc_stop(out, 1000);
+			log_last_line(log, last, sizeof(last));
+			return errf(alive ? ETIMEDOUT : EIO, "%s in %s %s: %s", what, r->netns,
+				    alive ? "did not get ready in time" : "exited", last);
+		}
+		sleep_ms(POLL_MS);
+		waited += POLL_MS;
+	}
+	return 0;
+}
+
+int pg_start(const char *netns, const char *datadir, const char *log, int timeout_ms,
+	     struct proc_id *out)
+{
+	char prog[ENGINE_PATH_MAX];
+	char *argv[] = { prog, "-D", (char *)datadir, NULL };
+	struct engine_run r = { .netns = netns, .dir = datadir, .own_ipc = true, .argv = argv };
+	int err = engine_prog_path(PROG_POSTGRES, prog);
+
+	if (err < 0)
+		return err;
+	return start_and_wait("postgres", &r, log, timeout_ms, pg_ready, datadir, out);
+}
+
+int pgb_start(const char *netns, const char *dir, const char *ini, const char *socket,
+	      const char *log, int timeout_ms, struct proc_id *out)
+{
+	char prog[ENGINE_PATH_MAX];
+	char *argv[] = { prog, (char *)ini, NULL };
+	struct engine_run r = { .netns = netns, .dir = dir, .argv = argv };
+	int err = engine_prog_path(PROG_PGBOUNCER, prog);
+
+	if (err < 0)
+		return err;
+	return start_and_wait("pgbouncer", &r, log, timeout_ms, socket_exists, socket, out);
+}

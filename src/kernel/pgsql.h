@@ -1,0 +1,43 @@
+/* Talking to the engines vpcsim runs, with libpq, over their unix sockets
+ * in the topology's state folder (never over the network: the host has
+ * no path into a VPC). docs/RDS.md.
+ *
+ * PostgreSQL: as the engine's superuser (DB_ADMIN_USER), which pg_hba
+ * admits by peer for root. PgBouncer: its admin console as user
+ * "pgbouncer", which PgBouncer admits on its unix socket from a process
+ * of its own OS user, so those calls fork a child that becomes it (in a
+ * mount namespace where it can reach the socket: engine.h).
+ * Passwords are never part of a message. */
+#ifndef VPCSIM_PGSQL_H
+#define VPCSIM_PGSQL_H
+
+/* Create the master user: LOGIN CREATEDB CREATEROLE, member of pg_monitor
+ * and pg_signal_backend, owner of database postgres, with a SCRAM secret
+ * computed here by libpq (the password itself never reaches the server,
+ * a file or a command line). */
+int pg_create_master(const char *sock_dir, int port, const char *admin,
+		     const char *user, const char *password);
+
+/* The SCRAM secret of `user` as the server stores it (malloc'd). */
+int pg_role_secret(const char *sock_dir, int port, const char *admin, const char *user,
+		   char **out);
+
+struct pg_activity {
+	int max_connections;
+	int clients;               /* client backends, the admin's own excluded */
+	int active, idle;          /* of clients: running a query, idle */
+};
+
+int pg_activity_read(const char *sock_dir, int port, const char *admin,
+		     struct pg_activity *out);
+
+struct pgb_pools {
+	int cl_active, cl_waiting; /* client connections */
+	int sv_active, sv_idle, sv_used, sv_login; /* server connections */
+	int maxwait_s;             /* longest wait of a waiting client */
+};
+
+/* SHOW POOLS summed over every pool but the admin console's. */
+int pgb_pools_read(const char *sock_dir, int port, struct pgb_pools *out);
+
+#endif

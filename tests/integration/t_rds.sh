@@ -1,0 +1,173 @@
+#!/bin/bash
+# RDS and RDS Proxy with real engines (docs/RDS.md): a PostgreSQL server in
+# the database's ENI and a PgBouncer in the proxy's, reached with psql from
+# function sandboxes through the VPC's data plane; the connection storm
+# straight at the database and through the proxy; the borrow timeout;
+# validation; nothing of the engines left after down or a failed up.
+. "$(dirname "$0")/lib.sh"
+T=$(unique_name)
+topo_copy "$ROOT/tests/integration/data/rds.json" "$T"
+V() { "$VPCSIM" "$@"; }
+PW=Zq9-secret-Xv7
+PSQL=$(ls -d /usr/lib/postgresql/*/bin/psql | sort -V | tail -1)
+# psql in a sandbox of FN against HOST; extra args follow.
+q() { # FN HOST SQL
+	V invoke -t "$T" "$1" -- "$PSQL" -h "$2" -Atc "$3"
+}
+# Processes of the engines of topology NAME: their command line names its
+# state folder (postgres -D, pgbouncer's ini) or they run in it (postgres'
+# children keep the data folder as working directory).
+engine_procs() { # NAME
+	local p n=0
+	for p in $(pgrep -u postgres); do
+		if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q "/run/vpcsim/$1/" ||
+			readlink "/proc/$p/cwd" 2>/dev/null | grep -q "^/run/vpcsim/$1/"; then
+			n=$((n + 1))
+		fi
+	done
+	echo "$n"
+}
+nothing_of_engines() { # NAME
+	[ "$(engine_procs "$1")" = 0 ] && [ ! -e "/run/vpcsim/$1" ]
+}
+export -f engine_procs nothing_of_engines q V
+export T PSQL VPCSIM
+
+# ---- validation: paths, codes, and never the password ----
+cat >"$TMP/bad.json" <<EOF
+{ "name": "rdsbad",
+  "secrets": [ { "name": "creds", "value": { "username": "rdsadmin", "password": "bad pass word" } } ],
+  "vpcs": [ { "name": "app", "cidr": "10.0.0.0/16", "subnets": [ { "name": "a", "cidr": "10.0.1.0/24" } ] },
+            { "name": "b", "cidr": "10.1.0.0/16", "subnets": [ { "name": "o", "cidr": "10.1.1.0/24" } ] } ],
+  "resources": [
+    { "name": "db", "kind": "rds", "engine": "mysql", "subnet": "a" },
+    { "name": "db2", "kind": "rds", "engine": "postgres", "subnet": "a", "secret": "creds" },
+    { "name": "db3", "kind": "rds", "engine": "postgres", "subnet": "a", "master_username": "m" },
+    { "name": "db4", "kind": "rds", "engine": "postgres", "subnet": "a", "max_connections": 5,
+      "master_username": "m", "master_password": "$PW", "secret": "creds" },
+    { "name": "plain", "kind": "rds", "subnet": "a" },
+    { "name": "p1", "kind": "rds-proxy", "subnet": "a", "target": "plain" },
+    { "name": "p2", "kind": "rds-proxy", "subnet": "o", "target": "db3", "max_connections_percent": 101 },
+    { "name": "p3", "kind": "rds-proxy", "subnet": "a", "target": "db3", "max_connections_percent": 20,
+      "max_idle_connections_percent": 30, "public_ip": "auto" },
+    { "name": "p4", "kind": "rds-proxy", "subnet": "a", "connection_borrow_timeout_s": 5 }
+  ] }
+EOF
+V validate "$TMP/bad.json" >"$TMP/bad.out" 2>&1
+check "a bad file is refused with exit 2" test $? = 2
+for want in \
+	"resources\[0\].engine: InvalidParameterValue: Invalid DB engine 'mysql'" \
+	"resources\[1\].secret: InvalidParameterValue: The master user name 'rdsadmin' cannot be used" \
+	"resources\[1\].secret: InvalidParameterValue: The master password is invalid (not shown)" \
+	"resources\[2\].master_password: MissingParameter" \
+	"resources\[3\].max_connections: InvalidParameterValue" \
+	"resources\[3\].secret: InvalidParameterValue: Give either master_username and master_password, or secret" \
+	"resources\[5\].target: InvalidParameterValue: The target 'plain' runs no engine" \
+	"resources\[6\].max_connections_percent: InvalidParameterValue" \
+	"resources\[6\].target: InvalidParameterValue: The target 'db3' is in VPC app and the proxy in VPC b" \
+	"resources\[7\].max_idle_connections_percent: InvalidParameterValue: MaxIdleConnectionsPercent (30) must be less than or equal to MaxConnectionsPercent (20)" \
+	"resources\[7\].public_ip: InvalidParameterValue: An rds-proxy is never publicly accessible" \
+	"resources\[8\].connection_borrow_timeout_s: InvalidParameterValue: The key 'connection_borrow_timeout_s' applies to an rds-proxy with a target only"; do
+	check "validate: $want" grep -q "$want" "$TMP/bad.out"
+done
+check "no password in validation errors" bash -c "! grep -qE 'bad pass word|$PW' '$TMP/bad.out'"
+
+echo "# ${SECONDS}s"
+# ---- engines missing: up fails before creating anything ----
+VPCSIM_PG_BINDIR=/nonexistent V up "$F" >"$TMP/nobin.out" 2>&1
+check "up without PostgreSQL fails" test $? = 1
+check "the error names the Debian package" grep -q "install the Debian package postgresql" "$TMP/nobin.out"
+check "nothing was created" bash -c "[ ! -e /run/vpcsim/$T ] && ! ip netns list | grep -q '^vpcsim-$T-'"
+
+echo "# ${SECONDS}s"
+# ---- a failed up after the database started leaves nothing ----
+VPCSIM_PGBOUNCER=/bin/false V up "$F" >"$TMP/fail.out" 2>&1
+check "up fails when the pooler does not start" test $? = 1
+check "the error names the step and the pooler" grep -q "start pgbouncer of proxy.*pgbouncer in .* exited" "$TMP/fail.out"
+check "nothing of the engines is left after the failed up" nothing_of_engines "$T"
+check "no namespace left after the failed up" bash -c "! ip netns list | grep -q '^vpcsim-$T-'"
+
+echo "# ${SECONDS}s"
+# ---- up: PostgreSQL and PgBouncer running, ready before up returns ----
+t0=$(date +%s%N)
+check "up $T" V up "$F"
+echo "# up with a database and two proxies: $((($(date +%s%N) - t0) / 1000000)) ms"
+check "postgres and pgbouncers run as the postgres user" bash -c "[ \"\$(engine_procs $T)\" -ge 5 ]"
+check "data folder owned by postgres, mode 0700" \
+	bash -c "[ \"\$(stat -c %U:%a /run/vpcsim/$T/engine-db)\" = postgres:700 ]"
+check "topology.json with the password is root-only" \
+	bash -c "[ \"\$(stat -c %a /run/vpcsim/$T/topology.json)\" = 600 ]"
+check "status lists the database" bash -c "V status $T | grep -E '^db +postgres +10\.0\.1\.[0-9]+:5432 +master +0 '"
+check "status lists the proxies and their pools" \
+	bash -c "V status $T | grep -E '^proxy +db +10\.0\.2\.[0-9]+:5432 +17 \(8\) +0/0/0 +0/0 ' && V status $T | grep -E '^slow +db .* 1 \(0\)' && V status $T | grep -E '^tls +db .* 3 \(0\)'"
+
+echo "# ${SECONDS}s"
+# ---- reachability ----
+check "psql from a VPC function reaches the database" \
+	bash -c "q app db 'SELECT current_user, inet_server_addr()' | grep -qE '^master\|10\.0\.1\.'"
+check "psql from a VPC function reaches the proxy, which reaches the database" \
+	bash -c "q app proxy 'SELECT inet_client_addr()' | grep -qE '^10\.0\.2\.'"
+q outside db "SELECT 1" >"$TMP/outside" 2>&1
+check "a function without VPC config times out (no path to private addresses)" \
+	grep -q "timeout expired" "$TMP/outside"
+PROBE_MS=800 expect_probe laptop db 5432 timeout
+PROBE_MS=800 expect_probe laptop proxy 5432 timeout
+check "a proxy with require_tls admits a TLS client" \
+	bash -c "V invoke -t $T app -- env PGSSLMODE=require $PSQL -h tls -c '\\conninfo' | grep -q 'SSL connection (protocol: TLS'"
+V invoke -t "$T" app -- env PGSSLMODE=disable "$PSQL" -h tls -Atc "SELECT 1" >"$TMP/notls" 2>&1
+check "a proxy with require_tls refuses a client without TLS" grep -q "SSL required" "$TMP/notls"
+check "a wrong password is refused by the proxy" \
+	bash -c "V invoke -t $T app -- env PGPASSWORD=wrong-password $PSQL -h proxy -Atc 'SELECT 1' 2>&1 | grep -q 'authentication failed'"
+
+echo "# ${SECONDS}s"
+# ---- the storm: max_connections 20, 60 invokes holding a connection 2 s ----
+"$ROOT/bench/storm.sh" -t "$T" -n 60 -s 2 db >"$TMP/storm-db" 2>&1
+"$ROOT/bench/storm.sh" -t "$T" -n 60 -s 2 proxy >"$TMP/storm-proxy" 2>&1
+sed 's/^/# /' "$TMP/storm-db" "$TMP/storm-proxy"
+res() { grep '^RESULT' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+check "direct: the database refuses some (SQLSTATE 53300)" test "$(res "$TMP/storm-db" refused)" -gt 0
+check "direct: PostgreSQL's error reaches the client" \
+	grep -qE "FATAL: +(sorry, too many clients already|remaining connection slots are reserved)" "$TMP/storm-db"
+check "direct: the database never holds more than max_connections" test "$(res "$TMP/storm-db" peak)" -le 20
+check "proxy: all 60 succeed" test "$(res "$TMP/storm-proxy" ok)" = 60
+check "proxy: none refused, none timed out" \
+	test "$(res "$TMP/storm-proxy" refused)$(res "$TMP/storm-proxy" timeout)$(res "$TMP/storm-proxy" other)" = 000
+check "proxy: the database never sees more than the pool (17)" test "$(res "$TMP/storm-proxy" peak)" -le 17
+
+echo "# ${SECONDS}s"
+# ---- the borrow timeout: pool of 1, timeout 1 s, held 4 s ----
+q app slow "SELECT pg_sleep(4)" >"$TMP/holder" 2>&1 &
+holder=$!
+for _ in $(seq 40); do
+	V status "$T" --json | python3 -c 'import json,sys; sys.exit(0 if [p for p in json.load(sys.stdin)["proxies"] if p["name"] == "slow" and (p["pools"] or {}).get("sv_active") == 1] else 1)' && break
+	sleep 0.1
+done
+t0=$(date +%s%N)
+q app slow "SELECT 1" >"$TMP/borrow" 2>&1
+ms=$((($(date +%s%N) - t0) / 1000000))
+wait $holder
+check "a client waiting past the borrow timeout gets the pooler's error" \
+	bash -c "grep -q 'FATAL: *query_wait_timeout' '$TMP/borrow' || { cat '$TMP/borrow'; false; }"
+check "after about the borrow timeout (1 s; took $ms ms)" test "$ms" -ge 900 -a "$ms" -lt 2500
+check "the client holding the pool succeeded" grep -q "^REPORT" "$TMP/holder"
+
+echo "# ${SECONDS}s"
+# ---- the database's group admits only the proxy's ----
+check "revoke the functions' rule on the database's group" \
+	V sg revoke -t "$T" app/db --ingress '{"proto": "tcp", "ports": "5432", "sg": "lambda"}'
+check "the proxy still reaches the database for a VPC function" \
+	bash -c "q app proxy 'SELECT 42' | grep -qx 42"
+V invoke -t "$T" app -- env PGCONNECT_TIMEOUT=2 "$PSQL" -h db -Atc "SELECT 1" >"$TMP/direct" 2>&1
+check "the function straight to the database now times out" grep -q "timeout expired" "$TMP/direct"
+
+echo "# ${SECONDS}s"
+# ---- the password appears nowhere ----
+V status "$T" >"$TMP/st" 2>&1
+V status "$T" --json >>"$TMP/st" 2>&1
+check "no password in status, logs, journal or engine configuration" bash -c \
+	"! grep -rqF '$PW' '$TMP/st' /run/vpcsim/$T/logs /run/vpcsim/$T/journal /run/vpcsim/$T/engine-proxy /run/vpcsim/$T/engine-db/postgresql.conf"
+
+echo "# ${SECONDS}s"
+# ---- down: nothing of the engines left ----
+check "down $T" V down "$T"
+check "no postgres or pgbouncer of the topology, no data folder, no socket" nothing_of_engines "$T"

@@ -1,0 +1,221 @@
+/* Database engines and proxies in the model: parsing, defaults,
+ * validation (paths and codes, never a password), the proxy's pool
+ * arithmetic and the configuration texts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model/engine_conf.h"
+#include "model/plan.h"
+#include "model/topology.h"
+
+#define HEAD "{ \"name\": \"t\", \"vpcs\": [ { \"name\": \"app\", \"cidr\": \"10.0.0.0/16\"," \
+	     " \"subnets\": [ { \"name\": \"a\", \"cidr\": \"10.0.1.0/24\" } ] }," \
+	     " { \"name\": \"b\", \"cidr\": \"10.1.0.0/16\"," \
+	     " \"subnets\": [ { \"name\": \"o\", \"cidr\": \"10.1.1.0/24\" } ] } ],"
+
+static struct topology *parse(const char *json, struct diags *d)
+{
+	memset(d, 0, sizeof(*d));
+	return topology_parse("test.json", json, strlen(json), d);
+}
+
+static bool has(const struct diags *d, const char *path, const char *code)
+{
+	for (int i = 0; i < d->n; i++)
+		if (!strcmp(d->items[i].path, path) && !strcmp(d->items[i].code, code))
+			return true;
+	return false;
+}
+
+static bool mentions(const struct diags *d, const char *text)
+{
+	for (int i = 0; i < d->n; i++)
+		if (strstr(d->items[i].message, text))
+			return true;
+	return false;
+}
+
+static void test_defaults_and_secret(void **state)
+{
+	struct diags d;
+	struct topology *t = parse(HEAD
+		"\"secrets\": [ { \"name\": \"creds\", \"value\": { \"username\": \"master\", \"password\": \"pw-123456\" } } ],"
+		"\"resources\": ["
+		" { \"name\": \"proxy\", \"kind\": \"rds-proxy\", \"subnet\": \"a\", \"target\": \"db\" },"
+		" { \"name\": \"db\", \"kind\": \"rds\", \"engine\": \"postgres\", \"subnet\": \"a\", \"secret\": \"creds\" },"
+		" { \"name\": \"old\", \"kind\": \"rds\", \"subnet\": \"a\", \"listen\": [ { \"port\": 5432 } ] } ] }",
+		&d);
+
+	if (!t)
+		diags_print(&d, "test", stderr);
+	assert_non_null(t);
+	assert_int_equal(t->resources[1].db.engine, ENGINE_POSTGRES);
+	assert_int_equal(t->resources[1].db.port, 5432);
+	assert_int_equal(t->resources[1].db.max_connections, DB_MAX_CONNECTIONS_DEFAULT);
+	assert_string_equal(t->resources[1].db.master_username, "master");
+	assert_string_equal(t->resources[1].db.master_password, "pw-123456");
+	assert_int_equal(t->resources[1].db.secret, 0);
+	/* a target later in the file */
+	assert_int_equal(t->resources[0].proxy.target, 1);
+	assert_int_equal(t->resources[0].proxy.max_connections_percent, 100);
+	assert_int_equal(t->resources[0].proxy.max_idle_connections_percent, 50);
+	assert_int_equal(t->resources[0].proxy.connection_borrow_timeout_s, 120);
+	assert_int_equal(t->resources[0].proxy.idle_client_timeout_s, 1800);
+	/* v1 stays v1 */
+	assert_int_equal(t->resources[2].db.engine, ENGINE_NONE);
+	assert_int_equal(t->resources[2].proxy.target, -1);
+	/* 100 - 3 reserved: pool 97, idle 48 */
+	assert_int_equal(proxy_pool_size(t, &t->resources[0]), 97);
+	assert_int_equal(proxy_idle_size(t, &t->resources[0]), 48);
+	topology_free(t);
+	diags_free(&d);
+}
+
+static void test_pool_bounds(void **state)
+{
+	struct diags d;
+	struct topology *t = parse(HEAD
+		"\"resources\": ["
+		" { \"name\": \"db\", \"kind\": \"rds\", \"engine\": \"postgres\", \"subnet\": \"a\","
+		"   \"max_connections\": 20, \"master_username\": \"m\", \"master_password\": \"12345678\" },"
+		" { \"name\": \"p\", \"kind\": \"rds-proxy\", \"subnet\": \"a\", \"target\": \"db\" },"
+		" { \"name\": \"q\", \"kind\": \"rds-proxy\", \"subnet\": \"a\", \"target\": \"db\","
+		"   \"max_connections_percent\": 5, \"max_idle_connections_percent\": 5 } ] }", &d);
+
+	assert_non_null(t);
+	assert_int_equal(proxy_pool_size(t, &t->resources[1]), 17);
+	assert_int_equal(proxy_idle_size(t, &t->resources[1]), 8);
+	assert_int_equal(proxy_pool_size(t, &t->resources[2]), 1); /* at least one */
+	assert_int_equal(proxy_idle_size(t, &t->resources[2]), 0);
+	topology_free(t);
+	diags_free(&d);
+}
+
+static void test_errors(void **state)
+{
+	struct diags d;
+	struct topology *t = parse(HEAD
+		"\"secrets\": [ { \"name\": \"s\", \"value\": { \"username\": \"u\", \"password\": \"p w secretpw\" } },"
+		"               { \"name\": \"s\", \"value\": { \"username\": \"u\", \"password\": \"x\" } } ],"
+		"\"resources\": ["
+		" { \"name\": \"db\", \"kind\": \"rds\", \"engine\": \"oracle\", \"subnet\": \"a\" },"
+		" { \"name\": \"db1\", \"kind\": \"rds\", \"engine\": \"postgres\", \"subnet\": \"a\" },"
+		" { \"name\": \"db2\", \"kind\": \"rds\", \"engine\": \"postgres\", \"subnet\": \"a\", \"secret\": \"s\","
+		"   \"port\": 80 },"
+		" { \"name\": \"db3\", \"kind\": \"rds\", \"engine\": \"postgres\", \"subnet\": \"a\","
+		"   \"master_username\": \"pg_x\", \"master_password\": \"topsecret@1\" },"
+		" { \"name\": \"ec\", \"kind\": \"ec2\", \"subnet\": \"a\", \"engine\": \"postgres\", \"max_connections\": 9 },"
+		" { \"name\": \"p1\", \"kind\": \"rds-proxy\", \"subnet\": \"o\", \"target\": \"db1\" },"
+		" { \"name\": \"p2\", \"kind\": \"rds-proxy\", \"subnet\": \"a\", \"target\": \"ec\","
+		"   \"idle_client_timeout_s\": 0 },"
+		" { \"name\": \"p3\", \"kind\": \"rds-proxy\", \"subnet\": \"a\", \"max_connections_percent\": 50 } ] }",
+		&d);
+
+	assert_null(t);
+	assert_true(has(&d, "secrets[1].name", "ResourceExistsException"));
+	assert_true(has(&d, "resources[0].engine", "InvalidParameterValue"));
+	assert_true(has(&d, "resources[1].master_username", "MissingParameter"));
+	assert_true(has(&d, "resources[2].port", "InvalidParameterValue"));
+	assert_true(has(&d, "resources[2].secret", "InvalidParameterValue")); /* password */
+	assert_true(has(&d, "resources[3].master_username", "InvalidParameterValue"));
+	assert_true(has(&d, "resources[3].master_password", "InvalidParameterValue"));
+	assert_true(has(&d, "resources[4].engine", "InvalidParameterValue"));
+	assert_true(has(&d, "resources[4].max_connections", "InvalidParameterValue"));
+	assert_true(has(&d, "resources[5].target", "InvalidParameterValue")); /* other VPC */
+	assert_true(has(&d, "resources[6].target", "DBInstanceNotFound"));
+	assert_true(has(&d, "resources[6].idle_client_timeout_s", "InvalidParameterValue"));
+	assert_true(has(&d, "resources[7].max_connections_percent", "InvalidParameterValue"));
+	assert_false(mentions(&d, "secretpw"));
+	assert_false(mentions(&d, "topsecret"));
+	diags_free(&d);
+}
+
+static void test_conf_texts(void **state)
+{
+	struct pg_conf pc = { 0x0a000104, 5432, 20, "/run/vpcsim/t/engine-db" };
+	struct pgb_conf bc = {
+		.listen_ip = 0x0a000204, .listen_port = 5432, .socket_dir = "/s",
+		.auth_file = "/s/userlist.txt", .db_ip = 0x0a000104, .db_port = 5432,
+		.pool_size = 17, .idle_size = 8, .borrow_timeout_s = 120, .idle_client_timeout_s = 1800,
+	};
+	char *pg = pg_conf_render(&pc), *hba = pg_hba_render(), *ini = pgb_ini_render(&bc);
+	char *ul = pgb_userlist_render("master", "SCRAM-SHA-256$4096:x");
+	char dir[ENGINE_DIR_MAX];
+
+	assert_non_null(strstr(pg, "listen_addresses = '10.0.1.4'\n"));
+	assert_non_null(strstr(pg, "max_connections = 20\n"));
+	assert_non_null(strstr(pg, "superuser_reserved_connections = 3\n"));
+	assert_non_null(strstr(pg, "unix_socket_directories = '/run/vpcsim/t/engine-db'\n"));
+	assert_non_null(strstr(hba, "local all rdsadmin peer map=vpcsim\n"));
+	assert_non_null(strstr(hba, "host all all 0.0.0.0/0 scram-sha-256\n"));
+	assert_non_null(strstr(ini, "* = host=10.0.1.4 port=5432\n"));
+	assert_non_null(strstr(ini, "listen_addr = 10.0.2.4\n"));
+	assert_non_null(strstr(ini, "pool_mode = session\n"));
+	assert_non_null(strstr(ini, "default_pool_size = 17\n"));
+	assert_non_null(strstr(ini, "max_db_connections = 17\n"));
+	assert_non_null(strstr(ini, "min_pool_size = 8\n"));
+	assert_non_null(strstr(ini, "query_wait_timeout = 120\n"));
+	assert_non_null(strstr(ini, "client_idle_timeout = 1800\n"));
+	assert_string_equal(ul, "\"master\" \"SCRAM-SHA-256$4096:x\"\n");
+	engine_dir("/run/vpcsim/t", "db", dir);
+	assert_string_equal(dir, "/run/vpcsim/t/engine-db");
+	free(pg);
+	free(hba);
+	free(ini);
+	free(ul);
+}
+
+/* Databases start before the proxies that use them, both before
+ * resource commands. */
+static void test_plan_order(void **state)
+{
+	struct diags d;
+	struct topology *t = parse(HEAD
+		"\"resources\": ["
+		" { \"name\": \"p\", \"kind\": \"rds-proxy\", \"subnet\": \"a\", \"target\": \"db\" },"
+		" { \"name\": \"c\", \"subnet\": \"a\", \"command\": \"true\" },"
+		" { \"name\": \"db\", \"kind\": \"rds\", \"engine\": \"postgres\", \"subnet\": \"a\","
+		"   \"master_username\": \"m\", \"master_password\": \"12345678\" } ] }", &d);
+	struct layout L;
+	struct plan P;
+	int init = -1, start = -1, proxy = -1, cmd = -1;
+
+	assert_non_null(t);
+	assert_int_equal(layout_build(t, &L, &d), 0);
+	assert_int_equal(plan_build(&L, &P), 0);
+	for (int i = 0; i < P.n; i++) {
+		if (P.steps[i].op == STEP_DB_INIT)
+			init = i;
+		if (P.steps[i].op == STEP_DB_START)
+			start = i;
+		if (P.steps[i].op == STEP_PROXY_START)
+			proxy = i;
+		if (P.steps[i].op == STEP_COMMAND)
+			cmd = i;
+	}
+	assert_true(init >= 0 && init < start && start < proxy && proxy < cmd);
+	plan_free(&P);
+	layout_free(&L);
+	topology_free(t);
+	diags_free(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_and_secret),
+		cmocka_unit_test(test_pool_bounds),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_conf_texts),
+		cmocka_unit_test(test_plan_order),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -431,36 +431,66 @@ int proc_exec_in_node(const char *netns, char *const argv[])
 	return errf(errno, "exec %s in %s: %s", argv[0], netns, strerror(errno));
 }
 
-int proc_kill_netns(const char *netns)
+static int ino_cmp(const void *a, const void *b)
 {
-	char path[512], link[64], want[64];
+	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The network namespace inode of process `pid`, 0 if it cannot be read. */
+static unsigned long long pid_netns_ino(long pid)
+{
+	char path[64], link[64];
+	unsigned long long ino = 0;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+	len = readlink(path, link, sizeof(link) - 1);
+	if (len < 0)
+		return 0;
+	link[len] = '\0';
+	return sscanf(link, "net:[%llu]", &ino) == 1 ? ino : 0;
+}
+
+int proc_kill_netns_set(const char *const *netns, int n_netns)
+{
+	unsigned long long *inos = calloc((size_t)n_netns + 1, sizeof(*inos));
+	char path[512];
 	struct stat st;
 	struct dirent *de;
 	DIR *d;
-	int n = 0;
+	int n = 0, k = 0;
 
-	path_netns(path, sizeof(path), netns);
-	if (stat(path, &st) < 0)
+	if (!inos)
 		return 0;
-	snprintf(want, sizeof(want), "net:[%llu]", (unsigned long long)st.st_ino);
-	d = opendir("/proc");
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
+	for (int i = 0; i < n_netns; i++) {
+		path_netns(path, sizeof(path), netns[i]);
+		if (stat(path, &st) == 0)
+			inos[k++] = (unsigned long long)st.st_ino;
+	}
+	qsort(inos, (size_t)k, sizeof(*inos), ino_cmp);
+	/* One pass over /proc for all of them: the cost of a `down` must not
+	 * be (namespaces x processes on the machine). */
+	d = k ? opendir("/proc") : NULL;
+	while (d && (de = readdir(d))) {
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
-		ssize_t len;
+		unsigned long long ino;
 
-		if (*end || pid <= 1 || pid == getpid())
+		if (*end || pid <= 1 || pid == getpid() || !(ino = pid_netns_ino(pid)))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
-		len = readlink(path, link, sizeof(link) - 1);
-		if (len < 0)
-			continue;
-		link[len] = '\0';
-		if (strcmp(link, want) == 0 && kill((pid_t)pid, SIGKILL) == 0)
+		if (bsearch(&ino, inos, (size_t)k, sizeof(*inos), ino_cmp) &&
+		    kill((pid_t)pid, SIGKILL) == 0)
 			n++;
 	}
-	closedir(d);
+	if (d)
+		closedir(d);
+	free(inos);
 	return n;
+}
+
+int proc_kill_netns(const char *netns)
+{
+	return proc_kill_netns_set(&netns, 1);
 }

@@ -81,5 +81,7 @@ void proc_signals_default(void);
 /* SIGKILL every process (but this one and init) whose network namespace is
  * NETNS_RUN_DIR/NETNS. Returns how many were signalled. */
 int proc_kill_netns(const char *netns);
+/* The same for several namespaces at once, in one pass over /proc. */
+int proc_kill_netns_set(const char *const *netns, int n_netns);
 
 #endif

@@ -153,11 +153,27 @@ int journal_read(struct journal *J, const char *path)
 	return err;
 }
 
+/* Entries 0..last (the ones still to undo, in reverse): SIGKILL whatever
+ * runs in any of their namespaces, in one pass over /proc. Processes the
+ * journal names were stopped gently before (they come later in it). */
+static void kill_in_namespaces(const struct journal *J, int last)
+{
+	const char **names = calloc((size_t)last + 1, sizeof(*names));
+	int n = 0;
+
+	if (!names)
+		return;
+	for (int i = 0; i <= last; i++)
+		if (J->e[i].kind == J_NETNS)
+			names[n++] = J->e[i].what;
+	proc_kill_netns_set(names, n);
+	free(names);
+}
+
 static int undo_one(const struct journal_entry *e)
 {
 	switch (e->kind) {
 	case J_NETNS:
-		proc_kill_netns(e->what);
 		return netns_delete(e->what);
 	case J_DIR:
 		if (rmdir(e->what) < 0 && errno != ENOENT)
@@ -181,10 +197,17 @@ static int undo_one(const struct journal_entry *e)
 
 int journal_undo(struct journal *J)
 {
+	bool killed = false;
 	int first = 0;
 
 	for (int i = J->n - 1; i >= 0; i--) {
-		int err = undo_one(&J->e[i]);
+		int err;
+
+		if (J->e[i].kind == J_NETNS && !killed) {
+			kill_in_namespaces(J, i);
+			killed = true;
+		}
+		err = undo_one(&J->e[i]);
 
 		if (err < 0) {
 			fprintf(stderr, "vpcsim: undo: %s\n", err_msg());

@@ -92,11 +92,11 @@ V exec -t "$T" a -- python3 -c "$PMTUD" 203.0.113.50 >"$TMP/p1" 2>&1
 check "a -> far: PMTUD learns 1500 ($(cat "$TMP/p1"))" \
 	grep -qx "second send: Message too long path mtu 1500" "$TMP/p1"
 # The same from a subnet whose NACL admits no ICMP: the error is dropped.
-before=$(drop_count v 3)
+before=$(drop_count v NACL_INBOUND)
 V exec -t "$T" c -- python3 -c "$PMTUD" 203.0.113.50 >"$TMP/p2" 2>&1
 check "c (NACL without ICMP) -> far: the error is dropped, the path MTU stays 9001 ($(cat "$TMP/p2"))" \
 	grep -qx "second send passed path mtu 9001" "$TMP/p2"
-check "  ... by the NACL (NACL_INBOUND)" test "$(drop_count v 3)" -gt "$before"
+check "  ... by the NACL (NACL_INBOUND)" test "$(drop_count v NACL_INBOUND)" -gt "$before"
 
 # TCP: 4 MB from a to a jumbo-capable internet host (eth0 9001; its link
 # into the internet stays 1500): the segments sized for 9001 meet the

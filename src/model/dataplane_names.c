@@ -30,7 +30,7 @@ static const struct {
 	[DP_DROP_MALFORMED] = { "MALFORMED",
 		"truncated or inconsistent Ethernet/IPv4/L4 header" },
 	[DP_DROP_FRAGMENT] = { "FRAGMENT",
-		"a non-first IPv4 fragment: no ports to match rules on" },
+		"an IPv4 fragment that may not pass: a later fragment whose first fragment did not pass here, or a TCP/ICMP fragment at a NAT gateway" },
 	[DP_DROP_FUNCTION_INBOUND] = { "FUNCTION_INBOUND",
 		"a new connection into a Lambda function's ENI: functions only start connections" },
 	[DP_DROP_CONNTRACK_ALLOWANCE_EXCEEDED] = { "CONNTRACK_ALLOWANCE_EXCEEDED",

@@ -104,7 +104,7 @@ enum dp_dir {
 	X(MALFORMED, 10, \
 	  "truncated or inconsistent Ethernet/IPv4/L4 header") \
 	X(FRAGMENT, 11, \
-	  "a non-first IPv4 fragment: no ports to match rules on") \
+	  "an IPv4 fragment that may not pass: a later fragment whose first fragment did not pass here, or a TCP/ICMP fragment at a NAT gateway") \
 	X(FUNCTION_INBOUND, 12, \
 	  "a new connection into a Lambda function's ENI: functions only start connections") \
 	X(CONNTRACK_ALLOWANCE_EXCEEDED, 13, \

@@ -6,7 +6,8 @@
 # internet gateway (the router's "fragmentation needed" reaches the sender
 # without a security-group rule; a NACL without ICMP blocks it, as in AWS);
 # a TCP transfer of 4 MB from a VPC resource to a jumbo-capable internet
-# host completes.
+# host completes; a NAT gateway forwards UDP fragments and drops ICMP ones
+# (an 8,600-byte ping passes without it).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/dp.sh"
 T=$(unique_name)
@@ -53,6 +54,29 @@ try:
 except OSError as e:
     r = "second send: " + e.strerror
 print(r, "path mtu", s.getsockopt(socket.IPPROTO_IP, 14))'   # IP_MTU
+# One ICMP echo of N payload bytes, fragmented if larger than the MTU.
+PING='
+import os, socket, struct, sys
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff); s += s >> 16
+    return ~s & 0xffff
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+s.setsockopt(socket.IPPROTO_IP, 10, 0)
+ident = os.getpid() & 0xffff
+body = b"p" * int(sys.argv[2])
+hdr = struct.pack("!BBHHH", 8, 0, 0, ident, 1)
+s.sendto(struct.pack("!BBHHH", 8, 0, csum(hdr + body), ident, 1) + body, (sys.argv[1], 0))
+s.settimeout(2)
+try:
+    while True:
+        d, _ = s.recvfrom(65535)
+        ihl = (d[0] & 15) * 4
+        if d[ihl] == 0 and struct.unpack("!H", d[ihl + 4:ihl + 6])[0] == ident:
+            print("open"); break
+except socket.timeout:
+    print("timeout")'
 TCP_SINK='
 import socket
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -97,6 +121,24 @@ V exec -t "$T" c -- python3 -c "$PMTUD" 203.0.113.50 >"$TMP/p2" 2>&1
 check "c (NACL without ICMP) -> far: the error is dropped, the path MTU stays 9001 ($(cat "$TMP/p2"))" \
 	grep -qx "second send passed path mtu 9001" "$TMP/p2"
 check "  ... by the NACL (NACL_INBOUND)" test "$(drop_count v NACL_INBOUND)" -gt "$before"
+
+# A NAT gateway (ENI MTU 8500) forwards UDP fragments and drops ICMP ones:
+# p (private subnet, MTU 9001) sends 8,600 bytes, which the VPC router
+# fragments towards the NAT gateway.
+V exec -t "$T" far -- python3 -c "$UDP_RECV" >"$TMP/r3" 2>&1 &
+sleep 0.3
+check "p -> far through the NAT gateway: 8,600-byte UDP is sent" \
+	bash -c "[ \"\$(V exec -t '$T' p -- python3 -c '$UDP_SEND' 203.0.113.50 8600 frag)\" = sent ]"
+wait
+check "  ... and far receives it whole ($(cat "$TMP/r3"))" test "$(cat "$TMP/r3")" = 8600
+check "p -> far: a small ping through the NAT gateway passes" \
+	bash -c "[ \"\$(V exec -t '$T' p -- python3 -c '$PING' 203.0.113.50 56)\" = open ]"
+before=$(drop_count v 11)
+check "p -> far: an 8,600-byte ping (fragmented before the NAT gateway) is lost" \
+	bash -c "[ \"\$(V exec -t '$T' p -- python3 -c '$PING' 203.0.113.50 8600)\" = timeout ]"
+check "  ... dropped as FRAGMENT" test "$(drop_count v 11)" -gt "$before"
+check "a -> far: the same 8,600-byte ping without NAT gateway passes (fragments of a tracked flow)" \
+	bash -c "[ \"\$(V exec -t '$T' a -- python3 -c '$PING' 203.0.113.50 8600)\" = open ]"
 
 # TCP: 4 MB from a to a jumbo-capable internet host (eth0 9001; its link
 # into the internet stays 1500): the segments sized for 9001 meet the

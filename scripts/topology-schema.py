@@ -142,7 +142,7 @@ defs = {
 }
 schema = {
  "$schema": "https://json-schema.org/draft/2020-12/schema",
- "$id": "https://github.com/vpcsim/vpcsim/docs/topology.schema.json",
+ "$id": "urn:vpcsim:topology",
  "title": "vpcsim topology",
  "description": "A vpcsim topology file (v1 with the v2 additions). The schema checks keys, types and name patterns; vpcsim validate checks the rest (CIDR containment, references, limits).",
  "type": "object", "additionalProperties": False, "required": ["name"],

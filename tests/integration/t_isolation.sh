@@ -195,6 +195,10 @@ for f in fb fv; do
 	check_fails "function $f cannot reach the host's 127.0.0.1:$PORT" \
 		V invoke -t "$T" "$f" -- timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT"
 done
+for f in fb fv; do
+	check "probe from $f to the host's $HOST_IP:$PORT times out (no route out of the simulation)" \
+		V probe -t "$T" "$f" "$HOST_IP" "$PORT" --expect timeout --timeout-ms 800
+done
 kill "$LISTENER" 2>/dev/null
 wait "$LISTENER" 2>/dev/null
 

@@ -1,12 +1,10 @@
-/* Lambda execution environments; see include/vpcsim/sandbox.h and
+/* Lambda execution environments; see sandbox.h and
  * docs/SANDBOX.md. */
 #include <dirent.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <linux/sched.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>

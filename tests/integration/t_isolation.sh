@@ -126,6 +126,8 @@ check "a function is a session leader without a terminal and holds no pty" \
 	bash -c "grep -Eqx ' *1 +\\?' '$TMP/sess.txt' && grep -qx 0 '$TMP/sess.txt'"
 V invoke -t "$T" fb -- sh -c 'echo $(ls /proc/self/fd)' >"$TMP/fds" 2>&1
 check "a function holds no descriptor but 0, 1, 2 (3: ls's own)" grep -qx '0 1 2 3' "$TMP/fds"
+check "when vpcsim's reader goes away, the function gets SIGPIPE (no wait for its timeout)" \
+	bash -c "timeout 15 bash -c \"'$VPCSIM' invoke -t '$T' fb -- yes | head -1\" | grep -qx y"
 check "exec relays stdin and returns the status" \
 	bash -c "echo in-data | '$VPCSIM' exec -t '$T' fb -- sh -c 'cat; exit 7' >'$TMP/relay'; [ \$? = 7 ] && grep -qx in-data '$TMP/relay'"
 
@@ -195,6 +197,10 @@ for f in fb fv; do
 	check_fails "function $f cannot reach the host's 127.0.0.1:$PORT" \
 		V invoke -t "$T" "$f" -- timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT"
 done
+for f in fb fv; do
+	check "probe from $f to the host's $HOST_IP:$PORT times out (no route out of the simulation)" \
+		V probe -t "$T" "$f" "$HOST_IP" "$PORT" --expect timeout --timeout-ms 800
+done
 kill "$LISTENER" 2>/dev/null
 wait "$LISTENER" 2>/dev/null
 
@@ -208,7 +214,7 @@ nets = [ipaddress.ip_network(n) for n in
 s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0003))
 s.settimeout(0.5)
 seen = total = 0
-end = time.time() + 60
+end = time.time() + 600  # the stop file ends it first
 with open(sys.argv[1] + ".ready", "w"): pass
 while time.time() < end:
     try:
@@ -247,7 +253,7 @@ touch "$TMP/capture.stop"
 wait "$CAPTURE"
 check "3 cycles of up/invoke/exec/sg/down" test "$cycles_ok" = 1
 check "a capture on the host's interfaces saw packets but none from a simulated address" \
-	bash -c "read seen total <'$TMP/capture' && [ \"\$seen\" = 0 ] && [ \"\$total\" -gt 0 ]"
+	bash -c "cat '$TMP/capture'; read seen total <'$TMP/capture' && [ \"\$seen\" = 0 ] && [ \"\$total\" -gt 0 ]"
 check "detach fb --all" V detach -t "$T" fb --all
 check "after detach, no mount (host or any namespace) of fb's /tmp is left" \
 	bash -c "! grep -l 'vpcsim-tmp:$T:fb-' /proc/[0-9]*/mountinfo 2>/dev/null | grep -q ."

@@ -15,20 +15,18 @@
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/groupref.json" "$T"
 
-"$VPCSIM" validate "$F" >"$TMP/ovl" 2>&1
-check "a VPC CIDR overlapping an internet host is refused (vpcs[3].cidr InvalidVpc.Range)" \
-	grep -q "vpcs\[3\]\.cidr: InvalidVpc.Range" "$TMP/ovl"
-
-# The rest of the file without VPC ovl, its resources and the internet host.
-python3 - "$F" <<'PY'
+# The same file with a VPC whose CIDR holds an internet host's address.
+python3 - "$F" "$TMP/ovl.json" <<'PY'
 import json, sys
 t = json.load(open(sys.argv[1]))
-ovl = {s["name"] for v in t["vpcs"] if v["name"] == "ovl" for s in v["subnets"]}
-t["vpcs"] = [v for v in t["vpcs"] if v["name"] != "ovl"]
-t["resources"] = [r for r in t["resources"] if r["subnet"] not in ovl]
-t.pop("internet", None)
-json.dump(t, open(sys.argv[1], "w"), indent=1)
+t["internet"] = {"hosts": [{"name": "h", "ip": "203.0.113.177"}]}
+t["vpcs"].append({"name": "ovl", "cidr": "203.0.113.0/24", "subnets": [
+    {"name": "p", "cidr": "203.0.113.0/25"}]})
+json.dump(t, open(sys.argv[2], "w"))
 PY
+"$VPCSIM" validate "$TMP/ovl.json" >"$TMP/ovl" 2>&1
+check "a VPC CIDR overlapping an internet host is refused (vpcs[3].cidr InvalidVpc.Range)" \
+	grep -q "vpcs\[3\]\.cidr: InvalidVpc.Range" "$TMP/ovl"
 check "up $T" "$VPCSIM" up "$F"
 expect_probe app db1 5432 open
 expect_drop hub SG_INGRESS evil db2 5432

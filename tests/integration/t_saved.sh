@@ -16,7 +16,10 @@ PY
 # A FIFO hands out a.json to the first reader and b.json to the second:
 # reading the path twice (parse, then copy) would save b.json.
 mkfifo "$TMP/topo.fifo"
-( cat "$TMP/a.json" >"$TMP/topo.fifo"; cat "$TMP/b.json" >"$TMP/topo.fifo" ) &
+# The pause lets the reader see the end of the first content (a FIFO ends
+# only when no writer has it open) before the second is offered to a
+# second open: a vpcsim that read the path twice would save b.
+( cat "$TMP/a.json" >"$TMP/topo.fifo"; sleep 1; cat "$TMP/b.json" >"$TMP/topo.fifo" ) &
 writer=$!
 check "up from a file whose content changes after the first read" "$VPCSIM" up "$TMP/topo.fifo"
 # Take the second content ourselves so the writer ends (with a reader that

@@ -99,6 +99,10 @@ defs = {
      "public_ip": {"description": "an address or \"auto\"",
                    "anyOf": [{"$ref": "#/$defs/ipv4"}, {"const": "auto"}]},
      "publicly_accessible": B(), "listen": {"$ref": "#/$defs/listen"}, "command": s(),
+     "user": s("who runs command: a user name of this machine or a uid (default root)"),
+     "connection_tracking": obj({"tcp_established_timeout": i(60, 432000),
+                                 "udp_stream_timeout": i(60, 180), "udp_timeout": i(30, 60)},
+                                desc="idle timeouts of the ENI's tracked flows, seconds (AWS's ranges)"),
      "engine": s("v2: a real database server run by vpcsim", enum=["postgres"]),
      "port": i(1, 65535, "v2: the engine's port (postgres: 5432)"),
      "max_connections": i(1, None, "v2: the server's max_connections"),
@@ -108,7 +112,8 @@ defs = {
      "max_connections_percent": i(1, 100, "v2, rds-proxy (default 100)"),
      "max_idle_connections_percent": i(0, 100, "v2, rds-proxy (default 50)"),
      "connection_borrow_timeout_s": i(0, 3600, "v2, rds-proxy (default 120)"),
-     "idle_client_timeout_s": i(1, 28800, "v2, rds-proxy (default 1800)")},
+     "idle_client_timeout_s": i(1, 28800, "v2, rds-proxy (default 1800)"),
+     "require_tls": B()},
      ["name", "subnet"], "a private server: database, proxy, instance"),
  "function": obj({
      "name": NAME, "memory_mb": i(128, 10240), "timeout_s": i(1, 900),
@@ -149,6 +154,7 @@ schema = {
  "properties": {
    "name": s("topology name; prefixes kernel object names", pattern=r"^[a-z][a-z0-9-]{0,11}$"),
    "account_id": s(pattern=r"^[0-9]{12}$"), "region": s(),
+   "conntrack_allowance": i(1, 1048576, "tracked flows per ENI (default 16384)"),
    "lambda": obj({"eni_mode": s(enum=["hyperplane", "per-sandbox"]),
                   "concurrency_limit": i(1, 1000000), "service_cidr": {"$ref": "#/$defs/cidr"}}),
    "internet": obj({"hosts": arr({"$ref": "#/$defs/host"})}),

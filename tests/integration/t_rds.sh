@@ -77,7 +77,7 @@ echo "# ${SECONDS}s"
 VPCSIM_PG_BINDIR=/nonexistent V up "$F" >"$TMP/nobin.out" 2>&1
 check "up without PostgreSQL fails" test $? = 1
 check "the error names the Debian package" grep -q "install the Debian package postgresql" "$TMP/nobin.out"
-check "nothing was created" bash -c "[ ! -e /run/vpcsim/$T ] && ! ip netns list | grep -q '^vpcsim-$T-'"
+assert_gone "$T" # namespaces, hosts folders, pins, state: nothing was created
 
 echo "# ${SECONDS}s"
 # ---- a failed up after the database started leaves nothing ----
@@ -85,7 +85,7 @@ VPCSIM_PGBOUNCER=/bin/false V up "$F" >"$TMP/fail.out" 2>&1
 check "up fails when the pooler does not start" test $? = 1
 check "the error names the step and the pooler" grep -q "start pgbouncer of proxy.*pgbouncer in .* exited" "$TMP/fail.out"
 check "nothing of the engines is left after the failed up" nothing_of_engines "$T"
-check "no namespace left after the failed up" bash -c "! ip netns list | grep -q '^vpcsim-$T-'"
+assert_gone "$T"
 
 echo "# ${SECONDS}s"
 # ---- up: PostgreSQL and PgBouncer running, ready before up returns ----

@@ -1,5 +1,5 @@
 /* The data plane's life cycle in the kernel: load and pin, open pins, fill
- * maps, attach with tc clsact, unpin. See include/vpcsim/bpf_loader.h. */
+ * maps, unpin (attaching: kernel/eni.c). See kernel/bpf_loader.h. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/magic.h>

@@ -1,4 +1,4 @@
-/* Lambda execution environments; see include/vpcsim/sandbox.h and
+/* Lambda execution environments; see lambda/sandbox.h and
  * docs/SANDBOX.md. */
 #include <dirent.h>
 #include <fcntl.h>

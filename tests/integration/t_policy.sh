@@ -153,12 +153,12 @@ s.connect((sys.argv[2], int(sys.argv[3])))
 }
 check "add a second address 10.0.1.99 inside c1" \
 	"$VPCSIM" exec -t "$T" c1 -- ip addr add 10.0.1.99/32 dev eth0
-SPOOF0=$(drop_count app $DROP_SPOOFED_SOURCE)
+SPOOF0=$(drop_count app SPOOFED_SOURCE)
 check "connect from c1's real address 10.0.1.20 to allsrv:1234 works" connect_from c1 10.0.1.20 10.0.2.12 1234
 check_fails "connect from c1's forged address 10.0.1.99 to allsrv:1234 is dropped" \
 	connect_from c1 10.0.1.99 10.0.2.12 1234
 check "the forged packets count as SPOOFED_SOURCE drops" \
-	test "$(drop_count app $DROP_SPOOFED_SOURCE)" -gt "$SPOOF0"
+	test "$(drop_count app SPOOFED_SOURCE)" -gt "$SPOOF0"
 
 check "down $T" "$VPCSIM" down "$T"
 check "no pin directory $PIN after down" test ! -e "$PIN"

@@ -21,7 +21,7 @@
 #include "kernel/responder.h"
 #include "state/sweep.h"
 #include "kernel/tc.h"
-#include "kernel/vpc_dataplane.h"
+#include "state/vpc_dataplane.h"
 
 struct exec {
 	const struct layout *L;

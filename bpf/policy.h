@@ -1,5 +1,5 @@
 /* Security groups: allow-only rule sets compiled to bit masks (see
- * include/vpcsim/dataplane.h and src/policy.c). Per packet, each of the
+ * include/vpcsim/dataplane.h and src/model/policy.c). Per packet, each of the
  * ENI's groups costs one LPM lookup for the remote address, one hash
  * lookup per group of the remote, and two LPM lookups for the port: the
  * cost does not grow with the number of rules or ENIs. */

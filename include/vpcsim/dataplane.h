@@ -1,5 +1,5 @@
 /* The contract between the BPF data plane (bpf/dataplane.bpf.c) and user
- * space (src/policy.c, src/bpf_loader.c): every map key and value, the
+ * space (src/model/policy.c, src/kernel/bpf_loader.c): every map key and value, the
  * drop reasons, directions and flags. Included by both sides, so it uses
  * only the fixed-size types of <linux/types.h>.
  *
@@ -49,7 +49,7 @@ enum dp_dir {
  * store) and then deletes the old generation, so a packet sees either the
  * old or the new policy, never a mix. In keys, the generation is bit 1 of
  * the dir byte; in the nacls array, bit 12 of the index. A compiled policy
- * (src/policy.c) is generation 0; the loader sets the bit when it writes. */
+ * (src/model/policy.c) is generation 0; the loader sets the bit when it writes. */
 #define DP_KEY_DIR(dir, gen) ((__u8)((dir) | ((gen) << 1)))
 #define DP_KEY_GEN(keydir) (((keydir) >> 1) & 1)
 #define DP_NACL_INDEX(id, gen) ((__u32)(id) | ((__u32)(gen) << 12))

@@ -17,7 +17,7 @@
 #include "cli/cli.h"
 #include "util/err.h"
 #include "model/flowlog.h"
-#include "kernel/flows.h"
+#include "state/flows.h"
 #include "state/state.h"
 
 #define FOLLOW_INTERVAL_S 1

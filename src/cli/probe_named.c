@@ -6,7 +6,7 @@
 
 #include "cli/probe_named.h"
 #include "kernel/drop_events.h"
-#include "kernel/vpc_dataplane.h"
+#include "state/vpc_dataplane.h"
 #include "lambda/env.h"
 #include "util/err.h"
 

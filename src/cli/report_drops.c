@@ -2,7 +2,7 @@
 #include <stdio.h>
 
 #include "util/err.h"
-#include "kernel/vpc_dataplane.h"
+#include "state/vpc_dataplane.h"
 #include "cli/report_internal.h"
 
 void print_drops(const struct layout *L)

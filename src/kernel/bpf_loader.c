@@ -1,5 +1,5 @@
 /* The data plane's life cycle in the kernel: load and pin, open pins, fill
- * maps, attach with tc clsact, unpin. See include/vpcsim/bpf_loader.h. */
+ * maps, unpin (attaching: kernel/eni.c). See kernel/bpf_loader.h. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/magic.h>
@@ -128,25 +128,20 @@ static int maps_pin_at_load(struct dataplane *dp)
 	return 0;
 }
 
-/* The fds of the loaded maps and programs; the programs pinned. */
+/* The fds of the loaded maps and programs; libbpf pins every program at
+ * PIN_DIR/<program name> (and removes them again if one fails). */
 static int progs_pin(struct dataplane *dp)
 {
-	char path[320];
 	int rc;
 
 	for (int i = 0; i < DP_MAP__COUNT; i++)
 		dp->map_fd[i] = bpf_map__fd(skel_map(dp->skel, i));
-	for (int i = 0; i < DP_PROG__COUNT; i++) {
-		struct bpf_program *p = skel_prog(dp->skel, i);
-
-		dp->prog_fd[i] = bpf_program__fd(p);
-		if ((rc = pin_path(path, sizeof(path), dp->pin_dir, dp_prog_names[i])))
-			return rc;
-		rc = bpf_program__pin(p, path);
-		if (rc)
-			return errf(rc, "pinning program %s at %s: %s",
-				    dp_prog_names[i], path, strerror(-rc));
-	}
+	for (int i = 0; i < DP_PROG__COUNT; i++)
+		dp->prog_fd[i] = bpf_program__fd(skel_prog(dp->skel, i));
+	rc = bpf_object__pin_programs(dp->skel->obj, dp->pin_dir);
+	if (rc)
+		return errf(rc, "pinning the data plane programs in %s: %s",
+			    dp->pin_dir, strerror(-rc));
 	return 0;
 }
 

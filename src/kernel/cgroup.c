@@ -1,4 +1,4 @@
-/* Control groups of execution environments; see include/vpcsim/cgroup.h.
+/* Control groups of execution environments; see kernel/cgroup.h.
  *
  * Every path written here is built from one of the hierarchy roots below
  * plus "/vpcsim/"; the only file written outside a vpcsim folder is the v2

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/clock.h"
 #include "util/paths.h"
 #include "kernel/jail.h"
 #include "kernel/netns.h"
@@ -338,19 +339,16 @@ static int pidfd_signal(int pidfd, int sig)
 static bool pidfd_wait_exit(int pidfd, int ms)
 {
 	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-	struct timespec t0, t;
+	double t0 = now_ms();
 	int left = ms, r;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		r = poll(&pfd, 1, left);
 		if (r > 0)
 			return true;
 		if (r == 0 || errno != EINTR)
 			return false;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		left = ms - (int)((t.tv_sec - t0.tv_sec) * 1000 +
-				  (t.tv_nsec - t0.tv_nsec) / 1000000);
+		left = ms - (int)(now_ms() - t0);
 		if (left <= 0)
 			return false;
 	}

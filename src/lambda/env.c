@@ -21,7 +21,7 @@
 #include "kernel/proc.h"
 #include "kernel/rtnl.h"
 #include "lambda/sandbox.h"
-#include "kernel/vpc_dataplane.h"
+#include "state/vpc_dataplane.h"
 
 #define ENV_PATH_MAX (STATE_PATH_MAX + 128)
 

@@ -1,4 +1,4 @@
-/* Lambda execution environments; see sandbox.h and
+/* Lambda execution environments; see lambda/sandbox.h and
  * docs/SANDBOX.md. */
 #include <dirent.h>
 #include <fcntl.h>
@@ -15,7 +15,6 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>

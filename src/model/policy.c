@@ -1,6 +1,6 @@
 /* Security groups and NACLs compiled into policy map entries, and an
  * evaluator that answers from those entries exactly as bpf/policy.h and
- * bpf/nacl.h do. See include/vpcsim/policy.h for the compilation scheme. */
+ * bpf/nacl.h do. See model/policy.h for the compilation scheme. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>

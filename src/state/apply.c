@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/clock.h"
 #include "util/fs.h"
 #include "util/paths.h"
 #include "model/hosts.h"
@@ -22,7 +23,7 @@
 #include "state/engine_steps.h"
 #include "state/sweep.h"
 #include "kernel/tc.h"
-#include "kernel/vpc_dataplane.h"
+#include "state/vpc_dataplane.h"
 
 struct exec {
 	const struct layout *L;
@@ -430,14 +431,6 @@ static int run_step(struct exec *x, const struct step *s)
 	return errf(EINVAL, "unknown step %d", s->op);
 }
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
 /* VPCSIM_PROFILE=1: where `up` spends its time, by kind of step (for the
  * benchmark; stderr). */
 static void profile_print(const double *us, const int *n)
@@ -487,13 +480,13 @@ int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
 		goto out;
 	}
 	for (k = 0; k < P->n; k++) {
-		double t0 = profile ? now_us() : 0;
+		double t0 = profile ? now_ms() : 0;
 
 		err = o->fail_at == k + 1
 			? errf(EIO, "injected failure (VPCSIM_FAIL_STEP=%d)", k + 1)
 			: run_step(&x, &P->steps[k]);
 		if (profile) {
-			prof_us[P->steps[k].op] += now_us() - t0;
+			prof_us[P->steps[k].op] += (now_ms() - t0) * 1e3;
 			prof_n[P->steps[k].op]++;
 		}
 		if (err < 0)

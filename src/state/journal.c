@@ -1,5 +1,4 @@
 /* The journal of created objects and its undo. */
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>

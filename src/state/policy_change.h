@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/vpc_dataplane.h"
+#include "state/vpc_dataplane.h"
 #include "model/layout.h"
 #include "model/policy.h"
 

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "kernel/flows.h"
+#include "state/flows.h"
 
 #define SEC 1000000000ULL
 

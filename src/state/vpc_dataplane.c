@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "util/err.h"
-#include "kernel/vpc_dataplane.h"
+#include "state/vpc_dataplane.h"
 #include "model/eni_entry.h"
 
 void vpc_dp_topo_dir(const char *topo, char out[VPC_DP_PATH_MAX])

@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "util/err.h"
-#include "kernel/flows.h"
-#include "kernel/vpc_dataplane.h"
+#include "state/flows.h"
+#include "state/vpc_dataplane.h"
 
 int flows_open(const struct layout *L, struct flow_source *src)
 {

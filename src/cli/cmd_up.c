@@ -51,6 +51,37 @@ static int copy_file(const char *from, const char *to)
 	return err;
 }
 
+/* The state copy names code packages and images by absolute paths, so
+ * the model loaded again from it finds them (function_code.h). */
+static int state_copy_topology(const char *file, const char *to)
+{
+	char *text = NULL, *abs = NULL;
+	size_t len = 0;
+	FILE *in = fopen(file, "re"), *out;
+	int err = 0;
+
+	if (!in)
+		return errf(errno, "reading %s: %s", file, strerror(errno));
+	out = open_memstream(&text, &len);
+	for (int c; out && (c = fgetc(in)) != EOF;)
+		fputc(c, out);
+	fclose(in);
+	if (!out)
+		return errf(ENOMEM, "reading %s", file);
+	fclose(out);
+	abs = function_code_absolute_paths(text, len, file);
+	free(text);
+	if (!abs)
+		return copy_file(file, to);
+	out = fopen(to, "we");
+	if (!out || fputs(abs, out) < 0)
+		err = errf(errno, "writing %s: %s", to, strerror(errno));
+	if (out && fclose(out) != 0 && !err)
+		err = errf(errno, "writing %s: %s", to, strerror(errno));
+	free(abs);
+	return err;
+}
+
 /* A namespace of this topology that exists without its state means an
  * earlier run was cut short; building over it would fail half-way. */
 static const char *leftover_netns(const char *topo)
@@ -94,7 +125,7 @@ static int state_prepare(const char *dir, const char *file)
 	if (mkdir(path, 0755) < 0)
 		return errf(errno, "creating %s: %s", path, strerror(errno));
 	snprintf(path, sizeof(path), "%s/topology.json", dir);
-	return copy_file(file, path);
+	return state_copy_topology(file, path);
 }
 
 static int build(const char *file, const struct topology *t, const struct layout *L,

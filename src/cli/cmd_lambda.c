@@ -1,4 +1,5 @@
 /* vpcsim invoke, attach and detach: Lambda execution environments. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "lambda/env.h"
+#include "lambda/invoke.h"
 #include "util/err.h"
 #include "lambda/sandbox.h"
 #include "state/state.h"
@@ -50,13 +52,60 @@ static int env_fail(const char *verb, const char *fn)
 	return fail(EXIT_FAILED, "%s %s: %s", verb, fn, err_msg());
 }
 
+/* The payload: --payload, --payload-file (- for stdin), or {} as
+ * `sam local invoke` sends without one. malloc'ed. */
+static char *payload_read(const char *payload, const char *file, size_t *len)
+{
+	char *text = NULL;
+	FILE *in, *m;
+
+	if (!file) {
+		text = strdup(payload ? payload : "{}");
+		*len = text ? strlen(text) : 0;
+		return text;
+	}
+	in = strcmp(file, "-") ? fopen(file, "re") : stdin;
+	if (!in) {
+		errf(errno, "reading the payload file %s: %s", file, strerror(errno));
+		return NULL;
+	}
+	m = open_memstream(&text, len);
+	for (int ch; m && (ch = fgetc(in)) != EOF;)
+		fputc(ch, m);
+	if (in != stdin)
+		fclose(in);
+	if (m)
+		fclose(m);
+	return text;
+}
+
+/* A function with code: through its environment's Runtime API. The
+ * response (or the error body) on stdout, the logs on stderr; exit 0 only
+ * when the function answered without error. */
+static int invoke_code(const struct live *lv, int fn, const char *payload, const char *file)
+{
+	struct fn_result r;
+	size_t len = 0;
+	char *text = payload_read(payload, file, &len);
+	int err;
+
+	if (!text)
+		return fail(EXIT_USAGE, "invoke: %s", err_msg());
+	err = fn_invoke(lv, fn, text, len, stdout, stderr, &r);
+	free(text);
+	if (err < 0)
+		return fail(EXIT_FAILED, "invoke %s: %s", lv->t->functions[fn].name, err_msg());
+	return strcmp(r.status, "ok") ? EXIT_FAILED : EXIT_OK;
+}
+
 int cmd_invoke(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "payload", required_argument, NULL, 'p' },
+		{ "payload-file", required_argument, NULL, 'f' },
 		{ 0 },
 	};
-	const char *topo = NULL, *payload = NULL, *name;
+	const char *topo = NULL, *payload = NULL, *payload_file = NULL, *name;
 	char *const *cmd = NULL;
 	struct env_handle h;
 	struct invoke_result r;
@@ -68,8 +117,12 @@ int cmd_invoke(int argc, char **argv)
 			topo = optarg;
 		else if (c == 'p')
 			payload = optarg;
+		else if (c == 'f')
+			payload_file = optarg;
 		else
 			return fail(EXIT_USAGE, "%s", verb_usage("invoke"));
+	if (payload && payload_file)
+		return fail(EXIT_USAGE, "invoke: give --payload or --payload-file, not both");
 	}
 	if (optind >= argc)
 		return fail(EXIT_USAGE, "%s", verb_usage("invoke"));
@@ -84,6 +137,11 @@ int cmd_invoke(int argc, char **argv)
 		return rc;
 	const struct function *f = &lv.t->functions[fn];
 
+	if (!cmd && f->code.kind != CODE_NONE) {
+		rc = invoke_code(&lv, fn, payload, payload_file);
+		live_close(&lv);
+		return rc;
+	}
 	if (!cmd && !f->handler) {
 		live_close(&lv);
 		return fail(EXIT_USAGE, "function %s has no handler: give a command, "

@@ -16,6 +16,7 @@
 #include "model/plan.h"
 #include "kernel/rtnl.h"
 #include "lambda/sandbox.h"
+#include "lambda/supervisor.h"
 #include "state/sweep.h"
 #include "kernel/vpc_dataplane.h"
 
@@ -548,6 +549,7 @@ int env_destroy(const struct live *lv, const struct env_meta *m)
 	err = sandbox_destroy(lv->name, m->id);
 	first = first ? first : err;
 	env_file(lv, m->id, "", path);
+	supervisor_files_remove(path);
 	rmdir(path);
 	return first;
 }

@@ -333,7 +333,7 @@ static double now_ms(void)
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-static void uuid_v4(char out[37])
+void sandbox_uuid_v4(char out[37])
 {
 	unsigned char b[16];
 	size_t got = 0;
@@ -494,7 +494,7 @@ struct child_args {
 /* No capabilities now or after exec: the bounding set and the ambient set
  * emptied, every uid and gid nobody's (which clears the permitted and
  * effective sets), no supplementary groups, no setuid gains. */
-static int drop_privileges(uid_t uid, gid_t gid)
+int sandbox_drop_privileges(uid_t uid, gid_t gid)
 {
 	int last = 63;
 	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
@@ -508,8 +508,11 @@ static int drop_privileges(uid_t uid, gid_t gid)
 	for (int c = 0; c <= last; c++)
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
 			return errf(errno, "dropping capability %d: %s", c, strerror(errno));
-	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
-	    setresuid(uid, uid, uid) < 0)
+	/* Raw system calls: glibc's wrappers would wait for every thread of
+	 * the process to change ids too, and a child forked from a threaded
+	 * process (the supervisor) inherits the list but not the threads. */
+	if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, gid, gid, gid) < 0 ||
+	    syscall(SYS_setresuid, uid, uid, uid) < 0)
 		return errf(errno, "becoming uid %d gid %d: %s", (int)uid, (int)gid,
 			    strerror(errno));
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -544,7 +547,7 @@ static __attribute__((noreturn)) void child_run(const struct child_args *a)
 		goto fail;
 	}
 	setrlimit(RLIMIT_NOFILE, &nofile);
-	if ((err = drop_privileges(a->uid, a->gid)) < 0)
+	if ((err = sandbox_drop_privileges(a->uid, a->gid)) < 0)
 		goto fail;
 	/* If vpcsim dies, the command goes too, and with it (PID 1 of its
 	 * namespace) every process it started. Set after the uid change,
@@ -583,7 +586,7 @@ static pid_t spawn_pid_ns(int *pidfd)
 }
 
 /* Lambda runs functions as an unprivileged user; ours is nobody. */
-static void sandbox_user(uid_t *uid, gid_t *gid)
+void sandbox_user(uid_t *uid, gid_t *gid)
 {
 	struct passwd *pw = getpwnam(SANDBOX_USER);
 
@@ -685,7 +688,7 @@ int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
-	uuid_v4(r->request_id);
+	sandbox_uuid_v4(r->request_id);
 	r->exit_status = -1;
 	r->init_ms = init_ms;
 	r->memory_mb = sb->limits.memory_mb;

@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "model/topology.h" /* struct env_var */
 
@@ -112,6 +113,13 @@ void invoke_report_print(FILE *out, const struct invoke_result *r);
 
 /* Lambda bills per 1 ms, rounding up: ceil(duration_ms), at least 1. */
 long long invoke_billed_ms(double duration_ms);
+
+/* The unprivileged user functions run as, and the drop to it (no
+ * capabilities, no new privileges): for the supervisor's runtime too. */
+void sandbox_user(uid_t *uid, gid_t *gid);
+int sandbox_drop_privileges(uid_t uid, gid_t gid);
+/* A random request id, UUID v4, lower case. */
+void sandbox_uuid_v4(char out[37]);
 
 /* The /tmp mount point of an environment. */
 void sandbox_tmp_dir(const char *topo, const char *env_id, char *out, size_t size);

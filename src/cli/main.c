@@ -19,6 +19,8 @@ static const struct verb verbs[] = {
 	  "a real connection attempt through the dataplane" },
 	{ "invoke", cmd_invoke, "[-t NAME] FN [--payload JSON | --payload-file F] [-- CMD [ARG...]]",
 	  "run a function once in an execution environment (cold or warm)" },
+	{ "logs", cmd_logs, "[-t NAME] FN [--follow]",
+	  "the log streams of FN's execution environments" },
 	{ "attach", cmd_attach, "[-t NAME] FN", "create one idle execution environment of FN" },
 	{ "detach", cmd_detach, "[-t NAME] FN [--all]",
 	  "remove one (or every) idle execution environment of FN" },

@@ -53,7 +53,7 @@ static int extract(const char *path, const char *dir, bool layer, bool fix_perms
 	struct archive *a = archive_read_new(), *w = archive_write_disk_new();
 	struct archive_entry *e;
 	char full[PATH_MAX * 2];
-	int r, err = 0;
+	int r, err = 0, cwd = -1;
 
 	archive_read_support_format_all(a);
 	archive_read_support_filter_all(a);
@@ -61,6 +61,13 @@ static int extract(const char *path, const char *dir, bool layer, bool fix_perms
 	archive_write_disk_set_standard_lookup(w);
 	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
 		err = errf(EINVAL, "opening %s: %s", path, archive_error_string(a));
+		goto out;
+	}
+	/* Names stay relative (the secure flags refuse absolute ones): the
+	 * extraction runs in dir. vpcsim is single-threaded here. */
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cwd < 0 || chdir(dir) < 0) {
+		err = errf(errno, "entering %s: %s", dir, strerror(errno));
 		goto out;
 	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
@@ -74,14 +81,6 @@ static int extract(const char *path, const char *dir, bool layer, bool fix_perms
 			if (!strstr(full, "/../"))
 				rm_tree(full);
 			continue;
-		}
-		snprintf(full, sizeof(full), "%s/%s", dir, name);
-		archive_entry_set_pathname(e, full);
-		if (archive_entry_hardlink(e)) {
-			char hl[PATH_MAX * 2];
-
-			snprintf(hl, sizeof(hl), "%s/%s", dir, archive_entry_hardlink(e));
-			archive_entry_set_hardlink(e, hl);
 		}
 		if (fix_perms && archive_entry_filetype(e) == AE_IFDIR)
 			archive_entry_set_perm(e, 0755);
@@ -105,6 +104,11 @@ static int extract(const char *path, const char *dir, bool layer, bool fix_perms
 out:
 	archive_read_free(a);
 	archive_write_free(w);
+	if (cwd >= 0) {
+		if (fchdir(cwd) < 0 && err == 0)
+			err = errf(errno, "returning from %s: %s", dir, strerror(errno));
+		close(cwd);
+	}
 	return err;
 }
 

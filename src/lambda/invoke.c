@@ -161,8 +161,10 @@ static int cfg_build(const struct live *lv, int fn, const struct env_meta *m, st
 	snprintf(fndir, sizeof(fndir), "%s/%s", logdir, f->name);
 	if (mkdirs(logdir, fndir) < 0)
 		return -EIO;
-	snprintf(c->log_path, sizeof(c->log_path), "%s/%s.log", fndir, m->id);
 	stream_name(c->stream);
+	/* One file per stream: an id reused after a reset starts a new one. */
+	snprintf(c->log_path, sizeof(c->log_path), "%s/%s.%s.log", fndir, m->id,
+		 strchr(c->stream, ']') + 1);
 	snprintf(c->region, sizeof(c->region), "%s", lv->t->region);
 	snprintf(c->account, sizeof(c->account), "%s", lv->t->account_id);
 	c->memory_mb = f->memory_mb;

@@ -102,8 +102,14 @@ bench: deps
 fuzz:
 	@$(MAKE) --no-print-directory -C tests/fuzz
 
+# The bundled Lambda runtime clients go where the binary looks for them:
+# ../lib/vpcsim/runtimes from its own folder (src/lambda/codepkg.h).
 install: $(BUILD)/vpcsim
 	install -D -m 0755 $(BUILD)/vpcsim $(DESTDIR)$(PREFIX)/sbin/vpcsim
+	install -D -m 0755 runtimes/python/bootstrap $(DESTDIR)$(PREFIX)/lib/vpcsim/runtimes/python/bootstrap
+	install -D -m 0644 runtimes/python/bootstrap.py $(DESTDIR)$(PREFIX)/lib/vpcsim/runtimes/python/bootstrap.py
+	install -D -m 0755 runtimes/nodejs/bootstrap $(DESTDIR)$(PREFIX)/lib/vpcsim/runtimes/nodejs/bootstrap
+	install -D -m 0644 runtimes/nodejs/index.mjs $(DESTDIR)$(PREFIX)/lib/vpcsim/runtimes/nodejs/index.mjs
 
 clean:
 	rm -rf $(BUILD)

@@ -8,6 +8,7 @@ T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/runtime" "$TMP/runtime"
 (cd "$TMP/runtime/py" && zip -qr ../py.zip .)
 (cd "$TMP/runtime/node" && zip -qr ../node.zip .)
+"$TMP/runtime/image/build.sh" "$TMP/runtime/img.tar"
 topo_copy "$ROOT/tests/integration/data/runtime.json" "$T"
 V() { "$VPCSIM" "$@"; }
 # inv FN [args]: stdout to $TMP/out.json, stderr to $TMP/log, exit code in $RC
@@ -33,10 +34,13 @@ check "up $T" V up "$F"
 inv py --payload '{"k":1}'
 is "python: exit 0" 0 "$RC"
 is "python: the handler's result on stdout" "1 {'k': 1} py" "$(field 'j["count"], j["event"], j["fn"]' | tr -d ',()')"
-check "python: START, output, END, REPORT with Init Duration on stderr" bash -c "
-	grep -Eq '^START RequestId: [0-9a-f-]{36} Version: \\\$LATEST\$' '$TMP/log' &&
-	grep -q '^hello from python 1\$' '$TMP/log' && grep -Eq '^END RequestId: [0-9a-f-]{36}\$' '$TMP/log' &&
-	grep -Eq $'^REPORT RequestId: [0-9a-f-]{36}\tDuration: [0-9.]+ ms\tBilled Duration: [0-9]+ ms\tMemory Size: 256 MB\tMax Memory Used: [0-9]+ MB\tInit Duration: [0-9.]+ ms\$' '$TMP/log'"
+sam_log() { # the sam-local-invoke shape of the log of a cold invoke
+	grep -Eq '^START RequestId: [0-9a-f-]{36} Version: \$LATEST$' "$TMP/log" &&
+		grep -q '^hello from python 1$' "$TMP/log" &&
+		grep -Eq '^END RequestId: [0-9a-f-]{36}$' "$TMP/log" &&
+		grep -Eq $'^REPORT RequestId: [0-9a-f-]{36}\tDuration: [0-9.]+ ms\tBilled Duration: [0-9]+ ms\tMemory Size: 256 MB\tMax Memory Used: [0-9]+ MB\tInit Duration: [0-9.]+ ms$' "$TMP/log"
+}
+check "python: START, output, END, REPORT with Init Duration on stderr" sam_log
 is "python: Lambda's variables" \
 	"127.0.0.1:9001 /var/task /var/runtime app.handler AWS_Lambda_python3.11 py \$LATEST /aws/lambda/py on-demand :UTC en_US.UTF-8 us-east-1 hi" \
 	"$(field '" ".join(j["env"][k] for k in ("AWS_LAMBDA_RUNTIME_API","LAMBDA_TASK_ROOT","LAMBDA_RUNTIME_DIR","_HANDLER","AWS_EXECUTION_ENV","AWS_LAMBDA_FUNCTION_NAME","AWS_LAMBDA_FUNCTION_VERSION","AWS_LAMBDA_LOG_GROUP_NAME","AWS_LAMBDA_INITIALIZATION_TYPE","TZ","LANG","AWS_REGION","GREETING"))')"
@@ -87,6 +91,13 @@ inv curl --payload '{"hello":"curl"}'
 is "custom runtime (curl bootstrap): response" "0" "$RC"
 check "custom runtime: the handler's output" grep -q "Echoing request: '{\"hello\":\"curl\"}'" "$TMP/out.json"
 check "custom runtime: its stderr in the log" grep -q '^{"hello":"curl"}$' "$TMP/log"
+
+# ---- container image (docker save archive built above) --------------------------
+inv img --payload '{"i":1}'
+is "image: ENTRYPOINT + CMD run, ENV applied, root read-only, /tmp writable" '0image:from-image:ro:{"i":1}' \
+	"$RC$(cat "$TMP/out.json")"
+inv imgcmd
+is "image: image_config overrides CMD and WORKDIR" "0other:/tmp" "$RC$(cat "$TMP/out.json")"
 
 # ---- errors -------------------------------------------------------------------
 inv pyfail --payload '{"x":1}'

@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "kernel/cgroup.h"
+#include "kernel/freezer.h"
 #include "lambda/env.h"
 #include "lambda/invoke.h"
 #include "util/err.h"
@@ -98,6 +100,18 @@ static int invoke_code(const struct live *lv, int fn, const char *payload, const
 	return strcmp(r.status, "ok") ? EXIT_FAILED : EXIT_OK;
 }
 
+static void cgroup_thaw_env(const char *topo, const char *env_id)
+{
+	struct cgroup cg;
+
+	if (cgroup_open(topo, env_id, false, &cg) == 0) {
+		if (cgroup_frozen(&cg))
+			cgroup_freeze(&cg, false);
+		cgroup_close(&cg);
+	}
+	err_clear();
+}
+
 int cmd_invoke(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -167,6 +181,11 @@ int cmd_invoke(int argc, char **argv)
 		.region = lv.t->region, .handler = f->handler,
 	};
 
+	/* A function with code may have a runtime frozen in the group: the
+	 * command must not freeze with it (the runtime's supervisor sees it
+	 * killed and ends; the next code invoke is cold). */
+	if (f->code.kind != CODE_NONE)
+		cgroup_thaw_env(lv.name, h.m.id);
 	err = sandbox_invoke(&sb, &env, payload, cmd, h.cold ? h.init_ms : -1, &r);
 	env_release(&h);
 	if (err < 0) {

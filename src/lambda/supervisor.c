@@ -164,6 +164,9 @@ static void freeze(struct sup *s, bool frozen)
 static void runtime_kill(struct sup *s, char *how, size_t size)
 {
 	cgroup_kill_all(&s->cg);
+	/* Never leave the group frozen: an ad-hoc `invoke FN -- CMD` or a
+	 * new runtime would freeze on joining it. */
+	freeze(s, false);
 	if (s->rt.pid > 0)
 		runtime_reap(&s->rt, how, size);
 	sup_log_pump(&s->log, s->rt.out_fd);
@@ -437,6 +440,7 @@ static void on_runtime_exit(struct sup *s)
 			 "Error: Runtime exited with error: %s\"}", s->id, how);
 		invoke_finish(s, "exit", true, now_ms() - s->t_start, "error", "Runtime.ExitError");
 	}
+	freeze(s, false);
 	_exit(0); /* idle and gone: nothing left to serve */
 }
 

@@ -162,6 +162,13 @@ inv vpcpy --payload '{"host":"db","port":6543}'
 is "VPC function: a port the db group does not admit times out in the handler" "1 TimeoutError" \
 	"$RC $(field 'j["errorType"]')"
 
+# ---- an ad-hoc command in an environment of a function with code ------------------
+inv py
+check "invoke FN -- CMD still runs a command (not frozen with the runtime)" bash -c \
+	"timeout 10 \"$VPCSIM\" invoke -t '$T' py -- echo adhoc | grep -qx adhoc"
+inv py
+is "after it, the function runs again" 0 "$RC"
+
 # ---- logs, detach, reserved variables ---------------------------------------------
 check "logs: the stream of py shows its invokes" bash -c \
 	"V logs -t '$T' py | grep -Eq '^==> /aws/lambda/py [0-9]{4}/[0-9]{2}/[0-9]{2}/\[\\\$LATEST\][0-9a-f]{32}$' &&

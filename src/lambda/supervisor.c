@@ -30,6 +30,7 @@
 #include "util/err.h"
 
 #define OOM_TICK_MS 20
+#define SUP_START_MS 15000 /* the supervisor up and its runtime exec'd */
 
 enum sup_state {
 	S_INIT,          /* runtime started, its init runs */
@@ -712,8 +713,21 @@ int supervisor_start(const struct sup_cfg *cfg)
 	}
 	close(rep[1]);
 	waitpid(pid, NULL, 0);
-	while ((r = read(rep[0], msg + len, sizeof(msg) - 1 - (size_t)len)) > 0)
+	/* Bounded: the caller holds the topology lock. */
+	for (;;) {
+		int ready = poll(&(struct pollfd){ .fd = rep[0], .events = POLLIN }, 1, SUP_START_MS);
+
+		if (ready == 0) {
+			close(rep[0]);
+			return errf(ETIMEDOUT, "starting the supervisor of %s: no word from it in "
+				    "%d ms (see %s/supervisor.log)", cfg->env_id, SUP_START_MS,
+				    cfg->env_dir);
+		}
+		r = ready < 0 ? -1 : read(rep[0], msg + len, sizeof(msg) - 1 - (size_t)len);
+		if (r <= 0)
+			break;
 		len += (int)r;
+	}
 	close(rep[0]);
 	msg[len] = '\0';
 	if (len > 0)

@@ -8,7 +8,7 @@ T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/runtime" "$TMP/runtime"
 (cd "$TMP/runtime/py" && zip -qr ../py.zip .)
 (cd "$TMP/runtime/node" && zip -qr ../node.zip .)
-"$TMP/runtime/image/build.sh" "$TMP/runtime/img.tar"
+"$TMP/runtime/image/build.sh" "$TMP/runtime/img.tar" "$TMP/runtime/img-oci"
 topo_copy "$ROOT/tests/integration/data/runtime.json" "$T"
 V() { "$VPCSIM" "$@"; }
 # inv FN [args]: stdout to $TMP/out.json, stderr to $TMP/log, exit code in $RC
@@ -98,6 +98,8 @@ is "image: ENTRYPOINT + CMD run, ENV applied, root read-only, /tmp writable" '0i
 	"$RC$(cat "$TMP/out.json")"
 inv imgcmd
 is "image: image_config overrides CMD and WORKDIR" "0other:/tmp" "$RC$(cat "$TMP/out.json")"
+inv imgoci
+is "image as an OCI image layout (gzip layer)" '0image:from-image:ro:{}' "$RC$(cat "$TMP/out.json")"
 
 # ---- errors -------------------------------------------------------------------
 inv pyfail --payload '{"x":1}'

@@ -164,6 +164,18 @@ inv vpcpy --payload '{"host":"db","port":6543}'
 is "VPC function: a port the db group does not admit times out in the handler" "1 TimeoutError" \
 	"$RC $(field 'j["errorType"]')"
 
+# ---- idle environments are reclaimed ----------------------------------------------
+V detach -t "$T" pyzip --all >/dev/null 2>&1
+VPCSIM_ENV_IDLE_S=2 V invoke -t "$T" pyzip >/dev/null 2>&1
+env=$(ls -d /run/vpcsim/"$T"/envs/pyzip-* | head -1)
+spid=$(cut -d' ' -f1 "$env/supervisor.pid")
+sleep 3.5
+check "idle reclaim: after VPCSIM_ENV_IDLE_S the supervisor ends and marks it reclaimed" bash -c \
+	"[ -e '$env/reclaimed' ] && { ! [ -d /proc/$spid ] || grep -q '^State:.*Z' /proc/$spid/status; }"
+inv pyzip
+check "idle reclaim: the next invoke is cold, in a new environment" bash -c \
+	"[ $RC = 0 ] && grep -q 'Init Duration' '$TMP/log' && [ \$(ls -d /run/vpcsim/$T/envs/pyzip-* | wc -l) = 1 ]"
+
 # ---- an ad-hoc command in an environment of a function with code ------------------
 inv py
 check "invoke FN -- CMD still runs a command (not frozen with the runtime)" bash -c \

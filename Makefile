@@ -10,7 +10,7 @@ CC      ?= gcc
 CLANG   ?= clang
 BPFTOOL ?= bpftool
 
-PKGS     := libnl-route-3.0 libmnl libnftnl libbpf libcjson libarchive libmicrohttpd
+PKGS     := libnl-route-3.0 libmnl libnftnl libbpf libcjson libarchive libmicrohttpd libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -8,7 +8,7 @@ PKGS="build-essential pkg-config make
 libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libbpf-dev libcjson-dev
 libelf-dev zlib1g-dev linux-libc-dev
 bpftool clang llvm
-libcmocka-dev libarchive-dev libmicrohttpd-dev
+libcmocka-dev libarchive-dev libmicrohttpd-dev libssl-dev
 curl python3 nodejs zip
 iproute2 nftables procps util-linux"
 

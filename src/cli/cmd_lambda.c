@@ -1,6 +1,7 @@
 /* vpcsim invoke, attach and detach: Lambda execution environments. */
 #include <errno.h>
 #include <getopt.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,20 +82,58 @@ static char *payload_read(const char *payload, const char *file, size_t *len)
 	return text;
 }
 
+/* The Invoke API's ClientContext: base64 (at most 3583 bytes) of JSON;
+ * the runtime gets the JSON. NULL when it is not that. */
+static char *client_context_decode(const char *b64)
+{
+	size_t n = strlen(b64);
+	unsigned char *out;
+	int len;
+
+	if (n == 0 || n > 3583 || n % 4)
+		return NULL;
+	out = malloc(n + 1);
+	if (!out)
+		return NULL;
+	len = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)n);
+	if (len < 0) {
+		free(out);
+		return NULL;
+	}
+	/* EVP_DecodeBlock counts the padding as zero bytes. */
+	for (size_t i = n; i > 0 && b64[i - 1] == '='; i--)
+		len--;
+	out[len] = '\0';
+	if (strlen((char *)out) != (size_t)len || out[0] != '{') {
+		free(out);
+		return NULL;
+	}
+	return (char *)out;
+}
+
 /* A function with code: through its environment's Runtime API. The
  * response (or the error body) on stdout, the logs on stderr; exit 0 only
  * when the function answered without error. */
-static int invoke_code(const struct live *lv, int fn, const char *payload, const char *file)
+static int invoke_code(const struct live *lv, int fn, const char *payload, const char *file,
+		       const char *cc_b64)
 {
 	struct fn_result r;
 	size_t len = 0;
-	char *text = payload_read(payload, file, &len);
+	char *text, *cc = NULL;
 	int err;
 
-	if (!text)
+	if (cc_b64 && !(cc = client_context_decode(cc_b64)))
+		return fail(EXIT_USAGE, "invoke: --client-context must be base64 of a JSON object "
+			    "of at most 3583 bytes, as the Invoke API takes it (e.g. $(echo -n "
+			    "'{\"custom\":{\"k\":\"v\"}}' | base64 -w0))");
+	text = payload_read(payload, file, &len);
+	if (!text) {
+		free(cc);
 		return fail(EXIT_USAGE, "invoke: %s", err_msg());
-	err = fn_invoke(lv, fn, text, len, stdout, stderr, &r);
+	}
+	err = fn_invoke(lv, fn, text, len, cc, stdout, stderr, &r);
 	free(text);
+	free(cc);
 	if (err < 0)
 		return fail(EXIT_FAILED, "invoke %s: %s", lv->t->functions[fn].name, err_msg());
 	return strcmp(r.status, "ok") ? EXIT_FAILED : EXIT_OK;
@@ -117,9 +156,11 @@ int cmd_invoke(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "payload", required_argument, NULL, 'p' },
 		{ "payload-file", required_argument, NULL, 'f' },
+		{ "client-context", required_argument, NULL, 'c' },
 		{ 0 },
 	};
 	const char *topo = NULL, *payload = NULL, *payload_file = NULL, *name;
+	const char *client_context = NULL;
 	char *const *cmd = NULL;
 	struct env_handle h;
 	struct invoke_result r;
@@ -133,6 +174,8 @@ int cmd_invoke(int argc, char **argv)
 			payload = optarg;
 		else if (c == 'f')
 			payload_file = optarg;
+		else if (c == 'c')
+			client_context = optarg;
 		else
 			return fail(EXIT_USAGE, "%s", verb_usage("invoke"));
 	if (payload && payload_file)
@@ -152,7 +195,7 @@ int cmd_invoke(int argc, char **argv)
 	const struct function *f = &lv.t->functions[fn];
 
 	if (!cmd && f->code.kind != CODE_NONE) {
-		rc = invoke_code(&lv, fn, payload, payload_file);
+		rc = invoke_code(&lv, fn, payload, payload_file, client_context);
 		live_close(&lv);
 		return rc;
 	}

@@ -17,7 +17,7 @@ static const struct verb verbs[] = {
 	{ "probe", cmd_probe,
 	  "[-t NAME] FROM TO [PORT] [--proto tcp|udp|icmp] [--timeout-ms N] [--expect RESULT] [--json]",
 	  "a real connection attempt through the dataplane" },
-	{ "invoke", cmd_invoke, "[-t NAME] FN [--payload JSON | --payload-file F] [-- CMD [ARG...]]",
+	{ "invoke", cmd_invoke, "[-t NAME] FN [--payload JSON | --payload-file F] [--client-context B64] [-- CMD [ARG...]]",
 	  "run a function once in an execution environment (cold or warm)" },
 	{ "logs", cmd_logs, "[-t NAME] FN [--follow]",
 	  "the log streams of FN's execution environments" },

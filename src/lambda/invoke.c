@@ -296,7 +296,7 @@ static int frames(FILE *in, FILE *out, FILE *logs, struct fn_result *r)
 }
 
 int fn_invoke(const struct live *lv, int fn, const char *payload, size_t len,
-	      FILE *out, FILE *logs, struct fn_result *r)
+	      const char *client_context, FILE *out, FILE *logs, struct fn_result *r)
 {
 	struct env_handle h;
 	FILE *in;
@@ -320,8 +320,11 @@ int fn_invoke(const struct live *lv, int fn, const char *payload, size_t len,
 		return fd;
 	}
 	in = fdopen(fd, "r+");
-	fprintf(in, "I %.3f %zu\n", h.cold ? h.init_ms : 0.0, len);
+	fprintf(in, "I %.3f %zu %zu\n", h.cold ? h.init_ms : 0.0, len,
+		client_context ? strlen(client_context) : 0);
 	fwrite(payload, 1, len, in);
+	if (client_context)
+		fputs(client_context, in);
 	fflush(in);
 	err = frames(in, out, logs, r);
 	fclose(in);

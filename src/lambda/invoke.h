@@ -24,10 +24,12 @@ struct fn_result {
 	char env_id[64];
 };
 
-/* Returns 0 when the invoke ran (r->status says how it ended), <0 when it
+/* client_context: the JSON the runtime gets in Lambda-Runtime-Client-Context
+ * (decoded from the base64 the Invoke API takes), or NULL.
+ * Returns 0 when the invoke ran (r->status says how it ended), <0 when it
  * could not (throttled: -EAGAIN "TooManyRequestsException..."; err_msg()). */
 int fn_invoke(const struct live *lv, int fn, const char *payload, size_t len,
-	      FILE *out, FILE *logs, struct fn_result *r);
+	      const char *client_context, FILE *out, FILE *logs, struct fn_result *r);
 
 /* Destroy the environments of the topology whose supervisor is gone
  * (reclaimed for idleness, or died). Under state_lock(). */

@@ -30,6 +30,7 @@
 #include "util/err.h"
 
 #define OOM_TICK_MS 20
+#define CLIENT_CONTEXT_MAX 3583 /* the Invoke API's limit, base64 */
 #define SUP_START_MS 15000 /* the supervisor up and its runtime exec'd */
 
 enum sup_state {
@@ -56,6 +57,7 @@ struct sup {
 	char id[37];
 	char *payload;
 	size_t plen;
+	char *client_context;      /* Lambda-Runtime-Client-Context, or NULL */
 	bool have_req;
 	/* outcome of the invoke, or of a failed init */
 	enum rapi_outcome outcome;
@@ -120,7 +122,7 @@ static int client_read(struct sup *s)
 {
 	char head[128];
 	size_t n = 0;
-	unsigned long len;
+	unsigned long len, cclen;
 
 	while (n < sizeof(head) - 1) {
 		if (read(s->client_fd, head + n, 1) != 1)
@@ -129,13 +131,22 @@ static int client_read(struct sup *s)
 			break;
 	}
 	head[n] = '\0';
-	if (sscanf(head, "I %lf %lu", &s->net_init_ms, &len) != 2 || len > RAPI_PAYLOAD_MAX)
+	if (sscanf(head, "I %lf %lu %lu", &s->net_init_ms, &len, &cclen) != 3 ||
+	    len > RAPI_PAYLOAD_MAX || cclen > CLIENT_CONTEXT_MAX)
 		return -1;
 	free(s->payload);
+	free(s->client_context);
+	s->client_context = NULL;
 	s->payload = malloc(len + 1);
 	if (!s->payload || read_full(s->client_fd, s->payload, len) < 0)
 		return -1;
 	s->payload[len] = '\0';
+	if (cclen) {
+		s->client_context = malloc(cclen + 1);
+		if (!s->client_context || read_full(s->client_fd, s->client_context, cclen) < 0)
+			return -1;
+		s->client_context[cclen] = '\0';
+	}
 	s->plen = len;
 	s->have_req = true;
 	sup_log_client(&s->log, s->client_fd);
@@ -277,6 +288,8 @@ static void invoke_hand(struct sup *s)
 	snprintf(ev.id, sizeof(ev.id), "%s", s->id);
 	ev.payload = s->payload;
 	s->payload = NULL;
+	ev.client_context = s->client_context;
+	s->client_context = NULL;
 	ev.deadline_ms = epoch_ms() + (long long)(s->deadline - now_ms());
 	snprintf(ev.arn, sizeof(ev.arn), "arn:aws:lambda:%s:%s:function:%s", s->c->region,
 		 s->c->account, s->c->function);

@@ -56,6 +56,9 @@ check "python: warm REPORT has no Init Duration" bash -c "grep -q '^REPORT' '$TM
 echo '{"from":"file"}' >"$TMP/payload.json"
 inv py --payload-file "$TMP/payload.json"
 is "python: --payload-file" "3 file" "$(field 'j["count"], j["event"]["from"]' | tr -d ",()'")"
+inv py --client-context "$(echo -n '{"custom":{"k":"v"}}' | base64 -w0)"
+is "python: --client-context reaches context.client_context (Lambda-Runtime-Client-Context)" v \
+	"$(field 'j["client_context"]["custom"]["k"]')"
 check "environment frozen between invokes" bash -c \
 	"grep -q 'frozen 1' /sys/fs/cgroup/unified/vpcsim/$T/py-1/cgroup.events 2>/dev/null || grep -q FROZEN /sys/fs/cgroup/freezer/vpcsim/$T/py-1/freezer.state"
 

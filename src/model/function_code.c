@@ -92,19 +92,22 @@ static char *path_key2(char buf[PATH_LEN], const char *base, const char *key)
 	return buf;
 }
 
-/* Sum of regular file sizes under a folder (nftw keeps no user data). */
-static long long tree_bytes;
+/* Sum of regular file sizes under a folder, the walk stopped as soon as
+ * it passes `limit` (a mistaken "/" must not walk the whole disk). nftw
+ * keeps no user data, hence the statics. */
+static long long tree_bytes, tree_limit;
 static int tree_add(const char *p, const struct stat *st, int flag, struct FTW *f)
 {
 	if (flag == FTW_F && S_ISREG(st->st_mode))
 		tree_bytes += st->st_size;
-	return 0;
+	return tree_bytes > tree_limit;
 }
 
-static long long folder_size(const char *dir)
+static long long folder_size(const char *dir, long long limit)
 {
 	tree_bytes = 0;
-	if (nftw(dir, tree_add, 32, FTW_PHYS) < 0)
+	tree_limit = limit;
+	if (nftw(dir, tree_add, 32, FTW_PHYS | FTW_MOUNT) < 0)
 		return -1;
 	return tree_bytes;
 }
@@ -170,10 +173,10 @@ static void parse_code_path(const char *kp, const char *path, struct function_co
 	}
 	if (S_ISDIR(st.st_mode)) {
 		c->kind = CODE_DIR;
-		n = folder_size(path);
+		n = folder_size(path, CODE_UNZIPPED_MAX);
 		if (n > CODE_UNZIPPED_MAX)
 			topo_error(d, kp, CODE_LAMBDA, "Unzipped size must be smaller than %lld "
-				   "bytes (the folder %s holds %lld bytes)", CODE_UNZIPPED_MAX, path, n);
+				   "bytes (the folder %s holds more)", CODE_UNZIPPED_MAX, path);
 		return;
 	}
 	size_t len = strlen(path);
@@ -207,7 +210,7 @@ static void parse_image_path(const char *kp, const char *path, struct function_c
 			return;
 		}
 		c->kind = CODE_IMAGE_OCI;
-		n = folder_size(path);
+		n = folder_size(path, CODE_IMAGE_MAX);
 	} else {
 		c->kind = CODE_IMAGE_TAR;
 		n = st.st_size;

@@ -197,6 +197,28 @@ V validate "$TMP/reserved.json" >"$TMP/log" 2>&1
 is "reserved variable refused, naming the key" "2 1" \
 	"$? $(grep -c 'functions\[0\].environment.AWS_LAMBDA_RUNTIME_API: InvalidParameterValueException: .*Reserved keys used in this request: AWS_LAMBDA_RUNTIME_API' "$TMP/log")"
 
+# ---- package limits (sparse files: no disk used) -------------------------------------
+mkdir -p "$TMP/lim/big" "$TMP/lim/z"
+truncate -s 260M "$TMP/lim/big/blob"
+truncate -s 51M "$TMP/lim/fat.zip"
+truncate -s 300M "$TMP/lim/z/blob"
+(cd "$TMP/lim" && zip -q bomb.zip z/blob)
+cat >"$TMP/lim/t.json" <<'JSON'
+{ "name": "lim", "functions": [
+  { "name": "a", "runtime": "python3.11", "handler": "app.handler", "code": "big" },
+  { "name": "b", "runtime": "python3.11", "handler": "app.handler", "code": "fat.zip" },
+  { "name": "c", "runtime": "python3.11", "handler": "app.handler", "code": "bomb.zip" } ] }
+JSON
+V validate "$TMP/lim/t.json" >"$TMP/log" 2>&1
+is "limits: validate exits 2" 2 "$?"
+check "limits: a folder over 250 MB" grep -q 'functions\[0\].code: InvalidParameterValueException: Unzipped size must be smaller than 262144000 bytes' "$TMP/log"
+check "limits: a zip over 50 MB" grep -q 'functions\[1\].code: RequestEntityTooLargeException: Request must be smaller than 52428800 bytes' "$TMP/log"
+check "limits: a zip over 250 MB unzipped" grep -q 'functions\[2\].code: InvalidParameterValueException: Unzipped size must be smaller than 262144000 bytes' "$TMP/log"
+sed 's/"runtime": "python3.11"/"runtime": "python9"/' "$TMP/lim/t.json" >"$TMP/lim/u.json"
+V validate "$TMP/lim/u.json" >"$TMP/log" 2>&1
+check "unknown runtime: ValidationException listing AWS's identifiers" grep -q \
+	"functions\[0\].runtime: ValidationException: Value 'python9' at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: \[nodejs, .*provided.al2023, python3.12, .*nodejs24.x\]" "$TMP/log"
+
 SUPS=$(sup_pids)
 check "down $T" V down "$T"
 check "no supervisor or runtime left" bash -c "for p in $SUPS; do [ -d /proc/\$p ] && ! grep -q '^State:.*Z' /proc/\$p/status && exit 1; done; exit 0"

@@ -179,6 +179,19 @@ inv pyzip
 check "idle reclaim: the next invoke is cold, in a new environment" bash -c \
 	"[ $RC = 0 ] && grep -q 'Init Duration' '$TMP/log' && [ \$(ls -d /run/vpcsim/$T/envs/pyzip-* | wc -l) = 1 ]"
 
+# ---- concurrency: one request per environment, reserved_concurrency --------------
+busy_of() {
+	V status "$T" --json | python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["environments"] if e["function"] == sys.argv[1] and e["busy"]))' "$1"
+}
+V invoke -t "$T" pyone --payload '{"s":3}' >/dev/null 2>&1 &
+for _ in $(seq 100); do [ "$(busy_of pyone)" = 1 ] && break; sleep 0.1; done
+V invoke -t "$T" pyone --payload '{"s":0}' >"$TMP/out.json" 2>"$TMP/log"
+RC=$?
+check "reserved_concurrency 1: a second concurrent invoke gets TooManyRequestsException" bash -c \
+	"[ $RC = 1 ] && grep -q '^vpcsim: invoke pyone: TooManyRequestsException: Rate Exceeded' '$TMP/log'"
+wait
+check "logs --follow streams the log" bash -c "timeout 2 \"$VPCSIM\" logs -t '$T' pyone --follow | grep -q '^[0-9T:.-]*Z START RequestId'"
+
 # ---- an ad-hoc command in an environment of a function with code ------------------
 inv py
 check "invoke FN -- CMD still runs a command (not frozen with the runtime)" bash -c \

@@ -19,6 +19,8 @@ static const struct verb verbs[] = {
 	  "a real connection attempt through the dataplane" },
 	{ "invoke", cmd_invoke, "[-t NAME] FN [--payload JSON | --payload-file F] [--client-context B64] [-- CMD [ARG...]]",
 	  "run a function once in an execution environment (cold or warm)" },
+	{ "serve", cmd_serve, "[-t NAME] [--listen 127.0.0.1:PORT]",
+	  "Lambda's Invoke API for AWS SDKs and the AWS CLI (--endpoint-url)" },
 	{ "logs", cmd_logs, "[-t NAME] FN [--follow]",
 	  "the log streams of FN's execution environments" },
 	{ "attach", cmd_attach, "[-t NAME] FN", "create one idle execution environment of FN" },

@@ -199,6 +199,30 @@ check "invoke FN -- CMD still runs a command (not frozen with the runtime)" bash
 inv py
 is "after it, the function runs again" 0 "$RC"
 
+# ---- vpcsim serve: Lambda's Invoke API for the AWS CLI -------------------------------
+if command -v aws >/dev/null 2>&1; then
+	PORT=$((20000 + RANDOM % 20000))
+	V serve -t "$T" --listen 127.0.0.1:$PORT >"$TMP/serve.out" 2>&1 &
+	SERVE=$!
+	for _ in $(seq 50); do grep -q serving "$TMP/serve.out" && break; sleep 0.1; done
+	awsl() { AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1 \
+		timeout 60 aws lambda invoke --endpoint-url "http://127.0.0.1:$PORT" "$@"; }
+	awsl --function-name py --payload '{"via":"cli"}' --log-type Tail "$TMP/resp.json" >"$TMP/meta.json" 2>"$TMP/log"
+	check "serve: aws lambda invoke gets the response" bash -c \
+		"grep -q '\"via\": \"cli\"' '$TMP/resp.json' && grep -q '\"StatusCode\": 200' '$TMP/meta.json'"
+	check "serve: --log-type Tail returns the REPORT line" bash -c \
+		"python3 -c \"import json,base64,sys; sys.exit(0 if 'REPORT RequestId' in base64.b64decode(json.load(open('$TMP/meta.json'))['LogResult']).decode() else 1)\""
+	awsl --function-name pyfail "$TMP/resp.json" >"$TMP/meta.json" 2>"$TMP/log"
+	check "serve: a function error is FunctionError Unhandled with the error body" bash -c \
+		"grep -q '\"FunctionError\": \"Unhandled\"' '$TMP/meta.json' && grep -q ValueError '$TMP/resp.json'"
+	awsl --function-name nosuch "$TMP/resp.json" >"$TMP/meta.json" 2>"$TMP/log"
+	check "serve: an unknown function is ResourceNotFoundException" grep -q ResourceNotFoundException "$TMP/log"
+	kill "$SERVE"
+	wait "$SERVE" 2>/dev/null
+else
+	ok "serve: # SKIP the AWS CLI is not installed"
+fi
+
 # ---- logs, detach, reserved variables ---------------------------------------------
 check "logs: the stream of py shows its invokes" bash -c \
 	"V logs -t '$T' py | grep -Eq '^==> /aws/lambda/py [0-9]{4}/[0-9]{2}/[0-9]{2}/\[\\\$LATEST\][0-9a-f]{32}$' &&

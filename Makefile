@@ -17,7 +17,7 @@ CC      ?= gcc
 CLANG   ?= clang
 BPFTOOL ?= bpftool
 
-PKGS     := libnl-route-3.0 libmnl libnftnl libbpf libcjson uuid smartcols libpq
+PKGS     := libnl-route-3.0 libmnl libnftnl libbpf libcjson uuid smartcols libpq libarchive libmicrohttpd libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -4,7 +4,8 @@
 #  1. a file in src/LAYER/ includes "OTHER/x.h" only for OTHER at or below
 #     LAYER (util < model < kernel < state < lambda < cli);
 #  2. no circle between modules (a module is a .c and its .h; a private
-#     header NAME_internal.h or NAME_internal_PART.h belongs to module NAME);
+#     header NAME_internal*.h and the files NAME_PART.c/.h of a module
+#     spread over several files, where NAME.h exists, belong to NAME);
 #  3. no host path literal ("/run/vpcsim", "/run/netns", "/etc/netns",
 #     "/sys/fs/...") outside src/util/paths.h, their one home.
 #
@@ -29,6 +30,16 @@ trap 'rm -f "$edges"' EXIT
 includes=$(awk 'match($0, /^#include "[a-z_]+\/[a-z_]+\.h"/) {
 	inc = substr($0, 11, RLENGTH - 11); print FILENAME, FNR, inc }' src/*/*.[ch])
 
+# The module a file belongs to: NAME for NAME.c, NAME.h, a private header
+# NAME_internal*.h, and NAME_PART.c/.h where NAME.h exists in the same
+# layer (one module spread over several files, as model/topology_*.c).
+module() { # layer basename
+	local b=${2%%_internal*} p
+	p=${b%%_*}
+	if [ "$p" != "$b" ] && [ -e "src/$1/$p.h" ]; then b=$p; fi
+	echo "$1/$b"
+}
+
 while read -r f line inc; do
 	[ -n "$f" ] || continue
 	layer=${f#src/}
@@ -47,10 +58,8 @@ while read -r f line inc; do
 		echo "$f:$line: includes \"$inc\": $layer may not include $to (above it)"
 		bad=1
 	fi
-	mod=$(basename "${f%.*}")
-	mod="$layer/${mod%%_internal*}"
-	m=$(basename "${inc%.h}")
-	m="$to/${m%%_internal*}"
+	mod=$(module "$layer" "$(basename "${f%.*}")")
+	m=$(module "$to" "$(basename "${inc%.h}")")
 	[ "$m" = "$mod" ] || echo "$mod $m" >>"$edges"
 done <<<"$includes"
 

@@ -10,7 +10,8 @@ libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libbpf-dev libcjson-dev
 uuid-dev libsmartcols-dev
 libelf-dev zlib1g-dev linux-libc-dev
 bpftool clang llvm
-libcmocka-dev python3-jsonschema
+libcmocka-dev python3-jsonschema libarchive-dev libmicrohttpd-dev libssl-dev
+curl nodejs zip
 iproute2 nftables procps util-linux bsdutils python3
 libpq-dev postgresql postgresql-client pgbouncer openssl"
 # `make bench` only: throughput and the topology generator of bench/dataplane.sh.

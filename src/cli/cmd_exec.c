@@ -27,6 +27,7 @@ static int exec_in_function(struct live *lv, int fn, char **cmd)
 	struct sandbox sb = {
 		.topo = lv->name, .env_id = h.m.id, .netns = h.m.netns, .locked = true,
 		.limits = { f->memory_mb, f->timeout_s, f->ephemeral_storage_mb },
+		.beside_runtime = f->code.kind != CODE_NONE,
 	};
 	struct sandbox_env env = {
 		.vars = f->env, .n = f->n_env, .function_name = f->name,

@@ -1,12 +1,17 @@
 /* vpcsim invoke, attach and detach: Lambda execution environments. */
+#include <errno.h>
 #include <getopt.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli/cli.h"
+#include "kernel/cgroup.h"
+#include "kernel/freezer.h"
 #include "lambda/env.h"
+#include "lambda/invoke.h"
 #include "util/err.h"
 #include "util/clock.h"
 #include "lambda/sandbox.h"
@@ -68,14 +73,113 @@ static void invoke_account(const char *topo, const struct function *f,
 	       lambda_free_tier_str(free_tier, sizeof(free_tier)));
 }
 
+/* The payload: --payload, --payload-file (- for stdin), or {} as
+ * `sam local invoke` sends without one. malloc'ed. */
+static char *payload_read(const char *payload, const char *file, size_t *len)
+{
+	char *text = NULL;
+	FILE *in, *m;
+
+	if (!file) {
+		text = strdup(payload ? payload : "{}");
+		*len = text ? strlen(text) : 0;
+		return text;
+	}
+	in = strcmp(file, "-") ? fopen(file, "re") : stdin;
+	if (!in) {
+		errf(errno, "reading the payload file %s: %s", file, strerror(errno));
+		return NULL;
+	}
+	m = open_memstream(&text, len);
+	for (int ch; m && (ch = fgetc(in)) != EOF;)
+		fputc(ch, m);
+	if (in != stdin)
+		fclose(in);
+	if (m)
+		fclose(m);
+	return text;
+}
+
+/* The Invoke API's ClientContext: base64 (at most 3583 bytes) of JSON;
+ * the runtime gets the JSON. NULL when it is not that. */
+static char *client_context_decode(const char *b64)
+{
+	size_t n = strlen(b64);
+	unsigned char *out;
+	int len;
+
+	if (n == 0 || n > 3583 || n % 4)
+		return NULL;
+	out = malloc(n + 1);
+	if (!out)
+		return NULL;
+	len = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)n);
+	if (len < 0) {
+		free(out);
+		return NULL;
+	}
+	/* EVP_DecodeBlock counts the padding as zero bytes. */
+	for (size_t i = n; i > 0 && b64[i - 1] == '='; i--)
+		len--;
+	out[len] = '\0';
+	if (strlen((char *)out) != (size_t)len || out[0] != '{') {
+		free(out);
+		return NULL;
+	}
+	return (char *)out;
+}
+
+/* A function with code: through its environment's Runtime API. The
+ * response (or the error body) on stdout, the logs on stderr; exit 0 only
+ * when the function answered without error. */
+static int invoke_code(const struct live *lv, int fn, const char *payload, const char *file,
+		       const char *cc_b64)
+{
+	struct fn_result r;
+	size_t len = 0;
+	char *text, *cc = NULL;
+	int err;
+
+	if (cc_b64 && !(cc = client_context_decode(cc_b64)))
+		return fail(EXIT_USAGE, "invoke: --client-context must be base64 of a JSON object "
+			    "of at most 3583 bytes, as the Invoke API takes it (e.g. $(echo -n "
+			    "'{\"custom\":{\"k\":\"v\"}}' | base64 -w0))");
+	text = payload_read(payload, file, &len);
+	if (!text) {
+		free(cc);
+		return fail(EXIT_USAGE, "invoke: %s", err_msg());
+	}
+	err = fn_invoke(lv, fn, text, len, cc, stdout, stderr, &r);
+	free(text);
+	free(cc);
+	if (err < 0)
+		return fail(EXIT_FAILED, "invoke %s: %s", lv->t->functions[fn].name, err_msg());
+	return strcmp(r.status, "ok") ? EXIT_FAILED : EXIT_OK;
+}
+
+static void cgroup_thaw_env(const char *topo, const char *env_id)
+{
+	struct cgroup cg;
+
+	if (cgroup_open(topo, env_id, false, &cg) == 0) {
+		if (cgroup_frozen(&cg))
+			cgroup_freeze(&cg, false);
+		cgroup_close(&cg);
+	}
+	err_clear();
+}
+
 int cmd_invoke(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "payload", required_argument, NULL, 'p' },
-		{ "cost", no_argument, NULL, 'c' },
+		{ "cost", no_argument, NULL, 'C' },
+		{ "payload-file", required_argument, NULL, 'f' },
+		{ "client-context", required_argument, NULL, 'c' },
 		{ 0 },
 	};
-	const char *topo = NULL, *payload = NULL, *name;
+	const char *topo = NULL, *payload = NULL, *payload_file = NULL, *name;
+	const char *client_context = NULL;
 	char *const *cmd = NULL;
 	struct env_handle h;
 	struct invoke_result r;
@@ -88,11 +192,17 @@ int cmd_invoke(int argc, char **argv)
 			topo = optarg;
 		else if (c == 'p')
 			payload = optarg;
-		else if (c == 'c')
+		else if (c == 'C')
 			cost = true;
+		else if (c == 'f')
+			payload_file = optarg;
+		else if (c == 'c')
+			client_context = optarg;
 		else
 			return fail(EXIT_USAGE, "%s", verb_usage("invoke"));
 	}
+	if (payload && payload_file)
+		return fail(EXIT_USAGE, "invoke: give --payload or --payload-file, not both");
 	if (optind >= argc)
 		return fail(EXIT_USAGE, "%s", verb_usage("invoke"));
 	name = argv[optind++];
@@ -106,6 +216,11 @@ int cmd_invoke(int argc, char **argv)
 		return rc;
 	const struct function *f = &lv.t->functions[fn];
 
+	if (!cmd && f->code.kind != CODE_NONE) {
+		rc = invoke_code(&lv, fn, payload, payload_file, client_context);
+		live_close(&lv);
+		return rc;
+	}
 	if (!cmd && !f->handler) {
 		live_close(&lv);
 		return fail(EXIT_USAGE, "function %s has no handler: give a command, "
@@ -131,6 +246,11 @@ int cmd_invoke(int argc, char **argv)
 		.region = lv.t->region, .handler = f->handler,
 	};
 
+	/* A function with code may have a runtime frozen in the group: the
+	 * command must not freeze with it (the runtime's supervisor sees it
+	 * killed and ends; the next code invoke is cold). */
+	if (f->code.kind != CODE_NONE)
+		cgroup_thaw_env(lv.name, h.m.id);
 	err = sandbox_invoke(&sb, &env, payload, cmd, h.cold ? h.init_ms : -1, &r);
 	env_release(&h);
 	if (err < 0) {

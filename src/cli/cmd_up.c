@@ -15,6 +15,7 @@
 #include "util/clock.h"
 #include "state/journal.h"
 #include "state/apply.h"
+#include "model/topology_code.h"
 #include "model/names.h"
 #include "cli/report.h"
 #include "state/engine_steps.h"
@@ -147,7 +148,13 @@ int cmd_up(int argc, char **argv)
 		print_plan(&L, &P);
 		rc = EXIT_OK;
 	} else {
-		rc = build(text, len, t, &L, &P);
+		/* Code packages and images by absolute paths, so that the model
+		 * loaded again from the saved copy finds them: rewritten from
+		 * the very bytes parsed, never from the file read again. */
+		char *abs = function_code_absolute_paths(text, len, argv[optind]);
+
+		rc = build(abs ? abs : text, abs ? strlen(abs) : len, t, &L, &P);
+		free(abs);
 		if (rc == EXIT_OK)
 			report_up(&L, now_ms() - t0, json);
 	}

@@ -542,8 +542,13 @@ static int group_rmdir(const char *dir)
 {
 	char path[CG_PATH_MAX], *slash;
 
-	if (rmdir(dir) < 0 && errno != ENOENT)
-		return errf(errno, "removing cgroup %s: %s", dir, strerror(errno));
+	/* EBUSY for a moment after the last process left: threads of a
+	 * killed multi-threaded process may still be exiting. */
+	for (int i = 0; rmdir(dir) < 0 && errno != ENOENT; i++) {
+		if (errno != EBUSY || i == 200)
+			return errf(errno, "removing cgroup %s: %s", dir, strerror(errno));
+		sleep_ms(10);
+	}
 	snprintf(path, sizeof(path), "%s", dir);
 	for (int up = 0; up < 2 && (slash = strrchr(path, '/')); up++) {
 		*slash = '\0';

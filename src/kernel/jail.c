@@ -330,8 +330,13 @@ int jail_drop_privileges(uid_t uid, gid_t gid, const gid_t *groups, int n)
 	for (int c = 0; c <= last; c++)
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
 			return errf(errno, "dropping capability %d: %s", c, strerror(errno));
-	if (setgroups((size_t)n, groups) < 0 || setresgid(gid, gid, gid) < 0 ||
-	    setresuid(uid, uid, uid) < 0)
+	/* Raw system calls: glibc's wrappers would wait for every thread of
+	 * the process to change ids too, and a child forked from a threaded
+	 * process (the Runtime API supervisor) inherits the list of threads
+	 * but not the threads: it would wait forever. */
+	if (syscall(SYS_setgroups, (size_t)n, groups) < 0 ||
+	    syscall(SYS_setresgid, gid, gid, gid) < 0 ||
+	    syscall(SYS_setresuid, uid, uid, uid) < 0)
 		return errf(errno, "becoming uid %u gid %u: %s", (unsigned)uid, (unsigned)gid,
 			    strerror(errno));
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -22,6 +22,8 @@
 #include "kernel/rtnl.h"
 #include "lambda/sandbox.h"
 #include "state/vpc_dataplane.h"
+#include "lambda/supervisor.h"
+#include "state/sweep.h"
 
 #define ENV_PATH_MAX (STATE_PATH_MAX + 128)
 
@@ -569,6 +571,7 @@ int env_destroy(const struct live *lv, const struct env_meta *m)
 	err = sandbox_destroy(lv->name, m->id);
 	first = first ? first : err;
 	env_file(lv, m->id, "", path);
+	supervisor_files_remove(path);
 	rmdir(path);
 	return first;
 }

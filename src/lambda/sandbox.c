@@ -25,6 +25,7 @@
 #include <uuid/uuid.h>
 
 #include "kernel/cgroup.h"
+#include "kernel/freezer.h"
 #include "kernel/jail.h"
 #include "kernel/relay.h"
 #include "util/err.h"
@@ -614,7 +615,7 @@ static int run_open(struct run *x, const struct sandbox *sb, const struct sandbo
 		return err;
 	/* Leftovers of a run that was itself killed would share our limit
 	 * and our peak. */
-	if ((err = cgroup_kill_all(&x->cg)) < 0)
+	if (!sb->beside_runtime && (err = cgroup_kill_all(&x->cg)) < 0)
 		return err;
 	return envp_build(&x->e, sb, env);
 }
@@ -714,8 +715,9 @@ static int run_end(struct run *x, bool kill_first, int *err)
 		cgroup_kill_all(&x->cg);
 	waitpid(x->pid, &st, 0);
 	x->pid = -1;
-	/* Whatever it left running goes too (Lambda would freeze it). */
-	*err = cgroup_kill_all(&x->cg);
+	/* Whatever it left running goes too (Lambda would freeze it), but
+	 * for a runtime the command was only a guest of. */
+	*err = x->sb->beside_runtime ? 0 : cgroup_kill_all(&x->cg);
 	relay_drain(&x->relay, 1000);
 	return st;
 }
@@ -757,6 +759,15 @@ static void result_fill(const struct run *x, int st, double t0, double t1,
 	}
 }
 
+void sandbox_uuid_v4(char out[37])
+{
+	uuid_t u;
+
+	/* A random (version 4) UUID, as Lambda's request ids are. */
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, out);
+}
+
 int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 		   const char *payload, char *const argv[], double init_ms,
 		   struct invoke_result *r)
@@ -764,14 +775,11 @@ int sandbox_invoke(const struct sandbox *sb, const struct sandbox_env *env,
 	char *sh_argv[] = { "sh", "-c", NULL, NULL };
 	long long oom_before = 0;
 	struct run x;
-	uuid_t u;
 	double t0, t1;
 	int err, st;
 
 	memset(r, 0, sizeof(*r));
-	/* A random (version 4) UUID, as Lambda's request ids are. */
-	uuid_generate_random(u);
-	uuid_unparse_lower(u, r->request_id);
+	sandbox_uuid_v4(r->request_id);
 	r->exit_status = -1;
 	r->init_ms = init_ms;
 	r->memory_mb = sb->limits.memory_mb;
@@ -806,6 +814,7 @@ int sandbox_exec(const struct sandbox *sb, const struct sandbox_env *env,
 {
 	struct invoke_result r = { 0 };
 	struct run x;
+	bool frozen;
 	int err, st;
 
 	*status = -1;
@@ -813,6 +822,10 @@ int sandbox_exec(const struct sandbox *sb, const struct sandbox_env *env,
 		return errf(EINVAL, "exec in environment %s of %s: empty command",
 			    sb->env_id, sb->topo);
 	err = run_open(&x, sb, env, "exec in");
+	/* A runtime frozen between invokes must not freeze the command. */
+	frozen = err == 0 && sb->beside_runtime && cgroup_frozen(&x.cg);
+	if (frozen)
+		err = cgroup_freeze(&x.cg, false);
 	if (err == 0)
 		err = run_start(&x, argv, NULL, true);
 	if (err == 0) {
@@ -820,6 +833,8 @@ int sandbox_exec(const struct sandbox *sb, const struct sandbox_env *env,
 		st = run_end(&x, false, &err);
 		*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	}
+	if (frozen)
+		cgroup_freeze(&x.cg, true);
 	run_close(&x);
 	return err < 0 ? errf_prefix(err, "exec in environment %s of %s",
 				     sb->env_id, sb->topo) : 0;

@@ -52,6 +52,10 @@ struct sandbox {
 	const struct jail_bind *binds; /* extra read-only binds in the jail
 				    * (e.g. code at /var/task), may be NULL */
 	int n_binds;               /* at most JAIL_BINDS_MAX */
+	bool beside_runtime;       /* exec into an environment whose Runtime
+				    * API runtime lives in the group: leave it
+				    * (and what the command starts) running,
+				    * thaw the group for the command's time */
 };
 
 /* What the function's code sees. vars are the function's own variables;
@@ -133,6 +137,9 @@ void invoke_report_print(FILE *out, const struct invoke_result *r);
 
 /* Lambda bills per 1 ms, rounding up: ceil(duration_ms), at least 1. */
 long long invoke_billed_ms(double duration_ms);
+
+/* A random request id, UUID v4, lower case. */
+void sandbox_uuid_v4(char out[37]);
 
 /* The /tmp mount point of an environment. */
 void sandbox_tmp_dir(const char *topo, const char *env_id, char *out, size_t size);

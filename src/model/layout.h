@@ -19,10 +19,9 @@
 
 #include "util/paths.h" /* NETNS_NAME_MAX */
 #include "model/topology.h"
+#include "model/numbering.h"
 
 #define ENI_ID_LEN 22              /* "eni-" + 17 hex digits + NUL */
-#define PUBLIC_POOL "198.51.100.0/24"
-#define LINK_POOL "169.254.0.0/17" /* /30 per router link */
 #define INET_GATEWAY 0xa9fefe01u   /* 169.254.254.1: hosts' router address */
 
 /* MTUs (AWS-SEMANTICS.md): 9001 inside a VPC and over peering, 8500 at a
@@ -32,10 +31,6 @@
 #define MTU_NAT 8500
 #define MTU_INTERNET 1500
 
-/* Interface indexes we choose in router namespaces, so the BPF maps and the
- * routes can be written without asking the kernel. */
-#define IFINDEX_LINK_BASE 100      /* + link index */
-#define IFINDEX_ATT_BASE 1000      /* + attachment index within its router */
 #define IFINDEX_NODE_ETH0 2        /* eth0 in every node (lo is 1) */
 
 /* Kernel routing tables of a VPC router: route table i is table 100 + i;

@@ -33,6 +33,7 @@
 #include "util/fs.h"
 #include "vpcsim/dataplane.h"
 #include "model/topology_internal_json.h"
+#include "model/topology_code.h"
 
 #define CODE_LAMBDA "InvalidParameterValueException"
 
@@ -1514,7 +1515,7 @@ static void parse_resource(struct parse *p, const cJSON *j, const char *path, vo
 static bool env_reserved(const char *key)
 {
 	static const char *const reserved[] = {
-		"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV",
+		"_HANDLER", "_X_AMZN_TRACE_ID", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV",
 		"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
 		"AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE",
 		"AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
@@ -1560,7 +1561,7 @@ static void parse_environment(struct parse *p, const cJSON *j, const char *path,
 			ERR(p, kp, CODE_LAMBDA,
 			    "The environment variable name '%s' is invalid: a letter first, then letters, digits or '_'", e->string);
 		else if (env_reserved(e->string))
-			ERR(p, kp, CODE_LAMBDA, "The environment variable '%s' is reserved by Lambda", e->string);
+			ERR(p, kp, CODE_LAMBDA, "Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: %s", e->string);
 		bytes += strlen(e->string) + strlen(e->valuestring);
 		f->env[f->n_env].key = topo_strdup(e->string);
 		f->env[f->n_env++].value = topo_strdup(e->valuestring);
@@ -1625,7 +1626,8 @@ static void parse_function(struct parse *p, const cJSON *j, const char *path, vo
 	struct function *f = out;
 	static const char *const keys[] = {
 		"name", "memory_mb", "timeout_s", "ephemeral_storage_mb", "environment",
-		"handler", "reserved_concurrency", "vpc_config", NULL };
+		"handler", "reserved_concurrency", "vpc_config",
+		"runtime", "code", "image", "image_config", NULL };
 	const cJSON *m;
 	const char *s;
 
@@ -1646,6 +1648,7 @@ static void parse_function(struct parse *p, const cJSON *j, const char *path, vo
 	parse_environment(p, j, path, f);
 	if (get_str(p, j, path, "handler", false, &s) == 1)
 		f->handler = topo_strdup(s);
+	function_code_parse(j, path, p->t->file, f->handler, &f->code, p->d);
 	m = member(p, j, path, "vpc_config", false);
 	if (m) {
 		char kp[PATH_LEN];

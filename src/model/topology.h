@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "util/cidr.h"
+#include "model/topology_code.h"
 
 #define NAME_MAX_LEN 32        /* ^[a-z][a-z0-9-]{0,31}$ */
 #define TOPO_NAME_MAX_LEN 12   /* ^[a-z][a-z0-9-]{0,11}$ */
@@ -225,6 +226,7 @@ struct function {
 	struct env_var *env;
 	int n_env;
 	char *handler;             /* NULL if none */
+	struct function_code code; /* v2: runtime, code or image */
 	int reserved_concurrency;  /* -1 if unset */
 	bool has_vpc;
 	int vpc;                   /* when has_vpc */

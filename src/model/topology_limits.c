@@ -16,7 +16,7 @@
  * checked there (layout.c). */
 #include <stdio.h>
 
-#include "model/layout.h"
+#include "model/numbering.h"
 #include "model/topology.h"
 #include "model/topology_internal.h"
 #include "vpcsim/dataplane.h"

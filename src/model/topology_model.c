@@ -189,6 +189,7 @@ void topology_free(struct topology *t)
 		free(f->env);
 		free(f->name);
 		free(f->handler);
+		function_code_free(&f->code);
 	}
 	free(t->functions);
 	for (int i = 0; i < t->n_expects; i++) {

@@ -1,0 +1,130 @@
+// vpcsim's Node.js runtime client: the Lambda Runtime API loop.
+//
+// Loads FILE.FUNCTION from $_HANDLER (FILE.mjs, FILE.js or FILE.cjs under
+// $LAMBDA_TASK_ROOT), then forever: GET .../invocation/next, run the
+// handler (async, returning a promise, or callback style with three
+// parameters), POST the JSON result, or {"errorType", "errorMessage",
+// "trace"} to .../error as AWS's Node.js runtime does. console.* lines get
+// AWS's "TIME\tREQUEST-ID\tLEVEL\t" prefix. Only Node's standard library.
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import util from 'node:util';
+
+const [HOST, PORT] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
+const BASE = '/2018-06-01/runtime';
+let currentId = undefined;
+
+function request(method, p, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: HOST, port: Number(PORT), method, path: BASE + p,
+      headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers,
+        body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+for (const [name, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'],
+  ['error', 'ERROR'], ['debug', 'DEBUG']]) {
+  console[name] = (...args) => {
+    process.stdout.write(`${new Date().toISOString()}\t${currentId ?? 'undefined'}\t${level}\t`
+      + `${util.format(...args).replace(/\n/g, '\r')}\n`);
+  };
+}
+
+function errorBody(err) {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { errorType: e.name || 'Error', errorMessage: e.message,
+    trace: (e.stack || '').split('\n') };
+}
+
+async function initError(type, message) {
+  const body = JSON.stringify({ errorType: type, errorMessage: message, trace: [] });
+  process.stdout.write(`${new Date().toISOString()}\tundefined\tERROR\t`
+    + `Uncaught Exception \t${body}\n`);
+  await request('POST', '/init/error', body, { 'Lambda-Runtime-Function-Error-Type': type });
+  process.exit(1);
+}
+
+async function loadHandler() {
+  const handler = process.env._HANDLER || '';
+  const root = process.env.LAMBDA_TASK_ROOT || '/var/task';
+  const dot = handler.lastIndexOf('.');
+  if (dot < 0) return initError('Runtime.MalformedHandlerName', `Bad handler ${handler}`);
+  const file = handler.slice(0, dot);
+  const fn = handler.slice(dot + 1);
+  const found = ['.mjs', '.js', '.cjs'].map((x) => path.join(root, file + x))
+    .find((p) => fs.existsSync(p));
+  if (!found) {
+    return initError('Runtime.ImportModuleError',
+      `Error: Cannot find module '${file}'\nRequire stack:\n- /var/runtime/index.mjs`);
+  }
+  let mod;
+  try {
+    mod = await import(pathToFileURL(found).href);
+  } catch (e) {
+    return initError('Runtime.UserCodeSyntaxError', `${e.name}: ${e.message}`);
+  }
+  const f = mod[fn] ?? mod.default?.[fn];
+  if (typeof f !== 'function') {
+    return initError('Runtime.HandlerNotFound', `${file}.${fn} is undefined or not exported`);
+  }
+  return f;
+}
+
+function makeContext(h) {
+  const deadline = Number(h['lambda-runtime-deadline-ms'] || 0);
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    invokedFunctionArn: h['lambda-runtime-invoked-function-arn'],
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    awsRequestId: h['lambda-runtime-aws-request-id'],
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    identity: h['lambda-runtime-cognito-identity']
+      ? JSON.parse(h['lambda-runtime-cognito-identity']) : undefined,
+    clientContext: h['lambda-runtime-client-context']
+      ? JSON.parse(h['lambda-runtime-client-context']) : undefined,
+    getRemainingTimeInMillis: () => Math.max(deadline - Date.now(), 0),
+  };
+}
+
+function run(f, event, context) {
+  if (f.length >= 3) {
+    return new Promise((resolve, reject) => {
+      const cb = (err, result) => (err ? reject(err) : resolve(result));
+      const r = f(event, context, cb);
+      if (r && typeof r.then === 'function') r.then(resolve, reject);
+    });
+  }
+  return Promise.resolve().then(() => f(event, context));
+}
+
+const handler = await loadHandler();
+for (;;) {
+  const next = await request('GET', '/invocation/next');
+  const id = next.headers['lambda-runtime-aws-request-id'];
+  currentId = id;
+  process.env._X_AMZN_TRACE_ID = next.headers['lambda-runtime-trace-id'] || '';
+  try {
+    const event = next.body.length ? JSON.parse(next.body.toString()) : {};
+    const result = await run(handler, event, makeContext(next.headers));
+    const body = JSON.stringify(result === undefined ? null : result);
+    await request('POST', `/invocation/${id}/response`, body);
+  } catch (err) {
+    const body = errorBody(err);
+    process.stdout.write(`${new Date().toISOString()}\t${id}\tERROR\tInvoke Error \t`
+      + `${JSON.stringify(body)}\n`);
+    await request('POST', `/invocation/${id}/error`, JSON.stringify(body),
+      { 'Lambda-Runtime-Function-Error-Type': 'Unhandled' });
+  }
+}

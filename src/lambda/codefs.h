@@ -1,0 +1,18 @@
+/* The file system as Lambda shows it to a function, set up in the calling
+ * process's own mount namespace (the supervisor's, made private by
+ * proc_enter_node()): this is the one place that mounts code, so the
+ * environment isolation (its own mount namespace, read-only host, private
+ * /tmp and /dev/shm) can be joined with it here.
+ *
+ * Package functions run in the jail every sandboxed command gets
+ * (kernel/jail.h), with the code at /var/task and the runtime client at
+ * /var/runtime as its read-only binds (supervisor_runtime.c). Images: the image's root, bound read-only onto itself, with the
+ * environment's /tmp, a /dev of null, zero, full, random and urandom, and
+ * the node's /etc/hosts inside; the runtime chroots into it. */
+#ifndef VPCSIM_CODEFS_H
+#define VPCSIM_CODEFS_H
+
+/* Prepare `rootfs` (read-only from now, in this namespace) for a chroot. */
+int codefs_mount_image(const char *rootfs, const char *tmp_dir);
+
+#endif

@@ -1,0 +1,342 @@
+/* Invokes of functions with code; see invoke.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lambda/codepkg.h"
+#include "lambda/env.h"
+#include "lambda/invoke.h"
+#include "lambda/runtime_api.h"
+#include "lambda/sandbox.h"
+#include "lambda/supervisor.h"
+#include "util/err.h"
+
+#define IDLE_DEFAULT_S 900
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void env_dir_of(const struct live *lv, const char *id, char out[PATH_MAX])
+{
+	snprintf(out, PATH_MAX, "%s/envs/%s", lv->dir, id);
+}
+
+static int mkdirs(const char *a, const char *b)
+{
+	if ((mkdir(a, 0755) < 0 && errno != EEXIST) || (mkdir(b, 0755) < 0 && errno != EEXIST))
+		return errf(errno, "creating %s: %s", b, strerror(errno));
+	return 0;
+}
+
+/* A new log stream name, YYYY/MM/DD/[$LATEST]<32 hex>, as Lambda draws. */
+static void stream_name(char out[128])
+{
+	char id[37], hex[33], day[16];
+	time_t t = time(NULL);
+	struct tm tm;
+	int n = 0;
+
+	sandbox_uuid_v4(id);
+	for (char *p = id; *p; p++)
+		if (*p != '-')
+			hex[n++] = *p;
+	hex[n] = '\0';
+	gmtime_r(&t, &tm);
+	strftime(day, sizeof(day), "%Y/%m/%d", &tm);
+	snprintf(out, 128, "%s/[$LATEST]%s", day, hex);
+}
+
+static char **fn_env_strings(const struct function *f)
+{
+	char **v = calloc((size_t)f->n_env + 1, sizeof(*v));
+
+	for (int i = 0; v && i < f->n_env; i++)
+		if (asprintf(&v[i], "%s=%s", f->env[i].key, f->env[i].value) < 0)
+			v[i] = NULL;
+	return v;
+}
+
+static void strv_free(char **v)
+{
+	for (int i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int cfg_package(const struct live *lv, const struct function *f, struct sup_cfg *c)
+{
+	static char *argv[2];
+	char rt[PATH_MAX];
+	int err;
+
+	if ((err = codepkg_task_dir(lv->dir, f->name, &f->code, c->task_dir)) < 0)
+		return err;
+	snprintf(c->workdir, sizeof(c->workdir), "/var/task");
+	if (f->code.family == RUNTIME_PROVIDED) {
+		argv[0] = "/var/task/bootstrap";
+		c->runtime_dir[0] = '\0';
+	} else {
+		if ((err = codepkg_runtimes_dir(rt)) < 0)
+			return err;
+		snprintf(c->runtime_dir, sizeof(c->runtime_dir), "%s/%s", rt,
+			 f->code.family == RUNTIME_PYTHON ? "python" : "nodejs");
+		argv[0] = "/var/runtime/bootstrap";
+	}
+	c->argv = argv;
+	c->env = fn_env_strings(f);
+	return 0;
+}
+
+/* Lambda runs ENTRYPOINT + CMD, each as image_config overrides it. */
+static int cfg_image(const struct live *lv, const struct function *f, struct sup_cfg *c)
+{
+	const struct function_code *fc = &f->code;
+	struct image_spec im;
+	char **ep, **cmd, **argv;
+	int n = 0, ne = 0, err;
+
+	if ((err = codepkg_image(lv->dir, f->name, fc, &im)) < 0)
+		return err;
+	snprintf(c->rootfs, sizeof(c->rootfs), "%s", im.rootfs);
+	ep = fc->entry_point.n >= 0 ? fc->entry_point.v : im.entrypoint;
+	cmd = fc->command.n >= 0 ? fc->command.v : im.cmd;
+	for (int i = 0; ep && ep[i]; i++)
+		n++;
+	for (int i = 0; cmd && cmd[i]; i++)
+		n++;
+	argv = calloc((size_t)n + 1, sizeof(*argv));
+	if (!argv || n == 0) {
+		free(argv);
+		image_spec_free(&im);
+		return errf(EINVAL, "the image of %s has neither ENTRYPOINT nor CMD: set "
+			    "image_config.entry_point", f->name);
+	}
+	for (int i = 0; ep && ep[i]; i++)
+		argv[ne++] = strdup(ep[i]);
+	for (int i = 0; cmd && cmd[i]; i++)
+		argv[ne++] = strdup(cmd[i]);
+	c->argv = argv;
+	snprintf(c->handler, sizeof(c->handler), "%s", cmd && cmd[0] ? cmd[0] : "");
+	snprintf(c->workdir, sizeof(c->workdir), "%s", fc->working_directory ?
+		 fc->working_directory : im.workdir[0] ? im.workdir : "/");
+	/* The image's ENV first, the function's over it. */
+	int ni = 0;
+
+	for (int i = 0; im.env && im.env[i]; i++)
+		ni++;
+	c->env = calloc((size_t)(ni + f->n_env) + 1, sizeof(char *));
+	for (int i = 0; c->env && i < ni; i++)
+		c->env[i] = strdup(im.env[i]);
+	for (int i = 0; c->env && i < f->n_env; i++)
+		if (asprintf(&c->env[ni + i], "%s=%s", f->env[i].key, f->env[i].value) < 0)
+			c->env[ni + i] = NULL;
+	image_spec_free(&im);
+	return 0;
+}
+
+static int cfg_build(const struct live *lv, int fn, const struct env_meta *m, struct sup_cfg *c)
+{
+	const struct function *f = &lv->t->functions[fn];
+	const char *idle = getenv("VPCSIM_ENV_IDLE_S");
+	char logdir[PATH_MAX], fndir[PATH_MAX + 64];
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->topo, sizeof(c->topo), "%s", lv->name);
+	snprintf(c->env_id, sizeof(c->env_id), "%s", m->id);
+	snprintf(c->netns, sizeof(c->netns), "%s", m->netns);
+	snprintf(c->function, sizeof(c->function), "%s", f->name);
+	env_dir_of(lv, m->id, c->env_dir);
+	snprintf(logdir, sizeof(logdir), "%s/logs/lambda", lv->dir);
+	snprintf(fndir, sizeof(fndir), "%s/%s", logdir, f->name);
+	if (mkdirs(logdir, fndir) < 0)
+		return -EIO;
+	stream_name(c->stream);
+	/* One file per stream: an id reused after a reset starts a new one. */
+	snprintf(c->log_path, sizeof(c->log_path), "%s/%s.%s.log", fndir, m->id,
+		 strchr(c->stream, ']') + 1);
+	snprintf(c->region, sizeof(c->region), "%s", lv->t->region);
+	snprintf(c->account, sizeof(c->account), "%s", lv->t->account_id);
+	c->memory_mb = f->memory_mb;
+	c->timeout_s = f->timeout_s;
+	c->idle_s = idle ? atoi(idle) : IDLE_DEFAULT_S;
+	c->family = f->code.family;
+	snprintf(c->runtime_id, sizeof(c->runtime_id), "%s", f->code.runtime ? f->code.runtime : "");
+	snprintf(c->handler, sizeof(c->handler), "%s", f->handler ? f->handler : "");
+	if (f->code.kind == CODE_IMAGE_OCI || f->code.kind == CODE_IMAGE_TAR)
+		return cfg_image(lv, f, c);
+	return cfg_package(lv, f, c);
+}
+
+void fn_reap_reclaimed(const struct live *lv)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+	struct env_set s;
+
+	if (env_list(lv, &s) < 0) {
+		err_clear();
+		return;
+	}
+	for (int i = 0; i < s.n; i++) {
+		env_dir_of(lv, s.e[i].id, dir);
+		snprintf(path, sizeof(path), "%s/" SUP_RECLAIMED, dir);
+		if (!s.e[i].busy && access(path, F_OK) == 0)
+			env_destroy(lv, &s.e[i]);
+	}
+	env_set_free(&s);
+	err_clear();
+}
+
+/* Under the state lock: an environment with a live supervisor. */
+static int acquire(const struct live *lv, int fn, struct env_handle *h)
+{
+	char dir[PATH_MAX];
+	double t0;
+	int err;
+
+	fn_reap_reclaimed(lv);
+	for (int tries = 0; tries < 8; tries++) {
+		if ((err = env_acquire(lv, fn, true, h)) < 0)
+			return err;
+		env_dir_of(lv, h->m.id, dir);
+		if (!h->cold && supervisor_alive(dir))
+			return 0;
+		if (!h->cold) { /* its supervisor is gone: so is it */
+			env_destroy(lv, &h->m);
+			env_release(h);
+			err_clear();
+			continue;
+		}
+		struct sup_cfg c;
+
+		t0 = now_ms();
+		err = cfg_build(lv, fn, &h->m, &c);
+		if (err == 0)
+			err = supervisor_start(&c);
+		strv_free(c.env);
+		if (c.rootfs[0])
+			strv_free(c.argv);
+		h->init_ms += now_ms() - t0;
+		if (err < 0) {
+			char msg[1024];
+
+			snprintf(msg, sizeof(msg), "%s", err_msg());
+			env_destroy(lv, &h->m);
+			env_release(h);
+			return errf(err, "%s", msg);
+		}
+		return 0;
+	}
+	return errf(EAGAIN, "no environment of %s could be reused or made", lv->t->functions[fn].name);
+}
+
+static int connect_env(const struct live *lv, const char *id)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[PATH_MAX];
+	int fd;
+
+	env_dir_of(lv, id, dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" SUP_SOCK, dir);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errf(errno, "socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int err = errf(errno, "connecting to the supervisor at %s: %s", sa.sun_path,
+			       strerror(errno));
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Read frames until 'S'. */
+static int frames(FILE *in, FILE *out, FILE *logs, struct fn_result *r)
+{
+	char type;
+	size_t len;
+
+	while (fscanf(in, "%c%zu", &type, &len) == 2 && fgetc(in) == '\n') {
+		char *buf = malloc(len + 1);
+
+		if (!buf || fread(buf, 1, len, in) != len) {
+			free(buf);
+			break;
+		}
+		buf[len] = '\0';
+		if (type == 'L') {
+			fputs(buf, logs);
+			fflush(logs);
+		} else if (type == 'B' && len) {
+			fwrite(buf, 1, len, out);
+			fputc('\n', out);
+			fflush(out);
+		} else if (type == 'S') {
+			int reset = 0;
+
+			sscanf(buf, "%31s %d", r->status, &reset);
+			r->reset = reset;
+			free(buf);
+			return 0;
+		}
+		free(buf);
+	}
+	return errf(EPIPE, "the supervisor of %s ended without a result", r->env_id);
+}
+
+int fn_invoke(const struct live *lv, int fn, const char *payload, size_t len,
+	      const char *client_context, FILE *out, FILE *logs, struct fn_result *r)
+{
+	struct env_handle h;
+	FILE *in;
+	int fd, err;
+
+	memset(r, 0, sizeof(*r));
+	if (len > RAPI_PAYLOAD_MAX)
+		return errf(E2BIG, "RequestEntityTooLargeException: Request must be smaller than "
+			    "%d bytes for the InvokeFunction operation", RAPI_PAYLOAD_MAX);
+	if ((err = state_lock()) < 0)
+		return err;
+	err = acquire(lv, fn, &h);
+	state_unlock();
+	if (err < 0)
+		return err;
+	r->cold = h.cold;
+	snprintf(r->env_id, sizeof(r->env_id), "%s", h.m.id);
+	fd = connect_env(lv, h.m.id);
+	if (fd < 0) {
+		env_release(&h);
+		return fd;
+	}
+	in = fdopen(fd, "r+");
+	fprintf(in, "I %.3f %zu %zu\n", h.cold ? h.init_ms : 0.0, len,
+		client_context ? strlen(client_context) : 0);
+	fwrite(payload, 1, len, in);
+	if (client_context)
+		fputs(client_context, in);
+	fflush(in);
+	err = frames(in, out, logs, r);
+	fclose(in);
+	if (r->reset || err < 0) {
+		if (state_lock() == 0) {
+			env_destroy(lv, &h.m);
+			state_unlock();
+		}
+		err_clear();
+		if (err < 0)
+			err = errf(EPIPE, "the supervisor of %s ended without a result", h.m.id);
+	}
+	env_release(&h);
+	return err;
+}

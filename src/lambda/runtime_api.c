@@ -1,0 +1,325 @@
+/* The Lambda Runtime API server; see runtime_api.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "lambda/runtime_api.h"
+#include "util/err.h"
+
+#define PREFIX "/2018-06-01/runtime/"
+#define INVOCATION PREFIX "invocation/"
+
+/* A request body being received (POST). */
+struct upload {
+	char *buf;
+	size_t len;
+	bool too_large;
+};
+
+static void notify(struct rapi *r)
+{
+	uint64_t one = 1;
+
+	if (write(r->notify_fd, &one, sizeof(one)) < 0) {
+		/* the counter cannot overflow in practice; nothing to do */
+	}
+}
+
+void rapi_notified(struct rapi *r)
+{
+	uint64_t v;
+
+	while (read(r->notify_fd, &v, sizeof(v)) > 0)
+		;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *body)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result ret;
+
+	MHD_add_response_header(resp, "Content-Type", "application/json");
+	ret = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status,
+				   const char *type, const char *msg)
+{
+	char body[512];
+
+	snprintf(body, sizeof(body), "{\"errorMessage\":\"%s\",\"errorType\":\"%s\"}", msg, type);
+	return reply(c, status, body);
+}
+
+/* GET …/invocation/next: block until an event, then hand it. */
+static enum MHD_Result on_next(struct rapi *r, struct MHD_Connection *c)
+{
+	struct MHD_Response *resp;
+	struct rapi_event ev;
+	char deadline[32], *payload;
+	enum MHD_Result ret;
+
+	pthread_mutex_lock(&r->mu);
+	r->n_next++;
+	r->waiting++;
+	notify(r);
+	while (!r->have_event && !r->shutdown)
+		pthread_cond_wait(&r->cv, &r->mu);
+	r->waiting--;
+	if (r->shutdown) {
+		pthread_mutex_unlock(&r->mu);
+		return MHD_NO;
+	}
+	r->have_event = false;
+	r->handed = true;
+	r->init_over = true;
+	ev = r->ev; /* the strings stay r's until the next event */
+	payload = malloc(ev.len + 1);
+	if (payload)
+		memcpy(payload, ev.payload, ev.len);
+	pthread_mutex_unlock(&r->mu);
+	if (!payload)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer(ev.len, payload, MHD_RESPMEM_MUST_FREE);
+	snprintf(deadline, sizeof(deadline), "%lld", ev.deadline_ms);
+	MHD_add_response_header(resp, "Content-Type", "application/json");
+	MHD_add_response_header(resp, "Lambda-Runtime-Aws-Request-Id", ev.id);
+	MHD_add_response_header(resp, "Lambda-Runtime-Deadline-Ms", deadline);
+	MHD_add_response_header(resp, "Lambda-Runtime-Invoked-Function-Arn", ev.arn);
+	MHD_add_response_header(resp, "Lambda-Runtime-Trace-Id", ev.trace);
+	if (ev.client_context)
+		MHD_add_response_header(resp, "Lambda-Runtime-Client-Context", ev.client_context);
+	if (ev.cognito)
+		MHD_add_response_header(resp, "Lambda-Runtime-Cognito-Identity", ev.cognito);
+	ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* Record an outcome for invocation `id`; 202, or 400 when the id is not
+ * the invocation in progress or it was answered already. */
+static enum MHD_Result on_result(struct rapi *r, struct MHD_Connection *c, const char *id,
+				 enum rapi_outcome kind, struct upload *u)
+{
+	const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						       "Lambda-Runtime-Function-Error-Type");
+
+	pthread_mutex_lock(&r->mu);
+	if (!r->handed || strcmp(id, r->cur_id) || r->outcome != RAPI_NONE) {
+		pthread_mutex_unlock(&r->mu);
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "InvalidRequestID",
+				   "Invalid request ID");
+	}
+	if (u->too_large)
+		kind = RAPI_TOO_LARGE;
+	r->outcome = kind;
+	free(r->body);
+	r->body = u->buf;
+	r->body_len = u->len;
+	u->buf = NULL;
+	snprintf(r->error_type, sizeof(r->error_type), "%s", type ? type : "");
+	notify(r);
+	pthread_mutex_unlock(&r->mu);
+	if (kind == RAPI_TOO_LARGE)
+		return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "RequestEntityTooLarge",
+				   "Exceeded maximum allowed payload size (6291456 bytes).");
+	return reply(c, MHD_HTTP_ACCEPTED, "{\"status\":\"OK\"}");
+}
+
+static enum MHD_Result on_init_error(struct rapi *r, struct MHD_Connection *c,
+				     struct upload *u)
+{
+	const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						       "Lambda-Runtime-Function-Error-Type");
+
+	pthread_mutex_lock(&r->mu);
+	if (r->init_over || r->outcome != RAPI_NONE) {
+		pthread_mutex_unlock(&r->mu);
+		return reply_error(c, MHD_HTTP_FORBIDDEN, "InvalidStateTransition",
+				   "State transition from Ready to InitError failed for runtime.");
+	}
+	r->outcome = RAPI_INIT_ERROR;
+	free(r->body);
+	r->body = u->buf;
+	r->body_len = u->len;
+	u->buf = NULL;
+	snprintf(r->error_type, sizeof(r->error_type), "%s", type ? type : "");
+	notify(r);
+	pthread_mutex_unlock(&r->mu);
+	return reply(c, MHD_HTTP_ACCEPTED, "{\"status\":\"OK\"}");
+}
+
+/* Append a chunk of the body; over the limit, keep counting, drop bytes. */
+static void upload_add(struct upload *u, const char *data, size_t n)
+{
+	char *grown;
+
+	if (u->too_large || u->len + n > RAPI_PAYLOAD_MAX) {
+		u->too_large = true;
+		free(u->buf);
+		u->buf = NULL;
+		u->len = 0;
+		return;
+	}
+	grown = realloc(u->buf, u->len + n + 1);
+	if (!grown) {
+		u->too_large = true;
+		return;
+	}
+	u->buf = grown;
+	memcpy(u->buf + u->len, data, n);
+	u->len += n;
+	u->buf[u->len] = '\0';
+}
+
+/* The invocation id of "…/invocation/{id}/{what}", or NULL. */
+static const char *invocation_id(const char *url, const char *what, char id[64])
+{
+	const char *p = url + strlen(INVOCATION), *slash = strchr(p, '/');
+
+	if (strncmp(url, INVOCATION, strlen(INVOCATION)) || !slash ||
+	    (size_t)(slash - p) >= 64 || strcmp(slash + 1, what))
+		return NULL;
+	memcpy(id, p, (size_t)(slash - p));
+	id[slash - p] = '\0';
+	return id;
+}
+
+static enum MHD_Result on_post(struct rapi *r, struct MHD_Connection *c, const char *url,
+			       struct upload *u)
+{
+	char id[64];
+
+	if (!strcmp(url, PREFIX "init/error"))
+		return on_init_error(r, c, u);
+	if (invocation_id(url, "response", id))
+		return on_result(r, c, id, RAPI_RESPONSE, u);
+	if (invocation_id(url, "error", id))
+		return on_result(r, c, id, RAPI_ERROR, u);
+	return reply_error(c, MHD_HTTP_NOT_FOUND, "NotFound", "Not found");
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version,
+			      const char *data, size_t *data_size, void **con_cls)
+{
+	struct rapi *r = cls;
+	struct upload *u = *con_cls;
+
+	if (!strcmp(method, "GET")) {
+		if (!strcmp(url, INVOCATION "next"))
+			return on_next(r, c);
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "NotFound", "Not found");
+	}
+	if (strcmp(method, "POST"))
+		return reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "MethodNotAllowed",
+				   "Method not allowed");
+	if (!u) {
+		u = calloc(1, sizeof(*u));
+		if (!u)
+			return MHD_NO;
+		*con_cls = u;
+		return MHD_YES;
+	}
+	if (*data_size) {
+		upload_add(u, data, *data_size);
+		*data_size = 0;
+		return MHD_YES;
+	}
+	return on_post(r, c, url, u);
+}
+
+static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode code)
+{
+	struct upload *u = *con_cls;
+
+	if (u) {
+		free(u->buf);
+		free(u);
+		*con_cls = NULL;
+	}
+}
+
+int rapi_start(struct rapi *r)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(RAPI_PORT),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	r->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->notify_fd < 0)
+		return errf(errno, "eventfd: %s", strerror(errno));
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	r->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
+				     MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
+				     handle, r,
+				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+				     MHD_OPTION_CONNECTION_TIMEOUT, 0U,
+				     MHD_OPTION_NOTIFY_COMPLETED, request_done, r,
+				     MHD_OPTION_END);
+	if (!r->daemon)
+		return errf(EADDRNOTAVAIL, "starting the Runtime API server on 127.0.0.1:%d "
+			    "(libmicrohttpd): %s", RAPI_PORT, strerror(errno));
+	return 0;
+}
+
+static void event_free(struct rapi_event *ev)
+{
+	free(ev->payload);
+	free(ev->client_context);
+	free(ev->cognito);
+	memset(ev, 0, sizeof(*ev));
+}
+
+void rapi_post_event(struct rapi *r, struct rapi_event *ev)
+{
+	pthread_mutex_lock(&r->mu);
+	event_free(&r->ev);
+	r->ev = *ev;
+	memset(ev, 0, sizeof(*ev));
+	snprintf(r->cur_id, sizeof(r->cur_id), "%s", r->ev.id);
+	r->outcome = RAPI_NONE;
+	free(r->body);
+	r->body = NULL;
+	r->body_len = 0;
+	r->error_type[0] = '\0';
+	r->handed = false;
+	r->have_event = true;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+enum rapi_outcome rapi_take_outcome(struct rapi *r, char **body, size_t *len,
+				    char error_type[128])
+{
+	enum rapi_outcome o;
+
+	pthread_mutex_lock(&r->mu);
+	o = r->outcome;
+	*body = r->body;
+	*len = r->body_len;
+	r->body = NULL;
+	r->body_len = 0;
+	snprintf(error_type, 128, "%s", r->error_type);
+	pthread_mutex_unlock(&r->mu);
+	return o;
+}
+
+void rapi_next_state(struct rapi *r, long long *n_next, int *waiting)
+{
+	pthread_mutex_lock(&r->mu);
+	*n_next = r->n_next;
+	*waiting = r->waiting;
+	pthread_mutex_unlock(&r->mu);
+}

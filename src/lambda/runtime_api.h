@@ -1,0 +1,84 @@
+/* The Lambda Runtime API, version 2018-06-01, for one execution
+ * environment: an HTTP/1.1 server (libmicrohttpd, one thread per
+ * connection) on 127.0.0.1:9001 of the environment's network namespace,
+ * the address the runtime finds in AWS_LAMBDA_RUNTIME_API.
+ *
+ *   GET  /2018-06-01/runtime/invocation/next          blocks until an event
+ *   POST /2018-06-01/runtime/invocation/{id}/response  202; 400 unknown or
+ *                                                      stale id; 413 > 6 MB
+ *   POST /2018-06-01/runtime/invocation/{id}/error     202 (error type in
+ *                                                      Lambda-Runtime-Function-Error-Type)
+ *   POST /2018-06-01/runtime/init/error                202 during init, else 403
+ *
+ * The supervisor (supervisor.c) owns the state below; the server threads
+ * change it under `mu` and write to `notify_fd` (an eventfd) after each
+ * change, so the supervisor's poll loop wakes up. */
+#ifndef VPCSIM_RUNTIME_API_H
+#define VPCSIM_RUNTIME_API_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define RAPI_PORT 9001
+#define RAPI_PAYLOAD_MAX 6291456   /* 6 MB, synchronous invoke */
+
+enum rapi_outcome {
+	RAPI_NONE,
+	RAPI_RESPONSE,             /* POST …/response */
+	RAPI_ERROR,                /* POST …/error */
+	RAPI_TOO_LARGE,            /* a response over 6 MB was refused (413) */
+	RAPI_INIT_ERROR,           /* POST /runtime/init/error */
+};
+
+/* One event, as `next` hands it. */
+struct rapi_event {
+	char id[37];
+	char *payload;             /* malloc'ed */
+	size_t len;
+	long long deadline_ms;     /* unix epoch, ms */
+	char arn[256];
+	char trace[128];
+	char *client_context;      /* NULL: header not sent */
+	char *cognito;
+};
+
+struct rapi {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int notify_fd;
+	long long n_next;          /* `next` requests received so far */
+	int waiting;               /* runtime threads blocked in `next` */
+	bool have_event;           /* ev is waiting for a `next` */
+	bool handed;               /* ev was handed out */
+	bool init_over;            /* an event was handed once: no init/error now */
+	struct rapi_event ev;
+	char cur_id[37];           /* the invocation in progress, "" if none */
+	enum rapi_outcome outcome; /* of cur_id (or of init) */
+	char *body;                /* its body, malloc'ed */
+	size_t body_len;
+	char error_type[128];      /* Lambda-Runtime-Function-Error-Type */
+	bool shutdown;
+	void *daemon;              /* struct MHD_Daemon */
+};
+
+/* Start the server on 127.0.0.1:RAPI_PORT of the calling thread's network
+ * namespace. Errors name the address and the library's failure. */
+int rapi_start(struct rapi *r);
+
+/* Hand `ev` (moved: its pointers belong to r from now) to the next `next`;
+ * clears the previous outcome. */
+void rapi_post_event(struct rapi *r, struct rapi_event *ev);
+
+/* The current outcome, with the body moved to *body (free it). */
+enum rapi_outcome rapi_take_outcome(struct rapi *r, char **body, size_t *len,
+				    char error_type[128]);
+
+/* Counter of `next` requests and whether a runtime thread is blocked in
+ * one now. */
+void rapi_next_state(struct rapi *r, long long *n_next, int *waiting);
+
+/* Drain the notify eventfd. */
+void rapi_notified(struct rapi *r);
+
+#endif

@@ -1,0 +1,144 @@
+/* Log streams of environments; see sup_log.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lambda/sup_log.h"
+#include "util/err.h"
+
+static void write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == ENOTSOCK)
+			w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		len -= (size_t)w;
+	}
+}
+
+int sup_log_open(struct sup_log *l, const char *path, const char *stream)
+{
+	char head[256];
+
+	memset(l, 0, sizeof(*l));
+	l->client_fd = -1;
+	l->file_fd = open(path, O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0640);
+	if (l->file_fd < 0)
+		return errf(errno, "opening log stream %s: %s", path, strerror(errno));
+	snprintf(head, sizeof(head), "#stream %s\n", stream);
+	write_all(l->file_fd, head, strlen(head));
+	return 0;
+}
+
+void sup_log_frame(struct sup_log *l, char type, const char *data, size_t len)
+{
+	char head[32];
+
+	if (l->client_fd < 0)
+		return;
+	snprintf(head, sizeof(head), "%c%zu\n", type, len);
+	write_all(l->client_fd, head, strlen(head));
+	write_all(l->client_fd, data, len);
+}
+
+void sup_log_client(struct sup_log *l, int fd)
+{
+	l->client_fd = fd;
+	if (fd < 0)
+		return;
+	if (l->clients++ == 0 && l->early_len)
+		sup_log_frame(l, 'L', l->early, l->early_len);
+	free(l->early);
+	l->early = NULL;
+	l->early_len = 0;
+}
+
+static void early_add(struct sup_log *l, const char *line, size_t len)
+{
+	char *grown;
+
+	if (l->clients || l->early_len + len + 1 > SUP_EARLY_MAX)
+		return;
+	grown = realloc(l->early, l->early_len + len + 1);
+	if (!grown)
+		return;
+	l->early = grown;
+	memcpy(l->early + l->early_len, line, len);
+	l->early[l->early_len + len] = '\n';
+	l->early_len += len + 1;
+}
+
+static void emit(struct sup_log *l, const char *line, size_t len)
+{
+	char stamp[48], *buf;
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(stamp + n, sizeof(stamp) - n, ".%03ldZ ", ts.tv_nsec / 1000000L);
+	buf = malloc(strlen(stamp) + len + 2);
+	if (buf) {
+		memcpy(buf, stamp, strlen(stamp));
+		memcpy(buf + strlen(stamp), line, len);
+		buf[strlen(stamp) + len] = '\n';
+		write_all(l->file_fd, buf, strlen(stamp) + len + 1);
+		free(buf);
+	}
+	if (l->client_fd >= 0) {
+		buf = malloc(len + 1);
+		if (buf) {
+			memcpy(buf, line, len);
+			buf[len] = '\n';
+			sup_log_frame(l, 'L', buf, len + 1);
+			free(buf);
+		}
+	} else {
+		early_add(l, line, len);
+	}
+}
+
+void sup_log_line(struct sup_log *l, const char *line)
+{
+	emit(l, line, strlen(line));
+}
+
+void sup_log_flush(struct sup_log *l)
+{
+	if (l->part_len)
+		emit(l, l->part, l->part_len);
+	l->part_len = 0;
+}
+
+void sup_log_pump(struct sup_log *l, int fd)
+{
+	char buf[8192];
+	ssize_t r;
+
+	if (fd < 0)
+		return;
+	while ((r = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < r; i++) {
+			if (buf[i] == '\n' || l->part_len == sizeof(l->part)) {
+				emit(l, l->part, l->part_len);
+				l->part_len = 0;
+				if (buf[i] == '\n')
+					continue;
+			}
+			l->part[l->part_len++] = buf[i];
+		}
+	}
+}

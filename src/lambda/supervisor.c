@@ -1,0 +1,779 @@
+/* The per-environment supervisor; see supervisor.h. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kernel/cgroup.h"
+#include "kernel/freezer.h"
+#include "kernel/netns.h"
+#include "kernel/proc.h"
+#include "lambda/codefs.h"
+#include "lambda/runtime_api.h"
+#include "lambda/sandbox.h"
+#include "lambda/sup_log.h"
+#include "lambda/supervisor_runtime.h"
+#include "lambda/supervisor.h"
+#include "util/err.h"
+
+#define OOM_TICK_MS 20
+#define CLIENT_CONTEXT_MAX 3583 /* the Invoke API's limit, base64 */
+#define SUP_START_MS 15000 /* the supervisor up and its runtime exec'd */
+
+enum sup_state {
+	S_INIT,          /* runtime started, its init runs */
+	S_INIT_FAILED,   /* init error or exit: the next invoke reports it */
+	S_NEED_INIT,     /* init timed out: init again inside the next invoke */
+	S_IDLE,          /* waiting in `next`, frozen */
+	S_BUSY_INIT,     /* an invoke waits for a re-init */
+	S_BUSY,          /* an event was handed */
+	S_FINISHING,     /* answered; waiting for its next `next` */
+};
+
+struct sup {
+	const struct sup_cfg *c;
+	struct rapi api;
+	struct cgroup cg;
+	struct runtime_proc rt;
+	struct sup_log log;
+	enum sup_state st;
+	int listen_fd, client_fd;
+	double t_init0, init_ms, net_init_ms, t_start, deadline, last_used;
+	bool cold;                 /* the first invoke reports Init Duration */
+	long long next_at_hand, oom_before;
+	char id[37];
+	char *payload;
+	size_t plen;
+	char *client_context;      /* Lambda-Runtime-Client-Context, or NULL */
+	bool have_req;
+	/* outcome of the invoke, or of a failed init */
+	enum rapi_outcome outcome;
+	char *body;
+	size_t blen;
+	char etype[128];
+	char status[32];           /* for S_INIT_FAILED: init_error or exit */
+};
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static long long epoch_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void body_set(struct sup *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void body_set(struct sup *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *b;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&b, fmt, ap);
+	va_end(ap);
+	free(s->body);
+	s->body = n < 0 ? NULL : b;
+	s->blen = n < 0 ? 0 : (size_t)n;
+}
+
+/* ---- the client ---------------------------------------------------- */
+
+static int read_full(int fd, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t r = read(fd, buf + off, len - off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		off += (size_t)r;
+	}
+	return 0;
+}
+
+/* "I <net_init_ms> <len>\n" payload. */
+static int client_read(struct sup *s)
+{
+	char head[128];
+	size_t n = 0;
+	unsigned long len, cclen;
+
+	while (n < sizeof(head) - 1) {
+		if (read(s->client_fd, head + n, 1) != 1)
+			return -1;
+		if (head[n++] == '\n')
+			break;
+	}
+	head[n] = '\0';
+	if (sscanf(head, "I %lf %lu %lu", &s->net_init_ms, &len, &cclen) != 3 ||
+	    len > RAPI_PAYLOAD_MAX || cclen > CLIENT_CONTEXT_MAX)
+		return -1;
+	free(s->payload);
+	free(s->client_context);
+	s->client_context = NULL;
+	s->payload = malloc(len + 1);
+	if (!s->payload || read_full(s->client_fd, s->payload, len) < 0)
+		return -1;
+	s->payload[len] = '\0';
+	if (cclen) {
+		s->client_context = malloc(cclen + 1);
+		if (!s->client_context || read_full(s->client_fd, s->client_context, cclen) < 0)
+			return -1;
+		s->client_context[cclen] = '\0';
+	}
+	s->plen = len;
+	s->have_req = true;
+	sup_log_client(&s->log, s->client_fd);
+	return 0;
+}
+
+static void client_close(struct sup *s)
+{
+	if (s->client_fd >= 0)
+		close(s->client_fd);
+	s->client_fd = -1;
+	sup_log_client(&s->log, -1);
+	s->have_req = false;
+	s->last_used = now_ms();
+}
+
+/* ---- the runtime --------------------------------------------------- */
+
+static void freeze(struct sup *s, bool frozen)
+{
+	if (cgroup_freeze(&s->cg, frozen) < 0) {
+		fprintf(stderr, "vpcsim supervisor: %s\n", err_msg());
+		err_clear();
+	}
+}
+
+static void runtime_kill(struct sup *s, char *how, size_t size)
+{
+	cgroup_kill_all(&s->cg);
+	/* Never leave the group frozen: an ad-hoc `invoke FN -- CMD` or a
+	 * new runtime would freeze on joining it. */
+	freeze(s, false);
+	if (s->rt.pid > 0)
+		runtime_reap(&s->rt, how, size);
+	sup_log_pump(&s->log, s->rt.out_fd);
+	if (s->rt.out_fd >= 0)
+		close(s->rt.out_fd);
+	s->rt.out_fd = -1;
+}
+
+static int runtime_start(struct sup *s)
+{
+	int err = runtime_spawn(s->c, &s->cg, &s->rt);
+
+	s->t_init0 = now_ms();
+	return err;
+}
+
+/* ---- invokes --------------------------------------------------------- */
+
+static void report_line(struct sup *s, double duration, const char *status, const char *etype)
+{
+	char line[512];
+	long long peak = 0, mb, billed = (long long)duration;
+	int n;
+
+	if ((double)billed < duration)
+		billed++;
+	if (billed < 1)
+		billed = 1;
+	cgroup_peak_read(&s->cg, &peak);
+	mb = (peak + (1 << 20) - 1) >> 20;
+	if (mb > s->c->memory_mb)
+		mb = s->c->memory_mb;
+	n = snprintf(line, sizeof(line), "REPORT RequestId: %s\tDuration: %.2f ms\t"
+		     "Billed Duration: %lld ms\tMemory Size: %d MB\tMax Memory Used: %lld MB",
+		     s->id, duration, billed, s->c->memory_mb, mb);
+	if (s->cold)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "\tInit Duration: %.2f ms",
+			      s->net_init_ms + s->init_ms);
+	if (status)
+		snprintf(line + n, sizeof(line) - (size_t)n, "\tStatus: %s%s%s", status,
+			 etype ? "\tError Type: " : "", etype ? etype : "");
+	sup_log_line(&s->log, line);
+	s->cold = false;
+}
+
+/* Send the result and end the invoke; a reset ends the supervisor. */
+static void invoke_finish(struct sup *s, const char *status, bool reset, double duration,
+			  const char *report_status, const char *etype)
+{
+	char line[128];
+
+	sup_log_pump(&s->log, s->rt.out_fd);
+	sup_log_flush(&s->log);
+	snprintf(line, sizeof(line), "END RequestId: %s", s->id);
+	sup_log_line(&s->log, line);
+	report_line(s, duration, report_status, etype);
+	sup_log_frame(&s->log, 'B', s->body ? s->body : "", s->body ? s->blen : 0);
+	snprintf(line, sizeof(line), "%s %d", status, reset ? 1 : 0);
+	sup_log_frame(&s->log, 'S', line, strlen(line));
+	client_close(s);
+	free(s->body);
+	s->body = NULL;
+	s->blen = 0;
+	if (reset) {
+		char how[64];
+
+		runtime_kill(s, how, sizeof(how));
+		_exit(0);
+	}
+}
+
+static void invoke_start_log(struct sup *s)
+{
+	char line[128];
+
+	sandbox_uuid_v4(s->id);
+	snprintf(line, sizeof(line), "START RequestId: %s Version: $LATEST", s->id);
+	sup_log_line(&s->log, line);
+	cgroup_peak_reset(&s->cg);
+	cgroup_oom_kills(&s->cg, &s->oom_before);
+	s->t_start = now_ms();
+	s->deadline = s->t_start + s->c->timeout_s * 1000.0;
+}
+
+/* X-Ray's format: Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;Sampled=0,
+ * digits drawn from the request id. */
+static void trace_id(const char *id, char *out, size_t size)
+{
+	char hex[33];
+	int n = 0;
+
+	for (const char *p = id; *p && n < 32; p++)
+		if (*p != '-')
+			hex[n++] = *p;
+	hex[n] = '\0';
+	snprintf(out, size, "Root=1-%08llx-%.24s;Parent=%.16s;Sampled=0",
+		 (unsigned long long)(epoch_ms() / 1000), hex, hex + 16);
+}
+
+/* Hand the request's event to the runtime waiting in `next`. */
+static void invoke_hand(struct sup *s)
+{
+	struct rapi_event ev = { .len = s->plen };
+	long long n;
+	int waiting;
+
+	snprintf(ev.id, sizeof(ev.id), "%s", s->id);
+	ev.payload = s->payload;
+	s->payload = NULL;
+	ev.client_context = s->client_context;
+	s->client_context = NULL;
+	ev.deadline_ms = epoch_ms() + (long long)(s->deadline - now_ms());
+	snprintf(ev.arn, sizeof(ev.arn), "arn:aws:lambda:%s:%s:function:%s", s->c->region,
+		 s->c->account, s->c->function);
+	trace_id(s->id, ev.trace, sizeof(ev.trace));
+	rapi_next_state(&s->api, &n, &waiting);
+	s->next_at_hand = n;
+	s->outcome = RAPI_NONE;
+	freeze(s, false);
+	rapi_post_event(&s->api, &ev);
+	s->st = S_BUSY;
+}
+
+/* The init failed before an invoke could run: that invoke reports it. */
+static void init_failed_report(struct sup *s)
+{
+	invoke_start_log(s);
+	if (!strcmp(s->status, "exit"))
+		body_set(s, "{\"errorType\":\"Runtime.ExitError\",\"errorMessage\":\"RequestId: %s "
+			 "Error: Runtime exited with error: %s\"}", s->id, s->etype);
+	invoke_finish(s, s->status, true, now_ms() - s->t_start, "error",
+		      !strcmp(s->status, "exit") ? "Runtime.ExitError" :
+		      s->etype[0] ? s->etype : "Runtime.Unknown");
+}
+
+static void invoke_begin(struct sup *s)
+{
+	int err;
+
+	if (s->st == S_INIT_FAILED) {
+		init_failed_report(s);
+		return;
+	}
+	invoke_start_log(s);
+	if (s->st == S_IDLE) {
+		invoke_hand(s);
+		return;
+	}
+	/* S_NEED_INIT: the init runs again inside the invoke, under the
+	 * function's timeout (Lambda's "suppressed init"). */
+	err = runtime_start(s);
+	if (err < 0) {
+		body_set(s, "{\"errorType\":\"Runtime.InvalidEntrypoint\",\"errorMessage\":"
+			 "\"RequestId: %s Error: %s\"}", s->id, err_msg());
+		invoke_finish(s, "init_error", true, now_ms() - s->t_start, "error",
+			      "Runtime.InvalidEntrypoint");
+	}
+	s->st = S_BUSY_INIT;
+}
+
+/* ---- events ---------------------------------------------------------- */
+
+static void on_init_done(struct sup *s)
+{
+	s->init_ms = now_ms() - s->t_init0;
+	if (s->st == S_BUSY_INIT) {
+		invoke_hand(s);
+		return;
+	}
+	freeze(s, true);
+	s->st = S_IDLE;
+	if (s->have_req)
+		invoke_begin(s);
+}
+
+/* The runtime ended (crash, exit) or reported an init error. */
+static void on_init_fail(struct sup *s, const char *status, const char *how)
+{
+	char line[512], d[16];
+
+	runtime_kill(s, line, sizeof(line));
+	snprintf(s->status, sizeof(s->status), "%s", status);
+	if (how)
+		snprintf(s->etype, sizeof(s->etype), "%s", how);
+	snprintf(d, sizeof(d), "%.2f", now_ms() - s->t_init0);
+	snprintf(line, sizeof(line), "INIT_REPORT Init Duration: %s ms\tPhase: init\tStatus: error"
+		 "\tError Type: %s", d, !strcmp(status, "exit") ? "Runtime.ExitError" :
+		 s->etype[0] ? s->etype : "Runtime.Unknown");
+	sup_log_line(&s->log, line);
+	s->st = S_INIT_FAILED;
+	s->init_ms = now_ms() - s->t_init0;
+	if (s->have_req)
+		invoke_begin(s);
+}
+
+static void on_outcome(struct sup *s)
+{
+	enum rapi_outcome o;
+	char *body;
+	size_t len;
+
+	/* An outcome is taken once: after it, the invoke is finishing. */
+	if (s->st != S_BUSY && s->st != S_BUSY_INIT && s->st != S_INIT)
+		return;
+	o = rapi_take_outcome(&s->api, &body, &len, s->etype);
+	if (o == RAPI_NONE)
+		return;
+	free(s->body);
+	s->body = body;
+	s->blen = len;
+	if (o == RAPI_INIT_ERROR && (s->st == S_INIT || s->st == S_BUSY_INIT)) {
+		bool busy = s->st == S_BUSY_INIT;
+
+		if (busy) {
+			invoke_finish(s, "init_error", true, now_ms() - s->t_start, "error",
+				      s->etype[0] ? s->etype : "Runtime.Unknown");
+			return;
+		}
+		on_init_fail(s, "init_error", s->etype);
+		return;
+	}
+	s->outcome = o;
+	if (o == RAPI_TOO_LARGE)
+		body_set(s, "{\"errorMessage\":\"Response payload size exceeded maximum allowed "
+			 "payload size (6291556 bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}");
+	s->st = S_FINISHING;
+}
+
+static void finish_answered(struct sup *s)
+{
+	double d = now_ms() - s->t_start;
+
+	freeze(s, true);
+	s->st = S_IDLE;
+	if (s->outcome == RAPI_RESPONSE)
+		invoke_finish(s, "ok", false, d, NULL, NULL);
+	else if (s->outcome == RAPI_TOO_LARGE)
+		invoke_finish(s, "too_large", false, d, "error", "Function.ResponseSizeTooLarge");
+	else
+		invoke_finish(s, "function_error", false, d, NULL, NULL);
+}
+
+static void on_notify(struct sup *s)
+{
+	long long n;
+	int waiting;
+
+	rapi_notified(&s->api);
+	on_outcome(s);
+	rapi_next_state(&s->api, &n, &waiting);
+	if ((s->st == S_INIT || s->st == S_BUSY_INIT) && waiting > 0)
+		on_init_done(s);
+	else if (s->st == S_FINISHING && waiting > 0 && n > s->next_at_hand)
+		finish_answered(s);
+}
+
+static void on_runtime_exit(struct sup *s)
+{
+	char how[64], line[256];
+
+	sup_log_pump(&s->log, s->rt.out_fd);
+	runtime_reap(&s->rt, how, sizeof(how));
+	if (s->st == S_INIT) {
+		on_init_fail(s, "exit", how);
+		return;
+	}
+	if (s->st == S_BUSY || s->st == S_FINISHING || s->st == S_BUSY_INIT) {
+		snprintf(line, sizeof(line), "RequestId: %s Error: Runtime exited with error: %s",
+			 s->id, how);
+		sup_log_line(&s->log, line);
+		sup_log_line(&s->log, "Runtime.ExitError");
+		body_set(s, "{\"errorType\":\"Runtime.ExitError\",\"errorMessage\":\"RequestId: %s "
+			 "Error: Runtime exited with error: %s\"}", s->id, how);
+		invoke_finish(s, "exit", true, now_ms() - s->t_start, "error", "Runtime.ExitError");
+	}
+	freeze(s, false);
+	_exit(0); /* idle and gone: nothing left to serve */
+}
+
+static void on_timeout(struct sup *s)
+{
+	char line[256], stamp[40], how[64];
+	struct timespec ts;
+	struct tm tm;
+
+	if (s->st == S_INIT) {
+		snprintf(line, sizeof(line), "INIT_REPORT Init Duration: %.2f ms\tPhase: init\t"
+			 "Status: timeout", (double)SUP_INIT_LIMIT_MS);
+		runtime_kill(s, how, sizeof(how));
+		sup_log_line(&s->log, line);
+		s->st = S_NEED_INIT;
+		if (s->have_req)
+			invoke_begin(s);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(line, sizeof(line), "%s.%03ldZ %s Task timed out after %d.00 seconds", stamp,
+		 ts.tv_nsec / 1000000L, s->id, s->c->timeout_s);
+	runtime_kill(s, how, sizeof(how));
+	sup_log_line(&s->log, line);
+	body_set(s, "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\"RequestId: %s Error: "
+		 "Task timed out after %d.00 seconds\"}", s->id, s->c->timeout_s);
+	invoke_finish(s, "timeout", true, s->c->timeout_s * 1000.0, "timeout", NULL);
+}
+
+static void on_oom(struct sup *s)
+{
+	char line[256], how[64];
+
+	runtime_kill(s, how, sizeof(how));
+	snprintf(line, sizeof(line), "RequestId: %s Error: Runtime exited with error: signal: killed",
+		 s->id);
+	sup_log_line(&s->log, line);
+	sup_log_line(&s->log, "Runtime.OutOfMemory");
+	body_set(s, "{\"errorType\":\"Runtime.OutOfMemory\",\"errorMessage\":\"RequestId: %s "
+		 "Error: Runtime exited with error: signal: killed\"}", s->id);
+	invoke_finish(s, "oom", true, now_ms() - s->t_start, "error", "Runtime.OutOfMemory");
+}
+
+static bool oom_happened(struct sup *s)
+{
+	long long n;
+
+	return cgroup_oom_kills(&s->cg, &n) == 0 && n > s->oom_before;
+}
+
+static bool busy(const struct sup *s)
+{
+	return s->st == S_BUSY || s->st == S_BUSY_INIT || s->st == S_FINISHING;
+}
+
+/* The poll timeout: the next deadline, the OOM tick, the idle limit. */
+static int wait_ms(const struct sup *s)
+{
+	double t = now_ms(), until = -1;
+
+	if (s->st == S_INIT)
+		until = s->t_init0 + SUP_INIT_LIMIT_MS;
+	else if (busy(s))
+		until = s->deadline;
+	else if (s->client_fd < 0 && s->c->idle_s > 0 && !busy(s))
+		until = s->last_used + s->c->idle_s * 1000.0;
+	if (until < 0)
+		return -1;
+	if (until <= t)
+		return 0;
+	if (busy(s) && until - t > OOM_TICK_MS)
+		return OOM_TICK_MS;
+	return (int)(until - t) + 1;
+}
+
+static void on_idle(struct sup *s)
+{
+	char path[PATH_MAX + 16], how[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/" SUP_RECLAIMED, s->c->env_dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	sup_log_line(&s->log, "vpcsim: environment reclaimed after being idle");
+	runtime_kill(s, how, sizeof(how));
+	_exit(0);
+}
+
+static void on_accept(struct sup *s)
+{
+	int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (s->client_fd >= 0) { /* one invoke at a time: the lock says so too */
+		close(fd);
+		return;
+	}
+	s->client_fd = fd;
+	if (client_read(s) < 0) {
+		client_close(s);
+		return;
+	}
+	if (s->st == S_IDLE || s->st == S_NEED_INIT || s->st == S_INIT_FAILED)
+		invoke_begin(s);
+	/* S_INIT: on_init_done() or on_init_fail() begins it. */
+}
+
+static void loop(struct sup *s)
+{
+	for (;;) {
+		struct pollfd p[4] = {
+			{ .fd = s->listen_fd, .events = POLLIN },
+			{ .fd = s->api.notify_fd, .events = POLLIN },
+			{ .fd = s->rt.pidfd, .events = POLLIN },
+			{ .fd = s->rt.out_fd, .events = POLLIN },
+		};
+		int n = poll(p, 4, wait_ms(s));
+
+		if (n < 0 && errno != EINTR)
+			_exit(1);
+		if (p[3].revents)
+			sup_log_pump(&s->log, s->rt.out_fd);
+		if (p[1].revents)
+			on_notify(s);
+		if (p[0].revents & POLLIN)
+			on_accept(s);
+		if (s->rt.pidfd >= 0 && (p[2].revents & POLLIN)) {
+			on_notify(s); /* a last answer before the exit counts */
+			if (s->rt.pidfd >= 0)
+				on_runtime_exit(s);
+			continue;
+		}
+		if (busy(s) && oom_happened(s))
+			on_oom(s);
+		else if (wait_ms(s) == 0 && s->st == S_INIT)
+			on_timeout(s);
+		else if (wait_ms(s) == 0 && busy(s))
+			on_timeout(s);
+		else if (wait_ms(s) == 0 && s->client_fd < 0 && !busy(s))
+			on_idle(s);
+	}
+}
+
+/* ---- start ----------------------------------------------------------- */
+
+static int sock_listen(const struct sup_cfg *c)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" SUP_SOCK, c->env_dir) >=
+	    (int)sizeof(sa.sun_path))
+		return errf(ENAMETOOLONG, "socket path %s/" SUP_SOCK " is too long", c->env_dir);
+	unlink(sa.sun_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errf(errno, "socket: %s", strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(sa.sun_path, 0600) < 0 ||
+	    listen(fd, 4) < 0) {
+		int err = errf(errno, "listening on %s: %s", sa.sun_path, strerror(errno));
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static void pid_write(const struct sup_cfg *c)
+{
+	char path[PATH_MAX + 16];
+	unsigned long long st = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/" SUP_PID, c->env_dir);
+	proc_start_time(getpid(), &st);
+	f = fopen(path, "we");
+	if (f) {
+		fprintf(f, "%d %llu\n", (int)getpid(), st);
+		fclose(f);
+	}
+}
+
+/* Everything up to the runtime's start; the message goes to the caller. */
+static int setup(struct sup *s)
+{
+	int err;
+
+	s->client_fd = -1;
+	s->rt.pid = s->rt.pidfd = s->rt.out_fd = -1;
+	s->cold = true;
+	s->last_used = now_ms();
+	if ((s->listen_fd = sock_listen(s->c)) < 0)
+		return s->listen_fd;
+	pid_write(s->c);
+	if ((err = sup_log_open(&s->log, s->c->log_path, s->c->stream)) < 0)
+		return err;
+	/* Its network only: the Runtime API listens on the environment's
+	 * loopback; the runtime makes its own mount namespace. */
+	if ((err = netns_enter_name(s->c->netns, NULL)) < 0)
+		return err;
+	if ((err = cgroup_open(s->c->topo, s->c->env_id, false, &s->cg)) < 0)
+		return err;
+	if ((err = rapi_start(&s->api)) < 0)
+		return err;
+	return 0;
+}
+
+static __attribute__((noreturn)) void sup_main(const struct sup_cfg *c, int report)
+{
+	static struct sup s;
+	const char *msg;
+	int err;
+
+	s.c = c;
+	signal(SIGPIPE, SIG_IGN);
+	err = setup(&s);
+	if (err == 0) {
+		err = runtime_start(&s);
+		if (err < 0) { /* a missing bootstrap is the invoke's error */
+			snprintf(s.status, sizeof(s.status), "init_error");
+			snprintf(s.etype, sizeof(s.etype), "Runtime.InvalidEntrypoint");
+			body_set(&s, "{\"errorType\":\"Runtime.InvalidEntrypoint\",\"errorMessage\":"
+				 "\"%s\"}", err_msg());
+			s.st = S_INIT_FAILED;
+			err = 0;
+		}
+	}
+	msg = err < 0 ? err_msg() : "";
+	if (write(report, msg, strlen(msg)) < 0 || err < 0)
+		_exit(1);
+	close(report);
+	loop(&s);
+	_exit(0);
+}
+
+int supervisor_start(const struct sup_cfg *cfg)
+{
+	char msg[1024], logp[PATH_MAX + 32];
+	int rep[2], len = 0, devnull, logfd;
+	ssize_t r;
+	pid_t pid;
+
+	if (pipe2(rep, O_CLOEXEC) < 0)
+		return errf(errno, "pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return errf(errno, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		/* Detached: a session of its own, reparented to init. */
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		snprintf(logp, sizeof(logp), "%s/supervisor.log", cfg->env_dir);
+		devnull = open("/dev/null", O_RDWR);
+		logfd = open(logp, O_WRONLY | O_CREAT | O_APPEND, 0600);
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		dup2(logfd >= 0 ? logfd : devnull, 2);
+		dup2(rep[1], 3);
+		/* Not a descriptor of vpcsim's stays: the environment's
+		 * lock above all, or the environment would stay busy. */
+		syscall(SYS_close_range, 4U, ~0U, 0U);
+		sup_main(cfg, 3);
+	}
+	close(rep[1]);
+	waitpid(pid, NULL, 0);
+	/* Bounded: the caller holds the topology lock. */
+	for (;;) {
+		int ready = poll(&(struct pollfd){ .fd = rep[0], .events = POLLIN }, 1, SUP_START_MS);
+
+		if (ready == 0) {
+			close(rep[0]);
+			return errf(ETIMEDOUT, "starting the supervisor of %s: no word from it in "
+				    "%d ms (see %s/supervisor.log)", cfg->env_id, SUP_START_MS,
+				    cfg->env_dir);
+		}
+		r = ready < 0 ? -1 : read(rep[0], msg + len, sizeof(msg) - 1 - (size_t)len);
+		if (r <= 0)
+			break;
+		len += (int)r;
+	}
+	close(rep[0]);
+	msg[len] = '\0';
+	if (len > 0)
+		return errf(EIO, "starting the supervisor of %s: %s", cfg->env_id, msg);
+	return 0;
+}
+
+bool supervisor_alive(const char *env_dir)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char path[PATH_MAX + 16];
+	bool ok;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/" SUP_RECLAIMED, env_dir);
+	if (access(path, F_OK) == 0)
+		return false;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" SUP_SOCK, env_dir);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
+void supervisor_files_remove(const char *env_dir)
+{
+	static const char *const files[] = { SUP_SOCK, SUP_PID, SUP_RECLAIMED, "supervisor.log" };
+	char path[PATH_MAX + 32];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", env_dir, files[i]);
+		unlink(path);
+	}
+}

@@ -1,0 +1,76 @@
+/* The per-environment supervisor: Lambda's agent inside an execution
+ * environment (AWS's Runtime Interface Emulator plays the same part).
+ *
+ * `vpcsim invoke` starts it at a cold start (supervisor_start); it lives
+ * as long as the environment, detached from the terminal, inside the
+ * environment's network namespace and its own mount namespace (codefs.h),
+ * outside the environment's cgroup (so freezing that group does not
+ * freeze it). It
+ *   - serves the Runtime API on 127.0.0.1:9001 (runtime_api.h);
+ *   - starts the runtime (the package's `bootstrap`, the bundled client of
+ *     python3.x/nodejs<N>.x, or an image's ENTRYPOINT + CMD) in the
+ *     environment's cgroup, as PID 1 of its own PID namespace, with
+ *     Lambda's variables, stdout and stderr into a pipe it reads;
+ *   - runs the init until the runtime's first `next` (10 s limit), then
+ *     freezes the cgroup;
+ *   - takes invokes on the unix socket ENVDIR/supervisor.sock, one at a
+ *     time: thaw, hand the event, wait for response/error (or timeout,
+ *     exit, OOM kill), wait for the runtime's next `next`, freeze, write
+ *     END and REPORT;
+ *   - writes the environment's log stream (LOGDIR/ENV.log) and forwards
+ *     every log line to the invoking client;
+ *   - exits after a timeout, crash or OOM kill (the client then destroys
+ *     the environment: the next invoke is cold), or after `idle_s` without
+ *     an invoke (it writes ENVDIR/reclaimed; the next vpcsim command that
+ *     picks environments destroys it).
+ *
+ * Wire protocol on the unix socket (one invoke per connection):
+ *   client -> "I <net_init_ms> <payload_len>\n" payload
+ *   supervisor -> frames "<T><len>\n<bytes>": 'L' log text (whole lines),
+ *   'B' the response or error body, last 'S' "<status> <reset>" where
+ *   status is ok, function_error, timeout, exit, oom, too_large or
+ *   init_error, and reset 1 means the environment is gone. */
+#ifndef VPCSIM_SUPERVISOR_H
+#define VPCSIM_SUPERVISOR_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "model/topology_code.h"
+
+#define SUP_INIT_LIMIT_MS 10000  /* Lambda's init phase limit */
+#define SUP_SOCK "supervisor.sock"
+#define SUP_PID "supervisor.pid"
+#define SUP_RECLAIMED "reclaimed"
+
+struct sup_cfg {
+	char topo[64], env_id[64], netns[128], function[64];
+	char env_dir[PATH_MAX];       /* /run/vpcsim/TOPO/envs/ENV */
+	char log_path[PATH_MAX];      /* the environment's log stream file */
+	char stream[128];             /* its name, YYYY/MM/DD/[$LATEST]hex */
+	char region[32], account[16];
+	int memory_mb, timeout_s, idle_s;
+	enum runtime_family family;   /* RUNTIME_NONE for an image */
+	char runtime_id[32];
+	char handler[256];
+	char task_dir[PATH_MAX];      /* at /var/task ("" for an image) */
+	char runtime_dir[PATH_MAX];   /* at /var/runtime ("" for provided) */
+	char rootfs[PATH_MAX];        /* an image's root ("" otherwise) */
+	char workdir[PATH_MAX];       /* the runtime's cwd */
+	char **argv;                  /* the runtime's command line */
+	char **env;                   /* KEY=VALUE: image ENV, then the function's */
+};
+
+/* Fork the supervisor of cfg's environment (detached: its own session,
+ * reparented to init) and wait until its socket accepts. Returns 0, or
+ * <0 with the supervisor's own message when it could not start. */
+int supervisor_start(const struct sup_cfg *cfg);
+
+/* Remove the supervisor's files from an environment folder (after its
+ * processes are gone): socket, pid, reclaimed mark, supervisor.log. */
+void supervisor_files_remove(const char *env_dir);
+
+/* Whether a supervisor serves the environment folder `env_dir` now. */
+bool supervisor_alive(const char *env_dir);
+
+#endif

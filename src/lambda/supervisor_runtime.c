@@ -1,0 +1,325 @@
+/* Starting the runtime process of an environment; see supervisor_runtime.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kernel/jail.h"
+#include "kernel/proc.h"
+#include "lambda/codefs.h"
+#include "lambda/runtime_api.h"
+#include "lambda/sandbox.h"
+#include "lambda/supervisor_runtime.h"
+#include "util/err.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+#define LAMBDA_NOFILE 1024
+#define ENV_MAX 600
+
+/* What Lambda's managed runtimes have; a package or image may override
+ * PATH, LANG and LD_LIBRARY_PATH. */
+#define LAMBDA_PATH "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin"
+#define LAMBDA_LD_PATH "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:" \
+	"/var/task:/var/task/lib:/opt/lib"
+
+static const char *const reserved[] = {
+	"_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION",
+	"AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+	"AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE",
+	"AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY",
+	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+	"AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "TZ", NULL,
+};
+
+struct envv {
+	char *v[ENV_MAX + 1];
+	int n;
+};
+
+static bool is_reserved(const char *kv)
+{
+	size_t k = strcspn(kv, "=");
+
+	for (int i = 0; reserved[i]; i++)
+		if (strlen(reserved[i]) == k && !strncmp(kv, reserved[i], k))
+			return true;
+	return false;
+}
+
+/* Set KEY=VALUE, replacing an earlier KEY. */
+__attribute__((format(printf, 2, 3)))
+static void env_set(struct envv *e, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	size_t k;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	k = strcspn(s, "=");
+	for (int i = 0; i < e->n; i++)
+		if (!strncmp(e->v[i], s, k + 1)) {
+			free(e->v[i]);
+			e->v[i] = s;
+			return;
+		}
+	if (e->n < ENV_MAX)
+		e->v[e->n++] = s;
+	else
+		free(s);
+	e->v[e->n] = NULL;
+}
+
+static bool env_has(const struct envv *e, const char *key)
+{
+	size_t k = strlen(key);
+
+	for (int i = 0; i < e->n; i++)
+		if (!strncmp(e->v[i], key, k) && e->v[i][k] == '=')
+			return true;
+	return false;
+}
+
+/* Lambda's variables over the image's and the function's own (which may
+ * not set the reserved ones). */
+static void env_build(const struct sup_cfg *c, struct envv *e)
+{
+	e->n = 0;
+	e->v[0] = NULL;
+	for (int i = 0; c->env && c->env[i]; i++)
+		if (!is_reserved(c->env[i]))
+			env_set(e, "%s", c->env[i]);
+	if (!env_has(e, "PATH"))
+		env_set(e, "PATH=%s", LAMBDA_PATH);
+	if (!env_has(e, "LD_LIBRARY_PATH"))
+		env_set(e, "LD_LIBRARY_PATH=%s", LAMBDA_LD_PATH);
+	if (!env_has(e, "LANG"))
+		env_set(e, "LANG=en_US.UTF-8");
+	env_set(e, "TZ=:UTC");
+	env_set(e, "_HANDLER=%s", c->handler);
+	env_set(e, "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%d", RAPI_PORT);
+	env_set(e, "LAMBDA_TASK_ROOT=/var/task");
+	env_set(e, "LAMBDA_RUNTIME_DIR=/var/runtime");
+	env_set(e, "AWS_REGION=%s", c->region);
+	env_set(e, "AWS_DEFAULT_REGION=%s", c->region);
+	if (c->family == RUNTIME_PYTHON || c->family == RUNTIME_NODEJS)
+		env_set(e, "AWS_EXECUTION_ENV=AWS_Lambda_%s", c->runtime_id);
+	env_set(e, "AWS_LAMBDA_FUNCTION_NAME=%s", c->function);
+	env_set(e, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%d", c->memory_mb);
+	env_set(e, "AWS_LAMBDA_FUNCTION_VERSION=$LATEST");
+	env_set(e, "AWS_LAMBDA_INITIALIZATION_TYPE=on-demand");
+	env_set(e, "AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/%s", c->function);
+	env_set(e, "AWS_LAMBDA_LOG_STREAM_NAME=%s", c->stream);
+}
+
+static void env_free(struct envv *e)
+{
+	for (int i = 0; i < e->n; i++)
+		free(e->v[i]);
+	e->n = 0;
+}
+
+struct child {
+	const struct sup_cfg *c;
+	const struct cgroup *cg;
+	char **envp;
+	int out, report;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* A code package: the same jail as every sandboxed command (kernel/jail.h:
+ * the host read-only but for what Lambda shows, a private /tmp and
+ * /dev/shm), with the code at /var/task and the runtime at /var/runtime. */
+static int package_jail(const struct sup_cfg *c, const char *tmp)
+{
+	struct jail_bind binds[2] = {
+		{ .src = c->task_dir, .dst = "/var/task" },
+		{ .src = c->runtime_dir, .dst = "/var/runtime" },
+	};
+	struct jail j = {
+		.tmp = tmp, .shm_mb = c->memory_mb < 64 ? c->memory_mb : 64,
+		.binds = binds, .n_binds = c->runtime_dir[0] ? 2 : 1,
+	};
+
+	return jail_enter(&j);
+}
+
+/* A container image: its own root file system, read-only but /tmp. */
+static int image_root(const char *rootfs, const char *tmp)
+{
+	int err = codefs_mount_image(rootfs, tmp);
+
+	if (err < 0)
+		return err;
+	if (chroot(rootfs) < 0 || chdir("/") < 0)
+		return errf(errno, "chroot %s: %s", rootfs, strerror(errno));
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return errf(errno, "mounting /proc: %s", strerror(errno));
+	return 0;
+}
+
+static __attribute__((noreturn)) void child_run(const struct child *a)
+{
+	struct rlimit nofile = { LAMBDA_NOFILE, LAMBDA_NOFILE };
+	char tmp[PATH_MAX + 8];
+	const char *msg;
+	int err, devnull;
+
+	proc_signals_default();
+	if ((err = cgroup_join(a->cg)) < 0)
+		goto fail;
+	/* A mount namespace of its own, with the node's hosts file and sysfs,
+	 * then Lambda's file system view. */
+	if ((err = proc_enter_node(a->c->netns)) < 0)
+		goto fail;
+	snprintf(tmp, sizeof(tmp), "%s/tmp", a->c->env_dir);
+	if (a->c->rootfs[0])
+		err = image_root(a->c->rootfs, tmp);
+	else
+		err = package_jail(a->c, tmp);
+	if (err < 0)
+		goto fail;
+	devnull = open("/dev/null", O_RDONLY);
+	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(a->out, 1) < 0 || dup2(a->out, 2) < 0) {
+		err = errf(errno, "redirecting stdio: %s", strerror(errno));
+		goto fail;
+	}
+	if (chdir(a->c->workdir) < 0) {
+		err = errf(errno, "chdir %s: %s", a->c->workdir, strerror(errno));
+		goto fail;
+	}
+	setrlimit(RLIMIT_NOFILE, &nofile);
+	if ((err = jail_drop_privileges(a->uid, a->gid, NULL, 0)) < 0)
+		goto fail;
+	/* The runtime goes with its supervisor. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+	execvpe(a->c->argv[0], a->c->argv, a->envp);
+	err = errf(errno, "exec %s: %s", a->c->argv[0], strerror(errno));
+fail:
+	msg = err_msg();
+	if (write(a->report, &err, sizeof(err)) < 0 || write(a->report, msg, strlen(msg)) < 0)
+		_exit(126);
+	_exit(127);
+}
+
+/* Read the child's report pipe: empty when exec happened. */
+static int read_report(int fd, char *msg, size_t size)
+{
+	size_t len = 0;
+	ssize_t r;
+
+	while (len < size - 1) {
+		r = read(fd, msg + len, size - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	msg[len] = '\0';
+	return (int)len;
+}
+
+static pid_t spawn(int *pidfd)
+{
+	struct clone_args ca = {
+		.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)pidfd,
+		.exit_signal = SIGCHLD,
+	};
+
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+int runtime_spawn(const struct sup_cfg *c, const struct cgroup *cg, struct runtime_proc *rp)
+{
+	struct child a = { .c = c, .cg = cg };
+	struct envv e = { .n = 0 };
+	int out[2], rep[2], len, err = 0;
+	char msg[1024];
+
+	rp->pid = -1;
+	rp->pidfd = rp->out_fd = -1;
+	if (pipe2(out, O_CLOEXEC) < 0)
+		return errf(errno, "pipe: %s", strerror(errno));
+	if (pipe2(rep, O_CLOEXEC) < 0) {
+		close(out[0]);
+		close(out[1]);
+		return errf(errno, "pipe: %s", strerror(errno));
+	}
+	env_build(c, &e);
+	a.envp = e.v;
+	a.out = out[1];
+	a.report = rep[1];
+	/* The environment's own uid, as every command in it (sandbox.h):
+	 * its /tmp is that uid's alone. */
+	a.uid = sandbox_uid(c->topo, c->env_id);
+	a.gid = (gid_t)a.uid;
+	rp->pid = spawn(&rp->pidfd);
+	if (rp->pid == 0)
+		child_run(&a);
+	close(out[1]);
+	close(rep[1]);
+	if (rp->pid < 0) {
+		err = errf(errno, "clone3 for the runtime: %s", strerror(errno));
+	} else if ((len = read_report(rep[0], msg, sizeof(msg))) > 0) {
+		int code = EIO;
+
+		if (len > (int)sizeof(code))
+			memcpy(&code, msg, sizeof(code));
+		waitpid(rp->pid, NULL, 0);
+		close(rp->pidfd);
+		rp->pidfd = -1;
+		rp->pid = -1;
+		err = errf(code, "starting the runtime: %s",
+			   len > (int)sizeof(code) ? msg + sizeof(code) : "failed");
+	}
+	close(rep[0]);
+	env_free(&e);
+	if (err < 0) {
+		close(out[0]);
+		return err;
+	}
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	rp->out_fd = out[0];
+	return 0;
+}
+
+int runtime_reap(struct runtime_proc *rp, char *how, size_t size)
+{
+	int st = 0;
+
+	if (rp->pid <= 0)
+		return -1;
+	if (waitpid(rp->pid, &st, 0) < 0)
+		st = 0;
+	if (WIFSIGNALED(st))
+		snprintf(how, size, "signal: %s", WTERMSIG(st) == SIGKILL ? "killed" :
+			 strsignal(WTERMSIG(st)));
+	else
+		snprintf(how, size, "exit status %d", WEXITSTATUS(st));
+	if (rp->pidfd >= 0)
+		close(rp->pidfd);
+	rp->pidfd = -1;
+	rp->pid = -1;
+	return st;
+}

@@ -1,0 +1,422 @@
+/* Function code keys of the topology file; see topology_code.h. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "model/topology_code.h"
+#include "model/topology.h"
+#include "model/topology_internal.h"
+
+#define CODE_LAMBDA "InvalidParameterValueException"
+
+/* Every value of Lambda's Runtime enum (CreateFunction's "Member must
+ * satisfy enum value set"), deprecated ones included, in AWS's order. */
+static const char *const aws_runtimes[] = {
+	"nodejs", "nodejs4.3", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x",
+	"nodejs14.x", "nodejs16.x", "java8", "java8.al2", "java11", "python2.7",
+	"python3.6", "python3.7", "python3.8", "python3.9", "dotnetcore1.0",
+	"dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "dotnet6", "dotnet8",
+	"nodejs4.3-edge", "go1.x", "ruby2.5", "ruby2.7", "provided", "provided.al2",
+	"nodejs18.x", "python3.10", "java17", "ruby3.2", "ruby3.3", "ruby3.4",
+	"python3.11", "nodejs20.x", "provided.al2023", "python3.12", "java21",
+	"python3.13", "nodejs22.x", "python3.14", "nodejs24.x", NULL,
+};
+
+bool runtime_id_known(const char *id)
+{
+	for (int i = 0; aws_runtimes[i]; i++)
+		if (!strcmp(id, aws_runtimes[i]))
+			return true;
+	return false;
+}
+
+enum runtime_family runtime_family_of(const char *id)
+{
+	if (!runtime_id_known(id))
+		return RUNTIME_NONE;
+	if (!strncmp(id, "provided", 8))
+		return RUNTIME_PROVIDED;
+	if (!strncmp(id, "python3.", 8))
+		return RUNTIME_PYTHON;
+	if (!strncmp(id, "nodejs", 6) && strlen(id) > 8 && !strcmp(id + strlen(id) - 2, ".x"))
+		return RUNTIME_NODEJS;
+	return RUNTIME_NONE;
+}
+
+static void runtime_list(char *out, size_t size)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (int i = 0; aws_runtimes[i] && len + 32 < size; i++)
+		len += (size_t)snprintf(out + len, size - len, "%s%s", i ? ", " : "",
+					aws_runtimes[i]);
+}
+
+/* `p` relative to the folder of `file` (unless absolute), malloc'ed. */
+static char *path_resolve(const char *file, const char *p)
+{
+	char dir[PATH_MAX], *slash, *out;
+
+	if (p[0] == '/' || !file || !strchr(file, '/')) {
+		if (p[0] == '/' || !realpath(".", dir))
+			return topo_strdup(p);
+	} else {
+		snprintf(dir, sizeof(dir), "%s", file);
+		slash = strrchr(dir, '/');
+		*slash = '\0';
+		if (dir[0] != '/') {
+			char abs[PATH_MAX];
+
+			if (realpath(dir, abs))
+				snprintf(dir, sizeof(dir), "%s", abs);
+		}
+	}
+	if (asprintf(&out, "%s/%s", dir, p) < 0)
+		abort();
+	return out;
+}
+
+static char *path_key2(char buf[PATH_LEN], const char *base, const char *key)
+{
+	snprintf(buf, PATH_LEN, "%s.%s", base, key);
+	return buf;
+}
+
+/* Sum of regular file sizes under a folder, the walk stopped as soon as
+ * it passes `limit` (a mistaken "/" must not walk the whole disk). nftw
+ * keeps no user data, hence the statics. */
+static long long tree_bytes, tree_limit;
+static int tree_add(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	if (flag == FTW_F && S_ISREG(st->st_mode))
+		tree_bytes += st->st_size;
+	return tree_bytes > tree_limit;
+}
+
+static long long folder_size(const char *dir, long long limit)
+{
+	tree_bytes = 0;
+	tree_limit = limit;
+	if (nftw(dir, tree_add, 32, FTW_PHYS | FTW_MOUNT) < 0)
+		return -1;
+	return tree_bytes;
+}
+
+/* Unzipped size of an archive from its headers, or -1 with *why set. */
+static long long archive_unpacked_size(const char *path, const char **why)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	long long total = 0;
+	int r;
+
+	archive_read_support_format_all(a);
+	archive_read_support_filter_all(a);
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+		*why = archive_error_string(a);
+		archive_read_free(a);
+		return -1;
+	}
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		total += archive_entry_size(e);
+		archive_read_data_skip(a);
+	}
+	if (r != ARCHIVE_EOF) {
+		*why = archive_error_string(a);
+		total = -1;
+	}
+	archive_read_free(a);
+	return total;
+}
+
+static void check_zip(const char *kp, const char *path, const struct stat *st, struct diags *d)
+{
+	const char *why = NULL;
+	long long n;
+
+	if (st->st_size > CODE_ZIPPED_MAX) {
+		topo_error(d, kp, "RequestEntityTooLargeException",
+			   "Request must be smaller than %lld bytes for the CreateFunction "
+			   "operation (%s is %lld bytes zipped; Lambda's limit is 50 MB)",
+			   CODE_ZIPPED_MAX, path, (long long)st->st_size);
+		return;
+	}
+	n = archive_unpacked_size(path, &why);
+	if (n < 0)
+		topo_error(d, kp, CODE_LAMBDA, "Could not unzip uploaded file. Please check your "
+			   "file, then try to upload again. (%s: %s)", path, why ? why : "unreadable");
+	else if (n > CODE_UNZIPPED_MAX)
+		topo_error(d, kp, CODE_LAMBDA, "Unzipped size must be smaller than %lld bytes "
+			   "(%s unzips to %lld bytes)", CODE_UNZIPPED_MAX, path, n);
+}
+
+static void parse_code_path(const char *kp, const char *path, struct function_code *c,
+			    struct diags *d)
+{
+	struct stat st;
+	long long n;
+
+	if (stat(path, &st) < 0) {
+		topo_error(d, kp, CODE_LAMBDA, "The code package %s cannot be read: %s; give a "
+			   "folder or a .zip, relative to the topology file", path, strerror(errno));
+		return;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		c->kind = CODE_DIR;
+		n = folder_size(path, CODE_UNZIPPED_MAX);
+		if (n > CODE_UNZIPPED_MAX)
+			topo_error(d, kp, CODE_LAMBDA, "Unzipped size must be smaller than %lld "
+				   "bytes (the folder %s holds more)", CODE_UNZIPPED_MAX, path);
+		return;
+	}
+	size_t len = strlen(path);
+
+	if (!S_ISREG(st.st_mode) || len < 4 || strcmp(path + len - 4, ".zip")) {
+		topo_error(d, kp, CODE_LAMBDA, "The code package %s is neither a folder nor a "
+			   ".zip file", path);
+		return;
+	}
+	c->kind = CODE_ZIP;
+	check_zip(kp, path, &st, d);
+}
+
+static void parse_image_path(const char *kp, const char *path, struct function_code *c,
+			     struct diags *d)
+{
+	char probe[PATH_MAX];
+	struct stat st;
+	long long n;
+
+	if (stat(path, &st) < 0) {
+		topo_error(d, kp, CODE_LAMBDA, "The image %s cannot be read: %s; give an OCI image "
+			   "layout folder or a `docker save` archive", path, strerror(errno));
+		return;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(probe, sizeof(probe), "%s/index.json", path);
+		if (access(probe, R_OK) < 0) {
+			topo_error(d, kp, CODE_LAMBDA, "The folder %s is not an OCI image layout "
+				   "(it has no index.json)", path);
+			return;
+		}
+		c->kind = CODE_IMAGE_OCI;
+		n = folder_size(path, CODE_IMAGE_MAX);
+	} else {
+		c->kind = CODE_IMAGE_TAR;
+		n = st.st_size;
+	}
+	if (n > CODE_IMAGE_MAX)
+		topo_error(d, kp, CODE_LAMBDA, "The image %s is %lld bytes; a container image "
+			   "may be at most %lld bytes (10 GB)", path, n, CODE_IMAGE_MAX);
+}
+
+/* A string list key: n stays -1 when absent. */
+static void parse_strlist(const cJSON *obj, const char *path, const char *key,
+			  struct strlist *out, struct diags *d)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, key), *e;
+	char kp[PATH_LEN];
+
+	out->n = -1;
+	if (!a)
+		return;
+	path_key2(kp, path, key);
+	if (!cJSON_IsArray(a)) {
+		topo_error(d, kp, "InvalidType", "'%s' must be an array of strings", key);
+		return;
+	}
+	out->v = calloc((size_t)cJSON_GetArraySize(a) + 1, sizeof(char *));
+	if (!out->v)
+		abort();
+	out->n = 0;
+	cJSON_ArrayForEach(e, a) {
+		if (!cJSON_IsString(e)) {
+			topo_error(d, kp, "InvalidType", "'%s' must be an array of strings", key);
+			continue;
+		}
+		out->v[out->n++] = topo_strdup(e->valuestring);
+	}
+}
+
+static void parse_image_config(const cJSON *j, const char *path, struct function_code *c,
+			       struct diags *d)
+{
+	static const char *const keys[] = { "entry_point", "command", "working_directory", NULL };
+	const cJSON *ic = cJSON_GetObjectItemCaseSensitive(j, "image_config"), *e, *w;
+	char kp[PATH_LEN], ep[PATH_LEN];
+
+	c->entry_point.n = c->command.n = -1;
+	if (!ic)
+		return;
+	path_key2(kp, path, "image_config");
+	if (!cJSON_GetObjectItemCaseSensitive(j, "image")) {
+		topo_error(d, kp, CODE_LAMBDA, "image_config applies only to a function with an "
+			   "`image`");
+		return;
+	}
+	if (!cJSON_IsObject(ic)) {
+		topo_error(d, kp, "InvalidType", "'image_config' must be an object");
+		return;
+	}
+	cJSON_ArrayForEach(e, ic) {
+		bool ok = false;
+
+		for (int i = 0; keys[i]; i++)
+			ok |= !strcmp(e->string, keys[i]);
+		if (!ok)
+			topo_error(d, path_key2(ep, kp, e->string), "UnknownKey", "Unknown key "
+				   "'%s' in image_config (known: entry_point, command, "
+				   "working_directory)", e->string);
+	}
+	parse_strlist(ic, kp, "entry_point", &c->entry_point, d);
+	parse_strlist(ic, kp, "command", &c->command, d);
+	w = cJSON_GetObjectItemCaseSensitive(ic, "working_directory");
+	if (w && (!cJSON_IsString(w) || w->valuestring[0] != '/'))
+		topo_error(d, path_key2(ep, kp, "working_directory"), CODE_LAMBDA,
+			   "working_directory must be an absolute path string");
+	else if (w)
+		c->working_directory = topo_strdup(w->valuestring);
+}
+
+static void parse_runtime(const cJSON *rt, const char *path, struct function_code *c,
+			  struct diags *d)
+{
+	char kp[PATH_LEN], list[2048];
+
+	path_key2(kp, path, "runtime");
+	if (!cJSON_IsString(rt)) {
+		topo_error(d, kp, "InvalidType", "'runtime' must be a string");
+		return;
+	}
+	c->runtime = topo_strdup(rt->valuestring);
+	if (!runtime_id_known(rt->valuestring)) {
+		runtime_list(list, sizeof(list));
+		topo_error(d, kp, "ValidationException", "Value '%s' at 'runtime' failed to "
+			   "satisfy constraint: Member must satisfy enum value set: [%s]",
+			   rt->valuestring, list);
+		return;
+	}
+	c->family = runtime_family_of(rt->valuestring);
+	if (c->family == RUNTIME_NONE)
+		topo_error(d, kp, CODE_LAMBDA, "The runtime '%s' is valid on Lambda but vpcsim "
+			   "runs only provided.al2023, provided.al2, provided, python3.x and "
+			   "nodejs<N>.x; use provided.al2023 with your own bootstrap",
+			   rt->valuestring);
+}
+
+/* Which keys go together, as CreateFunction says. */
+static void check_combination(const char *path, const char *handler, bool has_code,
+			      bool has_image, const struct function_code *c, struct diags *d)
+{
+	char kp[PATH_LEN];
+
+	if (has_image) {
+		if (c->runtime || handler || has_code)
+			topo_error(d, path, CODE_LAMBDA, "Please don't provide Handler or Runtime "
+				   "or Layer when the intended function PackageType is Image "
+				   "(remove runtime, handler and code, or image)");
+		return;
+	}
+	if (c->runtime && !has_code)
+		topo_error(d, path_key2(kp, path, "code"), "MissingParameter", "A function with "
+			   "a runtime needs its code: \"code\": a folder or a .zip");
+	if (has_code && !c->runtime)
+		topo_error(d, path_key2(kp, path, "runtime"), CODE_LAMBDA, "Runtime and Handler "
+			   "are mandatory parameters for functions created with deployment packages.");
+	if (has_code && (c->family == RUNTIME_PYTHON || c->family == RUNTIME_NODEJS) &&
+	    (!handler || !strchr(handler, '.')))
+		topo_error(d, path_key2(kp, path, "handler"), CODE_LAMBDA, "Runtime and Handler "
+			   "are mandatory parameters for functions created with deployment "
+			   "packages; a %s handler is FILE.FUNCTION, e.g. \"app.handler\"",
+			   c->runtime);
+}
+
+void function_code_parse(const cJSON *j, const char *path, const char *file,
+			 const char *handler, struct function_code *c, struct diags *d)
+{
+	const cJSON *rt = cJSON_GetObjectItemCaseSensitive(j, "runtime");
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(j, "code");
+	const cJSON *img = cJSON_GetObjectItemCaseSensitive(j, "image");
+	char kp[PATH_LEN];
+
+	memset(c, 0, sizeof(*c));
+	c->entry_point.n = c->command.n = -1;
+	if (rt)
+		parse_runtime(rt, path, c, d);
+	if (code && img) {
+		topo_error(d, path_key2(kp, path, "image"), CODE_LAMBDA, "A function has either "
+			   "`code` (a package) or `image` (a container image), not both");
+	} else if (code || img) {
+		const char *key = code ? "code" : "image";
+		const cJSON *v = code ? code : img;
+
+		path_key2(kp, path, key);
+		if (!cJSON_IsString(v) || !v->valuestring[0]) {
+			topo_error(d, kp, "InvalidType", "'%s' must be a non-empty path string", key);
+		} else {
+			c->path = path_resolve(file, v->valuestring);
+			if (code)
+				parse_code_path(kp, c->path, c, d);
+			else
+				parse_image_path(kp, c->path, c, d);
+		}
+	}
+	parse_image_config(j, path, c, d);
+	check_combination(path, handler, code != NULL, img != NULL, c, d);
+}
+
+static void strlist_free(struct strlist *l)
+{
+	for (int i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = -1;
+}
+
+void function_code_free(struct function_code *c)
+{
+	free(c->runtime);
+	free(c->path);
+	free(c->working_directory);
+	strlist_free(&c->entry_point);
+	strlist_free(&c->command);
+	memset(c, 0, sizeof(*c));
+}
+
+char *function_code_absolute_paths(const char *text, size_t len, const char *file)
+{
+	cJSON *root = cJSON_ParseWithLength(text, len), *fns, *f;
+	char *out;
+
+	if (!root)
+		return NULL;
+	fns = cJSON_GetObjectItemCaseSensitive(root, "functions");
+	cJSON_ArrayForEach(f, fns) {
+		static const char *const keys[] = { "code", "image" };
+
+		for (int k = 0; k < 2; k++) {
+			cJSON *v = cJSON_GetObjectItemCaseSensitive(f, keys[k]);
+			char *abs;
+
+			if (!cJSON_IsString(v) || !v->valuestring[0] || v->valuestring[0] == '/')
+				continue;
+			abs = path_resolve(file, v->valuestring);
+			cJSON_ReplaceItemInObjectCaseSensitive(f, keys[k], cJSON_CreateString(abs));
+			free(abs);
+		}
+	}
+	out = cJSON_Print(root);
+	cJSON_Delete(root);
+	return out;
+}

@@ -171,6 +171,8 @@ for r in ("sg_rule", "nacl_rule"):
         {"if": TCPUDP, "then": {"required": ["ports"]}},
         {"if": NOTICMP, "else": {"properties": {"icmp_type": False, "icmp_code": False}}},
     ]
+# A runtime runs a code package (CreateFunction: MissingParameter without it).
+defs["function"]["dependentRequired"] = {"runtime": ["code"]}
 defs["expectation"]["if"] = {"properties": {"proto": {"const": "icmp"}}, "required": ["proto"]}
 defs["expectation"]["then"] = {"properties": {"port": False}}
 defs["expectation"]["else"] = {"required": ["port"]}

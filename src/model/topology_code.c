@@ -397,7 +397,8 @@ void function_code_free(struct function_code *c)
 char *function_code_absolute_paths(const char *text, size_t len, const char *file)
 {
 	cJSON *root = cJSON_ParseWithLength(text, len), *fns, *f;
-	char *out;
+	char *out = NULL;
+	int changed = 0;
 
 	if (!root)
 		return NULL;
@@ -414,9 +415,12 @@ char *function_code_absolute_paths(const char *text, size_t len, const char *fil
 			abs = path_resolve(file, v->valuestring);
 			cJSON_ReplaceItemInObjectCaseSensitive(f, keys[k], cJSON_CreateString(abs));
 			free(abs);
+			changed++;
 		}
 	}
-	out = cJSON_Print(root);
+	/* Nothing relative: NULL, and the caller keeps the bytes as parsed. */
+	if (changed)
+		out = cJSON_Print(root);
 	cJSON_Delete(root);
 	return out;
 }

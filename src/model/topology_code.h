@@ -70,8 +70,8 @@ enum runtime_family runtime_family_of(const char *id);
 
 /* The JSON text of a topology file (len bytes, read from `file`) with
  * every function's `code` and `image` made absolute (relative to the
- * file's folder), for the state copy; malloc'ed, NULL on a text that is
- * not JSON (the caller keeps the original then). */
+ * file's folder), for the state copy; malloc'ed. NULL when nothing is
+ * relative (or the text is not JSON): the caller keeps the bytes parsed. */
 char *function_code_absolute_paths(const char *text, size_t len, const char *file);
 
 #endif

@@ -80,6 +80,18 @@ struct pkt {
 	uint32_t len;
 };
 
+/* Stores into packet bytes at any alignment (a cast store to an odd
+ * address is undefined; UBSan flags it). */
+static void put16(uint8_t *at, uint16_t v)
+{
+	memcpy(at, &v, sizeof(v));
+}
+
+static void put32(uint8_t *at, uint32_t v)
+{
+	memcpy(at, &v, sizeof(v));
+}
+
 static uint16_t csum(const void *p, int len)
 {
 	const uint16_t *w = p;
@@ -121,20 +133,20 @@ static struct pkt mk(uint32_t src, uint32_t dst, uint8_t proto,
 		l4len = 0;
 	}
 	if (proto == 6 || proto == 17) {
-		*(uint16_t *)l4 = htons(sport);
-		*(uint16_t *)(l4 + 2) = htons(dport);
+		put16(l4, htons(sport));
+		put16(l4 + 2, htons(dport));
 	} else if (proto == 1) {
 		l4[0] = (uint8_t)(sport >> 8);
 		l4[1] = (uint8_t)sport;
-		*(uint16_t *)(l4 + 4) = htons(dport);
+		put16(l4 + 4, htons(dport));
 	}
 	ip[0] = 0x45;
-	*(uint16_t *)(ip + 2) = htons((uint16_t)(20 + l4len + 16));
+	put16(ip + 2, htons((uint16_t)(20 + l4len + 16)));
 	ip[8] = 64;
 	ip[9] = proto;
-	*(uint32_t *)(ip + 12) = htonl(src);
-	*(uint32_t *)(ip + 16) = htonl(dst);
-	*(uint16_t *)(ip + 10) = csum(ip, 20);
+	put32(ip + 12, htonl(src));
+	put32(ip + 16, htonl(dst));
+	put16(ip + 10, csum(ip, 20));
 	p.len = 14 + 20 + l4len + 16;
 	return p;
 }
@@ -217,7 +229,8 @@ static void eni_put(int dev, uint32_t id, uint32_t ip, struct cidr subnet,
 	e.subnet_mask = htonl(cidr_mask(subnet.len));
 	e.nacl_id = nacl;
 	e.n_sgs = (uint8_t)n;
-	memcpy(e.sg_ids, groups, n * sizeof(*groups));
+	if (n) /* groups may be NULL: memcpy(.., NULL, 0) is undefined */
+		memcpy(e.sg_ids, groups, n * sizeof(*groups));
 	e.flags = flags | policy_eni_flags(&pol, groups, n);
 	if (dp_eni_add(dp, ifx[dev], &e))
 		fail_msg("%s", err_msg());
@@ -504,9 +517,9 @@ static struct pkt mk_icmp_error(uint32_t from, uint32_t to, const struct pkt *ab
 	uint8_t *ip = p.buf + 14;
 
 	memcpy(ip + 28, about->buf + 14, 28);
-	*(uint16_t *)(ip + 2) = htons(20 + 8 + 28);
-	*(uint16_t *)(ip + 10) = 0;
-	*(uint16_t *)(ip + 10) = csum(ip, 20);
+	put16(ip + 2, htons(20 + 8 + 28));
+	put16(ip + 10, 0);
+	put16(ip + 10, csum(ip, 20));
 	p.len = 14 + 20 + 8 + 28;
 	return p;
 }

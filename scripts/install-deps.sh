@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential pkg-config make
 libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libbpf-dev libcjson-dev
 libelf-dev zlib1g-dev linux-libc-dev
-bpftool clang llvm
+bpftool clang llvm libclang-rt-dev
 libcmocka-dev
 iproute2 nftables procps util-linux"
 

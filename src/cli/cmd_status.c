@@ -1,6 +1,7 @@
 /* vpcsim status [NAME] [--json]. */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "util/err.h"
@@ -23,7 +24,7 @@ int cmd_status(int argc, char **argv)
 		else
 			return fail(EXIT_USAGE, "%s", verb_usage("status"));
 	}
-	if (argc - optind > 1)
+	if (argc - optind > 1 || (argc - optind == 1 && name && strcmp(name, argv[optind])))
 		return fail(EXIT_USAGE, "%s", verb_usage("status"));
 	if (argc - optind == 1)
 		name = argv[optind];

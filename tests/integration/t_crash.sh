@@ -53,7 +53,17 @@ check "and its data plane works" "$VPCSIM" probe -t "$T" f1 db 5432 --expect ope
 mark="9$$.$RANDOM"
 "$VPCSIM" invoke -t "$T" svc -- sleep "$mark" >"$TMP/inv" 2>&1 &
 inv=$!
-running() { grep -qsF "$mark" /proc/[0-9]*/cmdline; }
+# Pids whose command line is exactly `sleep $mark` (not this script's).
+fn_pids() {
+	local c
+	for c in /proc/[0-9]*/cmdline; do
+		[ "$({ tr '\0' ' ' <"$c"; } 2>/dev/null)" = "sleep $mark " ] && echo "${c//[^0-9]/}"
+	done
+	true
+}
+running() { [ -n "$(fn_pids)" ]; }
+export -f fn_pids running
+export mark
 for _ in $(seq 100); do running && break; sleep 0.1; done
 check "the function is running" running
 kill -KILL "$inv"
@@ -61,7 +71,7 @@ wait "$inv" 2>/dev/null
 check "a new invoke works after the killed one" "$VPCSIM" invoke -t "$T" svc -- true
 check "down $T" "$VPCSIM" down "$T"
 for _ in $(seq 50); do running || break; sleep 0.1; done
-check "the killed invoke's function process is gone" bash -c "! grep -qsF '$mark' /proc/[0-9]*/cmdline"
+check "the killed invoke's function process is gone" bash -c '! running || { echo "left: $(fn_pids)"; false; }'
 check "nothing of $T is left" bash -c "[ -z \"\$(ip netns list 2>/dev/null | grep -F 'vpcsim-$T.')\" ] && [ ! -e /run/vpcsim/$T ]"
 check "up $T once more" "$VPCSIM" up "$F"
 check "invoke in the new $T" "$VPCSIM" invoke -t "$T" svc -- true

@@ -51,13 +51,13 @@ def gen_rule_peer(r, vi, vpcs, peered, groups):
             choices += [(pv, g) for g in groups[pv]]
         v, g = r.choice(choices)
         return {"sg": g if v == vi else "%s/%s" % (vpcs[v]["name"], g)}
-    cidrs = ["0.0.0.0/0", vpcs[vi]["cidr"], "203.0.113.0/24", "198.51.100.0/24",
-             "10.0.0.0/8", r.choice(vpcs)["cidr"]]
+    cidrs = ["0.0.0.0/0", "0.0.0.0/0", vpcs[vi]["cidr"], "203.0.113.0/24", "198.51.100.0/24",
+             "10.0.0.0/8", "10.0.0.0/8", r.choice(vpcs)["cidr"]]
     return {"cidr": r.choice(cidrs)}
 
 
 def gen_proto(r, rule, ports):
-    p = r.choices(["tcp", "udp", "icmp", "all"], [5, 2, 1.5, 1.5])[0]
+    p = r.choices(["tcp", "udp", "icmp", "all"], [5, 1.5, 1, 2.5])[0]
     rule["proto"] = p
     if p in ("tcp", "udp"):
         rule["ports"] = r.choice(ports)
@@ -72,7 +72,11 @@ def gen_groups(r, vpcs, peered, groups):
         for g in groups[vi]:
             sg = {"name": g}
             sg["ingress"] = [dict(gen_proto(r, {}, SG_PORTS), **gen_rule_peer(r, vi, vpcs, peered, groups))
-                             for _ in range(r.choice([0, 1, 1, 2, 3]))]
+                             for _ in range(r.choice([0, 1, 2, 2, 3]))]
+            if r.random() < 0.5:  # a broad rule, so that many paths open
+                sg["ingress"].append(r.choice([{"proto": "all", "cidr": "10.0.0.0/8"},
+                                               {"proto": "tcp", "ports": "all", "cidr": "0.0.0.0/0"},
+                                               {"proto": "all", "cidr": "0.0.0.0/0"}]))
             x = r.random()
             if x < 0.12:
                 sg["egress"] = []
@@ -91,6 +95,8 @@ def gen_nacl(r, name, vpcs):
                                      r.choice(vpcs)["cidr"], "198.51.100.0/24"])
             rule["action"] = "allow" if r.random() < 0.7 else "deny"
             out.append(rule)
+        if r.random() < 0.6 and len(out) < 5:
+            out.append({"rule": 400, "proto": "all", "cidr": "0.0.0.0/0", "action": "allow"})
         return out
     return {"name": name, "ingress": rules(), "egress": rules()}
 
@@ -179,7 +185,7 @@ def gen_vpc_details(r, vpcs, peerings):
         for s in v["subnets"]:
             if r.random() < 0.85:
                 s["route_table"] = r.choice(v["route_tables"])["name"]
-            if v["network_acls"] and r.random() < 0.6:
+            if v["network_acls"] and r.random() < 0.5:
                 s["network_acl"] = r.choice(v["network_acls"])["name"]
         gen_nat(r, v)
     gen_groups(r, vpcs, peered, groups)
@@ -238,8 +244,14 @@ def queries(r, topo, n):
     nodes = {x["name"]: x["listen"] for x in topo["resources"] + topo["internet"]["hosts"]}
     sources = list(nodes) + [f["name"] for f in topo["functions"]]
     out = []
+    where = {x["name"]: x.get("subnet", "")[:2] for x in topo["resources"]}
+    for f in topo["functions"]:
+        where[f["name"]] = f["vpc_config"]["subnets"][0][:2] if "vpc_config" in f else ""
     while len(out) < n:
         src, dst = r.choice(sources), r.choice(list(nodes))
+        same = [d for d in nodes if where.get(d) and where.get(d) == where.get(src)]
+        if same and r.random() < 0.4:  # half the time a target in the same VPC
+            dst = r.choice(same)
         if src == dst:
             continue
         x = r.random()
@@ -247,7 +259,7 @@ def queries(r, topo, n):
             out.append((src, dst, "icmp", 0))
             continue
         lp = r.choice(nodes[dst])
-        if r.random() < 0.75:
+        if r.random() < 0.85:
             out.append((src, dst, lp["proto"], lp["port"]))
         else:
             out.append((src, dst, r.choice(["tcp", "tcp", "udp"]), r.choice(SERVICE_PORTS + [53, 8080])))
@@ -280,6 +292,32 @@ def ask(name, q, probe_ms):
 STATS = {}
 
 
+# The data plane's drop reasons each reach code may show up as, when the
+# probe's packets were dropped by the BPF programs at all.
+REASONS = {
+    "ENI_SG_RULES_MISMATCH": {"SG_INGRESS", "SG_EGRESS"},
+    "SG_HAS_NO_RULES": {"SG_INGRESS", "SG_EGRESS"},
+    "SUBNET_ACL_RESTRICTION": {"NACL_INBOUND", "NACL_OUTBOUND"},
+    "LAMBDA_NO_INBOUND": {"FUNCTION_INBOUND"},
+    "NO_PUBLIC_IP": {"PRIVATE_ADDRESS_FROM_OUTSIDE"},
+}
+
+
+def story_differs(reach, probe):
+    """The analysis names a group, NACL or function block, and the data
+    plane dropped the flow for another reason (or the other way round)."""
+    why = probe.get("why") or {}
+    if reach["result"] != "timeout" or probe["result"] != "timeout":
+        return None
+    code, reason = reach.get("code"), why.get("reason") if why.get("dropped_by_data_plane") else None
+    want = REASONS.get(code)
+    if want and reason not in want:
+        return "reach %s, data plane %s" % (code, reason or "no BPF drop")
+    if not want and reason:
+        return "reach %s (not a BPF drop), data plane %s at %s" % (code, reason, why.get("eni_of"))
+    return None
+
+
 def one_topology(seed, name, n_queries, probe_ms, keep, workdir):
     topo, r = generate(seed, name)
     path = os.path.join(workdir, "reach-fuzz-seed%d.json" % seed)
@@ -298,6 +336,10 @@ def one_topology(seed, name, n_queries, probe_ms, keep, workdir):
             if reach:
                 key = reach["result"] + ("/" + reach["code"] if "code" in reach else "")
                 STATS[key] = STATS.get(key, 0) + 1
+            story = None if problem or reach["result"] != probe["result"] else story_differs(reach, probe)
+            if story:
+                bad.append((q, seed, path, "the stories differ: " + story))
+                continue
             if problem or reach["result"] != probe["result"]:
                 # a timeout that answers late is not a disagreement: ask again, slower
                 if not problem and probe["result"] == "timeout":

@@ -355,6 +355,75 @@ def one_topology(seed, name, n_queries, probe_ms, keep, workdir):
     return done, bad
 
 
+def removals(topo, q):
+    """Ways to make topo smaller, each a function editing a copy; the
+    query's own nodes stay."""
+    keep = {q[0], q[1]}
+    out = []
+    for key in ("resources", "functions"):
+        for i, x in enumerate(topo.get(key, [])):
+            if x["name"] not in keep:
+                out.append(lambda t, key=key, i=i: t[key].pop(i))
+    for i, h in enumerate(topo["internet"]["hosts"]):
+        if h["name"] not in keep:
+            out.append(lambda t, i=i: t["internet"]["hosts"].pop(i))
+    for vi, v in enumerate(topo["vpcs"]):
+        for gi, g in enumerate(v.get("security_groups", [])):
+            for d in ("ingress", "egress"):
+                for ri in range(len(g.get(d, []))):
+                    out.append(lambda t, vi=vi, gi=gi, d=d, ri=ri: t["vpcs"][vi]["security_groups"][gi][d].pop(ri))
+        for ai, a in enumerate(v.get("network_acls", [])):
+            for d in ("ingress", "egress"):
+                for ri in range(len(a[d])):
+                    out.append(lambda t, vi=vi, ai=ai, d=d, ri=ri: t["vpcs"][vi]["network_acls"][ai][d].pop(ri))
+        for ti, rt in enumerate(v.get("route_tables", [])):
+            for ri in range(len(rt["routes"])):
+                out.append(lambda t, vi=vi, ti=ti, ri=ri: t["vpcs"][vi]["route_tables"][ti]["routes"].pop(ri))
+    return out
+
+
+def still_disagrees(topo, q, name, probe_ms, workdir, pretend):
+    path = os.path.join(workdir, "shrink.json")
+    with open(path, "w") as f:
+        json.dump(topo, f)
+    if run([VPCSIM, "validate", path])[0] != 0:
+        return False
+    if run([VPCSIM, "up", path])[0] != 0:
+        run([VPCSIM, "down", name])
+        return False
+    try:
+        reach, probe, problem = ask(name, q, probe_ms)
+    finally:
+        run([VPCSIM, "down", name])
+    if pretend:
+        return bool(reach) and reach["result"] == "open"
+    return bool(problem) or reach["result"] != probe["result"] or bool(story_differs(reach, probe))
+
+
+def shrink(seed, q, name, probe_ms, workdir, budget, pretend=False):
+    """Greedy: drop one element at a time while the disagreement stays.
+    Returns the path of the smallest topology found."""
+    import copy
+    topo, _ = generate(seed, name)
+    tries = 0
+    progress = True
+    while progress and tries < budget:
+        progress = False
+        for edit in removals(topo, q):
+            if tries >= budget:
+                break
+            cand = copy.deepcopy(topo)
+            edit(cand)
+            tries += 1
+            if still_disagrees(cand, q, name, probe_ms, workdir, pretend):
+                topo, progress = cand, True
+                break
+    path = os.path.join(workdir, "reach-fuzz-seed%d-minimal.json" % seed)
+    with open(path, "w") as f:
+        json.dump(topo, f, indent=1)
+    return path
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seed", type=int, default=1)
@@ -365,11 +434,20 @@ def main():
     ap.add_argument("--keep", action="store_true", help="leave the (last) topology up")
     ap.add_argument("--print", action="store_true", help="print the topology of --seed and stop")
     ap.add_argument("--name", default="rf%05d" % (os.getpid() % 100000))
+    ap.add_argument("--shrink", type=int, default=40, metavar="N",
+                    help="tries to make a smaller topology showing the first disagreement (0: none)")
+    ap.add_argument("--shrink-self-test", metavar="FROM,TO,PROTO,PORT",
+                    help="shrink --seed's topology keeping FROM -> TO open (tests the shrinker)")
     a = ap.parse_args()
     if a.print:
         print(json.dumps(generate(a.seed, a.name)[0], indent=1))
         return 0
     workdir = tempfile.mkdtemp(prefix="vpcsim-reach-fuzz.")
+    if a.shrink_self_test:
+        f, t, p, port = a.shrink_self_test.split(",")
+        path = shrink(a.seed, (f, t, p, int(port)), a.name[:12], a.probe_ms, workdir, a.shrink, True)
+        print(path)
+        return 0
     cases, bad, k = 0, [], 0
     while (a.cases and cases < a.cases) or (not a.cases and k < a.topologies):
         seed = a.seed + k
@@ -382,6 +460,11 @@ def main():
         for q, s, path, why in b:
             print("#   seed %d %s: %s  (topology: %s)" % (s, q, why, path), flush=True)
         k += 1
+    if bad and a.shrink:
+        q, seed = bad[0][0], bad[0][1]
+        if q != "up":
+            print("# shrinking seed %d %s ..." % (seed, q), flush=True)
+            print("# minimal topology: " + shrink(seed, q, (a.name + "s")[:12], a.probe_ms, workdir, a.shrink))
     print("# verdicts: " + ", ".join("%s %d" % kv for kv in sorted(STATS.items())))
     print("%d cases, %d disagreements, seeds %d..%d, files in %s" % (cases, len(bad), a.seed, a.seed + k - 1, workdir))
     return 1 if bad else 0

@@ -774,6 +774,20 @@ static bool reply_all(struct walk *w, const struct rpkt *req, bool refused,
 	return ok;
 }
 
+/* A node's own address: the kernel answers inside the node, no ENI, no
+ * router on the way. */
+static int reach_local(struct walk *w, const struct attachment *a, const struct rpkt *p)
+{
+	walk_hop(w, w->L->nodes[a->node].name, "its own address: delivered inside the node");
+	if (listens(w->L, a, p->proto, p->dport)) {
+		w->r->verdict = PROBE_OPEN;
+		return 0;
+	}
+	no_listener(w, a, p);
+	w->r->verdict = PROBE_REFUSED;
+	return 0;
+}
+
 int reach_analyze(const struct layout *L, const struct policy *pol,
 		  const struct reach_query *q, struct reach_result *r)
 {
@@ -795,6 +809,9 @@ int reach_analyze(const struct layout *L, const struct policy *pol,
 	p = (struct rpkt){ .src = s.att ? s.att->ip : w.service_ip, .dst = r->dst_ip,
 			   .proto = q->proto, .sport = EPHEMERAL_LO, .dport = q->port,
 			   .icmp = q->proto == 1 ? 0x0800 : 0 };
+	if (s.att && p.dst == s.att->ip && s.att->node >= 0 &&
+	    L->nodes[s.att->node].kind != NODE_HYPERPLANE)
+		return reach_local(&w, s.att, &p);
 	if (!walk_run(&w, &p, s.att))
 		return 0;
 	end = w.arrived;

@@ -116,6 +116,10 @@ def gen_tables(r, vi, v, vpcs, peerings):
             if vi in p["idx"] and r.random() < 0.75:
                 other = p["idx"][0] if p["idx"][1] == vi else p["idx"][1]
                 routes[vpcs[other]["cidr"]] = "peering:" + p["name"]
+                # a third VPC through this peering: not transitive
+                third = [w for w in range(len(vpcs)) if w not in (vi, other)]
+                if third and r.random() < 0.4:
+                    routes.setdefault(vpcs[r.choice(third)]["cidr"], "peering:" + p["name"])
         if r.random() < 0.1:
             routes[r.choice(vpcs)["cidr"]] = "blackhole"
         routes.pop(v["cidr"], None)
@@ -247,8 +251,17 @@ def queries(r, topo, n):
     where = {x["name"]: x.get("subnet", "")[:2] for x in topo["resources"]}
     for f in topo["functions"]:
         where[f["name"]] = f["vpc_config"]["subnets"][0][:2] if "vpc_config" in f else ""
+    # functions as targets (hyperplane mode: they have an address, which
+    # admits nothing)
+    fn_targets = [f["name"] for f in topo["functions"] if "vpc_config" in f
+                  and topo.get("lambda", {}).get("eni_mode") != "per-sandbox"]
     while len(out) < n:
         src, dst = r.choice(sources), r.choice(list(nodes))
+        if fn_targets and r.random() < 0.06:
+            fn = r.choice(fn_targets)
+            if fn != src:
+                out.append((src, fn, "tcp", r.choice(SERVICE_PORTS)))
+            continue
         same = [d for d in nodes if where.get(d) and where.get(d) == where.get(src)]
         if same and r.random() < 0.4:  # half the time a target in the same VPC
             dst = r.choice(same)

@@ -775,10 +775,17 @@ static bool reply_all(struct walk *w, const struct rpkt *req, bool refused,
 }
 
 /* A node's own address: the kernel answers inside the node, no ENI, no
- * router on the way. */
+ * router on the way. For a function that is its hyperplane ENI's address:
+ * the environment's packet reaches the hyperplane's namespace, which owns
+ * the address and has nothing listening (vpcsim: refused; in AWS the
+ * hyperplane is no host, and such a connection would rather time out). */
 static int reach_local(struct walk *w, const struct attachment *a, const struct rpkt *p)
 {
-	walk_hop(w, w->L->nodes[a->node].name, "its own address: delivered inside the node");
+	bool hpl = w->L->nodes[a->node].kind == NODE_HYPERPLANE;
+
+	walk_hop(w, w->L->nodes[a->node].name, "%s",
+		 hpl ? "the function's own hyperplane ENI address: answered by the hyperplane, no VPC on the way" :
+		 "its own address: delivered inside the node");
 	if (listens(w->L, a, p->proto, p->dport)) {
 		w->r->verdict = PROBE_OPEN;
 		return 0;
@@ -809,8 +816,7 @@ int reach_analyze(const struct layout *L, const struct policy *pol,
 	p = (struct rpkt){ .src = s.att ? s.att->ip : w.service_ip, .dst = r->dst_ip,
 			   .proto = q->proto, .sport = EPHEMERAL_LO, .dport = q->port,
 			   .icmp = q->proto == 1 ? 0x0800 : 0 };
-	if (s.att && p.dst == s.att->ip && s.att->node >= 0 &&
-	    L->nodes[s.att->node].kind != NODE_HYPERPLANE)
+	if (s.att && p.dst == s.att->ip && s.att->node >= 0)
 		return reach_local(&w, s.att, &p);
 	if (!walk_run(&w, &p, s.att))
 		return 0;

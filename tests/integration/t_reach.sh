@@ -47,6 +47,9 @@ code app 10.20.0.99 80 timeout NO_PATH
 code db fn 80 timeout LAMBDA_NO_INBOUND
 code deffn db 5432 timeout LAMBDA_NO_VPC_CONFIG
 code api web 81 refused NO_LISTENER
+# fn2 shares fn's hyperplane ENI, so fn's address is its own: the
+# hyperplane's namespace answers (nothing listens there)
+code fn2 fn 80 refused NO_LISTENER
 
 # reachable: hops in order, request then reply, agreeing with packets
 for q in "fn db 5432" "api web 80" "fn bsrv 22" "fn api 443"; do

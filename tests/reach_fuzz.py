@@ -51,13 +51,13 @@ def gen_rule_peer(r, vi, vpcs, peered, groups):
             choices += [(pv, g) for g in groups[pv]]
         v, g = r.choice(choices)
         return {"sg": g if v == vi else "%s/%s" % (vpcs[v]["name"], g)}
-    cidrs = ["0.0.0.0/0", vpcs[vi]["cidr"], "203.0.113.0/24", "198.51.100.0/24",
-             "10.0.0.0/8", r.choice(vpcs)["cidr"]]
+    cidrs = ["0.0.0.0/0", "0.0.0.0/0", vpcs[vi]["cidr"], "203.0.113.0/24", "198.51.100.0/24",
+             "10.0.0.0/8", "10.0.0.0/8", r.choice(vpcs)["cidr"]]
     return {"cidr": r.choice(cidrs)}
 
 
 def gen_proto(r, rule, ports):
-    p = r.choices(["tcp", "udp", "icmp", "all"], [5, 2, 1.5, 1.5])[0]
+    p = r.choices(["tcp", "udp", "icmp", "all"], [5, 1.5, 1, 2.5])[0]
     rule["proto"] = p
     if p in ("tcp", "udp"):
         rule["ports"] = r.choice(ports)
@@ -72,7 +72,11 @@ def gen_groups(r, vpcs, peered, groups):
         for g in groups[vi]:
             sg = {"name": g}
             sg["ingress"] = [dict(gen_proto(r, {}, SG_PORTS), **gen_rule_peer(r, vi, vpcs, peered, groups))
-                             for _ in range(r.choice([0, 1, 1, 2, 3]))]
+                             for _ in range(r.choice([0, 1, 2, 2, 3]))]
+            if r.random() < 0.5:  # a broad rule, so that many paths open
+                sg["ingress"].append(r.choice([{"proto": "all", "cidr": "10.0.0.0/8"},
+                                               {"proto": "tcp", "ports": "all", "cidr": "0.0.0.0/0"},
+                                               {"proto": "all", "cidr": "0.0.0.0/0"}]))
             x = r.random()
             if x < 0.12:
                 sg["egress"] = []
@@ -91,6 +95,8 @@ def gen_nacl(r, name, vpcs):
                                      r.choice(vpcs)["cidr"], "198.51.100.0/24"])
             rule["action"] = "allow" if r.random() < 0.7 else "deny"
             out.append(rule)
+        if r.random() < 0.6 and len(out) < 5:
+            out.append({"rule": 400, "proto": "all", "cidr": "0.0.0.0/0", "action": "allow"})
         return out
     return {"name": name, "ingress": rules(), "egress": rules()}
 
@@ -110,6 +116,10 @@ def gen_tables(r, vi, v, vpcs, peerings):
             if vi in p["idx"] and r.random() < 0.75:
                 other = p["idx"][0] if p["idx"][1] == vi else p["idx"][1]
                 routes[vpcs[other]["cidr"]] = "peering:" + p["name"]
+                # a third VPC through this peering: not transitive
+                third = [w for w in range(len(vpcs)) if w not in (vi, other)]
+                if third and r.random() < 0.4:
+                    routes.setdefault(vpcs[r.choice(third)]["cidr"], "peering:" + p["name"])
         if r.random() < 0.1:
             routes[r.choice(vpcs)["cidr"]] = "blackhole"
         routes.pop(v["cidr"], None)
@@ -179,7 +189,7 @@ def gen_vpc_details(r, vpcs, peerings):
         for s in v["subnets"]:
             if r.random() < 0.85:
                 s["route_table"] = r.choice(v["route_tables"])["name"]
-            if v["network_acls"] and r.random() < 0.6:
+            if v["network_acls"] and r.random() < 0.5:
                 s["network_acl"] = r.choice(v["network_acls"])["name"]
         gen_nat(r, v)
     gen_groups(r, vpcs, peered, groups)
@@ -238,8 +248,23 @@ def queries(r, topo, n):
     nodes = {x["name"]: x["listen"] for x in topo["resources"] + topo["internet"]["hosts"]}
     sources = list(nodes) + [f["name"] for f in topo["functions"]]
     out = []
+    where = {x["name"]: x.get("subnet", "")[:2] for x in topo["resources"]}
+    for f in topo["functions"]:
+        where[f["name"]] = f["vpc_config"]["subnets"][0][:2] if "vpc_config" in f else ""
+    # functions as targets (hyperplane mode: they have an address, which
+    # admits nothing)
+    fn_targets = [f["name"] for f in topo["functions"] if "vpc_config" in f
+                  and topo.get("lambda", {}).get("eni_mode") != "per-sandbox"]
     while len(out) < n:
         src, dst = r.choice(sources), r.choice(list(nodes))
+        if fn_targets and r.random() < 0.06:
+            fn = r.choice(fn_targets)
+            if fn != src:
+                out.append((src, fn, "tcp", r.choice(SERVICE_PORTS)))
+            continue
+        same = [d for d in nodes if where.get(d) and where.get(d) == where.get(src)]
+        if same and r.random() < 0.4:  # half the time a target in the same VPC
+            dst = r.choice(same)
         if src == dst:
             continue
         x = r.random()
@@ -247,7 +272,7 @@ def queries(r, topo, n):
             out.append((src, dst, "icmp", 0))
             continue
         lp = r.choice(nodes[dst])
-        if r.random() < 0.75:
+        if r.random() < 0.85:
             out.append((src, dst, lp["proto"], lp["port"]))
         else:
             out.append((src, dst, r.choice(["tcp", "tcp", "udp"]), r.choice(SERVICE_PORTS + [53, 8080])))
@@ -280,6 +305,32 @@ def ask(name, q, probe_ms):
 STATS = {}
 
 
+# The data plane's drop reasons each reach code may show up as, when the
+# probe's packets were dropped by the BPF programs at all.
+REASONS = {
+    "ENI_SG_RULES_MISMATCH": {"SG_INGRESS", "SG_EGRESS"},
+    "SG_HAS_NO_RULES": {"SG_INGRESS", "SG_EGRESS"},
+    "SUBNET_ACL_RESTRICTION": {"NACL_INBOUND", "NACL_OUTBOUND"},
+    "LAMBDA_NO_INBOUND": {"FUNCTION_INBOUND"},
+    "NO_PUBLIC_IP": {"PRIVATE_ADDRESS_FROM_OUTSIDE"},
+}
+
+
+def story_differs(reach, probe):
+    """The analysis names a group, NACL or function block, and the data
+    plane dropped the flow for another reason (or the other way round)."""
+    why = probe.get("why") or {}
+    if reach["result"] != "timeout" or probe["result"] != "timeout":
+        return None
+    code, reason = reach.get("code"), why.get("reason") if why.get("dropped_by_data_plane") else None
+    want = REASONS.get(code)
+    if want and reason not in want:
+        return "reach %s, data plane %s" % (code, reason or "no BPF drop")
+    if not want and reason:
+        return "reach %s (not a BPF drop), data plane %s at %s" % (code, reason, why.get("eni_of"))
+    return None
+
+
 def one_topology(seed, name, n_queries, probe_ms, keep, workdir):
     topo, r = generate(seed, name)
     path = os.path.join(workdir, "reach-fuzz-seed%d.json" % seed)
@@ -298,6 +349,10 @@ def one_topology(seed, name, n_queries, probe_ms, keep, workdir):
             if reach:
                 key = reach["result"] + ("/" + reach["code"] if "code" in reach else "")
                 STATS[key] = STATS.get(key, 0) + 1
+            story = None if problem or reach["result"] != probe["result"] else story_differs(reach, probe)
+            if story:
+                bad.append((q, seed, path, "the stories differ: " + story))
+                continue
             if problem or reach["result"] != probe["result"]:
                 # a timeout that answers late is not a disagreement: ask again, slower
                 if not problem and probe["result"] == "timeout":
@@ -313,6 +368,75 @@ def one_topology(seed, name, n_queries, probe_ms, keep, workdir):
     return done, bad
 
 
+def removals(topo, q):
+    """Ways to make topo smaller, each a function editing a copy; the
+    query's own nodes stay."""
+    keep = {q[0], q[1]}
+    out = []
+    for key in ("resources", "functions"):
+        for i, x in enumerate(topo.get(key, [])):
+            if x["name"] not in keep:
+                out.append(lambda t, key=key, i=i: t[key].pop(i))
+    for i, h in enumerate(topo["internet"]["hosts"]):
+        if h["name"] not in keep:
+            out.append(lambda t, i=i: t["internet"]["hosts"].pop(i))
+    for vi, v in enumerate(topo["vpcs"]):
+        for gi, g in enumerate(v.get("security_groups", [])):
+            for d in ("ingress", "egress"):
+                for ri in range(len(g.get(d, []))):
+                    out.append(lambda t, vi=vi, gi=gi, d=d, ri=ri: t["vpcs"][vi]["security_groups"][gi][d].pop(ri))
+        for ai, a in enumerate(v.get("network_acls", [])):
+            for d in ("ingress", "egress"):
+                for ri in range(len(a[d])):
+                    out.append(lambda t, vi=vi, ai=ai, d=d, ri=ri: t["vpcs"][vi]["network_acls"][ai][d].pop(ri))
+        for ti, rt in enumerate(v.get("route_tables", [])):
+            for ri in range(len(rt["routes"])):
+                out.append(lambda t, vi=vi, ti=ti, ri=ri: t["vpcs"][vi]["route_tables"][ti]["routes"].pop(ri))
+    return out
+
+
+def still_disagrees(topo, q, name, probe_ms, workdir, pretend):
+    path = os.path.join(workdir, "shrink.json")
+    with open(path, "w") as f:
+        json.dump(topo, f)
+    if run([VPCSIM, "validate", path])[0] != 0:
+        return False
+    if run([VPCSIM, "up", path])[0] != 0:
+        run([VPCSIM, "down", name])
+        return False
+    try:
+        reach, probe, problem = ask(name, q, probe_ms)
+    finally:
+        run([VPCSIM, "down", name])
+    if pretend:
+        return bool(reach) and reach["result"] == "open"
+    return bool(problem) or reach["result"] != probe["result"] or bool(story_differs(reach, probe))
+
+
+def shrink(seed, q, name, probe_ms, workdir, budget, pretend=False):
+    """Greedy: drop one element at a time while the disagreement stays.
+    Returns the path of the smallest topology found."""
+    import copy
+    topo, _ = generate(seed, name)
+    tries = 0
+    progress = True
+    while progress and tries < budget:
+        progress = False
+        for edit in removals(topo, q):
+            if tries >= budget:
+                break
+            cand = copy.deepcopy(topo)
+            edit(cand)
+            tries += 1
+            if still_disagrees(cand, q, name, probe_ms, workdir, pretend):
+                topo, progress = cand, True
+                break
+    path = os.path.join(workdir, "reach-fuzz-seed%d-minimal.json" % seed)
+    with open(path, "w") as f:
+        json.dump(topo, f, indent=1)
+    return path
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seed", type=int, default=1)
@@ -323,11 +447,20 @@ def main():
     ap.add_argument("--keep", action="store_true", help="leave the (last) topology up")
     ap.add_argument("--print", action="store_true", help="print the topology of --seed and stop")
     ap.add_argument("--name", default="rf%05d" % (os.getpid() % 100000))
+    ap.add_argument("--shrink", type=int, default=40, metavar="N",
+                    help="tries to make a smaller topology showing the first disagreement (0: none)")
+    ap.add_argument("--shrink-self-test", metavar="FROM,TO,PROTO,PORT",
+                    help="shrink --seed's topology keeping FROM -> TO open (tests the shrinker)")
     a = ap.parse_args()
     if a.print:
         print(json.dumps(generate(a.seed, a.name)[0], indent=1))
         return 0
     workdir = tempfile.mkdtemp(prefix="vpcsim-reach-fuzz.")
+    if a.shrink_self_test:
+        f, t, p, port = a.shrink_self_test.split(",")
+        path = shrink(a.seed, (f, t, p, int(port)), a.name[:12], a.probe_ms, workdir, a.shrink, True)
+        print(path)
+        return 0
     cases, bad, k = 0, [], 0
     while (a.cases and cases < a.cases) or (not a.cases and k < a.topologies):
         seed = a.seed + k
@@ -340,6 +473,11 @@ def main():
         for q, s, path, why in b:
             print("#   seed %d %s: %s  (topology: %s)" % (s, q, why, path), flush=True)
         k += 1
+    if bad and a.shrink:
+        q, seed = bad[0][0], bad[0][1]
+        if q != "up":
+            print("# shrinking seed %d %s ..." % (seed, q), flush=True)
+            print("# minimal topology: " + shrink(seed, q, (a.name + "s")[:12], a.probe_ms, workdir, a.shrink))
     print("# verdicts: " + ", ".join("%s %d" % kv for kv in sorted(STATS.items())))
     print("%d cases, %d disagreements, seeds %d..%d, files in %s" % (cases, len(bad), a.seed, a.seed + k - 1, workdir))
     return 1 if bad else 0

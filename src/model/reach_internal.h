@@ -64,6 +64,22 @@ bool walk_block(struct walk *w, enum reach_code code, const char *component,
 const struct attachment *walk_member(const struct walk *w, int vpc, uint32_t ip);
 bool vpcs_are_peered(const struct topology *t, int a, int b);
 
+/* reach_route.c: one router's decision for p, which it may translate
+ * (NAT). True with *n set, or false with the block in w->r. */
+/* Where the packet goes next from a router. */
+struct next {
+	int router;                        /* >= 0: on to this router */
+	int link;                          /* ... arriving by this link */
+	const struct attachment *att;      /* or: delivered into this ENI/node */
+	bool done;                         /* or: reply back at a service function */
+};
+bool router_vpc(struct walk *w, int router, int in_link, struct rpkt *p, struct next *n);
+bool router_inet(struct walk *w, struct rpkt *p, struct next *n);
+bool router_lambda(struct walk *w, struct rpkt *p, struct next *n);
+/* The ENI of VPC vpc with address ip (the router's /32s), the per-sandbox
+ * source's included, or NULL. */
+const struct attachment *walk_vpc_att(const struct walk *w, int vpc, uint32_t ip);
+
 /* reach_text.c */
 void text_eni(const struct layout *L, const struct attachment *a, char *buf, size_t len);
 void text_traffic(uint8_t proto, uint16_t port, uint16_t icmp, char *buf, size_t len);

@@ -47,6 +47,9 @@ code app 10.20.0.99 80 timeout NO_PATH
 code db fn 80 timeout LAMBDA_NO_INBOUND
 code deffn db 5432 timeout LAMBDA_NO_VPC_CONFIG
 code api web 81 refused NO_LISTENER
+# fn2 shares fn's hyperplane ENI, so fn's address is its own: the
+# hyperplane's namespace answers (nothing listens there)
+code fn2 fn 80 refused NO_LISTENER
 
 # reachable: hops in order, request then reply, agreeing with packets
 for q in "fn db 5432" "api web 80" "fn bsrv 22" "fn api 443"; do
@@ -151,6 +154,20 @@ check "check took $T2 down again" test ! -e "/run/vpcsim/$T2"
 check "reach --proto udp fn -> api 53: timeout, SUBNET_ACL_RESTRICTION on the reply" \
 	bash -c "'$VPCSIM' reach -t '$T' fn api 53 --proto udp --json | grep -q '\"result\":\"timeout\",.*\"code\":\"SUBNET_ACL_RESTRICTION\".*\"blocked_on\":\"reply\"'"
 expect_probe fn api 53 timeout --proto udp
+
+# check interrupted: the current expectation ends, TAP bails out, the
+# topology it brought up goes down again
+T3=$(unique_name)
+topo_copy "$ROOT/examples/demo.json" "$T3"
+"$VPCSIM" check "$F" >"$TMP/tap3" 2>/dev/null &
+CHECK_PID=$!
+for _ in $(seq 300); do grep -q '^ok 1 ' "$TMP/tap3" 2>/dev/null && break; sleep 0.1; done
+kill -INT "$CHECK_PID"
+wait "$CHECK_PID"
+rc=$?
+check "check interrupted by SIGINT exits 1 (was $rc)" test $rc -eq 1
+check "its TAP ends with Bail out!" grep -q '^Bail out! interrupted by signal 2' "$TMP/tap3"
+check "the interrupted check took $T3 down" test ! -e "/run/vpcsim/$T3"
 
 # live sg changes count (last: the expectations above assume the file's rules)
 check "sg authorize db: tcp 5432 from group app" \

@@ -93,6 +93,8 @@ static void test_codes(void **state)
 	expect(f, "app", "10.20.0.99", 6, 80, PROBE_TIMEOUT, REACH_NO_PATH);
 	expect(f, "db", "fn", 6, 80, PROBE_TIMEOUT, REACH_LAMBDA_NO_INBOUND);
 	expect(f, "deffn", "db", 6, 5432, PROBE_TIMEOUT, REACH_LAMBDA_NO_VPC_CONFIG);
+	/* fn2 shares fn's hyperplane ENI: its address is answered there */
+	expect(f, "fn2", "fn", 6, 80, PROBE_REFUSED, REACH_NO_LISTENER);
 	expect(f, "api", "web", 6, 81, PROBE_REFUSED, REACH_NO_LISTENER);
 	expect(f, "fn", "db", 6, 5432, PROBE_OPEN, REACH_OK);
 	expect(f, "api", "web", 6, 80, PROBE_OPEN, REACH_OK);

@@ -56,18 +56,18 @@ static int env_fail(const char *verb, const char *fn)
  * --cost, print what it would cost after the REPORT line:
  *   COST Requests: 1\tBilled GB-s: 0.000375\tPrice: $0.0000002062\t(RATES; FREE TIER) */
 static void invoke_account(const char *topo, const struct function *f,
-			   const struct invoke_result *r, bool cost)
+			   long long billed_ms, int memory_mb, bool cost, FILE *where)
 {
-	double gbs = lambda_gb_seconds(r->billed_ms, r->memory_mb);
+	double gbs = lambda_gb_seconds(billed_ms, memory_mb);
 	struct lambda_cost c = lambda_cost(1, gbs);
 	char usd[32], rates[128], free_tier[128];
 
-	if (usage_add(topo, f->name, r->billed_ms, r->memory_mb) < 0)
+	if (usage_add(topo, f->name, billed_ms, memory_mb) < 0)
 		fprintf(stderr, "vpcsim: invoke %s: not counted in its usage: %s\n", f->name,
 			err_msg());
 	if (!cost)
 		return;
-	printf("COST Requests: %lld\tBilled GB-s: %.6f\tPrice: %s\t(%s; %s)\n", c.requests,
+	fprintf(where, "COST Requests: %lld\tBilled GB-s: %.6f\tPrice: %s\t(%s; %s)\n", c.requests,
 	       c.gb_seconds, lambda_usd_str(c.total_usd, usd, sizeof(usd)),
 	       lambda_rates_str(rates, sizeof(rates)),
 	       lambda_free_tier_str(free_tier, sizeof(free_tier)));
@@ -133,7 +133,7 @@ static char *client_context_decode(const char *b64)
  * response (or the error body) on stdout, the logs on stderr; exit 0 only
  * when the function answered without error. */
 static int invoke_code(const struct live *lv, int fn, const char *payload, const char *file,
-		       const char *cc_b64)
+		       const char *cc_b64, bool cost)
 {
 	struct fn_result r;
 	size_t len = 0;
@@ -154,6 +154,9 @@ static int invoke_code(const struct live *lv, int fn, const char *payload, const
 	free(cc);
 	if (err < 0)
 		return fail(EXIT_FAILED, "invoke %s: %s", lv->t->functions[fn].name, err_msg());
+	if (r.billed_ms > 0) /* it ran (a throttled invoke is not billed) */
+		invoke_account(lv->name, &lv->t->functions[fn], r.billed_ms, r.memory_mb, cost,
+			       stderr); /* stdout holds the function's response alone */
 	return strcmp(r.status, "ok") ? EXIT_FAILED : EXIT_OK;
 }
 
@@ -217,7 +220,7 @@ int cmd_invoke(int argc, char **argv)
 	const struct function *f = &lv.t->functions[fn];
 
 	if (!cmd && f->code.kind != CODE_NONE) {
-		rc = invoke_code(&lv, fn, payload, payload_file, client_context);
+		rc = invoke_code(&lv, fn, payload, payload_file, client_context, cost);
 		live_close(&lv);
 		return rc;
 	}
@@ -258,7 +261,7 @@ int cmd_invoke(int argc, char **argv)
 	} else {
 		fflush(stdout);
 		invoke_report_print(stdout, &r);
-		invoke_account(lv.name, f, &r, cost);
+		invoke_account(lv.name, f, r.billed_ms, r.memory_mb, cost, stdout);
 		rc = r.exit_status == 0 && !r.timed_out && !r.out_of_memory ? EXIT_OK : EXIT_FAILED;
 	}
 	live_close(&lv);

@@ -262,6 +262,25 @@ static int connect_env(const struct live *lv, const char *id)
 }
 
 /* Read frames until 'S'. */
+/* The billing figures of the REPORT line in a log frame. The supervisor
+ * writes REPORT after the function is done, so the last one seen wins over
+ * any line the function printed itself to look like one. */
+static void report_scan(const char *buf, struct fn_result *r)
+{
+	for (const char *p = buf; (p = strstr(p, "REPORT RequestId: ")); p++) {
+		const char *b = strstr(p, "\tBilled Duration: ");
+		const char *m = strstr(p, "\tMemory Size: ");
+		long long billed;
+		int mb;
+
+		if (b && m && sscanf(b, "\tBilled Duration: %lld ms", &billed) == 1 &&
+		    sscanf(m, "\tMemory Size: %d MB", &mb) == 1) {
+			r->billed_ms = billed;
+			r->memory_mb = mb;
+		}
+	}
+}
+
 static int frames(FILE *in, FILE *out, FILE *logs, struct fn_result *r)
 {
 	char type;
@@ -276,6 +295,7 @@ static int frames(FILE *in, FILE *out, FILE *logs, struct fn_result *r)
 		}
 		buf[len] = '\0';
 		if (type == 'L') {
+			report_scan(buf, r);
 			fputs(buf, logs);
 			fflush(logs);
 		} else if (type == 'B' && len) {

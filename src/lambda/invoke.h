@@ -22,6 +22,8 @@ struct fn_result {
 	bool reset;
 	bool cold;
 	char env_id[64];
+	long long billed_ms;       /* from the supervisor's REPORT line; 0 if none */
+	int memory_mb;
 };
 
 /* client_context: the JSON the runtime gets in Lambda-Runtime-Client-Context

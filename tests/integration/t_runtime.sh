@@ -53,9 +53,17 @@ check "python: context.aws_request_id is the REPORT's RequestId" grep -q "^REPOR
 inv py --payload '{"k":2}'
 is "python: warm invoke keeps the global counter" 2 "$(field 'j["count"]')"
 check "python: warm REPORT has no Init Duration" bash -c "grep -q '^REPORT' '$TMP/log' && ! grep -q 'Init Duration' '$TMP/log'"
+inv py --payload '{"k":3}' --cost
+is "python --cost: stdout is the response alone" "3" "$(field 'j["count"]')"
+check "python --cost: a COST line after REPORT on stderr, at the billed duration" python3 -c '
+import re, sys
+log = open(sys.argv[1]).read()
+billed = int(re.search(r"Billed Duration: (\d+) ms\tMemory Size: 256 MB", log).group(1))
+gbs = float(re.search(r"^COST Requests: 1\tBilled GB-s: ([0-9.]+)\t", log, re.M).group(1))
+sys.exit(abs(gbs - billed / 1000 * 0.25) > 1e-6)' "$TMP/log"
 echo '{"from":"file"}' >"$TMP/payload.json"
 inv py --payload-file "$TMP/payload.json"
-is "python: --payload-file" "3 file" "$(field 'j["count"], j["event"]["from"]' | tr -d ",()'")"
+is "python: --payload-file" "4 file" "$(field 'j["count"], j["event"]["from"]' | tr -d ",()'")"
 inv py --client-context "$(echo -n '{"custom":{"k":"v"}}' | base64 -w0)"
 is "python: --client-context reaches context.client_context (Lambda-Runtime-Client-Context)" v \
 	"$(field 'j["client_context"]["custom"]["k"]')"

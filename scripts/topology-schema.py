@@ -99,6 +99,14 @@ defs = {
      "public_ip": {"description": "an address or \"auto\"",
                    "anyOf": [{"$ref": "#/$defs/ipv4"}, {"const": "auto"}]},
      "publicly_accessible": B(), "listen": {"$ref": "#/$defs/listen"}, "command": s(),
+     "user": {"description": "who runs command: a user name of this machine or a uid (default root)",
+              "anyOf": [{"type": "string", "minLength": 1}, {"type": "integer", "minimum": 0}]},
+     "connection_tracking": obj({
+         "tcp_established_timeout": i(60, 432000, "seconds (AWS: 60..432000, default 432000)"),
+         "udp_stream_timeout": i(60, 180, "seconds (AWS: 60..180, default 180)"),
+         "udp_timeout": i(30, 60, "seconds (AWS: 30..60, default 30)")},
+         desc="the ENI's connection-tracking timeouts, as EC2's"),
+     "require_tls": B("v2, rds-proxy: clients must use TLS (default false)"),
      "engine": s("v2: a real database server run by vpcsim", enum=["postgres"]),
      "port": i(1, 65535, "v2: the engine's port (postgres: 5432)"),
      "max_connections": i(1, None, "v2: the server's max_connections"),
@@ -149,6 +157,7 @@ schema = {
  "properties": {
    "name": s("topology name; prefixes kernel object names", pattern=r"^[a-z][a-z0-9-]{0,11}$"),
    "account_id": s(pattern=r"^[0-9]{12}$"), "region": s(),
+   "conntrack_allowance": i(1, 1 << 20, "tracked connections per ENI (default 16384)"),
    "lambda": obj({"eni_mode": s(enum=["hyperplane", "per-sandbox"]),
                   "concurrency_limit": i(1, 1000000), "service_cidr": {"$ref": "#/$defs/cidr"}}),
    "internet": obj({"hosts": arr({"$ref": "#/$defs/host"})}),

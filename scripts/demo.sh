@@ -126,8 +126,8 @@ T0=$(date +%s)
 echo "${B}vpcsim: Lambda networking, lesson by lesson${R}"
 say "Every result below comes from real packets between network namespaces
 (probe), real processes (invoke) and vpcsim's analysis (reach), on topologies
-from examples/ (see examples/README.md). A dropped packet times out, as in
-AWS: nothing answers with a refusal."
+from examples/ (see examples/README.md). A packet the VPC drops times out, as
+in AWS: nothing answers it. Only a host where nothing listens refuses."
 up lambda-vpc.json "$LV" || exit 1
 
 lesson "a function without VPC config reaches the internet, not your database"

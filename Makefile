@@ -74,7 +74,8 @@ help:
 	@echo "make unit     cmocka tests only (tests/unit; tests/kernel skip without root)"
 	@echo "               SANITIZE=1: the same on an ASan+UBSan build (build-san/)"
 	@echo "make fuzz     run each libFuzzer target for FUZZ_SECONDS (default 60)"
-	@echo "make demo     deps, build, bring up examples/demo.json and probe it (root)"
+	@echo "make demo     deps, build, then the lessons of Lambda networking on real packets (root;"
+	@echo "              STEP=1 pauses before each lesson)"
 	@echo "make bench    every benchmark (bench/run.sh): up/down vs the kernel floor, attach/detach, sg, data plane, memory (root)"
 	@echo "make fuzz-reach  reach vs probe on thousands of random topologies/queries (root;"
 	@echo "              FUZZ_REACH_SEED=N FUZZ_REACH_CASES=N)"
@@ -142,7 +143,7 @@ check: deps
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@scripts/demo.sh
+	@scripts/demo.sh $(if $(STEP),--step)
 
 bench: deps
 	@scripts/install-deps.sh --bench

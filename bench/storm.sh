@@ -51,8 +51,17 @@ print(dbs[0]["socket_dir"], dbs[0]["port"], dbs[0]["admin_user"])
 
 tmp=$(mktemp -d /tmp/vpcsim-storm.XXXXXX)
 poller=""
+# The poller is a pipeline in a background subshell: killing the subshell
+# would leave the loop and psql running (and holding our stdout), so it
+# polls while $tmp/polling exists and stops by itself when that goes.
+stop_poller() {
+	[ -n "$poller" ] || return 0
+	rm -f "$tmp/polling"
+	wait "$poller" 2>/dev/null
+	poller=""
+}
 cleanup() {
-	[ -n "$poller" ] && kill "$poller" 2>/dev/null
+	stop_poller
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -60,7 +69,8 @@ trap cleanup EXIT
 # One admin session polls the count; the engine reserves superuser slots,
 # so it gets in however full the database is.
 q="SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND usename <> '$ADMIN';"
-(while :; do echo "$q"; sleep 0.05; done | "$PSQL" -h "$SOCK" -p "$PORT" -U "$ADMIN" -d postgres -At \
+: >"$tmp/polling"
+(while [ -e "$tmp/polling" ]; do echo "$q"; sleep 0.05; done | "$PSQL" -h "$SOCK" -p "$PORT" -U "$ADMIN" -d postgres -At \
 	>"$tmp/peak" 2>"$tmp/peak.err") &
 poller=$!
 
@@ -74,9 +84,7 @@ done
 for p in "${pids[@]}"; do wait "$p"; done
 t1=$(date +%s.%N)
 sleep 0.2
-kill "$poller" 2>/dev/null
-wait "$poller" 2>/dev/null
-poller=""
+stop_poller
 
 ok=0 refused=0 timeout=0 other=0
 for i in $(seq 1 "$N"); do

@@ -1,42 +1,234 @@
 #!/bin/bash
-# `make demo`: bring up examples/demo.json, show what was built, and probe
-# the paths that show Lambda VPC behaviour. The topology stays up to be
-# explored; `sudo build/vpcsim down demo` removes it.
+# `make demo`: the classic lessons of Lambda networking, each a short titled
+# step that runs real probes and invokes on topologies from examples/ and
+# shows their result, `vpcsim reach`'s explanation and the VPC Flow Log
+# lines the packets left (`vpcsim flows`). Everything it brings up is taken
+# down at the end, also on Ctrl-C or failure.
+#
+#   scripts/demo.sh [--step]
+#     --step   pause before each lesson (Enter to go on; read from /dev/tty)
+#
+# Environment: VPCSIM_DEMO_NAME  prefix of the topology names (default
+# "demo"; at most 6 characters: the names are PREFIX-lv, PREFIX-nacl ...);
+# NO_COLOR  plain output even on a terminal; VPCSIM  the binary;
+# DEMO_STORM_N  invokes in the connection storm (default 40).
 set -u
 cd "$(dirname "$0")/.."
-V=build/vpcsim
-
+V=${VPCSIM:-build/vpcsim}
+P=${VPCSIM_DEMO_NAME:-demo}
+STORM_N=${DEMO_STORM_N:-40}
+STEP=0
+for a in "$@"; do
+	case $a in
+	--step) STEP=1 ;;
+	*) echo "usage: scripts/demo.sh [--step]" >&2; exit 2 ;;
+	esac
+done
 if [ "$(id -u)" != 0 ]; then
 	echo "make demo needs root: sudo make demo" >&2
 	exit 3
 fi
-$V status demo >/dev/null 2>&1 && $V down demo
-$V up examples/demo.json || exit 1
-echo
-probe() { # from to port what [args]
-	local from=$1 to=$2 port=$3 what=$4
-	shift 4
-	printf '%-58s ' "$what"
-	$V probe -t demo "$from" "$to" $port --timeout-ms 1000 --expect "${EXPECT:-open}" "$@" | sed 's/^[a-z]* //'
+if ! [[ $P =~ ^[a-z][a-z0-9-]{0,5}$ ]]; then
+	echo "VPCSIM_DEMO_NAME '$P': 1 to 6 of a-z, 0-9, '-', a letter first" >&2
+	exit 2
+fi
+
+# ---- presentation ----
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ] && tput colors >/dev/null 2>&1; then
+	B=$(tput bold) D=$(tput dim 2>/dev/null || true) R=$(tput sgr0)
+	GREEN=$(tput setaf 2) RED=$(tput setaf 1) YELLOW=$(tput setaf 3) CYAN=$(tput setaf 6)
+else
+	B="" D="" R="" GREEN="" RED="" YELLOW="" CYAN=""
+fi
+LESSON=0
+lesson() { # title
+	LESSON=$((LESSON + 1))
+	if [ "$STEP" = 1 ] && [ "$LESSON" -gt 1 ] && { : </dev/tty; } 2>/dev/null; then
+		printf '%s[Enter for lesson %d]%s' "$D" "$LESSON" "$R"
+		read -r _ </dev/tty
+	fi
+	echo
+	echo "${B}${CYAN}== Lesson $LESSON: $1${R}"
 }
-echo "Probes (real packets, from each node's own namespace):"
-probe reader db 5432 "VPC function -> private database"
-EXPECT=timeout probe default-fn db 5432 "default function -> private database (no path)"
-probe default-fn api 443 "default function -> internet"
-probe reader api 443 "VPC function in a private subnet -> internet (NAT gateway)"
-EXPECT=timeout probe edge api 443 "VPC function in a public subnet -> internet (no public IP)"
-probe api web 80 "internet -> public instance (Elastic IP)"
-EXPECT=timeout probe api db 5432 "internet -> private database"
-probe reader cache 6379 "VPC function -> peered VPC"
-EXPECT=timeout probe reader legacy 22 "VPC function -> unpeered VPC"
-EXPECT=timeout probe reader db 5433 "port the database's security group does not admit"
-EXPECT=refused probe edge web 81 "port the group admits but nothing listens on"
+say() { echo "$*" | fold -s -w 78; }
+# Colour the verdict words of probe, reach and check output.
+paint() {
+	sed -e "s/: open\b/: ${GREEN}open${R}/; s/: timeout\b/: ${RED}timeout${R}/; s/: refused\b/: ${YELLOW}refused${R}/" \
+	    -e "s/\bREJECT\b/${RED}REJECT${R}/; s/\bACCEPT\b/${GREEN}ACCEPT${R}/"
+}
+show() { # the command line as a reader would type it: vpcsim ARGS
+	local a line="\$ vpcsim"
+	for a in "$@"; do
+		if [[ $a =~ ^[A-Za-z0-9_./:=,@+-]+$ ]]; then line+=" $a"; else line+=" '$a'"; fi
+	done
+	echo "${B}${line}${R}"
+}
+run() { # binary args...: shown, then run
+	show "${@:2}"
+	"$@" 2>&1 | paint
+}
+# A real connection attempt; a result other than the lesson's is counted.
+MISSED=0
+probe() { # expected topo from to port
+	local want=$1 t=$2
+	shift 2
+	show probe -t "$t" "$@"
+	"$V" probe -t "$t" "$@" --timeout-ms 1000 --expect "$want" >"$WORK/probe" 2>&1 ||
+		MISSED=$((MISSED + 1))
+	paint <"$WORK/probe"
+}
+reach() { # topo from to port: the analysis, no packet
+	local t=$1
+	shift
+	run "$V" reach -t "$t" "$@"
+}
+# The flow-log lines that are new or grew since the last call for topo.
+flows_new() { # topo
+	local t=$1 f=$WORK/flows.$1
+	[ -f "$f" ] || : >"$f"
+	"$V" flows "$t" 2>/dev/null | sort >"$f.now"
+	echo "${B}\$ vpcsim flows $t${R}   ${D}(the new lines: version account eni src dst sport dport proto packets bytes start end action status)${R}"
+	if ! comm -13 "$f" "$f.now" | grep .; then
+		echo "  (no new record: the packet never reached an ENI of a VPC)"
+	fi | paint
+	mv "$f.now" "$f"
+}
+
+# ---- topologies: copies of the examples under the demo's names ----
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/vpcsim-demo.XXXXXX")
+UP=()
+cleanup() {
+	local t
+	trap - EXIT INT TERM
+	for t in "${UP[@]}"; do
+		"$V" down "$t" >/dev/null 2>&1 || echo "demo: down $t failed: run sudo build/vpcsim down $t" >&2
+	done
+	[ ${#UP[@]} -gt 0 ] && echo && echo "Everything the demo brought up is down again (${UP[*]})."
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'echo; echo "demo: interrupted"; exit 130' INT TERM
+up() { # example-file topo-name
+	local f=$WORK/$2.json
+	sed '0,/"name": *"[^"]*"/s//"name": "'"$2"'"/' "examples/$1" >"$f"
+	"$V" status "$2" >/dev/null 2>&1 && "$V" down "$2" >/dev/null
+	UP+=("$2")
+	echo "${D}(up examples/$1 as topology $2)${R}"
+	if ! "$V" up "$f" >"$WORK/up.$2" 2>&1; then
+		cat "$WORK/up.$2"
+		echo "demo: up examples/$1 failed" >&2
+		return 1
+	fi
+}
+
+LV=$P-lv NACL=$P-nacl PEER=$P-peer LIM=$P-lim RDS=$P-rds
+T0=$(date +%s)
+echo "${B}vpcsim: Lambda networking, lesson by lesson${R}"
+say "Every result below comes from real packets between network namespaces
+(probe), real processes (invoke) and vpcsim's analysis (reach), on topologies
+from examples/ (see examples/README.md). A packet the VPC drops times out, as
+in AWS: nothing answers it. Only a host where nothing listens refuses."
+up lambda-vpc.json "$LV" || exit 1
+
+lesson "a function without VPC config reaches the internet, not your database"
+say "default-fn has no vpc_config: it runs in the Lambda service VPC."
+probe open "$LV" default-fn api 443
+probe timeout "$LV" default-fn db 5432
+reach "$LV" default-fn db 5432
+flows_new "$LV"
+
+lesson "a VPC function reaches the database, and the internet only through a NAT gateway"
+say "isolated-fn is in subnet isolated-a, whose route table has the local route
+only. A route cannot be changed on a running topology, so the NAT case is a
+second function: private-fn, in private-a, whose table sends 0.0.0.0/0 to the
+NAT gateway nat-a in the public subnet."
+probe open "$LV" isolated-fn db 5432
+probe timeout "$LV" isolated-fn api 443
+reach "$LV" isolated-fn api 443
+probe open "$LV" private-fn api 443
+reach "$LV" private-fn api 443
+flows_new "$LV"
+say "Flow logs are written at ENIs: isolated-fn's packet to api shows ACCEPT at its
+ENI, because the route table dropped it after the ENI, where no record is made."
+
+lesson "a function in a public subnet still has no internet"
+say "public-fn's subnet routes 0.0.0.0/0 to the internet gateway, but a function
+never has a public address, and the gateway drops what has none."
+probe timeout "$LV" public-fn api 443
+reach "$LV" public-fn api 443
+flows_new "$LV"
+
+lesson "a missing security group rule times out (not refused); authorizing it fixes it live"
+say "db listens on 5432 and 6432; its group admits only tcp 5432 from group lambda."
+probe timeout "$LV" private-fn db 6432
+reach "$LV" private-fn db 6432
+flows_new "$LV"
+run "$V" sg authorize -t "$LV" app/db --ingress '{"proto":"tcp","ports":"6432","sg":"lambda"}'
+probe open "$LV" private-fn db 6432
+flows_new "$LV"
+
+lesson "cold and warm starts"
+say "An invoke takes an idle execution environment of the function, or makes one
+(a cold start: Init Duration in the REPORT line). The probes above left one
+idle; detach removes it, so the next invoke is cold and the one after warm."
+run "$V" detach -t "$LV" private-fn --all
+run "$V" invoke -t "$LV" private-fn -- sh -c 'echo "DB_HOST=$DB_HOST"'
+run "$V" invoke -t "$LV" private-fn -- sh -c 'echo "DB_HOST=$DB_HOST"'
+
+lesson "a network ACL without the ephemeral ports breaks the replies"
+up nacl-ephemeral-ports.json "$NACL" || exit 1
+say "NACLs are stateless: the reply to a connection to db:5432 comes back to the
+client's ephemeral port (32768-60999 here). broken-fn's subnet admits only tcp
+5432 inbound; fixed-fn's subnet also admits tcp 1024-65535."
+probe timeout "$NACL" broken-fn db 5432
+reach "$NACL" broken-fn db 5432
+flows_new "$NACL"
+probe open "$NACL" fixed-fn db 5432
+"$V" down "$NACL" >/dev/null
+
+lesson "peering is not transitive"
+up peering.json "$PEER" || exit 1
+say "VPC a is peered with b, b with c, and a's route table sends c's CIDR to the
+peering a-b. Traffic that came in by a peering may go only to that VPC."
+probe open "$PEER" host-a host-b 22
+probe open "$PEER" host-b host-c 22
+probe timeout "$PEER" host-a host-c 22
+probe timeout "$PEER" fn-a host-c 22
+reach "$PEER" fn-a host-c 22
+flows_new "$PEER"
+"$V" down "$PEER" >/dev/null
+
+lesson "limits: timeout, memory, /tmp, concurrency"
+up limits.json "$LIM" || exit 1
+say "Each function runs its handler (examples/limits.json) under its limits."
+run "$V" invoke -t "$LIM" quick
+run "$V" invoke -t "$LIM" small
+run "$V" invoke -t "$LIM" scratch
+echo "${B}\$ vpcsim invoke -t $LIM capped -- sleep 1   ${D}(three at once; reserved_concurrency 2)${R}"
+for i in 1 2 3; do "$V" invoke -t "$LIM" capped -- sleep 1 >"$WORK/cap.$i" 2>&1 & done
+wait
+cat "$WORK"/cap.* | paint
+"$V" down "$LIM" >/dev/null
+
+lesson "the connection storm, and RDS Proxy"
+if up rds-proxy.json "$RDS"; then
+	say "A real PostgreSQL (max_connections 20) and a real PgBouncer as RDS Proxy.
+$STORM_N concurrent invokes of the VPC function app each open a connection and hold
+it 2 s: first straight at the database, then through the proxy."
+	echo "${B}\$ bench/storm.sh -t $RDS -n $STORM_N db${R}"
+	VPCSIM=$V bench/storm.sh -t "$RDS" -n "$STORM_N" -s 2 db 2>&1 | grep -v '^RESULT' | paint
+	echo "${B}\$ bench/storm.sh -t $RDS -n $STORM_N proxy${R}"
+	VPCSIM=$V bench/storm.sh -t "$RDS" -n "$STORM_N" -s 2 proxy 2>&1 | grep -v '^RESULT' | paint
+	say "Straight at the database most invokes are refused (SQLSTATE 53300); through
+the proxy they queue for a pooled connection and all succeed."
+else
+	echo "  (skipped: the engines could not start; install postgresql and pgbouncer: sudo make deps)"
+fi
+
 echo
-echo "The topology 'demo' stays up. Try:"
-echo "  sudo build/vpcsim status demo"
-echo "  sudo build/vpcsim exec -t demo reader -- cat /etc/hosts"
-echo "  sudo build/vpcsim flows demo"
-echo "  sudo build/vpcsim invoke -t demo reader --payload '{\"id\":7}' -- sh -c 'cat; echo; echo DB_HOST=\$DB_HOST'"
-echo "  sudo build/vpcsim probe -t demo default-fn api 443"
-echo "  sudo build/vpcsim sg authorize app/db --ingress '{\"proto\":\"icmp\",\"sg\":\"lambda\"}'"
-echo "  sudo build/vpcsim down demo"
+echo "${B}Done in $(($(date +%s) - T0)) s.${R} Next: examples/README.md, \`sudo build/vpcsim check examples/lambda-vpc.json\`,"
+echo "and \`sudo build/vpcsim up examples/demo.json\` to explore (README.md has a tour)."
+if [ "$MISSED" -gt 0 ]; then
+	echo "demo: $MISSED probe(s) did not give the lesson's result (see above)" >&2
+	exit 1
+fi

@@ -23,7 +23,15 @@ static int columns(const struct layout *L, struct column *c, int max)
 	for (int i = 0; i < L->n_nodes; i++) {
 		const struct listen_port *lp;
 		int k = reach_node_listen(L, i, &lp);
+		uint16_t ep = reach_node_engine_port(L, i);
 
+		if (ep && n < max) { /* a real engine: PostgreSQL, PgBouncer */
+			c[n].node = L->nodes[i].name;
+			c[n].proto = 6;
+			c[n].port = ep;
+			snprintf(c[n].label, sizeof(c[n].label), "%s:%u", c[n].node, ep);
+			n++;
+		}
 		for (int j = 0; j < k && n < max; j++, n++) {
 			c[n].node = L->nodes[i].name;
 			c[n].proto = lp[j].proto;

@@ -167,6 +167,20 @@ int reach_node_listen(const struct layout *L, int node, const struct listen_port
 	return 0;
 }
 
+uint16_t reach_node_engine_port(const struct layout *L, int node)
+{
+	const struct resource *r;
+
+	if (L->nodes[node].kind != NODE_RESOURCE)
+		return 0;
+	r = &L->t->resources[L->nodes[node].index];
+	if (r->kind == RES_RDS && r->db.engine != ENGINE_NONE)
+		return (uint16_t)r->db.port;
+	if (r->kind == RES_RDS_PROXY && r->proxy.target >= 0)
+		return PROXY_PORT_POSTGRES;
+	return 0;
+}
+
 int reach_policy_compile(const struct layout *L, struct policy *pol)
 {
 	int rc = 0;
@@ -306,6 +320,8 @@ static bool listens(const struct layout *L, const struct attachment *a, uint8_t 
 		return true; /* every node's kernel answers an echo request */
 	if (a->node < 0)
 		return false;
+	if (proto == 6 && port && reach_node_engine_port(L, a->node) == port)
+		return true;
 	n = reach_node_listen(L, a->node, &lp);
 	for (int i = 0; i < n; i++)
 		if (lp[i].proto == proto && lp[i].port == port)

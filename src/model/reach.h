@@ -99,4 +99,9 @@ int reach_policy_compile(const struct layout *L, struct policy *pol);
  * each (proto, port) through the arrays (may be NULL). */
 int reach_node_listen(const struct layout *L, int node, const struct listen_port **out);
 
+/* The TCP port a real engine of node `node` listens on: an `rds` with an
+ * engine (its `port`) or an `rds-proxy` with a target (5432); 0 for any
+ * other node. Engines listen besides the `listen` list (docs/RDS.md). */
+uint16_t reach_node_engine_port(const struct layout *L, int node);
+
 #endif

@@ -51,6 +51,13 @@ static int setup_peering(void **state)
 	return setup_file(state, "examples/peering.json");
 }
 
+static int setup_lambda_vpc(void **state) { return setup_file(state, "examples/lambda-vpc.json"); }
+static int setup_nat(void **state) { return setup_file(state, "examples/nat-gateway.json"); }
+static int setup_nacl(void **state) { return setup_file(state, "examples/nacl-ephemeral-ports.json"); }
+static int setup_hyperplane(void **state) { return setup_file(state, "examples/hyperplane-vs-per-sandbox.json"); }
+static int setup_limits(void **state) { return setup_file(state, "examples/limits.json"); }
+static int setup_rds(void **state) { return setup_file(state, "examples/rds-proxy.json"); }
+
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
@@ -144,6 +151,30 @@ static void test_demo(void **state)
 	}
 }
 
+static int node_index(const struct layout *L, const char *name)
+{
+	for (int i = 0; i < L->n_nodes; i++)
+		if (!strcmp(L->nodes[i].name, name))
+			return i;
+	fail_msg("no node %s", name);
+	return -1;
+}
+
+/* A real engine listens on its port without a `listen` entry: the
+ * database on its `port`, the proxy on 5432; nothing else does. */
+static void test_engine_ports(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(reach_node_engine_port(&f->L, node_index(&f->L, "db")), 5432);
+	assert_int_equal(reach_node_engine_port(&f->L, node_index(&f->L, "proxy")), 5432);
+	assert_int_equal(reach_node_engine_port(&f->L, node_index(&f->L, "laptop")), 0);
+	expect(f, "app", "db", 6, 5432, PROBE_OPEN, REACH_OK);
+	expect(f, "app", "proxy", 6, 5432, PROBE_OPEN, REACH_OK);
+	expect(f, "app", "db", 6, 5433, PROBE_TIMEOUT, REACH_ENI_SG_RULES_MISMATCH);
+	expect(f, "app", "db", 17, 5432, PROBE_TIMEOUT, REACH_ENI_SG_RULES_MISMATCH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +182,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_details, setup_codes, teardown),
 		cmocka_unit_test_setup_teardown(test_demo, setup_demo, teardown),
 		cmocka_unit_test_setup_teardown(test_demo, setup_peering, teardown),
+		cmocka_unit_test_setup_teardown(test_demo, setup_lambda_vpc, teardown),
+		cmocka_unit_test_setup_teardown(test_demo, setup_nat, teardown),
+		cmocka_unit_test_setup_teardown(test_demo, setup_nacl, teardown),
+		cmocka_unit_test_setup_teardown(test_demo, setup_hyperplane, teardown),
+		cmocka_unit_test_setup_teardown(test_demo, setup_limits, teardown),
+		cmocka_unit_test_setup_teardown(test_demo, setup_rds, teardown),
+		cmocka_unit_test_setup_teardown(test_engine_ports, setup_rds, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,72 @@
+#!/bin/bash
+# Every topology in examples/ passes its own expect list (`vpcsim check`:
+# by analysis and by real packets), each under a unique name; a file not up
+# is brought up and down by check itself. hyperplane-vs-per-sandbox.json
+# passes in both ENI modes, and the commands examples/README.md documents
+# for limits.json and the per-sandbox mode give the results it states.
+. "$(dirname "$0")/lib.sh"
+
+for f in "$ROOT"/examples/*.json; do
+	n=$(unique_name)
+	topo_copy "$f" "$n"
+	check "check examples/${f##*/} (as $n)" "$VPCSIM" check "$F" --timeout-ms 1000
+done
+
+# The same file in per-sandbox mode.
+n=$(unique_name)
+topo_copy "$ROOT/examples/hyperplane-vs-per-sandbox.json" "$n"
+sed -i 's/"eni_mode": "hyperplane"/"eni_mode": "per-sandbox"/' "$F"
+check "hyperplane-vs-per-sandbox.json in per-sandbox mode is per-sandbox" grep -q '"per-sandbox"' "$F"
+check "check hyperplane-vs-per-sandbox.json in per-sandbox mode (as $n)" "$VPCSIM" check "$F" --timeout-ms 1000
+
+# Per-sandbox: the /28 has 11 addresses, admin holds one: 11 concurrent
+# invokes, 10 get an ENI, one fails with SubnetIPAddressLimitReachedException.
+check "up $n" "$VPCSIM" up "$F"
+for i in $(seq 11); do
+	"$VPCSIM" invoke -t "$n" orders -- sleep 2 >"$TMP/ps.$i" 2>&1 &
+done
+wait
+check "per-sandbox: 10 of 11 concurrent invokes run" \
+	test "$(grep -l '^REPORT RequestId' "$TMP"/ps.* | wc -l)" -eq 10
+check "per-sandbox: one fails with SubnetIPAddressLimitReachedException" \
+	test "$(grep -l 'SubnetIPAddressLimitReachedException' "$TMP"/ps.* | wc -l)" -eq 1
+check "down $n" "$VPCSIM" down "$n"
+
+# Hyperplane: the same 11 all run; three functions, two ENIs.
+n=$(unique_name)
+topo_copy "$ROOT/examples/hyperplane-vs-per-sandbox.json" "$n"
+check "up $n" "$VPCSIM" up "$F"
+check "hyperplane: orders and payments share one ENI, reports has its own" \
+	bash -c "'$VPCSIM' status '$n' | grep -q 'hyperplane orders,payments\$' && '$VPCSIM' status '$n' | grep -q 'hyperplane reports\$'"
+for i in $(seq 11); do
+	"$VPCSIM" invoke -t "$n" orders -- sleep 2 >"$TMP/hp.$i" 2>&1 &
+done
+wait
+check "hyperplane: 11 of 11 concurrent invokes run" \
+	test "$(grep -l '^REPORT RequestId' "$TMP"/hp.* | wc -l)" -eq 11
+check "down $n" "$VPCSIM" down "$n"
+
+# limits.json: the invokes examples/README.md shows.
+n=$(unique_name)
+topo_copy "$ROOT/examples/limits.json" "$n"
+check "up $n" "$VPCSIM" up "$F"
+inv() { "$VPCSIM" invoke -t "$n" "$@" >"$TMP/inv" 2>&1; echo "rc=$?" >>"$TMP/inv"; }
+inv quick
+check "limits: quick times out after 2 s" \
+	bash -c "grep -q 'Task timed out after 2.00 seconds' '$TMP/inv' && grep -q '^rc=1' '$TMP/inv' && ! grep -q 'never printed' '$TMP/inv'"
+inv small
+check "limits: small (128 MB) is killed for memory" \
+	bash -c "grep -q 'Memory limit exceeded' '$TMP/inv' && grep -q '^rc=1' '$TMP/inv'"
+inv big
+check "limits: big (1024 MB) holds 300 MB" \
+	bash -c "grep -q '^314572800' '$TMP/inv' && grep -q '^rc=0' '$TMP/inv'"
+inv scratch
+check "limits: scratch has a 512 MB /tmp and cannot write 600 MB" \
+	bash -c "grep -Eq '/tmp\$' '$TMP/inv' && grep -q 'No space left on device' '$TMP/inv' && grep -q '^rc=1' '$TMP/inv'"
+for i in 1 2 3; do
+	"$VPCSIM" invoke -t "$n" capped -- sleep 2 >"$TMP/cap.$i" 2>&1 &
+done
+wait
+check "limits: capped (reserved_concurrency 2): 2 run, 1 TooManyRequestsException" \
+	bash -c "[ \$(grep -l '^REPORT' '$TMP'/cap.* | wc -l) -eq 2 ] && [ \$(grep -l TooManyRequestsException '$TMP'/cap.* | wc -l) -eq 1 ]"
+check "down $n" "$VPCSIM" down "$n"

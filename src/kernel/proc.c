@@ -492,3 +492,20 @@ int proc_kill_netns(const char *netns)
 {
 	return proc_kill_netns_set(&netns, 1);
 }
+
+int proc_read_report(int fd, char *msg, size_t size)
+{
+	size_t len = 0;
+	ssize_t r;
+
+	while (len < size - 1) {
+		r = read(fd, msg + len, size - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	msg[len] = '\0';
+	return (int)len;
+}

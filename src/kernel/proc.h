@@ -84,4 +84,10 @@ int proc_kill_netns(const char *netns);
 /* The same for several namespaces at once, in one pass over /proc. */
 int proc_kill_netns_set(const char *const *netns, int n_netns);
 
+/* Read a forked child's report pipe to its end (the child writes an int
+ * error code and a message when its setup fails; the pipe is O_CLOEXEC, so
+ * it closes empty at exec). Returns the length read into msg (NUL-ended):
+ * 0 means the exec happened. */
+int proc_read_report(int fd, char *msg, size_t size);
+
 #endif

@@ -549,25 +549,6 @@ static int payload_fd(const char *payload)
 	return ro < 0 ? errf(errno, "reopening the payload read-only: %s", strerror(errno)) : ro;
 }
 
-/* Read the child's report pipe to its end: empty means exec happened,
- * else an int error code and a message. */
-static int read_report(int fd, char *msg, size_t size)
-{
-	size_t len = 0;
-	ssize_t r;
-
-	while (len < size - 1) {
-		r = read(fd, msg + len, size - 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	msg[len] = '\0';
-	return (int)len;
-}
-
 static bool oom_since(const struct cgroup *cg, long long before)
 {
 	long long n;
@@ -660,7 +641,7 @@ static int run_start(struct run *x, char *const argv[], const char *payload, boo
 	relay_close_child(x->io);
 	close(x->report[1]);
 	x->report[1] = -1;
-	if ((len = read_report(x->report[0], msg, sizeof(msg))) == 0)
+	if ((len = proc_read_report(x->report[0], msg, sizeof(msg))) == 0)
 		return 0; /* the pipe closed at exec */
 	if (len > (int)sizeof(code))
 		memcpy(&code, msg, sizeof(code));

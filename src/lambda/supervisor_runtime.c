@@ -221,24 +221,6 @@ fail:
 	_exit(127);
 }
 
-/* Read the child's report pipe: empty when exec happened. */
-static int read_report(int fd, char *msg, size_t size)
-{
-	size_t len = 0;
-	ssize_t r;
-
-	while (len < size - 1) {
-		r = read(fd, msg + len, size - 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	msg[len] = '\0';
-	return (int)len;
-}
-
 static pid_t spawn(int *pidfd)
 {
 	struct clone_args ca = {
@@ -281,7 +263,7 @@ int runtime_spawn(const struct sup_cfg *c, const struct cgroup *cg, struct runti
 	close(rep[1]);
 	if (rp->pid < 0) {
 		err = errf(errno, "clone3 for the runtime: %s", strerror(errno));
-	} else if ((len = read_report(rep[0], msg, sizeof(msg))) > 0) {
+	} else if ((len = proc_read_report(rep[0], msg, sizeof(msg))) > 0) {
 		int code = EIO;
 
 		if (len > (int)sizeof(code))

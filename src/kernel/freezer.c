@@ -8,35 +8,9 @@
 
 #include "kernel/freezer.h"
 #include "util/err.h"
+#include "util/fs.h"
 
 #define FREEZE_WAIT_MS 2000
-
-static int file_write(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-static int file_read(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t r;
-
-	if (fd < 0)
-		return -errno;
-	r = read(fd, buf, size - 1);
-	close(fd);
-	if (r < 0)
-		return -errno;
-	buf[r] = '\0';
-	return 0;
-}
 
 /* The file that says whether the group is frozen, and the text that
  * means it is (v2: "frozen 1" in cgroup.events; v1: freezer.state). */
@@ -46,12 +20,12 @@ static bool state_is(const struct cgroup *cg, bool frozen)
 
 	if (cg->kill == CG_KILL_V2) {
 		snprintf(path, sizeof(path), "%s/cgroup.events", cg->track);
-		if (file_read(path, buf, sizeof(buf)) < 0)
+		if (file_get(path, buf, sizeof(buf)) < 0)
 			return false;
 		return strstr(buf, frozen ? "frozen 1" : "frozen 0") != NULL;
 	}
 	snprintf(path, sizeof(path), "%s/freezer.state", cg->track);
-	if (file_read(path, buf, sizeof(buf)) < 0)
+	if (file_get(path, buf, sizeof(buf)) < 0)
 		return false;
 	return !strncmp(buf, frozen ? "FROZEN" : "THAWED", 6);
 }
@@ -71,10 +45,10 @@ int cgroup_freeze(const struct cgroup *cg, bool frozen)
 
 	if (cg->kill == CG_KILL_V2) {
 		snprintf(path, sizeof(path), "%s/cgroup.freeze", cg->track);
-		err = file_write(path, frozen ? "1" : "0");
+		err = file_put(path, frozen ? "1" : "0");
 	} else if (cg->kill == CG_KILL_FREEZER) {
 		snprintf(path, sizeof(path), "%s/freezer.state", cg->track);
-		err = file_write(path, frozen ? "FROZEN" : "THAWED");
+		err = file_put(path, frozen ? "FROZEN" : "THAWED");
 	} else {
 		return errf(ENOTSUP, "freezing %s: no cgroup2 group nor v1 freezer to freeze "
 			    "it with", cg->mem);

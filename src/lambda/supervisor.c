@@ -435,11 +435,21 @@ static void on_notify(struct sup *s)
 		finish_answered(s);
 }
 
+static void on_oom(struct sup *s);
+static bool oom_happened(struct sup *s);
+static bool busy(const struct sup *s);
+
 static void on_runtime_exit(struct sup *s)
 {
 	char how[64], line[256];
 
 	sup_log_pump(&s->log, s->rt.out_fd);
+	/* The OOM killer's victim exits like any killed process: the group's
+	 * OOM kill count says which it was (before its pidfd is reaped). */
+	if (busy(s) && oom_happened(s)) {
+		on_oom(s);
+		return;
+	}
 	runtime_reap(&s->rt, how, sizeof(how));
 	if (s->st == S_INIT) {
 		on_init_fail(s, "exit", how);

@@ -4,7 +4,7 @@
 # the verbs, each verb's flags and their values, files, topology names and
 # the node, function and group names of a topology that is up.
 . "$(dirname "$0")/lib.sh"
-MAN=$ROOT/build/vpcsim.8
+MAN=$(dirname "$VPCSIM")/vpcsim.8 # build/ or build-san/
 VERBS=$("$VPCSIM" help --verbs)
 
 check "help --verbs lists the verbs of the usage text" \

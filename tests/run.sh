@@ -98,7 +98,7 @@ if [ $unit_only -eq 0 ] && { [ -z "$filter" ] || [ "$filter" = fuzz ]; }; then
 	echo "# fuzz smoke run"
 	out=$(mktemp)
 	if make --no-print-directory fuzz-build >"$out" 2>&1; then
-		make --no-print-directory -s -C tests/fuzz smoke BUILD="$BUILD" >"$out" 2>make --no-print-directory -s -C tests/fuzz smoke >"$out" 2>&11
+		make --no-print-directory -s -C tests/fuzz smoke BUILD="$BUILD" >"$out" 2>&1
 	fi
 	sed 's/^/#   /' "$out"
 	p=$(grep -c '^ok ' "$out")

@@ -1,0 +1,1 @@
+tests/run.sh: line 101: 11: Bad file descriptor

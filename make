@@ -1,1 +1,0 @@
-tests/run.sh: line 101: 11: Bad file descriptor

@@ -108,6 +108,21 @@ static enum MHD_Result on_next(struct rapi *r, struct MHD_Connection *c)
 
 /* Record an outcome for invocation `id`; 202, or 400 when the id is not
  * the invocation in progress or it was answered already. */
+/* Record how the runtime answered: the outcome, the body it posted (taken
+ * from the upload) and its error type; then wake the supervisor. Under
+ * r->mu. */
+static void outcome_set(struct rapi *r, enum rapi_outcome kind, struct upload *u,
+			const char *type)
+{
+	r->outcome = kind;
+	free(r->body);
+	r->body = u->buf;
+	r->body_len = u->len;
+	u->buf = NULL;
+	snprintf(r->error_type, sizeof(r->error_type), "%s", type ? type : "");
+	notify(r);
+}
+
 static enum MHD_Result on_result(struct rapi *r, struct MHD_Connection *c, const char *id,
 				 enum rapi_outcome kind, struct upload *u)
 {
@@ -122,13 +137,7 @@ static enum MHD_Result on_result(struct rapi *r, struct MHD_Connection *c, const
 	}
 	if (u->too_large)
 		kind = RAPI_TOO_LARGE;
-	r->outcome = kind;
-	free(r->body);
-	r->body = u->buf;
-	r->body_len = u->len;
-	u->buf = NULL;
-	snprintf(r->error_type, sizeof(r->error_type), "%s", type ? type : "");
-	notify(r);
+	outcome_set(r, kind, u, type);
 	pthread_mutex_unlock(&r->mu);
 	if (kind == RAPI_TOO_LARGE)
 		return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "RequestEntityTooLarge",
@@ -148,13 +157,7 @@ static enum MHD_Result on_init_error(struct rapi *r, struct MHD_Connection *c,
 		return reply_error(c, MHD_HTTP_FORBIDDEN, "InvalidStateTransition",
 				   "State transition from Ready to InitError failed for runtime.");
 	}
-	r->outcome = RAPI_INIT_ERROR;
-	free(r->body);
-	r->body = u->buf;
-	r->body_len = u->len;
-	u->buf = NULL;
-	snprintf(r->error_type, sizeof(r->error_type), "%s", type ? type : "");
-	notify(r);
+	outcome_set(r, RAPI_INIT_ERROR, u, type);
 	pthread_mutex_unlock(&r->mu);
 	return reply(c, MHD_HTTP_ACCEPTED, "{\"status\":\"OK\"}");
 }

@@ -398,16 +398,13 @@ int dp_policy_write(struct dataplane *dp, const struct policy *p)
 	return policy_gen_purge(dp, (uint8_t)cur);
 }
 
-/* Give ENI ifindex a tracking table of `allowance` entries unless it has
- * one. */
-static int ct_table_ensure(struct dataplane *dp, uint32_t ifindex, uint32_t allowance)
+/* A new, empty tracking table of `allowance` entries (0: the default):
+ * an fd, or -errno with a message. */
+static int ct_table_new(uint32_t ifindex, uint32_t allowance)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
-	uint32_t id;
-	int fd, rc = 0;
+	int fd;
 
-	if (bpf_map_lookup_elem(dp->map_fd[DP_MAP_CT_ENIS], &ifindex, &id) == 0)
-		return 0;
 	if (!allowance)
 		allowance = DP_CT_ALLOWANCE_DEFAULT;
 	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ct_eni", sizeof(struct dp_ct_key),
@@ -415,11 +412,84 @@ static int ct_table_ensure(struct dataplane *dp, uint32_t ifindex, uint32_t allo
 	if (fd < 0)
 		return errf(errno, "creating the tracking table of ifindex %u (%u entries): %s",
 			    ifindex, allowance, strerror(errno));
+	return fd;
+}
+
+static bool ct_table_exists(struct dataplane *dp, uint32_t ifindex)
+{
+	uint32_t id;
+
+	return bpf_map_lookup_elem(dp->map_fd[DP_MAP_CT_ENIS], &ifindex, &id) == 0;
+}
+
+/* Give ENI ifindex a tracking table of `allowance` entries unless it has
+ * one. */
+static int ct_table_ensure(struct dataplane *dp, uint32_t ifindex, uint32_t allowance)
+{
+	int fd, rc = 0;
+
+	if (ct_table_exists(dp, ifindex))
+		return 0;
+	fd = ct_table_new(ifindex, allowance);
+	if (fd < 0)
+		return fd;
 	if (bpf_map_update_elem(dp->map_fd[DP_MAP_CT_ENIS], &ifindex, &fd, BPF_NOEXIST) &&
 	    errno != EEXIST)
 		rc = errf(errno, "adding the tracking table of ifindex %u to %s/ct_enis: %s",
 			  ifindex, dp->pin_dir, strerror(errno));
 	close(fd);
+	return rc;
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int dp_ct_tables_add(struct dataplane *dp, const uint32_t *ifindex, int n, uint32_t allowance)
+{
+	/* Batches take no BPF_NOEXIST (only BPF_F_LOCK): tables that exist
+	 * are left out below instead. */
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	uint32_t *keys = calloc((size_t)n + 1, sizeof(*keys));
+	int *fds = calloc((size_t)n + 1, sizeof(*fds));
+	__u32 count = 0;
+	int rc = 0;
+
+	if (!keys || !fds) {
+		free(keys);
+		free(fds);
+		return errf(ENOMEM, "making %d tracking tables in %s", n, dp->pin_dir);
+	}
+	memcpy(keys, ifindex, (size_t)n * sizeof(*keys));
+	qsort(keys, (size_t)n, sizeof(*keys), u32_cmp);
+	for (int i = 0; i < n && !rc; i++) {
+		uint32_t k = keys[i];
+
+		if ((count && keys[count - 1] == k) || ct_table_exists(dp, k))
+			continue;
+		fds[count] = ct_table_new(k, allowance);
+		if (fds[count] < 0)
+			rc = fds[count];
+		else
+			keys[count++] = k;
+	}
+	if (!rc && count) {
+		__u32 done = count;
+
+		/* One grace period for the whole batch. */
+		if (bpf_map_update_batch(dp->map_fd[DP_MAP_CT_ENIS], keys, fds, &done, &opts))
+			rc = errf(errno, "adding %u tracking tables to %s/ct_enis "
+				  "(%u added, then ifindex %u): %s", count, dp->pin_dir, done,
+				  keys[done < count ? done : count - 1], strerror(errno));
+	}
+	/* ct_enis holds its own references; ours go. */
+	for (__u32 i = 0; i < count; i++)
+		close(fds[i]);
+	free(keys);
+	free(fds);
 	return rc;
 }
 
@@ -501,36 +571,50 @@ int dp_ct_count(struct dataplane *dp, uint32_t ifindex)
 typedef int (*ct_table_fn)(struct dataplane *dp, int fd, uint32_t ifindex, void *ctx);
 static int ct_tables_walk(struct dataplane *dp, ct_table_fn fn, void *ctx)
 {
-	uint32_t cur, next;
-	void *prev = NULL;
+	/* The (ifindex, table id) pairs come in batches: one call for what
+	 * would otherwise be two per table. */
+	enum { BATCH = 256 };
+	uint32_t keys[BATCH], ids[BATCH], token = 0;
+	void *in = NULL;
 	int rc = 0;
 
-	while (!rc && bpf_map_get_next_key(dp->map_fd[DP_MAP_CT_ENIS], prev, &next) == 0) {
-		int fd = ct_table_fd(dp, next);
+	for (bool more = true; more && !rc;) {
+		__u32 n = BATCH;
 
-		cur = next;
-		prev = &cur;
-		if (fd < 0)
-			continue;  /* removed meanwhile */
-		rc = fn(dp, fd, cur, ctx);
-		close(fd);
+		if (bpf_map_lookup_batch(dp->map_fd[DP_MAP_CT_ENIS], in, &token, keys, ids,
+					 &n, NULL)) {
+			if (errno != ENOENT)
+				return errf(errno, "reading %s/ct_enis: %s", dp->pin_dir,
+					    strerror(errno));
+			more = false; /* the last batch; n says how many it holds */
+		}
+		in = &token;
+		for (__u32 i = 0; i < n && !rc; i++) {
+			int fd = bpf_map_get_fd_by_id(ids[i]);
+
+			if (fd < 0)
+				continue;  /* removed meanwhile */
+			rc = fn(dp, fd, keys[i], ctx);
+			close(fd);
+		}
 	}
 	return rc;
 }
 
-/* Deletes the entries of one table whose remote address is *ctx (be32);
- * keys are collected first (deleting while walking restarts the walk). */
-static int forget_peer_in(struct dataplane *dp, int fd, uint32_t ifindex, void *ctx)
+/* Deletes the entries of table fd whose remote address is *remote_ip
+ * (be32), or every entry when remote_ip is NULL; keys are collected first
+ * (deleting while walking restarts the walk). The count deleted, or
+ * -errno. */
+static int ct_table_purge(int fd, uint32_t ifindex, const uint32_t *remote_ip)
 {
-	struct { uint32_t ip; int deleted; } *c = ctx;
 	struct dp_ct_key cur, next, *keys = NULL;
-	int n = 0, cap = 0;
+	int n = 0, cap = 0, deleted = 0;
 	void *prev = NULL;
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		cur = next;
 		prev = &cur;
-		if (cur.remote_ip != c->ip)
+		if (remote_ip && cur.remote_ip != *remote_ip)
 			continue;
 		if (n == cap) {
 			struct dp_ct_key *grown;
@@ -539,7 +623,7 @@ static int forget_peer_in(struct dataplane *dp, int fd, uint32_t ifindex, void *
 			grown = realloc(keys, (size_t)cap * sizeof(*keys));
 			if (!grown) {
 				free(keys);
-				return errf(ENOMEM, "forgetting a peer in ifindex %u's table", ifindex);
+				return errf(ENOMEM, "emptying ifindex %u's tracking table", ifindex);
 			}
 			keys = grown;
 		}
@@ -547,8 +631,20 @@ static int forget_peer_in(struct dataplane *dp, int fd, uint32_t ifindex, void *
 	}
 	for (int i = 0; i < n; i++)
 		if (bpf_map_delete_elem(fd, &keys[i]) == 0)
-			c->deleted++;
+			deleted++;
 	free(keys);
+	return deleted;
+}
+
+static int forget_peer_in(struct dataplane *dp, int fd, uint32_t ifindex, void *ctx)
+{
+	struct { uint32_t ip; int deleted; } *c = ctx;
+	int n = ct_table_purge(fd, ifindex, &c->ip);
+
+	(void)dp;
+	if (n < 0)
+		return n;
+	c->deleted += n;
 	return 0;
 }
 
@@ -611,16 +707,23 @@ static int flush_ifindex(struct dataplane *dp, int map, uint32_t ifindex,
 
 int dp_eni_remove(struct dataplane *dp, uint32_t ifindex)
 {
-	int rc;
+	int fd, rc;
 
 	if (bpf_map_delete_elem(dp->map_fd[DP_MAP_ENIS], &ifindex) &&
 	    errno != ENOENT)
 		return errf(errno, "removing ifindex %u from %s/enis: %s", ifindex,
 			    dp->pin_dir, strerror(errno));
-	/* The kernel frees the ENI's table with its last reference. */
-	if (bpf_map_delete_elem(dp->map_fd[DP_MAP_CT_ENIS], &ifindex) && errno != ENOENT)
-		return errf(errno, "removing the tracking table of ifindex %u from %s/ct_enis: %s",
-			    ifindex, dp->pin_dir, strerror(errno));
+	/* The table stays, emptied, for the next ENI of this ifindex:
+	 * removing it from the map of maps would cost a grace period
+	 * (docs/KERNEL.md), and so would the next ENI's insertion. With the
+	 * entry gone above, no packet adds to it meanwhile. */
+	fd = ct_table_fd(dp, ifindex);
+	if (fd >= 0) {
+		rc = ct_table_purge(fd, ifindex, NULL);
+		close(fd);
+		if (rc < 0)
+			return rc;
+	}
 	bpf_map_delete_elem(dp->map_fd[DP_MAP_CT_GC_LAST], &ifindex);
 	rc = flush_ifindex(dp, DP_MAP_FLOW_REJECT, ifindex, sizeof(struct dp_flow_key));
 	return rc;

@@ -102,10 +102,17 @@ int dp_policy_write(struct dataplane *dp, const struct policy *p);
 /* The ENI table, by router-side ifindex. dp_eni_add() also gives a new
  * ENI its own tracking table of eni->ct_allowance entries (0: the default;
  * an ENI that has one keeps it, with its flows). dp_eni_remove() drops
- * the ENI's tracking table and rejected-flow entries (read flow logs
- * first). */
+ * the entry and the rejected-flow entries (read flow logs first) and
+ * empties the tracking table, which stays for the ifindex's next ENI.
+ * Every change of ct_enis, a map of maps, makes the kernel wait for an RCU
+ * grace period (milliseconds): tables are added in batches and never
+ * removed before the whole data plane goes. */
 int dp_eni_add(struct dataplane *dp, uint32_t ifindex, const struct dp_eni *eni);
 int dp_eni_remove(struct dataplane *dp, uint32_t ifindex);
+/* Tracking tables of `allowance` entries (0: the default) for the ENIs of
+ * ifindex[0..n), added with one batch (one grace period); an ifindex that
+ * has a table keeps it. */
+int dp_ct_tables_add(struct dataplane *dp, const uint32_t *ifindex, int n, uint32_t allowance);
 /* The entry of ifindex; -ENOENT when there is none. */
 int dp_eni_get(struct dataplane *dp, uint32_t ifindex, struct dp_eni *out);
 

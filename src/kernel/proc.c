@@ -88,7 +88,8 @@ bool proc_alive(const struct proc_id *p)
 
 /* What `ip netns exec` does after setns(): a private mount namespace where
  * /sys describes the node's network namespace and /etc/netns/NAME/FILE
- * shadows /etc/FILE. Mounts made here never propagate back to the host. */
+ * shadows /etc/FILE (read-only here). Mounts made here never propagate
+ * back to the host. */
 static int node_mounts(const char *netns)
 {
 	char dir[sizeof(ETC_NETNS) + NETNS_NAME_MAX], src[512], dst[512];
@@ -123,7 +124,10 @@ static int node_mounts(const char *netns)
 			continue;
 		snprintf(src, sizeof(src), "%s/%s", dir, de->d_name);
 		snprintf(dst, sizeof(dst), "/etc/%s", de->d_name);
-		if (mount(src, dst, "none", MS_BIND, NULL) < 0) {
+		/* Read-only: nodes of a VPC share one hosts file (hard links,
+		 * see state/apply.c), which is vpcsim's, not the node's. */
+		if (mount(src, dst, "none", MS_BIND, NULL) < 0 ||
+		    mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0) {
 			int err = errno;
 
 			closedir(d);

@@ -136,6 +136,24 @@ int rt_link_del(struct netns *ns, int ifindex)
 	return 0;
 }
 
+int rt_link_exists(struct netns *ns, int ifindex)
+{
+	struct nl_sock *sk = netns_rt(ns);
+	struct rtnl_link *link = NULL;
+	int err;
+
+	if (!sk)
+		return -EIO;
+	err = rtnl_link_get_kernel(sk, ifindex, NULL, &link);
+	rtnl_link_put(link);
+	if (err == -NLE_NODEV || err == -NLE_OBJ_NOTFOUND)
+		return 0;
+	if (err < 0)
+		return errf(nl_err(err), "reading ifindex %d in %s: %s", ifindex, ns->name,
+			    nlerr_str(err));
+	return 1;
+}
+
 int rt_link_wait_ready(struct netns *ns, int ifindex, int timeout_ms)
 {
 	struct nl_sock *sk = netns_rt(ns);
@@ -240,6 +258,43 @@ int rt_route_add(struct netns *ns, const struct route_spec *r)
 out:
 	nl_addr_put(gw);
 	nl_addr_put(dst);
+	rtnl_route_put(rt);
+	return err;
+}
+
+int rt_route_del(struct netns *ns, uint32_t table, struct cidr dst, int oif)
+{
+	struct nl_sock *sk = netns_rt(ns);
+	struct rtnl_route *rt;
+	struct nl_addr *d;
+	char dbuf[CIDR_STRLEN];
+	int err;
+
+	if (!sk)
+		return -EIO;
+	rt = rtnl_route_alloc();
+	d = nl_ip4(dst.addr, dst.len);
+	if (!rt || !d) {
+		err = errf(ENOMEM, "allocating route %s", cidr_str(dst, dbuf));
+		goto out;
+	}
+	rtnl_route_set_family(rt, AF_INET);
+	rtnl_route_set_table(rt, table);
+	rtnl_route_set_dst(rt, d);
+	if (oif) {
+		struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+
+		rtnl_route_nh_set_ifindex(nh, oif);
+		rtnl_route_add_nexthop(rt, nh);
+	}
+	err = rtnl_route_delete(sk, rt, 0);
+	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
+		err = 0;
+	if (err < 0)
+		err = errf(nl_err(err), "deleting route %s table %u in %s: %s",
+			   cidr_str(dst, dbuf), table, ns->name, nlerr_str(err));
+out:
+	nl_addr_put(d);
 	rtnl_route_put(rt);
 	return err;
 }

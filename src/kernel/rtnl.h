@@ -36,12 +36,17 @@ int rt_link_wait_ready(struct netns *ns, int ifindex, int timeout_ms);
 /* Delete a link (a veth: both ends, at once, unlike a namespace's removal
  * whose links go later from a kernel workqueue). Absent is success. */
 int rt_link_del(struct netns *ns, int ifindex);
+/* 1 when ifindex exists in ns, 0 when it does not, or -errno. */
+int rt_link_exists(struct netns *ns, int ifindex);
 
 /* Address `ip/prefix` on ifindex. noprefixroute: no connected route for the
  * prefix, so the prefix is shown to users without making it on-link. */
 int rt_addr_add(struct netns *ns, int ifindex, uint32_t ip, uint8_t prefix, int noprefixroute);
 
 int rt_route_add(struct netns *ns, const struct route_spec *r);
+/* Delete the route to `dst` in `table` through oif (0: whatever its
+ * device). Absent is success. */
+int rt_route_del(struct netns *ns, uint32_t table, struct cidr dst, int oif);
 
 /* Policy rule `pref`: from `src` (len 0: any) to `dst` (len 0: any) lookup `table`. */
 int rt_rule_add(struct netns *ns, uint32_t pref, struct cidr src, struct cidr dst, uint32_t table);

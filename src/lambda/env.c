@@ -264,6 +264,21 @@ static int free_k(const struct env_set *s, const char *router, int first)
 	}
 }
 
+/* 1 when e<k> of router is still there: the link of a detached
+ * environment, which the kernel removes with its namespace a little later
+ * (env_destroy). 0 when free, or -errno. */
+static int link_lingers(const char *router, int k)
+{
+	struct netns *ns;
+	int err = netns_open(router, &ns);
+
+	if (err < 0)
+		return err;
+	err = rt_link_exists(ns, IFINDEX_ATT_BASE + k);
+	netns_close(ns);
+	return err;
+}
+
 /* Lowest free address of `c` (a subnet: its 5 reserved skipped; else the
  * network, router and broadcast addresses skipped), 0 if none. Subnets of
  * different VPCs may overlap, so for a subnet only that VPC's users count. */
@@ -360,6 +375,11 @@ static int env_place(const struct live *lv, const struct env_set *s, int fn,
 		first = L->routers[r].n_attachments;
 	}
 	m->k = free_k(s, m->router, first);
+	for (int lingers; (lingers = link_lingers(m->router, m->k)) != 0;) {
+		if (lingers < 0)
+			return lingers;
+		m->k = free_k(s, m->router, m->k + 1);
+	}
 	m->ip = a->ip;
 	/* A VPC function's path is the VPC's; a default function's is the
 	 * Lambda service VPC's to the internet. */
@@ -535,26 +555,24 @@ int env_destroy(const struct live *lv, const struct env_meta *m)
 
 	if (m->mode == ENV_PER_SANDBOX && m->vpc >= 0 && m->vpc < lv->L.t->n_vpcs) {
 		struct attachment a;
-		struct dataplane *dp;
 
 		att_of_meta(lv, m, &a);
-		if (vpc_dp_open(&lv->L, m->vpc, &dp) == 0) {
-			dp_eni_remove(dp, (uint32_t)a.ifindex);
-			dp_close(dp);
-		}
-		vpc_dp_members(&lv->L, &a, false);
 		/* The address may go to another function next: no ENI may
 		 * keep a flow with it that would pass that function's group. */
-		vpc_dp_forget_peer(&lv->L, &a);
+		vpc_dp_eni_leave(&lv->L, &a);
 		err_clear();
 	}
-	/* The veth first, synchronously: the namespace's own removal frees
-	 * its links later, and a new environment may want e<k> at once. */
+	/* The veth goes with the namespace, from a kernel workqueue: deleting
+	 * it here would wait for RCU grace periods (tens of ms). Only the
+	 * router's host route must go now, for the address may be handed out
+	 * again at once; a new environment skips an e<k> that still lingers
+	 * (env_place). */
 	if (m->router[0] && netns_exists(m->router)) {
 		struct netns *router;
 
 		if (netns_open(m->router, &router) == 0) {
-			err = rt_link_del(router, IFINDEX_ATT_BASE + m->k);
+			err = rt_route_del(router, 254, (struct cidr){ m->ip, 32 },
+					   IFINDEX_ATT_BASE + m->k);
 			first = err < 0 ? err : first;
 			netns_close(router);
 		}

@@ -37,6 +37,7 @@ void hosts_cache_init(struct hosts_cache *c, const struct layout *L)
 {
 	c->L = L;
 	c->text = calloc((size_t)L->t->n_vpcs + 1, sizeof(*c->text));
+	c->first = calloc((size_t)L->t->n_vpcs + 1, sizeof(*c->first));
 }
 
 const char *hosts_cached(struct hosts_cache *c, int asker)
@@ -50,10 +51,29 @@ const char *hosts_cached(struct hosts_cache *c, int asker)
 	return c->text[view];
 }
 
+const char *hosts_first_path(const struct hosts_cache *c, int asker)
+{
+	return c->first ? c->first[c->L->nodes[asker].vpc + 1] : NULL;
+}
+
+void hosts_first_set(struct hosts_cache *c, int asker, const char *path)
+{
+	int view = c->L->nodes[asker].vpc + 1;
+
+	if (c->first && !c->first[view])
+		c->first[view] = strdup(path);
+}
+
 void hosts_cache_free(struct hosts_cache *c)
 {
-	for (int i = 0; c->text && i <= c->L->t->n_vpcs; i++)
-		free(c->text[i]);
+	for (int i = 0; i <= c->L->t->n_vpcs; i++) {
+		if (c->text)
+			free(c->text[i]);
+		if (c->first)
+			free(c->first[i]);
+	}
 	free(c->text);
+	free(c->first);
 	c->text = NULL;
+	c->first = NULL;
 }

@@ -306,7 +306,7 @@ static int step_hosts(struct exec *x, const struct step *s)
 {
 	const char *name = plan_ns_name(x->L, s->ns);
 	char dir[512], path[600];
-	const char *text;
+	const char *text, *first;
 	int err;
 
 	static bool etc_netns_ready;
@@ -320,11 +320,18 @@ static int step_hosts(struct exec *x, const struct step *s)
 	err = journal_add(x->J, J_DIR, dir);
 	if (err < 0)
 		return err;
+	snprintf(path, sizeof(path), "%s/hosts", dir);
+	/* Nodes of one VPC see the same text, which grows with the topology:
+	 * written once, then hard-linked (a rewrite would be quadratic). */
+	first = hosts_first_path(&x->hosts, s->ref);
+	if (first && link(first, path) == 0)
+		return journal_add(x->J, J_FILE, path);
 	text = hosts_cached(&x->hosts, s->ref);
 	if (!text)
 		return errf(ENOMEM, "rendering the hosts file of %s", name);
-	snprintf(path, sizeof(path), "%s/hosts", dir);
 	err = file_write(path, text);
+	if (err == 0)
+		hosts_first_set(&x->hosts, s->ref, path);
 	return err < 0 ? err : journal_add(x->J, J_FILE, path);
 }
 

@@ -46,6 +46,41 @@ static int att_groups(const struct layout *L, const struct attachment *a, uint16
 	return eni_group_ids(L, a, ids);
 }
 
+/* Per-sandbox ENIs whose tracking tables are made at `up`, per function
+ * attaching that way: environments take the lowest free e<k> after the
+ * router's layout attachments, and a detached one's link lingers while the
+ * kernel removes its namespace (lambda/env.c), so two per function cover
+ * attach, detach, attach again without a grace period. */
+#define CT_SANDBOX_SPARES_PER_FN 2
+#define CT_SANDBOX_SPARES_MAX 16
+
+/* The tracking tables of every ENI of the VPC, and of the first
+ * per-sandbox ENIs its functions will attach, with one batch: each single
+ * insertion into the map of maps would wait for a grace period. */
+static int ct_tables_add(const struct layout *L, int vpc, struct dataplane *dp)
+{
+	const struct topology *t = L->t;
+	int n = 0, spares = 0, first = L->routers[L->vpc_router[vpc]].n_attachments, err;
+	uint32_t *ifindex;
+
+	for (int f = 0; t->eni_mode != ENI_MODE_HYPERPLANE && f < t->n_functions; f++)
+		if (t->functions[f].has_vpc && t->functions[f].vpc == vpc)
+			spares += CT_SANDBOX_SPARES_PER_FN;
+	if (spares > CT_SANDBOX_SPARES_MAX)
+		spares = CT_SANDBOX_SPARES_MAX;
+	ifindex = calloc((size_t)L->n_atts + (size_t)spares + 1, sizeof(*ifindex));
+	if (!ifindex)
+		return errf(ENOMEM, "tracking tables of VPC %s", t->vpcs[vpc].name);
+	for (int i = 0; i < L->n_atts; i++)
+		if (L->atts[i].vpc == vpc)
+			ifindex[n++] = (uint32_t)L->atts[i].ifindex;
+	for (int k = 0; k < spares; k++)
+		ifindex[n++] = (uint32_t)(IFINDEX_ATT_BASE + first + k);
+	err = dp_ct_tables_add(dp, ifindex, n, (uint32_t)t->conntrack_allowance);
+	free(ifindex);
+	return err;
+}
+
 int vpc_dp_install(const struct layout *L, int vpc, const struct policy *pol,
 		   struct dataplane **out)
 {
@@ -72,6 +107,8 @@ int vpc_dp_install(const struct layout *L, int vpc, const struct policy *pol,
 		err = dp_member_set(dp, member_origin(L, vpc, a->vpc), a->ip, ids,
 				    att_groups(L, a, ids));
 	}
+	if (!err)
+		err = ct_tables_add(L, vpc, dp);
 	if (!err && L->vpc_igw[vpc] >= 0)
 		err = dp_outside_link_add(dp, (uint32_t)L->links[L->vpc_igw[vpc]].ifindex[0]);
 	if (err < 0) {
@@ -138,24 +175,29 @@ int vpc_dp_members(const struct layout *L, const struct attachment *a, bool add)
 	return first;
 }
 
-int vpc_dp_forget_peer(const struct layout *L, const struct attachment *a)
+int vpc_dp_eni_leave(const struct layout *L, const struct attachment *a)
 {
 	int first = 0;
 
 	for (int v = 0; v < L->t->n_vpcs; v++) {
 		struct dataplane *dp;
-		int err;
+		int err[3] = { 0 };
 
 		if (v != a->vpc && !topo_peered(L->t, a->vpc, v))
 			continue;
-		err = vpc_dp_open(L, v, &dp);
-		if (err == 0) {
-			err = dp_ct_forget_peer(dp, a->ip);
+		err[0] = vpc_dp_open(L, v, &dp);
+		if (err[0] == 0) {
+			if (v == a->vpc)
+				err[0] = dp_eni_remove(dp, (uint32_t)a->ifindex);
+			err[1] = dp_member_remove(dp, member_origin(L, v, a->vpc), a->ip);
+			err[2] = dp_ct_forget_peer(dp, a->ip);
 			dp_close(dp);
 		}
-		if (err < 0 && !first)
-			first = errf_prefix(err, "forgetting the flows of a removed ENI in VPC %s",
-					    L->t->vpcs[v].name);
+		for (int i = 0; i < 3 && !first; i++)
+			if (err[i] < 0)
+				first = errf_prefix(err[i], "removing ENI %s from the data plane "
+						    "of VPC %s", a->eni_id[0] ? a->eni_id : "(none)",
+						    L->t->vpcs[v].name);
 	}
 	return first;
 }

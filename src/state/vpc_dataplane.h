@@ -36,11 +36,13 @@ void vpc_dp_eni_of(const struct layout *L, const struct policy *pol,
  * data planes of its VPC and of the VPCs peered with it, so rules naming
  * its groups match it. Keeps going past errors; returns the first. */
 int vpc_dp_members(const struct layout *L, const struct attachment *a, bool add);
-/* Attachment a's address leaves (its ENI is removed): delete the tracking
- * entries of every ENI, in its VPC and the VPCs peered with it, whose
- * remote end is that address, so whoever gets the address next finds none
- * of its flows. Keeps going past errors; returns the first. */
-int vpc_dp_forget_peer(const struct layout *L, const struct attachment *a);
+/* Attachment a's ENI is removed (an environment's per-sandbox ENI): its
+ * entry leaves its VPC's data plane (dp_eni_remove), its address leaves
+ * its groups, and the tracking entries of every ENI whose remote end is
+ * that address go, in its VPC and the VPCs peered with it, so whoever gets
+ * the address next finds none of its flows. Each data plane is opened
+ * once. Keeps going past errors; returns the first. */
+int vpc_dp_eni_leave(const struct layout *L, const struct attachment *a);
 
 /* Open the pins of VPC `vpc` of a topology that is up. */
 int vpc_dp_open(const struct layout *L, int vpc, struct dataplane **out);

@@ -422,19 +422,31 @@ static bool ct_table_exists(struct dataplane *dp, uint32_t ifindex)
 	return bpf_map_lookup_elem(dp->map_fd[DP_MAP_CT_ENIS], &ifindex, &id) == 0;
 }
 
+static int ct_table_fd(struct dataplane *dp, uint32_t ifindex);
+
 /* Give ENI ifindex a tracking table of `allowance` entries unless it has
- * one. */
+ * one of that size (one kept from an earlier ENI of the ifindex may have
+ * another: it is replaced). */
 static int ct_table_ensure(struct dataplane *dp, uint32_t ifindex, uint32_t allowance)
 {
-	int fd, rc = 0;
+	int fd = ct_table_fd(dp, ifindex), rc = 0;
 
-	if (ct_table_exists(dp, ifindex))
-		return 0;
+	if (!allowance)
+		allowance = DP_CT_ALLOWANCE_DEFAULT;
+	if (fd >= 0) {
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		rc = bpf_obj_get_info_by_fd(fd, &info, &len);
+		close(fd);
+		if (rc == 0 && info.max_entries == allowance)
+			return 0;
+		rc = 0;
+	}
 	fd = ct_table_new(ifindex, allowance);
 	if (fd < 0)
 		return fd;
-	if (bpf_map_update_elem(dp->map_fd[DP_MAP_CT_ENIS], &ifindex, &fd, BPF_NOEXIST) &&
-	    errno != EEXIST)
+	if (bpf_map_update_elem(dp->map_fd[DP_MAP_CT_ENIS], &ifindex, &fd, BPF_ANY))
 		rc = errf(errno, "adding the tracking table of ifindex %u to %s/ct_enis: %s",
 			  ifindex, dp->pin_dir, strerror(errno));
 	close(fd);

@@ -25,11 +25,15 @@
 #include "kernel/tc.h"
 #include "state/vpc_dataplane.h"
 
+struct maker;
+
 struct exec {
 	const struct layout *L;
+	const struct plan *P;
 	const struct apply_opts *o;
 	struct journal *J;
 	struct netns **ns;         /* plan namespace index -> open handle */
+	struct maker *maker;       /* makes node namespaces ahead (see below) */
 	struct dataplane **dp;     /* per VPC, once loaded */
 	struct policy *pol;        /* per VPC, compiled with its data plane */
 	struct loader *loader;     /* loads the data planes in the background */
@@ -88,11 +92,156 @@ static int step_router(struct exec *x, const struct step *s)
 	return create_ns(x, s->ns, router_sysctls, N_KV(router_sysctls));
 }
 
+/* A node's namespace, not journaled (the maker's thread makes it). */
+static int node_ns_make(struct exec *x, const struct step *s)
+{
+	const char *name = plan_ns_name(x->L, s->ns);
+
+	if (x->L->nodes[s->ref].kind == NODE_NAT || x->L->nodes[s->ref].kind == NODE_HYPERPLANE)
+		return netns_create(name, nat_node_sysctls, N_KV(nat_node_sysctls), &x->ns[s->ns]);
+	return netns_create(name, node_sysctls, N_KV(node_sysctls), &x->ns[s->ns]);
+}
+
+/* Node namespaces are made ahead of the plan by a second thread, the
+ * maker. Making a namespace is mostly the kernel's work (each subsystem's
+ * per-namespace setup, sysfs, sysctl tables) and copy_net_ns() lets two
+ * run at once, so while the maker makes node n+1 the main thread wires
+ * node n up (veth, addresses, routes, programs). The maker touches only
+ * its nodes' handles (x->ns[i], handed over under the lock). The main
+ * thread journals each namespace when its step comes; whatever the maker
+ * made beyond a failure is journaled before the undo (maker_finish), and a
+ * crash in between leaves namespaces that `down` finds by their names. */
+struct maker {
+	pthread_t tid;
+	bool running;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int *steps;          /* plan indexes of the STEP_NODE steps, in order */
+	int *err;            /* per node step, once made */
+	char (*msg)[512];
+	int n, made, taken;  /* made: by the maker; taken: by the main thread */
+	bool stop;
+};
+
+static void *maker_run(void *arg)
+{
+	struct exec *x = arg;
+	struct maker *m = x->maker;
+
+	for (int i = 0; i < m->n; i++) {
+		bool stop;
+		int err;
+
+		pthread_mutex_lock(&m->lock);
+		stop = m->stop;
+		pthread_mutex_unlock(&m->lock);
+		if (stop)
+			break;
+		err = node_ns_make(x, &x->P->steps[m->steps[i]]);
+		pthread_mutex_lock(&m->lock);
+		m->err[i] = err;
+		if (err < 0)
+			snprintf(m->msg[i], sizeof(m->msg[i]), "%s", err_msg());
+		m->made = i + 1;
+		pthread_cond_signal(&m->cond);
+		pthread_mutex_unlock(&m->lock);
+		if (err < 0)
+			break;
+	}
+	return NULL;
+}
+
+static void maker_free(struct maker *m)
+{
+	if (!m)
+		return;
+	free(m->steps);
+	free(m->err);
+	free(m->msg);
+	free(m);
+}
+
+/* Start the maker on every STEP_NODE of the plan (called at the first,
+ * when the routers are made: the namespace helpers' one-time setup is
+ * done by then in this thread). */
+static int maker_start(struct exec *x)
+{
+	struct maker *m = calloc(1, sizeof(*m));
+	int n = 0, err;
+
+	for (int k = 0; k < x->P->n; k++)
+		n += x->P->steps[k].op == STEP_NODE;
+	if (m) {
+		m->steps = calloc((size_t)n + 1, sizeof(*m->steps));
+		m->err = calloc((size_t)n + 1, sizeof(*m->err));
+		m->msg = calloc((size_t)n + 1, sizeof(*m->msg));
+	}
+	if (!m || !m->steps || !m->err || !m->msg) {
+		maker_free(m);
+		return errf(ENOMEM, "starting the namespace maker");
+	}
+	for (int k = 0; k < x->P->n; k++)
+		if (x->P->steps[k].op == STEP_NODE)
+			m->steps[m->n++] = k;
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->cond, NULL);
+	x->maker = m;
+	err = pthread_create(&m->tid, NULL, maker_run, x);
+	if (err) {
+		x->maker = NULL;
+		maker_free(m);
+		return errf(err, "starting the namespace maker: %s", strerror(err));
+	}
+	m->running = true;
+	return 0;
+}
+
+/* Stop the maker, wait for it, and journal what it made that no step
+ * took, so the undo removes it. Safe without a maker. */
+static void maker_finish(struct exec *x)
+{
+	struct maker *m = x->maker;
+
+	if (!m)
+		return;
+	if (m->running) {
+		pthread_mutex_lock(&m->lock);
+		m->stop = true;
+		pthread_mutex_unlock(&m->lock);
+		pthread_join(m->tid, NULL);
+		m->running = false;
+	}
+	for (int i = m->taken; i < m->made; i++)
+		if (m->err[i] == 0)
+			journal_add(x->J, J_NETNS, plan_ns_name(x->L, x->P->steps[m->steps[i]].ns));
+	m->taken = m->made;
+	pthread_mutex_destroy(&m->lock);
+	pthread_cond_destroy(&m->cond);
+	maker_free(m);
+	x->maker = NULL;
+}
+
 static int step_node(struct exec *x, const struct step *s)
 {
-	if (x->L->nodes[s->ref].kind == NODE_NAT || x->L->nodes[s->ref].kind == NODE_HYPERPLANE)
-		return create_ns(x, s->ns, nat_node_sysctls, N_KV(nat_node_sysctls));
-	return create_ns(x, s->ns, node_sysctls, N_KV(node_sysctls));
+	struct maker *m;
+	int i, err;
+
+	if (!x->maker && (err = maker_start(x)) < 0)
+		return err;
+	m = x->maker;
+	i = m->taken;
+	if (i >= m->n || x->P->steps[m->steps[i]].ns != s->ns)
+		return errf(EINVAL, "node step for %s out of the maker's order",
+			    plan_ns_name(x->L, s->ns));
+	pthread_mutex_lock(&m->lock);
+	while (m->made <= i)
+		pthread_cond_wait(&m->cond, &m->lock);
+	err = m->err[i];
+	pthread_mutex_unlock(&m->lock);
+	m->taken++;
+	if (err < 0)
+		return errf(err, "%s", m->msg[i]);
+	return journal_add(x->J, J_NETNS, plan_ns_name(x->L, s->ns));
 }
 
 static int step_attach(struct exec *x, const struct step *s)
@@ -465,7 +614,7 @@ int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
 	int prof_n[STEP_COMMAND + 1] = { 0 };
 	bool profile = getenv("VPCSIM_PROFILE") != NULL;
 	int n_ns = L->n_routers + L->n_nodes, err = 0, k;
-	struct exec x = { .L = L, .o = o, .J = J };
+	struct exec x = { .L = L, .P = P, .o = o, .J = J };
 	char what[512], msg[1024];
 
 	x.ns = calloc((size_t)n_ns, sizeof(*x.ns));
@@ -503,9 +652,10 @@ int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
 	}
 	if (profile)
 		profile_print(prof_us, prof_n);
-	/* The loader may still be pinning: it is done before anything is
-	 * undone or closed. */
+	/* The loader may still be pinning and the maker making: both are
+	 * done before anything is undone or closed. */
 	loader_join(&x);
+	maker_finish(&x);
 	if (err < 0) {
 		plan_step_describe(L, &P->steps[k], what, sizeof(what));
 		errf_prefix(err, "step %d/%d (%s)", k + 1, P->n, what);

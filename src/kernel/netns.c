@@ -2,6 +2,7 @@
  * inside each namespace once and reused. */
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -186,6 +187,47 @@ static int lo_up_here(const char *what)
 
 static int sysctl_write_here(const struct netns *ns, const char *key, const char *value);
 
+/* The file under /run/netns a namespace is bind-mounted on. Each is a hard
+ * link to the first this process made, which it keeps open (O_PATH, from
+ * before its mount): making one then allocates no inode. Where /run is a
+ * disk file system (ext4 here) an inode allocation searches past the
+ * recently deleted inodes, which after a few up/down cycles costs more
+ * than the namespace itself (docs/BENCHMARKS.md). Exclusive like
+ * O_CREAT|O_EXCL: -EEXIST when the name is taken. 0 or -errno. */
+static int anchor_fd = -1;
+static pthread_mutex_t anchor_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int mount_point_make(const char *path)
+{
+	int fd, err = 0;
+
+	pthread_mutex_lock(&anchor_lock);
+	if (anchor_fd >= 0) {
+		if (linkat(anchor_fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
+			goto out;
+		if (errno == EEXIST) {
+			err = -EEXIST;
+			goto out;
+		}
+	}
+	/* No anchor yet, or its last name is gone: this file becomes it. */
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	close(fd);
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd >= 0) {
+		if (anchor_fd >= 0)
+			close(anchor_fd);
+		anchor_fd = fd;
+	}
+out:
+	pthread_mutex_unlock(&anchor_lock);
+	return err;
+}
+
 int netns_create(const char *name, const char *const kv[][2], int n, struct netns **out)
 {
 	char path[PATH_MAX];
@@ -196,11 +238,9 @@ int netns_create(const char *name, const char *const kv[][2], int n, struct netn
 	if (err < 0)
 		return err;
 	netns_path(name, path);
-	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-	if (fd < 0)
-		return errf(errno, "creating namespace %s: %s", name, strerror(errno));
-	close(fd);
-	fd = -1;
+	err = mount_point_make(path);
+	if (err < 0)
+		return errf(err, "creating namespace %s: %s", name, strerror(-err));
 
 	saved = netns_home();
 	if (saved < 0) {

@@ -459,16 +459,21 @@ int proc_kill_netns_set(const char *const *netns, int n_netns)
 {
 	unsigned long long *inos = calloc((size_t)n_netns + 1, sizeof(*inos));
 	char path[512];
-	struct stat st;
+	struct stat st, nsfs;
 	struct dirent *de;
 	DIR *d;
 	int n = 0, k = 0;
 
-	if (!inos)
+	if (!inos || stat("/proc/self/ns/net", &nsfs) < 0) {
+		free(inos);
 		return 0;
+	}
 	for (int i = 0; i < n_netns; i++) {
 		path_netns(path, sizeof(path), netns[i]);
-		if (stat(path, &st) == 0)
+		/* Only a mounted namespace (on nsfs's device): the file
+		 * beneath is a hard link shared by many (kernel/netns.c),
+		 * and its inode number is no namespace's. */
+		if (stat(path, &st) == 0 && st.st_dev == nsfs.st_dev)
 			inos[k++] = (unsigned long long)st.st_ino;
 	}
 	qsort(inos, (size_t)k, sizeof(*inos), ino_cmp);

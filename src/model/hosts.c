@@ -37,7 +37,7 @@ void hosts_cache_init(struct hosts_cache *c, const struct layout *L)
 {
 	c->L = L;
 	c->text = calloc((size_t)L->t->n_vpcs + 1, sizeof(*c->text));
-	c->first = calloc((size_t)L->t->n_vpcs + 1, sizeof(*c->first));
+	c->folder = calloc((size_t)L->t->n_vpcs + 1, sizeof(*c->folder));
 }
 
 const char *hosts_cached(struct hosts_cache *c, int asker)
@@ -51,17 +51,20 @@ const char *hosts_cached(struct hosts_cache *c, int asker)
 	return c->text[view];
 }
 
-const char *hosts_first_path(const struct hosts_cache *c, int asker)
+const char *hosts_folder(const struct hosts_cache *c, int asker)
 {
-	return c->first ? c->first[c->L->nodes[asker].vpc + 1] : NULL;
+	return c->folder ? c->folder[c->L->nodes[asker].vpc + 1] : NULL;
 }
 
-void hosts_first_set(struct hosts_cache *c, int asker, const char *path)
+const char *hosts_folder_set(struct hosts_cache *c, int asker, const char *name)
 {
 	int view = c->L->nodes[asker].vpc + 1;
 
-	if (c->first && !c->first[view])
-		c->first[view] = strdup(path);
+	if (!c->folder)
+		return NULL;
+	if (!c->folder[view])
+		c->folder[view] = strdup(name);
+	return c->folder[view];
 }
 
 void hosts_cache_free(struct hosts_cache *c)
@@ -69,11 +72,11 @@ void hosts_cache_free(struct hosts_cache *c)
 	for (int i = 0; i <= c->L->t->n_vpcs; i++) {
 		if (c->text)
 			free(c->text[i]);
-		if (c->first)
-			free(c->first[i]);
+		if (c->folder)
+			free(c->folder[i]);
 	}
 	free(c->text);
-	free(c->first);
+	free(c->folder);
 	c->text = NULL;
-	c->first = NULL;
+	c->folder = NULL;
 }

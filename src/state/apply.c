@@ -14,6 +14,7 @@
 #include "util/fs.h"
 #include "util/paths.h"
 #include "model/hosts.h"
+#include "model/names.h"
 #include "kernel/nat.h"
 #include "state/apply.h"
 #include "kernel/eni.h"
@@ -38,6 +39,7 @@ struct exec {
 	struct policy *pol;        /* per VPC, compiled with its data plane */
 	struct loader *loader;     /* loads the data planes in the background */
 	struct hosts_cache hosts;
+	char **hosts_link;         /* per view (VPC + 1): its first node's link */
 	bool pins_journaled;
 };
 
@@ -451,37 +453,68 @@ static int step_eni_dataplane(struct exec *x, const struct step *s)
 	return eni_dataplane_attach(x->ns[s->ns], x->dp[a->vpc], a->ifindex, &eni);
 }
 
-static int step_hosts(struct exec *x, const struct step *s)
+/* The folder of the hosts file that the nodes of asker's view share,
+ * /etc/netns/vpcsim-T.hosts[.VPC], made and journaled by the first. */
+static int hosts_view_folder(struct exec *x, int asker, const char **out)
 {
-	const char *name = plan_ns_name(x->L, s->ns);
-	char dir[512], path[600];
-	const char *text, *first;
+	const struct layout *L = x->L;
+	int vpc = L->nodes[asker].vpc;
+	char name[NS_NAME_MAX], dir[512], path[600];
+	const char *text;
 	int err;
 
-	static bool etc_netns_ready;
-
-	if (!etc_netns_ready && mkdir(ETC_NETNS, 0755) < 0 && errno != EEXIST)
-		return errf(errno, "creating %s: %s", ETC_NETNS, strerror(errno));
-	etc_netns_ready = true;
+	*out = hosts_folder(&x->hosts, asker);
+	if (*out)
+		return 0;
+	ns_name(name, sizeof(name), L->t->name, "hosts",
+		vpc >= 0 ? L->t->vpcs[vpc].name : NULL, NULL, NULL);
 	path_etc_netns(dir, sizeof(dir), name, NULL);
 	if (mkdir(dir, 0755) < 0)
 		return errf(errno, "creating %s: %s", dir, strerror(errno));
 	err = journal_add(x->J, J_DIR, dir);
 	if (err < 0)
 		return err;
-	snprintf(path, sizeof(path), "%s/hosts", dir);
-	/* Nodes of one VPC see the same text, which grows with the topology:
-	 * written once, then hard-linked (a rewrite would be quadratic). */
-	first = hosts_first_path(&x->hosts, s->ref);
-	if (first && link(first, path) == 0)
-		return journal_add(x->J, J_FILE, path);
-	text = hosts_cached(&x->hosts, s->ref);
+	text = hosts_cached(&x->hosts, asker);
 	if (!text)
-		return errf(ENOMEM, "rendering the hosts file of %s", name);
+		return errf(ENOMEM, "rendering the hosts file of %s", L->nodes[asker].name);
+	snprintf(path, sizeof(path), "%s/hosts", dir);
 	err = file_write(path, text);
 	if (err == 0)
-		hosts_first_set(&x->hosts, s->ref, path);
-	return err < 0 ? err : journal_add(x->J, J_FILE, path);
+		err = journal_add(x->J, J_FILE, path);
+	if (err == 0 && !(*out = hosts_folder_set(&x->hosts, asker, name)))
+		err = errf(ENOMEM, "hosts folder name");
+	return err;
+}
+
+/* /etc/netns/<node> is a symbolic link to its view's folder: the text
+ * grows with the topology, so a copy per node would make `up` quadratic,
+ * and a folder per node costs a disk block (and a discard when removed).
+ * The first node of a view gets the link; the others get hard links to
+ * that link, which allocate no inode (see kernel/netns.c for why that
+ * matters). */
+static int step_hosts(struct exec *x, const struct step *s)
+{
+	const char *name = plan_ns_name(x->L, s->ns), *folder;
+	int view = x->L->nodes[s->ref].vpc + 1, err;
+	char link_path[512];
+
+	static bool etc_netns_ready;
+
+	if (!etc_netns_ready && mkdir(ETC_NETNS, 0755) < 0 && errno != EEXIST)
+		return errf(errno, "creating %s: %s", ETC_NETNS, strerror(errno));
+	etc_netns_ready = true;
+	err = hosts_view_folder(x, s->ref, &folder);
+	if (err < 0)
+		return err;
+	path_etc_netns(link_path, sizeof(link_path), name, NULL);
+	if (x->hosts_link[view] && link(x->hosts_link[view], link_path) == 0)
+		return journal_add(x->J, J_FILE, link_path);
+	if (symlink(folder, link_path) < 0)
+		return errf(errno, "linking %s to %s: %s", link_path, folder, strerror(errno));
+	err = journal_add(x->J, J_FILE, link_path);
+	if (err == 0 && !x->hosts_link[view])
+		x->hosts_link[view] = strdup(link_path);
+	return err;
 }
 
 static void add_ports(struct responder_port *ports, int *n, const char *netns,
@@ -620,10 +653,12 @@ int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
 	x.ns = calloc((size_t)n_ns, sizeof(*x.ns));
 	x.dp = calloc((size_t)L->t->n_vpcs + 1, sizeof(*x.dp));
 	x.pol = calloc((size_t)L->t->n_vpcs + 1, sizeof(*x.pol));
-	if (!x.ns || !x.dp || !x.pol) {
+	x.hosts_link = calloc((size_t)L->t->n_vpcs + 1, sizeof(*x.hosts_link));
+	if (!x.ns || !x.dp || !x.pol || !x.hosts_link) {
 		free(x.ns);
 		free(x.dp);
 		free(x.pol);
+		free(x.hosts_link);
 		return errf(ENOMEM, "namespace handles");
 	}
 	hosts_cache_init(&x.hosts, L);
@@ -674,6 +709,9 @@ out:
 	free(x.dp);
 	free(x.pol);
 	hosts_cache_free(&x.hosts);
+	for (int v = 0; v <= L->t->n_vpcs; v++)
+		free(x.hosts_link[v]);
+	free(x.hosts_link);
 	loader_free(&x);
 	return err;
 }

@@ -1,5 +1,6 @@
 /* The journal of created objects and its undo. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,25 +195,75 @@ static int undo_one(const struct journal_entry *e)
 	return 0;
 }
 
-int journal_undo(struct journal *J)
-{
-	bool killed = false;
-	int first = 0;
+/* The namespaces of entries 0..last, deleted by a thread of their own
+ * while the main thread undoes the rest: deleting a namespace is an
+ * unmount and an unlink under /run/netns, removing a hosts file and its
+ * folder two more under /etc/netns, and the kernel lets both go on at once
+ * (different locks). Nothing else in the journal depends on a namespace's
+ * name being gone. */
+struct netns_undo {
+	const struct journal *J;
+	int last, first;
+};
 
-	for (int i = J->n - 1; i >= 0; i--) {
+static void *netns_undo_run(void *arg)
+{
+	struct netns_undo *u = arg;
+
+	for (int i = u->last; i >= 0; i--) {
 		int err;
 
-		if (J->e[i].kind == J_NETNS && !killed) {
-			kill_in_namespaces(J, i);
-			killed = true;
-		}
-		err = undo_one(&J->e[i]);
-
+		if (u->J->e[i].kind != J_NETNS)
+			continue;
+		err = undo_one(&u->J->e[i]);
 		if (err < 0) {
 			fprintf(stderr, "vpcsim: undo: %s\n", err_msg());
-			if (!first)
-				first = err;
+			if (!u->first)
+				u->first = err;
 		}
+	}
+	return NULL;
+}
+
+int journal_undo(struct journal *J)
+{
+	struct netns_undo u = { .J = J, .last = J->n - 1 };
+	bool threaded = false;
+	pthread_t tid;
+	int first = 0, last_netns = -1;
+
+	/* Processes first, gently, newest first; then SIGKILL whatever else
+	 * runs in the namespaces (found through their mounts, so before any
+	 * goes); then the namespaces on their thread beside the rest. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = J->n - 1; i >= 0; i--) {
+			const struct journal_entry *e = &J->e[i];
+			int err;
+
+			if ((pass == 0) != (e->kind == J_PROC) ||
+			    (e->kind == J_NETNS && threaded))
+				continue;
+			err = undo_one(e);
+			if (err < 0) {
+				fprintf(stderr, "vpcsim: undo: %s\n", err_msg());
+				if (!first)
+					first = err;
+			}
+		}
+		if (pass == 0) {
+			for (int i = J->n - 1; i >= 0 && last_netns < 0; i--)
+				if (J->e[i].kind == J_NETNS)
+					last_netns = i;
+			if (last_netns >= 0) {
+				kill_in_namespaces(J, last_netns);
+				u.last = last_netns;
+				threaded = pthread_create(&tid, NULL, netns_undo_run, &u) == 0;
+			}
+		}
+	}
+	if (threaded) {
+		pthread_join(tid, NULL);
+		first = first ? first : u.first;
 	}
 	return first;
 }

@@ -55,8 +55,11 @@ int journal_add_proc(struct journal *J, pid_t pid, unsigned long long start, con
 /* A process that stops on `sig` rather than SIGTERM. */
 int journal_add_proc_signal(struct journal *J, pid_t pid, unsigned long long start,
 			    const char *name, int sig);
-/* Undo every entry, last first. Keeps going past errors (reporting each to
- * stderr) so that as much as possible is removed; returns the first error. */
+/* Undo every entry, last first: the processes before everything else, the
+ * namespaces on a thread of their own beside the rest (their removal waits
+ * on the kernel, not on the other entries). Keeps going past errors
+ * (reporting each to stderr) so that as much as possible is removed;
+ * returns the first error. */
 int journal_undo(struct journal *J);
 void journal_close(struct journal *J);
 

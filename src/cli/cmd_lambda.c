@@ -1,12 +1,12 @@
 /* vpcsim invoke, attach and detach: Lambda execution environments. */
 #include <errno.h>
 #include <getopt.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "util/dlib.h"
 #include "cli/cli.h"
 #include "kernel/cgroup.h"
 #include "kernel/freezer.h"
@@ -108,12 +108,12 @@ static char *client_context_decode(const char *b64)
 	unsigned char *out;
 	int len;
 
-	if (n == 0 || n > 3583 || n % 4)
+	if (n == 0 || n > 3583 || n % 4 || dlib_load(DLIB_CRYPTO) < 0)
 		return NULL;
 	out = malloc(n + 1);
 	if (!out)
 		return NULL;
-	len = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)n);
+	len = sym_EVP_DecodeBlock(out, (const unsigned char *)b64, (int)n);
 	if (len < 0) {
 		free(out);
 		return NULL;

@@ -17,15 +17,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
-#include <openssl/evp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "util/dlib.h"
 #include "cli/cli.h"
 #include "lambda/invoke.h"
 #include "lambda/runtime_api.h"
@@ -46,15 +45,15 @@ static const char *serve_topo;
 static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, const char *type,
 				 const char *body)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
+	struct MHD_Response *r = sym_MHD_create_response_from_buffer(strlen(body), (void *)body,
 								 MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result ret;
 
-	MHD_add_response_header(r, "Content-Type", "application/json");
+	sym_MHD_add_response_header(r, "Content-Type", "application/json");
 	if (type)
-		MHD_add_response_header(r, "x-amzn-ErrorType", type);
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+		sym_MHD_add_response_header(r, "x-amzn-ErrorType", type);
+	ret = sym_MHD_queue_response(c, status, r);
+	sym_MHD_destroy_response(r);
 	return ret;
 }
 
@@ -74,7 +73,7 @@ static char *log_tail_b64(const char *log, size_t len)
 	char *out = malloc(4 * ((n + 2) / 3) + 1);
 
 	if (out)
-		EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)log + from, (int)n);
+		sym_EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)log + from, (int)n);
 	return out;
 }
 
@@ -84,7 +83,7 @@ static char *b64_json(const char *b64)
 	unsigned char *out = malloc(n + 1);
 	int len;
 
-	if (!out || n == 0 || n % 4 || (len = EVP_DecodeBlock(out, (const unsigned char *)b64,
+	if (!out || n == 0 || n % 4 || (len = sym_EVP_DecodeBlock(out, (const unsigned char *)b64,
 							       (int)n)) < 0) {
 		free(out);
 		return NULL;
@@ -98,32 +97,32 @@ static char *b64_json(const char *b64)
 static enum MHD_Result invoke_reply(struct MHD_Connection *c, const struct fn_result *r,
 				    const char *body, size_t blen, const char *log, size_t llen)
 {
-	const char *tail = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Log-Type");
-	struct MHD_Response *resp = MHD_create_response_from_buffer(blen, (void *)body,
+	const char *tail = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Log-Type");
+	struct MHD_Response *resp = sym_MHD_create_response_from_buffer(blen, (void *)body,
 								    MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result ret;
 
-	MHD_add_response_header(resp, "Content-Type", "application/json");
-	MHD_add_response_header(resp, "X-Amz-Executed-Version", "$LATEST");
+	sym_MHD_add_response_header(resp, "Content-Type", "application/json");
+	sym_MHD_add_response_header(resp, "X-Amz-Executed-Version", "$LATEST");
 	if (strcmp(r->status, "ok"))
-		MHD_add_response_header(resp, "X-Amz-Function-Error", "Unhandled");
+		sym_MHD_add_response_header(resp, "X-Amz-Function-Error", "Unhandled");
 	if (tail && !strcmp(tail, "Tail")) {
 		char *b64 = log_tail_b64(log, llen);
 
 		if (b64)
-			MHD_add_response_header(resp, "X-Amz-Log-Result", b64);
+			sym_MHD_add_response_header(resp, "X-Amz-Log-Result", b64);
 		free(b64);
 	}
-	ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
-	MHD_destroy_response(resp);
+	ret = sym_MHD_queue_response(c, MHD_HTTP_OK, resp);
+	sym_MHD_destroy_response(resp);
 	return ret;
 }
 
 /* One invoke of function `name` with the request's body. */
 static enum MHD_Result do_invoke(struct MHD_Connection *c, const char *name, struct upload *u)
 {
-	const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Invocation-Type");
-	const char *cc64 = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Client-Context");
+	const char *type = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Invocation-Type");
+	const char *cc64 = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Client-Context");
 	char *body = NULL, *log = NULL, *cc = NULL, msg[1200];
 	size_t blen = 0, llen = 0;
 	struct fn_result r;
@@ -264,8 +263,10 @@ int cmd_serve(int argc, char **argv)
 	if (state_pick(serve_topo, name) < 0)
 		return fail(EXIT_FAILED, "%s", err_msg());
 	serve_topo = name;
+	if (dlib_load(DLIB_MHD) < 0 || dlib_load(DLIB_CRYPTO) < 0)
+		return fail(EXIT_FAILED, "serve: %s", err_msg());
 	signal(SIGPIPE, SIG_IGN);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handle, NULL,
+	d = sym_MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handle, NULL,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
 			     MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_END);
 	if (!d)
@@ -276,6 +277,6 @@ int cmd_serve(int argc, char **argv)
 	fflush(stdout);
 	while (state_is_up(name))
 		sleep(1);
-	MHD_stop_daemon(d);
+	sym_MHD_stop_daemon(d);
 	return EXIT_OK;
 }

@@ -8,8 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <libpq-fe.h>
 
+#include "util/dlib.h"
 #include "kernel/engine.h"
 #include "kernel/pgsql.h"
 #include "util/err.h"
@@ -23,13 +23,15 @@ static PGconn *connect_socket(const char *sock_dir, int port, const char *user,
 	const char *vals[] = { sock_dir, portstr, user, db, "5", "vpcsim", NULL };
 	PGconn *c;
 
+	if (dlib_load(DLIB_PQ) < 0)
+		return NULL;
 	snprintf(portstr, sizeof(portstr), "%d", port);
-	c = PQconnectdbParams(keys, vals, 0);
-	if (c && PQstatus(c) == CONNECTION_OK)
+	c = sym_PQconnectdbParams(keys, vals, 0);
+	if (c && sym_PQstatus(c) == CONNECTION_OK)
 		return c;
 	errf(EIO, "connecting to %s/.s.PGSQL.%d as %s: %s", sock_dir, port, user,
-	     c ? PQerrorMessage(c) : "out of memory");
-	PQfinish(c);
+	     c ? sym_PQerrorMessage(c) : "out of memory");
+	sym_PQfinish(c);
 	return NULL;
 }
 
@@ -37,25 +39,25 @@ static PGconn *connect_socket(const char *sock_dir, int port, const char *user,
  * hold a secret). */
 static int exec_ok(PGconn *c, const char *sql, const char *what)
 {
-	PGresult *r = PQexec(c, sql);
-	int st = PQresultStatus(r), err = 0;
+	PGresult *r = sym_PQexec(c, sql);
+	int st = sym_PQresultStatus(r), err = 0;
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-		err = errf(EIO, "%s: %s", what, PQerrorMessage(c));
-	PQclear(r);
+		err = errf(EIO, "%s: %s", what, sym_PQerrorMessage(c));
+	sym_PQclear(r);
 	return err;
 }
 
 static int create_master(PGconn *c, const char *user, const char *password)
 {
-	char *id = PQescapeIdentifier(c, user, strlen(user));
-	char *secret = PQencryptPasswordConn(c, password, user, "scram-sha-256");
-	char *lit = secret ? PQescapeLiteral(c, secret, strlen(secret)) : NULL;
+	char *id = sym_PQescapeIdentifier(c, user, strlen(user));
+	char *secret = sym_PQencryptPasswordConn(c, password, user, "scram-sha-256");
+	char *lit = secret ? sym_PQescapeLiteral(c, secret, strlen(secret)) : NULL;
 	char *sql = NULL;
 	int err;
 
 	if (!id || !lit) {
-		err = errf(EIO, "preparing the master user %s: %s", user, PQerrorMessage(c));
+		err = errf(EIO, "preparing the master user %s: %s", user, sym_PQerrorMessage(c));
 		goto out;
 	}
 	if (asprintf(&sql, "CREATE ROLE %s LOGIN CREATEDB CREATEROLE PASSWORD %s;"
@@ -68,9 +70,9 @@ static int create_master(PGconn *c, const char *user, const char *password)
 	err = exec_ok(c, sql, "creating the master user");
 out:
 	free(sql);
-	PQfreemem(id);
-	PQfreemem(lit);
-	PQfreemem(secret);
+	sym_PQfreemem(id);
+	sym_PQfreemem(lit);
+	sym_PQfreemem(secret);
 	return err;
 }
 
@@ -83,7 +85,7 @@ int pg_create_master(const char *sock_dir, int port, const char *admin,
 	if (!c)
 		return -EIO;
 	err = create_master(c, user, password);
-	PQfinish(c);
+	sym_PQfinish(c);
 	return err;
 }
 
@@ -97,15 +99,15 @@ int pg_role_secret(const char *sock_dir, int port, const char *admin, const char
 
 	if (!c)
 		return -EIO;
-	r = PQexecParams(c, "SELECT rolpassword FROM pg_authid WHERE rolname = $1", 1, NULL,
+	r = sym_PQexecParams(c, "SELECT rolpassword FROM pg_authid WHERE rolname = $1", 1, NULL,
 			 params, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 || PQgetisnull(r, 0, 0))
+	if (sym_PQresultStatus(r) != PGRES_TUPLES_OK || sym_PQntuples(r) != 1 || sym_PQgetisnull(r, 0, 0))
 		err = errf(EIO, "reading the secret of user %s: %s", user,
-			   PQresultStatus(r) == PGRES_TUPLES_OK ? "no such user" : PQerrorMessage(c));
-	else if (!(*out = strdup(PQgetvalue(r, 0, 0))))
+			   sym_PQresultStatus(r) == PGRES_TUPLES_OK ? "no such user" : sym_PQerrorMessage(c));
+	else if (!(*out = strdup(sym_PQgetvalue(r, 0, 0))))
 		err = errf(ENOMEM, "reading the secret of user %s", user);
-	PQclear(r);
-	PQfinish(c);
+	sym_PQclear(r);
+	sym_PQfinish(c);
 	return err;
 }
 
@@ -119,33 +121,33 @@ int pg_activity_read(const char *sock_dir, int port, const char *admin,
 
 	if (!c)
 		return -EIO;
-	r = PQexecParams(c,
+	r = sym_PQexecParams(c,
 			 "SELECT current_setting('max_connections')::int, count(*),"
 			 " count(*) FILTER (WHERE state = 'active'),"
 			 " count(*) FILTER (WHERE state LIKE 'idle%') FROM pg_stat_activity"
 			 " WHERE backend_type = 'client backend' AND usename IS DISTINCT FROM $1",
 			 1, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-		err = errf(EIO, "reading pg_stat_activity: %s", PQerrorMessage(c));
+	if (sym_PQresultStatus(r) != PGRES_TUPLES_OK || sym_PQntuples(r) != 1) {
+		err = errf(EIO, "reading pg_stat_activity: %s", sym_PQerrorMessage(c));
 	} else {
-		out->max_connections = atoi(PQgetvalue(r, 0, 0));
-		out->clients = atoi(PQgetvalue(r, 0, 1));
-		out->active = atoi(PQgetvalue(r, 0, 2));
-		out->idle = atoi(PQgetvalue(r, 0, 3));
+		out->max_connections = atoi(sym_PQgetvalue(r, 0, 0));
+		out->clients = atoi(sym_PQgetvalue(r, 0, 1));
+		out->active = atoi(sym_PQgetvalue(r, 0, 2));
+		out->idle = atoi(sym_PQgetvalue(r, 0, 3));
 	}
-	PQclear(r);
-	PQfinish(c);
+	sym_PQclear(r);
+	sym_PQfinish(c);
 	return err;
 }
 
 static int col(const PGresult *r, const char *name)
 {
-	return PQfnumber(r, name);
+	return sym_PQfnumber(r, name);
 }
 
 static int cell(const PGresult *r, int row, int c)
 {
-	return c < 0 ? 0 : atoi(PQgetvalue(r, row, c));
+	return c < 0 ? 0 : atoi(sym_PQgetvalue(r, row, c));
 }
 
 /* In the child: SHOW POOLS as user pgbouncer, summed; 0 on success. */
@@ -157,12 +159,12 @@ static int pools_query(const char *sock_dir, int port, struct pgb_pools *p)
 
 	if (!c)
 		return -1;
-	r = PQexec(c, "SHOW POOLS");
-	ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-	for (int i = 0; ok && i < PQntuples(r); i++) {
+	r = sym_PQexec(c, "SHOW POOLS");
+	ok = sym_PQresultStatus(r) == PGRES_TUPLES_OK;
+	for (int i = 0; ok && i < sym_PQntuples(r); i++) {
 		int wait;
 
-		if (!strcmp(PQgetvalue(r, i, col(r, "database")), "pgbouncer"))
+		if (!strcmp(sym_PQgetvalue(r, i, col(r, "database")), "pgbouncer"))
 			continue;
 		p->cl_active += cell(r, i, col(r, "cl_active"));
 		p->cl_waiting += cell(r, i, col(r, "cl_waiting"));
@@ -174,8 +176,8 @@ static int pools_query(const char *sock_dir, int port, struct pgb_pools *p)
 		if (wait > p->maxwait_s)
 			p->maxwait_s = wait;
 	}
-	PQclear(r);
-	PQfinish(c);
+	sym_PQclear(r);
+	sym_PQfinish(c);
 	return ok ? 0 : -1;
 }
 

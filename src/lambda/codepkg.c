@@ -1,6 +1,4 @@
 /* Code packages and images; see codepkg.h. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -13,6 +11,7 @@
 
 #include <cJSON.h>
 
+#include "util/dlib.h"
 #include "lambda/codepkg.h"
 #include "util/err.h"
 
@@ -50,17 +49,21 @@ static int extract(const char *path, const char *dir, bool layer, bool fix_perms
 	int flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
 		ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 		ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_UNLINK;
-	struct archive *a = archive_read_new(), *w = archive_write_disk_new();
+	struct archive *a, *w;
 	struct archive_entry *e;
 	char full[PATH_MAX * 2];
 	int r, err = 0, cwd = -1;
 
-	archive_read_support_format_all(a);
-	archive_read_support_filter_all(a);
-	archive_write_disk_set_options(w, flags);
-	archive_write_disk_set_standard_lookup(w);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-		err = errf(EINVAL, "opening %s: %s", path, archive_error_string(a));
+	if ((err = dlib_load(DLIB_ARCHIVE)) < 0)
+		return err;
+	a = sym_archive_read_new();
+	w = sym_archive_write_disk_new();
+	sym_archive_read_support_format_all(a);
+	sym_archive_read_support_filter_all(a);
+	sym_archive_write_disk_set_options(w, flags);
+	sym_archive_write_disk_set_standard_lookup(w);
+	if (sym_archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+		err = errf(EINVAL, "opening %s: %s", path, sym_archive_error_string(a));
 		goto out;
 	}
 	/* Names stay relative (the secure flags refuse absolute ones): the
@@ -70,8 +73,8 @@ static int extract(const char *path, const char *dir, bool layer, bool fix_perms
 		err = errf(errno, "entering %s: %s", dir, strerror(errno));
 		goto out;
 	}
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e);
+	while ((r = sym_archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = sym_archive_entry_pathname(e);
 		const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
 
 		if (layer && !strncmp(base, ".wh.", 4)) {
@@ -82,28 +85,28 @@ static int extract(const char *path, const char *dir, bool layer, bool fix_perms
 				rm_tree(full);
 			continue;
 		}
-		if (fix_perms && archive_entry_filetype(e) == AE_IFDIR)
-			archive_entry_set_perm(e, 0755);
-		else if (fix_perms && archive_entry_filetype(e) == AE_IFREG)
-			archive_entry_set_perm(e, archive_entry_perm(e) & 0111 ? 0755 : 0644);
-		if (archive_write_header(w, e) != ARCHIVE_OK) {
+		if (fix_perms && sym_archive_entry_filetype(e) == AE_IFDIR)
+			sym_archive_entry_set_perm(e, 0755);
+		else if (fix_perms && sym_archive_entry_filetype(e) == AE_IFREG)
+			sym_archive_entry_set_perm(e, sym_archive_entry_perm(e) & 0111 ? 0755 : 0644);
+		if (sym_archive_write_header(w, e) != ARCHIVE_OK) {
 			err = errf(EINVAL, "unpacking %s from %s: %s", name, path,
-				   archive_error_string(w));
+				   sym_archive_error_string(w));
 			goto out;
 		}
 		const void *buf;
 		size_t size;
 		la_int64_t off;
 
-		while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK)
-			archive_write_data_block(w, buf, size, off);
-		archive_write_finish_entry(w);
+		while ((r = sym_archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK)
+			sym_archive_write_data_block(w, buf, size, off);
+		sym_archive_write_finish_entry(w);
 	}
 	if (r != ARCHIVE_EOF)
-		err = errf(EINVAL, "reading %s: %s", path, archive_error_string(a));
+		err = errf(EINVAL, "reading %s: %s", path, sym_archive_error_string(a));
 out:
-	archive_read_free(a);
-	archive_write_free(w);
+	sym_archive_read_free(a);
+	sym_archive_write_free(w);
 	if (cwd >= 0) {
 		if (fchdir(cwd) < 0 && err == 0)
 			err = errf(errno, "returning from %s: %s", dir, strerror(errno));

@@ -1,7 +1,6 @@
 /* The Lambda Runtime API server; see runtime_api.h. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "util/dlib.h"
 #include "lambda/runtime_api.h"
 #include "util/err.h"
 
@@ -42,13 +42,13 @@ void rapi_notified(struct rapi *r)
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *body)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
+	struct MHD_Response *resp = sym_MHD_create_response_from_buffer(
 		strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result ret;
 
-	MHD_add_response_header(resp, "Content-Type", "application/json");
-	ret = MHD_queue_response(c, status, resp);
-	MHD_destroy_response(resp);
+	sym_MHD_add_response_header(resp, "Content-Type", "application/json");
+	ret = sym_MHD_queue_response(c, status, resp);
+	sym_MHD_destroy_response(resp);
 	return ret;
 }
 
@@ -90,19 +90,19 @@ static enum MHD_Result on_next(struct rapi *r, struct MHD_Connection *c)
 	pthread_mutex_unlock(&r->mu);
 	if (!payload)
 		return MHD_NO;
-	resp = MHD_create_response_from_buffer(ev.len, payload, MHD_RESPMEM_MUST_FREE);
+	resp = sym_MHD_create_response_from_buffer(ev.len, payload, MHD_RESPMEM_MUST_FREE);
 	snprintf(deadline, sizeof(deadline), "%lld", ev.deadline_ms);
-	MHD_add_response_header(resp, "Content-Type", "application/json");
-	MHD_add_response_header(resp, "Lambda-Runtime-Aws-Request-Id", ev.id);
-	MHD_add_response_header(resp, "Lambda-Runtime-Deadline-Ms", deadline);
-	MHD_add_response_header(resp, "Lambda-Runtime-Invoked-Function-Arn", ev.arn);
-	MHD_add_response_header(resp, "Lambda-Runtime-Trace-Id", ev.trace);
+	sym_MHD_add_response_header(resp, "Content-Type", "application/json");
+	sym_MHD_add_response_header(resp, "Lambda-Runtime-Aws-Request-Id", ev.id);
+	sym_MHD_add_response_header(resp, "Lambda-Runtime-Deadline-Ms", deadline);
+	sym_MHD_add_response_header(resp, "Lambda-Runtime-Invoked-Function-Arn", ev.arn);
+	sym_MHD_add_response_header(resp, "Lambda-Runtime-Trace-Id", ev.trace);
 	if (ev.client_context)
-		MHD_add_response_header(resp, "Lambda-Runtime-Client-Context", ev.client_context);
+		sym_MHD_add_response_header(resp, "Lambda-Runtime-Client-Context", ev.client_context);
 	if (ev.cognito)
-		MHD_add_response_header(resp, "Lambda-Runtime-Cognito-Identity", ev.cognito);
-	ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
-	MHD_destroy_response(resp);
+		sym_MHD_add_response_header(resp, "Lambda-Runtime-Cognito-Identity", ev.cognito);
+	ret = sym_MHD_queue_response(c, MHD_HTTP_OK, resp);
+	sym_MHD_destroy_response(resp);
 	return ret;
 }
 
@@ -126,7 +126,7 @@ static void outcome_set(struct rapi *r, enum rapi_outcome kind, struct upload *u
 static enum MHD_Result on_result(struct rapi *r, struct MHD_Connection *c, const char *id,
 				 enum rapi_outcome kind, struct upload *u)
 {
-	const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	const char *type = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						       "Lambda-Runtime-Function-Error-Type");
 
 	pthread_mutex_lock(&r->mu);
@@ -148,7 +148,7 @@ static enum MHD_Result on_result(struct rapi *r, struct MHD_Connection *c, const
 static enum MHD_Result on_init_error(struct rapi *r, struct MHD_Connection *c,
 				     struct upload *u)
 {
-	const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	const char *type = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						       "Lambda-Runtime-Function-Error-Type");
 
 	pthread_mutex_lock(&r->mu);
@@ -259,12 +259,16 @@ int rapi_start(struct rapi *r)
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(RAPI_PORT),
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 
+	int err = dlib_load(DLIB_MHD);
+
+	if (err < 0)
+		return err;
 	r->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (r->notify_fd < 0)
 		return errf(errno, "eventfd: %s", strerror(errno));
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
-	r->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
+	r->daemon = sym_MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
 				     MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
 				     handle, r,
 				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,

@@ -1,6 +1,4 @@
 /* Function code keys of the topology file; see topology_code.h. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
@@ -12,6 +10,8 @@
 
 #include <cJSON.h>
 
+#include "util/dlib.h"
+#include "util/err.h"
 #include "model/topology_code.h"
 #include "model/topology.h"
 #include "model/topology_internal.h"
@@ -115,27 +115,32 @@ static long long folder_size(const char *dir, long long limit)
 /* Unzipped size of an archive from its headers, or -1 with *why set. */
 static long long archive_unpacked_size(const char *path, const char **why)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a;
 	struct archive_entry *e;
 	long long total = 0;
 	int r;
 
-	archive_read_support_format_all(a);
-	archive_read_support_filter_all(a);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-		*why = archive_error_string(a);
-		archive_read_free(a);
+	if (dlib_load(DLIB_ARCHIVE) < 0) {
+		*why = err_msg();
 		return -1;
 	}
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		total += archive_entry_size(e);
-		archive_read_data_skip(a);
+	a = sym_archive_read_new();
+	sym_archive_read_support_format_all(a);
+	sym_archive_read_support_filter_all(a);
+	if (sym_archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+		*why = sym_archive_error_string(a);
+		sym_archive_read_free(a);
+		return -1;
+	}
+	while ((r = sym_archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		total += sym_archive_entry_size(e);
+		sym_archive_read_data_skip(a);
 	}
 	if (r != ARCHIVE_EOF) {
-		*why = archive_error_string(a);
+		*why = sym_archive_error_string(a);
 		total = -1;
 	}
-	archive_read_free(a);
+	sym_archive_read_free(a);
 	return total;
 }
 

@@ -1,0 +1,60 @@
+/* Optional libraries, opened on first use.
+ *
+ * libpq (rds engines), libarchive (code packages and images), libmicrohttpd
+ * (the Runtime API and `serve`) and libcrypto (base64) serve a few verbs,
+ * yet linked into the binary they cost every command its start: with what
+ * they pull in (libpq alone brings 24 libraries) the dynamic loader took
+ * 11 ms of each `vpcsim` run, against 2 ms without them
+ * (docs/BENCHMARKS.md). So they are opened with dlopen() by the code that
+ * needs them, as systemd does with its optional libraries: sym_NAME points
+ * to the library's NAME, with NAME's own type from the library's header,
+ * once dlib_load() of its library returned 0.
+ *
+ * Include this header instead of the libraries' own. */
+#ifndef VPCSIM_DLIB_H
+#define VPCSIM_DLIB_H
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <libpq-fe.h>
+#include <microhttpd.h>
+#include <openssl/evp.h>
+
+enum dlib_id { DLIB_PQ, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB__COUNT };
+
+#define DLIB_PQ_SYMS(X) \
+	X(PQclear) X(PQconnectdbParams) X(PQencryptPasswordConn) X(PQerrorMessage) \
+	X(PQescapeIdentifier) X(PQescapeLiteral) X(PQexec) X(PQexecParams) X(PQfinish) \
+	X(PQfnumber) X(PQfreemem) X(PQgetisnull) X(PQgetvalue) X(PQntuples) \
+	X(PQresultStatus) X(PQstatus)
+
+#define DLIB_ARCHIVE_SYMS(X) \
+	X(archive_error_string) X(archive_read_free) X(archive_read_support_format_all) \
+	X(archive_read_support_filter_all) X(archive_read_open_filename) \
+	X(archive_read_next_header) X(archive_read_new) X(archive_read_data_skip) \
+	X(archive_read_data_block) X(archive_entry_set_perm) X(archive_entry_filetype) \
+	X(archive_entry_size) X(archive_entry_perm) X(archive_entry_pathname) \
+	X(archive_write_header) X(archive_write_free) X(archive_write_finish_entry) \
+	X(archive_write_disk_set_standard_lookup) X(archive_write_disk_set_options) \
+	X(archive_write_disk_new) X(archive_write_data_block)
+
+#define DLIB_MHD_SYMS(X) \
+	X(MHD_add_response_header) X(MHD_lookup_connection_value) X(MHD_queue_response) \
+	X(MHD_destroy_response) X(MHD_create_response_from_buffer) X(MHD_start_daemon) \
+	X(MHD_stop_daemon)
+
+#define DLIB_CRYPTO_SYMS(X) X(EVP_EncodeBlock) X(EVP_DecodeBlock)
+
+#define DLIB_DECLARE(f) extern __typeof__(f) *sym_##f;
+DLIB_PQ_SYMS(DLIB_DECLARE)
+DLIB_ARCHIVE_SYMS(DLIB_DECLARE)
+DLIB_MHD_SYMS(DLIB_DECLARE)
+DLIB_CRYPTO_SYMS(DLIB_DECLARE)
+#undef DLIB_DECLARE
+
+/* Open library `id` and resolve its sym_ pointers, once per process (safe
+ * from several threads). 0, or -errno with a message naming the library,
+ * the loader's own words and the Debian package that provides it. */
+int dlib_load(enum dlib_id id);
+
+#endif

@@ -48,21 +48,21 @@ int dp_from_eni(struct __sk_buff *skb)
 
 	eni = bpf_map_lookup_elem(&enis, &ifindex);
 	if (!eni)
-		return drop_packet(skb, ifindex, &pkt, NULL, dir, DP_DROP_NO_ENI);
+		return drop_packet(skb, &pkt, NULL, dir, DP_DROP_NO_ENI);
 	rc = parse_packet(skb, &pkt);
 	if (rc == DP_PARSE_ARP)
 		return TC_ACT_OK;
 	if (rc != DP_PARSE_IPV4)
-		return drop_packet(skb, ifindex, &pkt, eni, dir, rc);
+		return drop_packet(skb, &pkt, eni, dir, rc);
 
 	if (!(eni->flags & DP_ENI_F_SRC_DST_CHECK_EXEMPT) && pkt.src != eni->ip)
-		return drop_packet(skb, ifindex, &pkt, eni, dir, DP_DROP_SPOOFED_SOURCE);
+		return drop_packet(skb, &pkt, eni, dir, DP_DROP_SPOOFED_SOURCE);
 	if (frag_refused(eni, &pkt))
-		return drop_packet(skb, ifindex, &pkt, eni, dir, DP_DROP_FRAGMENT);
+		return drop_packet(skb, &pkt, eni, dir, DP_DROP_FRAGMENT);
 	if (pkt.frag == DP_FRAG_LATER)
 		return frag_follows(ifindex, &pkt, dir)
 			       ? TC_ACT_OK
-			       : drop_packet(skb, ifindex, &pkt, eni, dir, DP_DROP_FRAGMENT);
+			       : drop_packet(skb, &pkt, eni, dir, DP_DROP_FRAGMENT);
 	if (is_dns(pkt.dst, pkt.dport, &pkt))
 		return frag_remember(ifindex, &pkt, dir), TC_ACT_OK;
 
@@ -73,17 +73,17 @@ int dp_from_eni(struct __sk_buff *skb)
 		if (!ct && !ct_related(eni, ifindex, &pkt, dir, now) &&
 		    !sg_allows(eni, dir, &pkt, pkt.dst,
 			       origin_of_destination(skb, &pkt), &track))
-			return drop_packet(skb, ifindex, &pkt, eni, dir,
+			return drop_packet(skb, &pkt, eni, dir,
 					   DP_DROP_SG_EGRESS);
 	}
 	if (nacl_crosses_subnet(eni, pkt.dst) &&
 	    !nacl_allows(eni->nacl_id, dir, pkt.dst, &pkt))
-		return drop_packet(skb, ifindex, &pkt, eni, dir, DP_DROP_NACL_OUTBOUND);
+		return drop_packet(skb, &pkt, eni, dir, DP_DROP_NACL_OUTBOUND);
 
 	if (ct)
 		ct_account(ct, &pkt, dir, now);
 	else if (track && ct_create(eni, &key, &pkt, dir, now))
-		return drop_packet(skb, ifindex, &pkt, eni, dir,
+		return drop_packet(skb, &pkt, eni, dir,
 				   DP_DROP_CONNTRACK_ALLOWANCE_EXCEEDED);
 	frag_remember(ifindex, &pkt, dir);
 	return TC_ACT_OK;
@@ -105,28 +105,28 @@ int dp_to_eni(struct __sk_buff *skb)
 
 	eni = bpf_map_lookup_elem(&enis, &ifindex);
 	if (!eni)
-		return drop_packet(skb, ifindex, &pkt, NULL, dir, DP_DROP_NO_ENI);
+		return drop_packet(skb, &pkt, NULL, dir, DP_DROP_NO_ENI);
 	rc = parse_packet(skb, &pkt);
 	if (rc == DP_PARSE_ARP)
 		return TC_ACT_OK;
 	if (rc != DP_PARSE_IPV4)
-		return drop_packet(skb, ifindex, &pkt, eni, dir, rc);
+		return drop_packet(skb, &pkt, eni, dir, rc);
 
 	if (!(eni->flags & DP_ENI_F_SRC_DST_CHECK_EXEMPT) && pkt.dst != eni->ip)
-		return drop_packet(skb, ifindex, &pkt, eni, dir,
+		return drop_packet(skb, &pkt, eni, dir,
 				   DP_DROP_SPOOFED_DESTINATION);
 	if (frag_refused(eni, &pkt))
-		return drop_packet(skb, ifindex, &pkt, eni, dir, DP_DROP_FRAGMENT);
+		return drop_packet(skb, &pkt, eni, dir, DP_DROP_FRAGMENT);
 	if (pkt.frag == DP_FRAG_LATER)
 		return frag_follows(ifindex, &pkt, dir)
 			       ? TC_ACT_OK
-			       : drop_packet(skb, ifindex, &pkt, eni, dir, DP_DROP_FRAGMENT);
+			       : drop_packet(skb, &pkt, eni, dir, DP_DROP_FRAGMENT);
 	if (is_dns(pkt.src, pkt.sport, &pkt))
 		return frag_remember(ifindex, &pkt, dir), TC_ACT_OK;
 	nremote = nacl_inbound_remote(eni, &pkt);
 	if (nacl_crosses_subnet(eni, nremote) &&
 	    !nacl_allows(eni->nacl_id, dir, nremote, &pkt))
-		return drop_packet(skb, ifindex, &pkt, eni, dir, DP_DROP_NACL_INBOUND);
+		return drop_packet(skb, &pkt, eni, dir, DP_DROP_NACL_INBOUND);
 
 	now = bpf_ktime_get_ns();
 	if (!(eni->flags & DP_ENI_F_NO_SECURITY_GROUPS)) {
@@ -139,20 +139,20 @@ int dp_to_eni(struct __sk_buff *skb)
 	 * (the igw has DNATed it), may be reached from outside the VPC. */
 	if (!ct && !related && !(eni->flags & DP_ENI_F_HAS_PUBLIC_IP) &&
 	    bpf_map_lookup_elem(&outside_links, &in_ifindex))
-		return drop_packet(skb, ifindex, &pkt, eni, dir,
+		return drop_packet(skb, &pkt, eni, dir,
 				   DP_DROP_PRIVATE_ADDRESS_FROM_OUTSIDE);
 	if (!ct && !related && (eni->flags & DP_ENI_F_NO_INBOUND))
-		return drop_packet(skb, ifindex, &pkt, eni, dir,
+		return drop_packet(skb, &pkt, eni, dir,
 				   DP_DROP_FUNCTION_INBOUND);
 	if (!(eni->flags & DP_ENI_F_NO_SECURITY_GROUPS) && !ct && !related &&
 	    !sg_allows(eni, dir, &pkt, pkt.src, origin_of_source(in_ifindex),
 		       &track))
-		return drop_packet(skb, ifindex, &pkt, eni, dir, DP_DROP_SG_INGRESS);
+		return drop_packet(skb, &pkt, eni, dir, DP_DROP_SG_INGRESS);
 
 	if (ct)
 		ct_account(ct, &pkt, dir, now);
 	else if (track && ct_create(eni, &key, &pkt, dir, now))
-		return drop_packet(skb, ifindex, &pkt, eni, dir,
+		return drop_packet(skb, &pkt, eni, dir,
 				   DP_DROP_CONNTRACK_ALLOWANCE_EXCEEDED);
 	frag_remember(ifindex, &pkt, dir);
 	return TC_ACT_OK;

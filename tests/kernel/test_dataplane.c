@@ -1234,9 +1234,35 @@ static void test_eni_remove_flushes(void **state)
 	assert_int_equal(ct_get(6, E_LAMBDA, l, r, 45000, 443, &v), 0);
 	assert_int_equal(dp_eni_remove(dp, ifx[E_LAMBDA]), 0);
 	assert_int_not_equal(ct_get(6, E_LAMBDA, l, r, 45000, 443, &v), 0);
+	/* the table stays, empty, for the ifindex's next ENI */
+	assert_int_equal(dp_ct_count(dp, ifx[E_LAMBDA]), 0);
 	counters_mark();
 	SHOT(leave(E_LAMBDA, &req), DP_DROP_NO_ENI);
+	assert_int_equal(dp_ct_count(dp, ifx[E_LAMBDA]), 0);
 	eni_put(E_LAMBDA, 3, l, SUB_A, N_DEFAULT, lambda, 1, 0);
+	PASS(leave(E_LAMBDA, &req));
+	assert_int_equal(dp_ct_count(dp, ifx[E_LAMBDA]), 1);
+}
+
+/* Tracking tables made in one batch (one grace period): one per ifindex,
+ * duplicates once, existing tables kept with their entries. */
+static void test_ct_tables_batch(void **state)
+{
+	const uint32_t fresh[] = { 3001, 3002, 3002, 3003 };
+	uint32_t l = IP(10, 0, 1, 30), r = IP(1, 1, 1, 1);
+	struct pkt req = mk(l, r, 6, 45100, 443);
+	uint32_t lambda_if = (uint32_t)ifx[E_LAMBDA];
+
+	NEED_ROOT();
+	assert_int_equal(dp_ct_count(dp, 3001), -ENOENT);
+	assert_int_equal(dp_ct_tables_add(dp, fresh, 4, 64), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(dp_ct_count(dp, fresh[i]), 0);
+	assert_int_equal(dp_ct_count(dp, 3004), -ENOENT);
+	PASS(leave(E_LAMBDA, &req));
+	assert_int_equal(dp_ct_count(dp, ifx[E_LAMBDA]), 2);
+	assert_int_equal(dp_ct_tables_add(dp, &lambda_if, 1, 64), 0);
+	assert_int_equal(dp_ct_count(dp, ifx[E_LAMBDA]), 2);
 }
 
 /* Every reason has been counted by the tests above (run in order). */
@@ -1500,6 +1526,7 @@ int main(void)
 		cmocka_unit_test(test_dns_not_filtered),
 		cmocka_unit_test(test_flow_logs),
 		cmocka_unit_test(test_eni_remove_flushes),
+		cmocka_unit_test(test_ct_tables_batch),
 		cmocka_unit_test(test_allowance_per_eni),
 		cmocka_unit_test(test_tcp_states),
 		cmocka_unit_test(test_udp_timeouts_per_eni),

@@ -158,37 +158,4 @@ int dp_to_eni(struct __sk_buff *skb)
 	return TC_ACT_OK;
 }
 
-/* ---- forgetting an address ----------------------------------------------
- * Run by user space (BPF_PROG_RUN) when an environment's ENI goes and its
- * address may be handed out again: every tracking entry, in every ENI's
- * table, whose remote end is that address is deleted. In the kernel this
- * costs no system call per table (user space needed three: an fd for the
- * table, a walk, a close). */
-static long forget_in_table(void *table, struct dp_ct_key *key, struct dp_ct_val *val,
-			    struct dp_forget *f)
-{
-	if (key->remote_ip == f->ip && bpf_map_delete_elem(table, key) == 0)
-		f->deleted++;
-	return 0;
-}
-
-static long forget_in_eni(void *map, __u32 *ifindex, struct dp_eni *eni, struct dp_forget *f)
-{
-	void *table = bpf_map_lookup_elem(&ct_enis, ifindex);
-
-	if (table)
-		bpf_for_each_map_elem(table, forget_in_table, f, 0);
-	return 0;
-}
-
-SEC("syscall")
-int dp_forget_peer(struct dp_forget *ctx)
-{
-	struct dp_forget f = { .ip = ctx->ip };
-
-	bpf_for_each_map_elem(&enis, forget_in_eni, &f, 0);
-	ctx->deleted = f.deleted;
-	return 0;
-}
-
 char LICENSE[] SEC("license") = "GPL";

@@ -261,14 +261,6 @@ struct dp_ct_key {
 };
 _Static_assert(sizeof(struct dp_ct_key) == 20, "dp_ct_key layout");
 
-/* The context of dp_forget_peer (BPF_PROG_RUN): the address that leaves
- * (in), how many tracking entries named it (out). */
-struct dp_forget {
-	__be32 ip;
-	__u32 deleted;
-};
-_Static_assert(sizeof(struct dp_forget) == 8, "dp_forget layout");
-
 #define DP_CT_F_ORIG_INGRESS (1u << 0)  /* created by a packet entering */
 #define DP_CT_F_SEEN_REPLY   (1u << 1)  /* a packet went the other way */
 /* TCP state. SYN: created by a SYN (no ACK), so until a reply it is

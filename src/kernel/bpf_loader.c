@@ -648,17 +648,24 @@ static int ct_table_purge(int fd, uint32_t ifindex, const uint32_t *remote_ip)
 	return deleted;
 }
 
+static int forget_peer_in(struct dataplane *dp, int fd, uint32_t ifindex, void *ctx)
+{
+	struct { uint32_t ip; int deleted; } *c = ctx;
+	int n = ct_table_purge(fd, ifindex, &c->ip);
+
+	(void)dp;
+	if (n < 0)
+		return n;
+	c->deleted += n;
+	return 0;
+}
+
 int dp_ct_forget_peer(struct dataplane *dp, uint32_t ip)
 {
-	struct dp_forget f = { .ip = htonl(ip) };
-	/* A syscall program's context is copied back into ctx_in (ctx_out is
-	 * refused). */
-	LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &f, .ctx_size_in = sizeof(f));
+	struct { uint32_t ip; int deleted; } c = { htonl(ip), 0 };
+	int rc = ct_tables_walk(dp, forget_peer_in, &c);
 
-	if (bpf_prog_test_run_opts(dp->prog_fd[DP_PROG_FORGET_PEER], &run))
-		return errf(errno, "running %s/%s: %s", dp->pin_dir,
-			    dp_prog_names[DP_PROG_FORGET_PEER], strerror(errno));
-	return (int)f.deleted;
+	return rc < 0 ? rc : c.deleted;
 }
 
 int dp_eni_get(struct dataplane *dp, uint32_t ifindex, struct dp_eni *out)

@@ -53,8 +53,7 @@
 /* FROM_ENI: tc ingress of the router-side veth; TO_ENI: its tc egress. */
 #define DP_PROGS(X) \
 	X(FROM_ENI, dp_from_eni) \
-	X(TO_ENI, dp_to_eni) \
-	X(FORGET_PEER, dp_forget_peer)
+	X(TO_ENI, dp_to_eni)
 
 #define DP_ID_ENUM_MAP(id, name) DP_MAP_##id,
 #define DP_ID_ENUM_PROG(id, name) DP_PROG_##id,

@@ -77,7 +77,7 @@ static int is_root;
  * dp_detach: our two filters removed, absent is success. */
 static int dp_attach(struct dataplane *d, int ifindex)
 {
-	static const enum bpf_tc_attach_point points[] = {
+	static const enum bpf_tc_attach_point points[DP_PROG__COUNT] = {
 		[DP_PROG_FROM_ENI] = BPF_TC_INGRESS,
 		[DP_PROG_TO_ENI] = BPF_TC_EGRESS,
 	};
@@ -89,8 +89,7 @@ static int dp_attach(struct dataplane *d, int ifindex)
 	if (rc && rc != -EEXIST)
 		return errf(rc, "creating the clsact qdisc on ifindex %d: %s",
 			    ifindex, strerror(-rc));
-	/* the tc programs only (dp_forget_peer is run, not attached) */
-	for (int i = DP_PROG_FROM_ENI; i <= DP_PROG_TO_ENI; i++) {
+	for (int i = 0; i < DP_PROG__COUNT; i++) {
 		LIBBPF_OPTS(bpf_tc_opts, opts, .handle = DP_TC_HANDLE,
 			    .priority = DP_TC_PRIORITY, .prog_fd = d->prog_fd[i],
 			    .flags = BPF_TC_F_REPLACE);

@@ -267,7 +267,14 @@ static __always_inline int ct_create(const struct dp_eni *eni,
 	rc = bpf_map_update_elem(table, key, &v, BPF_ANY);
 	if (rc == -DP_E2BIG && ct_gc(eni, table, ifindex, now))
 		rc = bpf_map_update_elem(table, key, &v, BPF_ANY);
-	return rc ? -1 : 0;
+	if (rc)
+		return -1;
+	if (!bpf_map_lookup_elem(&ct_used, &ifindex)) {
+		__u8 one = 1;
+
+		bpf_map_update_elem(&ct_used, &ifindex, &one, BPF_ANY);
+	}
+	return 0;
 }
 
 #endif

@@ -123,6 +123,17 @@ struct {
 	__type(value, __u64);
 } ct_gc_last SEC(".maps");
 
+/* The ENIs whose tracking table ever got an entry: user space walks only
+ * those when an address leaves (dp_ct_forget_peer), for a walk visits
+ * every bucket of a table, empty or not. Cleared when the table is
+ * emptied (dp_eni_remove). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_ENIS_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} ct_used SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, DP_FLOW_REJECT_MAX);

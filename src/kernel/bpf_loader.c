@@ -505,8 +505,12 @@ int dp_ct_tables_add(struct dataplane *dp, const uint32_t *ifindex, int n, uint3
 	return rc;
 }
 
+static int ct_table_purge(int fd, uint32_t ifindex, const uint32_t *remote_ip);
+
 int dp_eni_add(struct dataplane *dp, uint32_t ifindex, const struct dp_eni *eni)
 {
+	struct dp_eni old;
+	uint8_t used;
 	int rc;
 
 	if (eni->n_sgs > DP_MAX_SGS)
@@ -519,6 +523,19 @@ int dp_eni_add(struct dataplane *dp, uint32_t ifindex, const struct dp_eni *eni)
 	rc = ct_table_ensure(dp, ifindex, eni->ct_allowance);
 	if (rc)
 		return rc;
+	/* A new ENI on a kept table: empty it if a packet of the last ENI
+	 * still added an entry after dp_eni_remove() emptied it. */
+	if (bpf_map_lookup_elem(dp->map_fd[DP_MAP_ENIS], &ifindex, &old) != 0 &&
+	    bpf_map_lookup_elem(dp->map_fd[DP_MAP_CT_USED], &ifindex, &used) == 0) {
+		int fd = ct_table_fd(dp, ifindex);
+
+		rc = fd < 0 ? 0 : ct_table_purge(fd, ifindex, NULL);
+		if (fd >= 0)
+			close(fd);
+		if (rc < 0)
+			return rc;
+		bpf_map_delete_elem(dp->map_fd[DP_MAP_CT_USED], &ifindex);
+	}
 	if (bpf_map_update_elem(dp->map_fd[DP_MAP_ENIS], &ifindex, eni, BPF_ANY))
 		return errf(errno, "adding ENI %u (ifindex %u) to %s/enis: %s",
 			    eni->eni_id, ifindex, dp->pin_dir, strerror(errno));
@@ -583,26 +600,28 @@ int dp_ct_count(struct dataplane *dp, uint32_t ifindex)
 typedef int (*ct_table_fn)(struct dataplane *dp, int fd, uint32_t ifindex, void *ctx);
 static int ct_tables_walk(struct dataplane *dp, ct_table_fn fn, void *ctx)
 {
-	/* The (ifindex, table id) pairs come in batches: one call for what
-	 * would otherwise be two per table. */
+	/* Only the tables that ever got an entry (ct_used, marked by the
+	 * programs): walking one visits all its buckets, 16,384 by default,
+	 * even empty. Their ifindexes come in batches. */
 	enum { BATCH = 256 };
-	uint32_t keys[BATCH], ids[BATCH], token = 0;
+	uint32_t keys[BATCH], token = 0;
+	uint8_t used[BATCH];
 	void *in = NULL;
 	int rc = 0;
 
 	for (bool more = true; more && !rc;) {
 		__u32 n = BATCH;
 
-		if (bpf_map_lookup_batch(dp->map_fd[DP_MAP_CT_ENIS], in, &token, keys, ids,
+		if (bpf_map_lookup_batch(dp->map_fd[DP_MAP_CT_USED], in, &token, keys, used,
 					 &n, NULL)) {
 			if (errno != ENOENT)
-				return errf(errno, "reading %s/ct_enis: %s", dp->pin_dir,
+				return errf(errno, "reading %s/ct_used: %s", dp->pin_dir,
 					    strerror(errno));
 			more = false; /* the last batch; n says how many it holds */
 		}
 		in = &token;
 		for (__u32 i = 0; i < n && !rc; i++) {
-			int fd = bpf_map_get_fd_by_id(ids[i]);
+			int fd = ct_table_fd(dp, keys[i]);
 
 			if (fd < 0)
 				continue;  /* removed meanwhile */
@@ -736,6 +755,7 @@ int dp_eni_remove(struct dataplane *dp, uint32_t ifindex)
 		if (rc < 0)
 			return rc;
 	}
+	bpf_map_delete_elem(dp->map_fd[DP_MAP_CT_USED], &ifindex);
 	bpf_map_delete_elem(dp->map_fd[DP_MAP_CT_GC_LAST], &ifindex);
 	rc = flush_ifindex(dp, DP_MAP_FLOW_REJECT, ifindex, sizeof(struct dp_flow_key));
 	return rc;

@@ -44,6 +44,7 @@
 	X(NACLS, nacls) \
 	X(CT_ENIS, ct_enis) \
 	X(CT_GC_LAST, ct_gc_last) \
+	X(CT_USED, ct_used) \
 	X(FLOW_REJECT, flow_reject) \
 	X(DROP_COUNTERS, drop_counters) \
 	X(DROP_EVENTS, drop_events) \

@@ -1228,20 +1228,27 @@ static void test_eni_remove_flushes(void **state)
 	struct pkt req = mk(l, r, 6, 45000, 443);
 	struct dp_ct_val v;
 	static const uint16_t lambda[] = { G_LAMBDA };
+	uint8_t used;
 
 	NEED_ROOT();
 	PASS(leave(E_LAMBDA, &req));
 	assert_int_equal(ct_get(6, E_LAMBDA, l, r, 45000, 443, &v), 0);
 	assert_int_equal(dp_eni_remove(dp, ifx[E_LAMBDA]), 0);
 	assert_int_not_equal(ct_get(6, E_LAMBDA, l, r, 45000, 443, &v), 0);
-	/* the table stays, empty, for the ifindex's next ENI */
+	/* the table stays, empty and no longer marked used, for the
+	 * ifindex's next ENI */
 	assert_int_equal(dp_ct_count(dp, ifx[E_LAMBDA]), 0);
+	assert_int_not_equal(bpf_map_lookup_elem(dp->map_fd[DP_MAP_CT_USED], &ifx[E_LAMBDA],
+						 &used), 0);
 	counters_mark();
 	SHOT(leave(E_LAMBDA, &req), DP_DROP_NO_ENI);
 	assert_int_equal(dp_ct_count(dp, ifx[E_LAMBDA]), 0);
 	eni_put(E_LAMBDA, 3, l, SUB_A, N_DEFAULT, lambda, 1, 0);
 	PASS(leave(E_LAMBDA, &req));
 	assert_int_equal(dp_ct_count(dp, ifx[E_LAMBDA]), 1);
+	/* the programs marked it used again: walks (forget, flows) visit it */
+	assert_int_equal(bpf_map_lookup_elem(dp->map_fd[DP_MAP_CT_USED], &ifx[E_LAMBDA],
+					     &used), 0);
 }
 
 /* Tracking tables made in one batch (one grace period): one per ifindex,

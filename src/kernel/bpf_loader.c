@@ -519,14 +519,17 @@ int dp_eni_add(struct dataplane *dp, uint32_t ifindex, const struct dp_eni *eni)
 	if (eni->ct_allowance > DP_CT_ALLOWANCE_MAX)
 		return errf(E2BIG, "adding ENI %u: tracking allowance %u, at most %u",
 			    eni->eni_id, eni->ct_allowance, DP_CT_ALLOWANCE_MAX);
+	/* An ENI that has its entry keeps its table and flows (a change of
+	 * its groups). */
+	if (bpf_map_lookup_elem(dp->map_fd[DP_MAP_ENIS], &ifindex, &old) == 0)
+		goto entry;
 	/* The table first: the programs drop new flows of an ENI without one. */
 	rc = ct_table_ensure(dp, ifindex, eni->ct_allowance);
 	if (rc)
 		return rc;
 	/* A new ENI on a kept table: empty it if a packet of the last ENI
 	 * still added an entry after dp_eni_remove() emptied it. */
-	if (bpf_map_lookup_elem(dp->map_fd[DP_MAP_ENIS], &ifindex, &old) != 0 &&
-	    bpf_map_lookup_elem(dp->map_fd[DP_MAP_CT_USED], &ifindex, &used) == 0) {
+	if (bpf_map_lookup_elem(dp->map_fd[DP_MAP_CT_USED], &ifindex, &used) == 0) {
 		int fd = ct_table_fd(dp, ifindex);
 
 		rc = fd < 0 ? 0 : ct_table_purge(fd, ifindex, NULL);
@@ -536,6 +539,7 @@ int dp_eni_add(struct dataplane *dp, uint32_t ifindex, const struct dp_eni *eni)
 			return rc;
 		bpf_map_delete_elem(dp->map_fd[DP_MAP_CT_USED], &ifindex);
 	}
+entry:
 	if (bpf_map_update_elem(dp->map_fd[DP_MAP_ENIS], &ifindex, eni, BPF_ANY))
 		return errf(errno, "adding ENI %u (ifindex %u) to %s/enis: %s",
 			    eni->eni_id, ifindex, dp->pin_dir, strerror(errno));

@@ -18,13 +18,16 @@ fi
 {
 	echo "machine: $(machine)"
 	echo
-	RUNS=$runs bench/up.sh $sizes
-	echo
+	# attach and sg first: up.sh deletes thousands of namespace files,
+	# and for a minute or more after that, where /run is ext4, every new
+	# file costs more (docs/BENCHMARKS.md); attach makes several.
 	bench/attach.sh "$attach_runs" 100
 	echo
 	bench/sg.sh "$sg_runs" 100
 	echo
-	RUNS=$((runs < 3 ? runs : 3)) bench/dataplane.sh
+	RUNS=$runs bench/up.sh $sizes
+	echo
+	RUNS=$runs bench/dataplane.sh
 	echo
 	bench/memory.sh "$mem"
 } 2>&1 | tee "$out"

@@ -13,6 +13,13 @@ check "the command ran inside the node" grep -q "eth0 *inet 10.5.2.4/28" "$log"
 check "it sees names split-horizon (front is private inside its VPC)" \
 	grep -Eq '^10\.5\.1\.[0-9]+\s+front$' "$log"
 check "it sees internet hosts" grep -Eq '^203\.0\.113\.20\s+pub$' "$log"
+# The nodes of a VPC share one hosts file (docs/NAMING.md): read-only to
+# them, and what `ip netns exec` shows too.
+check "a node cannot change the hosts file its VPC shares" \
+	bash -c "! '$VPCSIM' exec -t '$T' worker -- sh -c 'echo 10.9.9.9 intruder >>/etc/hosts' 2>/dev/null &&
+		! grep -rqs intruder /etc/netns/vpcsim-$T.*/"
+check "ip netns exec shows the node its hosts file" \
+	bash -c "ip netns exec vpcsim-$T.res.worker cat /etc/hosts | grep -Eq '^203\.0\.113\.20\s+pub$'"
 check "status shows the command running" bash -c "'$VPCSIM' status '$T' | grep -E '^worker .*running'"
 pid=$(awk '$1 == "proc" && $4 == "worker" {print $2}' "/run/vpcsim/$T/journal")
 check "its pid is journaled" test -n "$pid"

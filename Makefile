@@ -155,11 +155,11 @@ bench: deps
 
 FUZZ_SECONDS ?= 60
 fuzz: $(BPF_SKELS)
-	@$(MAKE) --no-print-directory -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS) PKGS="$(PKGS)" BUILD=$(BUILD)
+	@$(MAKE) --no-print-directory -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS) PKGS="$(PKGS)" PKGS_DL="$(PKGS_DL)" BUILD=$(BUILD)
 
 # Built by tests/run.sh for the smoke run `make check` does.
 fuzz-build: $(BPF_SKELS)
-	@$(MAKE) --no-print-directory -C tests/fuzz all PKGS="$(PKGS)" BUILD=$(BUILD)
+	@$(MAKE) --no-print-directory -C tests/fuzz all PKGS="$(PKGS)" PKGS_DL="$(PKGS_DL)" BUILD=$(BUILD)
 
 # The differential test of `reach` against real probes, at scale. A copy of
 # the binary is used, so rebuilding meanwhile does not disturb the run.

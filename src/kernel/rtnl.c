@@ -116,26 +116,6 @@ int rt_link_set_up(struct netns *ns, int ifindex)
 	return err;
 }
 
-int rt_link_del(struct netns *ns, int ifindex)
-{
-	struct nl_sock *sk = netns_rt(ns);
-	struct rtnl_link *link;
-	int err;
-
-	if (!sk)
-		return -EIO;
-	link = rtnl_link_alloc();
-	rtnl_link_set_ifindex(link, ifindex);
-	err = rtnl_link_delete(sk, link);
-	rtnl_link_put(link);
-	if (err == -NLE_NODEV || err == -NLE_OBJ_NOTFOUND)
-		return 0;
-	if (err < 0)
-		return errf(nl_err(err), "deleting ifindex %d in %s: %s", ifindex, ns->name,
-			    nlerr_str(err));
-	return 0;
-}
-
 int rt_link_exists(struct netns *ns, int ifindex)
 {
 	struct nl_sock *sk = netns_rt(ns);

@@ -33,9 +33,6 @@ int rt_link_set_up(struct netns *ns, int ifindex);
  * sent, so a connection opened right after a veth is made loses its first
  * packet to a 1 s retransmit. */
 int rt_link_wait_ready(struct netns *ns, int ifindex, int timeout_ms);
-/* Delete a link (a veth: both ends, at once, unlike a namespace's removal
- * whose links go later from a kernel workqueue). Absent is success. */
-int rt_link_del(struct netns *ns, int ifindex);
 /* 1 when ifindex exists in ns, 0 when it does not, or -errno. */
 int rt_link_exists(struct netns *ns, int ifindex);
 

@@ -1,10 +1,12 @@
 /* vpcsim down [NAME] [--all] and vpcsim clean. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "model/names.h"
 #include "state/journal.h"
@@ -39,6 +41,8 @@ static int down_one(const char *name)
 	struct journal J;
 	int err = 0, swept;
 
+	double t0 = now_ms(), t1;
+
 	state_dir(name, dir);
 	snprintf(path, sizeof(path), "%s/journal", dir);
 	if (journal_read(&J, path) == 0) {
@@ -46,7 +50,11 @@ static int down_one(const char *name)
 		err = journal_undo(&J);
 		journal_close(&J);
 	}
+	t1 = now_ms();
 	swept = sweep_everything(name);
+	if (getenv("VPCSIM_PROFILE"))
+		fprintf(stderr, "profile: down: journal %.1f ms, sweep %.1f ms\n", t1 - t0,
+			now_ms() - t1);
 	if (swept < 0 && !err)
 		err = -1;
 	if (err < 0)

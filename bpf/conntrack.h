@@ -152,11 +152,13 @@ static __always_inline struct dp_ct_val *ct_lookup(const struct dp_eni *eni,
 /* Whether pkt is an ICMP error about a live tracked flow of this ENI: it
  * then passes the groups as that flow's replies do (as RST does for TCP),
  * so a closed UDP port refuses instead of timing out. NACLs still apply. */
-static __always_inline int ct_related(const struct dp_eni *eni, __u32 ifindex,
-				      const struct dp_pkt *pkt, __u8 dir,
-				      __u64 now)
+__noinline int ct_related(const struct dp_eni *eni, __u32 ifindex,
+			  const struct dp_pkt *pkt, __u32 dir, __u64 now)
 {
 	struct dp_ct_key key;
+
+	if (!eni || !pkt)
+		return 0;
 
 	if (!ct_related_key_build(&key, ifindex, pkt, dir))
 		return 0;

@@ -37,10 +37,12 @@ static __always_inline __be32 nacl_inbound_remote(const struct dp_eni *eni,
 /* Returns 1 when the first rule of NACL `nacl_id` in `dir` matching the
  * remote end and the packet is an ALLOW, 0 when it is a DENY or no rule
  * matches (implicit deny) or the NACL is unknown. */
-static __always_inline int nacl_allows(__u16 nacl_id, __u8 dir, __be32 remote,
-				       const struct dp_pkt *pkt)
+__noinline int nacl_allows(__u32 nacl_id, __u32 dir, __be32 remote, const struct dp_pkt *pkt)
 {
 	__u8 gen = policy_gen_get();
+
+	if (!pkt)
+		return 0;
 	struct dp_nacl_cidr_key ckey = {
 		.prefixlen = 64, .nacl = nacl_id, .dir = DP_KEY_DIR(dir, gen),
 		.ip = remote,

@@ -34,12 +34,6 @@
 #define PATH_PREFIX "/2015-03-31/functions/"
 #define LOG_TAIL 4096
 
-struct upload {
-	char *buf;
-	size_t len;
-	bool too_large;
-};
-
 static const char *serve_topo;
 
 static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, const char *type,
@@ -119,7 +113,7 @@ static enum MHD_Result invoke_reply(struct MHD_Connection *c, const struct fn_re
 }
 
 /* One invoke of function `name` with the request's body. */
-static enum MHD_Result do_invoke(struct MHD_Connection *c, const char *name, struct upload *u)
+static enum MHD_Result do_invoke(struct MHD_Connection *c, const char *name, struct rapi_upload *u)
 {
 	const char *type = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Invocation-Type");
 	const char *cc64 = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Client-Context");
@@ -172,7 +166,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			      const char *method, const char *version, const char *data,
 			      size_t *size, void **con_cls)
 {
-	struct upload *u = *con_cls;
+	struct rapi_upload *u = *con_cls;
 	char name[128];
 	const char *end;
 
@@ -182,18 +176,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return u ? MHD_YES : MHD_NO;
 	}
 	if (*size) {
-		if (u->len + *size > RAPI_PAYLOAD_MAX || u->too_large) {
-			u->too_large = true;
-		} else {
-			char *g = realloc(u->buf, u->len + *size + 1);
-
-			if (!g)
-				return MHD_NO;
-			u->buf = g;
-			memcpy(u->buf + u->len, data, *size);
-			u->len += *size;
-			u->buf[u->len] = '\0';
-		}
+		if (rapi_upload_add(u, data, *size) < 0)
+			return MHD_NO;
 		*size = 0;
 		return MHD_YES;
 	}
@@ -210,12 +194,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode code)
 {
-	struct upload *u = *con_cls;
-
-	if (u) {
-		free(u->buf);
-		free(u);
-	}
+	rapi_upload_free(*con_cls);
 	*con_cls = NULL;
 }
 

@@ -16,13 +16,6 @@
 #define PREFIX "/2018-06-01/runtime/"
 #define INVOCATION PREFIX "invocation/"
 
-/* A request body being received (POST). */
-struct upload {
-	char *buf;
-	size_t len;
-	bool too_large;
-};
-
 static void notify(struct rapi *r)
 {
 	uint64_t one = 1;
@@ -111,7 +104,7 @@ static enum MHD_Result on_next(struct rapi *r, struct MHD_Connection *c)
 /* Record how the runtime answered: the outcome, the body it posted (taken
  * from the upload) and its error type; then wake the supervisor. Under
  * r->mu. */
-static void outcome_set(struct rapi *r, enum rapi_outcome kind, struct upload *u,
+static void outcome_set(struct rapi *r, enum rapi_outcome kind, struct rapi_upload *u,
 			const char *type)
 {
 	r->outcome = kind;
@@ -124,7 +117,7 @@ static void outcome_set(struct rapi *r, enum rapi_outcome kind, struct upload *u
 }
 
 static enum MHD_Result on_result(struct rapi *r, struct MHD_Connection *c, const char *id,
-				 enum rapi_outcome kind, struct upload *u)
+				 enum rapi_outcome kind, struct rapi_upload *u)
 {
 	const char *type = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						       "Lambda-Runtime-Function-Error-Type");
@@ -146,7 +139,7 @@ static enum MHD_Result on_result(struct rapi *r, struct MHD_Connection *c, const
 }
 
 static enum MHD_Result on_init_error(struct rapi *r, struct MHD_Connection *c,
-				     struct upload *u)
+				     struct rapi_upload *u)
 {
 	const char *type = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						       "Lambda-Runtime-Function-Error-Type");
@@ -162,8 +155,7 @@ static enum MHD_Result on_init_error(struct rapi *r, struct MHD_Connection *c,
 	return reply(c, MHD_HTTP_ACCEPTED, "{\"status\":\"OK\"}");
 }
 
-/* Append a chunk of the body; over the limit, keep counting, drop bytes. */
-static void upload_add(struct upload *u, const char *data, size_t n)
+int rapi_upload_add(struct rapi_upload *u, const char *data, size_t n)
 {
 	char *grown;
 
@@ -172,17 +164,25 @@ static void upload_add(struct upload *u, const char *data, size_t n)
 		free(u->buf);
 		u->buf = NULL;
 		u->len = 0;
-		return;
+		return 0;
 	}
 	grown = realloc(u->buf, u->len + n + 1);
 	if (!grown) {
 		u->too_large = true;
-		return;
+		return -ENOMEM;
 	}
 	u->buf = grown;
 	memcpy(u->buf + u->len, data, n);
 	u->len += n;
 	u->buf[u->len] = '\0';
+	return 0;
+}
+
+void rapi_upload_free(struct rapi_upload *u)
+{
+	if (u)
+		free(u->buf);
+	free(u);
 }
 
 /* The invocation id of "…/invocation/{id}/{what}", or NULL. */
@@ -199,7 +199,7 @@ static const char *invocation_id(const char *url, const char *what, char id[64])
 }
 
 static enum MHD_Result on_post(struct rapi *r, struct MHD_Connection *c, const char *url,
-			       struct upload *u)
+			       struct rapi_upload *u)
 {
 	char id[64];
 
@@ -217,7 +217,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			      const char *data, size_t *data_size, void **con_cls)
 {
 	struct rapi *r = cls;
-	struct upload *u = *con_cls;
+	struct rapi_upload *u = *con_cls;
 
 	if (!strcmp(method, "GET")) {
 		if (!strcmp(url, INVOCATION "next"))
@@ -235,7 +235,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_YES;
 	}
 	if (*data_size) {
-		upload_add(u, data, *data_size);
+		rapi_upload_add(u, data, *data_size);
 		*data_size = 0;
 		return MHD_YES;
 	}
@@ -245,13 +245,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode code)
 {
-	struct upload *u = *con_cls;
-
-	if (u) {
-		free(u->buf);
-		free(u);
-		*con_cls = NULL;
-	}
+	rapi_upload_free(*con_cls);
+	*con_cls = NULL;
 }
 
 int rapi_start(struct rapi *r)

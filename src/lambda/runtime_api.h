@@ -23,6 +23,19 @@
 #define RAPI_PORT 9001
 #define RAPI_PAYLOAD_MAX 6291456   /* 6 MB, synchronous invoke */
 
+/* A request body being received by an HTTP server (the Runtime API here,
+ * the Invoke API of `vpcsim serve`): the chunks libmicrohttpd hands over,
+ * NUL-terminated, up to RAPI_PAYLOAD_MAX bytes. */
+struct rapi_upload {
+	char *buf;
+	size_t len;
+	bool too_large;            /* over the limit: bytes dropped, not kept */
+};
+/* Append a chunk. 0, or -ENOMEM when memory ran out (then too_large is
+ * set as well, so the body is refused either way). */
+int rapi_upload_add(struct rapi_upload *u, const char *data, size_t n);
+void rapi_upload_free(struct rapi_upload *u);
+
 enum rapi_outcome {
 	RAPI_NONE,
 	RAPI_RESPONSE,             /* POST …/response */

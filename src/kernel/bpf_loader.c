@@ -505,7 +505,7 @@ int dp_ct_tables_add(struct dataplane *dp, const uint32_t *ifindex, int n, uint3
 	return rc;
 }
 
-static int ct_table_purge(int fd, uint32_t ifindex, const uint32_t *remote_ip);
+static int ct_table_empty(struct dataplane *dp, uint32_t ifindex);
 
 int dp_eni_add(struct dataplane *dp, uint32_t ifindex, const struct dp_eni *eni)
 {
@@ -527,18 +527,12 @@ int dp_eni_add(struct dataplane *dp, uint32_t ifindex, const struct dp_eni *eni)
 	rc = ct_table_ensure(dp, ifindex, eni->ct_allowance);
 	if (rc)
 		return rc;
-	/* A new ENI on a kept table: empty it if a packet of the last ENI
-	 * still added an entry after dp_eni_remove() emptied it. */
-	if (bpf_map_lookup_elem(dp->map_fd[DP_MAP_CT_USED], &ifindex, &used) == 0) {
-		int fd = ct_table_fd(dp, ifindex);
-
-		rc = fd < 0 ? 0 : ct_table_purge(fd, ifindex, NULL);
-		if (fd >= 0)
-			close(fd);
-		if (rc < 0)
-			return rc;
-		bpf_map_delete_elem(dp->map_fd[DP_MAP_CT_USED], &ifindex);
-	}
+	/* A new ENI on a kept table: empty it again if a packet the last
+	 * ENI's programs were still handling added an entry after
+	 * dp_eni_remove() emptied it (the programs marked it used). */
+	if (bpf_map_lookup_elem(dp->map_fd[DP_MAP_CT_USED], &ifindex, &used) == 0 &&
+	    (rc = ct_table_empty(dp, ifindex)) < 0)
+		return rc;
 entry:
 	if (bpf_map_update_elem(dp->map_fd[DP_MAP_ENIS], &ifindex, eni, BPF_ANY))
 		return errf(errno, "adding ENI %u (ifindex %u) to %s/enis: %s",
@@ -671,6 +665,22 @@ static int ct_table_purge(int fd, uint32_t ifindex, const uint32_t *remote_ip)
 	return deleted;
 }
 
+/* Empty ENI ifindex's tracking table, if it has one, and take it out of
+ * ct_used. */
+static int ct_table_empty(struct dataplane *dp, uint32_t ifindex)
+{
+	int fd = ct_table_fd(dp, ifindex), rc = 0;
+
+	if (fd >= 0) {
+		rc = ct_table_purge(fd, ifindex, NULL);
+		close(fd);
+	}
+	if (rc < 0)
+		return rc;
+	bpf_map_delete_elem(dp->map_fd[DP_MAP_CT_USED], &ifindex);
+	return 0;
+}
+
 static int forget_peer_in(struct dataplane *dp, int fd, uint32_t ifindex, void *ctx)
 {
 	struct { uint32_t ip; int deleted; } *c = ctx;
@@ -742,7 +752,7 @@ static int flush_ifindex(struct dataplane *dp, int map, uint32_t ifindex,
 
 int dp_eni_remove(struct dataplane *dp, uint32_t ifindex)
 {
-	int fd, rc;
+	int rc;
 
 	if (bpf_map_delete_elem(dp->map_fd[DP_MAP_ENIS], &ifindex) &&
 	    errno != ENOENT)
@@ -751,15 +761,12 @@ int dp_eni_remove(struct dataplane *dp, uint32_t ifindex)
 	/* The table stays, emptied, for the next ENI of this ifindex:
 	 * removing it from the map of maps would cost a grace period
 	 * (docs/KERNEL.md), and so would the next ENI's insertion. With the
-	 * entry gone above, no packet adds to it meanwhile. */
-	fd = ct_table_fd(dp, ifindex);
-	if (fd >= 0) {
-		rc = ct_table_purge(fd, ifindex, NULL);
-		close(fd);
-		if (rc < 0)
-			return rc;
-	}
-	bpf_map_delete_elem(dp->map_fd[DP_MAP_CT_USED], &ifindex);
+	 * entry gone above, new packets find no ENI; one already past that
+	 * lookup may still add an entry, which the next dp_eni_add() finds
+	 * marked and empties. */
+	rc = ct_table_empty(dp, ifindex);
+	if (rc < 0)
+		return rc;
 	bpf_map_delete_elem(dp->map_fd[DP_MAP_CT_GC_LAST], &ifindex);
 	rc = flush_ifindex(dp, DP_MAP_FLOW_REJECT, ifindex, sizeof(struct dp_flow_key));
 	return rc;

@@ -452,7 +452,7 @@ static int eni_install(const struct live *lv, struct netns *router, const struct
 		err = vpc_dp_open(&lv->L, a->vpc, &dp);
 	if (!err) {
 		vpc_dp_eni_of(&lv->L, &pol, a, &eni);
-		err = vpc_dp_members(&lv->L, a, true);
+		err = vpc_dp_members_add(&lv->L, a);
 	}
 	if (!err)
 		err = eni_dataplane_attach(router, dp, a->ifindex, &eni);

@@ -150,7 +150,7 @@ int vpc_dp_drops_read(const struct layout *L, int vpc, struct dp_counter out[DP_
 	return err < 0 ? errf_prefix(err, "drop counters of VPC %s", L->t->vpcs[vpc].name) : 0;
 }
 
-int vpc_dp_members(const struct layout *L, const struct attachment *a, bool add)
+int vpc_dp_members_add(const struct layout *L, const struct attachment *a)
 {
 	uint16_t ids[ENI_SG_MAX];
 	int n = att_groups(L, a, ids), first = 0;
@@ -163,10 +163,7 @@ int vpc_dp_members(const struct layout *L, const struct attachment *a, bool add)
 			continue;
 		err = vpc_dp_open(L, v, &dp);
 		if (err == 0) {
-			uint32_t o = member_origin(L, v, a->vpc);
-
-			err = add ? dp_member_set(dp, o, a->ip, ids, n)
-				  : dp_member_remove(dp, o, a->ip);
+			err = dp_member_set(dp, member_origin(L, v, a->vpc), a->ip, ids, n);
 			dp_close(dp);
 		}
 		if (err < 0 && !first)

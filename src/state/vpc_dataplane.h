@@ -32,10 +32,11 @@ void vpc_dp_eni(const struct layout *L, const struct policy *pol, int att, struc
  * execution environment; a->node may be -1). */
 void vpc_dp_eni_of(const struct layout *L, const struct policy *pol,
 		   const struct attachment *a, struct dp_eni *out);
-/* Add (or remove) attachment a's address as a member of its groups in the
- * data planes of its VPC and of the VPCs peered with it, so rules naming
- * its groups match it. Keeps going past errors; returns the first. */
-int vpc_dp_members(const struct layout *L, const struct attachment *a, bool add);
+/* Add attachment a's address as a member of its groups in the data planes
+ * of its VPC and of the VPCs peered with it, so rules naming its groups
+ * match it (vpc_dp_eni_leave() takes it out). Keeps going past errors;
+ * returns the first. */
+int vpc_dp_members_add(const struct layout *L, const struct attachment *a);
 /* Attachment a's ENI is removed (an environment's per-sandbox ENI): its
  * entry leaves its VPC's data plane (dp_eni_remove), its address leaves
  * its groups, and the tracking entries of every ENI whose remote end is

@@ -37,7 +37,6 @@ void hosts_cache_init(struct hosts_cache *c, const struct layout *L)
 {
 	c->L = L;
 	c->text = calloc((size_t)L->t->n_vpcs + 1, sizeof(*c->text));
-	c->folder = calloc((size_t)L->t->n_vpcs + 1, sizeof(*c->folder));
 }
 
 const char *hosts_cached(struct hosts_cache *c, int asker)
@@ -51,32 +50,10 @@ const char *hosts_cached(struct hosts_cache *c, int asker)
 	return c->text[view];
 }
 
-const char *hosts_folder(const struct hosts_cache *c, int asker)
-{
-	return c->folder ? c->folder[c->L->nodes[asker].vpc + 1] : NULL;
-}
-
-const char *hosts_folder_set(struct hosts_cache *c, int asker, const char *name)
-{
-	int view = c->L->nodes[asker].vpc + 1;
-
-	if (!c->folder)
-		return NULL;
-	if (!c->folder[view])
-		c->folder[view] = strdup(name);
-	return c->folder[view];
-}
-
 void hosts_cache_free(struct hosts_cache *c)
 {
-	for (int i = 0; i <= c->L->t->n_vpcs; i++) {
-		if (c->text)
-			free(c->text[i]);
-		if (c->folder)
-			free(c->folder[i]);
-	}
+	for (int i = 0; c->text && i <= c->L->t->n_vpcs; i++)
+		free(c->text[i]);
 	free(c->text);
-	free(c->folder);
 	c->text = NULL;
-	c->folder = NULL;
 }

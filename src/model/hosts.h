@@ -19,17 +19,11 @@ char *hosts_render_view(const struct layout *L, int vpc);
 struct hosts_cache {
 	const struct layout *L;
 	char **text;               /* [vpc + 1]; [0]: outside every VPC */
-	char **folder;             /* [vpc + 1]: its folder, once made */
 };
 
 void hosts_cache_init(struct hosts_cache *c, const struct layout *L);
 /* The text for `asker`, owned by the cache; NULL when out of memory. */
 const char *hosts_cached(struct hosts_cache *c, int asker);
-/* The name of the folder holding asker's view's hosts file, which the
- * others of its view link to; NULL before one is set. _set returns the
- * cache's copy (NULL when out of memory). */
-const char *hosts_folder(const struct hosts_cache *c, int asker);
-const char *hosts_folder_set(struct hosts_cache *c, int asker, const char *name);
 void hosts_cache_free(struct hosts_cache *c);
 
 #endif

@@ -453,22 +453,16 @@ static int step_eni_dataplane(struct exec *x, const struct step *s)
 	return eni_dataplane_attach(x->ns[s->ns], x->dp[a->vpc], a->ifindex, &eni);
 }
 
-/* The folder of the hosts file that the nodes of asker's view share,
- * /etc/netns/vpcsim-T.hosts[.VPC], made and journaled by the first. */
-static int hosts_view_folder(struct exec *x, int asker, const char **out)
+/* The hosts file the nodes of asker's view share, in its own folder
+ * /etc/netns/<folder> (vpcsim-T.hosts[.VPC]), written and journaled for the
+ * view's first node. */
+static int hosts_view_write(struct exec *x, int asker, const char *folder)
 {
-	const struct layout *L = x->L;
-	int vpc = L->nodes[asker].vpc;
-	char name[NS_NAME_MAX], dir[512], path[600];
+	char dir[512], path[600];
 	const char *text;
 	int err;
 
-	*out = hosts_folder(&x->hosts, asker);
-	if (*out)
-		return 0;
-	ns_name(name, sizeof(name), L->t->name, "hosts",
-		vpc >= 0 ? L->t->vpcs[vpc].name : NULL, NULL, NULL);
-	path_etc_netns(dir, sizeof(dir), name, NULL);
+	path_etc_netns(dir, sizeof(dir), folder, NULL);
 	if (mkdir(dir, 0755) < 0)
 		return errf(errno, "creating %s: %s", dir, strerror(errno));
 	err = journal_add(x->J, J_DIR, dir);
@@ -476,44 +470,43 @@ static int hosts_view_folder(struct exec *x, int asker, const char **out)
 		return err;
 	text = hosts_cached(&x->hosts, asker);
 	if (!text)
-		return errf(ENOMEM, "rendering the hosts file of %s", L->nodes[asker].name);
+		return errf(ENOMEM, "rendering the hosts file of %s", x->L->nodes[asker].name);
 	snprintf(path, sizeof(path), "%s/hosts", dir);
 	err = file_write(path, text);
-	if (err == 0)
-		err = journal_add(x->J, J_FILE, path);
-	if (err == 0 && !(*out = hosts_folder_set(&x->hosts, asker, name)))
-		err = errf(ENOMEM, "hosts folder name");
-	return err;
+	return err < 0 ? err : journal_add(x->J, J_FILE, path);
 }
 
 /* /etc/netns/<node> is a symbolic link to its view's folder: the text
  * grows with the topology, so a copy per node would make `up` quadratic,
  * and a folder per node costs a disk block (and a discard when removed).
- * The first node of a view gets the link; the others get hard links to
- * that link, which allocate no inode (see kernel/netns.c for why that
- * matters). */
+ * The first node of a view gets the link (and writes the folder); the
+ * others get hard links to that link, which allocate no inode (see
+ * kernel/netns.c for why that matters). */
 static int step_hosts(struct exec *x, const struct step *s)
 {
-	const char *name = plan_ns_name(x->L, s->ns), *folder;
-	int view = x->L->nodes[s->ref].vpc + 1, err;
-	char link_path[512];
+	const struct layout *L = x->L;
+	const char *name = plan_ns_name(L, s->ns);
+	int vpc = L->nodes[s->ref].vpc, err;
+	char folder[NS_NAME_MAX], link_path[512];
+	char **first = &x->hosts_link[vpc + 1];
 
 	static bool etc_netns_ready;
 
 	if (!etc_netns_ready && mkdir(ETC_NETNS, 0755) < 0 && errno != EEXIST)
 		return errf(errno, "creating %s: %s", ETC_NETNS, strerror(errno));
 	etc_netns_ready = true;
-	err = hosts_view_folder(x, s->ref, &folder);
-	if (err < 0)
+	ns_name(folder, sizeof(folder), L->t->name, "hosts",
+		vpc >= 0 ? L->t->vpcs[vpc].name : NULL, NULL, NULL);
+	if (!*first && (err = hosts_view_write(x, s->ref, folder)) < 0)
 		return err;
 	path_etc_netns(link_path, sizeof(link_path), name, NULL);
-	if (x->hosts_link[view] && link(x->hosts_link[view], link_path) == 0)
+	if (*first && link(*first, link_path) == 0)
 		return journal_add(x->J, J_FILE, link_path);
 	if (symlink(folder, link_path) < 0)
 		return errf(errno, "linking %s to %s: %s", link_path, folder, strerror(errno));
 	err = journal_add(x->J, J_FILE, link_path);
-	if (err == 0 && !x->hosts_link[view])
-		x->hosts_link[view] = strdup(link_path);
+	if (err == 0 && !*first && !(*first = strdup(link_path)))
+		err = errf(ENOMEM, "hosts link of %s", name);
 	return err;
 }
 

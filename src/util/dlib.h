@@ -1,7 +1,7 @@
 /* Optional libraries, opened on first use.
  *
  * libpq (rds engines), libarchive (code packages and images), libmicrohttpd
- * (the Runtime API and `serve`) and libcrypto (base64) serve a few verbs,
+ * (the Runtime API and `serve`) and libcrypto (base64, SHA-256 and HMAC for SigV4) serve a few verbs,
  * yet linked into the binary they cost every command its start: with what
  * they pull in (libpq alone brings 24 libraries) the dynamic loader took
  * 11 ms of each `vpcsim` run, against 2 ms without them
@@ -18,7 +18,9 @@
 #include <archive_entry.h>
 #include <libpq-fe.h>
 #include <microhttpd.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 enum dlib_id { DLIB_PQ, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB__COUNT };
 
@@ -43,7 +45,8 @@ enum dlib_id { DLIB_PQ, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB__COUNT };
 	X(MHD_destroy_response) X(MHD_create_response_from_buffer) X(MHD_start_daemon) \
 	X(MHD_stop_daemon)
 
-#define DLIB_CRYPTO_SYMS(X) X(EVP_EncodeBlock) X(EVP_DecodeBlock)
+#define DLIB_CRYPTO_SYMS(X) X(EVP_EncodeBlock) X(EVP_DecodeBlock) X(EVP_Digest) X(EVP_sha256) \
+	X(HMAC) X(CRYPTO_memcmp)
 
 #define DLIB_DECLARE(f) extern __typeof__(f) *sym_##f;
 DLIB_PQ_SYMS(DLIB_DECLARE)

@@ -6,18 +6,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "util/dlib.h"
 #include "cli/cli.h"
-#include "kernel/cgroup.h"
-#include "kernel/freezer.h"
 #include "lambda/env.h"
 #include "lambda/invoke.h"
 #include "util/err.h"
 #include "util/clock.h"
-#include "lambda/sandbox.h"
 #include "model/pricing.h"
 #include "state/state.h"
-#include "state/usage.h"
 
 /* VPCSIM_PROFILE=1: the verb's own time on stderr (bench/attach.sh). */
 static void profile(const char *verb, double t0)
@@ -52,124 +47,72 @@ static int env_fail(const char *verb, const char *fn)
 	return fail(EXIT_FAILED, "%s %s: %s", verb, fn, err_msg());
 }
 
-/* Count the invoke in the function's usage (state/usage.h) and, with
- * --cost, print what it would cost after the REPORT line:
+/* With --cost, what the invoke would cost, after the REPORT line:
  *   COST Requests: 1\tBilled GB-s: 0.000375\tPrice: $0.0000002062\t(RATES; FREE TIER) */
-static void invoke_account(const char *topo, const struct function *f,
-			   long long billed_ms, int memory_mb, bool cost, FILE *where)
+static void cost_print(FILE *where, const struct invoke_outcome *o)
 {
-	double gbs = lambda_gb_seconds(billed_ms, memory_mb);
-	struct lambda_cost c = lambda_cost(1, gbs);
+	struct lambda_cost c = lambda_cost(1, lambda_gb_seconds(o->billed_ms, o->memory_mb));
 	char usd[32], rates[128], free_tier[128];
 
-	if (usage_add(topo, f->name, billed_ms, memory_mb) < 0)
-		fprintf(stderr, "vpcsim: invoke %s: not counted in its usage: %s\n", f->name,
-			err_msg());
-	if (!cost)
-		return;
 	fprintf(where, "COST Requests: %lld\tBilled GB-s: %.6f\tPrice: %s\t(%s; %s)\n", c.requests,
-	       c.gb_seconds, lambda_usd_str(c.total_usd, usd, sizeof(usd)),
-	       lambda_rates_str(rates, sizeof(rates)),
-	       lambda_free_tier_str(free_tier, sizeof(free_tier)));
+		c.gb_seconds, lambda_usd_str(c.total_usd, usd, sizeof(usd)),
+		lambda_rates_str(rates, sizeof(rates)),
+		lambda_free_tier_str(free_tier, sizeof(free_tier)));
 }
 
-/* The payload: --payload, --payload-file (- for stdin), or {} as
- * `sam local invoke` sends without one. malloc'ed. */
-static char *payload_read(const char *payload, const char *file, size_t *len)
+/* The payload: --payload, --payload-file (- for stdin), or NULL (the
+ * invoke's default). *text is malloc'ed (or NULL). */
+static int payload_read(const char *payload, const char *file, char **text, size_t *len)
 {
-	char *text = NULL;
 	FILE *in, *m;
 
+	*text = NULL;
+	*len = 0;
 	if (!file) {
-		text = strdup(payload ? payload : "{}");
-		*len = text ? strlen(text) : 0;
-		return text;
+		if (payload && !(*text = strdup(payload)))
+			return errf(ENOMEM, "out of memory");
+		*len = payload ? strlen(payload) : 0;
+		return 0;
 	}
 	in = strcmp(file, "-") ? fopen(file, "re") : stdin;
-	if (!in) {
-		errf(errno, "reading the payload file %s: %s", file, strerror(errno));
-		return NULL;
-	}
-	m = open_memstream(&text, len);
+	if (!in)
+		return errf(errno, "reading the payload file %s: %s", file, strerror(errno));
+	m = open_memstream(text, len);
 	for (int ch; m && (ch = fgetc(in)) != EOF;)
 		fputc(ch, m);
 	if (in != stdin)
 		fclose(in);
 	if (m)
 		fclose(m);
-	return text;
+	return *text ? 0 : errf(ENOMEM, "out of memory");
 }
 
-/* The Invoke API's ClientContext: base64 (at most 3583 bytes) of JSON;
- * the runtime gets the JSON. NULL when it is not that. */
-static char *client_context_decode(const char *b64)
+/* Exit status and report of an invoke. Code: the response (or error body)
+ * was on stdout, the logs on stderr, and COST goes there too. A command:
+ * its output, then REPORT and COST on stdout. Exit 0 only when the
+ * function answered without error. */
+static int invoke_report(const struct live *lv, int fn, const struct invoke_outcome *o,
+			 int err, bool cost)
 {
-	size_t n = strlen(b64);
-	unsigned char *out;
-	int len;
+	const char *name = lv->t->functions[fn].name;
+	FILE *where = o->command ? stdout : stderr;
 
-	if (n == 0 || n > 3583 || n % 4 || dlib_load(DLIB_CRYPTO) < 0)
-		return NULL;
-	out = malloc(n + 1);
-	if (!out)
-		return NULL;
-	len = sym_EVP_DecodeBlock(out, (const unsigned char *)b64, (int)n);
-	if (len < 0) {
-		free(out);
-		return NULL;
+	if (err == -EBADMSG)
+		return fail(EXIT_USAGE, "invoke: --client-context: %s, as the Invoke API takes it "
+			    "(e.g. $(echo -n '{\"custom\":{\"k\":\"v\"}}' | base64 -w0))",
+			    err_msg());
+	if (err < 0) /* a Lambda refusal (throttle, no address) is the operation failing */
+		return fail(EXIT_FAILED, "invoke %s: %s", name, err_msg());
+	if (o->command) {
+		fflush(stdout);
+		invoke_report_print(stdout, &o->run);
 	}
-	/* EVP_DecodeBlock counts the padding as zero bytes. */
-	for (size_t i = n; i > 0 && b64[i - 1] == '='; i--)
-		len--;
-	out[len] = '\0';
-	if (strlen((char *)out) != (size_t)len || out[0] != '{') {
-		free(out);
-		return NULL;
-	}
-	return (char *)out;
-}
-
-/* A function with code: through its environment's Runtime API. The
- * response (or the error body) on stdout, the logs on stderr; exit 0 only
- * when the function answered without error. */
-static int invoke_code(const struct live *lv, int fn, const char *payload, const char *file,
-		       const char *cc_b64, bool cost)
-{
-	struct fn_result r;
-	size_t len = 0;
-	char *text, *cc = NULL;
-	int err;
-
-	if (cc_b64 && !(cc = client_context_decode(cc_b64)))
-		return fail(EXIT_USAGE, "invoke: --client-context must be base64 of a JSON object "
-			    "of at most 3583 bytes, as the Invoke API takes it (e.g. $(echo -n "
-			    "'{\"custom\":{\"k\":\"v\"}}' | base64 -w0))");
-	text = payload_read(payload, file, &len);
-	if (!text) {
-		free(cc);
-		return fail(EXIT_USAGE, "invoke: %s", err_msg());
-	}
-	err = fn_invoke(lv, fn, text, len, cc, stdout, stderr, &r);
-	free(text);
-	free(cc);
-	if (err < 0)
-		return fail(EXIT_FAILED, "invoke %s: %s", lv->t->functions[fn].name, err_msg());
-	if (r.billed_ms > 0) /* it ran (a throttled invoke is not billed) */
-		invoke_account(lv->name, &lv->t->functions[fn], r.billed_ms, r.memory_mb, cost,
-			       stderr); /* stdout holds the function's response alone */
-	return strcmp(r.status, "ok") ? EXIT_FAILED : EXIT_OK;
-}
-
-static void cgroup_thaw_env(const char *topo, const char *env_id)
-{
-	struct cgroup cg;
-
-	if (cgroup_open(topo, env_id, false, &cg) == 0) {
-		if (cgroup_frozen(&cg))
-			cgroup_freeze(&cg, false);
-		cgroup_close(&cg);
-	}
-	err_clear();
+	if (o->uncounted[0])
+		fprintf(stderr, "vpcsim: invoke %s: not counted in its usage: %s\n", name,
+			o->uncounted);
+	if (cost && o->billed_ms > 0) /* a throttled invoke is not billed */
+		cost_print(where, o);
+	return strcmp(o->status, "ok") ? EXIT_FAILED : EXIT_OK;
 }
 
 int cmd_invoke(int argc, char **argv)
@@ -182,11 +125,10 @@ int cmd_invoke(int argc, char **argv)
 		{ 0 },
 	};
 	const char *topo = NULL, *payload = NULL, *payload_file = NULL, *name;
-	const char *client_context = NULL;
-	char *const *cmd = NULL;
-	struct env_handle h;
-	struct invoke_result r;
+	struct invoke_request rq = { .out = stdout, .logs = stderr };
+	struct invoke_outcome o;
 	struct live lv;
+	char *text;
 	int c, rc, fn, err;
 	bool cost = false;
 
@@ -200,7 +142,7 @@ int cmd_invoke(int argc, char **argv)
 		else if (c == 'f')
 			payload_file = optarg;
 		else if (c == 'c')
-			client_context = optarg;
+			rq.client_context = optarg;
 		else
 			return fail(EXIT_USAGE, "%s", verb_usage("invoke"));
 	}
@@ -212,58 +154,24 @@ int cmd_invoke(int argc, char **argv)
 	if (optind < argc && !strcmp(argv[optind], "--"))
 		optind++;
 	if (optind < argc)
-		cmd = argv + optind;
+		rq.argv = argv + optind;
 	if ((rc = need_privilege("invoke", name)) != EXIT_OK)
 		return rc;
 	if ((rc = open_fn(topo, name, &lv, &fn)) != EXIT_OK)
 		return rc;
-	const struct function *f = &lv.t->functions[fn];
-
-	if (!cmd && f->code.kind != CODE_NONE) {
-		rc = invoke_code(&lv, fn, payload, payload_file, client_context, cost);
-		live_close(&lv);
-		return rc;
-	}
-	if (!cmd && !f->handler) {
+	if (!rq.argv && lv.t->functions[fn].code.kind == CODE_NONE && !lv.t->functions[fn].handler) {
 		live_close(&lv);
 		return fail(EXIT_USAGE, "function %s has no handler: give a command, "
 			    "`vpcsim invoke %s -- CMD ARG...`", name, name);
 	}
-	if (state_lock() < 0) {
+	if (payload_read(payload, payload_file, &text, &rq.len) < 0) {
 		live_close(&lv);
-		return fail(EXIT_FAILED, "%s", err_msg());
+		return fail(EXIT_USAGE, "invoke: %s", err_msg());
 	}
-	err = env_acquire(&lv, fn, true, &h);
-	state_unlock();
-	if (err < 0) {
-		rc = env_fail("invoke", name);
-		live_close(&lv);
-		return rc;
-	}
-	struct sandbox sb = {
-		.topo = lv.name, .env_id = h.m.id, .netns = h.m.netns, .locked = true,
-		.limits = { f->memory_mb, f->timeout_s, f->ephemeral_storage_mb },
-	};
-	struct sandbox_env env = {
-		.vars = f->env, .n = f->n_env, .function_name = f->name,
-		.region = lv.t->region, .handler = f->handler,
-	};
-
-	/* A function with code may have a runtime frozen in the group: the
-	 * command must not freeze with it (the runtime's supervisor sees it
-	 * killed and ends; the next code invoke is cold). */
-	if (f->code.kind != CODE_NONE)
-		cgroup_thaw_env(lv.name, h.m.id);
-	err = sandbox_invoke(&sb, &env, payload, cmd, h.cold ? h.init_ms : -1, &r);
-	env_release(&h);
-	if (err < 0) {
-		rc = fail(EXIT_FAILED, "invoke %s: %s", name, err_msg());
-	} else {
-		fflush(stdout);
-		invoke_report_print(stdout, &r);
-		invoke_account(lv.name, f, r.billed_ms, r.memory_mb, cost, stdout);
-		rc = r.exit_status == 0 && !r.timed_out && !r.out_of_memory ? EXIT_OK : EXIT_FAILED;
-	}
+	rq.payload = text;
+	err = invoke_function(&lv, fn, &rq, &o);
+	rc = invoke_report(&lv, fn, &o, err, cost);
+	free(text);
 	live_close(&lv);
 	return rc;
 }

@@ -8,8 +8,12 @@
  *   200 + the response; a function error adds X-Amz-Function-Error:
  *   Unhandled; Tail adds X-Amz-Log-Result (base64 of the log's last 4 KB);
  *   X-Amz-Executed-Version: $LATEST. Errors as the API's JSON with
- *   x-amzn-ErrorType: 404 ResourceNotFoundException, 413
+ *   x-amzn-ErrorType: 400 InvalidRequestContentException (a client
+ *   context that is not base64 JSON), 404 ResourceNotFoundException, 413
  *   RequestEntityTooLargeException, 429 TooManyRequestsException.
+ *
+ * The invoke itself is lambda/invoke.h's, as for `vpcsim invoke`: it is
+ * counted in the function's usage the same way.
  *
  * One libmicrohttpd thread handles one request at a time, so invokes
  * through `serve` do not run concurrently (the topology lock is a
@@ -71,24 +75,7 @@ static char *log_tail_b64(const char *log, size_t len)
 	return out;
 }
 
-static char *b64_json(const char *b64)
-{
-	size_t n = strlen(b64);
-	unsigned char *out = malloc(n + 1);
-	int len;
-
-	if (!out || n == 0 || n % 4 || (len = sym_EVP_DecodeBlock(out, (const unsigned char *)b64,
-							       (int)n)) < 0) {
-		free(out);
-		return NULL;
-	}
-	for (size_t i = n; i > 0 && b64[i - 1] == '='; i--)
-		len--;
-	out[len] = '\0';
-	return (char *)out;
-}
-
-static enum MHD_Result invoke_reply(struct MHD_Connection *c, const struct fn_result *r,
+static enum MHD_Result invoke_reply(struct MHD_Connection *c, const struct invoke_outcome *r,
 				    const char *body, size_t blen, const char *log, size_t llen)
 {
 	const char *tail = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Log-Type");
@@ -112,22 +99,38 @@ static enum MHD_Result invoke_reply(struct MHD_Connection *c, const struct fn_re
 	return ret;
 }
 
+/* The Invoke API's answer to an invoke that could not run. */
+static enum MHD_Result invoke_refused(struct MHD_Connection *c, int err)
+{
+	if (err == -EBADMSG)
+		return api_error(c, 400, "InvalidRequestContentException",
+				 "Client context must be a valid Base64-encoded JSON object.");
+	if (err == -E2BIG)
+		return api_error(c, 413, "RequestEntityTooLargeException",
+				 "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
+	if (err == -EAGAIN)
+		return api_error(c, 429, "TooManyRequestsException", "Rate Exceeded.");
+	return api_error(c, 500, "ServiceException", err_msg());
+}
+
 /* One invoke of function `name` with the request's body. */
 static enum MHD_Result do_invoke(struct MHD_Connection *c, const char *name, struct rapi_upload *u)
 {
 	const char *type = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Invocation-Type");
-	const char *cc64 = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Client-Context");
-	char *body = NULL, *log = NULL, *cc = NULL, msg[1200];
+	struct invoke_request rq = {
+		.payload = u->buf, .len = u->len,
+		.client_context = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+								  "X-Amz-Client-Context"),
+	};
+	char *body = NULL, *log = NULL, msg[1200];
 	size_t blen = 0, llen = 0;
-	struct fn_result r;
+	struct invoke_outcome r;
 	struct live lv;
-	FILE *out, *logs;
 	enum MHD_Result ret;
 	int fn, err;
 
 	if (u->too_large)
-		return api_error(c, 413, "RequestEntityTooLargeException",
-				 "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
+		return invoke_refused(c, -E2BIG);
 	if (live_open(serve_topo, &lv) < 0)
 		return api_error(c, 500, "ServiceException", err_msg());
 	fn = layout_find_function(&lv.L, name);
@@ -141,19 +144,14 @@ static enum MHD_Result do_invoke(struct MHD_Connection *c, const char *name, str
 		live_close(&lv);
 		return send_json(c, 204, NULL, "");
 	}
-	if (cc64)
-		cc = b64_json(cc64);
-	out = open_memstream(&body, &blen);
-	logs = open_memstream(&log, &llen);
-	err = fn_invoke(&lv, fn, u->buf ? u->buf : "{}", u->buf ? u->len : 2, cc, out, logs, &r);
-	fclose(out);
-	fclose(logs);
-	free(cc);
+	rq.out = open_memstream(&body, &blen);
+	rq.logs = open_memstream(&log, &llen);
+	err = invoke_function(&lv, fn, &rq, &r);
+	fclose(rq.out);
+	fclose(rq.logs);
 	live_close(&lv);
-	if (err == -EAGAIN)
-		ret = api_error(c, 429, "TooManyRequestsException", "Rate Exceeded.");
-	else if (err < 0)
-		ret = api_error(c, 500, "ServiceException", err_msg());
+	if (err < 0)
+		ret = invoke_refused(c, err);
 	else
 		ret = invoke_reply(c, &r, body ? body : "", blen && body[blen - 1] == '\n' ?
 				   blen - 1 : blen, log ? log : "", llen);

@@ -1,4 +1,4 @@
-/* Invokes of functions with code; see invoke.h. */
+/* One invoke of a function, code or command; see invoke.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,17 +15,14 @@
 #include "lambda/runtime_api.h"
 #include "lambda/sandbox.h"
 #include "lambda/supervisor.h"
+#include "kernel/cgroup.h"
+#include "kernel/freezer.h"
+#include "state/usage.h"
+#include "util/clock.h"
+#include "util/dlib.h"
 #include "util/err.h"
 
 #define IDLE_DEFAULT_S 900
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static void env_dir_of(const struct live *lv, const char *id, char out[PATH_MAX])
 {
@@ -178,7 +175,9 @@ static int cfg_build(const struct live *lv, int fn, const struct env_meta *m, st
 	return cfg_package(lv, f, c);
 }
 
-void fn_reap_reclaimed(const struct live *lv)
+/* Destroy the environments of the topology whose supervisor is gone
+ * (reclaimed for idleness, or died). Under state_lock(). */
+static void reap_reclaimed(const struct live *lv)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16];
 	struct env_set s;
@@ -204,7 +203,7 @@ static int acquire(const struct live *lv, int fn, struct env_handle *h)
 	double t0;
 	int err;
 
-	fn_reap_reclaimed(lv);
+	reap_reclaimed(lv);
 	for (int tries = 0; tries < 8; tries++) {
 		if ((err = env_acquire(lv, fn, true, h)) < 0)
 			return err;
@@ -265,7 +264,7 @@ static int connect_env(const struct live *lv, const char *id)
 /* The billing figures of the REPORT line in a log frame. The supervisor
  * writes REPORT after the function is done, so the last one seen wins over
  * any line the function printed itself to look like one. */
-static void report_scan(const char *buf, struct fn_result *r)
+static void report_scan(const char *buf, struct invoke_outcome *r)
 {
 	for (const char *p = buf; (p = strstr(p, "REPORT RequestId: ")); p++) {
 		const char *b = strstr(p, "\tBilled Duration: ");
@@ -281,7 +280,7 @@ static void report_scan(const char *buf, struct fn_result *r)
 	}
 }
 
-static int frames(FILE *in, FILE *out, FILE *logs, struct fn_result *r)
+static int frames(FILE *in, FILE *out, FILE *logs, struct invoke_outcome *r)
 {
 	char type;
 	size_t len;
@@ -315,14 +314,16 @@ static int frames(FILE *in, FILE *out, FILE *logs, struct fn_result *r)
 	return errf(EPIPE, "the supervisor of %s ended without a result", r->env_id);
 }
 
-int fn_invoke(const struct live *lv, int fn, const char *payload, size_t len,
-	      const char *client_context, FILE *out, FILE *logs, struct fn_result *r)
+/* A function with code: through its environment's supervisor. */
+static int invoke_code(const struct live *lv, int fn, const struct invoke_request *rq,
+		       const char *client_context, struct invoke_outcome *r)
 {
+	const char *payload = rq->payload ? rq->payload : "{}";
+	size_t len = rq->payload ? rq->len : 2;
 	struct env_handle h;
 	FILE *in;
 	int fd, err;
 
-	memset(r, 0, sizeof(*r));
 	if (len > RAPI_PAYLOAD_MAX)
 		return errf(E2BIG, "RequestEntityTooLargeException: Request must be smaller than "
 			    "%d bytes for the InvokeFunction operation", RAPI_PAYLOAD_MAX);
@@ -346,7 +347,7 @@ int fn_invoke(const struct live *lv, int fn, const char *payload, size_t len,
 	if (client_context)
 		fputs(client_context, in);
 	fflush(in);
-	err = frames(in, out, logs, r);
+	err = frames(in, rq->out, rq->logs, r);
 	fclose(in);
 	if (r->reset || err < 0) {
 		if (state_lock() == 0) {
@@ -359,4 +360,111 @@ int fn_invoke(const struct live *lv, int fn, const char *payload, size_t len,
 	}
 	env_release(&h);
 	return err;
+}
+
+/* A function with code may have a runtime frozen in the group: a command
+ * must not freeze with it (the runtime's supervisor sees it killed and
+ * ends; the next code invoke is cold). */
+static void thaw_env(const char *topo, const char *env_id)
+{
+	struct cgroup cg;
+
+	if (cgroup_open(topo, env_id, false, &cg) == 0) {
+		if (cgroup_frozen(&cg))
+			cgroup_freeze(&cg, false);
+		cgroup_close(&cg);
+	}
+	err_clear();
+}
+
+/* A command (rq->argv) or a code-less function's handler, in the sandbox. */
+static int invoke_command(const struct live *lv, int fn, const struct invoke_request *rq,
+			  struct invoke_outcome *o)
+{
+	const struct function *f = &lv->t->functions[fn];
+	struct invoke_result *r = &o->run;
+	struct env_handle h;
+	int err;
+
+	if ((err = state_lock()) < 0)
+		return err;
+	err = env_acquire(lv, fn, true, &h);
+	state_unlock();
+	if (err < 0)
+		return err;
+	struct sandbox sb = {
+		.topo = lv->name, .env_id = h.m.id, .netns = h.m.netns, .locked = true,
+		.limits = { f->memory_mb, f->timeout_s, f->ephemeral_storage_mb },
+	};
+	struct sandbox_env env = {
+		.vars = f->env, .n = f->n_env, .function_name = f->name,
+		.region = lv->t->region, .handler = f->handler,
+	};
+
+	if (f->code.kind != CODE_NONE)
+		thaw_env(lv->name, h.m.id);
+	o->command = true;
+	o->cold = h.cold;
+	snprintf(o->env_id, sizeof(o->env_id), "%s", h.m.id);
+	err = sandbox_invoke(&sb, &env, rq->payload, rq->argv, h.cold ? h.init_ms : -1, r);
+	env_release(&h);
+	if (err < 0)
+		return err;
+	snprintf(o->status, sizeof(o->status), "%s", r->timed_out ? "timeout" :
+		 r->out_of_memory ? "oom" : r->exit_status != 0 ? "exit" : "ok");
+	o->billed_ms = r->billed_ms;
+	o->memory_mb = r->memory_mb;
+	return 0;
+}
+
+int invoke_client_context(const char *b64, char **json)
+{
+	size_t n = strlen(b64);
+	unsigned char *out;
+	int len;
+
+	*json = NULL;
+	if (n == 0 || n > 3583 || n % 4 || dlib_load(DLIB_CRYPTO) < 0 || !(out = malloc(n + 1)))
+		goto bad;
+	len = sym_EVP_DecodeBlock(out, (const unsigned char *)b64, (int)n);
+	if (len < 0) {
+		free(out);
+		goto bad;
+	}
+	/* EVP_DecodeBlock counts the padding as zero bytes. */
+	for (size_t i = n; i > 0 && b64[i - 1] == '='; i--)
+		len--;
+	out[len] = '\0';
+	if (strlen((char *)out) != (size_t)len || out[0] != '{') {
+		free(out);
+		goto bad;
+	}
+	*json = (char *)out;
+	return 0;
+bad:
+	return errf(EBADMSG, "InvalidRequestContentException: Client context must be a valid "
+		    "Base64-encoded JSON object (at most 3583 bytes of base64)");
+}
+
+int invoke_function(const struct live *lv, int fn, const struct invoke_request *rq,
+		    struct invoke_outcome *o)
+{
+	const struct function *f = &lv->t->functions[fn];
+	char *cc = NULL;
+	int err;
+
+	memset(o, 0, sizeof(*o));
+	if (rq->client_context && (err = invoke_client_context(rq->client_context, &cc)) < 0)
+		return err;
+	if (!rq->argv && f->code.kind != CODE_NONE)
+		err = invoke_code(lv, fn, rq, cc, o);
+	else
+		err = invoke_command(lv, fn, rq, o);
+	free(cc);
+	if (err < 0 || o->billed_ms <= 0) /* it did not run: not billed */
+		return err;
+	if (usage_add(lv->name, f->name, o->billed_ms, o->memory_mb) < 0)
+		snprintf(o->uncounted, sizeof(o->uncounted), "%s", err_msg());
+	err_clear();
+	return 0;
 }

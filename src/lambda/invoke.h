@@ -1,40 +1,77 @@
-/* Invoking a function that has code (runtime + code, or image) through
- * its environment's supervisor, as `sam local invoke` shows it: the logs
- * (START, the function's output, END, REPORT) to `logs`, the response or
- * error body to `out`.
+/* One invoke of a function: the single path every caller takes (`vpcsim
+ * invoke`, `serve`, and the event sources to come), a request in and an
+ * outcome out. Nothing here prints: the function's response and logs go to
+ * the streams the request names, and the caller reports the outcome.
+ *
+ * A function with code (runtime + code, or image) runs through its
+ * environment's supervisor, as `sam local invoke` shows it: the logs
+ * (START, the function's output, END, REPORT) to rq->logs, the response or
+ * error body to rq->out. A command (rq->argv), or a code-less function's
+ * handler, runs in the sandbox (sandbox.h) with its output relayed to our
+ * stdout and stderr; its REPORT figures are o->run.
  *
  * Picks an idle environment of the function or makes one (cold start:
  * network, cgroup, /tmp, then the code made ready and the supervisor
  * started), under the account's and the function's concurrency limits;
  * environments whose supervisor reclaimed them for idleness are removed
  * first. After a reset (timeout, crash, OOM kill, failed init) the
- * environment is destroyed, so the next invoke is cold. */
+ * environment is destroyed, so the next invoke is cold. An invoke that ran
+ * is counted once in the function's usage (state/usage.h); a refused one
+ * (throttled, too large, a bad client context) is not.
+ *
+ * Everything of one invoke lives in the request and the outcome (no
+ * globals), so callers may keep several. */
 #ifndef VPCSIM_INVOKE_H
 #define VPCSIM_INVOKE_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "lambda/sandbox.h" /* struct invoke_result */
 #include "state/state.h"
 
-struct fn_result {
-	char status[32];           /* ok, function_error, timeout, exit, oom, too_large, init_error */
-	bool reset;
-	bool cold;
-	char env_id[64];
-	long long billed_ms;       /* from the supervisor's REPORT line; 0 if none */
-	int memory_mb;
+struct invoke_request {
+	const char *payload;       /* the event, NUL-terminated; NULL: "{}"
+				    * for code, an empty stdin for a command */
+	size_t len;                /* its length (code: at most
+				    * RAPI_PAYLOAD_MAX) */
+	const char *client_context; /* base64 of a JSON object, as the Invoke
+				    * API takes it, or NULL */
+	char *const *argv;         /* a command to run instead (invoke FN --
+				    * CMD ...), or NULL */
+	FILE *out;                 /* code: the response or error body */
+	FILE *logs;                /* code: START ... REPORT */
 };
 
-/* client_context: the JSON the runtime gets in Lambda-Runtime-Client-Context
- * (decoded from the base64 the Invoke API takes), or NULL.
- * Returns 0 when the invoke ran (r->status says how it ended), <0 when it
- * could not (throttled: -EAGAIN "TooManyRequestsException..."; err_msg()). */
-int fn_invoke(const struct live *lv, int fn, const char *payload, size_t len,
-	      const char *client_context, FILE *out, FILE *logs, struct fn_result *r);
+struct invoke_outcome {
+	char status[32];           /* how it ended: ok, function_error,
+				    * timeout, exit, oom, too_large,
+				    * init_error (a command: ok, exit,
+				    * timeout, oom) */
+	bool command;              /* ran a command: run holds its figures */
+	bool cold;
+	bool reset;
+	char env_id[64];
+	long long billed_ms;       /* 0: not billed */
+	int memory_mb;
+	char uncounted[256];       /* "" or why usage did not count it */
+	struct invoke_result run;  /* a command's REPORT figures */
+};
 
-/* Destroy the environments of the topology whose supervisor is gone
- * (reclaimed for idleness, or died). Under state_lock(). */
-void fn_reap_reclaimed(const struct live *lv);
+/* Run one invoke of function fn. Returns 0 when the invoke ran (o->status
+ * says how it ended), < 0 when it could not, with err_msg():
+ *   -EBADMSG  InvalidRequestContentException: the client context is not
+ *             base64 of a JSON object of at most 3583 bytes;
+ *   -E2BIG    RequestEntityTooLargeException;
+ *   -EAGAIN   TooManyRequestsException (a concurrency limit);
+ *   -ENOSPC   SubnetIPAddressLimitReachedException;
+ *   other     a kernel or state error. */
+int invoke_function(const struct live *lv, int fn, const struct invoke_request *rq,
+		    struct invoke_outcome *o);
+
+/* The Invoke API's ClientContext: base64 (at most 3583 characters) of a
+ * JSON object, without NUL bytes. *json is the decoded text, malloc'ed.
+ * 0, or -EBADMSG when it is not that. */
+int invoke_client_context(const char *b64, char **json);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "kernel/engine.h"
 #include "util/err.h"
+#include "util/fs.h"
 
 #define PG_LIB "/usr/lib/postgresql"
 #define PGBOUNCER_PATH "/usr/sbin/pgbouncer"
@@ -209,23 +210,6 @@ struct engine_run {
 	int logfd;
 };
 
-/* mkdir -p of an absolute path, in the tmpfs that covers the state root. */
-static int mkdir_p(const char *path)
-{
-	char buf[ENGINE_PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* In the child's own mount namespace: cover the state root (two levels
  * above the engine's folder) with an empty tmpfs and bind the engine's
  * folder back at its own path. The postgres user then reaches its folder
@@ -234,7 +218,7 @@ static int mkdir_p(const char *path)
 static int expose_only(const char *dir)
 {
 	char root[ENGINE_PATH_MAX], src[64], *slash;
-	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int err, fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0)
 		return errf(errno, "opening %s: %s", dir, strerror(errno));
@@ -248,8 +232,8 @@ static int expose_only(const char *dir)
 	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
 	if (mount("vpcsim-engine", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k") < 0)
 		return errf(errno, "covering %s with a tmpfs: %s", root, strerror(errno));
-	if (mkdir_p(dir) < 0)
-		return errf(errno, "creating %s in the tmpfs: %s", dir, strerror(errno));
+	if ((err = mkdir_p(dir, 0755)) < 0)
+		return errf_prefix(err, "in the tmpfs over %s", root);
 	if (mount(src, dir, NULL, MS_BIND, NULL) < 0)
 		return errf(errno, "binding %s: %s", dir, strerror(errno));
 	close(fd);

@@ -14,24 +14,7 @@
 #include "util/dlib.h"
 #include "lambda/codepkg.h"
 #include "util/err.h"
-
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return errf(errno, "creating %s: %s", buf, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return errf(errno, "creating %s: %s", buf, strerror(errno));
-	return 0;
-}
+#include "util/fs.h"
 
 static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *f)
 {
@@ -165,7 +148,7 @@ int codepkg_task_dir(const char *state_dir, const char *fn, const struct functio
 	if (stamp_matches(mark, stamp))
 		return 0;
 	rm_tree(base);
-	if ((err = mkdir_p(out)) < 0)
+	if ((err = mkdir_p(out, 0755)) < 0)
 		return err;
 	chmod(out, 0755);
 	if ((err = extract(c->path, out, false, true)) < 0)
@@ -361,13 +344,13 @@ static int image_unpack(const char *base, const struct function_code *c, struct 
 	snprintf(src, sizeof(src), "%s", c->path);
 	if (c->kind == CODE_IMAGE_TAR) {
 		snprintf(src, sizeof(src), "%s/archive", base);
-		if ((err = mkdir_p(src)) < 0 || (err = extract(c->path, src, false, false)) < 0)
+		if ((err = mkdir_p(src, 0755)) < 0 || (err = extract(c->path, src, false, false)) < 0)
 			return err;
 		err = docker_read(src, config, &layers);
 	} else {
 		err = oci_read(src, config, &layers);
 	}
-	if (err == 0 && (err = mkdir_p(out->rootfs)) == 0)
+	if (err == 0 && (err = mkdir_p(out->rootfs, 0755)) == 0)
 		err = config_read(config, out);
 	for (int i = 0; err == 0 && layers && layers[i]; i++)
 		err = extract(layers[i], out->rootfs, true, false);
@@ -392,7 +375,7 @@ int codepkg_image(const char *state_dir, const char *fn, const struct function_c
 	stamp_of(c->kind == CODE_IMAGE_TAR ? c->path : mark, stamp);
 	if (c->kind != CODE_IMAGE_TAR || !stamp_matches(mark, stamp)) {
 		rm_tree(base);
-		if ((err = mkdir_p(base)) < 0 || (err = image_unpack(base, c, out)) < 0) {
+		if ((err = mkdir_p(base, 0755)) < 0 || (err = image_unpack(base, c, out)) < 0) {
 			image_spec_free(out);
 			return errf_prefix(err, "unpacking the image of %s", fn);
 		}

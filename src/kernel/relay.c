@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "kernel/relay.h"
+#include "util/clock.h"
 #include "util/err.h"
 
 /* Reading a terminal from the background would stop us (SIGTTIN). */
@@ -157,24 +158,16 @@ void relay_handle(struct relay *r, const struct pollfd *p, int n)
 	}
 }
 
-static double mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 void relay_drain(struct relay *r, int ms)
 {
 	struct pollfd p[RELAY_POLLFDS];
-	double end = mono_ms() + ms;
+	double end = now_ms() + ms;
 	int n;
 
 	close_fd(&r->in_w); /* nobody reads it any more */
-	while ((r->out_r >= 0 || r->err_r >= 0) && mono_ms() < end) {
+	while ((r->out_r >= 0 || r->err_r >= 0) && now_ms() < end) {
 		n = relay_pollfds(r, p);
-		if (poll(p, (nfds_t)n, (int)(end - mono_ms()) + 1) <= 0)
+		if (poll(p, (nfds_t)n, (int)(end - now_ms()) + 1) <= 0)
 			break;
 		relay_handle(r, p, n);
 	}

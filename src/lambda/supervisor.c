@@ -27,6 +27,7 @@
 #include "lambda/sup_log.h"
 #include "lambda/supervisor_runtime.h"
 #include "lambda/supervisor.h"
+#include "util/clock.h"
 #include "util/err.h"
 
 #define OOM_TICK_MS 20
@@ -66,14 +67,6 @@ struct sup {
 	char etype[128];
 	char status[32];           /* for S_INIT_FAILED: init_error or exit */
 };
-
-static double now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 static long long epoch_ms(void)
 {

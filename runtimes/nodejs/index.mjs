@@ -4,8 +4,9 @@
 // $LAMBDA_TASK_ROOT), then forever: GET .../invocation/next, run the
 // handler (async, returning a promise, or callback style with three
 // parameters), POST the JSON result, or {"errorType", "errorMessage",
-// "trace"} to .../error as AWS's Node.js runtime does. console.* lines get
-// AWS's "TIME\tREQUEST-ID\tLEVEL\t" prefix. Only Node's standard library.
+// "trace"} to .../error as AWS's Node.js runtime does, the error's type in
+// Lambda-Runtime-Function-Error-Type. console.* lines get AWS's
+// "TIME\tREQUEST-ID\tLEVEL\t" prefix. Only Node's standard library.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,7 @@ const BASE = '/2018-06-01/runtime';
 let currentId = undefined;
 
 function request(method, p, body, headers = {}) {
+  if (body !== undefined) headers = { ...headers, 'Content-Length': Buffer.byteLength(body) };
   return new Promise((resolve, reject) => {
     const req = http.request({ host: HOST, port: Number(PORT), method, path: BASE + p,
       headers, agent: false }, (res) => {
@@ -39,14 +41,18 @@ for (const [name, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN']
   };
 }
 
+// AWS's toRapidResponse: an Error by its name, message and stack; any
+// other thrown value by its typeof and its string.
 function errorBody(err) {
-  const e = err instanceof Error ? err : new Error(String(err));
-  return { errorType: e.name || 'Error', errorMessage: e.message,
-    trace: (e.stack || '').split('\n') };
+  if (util.types.isNativeError(err) || (err && typeof err.name === 'string'
+      && typeof err.message === 'string' && typeof err.stack === 'string')) {
+    return { errorType: err.name, errorMessage: err.message, trace: err.stack.split('\n') };
+  }
+  return { errorType: typeof err, errorMessage: String(err), trace: [] };
 }
 
-async function initError(type, message) {
-  const body = JSON.stringify({ errorType: type, errorMessage: message, trace: [] });
+async function initError(type, message, trace = []) {
+  const body = JSON.stringify({ errorType: type, errorMessage: message, trace });
   process.stdout.write(`${new Date().toISOString()}\tundefined\tERROR\t`
     + `Uncaught Exception \t${body}\n`);
   await request('POST', '/init/error', body, { 'Lambda-Runtime-Function-Error-Type': type });
@@ -70,7 +76,15 @@ async function loadHandler() {
   try {
     mod = await import(pathToFileURL(found).href);
   } catch (e) {
-    return initError('Runtime.UserCodeSyntaxError', `${e.name}: ${e.message}`);
+    // As AWS's client: a syntax error is the runtime's UserCodeSyntaxError, a
+    // module the code imports and cannot find ImportModuleError, anything
+    // else the code threw at import time is reported as itself.
+    if (e instanceof SyntaxError) return initError('Runtime.UserCodeSyntaxError', `${e.name}: ${e.message}`);
+    if (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') {
+      return initError('Runtime.ImportModuleError', `${e.name}: ${e.message}`);
+    }
+    const b = errorBody(e);
+    return initError(b.errorType, b.errorMessage, b.trace);
   }
   const f = mod[fn] ?? mod.default?.[fn];
   if (typeof f !== 'function') {
@@ -125,6 +139,6 @@ for (;;) {
     process.stdout.write(`${new Date().toISOString()}\t${id}\tERROR\tInvoke Error \t`
       + `${JSON.stringify(body)}\n`);
     await request('POST', `/invocation/${id}/error`, JSON.stringify(body),
-      { 'Lambda-Runtime-Function-Error-Type': 'Unhandled' });
+      { 'Lambda-Runtime-Function-Error-Type': body.errorType });
   }
 }

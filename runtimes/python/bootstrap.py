@@ -1,23 +1,64 @@
 """vpcsim's Python runtime client: the Lambda Runtime API loop.
 
-Loads FILE.FUNCTION from $_HANDLER (FILE relative to $LAMBDA_TASK_ROOT,
-dots or slashes for packages), then forever: GET .../invocation/next, call
-function(event, context), POST the JSON result to .../response, or the
-error as {"errorMessage", "errorType", "requestId", "stackTrace"} to
-.../error, as AWS's Python runtime does. An import failure goes to
-/runtime/init/error (Runtime.ImportModuleError, Runtime.HandlerNotFound).
-Only the standard library: it runs on any python3.
+Behaves as AWS's Python runtime interface client (awslambdaric) does for
+the function's code, written for vpcsim with the standard library only:
+
+- FILE.FUNCTION from $_HANDLER (FILE relative to $LAMBDA_TASK_ROOT, dots
+  or slashes for packages); failures go to /runtime/init/error as
+  Runtime.MalformedHandlerName, Runtime.ImportModuleError (ImportError),
+  Runtime.UserCodeSyntaxError (SyntaxError), Runtime.HandlerNotFound, or
+  the exception's own type for any other exception raised at import.
+- The root logger gets Lambda's handler: "[LEVEL]\\tTIME\\tREQUEST-ID\\tmsg"
+  (Text) or one JSON object per record (AWS_LAMBDA_LOG_FORMAT=JSON, keys
+  timestamp, level, message, logger, requestId, and for exceptions
+  errorType, errorMessage, stackTrace, location); AWS_LAMBDA_LOG_LEVEL sets
+  the root logger's level.
+- Results are JSON as AWS's marshaller writes them: a Decimal keeps its
+  digits (Decimal('1.10') is 1.10), a NaN Decimal is NaN, bytes go out
+  as they are; anything else unserializable is Runtime.MarshalError.
+- The context: memory_limit_in_mb a string, identity a CognitoIdentity
+  object (always present), client_context a ClientContext object or None.
+- An exception is logged as "[ERROR] Type: message" with its traceback, the
+  lines joined with \\r (one log event), and posted to .../error as
+  {"errorMessage","errorType","requestId","stackTrace"} with the error's
+  type in Lambda-Runtime-Function-Error-Type.
 """
+import decimal
 import http.client
 import importlib
 import json
+import logging
+import math
 import os
 import sys
 import time
 import traceback
+from datetime import datetime, timezone
 
 API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 BASE = "/2018-06-01/runtime"
+LOG_JSON = (os.environ.get("AWS_LAMBDA_LOG_FORMAT") or "").upper() == "JSON"
+LOG_LEVEL = {None: "", "TRACE": "DEBUG"}.get(os.environ.get("AWS_LAMBDA_LOG_LEVEL"),
+                                             os.environ.get("AWS_LAMBDA_LOG_LEVEL", "")).upper()
+NBSP = "\u00a0"
+UNHANDLED_WARNING = (
+    "LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the function "
+    "code. However, in rare cases, a Lambda runtime update can cause unexpected function "
+    "behavior. For functions using managed runtimes, runtime updates can be triggered by a "
+    "function change, or can be applied automatically. To determine if the runtime has been "
+    "updated, check the runtime version in the INIT_START log entry. If this error correlates "
+    "with a change in the runtime version, you may be able to mitigate this error by "
+    "temporarily rolling back to the previous runtime version. For more information, see "
+    "https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html")
+request_id_now = ""
+
+
+class Fault(Exception):
+    """An error of the runtime's own (Runtime.*), not of the function."""
+
+    def __init__(self, error_type, msg, trace=None):
+        super().__init__(msg)
+        self.error_type, self.msg, self.trace = error_type, msg, trace
 
 
 def request(method, path, body=None, headers=None):
@@ -31,96 +72,294 @@ def request(method, path, body=None, headers=None):
     return resp.status, hdrs, data
 
 
-def error_body(exc, request_id=None, error_type=None):
-    tb = traceback.extract_tb(exc.__traceback__)
-    body = {
-        "errorMessage": str(exc),
-        "errorType": error_type or type(exc).__name__,
-        "stackTrace": traceback.format_list(tb),
-    }
-    if request_id:
-        body["requestId"] = request_id
-    return body
+# ---- JSON: Decimal as AWS's marshaller writes it ------------------------
+
+class _DecimalText(float):
+    """A Decimal on its way out: written with the Decimal's own digits."""
+
+    def __new__(cls, d):
+        obj = float.__new__(cls, d)
+        obj.text = str(d)
+        return obj
 
 
-def log_error(body):
-    trace = "".join(body.get("stackTrace", []))
-    print("[ERROR] %s: %s\nTraceback (most recent call last):\n%s"
-          % (body["errorType"], body["errorMessage"], trace), flush=True)
+class Encoder(json.JSONEncoder):
+    def __init__(self):
+        # AWS's client writes UTF-8 as is from python3.12 on.
+        ex = os.environ.get("AWS_EXECUTION_ENV", "")
+        modern = ex.startswith("AWS_Lambda_python3.") and ex[19:].isdigit() and int(ex[19:]) >= 12
+        super().__init__(ensure_ascii=not modern)
+
+    def default(self, o):
+        if isinstance(o, decimal.Decimal):
+            return math.nan if o.is_nan() else _DecimalText(o)
+        return super().default(o)
+
+    def iterencode(self, o, _one_shot=False):
+        # The pure-Python encoder, so that a Decimal's digits pass through
+        # floatstr unchanged (the C encoder would print the float).
+        def floatstr(f, _repr=float.__repr__):
+            if isinstance(f, _DecimalText):
+                return f.text
+            if f != f:
+                return "NaN"
+            if f in (math.inf, -math.inf):
+                return "Infinity" if f > 0 else "-Infinity"
+            return _repr(f)
+        markers = {} if self.check_circular else None
+        enc = json.encoder.encode_basestring_ascii if self.ensure_ascii \
+            else json.encoder.encode_basestring
+        return json.encoder._make_iterencode(
+            markers, self.default, enc, self.indent, floatstr, self.key_separator,
+            self.item_separator, self.sort_keys, self.skipkeys, _one_shot)(o, 0)
 
 
-def init_error(message, error_type):
-    body = {"errorMessage": message, "errorType": error_type, "stackTrace": []}
-    print("[ERROR] %s: %s" % (error_type, message), flush=True)
-    request("POST", "/init/error", json.dumps(body).encode(),
-            {"Lambda-Runtime-Function-Error-Type": error_type})
-    sys.exit(1)
+def to_json(obj):
+    return "".join(Encoder().iterencode(obj))
+
+
+def marshal(result):
+    if isinstance(result, bytes):
+        return result, "application/unknown"
+    try:
+        return to_json(result).encode(), "application/json"
+    except Exception as exc:
+        raise Fault("Runtime.MarshalError", "Unable to marshal response: %s" % exc)
+
+
+# ---- logging --------------------------------------------------------------
+
+def _level(record):
+    return min(50, max(0, record.levelno)) // 10 * 10
+
+
+class JsonFormatter(logging.Formatter):
+    RESERVED = {"name", "msg", "args", "levelname", "levelno", "pathname", "filename",
+                "module", "exc_info", "exc_text", "stack_info", "lineno", "funcName",
+                "created", "msecs", "relativeCreated", "thread", "threadName",
+                "processName", "process", "aws_request_id", "taskName"}
+
+    def format(self, record):
+        record.levelno = _level(record)
+        record.levelname = logging.getLevelName(record.levelno)
+        ts = datetime.fromtimestamp(record.created, tz=timezone.utc)
+        exc = record.exc_info
+        out = {
+            "timestamp": ts.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+            "level": record.levelname,
+            "message": record.getMessage(),
+            "logger": record.name,
+            "stackTrace": traceback.format_tb(exc[2]) if exc else None,
+            "errorType": exc[0].__name__ if exc else None,
+            "errorMessage": str(exc[1]) if exc else None,
+            "requestId": getattr(record, "aws_request_id", None),
+            "location": "%s:%s:%s" % (record.pathname, record.funcName, record.lineno)
+            if exc else None,
+        }
+        out.update((k, v) for k, v in record.__dict__.items()
+                   if k not in self.RESERVED and k not in out)
+        out = {k: v for k, v in out.items() if v is not None}
+        return json.dumps(out, ensure_ascii=False, default=str) + "\n"
+
+
+class LambdaHandler(logging.Handler):
+    def emit(self, record):
+        record.aws_request_id = request_id_now
+        sys.stdout.write(self.format(record))
+        sys.stdout.flush()
+
+
+def setup_logging():
+    logging.Formatter.converter = time.gmtime
+    handler = LambdaHandler()
+    if LOG_JSON:
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter(
+            "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
+            "%Y-%m-%dT%H:%M:%S"))
+    root = logging.getLogger()
+    if LOG_LEVEL in logging._nameToLevel:
+        root.setLevel(LOG_LEVEL)
+    root.addHandler(handler)
+
+
+def log_error(err):
+    """The function's error, one log event as AWS's client writes it."""
+    if LOG_JSON:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+        sys.stdout.write(to_json({"timestamp": stamp, "level": "ERROR", **err}) + "\n")
+        sys.stdout.flush()
+        return
+    head = "[ERROR]"
+    if err.get("errorType"):
+        head += " " + err["errorType"]
+    if err.get("errorMessage"):
+        head += (":" if err.get("errorType") else "") + " " + err["errorMessage"]
+    lines = [head]
+    if err.get("stackTrace") is not None:
+        lines.append("Traceback (most recent call last):")
+        for element in err["stackTrace"]:
+            for line in element.splitlines() or [""]:
+                stripped = line.lstrip(" ")
+                lines.append(NBSP * (len(line) - len(stripped)) + stripped)
+    sys.stdout.write("\r".join(lines) + "\n")
+    sys.stdout.flush()
+
+
+# ---- errors ----------------------------------------------------------------
+
+def make_error(msg, error_type, stack, request_id=None):
+    return {"errorMessage": msg or "", "errorType": error_type or "",
+            "requestId": request_id or "", "stackTrace": stack or []}
+
+
+def fault_of(exc, request_id=None):
+    """The error body of an exception: a Fault's own, else the user's."""
+    if isinstance(exc, Fault):
+        return make_error(exc.msg, exc.error_type, exc.trace, request_id)
+    frames = traceback.extract_tb(exc.__traceback__)
+    while frames and frames[0].filename.endswith("/bootstrap.py"):
+        frames = frames[1:]
+    return make_error(str(exc), type(exc).__name__, traceback.format_list(frames), request_id)
+
+
+def post_error(path, err):
+    request("POST", path, to_json(err).encode(),
+            {"Lambda-Runtime-Function-Error-Type": err["errorType"],
+             "Content-Type": "application/json"})
 
 
 def load_handler():
     handler = os.environ.get("_HANDLER", "")
-    task = os.environ.get("LAMBDA_TASK_ROOT", "/var/task")
-    sys.path.insert(0, task)
+    sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", "/var/task"))
     try:
-        module_path, fn = handler.rsplit(".", 1)
-    except ValueError:
-        init_error("Bad handler '%s': not enough values to unpack (expected 2, got 1)"
-                   % handler, "Runtime.MalformedHandlerName")
-    module_name = module_path.replace("/", ".")
+        modname, fname = handler.rsplit(".", 1)
+    except ValueError as exc:
+        raise Fault("Runtime.MalformedHandlerName", "Bad handler '%s': %s" % (handler, exc))
+    if modname.split(".")[0] in sys.builtin_module_names:
+        raise Fault("Runtime.BuiltInModuleConflict",
+                    "Cannot use built-in module %s as a handler module" % modname)
     try:
-        module = importlib.import_module(module_name)
-    except Exception as exc:  # what AWS reports for any import failure
-        init_error("Unable to import module '%s': %s" % (module_name, exc),
-                   "Runtime.ImportModuleError")
-    func = getattr(module, fn, None)
-    if func is None:
-        init_error("Handler '%s' missing on module '%s'" % (fn, module_name),
-                   "Runtime.HandlerNotFound")
-    return func
+        module = importlib.import_module(modname.replace("/", "."))
+    except ImportError as exc:
+        raise Fault("Runtime.ImportModuleError",
+                    "Unable to import module '%s': %s" % (modname, exc))
+    except SyntaxError as exc:
+        raise Fault("Runtime.UserCodeSyntaxError",
+                    "Syntax error in module '%s': %s" % (modname, exc),
+                    ['  File "%s" Line %s\n    %s' % (exc.filename, exc.lineno, exc.text)])
+    try:
+        return getattr(module, fname)
+    except AttributeError:
+        raise Fault("Runtime.HandlerNotFound",
+                    "Handler '%s' missing on module '%s'" % (fname, modname))
 
 
-class Context:
+# ---- the context -------------------------------------------------------------
+
+def _obj(cls, d):
+    if d is None:
+        return None
+    o = cls()
+    for f in cls.__slots__:
+        setattr(o, f, d.get(f))
+    return o
+
+
+class CognitoIdentity:
+    __slots__ = ["cognito_identity_id", "cognito_identity_pool_id"]
+
+
+class Client:
+    __slots__ = ["installation_id", "app_title", "app_version_name", "app_version_code",
+                 "app_package_name"]
+
+
+class ClientContext:
+    __slots__ = ["custom", "env", "client"]
+
+
+def _header_json(headers, name, what):
+    raw = headers.get(name)
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except Exception as exc:
+        raise Fault("Runtime.LambdaContextUnmarshalError",
+                    "Unable to parse %s JSON: %s" % (what, exc))
+
+
+class LambdaContext:
     def __init__(self, headers):
-        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
-        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
-        self.invoked_function_arn = headers.get("lambda-runtime-invoked-function-arn")
-        self.memory_limit_in_mb = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"))
+        env = os.environ.get
         self.aws_request_id = headers.get("lambda-runtime-aws-request-id")
-        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
-        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.log_group_name = env("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = env("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.function_name = env("AWS_LAMBDA_FUNCTION_NAME")
+        self.memory_limit_in_mb = env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.function_version = env("AWS_LAMBDA_FUNCTION_VERSION")
+        self.invoked_function_arn = headers.get("lambda-runtime-invoked-function-arn")
+        cc = _header_json(headers, "lambda-runtime-client-context", "Client Context")
+        self.client_context = _obj(ClientContext, cc)
+        if self.client_context is not None:
+            self.client_context.client = _obj(Client, self.client_context.client)
+        ci = _header_json(headers, "lambda-runtime-cognito-identity", "Cognito Identity") or {}
+        self.identity = _obj(CognitoIdentity, {
+            "cognito_identity_id": ci.get("cognitoIdentityId"),
+            "cognito_identity_pool_id": ci.get("cognitoIdentityPoolId")})
         self._deadline_ms = int(headers.get("lambda-runtime-deadline-ms", "0"))
-        cc = headers.get("lambda-runtime-client-context")
-        self.client_context = json.loads(cc) if cc else None
-        ci = headers.get("lambda-runtime-cognito-identity")
-        self.identity = json.loads(ci) if ci else None
 
     def get_remaining_time_in_millis(self):
         return max(self._deadline_ms - int(time.time() * 1000), 0)
 
+    def log(self, msg):
+        sys.stdout.write(str(msg))
+        sys.stdout.flush()
+
+
+# ---- the loop ------------------------------------------------------------------
+
+def handle(func, headers, data):
+    rid = headers.get("lambda-runtime-aws-request-id")
+    try:
+        context = LambdaContext(headers)
+        try:
+            event = json.loads(data, parse_float=float) if data else {}
+        except Exception as exc:
+            raise Fault("Runtime.UnmarshalError", "Unable to unmarshal input: %s" % exc)
+        body, ctype = marshal(func(event, context))
+    except Exception as exc:
+        err = fault_of(exc, rid)
+        log_error(err)
+        post_error("/invocation/%s/error" % rid, err)
+        return
+    sys.stdout.flush()
+    status, _, resp = request("POST", "/invocation/%s/response" % rid, body,
+                              {"Content-Type": ctype})
+    if status == 413:
+        print("[ERROR] %s" % resp.decode(errors="replace"), flush=True)
+
 
 def main():
-    func = load_handler()
+    global request_id_now
+    setup_logging()
+    try:
+        func = load_handler()
+    except Exception as exc:
+        err = fault_of(exc)
+        logging.warning(UNHANDLED_WARNING)
+        log_error(err)
+        post_error("/init/error", err)
+        sys.exit(1)
     while True:
         sys.stdout.flush()
         sys.stderr.flush()
         _, headers, data = request("GET", "/invocation/next")
-        request_id = headers.get("lambda-runtime-aws-request-id")
+        request_id_now = headers.get("lambda-runtime-aws-request-id", "")
         os.environ["_X_AMZN_TRACE_ID"] = headers.get("lambda-runtime-trace-id", "")
-        try:
-            event = json.loads(data) if data else {}
-            result = func(event, Context(headers))
-            body = json.dumps(result).encode()
-        except Exception as exc:
-            err = error_body(exc, request_id)
-            log_error(err)
-            sys.stdout.flush()
-            request("POST", "/invocation/%s/error" % request_id, json.dumps(err).encode(),
-                    {"Lambda-Runtime-Function-Error-Type": "Unhandled"})
-            continue
-        sys.stdout.flush()
-        status, _, resp = request("POST", "/invocation/%s/response" % request_id, body)
-        if status == 413:
-            print("[ERROR] %s" % resp.decode(errors="replace"), flush=True)
+        handle(func, headers, data)
 
 
 if __name__ == "__main__":

@@ -99,8 +99,6 @@ static enum MHD_Result on_next(struct rapi *r, struct MHD_Connection *c)
 	return ret;
 }
 
-/* Record an outcome for invocation `id`; 202, or 400 when the id is not
- * the invocation in progress or it was answered already. */
 /* Record how the runtime answered: the outcome, the body it posted (taken
  * from the upload) and its error type; then wake the supervisor. Under
  * r->mu. */
@@ -122,8 +120,26 @@ static enum MHD_Result on_result(struct rapi *r, struct MHD_Connection *c, const
 	const char *type = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						       "Lambda-Runtime-Function-Error-Type");
 
+	const char *len = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	const char *from = NULL;
+	char msg[256];
+
 	pthread_mutex_lock(&r->mu);
-	if (!r->handed || strcmp(id, r->cur_id) || r->outcome != RAPI_NONE) {
+	/* The emulator's runtime states: no invocation handed is Started
+	 * (init) or Ready (in next); an answered one RuntimeResponseSentState;
+	 * none of them may answer. */
+	if (!r->handed)
+		from = r->init_over ? "Ready" : "Started";
+	else if (r->outcome != RAPI_NONE)
+		from = "RuntimeResponseSentState";
+	if (from) {
+		pthread_mutex_unlock(&r->mu);
+		snprintf(msg, sizeof(msg), "State transition from %s to %s failed for runtime. "
+			 "Error: State transition is not allowed", from,
+			 kind == RAPI_ERROR ? "InvocationErrorResponse" : "InvocationResponse");
+		return reply_error(c, MHD_HTTP_FORBIDDEN, "InvalidStateTransition", msg);
+	}
+	if (strcmp(id, r->cur_id)) {
 		pthread_mutex_unlock(&r->mu);
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, "InvalidRequestID",
 				   "Invalid request ID");
@@ -131,10 +147,13 @@ static enum MHD_Result on_result(struct rapi *r, struct MHD_Connection *c, const
 	if (u->too_large)
 		kind = RAPI_TOO_LARGE;
 	outcome_set(r, kind, u, type);
+	r->response_len = len ? strtoull(len, NULL, 10) : 0;
 	pthread_mutex_unlock(&r->mu);
-	if (kind == RAPI_TOO_LARGE)
-		return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "RequestEntityTooLarge",
-				   "Exceeded maximum allowed payload size (6291456 bytes).");
+	if (kind == RAPI_TOO_LARGE) {
+		snprintf(msg, sizeof(msg), "Exceeded maximum allowed payload size (%d bytes).",
+			 RAPI_RESPONSE_MAX);
+		return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "RequestEntityTooLarge", msg);
+	}
 	return reply(c, MHD_HTTP_ACCEPTED, "{\"status\":\"OK\"}");
 }
 
@@ -159,7 +178,7 @@ int rapi_upload_add(struct rapi_upload *u, const char *data, size_t n)
 {
 	char *grown;
 
-	if (u->too_large || u->len + n > RAPI_PAYLOAD_MAX) {
+	if (u->too_large || u->len + n > (u->limit ? u->limit : RAPI_PAYLOAD_MAX)) {
 		u->too_large = true;
 		free(u->buf);
 		u->buf = NULL;
@@ -231,6 +250,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		u = calloc(1, sizeof(*u));
 		if (!u)
 			return MHD_NO;
+		u->limit = RAPI_RESPONSE_MAX;
 		*con_cls = u;
 		return MHD_YES;
 	}
@@ -303,7 +323,7 @@ void rapi_post_event(struct rapi *r, struct rapi_event *ev)
 }
 
 enum rapi_outcome rapi_take_outcome(struct rapi *r, char **body, size_t *len,
-				    char error_type[128])
+				    char error_type[128], unsigned long long *declared)
 {
 	enum rapi_outcome o;
 
@@ -314,6 +334,7 @@ enum rapi_outcome rapi_take_outcome(struct rapi *r, char **body, size_t *len,
 	r->body = NULL;
 	r->body_len = 0;
 	snprintf(error_type, 128, "%s", r->error_type);
+	*declared = r->response_len;
 	pthread_mutex_unlock(&r->mu);
 	return o;
 }

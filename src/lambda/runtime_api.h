@@ -4,11 +4,15 @@
  * the address the runtime finds in AWS_LAMBDA_RUNTIME_API.
  *
  *   GET  /2018-06-01/runtime/invocation/next          blocks until an event
- *   POST /2018-06-01/runtime/invocation/{id}/response  202; 400 unknown or
- *                                                      stale id; 413 > 6 MB
- *   POST /2018-06-01/runtime/invocation/{id}/error     202 (error type in
+ *   POST /2018-06-01/runtime/invocation/{id}/response  202; 400 an id not the
+ *                                                      invocation's; 403 no
+ *                                                      invocation, or answered
+ *                                                      already; 413 > 6 MiB+100
+ *   POST /2018-06-01/runtime/invocation/{id}/error     the same (error type in
  *                                                      Lambda-Runtime-Function-Error-Type)
  *   POST /2018-06-01/runtime/init/error                202 during init, else 403
+ * Status codes, error types and messages are those of AWS's Runtime
+ * Interface Emulator (rapi/handler, rapi/rendering, core/states.go).
  *
  * The supervisor (supervisor.c) owns the state below; the server threads
  * change it under `mu` and write to `notify_fd` (an eventfd) after each
@@ -22,6 +26,9 @@
 
 #define RAPI_PORT 9001
 #define RAPI_PAYLOAD_MAX 6291456   /* 6 MB, synchronous invoke */
+/* A runtime's response: AWS's emulator allows 6 MiB + 100 bytes
+ * (interop.MaxPayloadSize) and states that figure in both messages. */
+#define RAPI_RESPONSE_MAX 6291556
 
 /* A request body being received by an HTTP server (the Runtime API here,
  * the Invoke API of `vpcsim serve`): the chunks libmicrohttpd hands over,
@@ -30,6 +37,7 @@ struct rapi_upload {
 	char *buf;
 	size_t len;
 	bool too_large;            /* over the limit: bytes dropped, not kept */
+	size_t limit;              /* 0: RAPI_PAYLOAD_MAX */
 };
 /* Append a chunk. 0, or -ENOMEM when memory ran out (then too_large is
  * set as well, so the body is refused either way). */
@@ -71,6 +79,7 @@ struct rapi {
 	char *body;                /* its body, malloc'ed */
 	size_t body_len;
 	char error_type[128];      /* Lambda-Runtime-Function-Error-Type */
+	unsigned long long response_len; /* its Content-Length, 0 if not sent */
 	bool shutdown;
 	void *daemon;              /* struct MHD_Daemon */
 };
@@ -83,9 +92,10 @@ int rapi_start(struct rapi *r);
  * clears the previous outcome. */
 void rapi_post_event(struct rapi *r, struct rapi_event *ev);
 
-/* The current outcome, with the body moved to *body (free it). */
+/* The current outcome, with the body moved to *body (free it), and the
+ * Content-Length the runtime declared for it (0: none) in *declared. */
 enum rapi_outcome rapi_take_outcome(struct rapi *r, char **body, size_t *len,
-				    char error_type[128]);
+				    char error_type[128], unsigned long long *declared);
 
 /* Counter of `next` requests and whether a runtime thread is blocked in
  * one now. */

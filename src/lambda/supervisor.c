@@ -354,7 +354,7 @@ static void on_init_fail(struct sup *s, const char *status, const char *how)
 
 	runtime_kill(s, line, sizeof(line));
 	snprintf(s->status, sizeof(s->status), "%s", status);
-	if (how)
+	if (how && how != s->etype) /* (an overlapping snprintf would empty it) */
 		snprintf(s->etype, sizeof(s->etype), "%s", how);
 	snprintf(d, sizeof(d), "%.2f", now_ms() - s->t_init0);
 	snprintf(line, sizeof(line), "INIT_REPORT Init Duration: %s ms\tPhase: init\tStatus: error"
@@ -370,13 +370,14 @@ static void on_init_fail(struct sup *s, const char *status, const char *how)
 static void on_outcome(struct sup *s)
 {
 	enum rapi_outcome o;
+	unsigned long long declared;
 	char *body;
 	size_t len;
 
 	/* An outcome is taken once: after it, the invoke is finishing. */
 	if (s->st != S_BUSY && s->st != S_BUSY_INIT && s->st != S_INIT)
 		return;
-	o = rapi_take_outcome(&s->api, &body, &len, s->etype);
+	o = rapi_take_outcome(&s->api, &body, &len, s->etype, &declared);
 	if (o == RAPI_NONE)
 		return;
 	free(s->body);
@@ -394,9 +395,16 @@ static void on_outcome(struct sup *s)
 		return;
 	}
 	s->outcome = o;
-	if (o == RAPI_TOO_LARGE)
+	/* The emulator's text (interop.ErrorResponseTooLarge), its limit the
+	 * one the Runtime API's 413 states. */
+	if (o == RAPI_TOO_LARGE && declared)
+		body_set(s, "{\"errorMessage\":\"Response payload size (%llu bytes) exceeded maximum "
+			 "allowed payload size (%d bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}",
+			 declared, RAPI_RESPONSE_MAX);
+	else if (o == RAPI_TOO_LARGE)
 		body_set(s, "{\"errorMessage\":\"Response payload size exceeded maximum allowed "
-			 "payload size (6291556 bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}");
+			 "payload size (%d bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}",
+			 RAPI_RESPONSE_MAX);
 	s->st = S_FINISHING;
 }
 

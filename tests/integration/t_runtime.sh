@@ -158,7 +158,7 @@ is "request over 6 MB: RequestEntityTooLargeException" "1" "$(grep -c 'RequestEn
 # ---- the Runtime API itself, from inside an environment -----------------------
 API="http://127.0.0.1:9001/2018-06-01/runtime"
 code() { V exec -t "$T" py -- curl -s -o /dev/null -w '%{http_code}' "$@"; }
-is "Runtime API: response for an unknown request id is 400" 400 "$(code -X POST -d '{}' "$API/invocation/nope/response")"
+is "Runtime API: a response while no invocation runs is 403 (the emulator's InvalidStateTransition)" 403 "$(code -X POST -d '{}' "$API/invocation/nope/response")"
 is "Runtime API: init/error after init is 403" 403 "$(code -X POST -d '{}' "$API/init/error")"
 is "Runtime API: an unknown path is 404" 404 "$(code "$API/nothing")"
 

@@ -33,7 +33,8 @@ def handler(event, context):
         "request_id": context.aws_request_id, "arn": context.invoked_function_arn,
         "memory": context.memory_limit_in_mb, "left_ms": context.get_remaining_time_in_millis(),
         "uid": os.getuid(), "task_writable": task_writable,
-        "client_context": context.client_context,
+        "client_context": {"custom": context.client_context.custom}
+        if context.client_context else None,
         "env": {k: os.environ.get(k) for k in (
             "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "_HANDLER",
             "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION",

@@ -76,7 +76,7 @@ static void print_proxies(const struct layout *L, const char *state_dir)
 		snprintf(pool, sizeof(pool), "%d (%d)", proxy_pool_size(L->t, r),
 			 proxy_idle_size(L->t, r));
 		snprintf(bt, sizeof(bt), "%d s", r->proxy.connection_borrow_timeout_s);
-		if (pgb_pools_read(dir, PROXY_PORT_POSTGRES, &p) < 0) {
+		if (pgb_pools_read(dir, PROXY_PORT_POSTGRES, engine_uid(L->t->name, r->name), &p) < 0) {
 			table_row(&T, r->name, L->t->resources[r->proxy.target].name, addr, pool,
 				  "unreachable", "-", "-", bt);
 			continue;
@@ -152,7 +152,7 @@ static cJSON *json_proxy(const struct layout *L, const struct resource *r, const
 				r->proxy.connection_borrow_timeout_s);
 	cJSON_AddNumberToObject(o, "idle_client_timeout_s", r->proxy.idle_client_timeout_s);
 	cJSON_AddStringToObject(o, "socket_dir", dir);
-	if (pgb_pools_read(dir, PROXY_PORT_POSTGRES, &p) < 0) {
+	if (pgb_pools_read(dir, PROXY_PORT_POSTGRES, engine_uid(L->t->name, r->name), &p) < 0) {
 		cJSON_AddNullToObject(o, "pools");
 		cJSON_AddStringToObject(o, "error", err_msg());
 		return o;

@@ -1,8 +1,6 @@
 /* PostgreSQL and PgBouncer processes (engine.h). */
 #include <dirent.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +13,7 @@
 #include <unistd.h>
 
 #include "kernel/engine.h"
+#include "kernel/jail.h"
 #include "util/err.h"
 #include "util/fs.h"
 
@@ -90,46 +89,24 @@ int engine_prog_path(enum engine_prog p, char out[ENGINE_PATH_MAX])
 		    getenv("VPCSIM_PG_BINDIR") ? getenv("VPCSIM_PG_BINDIR") : PG_LIB, prog_name[p]);
 }
 
-int engine_user(uid_t *uid, gid_t *gid)
+int engine_mkdir(const char *dir, uid_t uid)
 {
-	struct passwd *pw = getpwnam(ENGINE_USER);
-
-	if (!pw)
-		return errf(ENOENT, "there is no user '%s' (the Debian package postgresql-common "
-			    "creates it: apt-get install postgresql)", ENGINE_USER);
-	*uid = pw->pw_uid;
-	*gid = pw->pw_gid;
-	return 0;
-}
-
-int engine_mkdir(const char *dir)
-{
-	uid_t uid = 0;
-	gid_t gid = 0;
-	int err = engine_user(&uid, &gid);
-
-	if (err < 0)
-		return err;
 	if (mkdir(dir, 0700) < 0)
 		return errf(errno, "creating %s: %s", dir, strerror(errno));
-	if (chown(dir, uid, gid) < 0)
-		return errf(errno, "chown %s to %s: %s", dir, ENGINE_USER, strerror(errno));
+	if (chown(dir, uid, (gid_t)uid) < 0)
+		return errf(errno, "chown %s to uid %u: %s", dir, (unsigned)uid, strerror(errno));
 	return 0;
 }
 
-int engine_write(const char *path, const char *text)
+int engine_write(const char *path, const char *text, uid_t uid)
 {
 	size_t len = strlen(text);
-	uid_t uid = 0;
-	gid_t gid = 0;
-	int fd, err = engine_user(&uid, &gid);
+	int fd, err;
 
-	if (err < 0)
-		return err;
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return errf(errno, "creating %s: %s", path, strerror(errno));
-	if (fchown(fd, uid, gid) < 0 || write(fd, text, len) != (ssize_t)len) {
+	if (fchown(fd, uid, (gid_t)uid) < 0 || write(fd, text, len) != (ssize_t)len) {
 		err = errf(errno, "writing %s: %s", path, strerror(errno));
 		close(fd);
 		return err;
@@ -200,19 +177,51 @@ static bool socket_exists(const char *path)
 }
 
 
-/* ---- running a program as the postgres user ---- */
+/* ---- running a program jailed, as the engine's uid ---- */
+
+/* Sizes of the jail's private tmpfs: /tmp (PostgreSQL's temporary files
+ * go to the data folder, not /tmp) and /dev/shm (parallel queries'
+ * dynamic shared memory). Memory is used only as files are written. */
+#define ENGINE_TMP_MB 16
+#define ENGINE_SHM_MB 64
+
+/* What every engine program gets instead of vpcsim's environment. */
+static char *const engine_env[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C", NULL };
 
 struct engine_run {
 	const char *netns;         /* NULL: stay in the caller's network */
-	const char *dir;           /* the engine's folder, exposed alone */
+	const char *dir;           /* the engine's folder, its only writable one */
+	uid_t uid;                 /* and gid */
 	bool own_ipc;              /* a System V IPC namespace of its own */
 	char *const *argv;         /* argv[0] is an absolute path */
 	int logfd;
+	/* made by run_start() before the fork */
+	struct jail_bind bind;
+	struct jail_file files[2];
+	char passwd[160], group[96];
+	struct jail jail;
 };
+
+/* The jail of r (kernel/jail.h), built before the fork: nothing to
+ * allocate in the child. */
+static void run_jail(struct engine_run *r)
+{
+	snprintf(r->passwd, sizeof(r->passwd),
+		 "root:x:0:0:root:/root:/usr/sbin/nologin\n"
+		 "%s:x:%u:%u:vpcsim database engine:/nonexistent:/usr/sbin/nologin\n",
+		 ENGINE_OS_USER, (unsigned)r->uid, (unsigned)r->uid);
+	snprintf(r->group, sizeof(r->group), "root:x:0:\n%s:x:%u:\n", ENGINE_OS_USER,
+		 (unsigned)r->uid);
+	r->bind = (struct jail_bind){ .src = r->dir, .dst = r->dir, .writable = true };
+	r->files[0] = (struct jail_file){ .dst = "/etc/passwd", .text = r->passwd };
+	r->files[1] = (struct jail_file){ .dst = "/etc/group", .text = r->group };
+	r->jail = (struct jail){ .tmp_mb = ENGINE_TMP_MB, .shm_mb = ENGINE_SHM_MB,
+				 .binds = &r->bind, .n_binds = 1, .files = r->files, .n_files = 2 };
+}
 
 /* In the child's own mount namespace: cover the state root (two levels
  * above the engine's folder) with an empty tmpfs and bind the engine's
- * folder back at its own path. The postgres user then reaches its folder
+ * folder back at its own path. The engine's uid then reaches its folder
  * whatever the modes of the folders above (root's only), and sees no
  * other topology's state. */
 static int expose_only(const char *dir)
@@ -256,19 +265,8 @@ int engine_own_view(const char *dir)
 	return err < 0 ? err : expose_only(dir);
 }
 
-static int become_engine_user(void)
-{
-	uid_t uid = 0;
-	gid_t gid = 0;
-
-	if (engine_user(&uid, &gid) < 0)
-		return -1;
-	if (setgid(gid) < 0 || initgroups(ENGINE_USER, gid) < 0 || setuid(uid) < 0)
-		return errf(errno, "becoming user %s: %s", ENGINE_USER, strerror(errno));
-	return 0;
-}
-
-/* The forked child; never returns. Errors go up the CLOEXEC pipe. */
+/* The forked child, PID 1 of its PID namespace; never returns. Errors go
+ * up the CLOEXEC pipe. */
 static __attribute__((noreturn)) void run_child(const struct engine_run *r, int report)
 {
 	const char *msg;
@@ -278,12 +276,12 @@ static __attribute__((noreturn)) void run_child(const struct engine_run *r, int 
 	err = setsid() < 0 ? errf(errno, "setsid: %s", strerror(errno)) : 0;
 	if (!err)
 		err = r->netns ? proc_enter_node(r->netns) : own_mounts();
-	if (!err)
-		err = expose_only(r->dir);
 	if (!err && r->own_ipc && unshare(CLONE_NEWIPC) < 0)
 		err = errf(errno, "unshare(CLONE_NEWIPC): %s", strerror(errno));
 	if (!err)
-		err = become_engine_user();
+		err = jail_enter(&r->jail);
+	if (!err)
+		err = jail_drop_privileges(r->uid, (gid_t)r->uid, NULL, 0);
 	if (!err && chdir(r->dir) < 0)
 		err = errf(errno, "chdir %s: %s", r->dir, strerror(errno));
 	devnull = err ? -1 : open("/dev/null", O_RDONLY);
@@ -292,7 +290,7 @@ static __attribute__((noreturn)) void run_child(const struct engine_run *r, int 
 		err = errf(errno, "redirecting stdio: %s", strerror(errno));
 	if (!err) {
 		syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-		execv(r->argv[0], r->argv);
+		execve(r->argv[0], r->argv, engine_env);
 		err = errf(errno, "exec %s: %s", r->argv[0], strerror(errno));
 	}
 	msg = err_msg();
@@ -317,8 +315,9 @@ static int run_start(const struct engine_run *r, const char *log, pid_t *pid)
 		close(rr.logfd);
 		return errf(errno, "pipe: %s", strerror(errno));
 	}
+	run_jail(&rr);
 	fflush(NULL);
-	*pid = fork();
+	*pid = proc_clone_pid_ns(NULL);
 	if (*pid == 0) {
 		close(fd[0]);
 		run_child(&rr, fd[1]);
@@ -327,7 +326,7 @@ static int run_start(const struct engine_run *r, const char *log, pid_t *pid)
 	close(rr.logfd);
 	if (*pid < 0) {
 		close(fd[0]);
-		return errf(errno, "fork: %s", strerror(errno));
+		return errf(errno, "clone3(CLONE_NEWPID): %s", strerror(errno));
 	}
 	while (len < (ssize_t)sizeof(msg) - 1 &&
 	       ((n = read(fd[0], msg + len, sizeof(msg) - 1 - (size_t)len)) > 0 ||
@@ -361,13 +360,13 @@ static int run_wait(const char *what, const struct engine_run *r, const char *lo
 		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), last);
 }
 
-int engine_self_signed(const char *dir, const char *cn, const char *log)
+int engine_self_signed(const char *dir, uid_t uid, const char *cn, const char *log)
 {
 	char prog[ENGINE_PATH_MAX], subj[128], what[ENGINE_PATH_MAX + 64];
 	char *argv[] = { prog, "req", "-x509", "-newkey", "ec", "-pkeyopt",
 			 "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "server.key",
 			 "-out", "server.crt", "-days", "3650", "-subj", subj, NULL };
-	struct engine_run r = { .dir = dir, .argv = argv };
+	struct engine_run r = { .dir = dir, .uid = uid, .argv = argv };
 	int err = engine_prog_path(PROG_OPENSSL, prog);
 
 	if (err < 0)
@@ -377,13 +376,13 @@ int engine_self_signed(const char *dir, const char *cn, const char *log)
 	return run_wait(what, &r, log);
 }
 
-int pg_initdb(const char *datadir, const char *admin, const char *log)
+int pg_initdb(const char *datadir, uid_t uid, const char *admin, const char *log)
 {
 	char prog[ENGINE_PATH_MAX], user[128], what[ENGINE_PATH_MAX + 16];
 	char *argv[] = { prog, "-D", (char *)datadir, user, "--auth-local=peer",
 			 "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C",
 			 "--no-sync", "--no-instructions", NULL };
-	struct engine_run r = { .dir = datadir, .argv = argv };
+	struct engine_run r = { .dir = datadir, .uid = uid, .argv = argv };
 	int err = engine_prog_path(PROG_INITDB, prog);
 
 	if (err < 0)
@@ -422,12 +421,13 @@ static int start_and_wait(const char *what, const struct engine_run *r, const ch
 	return 0;
 }
 
-int pg_start(const char *netns, const char *datadir, const char *log, int timeout_ms,
-	     struct proc_id *out)
+int pg_start(const char *netns, const char *datadir, uid_t uid, const char *log,
+	     int timeout_ms, struct proc_id *out)
 {
 	char prog[ENGINE_PATH_MAX];
 	char *argv[] = { prog, "-D", (char *)datadir, NULL };
-	struct engine_run r = { .netns = netns, .dir = datadir, .own_ipc = true, .argv = argv };
+	struct engine_run r = { .netns = netns, .dir = datadir, .uid = uid, .own_ipc = true,
+				.argv = argv };
 	int err = engine_prog_path(PROG_POSTGRES, prog);
 
 	if (err < 0)
@@ -435,12 +435,12 @@ int pg_start(const char *netns, const char *datadir, const char *log, int timeou
 	return start_and_wait("postgres", &r, log, timeout_ms, pg_ready, datadir, out);
 }
 
-int pgb_start(const char *netns, const char *dir, const char *ini, const char *socket,
-	      const char *log, int timeout_ms, struct proc_id *out)
+int pgb_start(const char *netns, const char *dir, uid_t uid, const char *ini,
+	      const char *socket, const char *log, int timeout_ms, struct proc_id *out)
 {
 	char prog[ENGINE_PATH_MAX];
 	char *argv[] = { prog, (char *)ini, NULL };
-	struct engine_run r = { .netns = netns, .dir = dir, .argv = argv };
+	struct engine_run r = { .netns = netns, .dir = dir, .uid = uid, .argv = argv };
 	int err = engine_prog_path(PROG_PGBOUNCER, prog);
 
 	if (err < 0)

@@ -1,8 +1,24 @@
 /* Database engine processes: PostgreSQL and PgBouncer from the Debian
- * packages, run as the `postgres` user inside a node (docs/RDS.md).
+ * packages, run inside a node, each jailed as a function is
+ * (docs/RDS.md, docs/SECURITY.md):
  *
- * Nothing here knows topologies: callers hand folders, namespaces and
- * logs. Every error names the operation and the object. */
+ *   - its own uid and gid (`uid`, engine_uid() of model/engine_conf.h),
+ *     no supplementary groups, no capabilities, no_new_privs; never root,
+ *     never the host's `postgres` user;
+ *   - PID 1 of a PID namespace of its own: it sees and signals only its
+ *     own processes, and when it ends the kernel kills what it left;
+ *   - kernel/jail.h's root: the host's system folders read-only, its own
+ *     /proc, /dev and a private /dev/shm (PostgreSQL's dynamic shared
+ *     memory), a private /tmp, and of the host's writable folders only
+ *     its own folder (`dir`, read-write at its real path, so the paths
+ *     in its configuration and the unix socket root connects to are the
+ *     real ones). No /run but that folder, no /var, /home, /sys/fs/bpf;
+ *     /etc/passwd and /etc/group name root and its uid (`rdsdb`, as RDS
+ *     names its engine's user), which initdb needs;
+ *   - an environment of PATH and LC_ALL only, not vpcsim's.
+ *
+ * Nothing here knows topologies: callers hand folders, namespaces, uids
+ * and logs. Every error names the operation and the object. */
 #ifndef VPCSIM_ENGINE_H
 #define VPCSIM_ENGINE_H
 
@@ -12,7 +28,7 @@
 #include "kernel/proc.h"
 
 #define ENGINE_PATH_MAX 512
-#define ENGINE_USER "postgres"
+#define ENGINE_OS_USER "rdsdb"     /* the jail's name for the engine's uid */
 
 enum engine_prog {
 	PROG_INITDB,
@@ -27,46 +43,40 @@ enum engine_prog {
  * /usr/sbin/pgbouncer (VPCSIM_PGBOUNCER overrides it). */
 int engine_prog_path(enum engine_prog p, char out[ENGINE_PATH_MAX]);
 
-/* The postgres user's ids; -ENOENT (package named) if there is none. */
-int engine_user(uid_t *uid, gid_t *gid);
+/* Create folder `dir` (mode 0700) owned by uid (and gid uid). */
+int engine_mkdir(const char *dir, uid_t uid);
+/* Write `text` to `path` (mode 0600) owned by uid (and gid uid). */
+int engine_write(const char *path, const char *text, uid_t uid);
 
-/* Create folder `dir` (mode 0700) owned by the postgres user. */
-int engine_mkdir(const char *dir);
-/* Write `text` to `path` (mode 0600) owned by the postgres user. */
-int engine_write(const char *path, const char *text);
-
-/* The programs below run as the postgres user in a mount namespace of
- * their own, where the folder two levels above the engine's folder (the
- * root of every topology's state, root's only) is covered by an empty
- * tmpfs that shows the engine's folder alone, at its own path: the
- * postgres user reaches its folder without any right on the folders
- * above, and sees no other state. Its working directory is that folder. */
-
-/* For a forked child about to become the postgres user: the mount
- * namespace described above, for engine folder `dir`. */
+/* For a forked child about to become an engine's uid without a jail (a
+ * libpq client of its socket, pgsql.c): a mount namespace of its own where
+ * the folder two levels above `dir` (the root of every topology's state,
+ * root's only) is covered by an empty tmpfs that shows `dir` alone, at its
+ * own path, so the uid reaches it without any right on the folders above
+ * and sees no other state. */
 int engine_own_view(const char *dir);
 
-/* initdb of an empty data folder as the postgres user: bootstrap
- * superuser `admin`, no password (local peer logins only), UTF8, C
- * locale, no fsync. Output is appended to `log`. */
-int pg_initdb(const char *datadir, const char *admin, const char *log);
+/* initdb of an empty data folder, jailed as above (no network namespace):
+ * bootstrap superuser `admin`, no password (local peer logins only),
+ * UTF8, C locale, no fsync. Output is appended to `log`. */
+int pg_initdb(const char *datadir, uid_t uid, const char *admin, const char *log);
 
 /* A self-signed certificate for `cn` (P-256 key, 10 years) written as
- * dir/server.key and dir/server.crt by openssl run as the postgres user. */
-int engine_self_signed(const char *dir, const char *cn, const char *log);
+ * dir/server.key and dir/server.crt by openssl, jailed as above. */
+int engine_self_signed(const char *dir, uid_t uid, const char *cn, const char *log);
 
-/* Start PostgreSQL on `datadir` inside node `netns` as the postgres user,
+/* Start PostgreSQL on `datadir` inside node `netns`, jailed as above and
  * in an IPC namespace of its own (its System V memory goes with it), and
  * wait until it accepts connections (postmaster.pid says "ready"), at
  * most timeout_ms. On failure the process is stopped and the message has
  * the log's last line. */
-int pg_start(const char *netns, const char *datadir, const char *log, int timeout_ms,
-	     struct proc_id *out);
+int pg_start(const char *netns, const char *datadir, uid_t uid, const char *log,
+	     int timeout_ms, struct proc_id *out);
 
-/* Start PgBouncer with `ini` (in its folder `dir`) inside `netns` as the
- * postgres user and wait until its unix socket `socket` exists, at most
+/* Start PgBouncer with `ini` (in its folder `dir`) inside `netns`, jailed
+ * as above, and wait until its unix socket `socket` exists, at most
  * timeout_ms. */
-int pgb_start(const char *netns, const char *dir, const char *ini, const char *socket,
-	      const char *log, int timeout_ms, struct proc_id *out);
+int pgb_start(const char *netns, const char *dir, uid_t uid, const char *ini,
+	      const char *socket, const char *log, int timeout_ms, struct proc_id *out);
 
 #endif

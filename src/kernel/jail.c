@@ -21,6 +21,7 @@
 #define STAGE "/tmp"
 #define RO_FLAGS (MS_NOSUID | MS_NODEV)
 #define CAP_LAST_CAP_GUESS 63     /* when /proc does not say */
+#define JAIL_FILE_TEXT_MAX 4096
 
 static const char *const host_dirs[] = {
 	"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc",
@@ -74,19 +75,26 @@ static int touch(const char *path)
 	return 0;
 }
 
-/* Bind src (recursively) on dst, then make the whole tree read-only,
- * nosuid and nodev in this mount namespace only. */
-static int bind_ro(const char *src, const char *dst)
+/* Bind src (recursively) on dst, then make the whole tree nosuid, nodev
+ * and, unless writable, read-only, in this mount namespace only. */
+static int bind_tree(const char *src, const char *dst, bool writable)
 {
 	struct mount_attr attr = {
-		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+		.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			    (writable ? 0 : MOUNT_ATTR_RDONLY),
 	};
 
 	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return errf(errno, "jail: binding %s on %s: %s", src, dst, strerror(errno));
 	if (mount_setattr(AT_FDCWD, dst, AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-		return errf(errno, "jail: making %s read-only: %s", dst, strerror(errno));
+		return errf(errno, "jail: making %s %s: %s", dst,
+			    writable ? "nosuid" : "read-only", strerror(errno));
 	return 0;
+}
+
+static int bind_ro(const char *src, const char *dst)
+{
+	return bind_tree(src, dst, false);
 }
 
 /* The host's system folders; a symlink (merged /usr) is copied as one. */
@@ -162,11 +170,31 @@ static int dev_tree(int shm_mb)
 	return 0;
 }
 
-/* /proc, /sys and /tmp. */
-static int kernel_trees(const char *tmp, int tmp_fd)
+/* /tmp: the host folder behind tmp_fd, or a private tmpfs. */
+static int tmp_tree(const struct jail *j, int tmp_fd)
 {
-	char src[32];
+	char src[32], dst[PATH_MAX], opts[64];
+	int err;
 
+	stage_path(dst, "/tmp");
+	if ((err = mkdir_at(dst, 01777)) < 0)
+		return err;
+	if (!j->tmp) {
+		snprintf(opts, sizeof(opts), "size=%dm,mode=1777", j->tmp_mb);
+		if (mount("vpcsim-jail-tmp", dst, "tmpfs", RO_FLAGS, opts) < 0)
+			return errf(errno, "jail: mounting a private /tmp: %s", strerror(errno));
+		return 0;
+	}
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", tmp_fd);
+	if (mount(src, dst, NULL, MS_BIND, NULL) < 0 ||
+	    mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | RO_FLAGS, NULL) < 0)
+		return errf(errno, "jail: binding %s on /tmp: %s", j->tmp, strerror(errno));
+	return 0;
+}
+
+/* /proc and /sys. */
+static int kernel_trees(void)
+{
 	char dst[PATH_MAX];
 	int err;
 
@@ -180,13 +208,6 @@ static int kernel_trees(const char *tmp, int tmp_fd)
 		return err;
 	if (mount("sysfs", dst, "sysfs", MS_RDONLY | RO_FLAGS | MS_NOEXEC, NULL) < 0)
 		return errf(errno, "jail: mounting /sys: %s", strerror(errno));
-	stage_path(dst, "/tmp");
-	if ((err = mkdir_at(dst, 01777)) < 0)
-		return err;
-	snprintf(src, sizeof(src), "/proc/self/fd/%d", tmp_fd);
-	if (mount(src, dst, NULL, MS_BIND, NULL) < 0 ||
-	    mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | RO_FLAGS, NULL) < 0)
-		return errf(errno, "jail: binding %s on /tmp: %s", tmp, strerror(errno));
 	return 0;
 }
 
@@ -216,11 +237,13 @@ static bool bind_dst_ok(const char *d)
 
 int jail_check(const struct jail *j)
 {
-	if (!j->tmp || j->tmp[0] != '/' || j->shm_mb <= 0)
-		return errf(EINVAL, "jail: /tmp must be an absolute host folder and /dev/shm "
-			    "a positive size");
+	if ((j->tmp ? j->tmp[0] != '/' : j->tmp_mb <= 0) || j->shm_mb <= 0)
+		return errf(EINVAL, "jail: /tmp must be an absolute host folder or a private "
+			    "tmpfs of a positive size, and /dev/shm a positive size");
 	if (j->n_binds < 0 || j->n_binds > JAIL_BINDS_MAX || (j->n_binds && !j->binds))
 		return errf(EINVAL, "jail: at most %d extra binds", JAIL_BINDS_MAX);
+	if (j->n_files < 0 || j->n_files > JAIL_FILES_MAX || (j->n_files && !j->files))
+		return errf(EINVAL, "jail: at most %d files", JAIL_FILES_MAX);
 	for (int i = 0; i < j->n_binds; i++) {
 		const struct jail_bind *b = &j->binds[i];
 
@@ -231,6 +254,14 @@ int jail_check(const struct jail *j)
 			return errf(EINVAL, "jail: bind of %s: '%s' must be an absolute path "
 				    "without . or .. and outside /proc, /sys, /dev and /tmp",
 				    b->src, b->dst ? b->dst : "(null)");
+	}
+	for (int i = 0; i < j->n_files; i++) {
+		const struct jail_file *f = &j->files[i];
+
+		if (!bind_dst_ok(f->dst) || !f->text || strlen(f->text) > JAIL_FILE_TEXT_MAX)
+			return errf(EINVAL, "jail: file %d: '%s' must be an absolute path without "
+				    ". or .. outside /proc, /sys, /dev and /tmp, with at most %d "
+				    "bytes", i, f->dst ? f->dst : "(null)", JAIL_FILE_TEXT_MAX);
 	}
 	return 0;
 }
@@ -258,10 +289,63 @@ static int extra_binds(const struct jail *j, const int *fds)
 				err = touch(dst);
 		}
 		if (!err)
-			err = bind_ro(src, dst);
+			err = bind_tree(src, dst, b->writable);
 		if (err < 0)
 			return err;
 	}
+	return 0;
+}
+
+#define FILES_DIR STAGE "/.jail-files"
+
+/* Write text to a file of a small tmpfs of its own and mount that file
+ * over dst (made if the host has no such file), read-only. */
+static int jail_file_make(const struct jail_file *f, int i)
+{
+	char src[PATH_MAX], dst[PATH_MAX], parent[PATH_MAX];
+	size_t len = strlen(f->text);
+	struct stat st;
+	int fd, err;
+
+	snprintf(src, sizeof(src), "%s/%d", FILES_DIR, i);
+	fd = open(src, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+	if (fd < 0)
+		return errf(errno, "jail: creating %s: %s", src, strerror(errno));
+	err = write(fd, f->text, len) == (ssize_t)len ? 0 :
+	      errf(errno ? errno : EIO, "jail: writing %s: %s", src, strerror(errno));
+	close(fd);
+	if (err < 0)
+		return err;
+	stage_path(dst, f->dst);
+	if (lstat(dst, &st) < 0) {
+		snprintf(parent, sizeof(parent), "%s", f->dst);
+		*strrchr(parent, '/') = '\0';
+		if ((parent[0] && (err = mkdirs(parent)) < 0) || (err = touch(dst)) < 0)
+			return err;
+	} else if (!S_ISREG(st.st_mode)) {
+		return errf(EINVAL, "jail: %s is not a regular file to cover", f->dst);
+	}
+	return bind_ro(src, dst);
+}
+
+/* The files of j. Their tmpfs is detached once they are mounted (the
+ * mounts keep it) and its folder removed: nothing of it shows but them. */
+static int jail_files(const struct jail *j)
+{
+	int err;
+
+	if (!j->n_files)
+		return 0;
+	if ((err = mkdir_at(FILES_DIR, 0755)) < 0)
+		return err;
+	if (mount("vpcsim-jail-files", FILES_DIR, "tmpfs", RO_FLAGS | MS_NOEXEC,
+		  "size=64k,mode=0755") < 0)
+		return errf(errno, "jail: mounting %s: %s", FILES_DIR, strerror(errno));
+	for (int i = 0; i < j->n_files; i++)
+		if ((err = jail_file_make(&j->files[i], i)) < 0)
+			return err;
+	if (umount2(FILES_DIR, MNT_DETACH) < 0 || rmdir(FILES_DIR) < 0)
+		return errf(errno, "jail: removing %s: %s", FILES_DIR, strerror(errno));
 	return 0;
 }
 
@@ -283,12 +367,16 @@ static int pivot(void)
 	return 0;
 }
 
-/* O_PATH descriptors of the sources: fds[0] /tmp's, then the binds'. */
+/* O_PATH descriptors of the sources: fds[0] /tmp's (-1 without one),
+ * then the binds'. */
 static int open_sources(const struct jail *j, int fds[JAIL_BINDS_MAX + 1])
 {
+	fds[0] = -1;
 	for (int i = 0; i <= j->n_binds; i++) {
 		const char *src = i ? j->binds[i - 1].src : j->tmp;
 
+		if (!src)
+			continue;
 		fds[i] = open(src, O_PATH | O_CLOEXEC);
 		if (fds[i] < 0)
 			return errf(errno, "jail: %s %s: %s", i ? "bind source" : "/tmp source",
@@ -306,13 +394,16 @@ int jail_enter(const struct jail *j)
 	if (mount("vpcsim-jail", STAGE, "tmpfs", RO_FLAGS, "size=256k,mode=0755") < 0)
 		return errf(errno, "jail: mounting its root on %s: %s", STAGE, strerror(errno));
 	if ((err = host_tree()) < 0 || (err = dev_tree(j->shm_mb)) < 0 ||
-	    (err = kernel_trees(j->tmp, fds[0])) < 0 || (err = extra_binds(j, fds + 1)) < 0)
+	    (err = kernel_trees()) < 0 || (err = tmp_tree(j, fds[0])) < 0 ||
+	    (err = extra_binds(j, fds + 1)) < 0)
+		return err;
+	if ((err = jail_files(j)) < 0)
 		return err;
 	for (int i = 0; i <= j->n_binds; i++)
-		close(fds[i]);
+		if (fds[i] >= 0)
+			close(fds[i]);
 	return pivot();
 }
-
 int jail_drop_privileges(uid_t uid, gid_t gid, const gid_t *groups, int n)
 {
 	int last = CAP_LAST_CAP_GUESS;

@@ -18,8 +18,13 @@
  *   /dev          null zero full random urandom tty (binds of the host's
  *                 nodes), fd stdin stdout stderr symlinks, and /dev/shm: a
  *                 private tmpfs of shm_mb, mode 1777; read-only otherwise
- *   /tmp          `tmp`, bound read-write (nosuid, nodev)
- *   each bind     read-only, its mount point made in the new root
+ *   /tmp          `tmp`, bound read-write (nosuid, nodev), or without
+ *                 one a private tmpfs of tmp_mb, mode 1777
+ *   each bind     read-only (or read-write if `writable`; always nosuid,
+ *                 nodev), its mount point made in the new root
+ *   each file     a read-only file holding its text, made in the jail's
+ *                 own root and mounted over dst (e.g. /etc/passwd: a user
+ *                 database that names a uid the host's does not know)
  *
  * The root itself is read-only; /run, /var, /home, /root, /srv, /opt, /mnt
  * and the rest of the host are absent (a bind may add /var/task, ...).
@@ -35,23 +40,38 @@
 #include <sys/types.h>
 
 #define JAIL_BINDS_MAX 8
+#define JAIL_FILES_MAX 4
 
-/* A read-only bind: host path `src` (a file or a folder) seen at `dst`
- * inside. dst is absolute, without "." or ".." components, and not under
- * /proc, /sys, /dev or /tmp. */
+/* A bind: host path `src` (a file or a folder) seen at `dst` inside,
+ * read-only unless `writable` (a database engine's data folder). dst is
+ * absolute, without "." or ".." components, and not under /proc, /sys,
+ * /dev or /tmp. */
 struct jail_bind {
 	const char *src;
 	const char *dst;
+	bool writable;
+};
+
+/* A file made for the jail: `text` (at most 4 KB) seen read-only at `dst`
+ * (same rules as a bind's dst). An existing file of the host's folders
+ * (/etc/passwd) is covered, not changed. */
+struct jail_file {
+	const char *dst;
+	const char *text;
 };
 
 struct jail {
-	const char *tmp;           /* host folder bound read-write at /tmp */
+	const char *tmp;           /* host folder bound read-write at /tmp;
+				    * NULL: a private tmpfs of tmp_mb */
+	int tmp_mb;                /* with tmp NULL, > 0 */
 	int shm_mb;                /* size of /dev/shm, > 0 */
-	const struct jail_bind *binds; /* extra read-only binds, may be NULL */
+	const struct jail_bind *binds; /* extra binds, may be NULL */
 	int n_binds;               /* at most JAIL_BINDS_MAX */
+	const struct jail_file *files; /* may be NULL */
+	int n_files;               /* at most JAIL_FILES_MAX */
 };
 
-/* Check the binds of j: -EINVAL and a message naming the bind. */
+/* Check the binds and files of j: -EINVAL and a message naming it. */
 int jail_check(const struct jail *j);
 
 /* Build the jail's root and pivot into it (see above); the working folder

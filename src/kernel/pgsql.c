@@ -1,7 +1,5 @@
 /* libpq clients of the engines (pgsql.h). */
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +9,7 @@
 
 #include "util/dlib.h"
 #include "kernel/engine.h"
+#include "kernel/jail.h"
 #include "kernel/pgsql.h"
 #include "util/err.h"
 
@@ -60,7 +59,7 @@ static int create_master(PGconn *c, const char *user, const char *password)
 		err = errf(EIO, "preparing the master user %s: %s", user, sym_PQerrorMessage(c));
 		goto out;
 	}
-	if (asprintf(&sql, "CREATE ROLE %s LOGIN CREATEDB CREATEROLE PASSWORD %s;"
+	if (asprintf(&sql, "CREATE ROLE %s LOGIN CREATEDB PASSWORD %s;"
 		     "GRANT pg_monitor, pg_signal_backend TO %s;"
 		     "ALTER DATABASE postgres OWNER TO %s", id, lit, id, id) < 0) {
 		sql = NULL;
@@ -181,17 +180,13 @@ static int pools_query(const char *sock_dir, int port, struct pgb_pools *p)
 	return ok ? 0 : -1;
 }
 
-int pgb_pools_read(const char *sock_dir, int port, struct pgb_pools *out)
+int pgb_pools_read(const char *sock_dir, int port, uid_t uid, struct pgb_pools *out)
 {
 	struct pgb_pools p = { 0 };
-	uid_t uid = 0;
-	gid_t gid = 0;
-	int fd[2], status, err = engine_user(&uid, &gid);
+	int fd[2], status;
 	ssize_t n;
 	pid_t pid;
 
-	if (err < 0)
-		return err;
 	if (pipe2(fd, O_CLOEXEC) < 0)
 		return errf(errno, "pipe: %s", strerror(errno));
 	fflush(NULL);
@@ -204,7 +199,7 @@ int pgb_pools_read(const char *sock_dir, int port, struct pgb_pools *out)
 	if (pid == 0) {
 		close(fd[0]);
 		if (engine_own_view(sock_dir) < 0 ||
-		    setgid(gid) < 0 || setgroups(0, NULL) < 0 || setuid(uid) < 0 ||
+		    jail_drop_privileges(uid, (gid_t)uid, NULL, 0) < 0 ||
 		    pools_query(sock_dir, port, &p) < 0)
 			_exit(1);
 		_exit(write(fd[1], &p, sizeof(p)) == sizeof(p) ? 0 : 1);

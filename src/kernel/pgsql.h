@@ -5,16 +5,21 @@
  * PostgreSQL: as the engine's superuser (DB_ADMIN_USER), which pg_hba
  * admits by peer for root. PgBouncer: its admin console as user
  * "pgbouncer", which PgBouncer admits on its unix socket from a process
- * of its own OS user, so those calls fork a child that becomes it (in a
- * mount namespace where it can reach the socket: engine.h).
+ * of its own uid, so those calls fork a child that becomes the proxy's
+ * uid (in a mount namespace where it can reach the socket: engine.h).
  * Passwords are never part of a message. */
 #ifndef VPCSIM_PGSQL_H
 #define VPCSIM_PGSQL_H
 
-/* Create the master user: LOGIN CREATEDB CREATEROLE, member of pg_monitor
- * and pg_signal_backend, owner of database postgres, with a SCRAM secret
+#include <sys/types.h>
+
+/* Create the master user: LOGIN CREATEDB, member of pg_monitor and
+ * pg_signal_backend, owner of database postgres, with a SCRAM secret
  * computed here by libpq (the password itself never reaches the server,
- * a file or a command line). */
+ * a file or a command line). Not CREATEROLE: on PostgreSQL 15 a
+ * CREATEROLE role may grant itself pg_execute_server_program,
+ * pg_read_server_files and pg_write_server_files, which reach the
+ * operating system; RDS's rds_superuser cannot (docs/RDS.md). */
 int pg_create_master(const char *sock_dir, int port, const char *admin,
 		     const char *user, const char *password);
 
@@ -37,7 +42,8 @@ struct pgb_pools {
 	int maxwait_s;             /* longest wait of a waiting client */
 };
 
-/* SHOW POOLS summed over every pool but the admin console's. */
-int pgb_pools_read(const char *sock_dir, int port, struct pgb_pools *out);
+/* SHOW POOLS summed over every pool but the admin console's, asked as
+ * the proxy's uid. */
+int pgb_pools_read(const char *sock_dir, int port, uid_t uid, struct pgb_pools *out);
 
 #endif

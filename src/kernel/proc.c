@@ -3,8 +3,10 @@
 #include <grp.h>
 #include <poll.h>
 #include <pwd.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +152,17 @@ int proc_enter_node(const char *netns)
 	if (err < 0)
 		return err;
 	return node_mounts(netns);
+}
+
+pid_t proc_clone_pid_ns(int *pidfd)
+{
+	struct clone_args ca = {
+		.flags = CLONE_NEWPID | (pidfd ? CLONE_PIDFD : 0),
+		.pidfd = (uint64_t)(uintptr_t)pidfd,
+		.exit_signal = SIGCHLD,
+	};
+
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 }
 
 void proc_signals_default(void)

@@ -73,6 +73,12 @@ int proc_exec_in_node(const char *netns, char *const argv[]);
  * caller's namespaces change and are not restored. */
 int proc_enter_node(const char *netns);
 
+/* fork() into a new PID namespace, where the child is PID 1: it cannot see
+ * or signal any process but its own, and when it ends the kernel kills
+ * everything it left in there. With pidfd, also a pidfd of the child.
+ * Like fork(): 0 in the child, the pid in the parent, -1 and errno. */
+pid_t proc_clone_pid_ns(int *pidfd);
+
 /* In a forked child before exec: default dispositions for the signals a
  * vpcsim command may catch or ignore, and an empty signal mask, so the
  * command starts as it would from a shell. */

@@ -506,21 +506,6 @@ fail:
 	_exit(127);
 }
 
-/* fork() into a new PID namespace, where the child is PID 1: it cannot see
- * or signal any process but its own, and when it ends the kernel kills
- * everything it left in there. Also returns a pidfd of the child. Like
- * fork(): 0 in the child, the pid in the parent, -1 and errno. */
-static pid_t spawn_pid_ns(int *pidfd)
-{
-	struct clone_args ca = {
-		.flags = CLONE_NEWPID | CLONE_PIDFD,
-		.pidfd = (uint64_t)(uintptr_t)pidfd,
-		.exit_signal = SIGCHLD,
-	};
-
-	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
-}
-
 /* The payload in a memfd, handed to the command read-only. */
 static int payload_fd(const char *payload)
 {
@@ -633,7 +618,7 @@ static int run_start(struct run *x, char *const argv[], const char *payload, boo
 	a.parent_pidfd = x->parent_pidfd;
 	a.report = x->report[1];
 	fflush(NULL);
-	x->pid = spawn_pid_ns(&x->pidfd);
+	x->pid = proc_clone_pid_ns(&x->pidfd);
 	if (x->pid < 0)
 		return errf(errno, "clone3(CLONE_NEWPID): %s", strerror(errno));
 	if (x->pid == 0)

@@ -32,6 +32,18 @@ void engine_dir(const char *state_dir, const char *resource, char out[ENGINE_DIR
 	snprintf(out, ENGINE_DIR_MAX, "%s/engine-%s", state_dir, resource);
 }
 
+uid_t engine_uid(const char *topo, const char *resource)
+{
+	uint32_t h = 2166136261u;
+
+	for (const char *p = topo; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	h = (h ^ '/') * 16777619u;
+	for (const char *p = resource; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return (uid_t)(ENGINE_UID_BASE + (h & 0xffffffu));
+}
+
 static int usable(const struct topology *t, const struct resource *proxy)
 {
 	const struct resource *db = &t->resources[proxy->proxy.target];
@@ -56,8 +68,9 @@ int proxy_idle_size(const struct topology *t, const struct resource *proxy)
 
 /* fsync and full pages off: the data lives in /run and is thrown away at
  * `down`, so durability buys nothing and costs the tests time. Dynamic
- * shared memory as files in the data folder, so nothing is left in
- * /dev/shm whatever way the server ends. */
+ * shared memory in /dev/shm, PostgreSQL's default: the engine's jail has
+ * a private tmpfs there, gone with its mount namespace however the server
+ * ends (kernel/engine.h). */
 char *pg_conf_render(const struct pg_conf *c)
 {
 	char ip[IP4_STRLEN];
@@ -71,7 +84,7 @@ char *pg_conf_render(const struct pg_conf *c)
 		   "unix_socket_permissions = 0700\n"
 		   "password_encryption = 'scram-sha-256'\n"
 		   "shared_buffers = 16MB\n"
-		   "dynamic_shared_memory_type = mmap\n"
+		   "dynamic_shared_memory_type = posix\n"
 		   "fsync = off\n"
 		   "synchronous_commit = off\n"
 		   "full_page_writes = off\n"
@@ -96,15 +109,14 @@ char *pg_hba_render(void)
 char *pg_ident_render(void)
 {
 	return fmt("# written by vpcsim: docs/RDS.md\n"
-		   "vpcsim root %s\n"
-		   "vpcsim postgres %s\n", DB_ADMIN_USER, DB_ADMIN_USER);
+		   "vpcsim root %s\n", DB_ADMIN_USER);
 }
 
 static char *pgb_ini_base(const struct pgb_conf *c, char ip[IP4_STRLEN], char db[IP4_STRLEN]);
 
 /* Session pooling (a client keeps its server connection until it leaves),
  * bounded per database by max_db_connections; the admin console is
- * reached through the unix socket by the postgres user (see pgsql.c). */
+ * reached through the unix socket by the proxy's own uid (see pgsql.c). */
 char *pgb_ini_render(const struct pgb_conf *c)
 {
 	char ip[IP4_STRLEN], db[IP4_STRLEN], *base, *tls, *all;

@@ -10,6 +10,7 @@
 #define VPCSIM_ENGINE_CONF_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "model/topology.h"
 
@@ -18,6 +19,14 @@
 /* The engine's own folder under the topology's state folder:
  * STATE_DIR/engine-NAME (data, sockets, configuration). */
 void engine_dir(const char *state_dir, const char *resource, char out[ENGINE_DIR_MAX]);
+
+/* The uid (and gid) an engine's processes run as, owner of its folder:
+ * 0x71000000 + the low 24 bits of FNV-1a("TOPO/RESOURCE"), a range no
+ * distribution or systemd allocates and next to the execution
+ * environments' (0x70000000, lambda/sandbox.h): every engine has its own,
+ * none is the host's `postgres`, and the same names give the same uid. */
+#define ENGINE_UID_BASE 0x71000000u
+uid_t engine_uid(const char *topo, const char *resource);
 
 /* Server connections the proxy may open: max_connections_percent of what
  * the target's non-superusers may use (max_connections less the
@@ -35,8 +44,8 @@ struct pg_conf {
 };
 
 /* postgresql.conf, pg_hba.conf, pg_ident.conf of a database. Local
- * (unix socket) logins: only DB_ADMIN_USER, by peer, for root and the
- * postgres user; every TCP login by SCRAM password. */
+ * (unix socket) logins: only DB_ADMIN_USER, by peer, for root; every TCP
+ * login by SCRAM password. */
 char *pg_conf_render(const struct pg_conf *c);
 char *pg_hba_render(void);
 char *pg_ident_render(void);

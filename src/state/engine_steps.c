@@ -15,8 +15,6 @@
 int engine_preflight(const struct topology *t)
 {
 	char path[ENGINE_PATH_MAX];
-	uid_t uid;
-	gid_t gid;
 
 	for (int i = 0; i < t->n_resources; i++) {
 		const struct resource *r = &t->resources[i];
@@ -33,8 +31,6 @@ int engine_preflight(const struct topology *t)
 		} else {
 			continue;
 		}
-		if (!err)
-			err = engine_user(&uid, &gid);
 		if (err < 0)
 			return errf_prefix(err, "resource %s", r->name);
 	}
@@ -50,15 +46,21 @@ static void paths(const struct layout *L, int node, const char *state_dir,
 	snprintf(log, ENGINE_DIR_MAX, "%s/logs/%s.log", state_dir, name);
 }
 
+/* The uid the engine of `node` runs as (model/engine_conf.h). */
+static uid_t node_uid(const struct layout *L, int node)
+{
+	return engine_uid(L->t->name, L->nodes[node].name);
+}
+
 /* Journaled first: removing a folder that was never made is no error. */
-static int make_dir(struct journal *J, const char *dir)
+static int make_dir(struct journal *J, const char *dir, uid_t uid)
 {
 	int err = journal_add(J, J_TREE, dir);
 
-	return err < 0 ? err : engine_mkdir(dir);
+	return err < 0 ? err : engine_mkdir(dir, uid);
 }
 
-static int write_owned(const char *dir, const char *file, char *text)
+static int write_owned(const char *dir, const char *file, char *text, uid_t uid)
 {
 	char path[ENGINE_DIR_MAX + 64];
 	int err;
@@ -66,7 +68,7 @@ static int write_owned(const char *dir, const char *file, char *text)
 	if (!text)
 		return errf(ENOMEM, "rendering %s", file);
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	err = engine_write(path, text);
+	err = engine_write(path, text, uid);
 	free(text);
 	return err;
 }
@@ -76,21 +78,22 @@ int engine_step_db_init(const struct layout *L, int node, const char *state_dir,
 {
 	const struct resource *r = &L->t->resources[L->nodes[node].index];
 	char dir[ENGINE_DIR_MAX], log[ENGINE_DIR_MAX];
+	uid_t uid = node_uid(L, node);
 	struct pg_conf c;
 	int err;
 
 	paths(L, node, state_dir, dir, log);
 	c = (struct pg_conf){ L->atts[L->nodes[node].att].ip, r->db.port,
 			      r->db.max_connections, dir };
-	err = make_dir(J, dir);
+	err = make_dir(J, dir, uid);
 	if (!err)
-		err = pg_initdb(dir, DB_ADMIN_USER, log);
+		err = pg_initdb(dir, uid, DB_ADMIN_USER, log);
 	if (!err)
-		err = write_owned(dir, "postgresql.conf", pg_conf_render(&c));
+		err = write_owned(dir, "postgresql.conf", pg_conf_render(&c), uid);
 	if (!err)
-		err = write_owned(dir, "pg_hba.conf", pg_hba_render());
+		err = write_owned(dir, "pg_hba.conf", pg_hba_render(), uid);
 	if (!err)
-		err = write_owned(dir, "pg_ident.conf", pg_ident_render());
+		err = write_owned(dir, "pg_ident.conf", pg_ident_render(), uid);
 	return err;
 }
 
@@ -104,7 +107,7 @@ int engine_step_db_start(const struct layout *L, int node, const char *state_dir
 	int err;
 
 	paths(L, node, state_dir, dir, log);
-	err = pg_start(nd->netns, dir, log, READY_TIMEOUT_MS, &p);
+	err = pg_start(nd->netns, dir, node_uid(L, node), log, READY_TIMEOUT_MS, &p);
 	if (err < 0)
 		return err;
 	err = journal_add_proc_signal(J, p.pid, p.start_time, nd->name, SIGINT);
@@ -117,8 +120,8 @@ int engine_step_db_start(const struct layout *L, int node, const char *state_dir
 /* The auth_file: the master user with the SCRAM secret the database
  * stores, so clients log in to the proxy with the database's password
  * and PgBouncer logs in to the database with the client's proof. */
-static int write_userlist(const struct layout *L, const struct resource *db,
-			  const char *state_dir, const char *dir)
+static int write_userlist(const struct resource *db, const char *state_dir,
+			  const char *dir, uid_t uid)
 {
 	char dbdir[ENGINE_DIR_MAX];
 	char *secret = NULL;
@@ -128,7 +131,8 @@ static int write_userlist(const struct layout *L, const struct resource *db,
 	err = pg_role_secret(dbdir, db->db.port, DB_ADMIN_USER, db->db.master_username, &secret);
 	if (err < 0)
 		return err;
-	err = write_owned(dir, "userlist.txt", pgb_userlist_render(db->db.master_username, secret));
+	err = write_owned(dir, "userlist.txt", pgb_userlist_render(db->db.master_username, secret),
+			  uid);
 	free(secret);
 	return err;
 }
@@ -150,6 +154,7 @@ int engine_step_proxy_start(const struct layout *L, int node, const char *state_
 		.borrow_timeout_s = r->proxy.connection_borrow_timeout_s,
 		.idle_client_timeout_s = r->proxy.idle_client_timeout_s,
 	};
+	uid_t uid = node_uid(L, node);
 	struct proc_id p;
 	int err;
 
@@ -165,15 +170,15 @@ int engine_step_proxy_start(const struct layout *L, int node, const char *state_
 		c.tls_key = key;
 		c.tls_cert = cert;
 	}
-	err = make_dir(J, dir);
+	err = make_dir(J, dir, uid);
 	if (!err && r->proxy.require_tls)
-		err = engine_self_signed(dir, nd->name, log);
+		err = engine_self_signed(dir, uid, nd->name, log);
 	if (!err)
-		err = write_userlist(L, db, state_dir, dir);
+		err = write_userlist(db, state_dir, dir, uid);
 	if (!err)
-		err = write_owned(dir, "pgbouncer.ini", pgb_ini_render(&c));
+		err = write_owned(dir, "pgbouncer.ini", pgb_ini_render(&c), uid);
 	if (!err)
-		err = pgb_start(nd->netns, dir, ini, sock, log, READY_TIMEOUT_MS, &p);
+		err = pgb_start(nd->netns, dir, uid, ini, sock, log, READY_TIMEOUT_MS, &p);
 	if (!err)
 		err = journal_add_proc(J, p.pid, p.start_time, nd->name);
 	return err;

@@ -14,23 +14,28 @@ PSQL=$(ls -d /usr/lib/postgresql/*/bin/psql | sort -V | tail -1)
 q() { # FN HOST SQL
 	V invoke -t "$T" "$1" -- "$PSQL" -h "$2" -Atc "$3"
 }
-# Processes of the engines of topology NAME: their command line names its
-# state folder (postgres -D, pgbouncer's ini) or they run in it (postgres'
-# children keep the data folder as working directory).
+# The uid the engine of resource NAME of topology TOPO runs as:
+# 0x71000000 + 24 bits of FNV-1a("TOPO/NAME") (model/engine_conf.h).
+engine_uid() { # TOPO NAME
+	local s="$1/$2" h=2166136261 c i
+	for ((i = 0; i < ${#s}; i++)); do
+		printf -v c '%d' "'${s:i:1}"
+		h=$((((h ^ c) * 16777619) & 0xffffffff))
+	done
+	echo $((0x71000000 + (h & 0xffffff)))
+}
+# Processes of the engines of topology NAME: those of their uids.
 engine_procs() { # NAME
-	local p n=0
-	for p in $(pgrep -u postgres); do
-		if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q "/run/vpcsim/$1/" ||
-			readlink "/proc/$p/cwd" 2>/dev/null | grep -q "^/run/vpcsim/$1/"; then
-			n=$((n + 1))
-		fi
+	local r n=0
+	for r in db db2 proxy slow tls; do
+		n=$((n + $(pgrep -u "$(engine_uid "$1" "$r")" | wc -l)))
 	done
 	echo "$n"
 }
 nothing_of_engines() { # NAME
 	[ "$(engine_procs "$1")" = 0 ] && [ ! -e "/run/vpcsim/$1" ]
 }
-export -f engine_procs nothing_of_engines q V
+export -f engine_uid engine_procs nothing_of_engines q V
 export T PSQL VPCSIM
 
 # ---- validation: paths, codes, and never the password ----
@@ -92,9 +97,9 @@ echo "# ${SECONDS}s"
 t0=$(date +%s%N)
 check "up $T" V up "$F"
 echo "# up with two databases and three proxies: $((($(date +%s%N) - t0) / 1000000)) ms"
-check "postgres and pgbouncers run as the postgres user" bash -c "[ \"\$(engine_procs $T)\" -ge 6 ]"
-check "data folder owned by postgres, mode 0700" \
-	bash -c "[ \"\$(stat -c %U:%a /run/vpcsim/$T/engine-db)\" = postgres:700 ]"
+check "postgres and pgbouncers run as their engines' own uids" bash -c "[ \"\$(engine_procs $T)\" -ge 6 ]"
+check "data folder owned by the database's uid, mode 0700" \
+	bash -c "[ \"\$(stat -c %u:%a /run/vpcsim/$T/engine-db)\" = \$(engine_uid $T db):700 ]"
 check "topology.json with the password is root-only" \
 	bash -c "[ \"\$(stat -c %a /run/vpcsim/$T/topology.json)\" = 600 ]"
 check "status lists the database" bash -c "V status $T | grep -E '^db +postgres +10\.0\.1\.[0-9]+:5432 +master +0 '"

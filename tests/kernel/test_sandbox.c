@@ -303,8 +303,8 @@ static void test_jail(void **state)
 {
 	struct sandbox sb = sb_make(ENV, 128, 5, 16);
 	char task[64], out[4096];
-	struct jail_bind binds[] = { { task, "/var/task" }, { "/etc/passwd", "/opt/name" } };
-	struct jail_bind bad[] = { { task, "/tmp/x" } };
+	struct jail_bind binds[] = { { task, "/var/task", false }, { "/etc/passwd", "/opt/name", false } };
+	struct jail_bind bad[] = { { task, "/tmp/x", false } };
 	struct invoke_result r;
 
 	NEED_ROOT();

@@ -152,6 +152,7 @@ static void test_conf_texts(void **state)
 	assert_non_null(strstr(pg, "listen_addresses = '10.0.1.4'\n"));
 	assert_non_null(strstr(pg, "max_connections = 20\n"));
 	assert_non_null(strstr(pg, "superuser_reserved_connections = 3\n"));
+	assert_non_null(strstr(pg, "dynamic_shared_memory_type = posix\n"));
 	assert_non_null(strstr(pg, "unix_socket_directories = '/run/vpcsim/t/engine-db'\n"));
 	assert_non_null(strstr(hba, "local all rdsadmin peer map=vpcsim\n"));
 	assert_non_null(strstr(hba, "host all all 0.0.0.0/0 scram-sha-256\n"));
@@ -170,6 +171,25 @@ static void test_conf_texts(void **state)
 	free(hba);
 	free(ini);
 	free(ul);
+}
+
+/* Each engine its own uid, in its range, the same for the same names and
+ * another for a topology whose name shares the prefix; the only local
+ * login root's. */
+static void test_engine_uid(void **state)
+{
+	char *ident = pg_ident_render();
+	uid_t a = engine_uid("t1", "db"), b = engine_uid("t1-b", "db");
+
+	assert_true(a >= ENGINE_UID_BASE && a <= ENGINE_UID_BASE + 0xffffff);
+	assert_true(b >= ENGINE_UID_BASE && b <= ENGINE_UID_BASE + 0xffffff);
+	assert_int_not_equal(a, b);
+	assert_int_not_equal(a, engine_uid("t1", "proxy"));
+	assert_int_equal(a, engine_uid("t1", "db"));
+	/* FNV-1a("t1/db") = 0x0cb55afd (tests/integration/t_rds.sh computes it too) */
+	assert_int_equal(a, ENGINE_UID_BASE + 0xb55afd);
+	assert_string_equal(ident, "# written by vpcsim: docs/RDS.md\nvpcsim root rdsadmin\n");
+	free(ident);
 }
 
 /* Databases start before the proxies that use them, both before
@@ -214,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_pool_bounds),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_conf_texts),
+		cmocka_unit_test(test_engine_uid),
 		cmocka_unit_test(test_plan_order),
 	};
 

@@ -29,7 +29,8 @@
 static __always_inline int is_dns(__be32 resolver, __be16 resolver_port,
 				  const struct dp_pkt *pkt)
 {
-	return vpc_dns_ip && resolver == vpc_dns_ip &&
+	return vpc_dns_ip &&
+	       (resolver == vpc_dns_ip || resolver == bpf_htonl(DP_DNS_LINK_LOCAL)) &&
 	       resolver_port == bpf_htons(53) &&
 	       (pkt->proto == IPPROTO_UDP || pkt->proto == IPPROTO_TCP);
 }

@@ -13,7 +13,8 @@ bpftool clang llvm libclang-rt-dev
 libcmocka-dev python3-jsonschema libarchive-dev libmicrohttpd-dev libssl-dev
 curl nodejs zip
 iproute2 nftables procps util-linux bsdutils python3
-libpq-dev postgresql postgresql-client pgbouncer openssl"
+libpq-dev postgresql postgresql-client pgbouncer openssl
+dnsmasq-base bind9-dnsutils"
 # `make bench` only: throughput and the topology generator of bench/dataplane.sh.
 BENCH_PKGS="iperf3 python3"
 for arg in "$@"; do

@@ -18,6 +18,10 @@
 
 #include <linux/types.h>
 
+/* AmazonProvidedDNS's link-local address (host byte order): like the
+ * VPC's base + 2 (vpc_dns_ip), TCP/UDP port 53 to or from it is not
+ * filtered by groups or NACLs. */
+#define DP_DNS_LINK_LOCAL 0xa9fea9fdu /* 169.254.169.253 */
 #define DP_MAX_SGS 5            /* groups per ENI (AWS quota) */
 #define DP_MAX_RULES 64         /* bits in a mask; AWS allows 60 / 20 */
 #define DP_PROTO_ALL 255        /* key proto of rules with proto "all" */

@@ -18,6 +18,7 @@
 #include "model/topology_code.h"
 #include "model/names.h"
 #include "cli/report.h"
+#include "state/dns_steps.h"
 #include "state/engine_steps.h"
 #include "state/state.h"
 
@@ -90,7 +91,7 @@ static int build(const char *text, size_t len, const struct topology *t,
 	    (err = test_step("VPCSIM_KILL_STEP", getenv("VPCSIM_KILL_STEP"), P->n, &o.kill_at)) != EXIT_OK)
 		return err;
 	/* Missing engine programs fail `up` before it creates anything. */
-	if (engine_preflight(t) < 0)
+	if (engine_preflight(t) < 0 || dns_preflight() < 0)
 		return fail(EXIT_FAILED, "up %s: %s", t->name, err_msg());
 	state_dir(t->name, dir);
 	snprintf(path, sizeof(path), "%s/journal", dir);

@@ -115,8 +115,7 @@ int engine_write(const char *path, const char *text, uid_t uid)
 	return 0;
 }
 
-/* The last non-empty line of a log, for an error message. */
-static void log_last_line(const char *log, char *out, size_t len)
+void log_last_line(const char *log, char *out, size_t len)
 {
 	char buf[4096];
 	ssize_t n = 0;

@@ -79,4 +79,8 @@ int pg_start(const char *netns, const char *datadir, uid_t uid, const char *log,
 int pgb_start(const char *netns, const char *dir, uid_t uid, const char *ini,
 	      const char *socket, const char *log, int timeout_ms, struct proc_id *out);
 
+/* The last non-empty line of a log ("(no output)" if none), for an
+ * error message. */
+void log_last_line(const char *log, char *out, size_t len);
+
 #endif

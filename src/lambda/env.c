@@ -14,8 +14,10 @@
 #include "util/clock.h"
 #include "util/paths.h"
 #include "util/fs.h"
+#include "model/dns.h"
 #include "model/hosts.h"
 #include "model/names.h"
+#include "state/dns_steps.h"
 #include "state/journal.h"
 #include "kernel/eni.h"
 #include "kernel/proc.h"
@@ -436,6 +438,48 @@ static int write_hosts(const struct live *lv, const struct env_meta *m, int vpc)
 	snprintf(path, sizeof(path), "%s/hosts", dir);
 	err = file_write(path, text);
 	free(text);
+	if (err < 0)
+		return err;
+	/* A VPC function asks its VPC's resolver; a default one the Lambda
+	 * service VPC's. */
+	text = dns_resolv_conf_view(&lv->L, vpc >= 0 ? dns_view_of_vpc(&lv->L, vpc)
+						      : dns_view_lambda(&lv->L));
+	if (!text)
+		return errf(ENOMEM, "rendering resolv.conf of %s", m->id);
+	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
+	err = file_write(path, text);
+	free(text);
+	return err;
+}
+
+/* The ip- names of the environments' own ENIs (per-sandbox mode) in the
+ * VPC resolvers: listed and written under the records' lock, so that
+ * environments made or removed at once all count. */
+static int dns_publish(const struct live *lv)
+{
+	struct env_set s;
+	uint32_t *ips;
+	int fd, err, n = 0;
+
+	if (lv->L.t->eni_mode != ENI_MODE_PER_SANDBOX)
+		return 0;
+	fd = dns_lock(lv->dir);
+	if (fd == -ENOENT) /* the topology is going down: no resolver to tell */
+		return err_clear(), 0;
+	if (fd < 0)
+		return fd;
+	err = env_list(lv, &s);
+	ips = err < 0 ? NULL : calloc((size_t)s.n + 1, sizeof(*ips));
+	if (!err && !ips)
+		err = errf(ENOMEM, "DNS records of environments");
+	for (int i = 0; ips && i < s.n; i++)
+		if (s.e[i].mode == ENV_PER_SANDBOX && s.e[i].vpc >= 0)
+			ips[n++] = s.e[i].ip;
+	if (ips)
+		err = dns_envs_publish(&lv->L, lv->dir, ips, n);
+	free(ips);
+	env_set_free(&s);
+	close(fd);
 	return err;
 }
 
@@ -495,6 +539,8 @@ static int build(const struct live *lv, int fn, const struct env_meta *m,
 		err = eni_install(lv, router, a);
 	if (!err)
 		err = write_hosts(lv, m, f->has_vpc ? f->vpc : -1);
+	if (!err && m->mode == ENV_PER_SANDBOX)
+		err = dns_publish(lv);
 	if (!err)
 		err = sandbox_of(lv, fn, m);
 	netns_close(router);
@@ -582,10 +628,14 @@ int env_destroy(const struct live *lv, const struct env_meta *m)
 		first = err;
 	path_etc_netns(path, sizeof(path), m->netns, "hosts");
 	unlink(path);
+	path_etc_netns(path, sizeof(path), m->netns, "resolv.conf");
+	unlink(path);
 	path_etc_netns(path, sizeof(path), m->netns, NULL);
 	rmdir(path);
 	env_file(lv, m->id, "meta", path);
 	unlink(path);
+	if (m->mode == ENV_PER_SANDBOX && (err = dns_publish(lv)) < 0)
+		first = first ? first : err;
 	err = sandbox_destroy(lv->name, m->id);
 	first = first ? first : err;
 	env_file(lv, m->id, "", path);

@@ -5,6 +5,7 @@
 
 #include "util/err.h"
 #include "util/paths.h"
+#include "model/dns.h"
 #include "model/plan.h"
 
 #define RT_TABLE_MAIN_ID 254
@@ -117,7 +118,9 @@ static bool plan_vpc_routing(const struct layout *L, struct plan *P, int v)
 
 	if (!blackhole(P, router, RT_TABLE_MAIN_ID, vpc->cidr) ||
 	    !blackhole(P, router, RT_TABLE_MAIN_ID, any) ||
-	    !add_rule(P, router, RULE_PREF_LOCAL, any, vpc->cidr, RT_TABLE_MAIN_ID))
+	    !add_rule(P, router, RULE_PREF_LOCAL, any, vpc->cidr, RT_TABLE_MAIN_ID) ||
+	    !add_rule(P, router, RULE_PREF_LOCAL, any, (struct cidr){ DNS_LINK_LOCAL, 32 },
+		      RT_TABLE_MAIN_ID))
 		return false;
 	for (int i = 0; i < vpc->n_route_tables; i++) {
 		const struct route_table *rt = &vpc->route_tables[i];
@@ -143,6 +146,31 @@ static bool plan_vpc_routing(const struct layout *L, struct plan *P, int v)
 	return true;
 }
 
+/* The addresses of every view's resolver on its router's lo: base + 2
+ * (VPCs) and 169.254.169.253. None where DNS support is off: the queries
+ * then meet the blackholes of the router's main table (see
+ * plan_vpc_routing), and time out as in AWS. */
+static bool plan_resolver_addrs(const struct layout *L, struct plan *P)
+{
+	for (int view = 0; view < dns_n_views(L); view++) {
+		int router = plan_ns_router(dns_view_router(L, view));
+		uint32_t own = dns_view_resolver(L, view);
+		struct step *s;
+
+		if (!dns_view_serves(L, view))
+			continue;
+		if (own != DNS_LINK_LOCAL) {
+			if (!(s = push(P, STEP_GATEWAY_ADDR, router, -1)))
+				return false;
+			s->addr = own;
+		}
+		if (!(s = push(P, STEP_GATEWAY_ADDR, router, -1)))
+			return false;
+		s->addr = DNS_LINK_LOCAL;
+	}
+	return true;
+}
+
 static bool plan_gateway_addrs(const struct layout *L, struct plan *P)
 {
 	const struct topology *t = L->t;
@@ -159,6 +187,8 @@ static bool plan_gateway_addrs(const struct layout *L, struct plan *P)
 	if (!s)
 		return false;
 	s->addr = subnet_router(t->service_cidr);
+	if (!plan_resolver_addrs(L, P))
+		return false;
 	s = push(P, STEP_GATEWAY_ADDR, plan_ns_router(L->inet), -1);
 	if (!s)
 		return false;
@@ -258,6 +288,10 @@ static bool plan_services(const struct layout *L, struct plan *P)
 		if (nd->kind == NODE_HOST)
 			listens |= t->hosts[nd->index].n_listen > 0;
 	}
+	for (int view = 0; view < dns_n_views(L); view++)
+		if (dns_view_serves(L, view) &&
+		    !push(P, STEP_RESOLVER, plan_ns_router(dns_view_router(L, view)), view))
+			return false;
 	if (listens && !push(P, STEP_RESPONDER, -1, -1))
 		return false;
 	if (!plan_engines(L, P))
@@ -374,8 +408,16 @@ void plan_step_describe(const struct layout *L, const struct step *s, char *buf,
 			 L->atts[s->ref].eni_id, ns);
 		break;
 	case STEP_HOSTS:
-		snprintf(buf, len, "write %s/%s/hosts", ETC_NETNS, ns);
+		snprintf(buf, len, "write %s/%s/hosts and resolv.conf", ETC_NETNS, ns);
 		break;
+	case STEP_RESOLVER: {
+		char folder[DNS_FOLDER_MAX];
+
+		dns_view_folder(L, s->ref, folder);
+		snprintf(buf, len, "start the resolver of %s at %s in %s", folder,
+			 ip4_str(dns_view_resolver(L, s->ref), ip), ns);
+		break;
+	}
 	case STEP_RESPONDER:
 		snprintf(buf, len, "start the responder");
 		break;

@@ -19,7 +19,8 @@ static uint16_t rule_port(const struct rpkt *p)
 static bool is_dns(const struct layout *L, int vpc, uint32_t resolver, uint16_t port,
 		   const struct rpkt *p)
 {
-	return resolver == L->t->vpcs[vpc].cidr.addr + 2 && port == 53 &&
+	return (resolver == L->t->vpcs[vpc].cidr.addr + 2 || resolver == DP_DNS_LINK_LOCAL) &&
+	       port == 53 &&
 	       (p->proto == 6 || p->proto == 17);
 }
 

@@ -618,7 +618,7 @@ static void parse_lambda(struct parse *p, const cJSON *j)
 static void parse_hosts(struct parse *p, const cJSON *j)
 {
 	static const char *const keys[] = { "hosts", NULL };
-	static const char *const host_keys[] = { "name", "ip", "listen", NULL };
+	static const char *const host_keys[] = { "name", "ip", "listen", "dns_name", NULL };
 	const cJSON *arr, *e;
 	char ep[PATH_LEN];
 	int i = 0;
@@ -639,6 +639,7 @@ static void parse_hosts(struct parse *p, const cJSON *j)
 		if (get_str(p, e, ep, "ip", true, &ip) == 1)
 			h->ip = get_public_ip(p, ep, "ip", ip);
 		parse_listen(p, e, ep, &h->listen, &h->n_listen);
+		parse_dns_name(p, e, ep, h);
 	}
 }
 
@@ -973,7 +974,8 @@ static void parse_vpc(struct parse *p, const cJSON *j, const char *path, void *o
 	struct vpc *v = out;
 	static const char *const keys[] = {
 		"name", "cidr", "internet_gateway", "subnets", "route_tables",
-		"nat_gateways", "security_groups", "network_acls", NULL };
+		"nat_gateways", "security_groups", "network_acls",
+		"enable_dns_support", "enable_dns_hostnames", NULL };
 	const cJSON *arr, *e;
 	char ap[PATH_LEN], ep[PATH_LEN];
 	int i = 0;
@@ -985,6 +987,7 @@ static void parse_vpc(struct parse *p, const cJSON *j, const char *path, void *o
 	if (get_cidr(p, j, path, "cidr", true, true, &v->cidr))
 		check_vpc_cidr(p, path, v);
 	get_bool(p, j, path, "internet_gateway", &v->internet_gateway);
+	parse_vpc_dns(p, j, path, v);
 	if (get_array(p, j, path, "subnets", false, &arr) == 1) {
 		path_key(ap, path, "subnets");
 		v->n_subnets = cJSON_GetArraySize(arr);

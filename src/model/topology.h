@@ -110,6 +110,10 @@ struct vpc {
 	char *name;
 	struct cidr cidr;
 	bool internet_gateway;
+	/* The VPC's DNS attributes (docs/DNS.md): the resolver answers only
+	 * with dns_support; Amazon-provided private hostnames (ip-...) only
+	 * with both. AWS's defaults for a non-default VPC: true, false. */
+	bool dns_support, dns_hostnames;
 	struct subnet *subnets;
 	int n_subnets;
 	/* Always holds the main table: index vpc.main_table. */
@@ -239,6 +243,7 @@ struct function {
 struct internet_host {
 	char *name;
 	uint32_t ip;
+	char *dns_name;            /* public DNS name (docs/DNS.md), NULL if none */
 	struct listen_port *listen;
 	int n_listen;
 };

@@ -61,4 +61,9 @@ void parse_resource_db(struct parse *p, const cJSON *j, const char *path,
  * file. `root` is the whole document. */
 void resolve_proxy_targets(struct parse *p, const cJSON *root);
 
+/* topology_dns.c: the DNS keys (docs/DNS.md). */
+void parse_vpc_dns(struct parse *p, const cJSON *j, const char *path, struct vpc *v);
+void parse_dns_name(struct parse *p, const cJSON *j, const char *path,
+		    struct internet_host *h);
+
 #endif

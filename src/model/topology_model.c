@@ -164,6 +164,7 @@ void topology_free(struct topology *t)
 	free(t->vpcs);
 	for (int i = 0; i < t->n_hosts; i++) {
 		free(t->hosts[i].name);
+		free(t->hosts[i].dns_name);
 		free(t->hosts[i].listen);
 	}
 	free(t->hosts);

@@ -13,6 +13,7 @@
 #include "util/clock.h"
 #include "util/fs.h"
 #include "util/paths.h"
+#include "model/dns.h"
 #include "model/hosts.h"
 #include "model/names.h"
 #include "kernel/nat.h"
@@ -21,6 +22,7 @@
 #include "kernel/rtnl.h"
 #include "kernel/proc.h"
 #include "kernel/responder.h"
+#include "state/dns_steps.h"
 #include "state/engine_steps.h"
 #include "state/sweep.h"
 #include "kernel/tc.h"
@@ -453,6 +455,23 @@ static int step_eni_dataplane(struct exec *x, const struct step *s)
 	return eni_dataplane_attach(x->ns[s->ns], x->dp[a->vpc], a->ifindex, &eni);
 }
 
+/* resolv.conf beside the hosts file: the resolver of the node's VPC (an
+ * internet host: the internet's). */
+static int resolv_conf_write(struct exec *x, const char *dir, int vpc)
+{
+	char path[600], *text = dns_resolv_conf_view(x->L, dns_view_of_vpc(x->L, vpc));
+	int err;
+
+	if (!text)
+		return errf(ENOMEM, "rendering resolv.conf in %s", dir);
+	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
+	err = journal_add(x->J, J_FILE, path);
+	if (!err)
+		err = file_write(path, text);
+	free(text);
+	return err;
+}
+
 /* The hosts file the nodes of asker's view share, in its own folder
  * /etc/netns/<folder> (vpcsim-T.hosts[.VPC]), written and journaled for the
  * view's first node. */
@@ -473,7 +492,9 @@ static int hosts_view_write(struct exec *x, int asker, const char *folder)
 		return errf(ENOMEM, "rendering the hosts file of %s", x->L->nodes[asker].name);
 	snprintf(path, sizeof(path), "%s/hosts", dir);
 	err = file_write(path, text);
-	return err < 0 ? err : journal_add(x->J, J_FILE, path);
+	if (err == 0)
+		err = journal_add(x->J, J_FILE, path);
+	return err < 0 ? err : resolv_conf_write(x, dir, x->L->nodes[asker].vpc);
 }
 
 /* /etc/netns/<node> is a symbolic link to its view's folder: the text
@@ -599,6 +620,8 @@ static int run_step(struct exec *x, const struct step *s)
 		return step_eni_dataplane(x, s);
 	case STEP_HOSTS:
 		return step_hosts(x, s);
+	case STEP_RESOLVER:
+		return dns_step_resolver(x->L, s->ref, x->o->state_dir, x->J);
 	case STEP_RESPONDER:
 		return step_responder(x, s);
 	case STEP_DB_INIT:
@@ -622,6 +645,7 @@ static void profile_print(const double *us, const int *n)
 		[STEP_ATTACH] = "attach", [STEP_LINK] = "link", [STEP_ROUTE] = "route",
 		[STEP_RULE] = "rule", [STEP_NAT] = "nat", [STEP_DATAPLANE] = "dataplane load",
 		[STEP_ENI_DATAPLANE] = "eni dataplane", [STEP_HOSTS] = "hosts file",
+		[STEP_RESOLVER] = "resolver",
 		[STEP_RESPONDER] = "responder", [STEP_DB_INIT] = "db init",
 		[STEP_DB_START] = "db start", [STEP_PROXY_START] = "proxy start",
 		[STEP_COMMAND] = "command",

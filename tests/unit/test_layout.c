@@ -266,7 +266,10 @@ static void test_plan(void **state)
 	assert_int_equal(count_steps(&P, STEP_ROUTER), 3);   /* inet, lambda, app */
 	assert_int_equal(count_steps(&P, STEP_NODE), f->L.n_nodes);
 	assert_int_equal(count_steps(&P, STEP_ATTACH), f->L.n_nodes);
-	assert_int_equal(count_steps(&P, STEP_RULE), 1 + 2);  /* local + one per subnet */
+	/* local, 169.254.169.253 to main (docs/DNS.md), one per subnet */
+	assert_int_equal(count_steps(&P, STEP_RULE), 1 + 1 + 2);
+	/* a resolver for app, the Lambda service VPC and the internet */
+	assert_int_equal(count_steps(&P, STEP_RESOLVER), 3);
 	assert_int_equal(count_steps(&P, STEP_HOSTS), f->L.n_nodes - 1); /* not the NAT gateway */
 	/* igw, NAT gateway, Lambda egress, hyperplane */
 	assert_int_equal(count_steps(&P, STEP_NAT), 4);

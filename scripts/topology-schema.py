@@ -114,6 +114,9 @@ defs = {
      "engine": s("v2: a real database server run by vpcsim", enum=["postgres"]),
      "port": i(1, 65535, "v2: the engine's port (postgres: 5432)"),
      "max_connections": i(1, None, "v2: the server's max_connections"),
+     "instance_class": s("v3: an RDS DB instance class (db.t3.micro, db.m5.large, ...); "
+                         "max_connections = LEAST(memory/9531392, 5000) unless given",
+                         pattern="^db\\.[a-z0-9]+\\.[a-z0-9]+$"),
      "master_username": s("v2"), "master_password": s("v2; never shown"),
      "secret": {**NAME, "description": "v2: an entry of the top-level secrets"},
      "target": {**NAME, "description": "v2, rds-proxy: the rds resource it pools"},

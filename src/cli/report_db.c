@@ -7,6 +7,7 @@
 
 #include "cli/report_internal.h"
 #include "kernel/pgsql.h"
+#include "model/db_class.h"
 #include "model/engine_conf.h"
 #include "util/err.h"
 
@@ -30,13 +31,14 @@ static void listening(const struct layout *L, const struct resource *r, int port
 
 static void print_dbs(const struct layout *L, const char *state_dir)
 {
-	struct table T = { .cols = 7 };
+	struct table T = { .cols = 8 };
 	char addr[32], dir[ENGINE_DIR_MAX], c[16], a[16], i[16], m[16];
 
 	table_row(&T, "DATABASE", "ENGINE", "LISTENING", "MASTER USER", "CONNECTIONS", "ACTIVE/IDLE",
-		  "MAX");
+		  "MAX", "CLASS");
 	for (int k = 0; k < L->t->n_resources; k++) {
 		const struct resource *r = &L->t->resources[k];
+		const char *cls = r->db.instance_class ? r->db.instance_class->name : "-";
 		struct pg_activity act;
 
 		if (r->db.engine == ENGINE_NONE)
@@ -46,13 +48,14 @@ static void print_dbs(const struct layout *L, const char *state_dir)
 		snprintf(m, sizeof(m), "%d", r->db.max_connections);
 		if (pg_activity_read(dir, r->db.port, DB_ADMIN_USER, &act) < 0) {
 			table_row(&T, r->name, db_engine_str(r->db.engine), addr, r->db.master_username,
-				  "unreachable", "-", m);
+				  "unreachable", "-", m, cls);
 			continue;
 		}
 		snprintf(c, sizeof(c), "%d", act.clients);
 		snprintf(a, sizeof(a), "%d/%d", act.active, act.idle);
 		snprintf(i, sizeof(i), "%d", act.max_connections);
-		table_row(&T, r->name, db_engine_str(r->db.engine), addr, r->db.master_username, c, a, i);
+		table_row(&T, r->name, db_engine_str(r->db.engine), addr, r->db.master_username, c, a, i,
+			  cls);
 	}
 	table_print(&T);
 }
@@ -116,6 +119,14 @@ static cJSON *json_db(const struct layout *L, const struct resource *r, const ch
 	if (r->db.secret >= 0)
 		cJSON_AddStringToObject(o, "secret", L->t->secrets[r->db.secret].name);
 	cJSON_AddNumberToObject(o, "max_connections", r->db.max_connections);
+	cJSON_AddStringToObject(o, "max_connections_from", r->db.max_connections_given ?
+				"max_connections" : r->db.instance_class ? "instance_class" : "default");
+	if (r->db.instance_class) {
+		cJSON_AddStringToObject(o, "instance_class", r->db.instance_class->name);
+		cJSON_AddNumberToObject(o, "instance_class_memory_mib", r->db.instance_class->memory_mib);
+	} else {
+		cJSON_AddNullToObject(o, "instance_class");
+	}
 	cJSON_AddNumberToObject(o, "superuser_reserved_connections", DB_SUPERUSER_RESERVED);
 	cJSON_AddStringToObject(o, "socket_dir", dir);
 	cJSON_AddStringToObject(o, "admin_user", DB_ADMIN_USER);

@@ -1469,7 +1469,8 @@ static void parse_resource(struct parse *p, const cJSON *j, const char *path, vo
 		"name", "kind", "subnet", "security_groups", "ip", "public_ip",
 		"publicly_accessible", "listen", "command", "user", "connection_tracking",
 		/* topology_db.c */
-		"engine", "port", "max_connections", "master_username", "master_password",
+		"engine", "port", "max_connections", "instance_class", "master_username",
+		"master_password",
 		"secret", "target", "max_connections_percent", "max_idle_connections_percent",
 		"connection_borrow_timeout_s", "idle_client_timeout_s", "require_tls", NULL };
 	static const char *const kinds[] = { "generic", "ec2", "rds", "rds-proxy" };

@@ -163,7 +163,7 @@ enum db_engine {
 };
 
 #define DB_PORT_POSTGRES 5432
-#define DB_MAX_CONNECTIONS_DEFAULT 100   /* PostgreSQL's own default */
+#define DB_MAX_CONNECTIONS_DEFAULT 100   /* PostgreSQL's own, without instance_class */
 #define DB_MAX_CONNECTIONS_MIN 6         /* RDS's lower bound */
 #define DB_MAX_CONNECTIONS_MAX 5000      /* LEAST(memory/9531392, 5000) caps RDS's */
 #define DB_SUPERUSER_RESERVED 3          /* superuser_reserved_connections */
@@ -172,10 +172,13 @@ enum db_engine {
 /* A `rds` resource with an engine: a real server. Credentials come from
  * the file or from a secret (then copied here); master_password is never
  * printed, logged or put in an error message. */
+struct db_class;                   /* model/db_class.h */
 struct db_config {
 	enum db_engine engine;
 	int port;                  /* the engine's default unless given */
-	int max_connections;
+	int max_connections;       /* given, else the instance class's, else 100 */
+	bool max_connections_given;
+	const struct db_class *instance_class; /* NULL: none given */
 	char *master_username;
 	char *master_password;
 	int secret;                /* index into topology.secrets, -1 if none */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/db_class.h"
 #include "model/topology_internal_json.h"
 
 #define CODE_NOT_FOUND "ResourceNotFoundException"
@@ -19,7 +20,8 @@
 #define USERNAME_MAX 63
 
 static const char *const db_keys[] = {
-	"port", "max_connections", "master_username", "master_password", "secret", NULL };
+	"port", "max_connections", "instance_class", "master_username", "master_password",
+	"secret", NULL };
 static const char *const proxy_keys[] = {
 	"max_connections_percent", "max_idle_connections_percent",
 	"connection_borrow_timeout_s", "idle_client_timeout_s", "require_tls", NULL };
@@ -204,6 +206,26 @@ static void check_listen_port(struct parse *p, const char *path, const struct re
 	}
 }
 
+/* instance_class: a class vpcsim knows; its max_connections by AWS's
+ * formula is the default (db_class.h). */
+static void parse_instance_class(struct parse *p, const cJSON *j, const char *path,
+				 struct db_config *db)
+{
+	const char *s;
+	char kp[PATH_LEN];
+
+	if (get_str(p, j, path, "instance_class", false, &s) != 1)
+		return;
+	db->instance_class = db_class_find(s);
+	if (!db->instance_class) {
+		ERR(p, path_key(kp, path, "instance_class"), CODE_PARAM,
+		    "Invalid DB instance class '%s': vpcsim knows %s; give one of them, or drop "
+		    "instance_class and set max_connections", s, db_class_families());
+		return;
+	}
+	db->max_connections = db_class_max_connections_postgres(db->instance_class);
+}
+
 static void parse_engine(struct parse *p, const cJSON *j, const char *path, struct resource *r)
 {
 	const char *s;
@@ -225,8 +247,10 @@ static void parse_engine(struct parse *p, const cJSON *j, const char *path, stru
 	r->db.port = DB_PORT_POSTGRES;
 	r->db.max_connections = DB_MAX_CONNECTIONS_DEFAULT;
 	get_int(p, j, path, "port", false, 1150, 65535, CODE_PARAM, &r->db.port);
-	get_int(p, j, path, "max_connections", false, DB_MAX_CONNECTIONS_MIN,
-		DB_MAX_CONNECTIONS_MAX, CODE_PARAM, &r->db.max_connections);
+	parse_instance_class(p, j, path, &r->db);
+	r->db.max_connections_given = get_int(p, j, path, "max_connections", false,
+					      DB_MAX_CONNECTIONS_MIN, DB_MAX_CONNECTIONS_MAX,
+					      CODE_PARAM, &r->db.max_connections) == 1;
 	parse_credentials(p, j, path, &r->db);
 	check_listen_port(p, path, r, r->db.port);
 }

@@ -145,6 +145,11 @@ check "a function reaches the database through the proxy" \
 check "status reads the proxy's pools (as the proxy's uid)" \
 	bash -c "V status $T | grep -E '^proxy +db .* [0-9]+/[0-9]+/[0-9]+ +[0-9]+/[0-9]+ '"
 
+check "instance_class db.t3.micro gives the server max_connections 112 (1 GiB / 9531392)" \
+	bash -c "[ \"\$(master 'SHOW max_connections')\" = 112 ]"
+check "status shows the class's max_connections and the class" \
+	bash -c "V status $T | grep -E '^db +postgres .* 112 +db\.t3\.micro\$'"
+
 echo "# ---- down and a failed up leave nothing ----"
 check "down $T" V down "$T"
 check "after down: no process, file or mount of $T's engines" nothing_of "$T" "$DB" "$PX"

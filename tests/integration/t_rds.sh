@@ -55,7 +55,9 @@ cat >"$TMP/bad.json" <<EOF
     { "name": "p2", "kind": "rds-proxy", "subnet": "o", "target": "db3", "max_connections_percent": 101 },
     { "name": "p3", "kind": "rds-proxy", "subnet": "a", "target": "db3", "max_connections_percent": 20,
       "max_idle_connections_percent": 30, "public_ip": "auto" },
-    { "name": "p4", "kind": "rds-proxy", "subnet": "a", "connection_borrow_timeout_s": 5 }
+    { "name": "p4", "kind": "rds-proxy", "subnet": "a", "connection_borrow_timeout_s": 5 },
+    { "name": "db5", "kind": "rds", "engine": "postgres", "subnet": "a", "instance_class": "db.t3.mega",
+      "master_username": "m", "master_password": "$PW" }
   ] }
 EOF
 V validate "$TMP/bad.json" >"$TMP/bad.out" 2>&1
@@ -72,7 +74,8 @@ for want in \
 	"resources\[6\].target: InvalidParameterValue: The target 'db3' is in VPC app and the proxy in VPC b" \
 	"resources\[7\].max_idle_connections_percent: InvalidParameterValue: MaxIdleConnectionsPercent (30) must be less than or equal to MaxConnectionsPercent (20)" \
 	"resources\[7\].public_ip: InvalidParameterValue: An rds-proxy is never publicly accessible" \
-	"resources\[8\].connection_borrow_timeout_s: InvalidParameterValue: The key 'connection_borrow_timeout_s' applies to an rds-proxy with a target only"; do
+	"resources\[8\].connection_borrow_timeout_s: InvalidParameterValue: The key 'connection_borrow_timeout_s' applies to an rds-proxy with a target only" \
+	"resources\[9\].instance_class: InvalidParameterValue: Invalid DB instance class 'db.t3.mega': vpcsim knows db.t3 and db.t4g"; do
 	check "validate: $want" grep -q "$want" "$TMP/bad.out"
 done
 check "no password in validation errors" bash -c "! grep -qE 'bad pass word|$PW' '$TMP/bad.out'"
@@ -103,6 +106,10 @@ check "data folder owned by the database's uid, mode 0700" \
 check "topology.json with the password is root-only" \
 	bash -c "[ \"\$(stat -c %a /run/vpcsim/$T/topology.json)\" = 600 ]"
 check "status lists the database" bash -c "V status $T | grep -E '^db +postgres +10\.0\.1\.[0-9]+:5432 +master +0 '"
+check "status shows max_connections and the instance class (an explicit max_connections wins)" \
+	bash -c "V status $T | grep -E '^db2 +postgres .* 10 +db\.t3\.small\$' && V status $T | grep -E '^db +postgres .* 20 +-\$'"
+check "status --json gives the class, its memory and where max_connections came from" \
+	bash -c "V status $T --json | python3 -c 'import json,sys; d={x[\"name\"]: x for x in json.load(sys.stdin)[\"databases\"]}; assert (d[\"db2\"][\"instance_class\"], d[\"db2\"][\"instance_class_memory_mib\"], d[\"db2\"][\"max_connections_from\"]) == (\"db.t3.small\", 2048, \"max_connections\"), d; assert d[\"db\"][\"instance_class\"] is None'"
 check "status lists the proxies and their pools" \
 	bash -c "V status $T | grep -E '^proxy +db +10\.0\.2\.[0-9]+:5432 +17 \(8\) +0/0/0 +0/0 ' && V status $T | grep -E '^slow +db2 .* 1 \(0\)' && V status $T | grep -E '^tls +db2 .* 3 \(0\)'"
 

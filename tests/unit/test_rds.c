@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "model/db_class.h"
 #include "model/engine_conf.h"
 #include "model/plan.h"
 #include "model/topology.h"
@@ -137,6 +138,54 @@ static void test_errors(void **state)
 	diags_free(&d);
 }
 
+/* instance_class: max_connections by AWS's formula,
+ * LEAST(memory/9531392, 5000), unless max_connections is given; an
+ * unknown class is an error naming the key and the classes known. */
+static void test_instance_class(void **state)
+{
+	struct diags d;
+	struct topology *t = parse(HEAD
+		"\"resources\": ["
+		" { \"name\": \"a\", \"kind\": \"rds\", \"engine\": \"postgres\", \"subnet\": \"a\","
+		"   \"instance_class\": \"db.t3.micro\", \"master_username\": \"m\", \"master_password\": \"12345678\" },"
+		" { \"name\": \"b\", \"kind\": \"rds\", \"engine\": \"postgres\", \"subnet\": \"a\","
+		"   \"instance_class\": \"db.r6g.large\", \"max_connections\": 50,"
+		"   \"master_username\": \"m\", \"master_password\": \"12345678\" },"
+		" { \"name\": \"c\", \"kind\": \"rds\", \"engine\": \"postgres\", \"subnet\": \"a\","
+		"   \"instance_class\": \"db.m5.large\", \"master_username\": \"m\", \"master_password\": \"12345678\" },"
+		" { \"name\": \"p\", \"kind\": \"rds-proxy\", \"subnet\": \"a\", \"target\": \"a\" } ] }", &d);
+
+	if (!t)
+		diags_print(&d, "test", stderr);
+	assert_non_null(t);
+	assert_string_equal(t->resources[0].db.instance_class->name, "db.t3.micro");
+	assert_int_equal(t->resources[0].db.max_connections, 112); /* 1 GiB / 9531392 */
+	assert_false(t->resources[0].db.max_connections_given);
+	assert_int_equal(t->resources[1].db.max_connections, 50);  /* given wins */
+	assert_true(t->resources[1].db.max_connections_given);
+	assert_int_equal(t->resources[2].db.max_connections, 901); /* 8 GiB */
+	assert_int_equal(proxy_pool_size(t, &t->resources[3]), 109); /* 112 - 3 */
+	topology_free(t);
+	diags_free(&d);
+
+	assert_int_equal(db_class_max_connections_postgres(db_class_find("db.t4g.micro")), 112);
+	assert_int_equal(db_class_max_connections_postgres(db_class_find("db.t3.small")), 225);
+	assert_int_equal(db_class_max_connections_postgres(db_class_find("db.r6g.large")), 1802);
+	assert_int_equal(db_class_max_connections_postgres(db_class_find("db.r5.24xlarge")), 5000);
+	assert_null(db_class_find("db.t3.mega"));
+
+	t = parse(HEAD
+		"\"resources\": ["
+		" { \"name\": \"a\", \"kind\": \"rds\", \"engine\": \"postgres\", \"subnet\": \"a\","
+		"   \"instance_class\": \"db.t3.mega\", \"master_username\": \"m\", \"master_password\": \"12345678\" },"
+		" { \"name\": \"b\", \"kind\": \"rds\", \"subnet\": \"a\", \"instance_class\": \"db.t3.micro\" } ] }", &d);
+	assert_null(t);
+	assert_true(has(&d, "resources[0].instance_class", "InvalidParameterValue"));
+	assert_true(mentions(&d, "Invalid DB instance class 'db.t3.mega': vpcsim knows db.t3"));
+	assert_true(has(&d, "resources[1].instance_class", "InvalidParameterValue")); /* no engine */
+	diags_free(&d);
+}
+
 static void test_conf_texts(void **state)
 {
 	struct pg_conf pc = { 0x0a000104, 5432, 20, "/run/vpcsim/t/engine-db" };
@@ -233,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_and_secret),
 		cmocka_unit_test(test_pool_bounds),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_instance_class),
 		cmocka_unit_test(test_conf_texts),
 		cmocka_unit_test(test_engine_uid),
 		cmocka_unit_test(test_plan_order),

@@ -1,7 +1,6 @@
 /* Code packages and images; see codepkg.h. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,91 +10,42 @@
 
 #include <cJSON.h>
 
-#include "util/dlib.h"
 #include "lambda/codepkg.h"
+#include "lambda/imgroot.h"
+#include "lambda/unpack.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/fsat.h"
 
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	return remove(p) < 0 && errno != ENOENT ? -1 : 0;
-}
+/* What an unpacking may write (docs/PACKAGING.md): Lambda's 250 MB for a
+ * package, its 10 GB for an image; as many members as a large
+ * node_modules or a distribution's root holds ten times over. */
+static const struct unpack_limits package_limits = { CODE_UNZIPPED_MAX, 1000000 };
+static const struct unpack_limits image_limits = { CODE_IMAGE_MAX, 1000000 };
 
+/* rm -r of one of vpcsim's own folders, whatever an archive left in it:
+ * nothing inside is followed. */
 static void rm_tree(const char *dir)
 {
-	nftw(dir, rm_entry, 32, FTW_DEPTH | FTW_PHYS);
+	char parent[PATH_MAX];
+	const char *slash = strrchr(dir, '/');
+	int fd;
+
+	if (!slash || !slash[1])
+		return;
+	snprintf(parent, sizeof(parent), "%.*s", slash == dir ? 1 : (int)(slash - dir), dir);
+	fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	fsat_remove(fd, slash + 1);
+	close(fd);
 }
 
-/* Extract archive `path` under `dir`. With `layer`, apply OCI whiteouts. */
-static int extract(const char *path, const char *dir, bool layer, bool fix_perms)
+static int open_dir(const char *path)
 {
-	int flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
-		ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-		ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_UNLINK;
-	struct archive *a, *w;
-	struct archive_entry *e;
-	char full[PATH_MAX * 2];
-	int r, err = 0, cwd = -1;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-	if ((err = dlib_load(DLIB_ARCHIVE)) < 0)
-		return err;
-	a = sym_archive_read_new();
-	w = sym_archive_write_disk_new();
-	sym_archive_read_support_format_all(a);
-	sym_archive_read_support_filter_all(a);
-	sym_archive_write_disk_set_options(w, flags);
-	sym_archive_write_disk_set_standard_lookup(w);
-	if (sym_archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-		err = errf(EINVAL, "opening %s: %s", path, sym_archive_error_string(a));
-		goto out;
-	}
-	/* Names stay relative (the secure flags refuse absolute ones): the
-	 * extraction runs in dir. vpcsim is single-threaded here. */
-	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (cwd < 0 || chdir(dir) < 0) {
-		err = errf(errno, "entering %s: %s", dir, strerror(errno));
-		goto out;
-	}
-	while ((r = sym_archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = sym_archive_entry_pathname(e);
-		const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
-
-		if (layer && !strncmp(base, ".wh.", 4)) {
-			/* Whiteout: the named entry of lower layers goes. */
-			snprintf(full, sizeof(full), "%s/%.*s%s", dir, (int)(base - name), name,
-				 strcmp(base, ".wh..wh..opq") ? base + 4 : "");
-			if (!strstr(full, "/../"))
-				rm_tree(full);
-			continue;
-		}
-		if (fix_perms && sym_archive_entry_filetype(e) == AE_IFDIR)
-			sym_archive_entry_set_perm(e, 0755);
-		else if (fix_perms && sym_archive_entry_filetype(e) == AE_IFREG)
-			sym_archive_entry_set_perm(e, sym_archive_entry_perm(e) & 0111 ? 0755 : 0644);
-		if (sym_archive_write_header(w, e) != ARCHIVE_OK) {
-			err = errf(EINVAL, "unpacking %s from %s: %s", name, path,
-				   sym_archive_error_string(w));
-			goto out;
-		}
-		const void *buf;
-		size_t size;
-		la_int64_t off;
-
-		while ((r = sym_archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK)
-			sym_archive_write_data_block(w, buf, size, off);
-		sym_archive_write_finish_entry(w);
-	}
-	if (r != ARCHIVE_EOF)
-		err = errf(EINVAL, "reading %s: %s", path, sym_archive_error_string(a));
-out:
-	sym_archive_read_free(a);
-	sym_archive_write_free(w);
-	if (cwd >= 0) {
-		if (fchdir(cwd) < 0 && err == 0)
-			err = errf(errno, "returning from %s: %s", dir, strerror(errno));
-		close(cwd);
-	}
-	return err;
+	return fd < 0 ? errf(errno, "opening %s: %s", path, strerror(errno)) : fd;
 }
 
 /* "size mtime" of a file: unpack again when it changes. */
@@ -135,7 +85,8 @@ int codepkg_task_dir(const char *state_dir, const char *fn, const struct functio
 		     char out[PATH_MAX])
 {
 	char base[PATH_MAX], mark[PATH_MAX + 16], stamp[64];
-	int err;
+	struct unpack_count n = { 0 };
+	int err = 0, root;
 
 	if (c->kind == CODE_DIR) {
 		snprintf(out, PATH_MAX, "%s", c->path);
@@ -148,11 +99,15 @@ int codepkg_task_dir(const char *state_dir, const char *fn, const struct functio
 	if (stamp_matches(mark, stamp))
 		return 0;
 	rm_tree(base);
-	if ((err = mkdir_p(out, 0755)) < 0)
-		return err;
-	chmod(out, 0755);
-	if ((err = extract(c->path, out, false, true)) < 0)
+	if ((err = mkdir_p(out, 0755)) < 0 || (root = open_dir(out)) < 0)
+		return err < 0 ? err : root;
+	fchmod(root, 0755);
+	err = unpack_package(c->path, NULL, 0, root, &package_limits, &n, c->path);
+	close(root);
+	if (err < 0) {
+		rm_tree(base);
 		return errf_prefix(err, "unpacking the code package of %s", fn);
+	}
 	stamp_write(mark, stamp);
 	return 0;
 }
@@ -189,27 +144,6 @@ int codepkg_runtimes_dir(char out[PATH_MAX])
 
 /* ---- images ------------------------------------------------------------ */
 
-static cJSON *json_file(const char *path)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = fopen(path, "re"), *m;
-	cJSON *j;
-
-	if (!f)
-		return NULL;
-	m = open_memstream(&text, &len);
-	for (int ch; m && (ch = fgetc(f)) != EOF;)
-		fputc(ch, m);
-	fclose(f);
-	if (!m)
-		return NULL;
-	fclose(m);
-	j = cJSON_ParseWithLength(text, len);
-	free(text);
-	return j;
-}
-
 static char **strv_of(const cJSON *a)
 {
 	const cJSON *e;
@@ -222,178 +156,82 @@ static char **strv_of(const cJSON *a)
 	return v;
 }
 
-/* blobs/sha256/HEX of "sha256:HEX" under dir. */
-static void blob_path(const char *dir, const char *digest, char out[PATH_MAX])
+int image_config_parse(const char *text, struct image_spec *out)
 {
-	const char *colon = digest ? strchr(digest, ':') : NULL;
-
-	snprintf(out, PATH_MAX, "%s/blobs/%.*s/%s", dir,
-		 colon ? (int)(colon - digest) : 6, colon ? digest : "sha256",
-		 colon ? colon + 1 : "");
-}
-
-/* An OCI layout: the config file and the layer files, in order. */
-static int oci_read(const char *dir, char config[PATH_MAX], char ***layers)
-{
-	char path[PATH_MAX];
-	cJSON *idx, *man, *l;
-	const char *digest;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "%s/index.json", dir);
-	idx = json_file(path);
-	digest = cJSON_GetStringValue(cJSON_GetObjectItem(
-		cJSON_GetArrayItem(cJSON_GetObjectItem(idx, "manifests"), 0), "digest"));
-	blob_path(dir, digest, path);
-	cJSON_Delete(idx);
-	man = json_file(path);
-	/* An image index points at a manifest one level down. */
-	while (man && !cJSON_GetObjectItem(man, "config") && cJSON_GetObjectItem(man, "manifests")) {
-		digest = cJSON_GetStringValue(cJSON_GetObjectItem(
-			cJSON_GetArrayItem(cJSON_GetObjectItem(man, "manifests"), 0), "digest"));
-		blob_path(dir, digest, path);
-		cJSON_Delete(man);
-		man = json_file(path);
-	}
-	if (!man || !cJSON_GetObjectItem(man, "config")) {
-		cJSON_Delete(man);
-		return errf(EINVAL, "%s: no image manifest reachable from index.json", dir);
-	}
-	blob_path(dir, cJSON_GetStringValue(cJSON_GetObjectItem(
-		cJSON_GetObjectItem(man, "config"), "digest")), config);
-	*layers = calloc((size_t)cJSON_GetArraySize(cJSON_GetObjectItem(man, "layers")) + 1,
-			 sizeof(char *));
-	cJSON_ArrayForEach(l, cJSON_GetObjectItem(man, "layers")) {
-		blob_path(dir, cJSON_GetStringValue(cJSON_GetObjectItem(l, "digest")), path);
-		(*layers)[n++] = strdup(path);
-	}
-	cJSON_Delete(man);
-	return 0;
-}
-
-/* A docker save archive unpacked in dir: manifest.json names the rest. */
-static int docker_read(const char *dir, char config[PATH_MAX], char ***layers)
-{
-	char path[PATH_MAX];
-	cJSON *man, *first, *l;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "%s/manifest.json", dir);
-	man = json_file(path);
-	first = cJSON_GetArrayItem(man, 0);
-	if (!first) {
-		cJSON_Delete(man);
-		snprintf(path, sizeof(path), "%s/index.json", dir);
-		if (access(path, R_OK) == 0)
-			return oci_read(dir, config, layers);
-		return errf(EINVAL, "%s: neither manifest.json nor index.json: not an image "
-			    "archive", dir);
-	}
-	snprintf(config, PATH_MAX, "%s/%s", dir,
-		 cJSON_GetStringValue(cJSON_GetObjectItem(first, "Config")));
-	*layers = calloc((size_t)cJSON_GetArraySize(cJSON_GetObjectItem(first, "Layers")) + 1,
-			 sizeof(char *));
-	cJSON_ArrayForEach(l, cJSON_GetObjectItem(first, "Layers")) {
-		snprintf(path, sizeof(path), "%s/%s", dir, cJSON_GetStringValue(l));
-		(*layers)[n++] = strdup(path);
-	}
-	cJSON_Delete(man);
-	return 0;
-}
-
-static int config_read(const char *path, struct image_spec *out)
-{
-	cJSON *j = json_file(path), *cfg = cJSON_GetObjectItem(j, "config");
-	const char *wd = cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "WorkingDir"));
+	cJSON *j = cJSON_Parse(text), *cfg = cJSON_GetObjectItemCaseSensitive(j, "config");
+	const char *wd = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cfg, "WorkingDir"));
 
 	if (!j)
-		return errf(EINVAL, "reading the image config %s: not JSON", path);
-	out->entrypoint = strv_of(cJSON_GetObjectItem(cfg, "Entrypoint"));
-	out->cmd = strv_of(cJSON_GetObjectItem(cfg, "Cmd"));
-	out->env = strv_of(cJSON_GetObjectItem(cfg, "Env"));
+		return errf(EINVAL, "the image config is not JSON");
+	out->entrypoint = strv_of(cJSON_GetObjectItemCaseSensitive(cfg, "Entrypoint"));
+	out->cmd = strv_of(cJSON_GetObjectItemCaseSensitive(cfg, "Cmd"));
+	out->env = strv_of(cJSON_GetObjectItemCaseSensitive(cfg, "Env"));
 	snprintf(out->workdir, sizeof(out->workdir), "%s", wd ? wd : "");
 	cJSON_Delete(j);
 	return 0;
 }
 
-/* Mount points the supervisor binds into the root. */
-static void rootfs_mountpoints(const char *rootfs)
+/* Unpack into out->rootfs (made empty), then the mount points; the
+ * config's text into BASE/config.json, where a reuse reads it. */
+static int image_unpack(const char *base, const struct function_code *c,
+			struct image_spec *out)
 {
-	static const char *const dirs[] = { "proc", "dev", "tmp", "etc", "var", "var/task" };
-	char p[PATH_MAX + 32];
-	int fd;
+	struct imgsrc s = { .name = c->path, .dir = -1 };
+	struct unpack_count n = { 0 };
+	char *config = NULL, cfg_path[PATH_MAX + 16];
+	int err, root;
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s", rootfs, dirs[i]);
-		mkdir(p, 0755);
-	}
-	snprintf(p, sizeof(p), "%s/tmp", rootfs);
-	chmod(p, 01777);
-	snprintf(p, sizeof(p), "%s/etc/hosts", rootfs);
-	fd = open(p, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-	if (fd >= 0)
-		close(fd);
-}
-
-static int image_unpack(const char *base, const struct function_code *c, struct image_spec *out)
-{
-	char src[PATH_MAX], config[PATH_MAX];
-	char **layers = NULL;
-	int err;
-
-	snprintf(src, sizeof(src), "%s", c->path);
-	if (c->kind == CODE_IMAGE_TAR) {
-		snprintf(src, sizeof(src), "%s/archive", base);
-		if ((err = mkdir_p(src, 0755)) < 0 || (err = extract(c->path, src, false, false)) < 0)
-			return err;
-		err = docker_read(src, config, &layers);
-	} else {
-		err = oci_read(src, config, &layers);
-	}
-	if (err == 0 && (err = mkdir_p(out->rootfs, 0755)) == 0)
-		err = config_read(config, out);
-	for (int i = 0; err == 0 && layers && layers[i]; i++)
-		err = extract(layers[i], out->rootfs, true, false);
-	for (int i = 0; layers && layers[i]; i++)
-		free(layers[i]);
-	free(layers);
+	if ((err = mkdir_p(out->rootfs, 0755)) < 0 || (root = open_dir(out->rootfs)) < 0)
+		return err < 0 ? err : root;
+	if (c->kind == CODE_IMAGE_TAR)
+		s.path = c->path;
+	else if ((s.dir = open(c->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		err = errf(errno, "opening the image folder %s: %s", c->path, strerror(errno));
 	if (err == 0)
-		rootfs_mountpoints(out->rootfs);
+		err = imgroot_unpack(&s, root, &image_limits, &n, &config);
+	if (err == 0)
+		err = imgroot_prepare(root, c->path);
+	if (err == 0)
+		err = image_config_parse(config, out);
+	snprintf(cfg_path, sizeof(cfg_path), "%s/config.json", base);
+	if (err == 0)
+		err = file_write_private(cfg_path, config, strlen(config), 1);
+	free(config);
+	close(root);
+	if (s.dir >= 0)
+		close(s.dir);
 	return err;
 }
 
 int codepkg_image(const char *state_dir, const char *fn, const struct function_code *c,
 		  struct image_spec *out)
 {
-	char base[PATH_MAX], mark[PATH_MAX + 16], stamp[64];
+	char base[PATH_MAX], mark[PATH_MAX + 16], stamp[64], cfg[PATH_MAX + 16];
+	char *text;
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(base, sizeof(base), "%s/code/%s", state_dir, fn);
 	snprintf(out->rootfs, sizeof(out->rootfs), "%s/rootfs", base);
 	snprintf(mark, sizeof(mark), "%s/unpacked", base);
+	snprintf(cfg, sizeof(cfg), "%s/config.json", base);
 	stamp_of(c->kind == CODE_IMAGE_TAR ? c->path : mark, stamp);
-	if (c->kind != CODE_IMAGE_TAR || !stamp_matches(mark, stamp)) {
-		rm_tree(base);
-		if ((err = mkdir_p(base, 0755)) < 0 || (err = image_unpack(base, c, out)) < 0) {
-			image_spec_free(out);
-			return errf_prefix(err, "unpacking the image of %s", fn);
-		}
-		if (c->kind == CODE_IMAGE_TAR)
-			stamp_write(mark, stamp);
-		return 0;
+	if (c->kind == CODE_IMAGE_TAR && stamp_matches(mark, stamp) &&
+	    (text = file_read(cfg, NULL))) {
+		/* Unpacked already: the config again. */
+		err = image_config_parse(text, out);
+		free(text);
+		return err;
 	}
-	/* Unpacked already: the config again. */
-	char config[PATH_MAX], **layers = NULL, src[PATH_MAX];
-
-	snprintf(src, sizeof(src), "%s/archive", base);
-	err = docker_read(src, config, &layers);
-	for (int i = 0; layers && layers[i]; i++)
-		free(layers[i]);
-	free(layers);
-	if (err == 0)
-		err = config_read(config, out);
-	return err;
+	rm_tree(base);
+	if ((err = mkdir_p(base, 0755)) < 0 || (err = image_unpack(base, c, out)) < 0) {
+		image_spec_free(out);
+		rm_tree(base);
+		return errf_prefix(err, "unpacking the image of %s", fn);
+	}
+	if (c->kind == CODE_IMAGE_TAR)
+		stamp_write(mark, stamp);
+	return 0;
 }
 
 static void strv_free(char **v)

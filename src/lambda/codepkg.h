@@ -1,14 +1,16 @@
 /* Code packages and images made ready to mount, with libarchive.
  *
  * A .zip is unpacked once into the topology's state folder
- * (STATE/code/FN/task), again only when the zip changed (size, mtime);
- * paths escaping the folder (.., absolute, through symlinks) are refused;
- * files become world-readable (0644, or 0755 when executable), as Lambda
- * requires of a package. A folder is used where it is.
+ * (STATE/code/FN/task), again only when the zip changed (size, mtime), by
+ * lambda/unpack.h: nothing in it is followed, at most 250 MB are written
+ * (counted, whatever the zip claims); files become world-readable (0644,
+ * or 0755 when executable), as Lambda requires of a package. A folder is
+ * used where it is.
  *
  * An image (OCI layout folder or docker/podman save archive) is unpacked
- * into STATE/code/FN/rootfs: its layers in order, whiteouts (.wh.NAME,
- * .wh..wh..opq) applied; its config gives ENTRYPOINT, CMD, WORKDIR, Env. */
+ * into STATE/code/FN/rootfs by lambda/imgroot.h (at most 10 GB written);
+ * its config (kept as STATE/code/FN/config.json) gives ENTRYPOINT, CMD,
+ * WORKDIR, Env. A failed unpacking leaves nothing behind. */
 #ifndef VPCSIM_CODEPKG_H
 #define VPCSIM_CODEPKG_H
 
@@ -33,6 +35,9 @@ int codepkg_task_dir(const char *state_dir, const char *fn, const struct functio
 int codepkg_image(const char *state_dir, const char *fn, const struct function_code *c,
 		  struct image_spec *out);
 void image_spec_free(struct image_spec *s);
+/* ENTRYPOINT, CMD, Env and WorkingDir of an image config's JSON text into
+ * out (its rootfs untouched); free with image_spec_free(). */
+int image_config_parse(const char *text, struct image_spec *out);
 
 /* vpcsim's bundled runtime clients: $VPCSIM_RUNTIMES_DIR, else
  * runtimes/ beside the binary's folder (the source tree's build/), else

@@ -32,13 +32,15 @@ enum dlib_id { DLIB_PQ, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB__COUNT };
 
 #define DLIB_ARCHIVE_SYMS(X) \
 	X(archive_error_string) X(archive_read_free) X(archive_read_support_format_all) \
-	X(archive_read_support_filter_all) X(archive_read_open_filename) \
+	X(archive_read_support_format_tar) X(archive_read_support_format_zip) \
+	X(archive_read_support_filter_gzip) \
+	X(archive_read_support_filter_zstd) X(archive_read_support_filter_xz) \
+	X(archive_read_support_filter_bzip2) X(archive_read_open_filename) \
+	X(archive_read_open_fd) X(archive_read_open_memory) X(archive_read_open) \
 	X(archive_read_next_header) X(archive_read_new) X(archive_read_data_skip) \
-	X(archive_read_data_block) X(archive_entry_set_perm) X(archive_entry_filetype) \
+	X(archive_read_data) X(archive_read_data_block) X(archive_entry_filetype) \
 	X(archive_entry_size) X(archive_entry_perm) X(archive_entry_pathname) \
-	X(archive_write_header) X(archive_write_free) X(archive_write_finish_entry) \
-	X(archive_write_disk_set_standard_lookup) X(archive_write_disk_set_options) \
-	X(archive_write_disk_new) X(archive_write_data_block)
+	X(archive_entry_symlink) X(archive_entry_hardlink) X(archive_entry_mtime)
 
 #define DLIB_MHD_SYMS(X) \
 	X(MHD_add_response_header) X(MHD_lookup_connection_value) X(MHD_queue_response) \

@@ -6,9 +6,13 @@
  *
  * Package functions run in the jail every sandboxed command gets
  * (kernel/jail.h), with the code at /var/task and the runtime client at
- * /var/runtime as its read-only binds (supervisor_runtime.c). Images: the image's root, bound read-only onto itself, with the
+ * /var/runtime as its read-only binds (supervisor_runtime.c). Images: the
+ * image's root, bound onto itself read-only, nosuid and nodev, with the
  * environment's /tmp, a /dev of null, zero, full, random and urandom, and
- * the node's /etc/hosts inside; the runtime chroots into it. */
+ * the node's /etc/hosts inside; the runtime chroots into it. Each mount
+ * point inside the image is opened from the root without following a
+ * symlink (util/fsat.h) and mounted on by descriptor (open_tree,
+ * move_mount), so nothing the image ships steers a mount (issue 18). */
 #ifndef VPCSIM_CODEFS_H
 #define VPCSIM_CODEFS_H
 

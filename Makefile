@@ -44,7 +44,7 @@ BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude \
 
 # src/ holds one folder per layer (see src/README.md). The command line
 # (src/cli) sits on top of the others; unit tests link everything below it.
-LAYERS   := util model kernel state lambda cli
+LAYERS := util model kernel state lambda aws cli
 SRCS     := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 HDRS     := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.h)) $(wildcard include/vpcsim/*.h)
 CMD_SRCS := $(wildcard src/cli/*.c)

@@ -14,7 +14,8 @@ libcmocka-dev python3-jsonschema libarchive-dev libmicrohttpd-dev libssl-dev
 curl nodejs zip
 iproute2 nftables procps util-linux bsdutils python3
 libpq-dev postgresql postgresql-client pgbouncer openssl
-dnsmasq-base bind9-dnsutils"
+dnsmasq-base bind9-dnsutils
+python3-boto3 awscli"
 # `make bench` only: throughput and the topology generator of bench/dataplane.sh.
 BENCH_PKGS="iperf3 python3"
 for arg in "$@"; do

@@ -36,6 +36,8 @@ int cmd_detach(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
 int cmd_reach(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_ca(int argc, char **argv);
+int cmd_credentials(int argc, char **argv);
 
 struct policy;
 struct layout;

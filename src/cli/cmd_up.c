@@ -14,6 +14,7 @@
 #include "util/fs.h"
 #include "util/clock.h"
 #include "state/journal.h"
+#include "aws/front.h"
 #include "state/apply.h"
 #include "model/topology_code.h"
 #include "model/names.h"
@@ -103,6 +104,13 @@ static int build(const char *text, size_t len, const struct topology *t,
 		return fail(EXIT_FAILED, "%s", err_msg());
 	}
 	err = plan_apply(L, P, &J, &o);
+	if (!err && (err = aws_zone_up(L, dir, &J)) < 0) {
+		char msg[1024];
+
+		snprintf(msg, sizeof(msg), "the AWS zone: %s", err_msg());
+		journal_undo(&J);
+		errf(err, "%s", msg);
+	}
 	journal_close(&J);
 	if (err < 0) {
 		tree_remove(dir);

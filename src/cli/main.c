@@ -38,6 +38,9 @@ static const struct verb verbs[] = {
 	  "VPC Flow Log records (AWS default format, version 2)" },
 	{ "graph", cmd_graph, "[NAME|FILE] [--format dot|svg|png] [-o OUT]",
 	  "the topology as a picture (Graphviz): VPCs, subnets, ENIs, routes, expectations" },
+	{ "ca", cmd_ca, "[-t NAME]", "the topology's CA certificate (PEM), which every node trusts" },
+	{ "credentials", cmd_credentials, "[-t NAME] [--function FN]",
+	  "export lines with keys the topology's AWS services accept" },
 	{ "clean", cmd_clean, "", "remove every object any vpcsim left behind" },
 };
 

@@ -59,7 +59,14 @@ struct sup_cfg {
 	char workdir[PATH_MAX];       /* the runtime's cwd */
 	char **argv;                  /* the runtime's command line */
 	char **env;                   /* KEY=VALUE: image ENV, then the function's */
+	/* The topology's AWS services (docs/AWS-SERVICES.md): the execution
+	 * role's credentials ("" without "aws") and the CA bundle the
+	 * runtime trusts, bound at LAMBDA_CA_BUNDLE in the jail. */
+	char aws_key_id[32], aws_secret[64], aws_token[160];
+	char ca_bundle[PATH_MAX];     /* host path; "" without "aws" */
 };
+
+#define LAMBDA_CA_BUNDLE "/var/vpcsim/ca-bundle.pem"
 
 /* Fork the supervisor of cfg's environment (detached: its own session,
  * reparented to init) and wait until its socket accepts. Returns 0, or

@@ -97,6 +97,25 @@ static bool env_has(const struct envv *e, const char *key)
 	return false;
 }
 
+/* The execution role's credentials, and the AWS zone's CA for every
+ * client a runtime may use: botocore (AWS_CA_BUNDLE), requests, OpenSSL
+ * and curl (SSL_CERT_FILE, CURL_CA_BUNDLE), Node.js (NODE_EXTRA_CA_CERTS). */
+static void env_aws(const struct sup_cfg *c, struct envv *e)
+{
+	if (c->aws_key_id[0]) {
+		env_set(e, "AWS_ACCESS_KEY_ID=%s", c->aws_key_id);
+		env_set(e, "AWS_SECRET_ACCESS_KEY=%s", c->aws_secret);
+		env_set(e, "AWS_SESSION_TOKEN=%s", c->aws_token);
+	}
+	if (c->ca_bundle[0] && !c->rootfs[0]) {
+		env_set(e, "AWS_CA_BUNDLE=%s", LAMBDA_CA_BUNDLE);
+		env_set(e, "REQUESTS_CA_BUNDLE=%s", LAMBDA_CA_BUNDLE);
+		env_set(e, "SSL_CERT_FILE=%s", LAMBDA_CA_BUNDLE);
+		env_set(e, "CURL_CA_BUNDLE=%s", LAMBDA_CA_BUNDLE);
+		env_set(e, "NODE_EXTRA_CA_CERTS=%s", LAMBDA_CA_BUNDLE);
+	}
+}
+
 /* Lambda's variables over the image's and the function's own (which may
  * not set the reserved ones). */
 static void env_build(const struct sup_cfg *c, struct envv *e)
@@ -127,6 +146,7 @@ static void env_build(const struct sup_cfg *c, struct envv *e)
 	env_set(e, "AWS_LAMBDA_INITIALIZATION_TYPE=on-demand");
 	env_set(e, "AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/%s", c->function);
 	env_set(e, "AWS_LAMBDA_LOG_STREAM_NAME=%s", c->stream);
+	env_aws(c, e);
 }
 
 static void env_free(struct envv *e)
@@ -150,14 +170,21 @@ struct child {
  * /dev/shm), with the code at /var/task and the runtime at /var/runtime. */
 static int package_jail(const struct sup_cfg *c, const char *tmp)
 {
-	struct jail_bind binds[2] = {
+	struct jail_bind binds[3] = {
 		{ .src = c->task_dir, .dst = "/var/task" },
 		{ .src = c->runtime_dir, .dst = "/var/runtime" },
+		{ .src = c->ca_bundle, .dst = LAMBDA_CA_BUNDLE },
 	};
 	struct jail j = {
 		.tmp = tmp, .shm_mb = c->memory_mb < 64 ? c->memory_mb : 64,
 		.binds = binds, .n_binds = c->runtime_dir[0] ? 2 : 1,
 	};
+
+	if (c->ca_bundle[0]) {
+		if (!c->runtime_dir[0])
+			binds[1] = binds[2];
+		j.n_binds++;
+	}
 
 	return jail_enter(&j);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/aws_zone.h"
 #include "model/hosts.h"
 
 char *hosts_render(const struct layout *L, int asker)
@@ -21,11 +22,13 @@ char *hosts_render_view(const struct layout *L, int vpc)
 	fprintf(f, "# written by vpcsim for topology %s; removed by vpcsim down\n", L->t->name);
 	fprintf(f, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
 	for (int n = 0; n < L->n_nodes; n++) {
-		if (L->nodes[n].kind == NODE_NAT || L->nodes[n].kind == NODE_HYPERPLANE)
+		if (L->nodes[n].kind == NODE_NAT || L->nodes[n].kind == NODE_HYPERPLANE ||
+		    L->nodes[n].kind == NODE_AWS)
 			continue;
 		fprintf(f, "%s\t%s\n", ip4_str(layout_resolve_vpc(L, vpc, n), ip),
 			L->nodes[n].name);
 	}
+	aws_zone_hosts(L->t, f);
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;

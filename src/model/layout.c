@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/layout.h"
+#include "model/aws_zone.h"
 #include "util/fs.h"
 #include "util/hash.h"
 #include "model/names.h"
@@ -249,7 +250,7 @@ static bool layout_alloc(struct layout *L, const struct topology *t)
 	for (int v = 0; v < t->n_vpcs; v++)
 		n_nat += t->vpcs[v].n_nat_gateways;
 	/* At most one hyperplane per function subnet. */
-	n_nodes = t->n_resources + t->n_hosts + n_nat;
+	n_nodes = t->n_resources + t->n_hosts + n_nat + 1; /* + the AWS zone */
 	for (int f = 0; f < t->n_functions; f++)
 		n_nodes += t->functions[f].n_subnets;
 	L->hpls = calloc((size_t)n_nodes + 1, sizeof(*L->hpls));
@@ -421,6 +422,11 @@ static void lay_functions_and_hosts(struct builder *b)
 		add_attachment(L, L->inet, node, h->ip, INET_GATEWAY, 32);
 	}
 	L->lambda_egress_ip = take_public(b, "lambda", "the Lambda service egress");
+	L->aws_node = -1;
+	if (t->aws.enabled) {
+		L->aws_node = add_node(L, NODE_AWS, 0, -1, "aws", "aws");
+		add_attachment(L, L->inet, L->aws_node, AWS_ZONE_IP, INET_GATEWAY, 32);
+	}
 }
 
 /* Every ENI of a VPC has an entry in its enis map (DP_ENIS_MAX): more
@@ -487,7 +493,7 @@ int layout_find_node(const struct layout *L, const char *name)
 {
 	for (int i = 0; i < L->n_nodes; i++)
 		if (L->nodes[i].kind != NODE_NAT && L->nodes[i].kind != NODE_HYPERPLANE &&
-		    strcmp(L->nodes[i].name, name) == 0)
+		    L->nodes[i].kind != NODE_AWS && strcmp(L->nodes[i].name, name) == 0)
 			return i;
 	return -1;
 }

@@ -57,6 +57,7 @@ enum node_kind {
 	NODE_HYPERPLANE,           /* a hyperplane ENI of VPC functions */
 	NODE_HOST,                 /* internet host */
 	NODE_NAT,                  /* NAT gateway */
+	NODE_AWS,                  /* the AWS public zone (aws_zone.h) */
 };
 
 struct node {
@@ -129,6 +130,7 @@ struct layout {
 	int **nat_node;            /* [vpc][nat gateway] -> node */
 	struct hyperplane *hpls;   /* empty in per-sandbox mode */
 	int n_hpls;
+	int aws_node;              /* the AWS public zone, -1 without "aws" */
 };
 
 /* Compute the layout. Problems that only show once addresses are handed

@@ -6,6 +6,7 @@
 #include "util/err.h"
 #include "util/paths.h"
 #include "model/dns.h"
+#include "model/aws_zone.h"
 #include "model/plan.h"
 
 #define RT_TABLE_MAIN_ID 254
@@ -273,6 +274,31 @@ static bool plan_engines(const struct layout *L, struct plan *P)
 	return true;
 }
 
+/* The AWS zone: each served service's address on the zone's lo, and the
+ * internet router's route to all of them through the zone's eth0. */
+static bool plan_aws_zone(const struct layout *L, struct plan *P)
+{
+	const struct attachment *a;
+	struct route_spec r;
+
+	if (L->aws_node < 0)
+		return true;
+	a = &L->atts[L->nodes[L->aws_node].att];
+	for (int s = 0; s < AWS_SERVICE_COUNT; s++) {
+		struct step *g;
+
+		if (!aws_serves(L->t, s))
+			continue;
+		g = push(P, STEP_GATEWAY_ADDR, plan_ns_node(L, L->aws_node), -1);
+		if (!g)
+			return false;
+		g->addr = aws_service_ip(s);
+	}
+	r = (struct route_spec){ .table = RT_TABLE_MAIN_ID, .dst = { AWS_ZONE_NET, AWS_ZONE_LEN },
+				 .kind = ROUTE_UNICAST, .oif = a->ifindex, .gateway = a->ip };
+	return add_route(P, a->router, &r);
+}
+
 static bool plan_services(const struct layout *L, struct plan *P)
 {
 	const struct topology *t = L->t;
@@ -343,7 +369,7 @@ int plan_build(const struct layout *L, struct plan *P)
 			ok = push(P, STEP_ENI_DATAPLANE, plan_ns_router(L->atts[i].router), i) != NULL;
 	for (int v = 0; ok && v < L->t->n_vpcs; v++)
 		ok = plan_vpc_routing(L, P, v);
-	ok = ok && plan_internet_routing(L, P);
+	ok = ok && plan_internet_routing(L, P) && plan_aws_zone(L, P);
 	ok = ok && plan_nat(L, P) && plan_services(L, P);
 	if (!ok) {
 		plan_free(P);

@@ -1631,7 +1631,7 @@ static void parse_function(struct parse *p, const cJSON *j, const char *path, vo
 	static const char *const keys[] = {
 		"name", "memory_mb", "timeout_s", "ephemeral_storage_mb", "environment",
 		"handler", "reserved_concurrency", "vpc_config",
-		"runtime", "code", "image", "image_config", NULL };
+		"runtime", "code", "image", "image_config", "role", NULL };
 	const cJSON *m;
 	const char *s;
 
@@ -1653,6 +1653,7 @@ static void parse_function(struct parse *p, const cJSON *j, const char *path, vo
 	if (get_str(p, j, path, "handler", false, &s) == 1)
 		f->handler = topo_strdup(s);
 	function_code_parse(j, path, p->t->file, f->handler, &f->code, p->d);
+	parse_function_role(p, j, path, f);
 	m = member(p, j, path, "vpc_config", false);
 	if (m) {
 		char kp[PATH_LEN];
@@ -1869,7 +1870,7 @@ struct topology *topology_parse(const char *file, const char *text, size_t len,
 {
 	static const char *const keys[] = {
 		"name", "account_id", "region", "conntrack_allowance", "lambda", "internet",
-		"vpcs", "peerings", "resources", "functions", "expect", "secrets", NULL };
+		"vpcs", "peerings", "resources", "functions", "expect", "secrets", "aws", NULL };
 	struct parse p = { .t = xcalloc(1, sizeof(*p.t)), .d = d };
 	const cJSON *vpcs, *e;
 	cJSON *root = NULL;
@@ -1900,7 +1901,10 @@ struct topology *topology_parse(const char *file, const char *text, size_t len,
 	resolve_proxy_targets(&p, root);
 	LIST(&p, root, "functions", p.t->functions, p.t->n_functions, parse_function);
 	LIST(&p, root, "expect", p.t->expects, p.t->n_expects, parse_expect);
+	if (member(&p, root, "", "aws", false))
+		parse_aws(&p, member(&p, root, "", "aws", false));
 	topology_check(p.t, d);
+	check_aws_zone(p.t, d);
 out:
 	cJSON_Delete(root);
 	if (d->n_errors == errors)

@@ -223,6 +223,52 @@ struct resource {
 	struct proxy_config proxy; /* RES_RDS_PROXY; target -1 otherwise */
 };
 
+/* The AWS services vpcsim serves in its public zone (docs/AWS-SERVICES.md). */
+enum aws_service {
+	AWS_S3,
+	AWS_DYNAMODB,
+	AWS_SECRETSMANAGER,
+	AWS_STS,
+	AWS_LAMBDA,
+	AWS_SERVICE_COUNT,
+};
+
+/* The AWS public zone's addresses: 198.18.0.0/24, part of the block RFC 2544
+ * reserves for benchmarking (198.18.0.0/15), which is never routed on the
+ * internet, so a simulated endpoint can never be confused with real traffic. */
+#define AWS_ZONE_NET 0xc6120000u       /* 198.18.0.0 */
+#define AWS_ZONE_MASK 0xffffff00u
+#define AWS_ZONE_LEN 24
+#define AWS_ZONE_CIDR_STR "198.18.0.0/24"
+
+/* The services this vpcsim serves (the default of aws.services); naming
+ * another is a validation error. */
+#define AWS_SERVED ((1u << AWS_SECRETSMANAGER) | (1u << AWS_STS))
+
+/* "s3", "dynamodb", ... ; -1 / NULL for anything else. */
+int aws_service_from_name(const char *name);
+const char *aws_service_name(enum aws_service s);
+
+struct aws_bucket {
+	char *name;
+};
+
+struct aws_table {
+	char *name;
+	char *hash_key;
+};
+
+/* The top-level "aws" key. Without it (enabled false) no service exists and
+ * `up` builds nothing for them. */
+struct topo_aws {
+	bool enabled;
+	unsigned services;         /* bit (1u << enum aws_service) */
+	struct aws_bucket *buckets;
+	int n_buckets;
+	struct aws_table *tables;
+	int n_tables;
+};
+
 struct env_var {
 	char *key, *value;
 };
@@ -241,6 +287,7 @@ struct function {
 	int n_subnets;
 	int sgs[ENI_SG_MAX];
 	int n_sgs;
+	char *role;                /* execution role; "NAME-role" unless given */
 };
 
 struct internet_host {
@@ -292,6 +339,7 @@ struct topology {
 	int n_expects;
 	struct secret *secrets;
 	int n_secrets;
+	struct topo_aws aws;
 };
 
 /* One problem found in a topology file. Warnings do not stop `up`. */

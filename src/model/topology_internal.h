@@ -56,4 +56,7 @@ void topology_check(const struct topology *t, struct diags *d);
 /* The layout's and the data plane's limits (topology_limits.c). */
 void topology_check_limits(const struct topology *t, struct diags *d);
 
+/* topology_aws.c */
+void topo_aws_free(struct topo_aws *a);
+
 #endif

@@ -65,5 +65,9 @@ void resolve_proxy_targets(struct parse *p, const cJSON *root);
 void parse_vpc_dns(struct parse *p, const cJSON *j, const char *path, struct vpc *v);
 void parse_dns_name(struct parse *p, const cJSON *j, const char *path,
 		    struct internet_host *h);
+/* topology_aws.c: the "aws" key, a function's "role", the zone's addresses. */
+void parse_aws(struct parse *p, const cJSON *j);
+void parse_function_role(struct parse *p, const cJSON *j, const char *path, struct function *f);
+void check_aws_zone(const struct topology *t, struct diags *d);
 
 #endif

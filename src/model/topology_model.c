@@ -190,6 +190,7 @@ void topology_free(struct topology *t)
 		free(f->env);
 		free(f->name);
 		free(f->handler);
+		free(f->role);
 		function_code_free(&f->code);
 	}
 	free(t->functions);
@@ -204,6 +205,7 @@ void topology_free(struct topology *t)
 		free(t->secrets[i].password);
 	}
 	free(t->secrets);
+	topo_aws_free(&t->aws);
 	free(t->file);
 	free(t->name);
 	free(t->account_id);

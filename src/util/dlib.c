@@ -13,6 +13,7 @@ DLIB_PQ_SYMS(DLIB_DEFINE)
 DLIB_ARCHIVE_SYMS(DLIB_DEFINE)
 DLIB_MHD_SYMS(DLIB_DEFINE)
 DLIB_CRYPTO_SYMS(DLIB_DEFINE)
+DLIB_X509_SYMS(DLIB_DEFINE)
 
 struct dlib_sym {
 	const char *name;
@@ -24,6 +25,7 @@ static const struct dlib_sym pq_syms[] = { DLIB_PQ_SYMS(DLIB_ENTRY) };
 static const struct dlib_sym archive_syms[] = { DLIB_ARCHIVE_SYMS(DLIB_ENTRY) };
 static const struct dlib_sym mhd_syms[] = { DLIB_MHD_SYMS(DLIB_ENTRY) };
 static const struct dlib_sym crypto_syms[] = { DLIB_CRYPTO_SYMS(DLIB_ENTRY) };
+static const struct dlib_sym x509_syms[] = { DLIB_X509_SYMS(DLIB_ENTRY) };
 
 #define N(a) (sizeof(a) / sizeof(*(a)))
 
@@ -36,6 +38,7 @@ static const struct dlib {
 	[DLIB_ARCHIVE] = { "libarchive.so.13", "libarchive13", archive_syms, N(archive_syms) },
 	[DLIB_MHD] = { "libmicrohttpd.so.12", "libmicrohttpd12", mhd_syms, N(mhd_syms) },
 	[DLIB_CRYPTO] = { "libcrypto.so.3", "libssl3", crypto_syms, N(crypto_syms) },
+	[DLIB_X509] = { "libcrypto.so.3", "libssl3", x509_syms, N(x509_syms) },
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;

@@ -21,8 +21,13 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
-enum dlib_id { DLIB_PQ, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB__COUNT };
+/* DLIB_X509 is libcrypto again, for the AWS zone's certificates (aws/ca.c):
+ * its own list, so the ones who use only base64 resolve only that. */
+enum dlib_id { DLIB_PQ, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB_X509, DLIB__COUNT };
 
 #define DLIB_PQ_SYMS(X) \
 	X(PQclear) X(PQconnectdbParams) X(PQencryptPasswordConn) X(PQerrorMessage) \
@@ -45,16 +50,26 @@ enum dlib_id { DLIB_PQ, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB__COUNT };
 #define DLIB_MHD_SYMS(X) \
 	X(MHD_add_response_header) X(MHD_lookup_connection_value) X(MHD_queue_response) \
 	X(MHD_destroy_response) X(MHD_create_response_from_buffer) X(MHD_start_daemon) \
-	X(MHD_stop_daemon)
+	X(MHD_stop_daemon) X(MHD_get_connection_values)
 
 #define DLIB_CRYPTO_SYMS(X) X(EVP_EncodeBlock) X(EVP_DecodeBlock) X(EVP_Digest) X(EVP_sha256) \
 	X(HMAC) X(CRYPTO_memcmp)
+
+#define DLIB_X509_SYMS(X) \
+	X(EVP_PKEY_Q_keygen) X(EVP_PKEY_free) X(X509_new) X(X509_free) \
+	X(X509_set_version) X(X509_get_serialNumber) X(ASN1_INTEGER_set) X(X509_gmtime_adj) \
+	X(X509_getm_notBefore) X(X509_getm_notAfter) X(X509_set_pubkey) \
+	X(X509_get_subject_name) X(X509_set_issuer_name) X(X509_NAME_add_entry_by_txt) \
+	X(X509V3_set_ctx) X(X509V3_EXT_conf_nid) X(X509_add_ext) X(X509_EXTENSION_free) \
+	X(X509_sign) X(EVP_get_digestbyname) X(PEM_write_X509) X(PEM_write_PrivateKey) X(PEM_read_X509) \
+	X(PEM_read_PrivateKey)
 
 #define DLIB_DECLARE(f) extern __typeof__(f) *sym_##f;
 DLIB_PQ_SYMS(DLIB_DECLARE)
 DLIB_ARCHIVE_SYMS(DLIB_DECLARE)
 DLIB_MHD_SYMS(DLIB_DECLARE)
 DLIB_CRYPTO_SYMS(DLIB_DECLARE)
+DLIB_X509_SYMS(DLIB_DECLARE)
 #undef DLIB_DECLARE
 
 /* Open library `id` and resolve its sym_ pointers, once per process (safe

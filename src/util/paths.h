@@ -26,6 +26,9 @@
 /* Longest namespace name + 1 (a file name below NETNS_RUN_DIR). */
 #define NETNS_NAME_MAX 128
 
+/* Debian's bundle of the system's trusted CAs (ca-certificates). */
+#define SYSTEM_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+
 /* cgroup v2 at the usual place, v2 beside v1 (hybrid hosts), and the v1
  * hierarchies vpcsim uses; CGROUP_FOLDER is our folder in each. */
 #define CGROUP_ROOT           "/sys/fs/cgroup"

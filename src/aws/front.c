@@ -1,0 +1,332 @@
+/* The AWS zone's front; see front.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "aws/ca.h"
+#include "aws/front.h"
+#include "aws/front_internal.h"
+#include "kernel/proc.h"
+#include "lambda/sandbox.h"
+#include "model/aws_zone.h"
+#include "util/err.h"
+
+void aws_zone_dir(const char *state_dir, char out[4096])
+{
+	snprintf(out, 4096, "%s/aws", state_dir);
+}
+
+/* ---- one request ---- */
+
+struct front_req {
+	char *uri;                 /* the request target as sent */
+	char *body;
+	size_t len, cap, max;
+	bool too_large;
+	bool started;
+};
+
+static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct front_req *r = calloc(1, sizeof(*r));
+
+	if (r)
+		r->uri = strdup(uri ? uri : "/");
+	return r;
+}
+
+static void req_done(void *cls, struct MHD_Connection *c, void **con_cls,
+		     enum MHD_RequestTerminationCode code)
+{
+	struct front_req *r = *con_cls;
+
+	if (r) {
+		free(r->uri);
+		free(r->body);
+		free(r);
+	}
+	*con_cls = NULL;
+}
+
+/* Keep a chunk of the body, up to r->max; past it nothing more is kept. */
+static void body_add(struct front_req *r, const char *data, size_t n)
+{
+	if (r->too_large || r->len + n > r->max) {
+		r->too_large = true;
+		return;
+	}
+	if (r->len + n + 1 > r->cap) {
+		size_t cap = r->cap ? r->cap : 4096;
+		char *g;
+
+		while (cap < r->len + n + 1)
+			cap *= 2;
+		g = realloc(r->body, cap);
+		if (!g) {
+			r->too_large = true;
+			return;
+		}
+		r->body = g;
+		r->cap = cap;
+	}
+	memcpy(r->body + r->len, data, n);
+	r->len += n;
+	r->body[r->len] = '\0';
+}
+
+static enum aws_protocol protocol_of(int s)
+{
+	switch (s) {
+	case AWS_SECRETSMANAGER:
+	case AWS_DYNAMODB:
+		return AWS_PROTO_JSON;
+	case AWS_STS:
+		return AWS_PROTO_QUERY;
+	case AWS_LAMBDA:
+		return AWS_PROTO_REST_JSON;
+	default:
+		return AWS_PROTO_REST_XML;
+	}
+}
+
+static enum MHD_Result too_large(const struct aws_call *k, int s, size_t max)
+{
+	if (s == AWS_S3)
+		return aws_error(k, 400, "EntityTooLarge",
+				 "Your proposed upload exceeds the maximum allowed size (%zu bytes here)", max);
+	if (s == AWS_LAMBDA)
+		return aws_error(k, 413, "RequestEntityTooLargeException",
+				 "Request must be smaller than %zu bytes for the InvokeFunction operation", max);
+	return aws_error(k, 413, s == AWS_STS ? "RequestEntityTooLarge" : "RequestEntityTooLargeException",
+			 "Request body is larger than the %zu bytes this service takes", max);
+}
+
+static enum MHD_Result dispatch(struct front *f, struct MHD_Connection *c, struct front_req *r,
+				const char *method)
+{
+	const char *host = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	struct aws_call k = { .c = c, .proto = AWS_PROTO_REST_XML };
+	char bucket[AWS_HOST_MAX];
+	int s = aws_zone_route(f->t, host, bucket);
+	const struct aws_cred *who = NULL;
+	enum MHD_Result ret;
+
+	sandbox_uuid_v4(k.request_id);
+	if (s < 0)
+		return aws_error(&k, 400, "InvalidHostHeader",
+				 "No AWS service of this simulation answers for the host '%s'; use "
+				 "SERVICE.%s.amazonaws.com", host ? host : "", f->t->region);
+	k.proto = protocol_of(s);
+	if (r->too_large)
+		return too_large(&k, s, r->max);
+	if (front_authenticate(f, &k, s, method, r->uri, r->body, r->len, &who, &ret) < 0)
+		return ret;
+	switch (s) {
+	case AWS_STS:
+		return aws_sts(f, &k, who, r->body, r->len);
+	case AWS_SECRETSMANAGER:
+		return aws_secrets(f, &k, who, r->body, r->len);
+	default:
+		return aws_error(&k, 501, "NotImplemented",
+				 "%s is not served by this vpcsim", aws_service_name(s));
+	}
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version, const char *data,
+			      size_t *size, void **con_cls)
+{
+	struct front_req *r = *con_cls;
+
+	if (!r || !r->uri)
+		return MHD_NO;
+	if (!r->started) {
+		r->started = true;
+		r->max = FRONT_JSON_BODY_MAX;
+		return MHD_YES;
+	}
+	if (*size) {
+		body_add(r, data, *size);
+		*size = 0;
+		return MHD_YES;
+	}
+	return dispatch(cls, c, r, method);
+}
+
+/* ---- the process ---- */
+
+static char *slurp(const char *dir, const char *name)
+{
+	char path[4200], *buf;
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size > 1 << 20 ||
+	    !(buf = calloc(1, (size_t)st.st_size + 1))) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (read(fd, buf, (size_t)st.st_size) != st.st_size) {
+		free(buf);
+		buf = NULL;
+	}
+	close(fd);
+	return buf;
+}
+
+static struct MHD_Daemon *daemon_start(struct front *f, int port, const char *key,
+				       const char *cert)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+			 MHD_USE_ERROR_LOG | (key ? MHD_USE_TLS : 0);
+
+	if (key)
+		return sym_MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle, f,
+			MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_MEM_CERT, cert,
+			MHD_OPTION_CONNECTION_LIMIT, (unsigned)FRONT_CONNECTIONS,
+			MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)FRONT_PER_IP,
+			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)FRONT_IDLE_S,
+			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)FRONT_HEADER_BYTES,
+			MHD_OPTION_URI_LOG_CALLBACK, uri_seen, NULL,
+			MHD_OPTION_NOTIFY_COMPLETED, req_done, NULL, MHD_OPTION_END);
+	return sym_MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle, f,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)FRONT_CONNECTIONS,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)FRONT_PER_IP,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)FRONT_IDLE_S,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)FRONT_HEADER_BYTES,
+		MHD_OPTION_URI_LOG_CALLBACK, uri_seen, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, req_done, NULL, MHD_OPTION_END);
+}
+
+/* Tell the parent: "" (serving) or the error's text; then the pipe closes. */
+static void report(int fd, const char *msg)
+{
+	if (fd >= 0 && msg[0] && write(fd, msg, strlen(msg)) < 0)
+		_exit(1);
+	if (fd >= 0)
+		close(fd);
+}
+
+static int serve_setup(struct front *f, const char *netns, const char *log)
+{
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (devnull < 0 || logfd < 0 || dup2(devnull, 0) < 0 || dup2(logfd, 1) < 0 ||
+	    dup2(logfd, 2) < 0)
+		return errf(errno, "aws front: opening %s: %s", log, strerror(errno));
+	if (proc_enter_node(netns) < 0)
+		return -1;
+	if (dlib_load(DLIB_MHD) < 0 || front_state_init(f) < 0)
+		return -1;
+	return 0;
+}
+
+/* The child: serve until SIGTERM. Never returns. */
+static void front_main(struct front *f, const char *netns, const char *log, int ready)
+{
+	struct MHD_Daemon *tls = NULL, *plain = NULL;
+	char *key = NULL, *cert = NULL;
+	sigset_t set;
+	int sig;
+
+	setsid();
+	prctl(PR_SET_NAME, "vpcsim-aws", 0, 0, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	syscall(SYS_close_range, 3, (unsigned)ready - 1, 0);
+	syscall(SYS_close_range, (unsigned)ready + 1, ~0U, 0);
+	if (serve_setup(f, netns, log) < 0) {
+		report(ready, err_msg());
+		_exit(1);
+	}
+	key = slurp(f->dir, AWS_SERVER_KEY);
+	cert = slurp(f->dir, AWS_SERVER_CERT);
+	if (key && cert) {
+		tls = daemon_start(f, 443, key, cert);
+		plain = daemon_start(f, 80, NULL, NULL);
+	}
+	if (!tls || !plain) {
+		report(ready, "aws front: libmicrohttpd could not serve ports 443 and 80 "
+		       "(the key or certificate is unreadable, or a port is taken)");
+		_exit(1);
+	}
+	fprintf(stderr, "aws front: serving %s on 443 (https) and 80 (http)\n", f->t->name);
+	report(ready, "");
+	while (sigwait(&set, &sig) != 0)
+		;
+	sym_MHD_stop_daemon(tls);
+	sym_MHD_stop_daemon(plain);
+	_exit(0);
+}
+
+static int front_spawn(const struct layout *L, const char *dir, const char *log,
+		       struct journal *J)
+{
+	static struct front f; /* the child's, for its life */
+	char msg[1024] = "";
+	int p[2], status;
+	unsigned long long start;
+	ssize_t n;
+	pid_t pid;
+
+	f.L = L;
+	f.t = L->t;
+	snprintf(f.dir, sizeof(f.dir), "%s", dir);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return errf(errno, "aws front: pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return errf(errno, "aws front: fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		close(p[0]);
+		front_main(&f, L->nodes[L->aws_node].netns, log, p[1]);
+	}
+	close(p[1]);
+	n = read(p[0], msg, sizeof(msg) - 1);
+	close(p[0]);
+	if (n != 0) {
+		msg[n > 0 ? n : 0] = '\0';
+		waitpid(pid, &status, 0);
+		return errf(EIO, "%s", n > 0 ? msg : "aws front: died while starting (see its log)");
+	}
+	if (proc_start_time(pid, &start) < 0)
+		start = 0;
+	return journal_add_proc(J, pid, start, "aws-front");
+}
+
+int aws_zone_up(const struct layout *L, const char *state_dir, struct journal *J)
+{
+	char dir[4096], log[4200];
+	int err;
+
+	if (L->aws_node < 0)
+		return 0;
+	aws_zone_dir(state_dir, dir);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return errf(errno, "creating %s: %s", dir, strerror(errno));
+	err = aws_ca_make(L->t, dir);
+	if (!err)
+		err = aws_creds_make(L->t, dir);
+	snprintf(log, sizeof(log), "%s/logs/aws.log", state_dir);
+	if (!err)
+		err = front_spawn(L, dir, log, J);
+	return err;
+}

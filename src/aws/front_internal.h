@@ -1,0 +1,46 @@
+/* Shared by the front's files (front.c, front_auth.c, sts.c, secrets.c):
+ * the state of one running front. Nothing outside aws/ includes it. */
+#ifndef VPCSIM_AWS_FRONT_INTERNAL_H
+#define VPCSIM_AWS_FRONT_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "aws/reply.h"
+#include "model/layout.h"
+#include "state/aws_creds.h"
+
+struct secret_entry;
+
+struct front {
+	const struct layout *L;
+	const struct topology *t;
+	char dir[4096];            /* the state folder's aws/ */
+	pthread_mutex_t lock;      /* creds (AssumeRole adds) and secrets */
+	struct aws_cred **creds;   /* each its own allocation: stable */
+	int n_creds, cap_creds;
+	struct secret_entry *secrets;
+	int n_secrets, cap_secrets;
+};
+
+/* In the child, before serving: credentials and secrets loaded. */
+int front_state_init(struct front *f);
+
+/* Verify the request's SigV4 signature, session token and expiry for
+ * service s. 0 with *who the key's identity (a copy owned by f, stable
+ * for the front's life); -1 with the service's error queued (*ret). */
+int front_authenticate(struct front *f, const struct aws_call *k, int s, const char *method,
+		       const char *uri, const char *body, size_t len,
+		       const struct aws_cred **who, enum MHD_Result *ret);
+
+/* Add a key (AssumeRole): copied; 0 or -ENOMEM. Holds f->lock. */
+int front_add_cred(struct front *f, const struct aws_cred *c);
+
+/* The services served here. */
+enum MHD_Result aws_sts(struct front *f, const struct aws_call *k, const struct aws_cred *who,
+			const char *body, size_t len);
+enum MHD_Result aws_secrets(struct front *f, const struct aws_call *k,
+			    const struct aws_cred *who, const char *body, size_t len);
+int secrets_init(struct front *f);
+
+#endif

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <regex.h>
 #include <setjmp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +30,8 @@
 #include "ns_fixture.h"
 
 #include "kernel/cgroup.h"
+#include "kernel/jail.h"
+#include "kernel/proc.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "lambda/sandbox.h"
@@ -326,6 +329,51 @@ static void test_jail(void **state)
 	assert_true(sandbox_invoke(&sb, NULL, NULL, (char *[]){ "true", NULL }, -1, &r) < 0);
 	assert_non_null(strstr(err_msg(), "/tmp/x"));
 	sh("rm -rf %s", task);
+}
+
+/* What the database engines use of the jail (kernel/engine.c): a private
+ * tmpfs on /tmp, a read-write bind, a read-only file over a host's file;
+ * the host's /tmp and /etc/passwd stay as they were, nothing of the files'
+ * own tmpfs shows, and a private /tmp without a size is refused. */
+static void test_jail_engine_options(void **state)
+{
+	char dir[64], mark[64], cmd[512];
+	int status = -1;
+	pid_t pid;
+
+	NEED_ROOT();
+	snprintf(dir, sizeof(dir), "/tmp/vpcsim-sbtest-rw-%d", (int)getpid());
+	snprintf(mark, sizeof(mark), "vpcsim-sbtest-mark-%d", (int)getpid());
+	assert_int_equal(sh("mkdir -p %s", dir), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "echo x > /srv/data/f && echo y > /tmp/%s && [ \"$(stat -c %%a /tmp)\" = 1777 ] && "
+		 "grep -qx 'rdsdb:x:1234:1234::/:/bin/sh' /etc/passwd && ! (echo z >> /etc/passwd) && "
+		 "! touch /srv/x && [ \"$(ls -A / | grep -c jail)\" = 0 ]", mark);
+	fflush(NULL);
+	pid = proc_clone_pid_ns(NULL);
+	if (pid == 0) {
+		struct jail_bind b = { dir, "/srv/data", true };
+		struct jail_file f = { "/etc/passwd", "root:x:0:0::/:/bin/sh\nrdsdb:x:1234:1234::/:/bin/sh\n" };
+		struct jail j = { .tmp_mb = 1, .shm_mb = 1, .binds = &b, .n_binds = 1,
+				  .files = &f, .n_files = 1 };
+
+		if (unshare(CLONE_NEWNS) < 0 || mount("", "/", NULL, MS_SLAVE | MS_REC, NULL) < 0 ||
+		    jail_enter(&j) < 0) {
+			fprintf(stderr, "jail: %s\n", err_msg());
+			_exit(10);
+		}
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(11);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(sh("grep -qx x %s/f", dir), 0);
+	assert_false(path_exists("/tmp/%s", mark));
+	assert_int_not_equal(sh("grep -q '^rdsdb:x:1234:' /etc/passwd"), 0);
+	assert_int_equal(jail_check(&(struct jail){ .shm_mb = 1 }), -EINVAL);
+	sh("rm -rf %s", dir);
 }
 
 static void test_tmp_limit_and_persistence(void **state)
@@ -744,6 +792,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_payload_and_env),
 		T(test_jail),
+		cmocka_unit_test(test_jail_engine_options),
 		T(test_unprivileged),
 		T(test_tmp_limit_and_persistence),
 		T(test_busy),

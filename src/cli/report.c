@@ -6,6 +6,7 @@
 #include <cJSON.h>
 
 #include "lambda/env.h"
+#include "model/dns.h"
 #include "model/pricing.h"
 #include "state/journal.h"
 #include "state/usage.h"
@@ -131,8 +132,34 @@ static void print_nodes(const struct layout *L, const struct journal *J)
 	table_print(&T);
 }
 
+/* "dns_names": what the VPC resolvers answer for a node or ENI
+ * (docs/DNS.md). */
+static void json_dns_names(cJSON *o, char names[][DNS_NAME_MAX], int n)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, "dns_names");
+
+	for (int i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(names[i]));
+}
+
+/* "dns": the VPC's DNS attributes and where its resolver answers. */
+static void json_vpc_dns(const struct layout *L, int v, cJSON *jv)
+{
+	const struct vpc *vpc = &L->t->vpcs[v];
+	cJSON *d = cJSON_AddObjectToObject(jv, "dns"), *r;
+	char addrs[64], *save = NULL;
+
+	cJSON_AddBoolToObject(d, "enable_dns_support", vpc->dns_support);
+	cJSON_AddBoolToObject(d, "enable_dns_hostnames", vpc->dns_hostnames);
+	r = cJSON_AddArrayToObject(d, "resolver");
+	dns_view_addresses(L, dns_view_of_vpc(L, v), addrs, sizeof(addrs));
+	for (char *p = strtok_r(addrs, ",", &save); p; p = strtok_r(NULL, ",", &save))
+		cJSON_AddItemToArray(r, cJSON_CreateString(p));
+}
+
 static cJSON *json_layout(const struct layout *L)
 {
+	char names[DNS_NAMES_MAX][DNS_NAME_MAX];
 	const struct topology *t = L->t;
 	cJSON *root = cJSON_CreateObject(), *vpcs, *enis, *nodes;
 	char buf[CIDR_STRLEN];
@@ -146,6 +173,7 @@ static cJSON *json_layout(const struct layout *L)
 		cJSON_AddStringToObject(jv, "name", vpc->name);
 		cJSON_AddStringToObject(jv, "cidr", cidr_str(vpc->cidr, buf));
 		cJSON_AddStringToObject(jv, "netns", L->routers[L->vpc_router[v]].netns);
+		json_vpc_dns(L, v, jv);
 		cJSON_AddBoolToObject(jv, "internet_gateway", vpc->internet_gateway);
 		subnets = cJSON_AddArrayToObject(jv, "subnets");
 		for (int s = 0; s < vpc->n_subnets; s++) {
@@ -202,6 +230,7 @@ static cJSON *json_layout(const struct layout *L)
 			cJSON_AddNullToObject(je, "public_ip");
 		if (a->eni_id[0])
 			cJSON_AddStringToObject(je, "eni", a->eni_id);
+		json_dns_names(je, names, dns_node_names(L, a->node, names, DNS_NAMES_MAX));
 		cJSON_AddItemToArray(nodes, je);
 	}
 	cJSON_AddStringToObject(root, "lambda_egress_ip", ip4_str(L->lambda_egress_ip, buf));
@@ -325,6 +354,7 @@ static void print_envs(const struct env_set *s)
 
 static void json_envs(const struct live *lv, cJSON *root, const struct env_set *s)
 {
+	char names[1][DNS_NAME_MAX];
 	cJSON *fns = cJSON_AddArrayToObject(root, "functions");
 	cJSON *envs = cJSON_AddArrayToObject(root, "environments");
 	char buf[IP4_STRLEN], reason[64];
@@ -356,6 +386,8 @@ static void json_envs(const struct live *lv, cJSON *root, const struct env_set *
 		else
 			cJSON_AddNullToObject(o, "eni");
 		cJSON_AddStringToObject(o, "netns", m->netns);
+		json_dns_names(o, names, m->mode == ENV_PER_SANDBOX
+						 ? dns_eni_names(lv->t, m->vpc, m->ip, names, 1) : 0);
 		cJSON_AddBoolToObject(o, "busy", m->busy);
 		cJSON_AddItemToArray(envs, o);
 	}

@@ -117,14 +117,34 @@ static int public_names(const struct layout *L, int n, char names[][DNS_NAME_MAX
 	return k;
 }
 
+int dns_eni_names(const struct topology *t, int vpc, uint32_t ip, char names[][DNS_NAME_MAX],
+		  int max)
+{
+	if (max < 1 || !private_names(t, vpc))
+		return 0;
+	dns_ip_name(t, ip, names[0], DNS_NAME_MAX);
+	return 1;
+}
+
 int dns_node_names(const struct layout *L, int node, char names[][DNS_NAME_MAX], int max)
 {
 	const struct attachment *a = &L->atts[L->nodes[node].att];
-	int k = 0;
+	int k = dns_eni_names(L->t, a->vpc, a->ip, names, max);
 
-	if (a->vpc >= 0 && private_names(L->t, a->vpc) && k < max)
-		dns_ip_name(L->t, a->ip, names[k++], DNS_NAME_MAX);
 	return k + public_names(L, node, names + k, max - k);
+}
+
+void dns_view_addresses(const struct layout *L, int view, char *out, size_t len)
+{
+	char a[IP4_STRLEN], b[IP4_STRLEN];
+	uint32_t own = dns_view_resolver(L, view);
+
+	if (!dns_view_serves(L, view))
+		snprintf(out, len, "%s", "");
+	else if (own == DNS_LINK_LOCAL)
+		snprintf(out, len, "%s", ip4_str(own, a));
+	else
+		snprintf(out, len, "%s,%s", ip4_str(own, a), ip4_str(DNS_LINK_LOCAL, b));
 }
 
 static void put_line(FILE *f, uint32_t ip, char names[][DNS_NAME_MAX], int n)

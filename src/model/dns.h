@@ -67,10 +67,18 @@ void dns_ip_name(const struct topology *t, uint32_t ip, char *out, size_t len);
  * false for other kinds. */
 bool dns_rds_endpoint(const struct topology *t, int resource, char *out, size_t len);
 
+/* The ip- name of a VPC ENI at `ip` (an environment's own ENI too) where
+ * its VPC answers private names: 1 name written, else 0. */
+int dns_eni_names(const struct topology *t, int vpc, uint32_t ip, char names[][DNS_NAME_MAX],
+		  int max);
 /* Every DNS name of node `node` (its topology name, RDS endpoint, host
  * dns_name, and its ip- name when its VPC has both DNS attributes): for
  * status and graph. Returns how many were written to names. */
 int dns_node_names(const struct layout *L, int node, char names[][DNS_NAME_MAX], int max);
+
+/* A view's resolver addresses for people and scripts ("10.0.0.2,
+ * 169.254.169.253"), or "" where no resolver runs. */
+void dns_view_addresses(const struct layout *L, int view, char *out, size_t len);
 
 /* The records of DNS_FILE_NODES for `view`, malloc'ed text. */
 char *dns_records_render(const struct layout *L, int view);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/dns.h"
 #include "model/graph.h"
 
 #define ID_LEN 96
@@ -86,6 +87,18 @@ static void sg_names(const struct vpc *v, const int *sgs, int n, char *buf, size
 					 v->security_groups[sgs[i]].name);
 }
 
+/* The node's DNS names other than its node name (docs/DNS.md), one per
+ * line of a label. */
+static void dns_lines(const struct layout *L, int node, FILE *o)
+{
+	char names[DNS_NAMES_MAX][DNS_NAME_MAX];
+	int n = node >= 0 ? dns_node_names(L, node, names, DNS_NAMES_MAX) : 0;
+
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], L->nodes[node].name))
+			fprintf(o, "\\n%s", names[i]);
+}
+
 /* An ENI: a resource, a NAT gateway or a hyperplane ENI, in its subnet. */
 static void w_eni(FILE *o, const struct layout *L, int node)
 {
@@ -116,6 +129,7 @@ static void w_eni(FILE *o, const struct layout *L, int node)
 		fprintf(o, " / %s", ip4_str(a->public_ip, pub));
 	if (sgs[0])
 		fprintf(o, "\\nsg: %s", sgs);
+	dns_lines(L, node, o);
 	fprintf(o, "\"];\n");
 }
 
@@ -247,9 +261,11 @@ static void w_internet(FILE *o, const struct layout *L)
 		"label=\"internet\"];\n");
 	for (int h = 0; h < t->n_hosts; h++) {
 		listen_str(t->hosts[h].listen, t->hosts[h].n_listen, ports, sizeof(ports));
-		fprintf(o, "    \"host:%s\" [shape=box, style=rounded, label=\"%s\\n%s%s%s\"];\n",
+		fprintf(o, "    \"host:%s\" [shape=box, style=rounded, label=\"%s\\n%s%s%s",
 			t->hosts[h].name, t->hosts[h].name, ip4_str(t->hosts[h].ip, ip),
 			ports[0] ? "\\n" : "", ports);
+		dns_lines(L, layout_find_node(L, t->hosts[h].name), o);
+		fprintf(o, "\"];\n");
 		fprintf(o, "    \"internet\" -> \"host:%s\" [dir=none, color=gray60];\n",
 			t->hosts[h].name);
 	}

@@ -29,6 +29,19 @@ check "a resolver runs as dnsmasq with no capabilities and no_new_privs" \
 check "its pid and start time are in the journal" grep -q "resolver.vpc.app" "/run/vpcsim/$T/journal"
 
 TOKEN=$(python3 -c 'import re,sys; print(re.search(r"db\.([a-z0-9]{12})\.us-east-1\.rds\.amazonaws\.com", open(sys.argv[1]).read()).group(1))' "/run/vpcsim/$T/dns-vpc.app/nodes")
+# status --json and graph show every node's names.
+V status "$T" --json >"$TMP/status.json"
+check "status --json: a node's dns_names" python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1])); n = {x["name"]: x for x in j["nodes"]}; v = {x["name"]: x for x in j["vpcs"]}
+assert n["db"]["dns_names"] == ["ip-10-20-2-10.ec2.internal", "db", "db.%s.us-east-1.rds.amazonaws.com" % sys.argv[2]], n["db"]
+assert n["pool"]["dns_names"][2] == "pool.proxy-%s.us-east-1.rds.amazonaws.com" % sys.argv[2], n["pool"]
+assert n["api"]["dns_names"] == ["api", "api.example.com"], n["api"]
+assert n["other"]["dns_names"] == ["other"], n["other"]
+assert v["app"]["dns"] == {"enable_dns_support": True, "enable_dns_hostnames": True, "resolver": ["10.20.0.2", "169.254.169.253"]}, v["app"]
+assert v["quiet"]["dns"]["resolver"] == [], v["quiet"]' "$TMP/status.json" "$TOKEN"
+check "graph: the RDS endpoint and dns_name on the picture" \
+	bash -c "V graph -t '$T' | grep -F 'db.$TOKEN.us-east-1.rds.amazonaws.com' && V graph -t '$T' | grep -F 'api.example.com'"
 check "resolv.conf of a node names base + 2" \
 	bash -c "V exec -t '$T' box -- cat /etc/resolv.conf | grep -qx 'nameserver 10.20.0.2'"
 
@@ -100,6 +113,7 @@ expect_dig other 10.40.0.2 ip-10-40-1-9.ec2.internal
 # Environments' ENIs: attached later, resolvable; detached, gone.
 ip=$(V attach -t "$T" vfn | sed -n 's/.*per-sandbox, \([0-9.]*\),.*/\1/p')
 name="ip-${ip//./-}.ec2.internal"
+check "status --json: the environment's ENI name" bash -c "V status '$T' --json | python3 -c 'import json,sys; e=[e for e in json.load(sys.stdin)[\"environments\"] if e[\"private_ip\"] == \"$ip\"]; assert e[0][\"dns_names\"] == [\"$name\"], e'"
 check "an environment attached later ($ip) is resolvable" \
 	bash -c "for _ in 1 2 3 4 5; do V exec -t '$T' box -- $DIG $name | grep -qx '$ip' && exit 0; sleep 0.2; done; exit 1"
 V detach -t "$T" vfn --all >/dev/null

@@ -122,10 +122,15 @@ $(BUILD)/obj/cli/cmd_help.o: $(BUILD)/version.h
 FORCE:
 
 # The man page: docs/vpcsim.8.in with its COMMANDS section printed from the
-# verb table by the binary itself, so the two cannot drift.
-$(BUILD)/vpcsim.8: docs/vpcsim.8.in $(BUILD)/vpcsim VERSION
+# verb table by the binary itself, so the two cannot drift, and the schema's
+# path under the PREFIX this make was given (datadir changes with it, so
+# `make install PREFIX=/usr` installs a page that names /usr/share/vpcsim).
+$(BUILD)/datadir: FORCE | $(BUILD)/obj
+	@echo '$(DATADIR)' >$@.tmp; if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/vpcsim.8: docs/vpcsim.8.in $(BUILD)/vpcsim VERSION $(BUILD)/datadir
 	$(BUILD)/vpcsim help --man >$@.cmds
 	sed -e 's/@VERSION@/$(VERSION)/' -e "s/@DATE@/$$(date -u -r docs/vpcsim.8.in +%Y-%m-%d)/" \
+	    -e 's|@DATADIR@|$(DATADIR)|' \
 	    -e '/^@COMMANDS@$$/{r $@.cmds' -e 'd}' $< >$@
 	rm -f $@.cmds
 

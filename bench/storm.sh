@@ -14,7 +14,8 @@
 #
 # The function needs PGUSER, PGPASSWORD (and PGDATABASE) in its environment
 # (examples/rds-proxy.json). The last line is for scripts:
-#   RESULT target=T n=N ok=A refused=B timeout=C other=D peak=P
+#   RESULT target=T n=N ok=A refused=B timeout=C other=D peak=P samples=K
+# and it exits 1 without it when the peak could not be measured.
 set -u
 cd "$(dirname "$0")/.."
 VPCSIM=${VPCSIM:-build/vpcsim}
@@ -100,7 +101,10 @@ for i in $(seq 1 "$N"); do
 		[ "$other" -le 3 ] && sed 's/^/    other: /' "$f" | head -3
 	fi
 done
-peak=$(sort -n "$tmp/peak" | tail -1)
+# No sample means no measurement (the admin session failed): say so and
+# fail rather than report a peak of 0 that every bound would accept.
+samples=$(grep -c '^[0-9][0-9]*$' "$tmp/peak")
+peak=$(grep '^[0-9][0-9]*$' "$tmp/peak" | sort -n | tail -1)
 example=$(grep -hoE "FATAL: .*" "$tmp"/*.out | sort | uniq -c | sort -rn | head -2)
 
 printf '%s: %d invokes holding a connection %ss, %.1f s in all\n' "$TARGET" "$N" "$S" \
@@ -111,4 +115,8 @@ printf '  timed out                                %3d\n' "$timeout"
 printf '  other errors                             %3d\n' "$other"
 printf '  database peak client connections         %3s\n' "${peak:-?}"
 [ -n "$example" ] && echo "$example" | sed 's/^ */  seen: /'
-echo "RESULT target=$TARGET n=$N ok=$ok refused=$refused timeout=$timeout other=$other peak=${peak:-0}"
+if [ "$samples" -eq 0 ]; then
+	echo "storm: the database's connections were not measured (no answer from psql -h $SOCK -p $PORT -U $ADMIN): $(head -c 300 "$tmp/peak.err")" >&2
+	exit 1
+fi
+echo "RESULT target=$TARGET n=$N ok=$ok refused=$refused timeout=$timeout other=$other peak=$peak samples=$samples"

@@ -98,12 +98,15 @@ flows_new() { # topo
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vpcsim-demo.XXXXXX")
 UP=()
 cleanup() {
-	local t
+	local t failed=0
 	trap - EXIT INT TERM
 	for t in "${UP[@]}"; do
-		"$V" down "$t" >/dev/null 2>&1 || echo "demo: down $t failed: run sudo build/vpcsim down $t" >&2
+		if ! "$V" down "$t" >/dev/null 2>&1; then
+			echo "demo: down $t failed: run sudo build/vpcsim down $t" >&2
+			failed=1
+		fi
 	done
-	[ ${#UP[@]} -gt 0 ] && echo && echo "Everything the demo brought up is down again (${UP[*]})."
+	[ ${#UP[@]} -gt 0 ] && [ $failed = 0 ] && echo && echo "Everything the demo brought up is down again (${UP[*]})."
 	rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -3,8 +3,9 @@
 # touch the kernel), those of tests/kernel (BPF, namespaces, nftables,
 # cgroups: each test skips itself without root), then, as root, every
 # integration script. An integration script prints "ok - NAME" or
-# "not ok - NAME" per check (TAP style); cmocka binaries are counted from
-# their summary lines. Ends with the line "N passed, N failed, N skipped"
+# "not ok - NAME" per check (TAP style; "ok - NAME # SKIP WHY" counts as
+# skipped) and the plan line "1..N", which must match its count (see
+# run_script); cmocka binaries are counted from their summary lines. Ends with the line "N passed, N failed, N skipped"
 # and exits non-zero on any failure. A skipped integration script (no
 # root) counts as one skipped test: its checks are not known unrun.
 #
@@ -66,21 +67,40 @@ run_cmocka() { # binary
 	rm -f "$out"
 }
 
+# An integration script's TAP output: "ok - ..." passes, "ok - ... # SKIP
+# why" is skipped (a check that did not run is no pass), "not ok - ..."
+# fails; the plan line "1..N" (tests/integration/lib.sh prints it at exit
+# from the script's `plan N`) must be there once and match the count, so a
+# script that stops early or loses a check fails.
 run_script() { # script
-	local out rc p f
+	local out rc p f s n planned
 	echo "# integration: $1"
 	out=$(mktemp)
 	timeout 600 bash "$1" >"$out" 2>&1
 	rc=$?
 	sed 's/^/#   /' "$out"
-	p=$(grep -c '^ok ' "$out")
+	s=$(grep -Eci '^ok .*# *skip' "$out")
+	p=$(($(grep -c '^ok ' "$out") - s))
 	f=$(grep -c '^not ok ' "$out")
+	n=$((p + s + f))
+	planned=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$out")
 	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
 		echo "#   (script exited $rc)"
 	fi
+	if [ -z "$planned" ]; then
+		echo "#   (no plan: the script printed no '1..N' line; declare 'plan N' after sourcing lib.sh)"
+		f=$((f + 1))
+	elif [ "$(echo "$planned" | wc -l)" -ne 1 ]; then
+		echo "#   (more than one plan line)"
+		f=$((f + 1))
+	elif [ "$planned" -ne "$n" ]; then
+		echo "#   (planned $planned checks, ran $n)"
+		f=$((f + 1))
+	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
+	skipped=$((skipped + s))
 	[ "$f" -eq 0 ] || failures+=("$1")
 	rm -f "$out"
 }
@@ -129,6 +149,6 @@ if [ $((passed + failed + skipped)) -eq 0 ]; then
 	echo "# no test matched '${filter}'"
 	failed=1
 fi
-[ "$skipped" -eq 0 ] || echo "# NOT A FULL RUN: $skipped skipped (they need root: sudo make check)"
+[ "$skipped" -eq 0 ] || echo "# NOT A FULL RUN: $skipped skipped (the lines above marked SKIPPED or '# SKIP' say why)"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -2,14 +2,33 @@
 # topology under a unique name, checks with TAP lines ("ok - ...", "not ok -
 # ..."), and on exit takes it down and checks that nothing of it is left and
 # that the root namespace's network configuration did not change.
+#
+# The plan: right after sourcing this file a script declares how many
+# ok/not ok lines it prints itself, `plan N` (an expression if the count
+# depends on a list: plan $((4 + 2 * ${#PAIRS[@]}))). At exit lib.sh adds
+# its own checks and prints the TAP plan line "1..TOTAL"; tests/run.sh fails
+# a script whose ok/not ok count differs from its plan, or that printed no
+# plan, so a script that stops early (exit 0, a killed subshell, an unset
+# variable) cannot lose checks silently. A check that cannot run prints
+# "ok - WHAT # SKIP WHY" (run.sh counts it as skipped, not passed) so the
+# count stays the same.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VPCSIM=${VPCSIM:-$ROOT/build/vpcsim}
 TMP=$(mktemp -d /tmp/vpcsim-test.XXXXXX)
 NAMES=()
+PLAN=""
+FINISH_CHECKS=0
 
+plan() { # N: the number of ok/not ok lines the script prints itself
+	case "${1:-}" in
+	'' | *[!0-9]*) echo "not ok - plan: '${1:-}' is not a count (write: plan N)" ;;
+	*) PLAN=$1 ;;
+	esac
+}
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
+skip() { echo "ok - $1 # SKIP $2"; } # WHAT WHY
 check() { # description command...
 	local what=$1
 	shift
@@ -63,19 +82,48 @@ netns_of() { # name
 	ip netns list 2>/dev/null | awk '{print $1}' | grep -F "vpcsim-$1." | awk -v p="vpcsim-$1." 'index($0, p) == 1' || true
 }
 
-# Nothing of topology NAME may remain: namespaces, hosts folders, pins,
-# state, environments' cgroups and /tmp mounts.
+# Pids of live (not zombie) processes whose command line, arguments joined
+# by spaces, matches the extended regex RE; with a second argument also
+# those whose working directory starts with DIR. The one /proc scan.
+proc_pids() { # RE [DIR]
+	local d p c st args
+	for d in /proc/[0-9]*; do
+		p=${d#/proc/}
+		[ "$p" != $$ ] && [ "$p" != "$BASHPID" ] || continue
+		read -r st 2>/dev/null <"$d/stat" || continue
+		st=${st##*) }
+		[ "${st%% *}" != Z ] || continue
+		mapfile -d '' args 2>/dev/null <"$d/cmdline" || continue
+		c="${args[*]}"
+		if [[ $c =~ $1 ]] || { [ -n "${2:-}" ] && [[ $(readlink "$d/cwd" 2>/dev/null) == "$2"* ]]; }; then
+			echo "$p"
+		fi
+	done
+	true
+}
+
+# What is left of topology NAME, one thing a line (nothing: it is all gone):
+# namespaces, hosts folders, pins, state, environments' cgroups and /tmp
+# mounts, processes naming its state folder or its file (responders keep
+# the command line of `vpcsim up FILE`) or running in its state folder, and
+# any vpcsim link in the root namespace (there must never be one).
+leftovers() { # name
+	local n=$1
+	netns_of "$n"
+	ls -d /etc/netns/vpcsim-"$n".* /sys/fs/bpf/vpcsim/"$n" /run/vpcsim/"$n" 2>/dev/null
+	ls -d /sys/fs/cgroup/vpcsim/"$n" /sys/fs/cgroup/*/vpcsim/"$n" 2>/dev/null
+	awk -v p="/run/vpcsim/$n/" 'index($2, p) == 1 {print "mount " $2}' /proc/mounts
+	proc_pids "/run/vpcsim/$n/|$TMP/$n\.json" "/run/vpcsim/$n/" | sed 's/^/process /'
+	ip -o link show 2>/dev/null | grep -i vpcsim | sed 's/^/root namespace link: /'
+	true
+}
+
+# The check that nothing of topology NAME is left (leftovers is empty).
 assert_gone() { # name
-	local n=$1 left=""
-	left+=$(netns_of "$n")
-	left+=$(ls -d /etc/netns/vpcsim-"$n".* 2>/dev/null || true)
-	left+=$(ls -d /sys/fs/bpf/vpcsim/"$n" 2>/dev/null || true)
-	left+=$(ls -d /run/vpcsim/"$n" 2>/dev/null || true)
-	# execution environments: cgroups and /tmp mounts
-	left+=$(ls -d /sys/fs/cgroup/vpcsim/"$n" /sys/fs/cgroup/*/vpcsim/"$n" 2>/dev/null || true)
-	left+=$(awk -v p="/run/vpcsim/$n/" 'index($2, p) == 1 {print $2}' /proc/mounts)
-	if [ -z "$left" ]; then ok "nothing of $n is left"; else
-		not_ok "nothing of $n is left"
+	local left
+	left=$(leftovers "$1")
+	if [ -z "$left" ]; then ok "nothing of $1 is left"; else
+		not_ok "nothing of $1 is left"
 		echo "$left" | sed 's/^/    left: /'
 	fi
 }
@@ -87,6 +135,7 @@ finish() {
 	for n in "${NAMES[@]}"; do
 		"$VPCSIM" down "$n" >/dev/null 2>&1
 		assert_gone "$n"
+		FINISH_CHECKS=$((FINISH_CHECKS + 1))
 	done
 	local procs
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
@@ -103,6 +152,10 @@ finish() {
 	else
 		not_ok "root namespace addresses, routes, rules, links and ruleset unchanged"
 		diff <(echo "$ROOT_BEFORE") <(root_snapshot) | sed 's/^/    /'
+	fi
+	FINISH_CHECKS=$((FINISH_CHECKS + 2))
+	if [ -n "$PLAN" ]; then echo "1..$((PLAN + FINISH_CHECKS))"; else
+		echo "# no plan: declare 'plan N' (the script's own ok/not ok lines) after sourcing lib.sh"
 	fi
 	rm -rf "$TMP"
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # scripts/demo.sh (`make demo`) runs non-interactively to the end: every
 # lesson shows its key result, the output is plain text off a terminal,
-# it takes less than 3 minutes, and nothing of it is left; a run stopped
+# and nothing of it is left (its length is bench/'s business, not a test's:
+# the time is printed); a run stopped
 # with SIGTERM (with --step and no terminal: no pause) tears down too.
 . "$(dirname "$0")/lib.sh"
 P=d$(printf '%05d' $(($$ % 100000)))
@@ -13,8 +14,8 @@ TMPDIR=$TMP VPCSIM="$VPCSIM" VPCSIM_DEMO_NAME=$P "$ROOT/scripts/demo.sh" </dev/n
 rc=$?
 t1=$(date +%s)
 sed 's/^/# /' "$OUT"
+echo "# the demo took $((t1 - t0)) s"
 check "the demo exits 0 (every probe gave its lesson's result)" test "$rc" -eq 0
-check "the demo takes less than 3 minutes ($((t1 - t0)) s)" test $((t1 - t0)) -lt 180
 check "plain text off a terminal: no escape sequence" bash -c "! grep -q $'\e' '$OUT'"
 
 has() { # description extended-regex
@@ -67,7 +68,7 @@ has "8: concurrency" 'TooManyRequestsException'
 has "9: straight at the database some are refused" '^  refused by the database \(53300\) +[1-9][0-9]*$'
 has "9: through the proxy all succeed" '^  succeeded +40$'
 order "9: the proxy's run refuses none" '^proxy: 40 invokes' '^  refused by the database \(53300\) +0$'
-has "the demo says it tore everything down" '^Everything the demo brought up is down again'
+has "the demo says it tore everything down (only when every down succeeded)" '^Everything the demo brought up is down again'
 for s in lv nacl peer lim rds; do
 	check "$P-$s is not up" bash -c "! '$VPCSIM' status '$P-$s' >/dev/null 2>&1"
 done

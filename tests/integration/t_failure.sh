@@ -16,9 +16,7 @@ for k in $(seq 1 "$n"); do
 		continue
 	fi
 	grep -q "injected failure" "$TMP/up.$k" || { echo "    step $k: no message"; bad=$((bad + 1)); }
-	left=$(ip netns list | awk '{print $1}' | grep -F "vpcsim-$T."; ls -d /etc/netns/vpcsim-"$T".* /run/vpcsim/"$T" 2>/dev/null)
-	[ "$(vpcsim_procs)" -le "$PROCS_BEFORE" ] || left+=" a responder process"
-	[ -z "$(ip -o link show 2>/dev/null | grep -i vpcsim)" ] || left+=" a link in the root namespace" 
+	left=$(leftovers "$T")
 	if [ -n "$left" ]; then
 		echo "    step $k: left $left"
 		bad=$((bad + 1))

@@ -24,7 +24,7 @@ for fn in d1 d1 h1 h1 h2; do "$VPCSIM" attach -t "$T" $fn >/dev/null; done
 D1_2=$(env_ip "$T" d1-2)
 H1_2=$(env_ip "$T" h1-2)
 H2_1=$(env_ip "$T" h2-1)
-check "environments have addresses ($D1_2 $H1_2 $H2_1)" test -n "$D1_2$H1_2$H2_1"
+check "environments have addresses ($D1_2 $H1_2 $H2_1)" test -n "$D1_2" -a -n "$H1_2" -a -n "$H2_1"
 
 # Default functions: two environments in the Lambda service VPC.
 expect_probe d1 "$D1_2" 9 timeout

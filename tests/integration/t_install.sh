@@ -16,13 +16,19 @@ check "the completion is in /usr/share/bash-completion/completions/vpcsim" \
 	test -f "$D/usr/share/bash-completion/completions/vpcsim"
 check "the completion defines _vpcsim" \
 	bash -c ". '$D/usr/share/bash-completion/completions/vpcsim' && complete -p vpcsim | grep -q _vpcsim"
-if [ -f "$ROOT/docs/topology.schema.json" ]; then
-	check "the schema is in /usr/share/vpcsim" \
-		cmp "$ROOT/docs/topology.schema.json" "$D/usr/share/vpcsim/topology.schema.json"
-fi
+check "the schema is in /usr/share/vpcsim" \
+	cmp "$ROOT/docs/topology.schema.json" "$D/usr/share/vpcsim/topology.schema.json"
+# The page names the schema where this install put it, whatever the PREFIX.
+schema_of_page() { # page: the schema path the rendered page names
+	MANWIDTH=200 man -l "$1" 2>/dev/null | grep -o '/[^ ,]*/topology\.schema\.json' | head -1
+}
+check "the installed man page names the installed schema (PREFIX=/usr)" \
+	test "$(schema_of_page "$D/usr/share/man/man8/vpcsim.8")" = /usr/share/vpcsim/topology.schema.json
 check "the runtimes are in /usr/lib/vpcsim/runtimes" test -x "$D/usr/lib/vpcsim/runtimes/python/bootstrap"
 check "make install PREFIX=/usr/local puts the binary in /usr/local/sbin" \
 	bash -c "make -s -C '$ROOT' install DESTDIR='$TMP/d2' && test -x '$TMP/d2/usr/local/sbin/vpcsim'"
+check "and a man page that names /usr/local/share/vpcsim/topology.schema.json" \
+	test "$(schema_of_page "$TMP/d2/usr/local/share/man/man8/vpcsim.8")" = /usr/local/share/vpcsim/topology.schema.json
 
 check "make uninstall DESTDIR PREFIX=/usr" make -s -C "$ROOT" uninstall DESTDIR="$D" PREFIX=/usr
 left=$(find "$D" -type f -o -type l)

@@ -56,5 +56,7 @@ if [ -z "$(ls /run/vpcsim 2>/dev/null)" ] && ! ip netns list | grep -q '^vpcsim-
 	check "clean left no namespace" bash -c "! ip netns list | grep -q '^vpcsim-'"
 	check "clean left no state" bash -c "[ -z \"\$(ls /run/vpcsim)\" ]"
 else
-	ok "clean # SKIP other vpcsim topologies are up"
+	for what in "up for clean" clean "clean left no namespace" "clean left no state"; do
+		skip "$what" "other vpcsim topologies are up"
+	done
 fi

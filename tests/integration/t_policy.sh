@@ -185,4 +185,6 @@ gone_soon() { # function
 	return 1
 }
 check "no dp_from_eni/dp_to_eni program of $T is loaded after down" gone_soon prog_left
-check "no BPF map of $T remains after down" gone_soon map_left
+# Without ids (none found before down) there would be nothing to look for.
+maps_gone() { [ -n "$MAP_IDS" ] && gone_soon map_left; }
+check "no BPF map of $T remains after down ($(echo "$MAP_IDS" | grep -c .) maps before)" maps_gone

@@ -140,11 +140,15 @@ res() { grep '^RESULT' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 check "direct: the database refuses some (SQLSTATE 53300)" test "$(res "$TMP/storm-db" refused)" -gt 0
 check "direct: PostgreSQL's error reaches the client" \
 	grep -qE "FATAL: +(sorry, too many clients already|remaining connection slots are reserved)" "$TMP/storm-db"
-check "direct: the database never holds more than max_connections" test "$(res "$TMP/storm-db" peak)" -le 20
+# A peak needs a measurement: storm.sh prints none without one (empty
+# fails these tests), and the database held some connections at once.
+check "direct: the database never holds more than max_connections (measured peak $(res "$TMP/storm-db" peak))" \
+	bash -c '[ "${1:-0}" -ge 1 ] && [ "$1" -le 20 ]' _ "$(res "$TMP/storm-db" peak)"
 check "proxy: all 60 succeed" test "$(res "$TMP/storm-proxy" ok)" = 60
 check "proxy: none refused, none timed out" \
 	test "$(res "$TMP/storm-proxy" refused)$(res "$TMP/storm-proxy" timeout)$(res "$TMP/storm-proxy" other)" = 000
-check "proxy: the database never sees more than the pool (17)" test "$(res "$TMP/storm-proxy" peak)" -le 17
+check "proxy: the database never sees more than the pool (17) (measured peak $(res "$TMP/storm-proxy" peak))" \
+	bash -c '[ "${1:-0}" -ge 1 ] && [ "$1" -le 17 ]' _ "$(res "$TMP/storm-proxy" peak)"
 
 echo "# ${SECONDS}s"
 # ---- the borrow timeout: pool of 1 (on db2), timeout 1 s, held 6 s ----

@@ -94,9 +94,9 @@ check "authorize egress on v/app, a group w's rule names" \
 	sg authorize v/app --egress '{"proto":"tcp","ports":"6379","cidr":"10.8.0.0/16"}'
 expect_probe app cache 6379 open
 check "members maps of v and w are unchanged" \
-	bash -c '[ -n "$1" ] && [ "$1" = "$2" ] && [ "$3" = "$4" ]' _ "$MEMBERS_V" "$(members v)" "$MEMBERS_W" "$(members w)"
+	bash -c '[ -n "$1" ] && [ -n "$3" ] && [ "$1" = "$2" ] && [ "$3" = "$4" ]' _ "$MEMBERS_V" "$(members v)" "$MEMBERS_W" "$(members w)"
 check "w's group rules are unchanged" \
-	bash -c '[ "$1" = "$2" ]' _ "$POLICY_W" "$(bpftool map dump pinned "/sys/fs/bpf/vpcsim/$T/w/sg_peer" 2>/dev/null | sort)"
+	bash -c '[ -n "$1" ] && [ "$1" = "$2" ]' _ "$POLICY_W" "$(bpftool map dump pinned "/sys/fs/bpf/vpcsim/$T/w/sg_peer" 2>/dev/null | sort)"
 
 # Rejected edits: AWS errors exit 1, bad input exits 2; the file stays.
 unchanged "duplicate authorize: exit 1" 1 \

@@ -38,10 +38,11 @@
 
 #define ENV "env"
 #define ENV2 "env2"
-/* How far past a deadline a kill may land on a loaded machine: well below
- * the commands' own length (sleep 100 under a 1 s limit), so a timeout that did not
- * kill still fails, while a busy CI machine does not. */
-#define SLACK_MS 2000
+/* No speed bound (that is bench/'s business): a run "did not wait" for a
+ * command when it ended in less than half that command's own length
+ * (sleep 100 under a 1 s limit ends in well under 50 s however loaded the
+ * machine is; one that was not killed takes 100 s). */
+#define NOT_WAITED_MS(cmd_ms) ((cmd_ms) / 2)
 #define HOSTS_MARK "10.9.9.9 sbtest-marker"
 
 /* Number of processes in the group cgroup_kill_all() empties, or -errno. */
@@ -466,7 +467,7 @@ static void timeout_kills_tree(enum cg_kill how)
 	took = now_ms() - t0;
 	assert_true(r.timed_out);
 	assert_false(r.out_of_memory);
-	assert_true(took >= 1000 && took < 1000 + SLACK_MS);
+	assert_true(took >= 1000 && took < NOT_WAITED_MS(100000));
 	assert_true(r.duration_ms == 1000.0);
 	assert_int_equal(r.billed_ms, 1000);
 
@@ -476,7 +477,7 @@ static void timeout_kills_tree(enum cg_kill how)
 	assert_int_equal(run_sh(&sb, cmd, NULL, &r, out, sizeof(out)), 0);
 	took = now_ms() - t0;
 	assert_true(r.timed_out);
-	assert_true(took >= 1000 && took < 1000 + SLACK_MS);
+	assert_true(took >= 1000 && took < NOT_WAITED_MS(100000));
 	assert_int_equal(r.term_signal, SIGKILL);
 	assert_int_equal(r.exit_status, -1);
 	assert_int_equal(count_running(bg_argv), 0); /* the background child */
@@ -525,7 +526,7 @@ static void test_leftovers_killed(void **state)
 				NULL, &r, out, sizeof(out)), 0);
 	assert_false(r.timed_out);
 	assert_int_equal(r.exit_status, 0);
-	assert_true(now_ms() - t0 < 2000);
+	assert_true(now_ms() - t0 < NOT_WAITED_MS(100000)); /* not the sleep's */
 	assert_int_equal(cgroup_open(topo, ENV, false, &cg), 0);
 	assert_int_equal(cgroup_nprocs(&cg), 0);
 	cgroup_close(&cg);
@@ -558,7 +559,7 @@ static void test_out_of_memory(void **state)
 				NULL, &r, out, sizeof(out)), 0);
 	assert_true(r.out_of_memory);
 	assert_false(r.timed_out);
-	assert_true(r.duration_ms < 5000);
+	assert_true(r.duration_ms < NOT_WAITED_MS(30000)); /* ended at the OOM kill */
 }
 
 static void test_max_memory_used(void **state)
@@ -628,7 +629,7 @@ static void test_report_and_billing(void **state)
 	NEED_ROOT();
 	assert_int_equal(sandbox_create(&sb), 0);
 	assert_int_equal(run_sh(&sb, "sleep 0.05", NULL, &r, out, sizeof(out)), 0);
-	assert_true(r.duration_ms >= 50 && r.duration_ms < 50 + SLACK_MS);
+	assert_true(r.duration_ms >= 50 && r.duration_ms < 60000); /* measured, not 0 or garbage */
 	assert_true(r.billed_ms >= r.duration_ms && r.billed_ms < r.duration_ms + 1);
 	f = fmemopen(report, sizeof(report), "w");
 	invoke_report_print(f, &r);

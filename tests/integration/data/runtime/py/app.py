@@ -44,6 +44,8 @@ def handler(event, context):
 
 
 def ticks_now(event, context):
+    # event {"s": S}: stay thawed S seconds first, for the ticker to run
+    time.sleep(event.get("s", 0))
     return {"ticks": ticks}
 
 

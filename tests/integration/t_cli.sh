@@ -2,6 +2,7 @@
 # The command line's contract: exit codes, error format, privileges, and
 # that a refused file creates nothing.
 . "$(dirname "$0")/lib.sh"
+plan 16
 T=$(unique_name)
 topo_copy "$ROOT/examples/demo.json" "$T"
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }

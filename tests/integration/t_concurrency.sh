@@ -5,6 +5,7 @@
 # none is left busy, balanced authorize/revoke pairs leave the saved groups
 # as they were, and the data plane still answers.
 . "$(dirname "$0")/lib.sh"
+plan 16
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/lambda.json" "$T"
 V() { "$VPCSIM" "$@"; }

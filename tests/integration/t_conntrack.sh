@@ -7,6 +7,7 @@
 # CONNTRACK_ALLOWANCE_EXCEEDED while live flows go on; connection_tracking
 # timeouts are checked against AWS's ranges.
 . "$(dirname "$0")/lib.sh"
+plan 18
 . "$(dirname "$0")/dp.sh"
 
 T=$(unique_name)

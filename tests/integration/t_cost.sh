@@ -3,6 +3,7 @@
 # status shows each function's requests, billed GB-seconds and price so
 # far, all from the billed durations of real invokes.
 . "$(dirname "$0")/lib.sh"
+plan 14
 T=$(unique_name)
 topo_copy "$ROOT/examples/demo.json" "$T"
 check "up $T" "$VPCSIM" up "$F"

@@ -4,6 +4,7 @@
 # mid-run. Each time `down NAME` must leave nothing, and a new `up` of the
 # same topology must work.
 . "$(dirname "$0")/lib.sh"
+plan 12
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/lambda.json" "$T"
 

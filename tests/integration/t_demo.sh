@@ -1,6 +1,7 @@
 #!/bin/bash
 # examples/demo.json on real namespaces: routing semantics by probes.
 . "$(dirname "$0")/lib.sh"
+plan 33
 T=$(unique_name)
 topo_copy "$ROOT/examples/demo.json" "$T"
 

@@ -5,6 +5,7 @@
 # the time is printed); a run stopped
 # with SIGTERM (with --step and no terminal: no pause) tears down too.
 . "$(dirname "$0")/lib.sh"
+plan 45
 P=d$(printf '%05d' $(($$ % 100000)))
 for s in lv nacl peer lim rds; do NAMES+=("$P-$s"); done
 OUT=$TMP/demo.out

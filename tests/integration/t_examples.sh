@@ -5,6 +5,7 @@
 # passes in both ENI modes, and the commands examples/README.md documents
 # for limits.json and the per-sandbox mode give the results it states.
 . "$(dirname "$0")/lib.sh"
+plan $(($(ls "$ROOT"/examples/*.json | wc -l) + 16))
 
 for f in "$ROOT"/examples/*.json; do
 	n=$(unique_name)

@@ -2,6 +2,7 @@
 # All or nothing: make step k of `up` fail for every k and check that
 # nothing of the topology remains each time.
 . "$(dirname "$0")/lib.sh"
+plan 4
 T=$(unique_name)
 topo_copy "$ROOT/examples/demo.json" "$T"
 

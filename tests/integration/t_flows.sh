@@ -3,6 +3,7 @@
 # connection to a database, read back with `flows` (lines, JSON, --follow)
 # and `status`.
 . "$(dirname "$0")/lib.sh"
+plan 33
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/flows.json" "$T"
 ACCT=210987654321

@@ -6,6 +6,7 @@
 # admits everything. Each attempt times out (dropped silently), never
 # refused. Replies to the function's own connections pass.
 . "$(dirname "$0")/lib.sh"
+plan 20
 . "$(dirname "$0")/dp.sh"
 PROBE_MS=${PROBE_MS:-800}
 T=$(unique_name)

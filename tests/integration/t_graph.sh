@@ -3,6 +3,7 @@
 # topology, with as many clusters and nodes as the topology has; SVG that is
 # valid XML; PNG; no root needed; a topology that is up drawn by its name.
 . "$(dirname "$0")/lib.sh"
+plan 82
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 chmod 755 "$TMP"
 mkdir -m 777 "$TMP/w"

@@ -11,6 +11,7 @@
 # (tests/kernel/test_dataplane.c, test_members_by_origin, crafts that
 # packet).
 . "$(dirname "$0")/lib.sh"
+plan 5
 . "$(dirname "$0")/dp.sh"
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/groupref.json" "$T"

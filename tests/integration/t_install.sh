@@ -2,6 +2,7 @@
 # make install / make uninstall with PREFIX and DESTDIR: every file where
 # it belongs, working from where it is installed, and all of it removed.
 . "$(dirname "$0")/lib.sh"
+plan 15
 D=$TMP/dest
 mkdir -p "$TMP/rt/python" && printf '#!/bin/sh\necho bootstrap\n' >"$TMP/rt/python/bootstrap"
 chmod 755 "$TMP/rt/python/bootstrap"

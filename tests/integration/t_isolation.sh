@@ -19,6 +19,7 @@
 #    nftables, net.* sysctls) after up/invoke/exec/sg/down cycles, and a
 #    capture on the host's interfaces sees no simulated source address.
 . "$(dirname "$0")/lib.sh"
+plan 61
 T=$(unique_name)
 V() { "$VPCSIM" "$@"; }
 NOBODY=$(id -u nobody)

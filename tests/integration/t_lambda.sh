@@ -3,6 +3,7 @@
 # limits, timeout, killed), attach/detach, per-sandbox ENIs running out of
 # addresses, hyperplane ENIs shared, source-NATed and closed to the inside.
 . "$(dirname "$0")/lib.sh"
+plan 44
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/lambda.json" "$T"
 V() { "$VPCSIM" "$@"; }

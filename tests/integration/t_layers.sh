@@ -4,6 +4,7 @@
 # into a copy of the tree: an include upwards, a circle between modules, a
 # host path outside src/util/paths.h. Touches no kernel object.
 . "$(dirname "$0")/lib.sh"
+plan 5
 
 check "the tree keeps the one-way rule" "$ROOT/scripts/check-layers.sh"
 

@@ -9,6 +9,7 @@
 # host completes; a NAT gateway forwards UDP fragments and drops ICMP ones
 # (an 8,600-byte ping passes without it).
 . "$(dirname "$0")/lib.sh"
+plan 16
 . "$(dirname "$0")/dp.sh"
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/mtu.json" "$T"

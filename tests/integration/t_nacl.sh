@@ -5,6 +5,7 @@
 # wins), implicit deny of an empty NACL but nothing within a subnet, the
 # default NACL, and NACLs at the internet gateway in both directions.
 . "$(dirname "$0")/lib.sh"
+plan 44
 . "$(dirname "$0")/dp.sh"
 PROBE_MS=${PROBE_MS:-400}
 T=$(unique_name)

@@ -3,6 +3,7 @@
 # stop at down; the responder answers listen ports within a subnet; every
 # link stays between vpcsim namespaces; ENI ids are stable across runs.
 . "$(dirname "$0")/lib.sh"
+plan 24
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/nodes.json" "$T"
 

@@ -4,6 +4,7 @@
 # of one leaves the others working, `-t NAME` is honoured by every verb and
 # an unknown NAME is refused with exit 2 naming what is up.
 . "$(dirname "$0")/lib.sh"
+plan 57
 U=$(unique_name | cut -c1-8)
 A=$U B=$U-b C=$U-b-c
 for n in "$A" "$B" "$C"; do

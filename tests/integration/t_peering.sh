@@ -1,6 +1,7 @@
 #!/bin/bash
 # Peering is not transitive: a-b and b-c peered, a cannot reach c.
 . "$(dirname "$0")/lib.sh"
+plan 7
 T=$(unique_name)
 topo_copy "$ROOT/examples/peering.json" "$T"
 

@@ -6,6 +6,7 @@
 # public databases, the source/destination check, and no BPF object left
 # after down.
 . "$(dirname "$0")/lib.sh"
+plan 91
 . "$(dirname "$0")/dp.sh"
 PROBE_MS=${PROBE_MS:-400}
 T=$(unique_name)

@@ -6,6 +6,7 @@
 # writes JUnit XML, fails on a wrong expectation, and brings a file up and
 # down by itself.
 . "$(dirname "$0")/lib.sh"
+plan 105
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/reach.json" "$T"
 CODES_FILE=$F

@@ -4,6 +4,7 @@
 # `reach` (the analysis) and `probe` (real packets) must agree. `make
 # fuzz-reach` runs thousands of cases from fresh seeds.
 . "$(dirname "$0")/lib.sh"
+plan 1
 SEED=${REACH_DIFF_SEED:-1}
 N=${REACH_DIFF_TOPOLOGIES:-3}
 NAME=$(unique_name)

@@ -4,6 +4,7 @@
 # warm, frozen between invokes, and every way an invoke can end (function
 # error, init error, timeout, runtime exit, out of memory, 413, init limit).
 . "$(dirname "$0")/lib.sh"
+plan 74
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/runtime" "$TMP/runtime"
 (cd "$TMP/runtime/py" && zip -qr ../py.zip .)

@@ -3,6 +3,7 @@
 # once, so a file that changes between the check and the copy cannot change
 # the saved topology; the copy is root's only (0600 in a 0700 folder).
 . "$(dirname "$0")/lib.sh"
+plan 10
 T=$(unique_name)
 topo_copy "$ROOT/examples/peering.json" "$T"
 cp "$F" "$TMP/a.json"

@@ -3,6 +3,7 @@
 # scripts/topology-schema.py; every example and valid test topology (and a
 # file using every v2 key) validates; schema-level errors are rejected.
 . "$(dirname "$0")/lib.sh"
+plan 64
 SCHEMA=$ROOT/docs/topology.schema.json
 PY=/usr/bin/python3
 

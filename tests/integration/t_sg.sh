@@ -4,6 +4,7 @@
 # a revoke, untracked ones (0.0.0.0/0 both ways) are cut by it; rejected
 # edits leave the state file as it was.
 . "$(dirname "$0")/lib.sh"
+plan 50
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/sg.json" "$T"
 DB_IP=10.7.1.10

@@ -74,7 +74,13 @@ _vpcsim() {
 	help) ((npos == 0)) && _vpcsim_reply "$(_vpcsim_ask verbs)"$'\n--verbs\n--man' "$cur" ;;
 	validate | up) ((npos == 0)) && _vpcsim_files "$cur" ;;
 	down | status | flows) ((npos == 0)) && _vpcsim_reply "$(_vpcsim_ask topologies)" "$cur" ;;
-	graph)
+	reach)
+		if [[ " ${COMP_WORDS[*]} " == *" --matrix "* ]]; then
+			((npos == 0)) && _vpcsim_reply "$(_vpcsim_ask topologies)" "$cur"
+		else
+			((npos < 2)) && _vpcsim_reply "$(_vpcsim_ask nodes "$topo")" "$cur"
+		fi ;;
+	graph | check)
 		((npos == 0)) || return 0
 		_vpcsim_files "$cur"
 		local IFS=$'\n'
@@ -82,7 +88,7 @@ _vpcsim() {
 		COMPREPLY+=($(compgen -W "$(_vpcsim_ask topologies)" -- "$cur")) ;;
 	exec) ((npos == 0)) && _vpcsim_reply "$(_vpcsim_ask nodes "$topo")" "$cur" ;;
 	probe) ((npos < 2)) && _vpcsim_reply "$(_vpcsim_ask nodes "$topo")" "$cur" ;;
-	invoke | attach | detach)
+	invoke | attach | detach | logs)
 		((npos == 0)) && _vpcsim_reply "$(_vpcsim_ask functions "$topo")" "$cur" ;;
 	sg)
 		if ((npos == 0)); then

@@ -11,7 +11,7 @@ struct check_case {
 	const struct expectation *e;
 	struct reach_result reach;
 	enum probe_result probe;
-	char probe_why[256];
+	char probe_why[640];
 	char error[320];         /* reach or probe could not run */
 	bool ok;
 };

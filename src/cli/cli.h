@@ -66,6 +66,13 @@ struct topology *topology_prepare(const char *file, struct layout *L);
 struct topology *topology_prepare_bytes(const char *file, struct layout *L, char **text,
 				       size_t *len);
 
+/* The one rule for naming a topology: -t NAME (t_opt) or a positional NAME
+ * (the npos words at pos, for verbs whose operand is the topology), or both
+ * when equal; two different names or more than one positional are a usage
+ * error (exit 2, printed). *name: the name, or NULL when none was given
+ * (open_topology then takes the only topology visible). */
+int topology_arg(const char *verb, const char *t_opt, int npos, char **pos, const char **name);
+
 struct live;
 /* live_open() for a verb: `name` (-t NAME or the positional NAME; NULL:
  * the only topology up). A name that is not up, or none where several are,
@@ -80,9 +87,12 @@ bool parse_num(const char *s, long long lo, long long hi, long long *out);
 /* "vpcsim: " + message on stderr; returns `code` for `return fail(...)`. */
 __attribute__((format(printf, 2, 3)))
 int fail(int code, const char *fmt, ...);
-/* Exit status 3 with a message unless we hold CAP_NET_ADMIN and
- * CAP_SYS_ADMIN; returns EXIT_OK when we do. */
-int need_privilege(const char *verb, const char *args);
+/* Exit status 3 with a message that gives the whole command to run with
+ * sudo, unless we hold CAP_NET_ADMIN and CAP_SYS_ADMIN; EXIT_OK when we do. */
+int need_privilege(const char *verb);
+/* The command line as the user gave it ("vpcsim probe fn db 5432"),
+ * shell-quoted, for the hints that say what to run. */
+const char *command_line(void);
 /* Usage line of a verb, for `fail(EXIT_USAGE, ...)`. */
 const char *verb_usage(const char *verb);
 

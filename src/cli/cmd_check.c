@@ -2,7 +2,8 @@
  * topology's `expect` list, by reach (analysis) and by probe (packets).
  * TAP on stdout; JUnit XML on request; exit 0 only when every
  * expectation holds both ways. A FILE that is not up is brought up under
- * its name, checked and taken down again (also on failure or SIGINT). */
+ * its name, checked and taken down again (also on failure, SIGINT or
+ * SIGPIPE). */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,8 +42,12 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 	int c;
 
 	a->timeout_ms = 1000;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'J') {
+	const char *t_opt = NULL;
+
+	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
+		if (c == 't') {
+			t_opt = optarg;
+		} else if (c == 'J') {
 			a->junit = optarg;
 		} else if (c == 'T') {
 			if (!parse_num(optarg, 1, 600000, &num))
@@ -53,10 +58,8 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 			return fail(EXIT_USAGE, "%s", verb_usage("check"));
 		}
 	}
-	if (argc - optind != 1)
-		return fail(EXIT_USAGE, "%s", verb_usage("check"));
-	a->target = argv[optind];
-	return EXIT_OK;
+	/* FILE|NAME, -t NAME, both when equal, or neither: the only one up */
+	return topology_arg("check", t_opt, argc - optind, argv + optind, &a->target);
 }
 
 /* Run another verb with its stdout sent to stderr (TAP owns stdout). */
@@ -173,12 +176,15 @@ int cmd_check(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &a)) != EXIT_OK)
 		return rc;
-	if ((rc = need_privilege("check", a.target)) != EXIT_OK)
+	if ((rc = need_privilege("check")) != EXIT_OK)
 		return rc;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	if (is_file(a.target) && !(ft = load_file(a.target, &up)))
+	/* `check FILE | head -1`: the reader going away stops the checks like
+	 * Ctrl-C, and the topology brought up for them still goes down. */
+	sigaction(SIGPIPE, &sa, NULL);
+	if (a.target && is_file(a.target) && !(ft = load_file(a.target, &up)))
 		return EXIT_FAILED;
 	if ((rc = open_topology(ft ? ft->name : a.target, &lv)) == EXIT_OK) {
 		const struct topology *et = ft ? ft : lv.t;

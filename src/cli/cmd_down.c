@@ -91,15 +91,13 @@ int cmd_down(int argc, char **argv)
 		else
 			return fail(EXIT_USAGE, "%s", verb_usage("down"));
 	}
-	if (argc - optind > 1 || (name && argc - optind == 1 && strcmp(name, argv[optind])))
-		return fail(EXIT_USAGE, "%s", verb_usage("down"));
-	if (argc - optind == 1)
-		name = argv[optind];
+	if ((rc = topology_arg("down", name, argc - optind, argv + optind, &name)) != EXIT_OK)
+		return rc;
 	if (all && name)
 		return fail(EXIT_USAGE, "%s", verb_usage("down"));
 	if (name && !ns_component_ok(name, TOPO_NAME_MAX_LEN))
 		return fail(EXIT_USAGE, "'%s' is not a topology name (^[a-z][a-z0-9-]{0,11}$)", name);
-	if ((rc = need_privilege("down", name ? name : "")) != EXIT_OK)
+	if ((rc = need_privilege("down")) != EXIT_OK)
 		return rc;
 	if (state_lock() < 0)
 		return fail(EXIT_FAILED, "%s", err_msg());
@@ -131,7 +129,7 @@ int cmd_clean(int argc, char **argv)
 
 	if (argc != 1)
 		return fail(EXIT_USAGE, "%s", verb_usage("clean"));
-	if ((rc = need_privilege("clean", "")) != EXIT_OK)
+	if ((rc = need_privilege("clean")) != EXIT_OK)
 		return rc;
 	if (state_lock() < 0)
 		return fail(EXIT_FAILED, "%s", err_msg());

@@ -56,7 +56,7 @@ int cmd_exec(int argc, char **argv)
 	}
 	if (i + 2 >= argc || strcmp(argv[i + 1], "--") != 0)
 		return fail(EXIT_USAGE, "%s", verb_usage("exec"));
-	if ((rc = need_privilege("exec", argv[i])) != EXIT_OK)
+	if ((rc = need_privilege("exec")) != EXIT_OK)
 		return rc;
 	if ((rc = open_topology(name, &lv)) != EXIT_OK)
 		return rc;
@@ -68,7 +68,8 @@ int cmd_exec(int argc, char **argv)
 	if (node < 0) {
 		live_close(&lv);
 		return fail(EXIT_USAGE, "no node '%s' in topology %s: name a resource, a function "
-			    "or an internet host (see `vpcsim status`)", argv[i], lv.name);
+			    "or an internet host%s (see `vpcsim status`)", argv[i], lv.name,
+			    layout_name_hint(&lv.L, argv[i], false));
 	}
 	snprintf(netns, sizeof(netns), "%s", lv.L.nodes[node].netns);
 	live_close(&lv);

@@ -59,11 +59,7 @@ static int parse_args(int argc, char **argv, struct flows_args *a)
 		default: return fail(EXIT_USAGE, "%s", verb_usage("flows"));
 		}
 	}
-	if (argc - optind > 1 || (argc - optind == 1 && a->topo))
-		return fail(EXIT_USAGE, "%s", verb_usage("flows"));
-	if (argc - optind == 1)
-		a->topo = argv[optind];
-	return EXIT_OK;
+	return topology_arg("flows", a->topo, argc - optind, argv + optind, &a->topo);
 }
 
 /* The JSON object of a line: its fields split, so both outputs carry the
@@ -159,7 +155,7 @@ int cmd_flows(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &a)) != EXIT_OK)
 		return rc;
-	if ((rc = need_privilege("flows", a.topo ? a.topo : "")) != EXIT_OK)
+	if ((rc = need_privilege("flows")) != EXIT_OK)
 		return rc;
 	if ((rc = open_topology(a.topo, &lv)) != EXIT_OK)
 		return rc;

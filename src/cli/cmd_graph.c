@@ -155,9 +155,7 @@ int cmd_graph(int argc, char **argv)
 	}
 	if (strcmp(format, "dot") && strcmp(format, "svg") && strcmp(format, "png"))
 		return fail(EXIT_USAGE, "graph: --format %s: must be dot, svg or png", format);
-	if (argc - optind > 1 || (name && argc - optind == 1))
-		return fail(EXIT_USAGE, "%s", verb_usage("graph"));
-	if (argc - optind == 1)
-		name = argv[optind];
+	if ((c = topology_arg("graph", name, argc - optind, argv + optind, &name)) != EXIT_OK)
+		return c;
 	return graph_of(name, format, out);
 }

@@ -75,6 +75,9 @@ int cmd_help(int argc, char **argv)
 			printf("usage: vpcsim %s %s\n  %s\n", v[i].name, v[i].usage, v[i].summary);
 			return EXIT_OK;
 		}
+	if (argc == 2 && argv[1][0] != '-')
+		return fail(EXIT_USAGE, "help %s: unknown verb '%s'; `vpcsim help --verbs` lists them",
+			    argv[1], argv[1]);
 	return fail(EXIT_USAGE, "usage: vpcsim help [--verbs|--man|VERB]");
 }
 

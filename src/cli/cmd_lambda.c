@@ -31,8 +31,8 @@ static int open_fn(const char *topo, const char *name, struct live *lv, int *fn)
 		return rc;
 	*fn = layout_find_function(&lv->L, name);
 	if (*fn < 0) {
-		rc = fail(EXIT_USAGE, "no function '%s' in topology %s (see `vpcsim status`)",
-			      name, lv->name);
+		rc = fail(EXIT_USAGE, "no function '%s' in topology %s%s (see `vpcsim status`)",
+			  name, lv->name, layout_name_hint(&lv->L, name, true));
 
 		live_close(lv);
 		return rc;
@@ -155,7 +155,7 @@ int cmd_invoke(int argc, char **argv)
 		optind++;
 	if (optind < argc)
 		rq.argv = argv + optind;
-	if ((rc = need_privilege("invoke", name)) != EXIT_OK)
+	if ((rc = need_privilege("invoke")) != EXIT_OK)
 		return rc;
 	if ((rc = open_fn(topo, name, &lv, &fn)) != EXIT_OK)
 		return rc;
@@ -192,7 +192,7 @@ int cmd_attach(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return fail(EXIT_USAGE, "%s", verb_usage("attach"));
-	if ((rc = need_privilege("attach", argv[optind])) != EXIT_OK)
+	if ((rc = need_privilege("attach")) != EXIT_OK)
 		return rc;
 	if ((rc = open_fn(topo, argv[optind], &lv, &fn)) != EXIT_OK)
 		return rc;
@@ -234,7 +234,7 @@ int cmd_detach(int argc, char **argv)
 	if (argc - optind != 1)
 		return fail(EXIT_USAGE, "%s", verb_usage("detach"));
 	name = argv[optind];
-	if ((rc = need_privilege("detach", name)) != EXIT_OK)
+	if ((rc = need_privilege("detach")) != EXIT_OK)
 		return rc;
 	if ((rc = open_fn(topo, name, &lv, &fn)) != EXIT_OK)
 		return rc;

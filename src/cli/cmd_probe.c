@@ -153,7 +153,7 @@ int cmd_probe(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &a)) != EXIT_OK)
 		return rc;
-	if ((rc = need_privilege("probe", a.from)) != EXIT_OK)
+	if ((rc = need_privilege("probe")) != EXIT_OK)
 		return rc;
 	if ((rc = open_topology(a.topo, &lv)) != EXIT_OK)
 		return rc;

@@ -26,13 +26,8 @@ static int positional(int argc, char **argv, struct reach_args *a)
 {
 	long long port;
 
-	if (a->matrix) {
-		if (argc - optind > 1)
-			return fail(EXIT_USAGE, "%s", verb_usage("reach"));
-		if (argc - optind == 1)
-			a->topo = argv[optind];
-		return EXIT_OK;
-	}
+	if (a->matrix)
+		return topology_arg("reach --matrix", a->topo, argc - optind, argv + optind, &a->topo);
 	if (argc - optind < 2 || argc - optind > 3)
 		return fail(EXIT_USAGE, "%s", verb_usage("reach"));
 	a->q.from = argv[optind];

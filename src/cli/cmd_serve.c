@@ -232,7 +232,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (optind < argc)
 		serve_topo = argv[optind];
-	if ((rc = need_privilege("serve", serve_topo ? serve_topo : "")) != EXIT_OK)
+	if ((rc = need_privilege("serve")) != EXIT_OK)
 		return rc;
 	if (parse_listen(listen_at, &sin) < 0)
 		return fail(EXIT_USAGE, "serve: --listen %s: give an IPv4 address and a port, "

@@ -281,7 +281,7 @@ int cmd_sg(int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &e.a)) != EXIT_OK)
 		return rc;
-	if ((rc = need_privilege("sg", argv[1])) != EXIT_OK)
+	if ((rc = need_privilege("sg")) != EXIT_OK)
 		return rc;
 	if (state_lock() < 0)
 		return fail(EXIT_FAILED, "%s", err_msg());

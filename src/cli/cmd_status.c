@@ -24,12 +24,10 @@ int cmd_status(int argc, char **argv)
 		else
 			return fail(EXIT_USAGE, "%s", verb_usage("status"));
 	}
-	if (argc - optind > 1 || (argc - optind == 1 && name && strcmp(name, argv[optind])))
-		return fail(EXIT_USAGE, "%s", verb_usage("status"));
-	if (argc - optind == 1)
-		name = argv[optind];
+	if ((rc = topology_arg("status", name, argc - optind, argv + optind, &name)) != EXIT_OK)
+		return rc;
 	/* The state is root's only (it may hold passwords). */
-	if ((c = need_privilege("status", name ? name : "")) != EXIT_OK)
+	if ((c = need_privilege("status")) != EXIT_OK)
 		return c;
 	if ((rc = open_topology(name, &lv)) != EXIT_OK)
 		return rc;

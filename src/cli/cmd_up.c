@@ -146,7 +146,7 @@ int cmd_up(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return fail(EXIT_USAGE, "%s", verb_usage("up"));
-	if (!dry && (rc = need_privilege("up", argv[optind])) != EXIT_OK)
+	if (!dry && (rc = need_privilege("up")) != EXIT_OK)
 		return rc;
 	t = topology_prepare_bytes(argv[optind], &L, &text, &len);
 	if (!t)

@@ -1,6 +1,7 @@
 /* vpcsim: AWS VPC networking for Lambda, real on one machine. */
 #include <linux/capability.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -28,15 +29,15 @@ static const struct verb verbs[] = {
 	{ "detach", cmd_detach, "[-t NAME] FN [--all]",
 	  "remove one (or every) idle execution environment of FN" },
 	{ "reach", cmd_reach,
-	  "[-t NAME] FROM TO [PORT] [--proto tcp|udp|icmp] [--json] | --matrix [NAME] [--json]",
+	  "[-t NAME] FROM TO [PORT] [--proto tcp|udp|icmp] [--json] | --matrix [-t NAME | NAME] [--json]",
 	  "static analysis: the path, or why not (AWS Reachability Analyzer codes)" },
-	{ "check", cmd_check, "FILE|NAME [--junit OUT.xml] [--timeout-ms N]",
+	{ "check", cmd_check, "[-t NAME | FILE|NAME] [--junit OUT.xml] [--timeout-ms N]",
 	  "the topology's expect list, by reach and by probe; TAP, exit 0 if all hold" },
 	{ "sg", cmd_sg, "authorize|revoke [-t NAME] VPC/SG --ingress|--egress RULE",
 	  "change a security group live; RULE as in a topology file" },
-	{ "flows", cmd_flows, "[NAME] [-t NAME] [--follow] [--json]",
+	{ "flows", cmd_flows, "[-t NAME | NAME] [--follow] [--json]",
 	  "VPC Flow Log records (AWS default format, version 2)" },
-	{ "graph", cmd_graph, "[NAME|FILE] [--format dot|svg|png] [-o OUT]",
+	{ "graph", cmd_graph, "[-t NAME | NAME|FILE] [--format dot|svg|png] [-o OUT]",
 	  "the topology as a picture (Graphviz): VPCs, subnets, ENIs, routes, expectations" },
 	{ "ca", cmd_ca, "[-t NAME]", "the topology's CA certificate (PEM), which every node trusts" },
 	{ "credentials", cmd_credentials, "[-t NAME] [--function FN]",
@@ -70,7 +71,45 @@ const char *verb_usage(const char *verb)
 	return "usage: vpcsim VERB ...";
 }
 
-int need_privilege(const char *verb, const char *args)
+/* The command line as given, for the hints that say what to run. */
+static int cl_argc;
+static char **cl_argv;
+
+/* An argument as a shell reads it back: bare when it is plain, else in
+ * single quotes (each ' as '\''). */
+static void shell_word(char *buf, size_t len, size_t *o, const char *w)
+{
+	bool plain = *w != '\0';
+
+	for (const char *p = w; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=,+@%", *p))
+			plain = false;
+	if (plain) {
+		*o += (size_t)snprintf(buf + *o, *o < len ? len - *o : 0, "%s", w);
+		return;
+	}
+	*o += (size_t)snprintf(buf + *o, *o < len ? len - *o : 0, "'");
+	for (const char *p = w; *p; p++)
+		*o += (size_t)snprintf(buf + *o, *o < len ? len - *o : 0, *p == '\'' ? "'\\''" : "%c", *p);
+	*o += (size_t)snprintf(buf + *o, *o < len ? len - *o : 0, "'");
+}
+
+const char *command_line(void)
+{
+	static char buf[1024];
+	size_t o = 0;
+
+	o += (size_t)snprintf(buf, sizeof(buf), "vpcsim");
+	for (int i = 1; i < cl_argc && o < sizeof(buf); i++) {
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, " ");
+		shell_word(buf, sizeof(buf), &o, cl_argv[i]);
+	}
+	if (o >= sizeof(buf))
+		snprintf(buf + sizeof(buf) - 5, 5, "...");
+	return buf;
+}
+
+int need_privilege(const char *verb)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct data[2] = { 0 };
@@ -78,9 +117,8 @@ int need_privilege(const char *verb, const char *args)
 
 	if (syscall(SYS_capget, &hdr, data) == 0 && (data[0].effective & need) == need)
 		return EXIT_OK;
-	return fail(EXIT_PRIVILEGE,
-		    "%s needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_BPF); run: sudo vpcsim %s%s%s",
-		    verb, verb, *args ? " " : "", args);
+	return fail(EXIT_PRIVILEGE, "%s needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_BPF); run: sudo %s",
+		    verb, command_line());
 }
 
 struct topology *topology_prepare_bytes(const char *file, struct layout *L, char **text,
@@ -107,6 +145,8 @@ const struct verb *verb_table(size_t *n)
 
 int main(int argc, char **argv)
 {
+	cl_argc = argc;
+	cl_argv = argv;
 	if (argc < 2) {
 		help_usage(stderr);
 		return EXIT_USAGE;

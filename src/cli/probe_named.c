@@ -8,6 +8,8 @@
 #include "kernel/drop_events.h"
 #include "state/vpc_dataplane.h"
 #include "lambda/env.h"
+#include "model/policy.h"
+#include "model/reach.h"
 #include "util/err.h"
 
 /* Where a connection INTO function `fn` would go: a function has no name of
@@ -123,15 +125,40 @@ static void drain_all(const struct layout *L, struct drops *d)
 	}
 }
 
-static void explain_timeout(struct probe_outcome *o)
+/* No ENI dropped the flow: what `reach` (the analysis) finds, which names
+ * the component (a route, a gateway, a peering) as `vpcsim reach` does. */
+static void explain_undropped(const struct live *lv, const struct reach_query *q,
+			      struct probe_outcome *o)
+{
+	struct reach_result r;
+	struct policy pol;
+	int rc = reach_policy_compile(&lv->L, &pol);
+
+	if (rc == 0) {
+		rc = reach_analyze(&lv->L, &pol, q, &r);
+		policy_free(&pol);
+	}
+	if (rc < 0)
+		snprintf(o->why, sizeof(o->why), "no ENI dropped it, and reach could not say more: %s",
+			 err_msg());
+	else if (r.verdict == PROBE_TIMEOUT)
+		snprintf(o->why, sizeof(o->why), "no ENI dropped it; reach: blocked at %s%s: %s: %s",
+			 r.component, r.on_reply ? " (on the reply)" : "", reach_code_name(r.code),
+			 r.explanation);
+	else
+		snprintf(o->why, sizeof(o->why),
+			 "no ENI dropped it, and reach finds the way %s: nothing answered in time",
+			 r.verdict == PROBE_OPEN ? "open" : "refused");
+}
+
+static void explain_timeout(const struct live *lv, const struct reach_query *q,
+			    struct probe_outcome *o)
 {
 	if (o->dropped)
 		snprintf(o->why, sizeof(o->why), "dropped at %s (%s) %s: %s: %s", o->eni_id,
 			 o->eni_of, o->dir, o->reason, o->explain);
 	else
-		snprintf(o->why, sizeof(o->why),
-			 "no VPC data plane dropped it: a route (blackhole, none, not transitive), "
-			 "the internet gateway (no public address) or NAT dropped it, or nothing answered");
+		explain_undropped(lv, q, o);
 }
 
 /* FROM and TO to a namespace and an address; a function FROM takes an
@@ -146,14 +173,15 @@ static int resolve(struct live *lv, const char *from, const char *to, struct env
 	tn = layout_find_node(&lv->L, to);
 	to_fn = tn < 0 ? layout_find_function(&lv->L, to) : -1;
 	if (node < 0 && fn < 0)
-		return errf(EINVAL, "no node '%s' in topology %s: name a resource, a function or an internet host",
-			    from, lv->name);
+		return errf(EINVAL, "no node '%s' in topology %s: name a resource, a function or an internet host%s",
+			    from, lv->name, layout_name_hint(&lv->L, from, false));
 	if (to_fn >= 0) {
 		if (function_address(lv, to_fn, &rq->dst) < 0)
 			return errf_prefix(-ENOENT, "probe to %s", to);
 	} else if (tn < 0 && !ip4_parse(to, &rq->dst)) {
 		return errf(EINVAL, "no node '%s' in topology %s: name a resource, a function or "
-			    "an internet host, or give an IPv4 address", to, lv->name);
+			    "an internet host, or give an IPv4 address%s", to, lv->name,
+			    layout_name_hint(&lv->L, to, false));
 	}
 	if (fn >= 0) {
 		const struct function *f = &lv->t->functions[fn];
@@ -194,8 +222,10 @@ int probe_named(struct live *lv, const char *from, const char *to, uint8_t proto
 	if (out->ans.result == PROBE_TIMEOUT) {
 		d.sport = out->ans.sport;
 		drops_addrs(&d, rq.dst);
+		struct reach_query q = { from, to, proto, port, 0 };
+
 		drain_all(&lv->L, &d);
-		explain_timeout(out);
+		explain_timeout(lv, &q, out);
 	}
 	return 0;
 }

@@ -21,7 +21,7 @@ struct probe_outcome {
 	const char *dir;             /* "ingress" (entering the ENI) or "egress" */
 	const char *reason;          /* SG_EGRESS, NACL_INBOUND, ... */
 	const char *explain;
-	char why[256];               /* one line: what the data plane says */
+	char why[640];               /* one line: what the data plane (or reach) says */
 };
 
 /* Resolve FROM and TO as `probe` does (split horizon; a function: an idle

@@ -8,6 +8,7 @@
 
 #include "model/layout.h"
 #include "model/aws_zone.h"
+#include "util/suggest.h"
 #include "util/fs.h"
 #include "util/hash.h"
 #include "model/names.h"
@@ -504,6 +505,23 @@ int layout_find_function(const struct layout *L, const char *name)
 		if (strcmp(L->t->functions[i].name, name) == 0)
 			return i;
 	return -1;
+}
+
+const char *layout_name_hint(const struct layout *L, const char *name, bool functions_only)
+{
+	static char hint[96];
+	struct nearest nr = NEAREST_INIT;
+
+	for (int i = 0; i < L->t->n_functions; i++)
+		nearest_offer(&nr, name, L->t->functions[i].name);
+	for (int i = 0; !functions_only && i < L->t->n_resources; i++)
+		nearest_offer(&nr, name, L->t->resources[i].name);
+	for (int i = 0; !functions_only && i < L->t->n_hosts; i++)
+		nearest_offer(&nr, name, L->t->hosts[i].name);
+	if (!nr.best)
+		return "";
+	snprintf(hint, sizeof(hint), "; did you mean '%s'?", nr.best);
+	return hint;
 }
 
 int layout_fn_hyperplane(const struct layout *L, int fn, int subnet_i)

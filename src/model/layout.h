@@ -153,6 +153,10 @@ struct topology *topology_open_bytes(const char *file, struct layout *L, struct 
 int layout_find_node(const struct layout *L, const char *name);
 /* The function named `name`, or -1. */
 int layout_find_function(const struct layout *L, const char *name);
+/* For an error about a name that is none of the topology's: "; did you
+ * mean 'X'?" with the function (and, unless functions_only, resource or
+ * internet host) name within 2 edits of it, or "" (a static buffer). */
+const char *layout_name_hint(const struct layout *L, const char *name, bool functions_only);
 /* The hyperplane of function `fn` for its subnet_i-th subnet, or -1
  * (per-sandbox mode, or no VPC). */
 int layout_fn_hyperplane(const struct layout *L, int fn, int subnet_i);

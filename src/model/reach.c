@@ -260,8 +260,8 @@ static int resolve_source(const struct layout *L, const struct reach_query *q, s
 	}
 	fn = layout_find_function(L, q->from);
 	if (fn < 0)
-		return errf(ENOENT, "no node '%s' in topology %s: name a resource, a function or an internet host",
-			    q->from, L->t->name);
+		return errf(ENOENT, "no node '%s' in topology %s: name a resource, a function or an internet host%s",
+			    q->from, L->t->name, layout_name_hint(L, q->from, false));
 	return source_of_function(L, fn, q, w, s);
 }
 
@@ -304,8 +304,8 @@ static int resolve_target(const struct layout *L, const struct reach_query *q, i
 		return 1;
 	}
 	if (!ip4_parse(q->to, &w->r->dst_ip))
-		return errf(ENOENT, "no node '%s' in topology %s: name a resource, a function or an internet host, or give an IPv4 address",
-			    q->to, L->t->name);
+		return errf(ENOENT, "no node '%s' in topology %s: name a resource, a function or an internet host, or give an IPv4 address%s",
+			    q->to, L->t->name, layout_name_hint(L, q->to, false));
 	w->target_node = node_by_ip(L, w->r->dst_ip);
 	return 0;
 }

@@ -31,6 +31,7 @@
 #include "model/topology.h"
 #include "model/topology_internal.h"
 #include "util/fs.h"
+#include "util/suggest.h"
 #include "vpcsim/dataplane.h"
 #include "model/topology_internal_json.h"
 #include "model/topology_code.h"
@@ -84,32 +85,6 @@ const char *json_type(const cJSON *j)
 	if (cJSON_IsArray(j))
 		return "an array";
 	return "an object";
-}
-
-static int edit_distance(const char *a, const char *b)
-{
-	int la = (int)strlen(a), lb = (int)strlen(b), row[64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (int j = 0; j <= lb; j++)
-		row[j] = j;
-	for (int i = 1; i <= la; i++) {
-		int diag = row[0];
-
-		row[0] = i;
-		for (int j = 1; j <= lb; j++) {
-			int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
 }
 
 /* Keys given twice (cJSON keeps both) in an object: each repeat is

@@ -1,5 +1,6 @@
 /* State directories, the lock, and reloading a topology that is up. */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,10 @@ int state_pick(const char *name, char out[TOPO_NAME_MAX_LEN + 1])
 	char names[64][TOPO_NAME_MAX_LEN + 1], list[1024];
 	int n;
 
+	/* Not "none is up" when the truth is "you may not look". */
+	if (access(STATE_ROOT, X_OK) < 0 && errno == EACCES)
+		return errf(EACCES, "the state of the topologies that are up (%s) is readable by root only",
+			    STATE_ROOT);
 	if (name) {
 		if (!ns_component_ok(name, TOPO_NAME_MAX_LEN) || !state_is_up(name)) {
 			list_up(list, sizeof(list));

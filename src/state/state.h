@@ -29,7 +29,8 @@ bool state_is_up(const char *topo);
 int state_list(char names[][TOPO_NAME_MAX_LEN + 1], int max);
 /* The topology a command means: `name` if given, else the only one up.
  * Errors name the choices: -ENOENT for a name that is not up (or none up),
- * -EINVAL when several are up and none was named. */
+ * -EINVAL when several are up and none was named, -EACCES when the
+ * caller may not read the state (not root). */
 int state_pick(const char *name, char out[TOPO_NAME_MAX_LEN + 1]);
 
 /* A topology that is up, loaded again with its layout. */

@@ -4,6 +4,7 @@
 # the command line is (docs/COST.md: every invoke), and both refuse a client
 # context that is not base64 of a JSON object with the same rule.
 . "$(dirname "$0")/lib.sh"
+plan 11
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/runtime" "$TMP/runtime"
 # runtime.json with its one function py (the others need packages built)

@@ -71,9 +71,9 @@ const char *verb_usage(const char *verb)
 	return "usage: vpcsim VERB ...";
 }
 
-/* The command line as given, for the hints that say what to run. */
-static int cl_argc;
-static char **cl_argv;
+/* The command line as given (before getopt permutes argv), for the
+ * hints that say what to run. */
+static char cmdline[1024];
 
 /* An argument as a shell reads it back: bare when it is plain, else in
  * single quotes (each ' as '\''). */
@@ -94,19 +94,23 @@ static void shell_word(char *buf, size_t len, size_t *o, const char *w)
 	*o += (size_t)snprintf(buf + *o, *o < len ? len - *o : 0, "'");
 }
 
+static void command_line_save(int argc, char **argv)
+{
+	char *buf = cmdline;
+	size_t o = (size_t)snprintf(buf, sizeof(cmdline), "vpcsim");
+
+	for (int i = 1; i < argc && o < sizeof(cmdline); i++) {
+		o += (size_t)snprintf(buf + o, sizeof(cmdline) - o, " ");
+		if (o < sizeof(cmdline))
+			shell_word(buf, sizeof(cmdline), &o, argv[i]);
+	}
+	if (o >= sizeof(cmdline))
+		snprintf(buf + sizeof(cmdline) - 5, 5, "...");
+}
+
 const char *command_line(void)
 {
-	static char buf[1024];
-	size_t o = 0;
-
-	o += (size_t)snprintf(buf, sizeof(buf), "vpcsim");
-	for (int i = 1; i < cl_argc && o < sizeof(buf); i++) {
-		o += (size_t)snprintf(buf + o, sizeof(buf) - o, " ");
-		shell_word(buf, sizeof(buf), &o, cl_argv[i]);
-	}
-	if (o >= sizeof(buf))
-		snprintf(buf + sizeof(buf) - 5, 5, "...");
-	return buf;
+	return cmdline;
 }
 
 int need_privilege(const char *verb)
@@ -145,8 +149,7 @@ const struct verb *verb_table(size_t *n)
 
 int main(int argc, char **argv)
 {
-	cl_argc = argc;
-	cl_argv = argv;
+	command_line_save(argc, argv);
 	if (argc < 2) {
 		help_usage(stderr);
 		return EXIT_USAGE;

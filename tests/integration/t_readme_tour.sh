@@ -15,7 +15,7 @@ mkdir "$TMP/tour"
 
 # tour.N.cmd: the command as the test runs it; tour.N.want: one extended
 # regex a line for each line of output the README shows after it.
-python3 - "$ROOT/README.md" "$TMP/tour" "$T" "$F" <<'PY'
+python3 - "${README_MD:-$ROOT/README.md}" "$TMP/tour" "$T" "$F" <<'PY'
 import re, sys
 readme, out, name, copy = sys.argv[1:]
 text = open(readme).read()

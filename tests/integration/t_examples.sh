@@ -5,7 +5,9 @@
 # passes in both ENI modes, and the commands examples/README.md documents
 # for limits.json and the per-sandbox mode give the results it states.
 . "$(dirname "$0")/lib.sh"
-plan $(($(ls "$ROOT"/examples/*.json | wc -l) + 16))
+plan $(($(ls "$ROOT"/examples/*.json | wc -l) + 18))
+# handler.json's code, relative to the file as the copies are
+cp -r "$ROOT/examples/handler" "$TMP/handler"
 
 for f in "$ROOT"/examples/*.json; do
 	n=$(unique_name)
@@ -70,3 +72,15 @@ wait
 check "limits: capped (reserved_concurrency 2): 2 run, 1 TooManyRequestsException" \
 	bash -c "[ \$(grep -l '^REPORT' '$TMP'/cap.* | wc -l) -eq 2 ] && [ \$(grep -l TooManyRequestsException '$TMP'/cap.* | wc -l) -eq 1 ]"
 check "down $n" "$VPCSIM" down "$n"
+
+# handler.json: the Python handler examples/README.md shows, cold then warm.
+n=$(unique_name)
+topo_copy "$ROOT/examples/handler.json" "$n"
+"$VPCSIM" up "$F" >/dev/null 2>&1
+"$VPCSIM" invoke -t "$n" orders --payload '{"order": 7}' >"$TMP/h1.out" 2>"$TMP/h1.log"
+"$VPCSIM" invoke -t "$n" orders --payload '{"order": 8}' >"$TMP/h2.out" 2>"$TMP/h2.log"
+check "handler: a cold invoke answers the handler's result (db open, internet timeout) with Init Duration" \
+	bash -c "grep -qx '{\"order\": 7, \"invocations\": 1, \"db\": \"open\", \"internet\": \"timeout\"}' '$TMP/h1.out' && grep -q '^order 7 in orders, invocation 1\$' '$TMP/h1.log' && grep -q 'Init Duration' '$TMP/h1.log'"
+check "handler: a warm invoke keeps the module's state, no Init Duration" \
+	bash -c "grep -q '\"order\": 8, \"invocations\": 2,' '$TMP/h2.out' && grep -q '^REPORT' '$TMP/h2.log' && ! grep -q 'Init Duration' '$TMP/h2.log'"
+"$VPCSIM" down "$n" >/dev/null 2>&1

@@ -3,7 +3,22 @@
 # scripts/topology-schema.py; every example and valid test topology (and a
 # file using every v2 key) validates; schema-level errors are rejected.
 . "$(dirname "$0")/lib.sh"
-plan 64
+# Files that must validate, and (below) files the schema must reject: an
+# unknown key, a wrong type, a name pattern, an enum, a range, a key
+# required by another. Every case of tests/data/invalid/cases.tsv coded
+# UnknownKey, InvalidType or MissingParameter is one (but the three that
+# are no JSON); so are the named ones.
+VALID=("$ROOT"/examples/*.json "$ROOT"/tests/data/valid/*.json "$ROOT"/tests/integration/data/*.json
+	"$ROOT"/tests/data/invalid/warn-*.json "$ROOT"/tests/data/schema/v2.json)
+REJECTED=()
+for f in $(awk -F'\t' '$3 ~ /^(UnknownKey|InvalidType|MissingParameter)$/ {print $1}' "$ROOT/tests/data/invalid/cases.tsv") \
+	vpc-name-upper.json topo-name-slash.json topo-name-long.json account-id.json \
+	listen-bad-proto.json nacl-bad-action.json resource-bad-kind.json route-bad-target.json \
+	fn-memory.json fn-timeout.json fn-env-bad-key.json expect-bad-result.json sg-rule-cidr-garbage.json \
+	expect-icmp-port.json rds-proxy-public.json resource-too-many-sgs.json; do
+	case $f in json-syntax.json | json-trailing.json | json-empty.json) ;; *) REJECTED+=("$f") ;; esac
+done
+plan $((4 + ${#VALID[@]} + ${#REJECTED[@]}))
 SCHEMA=$ROOT/docs/topology.schema.json
 PY=/usr/bin/python3
 
@@ -25,22 +40,11 @@ check "the schema is a valid draft 2020-12 schema" "$PY" -c \
 	"import json, sys, jsonschema; jsonschema.Draft202012Validator.check_schema(json.load(open(sys.argv[1])))" "$SCHEMA"
 check "the schema is what scripts/topology-schema.py writes" \
 	bash -c "'$ROOT/scripts/topology-schema.py' | cmp - '$SCHEMA'"
-for f in "$ROOT"/examples/*.json "$ROOT"/tests/data/valid/*.json "$ROOT"/tests/integration/data/*.json \
-	"$ROOT"/tests/data/invalid/warn-*.json "$ROOT"/tests/data/schema/v2.json; do
+for f in "${VALID[@]}"; do
 	check "${f#"$ROOT"/} validates" validate "$f"
 done
 
-# Files that break a rule the schema states (an unknown key, a wrong type,
-# a name pattern, an enum, a range, a key required by another): rejected.
-# Every case of tests/data/invalid/cases.tsv coded UnknownKey, InvalidType
-# or MissingParameter is one; so are these.
-schema_level=$(awk -F'\t' '$3 ~ /^(UnknownKey|InvalidType|MissingParameter)$/ {print $1}' \
-	"$ROOT/tests/data/invalid/cases.tsv")
-for f in $schema_level vpc-name-upper.json topo-name-slash.json topo-name-long.json account-id.json \
-	listen-bad-proto.json nacl-bad-action.json resource-bad-kind.json route-bad-target.json \
-	fn-memory.json fn-timeout.json fn-env-bad-key.json expect-bad-result.json sg-rule-cidr-garbage.json \
-	expect-icmp-port.json rds-proxy-public.json resource-too-many-sgs.json; do
-	case $f in json-syntax.json | json-trailing.json | json-empty.json) continue ;; esac # not JSON
+for f in "${REJECTED[@]}"; do
 	check_fails "the schema rejects tests/data/invalid/$f" validate "$ROOT/tests/data/invalid/$f"
 done
 check_fails "the schema rejects bad v2 keys (runtime, image_config, proxy percent)" \

@@ -7,6 +7,7 @@
 #   canary.d/     a folder with target and target2 (whiteout targets)
 #   secret.tar    root's own tar with secret.txt (a manifest's target)
 . "$(dirname "$0")/lib.sh"
+plan 28
 T=$(unique_name)
 H=$TMP/host
 D=$ROOT/tests/integration/data/hostile

@@ -208,6 +208,7 @@ int codepkg_image(const char *state_dir, const char *fn, const struct function_c
 {
 	char base[PATH_MAX], mark[PATH_MAX + 16], stamp[64], cfg[PATH_MAX + 16];
 	char *text;
+	size_t len;
 	int err;
 
 	memset(out, 0, sizeof(*out));
@@ -217,7 +218,7 @@ int codepkg_image(const char *state_dir, const char *fn, const struct function_c
 	snprintf(cfg, sizeof(cfg), "%s/config.json", base);
 	stamp_of(c->kind == CODE_IMAGE_TAR ? c->path : mark, stamp);
 	if (c->kind == CODE_IMAGE_TAR && stamp_matches(mark, stamp) &&
-	    (text = file_read(cfg, NULL))) {
+	    (text = file_read(cfg, &len))) {
 		/* Unpacked already: the config again. */
 		err = image_config_parse(text, out);
 		free(text);

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "lambda/codepkg.h"
 #include "lambda/imgroot.h"
 #include "lambda/pkgpath.h"
 #include "lambda/unpack.h"
@@ -266,6 +267,33 @@ static void test_whiteout_through_link(void **state)
 	canaries_intact(f);
 }
 
+/* codepkg_image: unpacked once, then reused (the config read again from
+ * the state folder) while the archive is unchanged. */
+static void test_image_reused(void **state)
+{
+	struct fixture *f = *state;
+	struct function_code c = { .kind = CODE_IMAGE_TAR };
+	struct image_spec im;
+	char path[PATH_MAX], state_dir[PATH_MAX];
+	int fd;
+
+	load_seed(f, "good-docker.tar");
+	snprintf(path, sizeof(path), "%s/img.tar", f->dir);
+	snprintf(state_dir, sizeof(state_dir), "%s/state", f->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_int_equal(write(fd, f->data, f->len), (ssize_t)f->len);
+	close(fd);
+	c.path = path;
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(codepkg_image(state_dir, "fn", &c, &im), 0);
+		assert_string_equal(im.entrypoint[0], "/bin/sh");
+		assert_string_equal(im.workdir, "/var/task");
+		image_spec_free(&im);
+	}
+	snprintf(path, sizeof(path), "%s/state/code/fn/rootfs/bin/app", f->dir);
+	assert_int_equal(access(path, X_OK), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +308,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_zip_limit_counted, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_refused, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_whiteout_through_link, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_image_reused, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,7 +8,7 @@
 # environments' ENIs come and go; two topologies whose names share a prefix
 # keep their records apart; a failed up and down leave no resolver.
 . "$(dirname "$0")/lib.sh"
-plan 53
+plan 56
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/dns.json" "$T"
 V() { "$VPCSIM" "$@"; }

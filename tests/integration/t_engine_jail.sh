@@ -16,7 +16,7 @@
 # topology's (two topologies whose names share a prefix) nor the host's
 # postgres. down and a failed up leave no engine process, file or mount.
 . "$(dirname "$0")/lib.sh"
-plan 47
+plan 49
 T=$(unique_name)
 T2=${T}-b
 topo_copy "$ROOT/tests/integration/data/engine_jail.json" "$T2"

@@ -17,6 +17,7 @@
 #include "kernel/proc.h"
 #include "lambda/sandbox.h"
 #include "model/aws_zone.h"
+#include "state/dns_steps.h"
 #include "util/err.h"
 
 void aws_zone_dir(const char *state_dir, char out[4096])
@@ -312,6 +313,26 @@ static int front_spawn(const struct layout *L, const char *dir, const char *log,
 	return journal_add_proc(J, pid, start, "aws-front");
 }
 
+/* The service names in every VPC resolver's view (docs/DNS.md, source
+ * "aws"): the SDKs find the zone through DNS, as on AWS. */
+static int zone_records(const struct layout *L, const char *state_dir, struct journal *J)
+{
+	char *text = aws_zone_records(L->t), dir[DNS_PATH_MAX], path[DNS_PATH_MAX + 16];
+	int err = text ? 0 : errf(ENOMEM, "the AWS zone's DNS records");
+
+	for (int v = 0; !err && v < dns_n_views(L); v++) {
+		if (!dns_view_serves(L, v))
+			continue;
+		err = dns_view_file_write(L, v, state_dir, AWS_DNS_SOURCE, text);
+		dns_view_dir(L, v, state_dir, dir);
+		snprintf(path, sizeof(path), "%s/%s", dir, AWS_DNS_SOURCE);
+		if (!err)
+			err = journal_add(J, J_FILE, path);
+	}
+	free(text);
+	return err;
+}
+
 int aws_zone_up(const struct layout *L, const char *state_dir, struct journal *J)
 {
 	char dir[4096], log[4200];
@@ -328,5 +349,7 @@ int aws_zone_up(const struct layout *L, const char *state_dir, struct journal *J
 	snprintf(log, sizeof(log), "%s/logs/aws.log", state_dir);
 	if (!err)
 		err = front_spawn(L, dir, log, J);
+	if (!err)
+		err = zone_records(L, state_dir, J);
 	return err;
 }

@@ -20,6 +20,7 @@
 #define FRONT_PER_IP 64
 #define FRONT_IDLE_S 60
 #define FRONT_HEADER_BYTES (64 * 1024)
+#define AWS_DNS_SOURCE "aws"                /* its records' file in each view */
 #define FRONT_JSON_BODY_MAX (6 * 1024 * 1024)   /* Lambda's payload limit; the JSON APIs' */
 
 /* At `up` of a topology with "aws": the state folder's aws/ (CA, keys,

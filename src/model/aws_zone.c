@@ -1,5 +1,6 @@
 /* The AWS public zone's names and addresses; see aws_zone.h. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/aws_zone.h"
@@ -29,10 +30,14 @@ bool aws_service_host(const struct topology *t, enum aws_service s, int i,
 	return true;
 }
 
-void aws_zone_hosts(const struct topology *t, FILE *f)
+char *aws_zone_records(const struct topology *t)
 {
-	char ip[IP4_STRLEN], host[AWS_HOST_MAX];
+	char ip[IP4_STRLEN], host[AWS_HOST_MAX], *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
 
+	if (!f)
+		return NULL;
 	for (int s = 0; s < AWS_SERVICE_COUNT; s++) {
 		if (!aws_serves(t, s))
 			continue;
@@ -40,6 +45,11 @@ void aws_zone_hosts(const struct topology *t, FILE *f)
 		for (int i = 0; aws_service_host(t, s, i, host); i++)
 			fprintf(f, "%s\t%s\n", ip, host);
 	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 /* Does name (n bytes) end with "." suffix or equal it? The part before

@@ -32,8 +32,11 @@ static inline bool aws_serves(const struct topology *t, enum aws_service s)
 bool aws_service_host(const struct topology *t, enum aws_service s, int i,
 		      char out[AWS_HOST_MAX]);
 
-/* The hosts-file lines of every service of t (nothing without "aws"). */
-void aws_zone_hosts(const struct topology *t, FILE *f);
+/* The records of every service of t in the resolver's hosts-file format
+ * (model/dns.h), malloc'ed ("" without "aws"), or NULL without memory:
+ * the "aws" source of every view (docs/DNS.md). The services' public
+ * addresses, the same in every view. */
+char *aws_zone_records(const struct topology *t);
 
 /* The service a request's Host header (port and case ignored) names, or
  * -1. For S3's virtual-hosted names the bucket is copied to bucket

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/aws_zone.h"
 #include "model/hosts.h"
 
 char *hosts_render(const struct layout *L, int asker)
@@ -28,7 +27,6 @@ char *hosts_render_view(const struct layout *L, int vpc)
 		fprintf(f, "%s\t%s\n", ip4_str(layout_resolve_vpc(L, vpc, n), ip),
 			L->nodes[n].name);
 	}
-	aws_zone_hosts(L->t, f);
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;

@@ -34,6 +34,12 @@ bad "an unknown key in aws" 't["aws"]["sqs"]={}' "aws.sqs: UnknownKey"
 
 check "up $T" V up "$F"
 check "the zone's front runs as vpcsim-aws" pgrep -x vpcsim-aws
+V exec -t "$T" client -- dig +short +time=2 +tries=1 sts.us-east-1.amazonaws.com >"$TMP/out" 2>&1
+is "the service names are in the resolver: dig sts.us-east-1.amazonaws.com" 198.18.0.13 "$(cat "$TMP/out")"
+V exec -t "$T" client -- dig +short +time=2 +tries=1 secretsmanager.us-east-1.amazonaws.com >"$TMP/out" 2>&1
+is "... and secretsmanager.us-east-1.amazonaws.com" 198.18.0.12 "$(cat "$TMP/out")"
+check_fails "... not in the hosts files (DNS is the truth)" \
+	V exec -t "$T" client -- grep -q amazonaws /etc/hosts
 V ca -t "$T" >"$TMP/ca.pem"
 check "vpcsim ca prints a CA certificate" bash -c "openssl x509 -in '$TMP/ca.pem' -noout -text | grep -q 'CA:TRUE'"
 check "the zone's certificate verifies for the service names against it" \

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -143,12 +144,10 @@ static int spawn(const char *netns, const char *dir, char *const *argv, const ch
 	return 0;
 }
 
-int resolver_start(const char *netns, const uint32_t *addrs, int n, const char *dir,
-		   const char *log, int timeout_ms, struct proc_id *out)
+int resolver_spawn(const char *netns, const uint32_t *addrs, int n, const char *dir,
+		   const char *log, struct proc_id *out)
 {
 	struct resolver_argv a;
-	char last[512];
-	double t0;
 	int err = build_argv(&a, addrs, n, dir);
 
 	if (err < 0)
@@ -158,22 +157,45 @@ int resolver_start(const char *netns, const uint32_t *addrs, int n, const char *
 		return err;
 	err = proc_start_time(out->pid, &out->start_time);
 	if (err < 0) {
+		kill(out->pid, SIGKILL);
 		waitpid(out->pid, NULL, 0);
-		return err;
 	}
-	t0 = now_ms();
+	return err;
+}
+
+int resolver_wait(const char *netns, uint32_t addr, const char *log, const struct proc_id *p,
+		  int timeout_ms)
+{
+	double t0 = now_ms();
+	char last[512];
+	int err;
+
 	for (;;) {
 		uint32_t ip;
 
-		err = resolver_query(netns, addrs[0], "vpcsim-ready.invalid", 50, &ip);
+		err = resolver_query(netns, addr, "vpcsim-ready.invalid", 200, &ip);
 		if (err >= 0)
 			return 0;
-		if (!proc_alive(out) || now_ms() - t0 > timeout_ms)
+		if (!proc_alive(p) || now_ms() - t0 > timeout_ms)
 			break;
+		if (err == -ECONNREFUSED)
+			sleep_ms(1); /* not bound yet: ask again soon */
 	}
-	proc_stop(out, 1000);
 	log_last_line(log, last, sizeof(last));
 	return errf(ETIMEDOUT, "the resolver (dnsmasq) in %s did not answer: %s", netns, last);
+}
+
+int resolver_start(const char *netns, const uint32_t *addrs, int n, const char *dir,
+		   const char *log, int timeout_ms, struct proc_id *out)
+{
+	int err = resolver_spawn(netns, addrs, n, dir, log, out);
+
+	if (err < 0)
+		return err;
+	err = resolver_wait(netns, addrs[0], log, out, timeout_ms);
+	if (err < 0)
+		proc_stop(out, 1000);
+	return err;
 }
 
 /* A query: header (id, RD, one question), the name as labels, type A,
@@ -242,6 +264,7 @@ int resolver_query(const char *netns, uint32_t server, const char *name, int tim
 	double t0 = now_ms();
 
 	*addr = 0;
+	err_clear();
 	if (qlen < 0)
 		return errf(EINVAL, "DNS query: the name '%s' is not valid", name);
 	err = netns_enter_name(netns, &saved);
@@ -252,7 +275,9 @@ int resolver_query(const char *netns, uint32_t server, const char *name, int tim
 	netns_leave(saved);
 	if (fd < 0)
 		return errf(-err, "DNS query socket in %s: %s", netns, strerror(-err));
-	if (sendto(fd, q, (size_t)qlen, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+	/* Connected: an ICMP port unreachable comes back as ECONNREFUSED. */
+	if (connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0 ||
+	    send(fd, q, (size_t)qlen, 0) < 0) {
 		err = errno;
 		close(fd);
 		return errf(err, "DNS query to the resolver in %s: %s", netns, strerror(err));
@@ -264,8 +289,12 @@ int resolver_query(const char *netns, uint32_t server, const char *name, int tim
 		if (poll(&p, 1, POLL_MS) <= 0)
 			continue;
 		n = recv(fd, r, sizeof(r), 0);
+		if (n < 0 && errno == ECONNREFUSED) { /* nothing bound there (yet) */
+			close(fd);
+			return -ECONNREFUSED;
+		}
 		if (n < 12 || r[0] != q[0] || r[1] != q[1] || !(r[2] & 0x80))
-			continue; /* ECONNREFUSED (nothing bound yet) lands here too */
+			continue;
 		close(fd);
 		if ((r[3] & 15) == 0)
 			*addr = first_a(r, n, (size_t)qlen);

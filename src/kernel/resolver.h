@@ -31,10 +31,20 @@
 int resolver_start(const char *netns, const uint32_t *addrs, int n, const char *dir,
 		   const char *log, int timeout_ms, struct proc_id *out);
 
+/* The two halves of resolver_start, so that several resolvers start at
+ * once: spawn returns once dnsmasq was exec'ed (journal it then); wait
+ * returns once it answers at `addr`, or the error with the log's last
+ * line (the caller stops it). */
+int resolver_spawn(const char *netns, const uint32_t *addrs, int n, const char *dir,
+		   const char *log, struct proc_id *out);
+int resolver_wait(const char *netns, uint32_t addr, const char *log, const struct proc_id *p,
+		  int timeout_ms);
+
 /* Send one DNS query for `name` (type A) from inside `netns` to
  * server:53 and wait at most timeout_ms for the answer: its rcode (0
  * NOERROR, 3 NXDOMAIN...) and, for NOERROR, the first A address in *addr
- * (0 if none). -ETIMEDOUT when nothing came back. */
+ * (0 if none). -ETIMEDOUT when nothing came back, -ECONNREFUSED when
+ * nothing listens there (ICMP port unreachable). */
 int resolver_query(const char *netns, uint32_t server, const char *name, int timeout_ms,
 		   uint32_t *addr);
 

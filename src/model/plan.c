@@ -322,6 +322,10 @@ static bool plan_services(const struct layout *L, struct plan *P)
 		return false;
 	if (!plan_engines(L, P))
 		return false;
+	/* The resolvers start at once and get ready while the engines
+	 * start; commands may look names up. */
+	if (!push(P, STEP_RESOLVERS_READY, -1, -1))
+		return false;
 	for (int n = 0; n < L->n_nodes; n++) {
 		const struct node *nd = &L->nodes[n];
 
@@ -444,6 +448,9 @@ void plan_step_describe(const struct layout *L, const struct step *s, char *buf,
 			 ip4_str(dns_view_resolver(L, s->ref), ip), ns);
 		break;
 	}
+	case STEP_RESOLVERS_READY:
+		snprintf(buf, len, "wait until the resolvers answer");
+		break;
 	case STEP_RESPONDER:
 		snprintf(buf, len, "start the responder");
 		break;

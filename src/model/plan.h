@@ -19,6 +19,7 @@ enum step_op {
 	STEP_ENI_DATAPLANE, /* an ENI's entry in its VPC's maps, programs attached */
 	STEP_HOSTS,         /* /etc/netns/<node>/hosts and resolv.conf */
 	STEP_RESOLVER,      /* a view's DNS records and resolver (ref: view, dns.h) */
+	STEP_RESOLVERS_READY, /* wait until every resolver answers */
 	STEP_RESPONDER,     /* the built-in responder for every listen port */
 	STEP_DB_INIT,       /* an rds engine's data folder: initdb, configuration */
 	STEP_DB_START,      /* start it, wait until ready, create the master user */

@@ -42,6 +42,7 @@ struct exec {
 	struct loader *loader;     /* loads the data planes in the background */
 	struct hosts_cache hosts;
 	char **hosts_link;         /* per view (VPC + 1): its first node's link */
+	struct proc_id *resolvers; /* per DNS view (model/dns.h), started */
 	bool pins_journaled;
 };
 
@@ -621,7 +622,10 @@ static int run_step(struct exec *x, const struct step *s)
 	case STEP_HOSTS:
 		return step_hosts(x, s);
 	case STEP_RESOLVER:
-		return dns_step_resolver(x->L, s->ref, x->o->state_dir, x->J);
+		return dns_step_resolver(x->L, s->ref, x->o->state_dir, x->J,
+					 &x->resolvers[s->ref]);
+	case STEP_RESOLVERS_READY:
+		return dns_step_ready(x->L, x->o->state_dir, x->resolvers);
 	case STEP_RESPONDER:
 		return step_responder(x, s);
 	case STEP_DB_INIT:
@@ -645,7 +649,7 @@ static void profile_print(const double *us, const int *n)
 		[STEP_ATTACH] = "attach", [STEP_LINK] = "link", [STEP_ROUTE] = "route",
 		[STEP_RULE] = "rule", [STEP_NAT] = "nat", [STEP_DATAPLANE] = "dataplane load",
 		[STEP_ENI_DATAPLANE] = "eni dataplane", [STEP_HOSTS] = "hosts file",
-		[STEP_RESOLVER] = "resolver",
+		[STEP_RESOLVER] = "resolver", [STEP_RESOLVERS_READY] = "resolvers ready",
 		[STEP_RESPONDER] = "responder", [STEP_DB_INIT] = "db init",
 		[STEP_DB_START] = "db start", [STEP_PROXY_START] = "proxy start",
 		[STEP_COMMAND] = "command",
@@ -671,7 +675,9 @@ int plan_apply(const struct layout *L, const struct plan *P, struct journal *J,
 	x.dp = calloc((size_t)L->t->n_vpcs + 1, sizeof(*x.dp));
 	x.pol = calloc((size_t)L->t->n_vpcs + 1, sizeof(*x.pol));
 	x.hosts_link = calloc((size_t)L->t->n_vpcs + 1, sizeof(*x.hosts_link));
-	if (!x.ns || !x.dp || !x.pol || !x.hosts_link) {
+	x.resolvers = calloc((size_t)dns_n_views(L), sizeof(*x.resolvers));
+	if (!x.ns || !x.dp || !x.pol || !x.hosts_link || !x.resolvers) {
+		free(x.resolvers);
 		free(x.ns);
 		free(x.dp);
 		free(x.pol);
@@ -729,6 +735,7 @@ out:
 	for (int v = 0; v <= L->t->n_vpcs; v++)
 		free(x.hosts_link[v]);
 	free(x.hosts_link);
+	free(x.resolvers);
 	loader_free(&x);
 	return err;
 }

@@ -75,13 +75,21 @@ static int make_dir(struct journal *J, const char *dir)
 	return journal_add(J, J_TREE, dir); /* with what other sources wrote */
 }
 
+static void resolver_log(const struct layout *L, int view, const char *state_dir,
+			 char out[DNS_PATH_MAX + 32])
+{
+	char folder[DNS_FOLDER_MAX];
+
+	dns_view_folder(L, view, folder);
+	snprintf(out, DNS_PATH_MAX + 32, "%s/logs/resolver.%s.log", state_dir, folder);
+}
+
 int dns_step_resolver(const struct layout *L, int view, const char *state_dir,
-		      struct journal *J)
+		      struct journal *J, struct proc_id *p)
 {
 	char dir[DNS_PATH_MAX], path[DNS_PATH_MAX + 16];
 	char log[DNS_PATH_MAX + 32], folder[DNS_FOLDER_MAX], label[DNS_FOLDER_MAX + 16];
 	uint32_t addrs[RESOLVER_ADDRS_MAX];
-	struct proc_id p;
 	char *text;
 	int err, n = 0;
 
@@ -103,13 +111,31 @@ int dns_step_resolver(const struct layout *L, int view, const char *state_dir,
 	addrs[n++] = dns_view_resolver(L, view);
 	if (addrs[0] != DNS_LINK_LOCAL)
 		addrs[n++] = DNS_LINK_LOCAL;
-	snprintf(log, sizeof(log), "%s/logs/resolver.%s.log", state_dir, folder);
-	err = resolver_start(L->routers[dns_view_router(L, view)].netns, addrs, n, dir, log,
-			     DNS_READY_TIMEOUT_MS, &p);
+	resolver_log(L, view, state_dir, log);
+	err = resolver_spawn(L->routers[dns_view_router(L, view)].netns, addrs, n, dir, log, p);
 	if (err < 0)
 		return err;
 	snprintf(label, sizeof(label), "resolver.%s", folder);
-	return journal_add_proc(J, p.pid, p.start_time, label);
+	return journal_add_proc(J, p->pid, p->start_time, label);
+}
+
+int dns_step_ready(const struct layout *L, const char *state_dir, const struct proc_id *procs)
+{
+	char log[DNS_PATH_MAX + 32];
+
+	for (int view = 0; view < dns_n_views(L); view++) {
+		int err;
+
+		if (!procs[view].pid)
+			continue;
+		resolver_log(L, view, state_dir, log);
+		err = resolver_wait(L->routers[dns_view_router(L, view)].netns,
+				    dns_view_resolver(L, view), log, &procs[view],
+				    DNS_READY_TIMEOUT_MS);
+		if (err < 0)
+			return err; /* the journal's undo stops it */
+	}
+	return 0;
 }
 
 int dns_envs_publish(const struct layout *L, const char *state_dir, const uint32_t *ips,

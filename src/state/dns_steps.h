@@ -11,6 +11,7 @@
 #ifndef VPCSIM_DNS_STEPS_H
 #define VPCSIM_DNS_STEPS_H
 
+#include "kernel/proc.h"
 #include "model/dns.h"
 #include "state/journal.h"
 
@@ -31,9 +32,13 @@ int dns_view_file_write(const struct layout *L, int view, const char *state_dir,
 			const char *file, const char *text);
 
 /* STEP_RESOLVER: the view's folder with its DNS_FILE_NODES records, then
- * its resolver, journaled (folder, file, process). */
+ * its resolver, journaled (folder, file, process), not waited for: its
+ * process in *p (pid 0 where the step did not get that far). */
 int dns_step_resolver(const struct layout *L, int view, const char *state_dir,
-		      struct journal *J);
+		      struct journal *J, struct proc_id *p);
+/* STEP_RESOLVERS_READY: wait until each view's resolver (procs[view],
+ * pid 0: none) answers. */
+int dns_step_ready(const struct layout *L, const char *state_dir, const struct proc_id *procs);
 
 /* Rewrite DNS_FILE_ENVS of every VPC view from the addresses of the
  * environments' own ENIs (per-sandbox mode). The caller lists them while

@@ -27,6 +27,8 @@ fi
 	echo
 	RUNS=$runs bench/up.sh $sizes
 	echo
+	bench/dns.sh
+	echo
 	RUNS=$runs bench/dataplane.sh
 	echo
 	bench/memory.sh "$mem"

@@ -33,11 +33,43 @@ function request(method, p, body, headers = {}) {
   });
 }
 
-for (const [name, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'],
-  ['error', 'ERROR'], ['debug', 'DEBUG']]) {
+// console.* as AWS's client patches it: Text lines "TIME\tID\tLEVEL\tmsg"
+// (newlines as \r), or with AWS_LAMBDA_LOG_FORMAT=JSON one object per call,
+// {"timestamp","level","requestId","message"} (an Error as errorType,
+// errorMessage, stackTrace), the calls below AWS_LAMBDA_LOG_LEVEL dropped.
+const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+const JSON_LOGS = (process.env.AWS_LAMBDA_LOG_FORMAT || '').toUpperCase() === 'JSON';
+const MIN_LEVEL = JSON_LOGS ? Math.max(0, LEVELS.indexOf(
+  (process.env.AWS_LAMBDA_LOG_LEVEL || 'TRACE').toUpperCase())) : 0;
+
+function jsonLine(level, args) {
+  const rec = { timestamp: new Date().toISOString(), level, requestId: currentId };
+  if (args.length === 1 && args[0] instanceof Error) {
+    const e = args[0];
+    Object.assign(rec, { message: e.message, errorType: e.name, errorMessage: e.message,
+      stackTrace: (e.stack || '').split('\n') });
+  } else if (args.length === 1) {
+    rec.message = args[0];
+  } else {
+    rec.message = util.format(...args);
+  }
+  try {
+    return JSON.stringify(rec);
+  } catch {
+    return JSON.stringify({ ...rec, message: util.format(...args) });
+  }
+}
+
+for (const [name, level] of [['trace', 'TRACE'], ['debug', 'DEBUG'], ['log', 'INFO'],
+  ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR'], ['fatal', 'FATAL']]) {
+  if (LEVELS.indexOf(level) < MIN_LEVEL) {
+    console[name] = () => {};
+    continue;
+  }
   console[name] = (...args) => {
-    process.stdout.write(`${new Date().toISOString()}\t${currentId ?? 'undefined'}\t${level}\t`
-      + `${util.format(...args).replace(/\n/g, '\r')}\n`);
+    process.stdout.write(JSON_LOGS ? `${jsonLine(level, args)}\n`
+      : `${new Date().toISOString()}\t${currentId ?? 'undefined'}\t${level}\t`
+        + `${util.format(...args).replace(/\n/g, '\r')}\n`);
   };
 }
 

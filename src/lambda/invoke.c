@@ -192,6 +192,9 @@ static int cfg_build(const struct live *lv, int fn, const struct env_meta *m, st
 	snprintf(c->account, sizeof(c->account), "%s", lv->t->account_id);
 	c->memory_mb = f->memory_mb;
 	c->timeout_s = f->timeout_s;
+	c->log_json = f->log.json;
+	snprintf(c->app_level, sizeof(c->app_level), "%s", f->log.app_level);
+	snprintf(c->sys_level, sizeof(c->sys_level), "%s", f->log.sys_level);
 	c->idle_s = idle ? atoi(idle) : IDLE_DEFAULT_S;
 	c->family = f->code.family;
 	snprintf(c->runtime_id, sizeof(c->runtime_id), "%s", f->code.runtime ? f->code.runtime : "");

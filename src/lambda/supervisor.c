@@ -25,6 +25,7 @@
 #include "lambda/runtime_api.h"
 #include "lambda/sandbox.h"
 #include "lambda/sup_log.h"
+#include "lambda/sup_platform.h"
 #include "lambda/supervisor_runtime.h"
 #include "lambda/supervisor.h"
 #include "util/clock.h"
@@ -50,6 +51,7 @@ struct sup {
 	struct cgroup cg;
 	struct runtime_proc rt;
 	struct sup_log log;
+	struct plat plat;          /* START, END, REPORT…: Text or JSON */
 	enum sup_state st;
 	int listen_fd, client_fd;
 	double t_init0, init_ms, net_init_ms, t_start, deadline, last_used;
@@ -182,7 +184,10 @@ static void runtime_kill(struct sup *s, char *how, size_t size)
 
 static int runtime_start(struct sup *s)
 {
-	int err = runtime_spawn(s->c, &s->cg, &s->rt);
+	int err;
+
+	plat_init_start(&s->plat);
+	err = runtime_spawn(s->c, &s->cg, &s->rt);
 
 	s->t_init0 = now_ms();
 	return err;
@@ -192,28 +197,23 @@ static int runtime_start(struct sup *s)
 
 static void report_line(struct sup *s, double duration, const char *status, const char *etype)
 {
-	char line[512];
-	long long peak = 0, mb, billed = (long long)duration;
-	int n;
+	struct plat_metrics m = { .duration_ms = duration, .init_ms = -1,
+				  .billed_ms = (long long)duration };
+	long long peak = 0;
 
-	if ((double)billed < duration)
-		billed++;
-	if (billed < 1)
-		billed = 1;
+	if ((double)m.billed_ms < duration)
+		m.billed_ms++;
+	if (m.billed_ms < 1)
+		m.billed_ms = 1;
 	cgroup_peak_read(&s->cg, &peak);
-	mb = (peak + (1 << 20) - 1) >> 20;
-	if (mb > s->c->memory_mb)
-		mb = s->c->memory_mb;
-	n = snprintf(line, sizeof(line), "REPORT RequestId: %s\tDuration: %.2f ms\t"
-		     "Billed Duration: %lld ms\tMemory Size: %d MB\tMax Memory Used: %lld MB",
-		     s->id, duration, billed, s->c->memory_mb, mb);
+	m.max_mb = (peak + (1 << 20) - 1) >> 20;
+	if (m.max_mb > s->c->memory_mb)
+		m.max_mb = s->c->memory_mb;
 	if (s->cold)
-		n += snprintf(line + n, sizeof(line) - (size_t)n, "\tInit Duration: %.2f ms",
-			      s->net_init_ms + s->init_ms);
-	if (status)
-		snprintf(line + n, sizeof(line) - (size_t)n, "\tStatus: %s%s%s", status,
-			 etype ? "\tError Type: " : "", etype ? etype : "");
-	sup_log_line(&s->log, line);
+		m.init_ms = s->net_init_ms + s->init_ms;
+	if (s->outcome == RAPI_ERROR && !status)
+		m.function_error = s->etype;
+	plat_report(&s->plat, s->id, &m, status, etype);
 	s->cold = false;
 }
 
@@ -225,8 +225,7 @@ static void invoke_finish(struct sup *s, const char *status, bool reset, double 
 
 	sup_log_pump(&s->log, s->rt.out_fd);
 	sup_log_flush(&s->log);
-	snprintf(line, sizeof(line), "END RequestId: %s", s->id);
-	sup_log_line(&s->log, line);
+	plat_end(&s->plat, s->id);
 	report_line(s, duration, report_status, etype);
 	sup_log_frame(&s->log, 'B', s->body ? s->body : "", s->body ? s->blen : 0);
 	snprintf(line, sizeof(line), "%s %d", status, reset ? 1 : 0);
@@ -245,11 +244,8 @@ static void invoke_finish(struct sup *s, const char *status, bool reset, double 
 
 static void invoke_start_log(struct sup *s)
 {
-	char line[128];
-
 	sandbox_uuid_v4(s->id);
-	snprintf(line, sizeof(line), "START RequestId: %s Version: $LATEST", s->id);
-	sup_log_line(&s->log, line);
+	plat_start(&s->plat, s->id);
 	cgroup_peak_reset(&s->cg);
 	cgroup_oom_kills(&s->cg, &s->oom_before);
 	s->t_start = now_ms();
@@ -350,17 +346,15 @@ static void on_init_done(struct sup *s)
 /* The runtime ended (crash, exit) or reported an init error. */
 static void on_init_fail(struct sup *s, const char *status, const char *how)
 {
-	char line[512], d[16];
+	char line[512];
 
 	runtime_kill(s, line, sizeof(line));
 	snprintf(s->status, sizeof(s->status), "%s", status);
 	if (how && how != s->etype) /* (an overlapping snprintf would empty it) */
 		snprintf(s->etype, sizeof(s->etype), "%s", how);
-	snprintf(d, sizeof(d), "%.2f", now_ms() - s->t_init0);
-	snprintf(line, sizeof(line), "INIT_REPORT Init Duration: %s ms\tPhase: init\tStatus: error"
-		 "\tError Type: %s", d, !strcmp(status, "exit") ? "Runtime.ExitError" :
-		 s->etype[0] ? s->etype : "Runtime.Unknown");
-	sup_log_line(&s->log, line);
+	plat_init_report(&s->plat, now_ms() - s->t_init0, "error",
+			 !strcmp(status, "exit") ? "Runtime.ExitError" :
+			 s->etype[0] ? s->etype : "Runtime.Unknown");
 	s->st = S_INIT_FAILED;
 	s->init_ms = now_ms() - s->t_init0;
 	if (s->have_req)
@@ -476,10 +470,8 @@ static void on_timeout(struct sup *s)
 	struct tm tm;
 
 	if (s->st == S_INIT) {
-		snprintf(line, sizeof(line), "INIT_REPORT Init Duration: %.2f ms\tPhase: init\t"
-			 "Status: timeout", (double)SUP_INIT_LIMIT_MS);
 		runtime_kill(s, how, sizeof(how));
-		sup_log_line(&s->log, line);
+		plat_init_report(&s->plat, (double)SUP_INIT_LIMIT_MS, "timeout", NULL);
 		s->st = S_NEED_INIT;
 		if (s->have_req)
 			invoke_begin(s);
@@ -666,6 +658,9 @@ static int setup(struct sup *s)
 	pid_write(s->c);
 	if ((err = sup_log_open(&s->log, s->c->log_path, s->c->stream)) < 0)
 		return err;
+	plat_init(&s->plat, &s->log, s->c->log_json, s->c->sys_level,
+		  s->c->family == RUNTIME_NONE ? "" : s->c->runtime_id, s->c->region,
+		  s->c->memory_mb);
 	/* Its network only: the Runtime API listens on the environment's
 	 * loopback; the runtime makes its own mount namespace. */
 	if ((err = netns_enter_name(s->c->netns, NULL)) < 0)

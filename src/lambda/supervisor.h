@@ -64,6 +64,8 @@ struct sup_cfg {
 	 * runtime trusts, bound at LAMBDA_CA_BUNDLE in the jail. */
 	char aws_key_id[32], aws_secret[64], aws_token[160];
 	char ca_bundle[PATH_MAX];     /* host path; "" without "aws" */
+	bool log_json;                /* logging_config log_format JSON */
+	char app_level[8], sys_level[8]; /* its levels ("" with Text) */
 };
 
 #define LAMBDA_CA_BUNDLE "/var/vpcsim/ca-bundle.pem"

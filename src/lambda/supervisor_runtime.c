@@ -147,6 +147,10 @@ static void env_build(const struct sup_cfg *c, struct envv *e)
 	env_set(e, "AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/%s", c->function);
 	env_set(e, "AWS_LAMBDA_LOG_STREAM_NAME=%s", c->stream);
 	env_aws(c, e);
+	/* LoggingConfig, as Lambda passes it to the runtime clients. */
+	env_set(e, "AWS_LAMBDA_LOG_FORMAT=%s", c->log_json ? "JSON" : "Text");
+	if (c->app_level[0])
+		env_set(e, "AWS_LAMBDA_LOG_LEVEL=%s", c->app_level);
 }
 
 static void env_free(struct envv *e)

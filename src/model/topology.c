@@ -1599,6 +1599,59 @@ static void parse_vpc_config(struct parse *p, const cJSON *j, const char *path, 
 		      f->sgs, &f->n_sgs);
 }
 
+static bool level_in(const char *s, const char *const *levels)
+{
+	for (; *levels; levels++)
+		if (!strcmp(s, *levels))
+			return true;
+	return false;
+}
+
+/* logging_config, as Lambda's LoggingConfig: log_format Text|JSON and, with
+ * JSON only, application_log_level and system_log_level. */
+static void parse_logging_config(struct parse *p, const cJSON *j, const char *path,
+				 struct log_config *lc)
+{
+	static const char *const keys[] = { "log_format", "application_log_level",
+					    "system_log_level", NULL };
+	static const char *const app[] = { "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", NULL };
+	static const char *const sys[] = { "DEBUG", "INFO", "WARN", NULL };
+	const char *s;
+	char kp[PATH_LEN];
+
+	if (!as_object(p, j, path, "logging_config", keys))
+		return;
+	if (get_str(p, j, path, "log_format", false, &s) == 1) {
+		if (!strcmp(s, "JSON"))
+			lc->json = true;
+		else if (strcmp(s, "Text"))
+			ERR(p, path_key(kp, path, "log_format"), CODE_PARAM,
+			    "The log format '%s' is invalid: use Text or JSON", s);
+	}
+	if (get_str(p, j, path, "application_log_level", false, &s) == 1) {
+		if (!level_in(s, app))
+			ERR(p, path_key(kp, path, "application_log_level"), CODE_PARAM,
+			    "The level '%s' is invalid: use TRACE, DEBUG, INFO, WARN, ERROR or FATAL", s);
+		else
+			snprintf(lc->app_level, sizeof(lc->app_level), "%s", s);
+	}
+	if (get_str(p, j, path, "system_log_level", false, &s) == 1) {
+		if (!level_in(s, sys))
+			ERR(p, path_key(kp, path, "system_log_level"), CODE_PARAM,
+			    "The level '%s' is invalid: use DEBUG, INFO or WARN", s);
+		else
+			snprintf(lc->sys_level, sizeof(lc->sys_level), "%s", s);
+	}
+	if (!lc->json && (lc->app_level[0] || lc->sys_level[0]))
+		ERR(p, path, CODE_PARAM, "Log levels apply to JSON logs only (Lambda's "
+		    "ApplicationLogLevel and SystemLogLevel need LogFormat JSON): set "
+		    "\"log_format\": \"JSON\" or remove the levels");
+	if (lc->json && !lc->app_level[0])
+		snprintf(lc->app_level, sizeof(lc->app_level), "INFO");
+	if (lc->json && !lc->sys_level[0])
+		snprintf(lc->sys_level, sizeof(lc->sys_level), "INFO");
+}
+
 /* Element parser for parse_list(): `out` is a struct function. */
 static void parse_function(struct parse *p, const cJSON *j, const char *path, void *out)
 {
@@ -1606,7 +1659,7 @@ static void parse_function(struct parse *p, const cJSON *j, const char *path, vo
 	static const char *const keys[] = {
 		"name", "memory_mb", "timeout_s", "ephemeral_storage_mb", "environment",
 		"handler", "reserved_concurrency", "vpc_config",
-		"runtime", "code", "image", "image_config", "role", NULL };
+		"runtime", "code", "image", "image_config", "role", "logging_config", NULL };
 	const cJSON *m;
 	const char *s;
 
@@ -1634,6 +1687,12 @@ static void parse_function(struct parse *p, const cJSON *j, const char *path, vo
 		char kp[PATH_LEN];
 
 		parse_vpc_config(p, m, path_key(kp, path, "vpc_config"), f);
+	}
+	m = member(p, j, path, "logging_config", false);
+	if (m) {
+		char kp[PATH_LEN];
+
+		parse_logging_config(p, m, path_key(kp, path, "logging_config"), &f->log);
 	}
 }
 

@@ -273,8 +273,18 @@ struct env_var {
 	char *key, *value;
 };
 
+/* Lambda's LoggingConfig: the format of the function's logs and, with
+ * JSON, the lowest level kept of application and of system logs (names as
+ * AWS spells them: TRACE DEBUG INFO WARN ERROR FATAL; DEBUG INFO WARN). */
+struct log_config {
+	bool json;                 /* log_format JSON (default Text) */
+	char app_level[8];         /* "" with Text; default INFO with JSON */
+	char sys_level[8];
+};
+
 struct function {
 	char *name;
+	struct log_config log;
 	int memory_mb, timeout_s, ephemeral_storage_mb;
 	struct env_var *env;
 	int n_env;

@@ -112,4 +112,71 @@ is "Runtime API: a second response is 403 InvalidStateTransition" \
 is "Runtime API: an error after the response is 403" 403 "$(probe error | cut -d' ' -f1)"
 is "Runtime API: the invoke got the first response" '0 "probe"' "$RC $(cat "$TMP/out.json")"
 
+# ---- log lines as Lambda prints them ------------------------------------------------------
+inv logs
+check "text: a warm invoke has no INIT_START" bash -c "grep -q '^START' '$TMP/log' && ! grep -q INIT_START '$TMP/log'"
+V detach -t "$T" logs >/dev/null 2>&1
+inv logs
+check "text: INIT_START Runtime Version and its ARN on a cold start" \
+	grep -Eq $'^INIT_START Runtime Version: python:3\\.12\\.v[0-9]+\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}$' "$TMP/log"
+check "text: INIT_START, START, END, REPORT in Lambda's order" python3 -c '
+import sys
+lines = [l.split(" ")[0].split("\t")[0] for l in open(sys.argv[1]) if l[:1].isupper()]
+kinds = [l for l in lines if l in ("INIT_START", "START", "END", "REPORT")]
+sys.exit(kinds != ["INIT_START", "START", "END", "REPORT"])' "$TMP/log"
+check "text: REPORT fields in Lambda's order, Init Duration last on a cold start" \
+	grep -Eq $'^REPORT RequestId: [0-9a-f-]{36}\tDuration: [0-9.]+ ms\tBilled Duration: [0-9]+ ms\tMemory Size: 128 MB\tMax Memory Used: [0-9]+ MB\tInit Duration: [0-9.]+ ms$' "$TMP/log"
+
+inv pyjson
+jl() { python3 -c '
+import json, sys
+recs = []
+for line in open(sys.argv[1]):
+    try:
+        recs.append(json.loads(line))
+    except ValueError:
+        recs.append({"text": line.rstrip("\n")})
+print(json.dumps(recs))' "$TMP/log"; }
+jl >"$TMP/recs.json"
+rq() { python3 -c "import json,sys; r=json.load(open('$TMP/recs.json')); print($1)"; }
+is "JSON: system logs are platform.initStart, platform.start, platform.report (no END)" \
+	"platform.initStart platform.start platform.report" \
+	"$(rq '" ".join(x["type"] for x in r if "type" in x)')"
+is "JSON: platform.report has Lambda's metrics and status" "True success 128" \
+	"$(rq '[(set(x["record"]["metrics"]) >= {"durationMs","billedDurationMs","memorySizeMB","maxMemoryUsedMB","initDurationMs"}, x["record"]["status"], x["record"]["metrics"]["memorySizeMB"]) for x in r if x.get("type") == "platform.report"][0]' | tr -d ",()'")"
+is "JSON: the application's log record (timestamp, level, message, requestId, extra keys)" \
+	"INFO structured 42 o-7 True True" \
+	"$(rq '[(x["level"], x["message"], x["orderId"], x["requestId"] == [y["record"]["requestId"] for y in r if y.get("type") == "platform.start"][0], x["timestamp"].endswith("Z")) for x in r if x.get("message", "").startswith("structured")][0]' | tr -d ",()'")"
+is "JSON: logger.exception carries errorType, errorMessage, stackTrace, location" \
+	"ERROR ZeroDivisionError division by zero True" \
+	"$(rq '[(x["level"], x["errorType"], x["errorMessage"], "jsonapp.py:handler:" in x["location"]) for x in r if x.get("message") == "it broke"][0]' | tr -d ",()'")"
+is "JSON: DEBUG is below application_log_level INFO" 0 "$(grep -c 'debug below the level' "$TMP/log")"
+check "JSON: print() output stays as it is" grep -qx 'plain print' "$TMP/log"
+inv pyjsonerr
+is "JSON, application_log_level ERROR: only the ERROR record of the application" "ERROR" \
+	"$(jl | python3 -c 'import json,sys; print(" ".join(x["level"] for x in json.load(sys.stdin) if "level" in x))')"
+is "JSON, system_log_level WARN: no platform.start or report of a success" 0 "$(grep -c 'platform\.' "$TMP/log")"
+inv nodejson
+is "node JSON at WARN: console.log dropped, warn and error as JSON" \
+	"WARN:warned 7 ERROR:RangeError" \
+	"$(jl | python3 -c 'import json,sys; print(" ".join(x["level"] + ":" + (x.get("errorType") or x["message"]) for x in json.load(sys.stdin) if "level" in x))')"
+inv pyjsonfail
+is "JSON: a function error is an ERROR record and platform.report status error with the posted type" \
+	"ERROR KeyError | error KeyError" \
+	"$(jl | python3 -c 'import json,sys
+r = json.load(sys.stdin)
+e = [x for x in r if x.get("level") == "ERROR"][0]
+p = [x["record"] for x in r if x.get("type") == "platform.report"][0]
+print(e["level"], e["errorType"], "|", p["status"], p["errorType"])')"
+check "vpcsim logs: the JSON records in the log stream" bash -c \
+	"'$VPCSIM' logs -t '$T' pyjson | grep -q ' {\"time\":\"[0-9T:.-]*Z\",\"type\":\"platform.report\"'"
+
+python3 -c 'import json, sys
+t = json.load(open(sys.argv[1]))
+t["functions"][-1]["logging_config"] = {"log_format": "Text", "application_log_level": "ERROR"}
+json.dump(t, open(sys.argv[2], "w"))' "$F" "$TMP/bad.json"
+V validate "$TMP/bad.json" >"$TMP/log" 2>&1
+check "validate: levels with Text format are refused, naming the fix" grep -q \
+	'logging_config: InvalidParameterValue: Log levels apply to JSON logs only.*set "log_format": "JSON" or remove the levels' "$TMP/log"
+
 check "down $T" V down "$T"

@@ -4,7 +4,7 @@
 # error-type header, init errors), and the Runtime API answers with the
 # emulator's status codes and texts.
 . "$(dirname "$0")/lib.sh"
-plan 26
+plan 42
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/runtime_aws" "$TMP/runtime_aws"
 topo_copy "$ROOT/tests/integration/data/runtime_aws.json" "$T"

@@ -7,7 +7,7 @@
 # vpc_config reaches the services, a VPC function in a subnet without NAT
 # gets the SDK's own connect timeout, the same behind a NAT gateway works.
 . "$(dirname "$0")/lib.sh"
-plan 36
+plan 39
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/aws" "$TMP/aws"
 topo_copy "$ROOT/tests/integration/data/aws.json" "$T"

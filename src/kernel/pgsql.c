@@ -8,30 +8,125 @@
 
 
 #include "util/dlib.h"
-#include "kernel/engine.h"
 #include "kernel/jail.h"
 #include "kernel/pgsql.h"
 #include "util/err.h"
 
-static PGconn *connect_socket(const char *sock_dir, int port, const char *user,
-			      const char *db)
+/* ---- sessions from a child chrooted into the engine's folder ----
+ *
+ * The socket lives in the engine's folder, which the engine's uid owns:
+ * it could put a symlink where the socket should be, and a connection
+ * made from the host would follow it to any unix socket of the host. So
+ * every session is made by a forked child chrooted into that folder
+ * (root's, or the proxy's uid for PgBouncer's console): whatever is
+ * there resolves inside the folder. libpq is loaded before the fork. */
+
+#define REPLY_MAX 4096
+
+/* What a session does once connected: its reply in out (at most
+ * REPLY_MAX bytes, *len set), 0, or an error (err_msg() says which). */
+typedef int (*session_fn)(PGconn *c, const void *arg, char *out, size_t *len);
+
+struct session {
+	const char *dir;           /* the engine's folder, with its socket */
+	int port;
+	const char *user, *db;
+	uid_t uid;                 /* 0: root (peer: DB_ADMIN_USER); else become it */
+	session_fn fn;
+	const void *arg;
+};
+
+/* The child's answer: err, then len bytes of reply (or of message). */
+struct reply_head {
+	int err;
+	size_t len;
+};
+
+static PGconn *connect_socket(const struct session *s)
 {
 	char portstr[16];
 	const char *const keys[] = { "host", "port", "user", "dbname", "connect_timeout",
 				     "application_name", NULL };
-	const char *vals[] = { sock_dir, portstr, user, db, "5", "vpcsim", NULL };
+	const char *vals[] = { "/", portstr, s->user, s->db, "5", "vpcsim", NULL };
 	PGconn *c;
 
-	if (dlib_load(DLIB_PQ) < 0)
-		return NULL;
-	snprintf(portstr, sizeof(portstr), "%d", port);
+	snprintf(portstr, sizeof(portstr), "%d", s->port);
 	c = sym_PQconnectdbParams(keys, vals, 0);
 	if (c && sym_PQstatus(c) == CONNECTION_OK)
 		return c;
-	errf(EIO, "connecting to %s/.s.PGSQL.%d as %s: %s", sock_dir, port, user,
+	errf(EIO, "connecting to %s/.s.PGSQL.%d as %s: %s", s->dir, s->port, s->user,
 	     c ? sym_PQerrorMessage(c) : "out of memory");
 	sym_PQfinish(c);
 	return NULL;
+}
+
+static __attribute__((noreturn)) void session_child(const struct session *s, int fd)
+{
+	static char out[REPLY_MAX];
+	struct reply_head h = { 0, 0 };
+	const char *msg;
+	PGconn *c = NULL;
+
+	if (chroot(s->dir) < 0 || chdir("/") < 0)
+		h.err = errf(errno, "chroot %s: %s", s->dir, strerror(errno));
+	if (!h.err && s->uid)
+		h.err = jail_drop_privileges(s->uid, (gid_t)s->uid, NULL, 0);
+	if (!h.err && !(c = connect_socket(s)))
+		h.err = -EIO;
+	if (!h.err)
+		h.err = s->fn(c, s->arg, out, &h.len);
+	if (c)
+		sym_PQfinish(c);
+	if (h.err) {
+		msg = err_msg();
+		h.len = strlen(msg) < REPLY_MAX ? strlen(msg) : REPLY_MAX;
+		memcpy(out, msg, h.len);
+	}
+	_exit(write(fd, &h, sizeof(h)) == sizeof(h) &&
+	      write(fd, out, h.len) == (ssize_t)h.len ? 0 : 1);
+}
+
+/* Run s in its child; its reply in out[0..*len). */
+static int session_run(const struct session *s, char out[REPLY_MAX], size_t *len)
+{
+	struct reply_head h = { -EIO, 0 };
+	char msg[REPLY_MAX + 1];
+	int fd[2], status;
+	size_t got = 0;
+	ssize_t n = 0;
+	pid_t pid;
+
+	if (dlib_load(DLIB_PQ) < 0)
+		return -ENOENT;
+	if (pipe2(fd, O_CLOEXEC) < 0)
+		return errf(errno, "pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(fd[0]);
+		session_child(s, fd[1]);
+	}
+	close(fd[1]);
+	if (pid < 0) {
+		close(fd[0]);
+		return errf(errno, "fork: %s", strerror(errno));
+	}
+	if (read(fd[0], &h, sizeof(h)) != sizeof(h) || h.len > REPLY_MAX)
+		h = (struct reply_head){ -EIO, 0 };
+	while (got < h.len && (n = read(fd[0], msg + got, h.len - got)) > 0)
+		got += (size_t)n;
+	close(fd[0]);
+	waitpid(pid, &status, 0);
+	if (got < h.len)
+		return errf(EIO, "talking to %s/.s.PGSQL.%d: the session's child ended early",
+			    s->dir, s->port);
+	if (h.err) {
+		msg[got] = '\0';
+		return errf(h.err < 0 ? -h.err : EIO, "%s", msg);
+	}
+	memcpy(out, msg, got);
+	*len = got;
+	return 0;
 }
 
 /* Run one statement; the error names `what`, never the statement (it may
@@ -75,51 +170,74 @@ out:
 	return err;
 }
 
+struct master_arg {
+	const char *user, *password;
+};
+
+static int create_master_fn(PGconn *c, const void *arg, char *out, size_t *len)
+{
+	const struct master_arg *m = arg;
+
+	*len = 0;
+	return create_master(c, m->user, m->password);
+}
+
 int pg_create_master(const char *sock_dir, int port, const char *admin,
 		     const char *user, const char *password)
 {
-	PGconn *c = connect_socket(sock_dir, port, admin, "postgres");
-	int err;
+	struct master_arg m = { user, password };
+	struct session s = { .dir = sock_dir, .port = port, .user = admin, .db = "postgres",
+			     .fn = create_master_fn, .arg = &m };
+	char out[REPLY_MAX];
+	size_t len = 0;
 
-	if (!c)
-		return -EIO;
-	err = create_master(c, user, password);
-	sym_PQfinish(c);
+	return session_run(&s, out, &len);
+}
+
+static int role_secret_fn(PGconn *c, const void *arg, char *out, size_t *len)
+{
+	const char *params[1] = { arg };
+	PGresult *r;
+	int err = 0;
+
+	r = sym_PQexecParams(c, "SELECT rolpassword FROM pg_authid WHERE rolname = $1", 1, NULL,
+			     params, NULL, NULL, 0);
+	if (sym_PQresultStatus(r) != PGRES_TUPLES_OK || sym_PQntuples(r) != 1 ||
+	    sym_PQgetisnull(r, 0, 0))
+		err = errf(EIO, "reading the secret of user %s: %s", (const char *)arg,
+			   sym_PQresultStatus(r) == PGRES_TUPLES_OK ? "no such user" :
+			   sym_PQerrorMessage(c));
+	else if ((*len = strlen(sym_PQgetvalue(r, 0, 0))) >= REPLY_MAX)
+		err = errf(EIO, "reading the secret of user %s: too long", (const char *)arg);
+	else
+		memcpy(out, sym_PQgetvalue(r, 0, 0), *len);
+	sym_PQclear(r);
 	return err;
 }
 
 int pg_role_secret(const char *sock_dir, int port, const char *admin, const char *user,
 		   char **out)
 {
-	const char *params[1] = { user };
-	PGconn *c = connect_socket(sock_dir, port, admin, "postgres");
-	PGresult *r;
-	int err = 0;
+	struct session s = { .dir = sock_dir, .port = port, .user = admin, .db = "postgres",
+			     .fn = role_secret_fn, .arg = user };
+	char buf[REPLY_MAX];
+	size_t len = 0;
+	int err = session_run(&s, buf, &len);
 
-	if (!c)
-		return -EIO;
-	r = sym_PQexecParams(c, "SELECT rolpassword FROM pg_authid WHERE rolname = $1", 1, NULL,
-			 params, NULL, NULL, 0);
-	if (sym_PQresultStatus(r) != PGRES_TUPLES_OK || sym_PQntuples(r) != 1 || sym_PQgetisnull(r, 0, 0))
-		err = errf(EIO, "reading the secret of user %s: %s", user,
-			   sym_PQresultStatus(r) == PGRES_TUPLES_OK ? "no such user" : sym_PQerrorMessage(c));
-	else if (!(*out = strdup(sym_PQgetvalue(r, 0, 0))))
-		err = errf(ENOMEM, "reading the secret of user %s", user);
-	sym_PQclear(r);
-	sym_PQfinish(c);
-	return err;
+	if (err < 0)
+		return err;
+	if (!(*out = strndup(buf, len)))
+		return errf(ENOMEM, "reading the secret of user %s", user);
+	return 0;
 }
 
-int pg_activity_read(const char *sock_dir, int port, const char *admin,
-		     struct pg_activity *out)
+static int activity_fn(PGconn *c, const void *arg, char *out, size_t *len)
 {
-	const char *params[1] = { admin };
-	PGconn *c = connect_socket(sock_dir, port, admin, "postgres");
+	const char *params[1] = { arg };
+	struct pg_activity a;
 	PGresult *r;
 	int err = 0;
 
-	if (!c)
-		return -EIO;
 	r = sym_PQexecParams(c,
 			 "SELECT current_setting('max_connections')::int, count(*),"
 			 " count(*) FILTER (WHERE state = 'active'),"
@@ -129,14 +247,32 @@ int pg_activity_read(const char *sock_dir, int port, const char *admin,
 	if (sym_PQresultStatus(r) != PGRES_TUPLES_OK || sym_PQntuples(r) != 1) {
 		err = errf(EIO, "reading pg_stat_activity: %s", sym_PQerrorMessage(c));
 	} else {
-		out->max_connections = atoi(sym_PQgetvalue(r, 0, 0));
-		out->clients = atoi(sym_PQgetvalue(r, 0, 1));
-		out->active = atoi(sym_PQgetvalue(r, 0, 2));
-		out->idle = atoi(sym_PQgetvalue(r, 0, 3));
+		a.max_connections = atoi(sym_PQgetvalue(r, 0, 0));
+		a.clients = atoi(sym_PQgetvalue(r, 0, 1));
+		a.active = atoi(sym_PQgetvalue(r, 0, 2));
+		a.idle = atoi(sym_PQgetvalue(r, 0, 3));
+		memcpy(out, &a, sizeof(a));
+		*len = sizeof(a);
 	}
 	sym_PQclear(r);
-	sym_PQfinish(c);
 	return err;
+}
+
+int pg_activity_read(const char *sock_dir, int port, const char *admin,
+		     struct pg_activity *out)
+{
+	struct session s = { .dir = sock_dir, .port = port, .user = admin, .db = "postgres",
+			     .fn = activity_fn, .arg = admin };
+	char buf[REPLY_MAX];
+	size_t len = 0;
+	int err = session_run(&s, buf, &len);
+
+	if (err < 0)
+		return err;
+	if (len != sizeof(*out))
+		return errf(EIO, "reading pg_stat_activity on %s: a short answer", sock_dir);
+	memcpy(out, buf, sizeof(*out));
+	return 0;
 }
 
 static int col(const PGresult *r, const char *name)
@@ -149,67 +285,48 @@ static int cell(const PGresult *r, int row, int c)
 	return c < 0 ? 0 : atoi(sym_PQgetvalue(r, row, c));
 }
 
-/* In the child: SHOW POOLS as user pgbouncer, summed; 0 on success. */
-static int pools_query(const char *sock_dir, int port, struct pgb_pools *p)
+/* SHOW POOLS as user pgbouncer, summed. */
+static int pools_fn(PGconn *c, const void *arg, char *out, size_t *len)
 {
-	PGconn *c = connect_socket(sock_dir, port, "pgbouncer", "pgbouncer");
-	PGresult *r;
-	int ok;
+	struct pgb_pools p = { 0 };
+	PGresult *r = sym_PQexec(c, "SHOW POOLS");
+	int ok = sym_PQresultStatus(r) == PGRES_TUPLES_OK;
 
-	if (!c)
-		return -1;
-	r = sym_PQexec(c, "SHOW POOLS");
-	ok = sym_PQresultStatus(r) == PGRES_TUPLES_OK;
 	for (int i = 0; ok && i < sym_PQntuples(r); i++) {
 		int wait;
 
 		if (!strcmp(sym_PQgetvalue(r, i, col(r, "database")), "pgbouncer"))
 			continue;
-		p->cl_active += cell(r, i, col(r, "cl_active"));
-		p->cl_waiting += cell(r, i, col(r, "cl_waiting"));
-		p->sv_active += cell(r, i, col(r, "sv_active"));
-		p->sv_idle += cell(r, i, col(r, "sv_idle"));
-		p->sv_used += cell(r, i, col(r, "sv_used"));
-		p->sv_login += cell(r, i, col(r, "sv_login"));
+		p.cl_active += cell(r, i, col(r, "cl_active"));
+		p.cl_waiting += cell(r, i, col(r, "cl_waiting"));
+		p.sv_active += cell(r, i, col(r, "sv_active"));
+		p.sv_idle += cell(r, i, col(r, "sv_idle"));
+		p.sv_used += cell(r, i, col(r, "sv_used"));
+		p.sv_login += cell(r, i, col(r, "sv_login"));
 		wait = cell(r, i, col(r, "maxwait"));
-		if (wait > p->maxwait_s)
-			p->maxwait_s = wait;
+		if (wait > p.maxwait_s)
+			p.maxwait_s = wait;
 	}
 	sym_PQclear(r);
-	sym_PQfinish(c);
-	return ok ? 0 : -1;
+	if (!ok)
+		return errf(EIO, "SHOW POOLS: %s", sym_PQerrorMessage(c));
+	memcpy(out, &p, sizeof(p));
+	*len = sizeof(p);
+	return 0;
 }
 
 int pgb_pools_read(const char *sock_dir, int port, uid_t uid, struct pgb_pools *out)
 {
-	struct pgb_pools p = { 0 };
-	int fd[2], status;
-	ssize_t n;
-	pid_t pid;
+	struct session s = { .dir = sock_dir, .port = port, .user = "pgbouncer",
+			     .db = "pgbouncer", .uid = uid, .fn = pools_fn };
+	char buf[REPLY_MAX];
+	size_t len = 0;
+	int err = session_run(&s, buf, &len);
 
-	if (pipe2(fd, O_CLOEXEC) < 0)
-		return errf(errno, "pipe: %s", strerror(errno));
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		close(fd[0]);
-		close(fd[1]);
-		return errf(errno, "fork: %s", strerror(errno));
-	}
-	if (pid == 0) {
-		close(fd[0]);
-		if (engine_own_view(sock_dir) < 0 ||
-		    jail_drop_privileges(uid, (gid_t)uid, NULL, 0) < 0 ||
-		    pools_query(sock_dir, port, &p) < 0)
-			_exit(1);
-		_exit(write(fd[1], &p, sizeof(p)) == sizeof(p) ? 0 : 1);
-	}
-	close(fd[1]);
-	n = read(fd[0], &p, sizeof(p));
-	close(fd[0]);
-	waitpid(pid, &status, 0);
-	if (n != sizeof(p))
-		return errf(EIO, "SHOW POOLS on %s/.s.PGSQL.%d failed", sock_dir, port);
-	*out = p;
+	if (err < 0)
+		return err;
+	if (len != sizeof(*out))
+		return errf(EIO, "SHOW POOLS on %s/.s.PGSQL.%d: a short answer", sock_dir, port);
+	memcpy(out, buf, sizeof(*out));
 	return 0;
 }

@@ -2,11 +2,13 @@
  * in the topology's state folder (never over the network: the host has
  * no path into a VPC). docs/RDS.md.
  *
+ * Every session is made by a forked child chrooted into the engine's
+ * folder: the engine's uid owns that folder and could put a symlink where
+ * its socket should be; inside the chroot it leads nowhere else.
  * PostgreSQL: as the engine's superuser (DB_ADMIN_USER), which pg_hba
  * admits by peer for root. PgBouncer: its admin console as user
  * "pgbouncer", which PgBouncer admits on its unix socket from a process
- * of its own uid, so those calls fork a child that becomes the proxy's
- * uid (in a mount namespace where it can reach the socket: engine.h).
+ * of its own uid, so that child also becomes the proxy's uid.
  * Passwords are never part of a message. */
 #ifndef VPCSIM_PGSQL_H
 #define VPCSIM_PGSQL_H

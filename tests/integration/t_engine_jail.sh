@@ -16,7 +16,7 @@
 # topology's (two topologies whose names share a prefix) nor the host's
 # postgres. down and a failed up leave no engine process, file or mount.
 . "$(dirname "$0")/lib.sh"
-plan 49
+plan 52
 T=$(unique_name)
 T2=${T}-b
 topo_copy "$ROOT/tests/integration/data/engine_jail.json" "$T2"
@@ -150,6 +150,34 @@ check "instance_class db.t3.micro gives the server max_connections 112 (1 GiB / 
 	bash -c "[ \"\$(master 'SHOW max_connections')\" = 112 ]"
 check "status shows the class's max_connections and the class" \
 	bash -c "V status $T | grep -E '^db +postgres .* 112 +db\.t3\.micro\$'"
+
+echo "# ---- root's own sessions with the engine do not follow what it puts in its folder ----"
+# A listener of the host that root's status must never reach, and the
+# engine's superuser putting a symlink to it where its socket was.
+python3 - "$TMP/trap.sock" >"$TMP/trap.out" 2>&1 <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o777)
+s.listen(8)
+print("listening", flush=True)
+while True:
+    c, _ = s.accept()
+    print("connected", flush=True)
+    c.close()
+PY
+trap_pid=$!
+for _ in $(seq 50); do grep -q listening "$TMP/trap.out" 2>/dev/null && break; sleep 0.1; done
+admin "$T" "COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; cd /run/vpcsim/$T/engine-db && mv .s.PGSQL.5432 .s.moved && ln -s $TMP/trap.sock .s.PGSQL.5432'" >"$TMP/swap" 2>&1
+check "the engine's superuser replaced its socket by a symlink to a host socket" \
+	bash -c "[ -L /run/vpcsim/$T/engine-db/.s.PGSQL.5432 ] || { cat '$TMP/swap'; false; }"
+V status "$T" >"$TMP/st-trap" 2>&1
+V status "$T" --json >>"$TMP/st-trap" 2>&1
+kill "$trap_pid" 2>/dev/null
+wait "$trap_pid" 2>/dev/null
+check "status (root) did not follow the symlink to the host's socket" \
+	bash -c "! grep -q connected '$TMP/trap.out' || { cat '$TMP/trap.out'; false; }"
+check "status says the database is unreachable instead" grep -qE '^db +postgres .* unreachable ' "$TMP/st-trap"
 
 echo "# ---- down and a failed up leave nothing ----"
 check "down $T" V down "$T"

@@ -5,7 +5,7 @@
 # straight at the database and through the proxy; the borrow timeout;
 # validation; nothing of the engines left after down or a failed up.
 . "$(dirname "$0")/lib.sh"
-plan 50
+plan 53
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/rds.json" "$T"
 V() { "$VPCSIM" "$@"; }

@@ -86,7 +86,9 @@ netns_of() { # name
 # by spaces, matches the extended regex RE; with a second argument also
 # those whose working directory starts with DIR. The one /proc scan.
 proc_pids() { # RE [DIR]
-	local d p c st args
+	local d p c st args cwd=""
+	# the working directories under DIR, in one find (no fork a process)
+	[ -z "${2:-}" ] || cwd=$(find /proc/[0-9]*/cwd -maxdepth 0 -lname "$2*" 2>/dev/null | tr '\n' ' ')
 	for d in /proc/[0-9]*; do
 		p=${d#/proc/}
 		[ "$p" != $$ ] && [ "$p" != "$BASHPID" ] || continue
@@ -95,7 +97,7 @@ proc_pids() { # RE [DIR]
 		[ "${st%% *}" != Z ] || continue
 		mapfile -d '' args 2>/dev/null <"$d/cmdline" || continue
 		c="${args[*]}"
-		if [[ $c =~ $1 ]] || { [ -n "${2:-}" ] && [[ $(readlink "$d/cwd" 2>/dev/null) == "$2"* ]]; }; then
+		if [[ $c =~ $1 ]] || [[ " $cwd" == *" $d/cwd "* ]]; then
 			echo "$p"
 		fi
 	done

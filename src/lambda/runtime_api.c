@@ -174,20 +174,64 @@ static enum MHD_Result on_init_error(struct rapi *r, struct MHD_Connection *c,
 	return reply(c, MHD_HTTP_ACCEPTED, "{\"status\":\"OK\"}");
 }
 
+static void budget_give_back(struct rapi_upload *u)
+{
+	if (!u->budget || !u->buf)
+		return;
+	pthread_mutex_lock(&u->budget->mu);
+	u->budget->used -= u->len + 1;
+	pthread_mutex_unlock(&u->budget->mu);
+}
+
+/* Charge n more bytes (the first chunk also its terminator). */
+static bool budget_take(struct rapi_upload *u, size_t n)
+{
+	bool ok;
+
+	if (!u->budget)
+		return true;
+	n += u->buf ? 0 : 1;
+	pthread_mutex_lock(&u->budget->mu);
+	ok = u->budget->used + n <= u->budget->max;
+	if (ok)
+		u->budget->used += n;
+	pthread_mutex_unlock(&u->budget->mu);
+	return ok;
+}
+
+/* Past a limit: what was kept is freed, what comes is dropped. */
+static void upload_refuse(struct rapi_upload *u, bool over_budget)
+{
+	budget_give_back(u);
+	free(u->buf);
+	u->buf = NULL;
+	u->len = 0;
+	u->too_large = true;
+	u->over_budget = over_budget;
+}
+
 int rapi_upload_add(struct rapi_upload *u, const char *data, size_t n)
 {
 	char *grown;
 
-	if (u->too_large || u->len + n > (u->limit ? u->limit : RAPI_PAYLOAD_MAX)) {
-		u->too_large = true;
-		free(u->buf);
-		u->buf = NULL;
-		u->len = 0;
+	if (u->too_large)
+		return 0;
+	if (u->len + n > (u->limit ? u->limit : RAPI_PAYLOAD_MAX)) {
+		upload_refuse(u, false);
+		return 0;
+	}
+	if (!budget_take(u, n)) {
+		upload_refuse(u, true);
 		return 0;
 	}
 	grown = realloc(u->buf, u->len + n + 1);
 	if (!grown) {
-		u->too_large = true;
+		if (u->budget) { /* give back what this chunk took */
+			pthread_mutex_lock(&u->budget->mu);
+			u->budget->used -= n + (u->buf ? 0 : 1);
+			pthread_mutex_unlock(&u->budget->mu);
+		}
+		upload_refuse(u, false);
 		return -ENOMEM;
 	}
 	u->buf = grown;
@@ -199,9 +243,27 @@ int rapi_upload_add(struct rapi_upload *u, const char *data, size_t n)
 
 void rapi_upload_free(struct rapi_upload *u)
 {
-	if (u)
+	if (u) {
+		budget_give_back(u);
 		free(u->buf);
+	}
 	free(u);
+}
+
+struct rapi_upload *rapi_upload_new(void *conn, struct rapi_budget *budget, size_t limit)
+{
+	const char *cl = sym_MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							 MHD_HTTP_HEADER_CONTENT_LENGTH);
+	struct rapi_upload *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return NULL;
+	u->budget = budget;
+	u->limit = limit;
+	/* Refused before a byte of the body is read. */
+	if (cl && strtoull(cl, NULL, 10) > (limit ? limit : RAPI_PAYLOAD_MAX))
+		u->too_large = true;
+	return u;
 }
 
 /* The invocation id of "…/invocation/{id}/{what}", or NULL. */
@@ -247,12 +309,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "MethodNotAllowed",
 				   "Method not allowed");
 	if (!u) {
-		u = calloc(1, sizeof(*u));
+		u = rapi_upload_new(c, &r->budget, RAPI_RESPONSE_MAX);
 		if (!u)
 			return MHD_NO;
-		u->limit = RAPI_RESPONSE_MAX;
 		*con_cls = u;
-		return MHD_YES;
+		/* Too large by its Content-Length: answered now, the body
+		 * never read (libmicrohttpd closes the connection). */
+		return u->too_large ? on_post(r, c, url, u) : MHD_YES;
 	}
 	if (*data_size) {
 		rapi_upload_add(u, data, *data_size);
@@ -283,11 +346,20 @@ int rapi_start(struct rapi *r)
 		return errf(errno, "eventfd: %s", strerror(errno));
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
+	pthread_mutex_init(&r->budget.mu, NULL);
+	r->budget.max = RAPI_BUFFER_MAX;
+	/* A thread per connection, since `next` waits in its handler; the
+	 * connection limit bounds the threads. No idle timeout: a `next`
+	 * waits as long as the environment stays warm, and every client is
+	 * the function itself. */
 	r->daemon = sym_MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
-				     MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
+				     MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL, NULL,
 				     handle, r,
 				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
 				     MHD_OPTION_CONNECTION_TIMEOUT, 0U,
+				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)RAPI_CONN_MAX,
+				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)RAPI_HEADER_MAX,
+				     MHD_OPTION_THREAD_STACK_SIZE, (size_t)256 * 1024,
 				     MHD_OPTION_NOTIFY_COMPLETED, request_done, r,
 				     MHD_OPTION_END);
 	if (!r->daemon)

@@ -3,6 +3,16 @@
  * connection) on 127.0.0.1:9001 of the environment's network namespace,
  * the address the runtime finds in AWS_LAMBDA_RUNTIME_API.
  *
+ * Its only client is the function, and the server runs in the supervisor
+ * (root, outside the function's cgroup), so what the function can make it
+ * hold is bounded (docs/SECURITY.md, "Memory bounds"): RAPI_CONN_MAX
+ * connections, hence threads, at once (more wait in the kernel's accept
+ * queue); RAPI_HEADER_MAX bytes of request line and headers per
+ * connection; 6 MB per body (RAPI_RESPONSE_MAX), refused with 413 as soon as
+ * Content-Length or the bytes received pass it; RAPI_BUFFER_MAX bytes of
+ * bodies held at once over all connections (a body that would pass it is
+ * dropped as it arrives and answered 413).
+ *
  *   GET  /2018-06-01/runtime/invocation/next          blocks until an event
  *   POST /2018-06-01/runtime/invocation/{id}/response  202; 400 an id not the
  *                                                      invocation's; 403 no
@@ -29,6 +39,16 @@
 /* A runtime's response: AWS's emulator allows 6 MiB + 100 bytes
  * (interop.MaxPayloadSize) and states that figure in both messages. */
 #define RAPI_RESPONSE_MAX 6291556
+#define RAPI_CONN_MAX 16           /* connections (and server threads) at once */
+#define RAPI_HEADER_MAX 32768      /* request line + headers, per connection */
+#define RAPI_BUFFER_MAX (2 * RAPI_PAYLOAD_MAX) /* bodies held at once, all connections */
+
+/* Bytes of request bodies a server holds at once, over all its
+ * connections: uploads charge it as they grow and give back when freed. */
+struct rapi_budget {
+	pthread_mutex_t mu;
+	size_t used, max;
+};
 
 /* A request body being received by an HTTP server (the Runtime API here,
  * the Invoke API of `vpcsim serve`): the chunks libmicrohttpd hands over,
@@ -38,11 +58,19 @@ struct rapi_upload {
 	size_t len;
 	bool too_large;            /* over the limit: bytes dropped, not kept */
 	size_t limit;              /* 0: RAPI_PAYLOAD_MAX */
+	bool over_budget;          /* too_large because the budget was spent */
+	struct rapi_budget *budget; /* NULL: not counted */
 };
 /* Append a chunk. 0, or -ENOMEM when memory ran out (then too_large is
- * set as well, so the body is refused either way). */
+ * set as well, so the body is refused either way). Past the limit or the
+ * budget, the bytes so far are freed and the rest dropped. */
 int rapi_upload_add(struct rapi_upload *u, const char *data, size_t n);
 void rapi_upload_free(struct rapi_upload *u);
+/* A new upload of at most `limit` bytes (0: RAPI_PAYLOAD_MAX) charged to
+ * `budget` (may be NULL); too_large at once when the request's
+ * Content-Length (libmicrohttpd connection `conn`) says more than the
+ * limit. NULL when out of memory. */
+struct rapi_upload *rapi_upload_new(void *conn, struct rapi_budget *budget, size_t limit);
 
 enum rapi_outcome {
 	RAPI_NONE,
@@ -82,6 +110,7 @@ struct rapi {
 	unsigned long long response_len; /* its Content-Length, 0 if not sent */
 	bool shutdown;
 	void *daemon;              /* struct MHD_Daemon */
+	struct rapi_budget budget; /* bodies being received */
 };
 
 /* Start the server on 127.0.0.1:RAPI_PORT of the calling thread's network

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "kernel/proc.h"
 #include "model/layout.h"
 
 static const struct verb verbs[] = {
@@ -150,6 +151,7 @@ const struct verb *verb_table(size_t *n)
 int main(int argc, char **argv)
 {
 	command_line_save(argc, argv);
+	proc_args_remember(argc, argv);
 	if (argc < 2) {
 		help_usage(stderr);
 		return EXIT_USAGE;

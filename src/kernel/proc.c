@@ -207,25 +207,30 @@ int proc_cred_lookup(const char *user, struct proc_cred *out)
 	return 0;
 }
 
-/* environ with HOME, USER and LOGNAME of cred, for execve. Built before
- * the fork; static storage (one command is started at a time). */
+/* The whole environment of a command run as cred's user: PATH, HOME, USER,
+ * LOGNAME and the caller's LANG, nothing else of root's (a secret in
+ * root's environment would be readable in /proc/PID/environ by that
+ * user). Built before the fork; static storage (one command is started
+ * at a time). */
 static char **cred_environ(const struct proc_cred *c)
 {
-	static char home[300], user[80], logname[80];
-	static char *env[512];
-	extern char **environ;
+	static char home[300], user[80], logname[80], lang[128];
+	static char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	static char *env[8];
+	const char *l = getenv("LANG");
 	int n = 0;
 
 	snprintf(home, sizeof(home), "HOME=%s", c->home);
 	snprintf(user, sizeof(user), "USER=%s", c->name);
 	snprintf(logname, sizeof(logname), "LOGNAME=%s", c->name);
+	env[n++] = path;
 	env[n++] = home;
 	env[n++] = user;
 	env[n++] = logname;
-	for (char **e = environ; *e && n < 511; e++)
-		if (strncmp(*e, "HOME=", 5) && strncmp(*e, "USER=", 5) &&
-		    strncmp(*e, "LOGNAME=", 8))
-			env[n++] = *e;
+	if (l && strlen(l) < sizeof(lang) - 5 && !strpbrk(l, "/")) {
+		snprintf(lang, sizeof(lang), "LANG=%s", l);
+		env[n++] = lang;
+	}
 	env[n] = NULL;
 	return env;
 }
@@ -530,4 +535,26 @@ int proc_read_report(int fd, char *msg, size_t size)
 	}
 	msg[len] = '\0';
 	return (int)len;
+}
+
+static char *args_start;
+static size_t args_len;
+
+void proc_args_remember(int argc, char **argv)
+{
+	if (argc < 1)
+		return;
+	args_start = argv[0];
+	args_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);
+}
+
+int proc_set_cmdline(const char *title)
+{
+	if (!args_start)
+		return errf(EINVAL, "the command line to overwrite is unknown (proc_args_remember)");
+	/* In place: the kernel shows the bytes between arg_start and arg_end,
+	 * the strings main() received. */
+	memset(args_start, 0, args_len);
+	snprintf(args_start, args_len, "%s", title);
+	return 0;
 }

@@ -45,7 +45,8 @@ int proc_cred_lookup(const char *user, struct proc_cred *out);
  * stdout and stderr are appended to log_path, every other descriptor is
  * closed, PR_SET_NO_NEW_PRIVS is set. cred NULL: as root with the
  * inherited environment (the host's file system, every capability);
- * else as cred's user with no capabilities, HOME, USER and LOGNAME set.
+ * else as cred's user with no capabilities and an environment of PATH, HOME,
+ * USER, LOGNAME and the caller's LANG only.
  * Setup and exec failures are returned here (-errno, err_msg() names the
  * step). */
 int proc_start_in_node(const char *netns, const char *command, const char *log_path,
@@ -78,6 +79,15 @@ int proc_enter_node(const char *netns);
  * everything it left in there. With pidfd, also a pidfd of the child.
  * Like fork(): 0 in the child, the pid in the parent, -1 and errno. */
 pid_t proc_clone_pid_ns(int *pidfd);
+
+/* Make /proc/self/cmdline (what `ps` shows every user) read `title`
+ * (cut to the length of the original arguments): a process forked from a
+ * vpcsim command would otherwise show that command's arguments for as
+ * long as it lives (an invoke's payload, for the supervisor). Overwrites
+ * the strings main() received, which proc_args_remember() noted; no
+ * argv[] string may be used after it. 0 or -EINVAL. */
+void proc_args_remember(int argc, char **argv);
+int proc_set_cmdline(const char *title);
 
 /* In a forked child before exec: default dispositions for the signals a
  * vpcsim command may catch or ignore, and an empty signal mask, so the

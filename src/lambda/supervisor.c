@@ -718,6 +718,13 @@ int supervisor_start(const struct sup_cfg *cfg)
 		setsid();
 		if (fork() != 0)
 			_exit(0);
+		/* Not the invoking command's arguments (its payload). */
+		snprintf(logp, sizeof(logp), "vpcsim supervisor %s %s", cfg->topo, cfg->env_id);
+		if (proc_set_cmdline(logp) < 0) {
+			if (write(rep[1], err_msg(), strlen(err_msg())) < 0)
+				_exit(2);
+			_exit(1);
+		}
 		snprintf(logp, sizeof(logp), "%s/supervisor.log", cfg->env_dir);
 		devnull = open("/dev/null", O_RDWR);
 		logfd = open(logp, O_WRONLY | O_CREAT | O_APPEND, 0600);

@@ -10,6 +10,7 @@
 #include "lambda/env.h"
 #include "lambda/invoke.h"
 #include "util/err.h"
+#include "util/visible.h"
 #include "util/clock.h"
 #include "model/pricing.h"
 #include "state/state.h"
@@ -169,7 +170,12 @@ int cmd_invoke(int argc, char **argv)
 		return fail(EXIT_USAGE, "invoke: %s", err_msg());
 	}
 	rq.payload = text;
+	/* On a terminal, the function's escape sequences shown, not obeyed. */
+	rq.out = visible_if_tty(stdout);
+	rq.logs = visible_if_tty(stderr);
 	err = invoke_function(&lv, fn, &rq, &o);
+	visible_close(rq.out, stdout);
+	visible_close(rq.logs, stderr);
 	rc = invoke_report(&lv, fn, &o, err, cost);
 	free(text);
 	live_close(&lv);

@@ -18,26 +18,60 @@
 struct stream {
 	char path[STATE_PATH_MAX + 256];
 	long off;
+	ino_t ino;                 /* of the file off is in */
+	bool started;
 };
 
-/* Print what is new in one stream file; a "#stream NAME" line starts a
- * stream (the file is rewritten when its environment is made again). */
-static void stream_print(struct stream *s, const char *fn)
+/* Print file `path` from `off`; returns the offset reached. A "#stream"
+ * line starts a stream; "#continued" starts the file that goes on with
+ * one (the stream keeps its newest lines, sup_log.h) and is shown only
+ * when nothing of the stream was shown yet. */
+static long file_print(const char *path, long off, const char *fn, bool *shown)
 {
 	char line[65536];
-	FILE *f = fopen(s->path, "re");
+	FILE *f = fopen(path, "re");
 
 	if (!f)
-		return;
-	fseek(f, s->off, SEEK_SET);
+		return off;
+	fseek(f, off, SEEK_SET);
 	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "#stream ", 8))
+		if (!strncmp(line, "#stream ", 8)) {
 			printf("==> /aws/lambda/%s %s", fn, line + 8);
-		else
+		} else if (!strncmp(line, "#continued ", 11)) {
+			if (!*shown)
+				printf("==> /aws/lambda/%s %.*s (its older lines dropped: a stream keeps "
+				       "its newest 4 to 8 MB)\n", fn, (int)strcspn(line + 11, "\n"),
+				       line + 11);
+		} else {
 			fputs(line, stdout);
+		}
+		*shown = true;
 	}
-	s->off = ftell(f);
+	off = ftell(f);
 	fclose(f);
+	return off;
+}
+
+/* Print what is new in one stream: first its older half (FILE.1), and
+ * after the file was rotated, the rest of the file it became. */
+static void stream_print(struct stream *s, const char *fn)
+{
+	char older[sizeof(s->path) + 8];
+	struct stat st, so;
+	bool shown = s->started;
+
+	if (stat(s->path, &st) < 0)
+		return;
+	snprintf(older, sizeof(older), "%s.1", s->path);
+	if (!s->started)
+		file_print(older, 0, fn, &shown);
+	else if (st.st_ino != s->ino && stat(older, &so) == 0 && so.st_ino == s->ino)
+		file_print(older, s->off, fn, &shown);
+	if (st.st_ino != s->ino)
+		s->off = 0;
+	s->ino = st.st_ino;
+	s->started = true;
+	s->off = file_print(s->path, s->off, fn, &shown);
 	fflush(stdout);
 }
 
@@ -59,8 +93,8 @@ static int streams_scan(const char *dir, struct stream *st, int n)
 		for (int i = 0; i < n && !known; i++)
 			known = !strcmp(st[i].path, path);
 		if (!known) {
-			snprintf(st[n].path, sizeof(st[n].path), "%s", path);
-			st[n++].off = 0;
+			memset(&st[n], 0, sizeof(st[n]));
+			snprintf(st[n++].path, sizeof(st[n].path), "%s", path);
 		}
 	}
 	closedir(d);

@@ -27,18 +27,50 @@ static void write_all(int fd, const char *p, size_t len)
 	}
 }
 
-int sup_log_open(struct sup_log *l, const char *path, const char *stream)
+/* A new stream file at l->path starting with "#<mark> STREAM". */
+static int file_start(struct sup_log *l, const char *mark)
 {
 	char head[256];
 
+	l->file_fd = open(l->path, O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (l->file_fd < 0)
+		return errf(errno, "opening log stream %s: %s", l->path, strerror(errno));
+	snprintf(head, sizeof(head), "#%s %s\n", mark, l->stream);
+	write_all(l->file_fd, head, strlen(head));
+	l->file_bytes = strlen(head);
+	return 0;
+}
+
+int sup_log_open(struct sup_log *l, const char *path, const char *stream)
+{
 	memset(l, 0, sizeof(*l));
 	l->client_fd = -1;
-	l->file_fd = open(path, O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0640);
+	snprintf(l->path, sizeof(l->path), "%s", path);
+	snprintf(l->stream, sizeof(l->stream), "%s", stream);
+	return file_start(l, "stream");
+}
+
+/* The file is full: it becomes FILE.1 and a new one continues it. */
+static void file_rotate(struct sup_log *l)
+{
+	char older[PATH_MAX + 8];
+
+	snprintf(older, sizeof(older), "%s.1", l->path);
+	close(l->file_fd);
+	if (rename(l->path, older) < 0)
+		unlink(l->path);
+	if (file_start(l, "continued") < 0)
+		l->file_fd = -1;
+}
+
+static void file_append(struct sup_log *l, const char *p, size_t n)
+{
+	if (l->file_bytes + n > SUP_STREAM_HALF)
+		file_rotate(l);
 	if (l->file_fd < 0)
-		return errf(errno, "opening log stream %s: %s", path, strerror(errno));
-	snprintf(head, sizeof(head), "#stream %s\n", stream);
-	write_all(l->file_fd, head, strlen(head));
-	return 0;
+		return;
+	write_all(l->file_fd, p, n);
+	l->file_bytes += n;
 }
 
 void sup_log_frame(struct sup_log *l, char type, const char *data, size_t len)
@@ -95,7 +127,7 @@ static void emit(struct sup_log *l, const char *line, size_t len)
 		memcpy(buf, stamp, strlen(stamp));
 		memcpy(buf + strlen(stamp), line, len);
 		buf[strlen(stamp) + len] = '\n';
-		write_all(l->file_fd, buf, strlen(stamp) + len + 1);
+		file_append(l, buf, strlen(stamp) + len + 1);
 		free(buf);
 	}
 	if (l->client_fd >= 0) {
@@ -116,11 +148,29 @@ void sup_log_line(struct sup_log *l, const char *line)
 	emit(l, line, strlen(line));
 }
 
+/* The line held in part ends: out it goes, with a note when cut. */
+static void part_end(struct sup_log *l)
+{
+	if (l->dropped) {
+		char *line = malloc(l->part_len + 64);
+
+		if (line) {
+			memcpy(line, l->part, l->part_len);
+			emit(l, line, l->part_len + (size_t)snprintf(line + l->part_len, 64,
+				" [truncated: %zu bytes]", l->dropped));
+			free(line);
+		}
+	} else {
+		emit(l, l->part, l->part_len);
+	}
+	l->part_len = 0;
+	l->dropped = 0;
+}
+
 void sup_log_flush(struct sup_log *l)
 {
-	if (l->part_len)
-		emit(l, l->part, l->part_len);
-	l->part_len = 0;
+	if (l->part_len || l->dropped)
+		part_end(l);
 }
 
 void sup_log_pump(struct sup_log *l, int fd)
@@ -132,13 +182,12 @@ void sup_log_pump(struct sup_log *l, int fd)
 		return;
 	while ((r = read(fd, buf, sizeof(buf))) > 0) {
 		for (ssize_t i = 0; i < r; i++) {
-			if (buf[i] == '\n' || l->part_len == sizeof(l->part)) {
-				emit(l, l->part, l->part_len);
-				l->part_len = 0;
-				if (buf[i] == '\n')
-					continue;
-			}
-			l->part[l->part_len++] = buf[i];
+			if (buf[i] == '\n')
+				part_end(l);
+			else if (l->part_len == sizeof(l->part))
+				l->dropped++;
+			else
+				l->part[l->part_len++] = buf[i];
 		}
 	}
 }

@@ -1,0 +1,91 @@
+#!/bin/bash
+# What a hostile function or a second local user can make vpcsim's root
+# processes do (issue 18, defects 6, 7, 8, 9, 11), each bounded:
+#   - the Runtime API: connections, threads and bytes held per environment,
+#     a body over 6 MB refused by its Content-Length (defect 6);
+#   - log streams: lines cut at 256 KB, the newest 4-8 MB kept (defect 7);
+#   - a resource command run as a user: a clean environment; the payload in
+#     no command line; escape sequences shown, not obeyed, on a terminal
+#     (defect 11);
+#   - the supervisor's memory (VmHWM) under a flood of everything the
+#     function can send it stays under SUP_BOUND_KB.
+. "$(dirname "$0")/lib.sh"
+T=$(unique_name)
+cp -r "$ROOT/tests/integration/data/bounds" "$TMP/bounds"
+topo_copy "$ROOT/tests/integration/data/bounds.json" "$T"
+V() { "$VPCSIM" "$@"; }
+# is WHAT EXPECTED ACTUAL
+is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (expected '$2', got '$3')"; fi; }
+# le WHAT VALUE MAX
+le() { if [ -n "$2" ] && [ "$2" -le "$3" ]; then ok "$1 ($2 <= $3)"; else not_ok "$1 ($2 > $3)"; fi; }
+SUP_BOUND_KB=49152   # the supervisor's peak resident memory, docs/SECURITY.md
+MARK=pl$RANDOM$RANDOM
+
+VPCSIM_T_SECRET=root-secret-$MARK check "up $T" V up "$F"
+
+# ---- defect 11: a user command's environment -------------------------------
+for _ in $(seq 50); do grep -q '^PATH=' /run/vpcsim/"$T"/logs/svc.log 2>/dev/null && break; sleep 0.1; done
+check "a user's command has PATH and HOME" grep -q '^HOME=' /run/vpcsim/"$T"/logs/svc.log
+check_fails "a user's command has none of root's environment" grep -q "$MARK" /run/vpcsim/"$T"/logs/svc.log
+is "a user's command has PATH, HOME, USER, LOGNAME, LANG (and sh's PWD) only" "HOME LANG LOGNAME PATH PWD USER" \
+	"$(grep -E '^[A-Z_]+=' /run/vpcsim/"$T"/logs/svc.log | cut -d= -f1 | sort | tr '\n' ' ' | sed 's/ $//')"
+
+# ---- defect 11: the first invoke's payload is in no command line -----------
+V invoke -t "$T" flood --payload "{\"mode\":\"echo\",\"secret\":\"$MARK\"}" >"$TMP/r.json" 2>"$TMP/log"
+check "the first invoke answers" grep -q "$MARK" "$TMP/r.json"
+SUP=$(awk '{print $1}' /run/vpcsim/"$T"/envs/*/supervisor.pid | head -1)
+is "the supervisor's command line names it, not the invoke" "vpcsim supervisor $T flood-1" \
+	"$(tr '\0' ' ' </proc/"$SUP"/cmdline | sed 's/ *$//')"
+echo "$MARK" >"$TMP/mark" # a pattern in a file: grep's own command line must not hold it
+check_fails "the payload is in no process's command line" bash -c "grep -l -F -f '$TMP/mark' /proc/[0-9]*/cmdline 2>/dev/null | grep ."
+
+# ---- defect 11: escape sequences on a terminal -----------------------------
+script -qc "'$VPCSIM' invoke -t '$T' flood --payload '{\"mode\":\"escape\"}'" /dev/null >"$TMP/tty" 2>&1
+check_fails "on a terminal no escape byte of the function reaches it" grep -q $'\x1b' "$TMP/tty"
+check "on a terminal the sequences are shown as cat -v shows them" grep -qF '^[]0;pwned^G^[[31mred' "$TMP/tty"
+V invoke -t "$T" flood --payload '{"mode":"escape"}' >"$TMP/r.json" 2>"$TMP/log"
+check "into a pipe or file the output is unchanged" grep -q $'\x1b\\[31mred' "$TMP/log"
+
+# ---- defect 6: the Runtime API under a flood --------------------------------
+# 64 connections, each an unfinished POST of 5 of its announced 6 MB
+# (unbounded: 320 MB and 64 threads in the supervisor).
+V invoke -t "$T" flood --payload '{"mode":"rapi","n":64,"per":5000000,"length":6000000,"secs":8,"hold":2}' \
+	>"$TMP/rapi.out" 2>"$TMP/log" &
+INV=$!
+MAXT=0
+while kill -0 $INV 2>/dev/null; do
+	t=$(awk '/^Threads:/ {print $2}' /proc/"$SUP"/status 2>/dev/null)
+	[ -n "$t" ] && [ "$t" -gt "$MAXT" ] && MAXT=$t
+	sleep 0.1
+done
+wait $INV
+check "the flood ran (64 connections opened)" grep -q '"conns": 64' "$TMP/rapi.out"
+le "Runtime API flood: the supervisor's threads stay bounded (16 connections + its own)" "$MAXT" 20
+HWM=$(awk '/^VmHWM:/ {print $2}' /proc/"$SUP"/status)
+le "Runtime API flood: the supervisor's peak memory (VmHWM kB)" "$HWM" $SUP_BOUND_KB
+V invoke -t "$T" flood --payload '{"mode":"declared","length":7000000}' >"$TMP/r.json" 2>"$TMP/log"
+check "a response announced over 6 MB is refused (413) before its body is sent" grep -q 'status: HTTP/1.1 413' "$TMP/log"
+check "... and the invoke ends as Function.ResponseSizeTooLarge" grep -q 'ResponseSizeTooLarge' "$TMP/r.json"
+V invoke -t "$T" flood --payload '{"mode":"echo","after":"flood"}' >"$TMP/r.json" 2>"$TMP/log"
+check "the environment still answers after the flood" grep -q '"after": "flood"' "$TMP/r.json"
+
+# ---- defect 7: log caps -------------------------------------------------------
+V invoke -t "$T" flood --payload '{"mode":"output","mb":24,"line_kb":1}' >/dev/null 2>"$TMP/log"
+LOGDIR=/run/vpcsim/$T/logs/lambda/flood
+le "24 MB printed: the stream keeps at most 8 MB on disk (bytes)" "$(cat "$LOGDIR"/* | wc -c)" $((8 * 1024 * 1024 + 4096))
+check "vpcsim logs shows the newest lines and says the older were dropped" bash -c \
+	"'$VPCSIM' logs -t '$T' flood | grep -q 'older lines dropped' && '$VPCSIM' logs -t '$T' flood | tail -1 | grep -q REPORT"
+V invoke -t "$T" flood --payload '{"mode":"output","mb":1,"line_kb":300,"stream":"stderr"}' >/dev/null 2>"$TMP/log"
+le "a 300 KB line is cut to CloudWatch's 256 KB event (bytes)" "$(grep '^y' "$TMP/log" | awk '{ if (length($0) > m) m = length($0) } END { print m }')" 262118
+check "the cut line says how much was dropped" grep -q 'y \[truncated: [0-9]* bytes\]$' "$TMP/log"
+
+# ---- resource test: every interface at once, then the peak ------------------
+printf '{"mode":"echo","p":"%s"}' "$(head -c 6000000 /dev/zero | tr '\0' p)" >"$TMP/big.json"
+V invoke -t "$T" flood --payload-file "$TMP/big.json" >/dev/null 2>"$TMP/log"
+check "a 6 MB payload is taken" grep -q '^REPORT' "$TMP/log"
+V invoke -t "$T" flood --payload '{"mode":"output","mb":16,"line_kb":64,"stream":"stderr"}' >/dev/null 2>&1
+HWM=$(awk '/^VmHWM:/ {print $2}' /proc/"$SUP"/status)
+le "after Runtime API, stdout, stderr and payload floods the supervisor's peak memory stays bounded (VmHWM kB)" "$HWM" $SUP_BOUND_KB
+echo "# supervisor VmHWM ${HWM} kB, max threads $MAXT"
+
+check "down $T" V down "$T"

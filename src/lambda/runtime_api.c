@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -293,6 +294,13 @@ static enum MHD_Result on_post(struct rapi *r, struct MHD_Connection *c, const c
 	return reply_error(c, MHD_HTTP_NOT_FOUND, "NotFound", "Not found");
 }
 
+static bool expects_continue(struct MHD_Connection *c)
+{
+	const char *e = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Expect");
+
+	return e && !strcasecmp(e, "100-continue");
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version,
 			      const char *data, size_t *data_size, void **con_cls)
@@ -313,9 +321,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		if (!u)
 			return MHD_NO;
 		*con_cls = u;
-		/* Too large by its Content-Length: answered now, the body
-		 * never read (libmicrohttpd closes the connection). */
-		return u->too_large ? on_post(r, c, url, u) : MHD_YES;
+		/* Too large by its Content-Length: nothing of it is kept. A
+		 * client that waits for "100 Continue" is answered now and
+		 * never sends it; any other is answered once it has sent it
+		 * (answered earlier, it would write into a closed socket). */
+		return u->too_large && expects_continue(c) ? on_post(r, c, url, u) : MHD_YES;
 	}
 	if (*data_size) {
 		rapi_upload_add(u, data, *data_size);

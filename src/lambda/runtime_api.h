@@ -8,8 +8,9 @@
  * hold is bounded (docs/SECURITY.md, "Memory bounds"): RAPI_CONN_MAX
  * connections, hence threads, at once (more wait in the kernel's accept
  * queue); RAPI_HEADER_MAX bytes of request line and headers per
- * connection; 6 MB per body (RAPI_RESPONSE_MAX), refused with 413 as soon as
- * Content-Length or the bytes received pass it; RAPI_BUFFER_MAX bytes of
+ * connection; 6 MB per body (RAPI_RESPONSE_MAX): nothing kept once
+ * Content-Length or the bytes received pass it, answered 413 (at once to
+ * a client that waits for "100 Continue"); RAPI_BUFFER_MAX bytes of
  * bodies held at once over all connections (a body that would pass it is
  * dropped as it arrives and answered 413).
  *

@@ -64,7 +64,7 @@ le "Runtime API flood: the supervisor's threads stay bounded (16 connections + i
 HWM=$(awk '/^VmHWM:/ {print $2}' /proc/"$SUP"/status)
 le "Runtime API flood: the supervisor's peak memory (VmHWM kB)" "$HWM" $SUP_BOUND_KB
 V invoke -t "$T" flood --payload '{"mode":"declared","length":7000000}' >"$TMP/r.json" 2>"$TMP/log"
-check "a response announced over 6 MB is refused (413) before its body is sent" grep -q 'status: HTTP/1.1 413' "$TMP/log"
+check "a response announced over 6 MB (Expect: 100-continue) is refused (413) before its body is sent" grep -q 'status: HTTP/1.1 413' "$TMP/log"
 check "... and the invoke ends as Function.ResponseSizeTooLarge" grep -q 'ResponseSizeTooLarge' "$TMP/r.json"
 V invoke -t "$T" flood --payload '{"mode":"echo","after":"flood"}' >"$TMP/r.json" 2>"$TMP/log"
 check "the environment still answers after the flood" grep -q '"after": "flood"' "$TMP/r.json"

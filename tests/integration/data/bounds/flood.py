@@ -46,12 +46,13 @@ def rapi(n, per, length, secs, hold):
 
 
 def declared(rid, length):
-    """The response to this invoke announcing `length` bytes, none sent:
-    the status line the Runtime API answers with, or "" if it waits for
-    the body."""
+    """The response to this invoke announcing `length` bytes and waiting
+    for "100 Continue" before it sends them: the status line the Runtime
+    API answers with."""
     s = socket.create_connection(API, timeout=5)
     s.sendall(("POST /2018-06-01/runtime/invocation/%s/response HTTP/1.1\r\n"
-               "Host: 127.0.0.1\r\nContent-Length: %d\r\n\r\n" % (rid, length)).encode())
+               "Host: 127.0.0.1\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n"
+               % (rid, length)).encode())
     try:
         return s.recv(200).decode(errors="replace").split("\r\n")[0]
     except socket.timeout:

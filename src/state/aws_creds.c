@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "state/aws_creds.h"
+#include "state/credentials.h"
 #include "util/err.h"
 
 const char *aws_function_role(const struct function *f, char buf[AWS_ROLE_MAX])
@@ -54,6 +55,27 @@ int aws_cred_new(struct aws_cred *c, const char *role, const char *session, bool
 	return err;
 }
 
+/* The admin entry: the topology's one admin key (state/credentials.h, in
+ * the state folder above dir), which `vpcsim serve` accepts too. */
+static int admin_entry(const char *dir, struct aws_cred *c)
+{
+	char state[4096];
+	const char *slash = strrchr(dir, '/');
+	struct admin_key k;
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(state, sizeof(state), "%.*s", slash ? (int)(slash - dir) : 0, dir);
+	if ((err = credentials_load(state, &k)) < 0)
+		return err;
+	snprintf(c->role, sizeof(c->role), "%s", AWS_ADMIN_ROLE);
+	snprintf(c->session, sizeof(c->session), "admin");
+	snprintf(c->akid, sizeof(c->akid), "%s", k.access_key_id);
+	snprintf(c->secret, sizeof(c->secret), "%s", k.secret);
+	explicit_bzero(&k, sizeof(k));
+	return 0;
+}
+
 int aws_creds_make(const struct topology *t, const char *dir)
 {
 	char path[4096], role[AWS_ROLE_MAX];
@@ -70,7 +92,7 @@ int aws_creds_make(const struct topology *t, const char *dir)
 	}
 	for (int i = -1; i < t->n_functions && !err; i++) {
 		if (i < 0)
-			err = aws_cred_new(&c, AWS_ADMIN_ROLE, "admin", false);
+			err = admin_entry(dir, &c);
 		else
 			err = aws_cred_new(&c, aws_function_role(&t->functions[i], role),
 					   t->functions[i].name, true);

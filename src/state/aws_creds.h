@@ -5,8 +5,9 @@
  *   ROLE SESSION ACCESS_KEY_ID SECRET_ACCESS_KEY SESSION_TOKEN
  *
  * One temporary key (ASIA…, with a session token) per function, for its
- * execution role (ROLE, with the function's name as SESSION), and one
- * long-term admin key (AKIA…, ROLE and token "-") for `vpcsim
+ * execution role (ROLE, with the function's name as SESSION), and the
+ * topology's long-term admin key (AKIA…, ROLE and token "-"; the one of
+ * state/credentials.h, which `vpcsim serve` accepts too) for `vpcsim
  * credentials` and the AWS CLI. The zone's front accepts exactly these
  * (and those its STS AssumeRole hands out); a function's environment gets
  * its own line. */

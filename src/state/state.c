@@ -13,6 +13,7 @@
 #include "util/paths.h"
 #include "util/fs.h"
 #include "model/names.h"
+#include "state/credentials.h"
 #include "state/state.h"
 
 void state_dir(const char *topo, char out[STATE_PATH_MAX])
@@ -163,6 +164,8 @@ void live_close(struct live *lv)
 int state_prepare(const char *topo, const char *text, size_t len)
 {
 	char dir[STATE_PATH_MAX], path[STATE_PATH_MAX + 32];
+	struct admin_key key;
+	int err;
 
 	state_dir(topo, dir);
 	if (mkdir(dir, 0700) < 0)
@@ -171,6 +174,11 @@ int state_prepare(const char *topo, const char *text, size_t len)
 	if (mkdir(path, 0700) < 0)
 		return errf(errno, "creating %s: %s", path, strerror(errno));
 	snprintf(path, sizeof(path), "%s/topology.json", dir);
-	return file_write_private(path, text, len, 1);
+	if ((err = file_write_private(path, text, len, 1)) < 0)
+		return err;
+	/* The admin key pair its AWS-style endpoints accept. */
+	err = credentials_create(dir, &key);
+	explicit_bzero(&key, sizeof(key));
+	return err;
 }
 

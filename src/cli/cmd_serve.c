@@ -15,14 +15,33 @@
  * The invoke itself is lambda/invoke.h's, as for `vpcsim invoke`: it is
  * counted in the function's usage the same way.
  *
- * One libmicrohttpd thread handles one request at a time, so invokes
- * through `serve` do not run concurrently (the topology lock is a
- * process's, and threads of one process would share it). */
+ * Authentication: every request must be signed with AWS Signature
+ * Version 4 by the topology's admin key (`vpcsim credentials`, readable
+ * by root only), scoped to the topology's region and service "lambda"
+ * (util/sigv4.h); otherwise 403 MissingAuthenticationTokenException,
+ * UnrecognizedClientException or InvalidSignatureException, as AWS. The
+ * checks that need no body run when the headers are in: a request that
+ * fails them has nothing of its body kept.
+ *
+ * Bounds (docs/SECURITY.md): SERVE_CONN_MAX connections, SERVE_CONN_PER_IP
+ * per client address, SERVE_HEADER_MAX bytes of headers each, idle or slow
+ * connections closed after SERVE_IDLE_S without a byte, SERVE_BUFFER_MAX
+ * bytes of bodies held at once (6 MB each), the log's last 4 KB kept for
+ * X-Amz-Log-Result (not the whole log).
+ *
+ * SERVE_THREADS threads answer connections; invokes run one at a time
+ * (the topology lock is a process's, and threads of one process would
+ * share it), under invoke_mu, while the other threads keep answering. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,13 +51,32 @@
 #include "cli/cli.h"
 #include "lambda/invoke.h"
 #include "lambda/runtime_api.h"
+#include "state/credentials.h"
 #include "state/state.h"
 #include "util/err.h"
+#include "util/sigv4.h"
 
 #define PATH_PREFIX "/2015-03-31/functions/"
 #define LOG_TAIL 4096
+#define SERVE_THREADS 4
+#define SERVE_CONN_MAX 4096
+#define SERVE_CONN_PER_IP 2048
+#define SERVE_HEADER_MAX 16384
+#define SERVE_IDLE_S 30
+#define SERVE_BUFFER_MAX (4 * RAPI_PAYLOAD_MAX)
 
 static const char *serve_topo;
+static char serve_region[32];
+static struct admin_key serve_key;
+static struct rapi_budget serve_budget = { PTHREAD_MUTEX_INITIALIZER, 0, SERVE_BUFFER_MAX };
+static pthread_mutex_t invoke_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* One request: its body, and why it is refused if it is. */
+struct serve_req {
+	struct rapi_upload *u;
+	bool refused;              /* e holds the answer; the body is dropped */
+	struct sigv4_error e;
+};
 
 static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, const char *type,
 				 const char *body)
@@ -64,19 +102,39 @@ static enum MHD_Result api_error(struct MHD_Connection *c, unsigned status, cons
 	return send_json(c, status, type, body);
 }
 
-/* The base64 text of the log's last LOG_TAIL bytes (malloc'ed). */
-static char *log_tail_b64(const char *log, size_t len)
-{
-	size_t from = len > LOG_TAIL ? len - LOG_TAIL : 0, n = len - from;
-	char *out = malloc(4 * ((n + 2) / 3) + 1);
+/* The log's last LOG_TAIL bytes, kept as it is written (a function may
+ * print gigabytes; X-Amz-Log-Result wants 4 KB). */
+struct log_tail {
+	char buf[LOG_TAIL];
+	size_t len;                /* bytes written in all */
+};
 
+static ssize_t tail_write(void *cookie, const char *p, size_t n)
+{
+	struct log_tail *t = cookie;
+	size_t skip = n > LOG_TAIL ? n - LOG_TAIL : 0;
+
+	for (size_t i = skip; i < n; i++)
+		t->buf[(t->len + i - skip) % LOG_TAIL] = p[i];
+	t->len += n - skip;
+	return (ssize_t)n;
+}
+
+/* The base64 text of the tail, oldest byte first (malloc'ed). */
+static char *log_tail_b64(const struct log_tail *t)
+{
+	size_t n = t->len < LOG_TAIL ? t->len : LOG_TAIL, from = t->len - n;
+	char flat[LOG_TAIL], *out = malloc(4 * ((n + 2) / 3) + 1);
+
+	for (size_t i = 0; i < n; i++)
+		flat[i] = t->buf[(from + i) % LOG_TAIL];
 	if (out)
-		sym_EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)log + from, (int)n);
+		sym_EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)flat, (int)n);
 	return out;
 }
 
 static enum MHD_Result invoke_reply(struct MHD_Connection *c, const struct invoke_outcome *r,
-				    const char *body, size_t blen, const char *log, size_t llen)
+				    const char *body, size_t blen, const struct log_tail *log)
 {
 	const char *tail = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Log-Type");
 	struct MHD_Response *resp = sym_MHD_create_response_from_buffer(blen, (void *)body,
@@ -88,7 +146,7 @@ static enum MHD_Result invoke_reply(struct MHD_Connection *c, const struct invok
 	if (strcmp(r->status, "ok"))
 		sym_MHD_add_response_header(resp, "X-Amz-Function-Error", "Unhandled");
 	if (tail && !strcmp(tail, "Tail")) {
-		char *b64 = log_tail_b64(log, llen);
+		char *b64 = log_tail_b64(log);
 
 		if (b64)
 			sym_MHD_add_response_header(resp, "X-Amz-Log-Result", b64);
@@ -122,8 +180,9 @@ static enum MHD_Result do_invoke(struct MHD_Connection *c, const char *name, str
 		.client_context = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 								  "X-Amz-Client-Context"),
 	};
-	char *body = NULL, *log = NULL, msg[1200];
-	size_t blen = 0, llen = 0;
+	char *body = NULL, msg[1200];
+	size_t blen = 0;
+	struct log_tail log = { .len = 0 };
 	struct invoke_outcome r;
 	struct live lv;
 	enum MHD_Result ret;
@@ -145,40 +204,139 @@ static enum MHD_Result do_invoke(struct MHD_Connection *c, const char *name, str
 		return send_json(c, 204, NULL, "");
 	}
 	rq.out = open_memstream(&body, &blen);
-	rq.logs = open_memstream(&log, &llen);
-	err = invoke_function(&lv, fn, &rq, &r);
-	fclose(rq.out);
-	fclose(rq.logs);
+	rq.logs = fopencookie(&log, "w", (cookie_io_functions_t){ .write = tail_write });
+	err = rq.out && rq.logs ? invoke_function(&lv, fn, &rq, &r) : -ENOMEM;
+	if (rq.out)
+		fclose(rq.out);
+	if (rq.logs)
+		fclose(rq.logs);
 	live_close(&lv);
-	if (err < 0)
+	if (err == -ENOMEM && !(rq.out && rq.logs))
+		ret = api_error(c, 500, "ServiceException", "out of memory");
+	else if (err < 0)
 		ret = invoke_refused(c, err);
 	else
 		ret = invoke_reply(c, &r, body ? body : "", blen && body[blen - 1] == '\n' ?
-				   blen - 1 : blen, log ? log : "", llen);
+				   blen - 1 : blen, &log);
 	free(body);
-	free(log);
 	return ret;
+}
+
+/* AWS's answer to a request that fails authentication. */
+static enum MHD_Result auth_error(struct MHD_Connection *c, const struct sigv4_error *e)
+{
+	char body[512];
+
+	snprintf(body, sizeof(body), "{\"__type\":\"%s\",\"message\":\"%s\"}", e->type,
+		 e->message);
+	return send_json(c, (unsigned)e->status, e->type, body);
+}
+
+struct collect {
+	struct sigv4_header h[64];
+	size_t n;
+	char query[2048];
+	size_t qlen;
+};
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *k,
+				      const char *v)
+{
+	struct collect *col = cls;
+
+	if (col->n < 64)
+		col->h[col->n++] = (struct sigv4_header){ k, v ? v : "" };
+	return MHD_YES;
+}
+
+/* The query as sent (the unescape callback keeps arguments raw). */
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+	struct collect *col = cls;
+	int n = snprintf(col->query + col->qlen, sizeof(col->query) - col->qlen, "%s%s%s%s",
+			 col->qlen ? "&" : "", k, v ? "=" : "", v ? v : "");
+
+	if (n > 0 && (size_t)n < sizeof(col->query) - col->qlen)
+		col->qlen += (size_t)n;
+	return MHD_YES;
+}
+
+/* Check the request's signature: without the body (body NULL) the checks
+ * that need none, else all. 0, or -1 with *e set. */
+static int authenticate(struct MHD_Connection *c, const char *method, const char *url,
+			const struct rapi_upload *body, struct sigv4_error *e)
+{
+	static __thread struct collect col;
+	const struct sigv4_key key = { serve_key.access_key_id, serve_key.secret, NULL };
+	const struct sigv4_scope scope = { serve_region, "lambda", time(NULL) };
+	const struct sigv4_key *k;
+	struct sigv4_request rq = { method, url, NULL, col.h, 0, "", 0 };
+
+	col.n = col.qlen = 0;
+	col.query[0] = '\0';
+	sym_MHD_get_connection_values(c, MHD_HEADER_KIND, collect_header, &col);
+	sym_MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &col);
+	rq.n_headers = col.n;
+	rq.query = col.query;
+	if (!body)
+		return sigv4_check_headers(&rq, &scope, &key, 1, &k, e);
+	rq.body = body->buf ? body->buf : "";
+	rq.body_len = body->len;
+	return sigv4_verify(&rq, &scope, &key, 1, &k, e);
+}
+
+static bool expects_continue(struct MHD_Connection *c)
+{
+	const char *e = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Expect");
+
+	return e && !strcasecmp(e, "100-continue");
+}
+
+/* The request's headers are in: authenticate what can be, set up the
+ * body. A refused request keeps nothing of its body; it is answered now
+ * if the client waits for "100 Continue", else once it has sent it (an
+ * earlier answer would meet a client still writing). */
+static enum MHD_Result request_start(struct MHD_Connection *c, const char *method,
+				     const char *url, void **con_cls)
+{
+	struct serve_req *q = calloc(1, sizeof(*q));
+
+	if (!q || !(q->u = rapi_upload_new(c, &serve_budget, 0))) {
+		free(q);
+		return MHD_NO;
+	}
+	*con_cls = q;
+	if (authenticate(c, method, url, NULL, &q->e) < 0) {
+		q->refused = true;
+		q->u->too_large = true; /* drop what comes */
+		return expects_continue(c) ? auth_error(c, &q->e) : MHD_YES;
+	}
+	return MHD_YES;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version, const char *data,
 			      size_t *size, void **con_cls)
 {
-	struct rapi_upload *u = *con_cls;
+	struct serve_req *q = *con_cls;
 	char name[128];
 	const char *end;
+	enum MHD_Result ret;
 
-	if (!u) {
-		u = calloc(1, sizeof(*u));
-		*con_cls = u;
-		return u ? MHD_YES : MHD_NO;
-	}
+	if (!q)
+		return request_start(c, method, url, con_cls);
 	if (*size) {
-		if (rapi_upload_add(u, data, *size) < 0)
+		if (rapi_upload_add(q->u, data, *size) < 0)
 			return MHD_NO;
 		*size = 0;
 		return MHD_YES;
 	}
+	if (q->refused)
+		return auth_error(c, &q->e);
+	if (q->u->over_budget)
+		return api_error(c, 429, "TooManyRequestsException", "Rate Exceeded.");
+	if (!q->u->too_large && authenticate(c, method, url, q->u, &q->e) < 0)
+		return auth_error(c, &q->e);
 	end = strncmp(url, PATH_PREFIX, strlen(PATH_PREFIX)) ? NULL :
 		strchr(url + strlen(PATH_PREFIX), '/');
 	if (strcmp(method, "POST") || !end || strcmp(end, "/invocations") ||
@@ -186,14 +344,28 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return api_error(c, 404, "UnknownOperationException", "Unknown operation");
 	snprintf(name, sizeof(name), "%.*s", (int)(end - url - strlen(PATH_PREFIX)),
 		 url + strlen(PATH_PREFIX));
-	return do_invoke(c, name, u);
+	pthread_mutex_lock(&invoke_mu);
+	ret = do_invoke(c, name, q->u);
+	pthread_mutex_unlock(&invoke_mu);
+	return ret;
 }
 
 static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode code)
 {
-	rapi_upload_free(*con_cls);
+	struct serve_req *q = *con_cls;
+
+	if (q) {
+		rapi_upload_free(q->u);
+		free(q);
+	}
 	*con_cls = NULL;
+}
+
+/* URLs and arguments as sent: SigV4 signs the path as it is on the wire. */
+static size_t unescape_none(void *cls, struct MHD_Connection *c, char *s)
+{
+	return strlen(s);
 }
 
 static int parse_listen(const char *s, struct sockaddr_in *sin)
@@ -210,6 +382,29 @@ static int parse_listen(const char *s, struct sockaddr_in *sin)
 		return -1;
 	sin->sin_family = AF_INET;
 	sin->sin_port = htons((uint16_t)port);
+	return 0;
+}
+
+/* The key and region requests must be signed for, and descriptors for
+ * SERVE_CONN_MAX connections. */
+static int serve_setup(const char *name)
+{
+	char dir[STATE_PATH_MAX];
+	struct rlimit rl;
+	struct live lv;
+	int err;
+
+	if ((err = live_open(name, &lv)) < 0)
+		return err;
+	snprintf(serve_region, sizeof(serve_region), "%s", lv.t->region);
+	live_close(&lv);
+	state_dir(name, dir);
+	if ((err = credentials_load(dir, &serve_key)) < 0)
+		return err;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < SERVE_CONN_MAX + 256) {
+		rl.rlim_cur = rl.rlim_max < SERVE_CONN_MAX + 256 ? rl.rlim_max : SERVE_CONN_MAX + 256;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	return 0;
 }
 
@@ -242,15 +437,25 @@ int cmd_serve(int argc, char **argv)
 	serve_topo = name;
 	if (dlib_load(DLIB_MHD) < 0 || dlib_load(DLIB_CRYPTO) < 0)
 		return fail(EXIT_FAILED, "serve: %s", err_msg());
+	if (serve_setup(name) < 0)
+		return fail(EXIT_FAILED, "serve: %s", err_msg());
 	signal(SIGPIPE, SIG_IGN);
-	d = sym_MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handle, NULL,
+	d = sym_MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
+			     handle, NULL,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVE_THREADS,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVE_CONN_MAX,
+			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SERVE_CONN_PER_IP,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVE_IDLE_S,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_HEADER_MAX,
+			     MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL,
 			     MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_END);
 	if (!d)
 		return fail(EXIT_FAILED, "serve: listening on %s (libmicrohttpd): %s", listen_at,
 			    strerror(errno));
 	printf("serving Lambda's Invoke API for topology %s on http://%s "
-	       "(aws lambda invoke --endpoint-url http://%s ...)\n", name, listen_at, listen_at);
+	       "(eval \"$(sudo vpcsim credentials -t %s)\"; aws lambda invoke --endpoint-url "
+	       "http://%s ...)\n", name, listen_at, name, listen_at);
 	fflush(stdout);
 	while (state_is_up(name))
 		sleep(1);

@@ -49,6 +49,7 @@ enum dlib_id { DLIB_PQ, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB_X509, DLIB__CO
 
 #define DLIB_MHD_SYMS(X) \
 	X(MHD_add_response_header) X(MHD_lookup_connection_value) X(MHD_queue_response) \
+	X(MHD_get_connection_values) \
 	X(MHD_destroy_response) X(MHD_create_response_from_buffer) X(MHD_start_daemon) \
 	X(MHD_stop_daemon) X(MHD_get_connection_values)
 

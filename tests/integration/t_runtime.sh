@@ -221,8 +221,9 @@ if command -v aws >/dev/null 2>&1; then
 	V serve -t "$T" --listen 127.0.0.1:$PORT >"$TMP/serve.out" 2>&1 &
 	SERVE=$!
 	for _ in $(seq 50); do grep -q serving "$TMP/serve.out" && break; sleep 0.1; done
-	awsl() { AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1 \
-		timeout 60 aws lambda invoke --endpoint-url "http://127.0.0.1:$PORT" "$@"; }
+	# Signed with the topology's key, as serve requires (t_bounds.sh: the refusals).
+	awsl() { (eval "$(V credentials -t "$T")" &&
+		timeout 60 aws lambda invoke --endpoint-url "http://127.0.0.1:$PORT" "$@"); }
 	awsl --function-name py --payload '{"via":"cli"}' --log-type Tail "$TMP/resp.json" >"$TMP/meta.json" 2>"$TMP/log"
 	check "serve: aws lambda invoke gets the response" bash -c \
 		"grep -q '\"via\": \"cli\"' '$TMP/resp.json' && grep -q '\"StatusCode\": 200' '$TMP/meta.json'"

@@ -88,4 +88,70 @@ HWM=$(awk '/^VmHWM:/ {print $2}' /proc/"$SUP"/status)
 le "after Runtime API, stdout, stderr and payload floods the supervisor's peak memory stays bounded (VmHWM kB)" "$HWM" $SUP_BOUND_KB
 echo "# supervisor VmHWM ${HWM} kB, max threads $MAXT"
 
+# ---- defect 8: the Invoke API requires the topology's signature ----------------------
+SERVE_BOUND_KB=98304   # serve's peak resident memory, docs/SECURITY.md
+check "the key pair file is root's only (0600)" bash -c "[ \"\$(stat -c '%a %U' /run/vpcsim/$T/credentials)\" = '600 root' ]"
+check_fails "a non-root user cannot read the key pair" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	cat /run/vpcsim/"$T"/credentials
+check_fails "a non-root user cannot run vpcsim credentials" setpriv --reuid=nobody --regid=nogroup \
+	--clear-groups --inh-caps=-all "$VPCSIM" credentials -t "$T"
+V credentials -t "$T" >"$TMP/cred" 2>&1
+check "credentials prints the three export lines" bash -c "grep -Eq '^export AWS_ACCESS_KEY_ID=AKIA[A-Z2-7]{16}\$' '$TMP/cred' &&
+	grep -Eq '^export AWS_SECRET_ACCESS_KEY=[A-Za-z0-9+/]{40}\$' '$TMP/cred' && grep -q '^export AWS_DEFAULT_REGION=us-east-1\$' '$TMP/cred'"
+PORT=$((20000 + RANDOM % 20000))
+"$VPCSIM" serve -t "$T" --listen 127.0.0.1:$PORT >"$TMP/serve.out" 2>&1 &
+SERVE=$!
+for _ in $(seq 50); do grep -q serving "$TMP/serve.out" && break; sleep 0.1; done
+URL=http://127.0.0.1:$PORT/2015-03-31/functions/flood/invocations
+KEY=$(sed -n 's/^export AWS_ACCESS_KEY_ID=//p' "$TMP/cred")
+SECRET=$(sed -n 's/^export AWS_SECRET_ACCESS_KEY=//p' "$TMP/cred")
+# awsl ARGS: the AWS CLI with the topology's key (SECRET_OVERRIDE: another secret)
+awsl() { (. "$TMP/cred" && export AWS_SECRET_ACCESS_KEY=${SECRET_OVERRIDE:-$AWS_SECRET_ACCESS_KEY} &&
+	cd "$TMP" && timeout 60 aws lambda invoke --endpoint-url "http://127.0.0.1:$PORT" "$@"); }
+awsl --function-name flood --payload '{"mode":"echo","via":"cli"}' --log-type Tail "$TMP/resp.json" >"$TMP/meta.json" 2>"$TMP/log"
+check "serve: the AWS CLI signed with vpcsim credentials gets the response" grep -q '"via": "cli"' "$TMP/resp.json"
+curl -s -o "$TMP/resp.json" -w '%{http_code}' --aws-sigv4 aws:amz:us-east-1:lambda --user "$KEY:$SECRET" \
+	-d '{"mode":"echo","via":"curl"}' "$URL" >"$TMP/code"
+check "serve: curl --aws-sigv4 with the key gets the response" bash -c "[ \$(cat '$TMP/code') = 200 ] && grep -q '\"via\": \"curl\"' '$TMP/resp.json'"
+# as a non-root user: unsigned, or with a made-up key
+(cd / && setpriv --reuid=nobody --regid=nogroup --clear-groups curl -s -i -d '{}' "$URL") >"$TMP/h"
+check "serve: unsigned (a local user's curl) is 403 MissingAuthenticationTokenException" bash -c \
+	"grep -q '^HTTP/1.1 403' '$TMP/h' && grep -qi '^x-amzn-ErrorType: MissingAuthenticationTokenException' '$TMP/h' && grep -q 'Missing Authentication Token' '$TMP/h'"
+curl -s -D "$TMP/h" -o "$TMP/resp.json" --aws-sigv4 aws:amz:us-east-1:lambda --user "AKIAAAAAAAAAAAAAAAAA:$SECRET" -d '{}' "$URL"
+check "serve: an unknown key is 403 UnrecognizedClientException" bash -c \
+	"grep -q '^HTTP/1.1 403' '$TMP/h' && grep -qi '^x-amzn-ErrorType: UnrecognizedClientException' '$TMP/h' && grep -q 'security token included in the request is invalid' '$TMP/resp.json'"
+SECRET_OVERRIDE=forgedforgedforgedforgedforgedforgedforg awsl --function-name flood --payload '{}' "$TMP/resp.json" >"$TMP/meta.json" 2>"$TMP/log"
+check "serve: a forged signature (AWS CLI, wrong secret) is InvalidSignatureException" grep -q 'InvalidSignatureException' "$TMP/log"
+curl -s -D "$TMP/h" -o "$TMP/resp.json" --aws-sigv4 aws:amz:eu-west-1:lambda --user "$KEY:$SECRET" -d '{}' "$URL"
+check "serve: a request signed for another region is 403 InvalidSignatureException" grep -qi '^x-amzn-ErrorType: InvalidSignatureException' "$TMP/h"
+
+# ---- defect 9: slow and idle clients ------------------------------------------------
+SP=$SERVE
+python3 "$ROOT/tests/integration/data/bounds_client.py" $PORT half 1000 40 >"$TMP/half.out" &
+HALF=$!
+for _ in $(seq 100); do [ -s "$TMP/half.out" ] && break; sleep 0.2; done
+is "1000 half-sent request headers are open" 1000 "$(cat "$TMP/half.out")"
+awsl --function-name flood --payload '{"mode":"echo","via":"busy"}' "$TMP/resp.json" >"$TMP/meta.json" 2>"$TMP/log"
+check "serve: root's signed request is answered while they are open" grep -q '"via": "busy"' "$TMP/resp.json"
+kill $HALF 2>/dev/null
+wait $HALF 2>/dev/null
+python3 "$ROOT/tests/integration/data/bounds_client.py" $PORT bodies 150 5000000 3 "$KEY" us-east-1 >"$TMP/bodies.out"
+is "150 unfinished 5-of-6 MB bodies (a known key) were sent" 150 "$(cat "$TMP/bodies.out")"
+python3 "$ROOT/tests/integration/data/bounds_client.py" $PORT bodies 150 5000000 3 AKIAAAAAAAAAAAAAAAAA us-east-1 >"$TMP/bodies.out"
+is "150 unfinished bodies (an unknown key) were sent" 150 "$(cat "$TMP/bodies.out")"
+awsl --function-name flood --payload '{"mode":"echo","via":"after"}' "$TMP/resp.json" >"$TMP/meta.json" 2>"$TMP/log"
+check "serve: still answers after them" grep -q '"via": "after"' "$TMP/resp.json"
+HWM0=$(awk '/^VmHWM:/ {print $2}' /proc/$SP/status)
+le "serve: peak memory with 1000 slow headers and 300 unfinished 6 MB bodies (VmHWM kB)" "$HWM0" $SERVE_BOUND_KB
+# defect 7: a 48 MB log and X-Amz-Log-Result: only its tail is kept
+awsl --function-name flood --payload '{"mode":"output","mb":48,"line_kb":64,"stream":"stderr"}' --log-type Tail \
+	"$TMP/resp.json" >"$TMP/meta.json" 2>"$TMP/log"
+check "serve: the Tail of a 48 MB log is its last 4 KB (REPORT)" bash -c \
+	"python3 -c \"import json,base64,sys; t = base64.b64decode(json.load(open('$TMP/meta.json'))['LogResult']); sys.exit(0 if len(t) <= 4096 and b'REPORT RequestId' in t else 1)\""
+HWM1=$(awk '/^VmHWM:/ {print $2}' /proc/$SP/status)
+le "serve: a 48 MB log adds no more than 8 MB to serve's peak (kB)" $((HWM1 - HWM0)) 8192
+echo "# serve VmHWM ${HWM0} kB after the slow clients, ${HWM1} kB after the 48 MB log"
+kill $SERVE
+wait $SERVE 2>/dev/null
+
 check "down $T" V down "$T"

@@ -95,16 +95,21 @@ static void close_fd(int *fd)
 
 /* Copy one read's worth from *from to `to`; closes *from at EOF, or when
  * `to` is gone (the child then gets EPIPE, as writing there itself). */
-static void copy_out(int *from, int to)
+static void copy_out(int *from, int to, struct visible_state *vis)
 {
-	char buf[16384];
-	ssize_t n = read(*from, buf, sizeof(buf)), w;
+	static char shown[4 * 16384 + 1];
+	char raw[16384], *buf = raw;
+	ssize_t n = read(*from, raw, sizeof(raw)), w;
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n <= 0) {
 		close_fd(from);
 		return;
+	}
+	if (vis && isatty(to)) {
+		n = (ssize_t)visible_encode(vis, raw, (size_t)n, shown);
+		buf = shown;
 	}
 	for (ssize_t off = 0; off < n; off += w) {
 		w = write(to, buf + off, (size_t)(n - off));
@@ -150,9 +155,9 @@ void relay_handle(struct relay *r, const struct pollfd *p, int n)
 		if (!p[i].revents)
 			continue;
 		if (p[i].fd == r->out_r)
-			copy_out(&r->out_r, 1);
+			copy_out(&r->out_r, 1, r->visible ? &r->vis[0] : NULL);
 		else if (p[i].fd == r->err_r)
-			copy_out(&r->err_r, 2);
+			copy_out(&r->err_r, 2, r->visible ? &r->vis[1] : NULL);
 		else if (r->in_w >= 0)
 			copy_in(r, p[i].revents, p[i].fd);
 	}

@@ -16,7 +16,9 @@
  * the child's stdin is /dev/null. When our stdout or stderr is closed by
  * its reader, the pipe from the child is closed too, so the child gets
  * SIGPIPE/EPIPE as it would writing there itself. SIGPIPE is ignored in
- * this process while a relay is open. Not thread-safe. */
+ * this process while a relay is open. With `visible` set (an invoke, not
+ * an interactive exec), output going to a terminal has its control bytes
+ * written as cat -v writes them (util/visible.h). Not thread-safe. */
 #ifndef VPCSIM_RELAY_H
 #define VPCSIM_RELAY_H
 
@@ -24,6 +26,8 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "util/visible.h"
 
 #define RELAY_POLLFDS 3
 
@@ -34,6 +38,8 @@ struct relay {
 	size_t len, off;
 	struct sigaction old_pipe;
 	bool pipe_saved;            /* old_pipe holds the disposition */
+	bool visible;               /* controls shown on a terminal (set after open) */
+	struct visible_state vis[2]; /* of stdout, stderr */
 };
 
 /* Make the pipes (CLOEXEC). child[0] is the read end of the stdin pipe or

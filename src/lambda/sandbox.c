@@ -603,6 +603,9 @@ static int run_start(struct run *x, char *const argv[], const char *payload, boo
 	if ((err = relay_open(&x->relay, exec, x->io)) < 0)
 		return err;
 	x->relaying = true;
+	/* An invoke's output on a terminal: its escape sequences shown, not
+	 * obeyed; an interactive exec keeps the terminal's features. */
+	x->relay.visible = !exec;
 	if (!exec) {
 		close(x->io[0]);
 		if ((x->io[0] = payload_fd(payload)) < 0)

@@ -7,57 +7,74 @@
 
 struct visible {
 	FILE *to;
-	int need;                  /* continuation bytes still due in a UTF-8 sequence */
-	bool c2;                   /* a 0xc2 lead held back: U+0080-U+009F are controls */
+	struct visible_state st;
 };
 
 /* cat -v's text for a control byte (c < 0x20, 0x7f, 0x80..0x9f). */
-static void show(FILE *to, unsigned c)
+static size_t show(char *o, unsigned c)
 {
+	size_t n = 0;
+
 	if (c >= 0x80) {
-		fputs("M-", to);
+		o[n++] = 'M';
+		o[n++] = '-';
 		c -= 0x80;
 	}
-	fputc('^', to);
-	fputc(c == 0x7f ? '?' : (int)(c + 64), to);
+	o[n++] = '^';
+	o[n++] = (char)(c == 0x7f ? '?' : c + 64);
+	return n;
 }
 
-static void put(struct visible *v, unsigned char c)
+static size_t put(struct visible_state *v, unsigned char c, char *o)
 {
+	size_t n = 0;
+
 	if (v->c2) {
 		v->c2 = false;
-		if (c >= 0x80 && c <= 0x9f) {
-			show(v->to, c);
-			return;
-		}
-		fputc(0xc2, v->to);
+		if (c >= 0x80 && c <= 0x9f)
+			return show(o, c);
+		o[n++] = (char)0xc2;
 		if ((c & 0xc0) == 0x80) {
-			fputc(c, v->to);
-			return;
+			o[n++] = (char)c;
+			return n;
 		}
 	}
 	if (v->need && (c & 0xc0) == 0x80) {
 		v->need--;
-		fputc(c, v->to);
-		return;
+		o[n++] = (char)c;
+		return n;
 	}
 	v->need = 0;
 	if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f || (c >= 0x80 && c <= 0x9f))
-		show(v->to, c);
-	else if (c == 0xc2)
+		return n + show(o + n, c);
+	if (c == 0xc2) {
 		v->c2 = true;
-	else {
-		v->need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
-		fputc(c, v->to);
+		return n;
 	}
+	v->need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+	o[n++] = (char)c;
+	return n;
+}
+
+size_t visible_encode(struct visible_state *v, const char *in, size_t n, char *out)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < n; i++)
+		len += put(v, (unsigned char)in[i], out + len);
+	return len;
 }
 
 static ssize_t vis_write(void *cookie, const char *buf, size_t n)
 {
 	struct visible *v = cookie;
+	char out[4 * 1024 + 1];
 
-	for (size_t i = 0; i < n; i++)
-		put(v, (unsigned char)buf[i]);
+	for (size_t i = 0; i < n; i += 1024) {
+		size_t k = n - i < 1024 ? n - i : 1024;
+
+		fwrite(out, 1, visible_encode(&v->st, buf + i, k, out), v->to);
+	}
 	fflush(v->to);
 	return (ssize_t)n;
 }
@@ -66,7 +83,7 @@ static int vis_close(void *cookie)
 {
 	struct visible *v = cookie;
 
-	if (v->c2)
+	if (v->st.c2)
 		fputc(0xc2, v->to);
 	fflush(v->to);
 	free(v);

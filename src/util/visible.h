@@ -10,7 +10,18 @@
 #ifndef VPCSIM_VISIBLE_H
 #define VPCSIM_VISIBLE_H
 
+#include <stdbool.h>
 #include <stdio.h>
+
+/* Where a stream is in UTF-8, between two calls. */
+struct visible_state {
+	int need;                  /* continuation bytes still due in a sequence */
+	bool c2;                   /* a 0xc2 lead held back: U+0080-U+009F are controls */
+};
+
+/* Encode n bytes of in into out (room for 4 * n + 1 bytes); returns the
+ * bytes written. A 0xc2 at the end is held for the next call. */
+size_t visible_encode(struct visible_state *v, const char *in, size_t n, char *out);
 
 /* A stream writing to `to` with controls made visible (fclose it; `to`
  * stays open). NULL when out of memory. */

@@ -52,6 +52,8 @@ check "into a pipe or file the output is unchanged" grep -q $'\x1b\\[31mred' "$T
 # ---- defect 6: the Runtime API under a flood --------------------------------
 # 64 connections, each an unfinished POST of 5 of its announced 6 MB
 # (unbounded: 320 MB and 64 threads in the supervisor).
+V invoke -t "$T" flood --payload '{"mode":"echo"}' >/dev/null 2>&1
+SUP=$(cat /run/vpcsim/"$T"/envs/*/supervisor.pid 2>/dev/null | awk '{print $1}' | head -1)
 V invoke -t "$T" flood --payload '{"mode":"rapi","n":64,"per":5000000,"length":6000000,"secs":8,"hold":2}' \
 	>"$TMP/rapi.out" 2>"$TMP/log" &
 INV=$!

@@ -11,7 +11,7 @@ uuid-dev libsmartcols-dev
 libelf-dev zlib1g-dev linux-libc-dev
 bpftool clang llvm libclang-rt-dev
 libcmocka-dev python3-jsonschema libarchive-dev libmicrohttpd-dev libssl-dev
-curl nodejs zip awscli
+curl nodejs zip
 iproute2 nftables procps util-linux bsdutils python3
 libpq-dev postgresql postgresql-client pgbouncer openssl
 dnsmasq-base bind9-dnsutils

@@ -56,7 +56,7 @@ int cmd_credentials(int argc, char **argv)
 	}
 	if (optind != argc)
 		return fail(EXIT_USAGE, "%s", verb_usage("credentials"));
-	if ((rc = need_privilege("credentials", topo ? topo : "")) != EXIT_OK)
+	if ((rc = need_privilege("credentials")) != EXIT_OK)
 		return rc;
 	if (state_pick(topo, name) < 0)
 		return fail(EXIT_FAILED, "%s", err_msg());

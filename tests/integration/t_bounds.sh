@@ -10,6 +10,7 @@
 #   - the supervisor's memory (VmHWM) under a flood of everything the
 #     function can send it stays under SUP_BOUND_KB.
 . "$(dirname "$0")/lib.sh"
+plan 42
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/bounds" "$TMP/bounds"
 topo_copy "$ROOT/tests/integration/data/bounds.json" "$T"

@@ -412,6 +412,7 @@ void report_status(const struct live *lv, bool json)
 		json_add_drop_reasons(root);
 		json_envs(lv, root, &envs);
 		json_add_engines(root, &lv->L, lv->dir);
+		json_add_resolvers(root, &lv->L, have_j ? &J : NULL);
 		print_json(root);
 	} else {
 		printf("topology %s (%s)\n\n", lv->name, lv->dir);
@@ -420,6 +421,8 @@ void report_status(const struct live *lv, bool json)
 		print_enis(&lv->L);
 		putchar('\n');
 		print_nodes(&lv->L, have_j ? &J : NULL);
+		putchar('\n');
+		print_resolvers(&lv->L, have_j ? &J : NULL);
 		putchar('\n');
 		print_drops(&lv->L);
 		print_engines(&lv->L, lv->dir);

@@ -38,4 +38,11 @@ void json_add_drop_reasons(cJSON *root);
 void print_engines(const struct layout *L, const char *state_dir);
 void json_add_engines(cJSON *root, const struct layout *L, const char *state_dir);
 
+/* The VPC resolvers (report_dns.c): a table, or a "resolvers" array of
+ * { view, vpc, addresses, pid, state: running|exited|off|unknown }, from
+ * the processes in the journal J (may be NULL). */
+struct journal;
+void print_resolvers(const struct layout *L, const struct journal *J);
+void json_add_resolvers(cJSON *root, const struct layout *L, const struct journal *J);
+
 #endif

@@ -8,7 +8,7 @@
 # environments' ENIs come and go; two topologies whose names share a prefix
 # keep their records apart; a failed up and down leave no resolver.
 . "$(dirname "$0")/lib.sh"
-plan 56
+plan 61
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/dns.json" "$T"
 V() { "$VPCSIM" "$@"; }
@@ -143,6 +143,15 @@ check "up $T3 failing after a resolver started fails" bash -c "echo '$out' | gre
 check "and leaves no resolver, records folder or resolv.conf" \
 	bash -c "[ -z '$(resolvers "$T3")' ] && ! ls -d /run/vpcsim/$T3 /etc/netns/vpcsim-$T3.* 2>/dev/null"
 
+# up killed right after a resolver started (as t_crash does): down removes it.
+T4=${T:0:7}k
+topo_copy "$ROOT/tests/integration/data/dns.json" "$T4"
+VPCSIM_KILL_STEP=$k V up "$F" >/dev/null 2>&1
+check "up $T4 killed after its first resolver started left it running" test -n "$(resolvers "$T4")"
+V down "$T4" >/dev/null 2>&1
+check "down $T4 removes it, the records and resolv.conf" \
+	bash -c "[ -z '$(resolvers "$T4")' ] && ! ls -d /run/vpcsim/$T4 /etc/netns/vpcsim-$T4.* 2>/dev/null"
+
 # Validation: the new keys, with the input, the rule and the fix.
 bad() { # description sed-expression expected-line
 	sed "$2" "$F1" >"$TMP/bad.json"
@@ -161,6 +170,16 @@ bad "the same dns_name twice" 's/"ip": "203.0.113.31"/"ip": "203.0.113.31", "dns
 	"internet.hosts[1].dns_name: DuplicateName: The DNS name 'api.example.com' is also internet host api's"
 bad "enable_dns_support not a boolean" 's/"enable_dns_support": false/"enable_dns_support": "no"/' \
 	"'enable_dns_support' must be true or false"
+
+# status reports each resolver; one that dies is reported, not hidden.
+check "status: the resolvers, running, and the one of the quiet VPC off" \
+	bash -c "V status '$T' --json | python3 -c 'import json,sys; r={x[\"view\"]: x for x in json.load(sys.stdin)[\"resolvers\"]}; assert r[\"vpc.app\"][\"state\"] == \"running\" and r[\"vpc.quiet\"][\"state\"] == \"off\" and r[\"inet\"][\"addresses\"] == [\"169.254.169.253\"], r'"
+victim=$(V status "$T" --json | python3 -c 'import json,sys; print([x for x in json.load(sys.stdin)["resolvers"] if x["view"] == "vpc.nohn"][0]["pid"])')
+kill -9 "$victim"
+check "a resolver killed is reported as exited" \
+	bash -c "for _ in 1 2 3 4 5 6 7 8 9 10; do V status '$T' | grep -Eq '^vpc\.nohn .* exited\$' && exit 0; sleep 0.2; done; exit 1"
+check "and its VPC's queries time out" \
+	bash -c "V exec -t '$T' other -- dig +time=1 +tries=1 @10.40.0.2 box | grep -Eq 'timed out|refused'"
 
 check "down $T" V down "$T"
 check "no resolver of $T is left" test -z "$(resolvers "$T")"

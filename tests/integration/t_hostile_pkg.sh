@@ -7,7 +7,7 @@
 #   canary.d/     a folder with target and target2 (whiteout targets)
 #   secret.tar    root's own tar with secret.txt (a manifest's target)
 . "$(dirname "$0")/lib.sh"
-plan 28
+plan 30
 T=$(unique_name)
 H=$TMP/host
 D=$ROOT/tests/integration/data/hostile
@@ -45,9 +45,13 @@ bins="/bin/bash /usr/bin/curl /usr/bin/mktemp /usr/bin/grep /usr/bin/tr /usr/bin
 for f in $bins $(ldd $bins | grep -o '/[^ :]*' | sort -u); do cp --parents -L "$f" "$B"; done
 cp "$D/bootstrap" "$D/probe.sh" "$B/opt/"
 chmod 1777 "$B/tmp"
-for c in tmp-link hosts-link var-link whiteout device manifest-escape; do
-	"$D/mkimage.py" "$B" "$TMP/$c.tar" "$c" "$H" || not_ok "building the $c image"
-done
+build_images() {
+	local c
+	for c in tmp-link hosts-link var-link whiteout device manifest-escape; do
+		"$D/mkimage.py" "$B" "$TMP/$c.tar" "$c" "$H" || return 1
+	done
+}
+check "the hostile images built" build_images
 
 # An OCI layout folder whose layer blob is a symbolic link to root's tar.
 O=$TMP/oci
@@ -133,7 +137,7 @@ check_fails "4: the OCI function never ran with the secret" grep -q TOPSECRET "$
 check "1-4: the canaries after every image" canary
 
 # ---- 5: a zip that lies about its size ---------------------------------------------
-V validate "$TMP/t.json" >/dev/null 2>&1 || not_ok "validate with the good zip"
+check "5: validate passes with a good zip" V validate "$TMP/t.json"
 cp "$TMP/bomb.zip" "$TMP/pkg.zip"
 V validate "$TMP/t.json" >"$TMP/log" 2>&1
 is "5: validate counts the data, not the headers: exit 2" 2 "$?"

@@ -32,6 +32,8 @@ fi
 	RUNS=$runs bench/dataplane.sh
 	echo
 	bench/memory.sh "$mem"
+	echo
+	bench/cpu.sh "$runs"
 } 2>&1 | tee "$out"
 echo
 echo "saved in $out"

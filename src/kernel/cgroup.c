@@ -27,6 +27,8 @@
 #define CG_UNIFIED   CGROUP_UNIFIED_ROOT
 #define CG_V1_MEMORY CGROUP_V1_MEMORY_ROOT
 #define CG_V1_FREEZE CGROUP_V1_FREEZE_ROOT
+#define CG_V1_CPU    CGROUP_V1_CPU_ROOT
+#define CG_CPU_PERIOD_US 100000 /* the kernel's default CFS period */
 #define CG_FOLDER    CGROUP_FOLDER
 #define KILL_WAIT_MS 5000
 
@@ -149,35 +151,45 @@ static const char *v2_root(void)
 	return NULL;
 }
 
-/* Add the memory controller to dir's children if it is not there yet. */
-static int v2_delegate_memory(const char *dir)
+/* Add the memory controller (and cpu, with `cpu`) to dir's children if it
+ * is not there yet: one write, "+memory +cpu", as cgroup v2 allows. */
+static int v2_delegate(const char *dir, bool cpu)
 {
-	char path[CG_PATH_MAX + 32];
+	char path[CG_PATH_MAX + 32], want[32] = "";
 	int err;
 
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
-	if (file_has_word(path, "memory"))
+	if (!file_has_word(path, "memory"))
+		snprintf(want, sizeof(want), "+memory");
+	if (cpu && !file_has_word(path, "cpu"))
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s+cpu",
+			 want[0] ? " " : "");
+	if (!want[0])
 		return 0;
-	err = file_put(path, "+memory");
-	return err < 0 ? errf(err, "enabling the memory controller in %s: %s",
+	err = file_put(path, want);
+	return err < 0 ? errf(err, "enabling the %s controller in %s: %s", want + 1,
 			      path, strerror(-err)) : 0;
 }
 
 /* mkdir root/vpcsim, root/vpcsim/TOPO, root/vpcsim/TOPO/ENV (existing is
- * fine). With v2_memory, each level passes the memory controller down. A
+ * fine). With v2_memory, each level passes the memory controller down, and
+ * the cpu controller when the mount offers it. A
  * concurrent cgroup_remove() may rmdir an empty level between two of our
  * mkdirs, so an ENOENT restarts the chain a few times. */
 static int group_make(const char *root, const char *topo, const char *env,
 		      bool v2_memory, char out[CG_PATH_MAX])
 {
-	char dir[CG_PATH_MAX];
+	char dir[CG_PATH_MAX], ctl[CG_PATH_MAX + 24];
 	const char *parts[] = { CG_FOLDER, topo, env };
+	bool cpu;
 	int err = 0;
 
+	snprintf(ctl, sizeof(ctl), "%s/cgroup.controllers", root);
+	cpu = v2_memory && file_has_word(ctl, "cpu");
 	for (int attempt = 0; attempt < 3; attempt++) {
 		snprintf(dir, sizeof(dir), "%s", root);
 		for (size_t i = 0; i < 3; i++) {
-			if (v2_memory && (err = v2_delegate_memory(dir)) < 0)
+			if (v2_memory && (err = v2_delegate(dir, cpu)) < 0)
 				return err;
 			snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%s", parts[i]);
 			if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
@@ -212,6 +224,80 @@ static int group_get(const char *root, const char *topo, const char *env,
 	return 0;
 }
 
+/* Where the cpu controller is: a cgroup2 mount that offers it, else the
+ * v1 cpu hierarchy; 0 when neither. */
+static int cpu_root(const char **root)
+{
+	if (fake_v2[0]) {
+		*root = fake_v2;
+		return 2;
+	}
+	if (fs_is(CG_FS, CGROUP2_SUPER_MAGIC) && file_has_word(CG_FS "/cgroup.controllers", "cpu")) {
+		*root = CG_FS;
+		return 2;
+	}
+	if (fs_is(CG_UNIFIED, CGROUP2_SUPER_MAGIC) &&
+	    file_has_word(CG_UNIFIED "/cgroup.controllers", "cpu")) {
+		*root = CG_UNIFIED;
+		return 2;
+	}
+	if (fs_is(CG_V1_CPU, CGROUP_SUPER_MAGIC)) {
+		*root = CG_V1_CPU;
+		return 1;
+	}
+	return 0;
+}
+
+/* Pass the cpu controller down from `root` to the environment's group
+ * (v2: each level's cgroup.subtree_control, as for memory). */
+static int v2_delegate_cpu(const char *root, const char *topo)
+{
+	char dir[CG_PATH_MAX], path[CG_PATH_MAX + 32];
+	const char *parts[] = { "", "/" CG_FOLDER, "/" };
+
+	snprintf(dir, sizeof(dir), "%s", root);
+	for (size_t i = 0; i < 3; i++) {
+		int err;
+
+		snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "%s%s", parts[i],
+			 i == 2 ? topo : "");
+		snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+		if (file_has_word(path, "cpu"))
+			continue;
+		if ((err = file_put(path, "+cpu")) < 0)
+			return errf(err, "enabling the cpu controller in %s: %s", path,
+				    strerror(-err));
+	}
+	return 0;
+}
+
+/* The environment's cpu group: the memory group when both controllers
+ * share a v2 mount, else a group of the cpu hierarchy. */
+static int cpu_group(const char *topo, const char *env, bool create, struct cgroup *cg,
+		     const char *mem_root)
+{
+	const char *root = NULL;
+	int err;
+
+	cg->cpu_version = cpu_root(&root);
+	if (!cg->cpu_version)
+		return 0;
+	if (cg->cpu_version == 2 && !strcmp(root, mem_root) && cg->mem_version == 2) {
+		snprintf(cg->cpu, sizeof(cg->cpu), "%s", cg->mem); /* group_make passed it down */
+		return 0;
+	}
+	err = group_get(root, topo, env, create, false, cg->cpu);
+	if (err == 0 && create && cg->cpu_version == 2)
+		err = v2_delegate_cpu(root, topo);
+	if (err == -ENOENT && !create) {
+		err_clear(); /* made before the cpu controller was used */
+		cg->cpu_version = 0;
+		cg->cpu[0] = '\0';
+		return 0;
+	}
+	return err;
+}
+
 int cgroup_open(const char *topo, const char *env, bool create, struct cgroup *cg)
 {
 	char probe[CG_PATH_MAX + 16];
@@ -229,6 +315,8 @@ int cgroup_open(const char *topo, const char *env, bool create, struct cgroup *c
 		return err;
 	err = group_get(root, topo, env, create, cg->mem_version == 2, cg->mem);
 	if (err < 0)
+		return err;
+	if ((err = cpu_group(topo, env, create, cg, root)) < 0)
 		return err;
 
 	cg->kill = forced_kill;
@@ -320,6 +408,38 @@ int cgroup_set_memory_limit(const struct cgroup *cg, long long bytes)
 	return 0;
 }
 
+int cgroup_set_cpu(const struct cgroup *cg, long millicpus)
+{
+	char path[CG_PATH_MAX + 32], val[48];
+	long quota = millicpus * (CG_CPU_PERIOD_US / 1000);
+	int err;
+
+	if (!cg->cpu_version)
+		return errf(ENOTSUP, "no cpu cgroup controller: neither a cgroup2 mount with "
+			    "'cpu' in cgroup.controllers (%s, %s) nor a v1 hierarchy at %s",
+			    CG_FS, CG_UNIFIED, CG_V1_CPU);
+	if (millicpus > 0 && quota < 1000)
+		quota = 1000; /* the kernel's smallest quota: 1 ms */
+	if (cg->cpu_version == 2) {
+		snprintf(path, sizeof(path), "%s/cpu.max", cg->cpu);
+		if (millicpus <= 0)
+			snprintf(val, sizeof(val), "max %d", CG_CPU_PERIOD_US);
+		else
+			snprintf(val, sizeof(val), "%ld %d", quota, CG_CPU_PERIOD_US);
+		err = file_put(path, val);
+	} else {
+		snprintf(path, sizeof(path), "%s/cpu.cfs_period_us", cg->cpu);
+		snprintf(val, sizeof(val), "%d", CG_CPU_PERIOD_US);
+		err = file_put(path, val);
+		if (err == 0) {
+			snprintf(path, sizeof(path), "%s/cpu.cfs_quota_us", cg->cpu);
+			snprintf(val, sizeof(val), "%ld", millicpus <= 0 ? -1L : quota);
+			err = file_put(path, val);
+		}
+	}
+	return err < 0 ? errf(err, "writing %s to %s: %s", val, path, strerror(-err)) : 0;
+}
+
 int cgroup_join(const struct cgroup *cg)
 {
 	char path[CG_PATH_MAX + 16];
@@ -330,6 +450,11 @@ int cgroup_join(const struct cgroup *cg)
 		return errf(err, "joining %s: %s", path, strerror(-err));
 	if (strcmp(cg->track, cg->mem)) {
 		snprintf(path, sizeof(path), "%s/cgroup.procs", cg->track);
+		if ((err = file_put(path, "0")) < 0)
+			return errf(err, "joining %s: %s", path, strerror(-err));
+	}
+	if (cg->cpu_version && strcmp(cg->cpu, cg->mem) && strcmp(cg->cpu, cg->track)) {
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg->cpu);
 		if ((err = file_put(path, "0")) < 0)
 			return errf(err, "joining %s: %s", path, strerror(-err));
 	}
@@ -559,7 +684,7 @@ static int group_rmdir(const char *dir)
 
 int cgroup_remove(const char *topo, const char *env)
 {
-	const char *roots[] = { CG_FS, CG_UNIFIED, CG_V1_MEMORY, CG_V1_FREEZE };
+	const char *roots[] = { CG_FS, CG_UNIFIED, CG_V1_MEMORY, CG_V1_FREEZE, CG_V1_CPU };
 	char dir[CG_PATH_MAX], rel[CG_PATH_MAX];
 	struct cgroup cg;
 	int err, first = 0;

@@ -35,6 +35,8 @@ struct cgroup {
 	char rel[CG_PATH_MAX];     /* "/vpcsim/TOPO/ENV", as /proc/PID/cgroup
 				    * names it in every hierarchy */
 	int peak_fd;               /* v2 memory.peak with a local reset, or -1 */
+	int cpu_version;           /* 1 or 2: where the cpu controller is; 0 none */
+	char cpu[CG_PATH_MAX];     /* the environment's cpu cgroup (may be mem) */
 };
 
 /* Names that may become a cgroup or state directory: 1..CG_NAME_MAX-1
@@ -52,6 +54,15 @@ void cgroup_close(struct cgroup *cg);
  * the kernel lets us (memory.swap.max = 0, memory.memsw.limit_in_bytes =
  * the limit, memory.swappiness = 0), so the limit bites. */
 int cgroup_set_memory_limit(const struct cgroup *cg, long long bytes);
+
+/* CPU bandwidth: `millicpus` thousandths of one CPU per period (Lambda's
+ * share for the function's memory, lambda/sandbox.c), as v2 cpu.max
+ * "QUOTA 100000" or v1 cpu.cfs_quota_us / cpu.cfs_period_us. The cpu
+ * controller is looked for like the memory one: a cgroup2 mount that
+ * offers it (passed down to the environment's group), else the v1
+ * hierarchy at /sys/fs/cgroup/cpu. `millicpus` <= 0 lifts the limit.
+ * -ENOTSUP, naming both, without one. */
+int cgroup_set_cpu(const struct cgroup *cg, long millicpus);
 
 /* Move the calling process into the environment's groups. Uses only
  * open/write/close: fine in a forked child. */

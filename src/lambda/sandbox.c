@@ -158,6 +158,13 @@ static int tmp_mount(const char *dir, int size_mb, const char *topo, const char 
 	return 0;
 }
 
+long sandbox_millicpus(int memory_mb)
+{
+	long m = (long)memory_mb * 1000 / LAMBDA_MB_PER_VCPU;
+
+	return m > LAMBDA_VCPUS_MAX * 1000L ? LAMBDA_VCPUS_MAX * 1000L : m;
+}
+
 int sandbox_create(const struct sandbox *sb)
 {
 	const struct sandbox_limits *l = &sb->limits;
@@ -178,6 +185,8 @@ int sandbox_create(const struct sandbox *sb)
 	err = cgroup_open(sb->topo, sb->env_id, true, &cg);
 	if (err == 0)
 		err = cgroup_set_memory_limit(&cg, (long long)l->memory_mb << 20);
+	if (err == 0)
+		err = cgroup_set_cpu(&cg, sandbox_millicpus(l->memory_mb));
 	cgroup_close(&cg);
 	sandbox_tmp_dir(sb->topo, sb->env_id, tmp, sizeof(tmp));
 	if (err == 0)

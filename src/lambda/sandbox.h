@@ -32,6 +32,15 @@
 
 /* Lambda's bounds are the topology checker's business; these only need
  * to be positive. */
+/* CPU in proportion to memory, as Lambda: "At 1,769 MB, a function has the
+ * equivalent of one vCPU", up to 6 vCPUs at 10,240 MB. */
+#define LAMBDA_MB_PER_VCPU 1769
+#define LAMBDA_VCPUS_MAX 6
+/* The CPU share of a function of `memory_mb`, in thousandths of a vCPU
+ * (128 MB: 72; 1,769 MB: 1000; 10,240 MB: 5788). Every environment's
+ * cgroup gets it as CFS bandwidth (kernel/cgroup.h cgroup_set_cpu). */
+long sandbox_millicpus(int memory_mb);
+
 struct sandbox_limits {
 	int memory_mb;
 	int timeout_s;

@@ -182,11 +182,25 @@ static void runtime_kill(struct sup *s, char *how, size_t size)
 	s->rt.out_fd = -1;
 }
 
+/* The environment's CPU: unlimited while the init runs (Lambda's init
+ * is observed to run faster than the same code in the handler), the
+ * memory's share (sandbox_millicpus) from the first `next` on. A failure
+ * is only noted: the function still runs. */
+static void cpu_share(struct sup *s, bool limited)
+{
+	if (s->cg.cpu_version &&
+	    cgroup_set_cpu(&s->cg, limited ? sandbox_millicpus(s->c->memory_mb) : 0) < 0) {
+		fprintf(stderr, "vpcsim supervisor: %s\n", err_msg());
+		err_clear();
+	}
+}
+
 static int runtime_start(struct sup *s)
 {
 	int err;
 
 	plat_init_start(&s->plat);
+	cpu_share(s, false);
 	err = runtime_spawn(s->c, &s->cg, &s->rt);
 
 	s->t_init0 = now_ms();
@@ -333,6 +347,7 @@ static void invoke_begin(struct sup *s)
 static void on_init_done(struct sup *s)
 {
 	s->init_ms = now_ms() - s->t_init0;
+	cpu_share(s, true);
 	if (s->st == S_BUSY_INIT) {
 		invoke_hand(s);
 		return;
@@ -349,6 +364,7 @@ static void on_init_fail(struct sup *s, const char *status, const char *how)
 	char line[512];
 
 	runtime_kill(s, line, sizeof(line));
+	cpu_share(s, true);
 	snprintf(s->status, sizeof(s->status), "%s", status);
 	if (how && how != s->etype) /* (an overlapping snprintf would empty it) */
 		snprintf(s->etype, sizeof(s->etype), "%s", how);

@@ -35,6 +35,7 @@
 #define CGROUP_UNIFIED_ROOT   CGROUP_ROOT "/unified"
 #define CGROUP_V1_MEMORY_ROOT CGROUP_ROOT "/memory"
 #define CGROUP_V1_FREEZE_ROOT CGROUP_ROOT "/freezer"
+#define CGROUP_V1_CPU_ROOT    CGROUP_ROOT "/cpu"
 #define CGROUP_FOLDER         "vpcsim"
 
 /* STATE_ROOT/TOPO */

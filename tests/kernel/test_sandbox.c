@@ -741,7 +741,7 @@ static void test_cgroup_v2_files(void **state)
 	assert_int_equal(sh("mkdir -p %s", ep), 0);
 	write_file(root_dir, "cgroup.controllers", "cpuset cpu io memory pids\n");
 	write_file(root_dir, "cgroup.subtree_control", "");
-	write_file(vp, "cgroup.subtree_control", "memory\n"); /* already delegated */
+	write_file(vp, "cgroup.subtree_control", "memory cpu\n"); /* already delegated */
 	write_file(tp, "cgroup.subtree_control", "");
 	write_file(ep, "memory.max", "");      /* a file: what we write is all */
 	write_file(ep, "memory.swap.max", "");
@@ -749,6 +749,7 @@ static void test_cgroup_v2_files(void **state)
 	write_file(ep, "memory.peak", "52428800\n");
 	write_file(ep, "cgroup.procs", "");
 	write_file(ep, "cgroup.kill", "");
+	write_file(ep, "cpu.max", "");
 
 	cgroup_fake_v2_root(root_dir);
 	assert_int_equal(cgroup_open("t", "e", true, &cg), 0);
@@ -757,10 +758,16 @@ static void test_cgroup_v2_files(void **state)
 	assert_string_equal(cg.mem, ep);
 	assert_string_equal(cg.track, ep);  /* one group does both on v2 */
 	assert_string_equal(cg.rel, "/vpcsim/t/e");
-	/* memory passed down every level above the environment, once */
-	assert_true(file_is(root_dir, "cgroup.subtree_control", "+memory"));
-	assert_true(file_is(vp, "cgroup.subtree_control", "memory\n"));
-	assert_true(file_is(tp, "cgroup.subtree_control", "+memory"));
+	/* memory and cpu passed down every level above the environment, once,
+	 * in one write */
+	assert_true(file_is(root_dir, "cgroup.subtree_control", "+memory +cpu"));
+	assert_true(file_is(vp, "cgroup.subtree_control", "memory cpu\n"));
+	assert_true(file_is(tp, "cgroup.subtree_control", "+memory +cpu"));
+	assert_int_equal(cg.cpu_version, 2);
+	assert_string_equal(cg.cpu, ep);
+	/* Lambda's share at 128 MB, 72 thousandths of a CPU: 7.2 ms per 100 ms */
+	assert_int_equal(cgroup_set_cpu(&cg, 72), 0);
+	assert_true(file_is(ep, "cpu.max", "7200 100000"));
 	assert_int_equal(cgroup_set_memory_limit(&cg, 128LL << 20), 0);
 	assert_true(file_is(ep, "memory.max", "134217728"));
 	assert_true(file_is(ep, "memory.swap.max", "0"));

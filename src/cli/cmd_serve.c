@@ -63,7 +63,7 @@
 #define SERVE_CONN_PER_IP 2048
 #define SERVE_HEADER_MAX 16384
 #define SERVE_IDLE_S 30
-#define SERVE_BUFFER_MAX (4 * RAPI_PAYLOAD_MAX)
+#define SERVE_BUFFER_MAX (2 * RAPI_PAYLOAD_MAX)
 
 static const char *serve_topo;
 static char serve_region[32];

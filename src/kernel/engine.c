@@ -248,18 +248,9 @@ static int expose_only(const char *dir)
 	return 0;
 }
 
-static int own_mounts(void)
-{
-	if (unshare(CLONE_NEWNS) < 0)
-		return errf(errno, "unshare(CLONE_NEWNS): %s", strerror(errno));
-	if (mount("", "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-		return errf(errno, "making / a slave mount: %s", strerror(errno));
-	return 0;
-}
-
 int engine_own_view(const char *dir)
 {
-	int err = own_mounts();
+	int err = jail_own_mounts("the engine's view");
 
 	return err < 0 ? err : expose_only(dir);
 }
@@ -274,7 +265,7 @@ static __attribute__((noreturn)) void run_child(const struct engine_run *r, int 
 	proc_signals_default();
 	err = setsid() < 0 ? errf(errno, "setsid: %s", strerror(errno)) : 0;
 	if (!err)
-		err = r->netns ? proc_enter_node(r->netns) : own_mounts();
+		err = r->netns ? proc_enter_node(r->netns) : jail_own_mounts("the engine");
 	if (!err && r->own_ipc && unshare(CLONE_NEWIPC) < 0)
 		err = errf(errno, "unshare(CLONE_NEWIPC): %s", strerror(errno));
 	if (!err)

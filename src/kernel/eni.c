@@ -1,9 +1,13 @@
-/* Attaching an ENI: see eni.h. */
+/* Attaching and detaching an ENI: see eni.h. */
+#include <limits.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "kernel/eni.h"
+#include "kernel/proc.h"
 #include "kernel/rtnl.h"
 #include "kernel/tc.h"
+#include "util/paths.h"
 
 int attach_veth(struct netns *router, struct netns *node, const struct attachment *a,
 		const char *alias)
@@ -58,3 +62,26 @@ int eni_dataplane_attach(struct netns *router, struct dataplane *dp, int ifindex
 	return err;
 }
 
+
+int eni_detach(const char *router, const char *node, uint32_t ip, int ifindex)
+{
+	static const char *const etc_files[] = { "hosts", "resolv.conf" };
+	char path[PATH_MAX];
+	struct netns *ns;
+	int first = 0, err;
+
+	if (router[0] && netns_exists(router) && netns_open(router, &ns) == 0) {
+		first = rt_route_del(ns, 254, (struct cidr){ ip, 32 }, ifindex);
+		netns_close(ns);
+	}
+	proc_kill_netns(node);
+	if ((err = netns_delete(node)) < 0)
+		first = first ? first : err;
+	for (size_t i = 0; i < sizeof(etc_files) / sizeof(etc_files[0]); i++) {
+		path_etc_netns(path, sizeof(path), node, etc_files[i]);
+		unlink(path);
+	}
+	path_etc_netns(path, sizeof(path), node, NULL);
+	rmdir(path);
+	return first;
+}

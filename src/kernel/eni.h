@@ -1,9 +1,9 @@
-/* Attaching an ENI: the veth between a router and a node with its
- * addresses and routes, and the ENI's data plane (its entry in the VPC's
- * ENI table, the tc programs on the router end). `up` attaches the
+/* Attaching an ENI and detaching it: the veth between a router and a node
+ * with its addresses and routes, and the ENI's data plane (its entry in the
+ * VPC's ENI table, the tc programs on the router end). `up` attaches the
  * layout's ENIs through these (state/apply.c), env.c the ENIs of
- * execution environments. Every function returns 0 or -errno with a
- * message naming the object. */
+ * execution environments, and detaches them. Every function returns 0 or
+ * -errno with a message naming the object. */
 #ifndef VPCSIM_ENI_H
 #define VPCSIM_ENI_H
 
@@ -21,5 +21,15 @@ int attach_veth(struct netns *router, struct netns *node, const struct attachmen
  * end (in `router`): a packet never meets the programs without its entry. */
 int eni_dataplane_attach(struct netns *router, struct dataplane *dp, int ifindex,
 			 const struct dp_eni *eni);
+
+/* Detach a node's ENI, attach_veth()'s reverse: the router's /32 to the
+ * node `ip` through ifindex (at once, for the address may be handed out
+ * again; router "" or absent: none), the processes in the node's namespace,
+ * the namespace (its veth goes with it, from a kernel workqueue: deleting
+ * it here would wait for RCU grace periods) and its /etc/netns files
+ * (hosts, resolv.conf).
+ * Absent parts are success; returns the first error. The ENI's entry in its
+ * VPC's tables is the data plane's (state/vpc_dataplane.h) to remove. */
+int eni_detach(const char *router, const char *node, uint32_t ip, int ifindex);
 
 #endif

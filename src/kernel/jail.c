@@ -1,6 +1,7 @@
 /* Jails; see jail.h and docs/SECURITY.md. */
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -382,6 +383,15 @@ static int open_sources(const struct jail *j, int fds[JAIL_BINDS_MAX + 1])
 			return errf(errno, "jail: %s %s: %s", i ? "bind source" : "/tmp source",
 				    src, strerror(errno));
 	}
+	return 0;
+}
+
+int jail_own_mounts(const char *what)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return errf(errno, "unshare(CLONE_NEWNS) for %s: %s", what, strerror(errno));
+	if (mount("", "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return errf(errno, "making / a slave mount for %s: %s", what, strerror(errno));
 	return 0;
 }
 

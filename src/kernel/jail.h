@@ -71,6 +71,13 @@ struct jail {
 	int n_files;               /* at most JAIL_FILES_MAX */
 };
 
+/* The first step of a jail: a mount namespace of the calling process's
+ * own, a slave of the host's (the host's later mounts still reach it; none
+ * made here go back). proc_enter_node() and an engine's view take it;
+ * jail_enter() then pivots and makes everything private. `what` names the
+ * object in the message. */
+int jail_own_mounts(const char *what);
+
 /* Check the binds and files of j: -EINVAL and a message naming it. */
 int jail_check(const struct jail *j);
 

@@ -99,13 +99,10 @@ static int node_mounts(const char *netns)
 	struct statvfs sv;
 	struct dirent *de;
 	DIR *d;
+	int err;
 
-	if (unshare(CLONE_NEWNS) < 0)
-		return errf(errno, "unshare(CLONE_NEWNS) for %s: %s", netns,
-			    strerror(errno));
-	if (mount("", "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-		return errf(errno, "making / a slave mount for %s: %s", netns,
-			    strerror(errno));
+	if ((err = jail_own_mounts(netns)) < 0)
+		return err;
 	/* A sysfs instance shows the network devices of the namespace that
 	 * mounts it. A read-only /sys that cannot be detached can only be
 	 * shadowed by a read-only one. */
@@ -130,8 +127,7 @@ static int node_mounts(const char *netns)
 		 * see state/apply.c), which is vpcsim's, not the node's. */
 		if (mount(src, dst, "none", MS_BIND, NULL) < 0 ||
 		    mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0) {
-			int err = errno;
-
+			err = errno;
 			closedir(d);
 			return errf(err, "bind-mounting %s over %s: %s", src, dst,
 				    strerror(err));

@@ -20,7 +20,6 @@
 #include "state/dns_steps.h"
 #include "state/journal.h"
 #include "kernel/eni.h"
-#include "kernel/proc.h"
 #include "kernel/rtnl.h"
 #include "lambda/sandbox.h"
 #include "state/vpc_dataplane.h"
@@ -608,30 +607,8 @@ int env_destroy(const struct live *lv, const struct env_meta *m)
 		vpc_dp_eni_leave(&lv->L, &a);
 		err_clear();
 	}
-	/* The veth goes with the namespace, from a kernel workqueue: deleting
-	 * it here would wait for RCU grace periods (tens of ms). Only the
-	 * router's host route must go now, for the address may be handed out
-	 * again at once; a new environment skips an e<k> that still lingers
-	 * (env_place). */
-	if (m->router[0] && netns_exists(m->router)) {
-		struct netns *router;
-
-		if (netns_open(m->router, &router) == 0) {
-			err = rt_route_del(router, 254, (struct cidr){ m->ip, 32 },
-					   IFINDEX_ATT_BASE + m->k);
-			first = err < 0 ? err : first;
-			netns_close(router);
-		}
-	}
-	proc_kill_netns(m->netns);
-	if ((err = netns_delete(m->netns)) < 0)
-		first = err;
-	path_etc_netns(path, sizeof(path), m->netns, "hosts");
-	unlink(path);
-	path_etc_netns(path, sizeof(path), m->netns, "resolv.conf");
-	unlink(path);
-	path_etc_netns(path, sizeof(path), m->netns, NULL);
-	rmdir(path);
+	/* A new environment skips an e<k> that still lingers (env_place). */
+	first = eni_detach(m->router, m->netns, m->ip, IFINDEX_ATT_BASE + m->k);
 	env_file(lv, m->id, "meta", path);
 	unlink(path);
 	if (m->mode == ENV_PER_SANDBOX && (err = dns_publish(lv)) < 0)

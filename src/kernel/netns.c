@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -28,27 +29,45 @@ static void netns_path(const char *name, char path[PATH_MAX])
 	path_netns(path, PATH_MAX, name);
 }
 
+/* Make NETNS_RUN_DIR a shared mount point, binding it onto itself first
+ * if it is not a mount point yet. */
+static int run_dir_make_shared(void)
+{
+	if (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return errf(errno, "making %s shared: %s", NETNS_RUN_DIR, strerror(errno));
+	if (mount(NETNS_RUN_DIR, NETNS_RUN_DIR, "none", MS_BIND | MS_REC, NULL) < 0)
+		return errf(errno, "bind-mounting %s: %s", NETNS_RUN_DIR, strerror(errno));
+	if (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) < 0)
+		return errf(errno, "making %s shared: %s", NETNS_RUN_DIR, strerror(errno));
+	return 0;
+}
+
 int netns_run_dir_prepare(void)
 {
 	static bool done;
+	int lock, err;
 
 	if (done)
 		return 0;
 	if (mkdir(NETNS_RUN_DIR, 0755) < 0 && errno != EEXIST)
 		return errf(errno, "creating %s: %s", NETNS_RUN_DIR, strerror(errno));
 	/* As iproute2: make the directory a shared mount point so that the
-	 * bind mounts below propagate to every mount namespace, binding it
-	 * onto itself first if it is not a mount point yet. */
-	if (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) < 0) {
-		if (errno != EINVAL)
-			return errf(errno, "making %s shared: %s", NETNS_RUN_DIR, strerror(errno));
-		if (mount(NETNS_RUN_DIR, NETNS_RUN_DIR, "none", MS_BIND | MS_REC, NULL) < 0)
-			return errf(errno, "bind-mounting %s: %s", NETNS_RUN_DIR, strerror(errno));
-		if (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) < 0)
-			return errf(errno, "making %s shared: %s", NETNS_RUN_DIR, strerror(errno));
-	}
-	done = true;
-	return 0;
+	 * bind mounts below propagate to every mount namespace. Under an
+	 * exclusive flock of the directory, the one iproute2 takes (ip netns
+	 * add, https://bugs.debian.org/949235): two processes that both find
+	 * it no mount point would each bind it onto itself, stacking mounts
+	 * (many at once can lock the system up). Without the lock (flock
+	 * refused) it proceeds, as iproute2 does. */
+	lock = open(NETNS_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock < 0)
+		return errf(errno, "opening %s: %s", NETNS_RUN_DIR, strerror(errno));
+	flock(lock, LOCK_EX);
+	err = run_dir_make_shared();
+	close(lock); /* unlocks */
+	done = err == 0;
+	return err;
 }
 
 bool netns_exists(const char *name)

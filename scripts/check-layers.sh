@@ -7,7 +7,12 @@
 #     header NAME_internal*.h and the files NAME_PART.c/.h of a module
 #     spread over several files, where NAME.h exists, belong to NAME);
 #  3. no host path literal ("/run/vpcsim", "/run/netns", "/etc/netns",
-#     "/sys/fs/...") outside src/util/paths.h, their one home.
+#     "/sys/fs/...") outside src/util/paths.h, their one home;
+#  4. every src/LAYER/X.c named (`X.c`) in its folder guide
+#     src/LAYER/README.md, so the guide shows every room;
+#  5. no build output tracked by git (a tracked file .gitignore ignores),
+#     when the tree is a git checkout;
+#  6. no function over 80 lines (scripts/long-functions.sh).
 #
 # Prints each violation and exits 1 if there is one. Run by `make`.
 set -u
@@ -73,6 +78,29 @@ rm -f "$edges.err"
 if grep -rnE '"/(run/vpcsim|run/netns|etc/netns|sys/fs/(bpf|cgroup))' src --include='*.[ch]' |
    grep -v '^src/util/paths\.h:'; then
 	echo "host path literal outside src/util/paths.h (above): use its macros and functions"
+	bad=1
+fi
+
+for f in src/*/*.c; do
+	guide=$(dirname "$f")/README.md
+	if ! grep -qF "\`$(basename "$f")\`" "$guide" 2>/dev/null; then
+		echo "$f: not named in its folder guide $guide (add \`$(basename "$f")\` and what it makes)"
+		bad=1
+	fi
+done
+
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	tracked=$(git ls-files -ci --exclude-standard)
+	if [ -n "$tracked" ]; then
+		echo "build outputs tracked by git although .gitignore lists them (git rm -r --cached):"
+		sed 's/^/  /' <<<"$tracked"
+		bad=1
+	fi
+fi
+
+if ! long=$(scripts/long-functions.sh 80); then
+	echo "functions over 80 lines (STYLE.md; split them):"
+	echo "$long"
 	bad=1
 fi
 

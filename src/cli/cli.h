@@ -1,4 +1,4 @@
-/* The command line: one function per verb (src/cmd_*.c), the table in
+/* The command line: one function per verb (src/cli/cmd_*.c), the table in
  * main.c, and the few things every verb shares. */
 #ifndef VPCSIM_CLI_H
 #define VPCSIM_CLI_H

@@ -388,6 +388,56 @@ void plan_free(struct plan *P)
 	memset(P, 0, sizeof(*P));
 }
 
+/* The steps that start processes: resolver, responder, engines, commands. */
+static void describe_process(const struct layout *L, const struct step *s, const char *ns,
+			     char *buf, size_t len)
+{
+	char ip[IP4_STRLEN];
+
+	switch (s->op) {
+	case STEP_RESOLVER: {
+		char folder[DNS_FOLDER_MAX];
+
+		dns_view_folder(L, s->ref, folder);
+		snprintf(buf, len, "start the resolver of %s at %s in %s", folder,
+			 ip4_str(dns_view_resolver(L, s->ref), ip), ns);
+		break;
+	}
+	case STEP_RESOLVERS_READY:
+		snprintf(buf, len, "wait until the resolvers answer");
+		break;
+	case STEP_RESPONDER:
+		snprintf(buf, len, "start the responder");
+		break;
+	case STEP_DB_INIT:
+		snprintf(buf, len, "initialise the %s data of %s",
+			 db_engine_str(L->t->resources[L->nodes[s->ref].index].db.engine),
+			 L->nodes[s->ref].name);
+		break;
+	case STEP_DB_START: {
+		const struct resource *r = &L->t->resources[L->nodes[s->ref].index];
+
+		snprintf(buf, len, "start %s of %s on %s:%d in %s", db_engine_str(r->db.engine),
+			 r->name, ip4_str(L->atts[L->nodes[s->ref].att].ip, ip), r->db.port, ns);
+		break;
+	}
+	case STEP_PROXY_START: {
+		const struct resource *r = &L->t->resources[L->nodes[s->ref].index];
+
+		snprintf(buf, len, "start pgbouncer of %s on %s:%d for %s in %s", r->name,
+			 ip4_str(L->atts[L->nodes[s->ref].att].ip, ip), PROXY_PORT_POSTGRES,
+			 L->t->resources[r->proxy.target].name, ns);
+		break;
+	}
+	case STEP_COMMAND:
+		snprintf(buf, len, "start the command of %s", L->nodes[s->ref].name);
+		break;
+	default:
+		snprintf(buf, len, "step %d", (int)s->op);
+		break;
+	}
+}
+
 void plan_step_describe(const struct layout *L, const struct step *s, char *buf, size_t len)
 {
 	char a[CIDR_STRLEN], b[CIDR_STRLEN], ip[IP4_STRLEN];
@@ -440,42 +490,8 @@ void plan_step_describe(const struct layout *L, const struct step *s, char *buf,
 	case STEP_HOSTS:
 		snprintf(buf, len, "write %s/%s/hosts and resolv.conf", ETC_NETNS, ns);
 		break;
-	case STEP_RESOLVER: {
-		char folder[DNS_FOLDER_MAX];
-
-		dns_view_folder(L, s->ref, folder);
-		snprintf(buf, len, "start the resolver of %s at %s in %s", folder,
-			 ip4_str(dns_view_resolver(L, s->ref), ip), ns);
-		break;
-	}
-	case STEP_RESOLVERS_READY:
-		snprintf(buf, len, "wait until the resolvers answer");
-		break;
-	case STEP_RESPONDER:
-		snprintf(buf, len, "start the responder");
-		break;
-	case STEP_DB_INIT:
-		snprintf(buf, len, "initialise the %s data of %s",
-			 db_engine_str(L->t->resources[L->nodes[s->ref].index].db.engine),
-			 L->nodes[s->ref].name);
-		break;
-	case STEP_DB_START: {
-		const struct resource *r = &L->t->resources[L->nodes[s->ref].index];
-
-		snprintf(buf, len, "start %s of %s on %s:%d in %s", db_engine_str(r->db.engine),
-			 r->name, ip4_str(L->atts[L->nodes[s->ref].att].ip, ip), r->db.port, ns);
-		break;
-	}
-	case STEP_PROXY_START: {
-		const struct resource *r = &L->t->resources[L->nodes[s->ref].index];
-
-		snprintf(buf, len, "start pgbouncer of %s on %s:%d for %s in %s", r->name,
-			 ip4_str(L->atts[L->nodes[s->ref].att].ip, ip), PROXY_PORT_POSTGRES,
-			 L->t->resources[r->proxy.target].name, ns);
-		break;
-	}
-	case STEP_COMMAND:
-		snprintf(buf, len, "start the command of %s", L->nodes[s->ref].name);
+	default:
+		describe_process(L, s, ns, buf, len);
 		break;
 	}
 }

@@ -1,6 +1,8 @@
-/* Shared by topology.c (JSON to model) and topology_check.c (rules that span
- * several objects). Not part of the public model: nothing outside these two
- * files includes it, and no cJSON type appears here. */
+/* Shared by the files of the topology module (src/model/topology*.c: the
+ * parser, the checks, the limits, the code, database and DNS keys, the
+ * model's lookups). Not part of the public model: nothing
+ * outside those files includes it, and no cJSON type appears here
+ * (topology_internal_json.h has the JSON side). */
 #ifndef VPCSIM_TOPOLOGY_INTERNAL_H
 #define VPCSIM_TOPOLOGY_INTERNAL_H
 

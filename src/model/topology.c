@@ -15,8 +15,9 @@
  * in the model is also the index in the JSON path of a diagnostic.
  *
  * topology_model.c holds what needs no JSON (diagnostics, freeing, lookups);
- * topology_db.c reads the database engine, proxy and secret keys with the
- * helpers this file shares through topology_json.h.
+ * topology_json.c the generic reading of JSON values (typed getters with
+ * paths, allowed keys, the document itself), which topology_db.c,
+ * topology_dns.c and topology_aws.c share through topology_internal_json.h.
  *
  * Allocation failure aborts: the input is a small file read once at start,
  * and threading ENOMEM through every helper would hide the rules. */
@@ -31,258 +32,11 @@
 #include "model/topology.h"
 #include "model/topology_internal.h"
 #include "util/fs.h"
-#include "util/suggest.h"
 #include "vpcsim/dataplane.h"
 #include "model/topology_internal_json.h"
 #include "model/topology_code.h"
 
 #define CODE_LAMBDA "InvalidParameterValueException"
-
-/* ---- memory ---- */
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (!p)
-		abort();
-	return p;
-}
-
-/* ---- paths ---- */
-
-/* Paths are far shorter than PATH_LEN unless a key is absurdly long; such
- * a path is cut and marked rather than refused. */
-static const char *path_end(char buf[PATH_LEN], int n)
-{
-	if (n >= PATH_LEN)
-		memcpy(buf + PATH_LEN - 4, "...", 4);
-	return buf;
-}
-
-const char *path_key(char buf[PATH_LEN], const char *base, const char *key)
-{
-	return path_end(buf, snprintf(buf, PATH_LEN, "%s%s%s", base, *base ? "." : "", key));
-}
-
-const char *path_idx(char buf[PATH_LEN], const char *base, int i)
-{
-	return path_end(buf, snprintf(buf, PATH_LEN, "%s[%d]", base, i));
-}
-
-/* ---- JSON access ---- */
-
-const char *json_type(const cJSON *j)
-{
-	if (cJSON_IsString(j))
-		return "a string";
-	if (cJSON_IsNumber(j))
-		return "a number";
-	if (cJSON_IsBool(j))
-		return "a boolean";
-	if (cJSON_IsNull(j))
-		return "null";
-	if (cJSON_IsArray(j))
-		return "an array";
-	return "an object";
-}
-
-/* Keys given twice (cJSON keeps both) in an object: each repeat is
- * reported once. Sorting keeps this O(n log n) on huge objects. */
-static void check_duplicate_keys(struct parse *p, const cJSON *obj, const char *path,
-				 const char *what)
-{
-	int n = cJSON_GetArraySize(obj), i = 0, *first;
-	const char **keys;
-	const cJSON *c;
-	char kp[PATH_LEN];
-
-	if (n < 2)
-		return;
-	keys = xcalloc((size_t)n, sizeof(*keys));
-	first = xcalloc((size_t)n, sizeof(*first));
-	cJSON_ArrayForEach(c, obj)
-		keys[i++] = c->string;
-	topo_first_equal_str(keys, n, first);
-	for (i = 0; i < n; i++)
-		if (first[i] >= 0)
-			ERR(p, path_key(kp, path, keys[i]), "DuplicateKey",
-			    "The key '%s' appears twice in %s; keep one", keys[i], what);
-	free(keys);
-	free(first);
-}
-
-/* Typos must not pass silently: report unknown keys with the valid ones and
- * the likely intended one, and keys given twice. Linear in the object's
- * size (times the few valid keys), plus the sort of check_duplicate_keys. */
-static void check_keys(struct parse *p, const cJSON *obj, const char *path,
-		       const char *what, const char *const keys[])
-{
-	const cJSON *c;
-	char kp[PATH_LEN], list[512];
-
-	list[0] = '\0';
-	for (int i = 0; keys[i]; i++)
-		snprintf(list + strlen(list), sizeof(list) - strlen(list),
-			 "%s%s", i ? ", " : "", keys[i]);
-	check_duplicate_keys(p, obj, path, what);
-	cJSON_ArrayForEach(c, obj) {
-		const char *best = NULL;
-		int known = 0, best_d = 3;
-
-		for (int i = 0; keys[i] && !known; i++) {
-			int dist = edit_distance(c->string, keys[i]);
-
-			known = dist == 0;
-			if (dist < best_d) {
-				best_d = dist;
-				best = keys[i];
-			}
-		}
-		if (known)
-			continue;
-		if (best)
-			ERR(p, path_key(kp, path, c->string), "UnknownKey",
-			    "Unknown key '%s' in %s (did you mean '%s'?); valid keys: %s",
-			    c->string, what, best, list);
-		else
-			ERR(p, path_key(kp, path, c->string), "UnknownKey",
-			    "Unknown key '%s' in %s; valid keys: %s", c->string, what, list);
-	}
-}
-
-/* An object with only `keys`, or NULL (reported) when j is something else. */
-const cJSON *as_object(struct parse *p, const cJSON *j, const char *path,
-			      const char *what, const char *const keys[])
-{
-	if (!cJSON_IsObject(j)) {
-		ERR(p, path, CODE_TYPE, "A %s must be an object, not %s", what, json_type(j));
-		return NULL;
-	}
-	check_keys(p, j, path, what, keys);
-	return j;
-}
-
-/* The member `key` of obj, or NULL when absent (reported if required). */
-const cJSON *member(struct parse *p, const cJSON *obj, const char *path,
-			   const char *key, bool required)
-{
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, key);
-	char kp[PATH_LEN];
-
-	if (!m && required)
-		ERR(p, path_key(kp, path, key), CODE_MISSING,
-		    "The key '%s' is required", key);
-	return m;
-}
-
-/* The getters return 1 when the member is present and well typed, 0 when it
- * is absent, -1 when it has another type (reported). *out is untouched
- * unless 1 is returned. */
-int get_str(struct parse *p, const cJSON *obj, const char *path,
-		   const char *key, bool required, const char **out)
-{
-	const cJSON *m = member(p, obj, path, key, required);
-	char kp[PATH_LEN];
-
-	if (!m)
-		return 0;
-	if (!cJSON_IsString(m)) {
-		ERR(p, path_key(kp, path, key), CODE_TYPE,
-		    "'%s' must be a string, not %s", key, json_type(m));
-		return -1;
-	}
-	*out = m->valuestring;
-	return 1;
-}
-
-int get_bool(struct parse *p, const cJSON *obj, const char *path,
-		    const char *key, bool *out)
-{
-	const cJSON *m = member(p, obj, path, key, false);
-	char kp[PATH_LEN];
-
-	if (!m)
-		return 0;
-	if (!cJSON_IsBool(m)) {
-		ERR(p, path_key(kp, path, key), CODE_TYPE,
-		    "'%s' must be true or false, not %s", key, json_type(m));
-		return -1;
-	}
-	*out = cJSON_IsTrue(m);
-	return 1;
-}
-
-static bool json_int(const cJSON *j, long lo, long hi, long *out)
-{
-	double v;
-
-	if (!cJSON_IsNumber(j))
-		return false;
-	v = j->valuedouble;
-	if (!(v >= (double)lo && v <= (double)hi) || (double)(long)v != v)
-		return false;
-	*out = (long)v;
-	return true;
-}
-
-/* An integer in lo..hi; out of range or fractional is reported with `code`. */
-int get_int(struct parse *p, const cJSON *obj, const char *path,
-		   const char *key, bool required, long lo, long hi,
-		   const char *code, int *out)
-{
-	const cJSON *m = member(p, obj, path, key, required);
-	char kp[PATH_LEN];
-	long v;
-
-	if (!m)
-		return 0;
-	path_key(kp, path, key);
-	if (!cJSON_IsNumber(m)) {
-		ERR(p, kp, CODE_TYPE, "'%s' must be a number, not %s", key, json_type(m));
-		return -1;
-	}
-	if (!json_int(m, lo, hi, &v)) {
-		ERR(p, kp, code, "The value %g for '%s' is invalid: it must be an integer from %ld to %ld",
-		    m->valuedouble, key, lo, hi);
-		return -1;
-	}
-	*out = (int)v;
-	return 1;
-}
-
-static int get_array(struct parse *p, const cJSON *obj, const char *path,
-		     const char *key, bool required, const cJSON **out)
-{
-	const cJSON *m = member(p, obj, path, key, required);
-	char kp[PATH_LEN];
-
-	if (!m)
-		return 0;
-	if (!cJSON_IsArray(m)) {
-		ERR(p, path_key(kp, path, key), CODE_TYPE,
-		    "'%s' must be an array, not %s", key, json_type(m));
-		return -1;
-	}
-	*out = m;
-	return 1;
-}
-
-/* The array `key` when present and an array; a later pass uses this to walk
- * what an earlier pass already type-checked and reported. */
-static const cJSON *array_quiet(const cJSON *obj, const char *key)
-{
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	return cJSON_IsArray(m) ? m : NULL;
-}
-
-static const char *str_quiet(const cJSON *obj, const char *key)
-{
-	if (!cJSON_IsObject(obj))
-		return NULL;
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
-}
 
 /* ---- values ---- */
 
@@ -536,7 +290,7 @@ static void parse_listen(struct parse *p, const cJSON *obj, const char *path,
 		return;
 	path_key(ap, path, "listen");
 	*n_out = cJSON_GetArraySize(arr);
-	*out = xcalloc((size_t)*n_out, sizeof(**out));
+	*out = topo_calloc((size_t)*n_out, sizeof(**out));
 	cJSON_ArrayForEach(e, arr) {
 		struct listen_port *l = &(*out)[i];
 		const char *proto = "tcp";
@@ -602,7 +356,7 @@ static void parse_hosts(struct parse *p, const cJSON *j)
 	    get_array(p, j, "internet", "hosts", false, &arr) != 1)
 		return;
 	p->t->n_hosts = cJSON_GetArraySize(arr);
-	p->t->hosts = xcalloc((size_t)p->t->n_hosts, sizeof(*p->t->hosts));
+	p->t->hosts = topo_calloc((size_t)p->t->n_hosts, sizeof(*p->t->hosts));
 	cJSON_ArrayForEach(e, arr) {
 		struct internet_host *h = &p->t->hosts[i];
 		const char *ip;
@@ -729,7 +483,7 @@ static const cJSON *vpc_list(struct parse *p, const cJSON *j, const char *path,
 
 	get_array(p, j, path, key, false, &arr);
 	*n = arr ? cJSON_GetArraySize(arr) : 0;
-	*out = xcalloc((size_t)*n + 1, size);
+	*out = topo_calloc((size_t)*n + 1, size);
 	return arr;
 }
 
@@ -825,7 +579,7 @@ static int nacl_rule_cmp(const void *a, const void *b)
 /* AWS's default NACL rule: 100, all protocols, 0.0.0.0/0, allow. */
 static void nacl_allow_all(struct nacl_rule **rules, int *n)
 {
-	*rules = xcalloc(1, sizeof(**rules));
+	*rules = topo_calloc(1, sizeof(**rules));
 	**rules = (struct nacl_rule){
 		.number = 100, .proto = PROTO_ALL, .ports = { 0, 65535 },
 		.icmp_type = ICMP_ANY, .icmp_code = ICMP_ANY,
@@ -863,9 +617,9 @@ static void parse_nacl_rule(struct parse *p, const cJSON *e, const char *path,
 static void nacl_duplicate_numbers(struct parse *p, const struct nacl_rule *rules, int n,
 				   const char *ap, const char *key)
 {
-	uint64_t *nums = xcalloc((size_t)n + 1, sizeof(*nums));
-	bool *skip = xcalloc((size_t)n + 1, sizeof(*skip));
-	int *first = xcalloc((size_t)n + 1, sizeof(*first));
+	uint64_t *nums = topo_calloc((size_t)n + 1, sizeof(*nums));
+	bool *skip = topo_calloc((size_t)n + 1, sizeof(*skip));
+	int *first = topo_calloc((size_t)n + 1, sizeof(*first));
 	char ep[PATH_LEN], kp[PATH_LEN];
 
 	for (int i = 0; i < n; i++) {
@@ -899,7 +653,7 @@ static void parse_nacl_rules(struct parse *p, const cJSON *j, const char *path,
 	}
 	path_key(ap, path, key);
 	*n = cJSON_GetArraySize(arr);
-	*rules = xcalloc((size_t)*n, sizeof(**rules));
+	*rules = topo_calloc((size_t)*n, sizeof(**rules));
 	if (*n > NACL_RULES_MAX)
 		ERR(p, ap, "NetworkAclEntryLimitExceeded",
 		    "The NACL has %d %s rules; the limit is %d per direction", *n, key, NACL_RULES_MAX);
@@ -966,7 +720,7 @@ static void parse_vpc(struct parse *p, const cJSON *j, const char *path, void *o
 	if (get_array(p, j, path, "subnets", false, &arr) == 1) {
 		path_key(ap, path, "subnets");
 		v->n_subnets = cJSON_GetArraySize(arr);
-		v->subnets = xcalloc((size_t)v->n_subnets, sizeof(*v->subnets));
+		v->subnets = topo_calloc((size_t)v->n_subnets, sizeof(*v->subnets));
 		cJSON_ArrayForEach(e, arr) {
 			path_idx(ep, ap, i);
 			parse_subnet(p, e, ep, v, &v->subnets[i++]);
@@ -1077,9 +831,9 @@ static void parse_route(struct parse *p, const cJSON *e, const char *path, int v
 /* One route per destination in a table. */
 static void route_duplicates(struct parse *p, const struct route_table *rt, const char *ap)
 {
-	int n = rt->n_routes, *first = xcalloc((size_t)n + 1, sizeof(*first));
-	uint64_t *dst = xcalloc((size_t)n + 1, sizeof(*dst));
-	bool *skip = xcalloc((size_t)n + 1, sizeof(*skip));
+	int n = rt->n_routes, *first = topo_calloc((size_t)n + 1, sizeof(*first));
+	uint64_t *dst = topo_calloc((size_t)n + 1, sizeof(*dst));
+	bool *skip = topo_calloc((size_t)n + 1, sizeof(*skip));
 	char ep[PATH_LEN], kp[PATH_LEN], cb[CIDR_STRLEN];
 
 	for (int i = 0; i < n; i++) {
@@ -1108,7 +862,7 @@ static void parse_routes(struct parse *p, const cJSON *j, const char *path, int 
 		return;
 	path_key(ap, path, "routes");
 	rt->n_routes = cJSON_GetArraySize(arr);
-	rt->routes = xcalloc((size_t)rt->n_routes, sizeof(*rt->routes));
+	rt->routes = topo_calloc((size_t)rt->n_routes, sizeof(*rt->routes));
 	cJSON_ArrayForEach(e, arr) {
 		struct route *r = &rt->routes[i];
 
@@ -1208,7 +962,7 @@ static void parse_sg_rule(struct parse *p, const cJSON *e, const char *path, int
 
 static void sg_allow_all(struct sg_rule **rules, int *n, bool from_default, int vi, int sg)
 {
-	*rules = xcalloc(1, sizeof(**rules));
+	*rules = topo_calloc(1, sizeof(**rules));
 	**rules = (struct sg_rule){
 		.proto = PROTO_ALL, .ports = { 0, 65535 },
 		.icmp_type = ICMP_ANY, .icmp_code = ICMP_ANY,
@@ -1229,7 +983,7 @@ static void parse_sg_rules(struct parse *p, const cJSON *j, const char *path,
 		return;
 	path_key(ap, path, key);
 	*n = cJSON_GetArraySize(arr);
-	*rules = xcalloc((size_t)*n, sizeof(**rules));
+	*rules = topo_calloc((size_t)*n, sizeof(**rules));
 	if (*n > SG_RULES_MAX)
 		ERR(p, ap, "RulesPerSecurityGroupLimitExceeded",
 		    "The group has %d %s rules; the limit is %d per direction", *n, key, SG_RULES_MAX);
@@ -1529,7 +1283,7 @@ static void parse_environment(struct parse *p, const cJSON *j, const char *path,
 		return;
 	}
 	check_duplicate_keys(p, env, ep, "the environment");
-	f->env = xcalloc((size_t)cJSON_GetArraySize(env), sizeof(*f->env));
+	f->env = topo_calloc((size_t)cJSON_GetArraySize(env), sizeof(*f->env));
 	cJSON_ArrayForEach(e, env) {
 		path_key(kp, ep, e->string);
 		if (!cJSON_IsString(e)) {
@@ -1748,147 +1502,6 @@ static void parse_expect(struct parse *p, const cJSON *j, const char *path, void
 
 /* ---- driver ---- */
 
-/* Allocates t->KEY for the top-level array `key` and parses each element. */
-void parse_list(struct parse *p, const cJSON *root, const char *key, size_t size,
-		       void **out, int *n, elem_fn fn)
-{
-	const cJSON *arr, *e;
-	char ep[PATH_LEN];
-	int i = 0;
-
-	if (get_array(p, root, "", key, false, &arr) != 1)
-		return;
-	*n = cJSON_GetArraySize(arr);
-	*out = xcalloc((size_t)*n, size);
-	cJSON_ArrayForEach(e, arr) {
-		path_idx(ep, key, i);
-		fn(p, e, ep, (char *)*out + size * (size_t)i);
-		i++;
-	}
-}
-
-/* Line and column of the byte where cJSON stopped (its error position). */
-static void report_json_error(struct parse *p, const char *text, size_t len, const char *end,
-			      const char *what)
-{
-	size_t off = end && end >= text ? (size_t)(end - text) : 0;
-	int line = 1, col = 1;
-
-	if (off > len)
-		off = len;
-	for (size_t i = 0; i < off; i++) {
-		if (text[i] == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
-	ERR(p, "$", "InvalidJson", "The file is not valid JSON: %s at line %d, column %d",
-	    len ? what : "empty file", line, col);
-}
-
-/* A string with a NUL in it would be cut short by every C string function
- * ("t\u0000x" would validate as "t"), so such files are refused. Escapes
- * \u0000 are swapped for U+FFFF before parsing; after it, every string (key
- * or value) holding that marker is reported with its path. */
-#define NUL_MARK "\xef\xbf\xbf"
-
-static char *swap_nul_escapes(const char *text, size_t len)
-{
-	char *copy = NULL;
-
-	for (size_t i = 0; i + 1 < len; i++) {
-		if (text[i] != '\\')
-			continue;
-		if (text[i + 1] == 'u' && i + 5 < len && !memcmp(text + i + 2, "0000", 4)) {
-			if (!copy) {
-				copy = malloc(len);
-				if (!copy)
-					abort();
-				memcpy(copy, text, len);
-			}
-			memcpy(copy + i + 2, "ffff", 4);
-		}
-		i++; /* the escaped character */
-	}
-	return copy;
-}
-
-static void report_nul_strings(struct parse *p, const cJSON *j, const char *path, int depth)
-{
-	char kp[PATH_LEN];
-	const cJSON *c;
-	int i = 0;
-
-	if (cJSON_IsString(j) && strstr(j->valuestring, NUL_MARK))
-		ERR(p, path[0] ? path : "$", CODE_PARAM,
-		    "The string contains a NUL character (\\u0000), which would cut it short; remove it");
-	if (depth > 64 || !(cJSON_IsObject(j) || cJSON_IsArray(j)))
-		return;
-	cJSON_ArrayForEach(c, j) {
-		if (cJSON_IsObject(j)) {
-			char key[PATH_LEN], *m;
-
-			snprintf(key, sizeof(key), "%s", c->string);
-			while ((m = strstr(key, NUL_MARK)) && strlen(key) + 4 < sizeof(key)) {
-				memmove(m + 6, m + 3, strlen(m + 3) + 1);
-				memcpy(m, "\\u0000", 6);
-			}
-			path_key(kp, path, key);
-			if (strstr(c->string, NUL_MARK))
-				ERR(p, kp, CODE_PARAM,
-				    "The key contains a NUL character (\\u0000), which would cut it short; remove it");
-		} else {
-			path_idx(kp, path, i++);
-		}
-		report_nul_strings(p, c, kp, depth + 1);
-	}
-}
-
-/* The document, or NULL when the text is not one JSON value (reported). */
-static cJSON *json_parse(struct parse *p, const char *text, size_t len)
-{
-	const char *end, *nul = text && len ? memchr(text, '\0', len) : NULL;
-	char *swapped = NULL;
-	cJSON *root = NULL;
-
-	if (nul) {
-		report_json_error(p, text, len, nul, "a NUL byte");
-		return NULL;
-	}
-	if (text && len && (swapped = swap_nul_escapes(text, len)))
-		text = swapped;
-	end = text;
-	/* cJSON's own trailing-garbage check wants a NUL inside len; do it here. */
-	if (text && len)
-		root = cJSON_ParseWithLengthOpts(text, len, &end, false);
-	if (!root) {
-		report_json_error(p, text, text ? len : 0, end, "syntax error");
-		free(swapped);
-		return NULL;
-	}
-	while (end < text + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
-		end++;
-	if (end != text + len) {
-		report_json_error(p, text, len, end, "unexpected text after the document");
-		cJSON_Delete(root);
-		free(swapped);
-		return NULL;
-	}
-	if (swapped) {
-		int errors = p->d->n_errors;
-
-		free(swapped);
-		report_nul_strings(p, root, "", 0);
-		if (p->d->n_errors == errors)
-			ERR(p, "$", CODE_PARAM, "The file contains a NUL character (\\u0000); remove it");
-		cJSON_Delete(root);
-		return NULL;
-	}
-	return root;
-}
-
 static void topology_defaults(struct topology *t, const char *file)
 {
 	t->file = topo_strdup(file ? file : "-");
@@ -1905,7 +1518,7 @@ struct topology *topology_parse(const char *file, const char *text, size_t len,
 	static const char *const keys[] = {
 		"name", "account_id", "region", "conntrack_allowance", "lambda", "internet",
 		"vpcs", "peerings", "resources", "functions", "expect", "secrets", "aws", NULL };
-	struct parse p = { .t = xcalloc(1, sizeof(*p.t)), .d = d };
+	struct parse p = { .t = topo_calloc(1, sizeof(*p.t)), .d = d };
 	const cJSON *vpcs, *e;
 	cJSON *root = NULL;
 	char ep[PATH_LEN];

@@ -1,6 +1,7 @@
-/* The JSON reading helpers of topology.c, shared with the other files that
- * turn a part of the file into the model (topology_db.c). Only model files
- * that parse JSON include this; the rest of the program never sees cJSON.
+/* The JSON reading helpers (topology_json.c), shared by the files that turn
+ * a part of the file into the model (topology.c, topology_db.c,
+ * topology_dns.c). Only model files that parse JSON include this; the rest
+ * of the program never sees cJSON.
  *
  * The getters return 1 when the member is present and well typed, 0 when it
  * is absent, -1 when it has another type (reported); *out is untouched
@@ -9,6 +10,7 @@
 #define VPCSIM_TOPOLOGY_INTERNAL_JSON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <cJSON.h>
 
@@ -26,9 +28,18 @@ struct parse {
 
 #define ERR(p, path, code, ...) topo_error((p)->d, path, code, __VA_ARGS__)
 
+/* calloc that aborts on allocation failure (see topology.c). */
+void *topo_calloc(size_t n, size_t size);
+
 const char *path_key(char buf[PATH_LEN], const char *base, const char *key);
 const char *path_idx(char buf[PATH_LEN], const char *base, int i);
 const char *json_type(const cJSON *j);
+/* Keys given twice in obj, each repeat reported once. */
+void check_duplicate_keys(struct parse *p, const cJSON *obj, const char *path,
+			  const char *what);
+/* Unknown keys of obj (with the valid ones and a did-you-mean) and repeats. */
+void check_keys(struct parse *p, const cJSON *obj, const char *path,
+		const char *what, const char *const keys[]);
 /* An object with only `keys` (unknown and repeated keys reported), or NULL
  * (reported) when j is something else. */
 const cJSON *as_object(struct parse *p, const cJSON *j, const char *path,
@@ -44,6 +55,19 @@ int get_bool(struct parse *p, const cJSON *obj, const char *path,
 int get_int(struct parse *p, const cJSON *obj, const char *path,
 	    const char *key, bool required, long lo, long hi,
 	    const char *code, int *out);
+
+/* The array `key` of obj (1), absent (0), or another type (-1, reported). */
+int get_array(struct parse *p, const cJSON *obj, const char *path,
+	      const char *key, bool required, const cJSON **out);
+/* The array or string `key` when present and of that type, unreported: for
+ * a later pass over what an earlier pass already type-checked. */
+const cJSON *array_quiet(const cJSON *obj, const char *key);
+const char *str_quiet(const cJSON *obj, const char *key);
+/* A JSON number that is an integer in lo..hi. */
+bool json_int(const cJSON *j, long lo, long hi, long *out);
+/* The document, or NULL when the text is not one JSON value (reported with
+ * line and column); NUL bytes and \u0000 escapes refused with their path. */
+cJSON *json_parse(struct parse *p, const char *text, size_t len);
 
 typedef void (*elem_fn)(struct parse *, const cJSON *, const char *, void *);
 /* Allocates *out for the top-level array `key` and parses each element. */

@@ -123,36 +123,33 @@ static int waits_in_own_mounts(void)
 	return run_dir_mounts() == 1 ? 0 : 104;
 }
 
-static void test_run_dir_waits_for_iproute2s_lock(void **state)
+/* Run fn in a forked child (its own mount namespace dies with it); its
+ * exit status. */
+static int in_child(int (*fn)(void))
 {
-	pid_t pid;
+	pid_t pid = fork();
 	int st;
 
-	NEED_ROOT();
-	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
-		_exit(waits_in_own_mounts());
+		_exit(fn());
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+static void test_run_dir_waits_for_iproute2s_lock(void **state)
+{
+	NEED_ROOT();
 	/* 102: prepared without the lock; 100/101: setup or prepare failed */
-	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(in_child(waits_in_own_mounts), 0);
 }
 
 static void test_run_dir_made_shared_once(void **state)
 {
-	pid_t pid;
-	int st;
-
 	NEED_ROOT();
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(race_in_own_mounts());
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
 	/* 100/101: the setup or a racer failed; more than 1: stacked binds */
-	assert_int_equal(WEXITSTATUS(st), 1);
+	assert_int_equal(in_child(race_in_own_mounts), 1);
 }
 
 int main(void)

@@ -108,6 +108,7 @@ cleanup() {
 	done
 	[ ${#UP[@]} -gt 0 ] && [ $failed = 0 ] && echo && echo "Everything the demo brought up is down again (${UP[*]})."
 	rm -rf "$WORK"
+	[ $failed = 0 ] || exit 1 # (in the EXIT trap: the demo's status)
 }
 trap cleanup EXIT
 trap 'echo; echo "demo: interrupted"; exit 130' INT TERM

@@ -183,13 +183,15 @@ docs-images: $(BUILD)/vpcsim
 # Installs under $(DESTDIR)$(PREFIX): the binary (sbin: it is an
 # administrator's tool), the man page, the bash completion, the JSON Schema
 # of the topology format, and the Lambda runtime clients when the tree has
-# a runtimes/ folder. uninstall removes exactly these.
+# a runtimes/ folder, and the AWS zone's engines once installed
+# (engines/node_modules). uninstall removes exactly these.
 BINDIR  := $(PREFIX)/sbin
 MANDIR  := $(PREFIX)/share/man/man8
 COMPDIR := $(PREFIX)/share/bash-completion/completions
 DATADIR := $(PREFIX)/share/vpcsim
 RTDIR   := $(PREFIX)/lib/vpcsim/runtimes
 RUNTIMES ?= runtimes
+ENGDIR  := $(PREFIX)/lib/vpcsim/engines
 
 install: $(BUILD)/vpcsim $(BUILD)/vpcsim.8
 	install -D -m 0755 $(BUILD)/vpcsim $(DESTDIR)$(BINDIR)/vpcsim
@@ -199,11 +201,13 @@ install: $(BUILD)/vpcsim $(BUILD)/vpcsim.8
 		$(DESTDIR)$(DATADIR)/topology.schema.json)
 	$(if $(wildcard $(RUNTIMES)),install -d $(DESTDIR)$(RTDIR) && \
 		cp -R --no-preserve=ownership $(RUNTIMES)/. $(DESTDIR)$(RTDIR)/)
+	$(if $(wildcard engines/node_modules),install -d $(DESTDIR)$(ENGDIR) && \
+		cp -R --no-preserve=ownership engines/. $(DESTDIR)$(ENGDIR)/)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vpcsim $(DESTDIR)$(MANDIR)/vpcsim.8 $(DESTDIR)$(COMPDIR)/vpcsim
 	rm -f $(DESTDIR)$(DATADIR)/topology.schema.json
-	rm -rf $(DESTDIR)$(RTDIR)
+	rm -rf $(DESTDIR)$(RTDIR) $(DESTDIR)$(ENGDIR)
 	-rmdir $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/lib/vpcsim 2>/dev/null
 
 clean:

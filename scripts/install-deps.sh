@@ -27,7 +27,25 @@ for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+# The AWS zone's engines (docs/AWS-SERVICES.md): npm packages pinned by
+# engines/package-lock.json, installed with `npm ci` (exact versions, no
+# lockfile change) into engines/node_modules.
+ENGINES=$(cd "$(dirname "$0")/../engines" && pwd)
+engines_missing() { [ ! -f "$ENGINES/node_modules/s3rver/bin/s3rver.js" ]; }
+engines_install() {
+	if engines_missing; then
+		echo "install-deps: npm ci in $ENGINES"
+		(cd "$ENGINES" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+}
+if [ -z "$missing" ]; then
+	if engines_missing && { [ "${1:-}" = "--check" ] || [ "${2:-}" = "--check" ]; }; then
+		echo "install-deps: missing: engines/node_modules (npm ci)"
+		exit 1
+	fi
+	engines_install
+	exit 0
+fi
 if [ "${1:-}" = "--check" ] || [ "${2:-}" = "--check" ]; then
 	echo "install-deps: missing:$missing"
 	exit 1
@@ -43,3 +61,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
+engines_install

@@ -135,6 +135,8 @@ static enum MHD_Result dispatch(struct front *f, struct MHD_Connection *c, struc
 		return aws_sts(f, &k, who, r->body, r->len);
 	case AWS_SECRETSMANAGER:
 		return aws_secrets(f, &k, who, r->body, r->len);
+	case AWS_S3:
+		return aws_s3(f, &k, method, r->uri, bucket, r->body, r->len);
 	default:
 		return aws_error(&k, 501, "NotImplemented",
 				 "%s is not served by this vpcsim", aws_service_name(s));
@@ -150,8 +152,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (!r || !r->uri)
 		return MHD_NO;
 	if (!r->started) {
+		char bucket[AWS_HOST_MAX];
+		const char *host = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+		struct front *f = cls;
+
 		r->started = true;
-		r->max = FRONT_JSON_BODY_MAX;
+		r->max = aws_zone_route(f->t, host, bucket) == AWS_S3 ? S3_BODY_MAX
+								       : FRONT_JSON_BODY_MAX;
 		return MHD_YES;
 	}
 	if (*size) {
@@ -230,6 +237,8 @@ static int serve_setup(struct front *f, const char *netns, const char *log)
 	if (proc_enter_node(netns) < 0)
 		return -1;
 	if (dlib_load(DLIB_MHD) < 0 || front_state_init(f) < 0)
+		return -1;
+	if (aws_serves(f->t, AWS_S3) && s3_engine_start(f) < 0)
 		return -1;
 	return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "aws/reply.h"
 #include "model/layout.h"
@@ -21,7 +22,10 @@ struct front {
 	int n_creds, cap_creds;
 	struct secret_entry *secrets;
 	int n_secrets, cap_secrets;
+	pid_t s3_pid;              /* the S3 engine, 0 if none */
 };
+
+#define S3_BODY_MAX (64 * 1024 * 1024)  /* one PutObject here; AWS takes 5 GB */
 
 /* In the child, before serving: credentials and secrets loaded. */
 int front_state_init(struct front *f);
@@ -42,5 +46,10 @@ enum MHD_Result aws_sts(struct front *f, const struct aws_call *k, const struct 
 enum MHD_Result aws_secrets(struct front *f, const struct aws_call *k,
 			    const struct aws_cred *who, const char *body, size_t len);
 int secrets_init(struct front *f);
+/* S3 (engine_s3.c): start s3rver (in the zone, before serving); forward
+ * a verified request (uri as sent; bucket from a virtual-hosted Host, or ""). */
+int s3_engine_start(struct front *f);
+enum MHD_Result aws_s3(struct front *f, const struct aws_call *k, const char *method,
+		       const char *uri, const char *bucket, const char *body, size_t len);
 
 #endif

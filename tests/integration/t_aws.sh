@@ -7,7 +7,7 @@
 # vpc_config reaches the services, a VPC function in a subnet without NAT
 # gets the SDK's own connect timeout, the same behind a NAT gateway works.
 . "$(dirname "$0")/lib.sh"
-plan 39
+plan 48
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/aws" "$TMP/aws"
 topo_copy "$ROOT/tests/integration/data/aws.json" "$T"
@@ -86,10 +86,28 @@ is "list-secrets" "db-creds	api-key" "$(cat "$TMP/out")"
 cli secretsmanager get-secret-value --secret-id nope
 has "an unknown secret: ResourceNotFoundException" "ResourceNotFoundException.*Secrets Manager can't find the specified secret"
 
+# ---- S3: s3rver behind the front ----------------------------------------
+cli s3 ls
+has "aws s3 ls: the topology's bucket exists at up" " uploads$"
+head -c 1048576 /dev/urandom >"$TMP/one.mb"
+cli s3 cp "$TMP/one.mb" s3://uploads/in/one.mb
+cli s3 cp s3://uploads/in/one.mb "$TMP/back.mb"
+check "aws s3 cp of 1 MB up and back: the same bytes" cmp "$TMP/one.mb" "$TMP/back.mb"
+check "... kept in the state folder (the engine's data)" test -d "/run/vpcsim/$T/aws/s3/uploads"
+cli s3api head-object --bucket uploads --key in/nothing
+has "head-object of a missing key: 404" "(404)"
+V exec -t "$T" client -- curl -sS --max-time 5 --cacert "$TMP/ca.pem" -w ' %{http_code}' \
+	https://s3.us-east-1.amazonaws.com/uploads/in/one.mb >"$TMP/out"
+has "unsigned S3 GET: 403 AccessDenied" "<Code>AccessDenied</Code>.* 403$"
+
 # ---- forged keys, wrong secrets, AssumeRole -----------------------------
 GOOD_KEY=$KEY GOOD_SECRET=$SECRET
 KEY=AKIAFORGEDFORGED0000 cli sts get-caller-identity
 has "a forged key at STS: InvalidClientTokenId" "(InvalidClientTokenId).*The security token included in the request is invalid"
+KEY=AKIAFORGEDFORGED0000 cli s3 ls s3://uploads
+has "a forged key at S3: InvalidAccessKeyId" "(InvalidAccessKeyId)"
+SECRET=wrongwrongwrongwrongwrongwrongwrongwrong cli s3 ls s3://uploads
+has "a wrong secret at S3: SignatureDoesNotMatch" "(SignatureDoesNotMatch)"
 KEY=AKIAFORGEDFORGED0000 cli secretsmanager list-secrets
 has "a forged key at Secrets Manager: UnrecognizedClientException" "(UnrecognizedClientException)"
 SECRET=wrongwrongwrongwrongwrongwrongwrongwrong cli sts get-caller-identity
@@ -113,16 +131,20 @@ has "assume-role for 50000 s (over 12 hours): ValidationError" "(ValidationError
 inv() { V invoke -t "$T" "$1" --payload '{}' >"$TMP/out.json" 2>"$TMP/log"; }
 field() { python3 -c "import json; j=json.load(open('$TMP/out.json')); print($1)" 2>&1; }
 inv plain
-is "default function: boto3 reaches STS as its role's session" \
-	"arn:aws:sts::123456789012:assumed-role/plain-role/plain master ASIA True" \
-	"$(field 'j.get("arn"), j.get("username"), j["key_prefix"], j["has_token"]' | tr -d ",()'")"
+is "default function: boto3 reaches STS, Secrets Manager and S3 as its role's session" \
+	"arn:aws:sts::123456789012:assumed-role/plain-role/plain master ASIA True written by plain" \
+	"$(field 'j.get("arn"), j.get("username"), j["key_prefix"], j["has_token"], j.get("s3")' | tr -d ",()'")"
 inv natted
-is "VPC function behind a NAT gateway: boto3 reaches both services" \
-	"arn:aws:sts::123456789012:assumed-role/natted-role/natted master" \
-	"$(field 'j.get("arn"), j.get("username")' | tr -d ",()'")"
+is "VPC function behind a NAT gateway: boto3 reaches the services" \
+	"arn:aws:sts::123456789012:assumed-role/natted-role/natted master written by natted" \
+	"$(field 'j.get("arn"), j.get("username"), j.get("s3")' | tr -d ",()'")"
 # botocore 1.29 (Debian 12) uses STS's global name, later ones the regional
 inv isolated
 field 'j.get("error")' >"$TMP/out"
 has "VPC function without NAT or endpoint: botocore's own connect timeout" \
 	'^ConnectTimeoutError: Connect timeout on endpoint URL: "https://sts\.\(us-east-1\.\)\?amazonaws\.com/"$'
 check "... reported inside the function's 10 s timeout (no Task timed out)" bash -c "! grep -q 'Task timed out' '$TMP/log'"
+
+# ---- down leaves no engine ----------------------------------------------
+check "down $T" V down "$T"
+check_fails "no S3 engine process is left after down" pgrep -f "/run/vpcsim/$T/aws/s3"

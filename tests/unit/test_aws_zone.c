@@ -50,6 +50,39 @@ static void test_route(void **state)
 	topology_free(t);
 }
 
+static void test_s3_names(void **state)
+{
+	struct diags d;
+	struct topology *t = parse("{\"name\":\"z\",\"aws\":{\"services\":[\"s3\"],"
+				   "\"s3\":{\"buckets\":[{\"name\":\"up.loads\"}]}}}", &d);
+	char b[AWS_HOST_MAX], host[AWS_HOST_MAX];
+	char *rec;
+
+	assert_non_null(t);
+	assert_int_equal(aws_zone_route(t, "s3.us-east-1.amazonaws.com", b), AWS_S3);
+	assert_string_equal(b, "");
+	assert_int_equal(aws_zone_route(t, "up.loads.s3.amazonaws.com", b), AWS_S3);
+	assert_string_equal(b, "up.loads");
+	assert_int_equal(aws_zone_route(t, "other.s3.us-east-1.amazonaws.com", b), AWS_S3);
+	assert_string_equal(b, "other");
+	assert_true(aws_service_host(t, AWS_S3, 2, host));
+	assert_string_equal(host, "up.loads.s3.us-east-1.amazonaws.com");
+	rec = aws_zone_records(t);
+	assert_non_null(strstr(rec, "198.18.0.10\tup.loads.s3.amazonaws.com\n"));
+	free(rec);
+	topology_free(t);
+	/* S3's naming rules, and an engine section without its service */
+	assert_null(parse("{\"name\":\"z\",\"aws\":{\"s3\":{\"buckets\":[{\"name\":\"Up\"}]}}}", &d));
+	assert_string_equal(first_code(&d), "InvalidBucketName");
+	diags_free(&d);
+	assert_null(parse("{\"name\":\"z\",\"aws\":{\"s3\":{\"buckets\":[{\"name\":\"10.0.0.1\"}]}}}", &d));
+	assert_string_equal(first_code(&d), "InvalidBucketName");
+	diags_free(&d);
+	assert_null(parse("{\"name\":\"z\",\"aws\":{\"services\":[\"sts\"],\"s3\":{\"buckets\":[]}}}", &d));
+	assert_string_equal(first_code(&d), "InvalidParameterValue");
+	diags_free(&d);
+}
+
 static void test_addresses_and_hosts(void **state)
 {
 	struct diags d;
@@ -111,7 +144,7 @@ static void test_checks(void **state)
 	static const struct { const char *text, *code; } bad[] = {
 		{ "{\"name\":\"z\",\"aws\":{\"services\":[\"sqs\"]}}", "InvalidParameterValue" },
 		{ "{\"name\":\"z\",\"aws\":{\"services\":\"sts\"}}", "InvalidType" },
-		{ "{\"name\":\"z\",\"aws\":{\"services\":[\"s3\"]}}", "InvalidParameterValue" },
+		{ "{\"name\":\"z\",\"aws\":{\"services\":[\"dynamodb\"]}}", "InvalidParameterValue" },
 		{ "{\"name\":\"z\",\"aws\":{\"bogus\":1}}", "UnknownKey" },
 		{ "{\"name\":\"z\",\"aws\":{},\"internet\":{\"hosts\":[{\"name\":\"h\",\"ip\":\"198.18.0.200\"}]}}",
 		  "InvalidParameterValue" },
@@ -132,6 +165,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_route),
+		cmocka_unit_test(test_s3_names),
 		cmocka_unit_test(test_addresses_and_hosts),
 		cmocka_unit_test(test_none_pays_nothing),
 		cmocka_unit_test(test_checks),

@@ -19,6 +19,11 @@ def handler(event, context):
         sm = boto3.client("secretsmanager", config=CFG)
         value = json.loads(sm.get_secret_value(SecretId="db-creds")["SecretString"])
         out["username"] = value["username"]
+        s3 = boto3.client("s3", config=CFG)
+        s3.put_object(Bucket="uploads", Key="from-lambda/%s.txt" % context.function_name,
+                      Body=b"written by " + context.function_name.encode())
+        got = s3.get_object(Bucket="uploads", Key="from-lambda/%s.txt" % context.function_name)
+        out["s3"] = got["Body"].read().decode()
     except Exception as e:  # the SDK's own error, as a user would log it
         out["error"] = "%s: %s" % (type(e).__name__, e)
     return out

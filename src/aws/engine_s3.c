@@ -1,0 +1,342 @@
+/* S3 behind the front: s3rver (npm, pinned in engines/package-lock.json),
+ * a real S3-compatible server, run by the front in the zone's namespace
+ * on 127.0.0.1:S3_ENGINE_PORT as an unprivileged user, data in the state
+ * folder's aws/s3 until `down`. The front has verified the request; it
+ * forwards it path-style without its signature (s3rver sees an anonymous
+ * request it serves) and relays the answer. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <grp.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include "aws/front_internal.h"
+#include "kernel/jail.h"
+#include "util/err.h"
+
+#define S3_ENGINE_PORT 4568
+#define S3_ENGINE_UID 65534          /* nobody */
+#define S3_READY_MS 15000
+#define S3_IO_TIMEOUT_S 60
+
+/* s3rver.js under engines/ beside the binary's folder (a checkout) or
+ * lib/vpcsim/engines; *root is that engines folder. */
+static int engines_dir(char out[PATH_MAX], char root[PATH_MAX])
+{
+	static const char *const rel[] = { "../engines", "../lib/vpcsim/engines" };
+	const char *env = getenv("VPCSIM_ENGINES_DIR");
+	char exe[PATH_MAX], probe[PATH_MAX * 2];
+	ssize_t n;
+
+	if (env && env[0]) {
+		snprintf(root, PATH_MAX, "%s", env);
+		snprintf(out, PATH_MAX, "%s/node_modules/s3rver/bin/s3rver.js", env);
+		return 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return errf(errno, "reading /proc/self/exe: %s", strerror(errno));
+	exe[n] = '\0';
+	dirname(exe);
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(probe, sizeof(probe), "%s/%s/node_modules/s3rver/bin/s3rver.js", exe, rel[i]);
+		if (access(probe, R_OK) == 0) {
+			snprintf(probe, sizeof(probe), "%s/%s", exe, rel[i]);
+			if (!realpath(probe, root))
+				return errf(errno, "%s: %s", probe, strerror(errno));
+			snprintf(out, PATH_MAX, "%s/node_modules/s3rver/bin/s3rver.js", root);
+			return 0;
+		}
+	}
+	return errf(ENOENT, "the S3 engine (s3rver) is not installed: no %s/../engines/node_modules"
+		    "/s3rver (run scripts/install-deps.sh, which runs npm ci in engines/)", exe);
+}
+
+static int engine_connect(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(S3_ENGINE_PORT),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct timeval tv = { S3_IO_TIMEOUT_S, 0 };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The engine's process: jailed as the database engines are (kernel/jail.h:
+ * the host read-only, its data folder the only writable one), as nobody. */
+static __attribute__((noreturn)) void engine_child(char **argv, const char *data,
+						   const char *root)
+{
+	struct jail_bind binds[2] = {
+		{ .src = data, .dst = data, .writable = true },
+		{ .src = root, .dst = root },
+	};
+	struct jail j = { .tmp_mb = 16, .shm_mb = 16, .binds = binds, .n_binds = 2 };
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (unshare(CLONE_NEWNS) < 0 || jail_enter(&j) < 0 ||
+	    jail_drop_privileges(S3_ENGINE_UID, S3_ENGINE_UID, NULL, 0) < 0) {
+		fprintf(stderr, "aws front: S3 engine: %s\n", err_msg());
+		_exit(126);
+	}
+	execvp("node", argv);
+	fprintf(stderr, "aws front: S3 engine: exec node: %s\n", strerror(errno));
+	_exit(127);
+}
+
+/* Start s3rver with the topology's buckets; wait until it accepts. */
+int s3_engine_start(struct front *f)
+{
+	char js[PATH_MAX], root[PATH_MAX], data[4200];
+	char *argv[16 + 2 * 64];
+	int n = 0, fd;
+	pid_t pid;
+
+	if (engines_dir(js, root) < 0)
+		return -1;
+	snprintf(data, sizeof(data), "%s/s3", f->dir);
+	if ((mkdir(data, 0700) < 0 && errno != EEXIST) || chown(data, S3_ENGINE_UID, S3_ENGINE_UID) < 0)
+		return errf(errno, "aws front: the S3 engine's folder %s: %s", data, strerror(errno));
+	argv[n++] = "node";
+	argv[n++] = js;
+	argv[n++] = "--silent";
+	argv[n++] = "--no-vhost-buckets";
+	argv[n++] = "-a";
+	argv[n++] = "127.0.0.1";
+	argv[n++] = "-p";
+	argv[n++] = "4568";
+	argv[n++] = "-d";
+	argv[n++] = data;
+	for (int i = 0; i < f->t->aws.n_buckets && i < 64; i++) {
+		argv[n++] = "--configure-bucket";
+		argv[n++] = f->t->aws.buckets[i].name;
+	}
+	argv[n] = NULL;
+	pid = fork();
+	if (pid < 0)
+		return errf(errno, "aws front: fork: %s", strerror(errno));
+	if (pid == 0)
+		engine_child(argv, data, root);
+	f->s3_pid = pid;
+	for (int ms = 0; ms < S3_READY_MS; ms += 50) {
+		if ((fd = engine_connect()) >= 0) {
+			close(fd);
+			return 0;
+		}
+		usleep(50000);
+	}
+	return errf(ETIMEDOUT, "aws front: the S3 engine (s3rver) did not answer within %d ms",
+		    S3_READY_MS);
+}
+
+/* ---- the proxy ---- */
+
+struct fwd {
+	char *buf;
+	size_t len, cap;
+	bool overflow;
+};
+
+static void fwd_add(struct fwd *w, const char *p, size_t n)
+{
+	if (w->overflow)
+		return;
+	if (w->len + n + 1 > w->cap) {
+		size_t cap = w->cap ? w->cap : 8192;
+		char *g;
+
+		while (cap < w->len + n + 1)
+			cap *= 2;
+		if (cap > S3_BODY_MAX + (1 << 20) || !(g = realloc(w->buf, cap))) {
+			w->overflow = true;
+			return;
+		}
+		w->buf = g;
+		w->cap = cap;
+	}
+	memcpy(w->buf + w->len, p, n);
+	w->len += n;
+	w->buf[w->len] = '\0';
+}
+
+/* Headers the engine must not see: the signature (s3rver would check it
+ * against its own keys) and what belongs to the connection. */
+static bool header_dropped(const char *k)
+{
+	static const char *const drop[] = {
+		"authorization", "x-amz-security-token", "x-amz-date", "x-amz-content-sha256",
+		"host", "connection", "content-length", "transfer-encoding", "expect", NULL };
+
+	for (int i = 0; drop[i]; i++)
+		if (!strcasecmp(k, drop[i]))
+			return true;
+	return false;
+}
+
+static enum MHD_Result header_out(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+	struct fwd *w = cls;
+
+	if (!header_dropped(k)) {
+		fwd_add(w, k, strlen(k));
+		fwd_add(w, ": ", 2);
+		fwd_add(w, v ? v : "", v ? strlen(v) : 0);
+		fwd_add(w, "\r\n", 2);
+	}
+	return MHD_YES;
+}
+
+static bool send_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (k <= 0)
+			return false;
+		p += k;
+		n -= (size_t)k;
+	}
+	return true;
+}
+
+/* Decode a chunked body in place; false when malformed. */
+static bool dechunk(char *body, size_t len, size_t *out)
+{
+	size_t r = 0, w = 0;
+
+	while (r < len) {
+		char *end;
+		unsigned long n = strtoul(body + r, &end, 16);
+		char *crlf = strstr(body + r, "\r\n");
+
+		if (!crlf || end == body + r)
+			return false;
+		r = (size_t)(crlf - body) + 2;
+		if (n == 0) {
+			*out = w;
+			return true;
+		}
+		if (r + n + 2 > len)
+			return false;
+		memmove(body + w, body + r, n);
+		w += n;
+		r += n + 2;
+	}
+	return false;
+}
+
+#define RELAY_HEADERS_MAX 64
+
+/* The engine's answer to the client: status, its headers (but those of
+ * the connection, which MHD writes) and body. */
+static enum MHD_Result relay(const struct aws_call *k, struct fwd *in, bool head)
+{
+	char *end = strstr(in->buf, "\r\n\r\n"), *p, *body, *name[RELAY_HEADERS_MAX];
+	char *value[RELAY_HEADERS_MAX];
+	int status = 0, nh = 0;
+	bool chunked = false;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	size_t body_len;
+
+	if (!end || sscanf(in->buf, "HTTP/1.%*d %d", &status) != 1)
+		return aws_error(k, 503, "ServiceUnavailable", "The S3 engine sent no valid answer");
+	*end = '\0';
+	body = end + 4;
+	body_len = in->len - (size_t)(body - in->buf);
+	for (p = strstr(in->buf, "\r\n"); p && nh < RELAY_HEADERS_MAX; ) {
+		char *eol, *colon;
+
+		*p = '\0';
+		p += 2;
+		eol = strstr(p, "\r\n");
+		colon = strchr(p, ':');
+		if (colon && (!eol || colon < eol)) {
+			*colon = '\0';
+			name[nh] = p;
+			value[nh++] = colon + 1 + strspn(colon + 1, " ");
+		}
+		p = eol;
+	}
+	for (int i = 0; i < nh; i++)
+		chunked |= !strcasecmp(name[i], "transfer-encoding") && strstr(value[i], "chunked");
+	if (chunked && !head && !dechunk(body, body_len, &body_len))
+		return aws_error(k, 503, "ServiceUnavailable", "The S3 engine's answer was cut short");
+	r = sym_MHD_create_response_from_buffer(head ? 0 : body_len, body, MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return MHD_NO;
+	for (int i = 0; i < nh; i++)
+		if (strcasecmp(name[i], "content-length") && strcasecmp(name[i], "transfer-encoding") &&
+		    strcasecmp(name[i], "connection") && strcasecmp(name[i], "date") &&
+		    strcasecmp(name[i], "keep-alive"))
+			sym_MHD_add_response_header(r, name[i], value[i]);
+	sym_MHD_add_response_header(r, "x-amz-request-id", k->request_id);
+	ret = sym_MHD_queue_response(k->c, (unsigned)status, r);
+	sym_MHD_destroy_response(r);
+	return ret;
+}
+
+enum MHD_Result aws_s3(struct front *f, const struct aws_call *k, const char *method,
+		       const char *uri, const char *bucket, const char *body, size_t len)
+{
+	struct fwd out = { 0 }, in = { 0 };
+	char line[64], buf[65536];
+	enum MHD_Result ret;
+	ssize_t n;
+	int fd;
+
+	fwd_add(&out, method, strlen(method));
+	fwd_add(&out, " ", 1);
+	if (bucket[0]) { /* virtual-hosted: the engine is asked path-style */
+		fwd_add(&out, "/", 1);
+		fwd_add(&out, bucket, strlen(bucket));
+	}
+	fwd_add(&out, uri, strlen(uri));
+	snprintf(line, sizeof(line), " HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n", S3_ENGINE_PORT);
+	fwd_add(&out, line, strlen(line));
+	sym_MHD_get_connection_values(k->c, MHD_HEADER_KIND, header_out, &out);
+	snprintf(line, sizeof(line), "Content-Length: %zu\r\nConnection: close\r\n\r\n", len);
+	fwd_add(&out, line, strlen(line));
+	fd = out.overflow ? -1 : engine_connect();
+	if (fd < 0) {
+		free(out.buf);
+		return aws_error(k, 503, "ServiceUnavailable", "The S3 engine does not answer (see the "
+				 "topology's logs/aws.log)");
+	}
+	if (send_all(fd, out.buf, out.len) && (!len || send_all(fd, body, len)))
+		while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+			fwd_add(&in, buf, (size_t)n);
+	close(fd);
+	free(out.buf);
+	if (in.overflow || !in.buf)
+		ret = aws_error(k, in.overflow ? 500 : 503, "ServiceUnavailable",
+				"The S3 engine's answer is missing or over %d bytes", S3_BODY_MAX);
+	else
+		ret = relay(k, &in, !strcmp(method, "HEAD"));
+	free(in.buf);
+	(void)f;
+	return ret;
+}

@@ -35,6 +35,30 @@ static __always_inline int is_dns(__be32 resolver, __be16 resolver_port,
 	       (pkt->proto == IPPROTO_UDP || pkt->proto == IPPROTO_TCP);
 }
 
+/* Whether one more packet from the ENI on `ifindex` to the resolver fits
+ * its quota (DP_DNS_PPS_MAX in the current one-second window). One map
+ * lookup, for packets to the resolver only. A full map admits (fail
+ * open: the quota is AWS's, not a security boundary). */
+static __always_inline int dns_quota_ok(__u32 ifindex, __u64 now)
+{
+	struct dp_dns_rate *r = bpf_map_lookup_elem(&dns_rate, &ifindex);
+	struct dp_dns_rate fresh = { .window_start_ns = now, .packets = 1 };
+
+	if (!r) {
+		bpf_map_update_elem(&dns_rate, &ifindex, &fresh, BPF_ANY);
+		return 1;
+	}
+	if (now - r->window_start_ns >= DP_DNS_WINDOW_NS) {
+		r->window_start_ns = now;
+		r->packets = 1;
+		return 1;
+	}
+	if (r->packets >= DP_DNS_PPS_MAX)
+		return 0;
+	__sync_fetch_and_add(&r->packets, 1);
+	return 1;
+}
+
 SEC("tc")
 int dp_from_eni(struct __sk_buff *skb)
 {
@@ -64,10 +88,13 @@ int dp_from_eni(struct __sk_buff *skb)
 		return frag_follows(ifindex, &pkt, dir)
 			       ? TC_ACT_OK
 			       : drop_packet(skb, &pkt, eni, dir, DP_DROP_FRAGMENT);
-	if (is_dns(pkt.dst, pkt.dport, &pkt))
-		return frag_remember(ifindex, &pkt, dir), TC_ACT_OK;
-
 	now = bpf_ktime_get_ns();
+	if (is_dns(pkt.dst, pkt.dport, &pkt)) {
+		if (!dns_quota_ok(ifindex, now))
+			return drop_packet(skb, &pkt, eni, dir, DP_DROP_DNS_QUOTA_EXCEEDED);
+		return frag_remember(ifindex, &pkt, dir), TC_ACT_OK;
+	}
+
 	if (!(eni->flags & DP_ENI_F_NO_SECURITY_GROUPS)) {
 		ct_key_build(&key, ifindex, &pkt, dir);
 		ct = ct_lookup(eni, &key, pkt.tcp_flags, now);

@@ -156,6 +156,13 @@ struct {
 } drop_counters SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_ENIS_MAX);
+	__type(key, __u32);                     /* router-side ifindex */
+	__type(value, struct dp_dns_rate);
+} dns_rate SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, DP_DROP_EVENTS_BYTES);
 } drop_events SEC(".maps");

@@ -112,7 +112,9 @@ enum dp_dir {
 	X(FUNCTION_INBOUND, 12, \
 	  "a new connection into a Lambda function's ENI: functions only start connections") \
 	X(CONNTRACK_ALLOWANCE_EXCEEDED, 13, \
-	  "the ENI's connection tracking allowance is used up by live flows (AWS metric conntrack_allowance_exceeded): new flows are dropped, tracked ones go on")
+	  "the ENI's connection tracking allowance is used up by live flows (AWS metric conntrack_allowance_exceeded): new flows are dropped, tracked ones go on") \
+	X(DNS_QUOTA_EXCEEDED, 14, \
+	  "more than 1024 packets in one second from this ENI to the VPC resolver (AWS's quota per network interface, not adjustable): the resolver rejects traffic over it")
 
 enum dp_drop_reason {
 #define DP_DROP_ENUM(name, num, explain) DP_DROP_##name = num,
@@ -327,6 +329,20 @@ struct dp_frag_key {
 	__u8 dir;               /* enum dp_dir */
 };
 _Static_assert(sizeof(struct dp_frag_key) == 16, "dp_frag_key layout");
+
+/* dns_rate: HASH router-side ifindex -> packets to the resolver in the
+ * current one-second window (AWS: 1024 packets per second per network
+ * interface to the Route 53 Resolver, not adjustable). Made by the
+ * program on an ENI's first query; an ENI's entry outlives it harmlessly
+ * (a new ENI on the same ifindex starts a new window within a second). */
+#define DP_DNS_PPS_MAX 1024
+#define DP_DNS_WINDOW_NS 1000000000ULL
+struct dp_dns_rate {
+	__u64 window_start_ns;
+	__u32 packets;
+	__u32 pad;
+};
+_Static_assert(sizeof(struct dp_dns_rate) == 16, "dp_dns_rate layout");
 
 /* drop_counters: PERCPU_ARRAY indexed by enum dp_drop_reason. */
 struct dp_counter {

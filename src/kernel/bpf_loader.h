@@ -49,7 +49,8 @@
 	X(DROP_COUNTERS, drop_counters) \
 	X(DROP_EVENTS, drop_events) \
 	X(OUTSIDE_LINKS, outside_links) \
-	X(POLICY_GEN, policy_gen)
+	X(POLICY_GEN, policy_gen) \
+	X(DNS_RATE, dns_rate)
 
 /* FROM_ENI: tc ingress of the router-side veth; TO_ENI: its tc egress. */
 #define DP_PROGS(X) \

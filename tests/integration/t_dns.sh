@@ -8,7 +8,7 @@
 # environments' ENIs come and go; two topologies whose names share a prefix
 # keep their records apart; a failed up and down leave no resolver.
 . "$(dirname "$0")/lib.sh"
-plan 61
+plan 63
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/dns.json" "$T"
 V() { "$VPCSIM" "$@"; }
@@ -73,6 +73,34 @@ drops() { V status "$T" --json | python3 -c 'import json,sys; print([v for v in 
 before=$(drops)
 V exec -t "$T" box -- $DIG db >/dev/null
 check "the group dropped those ($before) and no DNS query" test "$before" -ge 2 -a "$(drops)" = "$before"
+
+# AWS's quota: 1024 packets per second per ENI to the resolver. A burst of
+# 3000 queries in well under a second: the rest are dropped and counted;
+# a second later the ENI's queries are answered again.
+cat >"$TMP/flood.py" <<'PY'
+import socket, struct, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.connect(("10.20.0.2", 53)); s.setblocking(False)
+t0 = time.monotonic()
+for i in range(3000):
+    try: s.send(struct.pack(">HHHHHH", i, 0x0100, 1, 0, 0, 0) + b"\x02db\x00\x00\x01\x00\x01")
+    except (BlockingIOError, ConnectionRefusedError): pass
+    try:
+        while True: s.recv(512)
+    except (BlockingIOError, ConnectionRefusedError): pass
+print(time.monotonic() - t0)
+PY
+quota() { V status "$T" --json | python3 -c 'import json,sys; print([v for v in json.load(sys.stdin)["vpcs"] if v["name"] == "app"][0]["drops"]["DNS_QUOTA_EXCEEDED"])'; }
+q0=$(quota)
+secs=$(V exec -t "$T" box -- /usr/bin/python3 - <"$TMP/flood.py")
+q1=$(quota)
+if awk -v s="$secs" 'BEGIN { exit !(s < 0.9) }'; then
+	check "a burst over 1024 queries a second from one ENI is cut at the quota ($((q1 - q0)) dropped of 3000 in ${secs}s)" \
+		test $((q1 - q0)) -ge $((3000 - 1024))
+else
+	skip "the DNS quota burst" "the machine sent 3000 queries in ${secs}s, not within a second"
+fi
+sleep 1.1
+check "a second later the ENI's queries are answered" bash -c "V exec -t '$T' box -- $DIG db | grep -qx 10.20.2.10"
 
 # A VPC function (per-sandbox ENI in priv-a, group and NACL closed): dig,
 # getaddrinfo and Node's dns.resolve4 on names that no hosts file holds.

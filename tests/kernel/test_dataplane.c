@@ -1142,6 +1142,32 @@ static void test_dns_not_filtered(void **state)
 	SHOT(leave(E_WEB, &other), DP_DROP_SG_EGRESS);
 }
 
+/* AWS's quota: DP_DNS_PPS_MAX packets a second per ENI to the resolver
+ * (base + 2 or 169.254.169.253); the next one is dropped, and the ENI's
+ * replies and other traffic are not counted. */
+static void test_dns_quota(void **state)
+{
+	uint32_t w = IP(10, 0, 1, 10);
+	struct pkt q = mk(w, DNS_IP, 17, 5353, 53), ll = mk(w, DP_DNS_LINK_LOCAL, 17, 5353, 53);
+	struct pkt a = mk(DNS_IP, w, 17, 53, 5353);
+
+	uint32_t key;
+
+	NEED_ROOT();
+	/* Earlier tests' queries count in the window: start a fresh one. */
+	while (bpf_map_get_next_key(dp->map_fd[DP_MAP_DNS_RATE], NULL, &key) == 0)
+		bpf_map_delete_elem(dp->map_fd[DP_MAP_DNS_RATE], &key);
+	counters_mark();
+	for (int i = 0; i < DP_DNS_PPS_MAX / 2; i++) {
+		PASS(leave(E_WEB, &q));
+		PASS(leave(E_WEB, &ll));
+		PASS(enter(E_WEB, &a));
+	}
+	SHOT(leave(E_WEB, &q), DP_DROP_DNS_QUOTA_EXCEEDED);
+	SHOT(leave(E_WEB, &ll), DP_DROP_DNS_QUOTA_EXCEEDED);
+	PASS(enter(E_WEB, &a));
+}
+
 static int on_event(void *ctx, void *data, size_t len)
 {
 	const struct dp_drop_event *e = data;
@@ -1531,6 +1557,7 @@ int main(void)
 		cmocka_unit_test(test_outside_guard),
 		cmocka_unit_test(test_parse_drops),
 		cmocka_unit_test(test_dns_not_filtered),
+		cmocka_unit_test(test_dns_quota),
 		cmocka_unit_test(test_flow_logs),
 		cmocka_unit_test(test_eni_remove_flushes),
 		cmocka_unit_test(test_ct_tables_batch),

@@ -44,7 +44,7 @@ static int down_one(const char *name)
 	double t0 = now_ms(), t1;
 
 	state_dir(name, dir);
-	snprintf(path, sizeof(path), "%s/journal", dir);
+	path_journal(path, sizeof(path), name);
 	if (journal_read(&J, path) == 0) {
 		journal = true;
 		err = journal_undo(&J);

@@ -95,7 +95,7 @@ static int build(const char *text, size_t len, const struct topology *t,
 	if (engine_preflight(t) < 0 || dns_preflight() < 0)
 		return fail(EXIT_FAILED, "up %s: %s", t->name, err_msg());
 	state_dir(t->name, dir);
-	snprintf(path, sizeof(path), "%s/journal", dir);
+	path_journal(path, sizeof(path), t->name);
 	err = state_prepare(t->name, text, len);
 	if (!err)
 		err = journal_create(&J, path);

@@ -400,7 +400,7 @@ void report_status(const struct live *lv, bool json)
 	struct env_set envs;
 	bool have_j;
 
-	snprintf(path, sizeof(path), "%s/journal", lv->dir);
+	path_journal(path, sizeof(path), lv->name);
 	have_j = journal_read(&J, path) == 0;
 	if (env_list(lv, &envs) < 0)
 		memset(&envs, 0, sizeof(envs));

@@ -52,7 +52,10 @@ static void envs_dir(const struct live *lv, char out[ENV_PATH_MAX])
 static void env_file(const struct live *lv, const char *id, const char *file,
 		     char out[ENV_PATH_MAX])
 {
-	snprintf(out, ENV_PATH_MAX, "%s/envs/%s/%s", lv->dir, id, file);
+	char dir[ENV_PATH_MAX];
+
+	path_env_dir(dir, sizeof(dir), lv->name, id);
+	snprintf(out, ENV_PATH_MAX, "%s/%s", dir, file);
 }
 
 /* ---- meta ------------------------------------------------------------- */

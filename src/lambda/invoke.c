@@ -27,7 +27,7 @@
 
 static void env_dir_of(const struct live *lv, const char *id, char out[PATH_MAX])
 {
-	snprintf(out, PATH_MAX, "%s/envs/%s", lv->dir, id);
+	path_env_dir(out, PATH_MAX, lv->name, id);
 }
 
 static int mkdirs(const char *a, const char *b)

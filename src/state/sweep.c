@@ -36,13 +36,13 @@ static int note(int *first, int err)
 
 /* Stop the processes a journal recorded (the responder lives outside the
  * node namespaces, so only the journal knows it). */
-static int sweep_journal_procs(const char *state_dir, int *first)
+static int sweep_journal_procs(const char *topo, int *first)
 {
 	char path[512];
 	struct journal J;
 	int n = 0;
 
-	snprintf(path, sizeof(path), "%s/journal", state_dir);
+	path_journal(path, sizeof(path), topo);
 	if (journal_read(&J, path) < 0)
 		return 0;
 	for (int i = J.n - 1; i >= 0; i--) {
@@ -94,8 +94,8 @@ static int remove_state(const char *topo, int *first)
 	int n = 0;
 
 	if (topo) {
-		snprintf(path, sizeof(path), "%s/%s", STATE_ROOT, topo);
-		n += sweep_journal_procs(path, first);
+		path_state_dir(path, sizeof(path), topo);
+		n += sweep_journal_procs(topo, first);
 		if (access(path, F_OK) == 0)
 			n += note(first, tree_remove(path));
 		return n;
@@ -106,8 +106,8 @@ static int remove_state(const char *topo, int *first)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", STATE_ROOT, de->d_name);
-		n += sweep_journal_procs(path, first);
+		path_state_dir(path, sizeof(path), de->d_name);
+		n += sweep_journal_procs(de->d_name, first);
 		n += note(first, tree_remove(path));
 	}
 	closedir(d);

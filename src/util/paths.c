@@ -8,6 +8,11 @@ int path_state_dir(char *out, size_t len, const char *topo)
 	return snprintf(out, len, "%s/%s", STATE_ROOT, topo);
 }
 
+int path_journal(char *out, size_t len, const char *topo)
+{
+	return snprintf(out, len, "%s/%s/journal", STATE_ROOT, topo);
+}
+
 int path_env_dir(char *out, size_t len, const char *topo, const char *env_id)
 {
 	return snprintf(out, len, "%s/%s/envs/%s", STATE_ROOT, topo, env_id);

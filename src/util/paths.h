@@ -40,6 +40,8 @@
 
 /* STATE_ROOT/TOPO */
 int path_state_dir(char *out, size_t len, const char *topo);
+/* STATE_ROOT/TOPO/journal: what `up` made (state/journal.h) */
+int path_journal(char *out, size_t len, const char *topo);
 /* STATE_ROOT/TOPO/envs/ENV */
 int path_env_dir(char *out, size_t len, const char *topo, const char *env_id);
 /* PIN_ROOT/TOPO, or PIN_ROOT/TOPO/VPC when vpc is not NULL */

@@ -25,10 +25,14 @@ PORT=$((20000 + RANDOM % 20000))
 V serve -t "$T" --listen 127.0.0.1:$PORT >"$TMP/serve.out" 2>&1 &
 SERVE=$!
 for _ in $(seq 100); do grep -q serving "$TMP/serve.out" && break; sleep 0.1; done
-api() { # FN [curl args]: POST an invoke; the status code on stdout, the body in $TMP/resp
+V credentials -t "$T" >"$TMP/cred"
+KEY=$(sed -n 's/^export AWS_ACCESS_KEY_ID=//p' "$TMP/cred")
+SECRET=$(sed -n 's/^export AWS_SECRET_ACCESS_KEY=//p' "$TMP/cred")
+api() { # FN [curl args]: POST a signed invoke; the status code on stdout, the body in $TMP/resp
 	local fn=$1
 	shift
-	curl -s -o "$TMP/resp" -w '%{http_code}' --max-time 60 "$@" \
+	curl -s -o "$TMP/resp" -w '%{http_code}' --max-time 60 \
+		--aws-sigv4 aws:amz:us-east-1:lambda --user "$KEY:$SECRET" "$@" \
 		-X POST "http://127.0.0.1:$PORT/2015-03-31/functions/$fn/invocations"
 }
 # answered WHAT HTTP-CODE COMMAND...: the last api call answered that, and COMMAND holds

@@ -2,7 +2,10 @@
  * AWS SDKs and the AWS CLI (--endpoint-url) invoke the functions of a
  * topology that is up:
  *
- *   POST /2015-03-31/functions/NAME/invocations
+ *   POST /2015-03-31/functions/NAME/invocations[?Qualifier=$LATEST]
+ *     NAME: a name, NAME:$LATEST, ACCOUNT:function:NAME or the function's
+ *     ARN (model/fn_ref.h); another version or alias is 404 as on Lambda
+ *     for one that does not exist (only $LATEST is modelled)
  *     X-Amz-Invocation-Type: RequestResponse (default) | DryRun (204)
  *     X-Amz-Client-Context: base64 JSON      X-Amz-Log-Type: Tail
  *   200 + the response; a function error adds X-Amz-Function-Error:
@@ -33,6 +36,7 @@
  * (the topology lock is a process's, and threads of one process would
  * share it), under invoke_mu, while the other threads keep answering. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
@@ -51,6 +55,7 @@
 #include "cli/cli.h"
 #include "lambda/invoke.h"
 #include "lambda/runtime_api.h"
+#include "model/fn_ref.h"
 #include "state/credentials.h"
 #include "state/state.h"
 #include "util/err.h"
@@ -171,6 +176,71 @@ static enum MHD_Result invoke_refused(struct MHD_Connection *c, int err)
 	return api_error(c, 500, "ServiceException", err_msg());
 }
 
+/* The function FunctionName `ref` (a name, partial or full ARN, with the
+ * Qualifier query parameter) names, or -1 after answering with AWS's
+ * error: 400 ValidationException for a malformed name, 404
+ * ResourceNotFoundException for a function, version or alias that is not
+ * there (versions and aliases are not modelled: only $LATEST exists). */
+/* Percent-decode `in` (a path segment or query value the SDK encoded:
+ * ':' as %3A, '$' as %24) into out; a bad escape is kept as it is. */
+static void url_decode(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *in && n + 1 < size; in++) {
+		unsigned v;
+
+		if (*in == '%' && isxdigit((unsigned char)in[1]) && isxdigit((unsigned char)in[2]) &&
+		    sscanf(in + 1, "%2x", &v) == 1 && v) {
+			out[n++] = (char)v;
+			in += 2;
+		} else {
+			out[n++] = *in;
+		}
+	}
+	out[n] = '\0';
+}
+
+static int function_of(struct MHD_Connection *c, const struct live *lv, const char *raw)
+{
+	const char *rq = sym_MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "Qualifier");
+	char ref[320], q[160] = "", msg[700];
+	struct fn_ref f;
+	int fn = -1;
+
+	url_decode(raw, ref, sizeof(ref));
+	if (rq)
+		url_decode(rq, q, sizeof(q));
+	switch (fn_ref_parse(ref, rq ? q : NULL, lv->t->region, lv->t->account_id, &f)) {
+	case FN_REF_INVALID:
+		snprintf(msg, sizeof(msg), "1 validation error detected: Value '%.200s' at "
+			 "'functionName' failed to satisfy constraint: Member must satisfy regular "
+			 "expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-"
+			 "\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|"
+			 "[a-zA-Z0-9-_]+))?", ref);
+		api_error(c, 400, "ValidationException", msg);
+		return -1;
+	case FN_REF_CONFLICT:
+		api_error(c, 400, "InvalidParameterValueException", "The derived qualifier from "
+			  "the function name does not match the specified qualifier.");
+		return -1;
+	case FN_REF_OK:
+		fn = layout_find_function(&lv->L, f.name);
+		break;
+	case FN_REF_ELSEWHERE:
+		break;
+	}
+	if (fn < 0 || lv->t->functions[fn].code.kind == CODE_NONE ||
+	    (f.qualifier[0] && strcmp(f.qualifier, "$LATEST"))) {
+		snprintf(msg, sizeof(msg), "Function not found: arn:aws:lambda:%s:%s:function:%s%s%s",
+			 lv->t->region, lv->t->account_id, f.name[0] ? f.name : ref,
+			 f.qualifier[0] ? ":" : "", f.qualifier);
+		api_error(c, 404, "ResourceNotFoundException", msg);
+		return -1;
+	}
+	return fn;
+}
+
 /* One invoke of function `name` with the request's body. */
 static enum MHD_Result do_invoke(struct MHD_Connection *c, const char *name, struct rapi_upload *u)
 {
@@ -180,7 +250,7 @@ static enum MHD_Result do_invoke(struct MHD_Connection *c, const char *name, str
 		.client_context = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 								  "X-Amz-Client-Context"),
 	};
-	char *body = NULL, msg[1200];
+	char *body = NULL;
 	size_t blen = 0;
 	struct log_tail log = { .len = 0 };
 	struct invoke_outcome r;
@@ -192,12 +262,9 @@ static enum MHD_Result do_invoke(struct MHD_Connection *c, const char *name, str
 		return invoke_refused(c, -E2BIG);
 	if (live_open(serve_topo, &lv) < 0)
 		return api_error(c, 500, "ServiceException", err_msg());
-	fn = layout_find_function(&lv.L, name);
-	if (fn < 0 || lv.t->functions[fn].code.kind == CODE_NONE) {
-		snprintf(msg, sizeof(msg), "Function not found: arn:aws:lambda:%s:%s:function:%s",
-			 lv.t->region, lv.t->account_id, name);
+	if ((fn = function_of(c, &lv, name)) < 0) {
 		live_close(&lv);
-		return api_error(c, 404, "ResourceNotFoundException", msg);
+		return MHD_YES; /* answered */
 	}
 	if (type && !strcmp(type, "DryRun")) {
 		live_close(&lv);
@@ -319,7 +386,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			      size_t *size, void **con_cls)
 {
 	struct serve_req *q = *con_cls;
-	char name[128];
+	char name[320];
 	const char *end;
 	enum MHD_Result ret;
 

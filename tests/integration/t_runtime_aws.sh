@@ -4,7 +4,7 @@
 # error-type header, init errors), and the Runtime API answers with the
 # emulator's status codes and texts.
 . "$(dirname "$0")/lib.sh"
-plan 42
+plan 49
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/runtime_aws" "$TMP/runtime_aws"
 topo_copy "$ROOT/tests/integration/data/runtime_aws.json" "$T"
@@ -178,5 +178,35 @@ json.dump(t, open(sys.argv[2], "w"))' "$F" "$TMP/bad.json"
 V validate "$TMP/bad.json" >"$TMP/log" 2>&1
 check "validate: levels with Text format are refused, naming the fix" grep -q \
 	'logging_config: InvalidParameterValue: Log levels apply to JSON logs only.*set "log_format": "JSON" or remove the levels' "$TMP/log"
+
+# ---- the Invoke API's FunctionName forms (vpcsim serve, the AWS CLI) ----------------------
+PORT=$((20000 + RANDOM % 20000))
+V serve -t "$T" --listen 127.0.0.1:$PORT >"$TMP/serve.out" 2>&1 &
+SERVE=$!
+for _ in $(seq 50); do grep -q serving "$TMP/serve.out" && break; sleep 0.1; done
+# Signed with the topology's key, as serve requires.
+awsl() { (eval "$(V credentials -t "$T")" && timeout 60 aws lambda invoke \
+	--endpoint-url "http://127.0.0.1:$PORT" "$@" "$TMP/resp.json") >"$TMP/meta.json" 2>"$TMP/log"; }
+executed() { python3 -c "import json,sys; print(json.load(open('$TMP/meta.json')).get('ExecutedVersion'))" 2>/dev/null; }
+awsl --function-name arn:aws:lambda:us-east-1:123456789012:function:dynamo
+is "Invoke API: a full ARN invokes the function, ExecutedVersion \$LATEST" '$LATEST {"price": 19.90' \
+	"$(executed) $(cut -d, -f1 "$TMP/resp.json")"
+awsl --function-name 123456789012:function:dynamo
+is "Invoke API: a partial ARN" '$LATEST' "$(executed)"
+awsl --function-name dynamo --qualifier '$LATEST'
+is "Invoke API: Qualifier=\$LATEST" '$LATEST' "$(executed)"
+awsl --function-name dynamo --qualifier prod
+check "Invoke API: a version or alias (not modelled) is ResourceNotFoundException naming it" grep -q \
+	'ResourceNotFoundException.*Function not found: arn:aws:lambda:us-east-1:123456789012:function:dynamo:prod' "$TMP/log"
+awsl --function-name dynamo:v1 --qualifier v2
+check "Invoke API: a qualifier in the name and another in Qualifier is InvalidParameterValueException" \
+	grep -q 'InvalidParameterValueException.*The derived qualifier from the function name does not match the specified qualifier' "$TMP/log"
+awsl --function-name arn:aws:lambda:eu-west-1:123456789012:function:dynamo
+check "Invoke API: an ARN of another region is ResourceNotFoundException" grep -q ResourceNotFoundException "$TMP/log"
+awsl --function-name 'no good!'
+check "Invoke API: a malformed name is ValidationException with AWS's pattern" \
+	grep -q "ValidationException.*Value 'no good!' at 'functionName' failed to satisfy constraint" "$TMP/log"
+kill "$SERVE"
+wait "$SERVE" 2>/dev/null
 
 check "down $T" V down "$T"

@@ -59,6 +59,42 @@ static __always_inline int dns_quota_ok(__u32 ifindex, __u64 now)
 	return 1;
 }
 
+/* Returned by eni_open() when the program goes on with the packet. */
+#define DP_GO_ON (-1)
+
+/* The opening both programs share: the ENI's entry (*eni), the packet
+ * parsed (ARP passes), the source/destination check on the address that
+ * must be the ENI's own (the source leaving it, the destination reaching
+ * it), fragments refused or following their first. Returns DP_GO_ON, or
+ * the verdict the program returns at once. */
+static __always_inline int eni_open(struct __sk_buff *skb, struct dp_pkt *pkt, __u8 dir,
+				    const struct dp_eni **eni_out)
+{
+	__u32 ifindex = skb->ifindex;
+	const struct dp_eni *eni = bpf_map_lookup_elem(&enis, &ifindex);
+	int egress = dir == DP_DIR_EGRESS, rc;
+
+	*eni_out = eni;
+	if (!eni)
+		return drop_packet(skb, pkt, NULL, dir, DP_DROP_NO_ENI);
+	rc = parse_packet(skb, pkt);
+	if (rc == DP_PARSE_ARP)
+		return TC_ACT_OK;
+	if (rc != DP_PARSE_IPV4)
+		return drop_packet(skb, pkt, eni, dir, rc);
+	if (!(eni->flags & DP_ENI_F_SRC_DST_CHECK_EXEMPT) &&
+	    (egress ? pkt->src : pkt->dst) != eni->ip)
+		return drop_packet(skb, pkt, eni, dir, egress ? DP_DROP_SPOOFED_SOURCE
+							      : DP_DROP_SPOOFED_DESTINATION);
+	if (frag_refused(eni, pkt))
+		return drop_packet(skb, pkt, eni, dir, DP_DROP_FRAGMENT);
+	if (pkt->frag == DP_FRAG_LATER)
+		return frag_follows(ifindex, pkt, dir)
+			       ? TC_ACT_OK
+			       : drop_packet(skb, pkt, eni, dir, DP_DROP_FRAGMENT);
+	return DP_GO_ON;
+}
+
 SEC("tc")
 int dp_from_eni(struct __sk_buff *skb)
 {
@@ -71,23 +107,9 @@ int dp_from_eni(struct __sk_buff *skb)
 	__u64 now;
 	int rc, track = 0;
 
-	eni = bpf_map_lookup_elem(&enis, &ifindex);
-	if (!eni)
-		return drop_packet(skb, &pkt, NULL, dir, DP_DROP_NO_ENI);
-	rc = parse_packet(skb, &pkt);
-	if (rc == DP_PARSE_ARP)
-		return TC_ACT_OK;
-	if (rc != DP_PARSE_IPV4)
-		return drop_packet(skb, &pkt, eni, dir, rc);
-
-	if (!(eni->flags & DP_ENI_F_SRC_DST_CHECK_EXEMPT) && pkt.src != eni->ip)
-		return drop_packet(skb, &pkt, eni, dir, DP_DROP_SPOOFED_SOURCE);
-	if (frag_refused(eni, &pkt))
-		return drop_packet(skb, &pkt, eni, dir, DP_DROP_FRAGMENT);
-	if (pkt.frag == DP_FRAG_LATER)
-		return frag_follows(ifindex, &pkt, dir)
-			       ? TC_ACT_OK
-			       : drop_packet(skb, &pkt, eni, dir, DP_DROP_FRAGMENT);
+	rc = eni_open(skb, &pkt, dir, &eni);
+	if (rc != DP_GO_ON)
+		return rc;
 	now = bpf_ktime_get_ns();
 	if (is_dns(pkt.dst, pkt.dport, &pkt)) {
 		if (!dns_quota_ok(ifindex, now))
@@ -131,24 +153,9 @@ int dp_to_eni(struct __sk_buff *skb)
 	__u64 now;
 	int rc, track = 0, related = 0;
 
-	eni = bpf_map_lookup_elem(&enis, &ifindex);
-	if (!eni)
-		return drop_packet(skb, &pkt, NULL, dir, DP_DROP_NO_ENI);
-	rc = parse_packet(skb, &pkt);
-	if (rc == DP_PARSE_ARP)
-		return TC_ACT_OK;
-	if (rc != DP_PARSE_IPV4)
-		return drop_packet(skb, &pkt, eni, dir, rc);
-
-	if (!(eni->flags & DP_ENI_F_SRC_DST_CHECK_EXEMPT) && pkt.dst != eni->ip)
-		return drop_packet(skb, &pkt, eni, dir,
-				   DP_DROP_SPOOFED_DESTINATION);
-	if (frag_refused(eni, &pkt))
-		return drop_packet(skb, &pkt, eni, dir, DP_DROP_FRAGMENT);
-	if (pkt.frag == DP_FRAG_LATER)
-		return frag_follows(ifindex, &pkt, dir)
-			       ? TC_ACT_OK
-			       : drop_packet(skb, &pkt, eni, dir, DP_DROP_FRAGMENT);
+	rc = eni_open(skb, &pkt, dir, &eni);
+	if (rc != DP_GO_ON)
+		return rc;
 	if (is_dns(pkt.src, pkt.sport, &pkt))
 		return frag_remember(ifindex, &pkt, dir), TC_ACT_OK;
 	nremote = nacl_inbound_remote(eni, &pkt);

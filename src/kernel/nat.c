@@ -581,58 +581,48 @@ static int rule_add(struct batch *bt, struct nftnl_rule *r, int built,
 
 /* ---- rules ------------------------------------------------------------ */
 
-/* prerouting: iifname STATIC dnat to ip daddr map @static_dnat */
-static int rule_static_dnat(struct batch *bt, const char *ifname)
+/* The static mapping's three rules have one shape: an interface matched,
+ * an address of the IPv4 header looked up in a map, then NAT or a drop.
+ *   prerouting:  iifname STATIC dnat to ip daddr map @static_dnat
+ *   postrouting: oifname STATIC snat to ip saddr map @static_snat
+ *   forward:     oifname STATIC ip saddr != @static_snat drop */
+struct map_rule {
+	const char *chain;
+	uint32_t meta;             /* NFT_META_IIFNAME or NFT_META_OIFNAME */
+	uint32_t offset;           /* in the IPv4 header: 16 daddr, 12 saddr */
+	const char *map;
+	uint32_t map_id;
+	bool in_map;               /* matches an address in the map, or not in it */
+	int nat;                   /* NFT_NAT_DNAT, NFT_NAT_SNAT, or -1: drop */
+	const char *what;
+};
+
+enum { STATIC_DNAT, STATIC_SNAT, UNMAPPED_DROP };
+
+static const struct map_rule map_rules[] = {
+	[STATIC_DNAT] = { "prerouting", NFT_META_IIFNAME, 16, MAP_DNAT, MAP_DNAT_ID, true,
+			  NFT_NAT_DNAT, "static dnat" },
+	[STATIC_SNAT] = { "postrouting", NFT_META_OIFNAME, 12, MAP_SNAT, MAP_SNAT_ID, true,
+			  NFT_NAT_SNAT, "static snat" },
+	[UNMAPPED_DROP] = { "forward", NFT_META_OIFNAME, 12, MAP_SNAT, MAP_SNAT_ID, false,
+			    -1, "unmapped source drop" },
+};
+
+static int rule_map(struct batch *bt, const struct map_rule *m, const char *ifname)
 {
-	struct nftnl_rule *r = rule_new("prerouting");
+	struct nftnl_rule *r = rule_new(m->chain);
 	int err;
 
 	if (!r)
 		return errf(ENOMEM, "allocating rule");
-	err = expr_ifname_eq(r, NFT_META_IIFNAME, ifname);
+	err = expr_ifname_eq(r, m->meta, ifname);
 	if (!err)
-		err = expr_ip_addr(r, 16);
+		err = expr_ip_addr(r, m->offset);
 	if (!err)
-		err = expr_lookup(r, MAP_DNAT, MAP_DNAT_ID, true);
+		err = expr_lookup(r, m->map, m->map_id, m->in_map);
 	if (!err)
-		err = expr_nat(r, NFT_NAT_DNAT);
-	return rule_add(bt, r, err, "prerouting", "static dnat");
-}
-
-/* postrouting: oifname STATIC snat to ip saddr map @static_snat */
-static int rule_static_snat(struct batch *bt, const char *ifname)
-{
-	struct nftnl_rule *r = rule_new("postrouting");
-	int err;
-
-	if (!r)
-		return errf(ENOMEM, "allocating rule");
-	err = expr_ifname_eq(r, NFT_META_OIFNAME, ifname);
-	if (!err)
-		err = expr_ip_addr(r, 12);
-	if (!err)
-		err = expr_lookup(r, MAP_SNAT, MAP_SNAT_ID, true);
-	if (!err)
-		err = expr_nat(r, NFT_NAT_SNAT);
-	return rule_add(bt, r, err, "postrouting", "static snat");
-}
-
-/* forward: oifname STATIC ip saddr != @static_snat drop */
-static int rule_unmapped_drop(struct batch *bt, const char *ifname)
-{
-	struct nftnl_rule *r = rule_new("forward");
-	int err;
-
-	if (!r)
-		return errf(ENOMEM, "allocating rule");
-	err = expr_ifname_eq(r, NFT_META_OIFNAME, ifname);
-	if (!err)
-		err = expr_ip_addr(r, 12);
-	if (!err)
-		err = expr_lookup(r, MAP_SNAT, MAP_SNAT_ID, false);
-	if (!err)
-		err = expr_drop(r);
-	return rule_add(bt, r, err, "forward", "unmapped source drop");
+		err = m->nat >= 0 ? expr_nat(r, (uint32_t)m->nat) : expr_drop(r);
+	return rule_add(bt, r, err, m->chain, m->what);
 }
 
 /* postrouting: oifname SNAT_OIF snat to SNAT_TO */
@@ -808,15 +798,15 @@ static int build_install(struct batch *bt, const struct nat_spec *spec)
 	if (!err && spec->only_new_out)
 		err = rule_drop_new_out(bt, spec->only_new_out);
 	if (!err && sif)
-		err = rule_static_dnat(bt, sif);
+		err = rule_map(bt, &map_rules[STATIC_DNAT], sif);
 	/* Static mappings before the port-translating SNAT: the first NAT
 	 * rule that matches decides (a nat expression ends the chain). */
 	if (!err && sif)
-		err = rule_static_snat(bt, sif);
+		err = rule_map(bt, &map_rules[STATIC_SNAT], sif);
 	if (!err && spec->snat_oif)
 		err = rule_snat(bt, spec->snat_oif, spec->snat_to);
 	if (!err && sif)
-		err = rule_unmapped_drop(bt, sif);
+		err = rule_map(bt, &map_rules[UNMAPPED_DROP], sif);
 	if (!err)
 		err = batch_end(bt);
 	return err;

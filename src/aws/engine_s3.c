@@ -1,4 +1,7 @@
-/* S3 behind the front: s3rver (npm, pinned in engines/package-lock.json),
+/* The real engines behind the front: s3rver for S3, dynalite for DynamoDB
+ * (npm, pinned in engines/package-lock.json).
+ *
+ * S3: s3rver,
  * a real S3-compatible server, run by the front in the zone's namespace
  * on 127.0.0.1:S3_ENGINE_PORT as an unprivileged user, data in the state
  * folder's aws/s3 until `down`. The front has verified the request; it
@@ -28,6 +31,7 @@
 #include "util/err.h"
 
 #define S3_ENGINE_PORT 4568
+#define DDB_ENGINE_PORT 4567
 #define S3_ENGINE_UID 65534          /* nobody */
 #define S3_READY_MS 15000
 #define S3_IO_TIMEOUT_S 60
@@ -65,9 +69,9 @@ static int engines_dir(char out[PATH_MAX], char root[PATH_MAX])
 		    "/s3rver (run scripts/install-deps.sh, which runs npm ci in engines/)", exe);
 }
 
-static int engine_connect(void)
+static int engine_connect(int port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(S3_ENGINE_PORT),
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct timeval tv = { S3_IO_TIMEOUT_S, 0 };
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -83,10 +87,13 @@ static int engine_connect(void)
 	return fd;
 }
 
+static bool send_all(int fd, const char *p, size_t n);
+#define send_all_fd send_all
+
 /* The engine's process: jailed as the database engines are (kernel/jail.h:
  * the host read-only, its data folder the only writable one), as nobody. */
 static __attribute__((noreturn)) void engine_child(char **argv, const char *data,
-						   const char *root)
+						   const char *root, const char *name)
 {
 	struct jail_bind binds[2] = {
 		{ .src = data, .dst = data, .writable = true },
@@ -99,27 +106,53 @@ static __attribute__((noreturn)) void engine_child(char **argv, const char *data
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (unshare(CLONE_NEWNS) < 0 || jail_enter(&j) < 0 ||
 	    jail_drop_privileges(S3_ENGINE_UID, S3_ENGINE_UID, NULL, 0) < 0) {
-		fprintf(stderr, "aws front: S3 engine: %s\n", err_msg());
+		fprintf(stderr, "aws front: %s engine: %s\n", name, err_msg());
 		_exit(126);
 	}
 	execvp("node", argv);
-	fprintf(stderr, "aws front: S3 engine: exec node: %s\n", strerror(errno));
+	fprintf(stderr, "aws front: %s engine: exec node: %s\n", name, strerror(errno));
 	_exit(127);
 }
 
-/* Start s3rver with the topology's buckets; wait until it accepts. */
+/* Fork argv (node and an engine's script) jailed with data writable;
+ * wait until it accepts on port. */
+static int engine_spawn(char **argv, const char *data, const char *root, const char *name,
+			int port, pid_t *out)
+{
+	pid_t pid;
+	int fd;
+
+	if ((mkdir(data, 0700) < 0 && errno != EEXIST) || chown(data, S3_ENGINE_UID, S3_ENGINE_UID) < 0)
+		return errf(errno, "aws front: the %s engine's folder %s: %s", name, data,
+			    strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		return errf(errno, "aws front: fork: %s", strerror(errno));
+	if (pid == 0)
+		engine_child(argv, data, root, name);
+	*out = pid;
+	for (int ms = 0; ms < S3_READY_MS; ms += 50) {
+		if ((fd = engine_connect(port)) >= 0) {
+			close(fd);
+			return 0;
+		}
+		usleep(50000);
+	}
+	return errf(ETIMEDOUT, "aws front: the %s engine did not answer within %d ms", name,
+		    S3_READY_MS);
+}
+
+/* Start s3rver with the topology's buckets. */
 int s3_engine_start(struct front *f)
 {
-	char js[PATH_MAX], root[PATH_MAX], data[4200];
+	char js[PATH_MAX], root[PATH_MAX], data[4200], port[8];
 	char *argv[16 + 2 * 64];
-	int n = 0, fd;
-	pid_t pid;
+	int n = 0;
 
 	if (engines_dir(js, root) < 0)
 		return -1;
 	snprintf(data, sizeof(data), "%s/s3", f->dir);
-	if ((mkdir(data, 0700) < 0 && errno != EEXIST) || chown(data, S3_ENGINE_UID, S3_ENGINE_UID) < 0)
-		return errf(errno, "aws front: the S3 engine's folder %s: %s", data, strerror(errno));
+	snprintf(port, sizeof(port), "%d", S3_ENGINE_PORT);
 	argv[n++] = "node";
 	argv[n++] = js;
 	argv[n++] = "--silent";
@@ -127,7 +160,7 @@ int s3_engine_start(struct front *f)
 	argv[n++] = "-a";
 	argv[n++] = "127.0.0.1";
 	argv[n++] = "-p";
-	argv[n++] = "4568";
+	argv[n++] = port;
 	argv[n++] = "-d";
 	argv[n++] = data;
 	for (int i = 0; i < f->t->aws.n_buckets && i < 64; i++) {
@@ -135,21 +168,70 @@ int s3_engine_start(struct front *f)
 		argv[n++] = f->t->aws.buckets[i].name;
 	}
 	argv[n] = NULL;
-	pid = fork();
-	if (pid < 0)
-		return errf(errno, "aws front: fork: %s", strerror(errno));
-	if (pid == 0)
-		engine_child(argv, data, root);
-	f->s3_pid = pid;
-	for (int ms = 0; ms < S3_READY_MS; ms += 50) {
-		if ((fd = engine_connect()) >= 0) {
-			close(fd);
-			return 0;
+	return engine_spawn(argv, data, root, "S3", S3_ENGINE_PORT, &f->s3_pid);
+}
+
+/* dynalite's CreateTable of each listed table (string hash key, on
+ * demand), before the front serves. dynalite checks the form of a
+ * request's Authorization header, not its signature. */
+static int ddb_create_tables(struct front *f)
+{
+	for (int i = 0; i < f->t->aws.n_tables; i++) {
+		const struct aws_table *tb = &f->t->aws.tables[i];
+		char body[1024], req[2048], resp[4096];
+		int fd = engine_connect(DDB_ENGINE_PORT), n, len, status = 0;
+
+		len = snprintf(body, sizeof(body), "{\"TableName\":\"%s\",\"AttributeDefinitions\":"
+			       "[{\"AttributeName\":\"%s\",\"AttributeType\":\"S\"}],\"KeySchema\":"
+			       "[{\"AttributeName\":\"%s\",\"KeyType\":\"HASH\"}],"
+			       "\"BillingMode\":\"PAY_PER_REQUEST\"}", tb->name, tb->hash_key, tb->hash_key);
+		n = snprintf(req, sizeof(req), "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+			     "X-Amz-Target: DynamoDB_20120810.CreateTable\r\n"
+			     "Content-Type: application/x-amz-json-1.0\r\nX-Amz-Date: 20200101T000000Z\r\n"
+			     "Authorization: AWS4-HMAC-SHA256 Credential=vpcsim/20200101/%s/dynamodb/"
+			     "aws4_request, SignedHeaders=host, Signature=00\r\n"
+			     "Content-Length: %d\r\nConnection: close\r\n\r\n%s", f->t->region, len, body);
+		if (fd < 0 || !send_all_fd(fd, req, (size_t)n) ||
+		    (n = (int)recv(fd, resp, sizeof(resp) - 1, MSG_WAITALL)) <= 0) {
+			if (fd >= 0)
+				close(fd);
+			return errf(EIO, "aws front: creating table %s: the DynamoDB engine did not answer",
+				    tb->name);
 		}
-		usleep(50000);
+		close(fd);
+		resp[n] = '\0';
+		if (sscanf(resp, "HTTP/1.%*d %d", &status) != 1 || status != 200)
+			return errf(EIO, "aws front: creating table %s: %.200s", tb->name,
+				    strstr(resp, "\r\n\r\n") ? strstr(resp, "\r\n\r\n") + 4 : resp);
 	}
-	return errf(ETIMEDOUT, "aws front: the S3 engine (s3rver) did not answer within %d ms",
-		    S3_READY_MS);
+	return 0;
+}
+
+/* Start dynalite (LevelDB in the state folder), then the listed tables. */
+int ddb_engine_start(struct front *f)
+{
+	char js[PATH_MAX], root[PATH_MAX], data[4200], port[8];
+	char *argv[16];
+	int n = 0, err;
+
+	if (engines_dir(js, root) < 0)
+		return -1;
+	snprintf(js, sizeof(js), "%s/node_modules/dynalite/cli.js", root);
+	snprintf(data, sizeof(data), "%s/dynamodb", f->dir);
+	snprintf(port, sizeof(port), "%d", DDB_ENGINE_PORT);
+	argv[n++] = "node";
+	argv[n++] = js;
+	argv[n++] = "--host";
+	argv[n++] = "127.0.0.1";
+	argv[n++] = "--port";
+	argv[n++] = port;
+	argv[n++] = "--path";
+	argv[n++] = data;
+	argv[n++] = "--createTableMs";
+	argv[n++] = "0";
+	argv[n] = NULL;
+	err = engine_spawn(argv, data, root, "DynamoDB", DDB_ENGINE_PORT, &f->ddb_pid);
+	return err ? err : ddb_create_tables(f);
 }
 
 /* ---- the proxy ---- */
@@ -158,6 +240,7 @@ struct fwd {
 	char *buf;
 	size_t len, cap;
 	bool overflow;
+	bool keep_auth;            /* headers out: keep the signature's */
 };
 
 static void fwd_add(struct fwd *w, const char *p, size_t n)
@@ -184,15 +267,18 @@ static void fwd_add(struct fwd *w, const char *p, size_t n)
 
 /* Headers the engine must not see: the signature (s3rver would check it
  * against its own keys) and what belongs to the connection. */
-static bool header_dropped(const char *k)
+static bool header_dropped(const char *k, bool keep_auth)
 {
 	static const char *const drop[] = {
-		"authorization", "x-amz-security-token", "x-amz-date", "x-amz-content-sha256",
-		"host", "connection", "content-length", "transfer-encoding", "expect", NULL };
+		"host", "connection", "content-length", "transfer-encoding", "expect",
+		"authorization", "x-amz-security-token", "x-amz-date", "x-amz-content-sha256", NULL };
 
-	for (int i = 0; drop[i]; i++)
+	for (int i = 0; drop[i]; i++) {
+		if (keep_auth && i == 5)
+			break;
 		if (!strcasecmp(k, drop[i]))
 			return true;
+	}
 	return false;
 }
 
@@ -200,7 +286,7 @@ static enum MHD_Result header_out(void *cls, enum MHD_ValueKind kind, const char
 {
 	struct fwd *w = cls;
 
-	if (!header_dropped(k)) {
+	if (!header_dropped(k, w->keep_auth)) {
 		fwd_add(w, k, strlen(k));
 		fwd_add(w, ": ", 2);
 		fwd_add(w, v ? v : "", v ? strlen(v) : 0);
@@ -299,10 +385,11 @@ static enum MHD_Result relay(const struct aws_call *k, struct fwd *in, bool head
 	return ret;
 }
 
-enum MHD_Result aws_s3(struct front *f, const struct aws_call *k, const char *method,
-		       const char *uri, const char *bucket, const char *body, size_t len)
+static enum MHD_Result forward(const struct aws_call *k, int port, bool keep_auth,
+			       const char *method, const char *uri, const char *bucket,
+			       const char *body, size_t len)
 {
-	struct fwd out = { 0 }, in = { 0 };
+	struct fwd out = { .keep_auth = keep_auth }, in = { 0 };
 	char line[64], buf[65536];
 	enum MHD_Result ret;
 	ssize_t n;
@@ -315,15 +402,15 @@ enum MHD_Result aws_s3(struct front *f, const struct aws_call *k, const char *me
 		fwd_add(&out, bucket, strlen(bucket));
 	}
 	fwd_add(&out, uri, strlen(uri));
-	snprintf(line, sizeof(line), " HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n", S3_ENGINE_PORT);
+	snprintf(line, sizeof(line), " HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n", port);
 	fwd_add(&out, line, strlen(line));
 	sym_MHD_get_connection_values(k->c, MHD_HEADER_KIND, header_out, &out);
 	snprintf(line, sizeof(line), "Content-Length: %zu\r\nConnection: close\r\n\r\n", len);
 	fwd_add(&out, line, strlen(line));
-	fd = out.overflow ? -1 : engine_connect();
+	fd = out.overflow ? -1 : engine_connect(port);
 	if (fd < 0) {
 		free(out.buf);
-		return aws_error(k, 503, "ServiceUnavailable", "The S3 engine does not answer (see the "
+		return aws_error(k, 503, "ServiceUnavailable", "The engine does not answer (see the "
 				 "topology's logs/aws.log)");
 	}
 	if (send_all(fd, out.buf, out.len) && (!len || send_all(fd, body, len)))
@@ -337,6 +424,18 @@ enum MHD_Result aws_s3(struct front *f, const struct aws_call *k, const char *me
 	else
 		ret = relay(k, &in, !strcmp(method, "HEAD"));
 	free(in.buf);
-	(void)f;
 	return ret;
+}
+
+enum MHD_Result aws_s3(struct front *f, const struct aws_call *k, const char *method,
+		       const char *uri, const char *bucket, const char *body, size_t len)
+{
+	return forward(k, S3_ENGINE_PORT, false, method, uri, bucket, body, len);
+}
+
+/* DynamoDB keeps the signature's headers: dynalite wants their form. */
+enum MHD_Result aws_dynamodb(struct front *f, const struct aws_call *k, const char *method,
+			     const char *uri, const char *body, size_t len)
+{
+	return forward(k, DDB_ENGINE_PORT, true, method, uri, "", body, len);
 }

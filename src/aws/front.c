@@ -137,6 +137,8 @@ static enum MHD_Result dispatch(struct front *f, struct MHD_Connection *c, struc
 		return aws_secrets(f, &k, who, r->body, r->len);
 	case AWS_S3:
 		return aws_s3(f, &k, method, r->uri, bucket, r->body, r->len);
+	case AWS_DYNAMODB:
+		return aws_dynamodb(f, &k, method, r->uri, r->body, r->len);
 	default:
 		return aws_error(&k, 501, "NotImplemented",
 				 "%s is not served by this vpcsim", aws_service_name(s));
@@ -239,6 +241,8 @@ static int serve_setup(struct front *f, const char *netns, const char *log)
 	if (dlib_load(DLIB_MHD) < 0 || front_state_init(f) < 0)
 		return -1;
 	if (aws_serves(f->t, AWS_S3) && s3_engine_start(f) < 0)
+		return -1;
+	if (aws_serves(f->t, AWS_DYNAMODB) && ddb_engine_start(f) < 0)
 		return -1;
 	return 0;
 }

@@ -23,6 +23,7 @@ struct front {
 	struct secret_entry *secrets;
 	int n_secrets, cap_secrets;
 	pid_t s3_pid;              /* the S3 engine, 0 if none */
+	pid_t ddb_pid;             /* the DynamoDB engine, 0 if none */
 };
 
 #define S3_BODY_MAX (64 * 1024 * 1024)  /* one PutObject here; AWS takes 5 GB */
@@ -51,5 +52,9 @@ int secrets_init(struct front *f);
 int s3_engine_start(struct front *f);
 enum MHD_Result aws_s3(struct front *f, const struct aws_call *k, const char *method,
 		       const char *uri, const char *bucket, const char *body, size_t len);
+/* DynamoDB (engine_s3.c too): dynalite and the listed tables. */
+int ddb_engine_start(struct front *f);
+enum MHD_Result aws_dynamodb(struct front *f, const struct aws_call *k, const char *method,
+			     const char *uri, const char *body, size_t len);
 
 #endif

@@ -7,7 +7,7 @@
 # vpc_config reaches the services, a VPC function in a subnet without NAT
 # gets the SDK's own connect timeout, the same behind a NAT gateway works.
 . "$(dirname "$0")/lib.sh"
-plan 48
+plan 53
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/aws" "$TMP/aws"
 topo_copy "$ROOT/tests/integration/data/aws.json" "$T"
@@ -100,6 +100,15 @@ V exec -t "$T" client -- curl -sS --max-time 5 --cacert "$TMP/ca.pem" -w ' %{htt
 	https://s3.us-east-1.amazonaws.com/uploads/in/one.mb >"$TMP/out"
 has "unsigned S3 GET: 403 AccessDenied" "<Code>AccessDenied</Code>.* 403$"
 
+# ---- DynamoDB: dynalite behind the front ---------------------------------
+cli dynamodb list-tables --query TableNames --output text
+is "aws dynamodb list-tables: the topology's table exists at up" images "$(cat "$TMP/out")"
+cli dynamodb put-item --table-name images --item '{"id":{"S":"cli"},"w":{"N":"640"}}'
+cli dynamodb get-item --table-name images --key '{"id":{"S":"cli"}}' --query Item.w.N --output text
+is "put-item then get-item" 640 "$(cat "$TMP/out")"
+cli dynamodb get-item --table-name nope --key '{"id":{"S":"cli"}}'
+has "a missing table: the engine's ResourceNotFoundException" "(ResourceNotFoundException)"
+
 # ---- forged keys, wrong secrets, AssumeRole -----------------------------
 GOOD_KEY=$KEY GOOD_SECRET=$SECRET
 KEY=AKIAFORGEDFORGED0000 cli sts get-caller-identity
@@ -108,6 +117,8 @@ KEY=AKIAFORGEDFORGED0000 cli s3 ls s3://uploads
 has "a forged key at S3: InvalidAccessKeyId" "(InvalidAccessKeyId)"
 SECRET=wrongwrongwrongwrongwrongwrongwrongwrong cli s3 ls s3://uploads
 has "a wrong secret at S3: SignatureDoesNotMatch" "(SignatureDoesNotMatch)"
+KEY=AKIAFORGEDFORGED0000 cli dynamodb list-tables
+has "a forged key at DynamoDB: UnrecognizedClientException" "(UnrecognizedClientException)"
 KEY=AKIAFORGEDFORGED0000 cli secretsmanager list-secrets
 has "a forged key at Secrets Manager: UnrecognizedClientException" "(UnrecognizedClientException)"
 SECRET=wrongwrongwrongwrongwrongwrongwrongwrong cli sts get-caller-identity
@@ -131,13 +142,13 @@ has "assume-role for 50000 s (over 12 hours): ValidationError" "(ValidationError
 inv() { V invoke -t "$T" "$1" --payload '{}' >"$TMP/out.json" 2>"$TMP/log"; }
 field() { python3 -c "import json; j=json.load(open('$TMP/out.json')); print($1)" 2>&1; }
 inv plain
-is "default function: boto3 reaches STS, Secrets Manager and S3 as its role's session" \
-	"arn:aws:sts::123456789012:assumed-role/plain-role/plain master ASIA True written by plain" \
-	"$(field 'j.get("arn"), j.get("username"), j["key_prefix"], j["has_token"], j.get("s3")' | tr -d ",()'")"
+is "default function: boto3 reaches STS, Secrets Manager, S3 and DynamoDB as its role's session" \
+	"arn:aws:sts::123456789012:assumed-role/plain-role/plain master ASIA True written by plain 7" \
+	"$(field 'j.get("arn"), j.get("username"), j["key_prefix"], j["has_token"], j.get("s3"), j.get("ddb")' | tr -d ",()'")"
 inv natted
 is "VPC function behind a NAT gateway: boto3 reaches the services" \
-	"arn:aws:sts::123456789012:assumed-role/natted-role/natted master written by natted" \
-	"$(field 'j.get("arn"), j.get("username"), j.get("s3")' | tr -d ",()'")"
+	"arn:aws:sts::123456789012:assumed-role/natted-role/natted master written by natted 7" \
+	"$(field 'j.get("arn"), j.get("username"), j.get("s3"), j.get("ddb")' | tr -d ",()'")"
 # botocore 1.29 (Debian 12) uses STS's global name, later ones the regional
 inv isolated
 field 'j.get("error")' >"$TMP/out"
@@ -148,3 +159,4 @@ check "... reported inside the function's 10 s timeout (no Task timed out)" bash
 # ---- down leaves no engine ----------------------------------------------
 check "down $T" V down "$T"
 check_fails "no S3 engine process is left after down" pgrep -f "/run/vpcsim/$T/aws/s3"
+check_fails "no DynamoDB engine process is left after down" pgrep -f "/run/vpcsim/$T/aws/dynamodb"

@@ -144,7 +144,10 @@ static void test_checks(void **state)
 	static const struct { const char *text, *code; } bad[] = {
 		{ "{\"name\":\"z\",\"aws\":{\"services\":[\"sqs\"]}}", "InvalidParameterValue" },
 		{ "{\"name\":\"z\",\"aws\":{\"services\":\"sts\"}}", "InvalidType" },
-		{ "{\"name\":\"z\",\"aws\":{\"services\":[\"dynamodb\"]}}", "InvalidParameterValue" },
+		{ "{\"name\":\"z\",\"aws\":{\"services\":[\"lambda\"]}}", "InvalidParameterValue" },
+		{ "{\"name\":\"z\",\"aws\":{\"dynamodb\":{\"tables\":[{\"name\":\"ab\",\"hash_key\":\"id\"}]}}}",
+		  "ValidationException" },
+		{ "{\"name\":\"z\",\"aws\":{\"dynamodb\":{\"tables\":[{\"name\":\"abc\"}]}}}", "MissingParameter" },
 		{ "{\"name\":\"z\",\"aws\":{\"bogus\":1}}", "UnknownKey" },
 		{ "{\"name\":\"z\",\"aws\":{},\"internet\":{\"hosts\":[{\"name\":\"h\",\"ip\":\"198.18.0.200\"}]}}",
 		  "InvalidParameterValue" },

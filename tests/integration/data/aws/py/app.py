@@ -24,6 +24,10 @@ def handler(event, context):
                       Body=b"written by " + context.function_name.encode())
         got = s3.get_object(Bucket="uploads", Key="from-lambda/%s.txt" % context.function_name)
         out["s3"] = got["Body"].read().decode()
+        ddb = boto3.client("dynamodb", config=CFG)
+        ddb.put_item(TableName="images", Item={"id": {"S": context.function_name}, "n": {"N": "7"}})
+        item = ddb.get_item(TableName="images", Key={"id": {"S": context.function_name}})["Item"]
+        out["ddb"] = item["n"]["N"]
     except Exception as e:  # the SDK's own error, as a user would log it
         out["error"] = "%s: %s" % (type(e).__name__, e)
     return out

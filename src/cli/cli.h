@@ -21,6 +21,7 @@ struct verb {
 };
 
 int cmd_validate(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int cmd_up(int argc, char **argv);
 int cmd_down(int argc, char **argv);
 int cmd_status(int argc, char **argv);
@@ -65,6 +66,10 @@ struct topology *topology_prepare(const char *file, struct layout *L);
  * (malloc'd, *len bytes), which `up` saves: the file is read once. */
 struct topology *topology_prepare_bytes(const char *file, struct layout *L, char **text,
 				       size_t *len);
+/* The same for a file that may be a template, its topology named `name`
+ * (NULL: the file's name without extension). */
+struct topology *topology_prepare_as(const char *file, const char *name, struct layout *L,
+				     char **text, size_t *len);
 
 /* The one rule for naming a topology: -t NAME (t_opt) or a positional NAME
  * (the npos words at pos, for verbs whose operand is the topology), or both

@@ -1,4 +1,5 @@
-/* vpcsim up FILE: build a topology, all or nothing. */
+/* vpcsim up FILE: build a topology (or a template's, model/template.h), all
+ * or nothing. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -125,9 +126,11 @@ int cmd_up(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "name", required_argument, NULL, 'N' },
 		{ 0 },
 	};
 	bool dry = false, json = false;
+	const char *name = NULL;
 	struct layout L;
 	struct plan P;
 	struct topology *t;
@@ -141,6 +144,8 @@ int cmd_up(int argc, char **argv)
 			dry = true;
 		else if (c == 'j')
 			json = true;
+		else if (c == 'N')
+			name = optarg;
 		else
 			return fail(EXIT_USAGE, "%s", verb_usage("up"));
 	}
@@ -148,7 +153,7 @@ int cmd_up(int argc, char **argv)
 		return fail(EXIT_USAGE, "%s", verb_usage("up"));
 	if (!dry && (rc = need_privilege("up")) != EXIT_OK)
 		return rc;
-	t = topology_prepare_bytes(argv[optind], &L, &text, &len);
+	t = topology_prepare_as(argv[optind], name, &L, &text, &len);
 	if (!t)
 		return EXIT_USAGE;
 	if (plan_build(&L, &P) < 0) {

@@ -13,7 +13,10 @@
 
 static const struct verb verbs[] = {
 	{ "validate", cmd_validate, "FILE", "check a topology file (no root needed)" },
-	{ "up", cmd_up, "FILE [--dry-run] [--json]", "build a topology, all or nothing" },
+	{ "up", cmd_up, "FILE [--name NAME] [--dry-run] [--json]",
+	  "build a topology (or a SAM/CloudFormation template), all or nothing" },
+	{ "import", cmd_import, "TEMPLATE [--name NAME] [--parameter KEY=VALUE...]",
+	  "print the topology of a SAM or CloudFormation template" },
 	{ "down", cmd_down, "[-t NAME | NAME] [--all]", "remove a topology (or all of them)" },
 	{ "status", cmd_status, "[-t NAME | NAME] [--json]", "what is up: VPCs, subnets, ENIs, nodes" },
 	{ "exec", cmd_exec, "[-t NAME] NODE -- CMD [ARG...]", "run a command inside a node" },
@@ -129,8 +132,14 @@ int need_privilege(const char *verb)
 struct topology *topology_prepare_bytes(const char *file, struct layout *L, char **text,
 				       size_t *len)
 {
+	return topology_prepare_as(file, NULL, L, text, len);
+}
+
+struct topology *topology_prepare_as(const char *file, const char *name, struct layout *L,
+				     char **text, size_t *len)
+{
 	struct diags d = { 0 };
-	struct topology *t = topology_open_bytes(file, L, &d, text, len);
+	struct topology *t = topology_open_as(file, name, L, &d, text, len);
 
 	diags_print(&d, file, stderr);
 	diags_free(&d);

@@ -8,6 +8,7 @@
 
 #include "model/layout.h"
 #include "model/aws_zone.h"
+#include "model/template.h"
 #include "util/suggest.h"
 #include "util/fs.h"
 #include "util/hash.h"
@@ -566,17 +567,29 @@ uint32_t layout_resolve_vpc(const struct layout *L, int av, int target)
 	return ta->public_ip ? ta->public_ip : ta->ip;
 }
 
-struct topology *topology_open_bytes(const char *file, struct layout *L, struct diags *d,
-				     char **text, size_t *len)
+struct topology *topology_open_as(const char *file, const char *name, struct layout *L,
+				  struct diags *d, char **text, size_t *len)
 {
 	struct topology *t = NULL;
 	size_t n = 0;
 	char *buf = file_read(file, &n);
 
-	if (!buf)
+	if (!buf) {
 		diags_error(d, "", "FileNotReadable", "cannot read: %s", strerror(errno));
-	else
+	} else if (template_is(file, buf, n)) {
+		/* A template becomes its topology document, parsed as the file's
+		 * (relative code paths stay relative to the template). */
+		struct template_opts o = { .name = name };
+		char *topo = template_import(file, buf, n, &o, d);
+
+		free(buf);
+		buf = topo;
+		n = topo ? strlen(topo) : 0;
+		if (buf)
+			t = topology_parse(file, buf, n, d);
+	} else {
 		t = topology_parse(file, buf, n, d);
+	}
 	if (t && layout_build(t, L, d) < 0) {
 		layout_free(L);
 		topology_free(t);
@@ -589,6 +602,12 @@ struct topology *topology_open_bytes(const char *file, struct layout *L, struct 
 		free(buf);
 	}
 	return t;
+}
+
+struct topology *topology_open_bytes(const char *file, struct layout *L, struct diags *d,
+				     char **text, size_t *len)
+{
+	return topology_open_as(file, NULL, L, d, text, len);
 }
 
 struct topology *topology_open(const char *file, struct layout *L, struct diags *d)

@@ -1,6 +1,7 @@
 /* Optional libraries, opened on first use.
  *
- * libpq (rds engines), libarchive (code packages and images), libmicrohttpd
+ * libpq (rds engines), libarchive (code packages and images), libyaml
+ * (templates, `import`), libmicrohttpd
  * (the Runtime API and `serve`) and libcrypto (base64, SHA-256 and HMAC for SigV4) serve a few verbs,
  * yet linked into the binary they cost every command its start: with what
  * they pull in (libpq alone brings 24 libraries) the dynamic loader took
@@ -24,10 +25,11 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <yaml.h>
 
 /* DLIB_X509 is libcrypto again, for the AWS zone's certificates (aws/ca.c):
  * its own list, so the ones who use only base64 resolve only that. */
-enum dlib_id { DLIB_PQ, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB_X509, DLIB__COUNT };
+enum dlib_id { DLIB_PQ, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB_X509, DLIB_YAML, DLIB__COUNT };
 
 #define DLIB_PQ_SYMS(X) \
 	X(PQclear) X(PQconnectdbParams) X(PQencryptPasswordConn) X(PQerrorMessage) \
@@ -65,12 +67,17 @@ enum dlib_id { DLIB_PQ, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB_X509, DLIB__CO
 	X(X509_sign) X(EVP_get_digestbyname) X(PEM_write_X509) X(PEM_write_PrivateKey) X(PEM_read_X509) \
 	X(PEM_read_PrivateKey)
 
+#define DLIB_YAML_SYMS(X) \
+	X(yaml_parser_initialize) X(yaml_parser_set_input_string) X(yaml_parser_parse) \
+	X(yaml_event_delete) X(yaml_parser_delete)
+
 #define DLIB_DECLARE(f) extern __typeof__(f) *sym_##f;
 DLIB_PQ_SYMS(DLIB_DECLARE)
 DLIB_ARCHIVE_SYMS(DLIB_DECLARE)
 DLIB_MHD_SYMS(DLIB_DECLARE)
 DLIB_CRYPTO_SYMS(DLIB_DECLARE)
 DLIB_X509_SYMS(DLIB_DECLARE)
+DLIB_YAML_SYMS(DLIB_DECLARE)
 #undef DLIB_DECLARE
 
 /* Open library `id` and resolve its sym_ pointers, once per process (safe

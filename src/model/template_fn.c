@@ -1,0 +1,253 @@
+/* A template's functions and databases as a topology's: AWS::Lambda::Function
+ * and AWS::Serverless::Function (Globals merged before, template.c), with
+ * CodeUri a folder or .zip relative to the template; AWS::RDS::DBInstance
+ * (a port responder in the first subnet of its DBSubnetGroup) and
+ * AWS::RDS::DBSubnetGroup. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "model/template_internal.h"
+
+/* CodeUri: relative to the template, no "..", no absolute path, and no
+ * symbolic link on the way (each component opened with O_NOFOLLOW from
+ * the template's folder): a template must not make vpcsim, as root, read
+ * outside its folder. 0, or -1 reported. */
+static int code_path_check(struct tctx *c, const char *uri, const char *path)
+{
+	char *dup = strdup(c->file), *dir = dirname(dup), *p = strdup(uri), *save = NULL;
+	int fd = open(dir, O_PATH | O_DIRECTORY), rc = 0;
+	struct stat st;
+
+	if (uri[0] == '/' || strstr(uri, "://"))
+		rc = -1;
+	for (char *tok = strtok_r(p, "/", &save); !rc && tok; tok = strtok_r(NULL, "/", &save)) {
+		int nfd;
+
+		if (!strcmp(tok, "."))
+			continue;
+		if (!strcmp(tok, "..") || fd < 0) {
+			rc = -1;
+			break;
+		}
+		nfd = openat(fd, tok, O_PATH | O_NOFOLLOW);
+		close(fd);
+		fd = nfd;
+		if (fd < 0 || fstat(fd, &st) < 0 || S_ISLNK(st.st_mode))
+			rc = -1;
+	}
+	if (rc < 0)
+		tmpl_error(c, path, "InvalidParameterValue", "CodeUri '%s': give a folder or .zip "
+			   "inside the template's folder, by a relative path without '..' nor "
+			   "symbolic links (%s)", uri, fd < 0 && errno == ENOENT ? "it does not exist"
+			   : "S3 locations and links are not followed");
+	if (fd >= 0)
+		close(fd);
+	free(dup);
+	free(p);
+	return rc;
+}
+
+/* VpcConfig into the function's vpc_config. */
+static int vpc_config(struct tctx *c, const char *id, const cJSON *vc, cJSON *fn)
+{
+	static const char *const keys[] = { "SubnetIds", "SecurityGroupIds" };
+	static const char *const types[] = { "AWS::EC2::Subnet", "AWS::EC2::SecurityGroup" };
+	static const char *const out[] = { "subnets", "security_groups" };
+	cJSON *o = cJSON_AddObjectToObject(fn, "vpc_config");
+	int rc = 0;
+
+	for (int k = 0; k < 2; k++) {
+		cJSON *arr = cJSON_AddArrayToObject(o, out[k]);
+		const cJSON *it;
+		int i = 0;
+
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(vc, keys[k])) {
+			char path[TPATH_LEN], name[64];
+
+			snprintf(path, sizeof(path), "Resources.%s.Properties.VpcConfig.%s[%d]", id,
+				 keys[k], i++);
+			if (tmpl_ref_at(c, it, path, types[k], true, name, sizeof(name)))
+				cJSON_AddItemToArray(arr, cJSON_CreateString(name));
+			else
+				rc = -1;
+		}
+	}
+	return rc;
+}
+
+static int environment(struct tctx *c, const char *id, const cJSON *env, cJSON *fn)
+{
+	cJSON *o = cJSON_AddObjectToObject(fn, "environment");
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(env, "Variables")) {
+		char path[TPATH_LEN];
+		char *s;
+
+		snprintf(path, sizeof(path), "Resources.%s.Properties.Environment.Variables.%s", id,
+			 v->string);
+		if (!(s = tmpl_string(c, v, path)))
+			return -1;
+		cJSON_AddStringToObject(o, v->string, s);
+		free(s);
+	}
+	return 0;
+}
+
+/* Code (Lambda::Function: Code is a string path as `sam build` and
+ * `aws cloudformation package` leave it, or an object) or CodeUri. */
+static int code(struct tctx *c, const char *id, const cJSON *p, cJSON *fn)
+{
+	const cJSON *uri = cJSON_GetObjectItemCaseSensitive(p, "CodeUri");
+	char path[TPATH_LEN];
+
+	if (!uri)
+		uri = cJSON_GetObjectItemCaseSensitive(p, "Code");
+	snprintf(path, sizeof(path), "Resources.%s.Properties.%s", id,
+		 cJSON_GetObjectItemCaseSensitive(p, "CodeUri") ? "CodeUri" : "Code");
+	if (!uri)
+		return 0;
+	if (!cJSON_IsString(uri)) {
+		tmpl_unmapped(c, path, "code in S3 or inline is not simulated; the function "
+			      "has no package (give a local folder or .zip)");
+		return 0;
+	}
+	if (code_path_check(c, uri->valuestring, path) < 0)
+		return -1;
+	cJSON_AddStringToObject(fn, "code", uri->valuestring);
+	return 0;
+}
+
+static int map_function(struct tctx *c, cJSON *topo, const char *id, const cJSON *p)
+{
+	static const char *const known[] = { "FunctionName", "Handler", "Runtime", "CodeUri",
+		"Code", "MemorySize", "Timeout", "Environment", "VpcConfig",
+		"ReservedConcurrentExecutions", "EphemeralStorage", NULL };
+	const cJSON *rt = cJSON_GetObjectItemCaseSensitive(p, "Runtime");
+	const cJSON *h = cJSON_GetObjectItemCaseSensitive(p, "Handler");
+	const cJSON *vc = cJSON_GetObjectItemCaseSensitive(p, "VpcConfig");
+	const cJSON *es = cJSON_GetObjectItemCaseSensitive(p, "EphemeralStorage");
+	const cJSON *rc_ = cJSON_GetObjectItemCaseSensitive(p, "ReservedConcurrentExecutions");
+	cJSON *fn = cJSON_CreateObject();
+	char name[64];
+	int rc = 0;
+
+	tmpl_name(c, id, name, sizeof(name));
+	cJSON_AddStringToObject(fn, "name", name);
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(topo, "functions"), fn);
+	cJSON_AddNumberToObject(fn, "memory_mb", (double)tmpl_num(
+		cJSON_GetObjectItemCaseSensitive(p, "MemorySize"), 128));
+	cJSON_AddNumberToObject(fn, "timeout_s", (double)tmpl_num(
+		cJSON_GetObjectItemCaseSensitive(p, "Timeout"), 3));
+	if (es)
+		cJSON_AddNumberToObject(fn, "ephemeral_storage_mb", (double)tmpl_num(
+			cJSON_GetObjectItemCaseSensitive(es, "Size"), 512));
+	if (rc_)
+		cJSON_AddNumberToObject(fn, "reserved_concurrency", (double)tmpl_num(rc_, 0));
+	if (cJSON_IsString(rt))
+		cJSON_AddStringToObject(fn, "runtime", rt->valuestring);
+	if (cJSON_IsString(h))
+		cJSON_AddStringToObject(fn, "handler", h->valuestring);
+	rc |= code(c, id, p, fn);
+	if (cJSON_GetObjectItemCaseSensitive(p, "Environment"))
+		rc |= environment(c, id, cJSON_GetObjectItemCaseSensitive(p, "Environment"), fn);
+	if (vc && (cJSON_GetObjectItemCaseSensitive(vc, "SubnetIds") ||
+		   cJSON_GetObjectItemCaseSensitive(vc, "SecurityGroupIds")))
+		rc |= vpc_config(c, id, vc, fn);
+	tmpl_rest_unmapped(c, id, p, known);
+	return rc;
+}
+
+/* The DB subnet group's first subnet, by its node name, into out. */
+static int db_subnet(struct tctx *c, const char *id, const cJSON *p, char *out, size_t size)
+{
+	char group[64], path[TPATH_LEN];
+	const char *gid = tmpl_ref(c, id, p, "DBSubnetGroupName", "AWS::RDS::DBSubnetGroup",
+				   true, group, sizeof(group));
+	const cJSON *g = gid ? cJSON_GetObjectItemCaseSensitive(c->evaluated, gid) : NULL;
+	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(g, "Properties"), "SubnetIds");
+
+	if (!gid)
+		return -1;
+	snprintf(path, sizeof(path), "Resources.%s.Properties.SubnetIds[0]", gid);
+	return tmpl_ref_at(c, cJSON_GetArrayItem(ids, 0), path, "AWS::EC2::Subnet", true, out,
+			   size) ? 0 : -1;
+}
+
+static int map_db(struct tctx *c, cJSON *topo, const char *id, const cJSON *p)
+{
+	static const char *const known[] = { "DBInstanceIdentifier", "DBSubnetGroupName",
+		"VPCSecurityGroups", "Port", "Engine", "PubliclyAccessible", NULL };
+	const cJSON *eng = cJSON_GetObjectItemCaseSensitive(p, "Engine"), *it;
+	bool mysql = cJSON_IsString(eng) && (strstr(eng->valuestring, "mysql") ||
+					     strstr(eng->valuestring, "mariadb"));
+	cJSON *r, *sgs, *listen, *l;
+	char subnet[64], name[64];
+	int i = 0, rc = 0;
+
+	if (db_subnet(c, id, p, subnet, sizeof(subnet)) < 0)
+		return -1;
+	tmpl_name(c, id, name, sizeof(name));
+	r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "name", name);
+	cJSON_AddStringToObject(r, "kind", "rds");
+	cJSON_AddStringToObject(r, "subnet", subnet);
+	sgs = cJSON_AddArrayToObject(r, "security_groups");
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(p, "VPCSecurityGroups")) {
+		char path[TPATH_LEN], sg[64];
+
+		snprintf(path, sizeof(path), "Resources.%s.Properties.VPCSecurityGroups[%d]", id, i++);
+		if (tmpl_ref_at(c, it, path, "AWS::EC2::SecurityGroup", true, sg, sizeof(sg)))
+			cJSON_AddItemToArray(sgs, cJSON_CreateString(sg));
+		else
+			rc = -1;
+	}
+	if (!cJSON_GetArraySize(sgs))
+		cJSON_DeleteItemFromObjectCaseSensitive(r, "security_groups");
+	if (tmpl_bool(cJSON_GetObjectItemCaseSensitive(p, "PubliclyAccessible")) == 1)
+		cJSON_AddTrueToObject(r, "publicly_accessible");
+	listen = cJSON_AddArrayToObject(r, "listen");
+	l = cJSON_CreateObject();
+	cJSON_AddStringToObject(l, "proto", "tcp");
+	cJSON_AddNumberToObject(l, "port", (double)tmpl_num(cJSON_GetObjectItemCaseSensitive(p,
+						"Port"), mysql ? 3306 : 5432));
+	cJSON_AddItemToArray(listen, l);
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(topo, "resources"), r);
+	if (eng) {
+		char path[TPATH_LEN];
+
+		snprintf(path, sizeof(path), "Resources.%s.Properties.Engine", id);
+		tmpl_unmapped(c, path, "AWS::RDS::DBInstance: the engine is not started by "
+			      "import; a responder answers on the database's port");
+	}
+	tmpl_rest_unmapped(c, id, p, known);
+	return rc;
+}
+
+static int map_db_subnet_group(struct tctx *c, cJSON *topo, const char *id, const cJSON *p)
+{
+	static const char *const known[] = { "SubnetIds", "DBSubnetGroupDescription",
+					     "DBSubnetGroupName", NULL };
+
+	(void)topo;
+	tmpl_rest_unmapped(c, id, p, known);
+	return 0;
+}
+
+int tmpl_map_compute(struct tctx *c, cJSON *topo)
+{
+	int rc = 0;
+
+	rc |= tmpl_each(c, topo, "AWS::RDS::DBSubnetGroup", map_db_subnet_group);
+	rc |= tmpl_each(c, topo, "AWS::RDS::DBInstance", map_db);
+	rc |= tmpl_each(c, topo, "AWS::Lambda::Function", map_function);
+	rc |= tmpl_each(c, topo, "AWS::Serverless::Function", map_function);
+	return rc ? -1 : 0;
+}

@@ -72,7 +72,7 @@ _vpcsim() {
 	fi
 	case $verb in
 	help) ((npos == 0)) && _vpcsim_reply "$(_vpcsim_ask verbs)"$'\n--verbs\n--man' "$cur" ;;
-	validate | up) ((npos == 0)) && _vpcsim_files "$cur" ;;
+	validate | up | import) ((npos == 0)) && _vpcsim_files "$cur" ;;
 	down | status | flows) ((npos == 0)) && _vpcsim_reply "$(_vpcsim_ask topologies)" "$cur" ;;
 	reach)
 		if [[ " ${COMP_WORDS[*]} " == *" --matrix "* ]]; then

@@ -10,7 +10,7 @@ libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev libbpf-dev libcjson-dev
 uuid-dev libsmartcols-dev
 libelf-dev zlib1g-dev linux-libc-dev
 bpftool clang llvm libclang-rt-dev
-libcmocka-dev python3-jsonschema libarchive-dev libmicrohttpd-dev libssl-dev
+libcmocka-dev python3-jsonschema libarchive-dev libmicrohttpd-dev libssl-dev libyaml-dev
 curl nodejs zip
 iproute2 nftables procps util-linux bsdutils python3
 libpq-dev postgresql postgresql-client pgbouncer openssl

@@ -71,7 +71,7 @@ static void print_flags(const char *usage, int what, const char *flag)
 				return;
 			}
 		}
-		p += len;
+		p += len ? len : 1;   /* a lone '=' (KEY=VALUE) */
 	}
 }
 

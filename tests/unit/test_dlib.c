@@ -21,6 +21,7 @@ static void test_each_library_loads(void **state)
 	DLIB_ARCHIVE_SYMS(NONNULL)
 	DLIB_MHD_SYMS(NONNULL)
 	DLIB_CRYPTO_SYMS(NONNULL)
+	DLIB_YAML_SYMS(NONNULL)
 }
 
 /* The loaded code is the library's own: a round trip through base64. */

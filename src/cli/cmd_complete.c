@@ -71,7 +71,7 @@ static void print_flags(const char *usage, int what, const char *flag)
 				return;
 			}
 		}
-		p += len ? len : 1;   /* a lone '=' (KEY=VALUE) */
+		p += len ? len : (*p != 0);   /* a lone '=' (KEY=VALUE) */
 	}
 }
 

@@ -63,7 +63,7 @@ static bool is_reserved(const char *kv)
 
 /* Set KEY=VALUE, replacing an earlier KEY. */
 __attribute__((format(printf, 2, 3)))
-static void env_set(struct envv *e, const char *fmt, ...)
+static void envv_add(struct envv *e, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -103,16 +103,16 @@ static bool env_has(const struct envv *e, const char *key)
 static void env_aws(const struct sup_cfg *c, struct envv *e)
 {
 	if (c->aws_key_id[0]) {
-		env_set(e, "AWS_ACCESS_KEY_ID=%s", c->aws_key_id);
-		env_set(e, "AWS_SECRET_ACCESS_KEY=%s", c->aws_secret);
-		env_set(e, "AWS_SESSION_TOKEN=%s", c->aws_token);
+		envv_add(e, "AWS_ACCESS_KEY_ID=%s", c->aws_key_id);
+		envv_add(e, "AWS_SECRET_ACCESS_KEY=%s", c->aws_secret);
+		envv_add(e, "AWS_SESSION_TOKEN=%s", c->aws_token);
 	}
 	if (c->ca_bundle[0] && !c->rootfs[0]) {
-		env_set(e, "AWS_CA_BUNDLE=%s", LAMBDA_CA_BUNDLE);
-		env_set(e, "REQUESTS_CA_BUNDLE=%s", LAMBDA_CA_BUNDLE);
-		env_set(e, "SSL_CERT_FILE=%s", LAMBDA_CA_BUNDLE);
-		env_set(e, "CURL_CA_BUNDLE=%s", LAMBDA_CA_BUNDLE);
-		env_set(e, "NODE_EXTRA_CA_CERTS=%s", LAMBDA_CA_BUNDLE);
+		envv_add(e, "AWS_CA_BUNDLE=%s", LAMBDA_CA_BUNDLE);
+		envv_add(e, "REQUESTS_CA_BUNDLE=%s", LAMBDA_CA_BUNDLE);
+		envv_add(e, "SSL_CERT_FILE=%s", LAMBDA_CA_BUNDLE);
+		envv_add(e, "CURL_CA_BUNDLE=%s", LAMBDA_CA_BUNDLE);
+		envv_add(e, "NODE_EXTRA_CA_CERTS=%s", LAMBDA_CA_BUNDLE);
 	}
 }
 
@@ -124,33 +124,33 @@ static void env_build(const struct sup_cfg *c, struct envv *e)
 	e->v[0] = NULL;
 	for (int i = 0; c->env && c->env[i]; i++)
 		if (!is_reserved(c->env[i]))
-			env_set(e, "%s", c->env[i]);
+			envv_add(e, "%s", c->env[i]);
 	if (!env_has(e, "PATH"))
-		env_set(e, "PATH=%s", LAMBDA_PATH);
+		envv_add(e, "PATH=%s", LAMBDA_PATH);
 	if (!env_has(e, "LD_LIBRARY_PATH"))
-		env_set(e, "LD_LIBRARY_PATH=%s", LAMBDA_LD_PATH);
+		envv_add(e, "LD_LIBRARY_PATH=%s", LAMBDA_LD_PATH);
 	if (!env_has(e, "LANG"))
-		env_set(e, "LANG=en_US.UTF-8");
-	env_set(e, "TZ=:UTC");
-	env_set(e, "_HANDLER=%s", c->handler);
-	env_set(e, "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%d", RAPI_PORT);
-	env_set(e, "LAMBDA_TASK_ROOT=/var/task");
-	env_set(e, "LAMBDA_RUNTIME_DIR=/var/runtime");
-	env_set(e, "AWS_REGION=%s", c->region);
-	env_set(e, "AWS_DEFAULT_REGION=%s", c->region);
+		envv_add(e, "LANG=en_US.UTF-8");
+	envv_add(e, "TZ=:UTC");
+	envv_add(e, "_HANDLER=%s", c->handler);
+	envv_add(e, "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%d", RAPI_PORT);
+	envv_add(e, "LAMBDA_TASK_ROOT=/var/task");
+	envv_add(e, "LAMBDA_RUNTIME_DIR=/var/runtime");
+	envv_add(e, "AWS_REGION=%s", c->region);
+	envv_add(e, "AWS_DEFAULT_REGION=%s", c->region);
 	if (c->family == RUNTIME_PYTHON || c->family == RUNTIME_NODEJS)
-		env_set(e, "AWS_EXECUTION_ENV=AWS_Lambda_%s", c->runtime_id);
-	env_set(e, "AWS_LAMBDA_FUNCTION_NAME=%s", c->function);
-	env_set(e, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%d", c->memory_mb);
-	env_set(e, "AWS_LAMBDA_FUNCTION_VERSION=$LATEST");
-	env_set(e, "AWS_LAMBDA_INITIALIZATION_TYPE=on-demand");
-	env_set(e, "AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/%s", c->function);
-	env_set(e, "AWS_LAMBDA_LOG_STREAM_NAME=%s", c->stream);
+		envv_add(e, "AWS_EXECUTION_ENV=AWS_Lambda_%s", c->runtime_id);
+	envv_add(e, "AWS_LAMBDA_FUNCTION_NAME=%s", c->function);
+	envv_add(e, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%d", c->memory_mb);
+	envv_add(e, "AWS_LAMBDA_FUNCTION_VERSION=$LATEST");
+	envv_add(e, "AWS_LAMBDA_INITIALIZATION_TYPE=on-demand");
+	envv_add(e, "AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/%s", c->function);
+	envv_add(e, "AWS_LAMBDA_LOG_STREAM_NAME=%s", c->stream);
 	env_aws(c, e);
 	/* LoggingConfig, as Lambda passes it to the runtime clients. */
-	env_set(e, "AWS_LAMBDA_LOG_FORMAT=%s", c->log_json ? "JSON" : "Text");
+	envv_add(e, "AWS_LAMBDA_LOG_FORMAT=%s", c->log_json ? "JSON" : "Text");
 	if (c->app_level[0])
-		env_set(e, "AWS_LAMBDA_LOG_LEVEL=%s", c->app_level);
+		envv_add(e, "AWS_LAMBDA_LOG_LEVEL=%s", c->app_level);
 }
 
 static void env_free(struct envv *e)

@@ -29,6 +29,8 @@ fi
 	echo
 	bench/dns.sh
 	echo
+	RUNS=$runs bench/aws.sh
+	echo
 	RUNS=$runs bench/dataplane.sh
 	echo
 	bench/memory.sh "$mem"

@@ -32,9 +32,19 @@
  * bytes of bodies held at once (6 MB each), the log's last 4 KB kept for
  * X-Amz-Log-Result (not the whole log).
  *
- * SERVE_THREADS threads answer connections; invokes run one at a time
- * (the topology lock is a process's, and threads of one process would
- * share it), under invoke_mu, while the other threads keep answering. */
+ * Concurrency, as Lambda's: SERVE_THREADS threads answer connections
+ * (epoll); a request that is in whole is handed to a pool of workers
+ * (serve_pool.h) and its connection suspended until the worker has the
+ * answer. There are min(lambda.concurrency_limit, SERVE_WORKERS_MAX)
+ * workers, so as many invokes run at once, each in an environment of its
+ * own (a warm idle one, else a new one: lambda/invoke.h); one beyond the
+ * account's concurrency_limit or the function's reserved_concurrency is
+ * throttled by invoke_function: 429 TooManyRequestsException with AWS's
+ * Reason (ConcurrentInvocationLimitExceeded,
+ * ReservedFunctionConcurrentInvocationLimitExceeded). Requests beyond the
+ * workers wait for one (at most one per connection). A client that goes
+ * away mid-invoke leaves its invoke to end as it would (the function's
+ * timeout bounds it); its environment is then idle again. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -53,6 +63,7 @@
 
 #include "util/dlib.h"
 #include "cli/cli.h"
+#include "cli/serve_pool.h"
 #include "lambda/invoke.h"
 #include "lambda/runtime_api.h"
 #include "model/fn_ref.h"
@@ -69,33 +80,67 @@
 #define SERVE_HEADER_MAX 16384
 #define SERVE_IDLE_S 30
 #define SERVE_BUFFER_MAX (2 * RAPI_PAYLOAD_MAX)
+#define SERVE_WORKERS_MAX 128   /* invokes run at once, whatever the limit */
 
 static const char *serve_topo;
 static char serve_region[32];
 static struct admin_key serve_key;
 static struct rapi_budget serve_budget = { PTHREAD_MUTEX_INITIALIZER, 0, SERVE_BUFFER_MAX };
-static pthread_mutex_t invoke_mu = PTHREAD_MUTEX_INITIALIZER;
+static int serve_workers, serve_limit; /* workers; lambda.concurrency_limit */
 
-/* One request: its body, and why it is refused if it is. */
+/* An invoke handed to a worker: what it needs of the request, copied
+ * before the connection is suspended, and the answer queued on resume. */
+struct invoke_job {
+	struct serve_job job;      /* first */
+	struct MHD_Connection *c;
+	const struct rapi_upload *u; /* the request's, untouched meanwhile */
+	char name[320];
+	char *client_context, *qualifier; /* NULL: none */
+	bool tail, dry_run;
+	struct MHD_Response *resp; /* NULL: out of memory, the connection closes */
+	unsigned status;
+};
+
+/* One request: its body, why it is refused if it is, its invoke. */
 struct serve_req {
 	struct rapi_upload *u;
 	bool refused;              /* e holds the answer; the body is dropped */
 	struct sigv4_error e;
+	struct invoke_job *job;
 };
+
+static struct MHD_Response *json_response(const char *type, const char *body)
+{
+	struct MHD_Response *r = sym_MHD_create_response_from_buffer(strlen(body), (void *)body,
+								 MHD_RESPMEM_MUST_COPY);
+
+	if (!r)
+		return NULL;
+	sym_MHD_add_response_header(r, "Content-Type", "application/json");
+	if (type)
+		sym_MHD_add_response_header(r, "x-amzn-ErrorType", type);
+	return r;
+}
 
 static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, const char *type,
 				 const char *body)
 {
-	struct MHD_Response *r = sym_MHD_create_response_from_buffer(strlen(body), (void *)body,
-								 MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *r = json_response(type, body);
 	enum MHD_Result ret;
 
-	sym_MHD_add_response_header(r, "Content-Type", "application/json");
-	if (type)
-		sym_MHD_add_response_header(r, "x-amzn-ErrorType", type);
+	if (!r)
+		return MHD_NO;
 	ret = sym_MHD_queue_response(c, status, r);
 	sym_MHD_destroy_response(r);
 	return ret;
+}
+
+static struct MHD_Response *error_response(const char *type, const char *msg)
+{
+	char body[1024];
+
+	snprintf(body, sizeof(body), "{\"Type\":\"User\",\"message\":\"%s\"}", msg);
+	return json_response(type, body);
 }
 
 static enum MHD_Result api_error(struct MHD_Connection *c, unsigned status, const char *type,
@@ -138,49 +183,57 @@ static char *log_tail_b64(const struct log_tail *t)
 	return out;
 }
 
-static enum MHD_Result invoke_reply(struct MHD_Connection *c, const struct invoke_outcome *r,
-				    const char *body, size_t blen, const struct log_tail *log)
+static struct MHD_Response *invoke_reply(const struct invoke_job *j,
+					  const struct invoke_outcome *r, const char *body,
+					  size_t blen, const struct log_tail *log)
 {
-	const char *tail = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Log-Type");
 	struct MHD_Response *resp = sym_MHD_create_response_from_buffer(blen, (void *)body,
 								    MHD_RESPMEM_MUST_COPY);
-	enum MHD_Result ret;
 
+	if (!resp)
+		return NULL;
 	sym_MHD_add_response_header(resp, "Content-Type", "application/json");
 	sym_MHD_add_response_header(resp, "X-Amz-Executed-Version", "$LATEST");
 	if (strcmp(r->status, "ok"))
 		sym_MHD_add_response_header(resp, "X-Amz-Function-Error", "Unhandled");
-	if (tail && !strcmp(tail, "Tail")) {
+	if (j->tail) {
 		char *b64 = log_tail_b64(log);
 
 		if (b64)
 			sym_MHD_add_response_header(resp, "X-Amz-Log-Result", b64);
 		free(b64);
 	}
-	ret = sym_MHD_queue_response(c, MHD_HTTP_OK, resp);
-	sym_MHD_destroy_response(resp);
-	return ret;
+	return resp;
+}
+
+/* 429 as Lambda's: the limit that throttled it in Reason (err_msg() is
+ * env_acquire's, naming reserved_concurrency or concurrency_limit). */
+static struct MHD_Response *throttled(void)
+{
+	char body[256];
+
+	snprintf(body, sizeof(body), "{\"Reason\":\"%s\",\"Type\":\"User\",\"message\":"
+		 "\"Rate Exceeded.\"}", strstr(err_msg(), "reserved_concurrency") ?
+		 "ReservedFunctionConcurrentInvocationLimitExceeded" :
+		 "ConcurrentInvocationLimitExceeded");
+	return json_response("TooManyRequestsException", body);
 }
 
 /* The Invoke API's answer to an invoke that could not run. */
-static enum MHD_Result invoke_refused(struct MHD_Connection *c, int err)
+static struct MHD_Response *invoke_refused(int err, unsigned *status)
 {
+	*status = err == -EBADMSG ? 400 : err == -E2BIG ? 413 : err == -EAGAIN ? 429 : 500;
 	if (err == -EBADMSG)
-		return api_error(c, 400, "InvalidRequestContentException",
-				 "Client context must be a valid Base64-encoded JSON object.");
+		return error_response("InvalidRequestContentException",
+				      "Client context must be a valid Base64-encoded JSON object.");
 	if (err == -E2BIG)
-		return api_error(c, 413, "RequestEntityTooLargeException",
-				 "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
+		return error_response("RequestEntityTooLargeException",
+				      "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
 	if (err == -EAGAIN)
-		return api_error(c, 429, "TooManyRequestsException", "Rate Exceeded.");
-	return api_error(c, 500, "ServiceException", err_msg());
+		return throttled();
+	return error_response("ServiceException", err_msg());
 }
 
-/* The function FunctionName `ref` (a name, partial or full ARN, with the
- * Qualifier query parameter) names, or -1 after answering with AWS's
- * error: 400 ValidationException for a malformed name, 404
- * ResourceNotFoundException for a function, version or alias that is not
- * there (versions and aliases are not modelled: only $LATEST exists). */
 /* Percent-decode `in` (a path segment or query value the SDK encoded:
  * ':' as %3A, '$' as %24) into out; a bad escape is kept as it is. */
 static void url_decode(const char *in, char *out, size_t size)
@@ -201,9 +254,14 @@ static void url_decode(const char *in, char *out, size_t size)
 	out[n] = '\0';
 }
 
-static int function_of(struct MHD_Connection *c, const struct live *lv, const char *raw)
+/* The function FunctionName `raw` (a name, partial or full ARN, with the
+ * Qualifier query parameter rq, or NULL) names, or -1 with AWS's error in
+ * *resp and *status: 400 ValidationException for a malformed name, 404
+ * ResourceNotFoundException for a function, version or alias that is not
+ * there (versions and aliases are not modelled: only $LATEST exists). */
+static int function_of(const struct live *lv, const char *raw, const char *rq,
+		       struct MHD_Response **resp, unsigned *status)
 {
-	const char *rq = sym_MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "Qualifier");
 	char ref[320], q[160] = "", msg[700];
 	struct fn_ref f;
 	int fn = -1;
@@ -218,11 +276,13 @@ static int function_of(struct MHD_Connection *c, const struct live *lv, const ch
 			 "expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-"
 			 "\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|"
 			 "[a-zA-Z0-9-_]+))?", ref);
-		api_error(c, 400, "ValidationException", msg);
+		*status = 400;
+		*resp = error_response("ValidationException", msg);
 		return -1;
 	case FN_REF_CONFLICT:
-		api_error(c, 400, "InvalidParameterValueException", "The derived qualifier from "
-			  "the function name does not match the specified qualifier.");
+		*status = 400;
+		*resp = error_response("InvalidParameterValueException", "The derived qualifier "
+				       "from the function name does not match the specified qualifier.");
 		return -1;
 	case FN_REF_OK:
 		fn = layout_find_function(&lv->L, f.name);
@@ -235,57 +295,135 @@ static int function_of(struct MHD_Connection *c, const struct live *lv, const ch
 		snprintf(msg, sizeof(msg), "Function not found: arn:aws:lambda:%s:%s:function:%s%s%s",
 			 lv->t->region, lv->t->account_id, f.name[0] ? f.name : ref,
 			 f.qualifier[0] ? ":" : "", f.qualifier);
-		api_error(c, 404, "ResourceNotFoundException", msg);
+		*status = 404;
+		*resp = error_response("ResourceNotFoundException", msg);
 		return -1;
 	}
 	return fn;
 }
 
-/* One invoke of function `name` with the request's body. */
-static enum MHD_Result do_invoke(struct MHD_Connection *c, const char *name, struct rapi_upload *u)
+/* Run the invoke of function fn with the request's body. */
+static struct MHD_Response *run_invoke(const struct invoke_job *j, const struct live *lv, int fn,
+				       unsigned *status)
 {
-	const char *type = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Invocation-Type");
 	struct invoke_request rq = {
-		.payload = u->buf, .len = u->len,
-		.client_context = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-								  "X-Amz-Client-Context"),
+		.payload = j->u->buf, .len = j->u->len, .client_context = j->client_context,
 	};
 	char *body = NULL;
 	size_t blen = 0;
 	struct log_tail log = { .len = 0 };
 	struct invoke_outcome r;
-	struct live lv;
-	enum MHD_Result ret;
-	int fn, err;
+	struct MHD_Response *resp;
+	int err;
 
-	if (u->too_large)
-		return invoke_refused(c, -E2BIG);
-	if (live_open(serve_topo, &lv) < 0)
-		return api_error(c, 500, "ServiceException", err_msg());
-	if ((fn = function_of(c, &lv, name)) < 0) {
-		live_close(&lv);
-		return MHD_YES; /* answered */
-	}
-	if (type && !strcmp(type, "DryRun")) {
-		live_close(&lv);
-		return send_json(c, 204, NULL, "");
-	}
 	rq.out = open_memstream(&body, &blen);
 	rq.logs = fopencookie(&log, "w", (cookie_io_functions_t){ .write = tail_write });
-	err = rq.out && rq.logs ? invoke_function(&lv, fn, &rq, &r) : -ENOMEM;
+	err = rq.out && rq.logs ? invoke_function(lv, fn, &rq, &r) : -ENOMEM;
 	if (rq.out)
 		fclose(rq.out);
 	if (rq.logs)
 		fclose(rq.logs);
-	live_close(&lv);
-	if (err == -ENOMEM && !(rq.out && rq.logs))
-		ret = api_error(c, 500, "ServiceException", "out of memory");
-	else if (err < 0)
-		ret = invoke_refused(c, err);
-	else
-		ret = invoke_reply(c, &r, body ? body : "", blen && body[blen - 1] == '\n' ?
-				   blen - 1 : blen, &log);
+	*status = MHD_HTTP_OK;
+	if (err == -ENOMEM && !(rq.out && rq.logs)) {
+		*status = 500;
+		resp = error_response("ServiceException", "out of memory");
+	} else if (err < 0) {
+		resp = invoke_refused(err, status);
+	} else {
+		resp = invoke_reply(j, &r, body ? body : "", blen && body[blen - 1] == '\n' ?
+				    blen - 1 : blen, &log);
+	}
 	free(body);
+	return resp;
+}
+
+/* On a worker: the answer to one invoke request. */
+static struct MHD_Response *do_invoke(const struct invoke_job *j, unsigned *status)
+{
+	struct MHD_Response *resp = NULL;
+	struct live lv;
+
+	if (j->u->too_large)
+		return invoke_refused(-E2BIG, status);
+	if (live_open(serve_topo, &lv) < 0)
+		return invoke_refused(-EIO, status);
+	int fn = function_of(&lv, j->name, j->qualifier, &resp, status);
+
+	if (fn < 0) {
+		/* resp: AWS's answer */
+	} else if (j->dry_run) {
+		*status = 204;
+		resp = json_response(NULL, "");
+	} else {
+		resp = run_invoke(j, &lv, fn, status);
+	}
+	live_close(&lv);
+	return resp;
+}
+
+static void invoke_run(struct serve_job *sj)
+{
+	struct invoke_job *j = (struct invoke_job *)sj;
+
+	j->resp = do_invoke(j, &j->status);
+	err_clear();
+	sym_MHD_resume_connection(j->c);
+}
+
+/* Hand the invoke of function `name` to a worker; the connection waits,
+ * suspended, for its answer. */
+static enum MHD_Result invoke_submit(struct MHD_Connection *c, struct serve_req *q,
+				     const char *name)
+{
+	const char *type = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Invocation-Type");
+	const char *tail = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Log-Type");
+	const char *cc = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Client-Context");
+	const char *qual = sym_MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "Qualifier");
+	struct invoke_job *j = calloc(1, sizeof(*j));
+	int err;
+
+	if (!j || (cc && !(j->client_context = strdup(cc))) ||
+	    (qual && !(j->qualifier = strdup(qual)))) {
+		if (j)
+			free(j->client_context);
+		free(j);
+		return MHD_NO;
+	}
+	j->job.run = invoke_run;
+	j->c = c;
+	j->u = q->u;
+	snprintf(j->name, sizeof(j->name), "%s", name);
+	j->tail = tail && !strcmp(tail, "Tail");
+	j->dry_run = type && !strcmp(type, "DryRun");
+	q->job = j;
+	sym_MHD_suspend_connection(c);
+	/* With a worker per unit of the account's concurrency, none free
+	 * means the limit is reached: throttled now, as Lambda does. */
+	err = serve_pool_submit(&j->job, serve_workers == serve_limit);
+	if (err == -EBUSY) {
+		j->status = 429;
+		errf(EAGAIN, "TooManyRequestsException: Rate Exceeded. (%d concurrent executions, "
+		     "the account's concurrency_limit)", serve_limit);
+		j->resp = throttled();
+		sym_MHD_resume_connection(c);
+	} else if (err < 0) {
+		j->status = 503;
+		j->resp = error_response("ServiceException", "vpcsim serve is stopping");
+		sym_MHD_resume_connection(c);
+	}
+	return MHD_YES;
+}
+
+/* Resumed: queue the worker's answer. */
+static enum MHD_Result invoke_answer(struct MHD_Connection *c, struct invoke_job *j)
+{
+	enum MHD_Result ret;
+
+	if (!j->resp)
+		return MHD_NO;
+	ret = sym_MHD_queue_response(c, j->status, j->resp);
+	sym_MHD_destroy_response(j->resp);
+	j->resp = NULL;
 	return ret;
 }
 
@@ -388,10 +526,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	struct serve_req *q = *con_cls;
 	char name[320];
 	const char *end;
-	enum MHD_Result ret;
 
 	if (!q)
 		return request_start(c, method, url, con_cls);
+	if (q->job)
+		return invoke_answer(c, q->job);
 	if (*size) {
 		if (rapi_upload_add(q->u, data, *size) < 0)
 			return MHD_NO;
@@ -411,10 +550,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return api_error(c, 404, "UnknownOperationException", "Unknown operation");
 	snprintf(name, sizeof(name), "%.*s", (int)(end - url - strlen(PATH_PREFIX)),
 		 url + strlen(PATH_PREFIX));
-	pthread_mutex_lock(&invoke_mu);
-	ret = do_invoke(c, name, q->u);
-	pthread_mutex_unlock(&invoke_mu);
-	return ret;
+	return invoke_submit(c, q, name);
 }
 
 static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -423,6 +559,13 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct serve_req *q = *con_cls;
 
 	if (q) {
+		if (q->job) {
+			if (q->job->resp)
+				sym_MHD_destroy_response(q->job->resp);
+			free(q->job->client_context);
+			free(q->job->qualifier);
+			free(q->job);
+		}
 		rapi_upload_free(q->u);
 		free(q);
 	}
@@ -464,7 +607,12 @@ static int serve_setup(const char *name)
 	if ((err = live_open(name, &lv)) < 0)
 		return err;
 	snprintf(serve_region, sizeof(serve_region), "%s", lv.t->region);
+	serve_limit = lv.t->concurrency_limit;
+	serve_workers = lv.t->concurrency_limit < SERVE_WORKERS_MAX ?
+		lv.t->concurrency_limit : SERVE_WORKERS_MAX;
 	live_close(&lv);
+	if (serve_workers < 1)
+		serve_workers = 1;
 	state_dir(name, dir);
 	if ((err = credentials_load(dir, &serve_key)) < 0)
 		return err;
@@ -507,7 +655,10 @@ int cmd_serve(int argc, char **argv)
 	if (serve_setup(name) < 0)
 		return fail(EXIT_FAILED, "serve: %s", err_msg());
 	signal(SIGPIPE, SIG_IGN);
-	d = sym_MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
+	if (serve_pool_start(serve_workers) < 0)
+		return fail(EXIT_FAILED, "%s", err_msg());
+	d = sym_MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+				 MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
 			     handle, NULL,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
 			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVE_THREADS,
@@ -517,15 +668,18 @@ int cmd_serve(int argc, char **argv)
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_HEADER_MAX,
 			     MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL,
 			     MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_END);
-	if (!d)
+	if (!d) {
+		serve_pool_stop();
 		return fail(EXIT_FAILED, "serve: listening on %s (libmicrohttpd): %s", listen_at,
 			    strerror(errno));
+	}
 	printf("serving Lambda's Invoke API for topology %s on http://%s "
 	       "(eval \"$(sudo vpcsim credentials -t %s)\"; aws lambda invoke --endpoint-url "
 	       "http://%s ...)\n", name, listen_at, name, listen_at);
 	fflush(stdout);
 	while (state_is_up(name))
 		sleep(1);
+	serve_pool_stop(); /* the invokes under way end; no new ones start */
 	sym_MHD_stop_daemon(d);
 	return EXIT_OK;
 }

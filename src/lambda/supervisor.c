@@ -725,7 +725,12 @@ int supervisor_start(const struct sup_cfg *cfg)
 
 	if (pipe2(rep, O_CLOEXEC) < 0)
 		return errf(errno, "pipe: %s", strerror(errno));
-	fflush(NULL);
+	/* Not fflush(NULL): it takes every stream's lock, and another thread
+	 * (serve's workers) holds its supervisor stream's while it waits for
+	 * the frames of an invoke: this cold start would wait for that invoke.
+	 * The child ends with _exit(): no other stream is written twice. */
+	fflush(stdout);
+	fflush(stderr);
 	pid = fork();
 	if (pid < 0)
 		return errf(errno, "fork: %s", strerror(errno));

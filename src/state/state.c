@@ -21,7 +21,10 @@ void state_dir(const char *topo, char out[STATE_PATH_MAX])
 	path_state_dir(out, STATE_PATH_MAX, topo);
 }
 
-static int lock_fd = -1;
+/* Per thread: each thread's lock is an open file description of its own,
+ * so flock() excludes threads of one process from each other as it does
+ * processes (serve's workers). */
+static __thread int lock_fd = -1;
 
 int state_lock(void)
 {

@@ -19,7 +19,9 @@ void state_dir(const char *topo, char out[STATE_PATH_MAX]);
  * command reads. */
 int state_prepare(const char *topo, const char *text, size_t len);
 /* Take the lock that serialises commands changing any topology (flock on
- * /run/vpcsim/.lock); held until the process exits or state_unlock(). */
+ * /run/vpcsim/.lock); held until the process exits or state_unlock().
+ * The lock is the calling thread's: two threads of a process exclude each
+ * other as two processes do (a thread that holds it may take it again). */
 int state_lock(void);
 /* Release it early (invoke: choosing an environment is serialised, the
  * invoke itself is not). */

@@ -41,8 +41,10 @@
  * account's concurrency_limit or the function's reserved_concurrency is
  * throttled by invoke_function: 429 TooManyRequestsException with AWS's
  * Reason (ConcurrentInvocationLimitExceeded,
- * ReservedFunctionConcurrentInvocationLimitExceeded). Requests beyond the
- * workers wait for one (at most one per connection). A client that goes
+ * ReservedFunctionConcurrentInvocationLimitExceeded). When the workers
+ * are the account's limit, a request that finds none free is throttled at
+ * once (ConcurrentInvocationLimitExceeded); past SERVE_WORKERS_MAX, requests
+ * wait for a worker (at most one per connection). A client that goes
  * away mid-invoke leaves its invoke to end as it would (the function's
  * timeout bounds it); its environment is then idle again. */
 #include <arpa/inet.h>

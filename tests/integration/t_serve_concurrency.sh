@@ -20,7 +20,7 @@ busy_of() { # FN: its environments an invoke holds now
 }
 envs_of() { ls -d /run/vpcsim/"$T"/envs/"$1"-* 2>/dev/null | wc -l; }
 # wait_busy FN N: until N environments of FN are busy (generous: the machine is loaded)
-wait_busy() { for _ in $(seq 600); do [ "$(busy_of "$1")" -ge "$2" ] && return 0; sleep 0.1; done; return 1; }
+wait_busy() { for _ in $(seq 300); do [ "$(busy_of "$1")" -ge "$2" ] && return 0; sleep 0.1; done; return 1; }
 
 check "up $T" V up "$F"
 PORT=$((20000 + RANDOM % 20000))

@@ -31,6 +31,19 @@
 #define CANARY_TEXT "canary: must never change\n"
 
 static int work = -1;
+static char work_path[PATH_MAX];
+
+/* The folder goes when the process ends (libFuzzer exits through exit()). */
+static void cleanup(void)
+{
+	if (work < 0)
+		return;
+	fsat_remove(work, "root");
+	unlinkat(work, "canary.d/keep", 0);
+	unlinkat(work, "canary.d", AT_REMOVEDIR);
+	unlinkat(work, "canary", 0);
+	rmdir(work_path);
+}
 
 static void setup(void)
 {
@@ -48,7 +61,9 @@ static void setup(void)
 			abort();
 		snprintf(path, sizeof(path), "%s", dir);
 	}
+	snprintf(work_path, sizeof(work_path), "%s", path);
 	work = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	atexit(cleanup);
 	fd = openat(work, "canary", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	if (work < 0 || fd < 0 || write(fd, CANARY_TEXT, strlen(CANARY_TEXT)) < 0)
 		abort();

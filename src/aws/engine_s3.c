@@ -35,6 +35,10 @@
 #define S3_ENGINE_UID 65534          /* nobody */
 #define S3_READY_MS 15000
 #define S3_IO_TIMEOUT_S 60
+/* Where the engines folder is bound inside an engine's jail. Not the host
+ * path: a checkout under /tmp (which the jail makes private) or under a
+ * folder nobody may enter would leave node nothing to run. */
+#define ENGINES_IN_JAIL "/opt/vpcsim-engines"
 
 /* s3rver.js under engines/ beside the binary's folder (a checkout) or
  * lib/vpcsim/engines; *root is that engines folder. */
@@ -97,7 +101,7 @@ static __attribute__((noreturn)) void engine_child(char **argv, const char *data
 {
 	struct jail_bind binds[2] = {
 		{ .src = data, .dst = data, .writable = true },
-		{ .src = root, .dst = root },
+		{ .src = root, .dst = ENGINES_IN_JAIL },
 	};
 	struct jail j = { .tmp_mb = 16, .shm_mb = 16, .binds = binds, .n_binds = 2 };
 	sigset_t none;
@@ -151,6 +155,7 @@ int s3_engine_start(struct front *f)
 
 	if (engines_dir(js, root) < 0)
 		return -1;
+	snprintf(js, sizeof(js), "%s/node_modules/s3rver/bin/s3rver.js", ENGINES_IN_JAIL);
 	snprintf(data, sizeof(data), "%s/s3", f->dir);
 	snprintf(port, sizeof(port), "%d", S3_ENGINE_PORT);
 	argv[n++] = "node";
@@ -216,7 +221,7 @@ int ddb_engine_start(struct front *f)
 
 	if (engines_dir(js, root) < 0)
 		return -1;
-	snprintf(js, sizeof(js), "%s/node_modules/dynalite/cli.js", root);
+	snprintf(js, sizeof(js), "%s/node_modules/dynalite/cli.js", ENGINES_IN_JAIL);
 	snprintf(data, sizeof(data), "%s/dynamodb", f->dir);
 	snprintf(port, sizeof(port), "%d", DDB_ENGINE_PORT);
 	argv[n++] = "node";

@@ -10,7 +10,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -29,6 +28,7 @@
 #include "aws/front_internal.h"
 #include "kernel/jail.h"
 #include "util/err.h"
+#include "util/paths.h"
 
 #define S3_ENGINE_PORT 4568
 #define DDB_ENGINE_PORT 4567
@@ -40,37 +40,14 @@
  * folder nobody may enter would leave node nothing to run. */
 #define ENGINES_IN_JAIL "/opt/vpcsim-engines"
 
-/* s3rver.js under engines/ beside the binary's folder (a checkout) or
- * lib/vpcsim/engines; *root is that engines folder. */
-static int engines_dir(char out[PATH_MAX], char root[PATH_MAX])
+/* The engines/ folder (npm ci's node_modules) beside the binary. */
+static int engines_dir(char root[PATH_MAX])
 {
-	static const char *const rel[] = { "../engines", "../lib/vpcsim/engines" };
-	const char *env = getenv("VPCSIM_ENGINES_DIR");
-	char exe[PATH_MAX], probe[PATH_MAX * 2];
-	ssize_t n;
-
-	if (env && env[0]) {
-		snprintf(root, PATH_MAX, "%s", env);
-		snprintf(out, PATH_MAX, "%s/node_modules/s3rver/bin/s3rver.js", env);
-		return 0;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return errf(errno, "reading /proc/self/exe: %s", strerror(errno));
-	exe[n] = '\0';
-	dirname(exe);
-	for (size_t i = 0; i < 2; i++) {
-		snprintf(probe, sizeof(probe), "%s/%s/node_modules/s3rver/bin/s3rver.js", exe, rel[i]);
-		if (access(probe, R_OK) == 0) {
-			snprintf(probe, sizeof(probe), "%s/%s", exe, rel[i]);
-			if (!realpath(probe, root))
-				return errf(errno, "%s: %s", probe, strerror(errno));
-			snprintf(out, PATH_MAX, "%s/node_modules/s3rver/bin/s3rver.js", root);
-			return 0;
-		}
-	}
-	return errf(ENOENT, "the S3 engine (s3rver) is not installed: no %s/../engines/node_modules"
-		    "/s3rver (run scripts/install-deps.sh, which runs npm ci in engines/)", exe);
+	if (path_bundled(root, PATH_MAX, "VPCSIM_ENGINES_DIR", "engines",
+			 "node_modules/s3rver/bin/s3rver.js") < 0)
+		return errf_prefix(ENOENT, "the S3 and DynamoDB engines are not installed (run "
+				   "scripts/install-deps.sh, which runs npm ci in engines/)");
+	return 0;
 }
 
 static int engine_connect(int port)
@@ -153,7 +130,7 @@ int s3_engine_start(struct front *f)
 	char *argv[16 + 2 * 64];
 	int n = 0;
 
-	if (engines_dir(js, root) < 0)
+	if (engines_dir(root) < 0)
 		return -1;
 	snprintf(js, sizeof(js), "%s/node_modules/s3rver/bin/s3rver.js", ENGINES_IN_JAIL);
 	snprintf(data, sizeof(data), "%s/s3", f->dir);
@@ -219,7 +196,7 @@ int ddb_engine_start(struct front *f)
 	char *argv[16];
 	int n = 0, err;
 
-	if (engines_dir(js, root) < 0)
+	if (engines_dir(root) < 0)
 		return -1;
 	snprintf(js, sizeof(js), "%s/node_modules/dynalite/cli.js", ENGINES_IN_JAIL);
 	snprintf(data, sizeof(data), "%s/dynamodb", f->dir);

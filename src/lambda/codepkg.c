@@ -1,7 +1,6 @@
 /* Code packages and images; see codepkg.h. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/fsat.h"
+#include "util/paths.h"
 
 /* What an unpacking may write (docs/PACKAGING.md): Lambda's 250 MB for a
  * package, its 10 GB for an image; as many members as a large
@@ -114,32 +114,9 @@ int codepkg_task_dir(const char *state_dir, const char *fn, const struct functio
 
 int codepkg_runtimes_dir(char out[PATH_MAX])
 {
-	const char *env = getenv("VPCSIM_RUNTIMES_DIR");
-	char exe[PATH_MAX], probe[PATH_MAX * 2];
-	static const char *const rel[] = { "../runtimes", "../lib/vpcsim/runtimes" };
-	ssize_t n;
-
-	if (env && env[0]) {
-		snprintf(out, PATH_MAX, "%s", env);
-		return 0;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return errf(errno, "reading /proc/self/exe: %s", strerror(errno));
-	exe[n] = '\0';
-	dirname(exe);
-	for (size_t i = 0; i < 2; i++) {
-		snprintf(probe, sizeof(probe), "%s/%s/python/bootstrap", exe, rel[i]);
-		if (access(probe, R_OK) == 0) {
-			snprintf(probe, sizeof(probe), "%s/%s", exe, rel[i]);
-			if (!realpath(probe, out))
-				snprintf(out, PATH_MAX, "%s", probe);
-			return 0;
-		}
-	}
-	return errf(ENOENT, "vpcsim's bundled runtimes are not installed: neither %s/../runtimes "
-		    "nor %s/../lib/vpcsim/runtimes exists (run `make install`, or set "
-		    "VPCSIM_RUNTIMES_DIR)", exe, exe);
+	if (path_bundled(out, PATH_MAX, "VPCSIM_RUNTIMES_DIR", "runtimes", "python/bootstrap") < 0)
+		return errf_prefix(ENOENT, "vpcsim's bundled runtimes are not installed");
+	return 0;
 }
 
 /* ---- images ------------------------------------------------------------ */

@@ -51,4 +51,12 @@ int path_netns(char *out, size_t len, const char *netns);
 /* ETC_NETNS/NAME, or ETC_NETNS/NAME/FILE when file is not NULL */
 int path_etc_netns(char *out, size_t len, const char *netns, const char *file);
 
+/* A folder vpcsim ships beside its binary, FOLDER (e.g. "runtimes"): the
+ * environment variable ENV when set, else EXE_DIR/../FOLDER (a checkout)
+ * or EXE_DIR/../lib/vpcsim/FOLDER (`make install`), the first holding the
+ * file PROBE (relative to the folder); its real path goes to out. 0, or
+ * -ENOENT with the message naming both places and the variable. */
+int path_bundled(char *out, size_t len, const char *env, const char *folder,
+		 const char *probe);
+
 #endif

@@ -25,11 +25,13 @@ engine_uid() { # TOPO NAME
 	done
 	echo $((0x71000000 + (h & 0xffffff)))
 }
-# Processes of the engines of topology NAME: those of their uids.
+# Live processes of the engines of topology NAME: those of their uids.
+# A zombie is dead: an engine is PID 1 of its PID namespace, and once
+# killed it waits for the host's init to reap it after `down` returns.
 engine_procs() { # NAME
 	local r n=0
 	for r in db db2 proxy slow tls; do
-		n=$((n + $(pgrep -u "$(engine_uid "$1" "$r")" | wc -l)))
+		n=$((n + $({ ps -u "$(engine_uid "$1" "$r")" -o stat= || true; } | grep -vc '^Z')))
 	done
 	echo "$n"
 }

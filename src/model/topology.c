@@ -54,7 +54,7 @@ static bool name_valid(const char *s, int max)
 
 /* The name member of an object; stored even when malformed (reported) so
  * references to it do not add follow-on errors. */
-static char *get_name(struct parse *p, const cJSON *obj, const char *path,
+char *get_name(struct parse *p, const cJSON *obj, const char *path,
 		      const char *what)
 {
 	const char *s;
@@ -704,7 +704,7 @@ static void parse_vpc(struct parse *p, const cJSON *j, const char *path, void *o
 	static const char *const keys[] = {
 		"name", "cidr", "internet_gateway", "subnets", "route_tables",
 		"nat_gateways", "security_groups", "network_acls",
-		"enable_dns_support", "enable_dns_hostnames", NULL };
+		"enable_dns_support", "enable_dns_hostnames", "endpoints", NULL };
 	const cJSON *arr, *e;
 	char ap[PATH_LEN], ep[PATH_LEN];
 	int i = 0;
@@ -1056,6 +1056,7 @@ static void resolve_vpc(struct parse *p, const cJSON *j, const char *path, int v
 		if (!g || cJSON_IsObject(g))
 			resolve_sg(p, g, ep, vi, i);
 	}
+	parse_vpc_endpoints(p, j, path, vi);
 }
 
 /* ---- pass 5: resources, functions, expectations ---- */
@@ -1085,7 +1086,7 @@ static bool int_in(const int *v, int n, int x)
 /* A list of group names of VPC vi, 1..ENI_SG_MAX of them, each once. An
  * empty list is reported as `empty_msg`; `code` is the AWS code of the
  * caller's API (EC2 or Lambda). */
-static void parse_sg_list(struct parse *p, const cJSON *arr, const char *path, int vi,
+void parse_sg_list(struct parse *p, const cJSON *arr, const char *path, int vi,
 			  const char *code, const char *empty_msg, int sgs[ENI_SG_MAX], int *n)
 {
 	const cJSON *e;
@@ -1550,6 +1551,7 @@ struct topology *topology_parse(const char *file, const char *text, size_t len,
 	LIST(&p, root, "expect", p.t->expects, p.t->n_expects, parse_expect);
 	if (member(&p, root, "", "aws", false))
 		parse_aws(&p, member(&p, root, "", "aws", false));
+	check_endpoint_services(&p);
 	topology_check(p.t, d);
 	check_aws_zone(p.t, d);
 out:

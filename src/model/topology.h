@@ -106,6 +106,29 @@ struct nat_gateway {
 	uint32_t public_ip;        /* 0 until assigned by the layout */
 };
 
+/* A VPC endpoint (docs/AWS-SERVICES.md, "VPC endpoints"). A gateway
+ * endpoint (s3, dynamodb) routes the service's prefix list in its route
+ * tables; an interface endpoint puts one ENI in each of its subnets, with
+ * security groups, and, with private_dns, answers the service's public
+ * names with those ENIs' addresses inside the VPC. */
+enum vpce_type {
+	VPCE_GATEWAY,              /* AWS's default VpcEndpointType */
+	VPCE_INTERFACE,
+};
+
+struct vpc_endpoint {
+	char *name;
+	int service;               /* enum aws_service, -1 while invalid */
+	enum vpce_type type;
+	int *route_tables;         /* gateway: indices into vpc.route_tables */
+	int n_route_tables;
+	int *subnets;              /* interface: indices into vpc.subnets */
+	int n_subnets;
+	int sgs[ENI_SG_MAX];       /* interface: default the VPC's default */
+	int n_sgs;
+	bool private_dns;          /* interface: default true */
+};
+
 struct vpc {
 	char *name;
 	struct cidr cidr;
@@ -130,6 +153,8 @@ struct vpc {
 	struct nacl *nacls;
 	int n_nacls;
 	int default_nacl;
+	struct vpc_endpoint *endpoints;
+	int n_endpoints;
 };
 
 struct peering {

@@ -94,4 +94,16 @@ void parse_aws(struct parse *p, const cJSON *j);
 void parse_function_role(struct parse *p, const cJSON *j, const char *path, struct function *f);
 void check_aws_zone(const struct topology *t, struct diags *d);
 
+/* topology.c: the required "name" of obj, checked as every object name
+ * (a copy; NULL when absent, reported). */
+char *get_name(struct parse *p, const cJSON *obj, const char *path, const char *what);
+/* topology.c: a list of group names of VPC vi (1..ENI_SG_MAX, each once);
+ * an empty list is reported as empty_msg with `code`. */
+void parse_sg_list(struct parse *p, const cJSON *arr, const char *path, int vi,
+		   const char *code, const char *empty_msg, int sgs[ENI_SG_MAX], int *n);
+/* topology_endpoints.c: a VPC's "endpoints" (after its names are known),
+ * then, once "aws" is read, whether the zone serves their services. */
+void parse_vpc_endpoints(struct parse *p, const cJSON *j, const char *path, int vi);
+void check_endpoint_services(struct parse *p);
+
 #endif

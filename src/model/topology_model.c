@@ -153,6 +153,12 @@ static void vpc_free(struct vpc *v)
 		free(v->nacls[i].egress);
 	}
 	free(v->nacls);
+	for (int i = 0; i < v->n_endpoints; i++) {
+		free(v->endpoints[i].name);
+		free(v->endpoints[i].route_tables);
+		free(v->endpoints[i].subnets);
+	}
+	free(v->endpoints);
 }
 
 void topology_free(struct topology *t)

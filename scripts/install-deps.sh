@@ -27,20 +27,29 @@ for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
-# The AWS zone's engines (docs/AWS-SERVICES.md): npm packages pinned by
-# engines/package-lock.json, installed with `npm ci` (exact versions, no
-# lockfile change) into engines/node_modules.
-ENGINES=$(cd "$(dirname "$0")/../engines" && pwd)
-engines_missing() { [ ! -f "$ENGINES/node_modules/s3rver/bin/s3rver.js" ]; }
+# npm packages, each folder pinned by its package-lock.json and installed
+# with `npm ci` (exact versions, no lockfile change) into its node_modules:
+# the AWS zone's engines (engines/, docs/AWS-SERVICES.md) and the AWS SDK
+# for JavaScript v3 that the Node.js runtime ships (runtimes/nodejs/, at
+# /var/runtime/node_modules inside a function, as on AWS).
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+NPM_DIRS="$TOP/engines:s3rver/bin/s3rver.js $TOP/runtimes/nodejs:@aws-sdk/client-lambda/package.json"
+engines_missing() {
+	for d in $NPM_DIRS; do
+		[ -f "${d%%:*}/node_modules/${d#*:}" ] || return 0
+	done
+	return 1
+}
 engines_install() {
-	if engines_missing; then
-		echo "install-deps: npm ci in $ENGINES"
-		(cd "$ENGINES" && npm ci --no-audit --no-fund --loglevel=error)
-	fi
+	for d in $NPM_DIRS; do
+		[ -f "${d%%:*}/node_modules/${d#*:}" ] && continue
+		echo "install-deps: npm ci in ${d%%:*}"
+		(cd "${d%%:*}" && npm ci --no-audit --no-fund --loglevel=error)
+	done
 }
 if [ -z "$missing" ]; then
 	if engines_missing && { [ "${1:-}" = "--check" ] || [ "${2:-}" = "--check" ]; }; then
-		echo "install-deps: missing: engines/node_modules (npm ci)"
+		echo "install-deps: missing: engines/ or runtimes/nodejs/ node_modules (npm ci)"
 		exit 1
 	fi
 	engines_install

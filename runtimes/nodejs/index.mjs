@@ -6,12 +6,17 @@
 // parameters), POST the JSON result, or {"errorType", "errorMessage",
 // "trace"} to .../error as AWS's Node.js runtime does, the error's type in
 // Lambda-Runtime-Function-Error-Type. console.* lines get AWS's
-// "TIME\tREQUEST-ID\tLEVEL\t" prefix. Only Node's standard library.
+// "TIME\tREQUEST-ID\tLEVEL\t" prefix. Only Node's standard library; the
+// AWS SDK v3 it ships (package.json) is for the user's code.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import util from 'node:util';
+import module from 'node:module';
+
+// The SDK the runtime ships, for ES modules too (sdk-resolve.mjs).
+if (typeof module.register === 'function') module.register('./sdk-resolve.mjs', import.meta.url);
 
 const [HOST, PORT] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
 const BASE = '/2018-06-01/runtime';

@@ -46,6 +46,27 @@ check_fails() { # description command...
 	else ok "$what"; fi
 }
 
+# V ARGS: vpcsim itself (exported, so `bash -c` and `timeout` can call it).
+V() { "$VPCSIM" "$@"; }
+# is WHAT EXPECTED ACTUAL; on a mismatch, the last invoke's log if any.
+is() {
+	if [ "$2" = "$3" ]; then ok "$1"; else
+		not_ok "$1 (expected '$2', got '$3')"
+		[ -s "$TMP/log" ] && sed 's/^/    /' "$TMP/log"
+	fi
+	return 0
+}
+# inv FN [ARGS]: invoke FN of $T; stdout to $TMP/out.json, stderr to
+# $TMP/log, exit code in $RC.
+inv() {
+	local fn=$1
+	shift
+	V invoke -t "$T" "$fn" "$@" >"$TMP/out.json" 2>"$TMP/log"
+	RC=$?
+}
+# field PY-EXPR: a Python expression over the last invoke's result (j).
+field() { python3 -c "import json,sys; j=json.load(open('$TMP/out.json')); print($1)"; }
+
 # A unique topology name of at most 12 characters.
 unique_name() { printf 't%s%04x' "$(printf '%05d' $(($$ % 100000)))" $((RANDOM % 65536)) | cut -c1-12; }
 

@@ -11,9 +11,7 @@ plan 53
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/aws" "$TMP/aws"
 topo_copy "$ROOT/tests/integration/data/aws.json" "$T"
-V() { "$VPCSIM" "$@"; }
 AWS=/usr/bin/aws
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (expected '$2', got '$3')"; fi; }
 has() { if grep -q -- "$2" "$TMP/out"; then ok "$1"; else not_ok "$1 (no '$2' in:)"; sed 's/^/    /' "$TMP/out"; fi; }
 # cli ARGS: the AWS CLI run from the internet host, output in $TMP/out
 cli() { V exec -t "$T" client -- env AWS_DEFAULT_REGION=us-east-1 AWS_CA_BUNDLE="$TMP/ca.pem" \

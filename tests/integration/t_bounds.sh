@@ -14,9 +14,6 @@ plan 42
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/bounds" "$TMP/bounds"
 topo_copy "$ROOT/tests/integration/data/bounds.json" "$T"
-V() { "$VPCSIM" "$@"; }
-# is WHAT EXPECTED ACTUAL
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (expected '$2', got '$3')"; fi; }
 # le WHAT VALUE MAX
 le() { if [ -n "$2" ] && [ "$2" -le "$3" ]; then ok "$1 ($2 <= $3)"; else not_ok "$1 ($2 > $3)"; fi; }
 SUP_BOUND_KB=49152   # the supervisor's peak resident memory, docs/SECURITY.md

@@ -8,7 +8,6 @@
 plan 16
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/lambda.json" "$T"
-V() { "$VPCSIM" "$@"; }
 S=/run/vpcsim/$T/topology.json
 groups() { python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["vpcs"], sort_keys=True))' "$S"; }
 

@@ -12,7 +12,6 @@ plan 18
 
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/conntrack.json" "$T"
-V() { "$VPCSIM" "$@"; }
 export -f V; export VPCSIM
 DB=10.14.2.10
 

@@ -11,7 +11,6 @@
 plan 63
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/dns.json" "$T"
-V() { "$VPCSIM" "$@"; }
 DIG="dig +short +time=2 +tries=3"
 inv() { V invoke -t "$T" "$@" 2>/dev/null | grep -v '^REPORT\|^START\|^END'; }
 export -f V inv

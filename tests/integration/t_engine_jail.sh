@@ -22,7 +22,6 @@ T2=${T}-b
 topo_copy "$ROOT/tests/integration/data/engine_jail.json" "$T2"
 F2=$F
 topo_copy "$ROOT/tests/integration/data/engine_jail.json" "$T"
-V() { "$VPCSIM" "$@"; }
 PSQL=$(ls -d /usr/lib/postgresql/*/bin/psql | sort -V | tail -1)
 M=vpcsim-ej-$T                  # the name of files the engine tries to make
 MARK=vpcsim-ej-secret-$$        # in vpcsim's environment, never the engine's

@@ -13,7 +13,6 @@ FT=$F
 T2=$(unique_name)
 topo_copy "$ROOT/examples/peering.json" "$T2"
 F2=$F
-V() { "$VPCSIM" "$@"; }
 # nobody CMD...: as an unprivileged user; stderr to $TMP/err, exit in $RC
 nobody() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$VPCSIM" "$@" >/dev/null 2>"$TMP/err"

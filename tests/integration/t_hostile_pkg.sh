@@ -11,12 +11,10 @@ plan 30
 T=$(unique_name)
 H=$TMP/host
 D=$ROOT/tests/integration/data/hostile
-V() { "$VPCSIM" "$@"; }
 inv() { # FN: stdout to $TMP/fn.out, stderr to $TMP/log, exit code in $RC
 	V invoke -t "$T" "$1" >"$TMP/fn.out" 2>"$TMP/log"
 	RC=$?
 }
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (expected '$2', got '$3')"; sed 's/^/    /' "$TMP/log"; fi; }
 saw() { # DESCRIPTION PATTERN: in the function's output
 	if grep -q -- "$2" "$TMP/fn.out"; then ok "$1"; else
 		not_ok "$1 (its output: $(head -c 300 "$TMP/fn.out"))"

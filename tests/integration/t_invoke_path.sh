@@ -11,7 +11,6 @@ cp -r "$ROOT/tests/integration/data/runtime" "$TMP/runtime"
 python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); t["functions"]=[f for f in t["functions"] if f["name"] == "py"]; json.dump(t, open(sys.argv[2], "w"), indent=1)' \
 	"$ROOT/tests/integration/data/runtime.json" "$TMP/runtime.json"
 topo_copy "$TMP/runtime.json" "$T"
-V() { "$VPCSIM" "$@"; }
 requests() { # FN: its requests in status --json
 	V status "$T" --json | python3 -c 'import json,sys; print({f["name"]: f for f in json.load(sys.stdin)["functions"]}[sys.argv[1]]["requests"])' "$1"
 }

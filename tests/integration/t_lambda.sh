@@ -6,7 +6,6 @@
 plan 44
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/lambda.json" "$T"
-V() { "$VPCSIM" "$@"; }
 envs_of() { # FN: how many environments status lists for FN
 	V status "$T" --json | python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["environments"] if e["function"] == sys.argv[1]))' "$1"
 }

@@ -13,7 +13,6 @@ plan 16
 . "$(dirname "$0")/dp.sh"
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/mtu.json" "$T"
-V() { "$VPCSIM" "$@"; }
 export -f V; export VPCSIM T
 
 UDP_RECV='

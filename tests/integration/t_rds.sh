@@ -8,7 +8,6 @@
 plan 53
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/rds.json" "$T"
-V() { "$VPCSIM" "$@"; }
 PW=Zq9-secret-Xv7
 PSQL=$(ls -d /usr/lib/postgresql/*/bin/psql | sort -V | tail -1)
 # psql in a sandbox of FN against HOST; extra args follow.

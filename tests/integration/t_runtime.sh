@@ -11,18 +11,6 @@ cp -r "$ROOT/tests/integration/data/runtime" "$TMP/runtime"
 (cd "$TMP/runtime/node" && zip -qr ../node.zip .)
 "$TMP/runtime/image/build.sh" "$TMP/runtime/img.tar" "$TMP/runtime/img-oci"
 topo_copy "$ROOT/tests/integration/data/runtime.json" "$T"
-V() { "$VPCSIM" "$@"; }
-# inv FN [args]: stdout to $TMP/out.json, stderr to $TMP/log, exit code in $RC
-inv() {
-	local fn=$1
-	shift
-	V invoke -t "$T" "$fn" "$@" >"$TMP/out.json" 2>"$TMP/log"
-	RC=$?
-}
-# field PY-EXPR: evaluate on the last response (j)
-field() { python3 -c "import json,sys; j=json.load(open('$TMP/out.json')); print($1)"; }
-# is WHAT EXPECTED ACTUAL
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (expected '$2', got '$3')"; sed 's/^/    /' "$TMP/log"; fi; }
 cold() { grep -q $'^REPORT RequestId: .*\tInit Duration: [0-9.]* ms' "$TMP/log"; }
 sup_pids() { cat /run/vpcsim/"$T"/envs/*/supervisor.pid 2>/dev/null | awk '{print $1}' | tr '\n' ' '; }
 export -f V

@@ -9,16 +9,6 @@ T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/runtime_aws" "$TMP/runtime_aws"
 topo_copy "$ROOT/tests/integration/data/runtime_aws.json" "$T"
 RT=${VPCSIM_RUNTIMES_DIR:-$ROOT/runtimes}
-V() { "$VPCSIM" "$@"; }
-# inv FN [args]: stdout to $TMP/out.json, stderr to $TMP/log, exit code in $RC
-inv() {
-	local fn=$1
-	shift
-	V invoke -t "$T" "$fn" "$@" >"$TMP/out.json" 2>"$TMP/log"
-	RC=$?
-}
-field() { python3 -c "import json,sys; j=json.load(open('$TMP/out.json')); print($1)"; }
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (expected '$2', got '$3')"; sed 's/^/    /' "$TMP/log"; fi; }
 
 check "up $T" V up "$F"
 

@@ -9,8 +9,6 @@ plan 9
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/runtime_cpu" "$TMP/runtime_cpu"
 topo_copy "$ROOT/tests/integration/data/runtime_cpu.json" "$T"
-V() { "$VPCSIM" "$@"; }
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (expected '$2', got '$3')"; fi; }
 # quota FN: "QUOTA PERIOD" of the function's environment, v1 or v2
 quota() {
 	local d

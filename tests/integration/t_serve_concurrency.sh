@@ -12,9 +12,6 @@ plan 18
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/serve_conc" "$TMP/serve_conc"
 topo_copy "$ROOT/tests/integration/data/serve_conc.json" "$T"
-V() { "$VPCSIM" "$@"; }
-# is WHAT EXPECTED ACTUAL
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (expected '$2', got '$3')"; fi; }
 busy_of() { # FN: its environments an invoke holds now
 	V status "$T" --json | python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["environments"] if e["function"] == sys.argv[1] and e["busy"]))' "$1"
 }

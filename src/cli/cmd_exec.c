@@ -5,7 +5,7 @@
 
 #include "cli/cli.h"
 #include "lambda/env.h"
-#include "lambda/sandbox.h"
+#include "lambda/fn_sandbox.h"
 #include "util/err.h"
 #include "kernel/proc.h"
 #include "state/state.h"
@@ -24,20 +24,18 @@ static int exec_in_function(struct live *lv, int fn, char **cmd)
 		live_close(lv);
 		return rc;
 	}
-	struct sandbox sb = {
-		.topo = lv->name, .env_id = h.m.id, .netns = h.m.netns, .locked = true,
-		.limits = { f->memory_mb, f->timeout_s, f->ephemeral_storage_mb },
-		.beside_runtime = f->code.kind != CODE_NONE,
-	};
-	struct sandbox_env env = {
-		.vars = f->env, .n = f->n_env, .function_name = f->name,
-		.region = lv->t->region, .handler = f->handler,
-	};
+	struct fn_sandbox v;
 
-	if (sandbox_exec(&sb, &env, cmd, &status) < 0)
-		rc = fail(127, "exec %s: %s", f->name, err_msg());
-	else
-		rc = status;
+	if (fn_sandbox_open(lv, fn, &h, &v) < 0) {
+		rc = fail(EXIT_FAILED, "exec %s: %s", f->name, err_msg());
+	} else {
+		v.sb.beside_runtime = f->code.kind != CODE_NONE;
+		if (sandbox_exec(&v.sb, &v.env, cmd, &status) < 0)
+			rc = fail(127, "exec %s: %s", f->name, err_msg());
+		else
+			rc = status;
+		fn_sandbox_close(&v);
+	}
 	env_release(&h);
 	live_close(lv);
 	return rc;

@@ -119,3 +119,16 @@ int codefs_mount_image(const char *rootfs, const char *tmp_dir)
 	close(root);
 	return err;
 }
+
+int codefs_enter_image(const char *rootfs, const char *tmp_dir)
+{
+	int err = codefs_mount_image(rootfs, tmp_dir);
+
+	if (err < 0)
+		return err;
+	if (chroot(rootfs) < 0 || chdir("/") < 0)
+		return errf(errno, "chroot %s: %s", rootfs, strerror(errno));
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return errf(errno, "mounting /proc in %s: %s", rootfs, strerror(errno));
+	return 0;
+}

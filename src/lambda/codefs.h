@@ -19,4 +19,10 @@
 /* Prepare `rootfs` (read-only from now, in this namespace) for a chroot. */
 int codefs_mount_image(const char *rootfs, const char *tmp_dir);
 
+/* Enter an image's root: codefs_mount_image(), chroot into it, a procfs
+ * of the caller's PID namespace on its /proc. For a process in its own
+ * mount namespace about to exec: the image's runtime, and a command
+ * (`invoke FN -- CMD`, `exec`) run in an image function's environment. */
+int codefs_enter_image(const char *rootfs, const char *tmp_dir);
+
 #endif

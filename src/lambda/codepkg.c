@@ -212,6 +212,25 @@ int codepkg_image(const char *state_dir, const char *fn, const struct function_c
 	return 0;
 }
 
+int codepkg_image_current(const char *state_dir, const char *fn, const struct function_code *c,
+			  struct image_spec *out)
+{
+	char cfg[PATH_MAX + 16], *text;
+	size_t len;
+	int err;
+
+	if (c->kind == CODE_IMAGE_TAR)
+		return codepkg_image(state_dir, fn, c, out);
+	memset(out, 0, sizeof(*out));
+	snprintf(out->rootfs, sizeof(out->rootfs), "%s/code/%s/rootfs", state_dir, fn);
+	snprintf(cfg, sizeof(cfg), "%s/code/%s/config.json", state_dir, fn);
+	if (!(text = file_read(cfg, &len)))
+		return codepkg_image(state_dir, fn, c, out);
+	err = image_config_parse(text, out);
+	free(text);
+	return err;
+}
+
 static void strv_free(char **v)
 {
 	for (int i = 0; v && v[i]; i++)
@@ -225,4 +244,9 @@ void image_spec_free(struct image_spec *s)
 	strv_free(s->cmd);
 	strv_free(s->env);
 	s->entrypoint = s->cmd = s->env = NULL;
+}
+
+const char *image_workdir(const struct function_code *c, const struct image_spec *im)
+{
+	return c->working_directory ? c->working_directory : im->workdir[0] ? im->workdir : "/";
 }

@@ -34,7 +34,16 @@ int codepkg_task_dir(const char *state_dir, const char *fn, const struct functio
 /* Unpack (or reuse) the image of fn and read its config. */
 int codepkg_image(const char *state_dir, const char *fn, const struct function_code *c,
 		  struct image_spec *out);
+/* The image as the function's environments run it: what a cold start
+ * unpacked (an image folder is not unpacked again, which would pull the
+ * root from under a running runtime), else as codepkg_image(). For a
+ * command run beside the runtime (`invoke FN -- CMD`, `exec`). */
+int codepkg_image_current(const char *state_dir, const char *fn, const struct function_code *c,
+			  struct image_spec *out);
 void image_spec_free(struct image_spec *s);
+/* The folder the image's process starts in: image_config's
+ * working_directory, else the image's WORKDIR, else "/". */
+const char *image_workdir(const struct function_code *c, const struct image_spec *im);
 /* ENTRYPOINT, CMD, Env and WorkingDir of an image config's JSON text into
  * out (its rootfs untouched); free with image_spec_free(). */
 int image_config_parse(const char *text, struct image_spec *out);

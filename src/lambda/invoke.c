@@ -11,6 +11,7 @@
 
 #include "lambda/codepkg.h"
 #include "lambda/env.h"
+#include "lambda/fn_sandbox.h"
 #include "lambda/invoke.h"
 #include "lambda/runtime_api.h"
 #include "lambda/sandbox.h"
@@ -126,8 +127,7 @@ static int cfg_image(const struct live *lv, const struct function *f, struct sup
 		argv[ne++] = strdup(cmd[i]);
 	c->argv = argv;
 	snprintf(c->handler, sizeof(c->handler), "%s", cmd && cmd[0] ? cmd[0] : "");
-	snprintf(c->workdir, sizeof(c->workdir), "%s", fc->working_directory ?
-		 fc->working_directory : im.workdir[0] ? im.workdir : "/");
+	snprintf(c->workdir, sizeof(c->workdir), "%s", image_workdir(fc, &im));
 	/* The image's ENV first, the function's over it. */
 	int ni = 0;
 
@@ -422,21 +422,19 @@ static int invoke_command(const struct live *lv, int fn, const struct invoke_req
 	state_unlock();
 	if (err < 0)
 		return err;
-	struct sandbox sb = {
-		.topo = lv->name, .env_id = h.m.id, .netns = h.m.netns, .locked = true,
-		.limits = { f->memory_mb, f->timeout_s, f->ephemeral_storage_mb },
-	};
-	struct sandbox_env env = {
-		.vars = f->env, .n = f->n_env, .function_name = f->name,
-		.region = lv->t->region, .handler = f->handler,
-	};
+	struct fn_sandbox v;
 
+	if ((err = fn_sandbox_open(lv, fn, &h, &v)) < 0) {
+		env_release(&h);
+		return err;
+	}
 	if (f->code.kind != CODE_NONE)
 		thaw_env(lv->name, h.m.id);
 	o->command = true;
 	o->cold = h.cold;
 	snprintf(o->env_id, sizeof(o->env_id), "%s", h.m.id);
-	err = sandbox_invoke(&sb, &env, rq->payload, rq->argv, h.cold ? h.init_ms : -1, r);
+	err = sandbox_invoke(&v.sb, &v.env, rq->payload, rq->argv, h.cold ? h.init_ms : -1, r);
+	fn_sandbox_close(&v);
 	env_release(&h);
 	if (err < 0)
 		return err;

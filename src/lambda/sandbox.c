@@ -35,6 +35,7 @@
 #include "util/paths.h"
 #include "kernel/netns.h"
 #include "kernel/proc.h"
+#include "lambda/codefs.h"
 #include "lambda/sandbox.h"
 #include "state/state.h"
 
@@ -472,6 +473,21 @@ static int child_stdio(const int fds[3])
 	return 0;
 }
 
+/* The command's file system: the jail, or an image function's root. */
+static int child_root(const struct child_args *a)
+{
+	const char *wd = a->sb->workdir ? a->sb->workdir : "/";
+	int err;
+
+	if (!a->sb->rootfs)
+		return jail_enter(&a->jail);
+	if ((err = codefs_enter_image(a->sb->rootfs, a->jail.tmp)) < 0)
+		return err;
+	if (chdir(wd) < 0)
+		return errf(errno, "chdir %s in the image: %s", wd, strerror(errno));
+	return 0;
+}
+
 static __attribute__((noreturn)) void child_run(const struct child_args *a)
 {
 	struct rlimit nofile = { LAMBDA_NOFILE, LAMBDA_NOFILE };
@@ -488,8 +504,8 @@ static __attribute__((noreturn)) void child_run(const struct child_args *a)
 		err = errf(errno, "setsid: %s", strerror(errno));
 		goto fail;
 	}
-	if ((err = proc_enter_node(a->sb->netns)) < 0 ||
-	    (err = jail_enter(&a->jail)) < 0 || (err = child_stdio(a->stdio)) < 0)
+	if ((err = proc_enter_node(a->sb->netns)) < 0 || (err = child_root(a)) < 0 ||
+	    (err = child_stdio(a->stdio)) < 0)
 		goto fail;
 	setrlimit(RLIMIT_NOFILE, &nofile);
 	if ((err = jail_drop_privileges(a->uid, (gid_t)a->uid, NULL, 0)) < 0)

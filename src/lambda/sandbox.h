@@ -65,6 +65,13 @@ struct sandbox {
 				    * API runtime lives in the group: leave it
 				    * (and what the command starts) running,
 				    * thaw the group for the command's time */
+	const char *rootfs;        /* an image function's root: the command
+				    * runs chrooted in it as the image's
+				    * runtime does (lambda/codefs.h), not in
+				    * the jail; binds are not used. NULL:
+				    * the jail */
+	const char *workdir;       /* with rootfs: the folder it starts in
+				    * (the image's WORKDIR), NULL: "/" */
 };
 
 /* What the function's code sees. vars are the function's own variables;

@@ -193,20 +193,6 @@ static int package_jail(const struct sup_cfg *c, const char *tmp)
 	return jail_enter(&j);
 }
 
-/* A container image: its own root file system, read-only but /tmp. */
-static int image_root(const char *rootfs, const char *tmp)
-{
-	int err = codefs_mount_image(rootfs, tmp);
-
-	if (err < 0)
-		return err;
-	if (chroot(rootfs) < 0 || chdir("/") < 0)
-		return errf(errno, "chroot %s: %s", rootfs, strerror(errno));
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		return errf(errno, "mounting /proc: %s", strerror(errno));
-	return 0;
-}
-
 static __attribute__((noreturn)) void child_run(const struct child *a)
 {
 	struct rlimit nofile = { LAMBDA_NOFILE, LAMBDA_NOFILE };
@@ -223,7 +209,7 @@ static __attribute__((noreturn)) void child_run(const struct child *a)
 		goto fail;
 	snprintf(tmp, sizeof(tmp), "%s/tmp", a->c->env_dir);
 	if (a->c->rootfs[0])
-		err = image_root(a->c->rootfs, tmp);
+		err = codefs_enter_image(a->c->rootfs, tmp);
 	else
 		err = package_jail(a->c, tmp);
 	if (err < 0)

@@ -1,0 +1,81 @@
+/* A command's sandbox in a function's environment; see fn_sandbox.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lambda/fn_sandbox.h"
+#include "util/err.h"
+
+/* The image's KEY=VALUE list, then the function's variables over it. */
+static int vars_merge(struct fn_sandbox *v, const struct function *f)
+{
+	int ni = 0, n = 0;
+
+	for (int i = 0; v->im.env && v->im.env[i]; i++)
+		ni++;
+	v->vars = calloc((size_t)(ni + f->n_env) + 1, sizeof(*v->vars));
+	if (!v->vars)
+		return errf(ENOMEM, "the variables of %s: out of memory", f->name);
+	for (int i = 0; i < ni; i++) {
+		const char *kv = v->im.env[i], *eq = strchr(kv, '=');
+		bool overridden = false;
+
+		if (!eq)
+			continue;
+		for (int k = 0; k < f->n_env && !overridden; k++)
+			overridden = strlen(f->env[k].key) == (size_t)(eq - kv) &&
+				     !strncmp(f->env[k].key, kv, (size_t)(eq - kv));
+		if (overridden)
+			continue;
+		v->vars[n].key = strndup(kv, (size_t)(eq - kv));
+		v->vars[n].value = strdup(eq + 1);
+		n++;
+	}
+	for (int k = 0; k < f->n_env; k++) {
+		v->vars[n].key = strdup(f->env[k].key);
+		v->vars[n].value = strdup(f->env[k].value);
+		n++;
+	}
+	v->env.vars = v->vars;
+	v->env.n = n;
+	return 0;
+}
+
+int fn_sandbox_open(const struct live *lv, int fn, const struct env_handle *h,
+		    struct fn_sandbox *v)
+{
+	const struct function *f = &lv->t->functions[fn];
+	int err;
+
+	memset(v, 0, sizeof(*v));
+	v->sb = (struct sandbox){
+		.topo = lv->name, .env_id = h->m.id, .netns = h->m.netns, .locked = true,
+		.limits = { f->memory_mb, f->timeout_s, f->ephemeral_storage_mb },
+	};
+	v->env = (struct sandbox_env){
+		.vars = f->env, .n = f->n_env, .function_name = f->name,
+		.region = lv->t->region, .handler = f->handler,
+	};
+	if (f->code.kind != CODE_IMAGE_OCI && f->code.kind != CODE_IMAGE_TAR)
+		return 0;
+	if ((err = codepkg_image_current(lv->dir, f->name, &f->code, &v->im)) < 0)
+		return err;
+	v->image = true;
+	v->sb.rootfs = v->im.rootfs;
+	v->sb.workdir = image_workdir(&f->code, &v->im);
+	if ((err = vars_merge(v, f)) < 0)
+		fn_sandbox_close(v);
+	return err;
+}
+
+void fn_sandbox_close(struct fn_sandbox *v)
+{
+	for (int i = 0; v->vars && i < v->env.n; i++) {
+		free(v->vars[i].key);
+		free(v->vars[i].value);
+	}
+	free(v->vars);
+	v->vars = NULL;
+	if (v->image)
+		image_spec_free(&v->im);
+	v->image = false;
+}

@@ -30,6 +30,7 @@ import json
 import logging
 import math
 import os
+import site
 import sys
 import time
 import traceback
@@ -230,9 +231,21 @@ def post_error(path, err):
              "Content-Type": "application/json"})
 
 
+def set_default_sys_path():
+    """sys.path as Lambda's Python runtimes have it: the task root, then a
+    layer's /opt/python/lib/pythonX.Y/site-packages (a site directory: its
+    .pth files count) and /opt/python, then $LAMBDA_RUNTIME_DIR (PYTHONPATH)."""
+    task = os.environ.get("LAMBDA_TASK_ROOT", "/var/task")
+    site_dir = "/opt/python/lib/python%d.%d/site-packages" % sys.version_info[:2]
+    front = [task, site_dir, "/opt/python"]
+    sys.path[:] = front + [p for p in sys.path if p not in front]
+    if os.path.isdir(site_dir):
+        site.addsitedir(site_dir)
+
+
 def load_handler():
     handler = os.environ.get("_HANDLER", "")
-    sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", "/var/task"))
+    set_default_sys_path()
     try:
         modname, fname = handler.rsplit(".", 1)
     except ValueError as exc:

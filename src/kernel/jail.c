@@ -245,6 +245,10 @@ int jail_check(const struct jail *j)
 		return errf(EINVAL, "jail: at most %d extra binds", JAIL_BINDS_MAX);
 	if (j->n_files < 0 || j->n_files > JAIL_FILES_MAX || (j->n_files && !j->files))
 		return errf(EINVAL, "jail: at most %d files", JAIL_FILES_MAX);
+	if (j->layered && (j->layered->n < 0 || j->layered->n > JAIL_UNION_MAX ||
+			   (j->layered->n && !bind_dst_ok(j->layered->dst))))
+		return errf(EINVAL, "jail: a union of at most %d folders at an absolute path "
+			    "outside /proc, /sys, /dev and /tmp", JAIL_UNION_MAX);
 	for (int i = 0; i < j->n_binds; i++) {
 		const struct jail_bind *b = &j->binds[i];
 
@@ -293,6 +297,44 @@ static int extra_binds(const struct jail *j, const int *fds)
 			err = bind_tree(src, dst, b->writable);
 		if (err < 0)
 			return err;
+	}
+	return 0;
+}
+
+/* The union of j->layered, its sources opened in fds (top first in
+ * the overlay's lowerdir list, each by /proc/self/fd/N: no user path,
+ * no ':' or ',' to escape, and nothing resolved again). */
+static int layered_tree(const struct jail_union *u, const int *fds)
+{
+	char dst[PATH_MAX], opts[512] = "lowerdir=";
+	size_t len = strlen(opts);
+	int err;
+
+	if (!u || u->n == 0)
+		return 0;
+	stage_path(dst, u->dst);
+	if ((err = mkdirs(u->dst)) < 0)
+		return err;
+	if (u->n == 1) {
+		snprintf(opts, sizeof(opts), "/proc/self/fd/%d", fds[0]);
+		return bind_ro(opts, dst);
+	}
+	for (int i = u->n - 1; i >= 0; i--)
+		len += (size_t)snprintf(opts + len, sizeof(opts) - len, "%s/proc/self/fd/%d",
+					i == u->n - 1 ? "" : ":", fds[i]);
+	if (mount("vpcsim-layers", dst, "overlay", MS_RDONLY | RO_FLAGS, opts) < 0)
+		return errf(errno, "jail: mounting the overlay of %d folders on %s: %s", u->n,
+			    u->dst, strerror(errno));
+	return 0;
+}
+
+static int layered_open(const struct jail_union *u, int fds[JAIL_UNION_MAX])
+{
+	for (int i = 0; u && i < u->n; i++) {
+		fds[i] = open(u->srcs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fds[i] < 0)
+			return errf(errno, "jail: layer folder %s: %s", u->srcs[i],
+				    strerror(errno));
 	}
 	return 0;
 }
@@ -397,21 +439,24 @@ int jail_own_mounts(const char *what)
 
 int jail_enter(const struct jail *j)
 {
-	int err, fds[JAIL_BINDS_MAX + 1];
+	int err, fds[JAIL_BINDS_MAX + 1], lfds[JAIL_UNION_MAX];
 
-	if ((err = jail_check(j)) < 0 || (err = open_sources(j, fds)) < 0)
+	if ((err = jail_check(j)) < 0 || (err = open_sources(j, fds)) < 0 ||
+	    (err = layered_open(j->layered, lfds)) < 0)
 		return err;
 	if (mount("vpcsim-jail", STAGE, "tmpfs", RO_FLAGS, "size=256k,mode=0755") < 0)
 		return errf(errno, "jail: mounting its root on %s: %s", STAGE, strerror(errno));
 	if ((err = host_tree()) < 0 || (err = dev_tree(j->shm_mb)) < 0 ||
 	    (err = kernel_trees()) < 0 || (err = tmp_tree(j, fds[0])) < 0 ||
-	    (err = extra_binds(j, fds + 1)) < 0)
+	    (err = extra_binds(j, fds + 1)) < 0 || (err = layered_tree(j->layered, lfds)) < 0)
 		return err;
 	if ((err = jail_files(j)) < 0)
 		return err;
 	for (int i = 0; i <= j->n_binds; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
+	for (int i = 0; j->layered && i < j->layered->n; i++)
+		close(lfds[i]);
 	return pivot();
 }
 int jail_drop_privileges(uid_t uid, gid_t gid, const gid_t *groups, int n)

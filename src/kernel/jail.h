@@ -22,6 +22,7 @@
  *                 one a private tmpfs of tmp_mb, mode 1777
  *   each bind     read-only (or read-write if `writable`; always nosuid,
  *                 nodev), its mount point made in the new root
+ *   layered       a read-only overlay of its folders (or a bind of one)
  *   each file     a read-only file holding its text, made in the jail's
  *                 own root and mounted over dst (e.g. /etc/passwd: a user
  *                 database that names a uid the host's does not know)
@@ -41,6 +42,7 @@
 
 #define JAIL_BINDS_MAX 8
 #define JAIL_FILES_MAX 4
+#define JAIL_UNION_MAX 5
 
 /* A bind: host path `src` (a file or a folder) seen at `dst` inside,
  * read-only unless `writable` (a database engine's data folder). dst is
@@ -60,6 +62,16 @@ struct jail_file {
 	const char *text;
 };
 
+/* A read-only union of host folders seen at `dst` (same rules as a
+ * bind's dst): srcs[0] lowest, each later one's files over the earlier
+ * ones' and same-named folders merged (overlayfs with lower layers only;
+ * a single folder is a plain bind). Lambda's /opt made of layers. */
+struct jail_union {
+	const char *dst;
+	const char *srcs[JAIL_UNION_MAX];
+	int n;                     /* 0: none */
+};
+
 struct jail {
 	const char *tmp;           /* host folder bound read-write at /tmp;
 				    * NULL: a private tmpfs of tmp_mb */
@@ -69,6 +81,7 @@ struct jail {
 	int n_binds;               /* at most JAIL_BINDS_MAX */
 	const struct jail_file *files; /* may be NULL */
 	int n_files;               /* at most JAIL_FILES_MAX */
+	const struct jail_union *layered; /* may be NULL */
 };
 
 /* The first step of a jail: a mount namespace of the calling process's

@@ -81,12 +81,40 @@ static void stamp_write(const char *file, const char *stamp)
 	}
 }
 
+/* The zip at `zip` unpacked into the folder `dir` (made; `clear`, its
+ * folder or one above, emptied first and again on failure), its data
+ * counted in *n against lim; `mark` gets the zip's stamp, and a matching
+ * mark means it is unpacked already. */
+static int zip_into(const char *zip, const char *dir, const char *clear, const char *mark,
+		    const char *what, const struct unpack_limits *lim, struct unpack_count *n)
+{
+	char stamp[64];
+	int err = 0, root;
+
+	stamp_of(zip, stamp);
+	if (stamp_matches(mark, stamp))
+		return 0;
+	unlink(mark);
+	rm_tree(clear);
+	if ((err = mkdir_p(dir, 0755)) < 0 || (root = open_dir(dir)) < 0)
+		return err < 0 ? err : root;
+	fchmod(root, 0755);
+	err = unpack_package(zip, NULL, 0, root, lim, n, what);
+	close(root);
+	if (err < 0) {
+		rm_tree(clear);
+		return err;
+	}
+	stamp_write(mark, stamp);
+	return 0;
+}
+
 int codepkg_task_dir(const char *state_dir, const char *fn, const struct function_code *c,
 		     char out[PATH_MAX])
 {
-	char base[PATH_MAX], mark[PATH_MAX + 16], stamp[64];
+	char base[PATH_MAX], mark[PATH_MAX + 16];
 	struct unpack_count n = { 0 };
-	int err = 0, root;
+	int err;
 
 	if (c->kind == CODE_DIR) {
 		snprintf(out, PATH_MAX, "%s", c->path);
@@ -95,20 +123,33 @@ int codepkg_task_dir(const char *state_dir, const char *fn, const struct functio
 	snprintf(base, sizeof(base), "%s/code/%s", state_dir, fn);
 	snprintf(out, PATH_MAX, "%s/task", base);
 	snprintf(mark, sizeof(mark), "%s/unpacked", base);
-	stamp_of(c->path, stamp);
-	if (stamp_matches(mark, stamp))
-		return 0;
-	rm_tree(base);
-	if ((err = mkdir_p(out, 0755)) < 0 || (root = open_dir(out)) < 0)
-		return err < 0 ? err : root;
-	fchmod(root, 0755);
-	err = unpack_package(c->path, NULL, 0, root, &package_limits, &n, c->path);
-	close(root);
-	if (err < 0) {
-		rm_tree(base);
-		return errf_prefix(err, "unpacking the code package of %s", fn);
+	err = zip_into(c->path, out, base, mark, c->path, &package_limits, &n);
+	return err < 0 ? errf_prefix(err, "unpacking the code package of %s", fn) : 0;
+}
+
+int codepkg_layers(const char *state_dir, const char *fn, const struct function_code *c,
+		   char out[][PATH_MAX], int *n)
+{
+	struct unpack_limits lim = { CODE_UNZIPPED_MAX - (c->unzipped > 0 ? c->unzipped : 0),
+				     package_limits.max_entries };
+	struct unpack_count count = { 0 };
+	char mark[PATH_MAX + 16], what[PATH_MAX + 32];
+	int err;
+
+	*n = 0;
+	for (int i = 0; i < c->n_layers; i++) {
+		if (c->layer_kind[i] == CODE_DIR) {
+			snprintf(out[i], PATH_MAX, "%s", c->layers[i]);
+			continue;
+		}
+		snprintf(out[i], PATH_MAX, "%s/layers/%s/%d", state_dir, fn, i);
+		snprintf(mark, sizeof(mark), "%s.unpacked", out[i]);
+		snprintf(what, sizeof(what), "layer %d (%s)", i, c->layers[i]);
+		err = zip_into(c->layers[i], out[i], out[i], mark, what, &lim, &count);
+		if (err < 0)
+			return errf_prefix(err, "unpacking the layers of %s", fn);
 	}
-	stamp_write(mark, stamp);
+	*n = c->n_layers;
 	return 0;
 }
 

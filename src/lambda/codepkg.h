@@ -31,6 +31,15 @@ struct image_spec {
 int codepkg_task_dir(const char *state_dir, const char *fn, const struct function_code *c,
 		     char out[PATH_MAX]);
 
+/* The folders of fn's layers, in order (out[0] lowest), to be seen as
+ * one at /opt: a folder layer where it is, a zip unpacked once into
+ * STATE/layers/FN/N (again only when it changed) and shared read-only by
+ * every environment of fn. What a zip writes is counted against what
+ * Lambda's 250 MB leaves after the code (c->unzipped). *n gets their
+ * number. */
+int codepkg_layers(const char *state_dir, const char *fn, const struct function_code *c,
+		   char out[][PATH_MAX], int *n);
+
 /* Unpack (or reuse) the image of fn and read its config. */
 int codepkg_image(const char *state_dir, const char *fn, const struct function_code *c,
 		  struct image_spec *out);

@@ -79,7 +79,8 @@ static int cfg_package(const struct live *lv, const struct function *f, struct s
 	char rt[PATH_MAX];
 	int err;
 
-	if ((err = codepkg_task_dir(lv->dir, f->name, &f->code, c->task_dir)) < 0)
+	if ((err = codepkg_task_dir(lv->dir, f->name, &f->code, c->task_dir)) < 0 ||
+	    (err = codepkg_layers(lv->dir, f->name, &f->code, c->opt_dirs, &c->n_opt)) < 0)
 		return err;
 	snprintf(c->workdir, sizeof(c->workdir), "/var/task");
 	if (f->code.family == RUNTIME_PROVIDED) {

@@ -55,6 +55,8 @@ struct sup_cfg {
 	char handler[256];
 	char task_dir[PATH_MAX];      /* at /var/task ("" for an image) */
 	char runtime_dir[PATH_MAX];   /* at /var/runtime ("" for provided) */
+	char opt_dirs[CODE_LAYERS_MAX][PATH_MAX]; /* the layers, one view at /opt */
+	int n_opt;
 	char rootfs[PATH_MAX];        /* an image's root ("" otherwise) */
 	char workdir[PATH_MAX];       /* the runtime's cwd */
 	char **argv;                  /* the runtime's command line */

@@ -116,6 +116,21 @@ static void env_aws(const struct sup_cfg *c, struct envv *e)
 	}
 }
 
+/* Where the managed runtimes look in /opt (AWS's "Layer paths for each
+ * Lambda runtime"): NODE_PATH as Lambda sets it (nodeNN of the runtime
+ * identifier first); PYTHONPATH is $LAMBDA_RUNTIME_DIR, the client puts
+ * /opt/python and its site-packages on sys.path. Unless the function sets
+ * them (they are not reserved). */
+static void env_layer_paths(const struct sup_cfg *c, struct envv *e)
+{
+	if (c->family == RUNTIME_NODEJS && !env_has(e, "NODE_PATH"))
+		envv_add(e, "NODE_PATH=/opt/nodejs/node%d/node_modules:/opt/nodejs/node_modules:"
+			 "/var/runtime/node_modules:/var/runtime:/var/task",
+			 atoi(c->runtime_id + strlen("nodejs")));
+	if (c->family == RUNTIME_PYTHON && !env_has(e, "PYTHONPATH"))
+		envv_add(e, "PYTHONPATH=/var/runtime");
+}
+
 /* Lambda's variables over the image's and the function's own (which may
  * not set the reserved ones). */
 static void env_build(const struct sup_cfg *c, struct envv *e)
@@ -131,6 +146,7 @@ static void env_build(const struct sup_cfg *c, struct envv *e)
 		envv_add(e, "LD_LIBRARY_PATH=%s", LAMBDA_LD_PATH);
 	if (!env_has(e, "LANG"))
 		envv_add(e, "LANG=en_US.UTF-8");
+	env_layer_paths(c, e);
 	envv_add(e, "TZ=:UTC");
 	envv_add(e, "_HANDLER=%s", c->handler);
 	envv_add(e, "AWS_LAMBDA_RUNTIME_API=127.0.0.1:%d", RAPI_PORT);
@@ -179,11 +195,14 @@ static int package_jail(const struct sup_cfg *c, const char *tmp)
 		{ .src = c->runtime_dir, .dst = "/var/runtime" },
 		{ .src = c->ca_bundle, .dst = LAMBDA_CA_BUNDLE },
 	};
+	struct jail_union opt = { .dst = "/opt", .n = c->n_opt };
 	struct jail j = {
 		.tmp = tmp, .shm_mb = c->memory_mb < 64 ? c->memory_mb : 64,
-		.binds = binds, .n_binds = c->runtime_dir[0] ? 2 : 1,
+		.binds = binds, .n_binds = c->runtime_dir[0] ? 2 : 1, .layered = &opt,
 	};
 
+	for (int i = 0; i < c->n_opt; i++)
+		opt.srcs[i] = c->opt_dirs[i];
 	if (c->ca_bundle[0]) {
 		if (!c->runtime_dir[0])
 			binds[1] = binds[2];

@@ -1414,7 +1414,7 @@ static void parse_function(struct parse *p, const cJSON *j, const char *path, vo
 	static const char *const keys[] = {
 		"name", "memory_mb", "timeout_s", "ephemeral_storage_mb", "environment",
 		"handler", "reserved_concurrency", "vpc_config",
-		"runtime", "code", "image", "image_config", "role", "logging_config", NULL };
+		"runtime", "code", "image", "image_config", "role", "logging_config", "layers", NULL };
 	const cJSON *m;
 	const char *s;
 

@@ -148,7 +148,9 @@ static long long archive_unpacked_size(const char *path, long long limit, const 
 	return total;
 }
 
-static void check_zip(const char *kp, const char *path, const struct stat *st, struct diags *d)
+/* The zip's unzipped size (-1 when it is refused: *d says why). */
+static long long check_zip(const char *kp, const char *path, const struct stat *st,
+			   struct diags *d)
 {
 	const char *why = NULL;
 	long long n;
@@ -158,7 +160,7 @@ static void check_zip(const char *kp, const char *path, const struct stat *st, s
 			   "Request must be smaller than %lld bytes for the CreateFunction "
 			   "operation (%s is %lld bytes zipped; Lambda's limit is 50 MB)",
 			   CODE_ZIPPED_MAX, path, (long long)st->st_size);
-		return;
+		return -1;
 	}
 	n = archive_unpacked_size(path, CODE_UNZIPPED_MAX, &why);
 	if (n < 0)
@@ -168,36 +170,89 @@ static void check_zip(const char *kp, const char *path, const struct stat *st, s
 		topo_error(d, kp, CODE_LAMBDA, "Unzipped size must be smaller than %lld bytes "
 			   "(%s unzips to more than that, counted on its data)", CODE_UNZIPPED_MAX,
 			   path);
+	return n > CODE_UNZIPPED_MAX ? -1 : n;
+}
+
+/* A package or a layer: a folder or a .zip. Its kind, and its files'
+ * bytes (-1 when refused). */
+static long long package_size(const char *kp, const char *path, const char *what,
+			      enum code_kind *kind, struct diags *d)
+{
+	struct stat st;
+	size_t len = strlen(path);
+	long long n;
+
+	if (stat(path, &st) < 0) {
+		topo_error(d, kp, CODE_LAMBDA, "The %s %s cannot be read: %s; give a folder or a "
+			   ".zip, relative to the topology file", what, path, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		*kind = CODE_DIR;
+		n = folder_size(path, CODE_UNZIPPED_MAX);
+		if (n > CODE_UNZIPPED_MAX)
+			topo_error(d, kp, CODE_LAMBDA, "Unzipped size must be smaller than %lld "
+				   "bytes (the folder %s holds more)", CODE_UNZIPPED_MAX, path);
+		return n > CODE_UNZIPPED_MAX ? -1 : n;
+	}
+	if (!S_ISREG(st.st_mode) || len < 4 || strcmp(path + len - 4, ".zip")) {
+		topo_error(d, kp, CODE_LAMBDA, "The %s %s is neither a folder nor a .zip file",
+			   what, path);
+		return -1;
+	}
+	*kind = CODE_ZIP;
+	return check_zip(kp, path, &st, d);
 }
 
 static void parse_code_path(const char *kp, const char *path, struct function_code *c,
 			    struct diags *d)
 {
-	struct stat st;
-	long long n;
+	c->unzipped = package_size(kp, path, "code package", &c->kind, d);
+}
 
-	if (stat(path, &st) < 0) {
-		topo_error(d, kp, CODE_LAMBDA, "The code package %s cannot be read: %s; give a "
-			   "folder or a .zip, relative to the topology file", path, strerror(errno));
-		return;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		c->kind = CODE_DIR;
-		n = folder_size(path, CODE_UNZIPPED_MAX);
-		if (n > CODE_UNZIPPED_MAX)
-			topo_error(d, kp, CODE_LAMBDA, "Unzipped size must be smaller than %lld "
-				   "bytes (the folder %s holds more)", CODE_UNZIPPED_MAX, path);
-		return;
-	}
-	size_t len = strlen(path);
+/* `layers`: up to 5 zips or folders, unzipped together with the code
+ * within Lambda's 250 MB (its CreateFunction messages). */
+static void parse_layers(const cJSON *j, const char *path, const char *file,
+			 struct function_code *c, struct diags *d)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "layers"), *e;
+	char kp[PATH_LEN], ep[PATH_LEN + 16];
+	long long total = c->unzipped, n;
+	bool sized = c->unzipped >= 0;
 
-	if (!S_ISREG(st.st_mode) || len < 4 || strcmp(path + len - 4, ".zip")) {
-		topo_error(d, kp, CODE_LAMBDA, "The code package %s is neither a folder nor a "
-			   ".zip file", path);
+	if (!a)
+		return;
+	path_key2(kp, path, "layers");
+	if (!cJSON_IsArray(a)) {
+		topo_error(d, kp, "InvalidType", "'layers' must be an array of paths (zips or "
+			   "folders)");
 		return;
 	}
-	c->kind = CODE_ZIP;
-	check_zip(kp, path, &st, d);
+	if (cJSON_GetObjectItemCaseSensitive(j, "image"))
+		return; /* check_combination() refuses layers on an image */
+	if (cJSON_GetArraySize(a) > CODE_LAYERS_MAX) {
+		topo_error(d, kp, CODE_LAMBDA, "Cannot reference more than %d layers. (%d given: "
+			   "merge some into one zip)", CODE_LAYERS_MAX, cJSON_GetArraySize(a));
+		return;
+	}
+	cJSON_ArrayForEach(e, a) {
+		snprintf(ep, sizeof(ep), "%s[%d]", kp, c->n_layers);
+		if (!cJSON_IsString(e) || !e->valuestring[0]) {
+			topo_error(d, ep, "InvalidType", "a layer must be a non-empty path string");
+			sized = false;
+			continue;
+		}
+		c->layers[c->n_layers] = path_resolve(file, e->valuestring);
+		n = package_size(ep, c->layers[c->n_layers], "layer",
+				 &c->layer_kind[c->n_layers], d);
+		c->n_layers++;
+		sized &= n >= 0;
+		total += n;
+	}
+	if (sized && total > CODE_UNZIPPED_MAX)
+		topo_error(d, kp, CODE_LAMBDA, "Function code combined with layers exceeds the "
+			   "maximum allowed size of %lld bytes. The actual size is %lld bytes.",
+			   CODE_UNZIPPED_MAX, total);
 }
 
 static void parse_image_path(const char *kp, const char *path, struct function_code *c,
@@ -326,15 +381,16 @@ static void parse_runtime(const cJSON *rt, const char *path, struct function_cod
 
 /* Which keys go together, as CreateFunction says. */
 static void check_combination(const char *path, const char *handler, bool has_code,
-			      bool has_image, const struct function_code *c, struct diags *d)
+			      bool has_image, const struct function_code *c, struct diags *d,
+			      bool has_layers)
 {
 	char kp[PATH_LEN];
 
 	if (has_image) {
-		if (c->runtime || handler || has_code)
+		if (c->runtime || handler || has_code || has_layers)
 			topo_error(d, path, CODE_LAMBDA, "Please don't provide Handler or Runtime "
 				   "or Layer when the intended function PackageType is Image "
-				   "(remove runtime, handler and code, or image)");
+				   "(remove runtime, handler, code and layers, or image)");
 		return;
 	}
 	if (c->runtime && !has_code)
@@ -382,7 +438,9 @@ void function_code_parse(const cJSON *j, const char *path, const char *file,
 		}
 	}
 	parse_image_config(j, path, c, d);
-	check_combination(path, handler, code != NULL, img != NULL, c, d);
+	parse_layers(j, path, file, c, d);
+	check_combination(path, handler, code != NULL, img != NULL, c, d,
+			  cJSON_GetObjectItemCaseSensitive(j, "layers") != NULL);
 }
 
 static void strlist_free(struct strlist *l)
@@ -401,7 +459,28 @@ void function_code_free(struct function_code *c)
 	free(c->working_directory);
 	strlist_free(&c->entry_point);
 	strlist_free(&c->command);
+	for (int i = 0; i < c->n_layers; i++)
+		free(c->layers[i]);
 	memset(c, 0, sizeof(*c));
+}
+
+/* The relative paths of a `layers` array made absolute; how many. */
+static int layers_absolute(cJSON *layers, const char *file)
+{
+	cJSON *e;
+	int changed = 0;
+
+	cJSON_ArrayForEach(e, layers) {
+		char *abs;
+
+		if (!cJSON_IsString(e) || !e->valuestring[0] || e->valuestring[0] == '/')
+			continue;
+		abs = path_resolve(file, e->valuestring);
+		cJSON_SetValuestring(e, abs);
+		free(abs);
+		changed++;
+	}
+	return changed;
 }
 
 char *function_code_absolute_paths(const char *text, size_t len, const char *file)
@@ -427,6 +506,7 @@ char *function_code_absolute_paths(const char *text, size_t len, const char *fil
 			free(abs);
 			changed++;
 		}
+		changed += layers_absolute(cJSON_GetObjectItemCaseSensitive(f, "layers"), file);
 	}
 	/* Nothing relative: NULL, and the caller keeps the bytes as parsed. */
 	if (changed)

@@ -18,6 +18,7 @@
 #define CODE_ZIPPED_MAX   52428800LL     /* 50 MB, a .zip */
 #define CODE_UNZIPPED_MAX 262144000LL    /* 250 MB, unzipped */
 #define CODE_IMAGE_MAX    10737418240LL  /* 10 GB, an image */
+#define CODE_LAYERS_MAX   5              /* layers of one function */
 
 enum code_kind {
 	CODE_NONE,         /* v1: `handler` is a command for invoke */
@@ -49,12 +50,19 @@ struct function_code {
 	struct strlist entry_point;  /* image_config.entry_point */
 	struct strlist command;      /* image_config.command */
 	char *working_directory;     /* image_config.working_directory or NULL */
+	long long unzipped;          /* bytes of the package's files (-1: unknown) */
+	/* `layers` (TOPOLOGY.md, "Runtime settings (v3)"): zips or folders,
+	 * absolute, in the order Lambda extracts them under /opt (a later
+	 * one's files over an earlier one's). */
+	char *layers[CODE_LAYERS_MAX];
+	enum code_kind layer_kind[CODE_LAYERS_MAX]; /* CODE_DIR or CODE_ZIP */
+	int n_layers;
 };
 
 struct diags;
 struct cJSON;
 
-/* Read runtime, code, image and image_config of function object `j` at
+/* Read runtime, code, image, image_config and layers of function object `j` at
  * JSON path `path` (e.g. "functions[0]") into *c; `handler` is the
  * function's handler (NULL if absent), `file` the topology file the
  * relative paths are relative to. Every problem goes to *d. */

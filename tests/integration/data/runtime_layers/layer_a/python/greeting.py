@@ -1,0 +1,2 @@
+def who():
+    return "layer_a"

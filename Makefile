@@ -44,13 +44,16 @@ BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Iinclude \
 
 # src/ holds one folder per layer (see src/README.md). The command line
 # (src/cli) sits on top of the others; unit tests link everything below it.
-LAYERS := util model kernel state lambda aws cli
+# The CNI plugin (src/cni) is a program of its own on the same layers.
+LAYERS := util model kernel state lambda aws cli cni
 SRCS     := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 HDRS     := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.h)) $(wildcard include/vpcsim/*.h)
 CMD_SRCS := $(wildcard src/cli/*.c)
-LIB_SRCS := $(filter-out $(CMD_SRCS),$(SRCS))
+CNI_SRCS := $(wildcard src/cni/*.c)
+LIB_SRCS := $(filter-out $(CMD_SRCS) $(CNI_SRCS),$(SRCS))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 CMD_OBJS := $(CMD_SRCS:src/%.c=$(BUILD)/obj/%.o)
+CNI_OBJS := $(CNI_SRCS:src/%.c=$(BUILD)/obj/%.o)
 
 # tests/unit: cmocka tests that need no privilege and never touch the
 # kernel; tests/kernel: cmocka tests that do (BPF_PROG_TEST_RUN, namespaces,
@@ -62,7 +65,7 @@ UNIT_BINS   := $(UNIT_SRCS:tests/%.c=$(BUILD)/tests/%) $(KERNEL_SRCS:tests/%.c=$
 .PHONY: all layers deps check unit integration demo bench fuzz fuzz-build fuzz-reach clean help install uninstall docs-images FORCE
 .DEFAULT_GOAL := all
 
-all: layers $(BUILD)/vpcsim $(BUILD)/vpcsim.8 $(UNIT_BINS)
+all: layers $(BUILD)/vpcsim $(BUILD)/vpcsim-cni $(BUILD)/vpcsim.8 $(UNIT_BINS)
 
 # The one-way include rule, no include circle, no host path literal outside
 # src/util/paths.h (src/README.md).
@@ -137,6 +140,9 @@ $(BUILD)/vpcsim.8: docs/vpcsim.8.in $(BUILD)/vpcsim VERSION $(BUILD)/datadir
 $(BUILD)/vpcsim: $(CMD_OBJS) $(LIB_OBJS)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
+$(BUILD)/vpcsim-cni: $(CNI_OBJS) $(LIB_OBJS)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
 $(BUILD)/tests/%: tests/%.c $(LIB_OBJS) $(wildcard tests/*/*.h) | $(BUILD)/tests
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(dir $<) -Itests/unit $< $(LIB_OBJS) -o $@ $(LDLIBS) -lcmocka
@@ -192,9 +198,12 @@ DATADIR := $(PREFIX)/share/vpcsim
 RTDIR   := $(PREFIX)/lib/vpcsim/runtimes
 RUNTIMES ?= runtimes
 ENGDIR  := $(PREFIX)/lib/vpcsim/engines
+# Where runtimes look for CNI plugins (podman, containerd, kubelet).
+CNIDIR  ?= /opt/cni/bin
 
-install: $(BUILD)/vpcsim $(BUILD)/vpcsim.8
+install: $(BUILD)/vpcsim $(BUILD)/vpcsim-cni $(BUILD)/vpcsim.8
 	install -D -m 0755 $(BUILD)/vpcsim $(DESTDIR)$(BINDIR)/vpcsim
+	install -D -m 0755 $(BUILD)/vpcsim-cni $(DESTDIR)$(CNIDIR)/vpcsim
 	install -D -m 0644 $(BUILD)/vpcsim.8 $(DESTDIR)$(MANDIR)/vpcsim.8
 	install -D -m 0644 completion/vpcsim.bash $(DESTDIR)$(COMPDIR)/vpcsim
 	$(if $(wildcard docs/topology.schema.json),install -D -m 0644 docs/topology.schema.json \
@@ -206,6 +215,7 @@ install: $(BUILD)/vpcsim $(BUILD)/vpcsim.8
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vpcsim $(DESTDIR)$(MANDIR)/vpcsim.8 $(DESTDIR)$(COMPDIR)/vpcsim
+	rm -f $(DESTDIR)$(CNIDIR)/vpcsim
 	rm -f $(DESTDIR)$(DATADIR)/topology.schema.json
 	rm -rf $(DESTDIR)$(RTDIR) $(DESTDIR)$(ENGDIR)
 	-rmdir $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/lib/vpcsim 2>/dev/null

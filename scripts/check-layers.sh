@@ -2,7 +2,7 @@
 # The one-way rule of src/README.md, checked from the includes alone:
 #
 #  1. a file in src/LAYER/ includes "OTHER/x.h" only for OTHER at or below
-#     LAYER (util < model < kernel < state < lambda < aws < cli);
+#     LAYER (util < model < kernel < state < lambda < aws < cli < cni);
 #  2. no circle between modules (a module is a .c and its .h; a private
 #     header NAME_internal*.h and the files NAME_PART.c/.h of a module
 #     spread over several files, where NAME.h exists, belong to NAME);
@@ -18,7 +18,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
-layers=(util model kernel state lambda aws cli)
+layers=(util model kernel state lambda aws cli cni)
 rank() {
 	local i
 	for i in "${!layers[@]}"; do

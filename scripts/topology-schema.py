@@ -122,6 +122,13 @@ defs = {
          "udp_stream_timeout": i(60, 180, "seconds (AWS: 60..180, default 180)"),
          "udp_timeout": i(30, 60, "seconds (AWS: 30..60, default 30)")},
          desc="the ENI's connection-tracking timeouts, as EC2's"),
+     "cni": obj({
+         "container_id": s("the runtime's CNI_CONTAINERID", pattern="^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$"),
+         "ifname": s("the container's interface (CNI_IFNAME)"),
+         "network": s("the CNI network name"),
+         "link": i(0, 32767, "the router end e<link>")},
+         desc="a container the CNI plugin attached (written by its ADD into the live "
+              "topology; up refuses it; docs/CNI.md)"),
      "require_tls": B("v2, rds-proxy: clients must use TLS (default false)"),
      "engine": s("v2: a real database server run by vpcsim", enum=["postgres"]),
      "port": i(1, 65535, "v2: the engine's port (postgres: 5432)"),

@@ -1,4 +1,5 @@
 /* Attaching and detaching an ENI: see eni.h. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -7,6 +8,7 @@
 #include "kernel/proc.h"
 #include "kernel/rtnl.h"
 #include "kernel/tc.h"
+#include "util/err.h"
 #include "util/paths.h"
 
 int attach_veth(struct netns *router, struct netns *node, const struct attachment *a,
@@ -84,4 +86,57 @@ int eni_detach(const char *router, const char *node, uint32_t ip, int ifindex)
 	path_etc_netns(path, sizeof(path), node, NULL);
 	rmdir(path);
 	return first;
+}
+
+
+int attach_container(struct netns *router, struct netns *ctr, const struct attachment *a,
+		     const char *alias, const char *ifname, struct container_end *end)
+{
+	struct veth_spec v = {
+		.name = a->ifname, .ifindex = a->ifindex, .alias = alias,
+		.peer_ns = ctr, .peer_name = ifname, .mtu = a->mtu,
+	};
+	struct route_spec host = {
+		.table = 254, .dst = { a->ip, 32 }, .kind = ROUTE_UNICAST, .oif = a->ifindex,
+	};
+	struct route_spec dflt = {
+		.table = 254, .dst = { 0, 0 }, .kind = ROUTE_UNICAST, .gateway = a->gateway,
+		.onlink = 1,
+	};
+	int err;
+
+	err = rt_link_veth_add(router, &v);
+	if (!err)
+		err = end->ifindex = rt_link_by_name(ctr, ifname, end->mac);
+	if (err == 0)
+		err = errf(ENODEV, "the veth end %s did not appear in %s", ifname, ctr->name);
+	if (err > 0)
+		err = rt_link_set_up(ctr, end->ifindex);
+	if (!err)
+		err = rt_addr_add(ctr, end->ifindex, a->ip, a->prefix, 1);
+	dflt.oif = end->ifindex;
+	if (!err)
+		err = rt_route_add(ctr, &dflt);
+	if (!err)
+		err = rt_route_add(router, &host);
+	if (!err)
+		err = rt_link_wait_ready(router, a->ifindex, 1000);
+	return err;
+}
+
+int container_detach(const char *router, const char *ctr, uint32_t ip, int ifindex)
+{
+	struct netns *ns;
+	int first = 0, err;
+
+	if (router[0] && netns_exists(router) && netns_open(router, &ns) == 0) {
+		first = rt_route_del(ns, 254, (struct cidr){ ip, 32 }, ifindex);
+		err = rt_link_del(ns, ifindex);
+		first = first ? first : err;
+		netns_close(ns);
+	}
+	/* The name only: the container's namespace and processes are its
+	 * runtime's. */
+	err = netns_delete(ctr);
+	return first ? first : err;
 }

@@ -32,4 +32,21 @@ int eni_dataplane_attach(struct netns *router, struct dataplane *dp, int ifindex
  * VPC's tables is the data plane's (state/vpc_dataplane.h) to remove. */
 int eni_detach(const char *router, const char *node, uint32_t ip, int ifindex);
 
+/* A container's namespace `ctr` (bound under a name of ours) attached as
+ * attachment `a`: the veth with its end `ifname` in the container (the
+ * kernel numbers it), its address (noprefixroute) and default route via
+ * a->gateway on-link there, the router's /32 to it. The container end's
+ * ifindex and MAC go to *end. The ENI's data plane is
+ * eni_dataplane_attach()'s, as for any ENI. */
+struct container_end {
+	int ifindex;
+	uint8_t mac[6];
+};
+int attach_container(struct netns *router, struct netns *ctr, const struct attachment *a,
+		     const char *alias, const char *ifname, struct container_end *end);
+/* attach_container()'s reverse: the router's /32 and the veth (its end in
+ * the container goes with it), then our name of the namespace; never the
+ * container's processes nor its namespace. Absent parts are success. */
+int container_detach(const char *router, const char *ctr, uint32_t ip, int ifindex);
+
 #endif

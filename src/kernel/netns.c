@@ -247,19 +247,30 @@ out:
 	return err;
 }
 
+/* The empty file /run/netns/NAME that a namespace is bound on; `verb`
+ * ("creating", "binding") names the operation in errors. */
+static int name_file_make(const char *name, const char *verb, char path[PATH_MAX])
+{
+	int err = netns_run_dir_prepare();
+
+	if (err < 0)
+		return err;
+	netns_path(name, path);
+	err = mount_point_make(path);
+	if (err < 0)
+		return errf(err, "%s namespace %s: %s", verb, name, strerror(-err));
+	return 0;
+}
+
 int netns_create(const char *name, const char *const kv[][2], int n, struct netns **out)
 {
 	char path[PATH_MAX];
 	struct netns *ns = NULL;
 	int saved = -1, fd = -1, err;
 
-	err = netns_run_dir_prepare();
+	err = name_file_make(name, "creating", path);
 	if (err < 0)
 		return err;
-	netns_path(name, path);
-	err = mount_point_make(path);
-	if (err < 0)
-		return errf(err, "creating namespace %s: %s", name, strerror(-err));
 
 	saved = netns_home();
 	if (saved < 0) {
@@ -311,6 +322,33 @@ fail:
 	umount2(path, MNT_DETACH);
 	unlink(path);
 	return err;
+}
+
+int netns_attach_fd(const char *name, int fd, struct netns **out)
+{
+	char path[PATH_MAX], src[64];
+	int err, own;
+
+	err = name_file_make(name, "binding", path);
+	if (err < 0)
+		return err;
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	if (mount(src, path, "none", MS_BIND, NULL) < 0) {
+		err = errf(errno, "binding namespace %s (bind mount on %s): %s", name, path,
+			   strerror(errno));
+		unlink(path);
+		return err;
+	}
+	own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	*out = own < 0 ? NULL : netns_alloc(name, own);
+	if (!*out) {
+		err = errf(errno ? errno : ENOMEM, "opening namespace %s", name);
+		if (own >= 0)
+			close(own);
+		netns_delete(name);
+		return err;
+	}
+	return 0;
 }
 
 int netns_open(const char *name, struct netns **out)

@@ -27,6 +27,25 @@ struct netns {
  * host's are never touched), and open it. Fails with
  * -EEXIST if the name is taken. */
 int netns_create(const char *name, const char *const kv[][2], int n, struct netns **out);
+/* Give the namespace open as `fd` (someone else's: a container's) the name
+ * NAME, as `ip netns attach` does: a bind mount of it on /run/netns/NAME,
+ * and open it. netns_delete(NAME) later removes the name only; the
+ * namespace lives on as long as its owner holds it. */
+int netns_attach_fd(const char *name, int fd, struct netns **out);
+/* Open the network namespace at `path`, handed over by someone else (a
+ * container runtime's CNI_NETNS) to a process that runs as root: an
+ * absolute path whose components are never symbolic links (but for the
+ * kernel's own /proc/PID[/task/TID]/ns/net), that is a network namespace
+ * (nsfs, NS_GET_NSTYPE) and neither this process's nor init's. *out is an
+ * O_RDONLY descriptor. -EINVAL / -EPERM / -errno with a message naming the
+ * path (netns_foreign.c). */
+int netns_open_foreign(const char *path, int *out);
+/* A name under /run/netns bound to the namespace of `fd` for which
+ * want(name) holds (want NULL: any): 1 and the name in out, or 0 when
+ * there is none. A namespace may have several names. */
+int netns_name_of_fd(int fd, bool (*want)(const char *name), char out[NETNS_NAME_MAX]);
+/* Is /run/netns/NAME the namespace of `fd`? */
+bool netns_is(int fd, const char *name);
 /* Open an existing named namespace. -ENOENT if absent. */
 int netns_open(const char *name, struct netns **out);
 /* Close the handle (sockets and fd); the namespace stays. NULL is fine. */

@@ -134,6 +134,52 @@ int rt_link_exists(struct netns *ns, int ifindex)
 	return 1;
 }
 
+int rt_link_del(struct netns *ns, int ifindex)
+{
+	struct nl_sock *sk = netns_rt(ns);
+	struct rtnl_link *link;
+	int err;
+
+	if (!sk)
+		return -EIO;
+	link = rtnl_link_alloc();
+	if (!link)
+		return errf(ENOMEM, "deleting ifindex %d in %s", ifindex, ns->name);
+	rtnl_link_set_ifindex(link, ifindex);
+	err = rtnl_link_delete(sk, link);
+	rtnl_link_put(link);
+	if (err == -NLE_NODEV || err == -NLE_OBJ_NOTFOUND)
+		return 0;
+	if (err < 0)
+		return errf(nl_err(err), "deleting ifindex %d in %s: %s", ifindex, ns->name,
+			    nlerr_str(err));
+	return 0;
+}
+
+int rt_link_by_name(struct netns *ns, const char *name, uint8_t mac[6])
+{
+	struct nl_sock *sk = netns_rt(ns);
+	struct rtnl_link *link = NULL;
+	struct nl_addr *a;
+	int err, ifindex;
+
+	if (!sk)
+		return -EIO;
+	err = rtnl_link_get_kernel(sk, 0, name, &link);
+	if (err == -NLE_NODEV || err == -NLE_OBJ_NOTFOUND)
+		return 0;
+	if (err < 0)
+		return errf(nl_err(err), "reading link %s in %s: %s", name, ns->name,
+			    nlerr_str(err));
+	ifindex = rtnl_link_get_ifindex(link);
+	a = rtnl_link_get_addr(link);
+	memset(mac, 0, 6);
+	if (a && nl_addr_get_len(a) == 6)
+		memcpy(mac, nl_addr_get_binary_addr(a), 6);
+	rtnl_link_put(link);
+	return ifindex;
+}
+
 int rt_link_wait_ready(struct netns *ns, int ifindex, int timeout_ms)
 {
 	struct nl_sock *sk = netns_rt(ns);

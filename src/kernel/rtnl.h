@@ -33,6 +33,11 @@ int rt_link_set_up(struct netns *ns, int ifindex);
  * sent, so a connection opened right after a veth is made loses its first
  * packet to a 1 s retransmit. */
 int rt_link_wait_ready(struct netns *ns, int ifindex, int timeout_ms);
+/* Delete link ifindex (a veth takes its peer along). Absent is success. */
+int rt_link_del(struct netns *ns, int ifindex);
+/* The ifindex of link `name` in ns with its MAC address, 0 when there is
+ * none, or -errno. */
+int rt_link_by_name(struct netns *ns, const char *name, uint8_t mac[6]);
 /* 1 when ifindex exists in ns, 0 when it does not, or -errno. */
 int rt_link_exists(struct netns *ns, int ifindex);
 

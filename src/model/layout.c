@@ -107,12 +107,17 @@ static int add_node(struct layout *L, enum node_kind kind, int index, int vpc,
 	return L->n_nodes++;
 }
 
-static int add_attachment(struct layout *L, int router, int node, uint32_t ip,
-			  uint32_t gateway, uint8_t prefix)
+/* The router end is e<k>: the next number, or a container's own `link`
+ * (k_fixed >= 0, topology_cni.c), after which the next number continues. */
+static int add_attachment_k(struct layout *L, int router, int node, uint32_t ip,
+			    uint32_t gateway, uint8_t prefix, int k_fixed)
 {
 	struct router *r = &L->routers[router];
 	struct attachment *a = &L->atts[L->n_atts];
-	int k = r->n_attachments++;
+	int k = k_fixed >= 0 ? k_fixed : r->n_attachments;
+
+	if (k >= r->n_attachments)
+		r->n_attachments = k + 1;
 
 	a->router = router;
 	a->node = node;
@@ -128,17 +133,23 @@ static int add_attachment(struct layout *L, int router, int node, uint32_t ip,
 	return L->n_atts++;
 }
 
+static int add_attachment(struct layout *L, int router, int node, uint32_t ip,
+			  uint32_t gateway, uint8_t prefix)
+{
+	return add_attachment_k(L, router, node, ip, gateway, prefix, -1);
+}
+
 /* An ENI: an attachment in subnet `s` of VPC `v`. */
-static int add_eni(struct builder *b, int node, int v, int s, uint32_t ip,
-		   const int *sgs, int n_sgs, const char *what)
+static int add_eni_k(struct builder *b, int node, int v, int s, uint32_t ip,
+		     const int *sgs, int n_sgs, const char *what, int k)
 {
 	const struct subnet *sn = &b->t->vpcs[v].subnets[s];
 	struct attachment *a;
 	char desc[256];
 	int i;
 
-	i = add_attachment(b->L, b->L->vpc_router[v], node, ip, subnet_router(sn->cidr),
-			   sn->cidr.len);
+	i = add_attachment_k(b->L, b->L->vpc_router[v], node, ip, subnet_router(sn->cidr),
+			     sn->cidr.len, k);
 	a = &b->L->atts[i];
 	a->vpc = v;
 	a->subnet = s;
@@ -149,6 +160,12 @@ static int add_eni(struct builder *b, int node, int v, int s, uint32_t ip,
 	snprintf(desc, sizeof(desc), "%s/%s/%s", b->t->vpcs[v].name, sn->name, what);
 	eni_id_make(b->t->name, desc, a->eni_id);
 	return i;
+}
+
+static int add_eni(struct builder *b, int node, int v, int s, uint32_t ip,
+		   const int *sgs, int n_sgs, const char *what)
+{
+	return add_eni_k(b, node, v, s, ip, sgs, n_sgs, what, -1);
 }
 
 static int add_link(struct builder *b, enum link_kind kind, int ref, int ra, int rb,
@@ -336,6 +353,8 @@ static void lay_vpc_nodes(struct builder *b)
 		uint32_t ip = r->ip;
 		int node, att;
 
+		if (r->cni) /* lay_containers() */
+			continue;
 		snprintf(path, sizeof(path), "resources[%d]", i);
 		snprintf(what, sizeof(what), "resource %s", r->name);
 		if (!ip)
@@ -431,6 +450,28 @@ static void lay_functions_and_hosts(struct builder *b)
 	}
 }
 
+/* Containers the CNI plugin placed (topology_cni.c) come last, each on
+ * its own e<link> with its own address, so that they never move what `up`
+ * laid out. Their namespace is the container's, bound under the name
+ * vpcsim-TOPO.cni.NAME while it is attached. */
+static void lay_containers(struct builder *b)
+{
+	const struct topology *t = b->t;
+
+	for (int i = 0; i < t->n_resources; i++) {
+		const struct resource *r = &t->resources[i];
+		char what[128];
+		int node;
+
+		if (!r->cni || r->vpc < 0)
+			continue;
+		node = add_node(b->L, NODE_RESOURCE, i, r->vpc, r->name, "cni");
+		snprintf(what, sizeof(what), "container/%s/%s", r->cni->container_id,
+			 r->cni->ifname);
+		add_eni_k(b, node, r->vpc, r->subnet, r->ip, r->sgs, r->n_sgs, what, r->cni->link);
+	}
+}
+
 /* Every ENI of a VPC has an entry in its enis map (DP_ENIS_MAX): more
  * than that could not be loaded, so `validate` refuses it here. */
 static void check_enis_per_vpc(const struct layout *L, struct diags *d)
@@ -470,6 +511,7 @@ int layout_build(const struct topology *t, struct layout *L, struct diags *d)
 	lay_routers_and_links(&b);
 	lay_vpc_nodes(&b);
 	lay_functions_and_hosts(&b);
+	lay_containers(&b);
 	check_enis_per_vpc(L, d);
 	builder_free(&b);
 	return d->n_errors > errors ? -1 : 0;

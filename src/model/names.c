@@ -62,3 +62,11 @@ bool ns_owned_by(const char *name, const char *topo)
 		return strncmp(name, NS_PREFIX, strlen(NS_PREFIX)) == 0;
 	return ns_owner(name, owner) && strcmp(owner, topo) == 0;
 }
+
+bool ns_is_container(const char *name)
+{
+	char owner[TOPO_NAME_MAX_LEN + 1];
+	const char *dot = strchr(name, '.');
+
+	return ns_owner(name, owner) && dot && !strncmp(dot, ".cni.", 5);
+}

@@ -18,6 +18,8 @@
  *     nat.VPC.NAT         NAT gateway NAT of VPC
  *     hpl.VPC.SUBNET.K    the K-th hyperplane ENI of SUBNET in VPC
  *     env.ID              execution environment ID (FN-N)
+ *     cni.NAME            container NAME's own namespace, only named by us
+ *                         while the CNI plugin has it attached (docs/CNI.md)
  *
  * The older scheme, vpcsim-TOPO-KIND-NAME, let topology `a` claim every
  * object of topology `a-b` and let two objects share one name; `clean`
@@ -48,6 +50,10 @@ bool ns_owner(const char *name, char owner[TOPO_NAME_MAX_LEN + 1]);
 /* Is `name` an object of topology `topo`? topo NULL: of any vpcsim
  * topology, old-scheme leftovers included (what `clean` sweeps). */
 bool ns_owned_by(const char *name, const char *topo);
+/* Is `name` our name of a container's namespace (vpcsim-TOPO.cni.NAME)?
+ * Its processes are the container runtime's: removing it removes the
+ * name only. */
+bool ns_is_container(const char *name);
 /* Does `s` match ^[a-z][a-z0-9-]{0,max-1}$ (a topology or object name)? */
 bool ns_component_ok(const char *s, size_t max);
 

@@ -341,6 +341,14 @@ int plan_build(const struct layout *L, struct plan *P)
 	bool ok = true;
 
 	memset(P, 0, sizeof(*P));
+	/* A copy of a live topology holds its containers: their namespaces
+	 * are the runtime's, attached by the CNI plugin's ADD. */
+	for (int i = 0; i < L->t->n_resources; i++)
+		if (L->t->resources[i].cni)
+			return errf(EINVAL, "resources[%d].cni: InvalidParameterValue: resource %s "
+				    "is a container the CNI plugin attached (docs/CNI.md); up makes "
+				    "no container: remove it from the file", i,
+				    L->t->resources[i].name);
 	for (int r = 0; ok && r < L->n_routers; r++)
 		ok = push(P, STEP_ROUTER, plan_ns_router(r), r) != NULL;
 	ok = ok && plan_gateway_addrs(L, P);

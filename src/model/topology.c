@@ -1198,6 +1198,7 @@ static void parse_resource(struct parse *p, const cJSON *j, const char *path, vo
 	static const char *const keys[] = {
 		"name", "kind", "subnet", "security_groups", "ip", "public_ip",
 		"publicly_accessible", "listen", "command", "user", "connection_tracking",
+		"cni", /* topology_cni.c */
 		/* topology_db.c */
 		"engine", "port", "max_connections", "instance_class", "master_username",
 		"master_password",
@@ -1243,6 +1244,7 @@ static void parse_resource(struct parse *p, const cJSON *j, const char *path, vo
 		r->command = topo_strdup(s);
 	parse_resource_user(p, j, path, r);
 	parse_resource_db(p, j, path, r);
+	parse_resource_cni(p, j, path, r);
 }
 
 /* Variables the Lambda runtime sets itself; AWS refuses them. */

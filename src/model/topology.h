@@ -228,8 +228,21 @@ struct secret {
 	char *password;            /* never printed */
 };
 
+/* A container's network namespace placed in the subnet by the CNI plugin
+ * (docs/CNI.md): written into the live topology by its ADD, never by a
+ * user's file (`up` refuses it). Its interface is the router's e<link>,
+ * kept here so that ADDs and DELs never renumber another attachment. */
+#define CNI_ID_MAX 128          /* container ids longer are refused */
+struct resource_cni {
+	char container_id[CNI_ID_MAX + 1];
+	char ifname[16];           /* the container's end (CNI_IFNAME) */
+	char network[NAME_MAX_LEN * 2 + 1]; /* the CNI network name */
+	int link;                  /* the router end is e<link> */
+};
+
 struct resource {
 	char *name;
+	struct resource_cni *cni;  /* NULL: made by up */
 	struct conntrack_spec conntrack;   /* "connection_tracking" */
 	enum resource_kind kind;
 	int vpc, subnet;           /* subnet index within its VPC */
@@ -424,6 +437,29 @@ bool sg_rule_same(const struct sg_rule *a, const struct sg_rule *b);
  * (free() it), or NULL with errf(). The result is not validated. */
 char *topology_edit_sg_rules(const char *text, size_t len, const struct topology *t,
 			     int vi, int gi, bool ingress, const char *add, int remove_at);
+
+/* Containers (topology_cni.c, docs/CNI.md). The CNI alphabet checks: */
+bool cni_container_id_ok(const char *s);
+bool cni_ifname_ok(const char *s);
+bool cni_network_ok(const char *s);
+#define CNI_LINK_MAX 32767
+/* The resource of container_id's interface ifname, or -1. */
+int topology_find_container(const struct topology *t, const char *container_id,
+			    const char *ifname);
+/* What the plugin's ADD writes: a resource with its "cni" object. */
+struct container_spec {
+	const char *name, *subnet, *ip;
+	const char *const *sgs;
+	int n_sgs;
+	const char *container_id, *ifname, *network;
+	int link;
+};
+/* The topology text (len bytes) with container resource `add` appended
+ * to "resources", or (add NULL) the container resource named `remove`
+ * taken out. Returns the new text (free() it), or NULL with errf(). The
+ * result is not validated. */
+char *topology_cni_edit(const char *text, size_t len, const struct container_spec *add,
+			const char *remove);
 
 /* Print every diag as `FILE: PATH: Code: message`, warnings as
  * `FILE: PATH: warning: Code: message` (the PATH part is left out when

@@ -76,6 +76,9 @@ void parse_list(struct parse *p, const cJSON *root, const char *key, size_t size
 #define LIST(p, root, key, arr, n, fn) \
 	parse_list(p, root, key, sizeof(*(arr)), (void **)&(arr), &(n), fn)
 
+/* topology_cni.c: a container's attachment ("cni"), made by the plugin. */
+void parse_resource_cni(struct parse *p, const cJSON *j, const char *path, struct resource *r);
+
 /* topology_db.c: database engines, proxies and secrets. */
 void parse_secret(struct parse *p, const cJSON *j, const char *path, void *out);
 /* The engine and proxy keys of resource r (its kind already read). */

@@ -179,6 +179,7 @@ void topology_free(struct topology *t)
 	free(t->peerings);
 	for (int i = 0; i < t->n_resources; i++) {
 		free(t->resources[i].name);
+		free(t->resources[i].cni);
 		free(t->resources[i].listen);
 		free(t->resources[i].command);
 		free(t->resources[i].user);

@@ -74,7 +74,8 @@ static int sweep_dir_entries(const char *dir, const char *topo, int *first,
 
 static int remove_netns(const char *dir, const char *name)
 {
-	proc_kill_netns(name);
+	if (!ns_is_container(name))
+		proc_kill_netns(name);
 	return netns_delete(name);
 }
 

@@ -2,7 +2,7 @@
 # make install / make uninstall with PREFIX and DESTDIR: every file where
 # it belongs, working from where it is installed, and all of it removed.
 . "$(dirname "$0")/lib.sh"
-plan 15
+plan 16
 D=$TMP/dest
 mkdir -p "$TMP/rt/python" && printf '#!/bin/sh\necho bootstrap\n' >"$TMP/rt/python/bootstrap"
 chmod 755 "$TMP/rt/python/bootstrap"
@@ -11,6 +11,8 @@ check "make install DESTDIR PREFIX=/usr" \
 	make -s -C "$ROOT" install DESTDIR="$D" PREFIX=/usr RUNTIMES="$TMP/rt"
 check "the binary is in /usr/sbin, executable" test -x "$D/usr/sbin/vpcsim"
 check "the installed binary runs" bash -c "'$D/usr/sbin/vpcsim' --version | grep -q '^vpcsim '"
+check "the CNI plugin is in /opt/cni/bin/vpcsim and answers VERSION" \
+	bash -c "CNI_COMMAND=VERSION '$D/opt/cni/bin/vpcsim' </dev/null | grep -q supportedVersions"
 check "the man page is in /usr/share/man/man8" test -f "$D/usr/share/man/man8/vpcsim.8"
 check "man reads it" bash -c "man -l '$D/usr/share/man/man8/vpcsim.8' 2>/dev/null | grep -q 'vpcsim up'"
 check "the completion is in /usr/share/bash-completion/completions/vpcsim" \

@@ -1416,7 +1416,8 @@ static void parse_function(struct parse *p, const cJSON *j, const char *path, vo
 	static const char *const keys[] = {
 		"name", "memory_mb", "timeout_s", "ephemeral_storage_mb", "environment",
 		"handler", "reserved_concurrency", "vpc_config",
-		"runtime", "code", "image", "image_config", "role", "logging_config", "layers", NULL };
+		"runtime", "code", "image", "image_config", "role", "logging_config", "layers",
+		"events", "maximum_retry_attempts", "maximum_event_age_s", NULL };
 	const cJSON *m;
 	const char *s;
 
@@ -1439,6 +1440,7 @@ static void parse_function(struct parse *p, const cJSON *j, const char *path, vo
 		f->handler = topo_strdup(s);
 	function_code_parse(j, path, p->t->file, f->handler, &f->code, p->d);
 	parse_function_role(p, j, path, f);
+	parse_function_events(p, j, path, f);
 	m = member(p, j, path, "vpc_config", false);
 	if (m) {
 		char kp[PATH_LEN];
@@ -1556,6 +1558,7 @@ struct topology *topology_parse(const char *file, const char *text, size_t len,
 	check_endpoint_services(&p);
 	topology_check(p.t, d);
 	check_aws_zone(p.t, d);
+	check_function_events(p.t, d);
 out:
 	cJSON_Delete(root);
 	if (d->n_errors == errors)

@@ -312,6 +312,34 @@ struct env_var {
 	char *key, *value;
 };
 
+/* A function's event sources (TOPOLOGY.md "Function events",
+ * docs/EVENTS.md), each invoking it asynchronously. */
+enum fn_event_type {
+	FN_EVENT_SCHEDULE,
+	FN_EVENT_S3,
+};
+
+/* S3 notification event types (bits of fn_event.s3_events). */
+#define S3_EV_PUT    (1u << 0)         /* s3:ObjectCreated:Put */
+#define S3_EV_POST   (1u << 1)         /* s3:ObjectCreated:Post */
+#define S3_EV_COPY   (1u << 2)         /* s3:ObjectCreated:Copy */
+#define S3_EV_MPU    (1u << 3)         /* s3:ObjectCreated:CompleteMultipartUpload */
+#define S3_EV_DELETE (1u << 4)         /* s3:ObjectRemoved:Delete */
+#define S3_EV_CREATED (S3_EV_PUT | S3_EV_POST | S3_EV_COPY | S3_EV_MPU)
+
+struct fn_event {
+	enum fn_event_type type;
+	char *expression;          /* schedule: rate(...) or cron(...) */
+	char *bucket;              /* s3: a bucket of aws.s3.buckets */
+	unsigned s3_events;        /* s3: S3_EV_* */
+	char *prefix, *suffix;     /* s3: key filters, NULL if none */
+};
+
+#define FN_EVENTS_MAX 16
+#define ASYNC_RETRIES_DEFAULT 2
+#define ASYNC_EVENT_AGE_MIN_S 60
+#define ASYNC_EVENT_AGE_MAX_S 21600    /* also the default: 6 hours */
+
 /* Lambda's LoggingConfig: the format of the function's logs and, with
  * JSON, the lowest level kept of application and of system logs (names as
  * AWS spells them: TRACE DEBUG INFO WARN ERROR FATAL; DEBUG INFO WARN). */
@@ -337,6 +365,10 @@ struct function {
 	int sgs[ENI_SG_MAX];
 	int n_sgs;
 	char *role;                /* execution role; "NAME-role" unless given */
+	struct fn_event *events;   /* event sources (FN_EVENTS_MAX) */
+	int n_events;
+	int max_retry_attempts;    /* asynchronous invokes: 0..2, default 2 */
+	int max_event_age_s;       /* 60..21600, default 21600 */
 };
 
 struct internet_host {

@@ -96,6 +96,11 @@ void parse_dns_name(struct parse *p, const cJSON *j, const char *path,
 void parse_aws(struct parse *p, const cJSON *j);
 void parse_function_role(struct parse *p, const cJSON *j, const char *path, struct function *f);
 void check_aws_zone(const struct topology *t, struct diags *d);
+/* topology_events.c: a function's "events" and asynchronous-invoke keys;
+ * after the "aws" key is read, the buckets they name. */
+void parse_function_events(struct parse *p, const cJSON *j, const char *path,
+			   struct function *f);
+void check_function_events(const struct topology *t, struct diags *d);
 
 /* topology.c: the required "name" of obj, checked as every object name
  * (a copy; NULL when absent, reported). */

@@ -198,6 +198,13 @@ void topology_free(struct topology *t)
 		free(f->name);
 		free(f->handler);
 		free(f->role);
+		for (int k = 0; k < f->n_events; k++) {
+			free(f->events[k].expression);
+			free(f->events[k].bucket);
+			free(f->events[k].prefix);
+			free(f->events[k].suffix);
+		}
+		free(f->events);
 		function_code_free(&f->code);
 	}
 	free(t->functions);

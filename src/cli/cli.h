@@ -39,6 +39,7 @@ int cmd_reach(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_ca(int argc, char **argv);
 int cmd_credentials(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 
 struct policy;
 struct layout;

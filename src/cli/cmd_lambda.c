@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "lambda/env.h"
+#include "lambda/event_service.h"
 #include "lambda/invoke.h"
 #include "util/err.h"
 #include "util/visible.h"
@@ -116,6 +117,31 @@ static int invoke_report(const struct live *lv, int fn, const struct invoke_outc
 	return strcmp(o->status, "ok") ? EXIT_FAILED : EXIT_OK;
 }
 
+/* --invocation-type Event: queued for the event service, which delivers
+ * it with Lambda's retries (docs/EVENTS.md); prints what Lambda answers,
+ * StatusCode 202, with the request id. DryRun: the checks only, 204. */
+static int invoke_other_type(const struct live *lv, int fn, const char *type,
+			     const struct invoke_request *rq)
+{
+	char id[40];
+	int err;
+
+	if (rq->argv)
+		return fail(EXIT_USAGE, "invoke: --invocation-type %s takes the payload, not a "
+			    "command", type);
+	if (!strcmp(type, "DryRun")) {
+		printf("{\"StatusCode\": 204}\n");
+		return EXIT_OK;
+	}
+	err = async_invoke(lv, fn, "invoke", rq->payload, rq->len, 0, id);
+	if (err == -E2BIG)
+		return fail(EXIT_USAGE, "invoke %s: %s", lv->t->functions[fn].name, err_msg());
+	if (err < 0)
+		return fail(EXIT_FAILED, "invoke %s: %s", lv->t->functions[fn].name, err_msg());
+	printf("{\"StatusCode\": 202, \"RequestId\": \"%s\"}\n", id);
+	return EXIT_OK;
+}
+
 int cmd_invoke(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -123,8 +149,10 @@ int cmd_invoke(int argc, char **argv)
 		{ "cost", no_argument, NULL, 'C' },
 		{ "payload-file", required_argument, NULL, 'f' },
 		{ "client-context", required_argument, NULL, 'c' },
+		{ "invocation-type", required_argument, NULL, 'T' },
 		{ 0 },
 	};
+	const char *type = "RequestResponse";
 	const char *topo = NULL, *payload = NULL, *payload_file = NULL, *name;
 	struct invoke_request rq = { .out = stdout, .logs = stderr };
 	struct invoke_outcome o;
@@ -144,9 +172,14 @@ int cmd_invoke(int argc, char **argv)
 			payload_file = optarg;
 		else if (c == 'c')
 			rq.client_context = optarg;
+		else if (c == 'T')
+			type = optarg;
 		else
 			return fail(EXIT_USAGE, "%s", verb_usage("invoke"));
 	}
+	if (strcmp(type, "RequestResponse") && strcmp(type, "Event") && strcmp(type, "DryRun"))
+		return fail(EXIT_USAGE, "invoke: --invocation-type '%s': use RequestResponse (the "
+			    "default), Event (asynchronous, Lambda's retries) or DryRun", type);
 	if (payload && payload_file)
 		return fail(EXIT_USAGE, "invoke: give --payload or --payload-file, not both");
 	if (optind >= argc)
@@ -170,6 +203,12 @@ int cmd_invoke(int argc, char **argv)
 		return fail(EXIT_USAGE, "invoke: %s", err_msg());
 	}
 	rq.payload = text;
+	if (strcmp(type, "RequestResponse")) {
+		rc = invoke_other_type(&lv, fn, type, &rq);
+		free(text);
+		live_close(&lv);
+		return rc;
+	}
 	/* On a terminal, the function's escape sequences shown, not obeyed. */
 	rq.out = visible_if_tty(stdout);
 	rq.logs = visible_if_tty(stderr);

@@ -6,7 +6,8 @@
  *     NAME: a name, NAME:$LATEST, ACCOUNT:function:NAME or the function's
  *     ARN (model/fn_ref.h); another version or alias is 404 as on Lambda
  *     for one that does not exist (only $LATEST is modelled)
- *     X-Amz-Invocation-Type: RequestResponse (default) | DryRun (204)
+ *     X-Amz-Invocation-Type: RequestResponse (default) | DryRun (204) |
+ *     Event (202, empty body: queued for the event service, lambda/event_service.h)
  *     X-Amz-Client-Context: base64 JSON      X-Amz-Log-Type: Tail
  *   200 + the response; a function error adds X-Amz-Function-Error:
  *   Unhandled; Tail adds X-Amz-Log-Result (base64 of the log's last 4 KB);
@@ -66,6 +67,7 @@
 #include "util/dlib.h"
 #include "cli/cli.h"
 #include "cli/serve_pool.h"
+#include "lambda/event_service.h"
 #include "lambda/invoke.h"
 #include "lambda/runtime_api.h"
 #include "model/fn_ref.h"
@@ -98,7 +100,7 @@ struct invoke_job {
 	const struct rapi_upload *u; /* the request's, untouched meanwhile */
 	char name[320];
 	char *client_context, *qualifier; /* NULL: none */
-	bool tail, dry_run;
+	bool tail, dry_run, event;
 	struct MHD_Response *resp; /* NULL: out of memory, the connection closes */
 	unsigned status;
 };
@@ -339,6 +341,32 @@ static struct MHD_Response *run_invoke(const struct invoke_job *j, const struct 
 	return resp;
 }
 
+/* InvocationType Event: the event queued for the event service (it runs
+ * later with Lambda's retries, docs/EVENTS.md); 202 with an empty body. */
+static struct MHD_Response *queue_invoke(const struct invoke_job *j, const struct live *lv,
+					 int fn, unsigned *status)
+{
+	struct MHD_Response *resp;
+	char id[40];
+	int err = async_invoke(lv, fn, "invoke", j->u->buf, j->u->len, 0, id);
+
+	if (err == -E2BIG) {
+		*status = 413;
+		return error_response("RequestEntityTooLargeException",
+				      strchr(err_msg(), ' ') ? strchr(err_msg(), ' ') + 1 : err_msg());
+	}
+	if (err < 0) {
+		*status = err == -EINVAL ? 400 : 500;
+		return error_response(err == -EINVAL ? "InvalidParameterValueException"
+						     : "ServiceException", err_msg());
+	}
+	*status = 202;
+	resp = json_response(NULL, "");
+	if (resp)
+		sym_MHD_add_response_header(resp, "x-amzn-RequestId", id);
+	return resp;
+}
+
 /* On a worker: the answer to one invoke request. */
 static struct MHD_Response *do_invoke(const struct invoke_job *j, unsigned *status)
 {
@@ -356,6 +384,8 @@ static struct MHD_Response *do_invoke(const struct invoke_job *j, unsigned *stat
 	} else if (j->dry_run) {
 		*status = 204;
 		resp = json_response(NULL, "");
+	} else if (j->event) {
+		resp = queue_invoke(j, &lv, fn, status);
 	} else {
 		resp = run_invoke(j, &lv, fn, status);
 	}
@@ -397,6 +427,7 @@ static enum MHD_Result invoke_submit(struct MHD_Connection *c, struct serve_req 
 	snprintf(j->name, sizeof(j->name), "%s", name);
 	j->tail = tail && !strcmp(tail, "Tail");
 	j->dry_run = type && !strcmp(type, "DryRun");
+	j->event = type && !strcmp(type, "Event");
 	q->job = j;
 	sym_MHD_suspend_connection(c);
 	/* With a worker per unit of the account's concurrency, none free

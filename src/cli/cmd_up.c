@@ -16,6 +16,7 @@
 #include "util/clock.h"
 #include "state/journal.h"
 #include "aws/front.h"
+#include "lambda/event_service.h"
 #include "state/apply.h"
 #include "model/topology_code.h"
 #include "model/names.h"
@@ -109,6 +110,13 @@ static int build(const char *text, size_t len, const struct topology *t,
 		char msg[1024];
 
 		snprintf(msg, sizeof(msg), "the AWS zone: %s", err_msg());
+		journal_undo(&J);
+		errf(err, "%s", msg);
+	}
+	if (!err && (err = event_service_up(L, dir, &J)) < 0) {
+		char msg[1024];
+
+		snprintf(msg, sizeof(msg), "the event service: %s", err_msg());
 		journal_undo(&J);
 		errf(err, "%s", msg);
 	}

@@ -23,7 +23,7 @@ static const struct verb verbs[] = {
 	{ "probe", cmd_probe,
 	  "[-t NAME] FROM TO [PORT] [--proto tcp|udp|icmp] [--timeout-ms N] [--expect open|refused|timeout] [--json]",
 	  "a real connection attempt through the dataplane" },
-	{ "invoke", cmd_invoke, "[-t NAME] FN [--payload JSON | --payload-file F] [--client-context B64] [--cost] [-- CMD [ARG...]]",
+	{ "invoke", cmd_invoke, "[-t NAME] FN [--payload JSON | --payload-file F] [--client-context B64] [--invocation-type RequestResponse|Event|DryRun] [--cost] [-- CMD [ARG...]]",
 	  "run a function once in an execution environment (cold or warm)" },
 	{ "serve", cmd_serve, "[-t NAME] [--listen 127.0.0.1:PORT]",
 	  "Lambda's Invoke API for AWS SDKs and the AWS CLI (--endpoint-url)" },
@@ -46,6 +46,8 @@ static const struct verb verbs[] = {
 	{ "ca", cmd_ca, "[-t NAME]", "the topology's CA certificate (PEM), which every node trusts" },
 	{ "credentials", cmd_credentials, "[-t NAME] [--function FN]",
 	  "export lines with keys the topology's AWS services accept" },
+	{ "events", cmd_events, "fire [-t NAME] FN [--index K]",
+	  "fire a function's K-th event source now (a schedule's tick, a synthetic S3 event)" },
 	{ "clean", cmd_clean, "", "remove every object any vpcsim left behind" },
 };
 

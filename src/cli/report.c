@@ -413,6 +413,7 @@ void report_status(const struct live *lv, bool json)
 		json_envs(lv, root, &envs);
 		json_add_engines(root, &lv->L, lv->dir);
 		json_add_resolvers(root, &lv->L, have_j ? &J : NULL);
+		json_add_event_service(root, lv);
 		print_json(root);
 	} else {
 		printf("topology %s (%s)\n\n", lv->name, lv->dir);
@@ -429,6 +430,7 @@ void report_status(const struct live *lv, bool json)
 		if (lv->t->n_functions) {
 			putchar('\n');
 			print_functions(lv, &envs);
+			print_event_service(lv);
 			if (envs.n) {
 				putchar('\n');
 				print_envs(&envs);

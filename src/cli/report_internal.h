@@ -45,4 +45,12 @@ struct journal;
 void print_resolvers(const struct layout *L, const struct journal *J);
 void json_add_resolvers(cJSON *root, const struct layout *L, const struct journal *J);
 
+/* The event service (report_events.c): its row (nothing when the
+ * topology has none), or an "event_service" object { pid, state,
+ * restarts, last_crash, queued, delivered, retries, throttled, failed,
+ * schedules, s3_sources }. */
+struct live;
+void print_event_service(const struct live *lv);
+void json_add_event_service(cJSON *root, const struct live *lv);
+
 #endif

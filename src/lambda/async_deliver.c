@@ -107,7 +107,7 @@ static int run(const struct live *lv, int fn, const struct async_event *e,
 		return errf(ENOMEM, "out of memory");
 	}
 	if (!strcmp(e->source, "s3"))
-		async_lineage_set(lv->dir, e->function, e->lineage,
+		async_lineage_set(lv->dir, e->function, e->lineage + 1,
 				  event_wall_ms() + lv->t->functions[fn].timeout_s * 1000LL + 5000);
 	err = invoke_function(lv, fn, &rq, o);
 	fclose(rq.out);

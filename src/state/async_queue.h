@@ -54,9 +54,9 @@ int async_list(const char *state_dir, char (**ids)[ASYNC_ID_MAX], int *n);
 void async_event_free(struct async_event *e);
 
 /* Recursive-loop tracking by function (docs/EVENTS.md): while function fn
- * runs for an S3 event of chain depth `lineage`, the objects it writes
- * start events of depth lineage + 1. Set before the invoke, valid until
- * until_ms; get answers 0 when none is valid. */
+ * runs for an S3 event of chain depth L, the objects it writes start
+ * events of depth L + 1: set(L + 1) before the invoke, valid until
+ * until_ms; get answers that depth, or 0 when none is valid. */
 int async_lineage_set(const char *state_dir, const char *fn, int lineage, long long until_ms);
 int async_lineage_get(const char *state_dir, const char *fn);
 

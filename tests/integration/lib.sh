@@ -78,11 +78,11 @@ topo_copy() { # file name
 	NAMES+=("$2")
 }
 
-# Live (not zombie) responders and AWS zone fronts of this test's topologies: those whose
+# Live (not zombie) responders, AWS zone fronts and event services of this test's topologies: those whose
 # command line (inherited from `vpcsim up FILE`) names a file in $TMP, so
 # that topologies other tests bring up at the same time do not count.
 vpcsim_procs() {
-	ps -eo stat=,comm=,args= | awk -v tmp="$TMP/" '$1 !~ /^Z/ && ($2 == "vpcsim-respond" || $2 == "vpcsim-aws") && index($0, tmp)' | wc -l
+	ps -eo stat=,comm=,args= | awk -v tmp="$TMP/" '$1 !~ /^Z/ && ($2 == "vpcsim-respond" || $2 == "vpcsim-aws" || $2 ~ /^vpcsim-ev/) && index($0, tmp)' | wc -l
 }
 
 # What the host's own network looks like; must be the same after the test.

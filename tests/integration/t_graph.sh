@@ -3,11 +3,16 @@
 # topology, with as many clusters and nodes as the topology has; SVG that is
 # valid XML; PNG; no root needed; a topology that is up drawn by its name.
 . "$(dirname "$0")/lib.sh"
-# Every example and valid test topology but runtime.json (its code
-# packages and images are built by t_runtime.sh, not kept): 3 checks each.
+# Every example and valid test topology but those naming packages, images
+# or layers their tests build in a temporary folder (a fresh clone has
+# none; runtime_layers.json even names a placeholder): 3 checks each.
 GRAPHED=()
 for f in "$ROOT"/examples/*.json "$ROOT"/tests/data/valid/*.json "$ROOT"/tests/integration/data/*.json; do
-	[ "${f#"$ROOT"/}" = tests/integration/data/runtime.json ] || GRAPHED+=("$f")
+	case "${f#"$ROOT"/}" in
+	tests/integration/data/runtime.json | tests/integration/data/runtime_image.json | \
+		tests/integration/data/runtime_layers.json) ;;
+	*) GRAPHED+=("$f") ;;
+	esac
 done
 plan $((13 + 3 * ${#GRAPHED[@]}))
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }

@@ -36,6 +36,8 @@ fi
 	bench/memory.sh "$mem"
 	echo
 	bench/cpu.sh "$runs"
+	echo
+	bench/extensions.sh "$runs"
 } 2>&1 | tee "$out"
 echo
 echo "saved in $out"

@@ -13,6 +13,7 @@
 #include "state/state.h"
 #include "state/sweep.h"
 #include "lambda/sandbox.h"
+#include "lambda/supervisor.h"
 
 /* Sweep topology `topo` (NULL: all): execution environments first, as
  * their /tmp is mounted below the state folder, then everything else with
@@ -43,6 +44,9 @@ static int down_one(const char *name)
 
 	double t0 = now_ms(), t1;
 
+	/* Lambda's shutdown phase of each environment (extensions get
+	 * SHUTDOWN), before anything of theirs goes. */
+	supervisor_stop_all(name);
 	state_dir(name, dir);
 	path_journal(path, sizeof(path), name);
 	if (journal_read(&J, path) == 0) {

@@ -601,6 +601,9 @@ int env_destroy(const struct live *lv, const struct env_meta *m)
 	char path[ENV_PATH_MAX + 16];
 	int first = 0, err;
 
+	/* Lambda's shutdown phase first, while the network is there. */
+	env_file(lv, m->id, "", path);
+	supervisor_stop(path);
 	if (m->mode == ENV_PER_SANDBOX && m->vpc >= 0 && m->vpc < lv->L.t->n_vpcs) {
 		struct attachment a;
 

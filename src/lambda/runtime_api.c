@@ -280,11 +280,17 @@ static const char *invocation_id(const char *url, const char *what, char id[64])
 	return id;
 }
 
-static enum MHD_Result on_post(struct rapi *r, struct MHD_Connection *c, const char *url,
-			       struct rapi_upload *u)
+static enum MHD_Result on_post(struct rapi *r, struct MHD_Connection *c, const char *method,
+			       const char *url, struct rapi_upload *u)
 {
+	int ext = ext_api_handle(r, c, method, url, u);
 	char id[64];
 
+	if (ext >= 0)
+		return (enum MHD_Result)ext;
+	if (strcmp(method, "POST"))
+		return reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "MethodNotAllowed",
+				   "Method not allowed");
 	if (!strcmp(url, PREFIX "init/error"))
 		return on_init_error(r, c, u);
 	if (invocation_id(url, "response", id))
@@ -309,11 +315,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	struct rapi_upload *u = *con_cls;
 
 	if (!strcmp(method, "GET")) {
+		int ext;
+
 		if (!strcmp(url, INVOCATION "next"))
 			return on_next(r, c);
+		if ((ext = ext_api_handle(r, c, method, url, NULL)) >= 0)
+			return (enum MHD_Result)ext;
 		return reply_error(c, MHD_HTTP_NOT_FOUND, "NotFound", "Not found");
 	}
-	if (strcmp(method, "POST"))
+	if (strcmp(method, "POST") && strcmp(method, "PUT"))
 		return reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "MethodNotAllowed",
 				   "Method not allowed");
 	if (!u) {
@@ -325,14 +335,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		 * client that waits for "100 Continue" is answered now and
 		 * never sends it; any other is answered once it has sent it
 		 * (answered earlier, it would write into a closed socket). */
-		return u->too_large && expects_continue(c) ? on_post(r, c, url, u) : MHD_YES;
+		return u->too_large && expects_continue(c) ? on_post(r, c, method, url, u) :
+		       MHD_YES;
 	}
 	if (*data_size) {
 		rapi_upload_add(u, data, *data_size);
 		*data_size = 0;
 		return MHD_YES;
 	}
-	return on_post(r, c, url, u);
+	return on_post(r, c, method, url, u);
 }
 
 static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -357,6 +368,7 @@ int rapi_start(struct rapi *r)
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
 	pthread_mutex_init(&r->budget.mu, NULL);
+	tel_init(&r->tel);
 	r->budget.max = RAPI_BUFFER_MAX;
 	/* A thread per connection, since `next` waits in its handler; the
 	 * connection limit bounds the threads. No idle timeout: a `next`

@@ -35,12 +35,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lambda/telemetry.h"
+
 #define RAPI_PORT 9001
 #define RAPI_PAYLOAD_MAX 6291456   /* 6 MB, synchronous invoke */
 /* A runtime's response: AWS's emulator allows 6 MiB + 100 bytes
  * (interop.MaxPayloadSize) and states that figure in both messages. */
 #define RAPI_RESPONSE_MAX 6291556
-#define RAPI_CONN_MAX 16           /* connections (and server threads) at once */
+#define RAPI_CONN_MAX 32           /* connections (and server threads) at once:
+				    * the runtime's and each extension's next */
 #define RAPI_HEADER_MAX 32768      /* request line + headers, per connection */
 #define RAPI_BUFFER_MAX (2 * RAPI_PAYLOAD_MAX) /* bodies held at once, all connections */
 
@@ -93,6 +96,24 @@ struct rapi_event {
 	char *cognito;
 };
 
+/* An extension (Extensions API 2020-01-01, ext_api.c): an executable of
+ * /opt/extensions the supervisor started (external), or one that
+ * registered under another name from inside the runtime's process
+ * (internal: no SHUTDOWN). */
+#define RAPI_EXT_MAX 10            /* Lambda's limit */
+struct rapi_ext {
+	char name[128];
+	char id[37];               /* Lambda-Extension-Identifier */
+	bool external;
+	bool registered;
+	bool on_invoke, on_shutdown;
+	bool waiting;              /* blocked in event/next */
+	long long n_next;          /* event/next calls so far */
+	long long seen;            /* sequence of the last event handed */
+	char error_type[128];      /* after init/error or exit/error */
+	bool failed;
+};
+
 struct rapi {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -112,6 +133,18 @@ struct rapi {
 	bool shutdown;
 	void *daemon;              /* struct MHD_Daemon */
 	struct rapi_budget budget; /* bodies being received */
+	/* Extensions: the supervisor fills ext[] with the external ones
+	 * before it starts them, and the function's metadata. */
+	struct rapi_ext ext[RAPI_EXT_MAX];
+	int n_ext;
+	bool reg_closed;           /* the init is over: no more registrations */
+	char fn_info[512];         /* the register answer's JSON body */
+	char fn_info_account[560]; /* the same with accountId */
+	long long ev_seq;          /* the extensions' current event */
+	bool ev_shutdown;
+	char *ev_json;
+	int ext_fatal;             /* init/error or exit/error calls */
+	struct telemetry tel;
 };
 
 /* Start the server on 127.0.0.1:RAPI_PORT of the calling thread's network
@@ -133,5 +166,35 @@ void rapi_next_state(struct rapi *r, long long *n_next, int *waiting);
 
 /* Drain the notify eventfd. */
 void rapi_notified(struct rapi *r);
+
+/* ---- the Extensions API (ext_api.c) ---- */
+
+/* Route a request of the Extensions, Telemetry or Logs API; NULL-free
+ * `body` for POST/PUT. Returns MHD_NO/MHD_YES as libmicrohttpd wants, or
+ * -1 when the URL is none of theirs. */
+int ext_api_handle(struct rapi *r, void *conn, const char *method, const char *url,
+		   struct rapi_upload *u);
+/* Hand the extensions an event (INVOKE: those registered for it;
+ * SHUTDOWN likewise); `json` is copied. */
+void ext_post_event(struct rapi *r, const char *json, bool shutdown);
+/* Every registered extension is back in event/next after the current
+ * event (for the init: has called it once), and every external one has
+ * registered. */
+bool ext_all_ready(struct rapi *r, bool init);
+/* A new init: the external extensions `names` (not registered yet),
+ * registration open. */
+void ext_reset(struct rapi *r, char names[][128], int n);
+/* The init is over: no more registrations. A copy of the extensions in
+ * out; their number. */
+int ext_close(struct rapi *r, struct rapi_ext out[RAPI_EXT_MAX]);
+/* The register answer's body: functionName, functionVersion, handler
+ * (and accountId, for Lambda-Extension-Accept-Feature: accountId). */
+void ext_function_info(struct rapi *r, const char *fn, const char *handler,
+		       const char *account);
+/* How many external extensions have registered. */
+int ext_registered(struct rapi *r);
+/* 1 + an error type copied to type when an extension posted init/error
+ * or exit/error since the last call; else 0. */
+int ext_take_fatal(struct rapi *r, char type[128], char name[128]);
 
 #endif

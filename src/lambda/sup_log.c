@@ -148,46 +148,62 @@ void sup_log_line(struct sup_log *l, const char *line)
 	emit(l, line, strlen(line));
 }
 
-/* The line held in part ends: out it goes, with a note when cut. */
-static void part_end(struct sup_log *l)
+/* A line of the function's code (or of an extension) ends: out it goes,
+ * with a note when cut, and to the Telemetry API as a record of `kind`. */
+static void part_end(struct sup_log *l, struct sup_part *p, unsigned kind)
 {
-	if (l->dropped) {
-		char *line = malloc(l->part_len + 64);
+	char *line = malloc(p->len + 64);
+	size_t n = p->len;
 
-		if (line) {
-			memcpy(line, l->part, l->part_len);
-			emit(l, line, l->part_len + (size_t)snprintf(line + l->part_len, 64,
-				" [truncated: %zu bytes]", l->dropped));
-			free(line);
-		}
-	} else {
-		emit(l, l->part, l->part_len);
+	if (line) {
+		memcpy(line, p->buf, p->len);
+		if (p->dropped)
+			n += (size_t)snprintf(line + p->len, 64, " [truncated: %zu bytes]",
+					      p->dropped);
+		emit(l, line, n);
+		if (l->tel)
+			tel_add_line(l->tel, kind, line, n);
+		free(line);
 	}
-	l->part_len = 0;
-	l->dropped = 0;
+	p->len = 0;
+	p->dropped = 0;
 }
 
 void sup_log_flush(struct sup_log *l)
 {
-	if (l->part_len || l->dropped)
-		part_end(l);
+	if (l->rt.len || l->rt.dropped)
+		part_end(l, &l->rt, TEL_FUNCTION);
+	if (l->ext && (l->ext->len || l->ext->dropped))
+		part_end(l, l->ext, TEL_EXTENSION);
 }
 
-void sup_log_pump(struct sup_log *l, int fd)
+static void pump(struct sup_log *l, struct sup_part *p, unsigned kind, int fd)
 {
 	char buf[8192];
 	ssize_t r;
 
-	if (fd < 0)
+	if (fd < 0 || !p)
 		return;
 	while ((r = read(fd, buf, sizeof(buf))) > 0) {
 		for (ssize_t i = 0; i < r; i++) {
 			if (buf[i] == '\n')
-				part_end(l);
-			else if (l->part_len == sizeof(l->part))
-				l->dropped++;
+				part_end(l, p, kind);
+			else if (p->len == sizeof(p->buf))
+				p->dropped++;
 			else
-				l->part[l->part_len++] = buf[i];
+				p->buf[p->len++] = buf[i];
 		}
 	}
+}
+
+void sup_log_pump(struct sup_log *l, int fd)
+{
+	pump(l, &l->rt, TEL_FUNCTION, fd);
+}
+
+void sup_log_pump_ext(struct sup_log *l, int fd)
+{
+	if (!l->ext)
+		l->ext = calloc(1, sizeof(*l->ext));
+	pump(l, l->ext, TEL_EXTENSION, fd);
 }

@@ -21,10 +21,19 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "lambda/telemetry.h"
+
 #define SUP_EARLY_MAX 65536
 #define SUP_LINE_MAX (262144 - 26)             /* CloudWatch's event limit */
 #define SUP_LINE_KEEP (SUP_LINE_MAX - 48)      /* room for the truncation note */
 #define SUP_STREAM_HALF (4 * 1024 * 1024)      /* a stream keeps 4 to 8 MB */
+
+/* A line being read from a pipe, not ended yet. */
+struct sup_part {
+	char buf[SUP_LINE_KEEP];
+	size_t len;
+	size_t dropped;            /* bytes of that line past SUP_LINE_KEEP */
+};
 
 struct sup_log {
 	int file_fd;
@@ -32,9 +41,9 @@ struct sup_log {
 	size_t file_bytes;         /* in the current file */
 	int client_fd;             /* -1: none */
 	int clients;               /* connected so far */
-	char part[SUP_LINE_KEEP];  /* a line of the runtime not ended yet */
-	size_t part_len;
-	size_t dropped;            /* bytes of that line past SUP_LINE_KEEP */
+	struct sup_part rt;        /* the runtime's output */
+	struct sup_part *ext;      /* the extensions' (malloc'ed when used) */
+	struct telemetry *tel;     /* each line of theirs as a record, or NULL */
 	char *early;               /* before the first client */
 	size_t early_len;
 };
@@ -44,6 +53,8 @@ void sup_log_client(struct sup_log *l, int fd);
 void sup_log_line(struct sup_log *l, const char *line);
 /* Read what the runtime wrote so far (non-blocking fd) into lines. */
 void sup_log_pump(struct sup_log *l, int fd);
+/* The same for the extensions' output (one pipe for them all). */
+void sup_log_pump_ext(struct sup_log *l, int fd);
 /* A partial last line ends here. */
 void sup_log_flush(struct sup_log *l);
 /* One frame to the client, if one is connected. */

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "lambda/sup_platform.h"
+#include "lambda/telemetry.h"
 
 /* Lambda's runtime version names: python:3.12, nodejs:20, provided:al2023. */
 static void version_of(const char *rt, char *out, size_t size)
@@ -72,7 +73,8 @@ static void json_str(char *out, size_t size, const char *s)
 	out[n] = '\0';
 }
 
-/* {"time":…,"type":"platform.TYPE","record":RECORD}, if `level` is kept. */
+/* {"time":…,"type":"platform.TYPE","record":RECORD} to the Telemetry
+ * API, and to the log with JSON logs if `level` is kept. */
 static void record(struct plat *p, int level, const char *type, const char *rec)
 {
 	char line[1536], stamp[40];
@@ -80,7 +82,11 @@ static void record(struct plat *p, int level, const char *type, const char *rec)
 	struct tm tm;
 	size_t n;
 
-	if (level < p->sys_level)
+	if (p->tel) {
+		snprintf(line, sizeof(line), "platform.%s", type);
+		tel_add(p->tel, line, rec);
+	}
+	if (!p->json || level < p->sys_level)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
@@ -95,18 +101,18 @@ void plat_init_start(struct plat *p)
 {
 	char line[512];
 
-	if (!p->version[0])
-		return;
-	if (!p->json) {
-		snprintf(line, sizeof(line), "INIT_START Runtime Version: %s\tRuntime Version ARN: %s",
-			 p->version, p->version_arn);
-		sup_log_line(p->log, line);
-		return;
-	}
 	snprintf(line, sizeof(line), "{\"initializationType\":\"on-demand\",\"phase\":\"init\","
 		 "\"runtimeVersion\":\"%s\",\"runtimeVersionArn\":\"%s\"}", p->version,
 		 p->version_arn);
+	if (!p->version[0]) /* an image: no version, no INIT_START line */
+		snprintf(line, sizeof(line), "{\"initializationType\":\"on-demand\","
+			 "\"phase\":\"init\"}");
 	record(p, 1, "initStart", line);
+	if (!p->json && p->version[0]) {
+		snprintf(line, sizeof(line), "INIT_START Runtime Version: %s\tRuntime Version ARN: %s",
+			 p->version, p->version_arn);
+		sup_log_line(p->log, line);
+	}
 }
 
 void plat_init_report(struct plat *p, double duration_ms, const char *status,
@@ -114,32 +120,30 @@ void plat_init_report(struct plat *p, double duration_ms, const char *status,
 {
 	char line[768], et[300];
 
-	if (!p->json) {
-		snprintf(line, sizeof(line), "INIT_REPORT Init Duration: %.2f ms\tPhase: init\t"
-			 "Status: %s%s%s", duration_ms, status ? status : "success",
-			 etype ? "\tError Type: " : "", etype ? etype : "");
-		sup_log_line(p->log, line);
-		return;
-	}
 	json_str(et, sizeof(et), etype ? etype : "");
 	snprintf(line, sizeof(line), "{\"initializationType\":\"on-demand\",\"phase\":\"init\","
 		 "\"status\":\"%s\"%s%s,\"metrics\":{\"durationMs\":%.3f}}",
 		 status ? status : "success", etype ? ",\"errorType\":" : "", etype ? et : "",
 		 duration_ms);
 	record(p, status ? 2 : 1, "initReport", line);
+	if (!p->json) {
+		snprintf(line, sizeof(line), "INIT_REPORT Init Duration: %.2f ms\tPhase: init\t"
+			 "Status: %s%s%s", duration_ms, status ? status : "success",
+			 etype ? "\tError Type: " : "", etype ? etype : "");
+		sup_log_line(p->log, line);
+	}
 }
 
 void plat_start(struct plat *p, const char *id)
 {
 	char line[256];
 
+	snprintf(line, sizeof(line), "{\"requestId\":\"%s\",\"version\":\"$LATEST\"}", id);
+	record(p, 1, "start", line);
 	if (!p->json) {
 		snprintf(line, sizeof(line), "START RequestId: %s Version: $LATEST", id);
 		sup_log_line(p->log, line);
-		return;
 	}
-	snprintf(line, sizeof(line), "{\"requestId\":\"%s\",\"version\":\"$LATEST\"}", id);
-	record(p, 1, "start", line);
 }
 
 void plat_end(struct plat *p, const char *id)
@@ -174,11 +178,8 @@ void plat_report(struct plat *p, const char *id, const struct plat_metrics *m,
 		 const char *status, const char *etype)
 {
 	char line[1024], et[300], init[64] = "";
+	const char *text_status = status, *text_etype = etype;
 
-	if (!p->json) {
-		report_text(p, id, m, status, etype);
-		return;
-	}
 	if (m->init_ms >= 0)
 		snprintf(init, sizeof(init), ",\"initDurationMs\":%.3f", m->init_ms);
 	if (!status && m->function_error) {
@@ -192,4 +193,43 @@ void plat_report(struct plat *p, const char *id, const struct plat_metrics *m,
 		 m->max_mb, init, status ? status : "success", etype ? ",\"errorType\":" : "",
 		 etype ? et : "");
 	record(p, status ? 2 : 1, "report", line);
+	if (!p->json)
+		report_text(p, id, m, text_status, text_etype);
+}
+
+void plat_init_runtime_done(struct plat *p)
+{
+	record(p, 0, "initRuntimeDone", "{\"initializationType\":\"on-demand\","
+	       "\"phase\":\"init\",\"status\":\"success\"}");
+}
+
+void plat_runtime_done(struct plat *p, const char *id, bool ok, const char *etype,
+		       double duration_ms, size_t produced)
+{
+	char line[768], et[300];
+
+	json_str(et, sizeof(et), etype && etype[0] ? etype : "Unhandled");
+	snprintf(line, sizeof(line), "{\"requestId\":\"%s\",\"status\":\"%s\"%s%s,"
+		 "\"metrics\":{\"durationMs\":%.3f,\"producedBytes\":%zu}}", id,
+		 ok ? "success" : "error", ok ? "" : ",\"errorType\":", ok ? "" : et,
+		 duration_ms, produced);
+	record(p, 0, "runtimeDone", line);
+}
+
+void plat_extension(struct plat *p, const char *name, const char *state, bool on_invoke,
+		    bool on_shutdown)
+{
+	char line[512], nm[300];
+
+	json_str(nm, sizeof(nm), name);
+	snprintf(line, sizeof(line), "{\"name\":%s,\"state\":\"%s\",\"events\":[%s%s%s]}",
+		 nm, state, on_invoke ? "\"INVOKE\"" : "", on_invoke && on_shutdown ? "," : "",
+		 on_shutdown ? "\"SHUTDOWN\"" : "");
+	record(p, 1, "extension", line);
+	if (!p->json) {
+		snprintf(line, sizeof(line), "EXTENSION\tName: %s\tState: %s\tEvents: [%s%s%s]",
+			 name, state, on_invoke ? "INVOKE" : "", on_invoke && on_shutdown ? "," : "",
+			 on_shutdown ? "SHUTDOWN" : "");
+		sup_log_line(p->log, line);
+	}
 }

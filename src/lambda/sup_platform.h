@@ -28,6 +28,7 @@ struct plat {
 	char version[48];          /* e.g. python:3.12.v1; "" for an image */
 	char version_arn[160];
 	int memory_mb;
+	struct telemetry *tel;     /* every record goes to the Telemetry API too */
 };
 
 /* Set up the records of an environment; `sys_level` as AWS spells it ("" for
@@ -51,5 +52,14 @@ struct plat_metrics {
 };
 void plat_report(struct plat *p, const char *id, const struct plat_metrics *m,
 		 const char *status, const char *etype);
+
+/* Telemetry API records only (no log line, as on Lambda): the runtime's
+ * init is done; an invoke's runtime part is done (status success or
+ * error, the response's bytes); an extension's state. */
+void plat_init_runtime_done(struct plat *p);
+void plat_runtime_done(struct plat *p, const char *id, bool ok, const char *etype,
+		       double duration_ms, size_t produced);
+void plat_extension(struct plat *p, const char *name, const char *state, bool on_invoke,
+		    bool on_shutdown);
 
 #endif

@@ -1,4 +1,5 @@
 /* The per-environment supervisor; see supervisor.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -30,10 +31,17 @@
 #include "lambda/supervisor.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/paths.h"
 
 #define OOM_TICK_MS 20
 #define CLIENT_CONTEXT_MAX 3583 /* the Invoke API's limit, base64 */
 #define SUP_START_MS 15000 /* the supervisor up and its runtime exec'd */
+/* The shutdown phase (LDG lambda-runtime-environment.md): 2,000 ms with
+ * external extensions, of which the runtime gets up to 300 ms; without
+ * any, none (the runtime is killed). */
+#define SHUTDOWN_EXT_MS 2000
+#define SHUTDOWN_RUNTIME_MS 300
+#define SUP_STOP_WAIT_MS 3000 /* a `down` waits this long for a shutdown */
 
 enum sup_state {
 	S_INIT,          /* runtime started, its init runs */
@@ -68,6 +76,12 @@ struct sup {
 	size_t blen;
 	char etype[128];
 	char status[32];           /* for S_INIT_FAILED: init_error or exit */
+	/* External extensions (/opt/extensions): started before the runtime,
+	 * which waits for their registration; their output in one pipe. */
+	struct runtime_proc ext[RAPI_EXT_MAX];
+	int n_ext, ext_out, ext_out_w;
+	char ext_name[RAPI_EXT_MAX][128];
+	bool rt_pending;
 };
 
 static long long epoch_ms(void)
@@ -126,6 +140,8 @@ static int client_read(struct sup *s)
 			break;
 	}
 	head[n] = '\0';
+	if (!strcmp(head, "S\n"))
+		return 1; /* supervisor_stop(): the shutdown phase */
 	if (sscanf(head, "I %lf %lu %lu", &s->net_init_ms, &len, &cclen) != 3 ||
 	    len > RAPI_PAYLOAD_MAX || cclen > CLIENT_CONTEXT_MAX)
 		return -1;
@@ -168,9 +184,14 @@ static void freeze(struct sup *s, bool frozen)
 	}
 }
 
+static void ext_reap_all(struct sup *s);
+
+/* Every process of the environment killed (the runtime, the extensions),
+ * and reaped. */
 static void runtime_kill(struct sup *s, char *how, size_t size)
 {
 	cgroup_kill_all(&s->cg);
+	ext_reap_all(s);
 	/* Never leave the group frozen: an ad-hoc `invoke FN -- CMD` or a
 	 * new runtime would freeze on joining it. */
 	freeze(s, false);
@@ -195,16 +216,133 @@ static void cpu_share(struct sup *s, bool limited)
 	}
 }
 
+/* The extensions' shared output pipe, made once. */
+static int ext_pipe(struct sup *s)
+{
+	int p[2];
+
+	if (s->ext_out >= 0)
+		return 0;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return errf(errno, "pipe: %s", strerror(errno));
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	s->ext_out = p[0];
+	s->ext_out_w = p[1];
+	return 0;
+}
+
+/* The init's processes: the external extensions first (the runtime is
+ * started once they have all registered: on_notify), else the runtime. */
 static int runtime_start(struct sup *s)
 {
-	int err;
+	char names[RAPI_EXT_MAX][128];
+	int n, err = 0;
 
 	plat_init_start(&s->plat);
 	cpu_share(s, false);
-	err = runtime_spawn(s->c, &s->cg, &s->rt);
-
 	s->t_init0 = now_ms();
-	return err;
+	ext_reap_all(s); /* those of an init that timed out */
+	n = runtime_extensions(s->c, names, RAPI_EXT_MAX);
+	ext_reset(&s->api, names, n);
+	s->n_ext = 0;
+	s->rt_pending = n > 0;
+	if (n > 0)
+		err = ext_pipe(s);
+	for (int i = 0; i < n && err == 0; i++, s->n_ext++) {
+		snprintf(s->ext_name[i], sizeof(s->ext_name[i]), "%s", names[i]);
+		err = runtime_spawn_extension(s->c, &s->cg, names[i], s->ext_out_w, &s->ext[i]);
+	}
+	if (err < 0 || n > 0)
+		return err;
+	return runtime_spawn(s->c, &s->cg, &s->rt);
+}
+
+/* ---- extensions, shutdown ---------------------------------------------- */
+
+static int ext_alive(const struct sup *s)
+{
+	int n = 0;
+
+	for (int i = 0; i < s->n_ext; i++)
+		n += s->ext[i].pid > 0;
+	return n;
+}
+
+static void ext_reap(struct sup *s, int i)
+{
+	char how[64];
+
+	runtime_reap(&s->ext[i], how, sizeof(how));
+}
+
+static void ext_reap_all(struct sup *s)
+{
+	for (int i = 0; i < s->n_ext; i++)
+		if (s->ext[i].pid > 0)
+			ext_reap(s, i);
+}
+
+/* Wait until every extension has ended or `until` (now_ms) passes, their
+ * output logged and telemetry delivered meanwhile. */
+static void ext_wait(struct sup *s, double until)
+{
+	while (ext_alive(s) && now_ms() < until) {
+		struct pollfd p[RAPI_EXT_MAX + 1] = { { .fd = s->ext_out, .events = POLLIN } };
+		int idx[RAPI_EXT_MAX], n = 1;
+
+		for (int i = 0; i < s->n_ext; i++)
+			if (s->ext[i].pid > 0) {
+				idx[n - 1] = i;
+				p[n++] = (struct pollfd){ .fd = s->ext[i].pidfd, .events = POLLIN };
+			}
+		if (poll(p, (nfds_t)n, (int)(until - now_ms()) + 1) < 0 && errno != EINTR)
+			break;
+		sup_log_pump_ext(&s->log, s->ext_out);
+		for (int k = 1; k < n; k++)
+			if (p[k].revents)
+				ext_reap(s, idx[k - 1]);
+	}
+	sup_log_pump_ext(&s->log, s->ext_out);
+}
+
+/* The runtime ends first: SIGTERM, SHUTDOWN_RUNTIME_MS, SIGKILL. */
+static void runtime_stop(struct sup *s, int grace_ms)
+{
+	char how[64];
+
+	if (s->rt.pidfd < 0)
+		return;
+	if (grace_ms > 0) {
+		syscall(SYS_pidfd_send_signal, s->rt.pidfd, SIGTERM, NULL, 0);
+		poll(&(struct pollfd){ .fd = s->rt.pidfd, .events = POLLIN }, 1, grace_ms);
+	}
+	syscall(SYS_pidfd_send_signal, s->rt.pidfd, SIGKILL, NULL, 0);
+	runtime_reap(&s->rt, how, sizeof(how));
+	sup_log_pump(&s->log, s->rt.out_fd);
+}
+
+/* Lambda's shutdown phase: with extensions running, the runtime is
+ * stopped, each extension registered for SHUTDOWN gets the event with
+ * `reason` (spindown, timeout, failure) and the deadline, and all have
+ * until then to exit; then whatever is left is killed. */
+static void shutdown_phase(struct sup *s, const char *reason)
+{
+	double until = now_ms() + SHUTDOWN_EXT_MS;
+	char ev[192], how[64];
+
+	freeze(s, false);
+	if (ext_alive(s)) {
+		runtime_stop(s, SHUTDOWN_RUNTIME_MS);
+		snprintf(ev, sizeof(ev), "{\"eventType\":\"SHUTDOWN\",\"shutdownReason\":\"%s\","
+			 "\"deadlineMs\":%lld}", reason,
+			 epoch_ms() + (long long)(until - now_ms()));
+		tel_flush(&s->api.tel, true);
+		ext_post_event(&s->api, ev, true);
+		ext_wait(s, until);
+		tel_flush(&s->api.tel, true);
+	}
+	runtime_kill(s, how, sizeof(how));
+	sup_log_flush(&s->log);
 }
 
 /* ---- invokes --------------------------------------------------------- */
@@ -249,9 +387,7 @@ static void invoke_finish(struct sup *s, const char *status, bool reset, double 
 	s->body = NULL;
 	s->blen = 0;
 	if (reset) {
-		char how[64];
-
-		runtime_kill(s, how, sizeof(how));
+		shutdown_phase(s, !strcmp(status, "timeout") ? "timeout" : "failure");
 		_exit(0);
 	}
 }
@@ -281,6 +417,18 @@ static void trace_id(const char *id, char *out, size_t size)
 		 (unsigned long long)(epoch_ms() / 1000), hex, hex + 16);
 }
 
+/* The INVOKE event of the extensions registered for it. */
+static void ext_invoke_event(struct sup *s, const struct rapi_event *ev)
+{
+	char json[768];
+
+	snprintf(json, sizeof(json), "{\"eventType\":\"INVOKE\",\"deadlineMs\":%lld,"
+		 "\"requestId\":\"%s\",\"invokedFunctionArn\":\"%s\",\"tracing\":"
+		 "{\"type\":\"X-Amzn-Trace-Id\",\"value\":\"%s\"}}", ev->deadline_ms, ev->id,
+		 ev->arn, ev->trace);
+	ext_post_event(&s->api, json, false);
+}
+
 /* Hand the request's event to the runtime waiting in `next`. */
 static void invoke_hand(struct sup *s)
 {
@@ -301,6 +449,8 @@ static void invoke_hand(struct sup *s)
 	s->next_at_hand = n;
 	s->outcome = RAPI_NONE;
 	freeze(s, false);
+	ext_invoke_event(s, &ev);
+	tel_flush(&s->api.tel, true);
 	rapi_post_event(&s->api, &ev);
 	s->st = S_BUSY;
 }
@@ -344,9 +494,25 @@ static void invoke_begin(struct sup *s)
 
 /* ---- events ---------------------------------------------------------- */
 
+/* The init is done: registration closes, each extension's state is
+ * reported (Lambda's EXTENSION lines, platform.extension records), and
+ * the init's telemetry is delivered before the freeze. */
+static void init_done_records(struct sup *s)
+{
+	struct rapi_ext x[RAPI_EXT_MAX];
+	int n = ext_close(&s->api, x);
+
+	plat_init_runtime_done(&s->plat);
+	for (int i = 0; i < n; i++)
+		plat_extension(&s->plat, x[i].name, "Ready", x[i].on_invoke, x[i].on_shutdown);
+	tel_flush(&s->api.tel, true);
+	tel_init_over(&s->api.tel);
+}
+
 static void on_init_done(struct sup *s)
 {
 	s->init_ms = now_ms() - s->t_init0;
+	init_done_records(s);
 	cpu_share(s, true);
 	if (s->st == S_BUSY_INIT) {
 		invoke_hand(s);
@@ -405,6 +571,9 @@ static void on_outcome(struct sup *s)
 		return;
 	}
 	s->outcome = o;
+	plat_runtime_done(&s->plat, s->id, o == RAPI_RESPONSE, s->etype, now_ms() - s->t_start,
+			  o == RAPI_RESPONSE ? len : 0);
+	tel_flush(&s->api.tel, true);
 	/* The emulator's text (interop.ErrorResponseTooLarge), its limit the
 	 * one the Runtime API's 413 states. */
 	if (o == RAPI_TOO_LARGE && declared)
@@ -432,18 +601,83 @@ static void finish_answered(struct sup *s)
 		invoke_finish(s, "function_error", false, d, NULL, NULL);
 }
 
+static void on_ext_failed(struct sup *s, const char *etype, const char *detail);
+static bool busy(const struct sup *s);
+
+/* Every external extension has registered: the runtime starts. */
+static void runtime_after_extensions(struct sup *s)
+{
+	int err;
+
+	s->rt_pending = false;
+	err = runtime_spawn(s->c, &s->cg, &s->rt);
+	if (err < 0) {
+		snprintf(s->etype, sizeof(s->etype), "Runtime.InvalidEntrypoint");
+		body_set(s, "{\"errorType\":\"Runtime.InvalidEntrypoint\",\"errorMessage\":"
+			 "\"%s\"}", err_msg());
+		err_clear();
+		on_init_fail(s, "init_error", s->etype);
+	}
+}
+
+static bool initializing(const struct sup *s)
+{
+	return s->st == S_INIT || s->st == S_BUSY_INIT;
+}
+
 static void on_notify(struct sup *s)
 {
+	char type[128], name[128], detail[300];
 	long long n;
 	int waiting;
 
 	rapi_notified(&s->api);
+	if (ext_take_fatal(&s->api, type, name)) {
+		snprintf(detail, sizeof(detail), "extension %s: %s", name, type);
+		on_ext_failed(s, initializing(s) ? "Extension.InitError" : "Extension.ExitError",
+			      detail);
+		return;
+	}
+	if (s->rt_pending && initializing(s) && ext_registered(&s->api) == s->n_ext)
+		runtime_after_extensions(s);
 	on_outcome(s);
 	rapi_next_state(&s->api, &n, &waiting);
-	if ((s->st == S_INIT || s->st == S_BUSY_INIT) && waiting > 0)
+	if (initializing(s) && !s->rt_pending && waiting > 0 && ext_all_ready(&s->api, true))
 		on_init_done(s);
-	else if (s->st == S_FINISHING && waiting > 0 && n > s->next_at_hand)
+	else if (s->st == S_FINISHING && waiting > 0 && n > s->next_at_hand &&
+		 ext_all_ready(&s->api, false))
 		finish_answered(s);
+}
+
+/* An extension crashed, or posted init/error or exit/error: a failed
+ * init, or a reset of the environment (Lambda's Extension.* errors). */
+static void on_ext_failed(struct sup *s, const char *etype, const char *detail)
+{
+	if (s->st == S_INIT) {
+		body_set(s, "{\"errorType\":\"%s\",\"errorMessage\":\"%s\"}", etype, detail);
+		snprintf(s->etype, sizeof(s->etype), "%s", etype);
+		on_init_fail(s, "init_error", s->etype);
+		return;
+	}
+	if (busy(s)) {
+		body_set(s, "{\"errorType\":\"%s\",\"errorMessage\":\"RequestId: %s Error: %s\"}",
+			 etype, s->id, detail);
+		invoke_finish(s, s->st == S_BUSY_INIT ? "init_error" : "exit", true,
+			      now_ms() - s->t_start, "error", etype);
+		return;
+	}
+	shutdown_phase(s, "failure"); /* idle: the next invoke gets a new environment */
+	_exit(0);
+}
+
+static void on_ext_exit(struct sup *s, int i)
+{
+	char detail[300], how[64];
+
+	sup_log_pump_ext(&s->log, s->ext_out);
+	runtime_reap(&s->ext[i], how, sizeof(how));
+	snprintf(detail, sizeof(detail), "extension %s: %s", s->ext_name[i], how);
+	on_ext_failed(s, "Extension.Crash", detail);
 }
 
 static void on_oom(struct sup *s);
@@ -475,7 +709,7 @@ static void on_runtime_exit(struct sup *s)
 			 "Error: Runtime exited with error: %s\"}", s->id, how);
 		invoke_finish(s, "exit", true, now_ms() - s->t_start, "error", "Runtime.ExitError");
 	}
-	freeze(s, false);
+	shutdown_phase(s, "failure");
 	_exit(0); /* idle and gone: nothing left to serve */
 }
 
@@ -498,7 +732,10 @@ static void on_timeout(struct sup *s)
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(line, sizeof(line), "%s.%03ldZ %s Task timed out after %d.00 seconds", stamp,
 		 ts.tv_nsec / 1000000L, s->id, s->c->timeout_s);
-	runtime_kill(s, how, sizeof(how));
+	if (ext_alive(s))
+		runtime_stop(s, 0); /* the extensions get SHUTDOWN "timeout" */
+	else
+		runtime_kill(s, how, sizeof(how));
 	sup_log_line(&s->log, line);
 	body_set(s, "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\"RequestId: %s Error: "
 		 "Task timed out after %d.00 seconds\"}", s->id, s->c->timeout_s);
@@ -547,13 +784,13 @@ static int wait_ms(const struct sup *s)
 	if (until <= t)
 		return 0;
 	if (busy(s) && until - t > OOM_TICK_MS)
-		return OOM_TICK_MS;
+		return OOM_TICK_MS; /* (also the telemetry's timeoutMs, checked each turn) */
 	return (int)(until - t) + 1;
 }
 
 static void on_idle(struct sup *s)
 {
-	char path[PATH_MAX + 16], how[64];
+	char path[PATH_MAX + 16];
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/" SUP_RECLAIMED, s->c->env_dir);
@@ -561,7 +798,7 @@ static void on_idle(struct sup *s)
 	if (fd >= 0)
 		close(fd);
 	sup_log_line(&s->log, "vpcsim: environment reclaimed after being idle");
-	runtime_kill(s, how, sizeof(how));
+	shutdown_phase(s, "spindown");
 	_exit(0);
 }
 
@@ -576,7 +813,14 @@ static void on_accept(struct sup *s)
 		return;
 	}
 	s->client_fd = fd;
-	if (client_read(s) < 0) {
+	switch (client_read(s)) {
+	case 1:
+		sup_log_line(&s->log, "vpcsim: environment shut down");
+		shutdown_phase(s, "spindown");
+		_exit(0); /* the client sees the socket close */
+	case 0:
+		break;
+	default:
 		client_close(s);
 		return;
 	}
@@ -585,21 +829,43 @@ static void on_accept(struct sup *s)
 	/* S_INIT: on_init_done() or on_init_fail() begins it. */
 }
 
+/* An extension that ended: the first found, or -1. */
+static int ext_ended(struct sup *s, const struct pollfd *p)
+{
+	for (int i = 0; i < s->n_ext; i++)
+		if (s->ext[i].pid > 0 && (p[i].revents & POLLIN))
+			return i;
+	return -1;
+}
+
 static void loop(struct sup *s)
 {
 	for (;;) {
-		struct pollfd p[4] = {
+		struct pollfd p[5 + RAPI_EXT_MAX] = {
 			{ .fd = s->listen_fd, .events = POLLIN },
 			{ .fd = s->api.notify_fd, .events = POLLIN },
 			{ .fd = s->rt.pidfd, .events = POLLIN },
 			{ .fd = s->rt.out_fd, .events = POLLIN },
+			{ .fd = s->ext_out, .events = POLLIN },
 		};
-		int n = poll(p, 4, wait_ms(s));
+		int n, ended;
 
+		for (int i = 0; i < s->n_ext; i++)
+			p[5 + i] = (struct pollfd){ .fd = s->ext[i].pid > 0 ? s->ext[i].pidfd : -1,
+						    .events = POLLIN };
+		n = poll(p, (nfds_t)(5 + s->n_ext), wait_ms(s));
 		if (n < 0 && errno != EINTR)
 			_exit(1);
 		if (p[3].revents)
 			sup_log_pump(&s->log, s->rt.out_fd);
+		if (p[4].revents)
+			sup_log_pump_ext(&s->log, s->ext_out);
+		if (busy(s))
+			tel_flush(&s->api.tel, false);
+		if ((ended = ext_ended(s, p + 5)) >= 0) {
+			on_ext_exit(s, ended);
+			continue;
+		}
 		if (p[1].revents)
 			on_notify(s);
 		if (p[0].revents & POLLIN)
@@ -667,6 +933,7 @@ static int setup(struct sup *s)
 
 	s->client_fd = -1;
 	s->rt.pid = s->rt.pidfd = s->rt.out_fd = -1;
+	s->ext_out = s->ext_out_w = -1;
 	s->cold = true;
 	s->last_used = now_ms();
 	if ((s->listen_fd = sock_listen(s->c)) < 0)
@@ -685,6 +952,8 @@ static int setup(struct sup *s)
 		return err;
 	if ((err = rapi_start(&s->api)) < 0)
 		return err;
+	s->log.tel = s->plat.tel = &s->api.tel;
+	ext_function_info(&s->api, s->c->function, s->c->handler, s->c->account);
 	return 0;
 }
 
@@ -780,6 +1049,71 @@ int supervisor_start(const struct sup_cfg *cfg)
 	if (len > 0)
 		return errf(EIO, "starting the supervisor of %s: %s", cfg->env_id, msg);
 	return 0;
+}
+
+/* Connected to env_dir's supervisor and asked to shut down, or -1. */
+static int stop_request(const char *env_dir)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" SUP_SOCK, env_dir);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    send(fd, "S\n", 2, MSG_NOSIGNAL) != 2) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Wait for each socket to close (its supervisor gone), until the limit. */
+static void stop_wait(int *fds, int n)
+{
+	double until = now_ms() + SUP_STOP_WAIT_MS;
+	char buf[64];
+
+	for (int i = 0; i < n; i++)
+		while (fds[i] >= 0 && now_ms() < until) {
+			if (poll(&(struct pollfd){ .fd = fds[i], .events = POLLIN }, 1,
+				 (int)(until - now_ms()) + 1) <= 0 || read(fds[i], buf, sizeof(buf)) <= 0) {
+				close(fds[i]);
+				fds[i] = -1;
+			}
+		}
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+void supervisor_stop(const char *env_dir)
+{
+	int fd = stop_request(env_dir);
+
+	if (fd >= 0)
+		stop_wait(&fd, 1);
+}
+
+void supervisor_stop_all(const char *topo)
+{
+	char dir[PATH_MAX], env[PATH_MAX + 300];
+	int fds[256], n = 0;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), STATE_ROOT "/%s/envs", topo);
+	if (!(d = opendir(dir)))
+		return;
+	while ((e = readdir(d)) && n < (int)(sizeof(fds) / sizeof(fds[0])))
+		if (e->d_name[0] != '.') {
+			snprintf(env, sizeof(env), "%s/%s", dir, e->d_name);
+			if ((fds[n] = stop_request(env)) >= 0)
+				n++;
+		}
+	closedir(d);
+	stop_wait(fds, n);
 }
 
 bool supervisor_alive(const char *env_dir)

@@ -81,6 +81,13 @@ int supervisor_start(const struct sup_cfg *cfg);
  * processes are gone): socket, pid, reclaimed mark, supervisor.log. */
 void supervisor_files_remove(const char *env_dir);
 
+/* Ask the supervisor of `env_dir` (if one serves it and no invoke runs)
+ * for its shutdown phase (SHUTDOWN to the extensions, their 2 s) and wait
+ * for it to end, SUP_STOP_WAIT_MS at most. */
+void supervisor_stop(const char *env_dir);
+/* The same for every environment of topology `topo`, all at once. */
+void supervisor_stop_all(const char *topo);
+
 /* Whether a supervisor serves the environment folder `env_dir` now. */
 bool supervisor_alive(const char *env_dir);
 

@@ -1,5 +1,6 @@
 /* Starting the runtime process of an environment; see supervisor_runtime.h. */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <poll.h>
@@ -12,6 +13,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,6 +25,7 @@
 #include "lambda/sandbox.h"
 #include "lambda/supervisor_runtime.h"
 #include "util/err.h"
+#include "util/fsat.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -169,6 +172,33 @@ static void env_build(const struct sup_cfg *c, struct envv *e)
 		envv_add(e, "AWS_LAMBDA_LOG_LEVEL=%s", c->app_level);
 }
 
+/* What an extension's process may not see (LDG "Extensions API"). */
+static const char *const hidden_from_extensions[] = {
+	"AWS_EXECUTION_ENV", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+	"AWS_XRAY_CONTEXT_MISSING", "AWS_XRAY_DAEMON_ADDRESS", "LAMBDA_RUNTIME_DIR",
+	"LAMBDA_TASK_ROOT", "_AWS_XRAY_DAEMON_ADDRESS", "_AWS_XRAY_DAEMON_PORT", "_HANDLER", NULL,
+};
+
+static void env_hide(struct envv *e)
+{
+	int kept = 0;
+
+	for (int i = 0; i < e->n; i++) {
+		bool hide = false;
+
+		for (int h = 0; hidden_from_extensions[h]; h++)
+			hide |= !strncmp(e->v[i], hidden_from_extensions[h],
+					 strlen(hidden_from_extensions[h])) &&
+				e->v[i][strlen(hidden_from_extensions[h])] == '=';
+		if (hide)
+			free(e->v[i]);
+		else
+			e->v[kept++] = e->v[i];
+	}
+	e->n = kept;
+	e->v[kept] = NULL;
+}
+
 static void env_free(struct envv *e)
 {
 	for (int i = 0; i < e->n; i++)
@@ -179,6 +209,8 @@ static void env_free(struct envv *e)
 struct child {
 	const struct sup_cfg *c;
 	const struct cgroup *cg;
+	char *const *argv;
+	const char *workdir;
 	char **envp;
 	int out, report;
 	uid_t uid;
@@ -238,8 +270,8 @@ static __attribute__((noreturn)) void child_run(const struct child *a)
 		err = errf(errno, "redirecting stdio: %s", strerror(errno));
 		goto fail;
 	}
-	if (chdir(a->c->workdir) < 0) {
-		err = errf(errno, "chdir %s: %s", a->c->workdir, strerror(errno));
+	if (chdir(a->workdir) < 0) {
+		err = errf(errno, "chdir %s: %s", a->workdir, strerror(errno));
 		goto fail;
 	}
 	setrlimit(RLIMIT_NOFILE, &nofile);
@@ -248,8 +280,8 @@ static __attribute__((noreturn)) void child_run(const struct child *a)
 	/* The runtime goes with its supervisor. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-	execvpe(a->c->argv[0], a->c->argv, a->envp);
-	err = errf(errno, "exec %s: %s", a->c->argv[0], strerror(errno));
+	execvpe(a->argv[0], a->argv, a->envp);
+	err = errf(errno, "exec %s: %s", a->argv[0], strerror(errno));
 fail:
 	msg = err_msg();
 	if (write(a->report, &err, sizeof(err)) < 0 || write(a->report, msg, strlen(msg)) < 0)
@@ -268,23 +300,31 @@ static pid_t spawn(int *pidfd)
 	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 }
 
-int runtime_spawn(const struct sup_cfg *c, const struct cgroup *cg, struct runtime_proc *rp)
+/* Start argv in the environment (an extension's variables when
+ * `extension`); its output into out_w, or with -1 into a pipe of its own
+ * (rp->out_fd). */
+static int start(const struct sup_cfg *c, const struct cgroup *cg, char *const *argv,
+		 const char *workdir, bool extension, int out_w, struct runtime_proc *rp)
 {
-	struct child a = { .c = c, .cg = cg };
+	struct child a = { .c = c, .cg = cg, .argv = argv, .workdir = workdir };
 	struct envv e = { .n = 0 };
-	int out[2], rep[2], len, err = 0;
+	int out[2] = { -1, out_w }, rep[2], len, err = 0;
 	char msg[1024];
 
 	rp->pid = -1;
 	rp->pidfd = rp->out_fd = -1;
-	if (pipe2(out, O_CLOEXEC) < 0)
+	if (out_w < 0 && pipe2(out, O_CLOEXEC) < 0)
 		return errf(errno, "pipe: %s", strerror(errno));
 	if (pipe2(rep, O_CLOEXEC) < 0) {
-		close(out[0]);
-		close(out[1]);
+		if (out_w < 0) {
+			close(out[0]);
+			close(out[1]);
+		}
 		return errf(errno, "pipe: %s", strerror(errno));
 	}
 	env_build(c, &e);
+	if (extension)
+		env_hide(&e);
 	a.envp = e.v;
 	a.out = out[1];
 	a.report = rep[1];
@@ -295,10 +335,11 @@ int runtime_spawn(const struct sup_cfg *c, const struct cgroup *cg, struct runti
 	rp->pid = spawn(&rp->pidfd);
 	if (rp->pid == 0)
 		child_run(&a);
-	close(out[1]);
+	if (out_w < 0)
+		close(out[1]);
 	close(rep[1]);
 	if (rp->pid < 0) {
-		err = errf(errno, "clone3 for the runtime: %s", strerror(errno));
+		err = errf(errno, "clone3 for %s: %s", argv[0], strerror(errno));
 	} else if ((len = proc_read_report(rep[0], msg, sizeof(msg))) > 0) {
 		int code = EIO;
 
@@ -308,18 +349,93 @@ int runtime_spawn(const struct sup_cfg *c, const struct cgroup *cg, struct runti
 		close(rp->pidfd);
 		rp->pidfd = -1;
 		rp->pid = -1;
-		err = errf(code, "starting the runtime: %s",
+		err = errf(code, "starting %s: %s", extension ? argv[0] : "the runtime",
 			   len > (int)sizeof(code) ? msg + sizeof(code) : "failed");
 	}
 	close(rep[0]);
 	env_free(&e);
 	if (err < 0) {
-		close(out[0]);
+		if (out[0] >= 0)
+			close(out[0]);
 		return err;
 	}
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	if (out[0] >= 0)
+		fcntl(out[0], F_SETFL, O_NONBLOCK);
 	rp->out_fd = out[0];
 	return 0;
+}
+
+int runtime_spawn(const struct sup_cfg *c, const struct cgroup *cg, struct runtime_proc *rp)
+{
+	return start(c, cg, c->argv, c->workdir, false, -1, rp);
+}
+
+int runtime_spawn_extension(const struct sup_cfg *c, const struct cgroup *cg, const char *name,
+			    int out_w, struct runtime_proc *rp)
+{
+	char path[160];
+	char *argv[2] = { path, NULL };
+
+	snprintf(path, sizeof(path), "/opt/extensions/%s", name);
+	return start(c, cg, argv, "/opt", true, out_w, rp);
+}
+
+/* Executable regular files of one extensions folder (opened without
+ * following a symlink) added to names, once each. */
+static int add_extensions(int dir, char names[][128], int n, int max)
+{
+	DIR *d = fdopendir(dir);
+	struct dirent *de;
+	struct stat st;
+
+	if (!d) {
+		close(dir);
+		return n;
+	}
+	while (n < max && (de = readdir(d))) {
+		bool dup = false;
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= 128 ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+			continue;
+		for (int i = 0; i < n; i++)
+			dup |= !strcmp(names[i], de->d_name);
+		if (!dup)
+			snprintf(names[n++], 128, "%s", de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int runtime_extensions(const struct sup_cfg *c, char names[][128], int max)
+{
+	int n = 0, root, dir;
+
+	if (c->rootfs[0]) { /* an image's /opt/extensions, found inside it */
+		root = open(c->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		dir = root < 0 ? -1 : fsat_open(root, "opt/extensions", O_RDONLY | O_DIRECTORY, 0);
+		if (root >= 0)
+			close(root);
+		if (dir >= 0)
+			n = add_extensions(dir, names, n, max);
+	}
+	for (int i = 0; i < c->n_opt; i++) {
+		root = open(c->opt_dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		dir = root < 0 ? -1 : openat(root, "extensions",
+					      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (root >= 0)
+			close(root);
+		if (dir >= 0)
+			n = add_extensions(dir, names, n, max);
+	}
+	qsort(names, (size_t)n, 128, name_cmp);
+	return n;
 }
 
 int runtime_reap(struct runtime_proc *rp, char *how, size_t size)

@@ -24,6 +24,19 @@ struct runtime_proc {
 /* Start c->argv; setup and exec failures are returned (err_msg()). */
 int runtime_spawn(const struct sup_cfg *c, const struct cgroup *cg, struct runtime_proc *rp);
 
+/* Start the external extension /opt/extensions/NAME as the runtime is
+ * started (its own PID namespace), with the variables Lambda gives
+ * extensions (not _HANDLER, LAMBDA_TASK_ROOT, ...), in /opt, its output
+ * into out_w. */
+int runtime_spawn_extension(const struct sup_cfg *c, const struct cgroup *cg, const char *name,
+			    int out_w, struct runtime_proc *rp);
+
+/* The names in /opt/extensions that are executable regular files (at
+ * most max, sorted): the layers' own extensions folders, or an image's
+ * /opt/extensions, read as root without following any symlink (a
+ * symlinked entry is not started). */
+int runtime_extensions(const struct sup_cfg *c, char names[][128], int max);
+
 /* Reap the ended runtime; *how gets Lambda's wording ("exit status 1",
  * "signal: killed"). Returns the wait status. */
 int runtime_reap(struct runtime_proc *rp, char *how, size_t size);

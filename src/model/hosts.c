@@ -5,12 +5,19 @@
 
 #include "model/hosts.h"
 
+static char *render(const struct layout *L, int vpc, bool environment);
+
 char *hosts_render(const struct layout *L, int asker)
 {
-	return hosts_render_view(L, L->nodes[asker].vpc);
+	return render(L, L->nodes[asker].vpc, false);
 }
 
 char *hosts_render_view(const struct layout *L, int vpc)
+{
+	return render(L, vpc, true);
+}
+
+static char *render(const struct layout *L, int vpc, bool environment)
 {
 	char *buf = NULL, ip[IP4_STRLEN];
 	size_t size = 0;
@@ -20,6 +27,10 @@ char *hosts_render_view(const struct layout *L, int vpc)
 		return NULL;
 	fprintf(f, "# written by vpcsim for topology %s; removed by vpcsim down\n", L->t->name);
 	fprintf(f, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+	/* Lambda's name of the execution environment itself, where an
+	 * extension's Telemetry API listener is reached. */
+	if (environment)
+		fprintf(f, "127.0.0.1\tsandbox.localdomain\n");
 	for (int n = 0; n < L->n_nodes; n++) {
 		if (L->nodes[n].kind == NODE_NAT || L->nodes[n].kind == NODE_HYPERPLANE ||
 		    L->nodes[n].kind == NODE_AWS)

@@ -10,7 +10,8 @@
 /* The hosts file text of node `asker`, malloc'ed, NUL-terminated. */
 char *hosts_render(const struct layout *L, int asker);
 /* The same as seen from VPC `vpc` (-1: outside every VPC): for execution
- * environments, which are no nodes. */
+ * environments, which are no nodes; with Lambda's sandbox.localdomain
+ * (the environment's own loopback). */
 char *hosts_render_view(const struct layout *L, int vpc);
 
 /* The text depends only on the asker's VPC (which decides what is private

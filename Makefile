@@ -65,7 +65,16 @@ UNIT_BINS   := $(UNIT_SRCS:tests/%.c=$(BUILD)/tests/%) $(KERNEL_SRCS:tests/%.c=$
 .PHONY: all layers deps check unit integration demo bench fuzz fuzz-build fuzz-reach clean help install uninstall docs-images FORCE
 .DEFAULT_GOAL := all
 
-all: layers $(BUILD)/vpcsim $(BUILD)/vpcsim-cni $(BUILD)/vpcsim.8 $(UNIT_BINS)
+all: layers $(BUILD)/vpcsim $(BUILD)/vpcsim-cni $(BUILD)/vpcsim-rds-proxy $(BUILD)/vpcsim.8 $(UNIT_BINS)
+
+# vpcsim-rds-proxy: RDS Proxy as a program of its own, linked (it runs long
+# and jailed; src/rdsproxy/README.md).
+PROXY_SRCS := $(wildcard src/rdsproxy/*.c)
+PROXY_OBJS := $(PROXY_SRCS:src/%.c=$(BUILD)/obj/%.o)
+PROXY_LIBS := $(shell pkg-config --libs libpq openssl libcjson 2>/dev/null) -lpthread
+$(BUILD)/vpcsim-rds-proxy: $(PROXY_OBJS)
+	$(CC) $(CFLAGS) $^ -o $@ $(PROXY_LIBS) $(if $(filter 1,$(SANITIZE)),$(SAN_FLAGS))
+$(PROXY_OBJS): src/rdsproxy/proxy.h
 
 # The one-way include rule, no include circle, no host path literal outside
 # src/util/paths.h (src/README.md).
@@ -201,9 +210,10 @@ ENGDIR  := $(PREFIX)/lib/vpcsim/engines
 # Where runtimes look for CNI plugins (podman, containerd, kubelet).
 CNIDIR  ?= /opt/cni/bin
 
-install: $(BUILD)/vpcsim $(BUILD)/vpcsim-cni $(BUILD)/vpcsim.8
+install: $(BUILD)/vpcsim $(BUILD)/vpcsim-cni $(BUILD)/vpcsim-rds-proxy $(BUILD)/vpcsim.8
 	install -D -m 0755 $(BUILD)/vpcsim $(DESTDIR)$(BINDIR)/vpcsim
 	install -D -m 0755 $(BUILD)/vpcsim-cni $(DESTDIR)$(CNIDIR)/vpcsim
+	install -D -m 0755 $(BUILD)/vpcsim-rds-proxy $(DESTDIR)$(PREFIX)/lib/vpcsim/vpcsim-rds-proxy
 	install -D -m 0644 $(BUILD)/vpcsim.8 $(DESTDIR)$(MANDIR)/vpcsim.8
 	install -D -m 0644 completion/vpcsim.bash $(DESTDIR)$(COMPDIR)/vpcsim
 	$(if $(wildcard docs/topology.schema.json),install -D -m 0644 docs/topology.schema.json \
@@ -216,7 +226,7 @@ install: $(BUILD)/vpcsim $(BUILD)/vpcsim-cni $(BUILD)/vpcsim.8
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vpcsim $(DESTDIR)$(MANDIR)/vpcsim.8 $(DESTDIR)$(COMPDIR)/vpcsim
 	rm -f $(DESTDIR)$(CNIDIR)/vpcsim
-	rm -f $(DESTDIR)$(DATADIR)/topology.schema.json
+	rm -f $(DESTDIR)$(DATADIR)/topology.schema.json $(DESTDIR)$(PREFIX)/lib/vpcsim/vpcsim-rds-proxy
 	rm -rf $(DESTDIR)$(RTDIR) $(DESTDIR)$(ENGDIR)
 	-rmdir $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/lib/vpcsim 2>/dev/null
 

@@ -6,11 +6,17 @@
 # saw and the database's peak number of client connections (pg_stat_activity
 # polled every 50 ms over the engine's unix socket, as its admin user):
 #
-#   bench/storm.sh [-t TOPO] [-f FN] [-n N] [-s S] [-d DB] TARGET
+#   bench/storm.sh [-t TOPO] [-f FN] [-n N] [-s S] [-d DB] [-m MODE] TARGET
 #     -t TOPO  the topology (default: the only one up)
 #     -f FN    the function (default: app)      -n N  invokes (default: 60)
 #     -s S     seconds each holds its connection (default: 2)
 #     -d DB    the database whose peak is measured (default: the first)
+#     -m MODE  what each session does (default: hold):
+#              hold  SELECT pg_sleep(S): a query S seconds long
+#              idle  SELECT 1, then S seconds idle (the handler doing other
+#                    work: an HTTP call...), then SELECT 1
+#              set   SET search_path TO public first, then as idle: the
+#                    SET pins the session to its database connection
 #
 # The function needs PGUSER, PGPASSWORD (and PGDATABASE) in its environment
 # (examples/rds-proxy.json). The last line is for scripts:
@@ -19,20 +25,27 @@
 set -u
 cd "$(dirname "$0")/.."
 VPCSIM=${VPCSIM:-build/vpcsim}
-TOPO="" FN=app N=60 S=2 DB=""
-while getopts "t:f:n:s:d:" o; do
+TOPO="" FN=app N=60 S=2 DB="" MODE=hold
+while getopts "t:f:n:s:d:m:" o; do
 	case $o in
 	t) TOPO=$OPTARG ;;
 	f) FN=$OPTARG ;;
 	n) N=$OPTARG ;;
 	s) S=$OPTARG ;;
 	d) DB=$OPTARG ;;
+	m) MODE=$OPTARG ;;
 	*) sed -n '2,/^set -u/p' "$0" | sed 's/^# \{0,1\}//; /^set -u/d' >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 [ $# -eq 1 ] || { echo "usage: bench/storm.sh [-t TOPO] [-f FN] [-n N] [-s S] [-d DB] TARGET" >&2; exit 2; }
 TARGET=$1
+case $MODE in
+hold) session=(-c "SELECT pg_sleep($S)") ;;
+idle) session=(-c "SELECT 1" -c "\\! sleep $S" -c "SELECT 1") ;;
+set) session=(-c "SET search_path TO public" -c "SELECT 1" -c "\\! sleep $S" -c "SELECT 1") ;;
+*) echo "storm: -m hold, idle or set, not $MODE" >&2; exit 2 ;;
+esac
 # The server's own psql, not Debian's perl wrapper (it complains about
 # the locale Lambda sets).
 PSQL=${PSQL:-$(ls -d /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -1)}
@@ -78,7 +91,7 @@ poller=$!
 t0=$(date +%s.%N)
 pids=()
 for i in $(seq 1 "$N"); do
-	$VPCSIM invoke "${topt[@]}" "$FN" -- "$PSQL" -h "$TARGET" -Atc "SELECT pg_sleep($S)" \
+	$VPCSIM invoke "${topt[@]}" "$FN" -- "$PSQL" -h "$TARGET" -At "${session[@]}" \
 		>"$tmp/$i.out" 2>&1 &
 	pids+=($!)
 done
@@ -107,7 +120,7 @@ samples=$(grep -c '^[0-9][0-9]*$' "$tmp/peak")
 peak=$(grep '^[0-9][0-9]*$' "$tmp/peak" | sort -n | tail -1)
 example=$(grep -hoE "FATAL: .*" "$tmp"/*.out | sort | uniq -c | sort -rn | head -2)
 
-printf '%s: %d invokes holding a connection %ss, %.1f s in all\n' "$TARGET" "$N" "$S" \
+printf '%s: %d invokes (%s, %ss), %.1f s in all\n' "$TARGET" "$N" "$MODE" "$S" \
 	"$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
 printf '  succeeded                                %3d\n' "$ok"
 printf '  refused by the database (53300)          %3d\n' "$refused"
@@ -119,4 +132,4 @@ if [ "$samples" -eq 0 ]; then
 	echo "storm: the database's connections were not measured (no answer from psql -h $SOCK -p $PORT -U $ADMIN): $(head -c 300 "$tmp/peak.err")" >&2
 	exit 1
 fi
-echo "RESULT target=$TARGET n=$N ok=$ok refused=$refused timeout=$timeout other=$other peak=$peak samples=$samples"
+echo "RESULT target=$TARGET mode=$MODE n=$N ok=$ok refused=$refused timeout=$timeout other=$other peak=$peak samples=$samples"

@@ -18,7 +18,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
-layers=(util model kernel state lambda aws cli cni)
+layers=(util model kernel state lambda aws cli cni rdsproxy)
 rank() {
 	local i
 	for i in "${!layers[@]}"; do
@@ -53,7 +53,11 @@ while read -r f line inc; do
 	[ "$to" = vpcsim ] && continue # include/vpcsim: shared with bpf/, below all
 	me=$(rank "$layer")
 	r=$(rank "$to")
-	if [ "$me" -lt 0 ]; then
+	if [ "$layer" = rdsproxy ] && [ "$to" != rdsproxy ]; then
+		# a program of its own (src/rdsproxy/README.md): its own header only
+		echo "$f:$line: includes \"$inc\": vpcsim-rds-proxy includes only rdsproxy/"
+		bad=1
+	elif [ "$me" -lt 0 ]; then
 		echo "$f: folder '$layer' is not a layer"
 		bad=1
 	elif [ "$r" -lt 0 ]; then

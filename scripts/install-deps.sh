@@ -13,7 +13,7 @@ bpftool clang llvm libclang-rt-dev
 libcmocka-dev python3-jsonschema libarchive-dev libmicrohttpd-dev libssl-dev libyaml-dev
 curl nodejs zip
 iproute2 nftables procps util-linux bsdutils python3
-libpq-dev postgresql postgresql-client pgbouncer openssl
+libpq-dev postgresql postgresql-client openssl python3-psycopg2
 dnsmasq-base bind9-dnsutils
 python3-boto3 awscli"
 # `make bench` only: throughput and the topology generator of bench/dataplane.sh.

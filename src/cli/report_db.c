@@ -1,11 +1,12 @@
 /* `status` for database engines and proxies: engine, listening address,
- * connections in use (pg_stat_activity) and pool figures (PgBouncer's SHOW
- * POOLS), read over their unix sockets in the state folder. Credentials
- * are never shown. */
+ * connections in use (pg_stat_activity, over the engine's unix socket)
+ * and RDS Proxy's CloudWatch figures (the proxy's metrics file), from the
+ * state folder. Credentials are never shown. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/report_internal.h"
+#include "kernel/engine.h"
 #include "kernel/pgsql.h"
 #include "model/db_class.h"
 #include "model/engine_conf.h"
@@ -60,35 +61,46 @@ static void print_dbs(const struct layout *L, const char *state_dir)
 	table_print(&T);
 }
 
+static void proxy_row(struct table *T, const struct layout *L, const struct resource *r,
+		      const char *state_dir)
+{
+	char addr[32], dir[ENGINE_DIR_MAX], pool[32], cl[32], db[32], lat[48], bt[16];
+	const char *target = L->t->resources[r->proxy.target].name;
+	struct rdsproxy_metrics m;
+
+	listening(L, r, PROXY_PORT_POSTGRES, addr, sizeof(addr));
+	engine_dir(state_dir, r->name, dir);
+	snprintf(pool, sizeof(pool), "%d (%d)", proxy_pool_size(L->t, r), proxy_idle_size(L->t, r));
+	snprintf(bt, sizeof(bt), "%d s", r->proxy.connection_borrow_timeout_s);
+	if (rdsproxy_metrics_read(dir, &m) < 0) {
+		table_row(T, r->name, target, addr, pool, "unreachable", "-", "-", bt);
+		return;
+	}
+	snprintf(cl, sizeof(cl), "%lld/%lld", rdsproxy_metric(&m, "ClientConnections"),
+		 rdsproxy_metric(&m, "ClientsWaitingForConnection"));
+	snprintf(db, sizeof(db), "%lld/%lld/%lld", rdsproxy_metric(&m, "DatabaseConnections"),
+		 rdsproxy_metric(&m, "DatabaseConnectionsCurrentlyBorrowed"),
+		 rdsproxy_metric(&m, "DatabaseConnectionsCurrentlySessionPinned"));
+	snprintf(lat, sizeof(lat), "%lld/%lld us",
+		 rdsproxy_metric(&m, "DatabaseConnectionsBorrowLatency"),
+		 rdsproxy_metric(&m, "QueryDatabaseResponseLatency"));
+	table_row(T, r->name, target, addr, pool, cl, db, lat, bt);
+}
+
+/* RDS Proxy's CloudWatch figures (docs/RDS.md, "Metrics"): clients
+ * connected/waiting; database connections open/borrowed/pinned; latencies
+ * averaged over the last minute. */
 static void print_proxies(const struct layout *L, const char *state_dir)
 {
 	struct table T = { .cols = 8 };
-	char addr[32], dir[ENGINE_DIR_MAX], pool[32], sv[48], cl[32], bt[16];
 
-	table_row(&T, "PROXY", "TARGET", "LISTENING", "POOL (IDLE KEPT)", "SERVER ACTIVE/IDLE/USED",
-		  "CLIENTS ACTIVE/WAITING", "LONGEST WAIT", "BORROW TIMEOUT");
+	table_row(&T, "PROXY", "TARGET", "LISTENING", "POOL (IDLE KEPT)", "CLIENTS/WAITING",
+		  "DB CONNS/BORROWED/PINNED", "BORROW/QUERY LATENCY", "BORROW TIMEOUT");
 	for (int k = 0; k < L->t->n_resources; k++) {
 		const struct resource *r = &L->t->resources[k];
-		struct pgb_pools p;
-		char wait[16];
 
-		if (r->kind != RES_RDS_PROXY || r->proxy.target < 0)
-			continue;
-		listening(L, r, PROXY_PORT_POSTGRES, addr, sizeof(addr));
-		engine_dir(state_dir, r->name, dir);
-		snprintf(pool, sizeof(pool), "%d (%d)", proxy_pool_size(L->t, r),
-			 proxy_idle_size(L->t, r));
-		snprintf(bt, sizeof(bt), "%d s", r->proxy.connection_borrow_timeout_s);
-		if (pgb_pools_read(dir, PROXY_PORT_POSTGRES, engine_uid(L->t->name, r->name), &p) < 0) {
-			table_row(&T, r->name, L->t->resources[r->proxy.target].name, addr, pool,
-				  "unreachable", "-", "-", bt);
-			continue;
-		}
-		snprintf(sv, sizeof(sv), "%d/%d/%d", p.sv_active, p.sv_idle, p.sv_used);
-		snprintf(cl, sizeof(cl), "%d/%d", p.cl_active, p.cl_waiting);
-		snprintf(wait, sizeof(wait), "%d s", p.maxwait_s);
-		table_row(&T, r->name, L->t->resources[r->proxy.target].name, addr, pool, sv, cl,
-			  wait, bt);
+		if (r->kind == RES_RDS_PROXY && r->proxy.target >= 0)
+			proxy_row(&T, L, r, state_dir);
 	}
 	table_print(&T);
 }
@@ -146,12 +158,12 @@ static cJSON *json_proxy(const struct layout *L, const struct resource *r, const
 {
 	cJSON *o = cJSON_CreateObject(), *c;
 	char addr[32], dir[ENGINE_DIR_MAX];
-	struct pgb_pools p;
+	struct rdsproxy_metrics m;
 
 	listening(L, r, PROXY_PORT_POSTGRES, addr, sizeof(addr));
 	engine_dir(state_dir, r->name, dir);
 	cJSON_AddStringToObject(o, "name", r->name);
-	cJSON_AddStringToObject(o, "engine", "pgbouncer");
+	cJSON_AddStringToObject(o, "engine", "vpcsim-rds-proxy");
 	cJSON_AddStringToObject(o, "target", L->t->resources[r->proxy.target].name);
 	cJSON_AddStringToObject(o, "listening", addr);
 	cJSON_AddNumberToObject(o, "pool_size", proxy_pool_size(L->t, r));
@@ -162,20 +174,27 @@ static cJSON *json_proxy(const struct layout *L, const struct resource *r, const
 	cJSON_AddNumberToObject(o, "connection_borrow_timeout_s",
 				r->proxy.connection_borrow_timeout_s);
 	cJSON_AddNumberToObject(o, "idle_client_timeout_s", r->proxy.idle_client_timeout_s);
-	cJSON_AddStringToObject(o, "socket_dir", dir);
-	if (pgb_pools_read(dir, PROXY_PORT_POSTGRES, engine_uid(L->t->name, r->name), &p) < 0) {
-		cJSON_AddNullToObject(o, "pools");
+	cJSON_AddBoolToObject(o, "require_tls", r->proxy.require_tls);
+	if (r->proxy.init_query)
+		cJSON_AddStringToObject(o, "init_query", r->proxy.init_query);
+	c = cJSON_AddArrayToObject(o, "auth");
+	for (int i = 0; i < r->proxy.n_auth; i++) {
+		cJSON *a = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(a, "secret", L->t->secrets[r->proxy.auth[i].secret].name);
+		cJSON_AddStringToObject(a, "iam_auth", r->proxy.auth[i].iam_required ? "REQUIRED" :
+					"DISABLED");
+		cJSON_AddItemToArray(c, a);
+	}
+	cJSON_AddStringToObject(o, "folder", dir);
+	if (rdsproxy_metrics_read(dir, &m) < 0) {
+		cJSON_AddNullToObject(o, "metrics");
 		cJSON_AddStringToObject(o, "error", err_msg());
 		return o;
 	}
-	c = cJSON_AddObjectToObject(o, "pools");
-	cJSON_AddNumberToObject(c, "cl_active", p.cl_active);
-	cJSON_AddNumberToObject(c, "cl_waiting", p.cl_waiting);
-	cJSON_AddNumberToObject(c, "sv_active", p.sv_active);
-	cJSON_AddNumberToObject(c, "sv_idle", p.sv_idle);
-	cJSON_AddNumberToObject(c, "sv_used", p.sv_used);
-	cJSON_AddNumberToObject(c, "sv_login", p.sv_login);
-	cJSON_AddNumberToObject(c, "maxwait_s", p.maxwait_s);
+	c = cJSON_AddObjectToObject(o, "metrics");
+	for (int i = 0; i < m.n; i++)
+		cJSON_AddNumberToObject(c, m.name[i], (double)m.value[i]);
 	return o;
 }
 

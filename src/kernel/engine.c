@@ -1,4 +1,4 @@
-/* PostgreSQL and PgBouncer processes (engine.h). */
+/* PostgreSQL and vpcsim-rds-proxy processes (engine.h). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,7 +18,6 @@
 #include "util/fs.h"
 
 #define PG_LIB "/usr/lib/postgresql"
-#define PGBOUNCER_PATH "/usr/sbin/pgbouncer"
 #define POLL_MS 20
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -26,8 +25,8 @@
 #endif
 
 static const char *const prog_name[] = {
-	[PROG_INITDB] = "initdb", [PROG_POSTGRES] = "postgres", [PROG_PGBOUNCER] = "pgbouncer",
-	[PROG_OPENSSL] = "openssl",
+	[PROG_INITDB] = "initdb", [PROG_POSTGRES] = "postgres",
+	[PROG_OPENSSL] = "openssl", [PROG_RDSPROXY] = "vpcsim-rds-proxy",
 };
 
 /* The highest version folder of /usr/lib/postgresql that has a server. */
@@ -60,24 +59,45 @@ static int pg_bindir(char out[ENGINE_PATH_MAX])
 	return best < 0 ? -ENOENT : 0;
 }
 
+/* vpcsim-rds-proxy: $VPCSIM_RDS_PROXY, else beside vpcsim's own binary
+ * (a checkout's build/), else in ../lib/vpcsim (make install). */
+static int rdsproxy_path(char out[ENGINE_PATH_MAX])
+{
+	static const char *const rel[] = { "", "/../lib/vpcsim" };
+	const char *env = getenv("VPCSIM_RDS_PROXY");
+	char exe[ENGINE_PATH_MAX];
+	ssize_t n;
+
+	if (env && env[0]) {
+		snprintf(out, ENGINE_PATH_MAX, "%s", env);
+		return access(out, X_OK) == 0 ? 0 : errf(ENOENT, "VPCSIM_RDS_PROXY=%s is not an "
+							 "executable", env);
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	if (strrchr(exe, '/'))
+		*strrchr(exe, '/') = '\0';
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		snprintf(out, ENGINE_PATH_MAX, "%s%s/vpcsim-rds-proxy", exe, rel[i]);
+		if (access(out, X_OK) == 0)
+			return 0;
+	}
+	return errf(ENOENT, "vpcsim-rds-proxy is neither beside %s/vpcsim nor in %s/../lib/vpcsim: "
+		    "build it with make (or make install), or set VPCSIM_RDS_PROXY", exe, exe);
+}
+
 int engine_prog_path(enum engine_prog p, char out[ENGINE_PATH_MAX])
 {
 	char dir[ENGINE_PATH_MAX];
-	const char *env = getenv("VPCSIM_PGBOUNCER");
 
+	if (p == PROG_RDSPROXY)
+		return rdsproxy_path(out);
 	if (p == PROG_OPENSSL) {
 		snprintf(out, ENGINE_PATH_MAX, "/usr/bin/openssl");
 		if (access(out, X_OK) == 0)
 			return 0;
 		return errf(ENOENT, "openssl is not installed (%s): install the Debian package openssl "
 			    "(apt-get install openssl, or make deps)", out);
-	}
-	if (p == PROG_PGBOUNCER) {
-		snprintf(out, ENGINE_PATH_MAX, "%s", env ? env : PGBOUNCER_PATH);
-		if (access(out, X_OK) == 0)
-			return 0;
-		return errf(ENOENT, "%s is not installed (%s): install the Debian package pgbouncer "
-			    "(apt-get install pgbouncer, or make deps)", prog_name[p], out);
 	}
 	if (pg_bindir(dir) == 0) {
 		snprintf(out, ENGINE_PATH_MAX, "%s/%s", dir, prog_name[p]);
@@ -168,12 +188,6 @@ static bool pg_ready(const char *datadir)
 	return ready;
 }
 
-static bool socket_exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
-}
 
 
 /* ---- running a program jailed, as the engine's uid ---- */
@@ -193,6 +207,8 @@ struct engine_run {
 	uid_t uid;                 /* and gid */
 	bool own_ipc;              /* a System V IPC namespace of its own */
 	char *const *argv;         /* argv[0] is an absolute path */
+	int exe_fd;                /* > 0: run this file (opened before the jail) */
+	int stdin_fd;              /* > 0: its stdin, else /dev/null */
 	int logfd;
 	/* made by run_start() before the fork */
 	struct jail_bind bind;
@@ -274,13 +290,16 @@ static __attribute__((noreturn)) void run_child(const struct engine_run *r, int 
 		err = jail_drop_privileges(r->uid, (gid_t)r->uid, NULL, 0);
 	if (!err && chdir(r->dir) < 0)
 		err = errf(errno, "chdir %s: %s", r->dir, strerror(errno));
-	devnull = err ? -1 : open("/dev/null", O_RDONLY);
+	devnull = err ? -1 : r->stdin_fd > 0 ? r->stdin_fd : open("/dev/null", O_RDONLY);
 	if (!err && (devnull < 0 || dup2(devnull, 0) < 0 || dup2(r->logfd, 1) < 0 ||
 		     dup2(r->logfd, 2) < 0))
 		err = errf(errno, "redirecting stdio: %s", strerror(errno));
 	if (!err) {
 		syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-		execve(r->argv[0], r->argv, engine_env);
+		if (r->exe_fd > 0)
+			syscall(SYS_execveat, r->exe_fd, "", r->argv, engine_env, AT_EMPTY_PATH);
+		else
+			execve(r->argv[0], r->argv, engine_env);
 		err = errf(errno, "exec %s: %s", r->argv[0], strerror(errno));
 	}
 	msg = err_msg();
@@ -425,15 +444,84 @@ int pg_start(const char *netns, const char *datadir, uid_t uid, const char *log,
 	return start_and_wait("postgres", &r, log, timeout_ms, pg_ready, datadir, out);
 }
 
-int pgb_start(const char *netns, const char *dir, uid_t uid, const char *ini,
-	      const char *socket, const char *log, int timeout_ms, struct proc_id *out)
+static bool file_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+int rdsproxy_start(const struct rdsproxy_run *p, int timeout_ms, struct proc_id *out)
 {
 	char prog[ENGINE_PATH_MAX];
-	char *argv[] = { prog, (char *)ini, NULL };
-	struct engine_run r = { .netns = netns, .dir = dir, .uid = uid, .argv = argv };
-	int err = engine_prog_path(PROG_PGBOUNCER, prog);
+	char *argv[] = { "vpcsim-rds-proxy", NULL };
+	struct engine_run r = { .netns = p->netns, .dir = p->dir, .uid = p->uid, .argv = argv };
+	size_t len = strlen(p->config);
+	int err = engine_prog_path(PROG_RDSPROXY, prog), cfg[2] = { -1, -1 };
 
 	if (err < 0)
 		return err;
-	return start_and_wait("pgbouncer", &r, log, timeout_ms, socket_exists, socket, out);
+	r.exe_fd = open(prog, O_PATH | O_CLOEXEC);
+	if (r.exe_fd < 0)
+		return errf(errno, "opening %s: %s", prog, strerror(errno));
+	/* the configuration (passwords too) goes through a pipe, never a file */
+	if (pipe2(cfg, O_CLOEXEC) < 0 || fcntl(cfg[1], F_SETPIPE_SZ, (int)len + 4096) < 0 ||
+	    write(cfg[1], p->config, len) != (ssize_t)len) {
+		err = errf(errno, "handing vpcsim-rds-proxy its configuration: %s", strerror(errno));
+		goto out;
+	}
+	close(cfg[1]);
+	cfg[1] = -1;
+	r.stdin_fd = cfg[0];
+	err = start_and_wait("vpcsim-rds-proxy", &r, p->log, timeout_ms, file_exists, p->metrics,
+			     out);
+out:
+	close(r.exe_fd);
+	if (cfg[0] >= 0)
+		close(cfg[0]);
+	if (cfg[1] >= 0)
+		close(cfg[1]);
+	return err;
+}
+
+int rdsproxy_metrics_read(const char *dir, struct rdsproxy_metrics *out)
+{
+	char path[ENGINE_PATH_MAX + 32], buf[4096], *line, *save = NULL;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	out->n = 0;
+	snprintf(path, sizeof(path), "%s/metrics", dir);
+	/* the proxy's uid owns the folder: no link followed, a file only */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int e = fd < 0 ? errno : EINVAL;
+
+		if (fd >= 0)
+			close(fd);
+		return errf(e, "reading %s: %s", path, fd < 0 ? strerror(e) : "not a regular file");
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return errf(EIO, "reading %s: empty", path);
+	buf[n] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line && out->n < RDSPROXY_METRICS_MAX;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' ');
+
+		if (!sp || sp - line >= (long)sizeof(out->name[0]) || !strcmp(line, "ProxyName"))
+			continue;
+		*sp = '\0';
+		snprintf(out->name[out->n], sizeof(out->name[0]), "%s", line);
+		out->value[out->n++] = strtoll(sp + 1, NULL, 10);
+	}
+	return 0;
+}
+
+long long rdsproxy_metric(const struct rdsproxy_metrics *m, const char *name)
+{
+	for (int i = 0; i < m->n; i++)
+		if (!strcmp(m->name[i], name))
+			return m->value[i];
+	return 0;
 }

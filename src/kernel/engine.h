@@ -1,5 +1,5 @@
-/* Database engine processes: PostgreSQL and PgBouncer from the Debian
- * packages, run inside a node, each jailed as a function is
+/* Database engine processes: PostgreSQL from the Debian packages and
+ * vpcsim-rds-proxy, run inside a node, each jailed as a function is
  * (docs/RDS.md, docs/SECURITY.md):
  *
  *   - its own uid and gid (`uid`, engine_uid() of model/engine_conf.h),
@@ -33,14 +33,13 @@
 enum engine_prog {
 	PROG_INITDB,
 	PROG_POSTGRES,
-	PROG_PGBOUNCER,
 	PROG_OPENSSL,              /* /usr/bin/openssl: a proxy's TLS certificate */
+	PROG_RDSPROXY,             /* vpcsim-rds-proxy, built with vpcsim */
 };
 
 /* The path of a program, or -ENOENT with a message naming the Debian
  * package that installs it. PostgreSQL's are taken from the highest
- * /usr/lib/postgresql/N/bin (VPCSIM_PG_BINDIR overrides it), PgBouncer is
- * /usr/sbin/pgbouncer (VPCSIM_PGBOUNCER overrides it). */
+ * /usr/lib/postgresql/N/bin (VPCSIM_PG_BINDIR overrides it). */
 int engine_prog_path(enum engine_prog p, char out[ENGINE_PATH_MAX]);
 
 /* Create folder `dir` (mode 0700) owned by uid (and gid uid). */
@@ -73,11 +72,28 @@ int engine_self_signed(const char *dir, uid_t uid, const char *cn, const char *l
 int pg_start(const char *netns, const char *datadir, uid_t uid, const char *log,
 	     int timeout_ms, struct proc_id *out);
 
-/* Start PgBouncer with `ini` (in its folder `dir`) inside `netns`, jailed
- * as above, and wait until its unix socket `socket` exists, at most
- * timeout_ms. */
-int pgb_start(const char *netns, const char *dir, uid_t uid, const char *ini,
-	      const char *socket, const char *log, int timeout_ms, struct proc_id *out);
+/* vpcsim-rds-proxy (src/rdsproxy) in `netns`, jailed as above; its
+ * binary is opened before the jail and run by descriptor (the jail shows
+ * only the host's system folders), its configuration written into a pipe
+ * that is its stdin. Ready once it wrote its metrics file. */
+struct rdsproxy_run {
+	const char *netns, *dir, *config, *metrics, *log;
+	uid_t uid;
+};
+int rdsproxy_start(const struct rdsproxy_run *p, int timeout_ms, struct proc_id *out);
+
+/* Its figures, from the metrics file in its folder (`dir`), read as root
+ * without following a link the proxy's uid may have put there: RDS
+ * Proxy's CloudWatch names with their values (latencies in µs). */
+#define RDSPROXY_METRICS_MAX 32
+struct rdsproxy_metrics {
+	int n;
+	char name[RDSPROXY_METRICS_MAX][48];
+	long long value[RDSPROXY_METRICS_MAX];
+};
+int rdsproxy_metrics_read(const char *dir, struct rdsproxy_metrics *out);
+/* The value of `name`, 0 when absent. */
+long long rdsproxy_metric(const struct rdsproxy_metrics *m, const char *name);
 
 /* The last non-empty line of a log ("(no output)" if none), for an
  * error message. */

@@ -8,7 +8,6 @@
 
 
 #include "util/dlib.h"
-#include "kernel/jail.h"
 #include "kernel/pgsql.h"
 #include "util/err.h"
 
@@ -18,8 +17,7 @@
  * it could put a symlink where the socket should be, and a connection
  * made from the host would follow it to any unix socket of the host. So
  * every session is made by a forked child chrooted into that folder
- * (root's, or the proxy's uid for PgBouncer's console): whatever is
- * there resolves inside the folder. libpq is loaded before the fork. */
+ * as root: whatever is there resolves inside the folder. libpq is loaded before the fork. */
 
 #define REPLY_MAX 4096
 
@@ -31,7 +29,6 @@ struct session {
 	const char *dir;           /* the engine's folder, with its socket */
 	int port;
 	const char *user, *db;
-	uid_t uid;                 /* 0: root (peer: DB_ADMIN_USER); else become it */
 	session_fn fn;
 	const void *arg;
 };
@@ -69,8 +66,6 @@ static __attribute__((noreturn)) void session_child(const struct session *s, int
 
 	if (chroot(s->dir) < 0 || chdir("/") < 0)
 		h.err = errf(errno, "chroot %s: %s", s->dir, strerror(errno));
-	if (!h.err && s->uid)
-		h.err = jail_drop_privileges(s->uid, (gid_t)s->uid, NULL, 0);
 	if (!h.err && !(c = connect_socket(s)))
 		h.err = -EIO;
 	if (!h.err)
@@ -194,43 +189,6 @@ int pg_create_master(const char *sock_dir, int port, const char *admin,
 	return session_run(&s, out, &len);
 }
 
-static int role_secret_fn(PGconn *c, const void *arg, char *out, size_t *len)
-{
-	const char *params[1] = { arg };
-	PGresult *r;
-	int err = 0;
-
-	r = sym_PQexecParams(c, "SELECT rolpassword FROM pg_authid WHERE rolname = $1", 1, NULL,
-			     params, NULL, NULL, 0);
-	if (sym_PQresultStatus(r) != PGRES_TUPLES_OK || sym_PQntuples(r) != 1 ||
-	    sym_PQgetisnull(r, 0, 0))
-		err = errf(EIO, "reading the secret of user %s: %s", (const char *)arg,
-			   sym_PQresultStatus(r) == PGRES_TUPLES_OK ? "no such user" :
-			   sym_PQerrorMessage(c));
-	else if ((*len = strlen(sym_PQgetvalue(r, 0, 0))) >= REPLY_MAX)
-		err = errf(EIO, "reading the secret of user %s: too long", (const char *)arg);
-	else
-		memcpy(out, sym_PQgetvalue(r, 0, 0), *len);
-	sym_PQclear(r);
-	return err;
-}
-
-int pg_role_secret(const char *sock_dir, int port, const char *admin, const char *user,
-		   char **out)
-{
-	struct session s = { .dir = sock_dir, .port = port, .user = admin, .db = "postgres",
-			     .fn = role_secret_fn, .arg = user };
-	char buf[REPLY_MAX];
-	size_t len = 0;
-	int err = session_run(&s, buf, &len);
-
-	if (err < 0)
-		return err;
-	if (!(*out = strndup(buf, len)))
-		return errf(ENOMEM, "reading the secret of user %s", user);
-	return 0;
-}
-
 static int activity_fn(PGconn *c, const void *arg, char *out, size_t *len)
 {
 	const char *params[1] = { arg };
@@ -271,62 +229,6 @@ int pg_activity_read(const char *sock_dir, int port, const char *admin,
 		return err;
 	if (len != sizeof(*out))
 		return errf(EIO, "reading pg_stat_activity on %s: a short answer", sock_dir);
-	memcpy(out, buf, sizeof(*out));
-	return 0;
-}
-
-static int col(const PGresult *r, const char *name)
-{
-	return sym_PQfnumber(r, name);
-}
-
-static int cell(const PGresult *r, int row, int c)
-{
-	return c < 0 ? 0 : atoi(sym_PQgetvalue(r, row, c));
-}
-
-/* SHOW POOLS as user pgbouncer, summed. */
-static int pools_fn(PGconn *c, const void *arg, char *out, size_t *len)
-{
-	struct pgb_pools p = { 0 };
-	PGresult *r = sym_PQexec(c, "SHOW POOLS");
-	int ok = sym_PQresultStatus(r) == PGRES_TUPLES_OK;
-
-	for (int i = 0; ok && i < sym_PQntuples(r); i++) {
-		int wait;
-
-		if (!strcmp(sym_PQgetvalue(r, i, col(r, "database")), "pgbouncer"))
-			continue;
-		p.cl_active += cell(r, i, col(r, "cl_active"));
-		p.cl_waiting += cell(r, i, col(r, "cl_waiting"));
-		p.sv_active += cell(r, i, col(r, "sv_active"));
-		p.sv_idle += cell(r, i, col(r, "sv_idle"));
-		p.sv_used += cell(r, i, col(r, "sv_used"));
-		p.sv_login += cell(r, i, col(r, "sv_login"));
-		wait = cell(r, i, col(r, "maxwait"));
-		if (wait > p.maxwait_s)
-			p.maxwait_s = wait;
-	}
-	sym_PQclear(r);
-	if (!ok)
-		return errf(EIO, "SHOW POOLS: %s", sym_PQerrorMessage(c));
-	memcpy(out, &p, sizeof(p));
-	*len = sizeof(p);
-	return 0;
-}
-
-int pgb_pools_read(const char *sock_dir, int port, uid_t uid, struct pgb_pools *out)
-{
-	struct session s = { .dir = sock_dir, .port = port, .user = "pgbouncer",
-			     .db = "pgbouncer", .uid = uid, .fn = pools_fn };
-	char buf[REPLY_MAX];
-	size_t len = 0;
-	int err = session_run(&s, buf, &len);
-
-	if (err < 0)
-		return err;
-	if (len != sizeof(*out))
-		return errf(EIO, "SHOW POOLS on %s/.s.PGSQL.%d: a short answer", sock_dir, port);
 	memcpy(out, buf, sizeof(*out));
 	return 0;
 }

@@ -6,9 +6,7 @@
  * folder: the engine's uid owns that folder and could put a symlink where
  * its socket should be; inside the chroot it leads nowhere else.
  * PostgreSQL: as the engine's superuser (DB_ADMIN_USER), which pg_hba
- * admits by peer for root. PgBouncer: its admin console as user
- * "pgbouncer", which PgBouncer admits on its unix socket from a process
- * of its own uid, so that child also becomes the proxy's uid.
+ * admits by peer for root.
  * Passwords are never part of a message. */
 #ifndef VPCSIM_PGSQL_H
 #define VPCSIM_PGSQL_H
@@ -25,10 +23,6 @@
 int pg_create_master(const char *sock_dir, int port, const char *admin,
 		     const char *user, const char *password);
 
-/* The SCRAM secret of `user` as the server stores it (malloc'd). */
-int pg_role_secret(const char *sock_dir, int port, const char *admin, const char *user,
-		   char **out);
-
 struct pg_activity {
 	int max_connections;
 	int clients;               /* client backends, the admin's own excluded */
@@ -37,15 +31,5 @@ struct pg_activity {
 
 int pg_activity_read(const char *sock_dir, int port, const char *admin,
 		     struct pg_activity *out);
-
-struct pgb_pools {
-	int cl_active, cl_waiting; /* client connections */
-	int sv_active, sv_idle, sv_used, sv_login; /* server connections */
-	int maxwait_s;             /* longest wait of a waiting client */
-};
-
-/* SHOW POOLS summed over every pool but the admin console's, asked as
- * the proxy's uid. */
-int pgb_pools_read(const char *sock_dir, int port, uid_t uid, struct pgb_pools *out);
 
 #endif

@@ -5,14 +5,8 @@
 #include <string.h>
 
 #include "model/engine_conf.h"
+#include "model/dns.h"
 #include "util/cidr.h"
-
-/* How long an idle server connection above the idle figure stays open:
- * RDS Proxy closes them "over time" without saying how fast. */
-#define PGB_SERVER_IDLE_TIMEOUT_S 60
-/* Client connections one proxy accepts (RDS Proxy's own limit is not
- * documented; PgBouncer's default is 100). */
-#define PGB_MAX_CLIENT_CONN 1000
 
 __attribute__((format(printf, 1, 2)))
 static char *fmt(const char *f, ...)
@@ -112,58 +106,43 @@ char *pg_ident_render(void)
 		   "vpcsim root %s\n", DB_ADMIN_USER);
 }
 
-static char *pgb_ini_base(const struct pgb_conf *c, char ip[IP4_STRLEN], char db[IP4_STRLEN]);
-
-/* Session pooling (a client keeps its server connection until it leaves),
- * bounded per database by max_db_connections; the admin console is
- * reached through the unix socket by the proxy's own uid (see pgsql.c). */
-char *pgb_ini_render(const struct pgb_conf *c)
+/* "cred SECRET|- USER IAM PASSWORD" lines: the auth entries' secrets,
+ * or the target's master credentials without `auth`. */
+static char *cred_lines(const struct topology *t, const struct resource *proxy)
 {
-	char ip[IP4_STRLEN], db[IP4_STRLEN], *base, *tls, *all;
+	const struct proxy_config *x = &proxy->proxy;
+	const struct db_config *db = &t->resources[x->target].db;
+	char *all = x->n_auth ? fmt("%s", "") : fmt("cred - %s 0 %s\n", db->master_username,
+							 db->master_password);
 
-	if (!c->tls_key)
-		tls = fmt("client_tls_sslmode = disable\n");
-	else
-		tls = fmt("client_tls_sslmode = require\n"
-			  "client_tls_key_file = %s\n"
-			  "client_tls_cert_file = %s\n", c->tls_key, c->tls_cert);
-	base = pgb_ini_base(c, ip, db);
-	all = base && tls ? fmt("%s%s", base, tls) : NULL;
-	free(base);
-	free(tls);
+	for (int i = 0; all && i < x->n_auth; i++) {
+		const struct secret *s = &t->secrets[x->auth[i].secret];
+		char *more = fmt("%scred %s %s %d %s\n", all, s->name, s->username,
+				 x->auth[i].iam_required, s->password);
+
+		free(all);
+		all = more;
+	}
 	return all;
 }
 
-static char *pgb_ini_base(const struct pgb_conf *c, char ip[IP4_STRLEN], char db[IP4_STRLEN])
+char *rdsproxy_conf_render(const struct topology *t, const struct resource *proxy,
+			   const struct rdsproxy_where *w)
 {
-	return fmt("; written by vpcsim: docs/RDS.md\n"
-		   "[databases]\n"
-		   "* = host=%s port=%d\n"
-		   "[pgbouncer]\n"
-		   "listen_addr = %s\n"
-		   "listen_port = %d\n"
-		   "unix_socket_dir = %s\n"
-		   "unix_socket_mode = 0700\n"
-		   "auth_type = scram-sha-256\n"
-		   "auth_file = %s\n"
-		   "pool_mode = session\n"
-		   "default_pool_size = %d\n"
-		   "max_db_connections = %d\n"
-		   "min_pool_size = %d\n"
-		   "reserve_pool_size = 0\n"
-		   "server_idle_timeout = %d\n"
-		   "query_wait_timeout = %d\n"
-		   "client_idle_timeout = %d\n"
-		   "max_client_conn = %d\n"
-		   "ignore_startup_parameters = extra_float_digits\n"
-		   "syslog = 0\n",
-		   ip4_str(c->db_ip, db), c->db_port, ip4_str(c->listen_ip, ip), c->listen_port,
-		   c->socket_dir, c->auth_file, c->pool_size, c->pool_size, c->idle_size,
-		   PGB_SERVER_IDLE_TIMEOUT_S, c->borrow_timeout_s, c->idle_client_timeout_s,
-		   PGB_MAX_CLIENT_CONN);
-}
+	const struct proxy_config *x = &proxy->proxy;
+	char ip[IP4_STRLEN], db[IP4_STRLEN], endpoint[256] = "", *creds = cred_lines(t, proxy), *all;
 
-char *pgb_userlist_render(const char *user, const char *secret)
-{
-	return fmt("\"%s\" \"%s\"\n", user, secret);
+	dns_rds_endpoint(t, (int)(proxy - t->resources), endpoint, sizeof(endpoint));
+	all = creds ? fmt("name %s\nlisten %s %d\ndatabase %s %d\npool %d %d\ntimeouts %d %d\n"
+			  "require_tls %d\ntls_key %s/server.key\ntls_cert %s/server.crt\n"
+			  "metrics %s/%s\naws_socket %s/%s\nhost %s\nhost %s\nhost %s\n%s%s%s%s",
+			  proxy->name, ip4_str(w->listen_ip, ip), PROXY_PORT_POSTGRES,
+			  ip4_str(w->db_ip, db), t->resources[x->target].db.port,
+			  proxy_pool_size(t, proxy), proxy_idle_size(t, proxy),
+			  x->connection_borrow_timeout_s, x->idle_client_timeout_s, x->require_tls,
+			  w->dir, w->dir, w->dir, RDSPROXY_METRICS_FILE, w->dir, RDSPROXY_AWS_SOCKET,
+			  proxy->name, endpoint, ip, x->init_query ? "init_query " : "",
+			  x->init_query ? x->init_query : "", x->init_query ? "\n" : "", creds) : NULL;
+	free(creds);
+	return all;
 }

@@ -1,11 +1,10 @@
 /* Database engines and proxies as configuration: what vpcsim writes for a
- * PostgreSQL server (`rds` with an engine) and a PgBouncer (`rds-proxy`
- * with a target), and how RDS Proxy's settings map onto PgBouncer's
+ * PostgreSQL server (`rds` with an engine) and vpcsim-rds-proxy (`rds-proxy`
+ * with a target)
  * (docs/RDS.md). Pure: text in memory, no files, no processes.
  *
  * Each rendered text is malloc'd (free() it), or NULL when out of memory.
- * No password is ever part of a rendered text: the proxy's auth_file holds
- * the database's SCRAM secret, read from the database at `up`. */
+ * Only the proxy's configuration holds passwords (it goes into a pipe). */
 #ifndef VPCSIM_ENGINE_CONF_H
 #define VPCSIM_ENGINE_CONF_H
 
@@ -50,21 +49,19 @@ char *pg_conf_render(const struct pg_conf *c);
 char *pg_hba_render(void);
 char *pg_ident_render(void);
 
-struct pgb_conf {
+/* vpcsim-rds-proxy (src/rdsproxy): its configuration, the credentials
+ * included, as the "key value" lines it reads on stdin. This text holds
+ * passwords: it goes into a pipe, never a file or a log. */
+#define RDSPROXY_METRICS_FILE "metrics"    /* in its folder, one "Name value" a line */
+#define RDSPROXY_AWS_SOCKET "aws.sock"     /* the AWS zone's front listens there */
+
+struct rdsproxy_where {
 	uint32_t listen_ip;        /* the proxy's ENI address */
-	int listen_port;
-	const char *socket_dir;    /* its unix socket (admin console) */
-	const char *auth_file;
-	uint32_t db_ip;            /* the target's ENI address */
-	int db_port;
-	int pool_size, idle_size;
-	int borrow_timeout_s, idle_client_timeout_s;
-	const char *tls_key, *tls_cert;    /* NULL: clients may not use TLS */
+	uint32_t db_ip;            /* the target's */
+	const char *dir;           /* the proxy's folder */
 };
 
-/* With tls_key, clients must use TLS (client_tls_sslmode = require). */
-char *pgb_ini_render(const struct pgb_conf *c);
-/* One auth_file line: "USER" "SECRET" (both without double quotes). */
-char *pgb_userlist_render(const char *user, const char *secret);
+char *rdsproxy_conf_render(const struct topology *t, const struct resource *proxy,
+			   const struct rdsproxy_where *w);
 
 #endif

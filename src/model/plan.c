@@ -432,7 +432,7 @@ static void describe_process(const struct layout *L, const struct step *s, const
 	case STEP_PROXY_START: {
 		const struct resource *r = &L->t->resources[L->nodes[s->ref].index];
 
-		snprintf(buf, len, "start pgbouncer of %s on %s:%d for %s in %s", r->name,
+		snprintf(buf, len, "start vpcsim-rds-proxy of %s on %s:%d for %s in %s", r->name,
 			 ip4_str(L->atts[L->nodes[s->ref].att].ip, ip), PROXY_PORT_POSTGRES,
 			 L->t->resources[r->proxy.target].name, ns);
 		break;

@@ -1203,7 +1203,7 @@ static void parse_resource(struct parse *p, const cJSON *j, const char *path, vo
 		"engine", "port", "max_connections", "instance_class", "master_username",
 		"master_password",
 		"secret", "target", "max_connections_percent", "max_idle_connections_percent",
-		"connection_borrow_timeout_s", "idle_client_timeout_s", "require_tls", NULL };
+		"connection_borrow_timeout_s", "idle_client_timeout_s", "require_tls", "auth", "init_query", NULL };
 	static const char *const kinds[] = { "generic", "ec2", "rds", "rds-proxy" };
 	const cJSON *arr;
 	const char *s;
@@ -1556,6 +1556,7 @@ struct topology *topology_parse(const char *file, const char *text, size_t len,
 	if (member(&p, root, "", "aws", false))
 		parse_aws(&p, member(&p, root, "", "aws", false));
 	check_endpoint_services(&p);
+	check_proxy_auth(&p);
 	topology_check(p.t, d);
 	check_aws_zone(p.t, d);
 	check_function_events(p.t, d);

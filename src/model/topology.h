@@ -209,7 +209,17 @@ struct db_config {
 	int secret;                /* index into topology.secrets, -1 if none */
 };
 
-/* An `rds-proxy` with a target: a real connection pooler. */
+/* One entry of a proxy's `auth` (DBProxy's Auth): a secret whose
+ * username may log in, with or without IAM authentication. */
+struct proxy_auth {
+	int secret;                /* index into topology.secrets */
+	bool iam_required;         /* iam_auth "REQUIRED" */
+};
+
+#define PROXY_AUTH_MAX 32          /* vpcsim's bound (AWS allows 200) */
+#define PROXY_INIT_QUERY_MAX 4096
+
+/* An `rds-proxy` with a target: vpcsim-rds-proxy (docs/RDS.md). */
 struct proxy_config {
 	int target;                /* resource index (an rds with an engine), -1 */
 	int max_connections_percent;       /* 1..100, default 100 */
@@ -217,6 +227,9 @@ struct proxy_config {
 	int connection_borrow_timeout_s;   /* 0..3600, default 120 */
 	int idle_client_timeout_s;         /* 1..28800, default 1800 */
 	bool require_tls;                  /* clients must use TLS */
+	struct proxy_auth *auth;           /* NULL: the target's own credentials */
+	int n_auth;
+	char *init_query;                  /* NULL if none */
 };
 
 #define PROXY_PORT_POSTGRES 5432         /* RDS Proxy's endpoint port */

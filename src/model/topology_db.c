@@ -24,7 +24,8 @@ static const char *const db_keys[] = {
 	"secret", NULL };
 static const char *const proxy_keys[] = {
 	"max_connections_percent", "max_idle_connections_percent",
-	"connection_borrow_timeout_s", "idle_client_timeout_s", "require_tls", NULL };
+	"connection_borrow_timeout_s", "idle_client_timeout_s", "require_tls", "auth",
+	"init_query", NULL };
 
 /* Secrets Manager names: 1..512 of letters, digits and /_+=.@- */
 static bool secret_name_valid(const char *s)
@@ -255,6 +256,96 @@ static void parse_engine(struct parse *p, const cJSON *j, const char *path, stru
 	check_listen_port(p, path, r, r->db.port);
 }
 
+/* One element of `auth`: {"secret": NAME, "iam_auth": "DISABLED"|"REQUIRED"}. */
+static void parse_auth_entry(struct parse *p, const cJSON *e, const char *path,
+			     struct proxy_auth *a)
+{
+	static const char *const keys[] = { "secret", "iam_auth", "description", NULL };
+	const char *name, *iam = "DISABLED";
+	char kp[PATH_LEN];
+
+	a->secret = -1;
+	if (!as_object(p, e, path, "proxy auth entry", keys))
+		return;
+	get_str(p, e, path, "description", false, &name);
+	if (get_str(p, e, path, "iam_auth", false, &iam) == 1 && strcmp(iam, "DISABLED") &&
+	    strcmp(iam, "REQUIRED"))
+		ERR(p, path_key(kp, path, "iam_auth"), CODE_PARAM,
+		    "Invalid IAMAuth '%s': use DISABLED or REQUIRED", iam);
+	a->iam_required = !strcmp(iam, "REQUIRED");
+	if (get_str(p, e, path, "secret", true, &name) != 1)
+		return;
+	a->secret = p->t->secrets ? FIND(p->t->secrets, p->t->n_secrets, name) : -1;
+	if (a->secret < 0)
+		ERR(p, path_key(kp, path, "secret"), CODE_NOT_FOUND,
+		    "Secrets Manager can't find the specified secret '%s'; define it in the top-level \"secrets\"",
+		    name);
+}
+
+/* `auth`: DBProxy's Auth, the secrets whose users may log in (one user
+ * once); `init_query`: the target group's InitQuery. */
+static void parse_proxy_auth(struct parse *p, const cJSON *j, const char *path,
+			     struct proxy_config *x)
+{
+	const cJSON *arr, *e;
+	const char *q;
+	char ep[PATH_LEN], kp[PATH_LEN];
+	int i = 0;
+
+	if (get_str(p, j, path, "init_query", false, &q) == 1) {
+		path_key(kp, path, "init_query");
+		if (!*q || strlen(q) > PROXY_INIT_QUERY_MAX || strpbrk(q, "\n\r"))
+			ERR(p, kp, CODE_PARAM,
+			    "InitQuery must be 1 to %d characters on one line (separate statements with ';')",
+			    PROXY_INIT_QUERY_MAX);
+		else
+			x->init_query = topo_strdup(q);
+	}
+	if (get_array(p, j, path, "auth", false, &arr) != 1)
+		return;
+	path_key(kp, path, "auth");
+	if (cJSON_GetArraySize(arr) < 1 || cJSON_GetArraySize(arr) > PROXY_AUTH_MAX) {
+		ERR(p, kp, CODE_PARAM, "Auth must have 1 to %d entries (vpcsim's bound), not %d",
+		    PROXY_AUTH_MAX, cJSON_GetArraySize(arr));
+		return;
+	}
+	x->auth = topo_calloc((size_t)cJSON_GetArraySize(arr), sizeof(*x->auth));
+	cJSON_ArrayForEach(e, arr) {
+		struct proxy_auth *a = &x->auth[i];
+
+		parse_auth_entry(p, e, path_idx(ep, kp, i), a);
+		for (int k = 0; a->secret >= 0 && k < i; k++)
+			if (x->auth[k].secret >= 0 &&
+			    p->t->secrets[x->auth[k].secret].username &&
+			    p->t->secrets[a->secret].username &&
+			    !strcmp(p->t->secrets[x->auth[k].secret].username,
+				    p->t->secrets[a->secret].username))
+				ERR(p, path_key(kp, ep, "secret"), CODE_PARAM,
+				    "The secrets of auth[%d] and auth[%d] both hold user '%s'; the proxy "
+				    "would not know which to use", k, i,
+				    p->t->secrets[a->secret].username);
+		i++;
+	}
+	x->n_auth = i;
+}
+
+void check_proxy_auth(struct parse *p)
+{
+	char kp[PATH_LEN];
+
+	for (int i = 0; i < p->t->n_resources; i++) {
+		const struct proxy_config *x = &p->t->resources[i].proxy;
+
+		for (int k = 0; k < x->n_auth; k++)
+			if (x->auth[k].iam_required && !(p->t->aws.enabled && (p->t->aws.services & (1u << AWS_STS)))) {
+				snprintf(kp, sizeof(kp), "resources[%d].auth[%d].iam_auth", i, k);
+				ERR(p, kp, CODE_PARAM,
+				    "IAM authentication checks tokens signed with the topology's AWS "
+				    "credentials: add \"aws\" (with sts among its services) to the topology");
+			}
+	}
+}
+
 static void parse_proxy(struct parse *p, const cJSON *j, const char *path, struct resource *r)
 {
 	struct proxy_config *x = &r->proxy;
@@ -289,6 +380,7 @@ static void parse_proxy(struct parse *p, const cJSON *j, const char *path, struc
 	get_int(p, j, path, "idle_client_timeout_s", false, 1, 28800, CODE_PARAM,
 		&x->idle_client_timeout_s);
 	get_bool(p, j, path, "require_tls", &x->require_tls);
+	parse_proxy_auth(p, j, path, x);
 	check_listen_port(p, path, r, PROXY_PORT_POSTGRES);
 }
 

@@ -87,6 +87,8 @@ void parse_resource_db(struct parse *p, const cJSON *j, const char *path,
 /* After every resource is read: proxy targets, which may come later in the
  * file. `root` is the whole document. */
 void resolve_proxy_targets(struct parse *p, const cJSON *root);
+/* After "aws" is read: iam_auth REQUIRED needs the AWS zone's keys. */
+void check_proxy_auth(struct parse *p);
 
 /* topology_dns.c: the DNS keys (docs/DNS.md). */
 void parse_vpc_dns(struct parse *p, const cJSON *j, const char *path, struct vpc *v);

@@ -185,6 +185,8 @@ void topology_free(struct topology *t)
 		free(t->resources[i].user);
 		free(t->resources[i].db.master_username);
 		free(t->resources[i].db.master_password);
+		free(t->resources[i].proxy.auth);
+		free(t->resources[i].proxy.init_query);
 	}
 	free(t->resources);
 	for (int i = 0; i < t->n_functions; i++) {

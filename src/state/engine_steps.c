@@ -25,8 +25,8 @@ int engine_preflight(const struct topology *t)
 			if (!err)
 				err = engine_prog_path(PROG_POSTGRES, path);
 		} else if (r->kind == RES_RDS_PROXY && r->proxy.target >= 0) {
-			err = engine_prog_path(PROG_PGBOUNCER, path);
-			if (!err && r->proxy.require_tls)
+			err = engine_prog_path(PROG_RDSPROXY, path);
+			if (!err)
 				err = engine_prog_path(PROG_OPENSSL, path);
 		} else {
 			continue;
@@ -117,68 +117,36 @@ int engine_step_db_start(const struct layout *L, int node, const char *state_dir
 				r->db.master_password);
 }
 
-/* The auth_file: the master user with the SCRAM secret the database
- * stores, so clients log in to the proxy with the database's password
- * and PgBouncer logs in to the database with the client's proof. */
-static int write_userlist(const struct resource *db, const char *state_dir,
-			  const char *dir, uid_t uid)
-{
-	char dbdir[ENGINE_DIR_MAX];
-	char *secret = NULL;
-	int err;
-
-	engine_dir(state_dir, db->name, dbdir);
-	err = pg_role_secret(dbdir, db->db.port, DB_ADMIN_USER, db->db.master_username, &secret);
-	if (err < 0)
-		return err;
-	err = write_owned(dir, "userlist.txt", pgb_userlist_render(db->db.master_username, secret),
-			  uid);
-	free(secret);
-	return err;
-}
-
 int engine_step_proxy_start(const struct layout *L, int node, const char *state_dir,
 			    struct journal *J)
 {
 	const struct node *nd = &L->nodes[node];
 	const struct resource *r = &L->t->resources[nd->index];
 	const struct resource *db = &L->t->resources[r->proxy.target];
-	int db_node = layout_find_node(L, db->name);
-	char dir[ENGINE_DIR_MAX], log[ENGINE_DIR_MAX], auth[ENGINE_DIR_MAX + 16];
-	char ini[ENGINE_DIR_MAX + 16], sock[ENGINE_DIR_MAX + 32];
-	char key[ENGINE_DIR_MAX + 16], cert[ENGINE_DIR_MAX + 16];
-	struct pgb_conf c = {
-		.listen_ip = L->atts[nd->att].ip, .listen_port = PROXY_PORT_POSTGRES,
-		.db_ip = L->atts[L->nodes[db_node].att].ip, .db_port = db->db.port,
-		.pool_size = proxy_pool_size(L->t, r), .idle_size = proxy_idle_size(L->t, r),
-		.borrow_timeout_s = r->proxy.connection_borrow_timeout_s,
-		.idle_client_timeout_s = r->proxy.idle_client_timeout_s,
-	};
-	uid_t uid = node_uid(L, node);
+	char dir[ENGINE_DIR_MAX], log[ENGINE_DIR_MAX], metrics[ENGINE_DIR_MAX + 16];
+	struct rdsproxy_where w = { L->atts[nd->att].ip,
+				    L->atts[L->nodes[layout_find_node(L, db->name)].att].ip, dir };
+	struct rdsproxy_run run = { .netns = nd->netns, .dir = dir, .metrics = metrics, .log = log,
+				    .uid = node_uid(L, node) };
+	char *conf = NULL;
 	struct proc_id p;
 	int err;
 
 	paths(L, node, state_dir, dir, log);
-	snprintf(auth, sizeof(auth), "%s/userlist.txt", dir);
-	snprintf(ini, sizeof(ini), "%s/pgbouncer.ini", dir);
-	snprintf(sock, sizeof(sock), "%s/.s.PGSQL.%d", dir, PROXY_PORT_POSTGRES);
-	snprintf(key, sizeof(key), "%s/server.key", dir);
-	snprintf(cert, sizeof(cert), "%s/server.crt", dir);
-	c.socket_dir = dir;
-	c.auth_file = auth;
-	if (r->proxy.require_tls) {
-		c.tls_key = key;
-		c.tls_cert = cert;
+	snprintf(metrics, sizeof(metrics), "%s/%s", dir, RDSPROXY_METRICS_FILE);
+	err = make_dir(J, dir, run.uid);
+	/* RDS Proxy always offers TLS; require_tls makes it the only way in */
+	if (!err)
+		err = engine_self_signed(dir, run.uid, nd->name, log);
+	if (!err && !(conf = rdsproxy_conf_render(L->t, r, &w)))
+		err = errf(ENOMEM, "the configuration of %s", nd->name);
+	run.config = conf;
+	if (!err)
+		err = rdsproxy_start(&run, READY_TIMEOUT_MS, &p);
+	if (conf) {
+		explicit_bzero(conf, strlen(conf));
+		free(conf);
 	}
-	err = make_dir(J, dir, uid);
-	if (!err && r->proxy.require_tls)
-		err = engine_self_signed(dir, uid, nd->name, log);
-	if (!err)
-		err = write_userlist(db, state_dir, dir, uid);
-	if (!err)
-		err = write_owned(dir, "pgbouncer.ini", pgb_ini_render(&c), uid);
-	if (!err)
-		err = pgb_start(nd->netns, dir, uid, ini, sock, log, READY_TIMEOUT_MS, &p);
 	if (!err)
 		err = journal_add_proc(J, p.pid, p.start_time, nd->name);
 	return err;

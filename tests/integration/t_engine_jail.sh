@@ -142,8 +142,8 @@ check "a process the superuser started runs (as the engine's uid)" bash -c "pgre
 echo "# ---- the engines still serve: functions, proxy, status ----"
 check "a function reaches the database through the proxy" \
 	bash -c "V invoke -t $T app -- $PSQL -h proxy -Atc 'SELECT 42' | grep -qx 42"
-check "status reads the proxy's pools (as the proxy's uid)" \
-	bash -c "V status $T | grep -E '^proxy +db .* [0-9]+/[0-9]+/[0-9]+ +[0-9]+/[0-9]+ '"
+check "status reads the proxy's figures" \
+	bash -c "V status $T | grep -E '^proxy +db .* [0-9]+/[0-9]+ +[0-9]+/[0-9]+/[0-9]+ '"
 
 check "instance_class db.t3.micro gives the server max_connections 112 (1 GiB / 9531392)" \
 	bash -c "[ \"\$(master 'SHOW max_connections')\" = 112 ]"
@@ -182,8 +182,8 @@ echo "# ---- down and a failed up leave nothing ----"
 check "down $T" V down "$T"
 check "after down: no process, file or mount of $T's engines" nothing_of "$T" "$DB" "$PX"
 check "$T2 (same prefix) still runs its engine" bash -c "[ \"\$(in_engine $T2 'id -u')\" = $DB2 ]"
-VPCSIM_PGBOUNCER=/bin/false V up "$F" >"$TMP/fail.out" 2>&1
-check "up fails when the pooler does not start" test $? = 1
+VPCSIM_RDS_PROXY=/bin/false V up "$F" >"$TMP/fail.out" 2>&1
+check "up fails when the proxy does not start" test $? = 1
 check "after the failed up: no process, file or mount of $T's engines" nothing_of "$T" "$DB" "$PX"
 assert_gone "$T"
 check "down $T2" V down "$T2"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # RDS and RDS Proxy with real engines (docs/RDS.md): a PostgreSQL server in
-# the database's ENI and a PgBouncer in the proxy's, reached with psql from
+# the database's ENI and vpcsim-rds-proxy in the proxy's, reached with psql from
 # function sandboxes through the VPC's data plane; the connection storm
 # straight at the database and through the proxy; the borrow timeout;
 # validation; nothing of the engines left after down or a failed up.
@@ -91,18 +91,18 @@ assert_gone "$T" # namespaces, hosts folders, pins, state: nothing was created
 
 echo "# ${SECONDS}s"
 # ---- a failed up after the database started leaves nothing ----
-VPCSIM_PGBOUNCER=/bin/false V up "$F" >"$TMP/fail.out" 2>&1
-check "up fails when the pooler does not start" test $? = 1
-check "the error names the step and the pooler" grep -q "start pgbouncer of proxy.*pgbouncer in .* exited" "$TMP/fail.out"
+VPCSIM_RDS_PROXY=/bin/false V up "$F" >"$TMP/fail.out" 2>&1
+check "up fails when the proxy does not start" test $? = 1
+check "the error names the step and the proxy" grep -q "start vpcsim-rds-proxy of proxy.*vpcsim-rds-proxy in .* exited" "$TMP/fail.out"
 check "nothing of the engines is left after the failed up" nothing_of_engines "$T"
 assert_gone "$T"
 
 echo "# ${SECONDS}s"
-# ---- up: PostgreSQL and PgBouncer running, ready before up returns ----
+# ---- up: PostgreSQL and the proxies running, ready before up returns ----
 t0=$(date +%s%N)
 check "up $T" V up "$F"
 echo "# up with two databases and three proxies: $((($(date +%s%N) - t0) / 1000000)) ms"
-check "postgres and pgbouncers run as their engines' own uids" bash -c "[ \"\$(engine_procs $T)\" -ge 6 ]"
+check "postgres and the proxies run as their engines' own uids" bash -c "[ \"\$(engine_procs $T)\" -ge 6 ]"
 check "data folder owned by the database's uid, mode 0700" \
 	bash -c "[ \"\$(stat -c %u:%a /run/vpcsim/$T/engine-db)\" = \$(engine_uid $T db):700 ]"
 check "topology.json with the password is root-only" \
@@ -112,8 +112,8 @@ check "status shows max_connections and the instance class (an explicit max_conn
 	bash -c "V status $T | grep -E '^db2 +postgres .* 10 +db\.t3\.small\$' && V status $T | grep -E '^db +postgres .* 20 +-\$'"
 check "status --json gives the class, its memory and where max_connections came from" \
 	bash -c "V status $T --json | python3 -c 'import json,sys; d={x[\"name\"]: x for x in json.load(sys.stdin)[\"databases\"]}; assert (d[\"db2\"][\"instance_class\"], d[\"db2\"][\"instance_class_memory_mib\"], d[\"db2\"][\"max_connections_from\"]) == (\"db.t3.small\", 2048, \"max_connections\"), d; assert d[\"db\"][\"instance_class\"] is None'"
-check "status lists the proxies and their pools" \
-	bash -c "V status $T | grep -E '^proxy +db +10\.0\.2\.[0-9]+:5432 +17 \(8\) +0/0/0 +0/0 ' && V status $T | grep -E '^slow +db2 .* 1 \(0\)' && V status $T | grep -E '^tls +db2 .* 3 \(0\)'"
+check "status lists the proxies, their pools and RDS Proxy's figures" \
+	bash -c "V status $T | grep -E '^proxy +db +10\.0\.2\.[0-9]+:5432 +17 \(8\) +0/0 +0/0/0 ' && V status $T | grep -E '^slow +db2 .* 1 \(0\)' && V status $T | grep -E '^tls +db2 .* 3 \(0\)'"
 
 echo "# ${SECONDS}s"
 # ---- reachability ----
@@ -129,9 +129,10 @@ PROBE_MS=800 expect_probe laptop proxy 5432 timeout
 check "a proxy with require_tls admits a TLS client" \
 	bash -c "V invoke -t $T app -- env PGSSLMODE=require $PSQL -h tls -c '\\conninfo' | grep -q 'SSL connection (protocol: TLS'"
 V invoke -t "$T" app -- env PGSSLMODE=disable "$PSQL" -h tls -Atc "SELECT 1" >"$TMP/notls" 2>&1
-check "a proxy with require_tls refuses a client without TLS" grep -q "SSL required" "$TMP/notls"
+check "a proxy with require_tls refuses a client without TLS, in RDS Proxy's words" \
+	grep -q "FATAL: *This RDS Proxy requires TLS connections." "$TMP/notls"
 check "a wrong password is refused by the proxy" \
-	bash -c "V invoke -t $T app -- env PGPASSWORD=wrong-password $PSQL -h proxy -Atc 'SELECT 1' 2>&1 | grep -q 'authentication failed'"
+	bash -c "V invoke -t $T app -- env PGPASSWORD=wrong-password $PSQL -h proxy -Atc 'SELECT 1' 2>&1 | grep -q 'FATAL: *The password that was provided for the role master is wrong.'"
 
 echo "# ${SECONDS}s"
 # ---- the storm: max_connections 20, 60 invokes holding a connection 2 s ----
@@ -157,15 +158,15 @@ echo "# ${SECONDS}s"
 q app slow "SELECT pg_sleep(6)" >"$TMP/holder" 2>&1 &
 holder=$!
 for _ in $(seq 40); do
-	V status "$T" --json | python3 -c 'import json,sys; sys.exit(0 if [p for p in json.load(sys.stdin)["proxies"] if p["name"] == "slow" and (p["pools"] or {}).get("sv_active") == 1] else 1)' && break
+	V status "$T" --json | python3 -c 'import json,sys; sys.exit(0 if [p for p in json.load(sys.stdin)["proxies"] if p["name"] == "slow" and (p["metrics"] or {}).get("DatabaseConnectionsCurrentlyBorrowed") == 1 and p["metrics"].get("QueryRequests", 0) >= 1] else 1)' && break
 	sleep 0.1
 done
 t0=$(date +%s%N)
 q app slow "SELECT 1" >"$TMP/borrow" 2>&1
 ms=$((($(date +%s%N) - t0) / 1000000))
 wait $holder
-check "a client waiting past the borrow timeout gets the pooler's error" \
-	bash -c "grep -q 'FATAL: *query_wait_timeout' '$TMP/borrow' || { cat '$TMP/borrow'; false; }"
+check "a client waiting past the borrow timeout gets RDS Proxy's error" \
+	bash -c "grep -q 'FATAL: *Timed-out waiting to acquire database connection.' '$TMP/borrow' || { cat '$TMP/borrow'; false; }"
 check "after the borrow timeout (1 s), not the holder's 6 s (took $ms ms)" test "$ms" -ge 900 -a "$ms" -lt 5000
 check "the client holding the pool succeeded" grep -q "^REPORT" "$TMP/holder"
 
@@ -188,4 +189,4 @@ check "no password in status, logs, journal or engine configuration" bash -c \
 echo "# ${SECONDS}s"
 # ---- down: nothing of the engines left ----
 check "down $T" V down "$T"
-check "no postgres or pgbouncer of the topology, no data folder, no socket" nothing_of_engines "$T"
+check "no postgres or proxy of the topology, no data folder, no socket" nothing_of_engines "$T"

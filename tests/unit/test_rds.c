@@ -189,13 +189,7 @@ static void test_instance_class(void **state)
 static void test_conf_texts(void **state)
 {
 	struct pg_conf pc = { 0x0a000104, 5432, 20, "/run/vpcsim/t/engine-db" };
-	struct pgb_conf bc = {
-		.listen_ip = 0x0a000204, .listen_port = 5432, .socket_dir = "/s",
-		.auth_file = "/s/userlist.txt", .db_ip = 0x0a000104, .db_port = 5432,
-		.pool_size = 17, .idle_size = 8, .borrow_timeout_s = 120, .idle_client_timeout_s = 1800,
-	};
-	char *pg = pg_conf_render(&pc), *hba = pg_hba_render(), *ini = pgb_ini_render(&bc);
-	char *ul = pgb_userlist_render("master", "SCRAM-SHA-256$4096:x");
+	char *pg = pg_conf_render(&pc), *hba = pg_hba_render();
 	char dir[ENGINE_DIR_MAX];
 
 	assert_non_null(strstr(pg, "listen_addresses = '10.0.1.4'\n"));
@@ -205,21 +199,72 @@ static void test_conf_texts(void **state)
 	assert_non_null(strstr(pg, "unix_socket_directories = '/run/vpcsim/t/engine-db'\n"));
 	assert_non_null(strstr(hba, "local all rdsadmin peer map=vpcsim\n"));
 	assert_non_null(strstr(hba, "host all all 0.0.0.0/0 scram-sha-256\n"));
-	assert_non_null(strstr(ini, "* = host=10.0.1.4 port=5432\n"));
-	assert_non_null(strstr(ini, "listen_addr = 10.0.2.4\n"));
-	assert_non_null(strstr(ini, "pool_mode = session\n"));
-	assert_non_null(strstr(ini, "default_pool_size = 17\n"));
-	assert_non_null(strstr(ini, "max_db_connections = 17\n"));
-	assert_non_null(strstr(ini, "min_pool_size = 8\n"));
-	assert_non_null(strstr(ini, "query_wait_timeout = 120\n"));
-	assert_non_null(strstr(ini, "client_idle_timeout = 1800\n"));
-	assert_string_equal(ul, "\"master\" \"SCRAM-SHA-256$4096:x\"\n");
 	engine_dir("/run/vpcsim/t", "db", dir);
 	assert_string_equal(dir, "/run/vpcsim/t/engine-db");
 	free(pg);
 	free(hba);
-	free(ini);
-	free(ul);
+}
+
+/* vpcsim-rds-proxy's configuration: RDS Proxy's settings, the auth
+ * entries' secrets (or the master credentials), the InitQuery, its names. */
+static void test_proxy_conf(void **state)
+{
+	struct diags d;
+	struct topology *t = parse(HEAD
+		"\"secrets\": [ { \"name\": \"creds\", \"value\": { \"username\": \"master\", \"password\": \"pw-123456\" } },"
+		"  { \"name\": \"app\", \"value\": { \"username\": \"app_user\", \"password\": \"pw-abcdefg\" } } ],"
+		"\"resources\": ["
+		" { \"name\": \"db\", \"kind\": \"rds\", \"engine\": \"postgres\", \"subnet\": \"a\", \"secret\": \"creds\", \"max_connections\": 20 },"
+		" { \"name\": \"p\", \"kind\": \"rds-proxy\", \"subnet\": \"a\", \"target\": \"db\" },"
+		" { \"name\": \"q\", \"kind\": \"rds-proxy\", \"subnet\": \"a\", \"target\": \"db\", \"init_query\": \"SET search_path TO app\","
+		"   \"connection_borrow_timeout_s\": 5, \"auth\": [ { \"secret\": \"creds\" }, { \"secret\": \"app\", \"iam_auth\": \"DISABLED\" } ] } ] }",
+		&d);
+	struct rdsproxy_where w = { 0x0a000204, 0x0a000104, "/run/vpcsim/t/engine-q" };
+	char *p, *q;
+
+	if (!t)
+		diags_print(&d, "test", stderr);
+	assert_non_null(t);
+	p = rdsproxy_conf_render(t, &t->resources[1], &w);
+	q = rdsproxy_conf_render(t, &t->resources[2], &w);
+	assert_non_null(strstr(p, "listen 10.0.2.4 5432\ndatabase 10.0.1.4 5432\npool 17 8\n"));
+	assert_non_null(strstr(p, "timeouts 120 1800\n"));
+	assert_non_null(strstr(p, "cred - master 0 pw-123456\n"));
+	assert_null(strstr(p, "init_query"));
+	assert_non_null(strstr(p, "metrics /run/vpcsim/t/engine-q/metrics\n"));
+	assert_non_null(strstr(p, "host p\nhost p.proxy-"));
+	assert_non_null(strstr(q, "timeouts 5 1800\n"));
+	assert_non_null(strstr(q, "init_query SET search_path TO app\n"));
+	assert_non_null(strstr(q, "cred creds master 0 pw-123456\ncred app app_user 0 pw-abcdefg\n"));
+	assert_int_equal(t->resources[2].proxy.n_auth, 2);
+	free(p);
+	free(q);
+	topology_free(t);
+	diags_free(&d);
+}
+
+/* auth entries name existing secrets, one user once; IAM needs the AWS
+ * zone's keys; InitQuery on one line. */
+static void test_proxy_auth_errors(void **state)
+{
+	struct diags d;
+	struct topology *t = parse(HEAD
+		"\"secrets\": [ { \"name\": \"creds\", \"value\": { \"username\": \"master\", \"password\": \"pw-123456\" } },"
+		"  { \"name\": \"again\", \"value\": { \"username\": \"master\", \"password\": \"pw-abcdefg\" } } ],"
+		"\"resources\": ["
+		" { \"name\": \"db\", \"kind\": \"rds\", \"engine\": \"postgres\", \"subnet\": \"a\", \"secret\": \"creds\" },"
+		" { \"name\": \"p\", \"kind\": \"rds-proxy\", \"subnet\": \"a\", \"target\": \"db\","
+		"   \"auth\": [ { \"secret\": \"nope\" }, { \"secret\": \"creds\", \"iam_auth\": \"REQUIRED\" },"
+		"     { \"secret\": \"again\", \"iam_auth\": \"MAYBE\" } ], \"init_query\": \"SET a = 1;\\nSET b = 2\" } ] }",
+		&d);
+
+	assert_null(t);
+	assert_true(has(&d, "resources[1].auth[0].secret", "ResourceNotFoundException"));
+	assert_true(mentions(&d, "add \"aws\" (with sts among its services)"));
+	assert_true(has(&d, "resources[1].auth[2].iam_auth", "InvalidParameterValue"));
+	assert_true(mentions(&d, "both hold user 'master'"));
+	assert_true(has(&d, "resources[1].init_query", "InvalidParameterValue"));
+	diags_free(&d);
 }
 
 /* Each engine its own uid, in its range, the same for the same names and
@@ -284,6 +329,8 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_instance_class),
 		cmocka_unit_test(test_conf_texts),
+		cmocka_unit_test(test_proxy_conf),
+		cmocka_unit_test(test_proxy_auth_errors),
 		cmocka_unit_test(test_engine_uid),
 		cmocka_unit_test(test_plan_order),
 	};

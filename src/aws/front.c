@@ -244,7 +244,7 @@ static int serve_setup(struct front *f, const char *netns, const char *log)
 		return -1;
 	if (aws_serves(f->t, AWS_DYNAMODB) && ddb_engine_start(f) < 0)
 		return -1;
-	return 0;
+	return rds_link_start(f);
 }
 
 /* The child: serve until SIGTERM. Never returns. */

@@ -47,6 +47,11 @@ enum MHD_Result aws_sts(struct front *f, const struct aws_call *k, const struct 
 enum MHD_Result aws_secrets(struct front *f, const struct aws_call *k,
 			    const struct aws_cred *who, const char *body, size_t len);
 int secrets_init(struct front *f);
+/* The current SecretString of secret `name` (malloc'd), NULL if none. */
+char *secret_value_copy(struct front *f, const char *name);
+/* The link of every rds-proxy (rds_link.c): a socket in its folder where
+ * it reads its secrets and has IAM auth tokens checked. Before serving. */
+int rds_link_start(struct front *f);
 /* S3 (engine_s3.c): start s3rver (in the zone, before serving); forward
  * a verified request (uri as sent; bucket from a virtual-hosted Host, or ""). */
 int s3_engine_start(struct front *f);

@@ -103,6 +103,19 @@ static struct secret_entry *secret_find(struct front *f, const char *id)
 	return NULL;
 }
 
+char *secret_value_copy(struct front *f, const char *name)
+{
+	struct secret_entry *s;
+	char *v = NULL;
+
+	pthread_mutex_lock(&f->lock);
+	s = secret_find(f, name);
+	if (s)
+		v = strdup(s->value);
+	pthread_mutex_unlock(&f->lock);
+	return v;
+}
+
 static enum MHD_Result send_json(const struct aws_call *k, cJSON *o)
 {
 	char *text = cJSON_PrintUnformatted(o);

@@ -32,6 +32,7 @@ int cmd_flows(int argc, char **argv);
 int cmd_invoke(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_clean(int argc, char **argv);

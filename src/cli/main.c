@@ -29,6 +29,8 @@ static const struct verb verbs[] = {
 	  "Lambda's Invoke API for AWS SDKs and the AWS CLI (--endpoint-url)" },
 	{ "logs", cmd_logs, "[-t NAME] FN [--follow]",
 	  "the log streams of FN's execution environments" },
+	{ "metrics", cmd_metrics, "[-t NAME] [PROXY] [--watch SECONDS] [--json]",
+	  "RDS Proxy's CloudWatch figures of the topology's proxies, once or live" },
 	{ "attach", cmd_attach, "[-t NAME] FN", "create one idle execution environment of FN" },
 	{ "detach", cmd_detach, "[-t NAME] FN [--all]",
 	  "remove one (or every) idle execution environment of FN" },

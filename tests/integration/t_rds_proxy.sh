@@ -3,11 +3,13 @@
 # between transactions without state leaking between clients; pinning on
 # each condition AWS documents, counted by DatabaseConnectionsCurrentlySessionPinned
 # and released at disconnect; InitQuery instead of SET; malformed and
-# vanishing clients; a database that drops the proxy's connections; the
-# storm with and without pinning. Real clients: psql and psycopg2 in
-# function sandboxes.
+# vanishing clients; a database that drops the proxy's connections;
+# credentials from Secrets Manager and their rotation (PutSecretValue);
+# IAM authentication with tokens of `aws rds generate-db-auth-token`.
+# Real clients: psql and psycopg2 in function sandboxes, the AWS CLI and
+# boto3 for secrets and tokens.
 . "$(dirname "$0")/lib.sh"
-plan 27
+plan 40
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/rds_proxy.json" "$T"
 V() { "$VPCSIM" "$@"; }
@@ -110,6 +112,70 @@ echo "# ---- the database drops the proxy's connections ----"
 q db "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'vpcsim-rds-proxy'" >"$TMP/term" 2>&1
 check "every server connection of the proxies was terminated" grep -qE '^[1-9][0-9]*$' "$TMP/term"
 check "the next client gets a fresh one (the proxy recovers)" bash -c "q proxy 'SELECT 42' | grep -qx 42"
+
+echo "# ---- IAM authentication: iam_auth REQUIRED ----"
+eval "$(V credentials -t "$T")"
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+TOK=$(/usr/bin/aws rds generate-db-auth-token --hostname iam --port 5432 --username master --region us-east-1)
+iam() { # PASSWORD SSLMODE: psql through the iam proxy
+	V invoke -t "$T" app -- env PGPASSWORD="$1" PGSSLMODE="$2" "$PSQL" -h iam -Atc "SELECT current_user"
+}
+export -f iam
+check "the token is a SigV4 presigned URL for rds-db, 900 s" \
+	bash -c "[[ '$TOK' == iam:5432/\?Action=connect\&DBUser=master\&* ]] && [[ '$TOK' == *X-Amz-Expires=900* ]] && [[ '$TOK' == *%2Frds-db%2Faws4_request* ]]"
+check "a valid token over TLS logs in" bash -c "iam '$TOK' require | grep -qx master"
+iam "$TOK" disable >"$TMP/iam-notls" 2>&1
+check "without TLS: IAM authentication is allowed only with SSL connections." \
+	grep -q "FATAL: *IAM authentication is allowed only with SSL connections." "$TMP/iam-notls"
+bad=${TOK%?}$([ "${TOK: -1}" = 0 ] && echo 1 || echo 0)
+iam "$bad" require >"$TMP/iam-bad" 2>&1
+check "a token with a wrong signature is refused in RDS Proxy's words" \
+	grep -q "FATAL: *IAM authentication failed for user master. Check the IAM token for this user and try again." "$TMP/iam-bad"
+iam Pn4-secret-Wq8 require >"$TMP/iam-pw" 2>&1
+check "the password instead of a token is refused" grep -q "IAM authentication failed for user master" "$TMP/iam-pw"
+# boto3's own signer, with its clock 16 minutes back: a token made then
+OLD=$(/usr/bin/python3 -c '
+import datetime, types, boto3, botocore.auth as a
+class Then(datetime.datetime):
+    @classmethod
+    def utcnow(cls):
+        return datetime.datetime.utcnow() - datetime.timedelta(minutes=16)
+M = types.ModuleType("datetime")
+M.__dict__.update(datetime.__dict__)
+M.datetime = Then
+a.datetime = M
+try:  # botocore signs with awscrt when it is installed
+    import botocore.crt.auth as c
+    c.datetime = M
+except ImportError:
+    pass
+print(boto3.client("rds", region_name="us-east-1").generate_db_auth_token("iam", 5432, "master"))')
+iam "$OLD" require >"$TMP/iam-old" 2>&1
+check "a token made 16 minutes ago (15 min lifetime) is refused" \
+	grep -q "IAM authentication failed for user master" "$TMP/iam-old"
+check "the proxy's log says it expired" grep -q "IAM token of master refused: expired" "$LOG/iam.log"
+
+echo "# ---- credentials from Secrets Manager, rotated with PutSecretValue ----"
+V ca -t "$T" >"$TMP/ca.pem"
+NEW=Rt7-rotated-Kp2
+V invoke -t "$T" app -- "$PSQL" -h db -Atc "ALTER ROLE master PASSWORD '$NEW'" >/dev/null 2>&1
+newpw() { V invoke -t "$T" app -- env PGPASSWORD="$NEW" "$PSQL" -h proxy -Atc "SELECT 7"; }
+export -f newpw
+export NEW
+newpw >"$TMP/rot-before" 2>&1
+check "before PutSecretValue the proxy knows only the old password" \
+	grep -q "The password that was provided for the role master is wrong." "$TMP/rot-before"
+V exec -t "$T" client -- env AWS_DEFAULT_REGION=us-east-1 AWS_CA_BUNDLE="$TMP/ca.pem" \
+	AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
+	/usr/bin/aws secretsmanager put-secret-value --secret-id db-creds \
+	--secret-string "{\"username\": \"master\", \"password\": \"$NEW\"}" >"$TMP/put" 2>&1
+check "aws secretsmanager put-secret-value" grep -q VersionId "$TMP/put"
+check "after it, a new connection logs in with the new password" bash -c "newpw | grep -qx 7"
+q proxy "SELECT 1" >"$TMP/rot-old" 2>&1
+check "and the old one is refused" grep -q "The password that was provided for the role master is wrong." "$TMP/rot-old"
+check "IAM logins still work (the proxy reaches the database with the rotated secret)" \
+	bash -c "V invoke -t $T app -- env PGSSLMODE=require PGPASSWORD='$(/usr/bin/aws rds generate-db-auth-token --hostname iam --port 5432 --username master --region us-east-1)' $PSQL -h iam -Atc 'SELECT current_user' | grep -qx master"
+check "the proxy logged the rotation" grep -q "secret db-creds: a new value (rotated) is used from now on" "$LOG/proxy.log"
 
 echo "# ---- down ----"
 check "down $T" V down "$T"

@@ -216,7 +216,7 @@ cat "$WORK"/cap.* | paint
 
 lesson "the connection storm, and RDS Proxy"
 if up rds-proxy.json "$RDS"; then
-	say "A real PostgreSQL (max_connections 20) and a real PgBouncer as RDS Proxy.
+	say "A real PostgreSQL (max_connections 20) and vpcsim-rds-proxy as RDS Proxy.
 $STORM_N concurrent invokes of the VPC function app each open a connection and hold
 it 2 s: first straight at the database, then through the proxy."
 	echo "${B}\$ bench/storm.sh -t $RDS -n $STORM_N db${R}"
@@ -225,8 +225,24 @@ it 2 s: first straight at the database, then through the proxy."
 	VPCSIM=$V bench/storm.sh -t "$RDS" -n "$STORM_N" -s 2 proxy 2>&1 | grep -v '^RESULT' | paint
 	say "Straight at the database most invokes are refused (SQLSTATE 53300); through
 the proxy they queue for a pooled connection and all succeed."
+	say "Second act: pinning. Each session now queries, does 3 s of other work, and
+queries again. Without SET the proxy lends a connection per transaction and the
+database sees a handful; with a SET in the handler every session is pinned to its
+connection until it ends, and the database's count climbs again."
+	echo "${B}\$ bench/storm.sh -t $RDS -n $STORM_N -s 3 -m idle proxy${R}"
+	VPCSIM=$V bench/storm.sh -t "$RDS" -n "$STORM_N" -s 3 -m idle proxy 2>&1 | grep -v '^RESULT' | paint
+	echo "${B}\$ bench/storm.sh -t $RDS -n $STORM_N -s 3 -m set proxy   ${D}(and vpcsim metrics proxy, 4 s in)${R}"
+	VPCSIM=$V bench/storm.sh -t "$RDS" -n "$STORM_N" -s 3 -m set proxy >"$WORK/set" 2>&1 &
+	sleep 4
+	"$V" metrics -t "$RDS" proxy | grep -E 'ClientConnections |DatabaseConnections |Pinned|Waiting' | paint
+	wait
+	grep -v '^RESULT' "$WORK/set" | paint
+	say "The cure AWS documents: move the SET into the proxy's InitQuery. The proxy
+iq runs it on every database connection it opens, so no session pins."
+	echo "${B}\$ bench/storm.sh -t $RDS -n $STORM_N -s 3 -m idle iq${R}"
+	VPCSIM=$V bench/storm.sh -t "$RDS" -n "$STORM_N" -s 3 -m idle iq 2>&1 | grep -v '^RESULT' | paint
 else
-	echo "  (skipped: the engines could not start; install postgresql and pgbouncer: sudo make deps)"
+	echo "  (skipped: the engines could not start; install postgresql: sudo make deps)"
 fi
 
 echo

@@ -9,7 +9,7 @@
 # Real clients: psql and psycopg2 in function sandboxes, the AWS CLI and
 # boto3 for secrets and tokens.
 . "$(dirname "$0")/lib.sh"
-plan 40
+plan 44
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/rds_proxy.json" "$T"
 V() { "$VPCSIM" "$@"; }

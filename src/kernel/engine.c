@@ -509,9 +509,11 @@ int rdsproxy_metrics_read(const char *dir, struct rdsproxy_metrics *out)
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *sp = strchr(line, ' ');
 
-		if (!sp || sp - line >= (long)sizeof(out->name[0]) || !strcmp(line, "ProxyName"))
+		if (!sp || sp - line >= (long)sizeof(out->name[0]))
 			continue;
 		*sp = '\0';
+		if (!strcmp(line, "ProxyName"))   /* a name, not a figure */
+			continue;
 		snprintf(out->name[out->n], sizeof(out->name[0]), "%s", line);
 		out->value[out->n++] = strtoll(sp + 1, NULL, 10);
 	}

@@ -3,13 +3,13 @@
 # (from a layer) start before the runtime, which waits for their
 # registration; the init ends when every extension has called event/next;
 # each invoke hands them an INVOKE event and lasts until they call
-# event/next again; `detach` (as `down` and the idle reclaim) runs the
+# event/next again; `detach` and the idle reclaim (as `down`) run the
 # shutdown phase, SHUTDOWN to each. A bash+curl extension as AWS's example
 # writes one, and a Python extension with its own HTTP listener subscribed
 # to the Telemetry API, which writes what it receives where the handler
 # reads it. The Logs API answers as AWS's emulator does.
 . "$(dirname "$0")/lib.sh"
-plan 24
+plan 25
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/runtime_ext" "$TMP/runtime_ext"
 topo_copy "$ROOT/tests/integration/data/runtime_ext.json" "$T"
@@ -42,6 +42,15 @@ check "detach: the shutdown phase" V detach -t "$T" bashext
 V logs -t "$T" bashext >"$TMP/logs" 2>&1
 check "the extension got SHUTDOWN, reason spindown, with a deadline" \
 	grep -q 'Received SHUTDOWN event: {"eventType":"SHUTDOWN","shutdownReason":"spindown","deadlineMs":[0-9]*}' "$TMP/logs"
+# The idle reclaim runs the same shutdown phase: a new environment that
+# may idle 2 s, then its log until the second SHUTDOWN shows up.
+VPCSIM_ENV_IDLE_S=2 V invoke -t "$T" bashext >/dev/null 2>&1
+for _ in $(seq 60); do
+	[ "$(V logs -t "$T" bashext 2>/dev/null | grep -c '"shutdownReason":"spindown"')" -ge 2 ] && break
+	sleep 0.5
+done
+check "idle reclaim: the extension got SHUTDOWN spindown too" \
+	test "$(V logs -t "$T" bashext 2>/dev/null | grep -c '"shutdownReason":"spindown"')" -ge 2
 
 # Telemetry API
 inv telext --payload '{"n": 1}'

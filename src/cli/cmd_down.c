@@ -12,6 +12,7 @@
 #include "state/journal.h"
 #include "state/state.h"
 #include "state/sweep.h"
+#include "lambda/env.h"
 #include "lambda/sandbox.h"
 #include "lambda/supervisor.h"
 
@@ -48,6 +49,12 @@ static int down_one(const char *name)
 	 * SHUTDOWN), before anything of theirs goes. */
 	supervisor_stop_all(name);
 	state_dir(name, dir);
+	/* Environments are built outside the state lock (lambda/env.h):
+	 * wait for those under way, let none start. */
+	if (env_builds_stop(name) < 0) {
+		fprintf(stderr, "vpcsim: down %s: %s\n", name, err_msg());
+		err_clear();
+	}
 	path_journal(path, sizeof(path), name);
 	if (journal_read(&J, path) == 0) {
 		journal = true;

@@ -47,7 +47,11 @@
  * once (ConcurrentInvocationLimitExceeded); past SERVE_WORKERS_MAX, requests
  * wait for a worker (at most one per connection). A client that goes
  * away mid-invoke leaves its invoke to end as it would (the function's
- * timeout bounds it); its environment is then idle again. */
+ * timeout bounds it); its environment is then idle again.
+ *
+ * The topology is read once (serve_live) and again only when its saved
+ * copy is replaced; invokes take no topology-wide lock (lambda/env.h says
+ * which locks a cold start takes). */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -58,6 +62,7 @@
 #include <stdbool.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +96,75 @@ static char serve_region[32];
 static struct admin_key serve_key;
 static struct rapi_budget serve_budget = { PTHREAD_MUTEX_INITIALIZER, 0, SERVE_BUFFER_MAX };
 static int serve_workers, serve_limit; /* workers; lambda.concurrency_limit */
+
+/* The topology, read once per serve and again only when its saved copy
+ * is replaced (`sg` renames a new topology.json into place): a request
+ * costs a stat(), not a reload. Requests hold a reference, so a reload
+ * never frees the copy an invoke is reading. */
+struct serve_live {
+	struct live lv;
+	int refs;
+	struct stat st;            /* of topology.json when read */
+};
+
+static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct serve_live *live_now;
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static void live_put(struct serve_live *s)
+{
+	bool last;
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&live_mu);
+	last = --s->refs == 0;
+	pthread_mutex_unlock(&live_mu);
+	if (last) {
+		live_close(&s->lv);
+		free(s);
+	}
+}
+
+/* The topology now, held until live_put(); NULL with err_msg(). */
+static struct serve_live *live_get(void)
+{
+	char path[STATE_PATH_MAX + 32];
+	struct serve_live *s, *old = NULL;
+	struct stat st;
+
+	state_dir(serve_topo, path);
+	strcat(path, "/topology.json");
+	if (stat(path, &st) < 0) {
+		errf(errno, "the topology %s is not up (%s: %s)", serve_topo, path, strerror(errno));
+		return NULL;
+	}
+	pthread_mutex_lock(&live_mu);
+	s = live_now;
+	if (s && same_file(&s->st, &st)) {
+		s->refs++;
+		pthread_mutex_unlock(&live_mu);
+		return s;
+	}
+	pthread_mutex_unlock(&live_mu);
+	if (!(s = calloc(1, sizeof(*s))) || live_open(serve_topo, &s->lv) < 0) {
+		free(s);
+		return NULL;
+	}
+	s->st = st;
+	s->refs = 2; /* live_now's and the caller's */
+	pthread_mutex_lock(&live_mu);
+	old = live_now;
+	live_now = s;
+	pthread_mutex_unlock(&live_mu);
+	live_put(old);
+	return s;
+}
 
 /* An invoke handed to a worker: what it needs of the request, copied
  * before the connection is suspended, and the answer queued on resume. */
@@ -371,13 +445,14 @@ static struct MHD_Response *queue_invoke(const struct invoke_job *j, const struc
 static struct MHD_Response *do_invoke(const struct invoke_job *j, unsigned *status)
 {
 	struct MHD_Response *resp = NULL;
-	struct live lv;
+	struct serve_live *s;
 
 	if (j->u->too_large)
 		return invoke_refused(-E2BIG, status);
-	if (live_open(serve_topo, &lv) < 0)
+	if (!(s = live_get()))
 		return invoke_refused(-EIO, status);
-	int fn = function_of(&lv, j->name, j->qualifier, &resp, status);
+	const struct live *lv = &s->lv;
+	int fn = function_of(lv, j->name, j->qualifier, &resp, status);
 
 	if (fn < 0) {
 		/* resp: AWS's answer */
@@ -387,9 +462,9 @@ static struct MHD_Response *do_invoke(const struct invoke_job *j, unsigned *stat
 	} else if (j->event) {
 		resp = queue_invoke(j, &lv, fn, status);
 	} else {
-		resp = run_invoke(j, &lv, fn, status);
+		resp = run_invoke(j, lv, fn, status);
 	}
-	live_close(&lv);
+	live_put(s);
 	return resp;
 }
 
@@ -634,16 +709,15 @@ static int serve_setup(const char *name)
 {
 	char dir[STATE_PATH_MAX];
 	struct rlimit rl;
-	struct live lv;
+	struct serve_live *s = live_get();
 	int err;
 
-	if ((err = live_open(name, &lv)) < 0)
-		return err;
-	snprintf(serve_region, sizeof(serve_region), "%s", lv.t->region);
-	serve_limit = lv.t->concurrency_limit;
-	serve_workers = lv.t->concurrency_limit < SERVE_WORKERS_MAX ?
-		lv.t->concurrency_limit : SERVE_WORKERS_MAX;
-	live_close(&lv);
+	if (!s)
+		return -EIO;
+	snprintf(serve_region, sizeof(serve_region), "%s", s->lv.t->region);
+	serve_limit = s->lv.t->concurrency_limit;
+	serve_workers = serve_limit < SERVE_WORKERS_MAX ? serve_limit : SERVE_WORKERS_MAX;
+	live_put(s);
 	if (serve_workers < 1)
 		serve_workers = 1;
 	state_dir(name, dir);
@@ -714,5 +788,6 @@ int cmd_serve(int argc, char **argv)
 		sleep(1);
 	serve_pool_stop(); /* the invokes under way end; no new ones start */
 	sym_MHD_stop_daemon(d);
+	live_put(live_now);
 	return EXIT_OK;
 }

@@ -15,6 +15,7 @@
 #include "kernel/engine.h"
 #include "kernel/jail.h"
 #include "util/err.h"
+#include "util/fork_flush.h"
 #include "util/fs.h"
 
 #define PG_LIB "/usr/lib/postgresql"
@@ -325,7 +326,7 @@ static int run_start(const struct engine_run *r, const char *log, pid_t *pid)
 		return errf(errno, "pipe: %s", strerror(errno));
 	}
 	run_jail(&rr);
-	fflush(NULL);
+	fork_flush();
 	*pid = proc_clone_pid_ns(NULL);
 	if (*pid == 0) {
 		close(fd[0]);

@@ -10,6 +10,7 @@
 #include "util/dlib.h"
 #include "kernel/pgsql.h"
 #include "util/err.h"
+#include "util/fork_flush.h"
 
 /* ---- sessions from a child chrooted into the engine's folder ----
  *
@@ -95,7 +96,7 @@ static int session_run(const struct session *s, char out[REPLY_MAX], size_t *len
 		return -ENOENT;
 	if (pipe2(fd, O_CLOEXEC) < 0)
 		return errf(errno, "pipe: %s", strerror(errno));
-	fflush(NULL);
+	fork_flush();
 	pid = fork();
 	if (pid == 0) {
 		close(fd[0]);

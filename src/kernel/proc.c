@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/fork_flush.h"
 #include "util/clock.h"
 #include "util/paths.h"
 #include "kernel/jail.h"
@@ -308,7 +309,7 @@ int proc_start_in_node(const char *netns, const char *command, const char *log_p
 		close(logfd);
 		return err;
 	}
-	fflush(NULL);
+	fork_flush();
 	pid = fork();
 	if (pid < 0) {
 		err = errf(errno, "fork: %s", strerror(errno));

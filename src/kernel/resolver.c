@@ -16,6 +16,7 @@
 
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/fork_flush.h"
 #include "kernel/engine.h"
 #include "kernel/netns.h"
 #include "kernel/resolver.h"
@@ -123,7 +124,7 @@ static int spawn(const char *netns, const char *dir, char *const *argv, const ch
 		close(logfd);
 		return errf(errno, "pipe: %s", strerror(errno));
 	}
-	fflush(NULL);
+	fork_flush();
 	*pid = fork();
 	if (*pid == 0) {
 		close(fd[0]);

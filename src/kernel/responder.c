@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/fork_flush.h"
 #include "kernel/netns.h"
 #include "kernel/responder.h"
 
@@ -504,7 +505,7 @@ int responder_start(const struct responder_port *ports, int n,
 		ret = errf(errno, "responder: pipe: %s", strerror(errno));
 		goto out;
 	}
-	fflush(NULL);
+	fork_flush();
 	child = fork();
 	if (child < 0) {
 		ret = errf(errno, "responder: fork: %s", strerror(errno));

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -109,17 +110,27 @@ static int zip_into(const char *zip, const char *dir, const char *clear, const c
 	return 0;
 }
 
-int codepkg_task_dir(const char *state_dir, const char *fn, const struct function_code *c,
-		     char out[PATH_MAX])
+/* The function's code folder is made by one cold start at a time: two of
+ * the same function would unpack into the same folder (serve makes
+ * environments concurrently). Held by the returned fd until closed. */
+static int code_lock(const char *state_dir, const char *fn)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/code", state_dir);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return errf(errno, "creating %s: %s", path, strerror(errno));
+	snprintf(path, sizeof(path), "%s/code/.%s.lock", state_dir, fn);
+	return file_lock(path, LOCK_EX, true);
+}
+
+static int task_dir_locked(const char *state_dir, const char *fn, const struct function_code *c,
+			   char out[PATH_MAX])
 {
 	char base[PATH_MAX], mark[PATH_MAX + 16];
 	struct unpack_count n = { 0 };
 	int err;
 
-	if (c->kind == CODE_DIR) {
-		snprintf(out, PATH_MAX, "%s", c->path);
-		return 0;
-	}
 	snprintf(base, sizeof(base), "%s/code/%s", state_dir, fn);
 	snprintf(out, PATH_MAX, "%s/task", base);
 	snprintf(mark, sizeof(mark), "%s/unpacked", base);
@@ -127,8 +138,8 @@ int codepkg_task_dir(const char *state_dir, const char *fn, const struct functio
 	return err < 0 ? errf_prefix(err, "unpacking the code package of %s", fn) : 0;
 }
 
-int codepkg_layers(const char *state_dir, const char *fn, const struct function_code *c,
-		   char out[][PATH_MAX], int *n)
+static int layers_locked(const char *state_dir, const char *fn, const struct function_code *c,
+			 char out[][PATH_MAX], int *n)
 {
 	struct unpack_limits lim = { CODE_UNZIPPED_MAX - (c->unzipped > 0 ? c->unzipped : 0),
 				     package_limits.max_entries };
@@ -151,6 +162,37 @@ int codepkg_layers(const char *state_dir, const char *fn, const struct function_
 	}
 	*n = c->n_layers;
 	return 0;
+}
+
+int codepkg_layers(const char *state_dir, const char *fn, const struct function_code *c,
+		   char out[][PATH_MAX], int *n)
+{
+	int lock, err;
+
+	*n = 0;
+	if (c->n_layers == 0)
+		return 0;
+	if ((lock = code_lock(state_dir, fn)) < 0)
+		return lock;
+	err = layers_locked(state_dir, fn, c, out, n);
+	close(lock);
+	return err;
+}
+
+int codepkg_task_dir(const char *state_dir, const char *fn, const struct function_code *c,
+		     char out[PATH_MAX])
+{
+	int lock, err;
+
+	if (c->kind == CODE_DIR) {
+		snprintf(out, PATH_MAX, "%s", c->path);
+		return 0;
+	}
+	if ((lock = code_lock(state_dir, fn)) < 0)
+		return lock;
+	err = task_dir_locked(state_dir, fn, c, out);
+	close(lock);
+	return err;
 }
 
 int codepkg_runtimes_dir(char out[PATH_MAX])
@@ -221,8 +263,8 @@ static int image_unpack(const char *base, const struct function_code *c,
 	return err;
 }
 
-int codepkg_image(const char *state_dir, const char *fn, const struct function_code *c,
-		  struct image_spec *out)
+static int image_locked(const char *state_dir, const char *fn, const struct function_code *c,
+			struct image_spec *out)
 {
 	char base[PATH_MAX], mark[PATH_MAX + 16], stamp[64], cfg[PATH_MAX + 16];
 	char *text;
@@ -251,6 +293,19 @@ int codepkg_image(const char *state_dir, const char *fn, const struct function_c
 	if (c->kind == CODE_IMAGE_TAR)
 		stamp_write(mark, stamp);
 	return 0;
+}
+
+int codepkg_image(const char *state_dir, const char *fn, const struct function_code *c,
+		  struct image_spec *out)
+{
+	int lock = code_lock(state_dir, fn), err;
+
+	memset(out, 0, sizeof(*out));
+	if (lock < 0)
+		return lock;
+	err = image_locked(state_dir, fn, c, out);
+	close(lock);
+	return err;
 }
 
 int codepkg_image_current(const char *state_dir, const char *fn, const struct function_code *c,

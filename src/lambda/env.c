@@ -550,50 +550,115 @@ static int build(const struct live *lv, int fn, const struct env_meta *m,
 	return err;
 }
 
-int env_create(const struct live *lv, int fn, struct env_handle *h)
+/* ---- locks ------------------------------------------------------------
+ * Beside the global state_lock() (which a per-sandbox environment's build
+ * still takes: it changes the VPC's data plane, as `sg` does), each
+ * topology has two, so that environments are made at once:
+ *   envs/.alloc  exclusive and brief: the count against the limits, the
+ *                choice of an idle environment, or the id, address and
+ *                e<k> of a new one and its meta written (env_reserve);
+ *   .builds      shared by every build under way, exclusive by `down`
+ *                (env_builds_stop): builds overlap, down waits for them. */
+static int topo_lock(const struct live *lv, const char *file, int op)
+{
+	char path[ENV_PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", lv->dir, file);
+	return file_lock(path, op, true);
+}
+
+static int alloc_lock(const struct live *lv)
+{
+	char dir[ENV_PATH_MAX];
+
+	envs_dir(lv, dir);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return errf(errno, "creating %s: %s", dir, strerror(errno));
+	return topo_lock(lv, "envs/.alloc", LOCK_EX);
+}
+
+int env_builds_stop(const char *topo)
+{
+	char path[STATE_PATH_MAX + 16];
+	int fd;
+
+	path_state_dir(path, STATE_PATH_MAX, topo);
+	strcat(path, "/.builds");
+	fd = file_lock(path, LOCK_EX, false);
+	return fd == -ENOENT ? 0 : fd; /* absent: no environment was ever made */
+}
+
+/* Under the alloc lock: the id, place and meta of a new environment of
+ * fn (s: every environment now), its lock held. */
+static int env_reserve(const struct live *lv, const struct env_set *s, int fn,
+		       struct env_handle *h, struct attachment *a)
 {
 	const struct function *f = &lv->L.t->functions[fn];
-	double t0 = now_ms();
-	struct env_set s;
-	struct attachment a;
 	char dir[ENV_PATH_MAX];
 	int err;
 
 	memset(h, 0, sizeof(*h));
 	h->lock_fd = -1;
-	err = env_list(lv, &s);
-	if (err < 0)
-		return err;
 	snprintf(h->m.function, sizeof(h->m.function), "%s", f->name);
 	err = next_id(lv, f->name, h->m.id);
 	if (!err)
-		err = env_place(lv, &s, fn, &h->m, &a);
-	env_set_free(&s);
+		err = env_place(lv, s, fn, &h->m, a);
 	if (err < 0)
 		return err;
 	ns_name(h->m.netns, sizeof(h->m.netns), lv->name, "env", h->m.id, NULL, NULL);
 	h->m.created = (long long)time(NULL);
-	envs_dir(lv, dir);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return errf(errno, "creating %s: %s", dir, strerror(errno));
 	env_file(lv, h->m.id, "", dir);
 	if (mkdir(dir, 0700) < 0)
 		return errf(errno, "creating %s: %s", dir, strerror(errno));
 	h->lock_fd = lock_try(lv, h->m.id);
 	err = h->lock_fd < 0 ? h->lock_fd : meta_write(lv, &h->m);
-	if (!err)
-		err = build(lv, fn, &h->m, &a);
+	if (err < 0) {
+		env_destroy(lv, &h->m);
+		env_release(h);
+	}
+	return err;
+}
+
+/* After env_reserve, outside the alloc lock: the network, cgroup and /tmp
+ * of h's environment, beside other builds (t0: when the cold start began). */
+static int env_build(const struct live *lv, int fn, struct env_handle *h,
+		     const struct attachment *a, double t0)
+{
+	int builds = topo_lock(lv, ".builds", LOCK_SH), err;
+
+	err = builds < 0 ? builds : !state_is_up(lv->name) ?
+		errf(ESHUTDOWN, "topology %s is going down", lv->name) : build(lv, fn, &h->m, a);
+	if (builds >= 0)
+		close(builds);
 	if (err < 0) {
 		char msg[1024];
 
 		snprintf(msg, sizeof(msg), "%s", err_msg());
 		env_destroy(lv, &h->m);
 		env_release(h);
-		return errf(err, "creating environment %s of %s: %s", h->m.id, f->name, msg);
+		return errf(err, "creating environment %s of %s: %s", h->m.id,
+			    lv->L.t->functions[fn].name, msg);
 	}
 	h->cold = true;
 	h->init_ms = now_ms() - t0;
 	return 0;
+}
+
+int env_create(const struct live *lv, int fn, struct env_handle *h)
+{
+	double t0 = now_ms();
+	struct attachment a;
+	struct env_set s;
+	int alloc = alloc_lock(lv), err;
+
+	if (alloc < 0)
+		return alloc;
+	err = env_list(lv, &s);
+	if (!err)
+		err = env_reserve(lv, &s, fn, h, &a);
+	env_set_free(&s);
+	close(alloc);
+	return err < 0 ? err : env_build(lv, fn, h, &a, t0);
 }
 
 int env_destroy(const struct live *lv, const struct env_meta *m)
@@ -634,38 +699,38 @@ void env_release(struct env_handle *h)
 	h->lock_fd = -1;
 }
 
-int env_acquire(const struct live *lv, int fn, bool limits, struct env_handle *h)
+/* Under the alloc lock: the account's and the function's limits. */
+static int limits_check(const struct live *lv, const struct env_set *s, int fn)
 {
 	const struct topology *t = lv->L.t;
 	const struct function *f = &t->functions[fn];
-	int busy = 0, busy_fn = 0, err;
-	struct env_set s;
+	int busy = 0, busy_fn = 0;
 
-	memset(h, 0, sizeof(*h));
-	h->lock_fd = -1;
-	err = env_list(lv, &s);
-	if (err < 0)
-		return err;
-	for (int i = 0; i < s.n; i++) {
-		busy += s.e[i].busy;
-		busy_fn += s.e[i].busy && !strcmp(s.e[i].function, f->name);
+	for (int i = 0; i < s->n; i++) {
+		busy += s->e[i].busy;
+		busy_fn += s->e[i].busy && !strcmp(s->e[i].function, f->name);
 	}
-	if (limits && busy >= t->concurrency_limit) {
-		env_set_free(&s);
+	if (busy >= t->concurrency_limit)
 		return errf(EAGAIN, "TooManyRequestsException: Rate Exceeded. (%d concurrent "
 			    "executions, the account's concurrency_limit)", busy);
-	}
-	if (limits && f->reserved_concurrency >= 0 && busy_fn >= f->reserved_concurrency) {
-		env_set_free(&s);
+	if (f->reserved_concurrency >= 0 && busy_fn >= f->reserved_concurrency)
 		return errf(EAGAIN, "TooManyRequestsException: Rate Exceeded. (function %s has "
 			    "reserved_concurrency %d, all in use)", f->name,
 			    f->reserved_concurrency);
-	}
-	for (int i = 0; i < s.n; i++) {
-		const struct env_meta *m = &s.e[i];
+	return 0;
+}
+
+/* Under the alloc lock: an idle environment of fn, held (1), or 0. */
+static int pick_idle(const struct live *lv, const struct env_set *s, int fn,
+		     struct env_handle *h)
+{
+	const char *name = lv->L.t->functions[fn].name;
+
+	for (int i = 0; i < s->n; i++) {
+		const struct env_meta *m = &s->e[i];
 		int fd;
 
-		if (m->busy || strcmp(m->function, f->name))
+		if (m->busy || strcmp(m->function, name))
 			continue;
 		fd = lock_try(lv, m->id);
 		if (fd < 0)
@@ -678,11 +743,58 @@ int env_acquire(const struct live *lv, int fn, bool limits, struct env_handle *h
 		}
 		h->m = *m;
 		h->lock_fd = fd;
-		env_set_free(&s);
-		return 0;
+		return 1;
+	}
+	return 0;
+}
+
+int env_acquire(const struct live *lv, int fn, bool limits, struct env_handle *h)
+{
+	double t0 = now_ms();
+	struct attachment a;
+	struct env_set s;
+	int alloc = alloc_lock(lv), err, warm = 0;
+
+	memset(h, 0, sizeof(*h));
+	h->lock_fd = -1;
+	if (alloc < 0)
+		return alloc;
+	err = env_list(lv, &s);
+	if (!err && limits)
+		err = limits_check(lv, &s, fn);
+	if (!err)
+		warm = pick_idle(lv, &s, fn, h);
+	if (!err && !warm)
+		err = env_reserve(lv, &s, fn, h, &a);
+	env_set_free(&s);
+	close(alloc);
+	if (err < 0 || warm)
+		return err;
+	return env_build(lv, fn, h, &a, t0);
+}
+
+/* Environments whose supervisor reclaimed them for idleness: each
+ * removed under its own lock (one an invoke took meanwhile is left). */
+void env_reap_reclaimed(const struct live *lv)
+{
+	char path[ENV_PATH_MAX];
+	struct env_set s;
+
+	if (env_list(lv, &s) < 0) {
+		err_clear();
+		return;
+	}
+	for (int i = 0; i < s.n; i++) {
+		int fd;
+
+		env_file(lv, s.e[i].id, SUP_RECLAIMED, path);
+		if (s.e[i].busy || access(path, F_OK) < 0 || (fd = lock_try(lv, s.e[i].id)) < 0)
+			continue;
+		env_destroy(lv, &s.e[i]);
+		close(fd);
 	}
 	env_set_free(&s);
-	return env_create(lv, fn, h);
+	err_clear();
 }
 
 int env_take(const struct live *lv, int fn, struct env_handle *h)

@@ -16,8 +16,11 @@
  *     the VPC's BPF maps.
  * Addresses and k are the lowest free ones, not used by the layout nor by
  * another environment (read from the metas), so every choice happens
- * under the topology lock (state_lock()); the invoke itself runs after it
- * is released. */
+ * under the topology's allocation lock (envs/.alloc, held for the choice
+ * and the meta's write only); the build (namespace, veth, cgroup, /tmp)
+ * runs after it, beside other builds, holding a shared lock that `down`
+ * takes exclusively (env_builds_stop). A per-sandbox environment changes
+ * its VPC's data plane as `sg` does: its maker holds state_lock() too. */
 #ifndef VPCSIM_ENV_H
 #define VPCSIM_ENV_H
 
@@ -73,18 +76,26 @@ struct env_handle {
 	double init_ms;            /* cold: time to create it */
 };
 
-/* Under state_lock(): an idle environment of function fn, or a new one.
+/* An idle environment of function fn, or a new one (state_lock() held
+ * when fn's environments are per-sandbox ENIs).
  * With `limits`, the account's concurrency_limit and the function's
  * reserved_concurrency are checked first: -EAGAIN and a message starting
  * "TooManyRequestsException". A per-sandbox function whose subnets are
  * full: -ENOSPC, "SubnetIPAddressLimitReachedException". */
 int env_acquire(const struct live *lv, int fn, bool limits, struct env_handle *h);
-/* Under state_lock(): a new environment of fn (attach), held. */
+/* A new environment of fn (attach), held; state_lock() as env_acquire. */
 int env_create(const struct live *lv, int fn, struct env_handle *h);
 void env_release(struct env_handle *h);
 /* env_acquire() without limits, taking and releasing the topology lock
  * around it: what probe and exec from a function use. */
 int env_take(const struct live *lv, int fn, struct env_handle *h);
+/* Remove the environments whose supervisor reclaimed them for idleness
+ * and that no invoke holds. */
+void env_reap_reclaimed(const struct live *lv);
+/* For `down`: wait for the builds of topo's environments under way and
+ * let no other start (the lock lasts until the process exits). An fd
+ * (or 0 when none was ever made), or < 0. */
+int env_builds_stop(const char *topo);
 /* Remove an environment: its network, its BPF entries, hosts file, cgroup,
  * /tmp and state. Absent parts are success. */
 int env_destroy(const struct live *lv, const struct env_meta *m);

@@ -206,35 +206,34 @@ static int cfg_build(const struct live *lv, int fn, const struct env_meta *m, st
 	return cfg_package(lv, f, c);
 }
 
-/* Destroy the environments of the topology whose supervisor is gone
- * (reclaimed for idleness, or died). Under state_lock(). */
-static void reap_reclaimed(const struct live *lv)
+/* A per-sandbox environment changes its VPC's data plane, as `sg` does:
+ * made and removed under the topology lock (lambda/env.h). Any other is
+ * made beside other cold starts. */
+static bool needs_state_lock(const struct live *lv, int fn)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 16];
-	struct env_set s;
-
-	if (env_list(lv, &s) < 0) {
-		err_clear();
-		return;
-	}
-	for (int i = 0; i < s.n; i++) {
-		env_dir_of(lv, s.e[i].id, dir);
-		snprintf(path, sizeof(path), "%s/" SUP_RECLAIMED, dir);
-		if (!s.e[i].busy && access(path, F_OK) == 0)
-			env_destroy(lv, &s.e[i]);
-	}
-	env_set_free(&s);
-	err_clear();
+	return lv->t->functions[fn].has_vpc && lv->t->eni_mode == ENI_MODE_PER_SANDBOX;
 }
 
-/* Under the state lock: an environment with a live supervisor. */
-static int acquire(const struct live *lv, int fn, struct env_handle *h)
+static int lock_if(bool take)
+{
+	return take ? state_lock() : 0;
+}
+
+static void unlock_if(bool taken)
+{
+	if (taken)
+		state_unlock();
+}
+
+/* An environment of fn with a live supervisor: a warm one, or one made
+ * now (cold start: its network, then its code and supervisor). */
+static int acquire_locked(const struct live *lv, int fn, struct env_handle *h)
 {
 	char dir[PATH_MAX];
 	double t0;
 	int err;
 
-	reap_reclaimed(lv);
+	env_reap_reclaimed(lv);
 	for (int tries = 0; tries < 8; tries++) {
 		if ((err = env_acquire(lv, fn, true, h)) < 0)
 			return err;
@@ -268,6 +267,18 @@ static int acquire(const struct live *lv, int fn, struct env_handle *h)
 		return 0;
 	}
 	return errf(EAGAIN, "no environment of %s could be reused or made", lv->t->functions[fn].name);
+}
+
+static int acquire(const struct live *lv, int fn, struct env_handle *h)
+{
+	bool global = needs_state_lock(lv, fn);
+	int err = lock_if(global);
+
+	if (err < 0)
+		return err;
+	err = acquire_locked(lv, fn, h);
+	unlock_if(global);
+	return err;
 }
 
 static int connect_env(const struct live *lv, const char *id)
@@ -358,11 +369,7 @@ static int invoke_code(const struct live *lv, int fn, const struct invoke_reques
 	if (len > RAPI_PAYLOAD_MAX)
 		return errf(E2BIG, "RequestEntityTooLargeException: Request must be smaller than "
 			    "%d bytes for the InvokeFunction operation", RAPI_PAYLOAD_MAX);
-	if ((err = state_lock()) < 0)
-		return err;
-	err = acquire(lv, fn, &h);
-	state_unlock();
-	if (err < 0)
+	if ((err = acquire(lv, fn, &h)) < 0)
 		return err;
 	r->cold = h.cold;
 	snprintf(r->env_id, sizeof(r->env_id), "%s", h.m.id);
@@ -381,9 +388,11 @@ static int invoke_code(const struct live *lv, int fn, const struct invoke_reques
 	err = frames(in, rq->out, rq->logs, r);
 	fclose(in);
 	if (r->reset || err < 0) {
-		if (state_lock() == 0) {
-			env_destroy(lv, &h.m);
-			state_unlock();
+		bool global = needs_state_lock(lv, fn);
+
+		if (lock_if(global) == 0) {
+			env_destroy(lv, &h.m); /* ours: its lock is held */
+			unlock_if(global);
 		}
 		err_clear();
 		if (err < 0)
@@ -417,10 +426,12 @@ static int invoke_command(const struct live *lv, int fn, const struct invoke_req
 	struct env_handle h;
 	int err;
 
-	if ((err = state_lock()) < 0)
+	bool global = needs_state_lock(lv, fn);
+
+	if ((err = lock_if(global)) < 0)
 		return err;
 	err = env_acquire(lv, fn, true, &h);
-	state_unlock();
+	unlock_if(global);
 	if (err < 0)
 		return err;
 	struct fn_sandbox v;

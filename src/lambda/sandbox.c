@@ -29,6 +29,7 @@
 #include "kernel/jail.h"
 #include "kernel/relay.h"
 #include "util/err.h"
+#include "util/fork_flush.h"
 #include "util/hash.h"
 #include "util/fs.h"
 #include "util/clock.h"
@@ -645,7 +646,7 @@ static int run_start(struct run *x, char *const argv[], const char *payload, boo
 	a.uid = sandbox_uid(x->sb->topo, x->sb->env_id);
 	a.parent_pidfd = x->parent_pidfd;
 	a.report = x->report[1];
-	fflush(NULL);
+	fork_flush();
 	x->pid = proc_clone_pid_ns(&x->pidfd);
 	if (x->pid < 0)
 		return errf(errno, "clone3(CLONE_NEWPID): %s", strerror(errno));

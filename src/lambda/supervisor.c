@@ -31,6 +31,7 @@
 #include "lambda/supervisor.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/fork_flush.h"
 #include "util/paths.h"
 
 #define OOM_TICK_MS 20
@@ -994,12 +995,7 @@ int supervisor_start(const struct sup_cfg *cfg)
 
 	if (pipe2(rep, O_CLOEXEC) < 0)
 		return errf(errno, "pipe: %s", strerror(errno));
-	/* Not fflush(NULL): it takes every stream's lock, and another thread
-	 * (serve's workers) holds its supervisor stream's while it waits for
-	 * the frames of an invoke: this cold start would wait for that invoke.
-	 * The child ends with _exit(): no other stream is written twice. */
-	fflush(stdout);
-	fflush(stderr);
+	fork_flush(); /* not fflush(NULL): util/fork_flush.h */
 	pid = fork();
 	if (pid < 0)
 		return errf(errno, "fork: %s", strerror(errno));
@@ -1029,7 +1025,7 @@ int supervisor_start(const struct sup_cfg *cfg)
 	}
 	close(rep[1]);
 	waitpid(pid, NULL, 0);
-	/* Bounded: the caller holds the topology lock. */
+	/* Bounded: the caller holds the environment's lock. */
 	for (;;) {
 		int ready = poll(&(struct pollfd){ .fd = rep[0], .events = POLLIN }, 1, SUP_START_MS);
 

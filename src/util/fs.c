@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -205,4 +206,20 @@ int file_get(const char *path, char *buf, size_t size)
 		return -errno;
 	buf[r] = '\0';
 	return (int)r;
+}
+
+int file_lock(const char *path, int op, bool create)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
+
+	if (fd < 0)
+		return !create && errno == ENOENT ? -ENOENT :
+			errf(errno, "opening %s: %s", path, strerror(errno));
+	if (flock(fd, op) < 0) {
+		int err = errf(errno, "locking %s: %s", path, strerror(errno));
+
+		close(fd);
+		return err;
+	}
+	return fd;
 }

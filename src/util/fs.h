@@ -8,6 +8,7 @@
 #ifndef VPCSIM_FS_H
 #define VPCSIM_FS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -35,5 +36,10 @@ int file_put(const char *path, const char *s);
 /* Read up to size-1 bytes of `path` into buf, NUL-terminated; returns the
  * count. */
 int file_get(const char *path, char *buf, size_t size);
+
+/* flock(op) on the lock file `path` (created 0600 when `create`; never
+ * through a symbolic link), waiting for it: the fd that holds it, or
+ * -errno with err_msg() (-ENOENT quietly when absent and !create). */
+int file_lock(const char *path, int op, bool create);
 
 #endif

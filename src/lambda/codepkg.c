@@ -117,9 +117,11 @@ static int code_lock(const char *state_dir, const char *fn)
 {
 	char path[PATH_MAX];
 
+	int err;
+
 	snprintf(path, sizeof(path), "%s/code", state_dir);
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return errf(errno, "creating %s: %s", path, strerror(errno));
+	if ((err = mkdir_p(path, 0755)) < 0)
+		return err;
 	snprintf(path, sizeof(path), "%s/code/.%s.lock", state_dir, fn);
 	return file_lock(path, LOCK_EX, true);
 }

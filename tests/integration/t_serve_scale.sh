@@ -18,9 +18,7 @@ plan 14
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/serve_scale" "$TMP/serve_scale"
 topo_copy "$ROOT/tests/integration/data/serve_scale.json" "$T"
-V() { "$VPCSIM" "$@"; }
 codes() { for f in "$@"; do printf '%s ' "$(cat "$f")"; done | sed 's/ $//'; } # FILE...
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (expected '$2', got '$3')"; fi; }
 busy() { V status "$T" --json | python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["environments"] if e["busy"]))'; }
 envs_of() { ls -d /run/vpcsim/"$T"/envs/"$1"-* 2>/dev/null | wc -l; }
 

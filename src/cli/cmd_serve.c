@@ -460,7 +460,7 @@ static struct MHD_Response *do_invoke(const struct invoke_job *j, unsigned *stat
 		*status = 204;
 		resp = json_response(NULL, "");
 	} else if (j->event) {
-		resp = queue_invoke(j, &lv, fn, status);
+		resp = queue_invoke(j, lv, fn, status);
 	} else {
 		resp = run_invoke(j, lv, fn, status);
 	}

@@ -270,16 +270,16 @@ static int map_nacl_entry(struct tctx *c, cJSON *topo, const char *id, const cJS
 
 int tmpl_map_filters(struct tctx *c, cJSON *topo)
 {
-	int rc = 0;
+	static const struct tmpl_step steps[] = {
+		{ "AWS::EC2::SecurityGroup", map_sg, NULL },
+		{ "AWS::EC2::NetworkAcl", map_nacl, NULL },
+		{ NULL, NULL, NULL },
+		{ "AWS::EC2::SecurityGroup", map_sg_rules, NULL },
+		{ "AWS::EC2::SecurityGroupIngress", map_sg_rule_resource, NULL },
+		{ "AWS::EC2::SecurityGroupEgress", map_sg_rule_resource, NULL },
+		{ "AWS::EC2::NetworkAclEntry", map_nacl_entry, NULL },
+		{ "AWS::EC2::SubnetNetworkAclAssociation", tmpl_map_subnet_assoc, NULL },
+	};
 
-	rc |= tmpl_each(c, topo, "AWS::EC2::SecurityGroup", map_sg);
-	rc |= tmpl_each(c, topo, "AWS::EC2::NetworkAcl", map_nacl);
-	if (rc)
-		return -1;
-	rc |= tmpl_each(c, topo, "AWS::EC2::SecurityGroup", map_sg_rules);
-	rc |= tmpl_each(c, topo, "AWS::EC2::SecurityGroupIngress", map_sg_rule_resource);
-	rc |= tmpl_each(c, topo, "AWS::EC2::SecurityGroupEgress", map_sg_rule_resource);
-	rc |= tmpl_each(c, topo, "AWS::EC2::NetworkAclEntry", map_nacl_entry);
-	rc |= tmpl_each(c, topo, "AWS::EC2::SubnetNetworkAclAssociation", tmpl_map_subnet_assoc);
-	return rc ? -1 : 0;
+	return tmpl_run(c, topo, steps, sizeof(steps) / sizeof(steps[0])) < 0 ? -1 : 0;
 }

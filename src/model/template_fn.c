@@ -231,23 +231,17 @@ static int map_db(struct tctx *c, cJSON *topo, const char *id, const cJSON *p)
 	return rc;
 }
 
-static int map_db_subnet_group(struct tctx *c, cJSON *topo, const char *id, const cJSON *p)
-{
-	static const char *const known[] = { "SubnetIds", "DBSubnetGroupDescription",
-					     "DBSubnetGroupName", NULL };
-
-	(void)topo;
-	tmpl_rest_unmapped(c, id, p, known);
-	return 0;
-}
-
 int tmpl_map_compute(struct tctx *c, cJSON *topo)
 {
-	int rc = 0;
+	/* A DB subnet group is read where an instance names it. */
+	static const char *const subnet_group[] = { "SubnetIds", "DBSubnetGroupDescription",
+						    "DBSubnetGroupName", NULL };
+	static const struct tmpl_step steps[] = {
+		{ "AWS::RDS::DBSubnetGroup", NULL, subnet_group },
+		{ "AWS::RDS::DBInstance", map_db, NULL },
+		{ "AWS::Lambda::Function", map_function, NULL },
+		{ "AWS::Serverless::Function", map_function, NULL },
+	};
 
-	rc |= tmpl_each(c, topo, "AWS::RDS::DBSubnetGroup", map_db_subnet_group);
-	rc |= tmpl_each(c, topo, "AWS::RDS::DBInstance", map_db);
-	rc |= tmpl_each(c, topo, "AWS::Lambda::Function", map_function);
-	rc |= tmpl_each(c, topo, "AWS::Serverless::Function", map_function);
-	return rc ? -1 : 0;
+	return tmpl_run(c, topo, steps, sizeof(steps) / sizeof(steps[0])) < 0 ? -1 : 0;
 }

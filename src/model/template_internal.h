@@ -61,8 +61,22 @@ bool tmpl_ref_at(struct tctx *c, const cJSON *v, const char *path, const char *t
 		 bool required, char *name, size_t size);
 cJSON *tmpl_named(cJSON *arr, const char *name);
 cJSON *tmpl_vpc_of(cJSON *topo, const char *list, const char *name);
-int tmpl_each(struct tctx *c, cJSON *topo, const char *type,
-	      int (*f)(struct tctx *, cJSON *, const char *, const cJSON *));
+/* A mapper: resource `id` of the template with its Properties `p` into
+ * the topology document; 0, or -1 with the problem added to c's diags. */
+typedef int (*tmpl_mapper)(struct tctx *c, cJSON *topo, const char *id, const cJSON *p);
+/* One step of a mapping: `fn` for every resource of `type`, in template
+ * order; fn NULL maps nothing but lists the properties outside `known` as
+ * not mapped. type NULL is a barrier: the steps after it follow
+ * references the steps before it make, so they run only if those
+ * succeeded. */
+struct tmpl_step {
+	const char *type;
+	tmpl_mapper fn;
+	const char *const *known;
+};
+/* Run n steps: 0, -1 when a mapper failed (every step ran), -2 when a
+ * barrier stopped the run. */
+int tmpl_run(struct tctx *c, cJSON *topo, const struct tmpl_step *steps, size_t n);
 int tmpl_bool(const cJSON *v);           /* 1, 0, -1 absent or not a boolean */
 long tmpl_num(const cJSON *v, long dflt);
 /* The string a value stands for (a resource: its node name); free() it. */

@@ -99,16 +99,33 @@ cJSON *tmpl_vpc_of(cJSON *topo, const char *list, const char *name)
 }
 
 /* Resources of `type`, in template order: calls f for each. */
-int tmpl_each(struct tctx *c, cJSON *topo, const char *type,
-	      int (*f)(struct tctx *, cJSON *, const char *, const cJSON *))
+static int each(struct tctx *c, cJSON *topo, const struct tmpl_step *st)
 {
-	const cJSON *r;
+	const cJSON *r, *p;
 	int rc = 0;
 
-	cJSON_ArrayForEach(r, c->evaluated)
-		if (!strcmp(tmpl_type(c, r->string), type) &&
-		    f(c, topo, r->string, cJSON_GetObjectItemCaseSensitive(r, "Properties")) < 0)
+	cJSON_ArrayForEach(r, c->evaluated) {
+		if (strcmp(tmpl_type(c, r->string), st->type))
+			continue;
+		p = cJSON_GetObjectItemCaseSensitive(r, "Properties");
+		if (!st->fn)
+			tmpl_rest_unmapped(c, r->string, p, st->known);
+		else if (st->fn(c, topo, r->string, p) < 0)
 			rc = -1;
+	}
+	return rc;
+}
+
+int tmpl_run(struct tctx *c, cJSON *topo, const struct tmpl_step *steps, size_t n)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!steps[i].type && rc)
+			return -2;
+		if (steps[i].type && each(c, topo, &steps[i]) < 0)
+			rc = -1;
+	}
 	return rc;
 }
 
@@ -350,33 +367,26 @@ static int map_peering(struct tctx *c, cJSON *topo, const char *id, const cJSON 
 	return 0;
 }
 
-static int map_igw(struct tctx *c, cJSON *topo, const char *id, const cJSON *p)
-{
-	static const char *const known[] = { NULL };
-
-	(void)topo;
-	tmpl_rest_unmapped(c, id, p, known);
-	return 0;
-}
-
 int tmpl_map_network(struct tctx *c, cJSON *topo)
 {
-	int rc = 0;
+	static const char *const none[] = { NULL };
+	static const struct tmpl_step steps[] = {
+		{ "AWS::EC2::VPC", map_vpc, NULL },
+		{ "AWS::EC2::InternetGateway", NULL, none },
+		{ "AWS::EC2::VPCGatewayAttachment", map_attachment, NULL },
+		{ "AWS::EC2::VPCPeeringConnection", map_peering, NULL },
+		{ "AWS::EC2::RouteTable", map_route_table, NULL },
+		{ "AWS::EC2::Subnet", map_subnet, NULL },
+		{ NULL, NULL, NULL },
+		{ "AWS::EC2::SubnetRouteTableAssociation", tmpl_map_subnet_assoc, NULL },
+		{ "AWS::EC2::EIP", map_eip, NULL },
+		{ "AWS::EC2::NatGateway", map_nat, NULL },
+		{ NULL, NULL, NULL },
+		{ "AWS::EC2::Route", map_route, NULL },
+	};
+	int rc = tmpl_run(c, topo, steps, sizeof(steps) / sizeof(steps[0]));
 
-	rc |= tmpl_each(c, topo, "AWS::EC2::VPC", map_vpc);
-	rc |= tmpl_each(c, topo, "AWS::EC2::InternetGateway", map_igw);
-	rc |= tmpl_each(c, topo, "AWS::EC2::VPCGatewayAttachment", map_attachment);
-	rc |= tmpl_each(c, topo, "AWS::EC2::VPCPeeringConnection", map_peering);
-	rc |= tmpl_each(c, topo, "AWS::EC2::RouteTable", map_route_table);
-	rc |= tmpl_each(c, topo, "AWS::EC2::Subnet", map_subnet);
-	if (rc)
+	if (rc == -2)
 		return -1;
-	rc |= tmpl_each(c, topo, "AWS::EC2::SubnetRouteTableAssociation", tmpl_map_subnet_assoc);
-	rc |= tmpl_each(c, topo, "AWS::EC2::EIP", map_eip);
-	rc |= tmpl_each(c, topo, "AWS::EC2::NatGateway", map_nat);
-	if (rc)
-		return -1;
-	rc |= tmpl_each(c, topo, "AWS::EC2::Route", map_route);
-	rc |= tmpl_map_filters(c, topo);
-	return rc ? -1 : 0;
+	return tmpl_map_filters(c, topo) < 0 || rc < 0 ? -1 : 0;
 }

@@ -1,8 +1,23 @@
-/* Numeric arguments, parsed strictly. */
+/* Arguments parsed strictly: numbers, template parameters. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
 
 #include "cli/cli.h"
+
+bool template_parameter_add(void *over, char *arg)
+{
+	char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg)
+		return false;
+	*eq = '\0';
+	cJSON_AddStringToObject(over, arg, eq + 1);
+	*eq = '=';
+	return true;
+}
 
 bool parse_num(const char *s, long long lo, long long hi, long long *out)
 {

@@ -68,10 +68,15 @@ struct topology *topology_prepare(const char *file, struct layout *L);
  * (malloc'd, *len bytes), which `up` saves: the file is read once. */
 struct topology *topology_prepare_bytes(const char *file, struct layout *L, char **text,
 				       size_t *len);
-/* The same for a file that may be a template, its topology named `name`
- * (NULL: the file's name without extension). */
-struct topology *topology_prepare_as(const char *file, const char *name, struct layout *L,
-				     char **text, size_t *len);
+/* The same for a file that may be a template (o: its topology's name and
+ * parameters; NULL: the file's name, the parameters' defaults). */
+struct template_opts;
+struct topology *topology_prepare_as(const char *file, const struct template_opts *o,
+				     struct layout *L, char **text, size_t *len);
+/* `--parameter KEY=VALUE` (import, up): VALUE set as KEY in the object
+ * `over` (a cJSON object); false when arg has no KEY= (the caller fails
+ * with usage). */
+bool template_parameter_add(void *over, char *arg);
 
 /* The one rule for naming a topology: -t NAME (t_opt) or a positional NAME
  * (the npos words at pos, for verbs whose operand is the topology), or both

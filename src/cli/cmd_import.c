@@ -59,14 +59,9 @@ int cmd_import(int argc, char **argv)
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		char *eq = c == 'P' ? strchr(optarg, '=') : NULL;
-
 		if (c == 'N') {
 			o.name = optarg;
-		} else if (c == 'P' && eq && eq != optarg) {
-			*eq = '\0';
-			cJSON_AddStringToObject(over, optarg, eq + 1);
-		} else {
+		} else if (c != 'P' || !template_parameter_add(over, optarg)) {
 			cJSON_Delete(over);
 			return c == 'P' ? fail(EXIT_USAGE, "--parameter '%s': write KEY=VALUE", optarg)
 				       : usage();

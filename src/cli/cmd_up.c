@@ -20,6 +20,7 @@
 #include "state/apply.h"
 #include "model/topology_code.h"
 #include "model/names.h"
+#include "model/template.h"
 #include "cli/report.h"
 #include "state/dns_steps.h"
 #include "state/engine_steps.h"
@@ -129,39 +130,58 @@ static int build(const char *text, size_t len, const struct topology *t,
 	return EXIT_OK;
 }
 
-int cmd_up(int argc, char **argv)
+/* up's options; -1 (usage printed) when one is wrong. */
+static int up_args(int argc, char **argv, bool *dry, bool *json, struct template_opts *o)
 {
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "name", required_argument, NULL, 'N' },
+		{ "parameter", required_argument, NULL, 'P' },
 		{ 0 },
 	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'n')
+			*dry = true;
+		else if (c == 'j')
+			*json = true;
+		else if (c == 'N')
+			o->name = optarg;
+		else if (c == 'P' && !template_parameter_add((void *)o->overrides, optarg))
+			return fail(EXIT_USAGE, "--parameter '%s': write KEY=VALUE", optarg), -1;
+		else if (c != 'P')
+			return fail(EXIT_USAGE, "%s", verb_usage("up")), -1;
+	}
+	if (optind != argc - 1)
+		return fail(EXIT_USAGE, "%s", verb_usage("up")), -1;
+	return 0;
+}
+
+int cmd_up(int argc, char **argv)
+{
+	cJSON *over = cJSON_CreateObject();
+	struct template_opts o = { .overrides = over };
 	bool dry = false, json = false;
-	const char *name = NULL;
 	struct layout L;
 	struct plan P;
 	struct topology *t;
 	double t0 = now_ms();
 	char *text = NULL;
 	size_t len = 0;
-	int c, rc;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'n')
-			dry = true;
-		else if (c == 'j')
-			json = true;
-		else if (c == 'N')
-			name = optarg;
-		else
-			return fail(EXIT_USAGE, "%s", verb_usage("up"));
+	if (up_args(argc, argv, &dry, &json, &o) < 0) {
+		cJSON_Delete(over);
+		return EXIT_USAGE;
 	}
-	if (optind != argc - 1)
-		return fail(EXIT_USAGE, "%s", verb_usage("up"));
-	if (!dry && (rc = need_privilege("up")) != EXIT_OK)
+	if (!dry && (rc = need_privilege("up")) != EXIT_OK) {
+		cJSON_Delete(over);
 		return rc;
-	t = topology_prepare_as(argv[optind], name, &L, &text, &len);
+	}
+	t = topology_prepare_as(argv[optind], &o, &L, &text, &len);
+	cJSON_Delete(over);
 	if (!t)
 		return EXIT_USAGE;
 	if (plan_build(&L, &P) < 0) {

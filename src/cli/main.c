@@ -13,7 +13,7 @@
 
 static const struct verb verbs[] = {
 	{ "validate", cmd_validate, "FILE", "check a topology file (no root needed)" },
-	{ "up", cmd_up, "FILE [--name NAME] [--dry-run] [--json]",
+	{ "up", cmd_up, "FILE [--name NAME] [--parameter KEY=VALUE...] [--dry-run] [--json]",
 	  "build a topology (or a SAM/CloudFormation template), all or nothing" },
 	{ "import", cmd_import, "TEMPLATE [--name NAME] [--parameter KEY=VALUE...]",
 	  "print the topology of a SAM or CloudFormation template" },
@@ -139,11 +139,11 @@ struct topology *topology_prepare_bytes(const char *file, struct layout *L, char
 	return topology_prepare_as(file, NULL, L, text, len);
 }
 
-struct topology *topology_prepare_as(const char *file, const char *name, struct layout *L,
-				     char **text, size_t *len)
+struct topology *topology_prepare_as(const char *file, const struct template_opts *o,
+				     struct layout *L, char **text, size_t *len)
 {
 	struct diags d = { 0 };
-	struct topology *t = topology_open_as(file, name, L, &d, text, len);
+	struct topology *t = topology_open_as(file, o, L, &d, text, len);
 
 	diags_print(&d, file, stderr);
 	diags_free(&d);

@@ -609,8 +609,8 @@ uint32_t layout_resolve_vpc(const struct layout *L, int av, int target)
 	return ta->public_ip ? ta->public_ip : ta->ip;
 }
 
-struct topology *topology_open_as(const char *file, const char *name, struct layout *L,
-				  struct diags *d, char **text, size_t *len)
+struct topology *topology_open_as(const char *file, const struct template_opts *o,
+				  struct layout *L, struct diags *d, char **text, size_t *len)
 {
 	struct topology *t = NULL;
 	size_t n = 0;
@@ -621,8 +621,8 @@ struct topology *topology_open_as(const char *file, const char *name, struct lay
 	} else if (template_is(file, buf, n)) {
 		/* A template becomes its topology document, parsed as the file's
 		 * (relative code paths stay relative to the template). */
-		struct template_opts o = { .name = name };
-		char *topo = template_import(file, buf, n, &o, d);
+		static const struct template_opts none = { 0 };
+		char *topo = template_import(file, buf, n, o ? o : &none, d);
 
 		free(buf);
 		buf = topo;

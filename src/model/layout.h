@@ -148,11 +148,13 @@ struct topology *topology_open(const char *file, struct layout *L, struct diags 
 struct topology *topology_open_bytes(const char *file, struct layout *L, struct diags *d,
 				     char **text, size_t *len);
 /* The same for a file that may be a SAM or CloudFormation template
- * (template.h): `name` names its topology (NULL: the file's name without
- * extension); *text is then the topology document made of it. A
- * topology file keeps its own name. */
-struct topology *topology_open_as(const char *file, const char *name, struct layout *L,
-				  struct diags *d, char **text, size_t *len);
+ * (template.h): o->name names its topology (o NULL or name NULL: the
+ * file's name without extension), o->overrides sets its parameters;
+ * *text is then the topology document made of it. A topology file keeps
+ * its own name. */
+struct template_opts;
+struct topology *topology_open_as(const char *file, const struct template_opts *o,
+				  struct layout *L, struct diags *d, char **text, size_t *len);
 
 /* The node named `name` (resource or host), or -1. Functions are no
  * nodes: their execution environments come and go (env.h). */

@@ -8,7 +8,7 @@
 # wrote: the function reaches the database's port, the database's group
 # drops any other; `down` leaves nothing.
 . "$(dirname "$0")/lib.sh"
-plan 16
+plan 18
 T=$(unique_name)
 NAMES+=("$T")
 D="$ROOT/tests/data/templates"
@@ -32,6 +32,11 @@ check "what is not mapped is on stderr by logical id and property" \
 check "a second NAT turned off by a parameter: both private tables use the first" bash -c \
 	"'$VPCSIM' import '$D/vpc-nat.yaml' --name '$T' --parameter CreateSecondNat=false 2>/dev/null |
 	 python3 -c 'import json,sys; v=json.load(sys.stdin)[\"vpcs\"][0]; assert len(v[\"nat_gateways\"]) == 1; assert all(r[\"routes\"][0][\"target\"] == \"nat:nat-gateway1\" for r in v[\"route_tables\"][1:])'"
+check "up --parameter sets a parameter: no second NAT gateway in the plan" bash -c \
+	"'$VPCSIM' up '$D/vpc-nat.yaml' --name '$T' --dry-run --parameter CreateSecondNat=false 2>/dev/null >'$TMP/plan1' &&
+	 '$VPCSIM' up '$D/vpc-nat.yaml' --name '$T' --dry-run 2>/dev/null >'$TMP/plan2' &&
+	 ! grep -q nat-gateway2 '$TMP/plan1' && grep -q nat-gateway2 '$TMP/plan2'"
+check_fails "up --parameter without KEY= is a usage error" "$VPCSIM" up "$D/vpc-nat.yaml" --parameter oops
 
 bad() { # file (in tests/data/templates, or a path) code path-or-word
 	local f=$1

@@ -54,14 +54,15 @@ topt=()
 [ -n "$TOPO" ] && topt=(-t "$TOPO")
 
 status=$($VPCSIM status ${TOPO:+"$TOPO"} --json) || exit 1
-read -r SOCK PORT ADMIN < <(python3 -c '
+read -r SOCK PORT ADMIN FROM < <(python3 -c '
 import json, sys
 d = json.loads(sys.argv[1])
 dbs = [x for x in d.get("databases", []) if not sys.argv[2] or x["name"] == sys.argv[2]]
 if not dbs:
     sys.exit("storm: no database with an engine" + (" named " + sys.argv[2] if sys.argv[2] else ""))
-print(dbs[0]["socket_dir"], dbs[0]["port"], dbs[0]["admin_user"])
-' "$status" "$DB") || exit 1
+px = [x["listening"].split(":")[0] for x in d.get("proxies", []) if x["name"] == sys.argv[3]]
+print(dbs[0]["socket_dir"], dbs[0]["port"], dbs[0]["admin_user"], px[0] if px else "-")
+' "$status" "$DB" "$TARGET") || exit 1
 
 tmp=$(mktemp -d /tmp/vpcsim-storm.XXXXXX)
 poller=""
@@ -82,7 +83,11 @@ trap cleanup EXIT
 
 # One admin session polls the count; the engine reserves superuser slots,
 # so it gets in however full the database is.
-q="SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND usename <> '$ADMIN';"
+# Through a proxy, only that proxy's connections count (another proxy of
+# the same database may keep idle ones from an earlier run).
+q="SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND usename <> '$ADMIN'"
+[ "$FROM" != - ] && q="$q AND client_addr = '$FROM'"
+q="$q;"
 : >"$tmp/polling"
 (while [ -e "$tmp/polling" ]; do echo "$q"; sleep 0.05; done | "$PSQL" -h "$SOCK" -p "$PORT" -U "$ADMIN" -d postgres -At \
 	>"$tmp/peak" 2>"$tmp/peak.err") &

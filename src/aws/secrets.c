@@ -156,23 +156,42 @@ static cJSON *stages(void)
 	return a;
 }
 
-static enum MHD_Result get_value(struct front *f, const struct aws_call *k, const cJSON *req)
+/* The secret the request's SecretId names (its name or ARN), returned
+ * with f->lock held; NULL with AWS's error queued in *ret and the lock
+ * not held. */
+static struct secret_entry *secret_of(struct front *f, const struct aws_call *k,
+				      const cJSON *req, enum MHD_Result *ret)
 {
-	const char *id = str_member(req, "SecretId"), *ver = str_member(req, "VersionId");
-	const char *stage = str_member(req, "VersionStage");
+	const char *id = str_member(req, "SecretId");
 	struct secret_entry *s;
-	cJSON *o;
 
-	if (!id)
-		return missing(k, "secretId");
+	if (!id) {
+		*ret = missing(k, "secretId");
+		return NULL;
+	}
 	pthread_mutex_lock(&f->lock);
 	s = secret_find(f, id);
-	if (!s || (ver && strcmp(ver, s->version)) || (stage && strcmp(stage, "AWSCURRENT"))) {
+	if (!s) {
 		pthread_mutex_unlock(&f->lock);
-		return s ? aws_error(k, 400, "ResourceNotFoundException",
-				     "Secrets Manager can't find the specified secret value for %s: %s",
-				     ver ? "VersionId" : "staging label", ver ? ver : stage)
-			 : not_found(k);
+		*ret = not_found(k);
+	}
+	return s;
+}
+
+static enum MHD_Result get_value(struct front *f, const struct aws_call *k, const cJSON *req)
+{
+	const char *ver = str_member(req, "VersionId"), *stage = str_member(req, "VersionStage");
+	struct secret_entry *s;
+	enum MHD_Result ret;
+	cJSON *o;
+
+	if (!(s = secret_of(f, k, req, &ret)))
+		return ret;
+	if ((ver && strcmp(ver, s->version)) || (stage && strcmp(stage, "AWSCURRENT"))) {
+		pthread_mutex_unlock(&f->lock);
+		return aws_error(k, 400, "ResourceNotFoundException",
+				 "Secrets Manager can't find the specified secret value for %s: %s",
+				 ver ? "VersionId" : "staging label", ver ? ver : stage);
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "ARN", s->arn);
@@ -202,17 +221,15 @@ static cJSON *describe(const struct secret_entry *s)
 
 static enum MHD_Result describe_secret(struct front *f, const struct aws_call *k, const cJSON *req)
 {
-	const char *id = str_member(req, "SecretId");
 	struct secret_entry *s;
+	enum MHD_Result ret;
 	cJSON *o;
 
-	if (!id)
-		return missing(k, "secretId");
-	pthread_mutex_lock(&f->lock);
-	s = secret_find(f, id);
-	o = s ? describe(s) : NULL;
+	if (!(s = secret_of(f, k, req, &ret)))
+		return ret;
+	o = describe(s);
 	pthread_mutex_unlock(&f->lock);
-	return o ? send_json(k, o) : not_found(k);
+	return send_json(k, o);
 }
 
 static enum MHD_Result list_secrets(struct front *f, const struct aws_call *k)
@@ -239,26 +256,23 @@ static cJSON *version_reply(const struct secret_entry *s)
 
 static enum MHD_Result put_value(struct front *f, const struct aws_call *k, const cJSON *req)
 {
-	const char *id = str_member(req, "SecretId"), *v = str_member(req, "SecretString");
+	const char *v = str_member(req, "SecretString");
 	struct secret_entry *s;
+	enum MHD_Result ret;
 	char *copy;
 	cJSON *o;
 
-	if (!id)
-		return missing(k, "secretId");
-	if (!v)
+	if (!v && str_member(req, "SecretId"))
 		return aws_error(k, 400, "InvalidRequestException",
 				 "You must provide either SecretString or SecretBinary.");
-	if (strlen(v) > SECRET_VALUE_MAX)
+	if (v && strlen(v) > SECRET_VALUE_MAX)
 		return aws_error(k, 400, "InvalidParameterException",
 				 "SecretString must be at most %d bytes", SECRET_VALUE_MAX);
-	copy = strdup(v);
-	pthread_mutex_lock(&f->lock);
-	s = secret_find(f, id);
-	if (!s || !copy) {
+	if (!(s = secret_of(f, k, req, &ret)))
+		return ret;
+	if (!(copy = strdup(v))) {
 		pthread_mutex_unlock(&f->lock);
-		free(copy);
-		return copy ? not_found(k) : aws_error(k, 500, "InternalServiceError", "out of memory");
+		return aws_error(k, 500, "InternalServiceError", "out of memory");
 	}
 	free(s->value);
 	s->value = copy;

@@ -18,6 +18,7 @@
 #include "lambda/sandbox.h"
 #include "model/aws_zone.h"
 #include "state/dns_steps.h"
+#include "state/state.h"
 #include "util/err.h"
 
 void aws_zone_dir(const char *state_dir, char out[4096])
@@ -139,6 +140,8 @@ static enum MHD_Result dispatch(struct front *f, struct MHD_Connection *c, struc
 		return aws_s3(f, &k, method, r->uri, bucket, r->body, r->len);
 	case AWS_DYNAMODB:
 		return aws_dynamodb(f, &k, method, r->uri, r->body, r->len);
+	case AWS_LAMBDA:
+		return aws_lambda(f, &k, method, r->uri, r->body, r->len);
 	default:
 		return aws_error(&k, 501, "NotImplemented",
 				 "%s is not served by this vpcsim", aws_service_name(s));
@@ -236,6 +239,9 @@ static int serve_setup(struct front *f, const char *netns, const char *log)
 	if (devnull < 0 || logfd < 0 || dup2(devnull, 0) < 0 || dup2(logfd, 1) < 0 ||
 	    dup2(logfd, 2) < 0)
 		return errf(errno, "aws front: opening %s: %s", log, strerror(errno));
+	/* Before the zone: invokes make environments from the root namespaces. */
+	if (aws_serves(f->t, AWS_LAMBDA) && lambda_invoker_start(f) < 0)
+		return -1;
 	if (proc_enter_node(netns) < 0)
 		return -1;
 	if (dlib_load(DLIB_MHD) < 0 || front_state_init(f) < 0)
@@ -256,6 +262,7 @@ static void front_main(struct front *f, const char *netns, const char *log, int 
 	int sig;
 
 	setsid();
+	state_lock_forget(); /* up's, closed below; the Lambda invoker locks its own */
 	prctl(PR_SET_NAME, "vpcsim-aws", 0, 0, 0);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -300,6 +307,7 @@ static int front_spawn(const struct layout *L, const char *dir, const char *log,
 
 	f.L = L;
 	f.t = L->t;
+	f.lambda_ctl = -1;
 	snprintf(f.dir, sizeof(f.dir), "%s", dir);
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return errf(errno, "aws front: pipe: %s", strerror(errno));

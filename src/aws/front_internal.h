@@ -24,6 +24,7 @@ struct front {
 	int n_secrets, cap_secrets;
 	pid_t s3_pid;              /* the S3 engine, 0 if none */
 	pid_t ddb_pid;             /* the DynamoDB engine, 0 if none */
+	int lambda_ctl;            /* to the Lambda invoker, -1 if none */
 };
 
 #define S3_BODY_MAX (64 * 1024 * 1024)  /* one PutObject here; AWS takes 5 GB */
@@ -61,5 +62,10 @@ enum MHD_Result aws_s3(struct front *f, const struct aws_call *k, const char *me
 int ddb_engine_start(struct front *f);
 enum MHD_Result aws_dynamodb(struct front *f, const struct aws_call *k, const char *method,
 			     const char *uri, const char *body, size_t len);
+/* Lambda (lambda_svc.c): the invoker, forked in the root namespaces
+ * before the front enters the zone; Invoke handed to it. */
+int lambda_invoker_start(struct front *f);
+enum MHD_Result aws_lambda(struct front *f, const struct aws_call *k, const char *method,
+			   const char *uri, const char *body, size_t len);
 
 #endif

@@ -53,7 +53,6 @@
  * copy is replaced; invokes take no topology-wide lock (lambda/env.h says
  * which locks a cold start takes). */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
@@ -74,14 +73,14 @@
 #include "cli/serve_pool.h"
 #include "lambda/event_service.h"
 #include "lambda/invoke.h"
+#include "lambda/invoke_api.h"
 #include "lambda/runtime_api.h"
-#include "model/fn_ref.h"
 #include "state/credentials.h"
 #include "state/state.h"
 #include "util/err.h"
 #include "util/sigv4.h"
 
-#define PATH_PREFIX "/2015-03-31/functions/"
+#define PATH_PREFIX INVOKE_API_PREFIX
 #define LOG_TAIL 4096
 #define SERVE_THREADS 4
 #define SERVE_CONN_MAX 4096
@@ -284,98 +283,33 @@ static struct MHD_Response *invoke_reply(const struct invoke_job *j,
 	return resp;
 }
 
-/* 429 as Lambda's: the limit that throttled it in Reason (err_msg() is
- * env_acquire's, naming reserved_concurrency or concurrency_limit). */
-static struct MHD_Response *throttled(void)
-{
-	char body[256];
-
-	snprintf(body, sizeof(body), "{\"Reason\":\"%s\",\"Type\":\"User\",\"message\":"
-		 "\"Rate Exceeded.\"}", strstr(err_msg(), "reserved_concurrency") ?
-		 "ReservedFunctionConcurrentInvocationLimitExceeded" :
-		 "ConcurrentInvocationLimitExceeded");
-	return json_response("TooManyRequestsException", body);
-}
-
-/* The Invoke API's answer to an invoke that could not run. */
+/* The Invoke API's answer to an invoke that could not run (lambda/invoke_api.h);
+ * 429 carries the limit that throttled it in Reason. */
 static struct MHD_Response *invoke_refused(int err, unsigned *status)
 {
-	*status = err == -EBADMSG ? 400 : err == -E2BIG ? 413 : err == -EAGAIN ? 429 : 500;
-	if (err == -EBADMSG)
-		return error_response("InvalidRequestContentException",
-				      "Client context must be a valid Base64-encoded JSON object.");
-	if (err == -E2BIG)
-		return error_response("RequestEntityTooLargeException",
-				      "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
-	if (err == -EAGAIN)
-		return throttled();
-	return error_response("ServiceException", err_msg());
+	struct invoke_api_error e;
+	char body[1024];
+
+	invoke_api_refused(err, &e);
+	*status = e.status;
+	if (!e.reason[0])
+		return error_response(e.type, e.message);
+	snprintf(body, sizeof(body), "{\"Reason\":\"%s\",\"Type\":\"User\",\"message\":"
+		 "\"%s\"}", e.reason, e.message);
+	return json_response(e.type, body);
 }
 
-/* Percent-decode `in` (a path segment or query value the SDK encoded:
- * ':' as %3A, '$' as %24) into out; a bad escape is kept as it is. */
-static void url_decode(const char *in, char *out, size_t size)
-{
-	size_t n = 0;
-
-	for (; *in && n + 1 < size; in++) {
-		unsigned v;
-
-		if (*in == '%' && isxdigit((unsigned char)in[1]) && isxdigit((unsigned char)in[2]) &&
-		    sscanf(in + 1, "%2x", &v) == 1 && v) {
-			out[n++] = (char)v;
-			in += 2;
-		} else {
-			out[n++] = *in;
-		}
-	}
-	out[n] = '\0';
-}
-
-/* The function FunctionName `raw` (a name, partial or full ARN, with the
- * Qualifier query parameter rq, or NULL) names, or -1 with AWS's error in
- * *resp and *status: 400 ValidationException for a malformed name, 404
- * ResourceNotFoundException for a function, version or alias that is not
- * there (versions and aliases are not modelled: only $LATEST exists). */
+/* The function the request names, or -1 with AWS's error in *resp and
+ * *status (lambda/invoke_api.h). */
 static int function_of(const struct live *lv, const char *raw, const char *rq,
 		       struct MHD_Response **resp, unsigned *status)
 {
-	char ref[320], q[160] = "", msg[700];
-	struct fn_ref f;
-	int fn = -1;
+	struct invoke_api_error e;
+	int fn = invoke_api_function(lv, raw, rq, &e);
 
-	url_decode(raw, ref, sizeof(ref));
-	if (rq)
-		url_decode(rq, q, sizeof(q));
-	switch (fn_ref_parse(ref, rq ? q : NULL, lv->t->region, lv->t->account_id, &f)) {
-	case FN_REF_INVALID:
-		snprintf(msg, sizeof(msg), "1 validation error detected: Value '%.200s' at "
-			 "'functionName' failed to satisfy constraint: Member must satisfy regular "
-			 "expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-"
-			 "\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|"
-			 "[a-zA-Z0-9-_]+))?", ref);
-		*status = 400;
-		*resp = error_response("ValidationException", msg);
-		return -1;
-	case FN_REF_CONFLICT:
-		*status = 400;
-		*resp = error_response("InvalidParameterValueException", "The derived qualifier "
-				       "from the function name does not match the specified qualifier.");
-		return -1;
-	case FN_REF_OK:
-		fn = layout_find_function(&lv->L, f.name);
-		break;
-	case FN_REF_ELSEWHERE:
-		break;
-	}
-	if (fn < 0 || lv->t->functions[fn].code.kind == CODE_NONE ||
-	    (f.qualifier[0] && strcmp(f.qualifier, "$LATEST"))) {
-		snprintf(msg, sizeof(msg), "Function not found: arn:aws:lambda:%s:%s:function:%s%s%s",
-			 lv->t->region, lv->t->account_id, f.name[0] ? f.name : ref,
-			 f.qualifier[0] ? ":" : "", f.qualifier);
-		*status = 404;
-		*resp = error_response("ResourceNotFoundException", msg);
-		return -1;
+	if (fn < 0) {
+		*status = e.status;
+		*resp = error_response(e.type, e.message);
 	}
 	return fn;
 }
@@ -509,10 +443,9 @@ static enum MHD_Result invoke_submit(struct MHD_Connection *c, struct serve_req 
 	 * means the limit is reached: throttled now, as Lambda does. */
 	err = serve_pool_submit(&j->job, serve_workers == serve_limit);
 	if (err == -EBUSY) {
-		j->status = 429;
 		errf(EAGAIN, "TooManyRequestsException: Rate Exceeded. (%d concurrent executions, "
 		     "the account's concurrency_limit)", serve_limit);
-		j->resp = throttled();
+		j->resp = invoke_refused(-EAGAIN, &j->status);
 		sym_MHD_resume_connection(c);
 	} else if (err < 0) {
 		j->status = 503;

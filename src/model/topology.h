@@ -295,7 +295,7 @@ enum aws_service {
 /* The services this vpcsim serves (the default of aws.services); naming
  * another is a validation error. */
 #define AWS_SERVED ((1u << AWS_S3) | (1u << AWS_DYNAMODB) | (1u << AWS_SECRETSMANAGER) | \
-		    (1u << AWS_STS))
+		    (1u << AWS_STS) | (1u << AWS_LAMBDA))
 
 /* "s3", "dynamodb", ... ; -1 / NULL for anything else. */
 int aws_service_from_name(const char *name);

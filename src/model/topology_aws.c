@@ -82,7 +82,7 @@ static void parse_services(struct parse *p, const cJSON *arr, const char *path)
 		else if (!(AWS_SERVED & (1u << s)))
 			ERR(p, ep, CODE_PARAM,
 			    "The service '%s' is not served by this vpcsim yet: use s3, dynamodb, "
-			    "secretsmanager or sts (docs/AWS-SERVICES.md)", e->valuestring);
+			    "secretsmanager, sts or lambda (docs/AWS-SERVICES.md)", e->valuestring);
 		else
 			a->services |= 1u << s;
 	}

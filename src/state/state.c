@@ -56,6 +56,11 @@ void state_unlock(void)
 	lock_fd = -1;
 }
 
+void state_lock_forget(void)
+{
+	lock_fd = -1;
+}
+
 bool state_is_up(const char *topo)
 {
 	char dir[STATE_PATH_MAX], path[STATE_PATH_MAX + 32];

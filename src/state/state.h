@@ -26,6 +26,11 @@ int state_lock(void);
 /* Release it early (invoke: choosing an environment is serialised, the
  * invoke itself is not). */
 void state_unlock(void);
+/* In a child forked while the lock was held (the AWS zone's front, forked
+ * by `up`): the lock is the parent's, and its descriptor number may name
+ * another file here; forget it without closing it, so that the child's
+ * own state_lock() locks. */
+void state_lock_forget(void);
 bool state_is_up(const char *topo);
 /* Names of topologies that are up, sorted; returns the count (<= max). */
 int state_list(char names[][TOPO_NAME_MAX_LEN + 1], int max);

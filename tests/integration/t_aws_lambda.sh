@@ -10,30 +10,25 @@ plan 14
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/aws" "$TMP/aws"
 topo_copy "$ROOT/tests/integration/data/aws_lambda.json" "$T"
-V() { "$VPCSIM" "$@"; }
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (expected '$2', got '$3')"; fi; }
-inv() { V invoke -t "$T" "$1" --payload "$2" >"$TMP/out.json" 2>"$TMP/log"; }
-field() { python3 -c "import json; j=json.load(open('$TMP/out.json')); print($1)" 2>&1; }
-fields() { python3 -c "import json; j=json.load(open('$TMP/out.json')); print(*($1))" 2>&1; }
 
 check "up $T" V up "$F"
-inv caller '{"target":"callee","payload":{"x":1}}'
+inv caller --payload '{"target":"callee","payload":{"x":1}}'
 is "boto3 lambda.invoke of another function: 200, its response, \$LATEST" \
 	'200 None $LATEST {"from": "callee", "got": {"x": 1}}' \
-	"$(fields 'j.get("status"), j.get("function_error"), j.get("version"), json.dumps(j.get("payload"), sort_keys=True)')"
-inv caller '{"target":"callee","payload":{"fail":1}}'
+	"$(field '*(j.get("status"), j.get("function_error"), j.get("version"), json.dumps(j.get("payload"), sort_keys=True))')"
+inv caller --payload '{"target":"callee","payload":{"fail":1}}'
 is "a function error: 200 with FunctionError Unhandled and the error document" \
 	"200 Unhandled ValueError asked to fail" \
 	"$(field 'j.get("status"), j.get("function_error"), j["payload"].get("errorType"), j["payload"].get("errorMessage")' | tr -d ",()'")"
-inv caller '{"target":"nope"}'
+inv caller --payload '{"target":"nope"}'
 is "a function the topology lacks: 404 ResourceNotFoundException with AWS's message" \
 	"404 ResourceNotFoundException Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope" \
 	"$(field 'j.get("http"), j.get("code"), j.get("message")' | tr -d ",()'")"
-inv caller '{"target":"arn:aws:lambda:us-east-1:123456789012:function:callee","payload":{"arn":1}}'
+inv caller --payload '{"target":"arn:aws:lambda:us-east-1:123456789012:function:callee","payload":{"arn":1}}'
 is "by its ARN" "200 callee" "$(field 'j.get("status"), j["payload"].get("from")' | tr -d ",()'")"
-inv caller '{"target":"callee","type":"DryRun"}'
+inv caller --payload '{"target":"callee","type":"DryRun"}'
 is "DryRun: 204" 204 "$(field 'j.get("status")')"
-inv caller '{"target":"callee","type":"Event","payload":{"ev":"marker-'"$T"'"}}'
+inv caller --payload '{"target":"callee","type":"Event","payload":{"ev":"marker-'"$T"'"}}'
 is "Event: 202 at once" 202 "$(field 'j.get("status")')"
 found=no
 for _ in $(seq 1 60); do
@@ -41,9 +36,9 @@ for _ in $(seq 1 60); do
 	sleep 0.5
 done
 is "... and the event reaches the function after" yes "$found"
-inv node-caller '{"target":"callee","payload":{"y":2}}'
+inv node-caller --payload '{"target":"callee","payload":{"y":2}}'
 is "the SDK v3's InvokeCommand from a Node.js function" '200 {"from": "callee", "got": {"y": 2}}' \
-	"$(fields 'j.get("status"), json.dumps(j.get("payload"), sort_keys=True)')"
+	"$(field '*(j.get("status"), json.dumps(j.get("payload"), sort_keys=True))')"
 
 # ---- the AWS CLI and curl from an internet host --------------------------
 V ca -t "$T" >"$TMP/ca.pem"
@@ -61,7 +56,7 @@ V exec -t "$T" client -- env AWS_DEFAULT_REGION=us-east-1 AWS_CA_BUNDLE="$TMP/ca
 is "a forged key: UnrecognizedClientException" 1 "$(grep -c 'UnrecognizedClientException' "$TMP/out")"
 
 # ---- reachability as on AWS ------------------------------------------------
-inv isolated '{"target":"callee"}'
+inv isolated --payload '{"target":"callee"}'
 is "a VPC function without NAT or endpoint: botocore's connect timeout to Lambda" \
 	'ConnectTimeoutError: Connect timeout on endpoint URL: "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/callee/invocations"' \
 	"$(field 'j.get("error")')"

@@ -10,10 +10,6 @@ plan 6
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/aws" "$TMP/aws"
 topo_copy "$ROOT/tests/integration/data/aws_node.json" "$T"
-V() { "$VPCSIM" "$@"; }
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (expected '$2', got '$3')"; sed 's/^/    /' "$TMP/log"; fi; }
-inv() { V invoke -t "$T" "$1" --payload '{}' >"$TMP/out.json" 2>"$TMP/log"; }
-field() { python3 -c "import json; j=json.load(open('$TMP/out.json')); print($1)" 2>&1; }
 
 check "the runtime's SDK is installed (scripts/install-deps.sh)" \
 	test -f "$ROOT/runtimes/nodejs/node_modules/@aws-sdk/client-lambda/package.json"

@@ -144,7 +144,6 @@ static void test_checks(void **state)
 	static const struct { const char *text, *code; } bad[] = {
 		{ "{\"name\":\"z\",\"aws\":{\"services\":[\"sqs\"]}}", "InvalidParameterValue" },
 		{ "{\"name\":\"z\",\"aws\":{\"services\":\"sts\"}}", "InvalidType" },
-		{ "{\"name\":\"z\",\"aws\":{\"services\":[\"lambda\"]}}", "InvalidParameterValue" },
 		{ "{\"name\":\"z\",\"aws\":{\"dynamodb\":{\"tables\":[{\"name\":\"ab\",\"hash_key\":\"id\"}]}}}",
 		  "ValidationException" },
 		{ "{\"name\":\"z\",\"aws\":{\"dynamodb\":{\"tables\":[{\"name\":\"abc\"}]}}}", "MissingParameter" },

@@ -245,6 +245,29 @@ else
 	echo "  (skipped: the engines could not start; install postgresql: sudo make deps)"
 fi
 
+lesson "your SAM template, as written"
+SAM=$P-sam
+say "examples/templates/sam-vpc/template.yaml is a SAM template as AWS's samples
+write them: a VPC, subnets, a NAT gateway, security groups, a Serverless::Function
+with CodeUri and VpcConfig, an RDS instance. vpcsim builds it as it stands; import
+prints the topology it becomes, and lists on stderr what it does not map."
+show import examples/templates/sam-vpc/template.yaml --name "$SAM"
+"$V" import examples/templates/sam-vpc/template.yaml --name "$SAM" 2>&1 >/dev/null | head -4
+UP+=("$SAM")
+"$V" status "$SAM" >/dev/null 2>&1 && "$V" down "$SAM" >/dev/null
+show up examples/templates/sam-vpc/template.yaml --name "$SAM"
+if "$V" up examples/templates/sam-vpc/template.yaml --name "$SAM" >"$WORK/up.sam" 2>&1; then
+	probe open "$SAM" orders-function orders-db 5432
+	probe timeout "$SAM" orders-function orders-db 22
+	reach "$SAM" orders-function orders-db 22
+	run "$V" invoke -t "$SAM" orders-function
+	"$V" down "$SAM" >/dev/null
+	say "Containers join the same way through the CNI plugin (docs/CNI.md)."
+else
+	cat "$WORK/up.sam"
+	MISSED=$((MISSED + 1))
+fi
+
 echo
 echo "${B}Done in $(($(date +%s) - T0)) s.${R} Next: examples/README.md, \`sudo build/vpcsim check examples/lambda-vpc.json\`,"
 echo "and \`sudo build/vpcsim up examples/demo.json\` to explore (README.md has a tour)."

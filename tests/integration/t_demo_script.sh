@@ -5,7 +5,7 @@
 # the time is printed); a run stopped
 # with SIGTERM (with --step and no terminal: no pause) tears down too.
 . "$(dirname "$0")/lib.sh"
-plan 45
+plan 47
 P=d$(printf '%05d' $(($$ % 100000)))
 for s in lv nacl peer lim rds; do NAMES+=("$P-$s"); done
 OUT=$TMP/demo.out
@@ -26,7 +26,7 @@ order() { # description regex1 regex2: a line matching 1, later one matching 2
 	check "$1" awk -v a="$2" -v b="$3" 'f && $0 ~ b {ok = 1} $0 ~ a {f = 1} END {exit !ok}' "$OUT"
 }
 n=$(grep -c '^== Lesson [0-9]*: ' "$OUT")
-check "nine lessons ($n)" test "$n" -eq 9
+check "ten lessons ($n)" test "$n" -eq 10
 # 1: the default function
 has "1: default function -> internet open" '^tcp default-fn -> api \(203\.0\.113\.10:443\): open'
 has "1: default function -> database timeout" '^tcp default-fn -> db \([0-9.]+:5432\): timeout'
@@ -55,6 +55,9 @@ has "6: NACL without ephemeral ports -> timeout" '^tcp broken-fn -> db \([0-9.]+
 has "6: reach blocks it on the reply" 'blocked at: +network ACL app/no-ephemeral \(subnet broken\) \(on the reply\)'
 has "6: the reply's REJECT flow record" '^2 [0-9]{12} eni-[0-9a-f]{17} [0-9.]+ [0-9.]+ 5432 [0-9]+ 6 .* REJECT OK$'
 has "6: NACL with ephemeral ports -> open" '^tcp fixed-fn -> db \([0-9.]+:5432\): open'
+# 10: a SAM template as written
+has "10: the template's function -> its database open" '^tcp orders-function -> orders-db \([0-9.]+:5432\): open'
+has "10: the template's groups drop port 22" '^tcp orders-function -> orders-db \([0-9.]+:22\): timeout'
 # 7: peering
 has "7: a -> b open" '^tcp host-a -> host-b \([0-9.]+:22\): open'
 has "7: b -> c open" '^tcp host-b -> host-c \([0-9.]+:22\): open'

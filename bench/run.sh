@@ -11,9 +11,9 @@ cd "$(dirname "$0")/.."
 mkdir -p bench/results
 out=bench/results/$(date -u +%Y%m%d-%H%M)-$(hostname -s).txt
 if [ -n "${QUICK:-}" ]; then
-	sizes="10 100"; runs=2; attach_runs=20; sg_runs=20; mem=100
+	sizes="10 100"; runs=2; attach_runs=20; sg_runs=20; mem=100; envs="100"
 else
-	sizes="10 100 500 1000"; runs=5; attach_runs=100; sg_runs=50; mem=1000
+	sizes="10 100 500 1000"; runs=5; attach_runs=100; sg_runs=50; mem=1000; envs="100 500 1000"
 fi
 {
 	echo "machine: $(machine)"
@@ -38,6 +38,8 @@ fi
 	bench/cpu.sh "$runs"
 	echo
 	bench/extensions.sh "$runs"
+	echo
+	bench/scale.sh $envs
 } 2>&1 | tee "$out"
 echo
 echo "saved in $out"

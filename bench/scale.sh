@@ -1,0 +1,115 @@
+#!/bin/bash
+# Lambda's scale on one machine (issue 22): N concurrent requests through
+# `vpcsim serve`, each held in its handler until all N have an environment,
+# so N environments are made; half a Python function without VPC, half one
+# in a VPC through its hyperplane ENI. For each N (default 100 500 1000):
+#   - time from the first request to the last environment's end of init
+#     (the function's own clock: its module's INIT_END), and the rate;
+#   - memory per frozen environment once all are idle (frozen): the
+#     environment's memory cgroup (runtime + /tmp + kernel objects charged
+#     to it), the supervisors' PSS, and MemAvailable's drop across the run;
+#   - `status` and `reach` wall time at that size.
+#   bench/scale.sh [N...]        (root; a topology of its own, removed after)
+# Prints figures only; never fails on a slow machine.
+set -u
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+SIZES=${*:-100 500 1000}
+tmp=$(mktemp -d /tmp/vpcsim-scale.XXXXXX)
+T=bscale$((RANDOM % 1000))
+SERVE=""
+cleanup() {
+	[ -n "$SERVE" ] && kill "$SERVE" 2>/dev/null
+	$VPCSIM down "$T" >/dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+mkdir -p "$tmp/code"
+cat >"$tmp/code/app.py" <<'PY'
+import os, time
+INIT_END = time.time()
+def handler(event, context):
+    while os.path.exists("/var/task/hold"):
+        time.sleep(0.2)
+    return {"init_end": INIT_END}
+PY
+cat >"$tmp/t.json" <<JSON
+{ "name": "$T", "lambda": { "eni_mode": "hyperplane", "concurrency_limit": 1000 },
+  "vpcs": [ { "name": "app", "cidr": "10.77.0.0/16",
+    "subnets": [ { "name": "priv", "cidr": "10.77.1.0/24" } ],
+    "security_groups": [ { "name": "lambda" } ] } ],
+  "resources": [ { "name": "db", "kind": "rds", "subnet": "priv", "listen": [ { "proto": "tcp", "port": 5432 } ] } ],
+  "functions": [
+    { "name": "plain", "runtime": "python3.12", "handler": "app.handler", "code": "$tmp/code", "timeout_s": 900 },
+    { "name": "invpc", "runtime": "python3.12", "handler": "app.handler", "code": "$tmp/code", "timeout_s": 900,
+      "vpc_config": { "subnets": [ "priv" ], "security_groups": [ "lambda" ] } } ] }
+JSON
+avail_kb() { awk '/^MemAvailable/ {print $2}' /proc/meminfo; }
+echo "machine: $(date -u +%FT%RZ); $(nproc) cores; $(free -g | awk '/Mem:/ {print $2}')Gi RAM; load $(cut -d' ' -f1-3 /proc/loadavg); vpcsim $(git rev-parse --short HEAD 2>/dev/null)"
+printf '%-6s %-10s %-10s %-12s %-12s %-12s %-12s %-10s %-10s\n' N "0->N s" "envs/s" "cgroup MiB" "superv MiB" "avail MiB" "per env MiB" "status s" "reach s"
+for N in $SIZES; do
+	a0=$(avail_kb)
+	$VPCSIM up "$tmp/t.json" >/dev/null || { echo "scale: up failed"; exit 0; }
+	PORT=$((20000 + RANDOM % 20000))
+	VPCSIM_ENV_IDLE_S=3600 $VPCSIM serve -t "$T" --listen 127.0.0.1:$PORT >"$tmp/serve.out" 2>&1 &
+	SERVE=$!
+	for _ in $(seq 100); do grep -q serving "$tmp/serve.out" && break; sleep 0.1; done
+	eval "$($VPCSIM credentials -t "$T")"
+	touch "$tmp/code/hold"
+	python3 - "$PORT" "$N" "$tmp" "/run/vpcsim/$T/envs" >"$tmp/ramp" <<'PY' &
+import json, os, sys, threading, time, http.client
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+port, n, tmp, envs = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+cred = Credentials(os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"])
+out, codes = [], []
+def one(i):
+    fn = "plain" if i % 2 else "invpc"
+    url = f"http://127.0.0.1:{port}/2015-03-31/functions/{fn}/invocations"
+    r = AWSRequest(method="POST", url=url, data=b"{}")
+    SigV4Auth(cred, "lambda", "us-east-1").add_auth(r)
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=1800)
+    c.request("POST", url.split(str(port), 1)[1], body=b"{}", headers=dict(r.headers))
+    resp = c.getresponse(); body = resp.read()
+    codes.append(resp.status)
+    if resp.status != 200 and len(codes) < 3: print(resp.status, body[:200], file=sys.stderr)
+    if resp.status == 200:
+        out.append(json.loads(body)["init_end"])
+t0 = time.time()
+th = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+for t in th: t.start()
+def made():
+    return len([d for d in os.listdir(envs) if not d.startswith(".")]) if os.path.isdir(envs) else 0
+while made() < n and any(t.is_alive() for t in th):
+    time.sleep(0.5)
+os.unlink(os.path.join(tmp, "code", "hold"))
+for t in th: t.join()
+print(f"{max(out) - t0:.1f} {len(out)} {sum(1 for c in codes if c != 200)}")
+PY
+	wait $!
+	read -r secs ok bad <"$tmp/ramp" || { echo "scale: the ramp to $N failed: $(tail -3 "$tmp/ramp")"; continue; }
+	[ "${ok:-0}" -gt 0 ] || { echo "scale: no request answered at $N"; continue; }
+	sleep 5 # every environment idle and frozen
+	cg=0 sup=0
+	for d in /sys/fs/cgroup/memory/vpcsim/"$T"/*/; do
+		[ -f "$d/memory.usage_in_bytes" ] && cg=$((cg + $(cat "$d/memory.usage_in_bytes")))
+	done
+	for p in $(pgrep -f "^vpcsim supervisor $T "); do
+		sup=$((sup + $(awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup 2>/dev/null || echo 0)))
+	done
+	a1=$(avail_kb)
+	s0=$(now_ms); $VPCSIM status "$T" >/dev/null; s1=$(now_ms)
+	$VPCSIM reach -t "$T" plain db 5432 >/dev/null 2>&1; s2=$(now_ms)
+	printf '%-6s %-10s %-10s %-12s %-12s %-12s %-12s %-10s %-10s\n' "$N" "$secs" \
+		"$(awk -v n="$ok" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? n / s : 0) }')" \
+		"$((cg / ok / 1048576))" "$(awk -v k="$sup" -v n="$ok" 'BEGIN { printf "%.1f", k / n / 1024 }')" \
+		"$(((a0 - a1) / 1024))" "$(awk -v a="$a0" -v b="$a1" -v n="$ok" 'BEGIN { printf "%.1f", (a - b) / n / 1024 }')" \
+		"$(awk -v a="$s0" -v b="$s1" 'BEGIN { printf "%.2f", (b - a) / 1000 }')" \
+		"$(awk -v a="$s1" -v b="$s2" 'BEGIN { printf "%.2f", (b - a) / 1000 }')"
+	[ "$bad" != 0 ] && echo "  ($bad of $N requests not answered 200)"
+	kill "$SERVE" 2>/dev/null
+	wait "$SERVE" 2>/dev/null
+	SERVE=""
+	$VPCSIM down "$T" >/dev/null 2>&1
+done

@@ -103,6 +103,16 @@ netns_of() { # name
 	ip netns list 2>/dev/null | awk '{print $1}' | grep -F "vpcsim-$1." | awk -v p="vpcsim-$1." 'index($0, p) == 1' || true
 }
 
+# PID is a live process: it exists and is not a zombie (an engine is PID 1
+# of its PID namespace: killed by `down`, it waits for the host's init to
+# reap it, and `kill -0` still finds it).
+alive() { # PID
+	local st
+	read -r st 2>/dev/null <"/proc/$1/stat" || return 1
+	st=${st##*) }
+	[ "${st%% *}" != Z ]
+}
+
 # Pids of live (not zombie) processes whose command line, arguments joined
 # by spaces, matches the extended regex RE; with a second argument also
 # those whose working directory starts with DIR. The one /proc scan.

@@ -10,7 +10,9 @@
 #     to it), the supervisors' PSS, and MemAvailable's drop across the run;
 #   - `status` and `reach` wall time at that size.
 #   bench/scale.sh [N...]        (root; a topology of its own, removed after)
-# Prints figures only; never fails on a slow machine.
+# Prints figures only; never fails on a slow machine. serve runs at most
+# 128 invokes at once today (docs/BENCHMARKS.md): above 128 the ramp
+# waits for workers and does not reach N.
 set -u
 cd "$(dirname "$0")/.."
 . bench/lib.sh

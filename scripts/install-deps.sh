@@ -15,7 +15,7 @@ curl nodejs zip
 iproute2 nftables procps util-linux bsdutils python3
 libpq-dev postgresql postgresql-client openssl python3-psycopg2
 dnsmasq-base bind9-dnsutils
-python3-boto3 awscli"
+python3-boto3 awscli python3-pil"
 # `make bench` only: throughput and the topology generator of bench/dataplane.sh.
 BENCH_PKGS="iperf3 python3"
 for arg in "$@"; do

@@ -320,7 +320,8 @@ static bool dechunk(char *body, size_t len, size_t *out)
 
 /* The engine's answer to the client: status, its headers (but those of
  * the connection, which MHD writes) and body. */
-static enum MHD_Result relay(const struct aws_call *k, struct fwd *in, bool head)
+static enum MHD_Result relay(const struct aws_call *k, struct fwd *in, bool head,
+			     struct s3_answer *ans)
 {
 	char *end = strstr(in->buf, "\r\n\r\n"), *p, *body, *name[RELAY_HEADERS_MAX];
 	char *value[RELAY_HEADERS_MAX];
@@ -351,6 +352,14 @@ static enum MHD_Result relay(const struct aws_call *k, struct fwd *in, bool head
 	}
 	for (int i = 0; i < nh; i++)
 		chunked |= !strcasecmp(name[i], "transfer-encoding") && strstr(value[i], "chunked");
+	if (ans) {
+		ans->status = status;
+		for (int i = 0; i < nh; i++)
+			if (!strcasecmp(name[i], "etag"))
+				snprintf(ans->etag, sizeof(ans->etag), "%.*s",
+					 (int)strcspn(value[i] + (value[i][0] == '"'), "\""),
+					 value[i] + (value[i][0] == '"'));
+	}
 	if (chunked && !head && !dechunk(body, body_len, &body_len))
 		return aws_error(k, 503, "ServiceUnavailable", "The S3 engine's answer was cut short");
 	r = sym_MHD_create_response_from_buffer(head ? 0 : body_len, body, MHD_RESPMEM_MUST_COPY);
@@ -369,7 +378,7 @@ static enum MHD_Result relay(const struct aws_call *k, struct fwd *in, bool head
 
 static enum MHD_Result forward(const struct aws_call *k, int port, bool keep_auth,
 			       const char *method, const char *uri, const char *bucket,
-			       const char *body, size_t len)
+			       const char *body, size_t len, struct s3_answer *ans)
 {
 	struct fwd out = { .keep_auth = keep_auth }, in = { 0 };
 	char line[64], buf[65536];
@@ -404,20 +413,56 @@ static enum MHD_Result forward(const struct aws_call *k, int port, bool keep_aut
 		ret = aws_error(k, in.overflow ? 500 : 503, "ServiceUnavailable",
 				"The S3 engine's answer is missing or over %d bytes", S3_BODY_MAX);
 	else
-		ret = relay(k, &in, !strcmp(method, "HEAD"));
+		ret = relay(k, &in, !strcmp(method, "HEAD"), ans);
 	free(in.buf);
 	return ret;
 }
 
-enum MHD_Result aws_s3(struct front *f, const struct aws_call *k, const char *method,
-		       const char *uri, const char *bucket, const char *body, size_t len)
+enum MHD_Result aws_s3(struct front *f, const struct aws_call *k, const struct aws_cred *who,
+		       const char *method, const char *uri, const char *bucket, const char *body,
+		       size_t len)
 {
-	return forward(k, S3_ENGINE_PORT, false, method, uri, bucket, body, len);
+	struct s3_answer ans = { 0 };
+	enum MHD_Result ret = forward(k, S3_ENGINE_PORT, false, method, uri, bucket, body, len,
+				      &ans);
+
+	if (ans.status >= 200 && ans.status < 300 && strcmp(method, "GET") && strcmp(method, "HEAD"))
+		s3_notify(f, k, who, method, uri, bucket, body, len, &ans);
+	return ret;
+}
+
+/* HEAD of an object on the engine (path-style, the key as the URI has
+ * it): its size and ETag, for the notification of a copy or a completed
+ * multipart upload. 0 or -1. */
+int s3_engine_head(const char *path, long long *size, char etag[128])
+{
+	char req[4600], resp[8192], *p;
+	int fd = engine_connect(S3_ENGINE_PORT), n;
+
+	*size = -1;
+	etag[0] = '\0';
+	n = snprintf(req, sizeof(req), "HEAD %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+		     "Connection: close\r\n\r\n", path, S3_ENGINE_PORT);
+	if (fd < 0 || n >= (int)sizeof(req) || !send_all(fd, req, (size_t)n) ||
+	    (n = (int)recv(fd, resp, sizeof(resp) - 1, MSG_WAITALL)) <= 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	resp[n] = '\0';
+	for (p = resp; (p = strstr(p, "\r\n")); p += 2) {
+		if (!strncasecmp(p + 2, "content-length:", 15))
+			*size = atoll(p + 17);
+		else if (!strncasecmp(p + 2, "etag:", 5))
+			sscanf(p + 7 + strspn(p + 7, " \""), "%127[^\"\r]", etag);
+	}
+	return *size >= 0 ? 0 : -1;
 }
 
 /* DynamoDB keeps the signature's headers: dynalite wants their form. */
 enum MHD_Result aws_dynamodb(struct front *f, const struct aws_call *k, const char *method,
 			     const char *uri, const char *body, size_t len)
 {
-	return forward(k, DDB_ENGINE_PORT, true, method, uri, "", body, len);
+	return forward(k, DDB_ENGINE_PORT, true, method, uri, "", body, len, NULL);
 }

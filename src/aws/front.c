@@ -137,7 +137,7 @@ static enum MHD_Result dispatch(struct front *f, struct MHD_Connection *c, struc
 	case AWS_SECRETSMANAGER:
 		return aws_secrets(f, &k, who, r->body, r->len);
 	case AWS_S3:
-		return aws_s3(f, &k, method, r->uri, bucket, r->body, r->len);
+		return aws_s3(f, &k, who, method, r->uri, bucket, r->body, r->len);
 	case AWS_DYNAMODB:
 		return aws_dynamodb(f, &k, method, r->uri, r->body, r->len);
 	case AWS_LAMBDA:

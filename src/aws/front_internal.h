@@ -56,8 +56,22 @@ int rds_link_start(struct front *f);
 /* S3 (engine_s3.c): start s3rver (in the zone, before serving); forward
  * a verified request (uri as sent; bucket from a virtual-hosted Host, or ""). */
 int s3_engine_start(struct front *f);
-enum MHD_Result aws_s3(struct front *f, const struct aws_call *k, const char *method,
-		       const char *uri, const char *bucket, const char *body, size_t len);
+enum MHD_Result aws_s3(struct front *f, const struct aws_call *k, const struct aws_cred *who,
+		       const char *method, const char *uri, const char *bucket, const char *body,
+		       size_t len);
+int s3_engine_head(const char *path, long long *size, char etag[128]);
+
+/* What the S3 engine answered a request: its status and ETag (unquoted). */
+struct s3_answer {
+	int status;
+	char etag[128];
+};
+/* S3 notifications (s3_notify.c): after the engine answered a verified
+ * request that changes objects with 2xx, the object events it made, queued
+ * as asynchronous invokes of the functions whose "s3" sources take them. */
+void s3_notify(struct front *f, const struct aws_call *k, const struct aws_cred *who,
+	       const char *method, const char *uri, const char *bucket, const char *body,
+	       size_t len, const struct s3_answer *ans);
 /* DynamoDB (engine_s3.c too): dynalite and the listed tables. */
 int ddb_engine_start(struct front *f);
 enum MHD_Result aws_dynamodb(struct front *f, const struct aws_call *k, const char *method,

@@ -89,6 +89,7 @@ static int add_router(struct layout *L, enum router_role role, int vpc, const ch
 
 	r->role = role;
 	r->vpc = vpc;
+	r->endpoint = -1;
 	ns_name(r->netns, sizeof(r->netns), L->t->name, kind, name, NULL, NULL);
 	return L->n_routers++;
 }
@@ -264,21 +265,24 @@ static void builder_free(struct builder *b)
 
 static bool layout_alloc(struct layout *L, const struct topology *t)
 {
-	int n_nat = 0, n_nodes;
+	int n_nat = 0, n_nodes, n_gw = 0;
 
-	for (int v = 0; v < t->n_vpcs; v++)
+	for (int v = 0; v < t->n_vpcs; v++) {
 		n_nat += t->vpcs[v].n_nat_gateways;
+		for (int e = 0; e < t->vpcs[v].n_endpoints; e++)
+			n_gw += t->vpcs[v].endpoints[e].type == VPCE_GATEWAY;
+	}
 	/* At most one hyperplane per function subnet. */
 	n_nodes = t->n_resources + t->n_hosts + n_nat + 1; /* + the AWS zone */
 	for (int f = 0; f < t->n_functions; f++)
 		n_nodes += t->functions[f].n_subnets;
 	L->hpls = calloc((size_t)n_nodes + 1, sizeof(*L->hpls));
-	L->routers = calloc((size_t)t->n_vpcs + 2, sizeof(*L->routers));
+	L->routers = calloc((size_t)(t->n_vpcs + n_gw) + 2, sizeof(*L->routers));
 	L->vpc_router = calloc((size_t)t->n_vpcs + 1, sizeof(int));
 	L->vpc_igw = calloc((size_t)t->n_vpcs + 1, sizeof(int));
 	L->nodes = calloc((size_t)n_nodes + 1, sizeof(*L->nodes));
 	L->atts = calloc((size_t)n_nodes + 1, sizeof(*L->atts));
-	L->links = calloc((size_t)(t->n_vpcs + t->n_peerings + 1), sizeof(*L->links));
+	L->links = calloc((size_t)(t->n_vpcs + t->n_peerings + 2 * n_gw + 1), sizeof(*L->links));
 	L->nat_node = calloc((size_t)t->n_vpcs + 1, sizeof(int *));
 	if (!L->routers || !L->vpc_router || !L->vpc_igw || !L->nodes || !L->atts ||
 	    !L->links || !L->nat_node || !L->hpls)
@@ -289,6 +293,35 @@ static bool layout_alloc(struct layout *L, const struct topology *t)
 			return false;
 	}
 	return true;
+}
+
+/* A gateway endpoint is a router between its VPC's router (which routes
+ * the prefix list to it from the listed tables) and the internet router
+ * (behind which the AWS zone answers); it source-NATs onto its link
+ * address there, so the zone's replies find their way back whatever the
+ * VPC's CIDR. Laid out after every other link: topologies without
+ * endpoints keep their numbering. */
+static void lay_gateway_endpoints(struct builder *b)
+{
+	const struct topology *t = b->t;
+	struct layout *L = b->L;
+
+	for (int v = 0; v < t->n_vpcs; v++)
+		for (int e = 0; e < t->vpcs[v].n_endpoints; e++) {
+			char vpc_end[IFNAMSIZ], inet_end[IFNAMSIZ];
+			int r;
+
+			if (t->vpcs[v].endpoints[e].type != VPCE_GATEWAY)
+				continue;
+			r = add_router(L, ROUTER_VPCE, v, "vpce", t->vpcs[v].name);
+			ns_name(L->routers[r].netns, NETNS_NAME_MAX, t->name, "vpce", t->vpcs[v].name,
+				t->vpcs[v].endpoints[e].name, NULL);
+			L->routers[r].endpoint = e;
+			snprintf(vpc_end, sizeof(vpc_end), "x%d", e);
+			snprintf(inet_end, sizeof(inet_end), "x%d", r);
+			add_link(b, LINK_VPCE, r, L->vpc_router[v], r, vpc_end, "vpc");
+			add_link(b, LINK_VPCE_ZONE, r, r, L->inet, "inet", inet_end);
+		}
 }
 
 static void lay_routers_and_links(struct builder *b)
@@ -317,6 +350,7 @@ static void lay_routers_and_links(struct builder *b)
 		add_link(b, LINK_PEERING, p, L->vpc_router[t->peerings[p].vpc[0]],
 			 L->vpc_router[t->peerings[p].vpc[1]], end, end);
 	}
+	lay_gateway_endpoints(b);
 }
 
 /* NAT gateways first, then resources, then functions: "the lowest free
@@ -583,6 +617,25 @@ int layout_fn_hyperplane(const struct layout *L, int fn, int subnet_i)
 		    h->n_sgs == f->n_sgs && !memcmp(h->sgs, sgs, (size_t)f->n_sgs * sizeof(*sgs)))
 			return i;
 	}
+	return -1;
+}
+
+int layout_vpce_router(const struct layout *L, int vpc, int ep)
+{
+	for (int r = 0; r < L->n_routers; r++)
+		if (L->routers[r].role == ROUTER_VPCE && L->routers[r].vpc == vpc &&
+		    L->routers[r].endpoint == ep)
+			return r;
+	return -1;
+}
+
+int layout_vpce_link(const struct layout *L, int vpc, int ep, enum link_kind kind)
+{
+	int r = layout_vpce_router(L, vpc, ep);
+
+	for (int i = 0; r >= 0 && i < L->n_links; i++)
+		if (L->links[i].kind == kind && L->links[i].ref == r)
+			return i;
 	return -1;
 }
 

@@ -43,11 +43,13 @@ enum router_role {
 	ROUTER_VPC,
 	ROUTER_INTERNET,
 	ROUTER_LAMBDA,             /* the Lambda service VPC */
+	ROUTER_VPCE,               /* a gateway VPC endpoint (docs/AWS-SERVICES.md) */
 };
 
 struct router {
 	enum router_role role;
-	int vpc;                   /* ROUTER_VPC: index into topology.vpcs */
+	int vpc;                   /* ROUTER_VPC, ROUTER_VPCE: index into topology.vpcs */
+	int endpoint;              /* ROUTER_VPCE: index into vpc.endpoints, else -1 */
 	char netns[NETNS_NAME_MAX];
 	int n_attachments;         /* e0..e<n-1> */
 };
@@ -89,11 +91,14 @@ enum link_kind {
 	LINK_IGW,                  /* VPC router <-> internet */
 	LINK_PEERING,              /* VPC router <-> VPC router */
 	LINK_LAMBDA,               /* Lambda service VPC <-> internet */
+	LINK_VPCE,                 /* VPC router <-> gateway endpoint router */
+	LINK_VPCE_ZONE,            /* gateway endpoint router <-> internet (the AWS zone) */
 };
 
 struct router_link {
 	enum link_kind kind;
-	int ref;                   /* vpc (IGW), peering, or -1 */
+	int ref;                   /* vpc (IGW), peering, the endpoint's router
+				    * (LINK_VPCE*), or -1 */
 	int router[2];
 	char ifname[2][IFNAMSIZ];
 	int ifindex[2];
@@ -176,6 +181,11 @@ uint32_t layout_resolve_vpc(const struct layout *L, int vpc, int target);
 uint32_t layout_resolve(const struct layout *L, int asker, int target);
 /* The link index of peering p, or -1. */
 int layout_peering_link(const struct layout *L, int peering);
+/* The router of gateway endpoint ep of VPC vpc, and its link of `kind`
+ * (LINK_VPCE: to the VPC router; LINK_VPCE_ZONE: to the internet); -1
+ * when the endpoint is no gateway. */
+int layout_vpce_router(const struct layout *L, int vpc, int ep);
+int layout_vpce_link(const struct layout *L, int vpc, int ep, enum link_kind kind);
 
 /* ENI ids: "eni-" + 17 hex digits, a hash of the topology name and the
  * attachment's description, stable across runs. */

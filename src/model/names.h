@@ -17,6 +17,8 @@
  *     host.NAME           internet host NAME
  *     nat.VPC.NAT         NAT gateway NAT of VPC
  *     hpl.VPC.SUBNET.K    the K-th hyperplane ENI of SUBNET in VPC
+ *     vpce.VPC.EP         the router of gateway endpoint EP of VPC
+ *     vpce.VPC.EP.SUBNET  the ENI of interface endpoint EP in SUBNET
  *     env.ID              execution environment ID (FN-N)
  *     cni.NAME            container NAME's own namespace, only named by us
  *                         while the CNI plugin has it attached (docs/CNI.md)

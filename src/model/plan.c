@@ -7,6 +7,7 @@
 #include "util/paths.h"
 #include "model/dns.h"
 #include "model/aws_zone.h"
+#include "model/endpoint.h"
 #include "model/plan.h"
 
 #define RT_TABLE_MAIN_ID 254
@@ -108,6 +109,54 @@ static bool plan_vpc_route(const struct layout *L, struct plan *P, int v, uint32
 	return add_route(P, router, &r);
 }
 
+/* The routes gateway endpoints add to route table rt of VPC v: the
+ * service's prefix list to the endpoint (docs/AWS-SERVICES.md). Only the
+ * VPC's own subnets look these tables up (RULE_PREF_SUBNET), so a peered
+ * VPC's packets never use them: they meet the main table's blackhole. */
+static bool plan_prefix_list_routes(const struct layout *L, struct plan *P, int v, int rt)
+{
+	const struct vpc *vpc = &L->t->vpcs[v];
+	struct route_spec r;
+
+	for (int e = 0; e < vpc->n_endpoints; e++) {
+		int s = vpc->endpoints[e].service;
+
+		if (vpce_gateway_for(L->t, v, rt, s) != e)
+			continue;
+		r = via_link(L, layout_vpce_link(L, v, e, LINK_VPCE), L->vpc_router[v],
+			     TABLE_BASE + (uint32_t)rt, vpce_prefix_list_cidr(s));
+		if (!add_route(P, L->vpc_router[v], &r))
+			return false;
+	}
+	return true;
+}
+
+/* A gateway endpoint's router: its service's prefix list towards the
+ * zone, the VPC's CIDR back, nothing else. */
+static bool plan_vpce_routing(const struct layout *L, struct plan *P)
+{
+	for (int r = 0; r < L->n_routers; r++) {
+		const struct router *rt = &L->routers[r];
+		struct route_spec s;
+		int svc;
+
+		if (rt->role != ROUTER_VPCE)
+			continue;
+		svc = L->t->vpcs[rt->vpc].endpoints[rt->endpoint].service;
+		s = via_link(L, layout_vpce_link(L, rt->vpc, rt->endpoint, LINK_VPCE_ZONE), r,
+			     RT_TABLE_MAIN_ID, vpce_prefix_list_cidr(svc));
+		if (!add_route(P, r, &s))
+			return false;
+		s = via_link(L, layout_vpce_link(L, rt->vpc, rt->endpoint, LINK_VPCE), r,
+			     RT_TABLE_MAIN_ID, L->t->vpcs[rt->vpc].cidr);
+		if (!add_route(P, r, &s) || !blackhole(P, r, RT_TABLE_MAIN_ID, any) ||
+		    !push(P, STEP_NAT, plan_ns_router(r),
+			  layout_vpce_link(L, rt->vpc, rt->endpoint, LINK_VPCE_ZONE)))
+			return false;
+	}
+	return true;
+}
+
 /* Routing of a VPC router: the main table holds the VPC-local /32s (added
  * with each ENI) and drops the rest of the VPC CIDR and everything else;
  * rule RULE_PREF_LOCAL sends VPC-local destinations there before any
@@ -135,6 +184,8 @@ static bool plan_vpc_routing(const struct layout *L, struct plan *P, int v)
 		}
 		/* No route: silently dropped, so clients time out as in AWS. */
 		if (!has_default && !blackhole(P, router, table, any))
+			return false;
+		if (!plan_prefix_list_routes(L, P, v, i))
 			return false;
 	}
 	for (int s = 0; s < vpc->n_subnets; s++) {
@@ -381,7 +432,7 @@ int plan_build(const struct layout *L, struct plan *P)
 			ok = push(P, STEP_ENI_DATAPLANE, plan_ns_router(L->atts[i].router), i) != NULL;
 	for (int v = 0; ok && v < L->t->n_vpcs; v++)
 		ok = plan_vpc_routing(L, P, v);
-	ok = ok && plan_internet_routing(L, P) && plan_aws_zone(L, P);
+	ok = ok && plan_internet_routing(L, P) && plan_aws_zone(L, P) && plan_vpce_routing(L, P);
 	ok = ok && plan_nat(L, P) && plan_services(L, P);
 	if (!ok) {
 		plan_free(P);

@@ -266,7 +266,8 @@ static int step_link(struct exec *x, const struct step *s)
 	struct netns *a = x->ns[plan_ns_router(k->router[0])];
 	struct netns *b = x->ns[plan_ns_router(k->router[1])];
 	static const char *const kind[] = { [LINK_IGW] = "igw", [LINK_PEERING] = "peering",
-					    [LINK_LAMBDA] = "lambda" };
+					    [LINK_LAMBDA] = "lambda", [LINK_VPCE] = "vpce",
+					    [LINK_VPCE_ZONE] = "vpce-zone" };
 	char alias[128];
 	struct veth_spec v = {
 		.name = k->ifname[0], .ifindex = k->ifindex[0], .alias = alias,
@@ -304,6 +305,10 @@ static int step_nat(struct exec *x, const struct step *s)
 			spec.drop_new_in = "eth0";
 			spec.only_new_out = "eth0";
 		}
+	} else if (L->routers[s->ns].role == ROUTER_VPCE) {
+		/* A gateway endpoint: onto its own address towards the zone. */
+		spec.snat_oif = L->links[s->ref].ifname[0];
+		spec.snat_to = L->links[s->ref].ip[0];
 	} else if (L->routers[s->ns].role == ROUTER_LAMBDA) {
 		spec.snat_oif = L->links[s->ref].ifname[0];
 		spec.snat_to = L->lambda_egress_ip;

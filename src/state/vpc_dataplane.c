@@ -111,6 +111,13 @@ int vpc_dp_install(const struct layout *L, int vpc, const struct policy *pol,
 		err = ct_tables_add(L, vpc, dp);
 	if (!err && L->vpc_igw[vpc] >= 0)
 		err = dp_outside_link_add(dp, (uint32_t)L->links[L->vpc_igw[vpc]].ifindex[0]);
+	/* Gateway endpoints lead outside too: only replies come in by them. */
+	for (int e = 0; !err && e < v->n_endpoints; e++) {
+		int l = layout_vpce_link(L, vpc, e, LINK_VPCE);
+
+		if (l >= 0)
+			err = dp_outside_link_add(dp, (uint32_t)L->links[l].ifindex[0]);
+	}
 	if (err < 0) {
 		dp_close(dp);
 		return errf_prefix(err, "data plane of VPC %s", v->name);

@@ -52,8 +52,8 @@ static X509 *cert_new(EVP_PKEY *key, const char *cn, X509 *issuer, long serial)
 	return x;
 }
 
-/* The server's names: every service name and the wildcards that cover
- * the buckets not listed in the topology. */
+/* The server's names: every service name, the wildcards that cover the
+ * buckets not listed in the topology, and interface endpoints' names. */
 static void san_list(const struct topology *t, char *out, size_t len)
 {
 	char host[AWS_HOST_MAX];
@@ -61,9 +61,14 @@ static void san_list(const struct topology *t, char *out, size_t len)
 
 	n += (size_t)snprintf(out + n, len - n, "DNS:*.%s.amazonaws.com,DNS:*.s3.%s.amazonaws.com,"
 			      "DNS:*.s3.amazonaws.com,DNS:*.amazonaws.com", t->region, t->region);
-	for (int s = 0; s < AWS_SERVICE_COUNT && n < len; s++)
+	for (int s = 0; s < AWS_SERVICE_COUNT && n < len; s++) {
 		for (int i = 0; aws_serves(t, s) && aws_service_host(t, s, i, host) && n < len; i++)
 			n += (size_t)snprintf(out + n, len - n, ",DNS:%s", host);
+		/* interface endpoints' own names (vpce-ID-X.SERVICE.REGION.vpce...) */
+		if (aws_serves(t, s) && n < len)
+			n += (size_t)snprintf(out + n, len - n, ",DNS:*.%s.%s.vpce.amazonaws.com",
+					      aws_service_name(s), t->region);
+	}
 }
 
 static int write_pem(const char *dir, const char *name, X509 *cert, EVP_PKEY *key)

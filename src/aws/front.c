@@ -17,6 +17,7 @@
 #include "kernel/proc.h"
 #include "lambda/sandbox.h"
 #include "model/aws_zone.h"
+#include "model/endpoint.h"
 #include "state/dns_steps.h"
 #include "state/state.h"
 #include "util/err.h"
@@ -34,14 +35,18 @@ struct front_req {
 	size_t len, cap, max;
 	bool too_large;
 	bool started;
+	int pinned;                /* an interface endpoint's service, else -1 */
 };
 
+/* cls: the service of the endpoint whose daemon this is, or NULL. */
 static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
 {
 	struct front_req *r = calloc(1, sizeof(*r));
 
-	if (r)
+	if (r) {
 		r->uri = strdup(uri ? uri : "/");
+		r->pinned = cls ? *(const int *)cls : -1;
+	}
 	return r;
 }
 
@@ -117,7 +122,7 @@ static enum MHD_Result dispatch(struct front *f, struct MHD_Connection *c, struc
 	const char *host = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
 	struct aws_call k = { .c = c, .proto = AWS_PROTO_REST_XML };
 	char bucket[AWS_HOST_MAX];
-	int s = aws_zone_route(f->t, host, bucket);
+	int s = front_route(f, r->pinned, host, bucket);
 	const struct aws_cred *who = NULL;
 	enum MHD_Result ret;
 
@@ -162,8 +167,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		struct front *f = cls;
 
 		r->started = true;
-		r->max = aws_zone_route(f->t, host, bucket) == AWS_S3 ? S3_BODY_MAX
-								       : FRONT_JSON_BODY_MAX;
+		r->max = front_route(f, r->pinned, host, bucket) == AWS_S3 ? S3_BODY_MAX
+									   : FRONT_JSON_BODY_MAX;
 		return MHD_YES;
 	}
 	if (*size) {
@@ -198,28 +203,34 @@ static char *slurp(const char *dir, const char *name)
 	return buf;
 }
 
-static struct MHD_Daemon *daemon_start(struct front *f, int port, const char *key,
-				       const char *cert)
+/* A daemon on `port`, or on the listening socket `fd` (>= 0: an
+ * interface endpoint's, serving only *pinned); TLS with a key. */
+static struct MHD_Daemon *daemon_start(struct front *f, int port, int fd, const int *pinned,
+				       const char *key, const char *cert)
 {
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 			 MHD_USE_ERROR_LOG | (key ? MHD_USE_TLS : 0);
+	/* Options with two arguments take the function as value, the
+	 * closure as ptr_value (MHD_OPTION_ARRAY's rule). */
+	struct MHD_OptionItem o[12] = {
+		{ MHD_OPTION_CONNECTION_LIMIT, FRONT_CONNECTIONS, NULL },
+		{ MHD_OPTION_PER_IP_CONNECTION_LIMIT, FRONT_PER_IP, NULL },
+		{ MHD_OPTION_CONNECTION_TIMEOUT, FRONT_IDLE_S, NULL },
+		{ MHD_OPTION_CONNECTION_MEMORY_LIMIT, FRONT_HEADER_BYTES, NULL },
+		{ MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_seen, (void *)pinned },
+		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)req_done, NULL },
+	};
+	int n = 6;
 
-	if (key)
-		return sym_MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle, f,
-			MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_MEM_CERT, cert,
-			MHD_OPTION_CONNECTION_LIMIT, (unsigned)FRONT_CONNECTIONS,
-			MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)FRONT_PER_IP,
-			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)FRONT_IDLE_S,
-			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)FRONT_HEADER_BYTES,
-			MHD_OPTION_URI_LOG_CALLBACK, uri_seen, NULL,
-			MHD_OPTION_NOTIFY_COMPLETED, req_done, NULL, MHD_OPTION_END);
+	if (key) {
+		o[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)key };
+		o[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)cert };
+	}
+	if (fd >= 0)
+		o[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, fd, NULL };
+	o[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	return sym_MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle, f,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)FRONT_CONNECTIONS,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)FRONT_PER_IP,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)FRONT_IDLE_S,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)FRONT_HEADER_BYTES,
-		MHD_OPTION_URI_LOG_CALLBACK, uri_seen, NULL,
-		MHD_OPTION_NOTIFY_COMPLETED, req_done, NULL, MHD_OPTION_END);
+				    MHD_OPTION_ARRAY, o, MHD_OPTION_END);
 }
 
 /* Tell the parent: "" (serving) or the error's text; then the pipe closes. */
@@ -242,7 +253,7 @@ static int serve_setup(struct front *f, const char *netns, const char *log)
 	/* Before the zone: invokes make environments from the root namespaces. */
 	if (aws_serves(f->t, AWS_LAMBDA) && lambda_invoker_start(f) < 0)
 		return -1;
-	if (proc_enter_node(netns) < 0)
+	if (front_vpce_listen(f) < 0 || proc_enter_node(netns) < 0)
 		return -1;
 	if (dlib_load(DLIB_MHD) < 0 || front_state_init(f) < 0)
 		return -1;
@@ -278,12 +289,16 @@ static void front_main(struct front *f, const char *netns, const char *log, int 
 	key = slurp(f->dir, AWS_SERVER_KEY);
 	cert = slurp(f->dir, AWS_SERVER_CERT);
 	if (key && cert) {
-		tls = daemon_start(f, 443, key, cert);
-		plain = daemon_start(f, 80, NULL, NULL);
+		tls = daemon_start(f, 443, -1, NULL, key, cert);
+		plain = daemon_start(f, 80, -1, NULL, NULL, NULL);
 	}
+	/* Interface endpoints: HTTPS only, as AWS's (port 443). */
+	for (int i = 0; tls && plain && i < f->n_vpce; i++)
+		if (!daemon_start(f, 0, f->vpce[i].fd, &f->vpce[i].service, key, cert))
+			tls = NULL;
 	if (!tls || !plain) {
-		report(ready, "aws front: libmicrohttpd could not serve ports 443 and 80 "
-		       "(the key or certificate is unreadable, or a port is taken)");
+		report(ready, "aws front: libmicrohttpd could not serve ports 443 and 80, or "
+		       "an interface endpoint's 443 (the key or certificate is unreadable, or a port is taken)");
 		_exit(1);
 	}
 	fprintf(stderr, "aws front: serving %s on 443 (https) and 80 (http)\n", f->t->name);
@@ -338,13 +353,17 @@ static int front_spawn(const struct layout *L, const char *dir, const char *log,
  * "aws"): the SDKs find the zone through DNS, as on AWS. */
 static int zone_records(const struct layout *L, const char *state_dir, struct journal *J)
 {
-	char *text = aws_zone_records(L->t), dir[DNS_PATH_MAX], path[DNS_PATH_MAX + 16];
-	int err = text ? 0 : errf(ENOMEM, "the AWS zone's DNS records");
+	char *text = NULL, dir[DNS_PATH_MAX], path[DNS_PATH_MAX + 16];
+	int err = 0;
 
 	for (int v = 0; !err && v < dns_n_views(L); v++) {
 		if (!dns_view_serves(L, v))
 			continue;
-		err = dns_view_file_write(L, v, state_dir, AWS_DNS_SOURCE, text);
+		/* per view: interface endpoints' private DNS (model/endpoint.h) */
+		free(text);
+		text = vpce_view_records(L, v);
+		err = text ? dns_view_file_write(L, v, state_dir, AWS_DNS_SOURCE, text)
+			   : errf(ENOMEM, "the AWS zone's DNS records");
 		dns_view_dir(L, v, state_dir, dir);
 		snprintf(path, sizeof(path), "%s/%s", dir, AWS_DNS_SOURCE);
 		if (!err)

@@ -8,10 +8,17 @@
 #include <sys/types.h>
 
 #include "aws/reply.h"
+#include "model/aws_zone.h"
 #include "model/layout.h"
 #include "state/aws_creds.h"
 
 struct secret_entry;
+
+/* A listener in an interface endpoint's ENI (front_vpce.c). */
+struct front_vpce {
+	int fd;                    /* listening on the ENI's address, port 443 */
+	int service;               /* the only service it serves */
+};
 
 struct front {
 	const struct layout *L;
@@ -25,6 +32,8 @@ struct front {
 	pid_t s3_pid;              /* the S3 engine, 0 if none */
 	pid_t ddb_pid;             /* the DynamoDB engine, 0 if none */
 	int lambda_ctl;            /* to the Lambda invoker, -1 if none */
+	struct front_vpce *vpce;   /* one per interface endpoint ENI */
+	int n_vpce;
 };
 
 #define S3_BODY_MAX (64 * 1024 * 1024)  /* one PutObject here; AWS takes 5 GB */
@@ -38,6 +47,15 @@ int front_state_init(struct front *f);
 int front_authenticate(struct front *f, const struct aws_call *k, int s, const char *method,
 		       const char *uri, const char *body, size_t len,
 		       const struct aws_cred **who, enum MHD_Result *ret);
+
+/* In the child, before it enters the zone: a listening socket in each
+ * interface endpoint ENI's namespace. 0 or -errno with errf(). */
+int front_vpce_listen(struct front *f);
+/* The service a request names by its Host (aws_zone_route()), for one
+ * that came in by an endpoint serving `pinned` (-1: the zone's own
+ * addresses): there only that service answers, also by the endpoint's
+ * vpce- names; -1 for anything else. */
+int front_route(const struct front *f, int pinned, const char *host, char bucket[AWS_HOST_MAX]);
 
 /* Add a key (AssumeRole): copied; 0 or -ENOMEM. Holds f->lock. */
 int front_add_cred(struct front *f, const struct aws_cred *c);

@@ -27,6 +27,8 @@ static const char *node_kind_str(const struct layout *L, const struct node *n)
 		return "nat gateway";
 	case NODE_AWS:
 		return "aws services";
+	case NODE_VPCE:
+		return "vpc endpoint";
 	}
 	return "?";
 }
@@ -414,6 +416,7 @@ void report_status(const struct live *lv, bool json)
 		json_add_engines(root, &lv->L, lv->dir);
 		json_add_resolvers(root, &lv->L, have_j ? &J : NULL);
 		json_add_event_service(root, lv);
+		json_add_endpoints(root, &lv->L);
 		print_json(root);
 	} else {
 		printf("topology %s (%s)\n\n", lv->name, lv->dir);
@@ -427,6 +430,7 @@ void report_status(const struct live *lv, bool json)
 		putchar('\n');
 		print_drops(&lv->L);
 		print_engines(&lv->L, lv->dir);
+		print_endpoints(&lv->L);
 		if (lv->t->n_functions) {
 			putchar('\n');
 			print_functions(lv, &envs);

@@ -53,4 +53,11 @@ struct live;
 void print_event_service(const struct live *lv);
 void json_add_event_service(cJSON *root, const struct live *lv);
 
+/* VPC endpoints (report_vpce.c): a table (nothing without endpoints), or
+ * an "endpoints" array of { name, vpc, id, type, service, service_name,
+ * prefix_list {id, cidrs}, route_tables | enis [{id, subnet, ip}],
+ * security_groups, private_dns, dns_names }. */
+void print_endpoints(const struct layout *L);
+void json_add_endpoints(cJSON *root, const struct layout *L);
+
 #endif

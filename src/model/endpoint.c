@@ -2,7 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "model/aws_zone.h"
+#include "model/dns.h"
 #include "model/endpoint.h"
 #include "util/hash.h"
 
@@ -89,4 +92,64 @@ int vpce_private_dns_for(const struct topology *t, int vpc, enum aws_service s)
 const char *vpce_type_str(enum vpce_type type)
 {
 	return type == VPCE_INTERFACE ? "interface" : "gateway";
+}
+
+/* The addresses of the ENIs of interface endpoint ep of VPC vpc (at most
+ * max), in ips; returns how many. */
+static int endpoint_ips(const struct layout *L, int vpc, int ep, uint32_t *ips, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < L->n_vpce_enis && n < max; i++)
+		if (L->vpce_enis[i].vpc == vpc && L->vpce_enis[i].endpoint == ep)
+			ips[n++] = L->atts[L->nodes[L->vpce_enis[i].node].att].ip;
+	return n;
+}
+
+static void put_names(FILE *f, const uint32_t *ips, int n, const char *name)
+{
+	char ip[IP4_STRLEN];
+
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%s\t%s\n", ip4_str(ips[i], ip), name);
+}
+
+char *vpce_view_records(const struct layout *L, int view)
+{
+	const struct topology *t = L->t;
+	int vpc = dns_view_vpc(L, view), max = L->n_vpce_enis + 1;
+	uint32_t *ips = calloc((size_t)max, sizeof(*ips));
+	char host[AWS_HOST_MAX], *buf = NULL;
+	size_t size = 0;
+	FILE *f = ips ? open_memstream(&buf, &size) : NULL;
+
+	if (!f) {
+		free(ips);
+		return NULL;
+	}
+	for (int s = 0; s < AWS_SERVICE_COUNT; s++) {
+		int ep = vpc >= 0 ? vpce_private_dns_for(t, vpc, s) : -1, n = 1;
+
+		if (!aws_serves(t, s))
+			continue;
+		if (ep >= 0)
+			n = endpoint_ips(L, vpc, ep, ips, max);
+		else
+			ips[0] = aws_service_ip(s);
+		for (int i = 0; aws_service_host(t, s, i, host); i++)
+			put_names(f, ips, n, host);
+	}
+	for (int v = 0; v < t->n_vpcs; v++)
+		for (int e = 0; e < t->vpcs[v].n_endpoints; e++) {
+			if (t->vpcs[v].endpoints[e].type != VPCE_INTERFACE)
+				continue;
+			vpce_dns_name(t, v, e, host);
+			put_names(f, ips, endpoint_ips(L, v, e, ips, max), host);
+		}
+	free(ips);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }

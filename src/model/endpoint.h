@@ -34,6 +34,14 @@ void vpce_dns_name(const struct topology *t, int vpc, int ep, char out[VPCE_NAME
 int vpce_gateway_for(const struct topology *t, int vpc, int rt, enum aws_service s);
 /* The interface endpoint of VPC `vpc` with private DNS for s, or -1. */
 int vpce_private_dns_for(const struct topology *t, int vpc, enum aws_service s);
+struct layout;
+/* The AWS names view `view` answers (model/dns.h; the resolver's "aws"
+ * source), malloc'ed, NULL without memory: every served service's names
+ * at its public address, except, in a VPC with a private-DNS interface
+ * endpoint for it, at the addresses of that endpoint's ENIs; and in every
+ * view, each interface endpoint's own vpce- name at its ENIs' addresses
+ * (public DNS records of private addresses, as AWS's). */
+char *vpce_view_records(const struct layout *L, int view);
 /* "gateway" / "interface" */
 const char *vpce_type_str(enum vpce_type type);
 

@@ -62,6 +62,9 @@ static const char *node_id(const struct layout *L, int node, char buf[ID_LEN])
 	case NODE_AWS:
 		snprintf(buf, ID_LEN, "aws:%s", nd->name);
 		break;
+	case NODE_VPCE:
+		snprintf(buf, ID_LEN, "vpce:%s/%s", L->t->vpcs[nd->vpc].name, nd->name);
+		break;
 	}
 	return buf;
 }

@@ -33,7 +33,7 @@ static char *render(const struct layout *L, int vpc, bool environment)
 		fprintf(f, "127.0.0.1\tsandbox.localdomain\n");
 	for (int n = 0; n < L->n_nodes; n++) {
 		if (L->nodes[n].kind == NODE_NAT || L->nodes[n].kind == NODE_HYPERPLANE ||
-		    L->nodes[n].kind == NODE_AWS)
+		    L->nodes[n].kind == NODE_AWS || L->nodes[n].kind == NODE_VPCE)
 			continue;
 		fprintf(f, "%s\t%s\n", ip4_str(layout_resolve_vpc(L, vpc, n), ip),
 			L->nodes[n].name);

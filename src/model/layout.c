@@ -267,13 +267,18 @@ static bool layout_alloc(struct layout *L, const struct topology *t)
 {
 	int n_nat = 0, n_nodes, n_gw = 0;
 
+	int n_vpce = 0;
+
 	for (int v = 0; v < t->n_vpcs; v++) {
 		n_nat += t->vpcs[v].n_nat_gateways;
-		for (int e = 0; e < t->vpcs[v].n_endpoints; e++)
+		for (int e = 0; e < t->vpcs[v].n_endpoints; e++) {
 			n_gw += t->vpcs[v].endpoints[e].type == VPCE_GATEWAY;
+			if (t->vpcs[v].endpoints[e].type == VPCE_INTERFACE)
+				n_vpce += t->vpcs[v].endpoints[e].n_subnets;
+		}
 	}
 	/* At most one hyperplane per function subnet. */
-	n_nodes = t->n_resources + t->n_hosts + n_nat + 1; /* + the AWS zone */
+	n_nodes = t->n_resources + t->n_hosts + n_nat + n_vpce + 1; /* + the AWS zone */
 	for (int f = 0; f < t->n_functions; f++)
 		n_nodes += t->functions[f].n_subnets;
 	L->hpls = calloc((size_t)n_nodes + 1, sizeof(*L->hpls));
@@ -284,7 +289,8 @@ static bool layout_alloc(struct layout *L, const struct topology *t)
 	L->atts = calloc((size_t)n_nodes + 1, sizeof(*L->atts));
 	L->links = calloc((size_t)(t->n_vpcs + t->n_peerings + 2 * n_gw + 1), sizeof(*L->links));
 	L->nat_node = calloc((size_t)t->n_vpcs + 1, sizeof(int *));
-	if (!L->routers || !L->vpc_router || !L->vpc_igw || !L->nodes || !L->atts ||
+	L->vpce_enis = calloc((size_t)n_vpce + 1, sizeof(*L->vpce_enis));
+	if (!L->vpce_enis || !L->routers || !L->vpc_router || !L->vpc_igw || !L->nodes || !L->atts ||
 	    !L->links || !L->nat_node || !L->hpls)
 		return false;
 	for (int v = 0; v < t->n_vpcs; v++) {
@@ -484,6 +490,38 @@ static void lay_functions_and_hosts(struct builder *b)
 	}
 }
 
+/* Interface endpoints: one ENI per listed subnet, laid out after every
+ * other VPC node, so topologies without endpoints keep their addresses. */
+static void lay_interface_endpoints(struct builder *b)
+{
+	const struct topology *t = b->t;
+	struct layout *L = b->L;
+	char path[128], what[160];
+
+	for (int v = 0; v < t->n_vpcs; v++)
+		for (int e = 0; e < t->vpcs[v].n_endpoints; e++) {
+			const struct vpc_endpoint *ep = &t->vpcs[v].endpoints[e];
+
+			for (int k = 0; ep->type == VPCE_INTERFACE && k < ep->n_subnets; k++) {
+				const char *sn = t->vpcs[v].subnets[ep->subnets[k]].name;
+				struct vpce_eni *x = &L->vpce_enis[L->n_vpce_enis];
+				uint32_t ip;
+
+				snprintf(path, sizeof(path), "vpcs[%d].endpoints[%d].subnets[%d]", v, e, k);
+				snprintf(what, sizeof(what), "the ENI of endpoint %s", ep->name);
+				ip = take_private(b, v, ep->subnets[k], path, what);
+				*x = (struct vpce_eni){ .vpc = v, .endpoint = e, .subnet = ep->subnets[k] };
+				snprintf(x->name, sizeof(x->name), "%s-%s", ep->name, sn);
+				x->node = add_node(L, NODE_VPCE, L->n_vpce_enis, v, x->name, "vpce");
+				ns_name(L->nodes[x->node].netns, NETNS_NAME_MAX, t->name, "vpce",
+					t->vpcs[v].name, ep->name, sn);
+				snprintf(what, sizeof(what), "vpce/%s", ep->name);
+				add_eni(b, x->node, v, ep->subnets[k], ip, ep->sgs, ep->n_sgs, what);
+				L->n_vpce_enis++;
+			}
+		}
+}
+
 /* Containers the CNI plugin placed (topology_cni.c) come last, each on
  * its own e<link> with its own address, so that they never move what `up`
  * laid out. Their namespace is the container's, bound under the name
@@ -545,6 +583,7 @@ int layout_build(const struct topology *t, struct layout *L, struct diags *d)
 	lay_routers_and_links(&b);
 	lay_vpc_nodes(&b);
 	lay_functions_and_hosts(&b);
+	lay_interface_endpoints(&b);
 	lay_containers(&b);
 	check_enis_per_vpc(L, d);
 	builder_free(&b);
@@ -564,6 +603,7 @@ void layout_free(struct layout *L)
 	free(L->atts);
 	free(L->links);
 	free(L->hpls);
+	free(L->vpce_enis);
 	memset(L, 0, sizeof(*L));
 }
 
@@ -571,7 +611,8 @@ int layout_find_node(const struct layout *L, const char *name)
 {
 	for (int i = 0; i < L->n_nodes; i++)
 		if (L->nodes[i].kind != NODE_NAT && L->nodes[i].kind != NODE_HYPERPLANE &&
-		    L->nodes[i].kind != NODE_AWS && strcmp(L->nodes[i].name, name) == 0)
+		    L->nodes[i].kind != NODE_AWS && L->nodes[i].kind != NODE_VPCE &&
+		    strcmp(L->nodes[i].name, name) == 0)
 			return i;
 	return -1;
 }

@@ -60,13 +60,15 @@ enum node_kind {
 	NODE_HOST,                 /* internet host */
 	NODE_NAT,                  /* NAT gateway */
 	NODE_AWS,                  /* the AWS public zone (aws_zone.h) */
+	NODE_VPCE,                 /* an interface endpoint's ENI (layout.vpce_enis) */
 };
 
 struct node {
 	enum node_kind kind;
 	int index;                 /* into topology resources/hosts,
 				    * vpc.nat_gateways for NODE_NAT,
-				    * layout.hpls for NODE_HYPERPLANE */
+				    * layout.hpls for NODE_HYPERPLANE,
+				    * layout.vpce_enis for NODE_VPCE */
 	int vpc;                   /* -1: internet or Lambda service VPC */
 	const char *name;          /* topology name (owned by the topology) */
 	char netns[NETNS_NAME_MAX];
@@ -118,6 +120,15 @@ struct hyperplane {
 	char functions[256];       /* "a,b": the functions sharing it */
 };
 
+/* An interface endpoint's ENI in one of its subnets. The AWS zone's
+ * front listens on its address, port 443, and serves the endpoint's
+ * service there (aws/front_vpce.c). */
+struct vpce_eni {
+	int vpc, endpoint, subnet;
+	int node;
+	char name[72];             /* ENDPOINT-SUBNET, for status and graph */
+};
+
 struct layout {
 	const struct topology *t;
 	struct router *routers;
@@ -136,6 +147,8 @@ struct layout {
 	struct hyperplane *hpls;   /* empty in per-sandbox mode */
 	int n_hpls;
 	int aws_node;              /* the AWS public zone, -1 without "aws" */
+	struct vpce_eni *vpce_enis;
+	int n_vpce_enis;
 };
 
 /* Compute the layout. Problems that only show once addresses are handed

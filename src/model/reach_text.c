@@ -39,6 +39,9 @@ void text_eni(const struct layout *L, const struct attachment *a, char *buf, siz
 			 L->hpls[n->index].functions);
 	else if (n->kind == NODE_NAT)
 		snprintf(buf, len, "%s (NAT gateway %s)", a->eni_id, n->name);
+	else if (n->kind == NODE_VPCE)
+		snprintf(buf, len, "%s (VPC endpoint %s)", a->eni_id,
+			 L->t->vpcs[n->vpc].endpoints[L->vpce_enis[n->index].endpoint].name);
 	else if (a->vpc >= 0)
 		snprintf(buf, len, "%s (%s)", a->eni_id, n->name);
 	else

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/aws_zone.h"
 #include "model/dns.h"
+#include "model/endpoint.h"
 #include "model/graph.h"
 
 #define ID_LEN 96
@@ -63,7 +65,7 @@ static const char *node_id(const struct layout *L, int node, char buf[ID_LEN])
 		snprintf(buf, ID_LEN, "aws:%s", nd->name);
 		break;
 	case NODE_VPCE:
-		snprintf(buf, ID_LEN, "vpce:%s/%s", L->t->vpcs[nd->vpc].name, nd->name);
+		snprintf(buf, ID_LEN, "vpce-eni:%s/%s", L->t->vpcs[nd->vpc].name, nd->name);
 		break;
 	}
 	return buf;
@@ -120,6 +122,12 @@ static void w_eni(FILE *o, const struct layout *L, int node)
 	} else if (nd->kind == NODE_NAT) {
 		snprintf(title, sizeof(title), "NAT gateway %s", nd->name);
 		shape = "box, style=filled, fillcolor=\"#fff2cc\"";
+	} else if (nd->kind == NODE_VPCE) {
+		const struct vpc_endpoint *ep = &v->endpoints[L->vpce_enis[nd->index].endpoint];
+
+		snprintf(title, sizeof(title), "interface endpoint %s\\n%s%s", ep->name,
+			 aws_service_name(ep->service), ep->private_dns ? " (private DNS)" : "");
+		shape = "box, style=filled, fillcolor=\"#ead9f2\"";
 	} else {
 		snprintf(title, sizeof(title), "Lambda hyperplane ENI\\n%s",
 			 L->hpls[nd->index].functions);
@@ -193,6 +201,51 @@ static bool vpc_has_blackhole(const struct vpc *v)
 	return false;
 }
 
+/* Gateway endpoints: a node each in their VPC, linked to the AWS zone. */
+static void w_gateway_endpoints(FILE *o, const struct layout *L, int v)
+{
+	const struct vpc *vp = &L->t->vpcs[v];
+	char id[VPCE_ID_LEN];
+
+	for (int e = 0; e < vp->n_endpoints; e++) {
+		if (vp->endpoints[e].type != VPCE_GATEWAY)
+			continue;
+		vpce_id(L->t, v, e, id);
+		fprintf(o, "    \"vpce:%s/%s\" [shape=cds, style=filled, fillcolor=\"#ead9f2\", "
+			"label=\"gateway endpoint %s\\n%s\\n%s\"];\n", vp->name, vp->endpoints[e].name,
+			vp->endpoints[e].name, id, aws_service_name(vp->endpoints[e].service));
+	}
+}
+
+/* Each subnet whose table routes a gateway endpoint's prefix list to it;
+ * every endpoint to the AWS zone, over AWS's network. */
+static void w_endpoint_routes(FILE *o, const struct layout *L, int v)
+{
+	const struct vpc *vp = &L->t->vpcs[v];
+	char pl[PL_ID_LEN], id[ID_LEN];
+
+	for (int e = 0; e < vp->n_endpoints; e++) {
+		const struct vpc_endpoint *ep = &vp->endpoints[e];
+
+		vpce_prefix_list_id(L->t, ep->service, pl);
+		for (int s = 0; ep->type == VPCE_GATEWAY && s < vp->n_subnets; s++)
+			if (vpce_gateway_for(L->t, v, vp->subnets[s].route_table, ep->service) == e)
+				fprintf(o, "  \"sn:%s\" -> \"vpce:%s/%s\" [ltail=cluster_subnet_%d_%d, "
+					"color=\"#7b4f9d\", fontcolor=\"#7b4f9d\", label=\"%s\"];\n",
+					vp->subnets[s].name, vp->name, ep->name, v, s, pl);
+		if (ep->type == VPCE_GATEWAY && L->aws_node >= 0)
+			fprintf(o, "  \"vpce:%s/%s\" -> \"%s\" [style=dashed, color=\"#7b4f9d\"];\n",
+				vp->name, ep->name, node_id(L, L->aws_node, id));
+	}
+	for (int i = 0; i < L->n_vpce_enis && L->aws_node >= 0; i++) {
+		char from[ID_LEN];
+
+		if (L->vpce_enis[i].vpc == v)
+			fprintf(o, "  \"%s\" -> \"%s\" [style=dashed, color=\"#7b4f9d\"];\n",
+				node_id(L, L->vpce_enis[i].node, from), node_id(L, L->aws_node, id));
+	}
+}
+
 static void w_vpc(FILE *o, const struct layout *L, int v)
 {
 	const struct vpc *vp = &L->t->vpcs[v];
@@ -209,6 +262,7 @@ static void w_vpc(FILE *o, const struct layout *L, int v)
 		fprintf(o, "    \"bh:%s\" [shape=octagon, label=\"blackhole\"];\n", vp->name);
 	for (int s = 0; s < vp->n_subnets; s++)
 		w_subnet(o, L, v, s);
+	w_gateway_endpoints(o, L, v);
 	fprintf(o, "  }\n");
 }
 
@@ -251,6 +305,7 @@ static void w_routes(FILE *o, const struct layout *L, int v)
 	}
 	if (vp->internet_gateway)
 		fprintf(o, "  \"igw:%s\" -> \"internet\" [dir=both, color=gray35];\n", vp->name);
+	w_endpoint_routes(o, L, v);
 }
 
 static void w_internet(FILE *o, const struct layout *L)
@@ -271,6 +326,14 @@ static void w_internet(FILE *o, const struct layout *L)
 		fprintf(o, "\"];\n");
 		fprintf(o, "    \"internet\" -> \"host:%s\" [dir=none, color=gray60];\n",
 			t->hosts[h].name);
+	}
+	if (L->aws_node >= 0) {
+		char id[ID_LEN];
+
+		node_id(L, L->aws_node, id);
+		fprintf(o, "    \"%s\" [shape=box3d, style=filled, fillcolor=\"#fde9d9\", "
+			"label=\"AWS services\\n%s\"];\n", id, AWS_ZONE_CIDR_STR);
+		fprintf(o, "    \"internet\" -> \"%s\" [dir=none, color=gray60];\n", id);
 	}
 	fprintf(o, "  }\n");
 }

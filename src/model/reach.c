@@ -125,6 +125,8 @@ static bool walk_run(struct walk *w, struct rpkt *p, const struct attachment *st
 			ok = router_vpc(w, router, link, p, &n);
 		else if (L->routers[router].role == ROUTER_INTERNET)
 			ok = router_inet(w, p, &n);
+		else if (L->routers[router].role == ROUTER_VPCE)
+			ok = router_vpce(w, router, link, p, &n);
 		else
 			ok = router_lambda(w, p, &n);
 		if (!ok || n.done)
@@ -303,6 +305,8 @@ static int resolve_target(const struct layout *L, const struct reach_query *q, i
 			   "function %s accepts no connection: it has no address one could connect to", q->to);
 		return 1;
 	}
+	if (reach_resolve_service(L, src_vpc, q->to, &w->r->dst_ip, &w->target_node))
+		return 0;
 	if (!ip4_parse(q->to, &w->r->dst_ip))
 		return errf(ENOENT, "no node '%s' in topology %s: name a resource, a function or an internet host, or give an IPv4 address%s",
 			    q->to, L->t->name, layout_name_hint(L, q->to, false));
@@ -321,6 +325,11 @@ static bool listens(const struct layout *L, const struct attachment *a, uint8_t 
 	if (a->node < 0)
 		return false;
 	if (proto == 6 && port && reach_node_engine_port(L, a->node) == port)
+		return true;
+	/* The AWS zone's front: 443 and 80; an interface endpoint: 443. */
+	if (proto == 6 && L->nodes[a->node].kind == NODE_AWS && (port == 443 || port == 80))
+		return true;
+	if (proto == 6 && L->nodes[a->node].kind == NODE_VPCE && port == 443)
 		return true;
 	n = reach_node_listen(L, a->node, &lp);
 	for (int i = 0; i < n; i++)

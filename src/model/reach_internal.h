@@ -44,6 +44,7 @@ struct walk {
 	} snat[WALK_MAX_SNAT];
 	int n_snat;
 	const struct attachment *arrived;   /* where the walk ended */
+	uint32_t vpce_orig;                 /* source before a gateway endpoint's NAT, 0 */
 };
 
 /* reach_eni.c: the checks of the data plane at a VPC ENI, in its order.
@@ -79,6 +80,30 @@ bool router_lambda(struct walk *w, struct rpkt *p, struct next *n);
 /* The ENI of VPC vpc with address ip (the router's /32s), the per-sandbox
  * source's included, or NULL. */
 const struct attachment *walk_vpc_att(const struct walk *w, int vpc, uint32_t ip);
+
+/* reach_vpce.c: VPC endpoints. The service the zone serves at ip, or -1. */
+int reach_zone_service(const struct topology *t, uint32_t ip);
+/* In router_vpc: the prefix-list route of a gateway endpoint in table rt
+ * (subnet s) when it beats the table's own route r for p: true with *n
+ * set to the endpoint's router. */
+bool reach_gateway_endpoint(struct walk *w, int v, int s, int rt, const struct route *r,
+			    struct rpkt *p, struct next *n);
+/* A gateway endpoint's router: source NAT towards the zone, and back. */
+bool router_vpce(struct walk *w, int router, int in_link, struct rpkt *p, struct next *n);
+/* In router_inet: the zone's service addresses and the endpoints' links
+ * (true with *n set), else false. */
+bool router_inet_zone(struct walk *w, struct rpkt *p, struct next *n);
+/* The fix when table rt of VPC v has no route for a service address. */
+void reach_service_no_route(const struct walk *w, int v, const struct route_table *rt,
+			    uint32_t dst, char *fix, size_t len);
+/* A packet for a service that came in by a peering to a VPC with a
+ * gateway endpoint for it: blocked with the reason (true), else false. */
+bool reach_peer_gateway_endpoint(struct walk *w, int v, int in_link, uint32_t dst);
+/* TO naming an AWS service (s3.us-east-1.amazonaws.com): the address the
+ * source VPC's resolver gives (the interface endpoint's ENI under private
+ * DNS, else the public one) and the node there. */
+bool reach_resolve_service(const struct layout *L, int src_vpc, const char *name, uint32_t *ip,
+			   int *node);
 
 /* reach_text.c */
 void text_eni(const struct layout *L, const struct attachment *a, char *buf, size_t len);

@@ -142,6 +142,13 @@ static bool block_no_route(struct walk *w, int v, const struct route_table *rt, 
 				  t->vpcs[dv].name, ip);
 	}
 	snprintf(fix, sizeof(fix), "add a route %s to route table %s/%s", sug, t->vpcs[v].name, rt->name);
+	if (reach_zone_service(t, dst) >= 0 && !w->reply) {
+		reach_service_no_route(w, v, rt, dst, fix, sizeof(fix));
+		return walk_block(w, REACH_NO_ROUTE_TO_DESTINATION, comp, fix,
+				  "no route for %s (%s's public endpoint): the subnet has neither a NAT "
+				  "gateway nor a VPC endpoint for it, so the SDK's connection times out",
+				  ip, aws_service_name(reach_zone_service(t, dst)));
+	}
 	return walk_block(w, REACH_NO_ROUTE_TO_DESTINATION, comp, fix,
 			  "no route for %s%s: the packet is dropped", ip,
 			  w->reply ? " (the reply's way back)" : "");
@@ -262,6 +269,8 @@ bool router_vpc(struct walk *w, int router, int in_link, struct rpkt *p, struct 
 	}
 	s = subnet_of(vpc, p->src);
 	if (s < 0) {
+		if (reach_peer_gateway_endpoint(w, v, in_link, p->dst))
+			return false;
 		if (in_link >= 0 && L->links[in_link].kind == LINK_PEERING)
 			return walk_block(w, REACH_PEERING_NOT_TRANSITIVE, comp,
 					  "peering is not transitive: peer the two VPCs directly and route to that peering",
@@ -272,6 +281,8 @@ bool router_vpc(struct walk *w, int router, int in_link, struct rpkt *p, struct 
 	}
 	rt = &vpc->route_tables[vpc->subnets[s].route_table];
 	r = route_lookup(rt, p->dst, &broader);
+	if (reach_gateway_endpoint(w, v, s, vpc->subnets[s].route_table, r, p, n))
+		return true;
 	if (!r)
 		return block_no_route(w, v, rt, p->dst);
 	if (r->kind == RT_BLACKHOLE)
@@ -299,6 +310,8 @@ bool router_inet(struct walk *w, struct rpkt *p, struct next *n)
 	const struct layout *L = w->L;
 	char ip[IP4_STRLEN];
 
+	if (router_inet_zone(w, p, n))
+		return true;
 	for (int i = 0; i < L->n_atts; i++) {
 		const struct attachment *a = &L->atts[i];
 

@@ -9,7 +9,7 @@
 # its group admits, and to no one else; with DNS support off nothing
 # resolves, endpoint or not. The AWS CLI from a resource uses both.
 . "$(dirname "$0")/lib.sh"
-plan 22
+plan 28
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/endpoints" "$TMP/endpoints"
 topo_copy "$ROOT/tests/integration/data/endpoints.json" "$T"
@@ -67,6 +67,24 @@ has "the endpoint ENI's flow logs REJECT the refused function" " 10.41.1.5 $ENI_
 inv peered "{\"resolve\":\"$VPCE_NAME\"}"
 is "the endpoint's own vpce- name resolves (public record) from the peered VPC" "['$ENI_IP']" \
 	"$(field peered 'j.get("resolved")')"
+
+# ---- reach and graph explain the paths -----------------------------------
+reach() { V reach -t "$T" "$@" >"$TMP/out" 2>&1; }
+reach isolated s3.us-east-1.amazonaws.com 443
+has "reach: no NAT, no endpoint is NO_ROUTE_TO_DESTINATION, the fix names a gateway endpoint" \
+	'fix: *add a gateway endpoint {"service": "s3", "type": "gateway", "route_tables": \["main"\]}' "$TMP/out"
+reach gateway s3.us-east-1.amazonaws.com 443
+has "reach: open through the prefix-list route and the endpoint" \
+	'tcp 443: open' "$TMP/out"
+has "... the hop names pl- and vpce-" 'route pl-63a5400a (com.amazonaws.us-east-1.s3) -> vpce-' "$TMP/out"
+reach peered s3.us-east-1.amazonaws.com 443
+has "reach: a peer's packet for the endpoint is PEERING_NOT_TRANSITIVE" \
+	'code: *PEERING_NOT_TRANSITIVE' "$TMP/out"
+reach refused secretsmanager.us-east-1.amazonaws.com 443
+has "reach: the endpoint's group does not admit the caller: ENI_SG_RULES_MISMATCH at its ENI" \
+	'code: *ENI_SG_RULES_MISMATCH' "$TMP/out"
+V graph -t "$T" --format dot >"$TMP/out" 2>&1
+has "graph draws the gateway endpoint and its pl- route" '"sn:private" -> "vpce:app/s3" .*label="pl-63a5400a"' "$TMP/out"
 
 # ---- DNS support off -----------------------------------------------------
 # (the SDK waits on the resolver until the function's timeout, as on AWS)

@@ -47,7 +47,7 @@ static void parse_service(struct parse *p, const cJSON *j, const char *path,
 	e->service = aws_service_from_name(s);
 	if (e->service < 0 || !(AWS_SERVED & (1u << e->service))) {
 		ERR(p, kp, "InvalidServiceName",
-		    "The Vpc Endpoint Service '%s' does not exist: vpcsim serves s3, dynamodb, "
+		    "The Vpc Endpoint Service '%s' does not exist: vpcsim serves s3, dynamodb, lambda, "
 		    "secretsmanager and sts", service_name(p, s, sn, sizeof(sn)));
 		e->service = -1;
 	} else if (e->type == VPCE_GATEWAY && e->service != AWS_S3 &&

@@ -40,6 +40,8 @@ fi
 	bench/extensions.sh "$runs"
 	echo
 	bench/scale.sh $envs
+	echo
+	bench/stream.sh "$runs"
 } 2>&1 | tee "$out"
 echo
 echo "saved in $out"

@@ -6,7 +6,8 @@
 // parameters), POST the JSON result, or {"errorType", "errorMessage",
 // "trace"} to .../error as AWS's Node.js runtime does, the error's type in
 // Lambda-Runtime-Function-Error-Type. console.* lines get AWS's
-// "TIME\tREQUEST-ID\tLEVEL\t" prefix. Only Node's standard library; the
+// "TIME\tREQUEST-ID\tLEVEL\t" prefix. A handler marked by
+// awslambda.streamifyResponse streams its response (streaming.mjs). Only Node's standard library; the
 // AWS SDK v3 it ships (package.json) is for the user's code.
 import http from 'node:http';
 import fs from 'node:fs';
@@ -14,6 +15,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import util from 'node:util';
 import module from 'node:module';
+import { installAwslambda, isStreaming, runStreaming } from './streaming.mjs';
 
 // The SDK the runtime ships, for ES modules too (sdk-resolve.mjs).
 if (typeof module.register === 'function') module.register('./sdk-resolve.mjs', import.meta.url);
@@ -160,7 +162,14 @@ function run(f, event, context) {
   return Promise.resolve().then(() => f(event, context));
 }
 
+function invokeErrorLine(id, body) {
+  process.stdout.write(`${new Date().toISOString()}\t${id}\tERROR\tInvoke Error \t`
+    + `${JSON.stringify(body)}\n`);
+}
+
+installAwslambda();
 const handler = await loadHandler();
+const streaming = isStreaming(handler);
 for (;;) {
   const next = await request('GET', '/invocation/next');
   const id = next.headers['lambda-runtime-aws-request-id'];
@@ -168,13 +177,18 @@ for (;;) {
   process.env._X_AMZN_TRACE_ID = next.headers['lambda-runtime-trace-id'] || '';
   try {
     const event = next.body.length ? JSON.parse(next.body.toString()) : {};
+    if (streaming) {
+      await runStreaming(handler, event, makeContext(next.headers),
+        { host: HOST, port: Number(PORT), path: `${BASE}/invocation/${id}/response` },
+        errorBody, (body) => invokeErrorLine(id, body));
+      continue;
+    }
     const result = await run(handler, event, makeContext(next.headers));
     const body = JSON.stringify(result === undefined ? null : result);
     await request('POST', `/invocation/${id}/response`, body);
   } catch (err) {
     const body = errorBody(err);
-    process.stdout.write(`${new Date().toISOString()}\t${id}\tERROR\tInvoke Error \t`
-      + `${JSON.stringify(body)}\n`);
+    invokeErrorLine(id, body);
     await request('POST', `/invocation/${id}/error`, JSON.stringify(body),
       { 'Lambda-Runtime-Function-Error-Type': body.errorType });
   }

@@ -68,10 +68,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "util/dlib.h"
 #include "cli/cli.h"
 #include "cli/serve_pool.h"
 #include "lambda/event_service.h"
+#include "cli/serve_stream.h"
 #include "lambda/invoke.h"
 #include "lambda/invoke_api.h"
 #include "lambda/runtime_api.h"
@@ -174,6 +177,7 @@ struct invoke_job {
 	char name[320];
 	char *client_context, *qualifier; /* NULL: none */
 	bool tail, dry_run, event;
+	bool stream;               /* InvokeWithResponseStream (serve_stream.h) */
 	struct MHD_Response *resp; /* NULL: out of memory, the connection closes */
 	unsigned status;
 };
@@ -375,6 +379,72 @@ static struct MHD_Response *queue_invoke(const struct invoke_job *j, const struc
 	return resp;
 }
 
+/* The InvokeComplete event of a stream: the error's type (the errorType of
+ * its body) and body, the log's tail when asked. */
+static void stream_complete(struct serve_stream *st, const struct invoke_outcome *r,
+			    const char *ebody, const struct log_tail *log, bool tail)
+{
+	cJSON *e = ebody ? cJSON_Parse(ebody) : NULL;
+	const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "errorType"));
+	bool failed = strcmp(r->status, "ok") != 0;
+	char *b64 = tail ? log_tail_b64(log) : NULL;
+
+	serve_stream_complete(st, failed ? (type ? type : "Unhandled") : NULL,
+			      failed && ebody ? ebody : NULL, b64);
+	free(b64);
+	cJSON_Delete(e);
+}
+
+/* InvokeWithResponseStream: the function's bytes as they come. NULL once
+ * the stream began (it answers, and j is not touched: the connection may
+ * be gone with it); else the refusal to queue. */
+static struct MHD_Response *run_invoke_stream(const struct invoke_job *j, const struct live *lv,
+					      int fn, unsigned *status)
+{
+	struct invoke_job *mj = (struct invoke_job *)j; /* its answer slots */
+	struct serve_stream *st = serve_stream_open(j->c, &mj->resp, &mj->status);
+	struct invoke_request rq = { .len = j->u->len, .exact = true,
+				     .stream_start = serve_stream_begin, .stream_arg = st };
+	char *payload = malloc(j->u->len + 1), *cc = j->client_context ? strdup(j->client_context) : NULL;
+	char *ebody = NULL;
+	size_t elen = 0;
+	struct log_tail log = { .len = 0 };
+	struct invoke_outcome r;
+	bool tail = j->tail;
+	int err = -ENOMEM;
+
+	if (st && payload && (!j->client_context || cc)) {
+		memcpy(payload, j->u->buf ? j->u->buf : "", j->u->len);
+		payload[j->u->len] = '\0';
+		rq.payload = payload;
+		rq.client_context = cc;
+		rq.out = serve_stream_out(st);
+		rq.logs = fopencookie(&log, "w", (cookie_io_functions_t){ .write = tail_write });
+		rq.errors = open_memstream(&ebody, &elen);
+		err = rq.logs && rq.errors ? invoke_function(lv, fn, &rq, &r) : -ENOMEM;
+		if (rq.logs)
+			fclose(rq.logs);
+		if (rq.errors)
+			fclose(rq.errors);
+	}
+	if (err == 0 || (st && serve_stream_begun(st))) {
+		if (err == 0)
+			stream_complete(st, &r, ebody, &log, tail);
+		else
+			serve_stream_complete(st, "ServiceException", err_msg(), NULL);
+	}
+	struct MHD_Response *resp = st && serve_stream_begun(st) ? NULL :
+		err == -ENOMEM ? error_response("ServiceException", "out of memory") :
+		invoke_refused(err, status);
+
+	if (st)
+		serve_stream_release(st);
+	free(payload);
+	free(cc);
+	free(ebody);
+	return resp;
+}
+
 /* On a worker: the answer to one invoke request. */
 static struct MHD_Response *do_invoke(const struct invoke_job *j, unsigned *status)
 {
@@ -395,6 +465,8 @@ static struct MHD_Response *do_invoke(const struct invoke_job *j, unsigned *stat
 		resp = json_response(NULL, "");
 	} else if (j->event) {
 		resp = queue_invoke(j, lv, fn, status);
+	} else if (j->stream) {
+		resp = run_invoke_stream(j, lv, fn, status);
 	} else {
 		resp = run_invoke(j, lv, fn, status);
 	}
@@ -405,16 +477,22 @@ static struct MHD_Response *do_invoke(const struct invoke_job *j, unsigned *stat
 static void invoke_run(struct serve_job *sj)
 {
 	struct invoke_job *j = (struct invoke_job *)sj;
+	bool stream = j->stream;
+	unsigned status = 500;
+	struct MHD_Response *resp = do_invoke(j, &status);
 
-	j->resp = do_invoke(j, &j->status);
 	err_clear();
+	if (!resp && stream)
+		return; /* the stream answered, and j may be gone with its connection */
+	j->resp = resp;
+	j->status = status;
 	sym_MHD_resume_connection(j->c);
 }
 
 /* Hand the invoke of function `name` to a worker; the connection waits,
  * suspended, for its answer. */
 static enum MHD_Result invoke_submit(struct MHD_Connection *c, struct serve_req *q,
-				     const char *name)
+				     const char *name, bool stream)
 {
 	const char *type = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Invocation-Type");
 	const char *tail = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Log-Type");
@@ -436,7 +514,8 @@ static enum MHD_Result invoke_submit(struct MHD_Connection *c, struct serve_req 
 	snprintf(j->name, sizeof(j->name), "%s", name);
 	j->tail = tail && !strcmp(tail, "Tail");
 	j->dry_run = type && !strcmp(type, "DryRun");
-	j->event = type && !strcmp(type, "Event");
+	j->event = !stream && type && !strcmp(type, "Event");
+	j->stream = stream;
 	q->job = j;
 	sym_MHD_suspend_connection(c);
 	/* With a worker per unit of the account's concurrency, none free
@@ -584,6 +663,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return api_error(c, 429, "TooManyRequestsException", "Rate Exceeded.");
 	if (!q->u->too_large && authenticate(c, method, url, q->u, &q->e) < 0)
 		return auth_error(c, &q->e);
+	if (!strcmp(method, "POST") && serve_stream_route(url, name, sizeof(name)))
+		return invoke_submit(c, q, name, true);
 	end = strncmp(url, PATH_PREFIX, strlen(PATH_PREFIX)) ? NULL :
 		strchr(url + strlen(PATH_PREFIX), '/');
 	if (strcmp(method, "POST") || !end || strcmp(end, "/invocations") ||
@@ -591,7 +672,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return api_error(c, 404, "UnknownOperationException", "Unknown operation");
 	snprintf(name, sizeof(name), "%.*s", (int)(end - url - strlen(PATH_PREFIX)),
 		 url + strlen(PATH_PREFIX));
-	return invoke_submit(c, q, name);
+	return invoke_submit(c, q, name, false);
 }
 
 static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,

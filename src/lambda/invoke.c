@@ -20,7 +20,7 @@
 #include "kernel/freezer.h"
 #include "state/usage.h"
 #include "util/clock.h"
-#include "util/dlib.h"
+#include "util/b64.h"
 #include "state/aws_creds.h"
 #include "util/err.h"
 
@@ -322,10 +322,60 @@ static void report_scan(const char *buf, struct invoke_outcome *r)
 	}
 }
 
-static int frames(FILE *in, FILE *out, FILE *logs, struct invoke_outcome *r)
+/* The body frame ('B'), once the status says where it goes: a failed
+ * invoke's to rq->errors when the caller gave one. */
+static void body_out(const struct invoke_request *rq, const struct invoke_outcome *r,
+		     const char *body, size_t len)
 {
-	char type;
-	size_t len;
+	FILE *to = strcmp(r->status, "ok") && rq->errors ? rq->errors : rq->out;
+
+	if (!len)
+		return;
+	if (r->streamed && to == rq->out && !rq->exact)
+		fputc('\n', to); /* after the streamed bytes, on a line of its own */
+	fwrite(body, 1, len, to);
+	if (!rq->exact)
+		fputc('\n', to);
+	fflush(to);
+}
+
+/* One frame of the supervisor's: logs, a streamed response's start ('K',
+ * its content type) and bytes ('C'), the body ('B', kept for the status).
+ * 1 after the status ('S'), else 0. */
+static int frame(const struct invoke_request *rq, struct invoke_outcome *r, char type,
+		 char *buf, size_t len, char **body, size_t *blen)
+{
+	int reset = 0, streamed = 0;
+
+	if (type == 'L') {
+		report_scan(buf, r);
+		fputs(buf, rq->logs);
+		fflush(rq->logs);
+	} else if (type == 'K') {
+		r->streamed = true;
+		if (rq->stream_start)
+			rq->stream_start(rq->stream_arg, buf);
+	} else if (type == 'C') {
+		fwrite(buf, 1, len, rq->out);
+		fflush(rq->out);
+	} else if (type == 'B') {
+		free(*body);
+		*body = buf;
+		*blen = len;
+		return 0;
+	} else if (type == 'S') {
+		sscanf(buf, "%31s %d %d", r->status, &reset, &streamed);
+		r->reset = reset;
+		body_out(rq, r, *body, *blen);
+	}
+	free(buf);
+	return type == 'S';
+}
+
+static int frames(FILE *in, const struct invoke_request *rq, struct invoke_outcome *r)
+{
+	char type, *body = NULL;
+	size_t len, blen = 0;
 
 	while (fscanf(in, "%c%zu", &type, &len) == 2 && fgetc(in) == '\n') {
 		char *buf = malloc(len + 1);
@@ -335,24 +385,12 @@ static int frames(FILE *in, FILE *out, FILE *logs, struct invoke_outcome *r)
 			break;
 		}
 		buf[len] = '\0';
-		if (type == 'L') {
-			report_scan(buf, r);
-			fputs(buf, logs);
-			fflush(logs);
-		} else if (type == 'B' && len) {
-			fwrite(buf, 1, len, out);
-			fputc('\n', out);
-			fflush(out);
-		} else if (type == 'S') {
-			int reset = 0;
-
-			sscanf(buf, "%31s %d", r->status, &reset);
-			r->reset = reset;
-			free(buf);
+		if (frame(rq, r, type, buf, len, &body, &blen)) {
+			free(body);
 			return 0;
 		}
-		free(buf);
 	}
+	free(body);
 	return errf(EPIPE, "the supervisor of %s ended without a result", r->env_id);
 }
 
@@ -385,7 +423,7 @@ static int invoke_code(const struct live *lv, int fn, const struct invoke_reques
 	if (client_context)
 		fputs(client_context, in);
 	fflush(in);
-	err = frames(in, rq->out, rq->logs, r);
+	err = frames(in, rq, r);
 	fclose(in);
 	if (r->reset || err < 0) {
 		bool global = needs_state_lock(lv, fn);
@@ -459,27 +497,16 @@ static int invoke_command(const struct live *lv, int fn, const struct invoke_req
 
 int invoke_client_context(const char *b64, char **json)
 {
-	size_t n = strlen(b64);
-	unsigned char *out;
-	int len;
+	size_t n = strlen(b64), len;
 
 	*json = NULL;
-	if (n == 0 || n > 3583 || n % 4 || dlib_load(DLIB_CRYPTO) < 0 || !(out = malloc(n + 1)))
+	if (n == 0 || n > 3583 || b64_decode(b64, n, json, &len) < 0)
 		goto bad;
-	len = sym_EVP_DecodeBlock(out, (const unsigned char *)b64, (int)n);
-	if (len < 0) {
-		free(out);
-		goto bad;
-	}
-	/* EVP_DecodeBlock counts the padding as zero bytes. */
-	for (size_t i = n; i > 0 && b64[i - 1] == '='; i--)
-		len--;
-	out[len] = '\0';
-	if (strlen((char *)out) != (size_t)len || out[0] != '{') {
-		free(out);
+	if (strlen(*json) != len || (*json)[0] != '{') {
+		free(*json);
+		*json = NULL;
 		goto bad;
 	}
-	*json = (char *)out;
 	return 0;
 bad:
 	return errf(EBADMSG, "InvalidRequestContentException: Client context must be a valid "

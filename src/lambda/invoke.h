@@ -39,8 +39,18 @@ struct invoke_request {
 				    * API takes it, or NULL */
 	char *const *argv;         /* a command to run instead (invoke FN --
 				    * CMD ...), or NULL */
-	FILE *out;                 /* code: the response or error body */
+	FILE *out;                 /* code: the response or error body; a
+				    * streamed response's bytes as they come */
 	FILE *logs;                /* code: START ... REPORT */
+	/* For a caller that streams (serve's InvokeWithResponseStream): */
+	void (*stream_start)(void *arg, const char *content_type);
+				   /* a streamed response begins: called
+				    * before its first byte goes to out */
+	void *stream_arg;
+	FILE *errors;              /* a failed invoke's error body (streamed
+				    * or not) goes here; NULL: to out */
+	bool exact;                /* out gets the body's bytes alone; else a
+				    * newline follows a body, for a terminal */
 };
 
 struct invoke_outcome {
@@ -49,6 +59,8 @@ struct invoke_outcome {
 				    * init_error (a command: ok, exit,
 				    * timeout, oom) */
 	bool command;              /* ran a command: run holds its figures */
+	bool streamed;             /* the runtime streamed its response
+				    * (Lambda-Runtime-Function-Response-Mode) */
 	bool cold;
 	bool reset;
 	char env_id[64];

@@ -10,6 +10,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "util/b64.h"
+#include "util/clock.h"
 #include "util/dlib.h"
 #include "lambda/runtime_api.h"
 #include "util/err.h"
@@ -115,35 +117,49 @@ static void outcome_set(struct rapi *r, enum rapi_outcome kind, struct rapi_uplo
 	notify(r);
 }
 
+/* Why the runtime may not answer invocation `id` now (under r->mu):
+ * *status and the emulator's error in type and msg; 0 when it may. The
+ * emulator's runtime states: no invocation handed is Started (init) or
+ * Ready (in next); an answered one RuntimeResponseSentState; none of them
+ * may answer. */
+static unsigned answer_refused(const struct rapi *r, const char *id, enum rapi_outcome kind,
+			       const char **type, char msg[256])
+{
+	const char *from = NULL;
+
+	if (!r->handed)
+		from = r->init_over ? "Ready" : "Started";
+	else if (r->outcome != RAPI_NONE || r->streaming)
+		from = "RuntimeResponseSentState";
+	if (from) {
+		snprintf(msg, 256, "State transition from %s to %s failed for runtime. "
+			 "Error: State transition is not allowed", from,
+			 kind == RAPI_ERROR ? "InvocationErrorResponse" : "InvocationResponse");
+		*type = "InvalidStateTransition";
+		return MHD_HTTP_FORBIDDEN;
+	}
+	if (strcmp(id, r->cur_id)) {
+		snprintf(msg, 256, "Invalid request ID");
+		*type = "InvalidRequestID";
+		return MHD_HTTP_BAD_REQUEST;
+	}
+	return 0;
+}
+
 static enum MHD_Result on_result(struct rapi *r, struct MHD_Connection *c, const char *id,
 				 enum rapi_outcome kind, struct rapi_upload *u)
 {
 	const char *type = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						       "Lambda-Runtime-Function-Error-Type");
-
 	const char *len = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-	const char *from = NULL;
+	const char *etype;
 	char msg[256];
+	unsigned status;
 
 	pthread_mutex_lock(&r->mu);
-	/* The emulator's runtime states: no invocation handed is Started
-	 * (init) or Ready (in next); an answered one RuntimeResponseSentState;
-	 * none of them may answer. */
-	if (!r->handed)
-		from = r->init_over ? "Ready" : "Started";
-	else if (r->outcome != RAPI_NONE)
-		from = "RuntimeResponseSentState";
-	if (from) {
+	if ((status = answer_refused(r, id, kind, &etype, msg))) {
 		pthread_mutex_unlock(&r->mu);
-		snprintf(msg, sizeof(msg), "State transition from %s to %s failed for runtime. "
-			 "Error: State transition is not allowed", from,
-			 kind == RAPI_ERROR ? "InvocationErrorResponse" : "InvocationResponse");
-		return reply_error(c, MHD_HTTP_FORBIDDEN, "InvalidStateTransition", msg);
-	}
-	if (strcmp(id, r->cur_id)) {
-		pthread_mutex_unlock(&r->mu);
-		return reply_error(c, MHD_HTTP_BAD_REQUEST, "InvalidRequestID",
-				   "Invalid request ID");
+		return reply_error(c, status, etype, msg);
 	}
 	if (u->too_large)
 		kind = RAPI_TOO_LARGE;
@@ -307,12 +323,154 @@ static bool expects_continue(struct MHD_Connection *c)
 	return e && !strcasecmp(e, "100-continue");
 }
 
+/* ---- streamed responses ---------------------------------------------- */
+
+#define MODE_HEADER "Lambda-Runtime-Function-Response-Mode"
+#define TRAILER_TYPE "Lambda-Runtime-Function-Error-Type"
+#define TRAILER_BODY "Lambda-Runtime-Function-Error-Body"
+
+/* One request on a connection: a body kept whole, or a streamed response
+ * handed on as it comes. */
+struct rapi_req {
+	struct rapi_upload *u;     /* the body kept; NULL when streamed */
+	bool stream;               /* a streamed response under way */
+	unsigned refused;          /* a streamed response refused: the status */
+	const char *rtype;         /* and error answered once the body is in */
+	char rmsg[256];
+	unsigned long long n;      /* bytes streamed so far */
+	double t_free;             /* when n passed RAPI_STREAM_FREE */
+	bool over;                 /* past RAPI_STREAM_MAX: the rest dropped */
+};
+
+/* The headers of POST …/{id}/response with a response mode are in. */
+static void stream_open(struct rapi *r, struct MHD_Connection *c, const char *id,
+			const char *mode, struct rapi_req *q)
+{
+	const char *ct = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+
+	if (strcmp(mode, "streaming")) { /* the emulator's answer to any other */
+		q->refused = MHD_HTTP_BAD_REQUEST;
+		q->rtype = "InvalidFunctionResponseMode";
+		snprintf(q->rmsg, sizeof(q->rmsg), "Invalid function response mode");
+		return;
+	}
+	pthread_mutex_lock(&r->mu);
+	q->refused = answer_refused(r, id, RAPI_RESPONSE, &q->rtype, q->rmsg);
+	if (!q->refused) {
+		r->streamed = r->streaming = true;
+		snprintf(r->stream_type, sizeof(r->stream_type), "%s",
+			 ct ? ct : "application/octet-stream");
+		notify(r);
+	}
+	pthread_mutex_unlock(&r->mu);
+	q->stream = !q->refused;
+}
+
+/* Past its first 6 MB a stream goes at most at RAPI_STREAM_RATE: the
+ * runtime's upload waits (this thread is its connection's own). */
+static void stream_pace(struct rapi_req *q, size_t n)
+{
+	double due, wait;
+
+	q->n += n;
+	if (q->n <= RAPI_STREAM_FREE)
+		return;
+	if (q->t_free == 0)
+		q->t_free = now_ms();
+	due = q->t_free + (double)(q->n - RAPI_STREAM_FREE) * 1000.0 / (double)RAPI_STREAM_RATE;
+	wait = due - now_ms();
+	if (wait > 0)
+		sleep_ms((int)wait);
+}
+
+static void stream_add(struct rapi *r, struct rapi_req *q, const char *data, size_t n)
+{
+	char *grown;
+
+	if (!q->stream || q->over)
+		return;
+	if (q->n + n > RAPI_STREAM_MAX) {
+		q->over = true;
+		return;
+	}
+	pthread_mutex_lock(&r->mu);
+	while (r->stream_len && r->stream_len + n > RAPI_STREAM_BUF)
+		pthread_cond_wait(&r->stream_cv, &r->mu);
+	grown = realloc(r->stream, r->stream_len + n);
+	if (grown) {
+		memcpy(grown + r->stream_len, data, n);
+		r->stream = grown;
+		r->stream_len += n;
+		notify(r);
+	} else {
+		q->over = true; /* what cannot be kept is not sent */
+	}
+	pthread_mutex_unlock(&r->mu);
+	stream_pace(q, n);
+}
+
+/* The body is in: the outcome, with a mid-stream error from the trailers
+ * (its body base64 of the error's JSON). */
+static enum MHD_Result stream_close(struct rapi *r, struct MHD_Connection *c, struct rapi_req *q)
+{
+	const char *type = sym_MHD_lookup_connection_value(c, MHD_FOOTER_KIND, TRAILER_TYPE);
+	const char *b64 = sym_MHD_lookup_connection_value(c, MHD_FOOTER_KIND, TRAILER_BODY);
+	char *body = NULL, msg[128];
+	size_t len = 0;
+
+	if (q->refused)
+		return reply_error(c, q->refused, q->rtype, q->rmsg);
+	if (b64 && b64_decode(b64, strlen(b64), &body, &len) < 0)
+		len = 0;
+	q->stream = false;
+	pthread_mutex_lock(&r->mu);
+	r->streaming = false;
+	r->outcome = type ? RAPI_ERROR : q->over ? RAPI_TOO_LARGE : RAPI_RESPONSE;
+	free(r->body);
+	r->body = body;
+	r->body_len = len;
+	snprintf(r->error_type, sizeof(r->error_type), "%s", type ? type : "");
+	r->response_len = q->n;
+	notify(r);
+	pthread_mutex_unlock(&r->mu);
+	if (!q->over)
+		return reply(c, MHD_HTTP_ACCEPTED, "{\"status\":\"OK\"}");
+	snprintf(msg, sizeof(msg), "Exceeded maximum allowed payload size (%llu bytes).",
+		 RAPI_STREAM_MAX);
+	return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "RequestEntityTooLarge", msg);
+}
+
+/* A request's headers are in: a streamed response, or a body to keep. */
+static enum MHD_Result request_open(struct rapi *r, struct MHD_Connection *c, const char *method,
+				    const char *url, void **con_cls)
+{
+	const char *mode = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, MODE_HEADER);
+	struct rapi_req *q = calloc(1, sizeof(*q));
+	char id[64];
+
+	if (!q)
+		return MHD_NO;
+	*con_cls = q;
+	if (mode && invocation_id(url, "response", id)) {
+		stream_open(r, c, id, mode, q);
+		return MHD_YES;
+	}
+	q->u = rapi_upload_new(c, &r->budget, RAPI_RESPONSE_MAX);
+	if (!q->u)
+		return MHD_NO;
+	/* Too large by its Content-Length: nothing of it is kept. A client
+	 * that waits for "100 Continue" is answered now and never sends it;
+	 * any other is answered once it has sent it (answered earlier, it
+	 * would write into a closed socket). */
+	return q->u->too_large && expects_continue(c) ? on_post(r, c, method, url, q->u) : MHD_YES;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version,
 			      const char *data, size_t *data_size, void **con_cls)
 {
 	struct rapi *r = cls;
-	struct rapi_upload *u = *con_cls;
+	struct rapi_req *q = *con_cls;
 
 	if (!strcmp(method, "GET")) {
 		int ext;
@@ -326,30 +484,36 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (strcmp(method, "POST") && strcmp(method, "PUT"))
 		return reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "MethodNotAllowed",
 				   "Method not allowed");
-	if (!u) {
-		u = rapi_upload_new(c, &r->budget, RAPI_RESPONSE_MAX);
-		if (!u)
-			return MHD_NO;
-		*con_cls = u;
-		/* Too large by its Content-Length: nothing of it is kept. A
-		 * client that waits for "100 Continue" is answered now and
-		 * never sends it; any other is answered once it has sent it
-		 * (answered earlier, it would write into a closed socket). */
-		return u->too_large && expects_continue(c) ? on_post(r, c, method, url, u) :
-		       MHD_YES;
-	}
+	if (!q)
+		return request_open(r, c, method, url, con_cls);
 	if (*data_size) {
-		rapi_upload_add(u, data, *data_size);
+		if (q->u)
+			rapi_upload_add(q->u, data, *data_size);
+		else
+			stream_add(r, q, data, *data_size);
 		*data_size = 0;
 		return MHD_YES;
 	}
-	return on_post(r, c, method, url, u);
+	return q->u ? on_post(r, c, method, url, q->u) : stream_close(r, c, q);
 }
 
+/* A streamed response cut off (the runtime's connection ended before its
+ * last chunk) has no outcome: the invoke ends at its timeout or at the
+ * runtime's exit, as with any answer never sent. */
 static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode code)
 {
-	rapi_upload_free(*con_cls);
+	struct rapi *r = cls;
+	struct rapi_req *q = *con_cls;
+
+	if (q && q->stream) {
+		pthread_mutex_lock(&r->mu);
+		r->streaming = false;
+		pthread_mutex_unlock(&r->mu);
+	}
+	if (q)
+		rapi_upload_free(q->u);
+	free(q);
 	*con_cls = NULL;
 }
 
@@ -367,6 +531,7 @@ int rapi_start(struct rapi *r)
 		return errf(errno, "eventfd: %s", strerror(errno));
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
+	pthread_cond_init(&r->stream_cv, NULL);
 	pthread_mutex_init(&r->budget.mu, NULL);
 	tel_init(&r->tel);
 	r->budget.max = RAPI_BUFFER_MAX;
@@ -411,6 +576,10 @@ void rapi_post_event(struct rapi *r, struct rapi_event *ev)
 	r->body_len = 0;
 	r->error_type[0] = '\0';
 	r->handed = false;
+	r->streamed = r->streaming = false;
+	free(r->stream);
+	r->stream = NULL;
+	r->stream_len = 0;
 	r->have_event = true;
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
@@ -431,6 +600,22 @@ enum rapi_outcome rapi_take_outcome(struct rapi *r, char **body, size_t *len,
 	*declared = r->response_len;
 	pthread_mutex_unlock(&r->mu);
 	return o;
+}
+
+bool rapi_take_stream(struct rapi *r, char **buf, size_t *len, char ctype[128])
+{
+	bool streamed;
+
+	pthread_mutex_lock(&r->mu);
+	streamed = r->streamed;
+	*buf = r->stream;
+	*len = r->stream_len;
+	r->stream = NULL;
+	r->stream_len = 0;
+	snprintf(ctype, 128, "%s", r->stream_type);
+	pthread_cond_broadcast(&r->stream_cv);
+	pthread_mutex_unlock(&r->mu);
+	return streamed;
 }
 
 void rapi_next_state(struct rapi *r, long long *n_next, int *waiting)

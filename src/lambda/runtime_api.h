@@ -19,6 +19,14 @@
  *                                                      invocation's; 403 no
  *                                                      invocation, or answered
  *                                                      already; 413 > 6 MiB+100
+ *                                                      Lambda-Runtime-Function-Response-Mode:
+ *                                                      streaming: a chunked body handed
+ *                                                      on as it comes, a mid-stream error
+ *                                                      in the trailers
+ *                                                      Lambda-Runtime-Function-Error-Type
+ *                                                      and -Error-Body (base64 JSON); any
+ *                                                      other mode 400
+ *                                                      InvalidFunctionResponseMode
  *   POST /2018-06-01/runtime/invocation/{id}/error     the same (error type in
  *                                                      Lambda-Runtime-Function-Error-Type)
  *   POST /2018-06-01/runtime/init/error                202 during init, else 403
@@ -46,6 +54,15 @@
 				    * the runtime's and each extension's next */
 #define RAPI_HEADER_MAX 32768      /* request line + headers, per connection */
 #define RAPI_BUFFER_MAX (2 * RAPI_PAYLOAD_MAX) /* bodies held at once, all connections */
+/* A streamed response (Lambda-Runtime-Function-Response-Mode: streaming):
+ * at most 200 MB (Lambda's limit since July 2025; 20 MB before), the
+ * first 6 MB as fast as they come, then at most 2 MB/s, as Lambda states
+ * for response streaming. At most RAPI_STREAM_BUF bytes of it wait for
+ * the supervisor: past that the runtime's upload waits. */
+#define RAPI_STREAM_MAX (200ULL << 20)
+#define RAPI_STREAM_FREE (6ULL << 20)
+#define RAPI_STREAM_RATE (2ULL << 20) /* bytes per second past RAPI_STREAM_FREE */
+#define RAPI_STREAM_BUF (1 << 20)
 
 /* Bytes of request bodies a server holds at once, over all its
  * connections: uploads charge it as they grow and give back when freed. */
@@ -130,6 +147,14 @@ struct rapi {
 	size_t body_len;
 	char error_type[128];      /* Lambda-Runtime-Function-Error-Type */
 	unsigned long long response_len; /* its Content-Length, 0 if not sent */
+	/* cur_id's response when it is streamed: bytes wait in `stream` until
+	 * rapi_take_stream() (stream_cv: room again). */
+	bool streamed;             /* its response is (or was) streamed */
+	bool streaming;            /* and its body is still coming */
+	char stream_type[128];     /* its Content-Type */
+	char *stream;              /* bytes not taken yet, malloc'ed */
+	size_t stream_len;
+	pthread_cond_t stream_cv;
 	bool shutdown;
 	void *daemon;              /* struct MHD_Daemon */
 	struct rapi_budget budget; /* bodies being received */
@@ -159,6 +184,11 @@ void rapi_post_event(struct rapi *r, struct rapi_event *ev);
  * Content-Length the runtime declared for it (0: none) in *declared. */
 enum rapi_outcome rapi_take_outcome(struct rapi *r, char **body, size_t *len,
 				    char error_type[128], unsigned long long *declared);
+
+/* A streamed response's bytes not taken yet, moved to *buf (free it; NULL
+ * when none), its Content-Type in ctype. False when the current
+ * invocation's response is not streamed. */
+bool rapi_take_stream(struct rapi *r, char **buf, size_t *len, char ctype[128]);
 
 /* Counter of `next` requests and whether a runtime thread is blocked in
  * one now. */

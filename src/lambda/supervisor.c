@@ -83,6 +83,7 @@ struct sup {
 	int n_ext, ext_out, ext_out_w;
 	char ext_name[RAPI_EXT_MAX][128];
 	bool rt_pending;
+	bool streamed;             /* the invoke's response is streamed: 'K' sent */
 };
 
 static long long epoch_ms(void)
@@ -370,18 +371,36 @@ static void report_line(struct sup *s, double duration, const char *status, cons
 	s->cold = false;
 }
 
+/* A streamed response's bytes, as they come: its content type in a 'K'
+ * frame first, then 'C' frames. */
+static void stream_forward(struct sup *s)
+{
+	char ctype[128], *buf;
+	size_t len;
+
+	if (!rapi_take_stream(&s->api, &buf, &len, ctype))
+		return;
+	if (!s->streamed)
+		sup_log_frame(&s->log, 'K', ctype, strlen(ctype));
+	s->streamed = true;
+	if (len)
+		sup_log_frame(&s->log, 'C', buf, len);
+	free(buf);
+}
+
 /* Send the result and end the invoke; a reset ends the supervisor. */
 static void invoke_finish(struct sup *s, const char *status, bool reset, double duration,
 			  const char *report_status, const char *etype)
 {
 	char line[128];
 
+	stream_forward(s);
 	sup_log_pump(&s->log, s->rt.out_fd);
 	sup_log_flush(&s->log);
 	plat_end(&s->plat, s->id);
 	report_line(s, duration, report_status, etype);
 	sup_log_frame(&s->log, 'B', s->body ? s->body : "", s->body ? s->blen : 0);
-	snprintf(line, sizeof(line), "%s %d", status, reset ? 1 : 0);
+	snprintf(line, sizeof(line), "%s %d %d", status, reset ? 1 : 0, s->streamed ? 1 : 0);
 	sup_log_frame(&s->log, 'S', line, strlen(line));
 	client_close(s);
 	free(s->body);
@@ -396,6 +415,7 @@ static void invoke_finish(struct sup *s, const char *status, bool reset, double 
 static void invoke_start_log(struct sup *s)
 {
 	sandbox_uuid_v4(s->id);
+	s->streamed = false;
 	plat_start(&s->plat, s->id);
 	cgroup_peak_reset(&s->cg);
 	cgroup_oom_kills(&s->cg, &s->oom_before);
@@ -577,7 +597,11 @@ static void on_outcome(struct sup *s)
 	tel_flush(&s->api.tel, true);
 	/* The emulator's text (interop.ErrorResponseTooLarge), its limit the
 	 * one the Runtime API's 413 states. */
-	if (o == RAPI_TOO_LARGE && declared)
+	if (o == RAPI_TOO_LARGE && s->streamed)
+		body_set(s, "{\"errorMessage\":\"Response payload size exceeded maximum allowed "
+			 "payload size (%llu bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}",
+			 RAPI_STREAM_MAX);
+	else if (o == RAPI_TOO_LARGE && declared)
 		body_set(s, "{\"errorMessage\":\"Response payload size (%llu bytes) exceeded maximum "
 			 "allowed payload size (%d bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}",
 			 declared, RAPI_RESPONSE_MAX);
@@ -641,6 +665,8 @@ static void on_notify(struct sup *s)
 	}
 	if (s->rt_pending && initializing(s) && ext_registered(&s->api) == s->n_ext)
 		runtime_after_extensions(s);
+	if (busy(s))
+		stream_forward(s);
 	on_outcome(s);
 	rapi_next_state(&s->api, &n, &waiting);
 	if (initializing(s) && !s->rt_pending && waiting > 0 && ext_all_ready(&s->api, true))

@@ -27,9 +27,11 @@
  * Wire protocol on the unix socket (one invoke per connection):
  *   client -> "I <net_init_ms> <payload_len>\n" payload
  *   supervisor -> frames "<T><len>\n<bytes>": 'L' log text (whole lines),
- *   'B' the response or error body, last 'S' "<status> <reset>" where
- *   status is ok, function_error, timeout, exit, oom, too_large or
- *   init_error, and reset 1 means the environment is gone. */
+ *   'K' a streamed response begins (its content type), 'C' its bytes as
+ *   they come, 'B' the response or error body (empty after a stream that
+ *   ended well), last 'S' "<status> <reset> <streamed>" where status is
+ *   ok, function_error, timeout, exit, oom, too_large or init_error,
+ *   reset 1 means the environment is gone, streamed 1 that 'K' came. */
 #ifndef VPCSIM_SUPERVISOR_H
 #define VPCSIM_SUPERVISOR_H
 

@@ -54,7 +54,8 @@ enum dlib_id { DLIB_PQ, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB_X509, DLIB_YAM
 	X(MHD_get_connection_values) \
 	X(MHD_destroy_response) X(MHD_create_response_from_buffer) X(MHD_start_daemon) \
 	X(MHD_stop_daemon) X(MHD_get_connection_values) X(MHD_suspend_connection) \
-	X(MHD_resume_connection) X(MHD_get_connection_info)
+	X(MHD_resume_connection) X(MHD_get_connection_info) \
+	X(MHD_create_response_from_callback)
 
 #define DLIB_CRYPTO_SYMS(X) X(EVP_EncodeBlock) X(EVP_DecodeBlock) X(EVP_Digest) X(EVP_sha256) \
 	X(HMAC) X(CRYPTO_memcmp)

@@ -88,7 +88,7 @@ _vpcsim() {
 		COMPREPLY+=($(compgen -W "$(_vpcsim_ask topologies)" -- "$cur")) ;;
 	exec) ((npos == 0)) && _vpcsim_reply "$(_vpcsim_ask nodes "$topo")" "$cur" ;;
 	probe) ((npos < 2)) && _vpcsim_reply "$(_vpcsim_ask nodes "$topo")" "$cur" ;;
-	invoke | attach | detach | logs)
+	invoke | attach | detach | logs | tune)
 		((npos == 0)) && _vpcsim_reply "$(_vpcsim_ask functions "$topo")" "$cur" ;;
 	sg)
 		if ((npos == 0)); then

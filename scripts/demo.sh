@@ -125,7 +125,7 @@ up() { # example-file topo-name
 	fi
 }
 
-LV=$P-lv NACL=$P-nacl PEER=$P-peer LIM=$P-lim RDS=$P-rds
+LV=$P-lv NACL=$P-nacl PEER=$P-peer LIM=$P-lim RDS=$P-rds TUNE=$P-tune
 T0=$(date +%s)
 echo "${B}vpcsim: Lambda networking, lesson by lesson${R}"
 say "Every result below comes from real packets between network namespaces
@@ -213,6 +213,15 @@ for i in 1 2 3; do "$V" invoke -t "$LIM" capped -- sleep 1 >"$WORK/cap.$i" 2>&1 
 wait
 cat "$WORK"/cap.* | paint
 "$V" down "$LIM" >/dev/null
+
+lesson "memory buys CPU: power tuning"
+cp -r examples/power-tuning "$WORK/" # its code, beside the copy
+up power-tuning.json "$TUNE" || exit 1
+say "Lambda gives CPU in proportion to memory (1,769 MB is one vCPU). tune
+invokes the CPU-bound function spin at each size: the duration falls as
+memory grows, the cost per invocation (GB-seconds x price) finds its floor."
+run "$V" tune -t "$TUNE" spin --memory 128,256,512,1024,1769 --runs 3
+"$V" down "$TUNE" >/dev/null
 
 lesson "the connection storm, and RDS Proxy"
 if up rds-proxy.json "$RDS"; then

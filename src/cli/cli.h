@@ -30,6 +30,7 @@ int cmd_probe(int argc, char **argv);
 int cmd_sg(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 int cmd_invoke(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
@@ -91,6 +92,9 @@ struct live;
  * is bad input: exit 2, and the message lists what is up. A saved topology
  * that no longer loads: exit 1. EXIT_OK with *lv open otherwise. */
 int open_topology(const char *name, struct live *lv);
+/* open_topology(), then function `name` in *fn; a usage error names the
+ * functions there are (cmd_lambda.c). */
+int open_fn(const char *topo, const char *name, struct live *lv, int *fn);
 
 /* A decimal integer in lo..hi, the whole of `s` (no sign unless '-', no
  * spaces, no overflow: "4294967297" is not 1). */

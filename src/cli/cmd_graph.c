@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/dot_render.h"
 #include "model/graph.h"
 #include "state/state.h"
 #include "util/err.h"
@@ -30,53 +31,9 @@ static int write_graph(const struct layout *L, FILE *out)
 	return rc;
 }
 
-/* Pipe the DOT text through `dot -T<format> [-o out]`. */
-static int run_dot(const struct layout *L, const char *format, const char *out)
+static int write_graph_cb(void *arg, FILE *f)
 {
-	char tflag[16];
-	int fds[2], status;
-	pid_t pid;
-	FILE *w;
-
-	snprintf(tflag, sizeof(tflag), "-T%s", format);
-	if (pipe(fds) < 0)
-		return fail(EXIT_FAILED, "graph: pipe: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0)
-		return fail(EXIT_FAILED, "graph: fork: %s", strerror(errno));
-	if (pid == 0) {
-		dup2(fds[0], 0);
-		close(fds[0]);
-		close(fds[1]);
-		if (out)
-			execlp("dot", "dot", tflag, "-o", out, (char *)NULL);
-		else
-			execlp("dot", "dot", tflag, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[0]);
-	/* If dot exits early, the write fails (EPIPE, not a signal) and its
-	 * exit status below says why. */
-	signal(SIGPIPE, SIG_IGN);
-	w = fdopen(fds[1], "w");
-	if (w) {
-		write_graph(L, w);
-		fclose(w);
-	} else {
-		close(fds[1]);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return fail(EXIT_FAILED, "graph: waiting for dot: %s", strerror(errno));
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		return fail(EXIT_FAILED, "graph: Graphviz's `dot` is not installed; install the "
-			    "graphviz package (sudo make deps) or use --format dot");
-	if (WIFSIGNALED(status))
-		return fail(EXIT_FAILED, "graph: `dot %s` was killed by signal %d (%s)", tflag,
-			    WTERMSIG(status), strsignal(WTERMSIG(status)));
-	if (WEXITSTATUS(status) != 0)
-		return fail(EXIT_FAILED, "graph: `dot %s` failed with exit status %d (its message "
-			    "is above)", tflag, WEXITSTATUS(status));
-	return EXIT_OK;
+	return write_graph(arg, f);
 }
 
 static int emit(const struct layout *L, const char *format, const char *out)
@@ -85,7 +42,7 @@ static int emit(const struct layout *L, const char *format, const char *out)
 	int rc;
 
 	if (strcmp(format, "dot") != 0)
-		return run_dot(L, format, out);
+		return dot_render("graph", format, out, false, write_graph_cb, (void *)L);
 	f = out ? fopen(out, "w") : stdout;
 	if (!f)
 		return fail(EXIT_FAILED, "graph: cannot write %s: %s", out, strerror(errno));

@@ -23,9 +23,7 @@ static void profile(const char *verb, double t0)
 		fprintf(stderr, "profile: %s %.3f ms\n", verb, now_ms() - t0);
 }
 
-/* Open the topology and find function `name`; a usage error names the
- * functions there are. */
-static int open_fn(const char *topo, const char *name, struct live *lv, int *fn)
+int open_fn(const char *topo, const char *name, struct live *lv, int *fn)
 {
 	int rc = open_topology(topo, lv);
 

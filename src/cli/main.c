@@ -25,6 +25,8 @@ static const struct verb verbs[] = {
 	  "a real connection attempt through the dataplane" },
 	{ "invoke", cmd_invoke, "[-t NAME] FN [--payload JSON | --payload-file F] [--client-context B64] [--invocation-type RequestResponse|Event|DryRun] [--cost] [-- CMD [ARG...]]",
 	  "run a function once in an execution environment (cold or warm)" },
+	{ "tune", cmd_tune, "[-t NAME] FN [--memory 128,256,512,1024,1769,3008] [--payload JSON] [--runs N] [--format table|svg|png] [-o FILE]",
+	  "power tuning: FN at several memory sizes, duration, cost, the cheapest and fastest" },
 	{ "serve", cmd_serve, "[-t NAME] [--listen 127.0.0.1:PORT]",
 	  "Lambda's Invoke API for AWS SDKs and the AWS CLI (--endpoint-url)" },
 	{ "logs", cmd_logs, "[-t NAME] FN [--follow]",

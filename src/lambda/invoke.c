@@ -311,9 +311,12 @@ static void report_scan(const char *buf, struct invoke_outcome *r)
 	for (const char *p = buf; (p = strstr(p, "REPORT RequestId: ")); p++) {
 		const char *b = strstr(p, "\tBilled Duration: ");
 		const char *m = strstr(p, "\tMemory Size: ");
+		const char *d = strstr(p, "\tDuration: ");
 		long long billed;
 		int mb;
 
+		if (d && sscanf(d, "\tDuration: %lf ms", &r->duration_ms) != 1)
+			r->duration_ms = 0;
 		if (b && m && sscanf(b, "\tBilled Duration: %lld ms", &billed) == 1 &&
 		    sscanf(m, "\tMemory Size: %d MB", &mb) == 1) {
 			r->billed_ms = billed;
@@ -493,6 +496,25 @@ static int invoke_command(const struct live *lv, int fn, const struct invoke_req
 	o->billed_ms = r->billed_ms;
 	o->memory_mb = r->memory_mb;
 	return 0;
+}
+
+int invoke_drop_idle(const struct live *lv, int fn)
+{
+	const char *name = lv->t->functions[fn].name;
+	struct env_set s;
+	int err, n = 0;
+
+	if ((err = state_lock()) < 0)
+		return err;
+	if ((err = env_list(lv, &s)) == 0) {
+		for (int i = 0; i < s.n && err == 0; i++)
+			if (!strcmp(s.e[i].function, name) && !s.e[i].busy &&
+			    (err = env_destroy(lv, &s.e[i])) == 0)
+				n++;
+		env_set_free(&s);
+	}
+	state_unlock();
+	return err < 0 ? err : n;
 }
 
 int invoke_client_context(const char *b64, char **json)

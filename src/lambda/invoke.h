@@ -64,6 +64,7 @@ struct invoke_outcome {
 	bool cold;
 	bool reset;
 	char env_id[64];
+	double duration_ms;        /* REPORT's Duration (code) */
 	long long billed_ms;       /* 0: not billed */
 	int memory_mb;
 	char uncounted[256];       /* "" or why usage did not count it */
@@ -80,6 +81,12 @@ struct invoke_outcome {
  *   other     a kernel or state error. */
 int invoke_function(const struct live *lv, int fn, const struct invoke_request *rq,
 		    struct invoke_outcome *o);
+
+/* Remove every idle environment of function fn (busy ones stay), so the
+ * next invoke is a cold start with the function's settings as they are in
+ * lv now: `tune` changes memory_mb between sizes. The number removed, or
+ * < 0 with err_msg(). */
+int invoke_drop_idle(const struct live *lv, int fn);
 
 /* The Invoke API's ClientContext: base64 (at most 3583 characters) of a
  * JSON object, without NUL bytes. *json is the decoded text, malloc'ed.

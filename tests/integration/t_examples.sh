@@ -9,6 +9,7 @@ plan $(($(ls "$ROOT"/examples/*.json | wc -l) + 18))
 # handler.json's code, relative to the file as the copies are
 cp -r "$ROOT/examples/handler" "$TMP/handler"
 cp -r "$ROOT/examples/thumbnail" "$ROOT/examples/cron" "$TMP/" # thumbnail.json's, cron.json's
+cp -r "$ROOT/examples/power-tuning" "$TMP/power-tuning"
 
 for f in "$ROOT"/examples/*.json; do
 	n=$(unique_name)

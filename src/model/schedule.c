@@ -220,9 +220,12 @@ static int rate_parse(const char *body, struct schedule *s, char *why, size_t si
 			    "(EventBridge fires at most once a minute)%s", body, "");
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (!strcmp(unit, units[i].one) || !strcmp(unit, units[i].many)) {
-			if ((v == 1) != !strcmp(unit, units[i].one))
-				return fail(why, size, "'%s': the unit is singular for 1 and plural "
-					    "otherwise (rate(1 %s), rate(5 %ss))", body, units[i].one);
+			if ((v == 1) != !strcmp(unit, units[i].one)) {
+				snprintf(why, size, "'%s': the unit is singular for 1 and plural "
+					 "otherwise (rate(1 %s), rate(5 %s))", body, units[i].one,
+					 units[i].many);
+				return -1;
+			}
 			s->is_rate = true;
 			s->rate_s = v * units[i].s;
 			return 0;

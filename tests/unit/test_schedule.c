@@ -54,7 +54,7 @@ static void test_rate(void **state)
 	ok("rate(2 days)", &s);
 	assert_int_equal(s.rate_s, 2 * 86400);
 	refused("rate(1 minutes)", "singular");
-	refused("rate(5 minute)", "singular");
+	refused("rate(5 minute)", "singular for 1 and plural otherwise (rate(1 minute), rate(5 minutes))");
 	refused("rate(0 minutes)", "from 1");
 	refused("rate(30 seconds)", "unit");
 	refused("rate(-1 minutes)", "positive");

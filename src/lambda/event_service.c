@@ -12,6 +12,7 @@
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -302,9 +303,21 @@ static void crash_text(int status, char *out, size_t size)
 		snprintf(out, size, "exited with status %d", WEXITSTATUS(status));
 }
 
-/* Wait for the worker's end or our stop; true to stop. */
-static bool keeper_wait(pid_t worker, int *status)
+/* The topology's state folder is gone or another one took its name: a
+ * `down` by marks (the state removed first, so no journal names us) or a
+ * crash's clean-up. The service lives in the root namespace and holds
+ * nothing in the topology's namespaces, so nothing else would stop it. */
+static bool state_gone(const char *state_dir, ino_t ino)
 {
+	struct stat st;
+
+	return stat(state_dir, &st) < 0 || st.st_ino != ino;
+}
+
+/* Wait for the worker's end or our stop; true to stop. */
+static bool keeper_wait(pid_t worker, int *status, const char *state_dir, ino_t ino)
+{
+	struct timespec tick = { 1, 0 };
 	sigset_t set;
 	siginfo_t si;
 
@@ -313,8 +326,11 @@ static bool keeper_wait(pid_t worker, int *status)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGCHLD);
 	for (;;) {
-		if (sigwaitinfo(&set, &si) < 0)
-			continue;
+		if (sigtimedwait(&set, &si, &tick) < 0) {
+			if (errno != EAGAIN || !state_gone(state_dir, ino))
+				continue;
+			si.si_signo = SIGTERM;
+		}
 		if (si.si_signo != SIGCHLD) {
 			kill(worker, SIGKILL);
 			waitpid(worker, status, 0);
@@ -333,8 +349,12 @@ static __attribute__((noreturn)) void keeper_main(const char *name, const char *
 	sigset_t set, term;
 	int restarts = 0, status;
 
+	struct stat st;
+
 	setsid();
 	prctl(PR_SET_NAME, "vpcsim-events", 0, 0, 0);
+	if (stat(state_dir, &st) < 0)
+		_exit(1);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -349,7 +369,7 @@ static __attribute__((noreturn)) void keeper_main(const char *name, const char *
 		if (worker == 0)
 			worker_main(name, state_dir, minute_ms);
 		service_write(state_dir, worker, restarts, crash);
-		if (worker < 0 || keeper_wait(worker, &status))
+		if (worker < 0 || keeper_wait(worker, &status, state_dir, st.st_ino))
 			_exit(0);
 		crash_text(status, crash, sizeof(crash));
 		restarts++;

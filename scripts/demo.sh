@@ -125,7 +125,7 @@ up() { # example-file topo-name
 	fi
 }
 
-LV=$P-lv NACL=$P-nacl PEER=$P-peer LIM=$P-lim RDS=$P-rds TUNE=$P-tune
+LV=$P-lv NACL=$P-nacl PEER=$P-peer LIM=$P-lim RDS=$P-rds TUNE=$P-tune VPCE=$P-vpce
 T0=$(date +%s)
 echo "${B}vpcsim: Lambda networking, lesson by lesson${R}"
 say "Every result below comes from real packets between network namespaces
@@ -253,6 +253,33 @@ iq runs it on every database connection it opens, so no session pins."
 else
 	echo "  (skipped: the engines could not start; install postgresql: sudo make deps)"
 fi
+
+lesson "AWS from a private subnet: no NAT, no endpoint, a timeout; a gateway endpoint"
+say "examples/endpoints.json without its endpoints: a VPC with no internet gateway,
+and boto3 code (examples/endpoints/app.py, no endpoint_url) writing to S3 from
+the private subnet. Nothing routes to S3: the SDK's connection times out."
+cp -r examples/endpoints "$WORK/endpoints"
+python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); t["name"]=sys.argv[2]
+for v in t["vpcs"]: v.pop("endpoints", None)
+json.dump(t, open(sys.argv[3], "w"))' examples/endpoints.json "$VPCE" "$WORK/vpce-none.json"
+UP+=("$VPCE")
+echo "${D}(up examples/endpoints.json without \"endpoints\" as topology $VPCE)${R}"
+"$V" up "$WORK/vpce-none.json" >"$WORK/up.$VPCE" 2>&1 || { cat "$WORK/up.$VPCE"; exit 1; }
+run "$V" invoke -t "$VPCE" reader
+reach "$VPCE" reader s3.us-east-1.amazonaws.com 443
+"$V" down "$VPCE" >/dev/null
+say "The same file with its gateway endpoint for S3 (the route pl-63a5400a ->
+vpce-... in table private) and an interface endpoint for Secrets Manager: the
+same code now succeeds, without any internet access."
+up endpoints.json "$VPCE" || exit 1
+run "$V" invoke -t "$VPCE" reader
+reach "$VPCE" reader s3.us-east-1.amazonaws.com 443
+say "The interface endpoint is an ENI with a security group: the private DNS name
+secretsmanager.us-east-1.amazonaws.com resolves to it, and only callers its
+group admits get through."
+run "$V" invoke -t "$VPCE" stuck --payload '{"call": "secret"}'
+run "$V" invoke -t "$VPCE" outsider --payload '{"call": "secret"}'
+"$V" down "$VPCE" >/dev/null
 
 lesson "your SAM template, as written"
 SAM=$P-sam

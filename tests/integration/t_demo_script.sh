@@ -5,9 +5,9 @@
 # the time is printed); a run stopped
 # with SIGTERM (with --step and no terminal: no pause) tears down too.
 . "$(dirname "$0")/lib.sh"
-plan 47
+plan 53
 P=d$(printf '%05d' $(($$ % 100000)))
-for s in lv nacl peer lim rds; do NAMES+=("$P-$s"); done
+for s in lv nacl peer lim rds tune vpce; do NAMES+=("$P-$s"); done
 OUT=$TMP/demo.out
 
 t0=$(date +%s)
@@ -26,7 +26,7 @@ order() { # description regex1 regex2: a line matching 1, later one matching 2
 	check "$1" awk -v a="$2" -v b="$3" 'f && $0 ~ b {ok = 1} $0 ~ a {f = 1} END {exit !ok}' "$OUT"
 }
 n=$(grep -c '^== Lesson [0-9]*: ' "$OUT")
-check "ten lessons ($n)" test "$n" -eq 10
+check "twelve lessons ($n)" test "$n" -eq 12
 # 1: the default function
 has "1: default function -> internet open" '^tcp default-fn -> api \(203\.0\.113\.10:443\): open'
 has "1: default function -> database timeout" '^tcp default-fn -> db \([0-9.]+:5432\): timeout'
@@ -72,8 +72,14 @@ has "8: concurrency" 'TooManyRequestsException'
 has "9: straight at the database some are refused" '^  refused by the database \(53300\) +[1-9][0-9]*$'
 has "9: through the proxy all succeed" '^  succeeded +40$'
 order "9: the proxy's run refuses none" '^proxy: 40 invokes' '^  refused by the database \(53300\) +0$'
+# 10: VPC endpoints
+order "10: boto3 times out without an endpoint, then reaches S3 through one" \
+	'ConnectTimeoutError: Connect timeout on endpoint URL' '"s3": "hello from reader"'
+has "10: reach names the gateway endpoint to add" 'fix: +add a gateway endpoint'
+has "10: reach walks through the prefix-list route" 'route pl-63a5400a \(com\.amazonaws\.us-east-1\.s3\) -> vpce-'
+has "10: the interface endpoint admits fn" '"username": "app"'
 has "the demo says it tore everything down (only when every down succeeded)" '^Everything the demo brought up is down again'
-for s in lv nacl peer lim rds; do
+for s in lv nacl peer lim rds tune vpce; do
 	check "$P-$s is not up" bash -c "! '$VPCSIM' status '$P-$s' >/dev/null 2>&1"
 done
 
@@ -84,7 +90,7 @@ check "the demo removed its folder" bash -c "! ls -d '$TMP'/vpcsim-demo.* 2>/dev
 # Stopped half-way (SIGTERM), with --step and no terminal (setsid): it
 # does not wait for Enter, and its trap takes down what it brought up.
 Q=e$(printf '%05d' $(($$ % 100000)))
-for s in lv nacl peer lim rds; do NAMES+=("$Q-$s"); done
+for s in lv nacl peer lim rds tune vpce; do NAMES+=("$Q-$s"); done
 TMPDIR=$TMP VPCSIM="$VPCSIM" VPCSIM_DEMO_NAME=$Q setsid "$ROOT/scripts/demo.sh" --step </dev/null >"$TMP/term.out" 2>&1 &
 pid=$!
 for _ in $(seq 300); do grep -q '^== Lesson 3' "$TMP/term.out" && break; sleep 0.1; done

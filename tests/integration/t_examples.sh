@@ -6,10 +6,11 @@
 # for limits.json and the per-sandbox mode give the results it states.
 . "$(dirname "$0")/lib.sh"
 plan $(($(ls "$ROOT"/examples/*.json | wc -l) + 18))
-# handler.json's code, relative to the file as the copies are
+# handler.json's and endpoints.json's code, relative to the file as the copies are
 cp -r "$ROOT/examples/handler" "$TMP/handler"
 cp -r "$ROOT/examples/thumbnail" "$ROOT/examples/cron" "$TMP/" # thumbnail.json's, cron.json's
 cp -r "$ROOT/examples/power-tuning" "$TMP/power-tuning"
+cp -r "$ROOT/examples/endpoints" "$TMP/endpoints"
 
 for f in "$ROOT"/examples/*.json; do
 	n=$(unique_name)

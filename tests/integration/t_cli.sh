@@ -2,7 +2,7 @@
 # The command line's contract: exit codes, error format, privileges, and
 # that a refused file creates nothing.
 . "$(dirname "$0")/lib.sh"
-plan 16
+plan 17
 T=$(unique_name)
 topo_copy "$ROOT/examples/demo.json" "$T"
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
@@ -38,3 +38,7 @@ check "status no longer knows it" bash -c "! '$VPCSIM' status '$T' >/dev/null 2>
 check "down without state removes it by marks" "$VPCSIM" down "$T"
 check "nothing is left after down by marks" \
 	bash -c "! ip netns list | grep -qF 'vpcsim-$T.' && ! ls -d /etc/netns/vpcsim-$T.* 2>/dev/null"
+# The event service lives in the root namespace and only its state named
+# it: it stops by itself within a second of its state folder going.
+events_gone() { for _ in $(seq 50); do [ -z "$(proc_pids "$TMP/$T\.json")" ] && return 0; sleep 0.1; done; return 1; }
+check "the event service stops by itself once its state is gone (within 5 s)" events_gone

@@ -115,11 +115,12 @@ static void parse_interface(struct parse *p, const cJSON *j, const char *path, i
 	const cJSON *arr;
 	char kp[PATH_LEN];
 
-	if (get_array(p, j, path, "subnets", true, &arr) == 1)
+	if (get_array(p, j, path, "subnets", true, &arr) == 1) {
 		e->subnets = parse_refs(p, arr, path_key(kp, path, "subnets"), v, false,
 					&e->n_subnets);
-	if (arr && cJSON_GetArraySize(arr) == 0)
-		ERR(p, kp, CODE_MISSING, "An interface endpoint needs at least one subnet");
+		if (cJSON_GetArraySize(arr) == 0)
+			ERR(p, kp, CODE_MISSING, "An interface endpoint needs at least one subnet");
+	}
 	if (get_array(p, j, path, "security_groups", false, &arr) == 1)
 		parse_sg_list(p, arr, path_key(kp, path, "security_groups"), vi, CODE_EC2_PARAM,
 			      "security_groups is empty: leave it out for the VPC's default group",

@@ -56,7 +56,8 @@ int get_int(struct parse *p, const cJSON *obj, const char *path,
 	    const char *key, bool required, long lo, long hi,
 	    const char *code, int *out);
 
-/* The array `key` of obj (1), absent (0), or another type (-1, reported). */
+/* The array `key` of obj (1), absent (0), or another type (-1, reported);
+ * *out is NULL unless 1. */
 int get_array(struct parse *p, const cJSON *obj, const char *path,
 	      const char *key, bool required, const cJSON **out);
 /* The array or string `key` when present and of that type, unreported: for

@@ -233,6 +233,7 @@ int get_array(struct parse *p, const cJSON *obj, const char *path,
 	const cJSON *m = member(p, obj, path, key, required);
 	char kp[PATH_LEN];
 
+	*out = NULL;
 	if (!m)
 		return 0;
 	if (!cJSON_IsArray(m)) {

@@ -147,7 +147,7 @@ void parse_function_events(struct parse *p, const cJSON *j, const char *path, st
 static bool bucket_listed(const struct topology *t, const char *name)
 {
 	for (int i = 0; i < t->aws.n_buckets; i++)
-		if (!strcmp(t->aws.buckets[i].name, name))
+		if (t->aws.buckets[i].name && !strcmp(t->aws.buckets[i].name, name))
 			return true;
 	return false;
 }

@@ -81,6 +81,24 @@ topo_copy() { # file name
 # Live (not zombie) responders, AWS zone fronts and event services of this test's topologies: those whose
 # command line (inherited from `vpcsim up FILE`) names a file in $TMP, so
 # that topologies other tests bring up at the same time do not count.
+# serve_start: `vpcsim serve -t $T` on a free loopback port, as the Invoke
+# API tests use it. Sets PORT, SERVE (its pid), KEY and SECRET (the
+# topology's keys); $TMP/serve.out is its output, $TMP/cred the credentials'
+# export lines. Fails when serve has not said "serving" within 10 s.
+serve_start() {
+	PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	"$VPCSIM" serve -t "$T" --listen "127.0.0.1:$PORT" >"$TMP/serve.out" 2>&1 &
+	SERVE=$!
+	"$VPCSIM" credentials -t "$T" >"$TMP/cred" 2>&1
+	KEY=$(sed -n 's/^export AWS_ACCESS_KEY_ID=//p' "$TMP/cred")
+	SECRET=$(sed -n 's/^export AWS_SECRET_ACCESS_KEY=//p' "$TMP/cred")
+	for _ in $(seq 100); do
+		grep -q serving "$TMP/serve.out" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 vpcsim_procs() {
 	ps -eo stat=,comm=,args= | awk -v tmp="$TMP/" '$1 !~ /^Z/ && ($2 == "vpcsim-respond" || $2 == "vpcsim-aws" || $2 ~ /^vpcsim-ev/) && index($0, tmp)' | wc -l
 }

@@ -10,7 +10,7 @@
 #   - the supervisor's memory (VmHWM) under a flood of everything the
 #     function can send it stays under SUP_BOUND_KB.
 . "$(dirname "$0")/lib.sh"
-plan 42
+plan 43
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/bounds" "$TMP/bounds"
 topo_copy "$ROOT/tests/integration/data/bounds.json" "$T"
@@ -101,13 +101,8 @@ check_fails "a non-root user cannot run vpcsim credentials" setpriv --reuid=nobo
 V credentials -t "$T" >"$TMP/cred" 2>&1
 check "credentials prints the three export lines" bash -c "grep -Eq '^export AWS_ACCESS_KEY_ID=AKIA[A-Z2-7]{16}\$' '$TMP/cred' &&
 	grep -Eq '^export AWS_SECRET_ACCESS_KEY=[A-Za-z0-9+/]{40}\$' '$TMP/cred' && grep -q '^export AWS_DEFAULT_REGION=us-east-1\$' '$TMP/cred'"
-PORT=$((20000 + RANDOM % 20000))
-"$VPCSIM" serve -t "$T" --listen 127.0.0.1:$PORT >"$TMP/serve.out" 2>&1 &
-SERVE=$!
-for _ in $(seq 50); do grep -q serving "$TMP/serve.out" && break; sleep 0.1; done
+check "serve -t $T is serving" serve_start
 URL=http://127.0.0.1:$PORT/2015-03-31/functions/flood/invocations
-KEY=$(sed -n 's/^export AWS_ACCESS_KEY_ID=//p' "$TMP/cred")
-SECRET=$(sed -n 's/^export AWS_SECRET_ACCESS_KEY=//p' "$TMP/cred")
 # awsl ARGS: the AWS CLI with the topology's key (SECRET_OVERRIDE: another secret)
 awsl() { (. "$TMP/cred" && export AWS_SECRET_ACCESS_KEY=${SECRET_OVERRIDE:-$AWS_SECRET_ACCESS_KEY} &&
 	cd "$TMP" && timeout 60 aws lambda invoke --endpoint-url "http://127.0.0.1:$PORT" "$@"); }

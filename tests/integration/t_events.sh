@@ -5,7 +5,7 @@
 # schedules by their own clock and by `events fire`, the topology keys'
 # checks, and nothing left after down.
 . "$(dirname "$0")/lib.sh"
-plan 23
+plan 24
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/events" "$TMP/events"
 topo_copy "$ROOT/tests/integration/data/events.json" "$T"
@@ -79,10 +79,7 @@ check "status reports the restart and the crash" test "$(svc restarts)" = 1 -a "
 check "the keeper is the same process" test "$(svc pid)" = "$W"
 
 # -- serve: X-Amz-Invocation-Type Event through the AWS CLI --
-PORT=$((20000 + RANDOM % 20000))
-V serve -t "$T" --listen 127.0.0.1:$PORT >"$TMP/serve.out" 2>&1 &
-SERVE=$!
-for _ in $(seq 100); do grep -q serving "$TMP/serve.out" && break; sleep 0.1; done
+check "serve -t $T is serving" serve_start
 (eval "$(V credentials -t "$T")"; AWS_DEFAULT_REGION=us-east-1 aws lambda invoke --endpoint-url "http://127.0.0.1:$PORT" \
 	--function-name work --invocation-type Event \
 	--payload '{"via":"serve"}' "$TMP/serve.json") >"$TMP/cli.out" 2>&1

@@ -4,7 +4,7 @@
 # the command line is (docs/COST.md: every invoke), and both refuse a client
 # context that is not base64 of a JSON object with the same rule.
 . "$(dirname "$0")/lib.sh"
-plan 11
+plan 12
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/runtime" "$TMP/runtime"
 # runtime.json with its one function py (the others need packages built)
@@ -20,13 +20,7 @@ V invoke -t "$T" py --payload '{"k":1}' >"$TMP/out.json" 2>"$TMP/log"
 check "invoke py through the command line runs" test $? -eq 0
 check "the command-line invoke is counted once" test "$(requests py)" = 1
 
-PORT=$((20000 + RANDOM % 20000))
-V serve -t "$T" --listen 127.0.0.1:$PORT >"$TMP/serve.out" 2>&1 &
-SERVE=$!
-for _ in $(seq 100); do grep -q serving "$TMP/serve.out" && break; sleep 0.1; done
-V credentials -t "$T" >"$TMP/cred"
-KEY=$(sed -n 's/^export AWS_ACCESS_KEY_ID=//p' "$TMP/cred")
-SECRET=$(sed -n 's/^export AWS_SECRET_ACCESS_KEY=//p' "$TMP/cred")
+check "serve -t $T is serving" serve_start
 api() { # FN [curl args]: POST a signed invoke; the status code on stdout, the body in $TMP/resp
 	local fn=$1
 	shift

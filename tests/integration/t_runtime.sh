@@ -4,7 +4,7 @@
 # warm, frozen between invokes, and every way an invoke can end (function
 # error, init error, timeout, runtime exit, out of memory, 413, init limit).
 . "$(dirname "$0")/lib.sh"
-plan 74
+plan 75
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/runtime" "$TMP/runtime"
 (cd "$TMP/runtime/py" && zip -qr ../py.zip .)
@@ -205,10 +205,7 @@ is "after it, the function runs again" 0 "$RC"
 
 # ---- vpcsim serve: Lambda's Invoke API for the AWS CLI -------------------------------
 if command -v aws >/dev/null 2>&1; then
-	PORT=$((20000 + RANDOM % 20000))
-	V serve -t "$T" --listen 127.0.0.1:$PORT >"$TMP/serve.out" 2>&1 &
-	SERVE=$!
-	for _ in $(seq 50); do grep -q serving "$TMP/serve.out" && break; sleep 0.1; done
+	check "serve -t $T is serving" serve_start
 	# Signed with the topology's key, as serve requires (t_bounds.sh: the refusals).
 	awsl() { (eval "$(V credentials -t "$T")" &&
 		timeout 60 aws lambda invoke --endpoint-url "http://127.0.0.1:$PORT" "$@"); }
@@ -225,7 +222,7 @@ if command -v aws >/dev/null 2>&1; then
 	kill "$SERVE"
 	wait "$SERVE" 2>/dev/null
 else
-	for what in "gets the response" "--log-type Tail" "a function error" "an unknown function"; do
+	for what in "is serving" "gets the response" "--log-type Tail" "a function error" "an unknown function"; do
 		skip "serve: $what" "the AWS CLI is not installed"
 	done
 fi

@@ -4,7 +4,7 @@
 # error-type header, init errors), and the Runtime API answers with the
 # emulator's status codes and texts.
 . "$(dirname "$0")/lib.sh"
-plan 49
+plan 50
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/runtime_aws" "$TMP/runtime_aws"
 topo_copy "$ROOT/tests/integration/data/runtime_aws.json" "$T"
@@ -170,10 +170,7 @@ check "validate: levels with Text format are refused, naming the fix" grep -q \
 	'logging_config: InvalidParameterValue: Log levels apply to JSON logs only.*set "log_format": "JSON" or remove the levels' "$TMP/log"
 
 # ---- the Invoke API's FunctionName forms (vpcsim serve, the AWS CLI) ----------------------
-PORT=$((20000 + RANDOM % 20000))
-V serve -t "$T" --listen 127.0.0.1:$PORT >"$TMP/serve.out" 2>&1 &
-SERVE=$!
-for _ in $(seq 50); do grep -q serving "$TMP/serve.out" && break; sleep 0.1; done
+check "serve -t $T is serving" serve_start
 # Signed with the topology's key, as serve requires.
 awsl() { (eval "$(V credentials -t "$T")" && timeout 60 aws lambda invoke \
 	--endpoint-url "http://127.0.0.1:$PORT" "$@" "$TMP/resp.json") >"$TMP/meta.json" 2>"$TMP/log"; }

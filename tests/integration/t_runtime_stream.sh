@@ -8,7 +8,7 @@
 # the real @aws-sdk/client-lambda. No timing bound: only orders and lower
 # bounds the function's own sleeps (or Lambda's 2 MB/s) impose.
 . "$(dirname "$0")/lib.sh"
-plan 22
+plan 23
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/runtime_stream" "$ROOT/tests/integration/data/runtime_stream_curl" "$TMP/"
 topo_copy "$ROOT/tests/integration/data/runtime_stream.json" "$T"
@@ -66,10 +66,7 @@ d = float(re.search(r"\tDuration: ([0-9.]+) ms", open(sys.argv[1]).read()).group
 sys.exit(d < 1500)' "$TMP/log"
 
 # ---- vpcsim serve: InvokeWithResponseStream with the AWS SDK ------------------
-PORT=$((20000 + RANDOM % 20000))
-V serve -t "$T" --listen 127.0.0.1:$PORT >"$TMP/serve.out" 2>&1 &
-SERVE=$!
-for _ in $(seq 50); do grep -q serving "$TMP/serve.out" && break; sleep 0.1; done
+check "serve -t $T is serving" serve_start
 sdk() { # FUNCTION PAYLOAD [Tail]: the client's JSON line in $TMP/sdk.json
 	(eval "$(V credentials -t "$T")" && NODE_PATH="$ROOT/runtimes/nodejs/node_modules" timeout 120 \
 		node --no-warnings "$ROOT/tests/integration/data/runtime_stream_client/stream.cjs" \

@@ -8,7 +8,7 @@
 # No wall-clock bound: overlap is shown by the handler's start/end marks and
 # by environments busy at once, never by how long anything took.
 . "$(dirname "$0")/lib.sh"
-plan 18
+plan 19
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/serve_conc" "$TMP/serve_conc"
 topo_copy "$ROOT/tests/integration/data/serve_conc.json" "$T"
@@ -20,13 +20,7 @@ envs_of() { ls -d /run/vpcsim/"$T"/envs/"$1"-* 2>/dev/null | wc -l; }
 wait_busy() { for _ in $(seq 300); do [ "$(busy_of "$1")" -ge "$2" ] && return 0; sleep 0.1; done; return 1; }
 
 check "up $T" V up "$F"
-PORT=$((20000 + RANDOM % 20000))
-V serve -t "$T" --listen 127.0.0.1:$PORT >"$TMP/serve.out" 2>&1 &
-SERVE=$!
-for _ in $(seq 100); do grep -q serving "$TMP/serve.out" && break; sleep 0.1; done
-V credentials -t "$T" >"$TMP/cred"
-KEY=$(sed -n 's/^export AWS_ACCESS_KEY_ID=//p' "$TMP/cred")
-SECRET=$(sed -n 's/^export AWS_SECRET_ACCESS_KEY=//p' "$TMP/cred")
+check "serve -t $T is serving" serve_start
 codes() { for i in 1 2 3 4; do cat "$TMP/$1$i.code"; echo; done | tr '\n' ' ' | sed 's/ $//'; } # PREFIX
 url() { echo "http://127.0.0.1:$PORT/2015-03-31/functions/$1/invocations"; }
 # req FN PAYLOAD OUT [curl args]: the HTTP status in OUT.code, headers in OUT.h

@@ -14,7 +14,7 @@
 #   environment busy; nothing is left after down.
 # No wall-clock bound: only the order of marks and the lock holder's word.
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 15
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/serve_scale" "$TMP/serve_scale"
 topo_copy "$ROOT/tests/integration/data/serve_scale.json" "$T"
@@ -23,13 +23,7 @@ busy() { V status "$T" --json | python3 -c 'import json,sys; print(sum(1 for e i
 envs_of() { ls -d /run/vpcsim/"$T"/envs/"$1"-* 2>/dev/null | wc -l; }
 
 check "up $T" V up "$F"
-PORT=$((20000 + RANDOM % 20000))
-"$VPCSIM" serve -t "$T" --listen 127.0.0.1:$PORT >"$TMP/serve.out" 2>&1 &
-SERVE=$!
-for _ in $(seq 100); do grep -q serving "$TMP/serve.out" && break; sleep 0.1; done
-V credentials -t "$T" >"$TMP/cred"
-KEY=$(sed -n 's/^export AWS_ACCESS_KEY_ID=//p' "$TMP/cred")
-SECRET=$(sed -n 's/^export AWS_SECRET_ACCESS_KEY=//p' "$TMP/cred")
+check "serve -t $T is serving" serve_start
 url() { echo "http://127.0.0.1:$PORT/2015-03-31/functions/$1/invocations"; }
 req() { # FN PAYLOAD OUT [curl args]: the status in OUT.code
 	local fn=$1 payload=$2 out=$3

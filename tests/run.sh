@@ -28,6 +28,21 @@ passed=0
 failed=0
 skipped=0
 failures=()
+# What each failure printed, repeated at the end: a CI log is often read
+# from its tail only.
+details=$(mktemp)
+trap 'rm -f "$details"' EXIT
+detail() { # name output-file: the failing lines and what follows each
+	local re='^not ok |^\[ *(FAILED|  ERROR) *\]|ERROR|runtime error'
+	{
+		echo "FAILED: $1"
+		if grep -Eq "$re" "$2"; then
+			grep -E -A8 "$re" "$2" | head -n 80
+		else
+			tail -n 15 "$2"
+		fi | sed 's/^/    /'
+	} >>"$details"
+}
 unit_only=0
 filter=""
 case "${1:-}" in
@@ -64,6 +79,7 @@ run_cmocka() { # binary
 	grep -E '^\[ *(FAILED|  ERROR|SKIPPED) *\]|^\[  PASSED  \]' "$out" | sed 's/^/#   /'
 	[ $rc -eq 0 ] || tail -n 30 "$out" | sed 's/^/#   | /'
 	count_cmocka "$1" "$out" $rc
+	[ "${#failures[@]}" -eq 0 ] || [ "${failures[-1]}" != "$1" ] || detail "$1" "$out"
 	rm -f "$out"
 }
 
@@ -101,7 +117,7 @@ run_script() { # script
 	passed=$((passed + p))
 	failed=$((failed + f))
 	skipped=$((skipped + s))
-	[ "$f" -eq 0 ] || failures+=("$1")
+	[ "$f" -eq 0 ] || { failures+=("$1"); detail "$1" "$out"; }
 	rm -f "$out"
 }
 
@@ -126,7 +142,7 @@ if [ $unit_only -eq 0 ] && { [ -z "$filter" ] || [ "$filter" = fuzz ]; }; then
 	[ $((p + f)) -gt 0 ] || f=1 # the targets did not build
 	passed=$((passed + p))
 	failed=$((failed + f))
-	[ "$f" -eq 0 ] || failures+=("tests/fuzz")
+	[ "$f" -eq 0 ] || { failures+=("tests/fuzz"); detail tests/fuzz "$out"; }
 	rm -f "$out"
 fi
 
@@ -142,9 +158,7 @@ if [ $unit_only -eq 0 ] && [ "$filter" != fuzz ]; then
 	done
 fi
 
-for f in "${failures[@]}"; do
-	echo "FAILED: $f"
-done
+cat "$details"
 if [ $((passed + failed + skipped)) -eq 0 ]; then
 	echo "# no test matched '${filter}'"
 	failed=1

@@ -9,15 +9,10 @@
 #   bench/attach.sh [RUNS] [N]      default: 100 runs, 100 resources
 set -eu
 cd "$(dirname "$0")/.."
-VPCSIM=build/vpcsim
+. bench/lib.sh
 RUNS=${1:-100}
 N=${2:-100}
-tmp=$(mktemp -d)
-trap '$VPCSIM down benchat >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
-
-pct() { # P: the P-th percentile of the numbers on stdin
-	sort -n | awk -v p="$1" '{a[NR]=$1} END {i = int((NR * p + 99) / 100); if (i < 1) i = 1; print a[i]}'
-}
+bench_topology benchat
 
 gen() { # MODE
 	bench/gen.sh "$N" benchat | python3 -c '

@@ -11,9 +11,7 @@ set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 N=${1:-50}
-T=benchaws
-tmp=$(mktemp -d)
-trap '$VPCSIM down $T >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+bench_topology benchaws
 cat >"$tmp/with.json" <<JSON
 { "name": "$T", "internet": { "hosts": [ { "name": "client", "ip": "203.0.113.70" } ] },
   "aws": { "services": ["s3", "dynamodb", "sts"], "s3": { "buckets": [ { "name": "bench" } ] },

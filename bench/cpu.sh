@@ -12,9 +12,7 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 RUNS=${1:-$RUNS}
 TURNS=${2:-3000000}
-tmp=$(mktemp -d)
-T=benchcpu
-trap '$VPCSIM down $T >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+bench_topology benchcpu
 cp -r tests/integration/data/runtime_cpu "$tmp/runtime_cpu"
 cat >"$tmp/t.json" <<JSON
 { "name": "$T", "functions": [

@@ -8,12 +8,10 @@ set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 N=${1:-2000}
-NAME=bench-dns
-tmp=$(mktemp -d)
-trap '$VPCSIM down $NAME >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
-sed "s/\"name\": \"dns\"/\"name\": \"$NAME\"/" tests/integration/data/dns.json >"$tmp/t.json"
+bench_topology bench-dns
+sed "s/\"name\": \"dns\"/\"name\": \"$T\"/" tests/integration/data/dns.json >"$tmp/t.json"
 $VPCSIM up "$tmp/t.json" >/dev/null
-token=$(grep -o 'db\.[a-z0-9]\{12\}' /run/vpcsim/$NAME/dns-vpc.app/nodes | head -1 | cut -d. -f2)
+token=$(grep -o 'db\.[a-z0-9]\{12\}' /run/vpcsim/$T/dns-vpc.app/nodes | head -1 | cut -d. -f2)
 
 cat >"$tmp/q.py" <<'PY'
 import socket, struct, sys, time
@@ -45,7 +43,7 @@ PY
 
 one() { # function server name want
 	local out
-	out=$($VPCSIM invoke -t $NAME "$1" -- /usr/bin/python3 -c "$(cat "$tmp/q.py")" "$2" "$3" "$N" "$4" 2>/dev/null |
+	out=$($VPCSIM invoke -t $T "$1" -- /usr/bin/python3 -c "$(cat "$tmp/q.py")" "$2" "$3" "$N" "$4" 2>/dev/null |
 		grep -v '^REPORT\|^START\|^END' | tail -1)
 	printf "%-44s %-22s %8s %8s %6s\n" "$3" "$1 -> $2" $out
 }

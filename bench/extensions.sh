@@ -10,9 +10,7 @@ set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 RUNS=${1:-$RUNS}
-tmp=$(mktemp -d)
-T=benchext
-trap '$VPCSIM down $T >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+bench_topology benchext
 mkdir -p "$tmp/code" "$tmp/layer/extensions"
 printf 'def handler(event, context):\n    return {}\n' >"$tmp/code/app.py"
 for name in first second; do

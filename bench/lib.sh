@@ -29,6 +29,14 @@ now_ms() { date +%s%N | awk '{ printf "%.3f", $1 / 1e6 }'; }
 # ratio A B: A / B to three decimals.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }'; }
 
+# bench_topology NAME: T=NAME and a scratch folder $tmp, both gone at exit
+# (the topology taken down first, whatever it holds by then).
+bench_topology() {
+	T=$1
+	tmp=$(mktemp -d)
+	trap '$VPCSIM down "$T" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+}
+
 # One line that says where the figures come from.
 machine() {
 	printf '%s; %s cores (%s); %s RAM; kernel %s; vpcsim %s\n' \

@@ -8,8 +8,7 @@ set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 N=${1:-1000}
-tmp=$(mktemp -d)
-trap '$VPCSIM down benchmem >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+bench_topology benchmem
 
 kernel_kb() { # the kernel's own memory: slab, stacks, page tables, per-cpu
 	awk '/^(Slab|KernelStack|PageTables|Percpu):/ { s += $2 } END { print s }' /proc/meminfo

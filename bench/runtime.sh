@@ -14,9 +14,7 @@ cd "$(dirname "$0")/.."
 VPCSIM=$PWD/build/vpcsim
 COLD=${1:-20}
 WARM=${2:-100}
-tmp=$(mktemp -d)
-T=benchrt
-trap '$VPCSIM down $T >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+bench_topology benchrt
 cp -r tests/integration/data/runtime "$tmp/runtime"
 cat >"$tmp/t.json" <<JSON
 { "name": "$T",

@@ -8,8 +8,7 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 RUNS=${1:-50}
 N=${2:-100}
-tmp=$(mktemp -d)
-trap '$VPCSIM down benchsg >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+bench_topology benchsg
 
 bench/gen.sh "$N" benchsg >"$tmp/t.json"
 $VPCSIM up "$tmp/t.json" >/dev/null

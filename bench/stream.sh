@@ -12,10 +12,8 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 RUNS=${1:-$RUNS}
 GAP=${2:-1000}
-tmp=$(mktemp -d)
-T=benchstrm
+bench_topology benchstrm
 PORT=$((20000 + RANDOM % 20000))
-trap '$VPCSIM down $T >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 cp -r tests/integration/data/runtime_stream "$tmp/runtime_stream"
 cat >"$tmp/t.json" <<JSON
 { "name": "$T", "functions": [

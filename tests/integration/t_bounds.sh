@@ -43,7 +43,7 @@ check_fails "on a terminal no escape byte of the function reaches it" grep -q $'
 check "on a terminal the sequences are shown as cat -v shows them" grep -qF '^[]0;pwned^G^[[31mred' "$TMP/tty"
 script -qc "'$VPCSIM' invoke -t '$T' flood -- printf 'cmd\\033]0;pwned\\007\\n'" /dev/null >"$TMP/tty" 2>&1
 check "invoke FN -- CMD on a terminal: no escape byte reaches it, shown as ^[" bash -c \
-	"! grep -q \$'\\x1b' '$TMP/tty' && grep -qF 'cmd^[]0;pwned^G' '$TMP/tty'"
+	"! grep -q \$'\\x1b' '$TMP/tty' && grep -qF 'cmd^[]0;pwned^G' '$TMP/tty' || { cat -v '$TMP/tty'; false; }"
 V invoke -t "$T" flood --payload '{"mode":"escape"}' >"$TMP/r.json" 2>"$TMP/log"
 check "into a pipe or file the output is unchanged" grep -q $'\x1b\\[31mred' "$TMP/log"
 

@@ -5,6 +5,7 @@
 
 #include "util/hash.h"
 #include "model/dns.h"
+#include "model/rds_name.h"
 
 int dns_n_views(const struct layout *L) { return L->t->n_vpcs + 2; }
 int dns_view_lambda(const struct layout *L) { return L->t->n_vpcs; }
@@ -58,19 +59,7 @@ void dns_view_folder(const struct layout *L, int view, char out[DNS_FOLDER_MAX])
 
 void dns_rds_token(const struct topology *t, char out[DNS_TOKEN_LEN])
 {
-	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-	uint64_t h = fnv1a(FNV1A_OFFSET, "rds/");
-
-	h = fnv1a(fnv1a(fnv1a(h, t->account_id), "/"), t->region);
-	h = fnv1a(fnv1a(h, "/"), t->name);
-	/* A letter first, as AWS's tokens mostly are; 36^11 > 2^56. */
-	out[0] = digits[10 + h % 26];
-	h /= 26;
-	for (int i = 1; i < DNS_TOKEN_LEN - 1; i++) {
-		out[i] = digits[h % 36];
-		h /= 36;
-	}
-	out[DNS_TOKEN_LEN - 1] = '\0';
+	rds_name_token(t->account_id, t->region, t->name, out);
 }
 
 void dns_ip_name(const struct topology *t, uint32_t ip, char *out, size_t len)
@@ -84,13 +73,11 @@ void dns_ip_name(const struct topology *t, uint32_t ip, char *out, size_t len)
 bool dns_rds_endpoint(const struct topology *t, int resource, char *out, size_t len)
 {
 	const struct resource *r = &t->resources[resource];
-	char token[DNS_TOKEN_LEN];
 
 	if (r->kind != RES_RDS && r->kind != RES_RDS_PROXY)
 		return false;
-	dns_rds_token(t, token);
-	snprintf(out, len, "%s.%s%s.%s.rds.amazonaws.com", r->name,
-		 r->kind == RES_RDS_PROXY ? "proxy-" : "", token, t->region);
+	rds_name_endpoint(t->account_id, t->region, t->name, r->name, r->kind == RES_RDS_PROXY,
+			  out, len);
 	return true;
 }
 

@@ -22,7 +22,7 @@
 #define DNS_LINK_LOCAL DP_DNS_LINK_LOCAL /* 169.254.169.253: AmazonProvidedDNS */
 #define DNS_PORT 53
 #define DNS_NAME_MAX 256
-#define DNS_TOKEN_LEN 13           /* 12 characters + NUL */
+#define DNS_TOKEN_LEN 13           /* 12 characters + NUL (RDS_TOKEN_LEN) */
 #define DNS_FOLDER_MAX 64          /* "vpc." + name + NUL */
 #define DNS_NAMES_MAX 4            /* names of one node */
 

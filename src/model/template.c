@@ -81,7 +81,8 @@ static const char *const mapped_types[] = {
 	"AWS::EC2::SecurityGroupEgress", "AWS::EC2::NetworkAcl", "AWS::EC2::NetworkAclEntry",
 	"AWS::EC2::SubnetNetworkAclAssociation", "AWS::EC2::VPCPeeringConnection",
 	"AWS::Lambda::Function", "AWS::Serverless::Function", "AWS::RDS::DBInstance",
-	"AWS::RDS::DBSubnetGroup", NULL
+	"AWS::RDS::DBSubnetGroup", "AWS::RDS::DBProxy", "AWS::RDS::DBProxyTargetGroup",
+	"AWS::SecretsManager::Secret", NULL
 };
 
 /* Each resource whose Condition holds, evaluated, into c->evaluated;
@@ -174,13 +175,14 @@ char *template_import(const char *file, const char *text, size_t len,
 	c.params = cJSON_CreateObject();
 	c.conds = cJSON_CreateObject();
 	c.evaluated = cJSON_CreateObject();
+	c.secrets = cJSON_CreateObject();
 	if (!cJSON_IsObject(c.resources) || !cJSON_GetArraySize(c.resources)) {
 		tmpl_error(&c, "Resources", "InvalidTemplate", "a template needs a Resources "
 			   "section with at least one resource");
 		goto out;
 	}
 	if (tmpl_parameters(&c, o ? o->overrides : NULL) < 0 || tmpl_cycles(&c) < 0 ||
-	    evaluate_resources(&c) < 0)
+	    tmpl_secrets(&c) < 0 || evaluate_resources(&c) < 0)
 		goto out;
 	topo = new_topology(name, &c);
 	if (tmpl_map_network(&c, topo) < 0 || tmpl_map_compute(&c, topo) < 0)
@@ -191,6 +193,7 @@ out:
 	cJSON_Delete(c.params);
 	cJSON_Delete(c.conds);
 	cJSON_Delete(c.evaluated);
+	cJSON_Delete(c.secrets);
 	cJSON_Delete(doc);
 	return out;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "model/template_internal.h"
+#include "util/cidr.h"
 
 #define EVAL_DEPTH_MAX 64
 
@@ -81,6 +82,10 @@ static char *as_string(struct tctx *c, const cJSON *v, const char *path)
 	if (cJSON_IsBool(v))
 		return strdup(cJSON_IsTrue(v) ? "true" : "false");
 	if (id) {
+		char *a = tmpl_attr_string(c, v);
+
+		if (a)
+			return a;
 		tmpl_name(c, id, buf, sizeof(buf));
 		return strdup(buf);
 	}
@@ -309,6 +314,32 @@ static cJSON *select_fn(struct tctx *c, const cJSON *ea, const char *path)
 	return cJSON_Duplicate(cJSON_GetArrayItem(list, (int)i), true);
 }
 
+/* Fn::Cidr [ipBlock, count, cidrBits]: count blocks of 2^cidrBits
+ * addresses, in order from the block's start. */
+static cJSON *cidr_fn(struct tctx *c, const cJSON *ea, const char *path)
+{
+	const cJSON *blk = cJSON_GetArrayItem(ea, 0);
+	long n = tmpl_num(cJSON_GetArrayItem(ea, 1), -1), bits = tmpl_num(cJSON_GetArrayItem(ea, 2), -1);
+	struct cidr b;
+	cJSON *a;
+
+	if (!cJSON_IsString(blk) || !cidr_parse(blk->valuestring, &b, NULL) || n < 1 || n > 256 ||
+	    bits < 0 || bits > 32 - b.len || ((uint64_t)n << bits) > cidr_size(b)) {
+		tmpl_error(c, path, "InvalidTemplate", "Fn::Cidr takes [ipBlock, count (1..256), "
+			   "cidrBits] with count blocks of 2^cidrBits addresses inside ipBlock");
+		return NULL;
+	}
+	a = cJSON_CreateArray();
+	for (long i = 0; i < n; i++) {
+		struct cidr s = { .addr = (b.addr & cidr_mask(b.len)) + (uint32_t)(i << bits),
+				  .len = (uint8_t)(32 - bits) };
+		char buf[CIDR_STRLEN];
+
+		cJSON_AddItemToArray(a, cJSON_CreateString(cidr_str(s, buf)));
+	}
+	return a;
+}
+
 /* Fn::GetAZs: the region's zones a, b, c, alphabetical. */
 static cJSON *getazs(struct tctx *c, const cJSON *arg, const char *path)
 {
@@ -450,6 +481,8 @@ cJSON *tmpl_fn(struct tctx *c, const char *fn, const cJSON *arg, const char *pat
 		r = join_split(c, ea, false, path);
 	else if (!strcmp(fn, "Fn::Select"))
 		r = select_fn(c, ea, path);
+	else if (!strcmp(fn, "Fn::Cidr"))
+		r = cidr_fn(c, ea, path);
 	else if (!strcmp(fn, "Fn::GetAZs"))
 		r = getazs(c, ea, path);
 	else if (!strcmp(fn, "Fn::FindInMap"))

@@ -1,8 +1,7 @@
-/* A template's functions and databases as a topology's: AWS::Lambda::Function
- * and AWS::Serverless::Function (Globals merged before, template.c), with
- * CodeUri a folder or .zip relative to the template; AWS::RDS::DBInstance
- * (a port responder in the first subnet of its DBSubnetGroup) and
- * AWS::RDS::DBSubnetGroup. */
+/* A template's functions as a topology's: AWS::Lambda::Function and
+ * AWS::Serverless::Function (Globals merged before, template.c), with
+ * CodeUri a folder or .zip relative to the template; secrets
+ * (template_secret.c) and databases (template_rds.c) mapped first. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -164,84 +163,14 @@ static int map_function(struct tctx *c, cJSON *topo, const char *id, const cJSON
 	return rc;
 }
 
-/* The DB subnet group's first subnet, by its node name, into out. */
-static int db_subnet(struct tctx *c, const char *id, const cJSON *p, char *out, size_t size)
-{
-	char group[64], path[TPATH_LEN];
-	const char *gid = tmpl_ref(c, id, p, "DBSubnetGroupName", "AWS::RDS::DBSubnetGroup",
-				   true, group, sizeof(group));
-	const cJSON *g = gid ? cJSON_GetObjectItemCaseSensitive(c->evaluated, gid) : NULL;
-	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(g, "Properties"), "SubnetIds");
-
-	if (!gid)
-		return -1;
-	snprintf(path, sizeof(path), "Resources.%s.Properties.SubnetIds[0]", gid);
-	return tmpl_ref_at(c, cJSON_GetArrayItem(ids, 0), path, "AWS::EC2::Subnet", true, out,
-			   size) ? 0 : -1;
-}
-
-static int map_db(struct tctx *c, cJSON *topo, const char *id, const cJSON *p)
-{
-	static const char *const known[] = { "DBInstanceIdentifier", "DBSubnetGroupName",
-		"VPCSecurityGroups", "Port", "Engine", "PubliclyAccessible", NULL };
-	const cJSON *eng = cJSON_GetObjectItemCaseSensitive(p, "Engine"), *it;
-	bool mysql = cJSON_IsString(eng) && (strstr(eng->valuestring, "mysql") ||
-					     strstr(eng->valuestring, "mariadb"));
-	cJSON *r, *sgs, *listen, *l;
-	char subnet[64], name[64];
-	int i = 0, rc = 0;
-
-	if (db_subnet(c, id, p, subnet, sizeof(subnet)) < 0)
-		return -1;
-	tmpl_name(c, id, name, sizeof(name));
-	r = cJSON_CreateObject();
-	cJSON_AddStringToObject(r, "name", name);
-	cJSON_AddStringToObject(r, "kind", "rds");
-	cJSON_AddStringToObject(r, "subnet", subnet);
-	sgs = cJSON_AddArrayToObject(r, "security_groups");
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(p, "VPCSecurityGroups")) {
-		char path[TPATH_LEN], sg[64];
-
-		snprintf(path, sizeof(path), "Resources.%s.Properties.VPCSecurityGroups[%d]", id, i++);
-		if (tmpl_ref_at(c, it, path, "AWS::EC2::SecurityGroup", true, sg, sizeof(sg)))
-			cJSON_AddItemToArray(sgs, cJSON_CreateString(sg));
-		else
-			rc = -1;
-	}
-	if (!cJSON_GetArraySize(sgs))
-		cJSON_DeleteItemFromObjectCaseSensitive(r, "security_groups");
-	if (tmpl_bool(cJSON_GetObjectItemCaseSensitive(p, "PubliclyAccessible")) == 1)
-		cJSON_AddTrueToObject(r, "publicly_accessible");
-	listen = cJSON_AddArrayToObject(r, "listen");
-	l = cJSON_CreateObject();
-	cJSON_AddStringToObject(l, "proto", "tcp");
-	cJSON_AddNumberToObject(l, "port", (double)tmpl_num(cJSON_GetObjectItemCaseSensitive(p,
-						"Port"), mysql ? 3306 : 5432));
-	cJSON_AddItemToArray(listen, l);
-	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(topo, "resources"), r);
-	if (eng) {
-		char path[TPATH_LEN];
-
-		snprintf(path, sizeof(path), "Resources.%s.Properties.Engine", id);
-		tmpl_unmapped(c, path, "AWS::RDS::DBInstance: the engine is not started by "
-			      "import; a responder answers on the database's port");
-	}
-	tmpl_rest_unmapped(c, id, p, known);
-	return rc;
-}
-
 int tmpl_map_compute(struct tctx *c, cJSON *topo)
 {
-	/* A DB subnet group is read where an instance names it. */
-	static const char *const subnet_group[] = { "SubnetIds", "DBSubnetGroupDescription",
-						    "DBSubnetGroupName", NULL };
 	static const struct tmpl_step steps[] = {
-		{ "AWS::RDS::DBSubnetGroup", NULL, subnet_group },
-		{ "AWS::RDS::DBInstance", map_db, NULL },
 		{ "AWS::Lambda::Function", map_function, NULL },
 		{ "AWS::Serverless::Function", map_function, NULL },
 	};
 
+	if (tmpl_map_secrets(c, topo) < 0 || tmpl_map_rds(c, topo) < 0)
+		return -1;
 	return tmpl_run(c, topo, steps, sizeof(steps) / sizeof(steps[0])) < 0 ? -1 : 0;
 }

@@ -13,6 +13,7 @@ struct tctx {
 	cJSON *params;             /* parameter values, by name */
 	cJSON *conds;              /* evaluated conditions (true/false), by name */
 	cJSON *evaluated;          /* resources with intrinsics evaluated, by logical id */
+	cJSON *secrets;            /* secrets by name: {"id": logical id, "string": value} */
 	const char *file;
 	const char *region, *account, *stack;
 	struct diags *d;
@@ -48,6 +49,24 @@ void tmpl_unmapped(struct tctx *c, const char *path, const char *fmt, ...);
  * for the network, template_fn.c for functions and databases). */
 int tmpl_map_network(struct tctx *c, cJSON *topo);
 int tmpl_map_compute(struct tctx *c, cJSON *topo);
+
+/* Secrets (template_secret.c): every secret's value (generated with
+ * getrandom for GenerateSecretString) into c->secrets, before the other
+ * resources are evaluated; -1 reported. */
+int tmpl_secrets(struct tctx *c);
+/* s with its {{resolve:secretsmanager:...}} references replaced (free()
+ * it), or NULL reported. */
+char *tmpl_resolve(struct tctx *c, const char *s, const char *path);
+/* A secret's name: Name as written, else the logical id in kebab case. */
+void tmpl_secret_name(struct tctx *c, const char *id, char *out, size_t size);
+/* v (a Ref of a secret, or its name or ARN) as the secret's name. */
+bool tmpl_secret_at(struct tctx *c, const cJSON *v, const char *path, char *out, size_t size);
+int tmpl_map_secrets(struct tctx *c, cJSON *topo);
+/* Databases and proxies (template_rds.c). */
+int tmpl_map_rds(struct tctx *c, cJSON *topo);
+/* The string Fn::GetAtt v stands for when it is not the node's name (an
+ * RDS endpoint's DNS name or port; free() it), or NULL. */
+char *tmpl_attr_string(struct tctx *c, const cJSON *v);
 
 /* Helpers of the mappers (template_map.c). */
 /* Warn about every property of props not in known (NULL-ended). */

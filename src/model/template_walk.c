@@ -39,12 +39,26 @@ static cJSON *eval_children(struct tctx *c, const cJSON *v, const char *path)
 	return out;
 }
 
+/* r with its {{resolve:...}} references replaced (template_secret.c). */
+static cJSON *resolved(struct tctx *c, cJSON *r, const char *path)
+{
+	char *s;
+
+	if (!cJSON_IsString(r) || !strstr(r->valuestring, "{{resolve:"))
+		return r;
+	s = tmpl_resolve(c, r->valuestring, path);
+	cJSON_Delete(r);
+	r = s ? cJSON_CreateString(s) : NULL;
+	free(s);
+	return r;
+}
+
 cJSON *tmpl_eval(struct tctx *c, const cJSON *v, const char *path)
 {
 	cJSON *r;
 
 	if (!cJSON_IsArray(v) && !cJSON_IsObject(v))
-		return cJSON_Duplicate(v, false);
+		return resolved(c, cJSON_Duplicate(v, false), path);
 	if (++c->depth > 64) {
 		tmpl_error(c, path, "InvalidTemplate", "functions nested more than 64 deep");
 		c->depth--;
@@ -57,7 +71,7 @@ cJSON *tmpl_eval(struct tctx *c, const cJSON *v, const char *path)
 	else
 		r = eval_children(c, v, path);
 	c->depth--;
-	return r;
+	return resolved(c, r, path);
 }
 
 int tmpl_parameters(struct tctx *c, const cJSON *overrides)
@@ -231,6 +245,11 @@ void tmpl_name(struct tctx *c, const char *id, char *out, size_t size)
 {
 	const cJSON *props = cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(c->resources, id), "Properties");
+
+	if (!strcmp(tmpl_type(c, id), "AWS::SecretsManager::Secret")) {
+		tmpl_secret_name(c, id, out, size);
+		return;
+	}
 
 	for (int i = 0; name_props[i]; i++) {
 		const cJSON *n = cJSON_GetObjectItemCaseSensitive(props, name_props[i]);

@@ -6,9 +6,12 @@
 # template's folder by a symlink or '..' is refused; `up` of a SAM function
 # in a VPC builds it, and real packets follow the groups the template
 # wrote: the function reaches the database's port, the database's group
-# drops any other; `down` leaves nothing.
+# drops any other; `down` leaves nothing. The RDS Proxy sample: a secret
+# generated with GenerateSecretString, the real PostgreSQL and RDS Proxy it
+# configures, {{resolve:secretsmanager:...}} in the environment, and psql
+# in the function reaching the database through the proxy's endpoint name.
 . "$(dirname "$0")/lib.sh"
-plan 18
+plan 25
 T=$(unique_name)
 NAMES+=("$T")
 D="$ROOT/tests/data/templates"
@@ -65,4 +68,40 @@ check "reach: the function reaches the database's port through the groups" \
 	"$VPCSIM" reach -t "$T" orders-function orders-db 5432
 expect_probe orders-function orders-db 5432 open
 expect_probe orders-function orders-db 22 timeout
+check "down $T" "$VPCSIM" down "$T"
+
+echo "# ---- RDS Proxy, a generated secret, dynamic references ----"
+E="$ROOT/examples/templates"
+"$VPCSIM" import "$E/rds-proxy/template.yaml" --name "$T" >"$TMP/px.json" 2>"$TMP/px.err"
+check "import: the generated secret, the engine with it, the proxy with its target group" python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))
+s = t["secrets"][0]; pw = s["value"]["password"]
+assert s["name"] == "orders/db-master" and s["value"]["username"] == "orders", s
+assert len(pw) == 30 and not set(pw) & set("\"@/\\") and pw.isprintable(), pw
+db, px = t["resources"]
+assert db["engine"] == "postgres" and db["secret"] == "orders/db-master", db
+assert px["kind"] == "rds-proxy" and px["target"] == "orders-db" and px["subnet"] == "private-b", px
+assert px["auth"] == [{"secret": "orders/db-master", "iam_auth": "DISABLED"}], px
+env = t["functions"][0]["environment"]
+assert env["PGUSER"] == "orders" and env["PGPASSWORD"] == pw, env
+assert env["PGHOST"].startswith("orders-proxy.proxy-") and env["PGHOST"].endswith(".us-east-1.rds.amazonaws.com")
+' "$TMP/px.json"
+"$VPCSIM" import "$E/rds-proxy/template.yaml" --name "$T" >"$TMP/px2.json" 2>/dev/null
+check "a second import generates another password" python3 -c '
+import json, sys
+a, b = (json.load(open(f))["secrets"][0]["value"]["password"] for f in sys.argv[1:])
+assert a != b
+' "$TMP/px.json" "$TMP/px2.json"
+check "the IAM role is listed as read, not enforced" grep -q "Resources.ProxyRole: .*IAM is read, not enforced" "$TMP/px.err"
+PSQL=$(ls -d /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -1)
+if [ -z "$PSQL" ]; then
+	for i in 1 2 3 4; do skip "RDS Proxy sample up" "psql is not installed (make deps)"; done
+	exit 0
+fi
+check "up of the RDS Proxy sample" "$VPCSIM" up "$E/rds-proxy/template.yaml" --name "$T"
+check "psql in the function reaches PostgreSQL through the proxy's DNS name, as the secret's user" bash -c \
+	"'$VPCSIM' invoke -t '$T' orders-function -- '$PSQL' -Atc 'select current_user, 6*7' 2>/dev/null | grep -qx 'orders|42'"
+check "a function whose group the proxy's group does not admit times out (the handler's socket)" bash -c \
+	"'$VPCSIM' invoke -t '$T' other-function 2>/dev/null | grep -q TimeoutError"
 check "down $T" "$VPCSIM" down "$T"

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -175,6 +176,141 @@ static void test_unknown_type(void **state)
 	diags_free(&d);
 }
 
+#define SECRET_VPC "Resources:\n  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.4.0.0/16}}\n" \
+	"  S1: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: !Select [1, !Cidr [10.4.0.0/16, 3, 8]]}}\n"
+
+/* GenerateSecretString: the template's keys kept, the password of the
+ * length asked, of the classes asked, without the excluded characters,
+ * different each time; {{resolve:...}} by name, by ARN, inside !Sub;
+ * Fn::Cidr. */
+static void test_secrets(void **state)
+{
+	const char *t = SECRET_VPC
+		"  Sec:\n    Type: AWS::SecretsManager::Secret\n    Properties:\n      Name: app/db\n"
+		"      GenerateSecretString: {SecretStringTemplate: '{\"username\": \"app\"}',"
+		" GenerateStringKey: password, PasswordLength: 40, ExcludePunctuation: true,"
+		" ExcludeCharacters: 'aeiouAEIOU01'}\n"
+		"  Plain:\n    Type: AWS::SecretsManager::Secret\n    Properties: {SecretString: '{\"k\": \"v\"}'}\n"
+		"  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Environment: {Variables: {"
+		"U: '{{resolve:secretsmanager:app/db:SecretString:username}}',"
+		" P: !Sub 'x{{resolve:secretsmanager:${Sec}:SecretString:password}}',"
+		" A: '{{resolve:secretsmanager:arn:aws:secretsmanager:us-east-1:123456789012:secret:plain-Ab12Cd:SecretString:k}}',"
+		" W: '{{resolve:secretsmanager:plain}}', N: !Ref Sec}}\n";
+	struct diags d = { 0 };
+	cJSON *j = import_yaml(t, NULL, &d), *env, *sec;
+	const char *pw;
+	char first[64];
+
+	(void)state;
+	assert_non_null(j);
+	assert_string_equal(str_at(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "vpcs"), 0), "subnets",
+				   0, "cidr"), "10.4.1.0/24");
+	sec = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "secrets"), 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "secrets")), 1);
+	assert_string_equal(cJSON_GetObjectItem(sec, "name")->valuestring, "app/db");
+	pw = cJSON_GetObjectItem(cJSON_GetObjectItem(sec, "value"), "password")->valuestring;
+	assert_int_equal(strlen(pw), 40);
+	assert_int_equal(strspn(pw, "bcdfghjklmnpqrstvwxyzBCDFGHJKLMNPQRSTVWXYZ23456789"), 40);
+	assert_true(strpbrk(pw, "bcdfghjklmnpqrstvwxyz") && strpbrk(pw, "BCDFGHJKLMNPQRSTVWXYZ") &&
+		    strpbrk(pw, "23456789"));
+	env = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "functions"), 0),
+				  "environment");
+	assert_string_equal(cJSON_GetObjectItem(env, "U")->valuestring, "app");
+	assert_string_equal(cJSON_GetObjectItem(env, "P")->valuestring + 1, pw);
+	assert_string_equal(cJSON_GetObjectItem(env, "A")->valuestring, "v");
+	assert_string_equal(cJSON_GetObjectItem(env, "W")->valuestring, "{\"k\": \"v\"}");
+	assert_string_equal(cJSON_GetObjectItem(env, "N")->valuestring, "app/db");
+	assert_string_equal(diag_with(&d, "NotMapped"), "Resources.Plain");
+	snprintf(first, sizeof(first), "%s", pw);
+	cJSON_Delete(j);
+	diags_free(&d);
+	memset(&d, 0, sizeof(d));
+	j = import_yaml(t, NULL, &d);
+	sec = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "secrets"), 0);
+	assert_string_not_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(sec, "value"),
+						    "password")->valuestring, first);
+	cJSON_Delete(j);
+	diags_free(&d);
+}
+
+/* RDS: an engine with the secret's credentials, a proxy with its target
+ * group, the endpoint names of Fn::GetAtt as the resolver answers them. */
+static void test_rds_proxy(void **state)
+{
+	const char *t = SECRET_VPC
+		"  Sg: {Type: AWS::EC2::SecurityGroup, Properties: {VpcId: !Ref Vpc, GroupDescription: x}}\n"
+		"  Sec:\n    Type: AWS::SecretsManager::Secret\n    Properties:\n"
+		"      SecretString: '{\"username\": \"master\", \"password\": \"Pw-12345678\"}'\n"
+		"  Grp: {Type: AWS::RDS::DBSubnetGroup, Properties: {DBSubnetGroupDescription: x, SubnetIds: [!Ref S1]}}\n"
+		"  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: {Engine: postgres, DBInstanceClass: db.m5.large,"
+		" DBSubnetGroupName: !Ref Grp, VPCSecurityGroups: [!Ref Sg],"
+		" MasterUsername: '{{resolve:secretsmanager:sec:SecretString:username}}',"
+		" MasterUserPassword: '{{resolve:secretsmanager:sec:SecretString:password}}'}\n"
+		"  Px:\n    Type: AWS::RDS::DBProxy\n    Properties: {DBProxyName: Px1, EngineFamily: POSTGRESQL,"
+		" VpcSubnetIds: [!Ref S1], RequireTLS: true, Auth: [{SecretArn: !Ref Sec, IAMAuth: REQUIRED}]}\n"
+		"  Tg:\n    Type: AWS::RDS::DBProxyTargetGroup\n    Properties: {DBProxyName: !Ref Px,"
+		" TargetGroupName: default, DBInstanceIdentifiers: [!Ref Db],"
+		" ConnectionPoolConfigurationInfo: {MaxConnectionsPercent: 50, InitQuery: 'SET x=1'}}\n"
+		"  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Environment: {Variables: {"
+		"D: !GetAtt Db.Endpoint.Address, P: !GetAtt Px.Endpoint, O: !GetAtt Db.Endpoint.Port}}\n";
+	struct diags d = { 0 };
+	cJSON *j = import_yaml(t, NULL, &d), *db, *px, *env;
+
+	(void)state;
+	assert_non_null(j);
+	db = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "resources"), 0);
+	px = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "resources"), 1);
+	assert_string_equal(cJSON_GetObjectItem(db, "engine")->valuestring, "postgres");
+	assert_string_equal(cJSON_GetObjectItem(db, "secret")->valuestring, "sec");
+	assert_string_equal(cJSON_GetObjectItem(db, "instance_class")->valuestring, "db.m5.large");
+	assert_null(cJSON_GetObjectItem(db, "listen"));
+	assert_string_equal(cJSON_GetObjectItem(px, "name")->valuestring, "px1");
+	assert_string_equal(cJSON_GetObjectItem(px, "target")->valuestring, "db");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(px, "require_tls")));
+	assert_int_equal(cJSON_GetObjectItem(px, "max_connections_percent")->valueint, 50);
+	assert_string_equal(cJSON_GetObjectItem(px, "init_query")->valuestring, "SET x=1");
+	assert_string_equal(str_at(px, "auth", 0, "iam_auth"), "REQUIRED");
+	env = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "functions"), 0),
+				  "environment");
+	/* The token is model/dns.c's for topology "t" in us-east-1 (test_dns). */
+	assert_non_null(strstr(cJSON_GetObjectItem(env, "D")->valuestring, ".us-east-1.rds.amazonaws.com"));
+	assert_memory_equal(cJSON_GetObjectItem(env, "D")->valuestring, "db.", 3);
+	assert_memory_equal(cJSON_GetObjectItem(env, "P")->valuestring, "px1.proxy-", 10);
+	assert_string_equal(cJSON_GetObjectItem(env, "P")->valuestring + 10,
+			    strchr(cJSON_GetObjectItem(env, "D")->valuestring, '.') + 1);
+	assert_string_equal(cJSON_GetObjectItem(env, "O")->valuestring, "5432");
+	cJSON_Delete(j);
+	diags_free(&d);
+}
+
+/* Dynamic references that cannot resolve are errors with their path. */
+static void test_resolve_errors(void **state)
+{
+	static const struct { const char *ref, *code; } cases[] = {
+		{ "{{resolve:secretsmanager:nope:SecretString:k}}", "UnresolvedReference" },
+		{ "{{resolve:secretsmanager:sec:SecretString:nokey}}", "UnresolvedReference" },
+		{ "{{resolve:secretsmanager:sec:SecretString:k:AWSPREVIOUS}}", "InvalidTemplate" },
+		{ "{{resolve:ssm:/app/param}}", "UnsupportedFunction" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char t[1024];
+		struct diags d = { 0 };
+		cJSON *j;
+
+		snprintf(t, sizeof(t), SECRET_VPC "  Sec: {Type: AWS::SecretsManager::Secret,"
+			 " Properties: {SecretString: '{\"k\": \"v\"}'}}\n"
+			 "  Fn: {Type: AWS::Lambda::Function, Properties: {Environment: {Variables:"
+			 " {X: '%s'}}}}\n", cases[i].ref);
+		j = import_yaml(t, NULL, &d);
+		if (j || !diag_with(&d, cases[i].code) ||
+		    strcmp(diag_with(&d, cases[i].code), "Resources.Fn.Properties.Environment.Variables.X"))
+			fail_msg("case %zu: want %s", i, cases[i].code);
+		diags_free(&d);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +319,9 @@ int main(void)
 		cmocka_unit_test(test_globals),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_unknown_type),
+		cmocka_unit_test(test_secrets),
+		cmocka_unit_test(test_rds_proxy),
+		cmocka_unit_test(test_resolve_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

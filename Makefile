@@ -62,10 +62,16 @@ UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 KERNEL_SRCS := $(wildcard tests/kernel/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/%.c=$(BUILD)/tests/%) $(KERNEL_SRCS:tests/%.c=$(BUILD)/tests/%)
 
+# The java17 runtime client's sources and jar (the rule is below).
+JAVA_RT_SRCS := $(shell find runtimes/java/src -name '*.java' 2>/dev/null)
+JAVA_RT_JAR  := runtimes/java/lib/vpcsim-lambda-java.jar
+JACKSON_CP   := $(subst $(eval) ,:,$(patsubst %,/usr/share/java/jackson-%.jar,databind core annotations))
+
 .PHONY: all layers deps check unit integration demo bench fuzz fuzz-build fuzz-reach clean help install uninstall docs-images FORCE
 .DEFAULT_GOAL := all
 
-all: layers $(BUILD)/vpcsim $(BUILD)/vpcsim-cni $(BUILD)/vpcsim-rds-proxy $(BUILD)/vpcsim.8 $(UNIT_BINS)
+all: layers $(BUILD)/vpcsim $(BUILD)/vpcsim-cni $(BUILD)/vpcsim-rds-proxy $(BUILD)/vpcsim.8 $(UNIT_BINS) \
+	$(JAVA_RT_JAR)
 
 # vpcsim-rds-proxy: RDS Proxy as a program of its own, linked (it runs long
 # and jailed; src/rdsproxy/README.md).
@@ -75,6 +81,20 @@ PROXY_LIBS := $(shell pkg-config --libs libpq openssl libcjson 2>/dev/null) -lpt
 $(BUILD)/vpcsim-rds-proxy: $(PROXY_OBJS)
 	$(CC) $(CFLAGS) $^ -o $@ $(PROXY_LIBS) $(if $(filter 1,$(SANITIZE)),$(SAN_FLAGS))
 $(PROXY_OBJS): src/rdsproxy/proxy.h
+
+# The java17 runtime client (runtimes/java, docs/RUNTIME.md "Java"): its
+# jar built with the JDK's javac against Debian's Jackson into
+# runtimes/java/lib (mounted at /var/runtime/lib). Without a JDK or Jackson
+# (sudo make deps installs them) the rest builds and java17 functions fail
+# to start, saying so (JAVA_RT_* are set above, before `all`).
+$(JAVA_RT_JAR): $(JAVA_RT_SRCS)
+	@if command -v javac >/dev/null && command -v jar >/dev/null && \
+	    [ -f /usr/share/java/jackson-databind.jar ]; then \
+		rm -rf $(BUILD)/java && mkdir -p $(BUILD)/java $(dir $@) && \
+		echo "javac runtimes/java -> $@" && \
+		javac --release 17 -nowarn -d $(BUILD)/java -cp $(JACKSON_CP) $^ && \
+		jar --create --file $@.tmp -C $(BUILD)/java . && mv $@.tmp $@; \
+	else echo "make: no javac or Jackson: the java17 runtime is not built (sudo make deps)"; fi
 
 # The one-way include rule, no include circle, no host path literal outside
 # src/util/paths.h (src/README.md).
@@ -231,4 +251,4 @@ uninstall:
 	-rmdir $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/lib/vpcsim 2>/dev/null
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san runtimes/java/lib

@@ -15,7 +15,8 @@ curl nodejs zip
 iproute2 nftables procps util-linux bsdutils python3
 libpq-dev postgresql postgresql-client openssl python3-psycopg2
 dnsmasq-base bind9-dnsutils
-python3-boto3 awscli python3-pil"
+python3-boto3 awscli python3-pil
+openjdk-17-jdk-headless libjackson2-databind-java"
 # `make bench` only: throughput and the topology generator of bench/dataplane.sh.
 BENCH_PKGS="iperf3 python3"
 for arg in "$@"; do
@@ -69,5 +70,5 @@ echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing
+apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends $missing
 engines_install

@@ -90,7 +90,8 @@ static int cfg_package(const struct live *lv, const struct function *f, struct s
 		if ((err = codepkg_runtimes_dir(rt)) < 0)
 			return err;
 		snprintf(c->runtime_dir, sizeof(c->runtime_dir), "%s/%s", rt,
-			 f->code.family == RUNTIME_PYTHON ? "python" : "nodejs");
+			 f->code.family == RUNTIME_PYTHON ? "python" :
+			 f->code.family == RUNTIME_JAVA ? "java" : "nodejs");
 		argv[0] = "/var/runtime/bootstrap";
 	}
 	c->argv = argv;

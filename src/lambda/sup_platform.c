@@ -7,7 +7,7 @@
 #include "lambda/sup_platform.h"
 #include "lambda/telemetry.h"
 
-/* Lambda's runtime version names: python:3.12, nodejs:20, provided:al2023. */
+/* Lambda's runtime version names: python:3.12, nodejs:20, java:17, provided:al2023. */
 static void version_of(const char *rt, char *out, size_t size)
 {
 	const char *dot;
@@ -16,6 +16,8 @@ static void version_of(const char *rt, char *out, size_t size)
 		out[0] = '\0';
 	} else if (!strncmp(rt, "python", 6)) {
 		snprintf(out, size, "python:%s.v1", rt + 6);
+	} else if (!strncmp(rt, "java", 4)) {
+		snprintf(out, size, "java:%.*s.v1", (int)strcspn(rt + 4, "."), rt + 4);
 	} else if (!strncmp(rt, "nodejs", 6)) {
 		snprintf(out, size, "nodejs:%.*s.v1", (int)strcspn(rt + 6, "."), rt + 6);
 	} else {

@@ -157,7 +157,7 @@ static void env_build(const struct sup_cfg *c, struct envv *e)
 	envv_add(e, "LAMBDA_RUNTIME_DIR=/var/runtime");
 	envv_add(e, "AWS_REGION=%s", c->region);
 	envv_add(e, "AWS_DEFAULT_REGION=%s", c->region);
-	if (c->family == RUNTIME_PYTHON || c->family == RUNTIME_NODEJS)
+	if (c->family == RUNTIME_PYTHON || c->family == RUNTIME_NODEJS || c->family == RUNTIME_JAVA)
 		envv_add(e, "AWS_EXECUTION_ENV=AWS_Lambda_%s", c->runtime_id);
 	envv_add(e, "AWS_LAMBDA_FUNCTION_NAME=%s", c->function);
 	envv_add(e, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%d", c->memory_mb);

@@ -49,6 +49,10 @@ enum runtime_family runtime_family_of(const char *id)
 		return RUNTIME_PYTHON;
 	if (!strncmp(id, "nodejs", 6) && strlen(id) > 8 && !strcmp(id + strlen(id) - 2, ".x"))
 		return RUNTIME_NODEJS;
+	/* The JDK Debian bookworm packages is OpenJDK 17: classes built for
+	 * java21 would not load on it (UnsupportedClassVersionError). */
+	if (!strcmp(id, "java17"))
+		return RUNTIME_JAVA;
 	return RUNTIME_NONE;
 }
 
@@ -195,9 +199,11 @@ static long long package_size(const char *kp, const char *path, const char *what
 				   "bytes (the folder %s holds more)", CODE_UNZIPPED_MAX, path);
 		return n > CODE_UNZIPPED_MAX ? -1 : n;
 	}
-	if (!S_ISREG(st.st_mode) || len < 4 || strcmp(path + len - 4, ".zip")) {
-		topo_error(d, kp, CODE_LAMBDA, "The %s %s is neither a folder nor a .zip file",
-			   what, path);
+	/* A .jar is a zip, as Lambda takes one for a Java function. */
+	if (!S_ISREG(st.st_mode) || len < 4 ||
+	    (strcmp(path + len - 4, ".zip") && strcmp(path + len - 4, ".jar"))) {
+		topo_error(d, kp, CODE_LAMBDA, "The %s %s is neither a folder nor a .zip (or .jar) "
+			   "file", what, path);
 		return -1;
 	}
 	*kind = CODE_ZIP;
@@ -374,9 +380,9 @@ static void parse_runtime(const cJSON *rt, const char *path, struct function_cod
 	c->family = runtime_family_of(rt->valuestring);
 	if (c->family == RUNTIME_NONE)
 		topo_error(d, kp, CODE_LAMBDA, "The runtime '%s' is valid on Lambda but vpcsim "
-			   "runs only provided.al2023, provided.al2, provided, python3.x and "
-			   "nodejs<N>.x; use provided.al2023 with your own bootstrap",
-			   rt->valuestring);
+			   "runs only provided.al2023, provided.al2, provided, python3.x, "
+			   "nodejs<N>.x and java17 (the machine's OpenJDK 17); use one of them, "
+			   "or provided.al2023 with your own bootstrap", rt->valuestring);
 }
 
 /* Which keys go together, as CreateFunction says. */
@@ -405,6 +411,11 @@ static void check_combination(const char *path, const char *handler, bool has_co
 			   "are mandatory parameters for functions created with deployment "
 			   "packages; a %s handler is FILE.FUNCTION, e.g. \"app.handler\"",
 			   c->runtime);
+	if (has_code && c->family == RUNTIME_JAVA && (!handler || !handler[0]))
+		topo_error(d, path_key2(kp, path, "handler"), CODE_LAMBDA, "Runtime and Handler "
+			   "are mandatory parameters for functions created with deployment "
+			   "packages; a %s handler is package.Class::method or package.Class "
+			   "(a RequestHandler), e.g. \"example.Handler::handleRequest\"", c->runtime);
 }
 
 void function_code_parse(const cJSON *j, const char *path, const char *file,

@@ -33,6 +33,7 @@ enum runtime_family {
 	RUNTIME_PROVIDED,  /* provided, provided.al2, provided.al2023 */
 	RUNTIME_PYTHON,    /* python3.x: vpcsim's bundled client */
 	RUNTIME_NODEJS,    /* nodejs<N>.x: vpcsim's bundled client */
+	RUNTIME_JAVA,      /* java17: vpcsim's bundled client on the machine's OpenJDK 17 */
 };
 
 /* A list of strings from the file; n = -1 when the key is absent (an

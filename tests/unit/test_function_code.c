@@ -21,7 +21,9 @@ static void test_runtime_ids(void **state)
 	assert_int_equal(runtime_family_of("nodejs22.x"), RUNTIME_NODEJS);
 	assert_int_equal(runtime_family_of("provided.al2"), RUNTIME_PROVIDED);
 	assert_int_equal(runtime_family_of("provided"), RUNTIME_PROVIDED);
+	assert_int_equal(runtime_family_of("java17"), RUNTIME_JAVA);
 	assert_int_equal(runtime_family_of("java21"), RUNTIME_NONE);
+	assert_int_equal(runtime_family_of("java11"), RUNTIME_NONE);
 	assert_int_equal(runtime_family_of("python2.7"), RUNTIME_NONE);
 	assert_int_equal(runtime_family_of("nodejs"), RUNTIME_NONE);
 }

@@ -318,9 +318,40 @@ static int function_of(const struct live *lv, const char *raw, const char *rq,
 	return fn;
 }
 
-/* Run the invoke of function fn with the request's body. */
+/* An invoke answered while the function's extensions still work
+ * (invoke_request.responded): what the answer is made of. */
+struct early {
+	struct invoke_job *j;      /* not touched once answered: the
+				    * connection may be gone with it */
+	FILE *out;
+	char **body;
+	size_t *blen;
+	const struct log_tail *log;
+	bool answered;
+};
+
+static size_t body_len(const char *body, size_t blen)
+{
+	return blen && body[blen - 1] == '\n' ? blen - 1 : blen;
+}
+
+/* Lambda returns the runtime's response at once, extensions or not. */
+static void answer_now(void *arg, const struct invoke_outcome *r)
+{
+	struct early *e = arg;
+
+	fflush(e->out);
+	e->j->resp = invoke_reply(e->j, r, *e->body ? *e->body : "", body_len(*e->body, *e->blen),
+				  e->log);
+	e->j->status = MHD_HTTP_OK;
+	e->answered = true;
+	sym_MHD_resume_connection(e->j->c);
+}
+
+/* Run the invoke of function fn with the request's body. NULL with
+ * *answered when the answer went out before the invoke ended. */
 static struct MHD_Response *run_invoke(const struct invoke_job *j, const struct live *lv, int fn,
-				       unsigned *status)
+				       unsigned *status, bool *answered)
 {
 	struct invoke_request rq = {
 		.payload = j->u->buf, .len = j->u->len, .client_context = j->client_context,
@@ -330,24 +361,28 @@ static struct MHD_Response *run_invoke(const struct invoke_job *j, const struct 
 	struct log_tail log = { .len = 0 };
 	struct invoke_outcome r;
 	struct MHD_Response *resp;
+	struct early e = { (struct invoke_job *)j, NULL, &body, &blen, &log, false };
 	int err;
 
-	rq.out = open_memstream(&body, &blen);
+	rq.out = e.out = open_memstream(&body, &blen);
 	rq.logs = fopencookie(&log, "w", (cookie_io_functions_t){ .write = tail_write });
+	rq.responded = answer_now;
+	rq.responded_arg = &e;
 	err = rq.out && rq.logs ? invoke_function(lv, fn, &rq, &r) : -ENOMEM;
 	if (rq.out)
 		fclose(rq.out);
 	if (rq.logs)
 		fclose(rq.logs);
 	*status = MHD_HTTP_OK;
-	if (err == -ENOMEM && !(rq.out && rq.logs)) {
+	if ((*answered = e.answered)) {
+		resp = NULL;
+	} else if (err == -ENOMEM && !(rq.out && rq.logs)) {
 		*status = 500;
 		resp = error_response("ServiceException", "out of memory");
 	} else if (err < 0) {
 		resp = invoke_refused(err, status);
 	} else {
-		resp = invoke_reply(j, &r, body ? body : "", blen && body[blen - 1] == '\n' ?
-				    blen - 1 : blen, &log);
+		resp = invoke_reply(j, &r, body ? body : "", body_len(body, blen), &log);
 	}
 	free(body);
 	return resp;
@@ -395,6 +430,24 @@ static void stream_complete(struct serve_stream *st, const struct invoke_outcome
 	cJSON_Delete(e);
 }
 
+/* A stream completed while the function's extensions still work. */
+struct early_stream {
+	struct serve_stream *st;
+	FILE *errors;
+	char **ebody;
+	const struct log_tail *log;
+	bool tail, completed;
+};
+
+static void stream_complete_now(void *arg, const struct invoke_outcome *r)
+{
+	struct early_stream *e = arg;
+
+	fflush(e->errors);
+	stream_complete(e->st, r, *e->ebody, e->log, e->tail);
+	e->completed = true;
+}
+
 /* InvokeWithResponseStream: the function's bytes as they come. NULL once
  * the stream began (it answers, and j is not touched: the connection may
  * be gone with it); else the refusal to queue. */
@@ -411,6 +464,7 @@ static struct MHD_Response *run_invoke_stream(const struct invoke_job *j, const 
 	struct log_tail log = { .len = 0 };
 	struct invoke_outcome r;
 	bool tail = j->tail;
+	struct early_stream es = { .completed = false };
 	int err = -ENOMEM;
 
 	if (st && payload && (!j->client_context || cc)) {
@@ -421,13 +475,16 @@ static struct MHD_Response *run_invoke_stream(const struct invoke_job *j, const 
 		rq.out = serve_stream_out(st);
 		rq.logs = fopencookie(&log, "w", (cookie_io_functions_t){ .write = tail_write });
 		rq.errors = open_memstream(&ebody, &elen);
+		es = (struct early_stream){ st, rq.errors, &ebody, &log, tail, false };
+		rq.responded = stream_complete_now;
+		rq.responded_arg = &es;
 		err = rq.logs && rq.errors ? invoke_function(lv, fn, &rq, &r) : -ENOMEM;
 		if (rq.logs)
 			fclose(rq.logs);
 		if (rq.errors)
 			fclose(rq.errors);
 	}
-	if (err == 0 || (st && serve_stream_begun(st))) {
+	if (!es.completed && (err == 0 || (st && serve_stream_begun(st)))) {
 		if (err == 0)
 			stream_complete(st, &r, ebody, &log, tail);
 		else
@@ -446,7 +503,8 @@ static struct MHD_Response *run_invoke_stream(const struct invoke_job *j, const 
 }
 
 /* On a worker: the answer to one invoke request. */
-static struct MHD_Response *do_invoke(const struct invoke_job *j, unsigned *status)
+static struct MHD_Response *do_invoke(const struct invoke_job *j, unsigned *status,
+				      bool *answered)
 {
 	struct MHD_Response *resp = NULL;
 	struct serve_live *s;
@@ -468,7 +526,7 @@ static struct MHD_Response *do_invoke(const struct invoke_job *j, unsigned *stat
 	} else if (j->stream) {
 		resp = run_invoke_stream(j, lv, fn, status);
 	} else {
-		resp = run_invoke(j, lv, fn, status);
+		resp = run_invoke(j, lv, fn, status, answered);
 	}
 	live_put(s);
 	return resp;
@@ -479,11 +537,12 @@ static void invoke_run(struct serve_job *sj)
 	struct invoke_job *j = (struct invoke_job *)sj;
 	bool stream = j->stream;
 	unsigned status = 500;
-	struct MHD_Response *resp = do_invoke(j, &status);
+	bool answered = false;
+	struct MHD_Response *resp = do_invoke(j, &status, &answered);
 
 	err_clear();
-	if (!resp && stream)
-		return; /* the stream answered, and j may be gone with its connection */
+	if (!resp && (stream || answered))
+		return; /* answered, and j may be gone with its connection */
 	j->resp = resp;
 	j->status = status;
 	sym_MHD_resume_connection(j->c);

@@ -344,8 +344,9 @@ static void body_out(const struct invoke_request *rq, const struct invoke_outcom
 }
 
 /* One frame of the supervisor's: logs, a streamed response's start ('K',
- * its content type) and bytes ('C'), the body ('B', kept for the status).
- * 1 after the status ('S'), else 0. */
+ * its content type) and bytes ('C'), the body ('B', kept for the status),
+ * the response given while extensions still work ('R'). 1 after the
+ * status ('S'), else 0. */
 static int frame(const struct invoke_request *rq, struct invoke_outcome *r, char type,
 		 char *buf, size_t len, char **body, size_t *blen)
 {
@@ -367,6 +368,15 @@ static int frame(const struct invoke_request *rq, struct invoke_outcome *r, char
 		*body = buf;
 		*blen = len;
 		return 0;
+	} else if (type == 'R') {
+		sscanf(buf, "%31s %d", r->status, &streamed);
+		r->early = true;
+		body_out(rq, r, *body, *blen);
+		if (rq->responded)
+			rq->responded(rq->responded_arg, r);
+	} else if (type == 'S' && r->early) {
+		sscanf(buf, "%*s %d", &reset);
+		r->reset = reset;
 	} else if (type == 'S') {
 		sscanf(buf, "%31s %d %d", r->status, &reset, &streamed);
 		r->reset = reset;

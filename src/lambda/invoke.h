@@ -30,6 +30,8 @@
 #include "lambda/sandbox.h" /* struct invoke_result */
 #include "state/state.h"
 
+struct invoke_outcome;
+
 struct invoke_request {
 	const char *payload;       /* the event, NUL-terminated; NULL: "{}"
 				    * for code, an empty stdin for a command */
@@ -47,6 +49,12 @@ struct invoke_request {
 				   /* a streamed response begins: called
 				    * before its first byte goes to out */
 	void *stream_arg;
+	/* The response is out (on out, or errors) and the outcome's status
+	 * says how it ended; called before invoke_function() returns when
+	 * the function's extensions still work after the runtime's answer,
+	 * as Lambda answers the caller at once (NULL: the caller waits). */
+	void (*responded)(void *arg, const struct invoke_outcome *o);
+	void *responded_arg;
 	FILE *errors;              /* a failed invoke's error body (streamed
 				    * or not) goes here; NULL: to out */
 	bool exact;                /* out gets the body's bytes alone; else a
@@ -63,6 +71,10 @@ struct invoke_outcome {
 				    * (Lambda-Runtime-Function-Response-Mode) */
 	bool cold;
 	bool reset;
+	bool early;                /* the response went out before the
+				    * extensions were done: status is what
+				    * the caller got, reset and the figures
+				    * how the invoke ended */
 	char env_id[64];
 	double duration_ms;        /* REPORT's Duration (code) */
 	long long billed_ms;       /* 0: not billed */

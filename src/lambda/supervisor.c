@@ -84,6 +84,8 @@ struct sup {
 	char ext_name[RAPI_EXT_MAX][128];
 	bool rt_pending;
 	bool streamed;             /* the invoke's response is streamed: 'K' sent */
+	bool responded;            /* the response went to the caller ('R') while
+				    * extensions still worked */
 };
 
 static long long epoch_ms(void)
@@ -399,7 +401,8 @@ static void invoke_finish(struct sup *s, const char *status, bool reset, double 
 	sup_log_flush(&s->log);
 	plat_end(&s->plat, s->id);
 	report_line(s, duration, report_status, etype);
-	sup_log_frame(&s->log, 'B', s->body ? s->body : "", s->body ? s->blen : 0);
+	if (!s->responded)
+		sup_log_frame(&s->log, 'B', s->body ? s->body : "", s->body ? s->blen : 0);
 	snprintf(line, sizeof(line), "%s %d %d", status, reset ? 1 : 0, s->streamed ? 1 : 0);
 	sup_log_frame(&s->log, 'S', line, strlen(line));
 	client_close(s);
@@ -416,6 +419,7 @@ static void invoke_start_log(struct sup *s)
 {
 	sandbox_uuid_v4(s->id);
 	s->streamed = false;
+	s->responded = false;
 	plat_start(&s->plat, s->id);
 	cgroup_peak_reset(&s->cg);
 	cgroup_oom_kills(&s->cg, &s->oom_before);
@@ -564,6 +568,28 @@ static void on_init_fail(struct sup *s, const char *status, const char *how)
 		invoke_begin(s);
 }
 
+static const char *outcome_status(enum rapi_outcome o)
+{
+	return o == RAPI_RESPONSE ? "ok" : o == RAPI_TOO_LARGE ? "too_large" : "function_error";
+}
+
+/* The runtime answered while extensions registered for INVOKE still work:
+ * the caller gets the response now ('B', then 'R' with how it ended), as
+ * Lambda returns it "even if extensions are still running"; END, REPORT
+ * and 'S' follow when they are done (Duration counts their time). */
+static void respond_early(struct sup *s)
+{
+	char line[64];
+
+	stream_forward(s);
+	sup_log_pump(&s->log, s->rt.out_fd);
+	sup_log_flush(&s->log);
+	sup_log_frame(&s->log, 'B', s->body ? s->body : "", s->body ? s->blen : 0);
+	snprintf(line, sizeof(line), "%s %d", outcome_status(s->outcome), s->streamed ? 1 : 0);
+	sup_log_frame(&s->log, 'R', line, strlen(line));
+	s->responded = true;
+}
+
 static void on_outcome(struct sup *s)
 {
 	enum rapi_outcome o;
@@ -610,20 +636,21 @@ static void on_outcome(struct sup *s)
 			 "payload size (%d bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}",
 			 RAPI_RESPONSE_MAX);
 	s->st = S_FINISHING;
+	if (!ext_all_ready(&s->api, false))
+		respond_early(s);
 }
 
 static void finish_answered(struct sup *s)
 {
 	double d = now_ms() - s->t_start;
+	const char *status = outcome_status(s->outcome);
 
 	freeze(s, true);
 	s->st = S_IDLE;
-	if (s->outcome == RAPI_RESPONSE)
-		invoke_finish(s, "ok", false, d, NULL, NULL);
-	else if (s->outcome == RAPI_TOO_LARGE)
-		invoke_finish(s, "too_large", false, d, "error", "Function.ResponseSizeTooLarge");
+	if (s->outcome == RAPI_TOO_LARGE)
+		invoke_finish(s, status, false, d, "error", "Function.ResponseSizeTooLarge");
 	else
-		invoke_finish(s, "function_error", false, d, NULL, NULL);
+		invoke_finish(s, status, false, d, NULL, NULL);
 }
 
 static void on_ext_failed(struct sup *s, const char *etype, const char *detail);

@@ -29,9 +29,12 @@
  *   supervisor -> frames "<T><len>\n<bytes>": 'L' log text (whole lines),
  *   'K' a streamed response begins (its content type), 'C' its bytes as
  *   they come, 'B' the response or error body (empty after a stream that
- *   ended well), last 'S' "<status> <reset> <streamed>" where status is
- *   ok, function_error, timeout, exit, oom, too_large or init_error,
- *   reset 1 means the environment is gone, streamed 1 that 'K' came. */
+ *   ended well), 'R' "<status> <streamed>" when the caller may have the
+ *   response at once because extensions still work after it (the body came
+ *   just before; none follows), last 'S' "<status> <reset> <streamed>"
+ *   where status is ok, function_error, timeout, exit, oom, too_large or
+ *   init_error, reset 1 means the environment is gone, streamed 1 that 'K'
+ *   came. */
 #ifndef VPCSIM_SUPERVISOR_H
 #define VPCSIM_SUPERVISOR_H
 

@@ -40,6 +40,26 @@ static int vars_merge(struct fn_sandbox *v, const struct function *f)
 	return 0;
 }
 
+/* A package function's code at /var/task and its layers at /opt, made
+ * ready as its cold starts make them (lambda/codepkg.h). */
+static int package_view(const struct live *lv, const struct function *f, struct fn_sandbox *v)
+{
+	int err;
+
+	if ((err = codepkg_task_dir(lv->dir, f->name, &f->code, v->task_dir)) < 0 ||
+	    (err = codepkg_layers(lv->dir, f->name, &f->code, v->opt_dirs, &v->opt.n)) < 0)
+		return err;
+	v->task = (struct jail_bind){ .src = v->task_dir, .dst = "/var/task" };
+	v->sb.binds = &v->task;
+	v->sb.n_binds = 1;
+	v->opt.dst = "/opt";
+	for (int i = 0; i < v->opt.n; i++)
+		v->opt.srcs[i] = v->opt_dirs[i];
+	if (v->opt.n)
+		v->sb.layered = &v->opt;
+	return 0;
+}
+
 int fn_sandbox_open(const struct live *lv, int fn, const struct env_handle *h,
 		    struct fn_sandbox *v)
 {
@@ -55,6 +75,8 @@ int fn_sandbox_open(const struct live *lv, int fn, const struct env_handle *h,
 		.vars = f->env, .n = f->n_env, .function_name = f->name,
 		.region = lv->t->region, .handler = f->handler,
 	};
+	if (f->code.kind == CODE_DIR || f->code.kind == CODE_ZIP)
+		return package_view(lv, f, v);
 	if (f->code.kind != CODE_IMAGE_OCI && f->code.kind != CODE_IMAGE_TAR)
 		return 0;
 	if ((err = codepkg_image_current(lv->dir, f->name, &f->code, &v->im)) < 0)

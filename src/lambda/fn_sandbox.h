@@ -1,6 +1,8 @@
 /* The sandbox of a command run in a function's environment (`invoke FN --
  * CMD`, `exec FN -- CMD`, a code-less function's handler): the function's
- * limits and variables, and for an image function the image's root, its
+ * limits and variables; for a package function its code at /var/task and
+ * its layers at /opt, as its runtime sees them; for an image function the
+ * image's root (its own /opt), its
  * WORKDIR (or image_config.working_directory) and its Env under the
  * function's own variables, as the image's runtime gets them. Whoever
  * calls fills in what differs (beside_runtime). */
@@ -18,6 +20,12 @@ struct fn_sandbox {
 				    * it; NULL: the function's own */
 	struct image_spec im;
 	bool image;
+	/* A package function's code at /var/task and layers at /opt, as its
+	 * runtime sees them. */
+	char task_dir[PATH_MAX];
+	char opt_dirs[CODE_LAYERS_MAX][PATH_MAX];
+	struct jail_bind task;
+	struct jail_union opt;
 };
 
 /* For environment h of function fn: an image is made ready as its

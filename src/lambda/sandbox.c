@@ -623,6 +623,7 @@ static int run_start(struct run *x, char *const argv[], const char *payload, boo
 
 	sandbox_tmp_dir(x->sb->topo, x->sb->env_id, tmp, sizeof(tmp));
 	a.jail = (struct jail){ .tmp = tmp, .binds = x->sb->binds, .n_binds = x->sb->n_binds,
+		.layered = x->sb->layered,
 		.shm_mb = x->sb->limits.memory_mb < SHM_MB_MAX ? x->sb->limits.memory_mb : SHM_MB_MAX };
 	if ((err = jail_check(&a.jail)) < 0)
 		return err;

@@ -61,6 +61,8 @@ struct sandbox {
 	const struct jail_bind *binds; /* extra read-only binds in the jail
 				    * (e.g. code at /var/task), may be NULL */
 	int n_binds;               /* at most JAIL_BINDS_MAX */
+	const struct jail_union *layered; /* the function's layers at /opt, as
+				    * its runtime sees them; NULL: none */
 	bool beside_runtime;       /* exec into an environment whose Runtime
 				    * API runtime lives in the group: leave it
 				    * (and what the command starts) running,
@@ -68,7 +70,8 @@ struct sandbox {
 	const char *rootfs;        /* an image function's root: the command
 				    * runs chrooted in it as the image's
 				    * runtime does (lambda/codefs.h), not in
-				    * the jail; binds are not used. NULL:
+				    * the jail; binds and layered are not
+				    * used. NULL:
 				    * the jail */
 	const char *workdir;       /* with rootfs: the folder it starts in
 				    * (the image's WORKDIR), NULL: "/" */

@@ -5,10 +5,11 @@
 # lib/pythonX.Y/site-packages, Node.js /opt/nodejs/node_modules and
 # /opt/nodejs/node20/node_modules (NODE_PATH), every runtime /opt/bin on
 # PATH. The handlers are unmodified code that imports from the layers.
+# `invoke FN -- CMD` and `exec FN -- CMD` see the same /opt and /var/task.
 # Validation with Lambda's CreateFunction wording: more than 5 layers, code
 # and layers over 250 MB unzipped, layers on an image.
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 17
 T=$(unique_name)
 D="$TMP"
 cp -r "$ROOT/tests/integration/data/runtime_layers" "$D/runtime_layers"
@@ -38,6 +39,16 @@ esac
 V invoke -t "$T" nodelayers >"$TMP/node.json" 2>"$TMP/node.log" || sed 's/^/    /' "$TMP/node.log"
 is "node: require() of /opt/nodejs/node_modules" 007 "$(key_of "$TMP/node.json" padded)"
 is "node: require() of /opt/nodejs/node20/node_modules" 'LAYERS!' "$(key_of "$TMP/node.json" shout)"
+# A command in the function's environment sees /opt and /var/task as the
+# handler does (before, the host-based jail had neither).
+V invoke -t "$T" pylayers -- sh -c 'cat /opt/only_a.txt /opt/both.txt; layertool' >"$TMP/cmd.out" 2>"$TMP/cmd.log"
+is "invoke FN -- CMD: /opt is the layers' union, /opt/bin on PATH" \
+	"only in layer_a|layer_b|layertool from layer_a" "$(grep -v '^REPORT' "$TMP/cmd.out" | paste -sd'|')"
+V exec -t "$T" pylayers -- sh -c 'ls /var/task; touch /opt/x 2>/dev/null && echo writable || echo read-only' \
+	</dev/null >"$TMP/exec.out" 2>"$TMP/exec.log"
+is "exec FN -- CMD: the code at /var/task, /opt read-only" "app.py|read-only" "$(paste -sd'|' "$TMP/exec.out")"
+V exec -t "$T" nodelayers -- cat /opt/nodejs/node20/node_modules/shout/index.js </dev/null >"$TMP/exec2.out" 2>"$TMP/exec2.log"
+check "exec FN -- CMD: the later layer's own folders too" grep -q toUpperCase "$TMP/exec2.out"
 check "down $T" V down "$T"
 
 # Validation, with Lambda's words; nothing is brought up.

@@ -8,7 +8,7 @@
 # the test creates /opt/go (the layer is a folder of the test's), so no
 # check depends on timing: before this change the answer waited for it.
 . "$(dirname "$0")/lib.sh"
-plan 12
+plan 13
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/runtime_ext" "$TMP/runtime_ext"
 topo_copy "$ROOT/tests/integration/data/runtime_ext_early.json" "$T"
@@ -27,8 +27,8 @@ V invoke -t "$T" hold >"$TMP/out1" 2>"$TMP/log1" &
 INV=$!
 check "vpcsim invoke prints the response while the extension works" wait_for "$TMP/out1" '"answered"'
 check "... and is still running: the invoke is not over" kill -0 "$INV"
-check "... its log has the extension at work and no REPORT yet" \
-	bash -c "grep -q 'INVOKE: working until /opt/go' '$TMP/log1' && ! grep -q '^REPORT' '$TMP/log1'"
+check "... its log has the extension at work" wait_for "$TMP/log1" 'INVOKE: working until /opt/go'
+check "... and no REPORT yet" bash -c "! grep -q '^REPORT' '$TMP/log1'"
 sleep 1
 touch "$GO"
 wait "$INV"

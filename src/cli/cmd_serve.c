@@ -35,9 +35,10 @@
  *
  * Concurrency, as Lambda's: SERVE_THREADS threads answer connections
  * (epoll); a request that is in whole is handed to a pool of workers
- * (serve_pool.h) and its connection suspended until the worker has the
- * answer. There are min(lambda.concurrency_limit, SERVE_WORKERS_MAX)
- * workers, so as many invokes run at once, each in an environment of its
+ * (util/worker_pool.h) and its connection suspended until the worker has
+ * the answer. There are at most min(lambda.concurrency_limit,
+ * SERVE_WORKERS_MAX) workers, made as the load needs them (small stacks;
+ * ended when idle), so as many invokes run at once, each in an environment of its
  * own (a warm idle one, else a new one: lambda/invoke.h); one beyond the
  * account's concurrency_limit or the function's reserved_concurrency is
  * throttled by invoke_function: 429 TooManyRequestsException with AWS's
@@ -72,7 +73,6 @@
 
 #include "util/dlib.h"
 #include "cli/cli.h"
-#include "cli/serve_pool.h"
 #include "lambda/event_service.h"
 #include "cli/serve_stream.h"
 #include "lambda/invoke.h"
@@ -82,6 +82,7 @@
 #include "state/state.h"
 #include "util/err.h"
 #include "util/sigv4.h"
+#include "util/worker_pool.h"
 
 #define PATH_PREFIX INVOKE_API_PREFIX
 #define LOG_TAIL 4096
@@ -91,7 +92,11 @@
 #define SERVE_HEADER_MAX 16384
 #define SERVE_IDLE_S 30
 #define SERVE_BUFFER_MAX (2 * RAPI_PAYLOAD_MAX)
-#define SERVE_WORKERS_MAX 128   /* invokes run at once, whatever the limit */
+/* A connection each, and an invoke's own (its supervisor's socket, its
+ * environment's lock; a cold start's few more) for each worker. */
+#define SERVE_FDS (SERVE_CONN_MAX + 4 * SERVE_WORKERS_MAX + 256)
+#define SERVE_WORKERS_MAX 1000  /* invokes run at once, whatever the limit:
+				 * Lambda's default account concurrency */
 
 static const char *serve_topo;
 static char serve_region[32];
@@ -171,7 +176,7 @@ static struct serve_live *live_get(void)
 /* An invoke handed to a worker: what it needs of the request, copied
  * before the connection is suspended, and the answer queued on resume. */
 struct invoke_job {
-	struct serve_job job;      /* first */
+	struct worker_job job;      /* first */
 	struct MHD_Connection *c;
 	const struct rapi_upload *u; /* the request's, untouched meanwhile */
 	char name[320];
@@ -532,7 +537,7 @@ static struct MHD_Response *do_invoke(const struct invoke_job *j, unsigned *stat
 	return resp;
 }
 
-static void invoke_run(struct serve_job *sj)
+static void invoke_run(struct worker_job *sj)
 {
 	struct invoke_job *j = (struct invoke_job *)sj;
 	bool stream = j->stream;
@@ -579,7 +584,7 @@ static enum MHD_Result invoke_submit(struct MHD_Connection *c, struct serve_req 
 	sym_MHD_suspend_connection(c);
 	/* With a worker per unit of the account's concurrency, none free
 	 * means the limit is reached: throttled now, as Lambda does. */
-	err = serve_pool_submit(&j->job, serve_workers == serve_limit);
+	err = worker_pool_submit(&j->job, serve_workers == serve_limit);
 	if (err == -EBUSY) {
 		errf(EAGAIN, "TooManyRequestsException: Rate Exceeded. (%d concurrent executions, "
 		     "the account's concurrency_limit)", serve_limit);
@@ -777,7 +782,7 @@ static int parse_listen(const char *s, struct sockaddr_in *sin)
 }
 
 /* The key and region requests must be signed for, and descriptors for
- * SERVE_CONN_MAX connections. */
+ * SERVE_CONN_MAX connections and SERVE_WORKERS_MAX invokes. */
 static int serve_setup(const char *name)
 {
 	char dir[STATE_PATH_MAX];
@@ -796,8 +801,8 @@ static int serve_setup(const char *name)
 	state_dir(name, dir);
 	if ((err = credentials_load(dir, &serve_key)) < 0)
 		return err;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < SERVE_CONN_MAX + 256) {
-		rl.rlim_cur = rl.rlim_max < SERVE_CONN_MAX + 256 ? rl.rlim_max : SERVE_CONN_MAX + 256;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < SERVE_FDS) {
+		rl.rlim_cur = rl.rlim_max < SERVE_FDS ? rl.rlim_max : SERVE_FDS;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	return 0;
@@ -835,7 +840,7 @@ int cmd_serve(int argc, char **argv)
 	if (serve_setup(name) < 0)
 		return fail(EXIT_FAILED, "serve: %s", err_msg());
 	signal(SIGPIPE, SIG_IGN);
-	if (serve_pool_start(serve_workers) < 0)
+	if (worker_pool_start(serve_workers) < 0)
 		return fail(EXIT_FAILED, "%s", err_msg());
 	d = sym_MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 				 MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
@@ -849,7 +854,7 @@ int cmd_serve(int argc, char **argv)
 			     MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL,
 			     MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_END);
 	if (!d) {
-		serve_pool_stop();
+		worker_pool_stop();
 		return fail(EXIT_FAILED, "serve: listening on %s (libmicrohttpd): %s", listen_at,
 			    strerror(errno));
 	}
@@ -859,7 +864,7 @@ int cmd_serve(int argc, char **argv)
 	fflush(stdout);
 	while (state_is_up(name))
 		sleep(1);
-	serve_pool_stop(); /* the invokes under way end; no new ones start */
+	worker_pool_stop(); /* the invokes under way end; no new ones start */
 	sym_MHD_stop_daemon(d);
 	live_put(live_now);
 	return EXIT_OK;

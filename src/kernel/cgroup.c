@@ -481,6 +481,20 @@ int cgroup_peak_reset(struct cgroup *cg)
 	return 0;
 }
 
+int cgroup_usage_read(const struct cgroup *cg, long long *bytes)
+{
+	char path[CG_PATH_MAX + 40], buf[64];
+	ssize_t r;
+
+	snprintf(path, sizeof(path), "%s/%s", cg->mem,
+		 cg->mem_version == 1 ? "memory.usage_in_bytes" : "memory.current");
+	r = file_get(path, buf, sizeof(buf));
+	if (r < 0)
+		return errf((int)r, "reading %s: %s", path, strerror((int)-r));
+	*bytes = strtoll(buf, NULL, 10);
+	return 0;
+}
+
 int cgroup_peak_read(const struct cgroup *cg, long long *bytes)
 {
 	char path[CG_PATH_MAX + 40], buf[64];

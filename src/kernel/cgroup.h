@@ -75,6 +75,11 @@ int cgroup_join(const struct cgroup *cg);
 int cgroup_peak_reset(struct cgroup *cg);
 int cgroup_peak_read(const struct cgroup *cg, long long *bytes);
 
+/* The memory the group holds now (v1 memory.usage_in_bytes, v2
+ * memory.current): its processes' pages, its tmpfs, kernel objects
+ * charged to it. */
+int cgroup_usage_read(const struct cgroup *cg, long long *bytes);
+
 /* How many processes of the group the OOM killer has ended so far
  * ("oom_kill" of memory.oom_control on v1, of memory.events on v2). */
 int cgroup_oom_kills(const struct cgroup *cg, long long *n);

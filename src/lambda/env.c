@@ -144,8 +144,7 @@ static int meta_read(const struct live *lv, const char *id, struct env_meta *m)
 	return err;
 }
 
-/* Take the environment's lock without waiting: its fd, or -EBUSY. */
-static int lock_try(const struct live *lv, const char *id)
+int env_lock_try(const struct live *lv, const char *id)
 {
 	char path[ENV_PATH_MAX];
 	int fd;
@@ -188,10 +187,15 @@ int env_list(const struct live *lv, struct env_set *out)
 		if (de->d_name[0] == '.' || !strchr(de->d_name, '-') ||
 		    meta_read(lv, de->d_name, &m) < 0)
 			continue;
-		fd = lock_try(lv, m.id);
+		fd = env_lock_try(lv, m.id);
 		m.busy = fd == -EBUSY;
-		if (fd >= 0)
+		if (fd >= 0) {
+			struct stat st;
+
+			if (fstat(fd, &st) == 0)
+				m.last_used = st.st_mtim.tv_sec * 1000LL + st.st_mtim.tv_nsec / 1000000;
 			close(fd);
+		}
 		grown = realloc(out->e, (size_t)(out->n + 1) * sizeof(*grown));
 		if (!grown) {
 			closedir(d);
@@ -610,7 +614,7 @@ static int env_reserve(const struct live *lv, const struct env_set *s, int fn,
 	env_file(lv, h->m.id, "", dir);
 	if (mkdir(dir, 0700) < 0)
 		return errf(errno, "creating %s: %s", dir, strerror(errno));
-	h->lock_fd = lock_try(lv, h->m.id);
+	h->lock_fd = env_lock_try(lv, h->m.id);
 	err = h->lock_fd < 0 ? h->lock_fd : meta_write(lv, &h->m);
 	if (err < 0) {
 		env_destroy(lv, &h->m);
@@ -694,8 +698,10 @@ int env_destroy(const struct live *lv, const struct env_meta *m)
 
 void env_release(struct env_handle *h)
 {
-	if (h->lock_fd >= 0)
+	if (h->lock_fd >= 0) {
+		futimens(h->lock_fd, NULL); /* last used: idle reclaim's order */
 		close(h->lock_fd);
+	}
 	h->lock_fd = -1;
 }
 
@@ -732,7 +738,7 @@ static int pick_idle(const struct live *lv, const struct env_set *s, int fn,
 
 		if (m->busy || strcmp(m->function, name))
 			continue;
-		fd = lock_try(lv, m->id);
+		fd = env_lock_try(lv, m->id);
 		if (fd < 0)
 			continue;
 		if (!netns_exists(m->netns)) { /* broken by a crash: replace it */
@@ -788,7 +794,7 @@ void env_reap_reclaimed(const struct live *lv)
 		int fd;
 
 		env_file(lv, s.e[i].id, SUP_RECLAIMED, path);
-		if (s.e[i].busy || access(path, F_OK) < 0 || (fd = lock_try(lv, s.e[i].id)) < 0)
+		if (s.e[i].busy || access(path, F_OK) < 0 || (fd = env_lock_try(lv, s.e[i].id)) < 0)
 			continue;
 		env_destroy(lv, &s.e[i]);
 		close(fd);

@@ -51,6 +51,9 @@ struct env_meta {
 	int vpc, subnet;             /* per-sandbox, else -1 */
 	long long created;           /* unix time */
 	bool busy;                   /* env_list(): an invoke holds it */
+	long long last_used;         /* env_list(), idle ones: unix ms when
+				      * an invoke last let it go (its lock's
+				      * mtime, env_release) */
 };
 
 struct env_set {
@@ -86,6 +89,9 @@ int env_acquire(const struct live *lv, int fn, bool limits, struct env_handle *h
 /* A new environment of fn (attach), held; state_lock() as env_acquire. */
 int env_create(const struct live *lv, int fn, struct env_handle *h);
 void env_release(struct env_handle *h);
+/* Take environment id's lock without waiting: its fd, or -EBUSY (an
+ * invoke holds it). */
+int env_lock_try(const struct live *lv, const char *id);
 /* env_acquire() without limits, taking and releasing the topology lock
  * around it: what probe and exec from a function use. */
 int env_take(const struct live *lv, int fn, struct env_handle *h);

@@ -11,6 +11,7 @@
 
 #include "lambda/codepkg.h"
 #include "lambda/env.h"
+#include "lambda/env_reclaim.h"
 #include "lambda/fn_sandbox.h"
 #include "lambda/invoke.h"
 #include "lambda/runtime_api.h"
@@ -247,11 +248,11 @@ static int acquire_locked(const struct live *lv, int fn, struct env_handle *h)
 			err_clear();
 			continue;
 		}
-		struct sup_cfg c;
+		struct sup_cfg c = { .env = NULL };
 
 		t0 = now_ms();
-		err = cfg_build(lv, fn, &h->m, &c);
-		if (err == 0)
+		err = env_reclaim_for(lv, h->m.function, h->m.id);
+		if (err == 0 && (err = cfg_build(lv, fn, &h->m, &c)) == 0)
 			err = supervisor_start(&c);
 		strv_free(c.env);
 		if (c.rootfs[0])

@@ -131,6 +131,8 @@ static enum MHD_Result dispatch(struct front *f, struct MHD_Connection *c, struc
 		return aws_error(&k, 400, "InvalidHostHeader",
 				 "No AWS service of this simulation answers for the host '%s'; use "
 				 "SERVICE.%s.amazonaws.com", host ? host : "", f->t->region);
+	if (s == AWS_EXECUTE_API) /* public routes: no signature */
+		return aws_http_api(f, c, method, r->uri, r->body, r->len, r->too_large);
 	k.proto = protocol_of(s);
 	if (r->too_large)
 		return too_large(&k, s, r->max);
@@ -251,7 +253,8 @@ static int serve_setup(struct front *f, const char *netns, const char *log)
 	    dup2(logfd, 2) < 0)
 		return errf(errno, "aws front: opening %s: %s", log, strerror(errno));
 	/* Before the zone: invokes make environments from the root namespaces. */
-	if (aws_serves(f->t, AWS_LAMBDA) && lambda_invoker_start(f) < 0)
+	if ((aws_serves(f->t, AWS_LAMBDA) || aws_serves(f->t, AWS_EXECUTE_API)) &&
+	    lambda_invoker_start(f) < 0)
 		return -1;
 	if (front_vpce_listen(f) < 0 || proc_enter_node(netns) < 0)
 		return -1;

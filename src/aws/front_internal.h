@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "aws/reply.h"
+#include "lambda/invoke_api.h"
 #include "model/aws_zone.h"
 #include "model/layout.h"
 #include "state/aws_creds.h"
@@ -99,5 +100,27 @@ enum MHD_Result aws_dynamodb(struct front *f, const struct aws_call *k, const ch
 int lambda_invoker_start(struct front *f);
 enum MHD_Result aws_lambda(struct front *f, const struct aws_call *k, const char *method,
 			   const char *uri, const char *body, size_t len);
+
+/* A synchronous invoke of the topology's function `name` for another
+ * service of the front (the HTTP API, aws/http_api.c). 0 with the answer
+ * in *a: a->e.status 200 with the function's response or error document
+ * in a->body (a->function_error), or the invoke's refusal (a->e.status
+ * >= 400, a->body its message); -ETIMEDOUT after timeout_ms (the invoke
+ * goes on, as Lambda's does when API Gateway stops waiting); -EIO when
+ * the invoker gave no answer. a->body is the caller's to free. */
+struct lambda_answer {
+	struct invoke_api_error e;
+	bool function_error;
+	char *body;
+	size_t len;
+};
+int lambda_invoke_wait(struct front *f, const char *name, const char *payload, size_t len,
+		       int timeout_ms, struct lambda_answer *a);
+
+/* The HTTP API (http_api.c): no signature; the route's function invoked
+ * with API Gateway's payload format 2.0, its answer mapped back. */
+enum MHD_Result aws_http_api(struct front *f, struct MHD_Connection *c, const char *method,
+			     const char *uri, const char *body, size_t len, bool too_large);
+int http_api_timeout_ms(void);
 
 #endif

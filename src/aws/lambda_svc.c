@@ -17,6 +17,7 @@
  * X-Amz-Function-Error: Unhandled and the error), Event (202 at once, the
  * invoke runs after; no retries, no destination), DryRun (204). */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -362,4 +363,44 @@ enum MHD_Result aws_lambda(struct front *f, const struct aws_call *k, const char
 	ret = relay_answer(k, fd);
 	close(fd);
 	return ret;
+}
+
+int lambda_invoke_wait(struct front *f, const char *name, const char *payload, size_t len,
+		       int timeout_ms, struct lambda_answer *a)
+{
+	struct wire_rq *rq = calloc(1, sizeof(*rq));
+	struct wire_rp rp;
+	struct pollfd pfd;
+	int fd, err = -EIO;
+
+	memset(a, 0, sizeof(*a));
+	if (!rq)
+		return -ENOMEM;
+	snprintf(rq->topo, sizeof(rq->topo), "%s", f->t->name);
+	snprintf(rq->name, sizeof(rq->name), "%s", name);
+	rq->type = INV_SYNC;
+	rq->len = (unsigned)len;
+	fd = submit(f, rq, payload);
+	free(rq);
+	if (fd < 0)
+		return -EIO;
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	if (poll(&pfd, 1, timeout_ms) == 0) {
+		close(fd); /* the invoke goes on in the invoker, as Lambda's would */
+		return -ETIMEDOUT;
+	}
+	if (read_all(fd, &rp, sizeof(rp)) == 0 && rp.len <= 2 * FRONT_JSON_BODY_MAX &&
+	    (a->body = calloc(1, (size_t)rp.len + 1)) && read_all(fd, a->body, rp.len) == 0) {
+		rp.e.type[sizeof(rp.e.type) - 1] = '\0';
+		a->e = rp.e;
+		a->function_error = rp.function_error;
+		a->len = rp.len;
+		err = 0;
+	}
+	close(fd);
+	if (err < 0) {
+		free(a->body);
+		a->body = NULL;
+	}
+	return err;
 }

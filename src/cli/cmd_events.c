@@ -58,10 +58,14 @@ static int fire(const char *topo, const char *name, long long k)
 		return rc;
 	}
 	f = &lv.t->functions[fn];
-	if (k >= f->n_events) {
-		rc = fail(EXIT_USAGE, "events fire: function %s has %d event source%s; give --index "
-			  "0..%d (TOPOLOGY.md, \"events\")", name, f->n_events,
-			  f->n_events == 1 ? "" : "s", f->n_events - 1);
+	if (k >= f->n_events || f->events[k].type == FN_EVENT_HTTP_API) {
+		rc = k >= f->n_events
+			? fail(EXIT_USAGE, "events fire: function %s has %d event source%s; give --index "
+			       "0..%d (TOPOLOGY.md, \"events\")", name, f->n_events,
+			       f->n_events == 1 ? "" : "s", f->n_events - 1)
+			: fail(EXIT_USAGE, "events fire: source %lld of %s is an http_api route, called "
+			       "synchronously: send it a request (curl, at the address `status` prints "
+			       "as 'http api'; docs/HTTP-API.md)", k, name);
 		live_close(&lv);
 		return rc;
 	}

@@ -4,13 +4,30 @@
 #include <string.h>
 
 #include "model/aws_zone.h"
+#include "util/hash.h"
+
+void http_api_id(const struct topology *t, char out[HTTP_API_ID_LEN])
+{
+	static const char digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	uint64_t h = fnv1a(fnv1a(FNV1A_OFFSET, "vpcsim-http-api/"), t->name ? t->name : "");
+
+	for (int i = 0; i < HTTP_API_ID_LEN - 1; i++, h /= 36)
+		out[i] = digits[h % 36];
+	out[HTTP_API_ID_LEN - 1] = '\0';
+}
 
 bool aws_service_host(const struct topology *t, enum aws_service s, int i,
 		      char out[AWS_HOST_MAX])
 {
 	const char *svc = aws_service_name(s);
 	int n_global = (s == AWS_S3 || s == AWS_STS) ? 1 : 0;
+	char id[HTTP_API_ID_LEN];
 
+	if (s == AWS_EXECUTE_API) {
+		http_api_id(t, id);
+		snprintf(out, AWS_HOST_MAX, "%s.execute-api.%s.amazonaws.com", id, t->region);
+		return i == 0;
+	}
 	if (i == 0) {
 		snprintf(out, AWS_HOST_MAX, "%s.%s.amazonaws.com", svc, t->region);
 		return true;

@@ -28,9 +28,15 @@ static inline bool aws_serves(const struct topology *t, enum aws_service s)
 /* The service's names, one per call: i = 0, 1, ... until it returns
  * false. s3: s3.REGION.amazonaws.com, s3.amazonaws.com (botocore's global
  * name for us-east-1) and each bucket's virtual-hosted names; sts: also
- * sts.amazonaws.com; the rest SERVICE.REGION.amazonaws.com. */
+ * sts.amazonaws.com; execute-api: the HTTP API's ID.execute-api.REGION.amazonaws.com;
+ * the rest SERVICE.REGION.amazonaws.com. */
 bool aws_service_host(const struct topology *t, enum aws_service s, int i,
 		      char out[AWS_HOST_MAX]);
+
+/* The topology's HTTP API id (API Gateway's: 10 of a-z 0-9), from its
+ * name alone, so it stays the same from `up` to `up`. */
+#define HTTP_API_ID_LEN 11
+void http_api_id(const struct topology *t, char out[HTTP_API_ID_LEN]);
 
 /* The records of every service of t in the resolver's hosts-file format
  * (model/dns.h), malloc'ed ("" without "aws"), or NULL without memory:

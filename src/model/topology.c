@@ -1556,6 +1556,7 @@ struct topology *topology_parse(const char *file, const char *text, size_t len,
 	if (member(&p, root, "", "aws", false))
 		parse_aws(&p, member(&p, root, "", "aws", false));
 	check_endpoint_services(&p);
+	check_http_api(&p);
 	check_proxy_auth(&p);
 	topology_check(p.t, d);
 	check_aws_zone(p.t, d);

@@ -281,6 +281,7 @@ enum aws_service {
 	AWS_SECRETSMANAGER,
 	AWS_STS,
 	AWS_LAMBDA,
+	AWS_EXECUTE_API,           /* the HTTP API: only with http_api events */
 	AWS_SERVICE_COUNT,
 };
 
@@ -330,6 +331,7 @@ struct env_var {
 enum fn_event_type {
 	FN_EVENT_SCHEDULE,
 	FN_EVENT_S3,
+	FN_EVENT_HTTP_API,         /* a route of the topology's HTTP API (synchronous) */
 };
 
 /* S3 notification event types (bits of fn_event.s3_events). */
@@ -346,6 +348,8 @@ struct fn_event {
 	char *bucket;              /* s3: a bucket of aws.s3.buckets */
 	unsigned s3_events;        /* s3: S3_EV_* */
 	char *prefix, *suffix;     /* s3: key filters, NULL if none */
+	char *method;              /* http_api: GET ... or ANY (model/http_route.h) */
+	char *path;                /* http_api: /items/{id}, /{proxy+} or $default */
 };
 
 #define FN_EVENTS_MAX 16

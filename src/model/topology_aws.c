@@ -237,13 +237,15 @@ void topo_aws_free(struct topo_aws *a)
 
 static const char *const service_names[AWS_SERVICE_COUNT] = {
 	[AWS_S3] = "s3", [AWS_DYNAMODB] = "dynamodb", [AWS_SECRETSMANAGER] = "secretsmanager",
-	[AWS_STS] = "sts", [AWS_LAMBDA] = "lambda",
+	[AWS_STS] = "sts", [AWS_LAMBDA] = "lambda", [AWS_EXECUTE_API] = "execute-api",
 };
 
+/* Only the services a user may list (AWS_SERVED): the HTTP API comes with
+ * http_api events, never by name. */
 int aws_service_from_name(const char *name)
 {
 	for (int s = 0; s < AWS_SERVICE_COUNT; s++)
-		if (!strcmp(name, service_names[s]))
+		if ((AWS_SERVED & (1u << s)) && !strcmp(name, service_names[s]))
 			return s;
 	return -1;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/route_key.h"
 #include "model/schedule.h"
 #include "model/topology_internal_json.h"
 
@@ -85,10 +86,46 @@ static void parse_s3(struct parse *p, const cJSON *j, const char *path, struct f
 		e->suffix = topo_strdup(s);
 }
 
+/* An HTTP API route: API Gateway's route key, METHOD and path. */
+static void parse_http_api(struct parse *p, const cJSON *j, const char *path, struct fn_event *e)
+{
+	const char *s;
+	char kp[PATH_LEN], why[256];
+
+	e->method = topo_strdup("ANY");
+	if (get_str(p, j, path, "method", false, &s) == 1) {
+		free(e->method);
+		e->method = topo_strdup(s);
+		if (!http_route_method_valid(s))
+			ERR(p, path_key(kp, path, "method"), "BadRequestException",
+			    "Invalid route key: the method '%s' is not one of GET, POST, PUT, PATCH, "
+			    "DELETE, HEAD, OPTIONS or ANY (upper case)", s);
+	}
+	if (get_str(p, j, path, "path", true, &s) != 1)
+		return;
+	e->path = topo_strdup(s);
+	if (http_route_path_check(s, why, sizeof(why)) < 0)
+		ERR(p, path_key(kp, path, "path"), "BadRequestException",
+		    "Invalid route key '%s %s': %s", e->method, s, why);
+	else if (!strcmp(s, HTTP_ROUTE_DEFAULT) && strcmp(e->method, "ANY"))
+		ERR(p, path_key(kp, path, "method"), "BadRequestException",
+		    "The $default route takes every method: remove \"method\" (or make it ANY)");
+}
+
+/* Which keys each type of event source takes (after "type"). */
+static bool key_applies(enum fn_event_type type, const char *key)
+{
+	if (type == FN_EVENT_SCHEDULE)
+		return !strcmp(key, "expression");
+	if (type == FN_EVENT_HTTP_API)
+		return !strcmp(key, "method") || !strcmp(key, "path");
+	return strcmp(key, "expression") && strcmp(key, "method") && strcmp(key, "path");
+}
+
 static void parse_event(struct parse *p, const cJSON *j, const char *path, struct fn_event *e)
 {
 	static const char *const keys[] = { "type", "expression", "bucket", "events", "prefix",
-					    "suffix", NULL };
+					    "suffix", "method", "path", NULL };
 	const char *type;
 	char kp[PATH_LEN];
 
@@ -101,17 +138,16 @@ static void parse_event(struct parse *p, const cJSON *j, const char *path, struc
 	} else if (!strcmp(type, "s3")) {
 		e->type = FN_EVENT_S3;
 		parse_s3(p, j, path, e);
+	} else if (!strcmp(type, "http_api")) {
+		e->type = FN_EVENT_HTTP_API;
+		parse_http_api(p, j, path, e);
 	} else {
 		ERR(p, path_key(kp, path, "type"), CODE_PARAM, "The event source type '%s' is not "
-		    "served by this vpcsim: use \"schedule\" or \"s3\"%s", type,
-		    !strcmp(type, "http_api") ? " (the HTTP API is not built yet)" : "");
+		    "served by this vpcsim: use \"schedule\", \"s3\" or \"http_api\"", type);
 		return;
 	}
 	for (const char *const *k = keys + 1; *k; k++) {
-		bool mine = e->type == FN_EVENT_SCHEDULE ? !strcmp(*k, "expression")
-							 : strcmp(*k, "expression") != 0;
-
-		if (!mine && cJSON_GetObjectItemCaseSensitive(j, *k))
+		if (!key_applies(e->type, *k) && cJSON_GetObjectItemCaseSensitive(j, *k))
 			ERR(p, path_key(kp, path, *k), CODE_PARAM, "'%s' does not apply to a %s "
 			    "event source: remove it", *k, type);
 	}
@@ -166,5 +202,41 @@ void check_function_events(const struct topology *t, struct diags *d)
 			topo_error(d, path, "NoSuchBucket", "The bucket '%s' is not in aws.s3.buckets: "
 				   "list it there (S3 notifications need a bucket of the topology's "
 				   "S3)", e->bucket);
+		}
+}
+
+/* The HTTP API: routes unique across the topology (API Gateway's
+ * ConflictException), and the AWS zone that serves it, brought by the
+ * routes as endpoints bring theirs (a topology without "aws" gets the
+ * zone with the HTTP API only). */
+void check_http_api(struct parse *p)
+{
+	struct topology *t = p->t;
+	char key[HTTP_ROUTE_KEY_MAX], other[HTTP_ROUTE_KEY_MAX], kp[PATH_LEN];
+
+	for (int i = 0; i < t->n_functions; i++)
+		for (int k = 0; k < t->functions[i].n_events; k++) {
+			const struct fn_event *e = &t->functions[i].events[k];
+
+			if (e->type != FN_EVENT_HTTP_API || !e->path || !e->method)
+				continue;
+			if (!t->aws.enabled)
+				t->aws.enabled = true, t->aws.services = 0;
+			t->aws.services |= 1u << AWS_EXECUTE_API;
+			http_route_key(e->method, e->path, key);
+			for (int a = 0; a <= i; a++)
+				for (int b = 0; b < t->functions[a].n_events && (a < i || b < k); b++) {
+					const struct fn_event *o = &t->functions[a].events[b];
+
+					if (o->type != FN_EVENT_HTTP_API || !o->path || !o->method)
+						continue;
+					http_route_key(o->method, o->path, other);
+					if (strcmp(key, other))
+						continue;
+					snprintf(kp, sizeof(kp), "functions[%d].events[%d].path", i, k);
+					ERR(p, kp, "ConflictException", "Route with key %s already exists "
+					    "for this API (function %s): one function per route", key,
+					    t->functions[a].name);
+				}
 		}
 }

@@ -104,6 +104,7 @@ void check_aws_zone(const struct topology *t, struct diags *d);
 void parse_function_events(struct parse *p, const cJSON *j, const char *path,
 			   struct function *f);
 void check_function_events(const struct topology *t, struct diags *d);
+void check_http_api(struct parse *p);
 
 /* topology.c: the required "name" of obj, checked as every object name
  * (a copy; NULL when absent, reported). */

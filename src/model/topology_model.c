@@ -205,6 +205,8 @@ void topology_free(struct topology *t)
 			free(f->events[k].bucket);
 			free(f->events[k].prefix);
 			free(f->events[k].suffix);
+			free(f->events[k].method);
+			free(f->events[k].path);
 		}
 		free(f->events);
 		function_code_free(&f->code);

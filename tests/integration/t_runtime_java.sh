@@ -12,7 +12,7 @@
 # logger, LambdaRuntime.getLogger(), System.out/err, JSON logs with a
 # level, and the same through `vpcsim serve` with the AWS CLI.
 . "$(dirname "$0")/lib.sh"
-plan 35
+plan 40
 T=$(unique_name)
 D="$ROOT/tests/integration/data/runtime_java"
 JAR="$ROOT/runtimes/java/lib/vpcsim-lambda-java.jar"
@@ -46,6 +46,9 @@ check "logs: a level in Text is '[WARN] ', one event (its line break as \\r)" \
 check "logs: System.out and System.err lines" bash -c \
 	"grep -qx 'System.out: hello Ada' '$TMP/log' && grep -qx 'System.err: hello Ada' '$TMP/log'"
 check "logs: INIT_START names the runtime version java:17" grep -q '^INIT_START Runtime Version: java:17.v1' "$TMP/log"
+is "JAVA_TOOL_OPTIONS (the function's variable) reaches the JVM; AWS_EXECUTION_ENV" \
+	"picked AWS_Lambda_java17 1" \
+	"$(field 'j["toolOption"] + " " + j["executionEnv"]') $(grep -c '^Picked up JAVA_TOOL_OPTIONS: -Dexample.flag=picked' "$TMP/log")"
 inv greet --payload '{"name": "Bo"}'
 is "POJO: warm: the second invoke finds the class's state (no Init Duration)" "2 0" \
 	"$(field 'j["invokes"]') $(grep -c 'Init Duration' "$TMP/log")"
@@ -121,6 +124,22 @@ else
 		skip "serve: $what" "the AWS CLI is not installed"
 	done
 fi
+
+# ---- examples/java: its build script, its VPC, a real invoke ---------------------------
+cp -r "$ROOT/examples/java" "$TMP/example"
+rm -rf "$TMP/example/build"
+check "examples/java/build.sh builds orders.zip" "$TMP/example/build.sh" "$ROOT/runtimes"
+mkdir -p "$TMP/build" && cp "$TMP/example/build/orders.zip" "$TMP/build/"
+E=$(unique_name)
+topo_copy "$TMP/example/java.json" "$E"
+check "up examples/java/java.json (as $E)" V up "$F"
+V invoke -t "$E" orders --payload '{"order": 7, "lines": [{"sku": "a", "quantity": 2, "price": 9.95}]}' \
+	>"$TMP/out.json" 2>"$TMP/log"
+is "examples/java: the receipt (BigDecimal total), the database open, the internet not" \
+	'7 open timeout "total":19.90' \
+	"$(field '"%s %s %s" % (j["order"], j["db"], j["internet"])') $(grep -o '"total":[0-9.]*' "$TMP/out.json")"
+check "down $E" V down "$E"
+
 check "logs: vpcsim logs shows the Java function's stream" bash -c \
 	"'$VPCSIM' logs -t '$T' greet | grep -q 'context logger: hello Ada'"
 check "down $T" V down "$T"

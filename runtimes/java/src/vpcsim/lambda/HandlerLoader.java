@@ -114,6 +114,8 @@ final class HandlerLoader {
                 throw f;
             }
             return Invoker.failing(f);
+        } catch (RuntimeException | LinkageError e) {
+            return Invoker.failing(Fault.of(e, false)); // a type Jackson cannot handle
         }
     }
 

@@ -5,6 +5,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
@@ -30,33 +32,39 @@ abstract class Invoker {
         };
     }
 
-    /** A method called with its arguments in the order its parameters ask. */
+    /**
+     * A method called with its arguments in the order its parameters ask.
+     * Its reader and writer are made at init, as AWS's client makes its
+     * serializers: Jackson's classes load and its (de)serializers are built
+     * in the init (which runs without the CPU limit), not in the first
+     * invoke.
+     */
     static final class MethodCall extends Invoker {
         private final Method m;
         private final Object target;
-        private final Type event;      /* a POJO event, or null */
         private final boolean in, out, ctx;
+        private final ObjectReader reader;  /* a POJO event's, or null */
+        private final ObjectWriter writer;  /* a result's, or null (void, streams) */
 
         MethodCall(Method m, Object target, Type event, boolean in, boolean out, boolean ctx) {
+            Type r = m.getGenericReturnType();
             this.m = m;
             this.target = target;
-            this.event = event;
             this.in = in;
             this.out = out;
             this.ctx = ctx;
-        }
-
-        private boolean streams() {
-            return in || out;
+            this.reader = event == null ? null : Json.MAPPER.readerFor(Json.type(event));
+            this.writer = in || out || r == void.class || r == Void.class ? null
+                    : Json.MAPPER.writerFor(Json.type(r));
         }
 
         byte[] call(byte[] body, Context context) throws Throwable {
-            Object[] args = new Object[(event != null || in ? 1 : 0) + (out ? 1 : 0) + (ctx ? 1 : 0)];
+            Object[] args = new Object[(reader != null || in ? 1 : 0) + (out ? 1 : 0) + (ctx ? 1 : 0)];
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
             int n = 0;
             if (in) {
                 args[n++] = (InputStream) new ByteArrayInputStream(body);
-            } else if (event != null) {
+            } else if (reader != null) {
                 args[n++] = parse(body);
             }
             if (out) {
@@ -71,7 +79,7 @@ abstract class Invoker {
             } catch (InvocationTargetException e) {
                 throw Fault.filter(e.getCause() != null ? e.getCause() : e);
             }
-            if (streams()) {
+            if (in || out) {
                 return out ? buf.toByteArray() : NULL;
             }
             return write(result);
@@ -79,19 +87,18 @@ abstract class Invoker {
 
         private Object parse(byte[] body) {
             try {
-                return Json.MAPPER.readerFor(Json.type(event)).readValue(body);
+                return reader.readValue(body);
             } catch (Throwable t) {
                 throw new RuntimeException("An error occurred during JSON parsing", Fault.filter(t));
             }
         }
 
         private byte[] write(Object result) {
-            Type r = m.getGenericReturnType();
-            if (r == void.class || r == Void.class) {
+            if (writer == null) {
                 return NULL;
             }
             try {
-                return Json.MAPPER.writerFor(Json.type(r)).writeValueAsBytes(result);
+                return writer.writeValueAsBytes(result);
             } catch (Throwable t) {
                 throw new RuntimeException("An error occurred during JSON serialization of response", t);
             }

@@ -25,6 +25,8 @@ public class Greeter implements RequestHandler<Greeter.Request, Greeter.Response
         public int remainingAfter;
         public String logGroup;
         public String unset; // null: left out of the JSON, as on AWS
+        public String toolOption;
+        public String executionEnv;
     }
 
     @Override
@@ -49,6 +51,8 @@ public class Greeter implements RequestHandler<Greeter.Request, Greeter.Response
         r.functionName = ctx.getFunctionName();
         r.memoryMb = ctx.getMemoryLimitInMB();
         r.logGroup = ctx.getLogGroupName();
+        r.toolOption = System.getProperty("example.flag");
+        r.executionEnv = System.getenv("AWS_EXECUTION_ENV");
         return r;
     }
 }

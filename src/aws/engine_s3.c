@@ -18,8 +18,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <grp.h>
 #include <sched.h>
@@ -27,6 +29,7 @@
 
 #include "aws/front_internal.h"
 #include "kernel/jail.h"
+#include "kernel/proc.h"
 #include "util/err.h"
 #include "util/paths.h"
 
@@ -74,7 +77,7 @@ static bool send_all(int fd, const char *p, size_t n);
 /* The engine's process: jailed as the database engines are (kernel/jail.h:
  * the host read-only, its data folder the only writable one), as nobody. */
 static __attribute__((noreturn)) void engine_child(char **argv, const char *data,
-						   const char *root, const char *name)
+						   const char *root, const char *name, pid_t parent)
 {
 	struct jail_bind binds[2] = {
 		{ .src = data, .dst = data, .writable = true },
@@ -90,18 +93,57 @@ static __attribute__((noreturn)) void engine_child(char **argv, const char *data
 		fprintf(stderr, "aws front: %s engine: %s\n", name, err_msg());
 		_exit(126);
 	}
+	/* Dies with the front (a front that died leaves no engine behind);
+	 * after the uid change, which clears the setting. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
+		_exit(125);
 	execvp("node", argv);
 	fprintf(stderr, "aws front: %s engine: exec node: %s\n", name, strerror(errno));
 	_exit(127);
 }
 
-/* Fork argv (node and an engine's script) jailed with data writable;
- * wait until it accepts on port. */
-static int engine_spawn(char **argv, const char *data, const char *root, const char *name,
-			int port, pid_t *out)
+/* How a child that ended did: "exited with status N" or "killed by SIGX". */
+void engine_how(int status, char *buf, size_t len)
 {
-	pid_t pid;
-	int fd;
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+}
+
+/* Wait until the engine `pid` accepts on port: 0; or -errno when it ended
+ * (reaped) or did not answer in time (killed and reaped). */
+static int engine_ready(pid_t pid, const char *name, int port)
+{
+	char how[96];
+	int fd, status;
+
+	for (int ms = 0; ms < S3_READY_MS; ms += 50) {
+		if ((fd = engine_connect(port)) >= 0) {
+			close(fd);
+			return 0;
+		}
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			engine_how(status, how, sizeof(how));
+			return errf(ECHILD, "aws front: the %s engine %s before it answered on "
+				    "127.0.0.1:%d (its output is in the topology's logs/aws.log)",
+				    name, how, port);
+		}
+		usleep(50000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return errf(ETIMEDOUT, "aws front: the %s engine did not answer within %d ms", name,
+		    S3_READY_MS);
+}
+
+/* Fork argv (node and an engine's script) jailed with data writable;
+ * wait until it accepts on port. Records it in *run. */
+static int engine_spawn(char **argv, const char *data, const char *root, const char *name,
+			int port, struct engine_run *run)
+{
+	pid_t pid, self = getpid();
 
 	if ((mkdir(data, 0700) < 0 && errno != EEXIST) || chown(data, S3_ENGINE_UID, S3_ENGINE_UID) < 0)
 		return errf(errno, "aws front: the %s engine's folder %s: %s", name, data,
@@ -110,17 +152,15 @@ static int engine_spawn(char **argv, const char *data, const char *root, const c
 	if (pid < 0)
 		return errf(errno, "aws front: fork: %s", strerror(errno));
 	if (pid == 0)
-		engine_child(argv, data, root, name);
-	*out = pid;
-	for (int ms = 0; ms < S3_READY_MS; ms += 50) {
-		if ((fd = engine_connect(port)) >= 0) {
-			close(fd);
-			return 0;
-		}
-		usleep(50000);
-	}
-	return errf(ETIMEDOUT, "aws front: the %s engine did not answer within %d ms", name,
-		    S3_READY_MS);
+		engine_child(argv, data, root, name, self);
+	run->pid = 0;
+	if (engine_ready(pid, name, port) < 0)
+		return -1;
+	run->pid = pid;
+	run->since = time(NULL);
+	if (proc_start_time(pid, &run->start) < 0)
+		run->start = 0;
+	return 0;
 }
 
 /* Start s3rver with the topology's buckets. */
@@ -150,7 +190,7 @@ int s3_engine_start(struct front *f)
 		argv[n++] = f->t->aws.buckets[i].name;
 	}
 	argv[n] = NULL;
-	return engine_spawn(argv, data, root, "S3", S3_ENGINE_PORT, &f->s3_pid);
+	return engine_spawn(argv, data, root, "S3", S3_ENGINE_PORT, &f->eng[ENGINE_S3]);
 }
 
 /* dynalite's CreateTable of each listed table (string hash key, on
@@ -182,7 +222,9 @@ static int ddb_create_tables(struct front *f)
 		}
 		close(fd);
 		resp[n] = '\0';
-		if (sscanf(resp, "HTTP/1.%*d %d", &status) != 1 || status != 200)
+		/* A restarted engine has its tables already (its data is kept). */
+		if (sscanf(resp, "HTTP/1.%*d %d", &status) != 1 ||
+		    (status != 200 && !strstr(resp, "ResourceInUseException")))
 			return errf(EIO, "aws front: creating table %s: %.200s", tb->name,
 				    strstr(resp, "\r\n\r\n") ? strstr(resp, "\r\n\r\n") + 4 : resp);
 	}
@@ -212,7 +254,7 @@ int ddb_engine_start(struct front *f)
 	argv[n++] = "--createTableMs";
 	argv[n++] = "0";
 	argv[n] = NULL;
-	err = engine_spawn(argv, data, root, "DynamoDB", DDB_ENGINE_PORT, &f->ddb_pid);
+	err = engine_spawn(argv, data, root, "DynamoDB", DDB_ENGINE_PORT, &f->eng[ENGINE_DDB]);
 	return err ? err : ddb_create_tables(f);
 }
 

@@ -264,6 +264,7 @@ static int serve_setup(struct front *f, const char *netns, const char *log)
 		return -1;
 	if (aws_serves(f->t, AWS_DYNAMODB) && ddb_engine_start(f) < 0)
 		return -1;
+	engines_record(f);
 	return rds_link_start(f);
 }
 
@@ -273,7 +274,7 @@ static void front_main(struct front *f, const char *netns, const char *log, int 
 	struct MHD_Daemon *tls = NULL, *plain = NULL;
 	char *key = NULL, *cert = NULL;
 	sigset_t set;
-	int sig;
+	int sig = 0;
 
 	setsid();
 	state_lock_forget(); /* up's, closed below; the Lambda invoker locks its own */
@@ -281,6 +282,8 @@ static void front_main(struct front *f, const char *netns, const char *log, int 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD); /* an engine that dies is restarted (engine_watch.c) */
+	signal(SIGCHLD, SIG_DFL);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	syscall(SYS_close_range, 3, (unsigned)ready - 1, 0);
@@ -306,8 +309,9 @@ static void front_main(struct front *f, const char *netns, const char *log, int 
 	}
 	fprintf(stderr, "aws front: serving %s on 443 (https) and 80 (http)\n", f->t->name);
 	report(ready, "");
-	while (sigwait(&set, &sig) != 0)
-		;
+	while (sigwait(&set, &sig) != 0 || sig == SIGCHLD)
+		if (sig == SIGCHLD)
+			engines_reap(f);
 	sym_MHD_stop_daemon(tls);
 	sym_MHD_stop_daemon(plain);
 	_exit(0);

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "aws/reply.h"
 #include "lambda/invoke_api.h"
@@ -21,6 +22,16 @@ struct front_vpce {
 	int service;               /* the only service it serves */
 };
 
+/* An engine the front runs (engine_watch.h). */
+enum { ENGINE_S3, ENGINE_DDB, ENGINE_N };
+struct engine_run {
+	pid_t pid;                 /* 0: none runs */
+	unsigned long long start;  /* its start time */
+	time_t since;              /* when it last started */
+	int restarts, quick;       /* restarts; quick deaths in a row */
+	bool failed;               /* given up (ENGINE_QUICK_FAILS) */
+};
+
 struct front {
 	const struct layout *L;
 	const struct topology *t;
@@ -30,8 +41,7 @@ struct front {
 	int n_creds, cap_creds;
 	struct secret_entry *secrets;
 	int n_secrets, cap_secrets;
-	pid_t s3_pid;              /* the S3 engine, 0 if none */
-	pid_t ddb_pid;             /* the DynamoDB engine, 0 if none */
+	struct engine_run eng[ENGINE_N]; /* the engines (engine_watch.c) */
 	int lambda_ctl;            /* to the Lambda invoker, -1 if none */
 	struct front_vpce *vpce;   /* one per interface endpoint ENI */
 	int n_vpce;
@@ -93,6 +103,12 @@ void s3_notify(struct front *f, const struct aws_call *k, const struct aws_cred 
 	       size_t len, const struct s3_answer *ans);
 /* DynamoDB (engine_s3.c too): dynalite and the listed tables. */
 int ddb_engine_start(struct front *f);
+/* "exited with status N" or "killed by signal N (name)" of a wait status. */
+void engine_how(int status, char *buf, size_t len);
+/* engine_watch.c: reap the front's children that ended (SIGCHLD) and
+ * restart a dead engine; record the engines' state in STATE/aws/engines. */
+void engines_reap(struct front *f);
+void engines_record(const struct front *f);
 enum MHD_Result aws_dynamodb(struct front *f, const struct aws_call *k, const char *method,
 			     const char *uri, const char *body, size_t len);
 /* Lambda (lambda_svc.c): the invoker, forked in the root namespaces

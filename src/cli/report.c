@@ -414,9 +414,10 @@ void report_status(const struct live *lv, bool json)
 		json_add_drop_reasons(root);
 		json_envs(lv, root, &envs);
 		json_add_engines(root, &lv->L, lv->dir);
-		json_add_resolvers(root, &lv->L, have_j ? &J : NULL);
+		json_add_resolvers(root, &lv->L, have_j ? &J : NULL, lv->dir);
 		json_add_event_service(root, lv);
 		json_add_endpoints(root, &lv->L);
+		json_add_aws_zone(root, lv, have_j ? &J : NULL);
 		print_json(root);
 	} else {
 		printf("topology %s (%s)\n\n", lv->name, lv->dir);
@@ -426,11 +427,12 @@ void report_status(const struct live *lv, bool json)
 		putchar('\n');
 		print_nodes(&lv->L, have_j ? &J : NULL);
 		putchar('\n');
-		print_resolvers(&lv->L, have_j ? &J : NULL);
+		print_resolvers(&lv->L, have_j ? &J : NULL, lv->dir);
 		putchar('\n');
 		print_drops(&lv->L);
 		print_engines(&lv->L, lv->dir);
 		print_endpoints(&lv->L);
+		print_aws_zone(lv, have_j ? &J : NULL);
 		if (lv->t->n_functions) {
 			putchar('\n');
 			print_functions(lv, &envs);

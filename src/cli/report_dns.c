@@ -35,8 +35,20 @@ static const char *state_of(const struct layout *L, const struct journal *J, int
 	return proc_alive(p) ? "running" : "exited";
 }
 
-void print_resolvers(const struct layout *L, const struct journal *J)
+/* What to do about a resolver that is not running (its view's names
+ * do not resolve: SDK calls hang resolving until they time out). */
+static void resolver_fix(const struct layout *L, const char *state_dir, const char *folder,
+			 char *buf, size_t len)
 {
+	snprintf(buf, len, "names do not resolve in its view (SDK calls hang until they time "
+		 "out); a resolver is not restarted: see %s/logs/resolver.%s.log, then `vpcsim down "
+		 "%s` and `vpcsim up` its file again", state_dir, folder, L->t->name);
+}
+
+void print_resolvers(const struct layout *L, const struct journal *J, const char *state_dir)
+{
+	char fix[1024];
+
 	struct table T = { .cols = 4 };
 	char folder[DNS_FOLDER_MAX], addrs[64], pid[24];
 
@@ -51,12 +63,22 @@ void print_resolvers(const struct layout *L, const struct journal *J)
 		table_row(&T, folder, addrs[0] ? addrs : "-", p.pid ? pid : "-", state);
 	}
 	table_print(&T);
+	for (int view = 0; view < dns_n_views(L); view++) {
+		struct proc_id p = { 0 };
+
+		if (strcmp(state_of(L, J, view, &p), "exited"))
+			continue;
+		dns_view_folder(L, view, folder);
+		resolver_fix(L, state_dir, folder, fix, sizeof(fix));
+		printf("resolver %s exited: %s\n", folder, fix);
+	}
 }
 
-void json_add_resolvers(cJSON *root, const struct layout *L, const struct journal *J)
+void json_add_resolvers(cJSON *root, const struct layout *L, const struct journal *J,
+			const char *state_dir)
 {
 	cJSON *arr = cJSON_AddArrayToObject(root, "resolvers");
-	char folder[DNS_FOLDER_MAX], addrs[64], *save = NULL;
+	char folder[DNS_FOLDER_MAX], addrs[64], *save = NULL, fix[1024];
 
 	for (int view = 0; view < dns_n_views(L); view++) {
 		cJSON *o = cJSON_CreateObject(), *a;
@@ -79,6 +101,12 @@ void json_add_resolvers(cJSON *root, const struct layout *L, const struct journa
 		else
 			cJSON_AddNullToObject(o, "pid");
 		cJSON_AddStringToObject(o, "state", !strncmp(state, "off", 3) ? "off" : state);
+		if (!strcmp(state, "exited")) {
+			resolver_fix(L, state_dir, folder, fix, sizeof(fix));
+			cJSON_AddStringToObject(o, "fix", fix);
+		} else {
+			cJSON_AddNullToObject(o, "fix");
+		}
 		cJSON_AddItemToArray(arr, o);
 	}
 }

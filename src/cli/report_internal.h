@@ -38,12 +38,14 @@ void json_add_drop_reasons(cJSON *root);
 void print_engines(const struct layout *L, const char *state_dir);
 void json_add_engines(cJSON *root, const struct layout *L, const char *state_dir);
 
-/* The VPC resolvers (report_dns.c): a table, or a "resolvers" array of
- * { view, vpc, addresses, pid, state: running|exited|off|unknown }, from
- * the processes in the journal J (may be NULL). */
+/* The VPC resolvers (report_dns.c): a table (and the fix under it for
+ * each that exited), or a "resolvers" array of { view, vpc, addresses,
+ * pid, state: running|exited|off|unknown, fix }, from the processes in
+ * the journal J (may be NULL). */
 struct journal;
-void print_resolvers(const struct layout *L, const struct journal *J);
-void json_add_resolvers(cJSON *root, const struct layout *L, const struct journal *J);
+void print_resolvers(const struct layout *L, const struct journal *J, const char *state_dir);
+void json_add_resolvers(cJSON *root, const struct layout *L, const struct journal *J,
+			const char *state_dir);
 
 /* The event service (report_events.c): its row (nothing when the
  * topology has none), or an "event_service" object { pid, state,
@@ -52,6 +54,13 @@ void json_add_resolvers(cJSON *root, const struct layout *L, const struct journa
 struct live;
 void print_event_service(const struct live *lv);
 void json_add_event_service(cJSON *root, const struct live *lv);
+
+/* The AWS zone's processes (report_aws.c): a table (nothing without
+ * "aws") with a fix under each that does not run, or an "aws_zone"
+ * object { front {pid, state, fix}, engines [{service, pid, state:
+ * running|restarting|failed|exited, restarts, fix}] }. */
+void print_aws_zone(const struct live *lv, const struct journal *J);
+void json_add_aws_zone(cJSON *root, const struct live *lv, const struct journal *J);
 
 /* VPC endpoints (report_vpce.c): a table (nothing without endpoints), or
  * an "endpoints" array of { name, vpc, id, type, service, service_name,

@@ -8,7 +8,7 @@
 # A failed `up` (an engine that cannot start, after the other started)
 # leaves nothing: no engine process, mount, socket or file.
 . "$(dirname "$0")/lib.sh"
-plan 27
+plan 26
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/aws_engines.json" "$T"
 AWS=/usr/bin/aws

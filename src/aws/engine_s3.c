@@ -32,6 +32,7 @@
 #include "kernel/proc.h"
 #include "util/err.h"
 #include "util/paths.h"
+#include "util/pct.h"
 
 #define S3_ENGINE_PORT 4568
 #define DDB_ENGINE_PORT 4567
@@ -306,11 +307,44 @@ static bool header_dropped(const char *k, bool keep_auth)
 	return false;
 }
 
+/* x-amz-copy-source as s3rver reads it. The SDKs send it URL-encoded
+ * (botocore: "keys/a%20b%3Dc%2Bd.txt") and AWS decodes it fully; s3rver
+ * runs decodeURI(), which leaves %3D %2B %26 ... (the reserved characters)
+ * encoded and finds no such key. So: decoded, then only what decodeURI
+ * decodes back and a header cannot carry raw ('%', blanks, controls,
+ * bytes >= 0x80) encoded again. */
+static void copy_source_out(struct fwd *w, const char *v)
+{
+	size_t n = strlen(v);
+	char hex[4], *dec = malloc(n + 1);
+
+	if (!dec) {
+		w->overflow = true;
+		return;
+	}
+	n = pct_decode(v, n, dec);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)dec[i];
+
+		if (c == '%' || c <= ' ' || c >= 0x7f) {
+			snprintf(hex, sizeof(hex), "%%%02X", c);
+			fwd_add(w, hex, 3);
+		} else {
+			fwd_add(w, (const char *)&c, 1);
+		}
+	}
+	free(dec);
+}
+
 static enum MHD_Result header_out(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
 {
 	struct fwd *w = cls;
 
-	if (!header_dropped(k, w->keep_auth)) {
+	if (!w->keep_auth && v && !strcasecmp(k, "x-amz-copy-source")) {
+		fwd_add(w, "x-amz-copy-source: ", 19);
+		copy_source_out(w, v);
+		fwd_add(w, "\r\n", 2);
+	} else if (!header_dropped(k, w->keep_auth)) {
 		fwd_add(w, k, strlen(k));
 		fwd_add(w, ": ", 2);
 		fwd_add(w, v ? v : "", v ? strlen(v) : 0);
@@ -460,13 +494,26 @@ static enum MHD_Result forward(const struct aws_call *k, int port, bool keep_aut
 	return ret;
 }
 
+/* s3rver keeps an object as a file at its key's path, so a key with an
+ * empty segment ("a//b", or "/a" virtual-hosted) cannot be stored (its
+ * router answers a bare 404). AWS stores such keys; say so instead. */
+static bool empty_key_segment(const char *uri)
+{
+	return memmem(uri, strcspn(uri, "?"), "//", 2) != NULL;
+}
+
 enum MHD_Result aws_s3(struct front *f, const struct aws_call *k, const struct aws_cred *who,
 		       const char *method, const char *uri, const char *bucket, const char *body,
 		       size_t len)
 {
 	struct s3_answer ans = { 0 };
-	enum MHD_Result ret = forward(k, S3_ENGINE_PORT, false, method, uri, bucket, body, len,
-				      &ans);
+	enum MHD_Result ret;
+
+	if (empty_key_segment(uri))
+		return aws_error(k, 501, "NotImplemented", "vpcsim's S3 engine (s3rver) stores an "
+				 "object as a file at its key's path and cannot store a key with an "
+				 "empty segment ('//'); AWS can. Use a key without '//'.");
+	ret = forward(k, S3_ENGINE_PORT, false, method, uri, bucket, body, len, &ans);
 
 	if (ans.status >= 200 && ans.status < 300 && strcmp(method, "GET") && strcmp(method, "HEAD"))
 		s3_notify(f, k, who, method, uri, bucket, body, len, &ans);

@@ -659,7 +659,7 @@ static int authenticate(struct MHD_Connection *c, const char *method, const char
 	const struct sigv4_key key = { serve_key.access_key_id, serve_key.secret, NULL };
 	const struct sigv4_scope scope = { serve_region, "lambda", time(NULL) };
 	const struct sigv4_key *k;
-	struct sigv4_request rq = { method, url, NULL, col.h, 0, "", 0 };
+	struct sigv4_request rq = { method, url, NULL, col.h, 0, "", 0, false };
 
 	col.n = col.qlen = 0;
 	col.query[0] = '\0';

@@ -10,6 +10,7 @@
 
 #include "util/dlib.h"
 #include "util/err.h"
+#include "util/pct.h"
 #include "util/sigv4.h"
 
 #define ALGORITHM "AWS4-HMAC-SHA256"
@@ -33,38 +34,21 @@ static void encode(FILE *f, const char *s, size_t n, bool keep_slash)
 	}
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* n bytes of s with %XX decoded, then encoded again: one query name or
- * value in canonical form. malloc'ed. */
-static char *query_part(const char *s, size_t n)
+/* n bytes of s with %XX decoded, then encoded again ('/' kept when
+ * keep_slash): one query name or value, or S3's path, in canonical form.
+ * malloc'ed. */
+static char *recode(const char *s, size_t n, bool keep_slash)
 {
 	char *dec = malloc(n + 1), *out = NULL;
-	size_t len = 0, outlen;
+	size_t len, outlen;
 	FILE *f;
 
 	if (!dec)
 		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		int hi, lo;
-
-		if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
-		    (lo = hexval(s[i + 2])) >= 0) {
-			dec[len++] = (char)(hi << 4 | lo);
-			i += 2;
-		} else {
-			dec[len++] = s[i];
-		}
-	}
+	len = pct_decode(s, n, dec);
 	f = open_memstream(&out, &outlen);
 	if (f) {
-		encode(f, dec, len, false);
+		encode(f, dec, len, keep_slash);
 		fclose(f);
 	}
 	free(dec);
@@ -97,8 +81,8 @@ static void canonical_query(FILE *f, const char *q)
 		const char *end = p + strcspn(p, "&"), *eq = memchr(p, '=', (size_t)(end - p));
 
 		if (end > p) {
-			pairs[n].k = query_part(p, (size_t)((eq ? eq : end) - p));
-			pairs[n].v = eq ? query_part(eq + 1, (size_t)(end - eq - 1)) : strdup("");
+			pairs[n].k = recode(p, (size_t)((eq ? eq : end) - p), false);
+			pairs[n].v = eq ? recode(eq + 1, (size_t)(end - eq - 1), false) : strdup("");
 			if (pairs[n].k && pairs[n].v)
 				n++;
 			else
@@ -168,7 +152,14 @@ char *sigv4_canonical_request(const struct sigv4_request *rq, const char *signed
 	if (!f)
 		return NULL;
 	fprintf(f, "%s\n", rq->method);
-	encode(f, rq->path, strlen(rq->path), true);
+	if (rq->path_encoded_once) {
+		char *once = recode(rq->path, strlen(rq->path), true);
+
+		fputs(once ? once : "", f);
+		free(once);
+	} else {
+		encode(f, rq->path, strlen(rq->path), true);
+	}
 	fputc('\n', f);
 	canonical_query(f, rq->query);
 	fputc('\n', f);
@@ -512,13 +503,16 @@ int sigv4_verify(const struct sigv4_request *rq, const struct sigv4_scope *scope
 		 const struct sigv4_key **key, struct sigv4_error *e)
 {
 	char hash[65], sig[65], cscope[256], *creq = NULL, *sts = NULL;
+	struct sigv4_request once;
 	struct sigv4_auth a;
 	int ok = -1;
 
 	if (headers_check(rq, scope, keys, n_keys, key, &a, e) < 0 || payload_hash(rq, hash, e) < 0)
 		return -1;
 	snprintf(cscope, sizeof(cscope), "%s/%s/%s/aws4_request", a.date, a.region, a.service);
-	creq = sigv4_canonical_request(rq, a.signed_headers, hash);
+	once = *rq;
+	once.path_encoded_once = !strcmp(a.service, "s3");
+	creq = sigv4_canonical_request(&once, a.signed_headers, hash);
 	sts = creq ? sigv4_string_to_sign(header_get(rq, "X-Amz-Date"), cscope, creq) : NULL;
 	if (!sts || sigv4_signature((*key)->secret, a.date, a.region, a.service, sts, sig) < 0)
 		fail(e, 500, "ServiceException", "verifying the signature: out of memory");

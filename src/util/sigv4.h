@@ -22,13 +22,21 @@
  * (opened on first use, util/dlib.h); the signature is compared in
  * constant time.
  *
- * Canonical URI: the path as the request line carries it, each byte but
- * A-Z a-z 0-9 - . _ ~ and / percent-encoded once (what botocore, the AWS
- * CLI and curl --aws-sigv4 sign); no dot-segment normalisation. Canonical
- * query: each name and value decoded, encoded again, sorted. */
+ * Canonical URI (AWS: "Each path segment must be URI-encoded twice
+ * (except for Amazon S3 which only gets URI-encoded once)"): a client
+ * sends the path encoded once, so for every service but S3 it is the
+ * path as the request line carries it, each byte but A-Z a-z 0-9 - . _ ~
+ * and / percent-encoded (the second encoding; what botocore, the AWS CLI
+ * and the JS SDK sign); for S3 (the credential scoped to "s3") the path
+ * decoded and encoded once (%XX in upper case), so that a key with a
+ * space, '=', '+', '!', '*', '\'', '(', ')', UTF-8 or '//' signs as the
+ * SDKs sign it. No dot-segment normalisation (S3 has none; the SDKs'
+ * differ elsewhere). Canonical query: each name and value decoded,
+ * encoded again the same way ('/' too), sorted by name then value. */
 #ifndef VPCSIM_SIGV4_H
 #define VPCSIM_SIGV4_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -46,6 +54,8 @@ struct sigv4_request {
 	size_t n_headers;
 	const void *body;
 	size_t body_len;
+	bool path_encoded_once;     /* S3's canonical URI (see above); sigv4_verify()
+				     * sets it from the credential's scope */
 };
 
 /* A key pair we accept. session_token: NULL for a long-term key. */

@@ -4,6 +4,7 @@
  * refusal a server must give. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -115,7 +116,7 @@ static void test_suite_vectors(void **state)
 		const struct vector *v = &vectors[i];
 		struct sigv4_header h[8];
 		struct sigv4_request rq = { v->method, v->path, v->query, h, vector_headers(v, h, NULL),
-					    "", 0 };
+					    "", 0, false };
 		char *creq = sigv4_canonical_request(&rq, v->signed_headers, v->payload_hash), *sts;
 		char want_sts[512], sig[65];
 
@@ -148,7 +149,7 @@ static int verify(size_t i, const char *authz, const struct sigv4_key *keys, siz
 	const struct vector *v = &vectors[i];
 	struct sigv4_header h[8];
 	struct sigv4_request rq = { v->method, v->path, v->query, h, vector_headers(v, h, authz),
-				    "", 0 };
+				    "", 0, false };
 	struct sigv4_scope s = { "us-east-1", "service", now };
 	const struct sigv4_key *k = NULL;
 	int rc = sigv4_verify(&rq, &s, keys, n, &k, e);
@@ -244,7 +245,7 @@ static void test_verify_scope(void **state)
 {
 	struct sigv4_header h[3] = { { "Host", "example.amazonaws.com" }, { "X-Amz-Date", DATE },
 				     { "Authorization", NULL } };
-	struct sigv4_request rq = { "GET", "/", "", h, 3, "", 0 };
+	struct sigv4_request rq = { "GET", "/", "", h, 3, "", 0, false };
 	struct sigv4_scope s = { "eu-west-1", "service", SUITE_NOW };
 	const struct sigv4_key *k;
 	struct sigv4_error e;
@@ -272,7 +273,7 @@ static void test_verify_body(void **state)
 	struct sigv4_header h[3] = { { "Host", "example.amazonaws.com" }, { "X-Amz-Date", DATE },
 				     { "Authorization", NULL } };
 	struct sigv4_request rq = { "POST", "/2015-03-31/functions/f/invocations", NULL, h, 2,
-				    body, strlen(body) };
+				    body, strlen(body), false };
 	struct sigv4_scope s = { "us-east-1", "service", SUITE_NOW };
 	const struct sigv4_key *k;
 	struct sigv4_error e;
@@ -294,6 +295,65 @@ static void test_verify_body(void **state)
 	free(sts);
 }
 
+/* What botocore 1.29 (S3SigV4Auth, SigV4Auth; Debian 12's python3-botocore)
+ * signs, with the suite's key and date: the path as the SDK sends it (a
+ * key percent-encoded once), the canonical URI it signs and its
+ * signature. S3 signs the path encoded once, every other service encodes
+ * it again (a Lambda ARN's ':' is %3A on the wire, %253A signed). */
+struct sdk_case {
+	const char *service, *method, *path, *query, *canon_uri, *canon_query, *sig;
+};
+
+static const struct sdk_case sdk_cases[] = {
+	{ "s3", "GET", "/keys/a%20b%3Dc%2Bd.txt", "", "/keys/a%20b%3Dc%2Bd.txt", "",
+	  "e7b9b3a063773372c934ec00760b9220b77502937f682867cc4a521fbe4c4934" },
+	{ "s3", "PUT", "/keys/a%20b%3Dc%2Bd.txt", "", "/keys/a%20b%3Dc%2Bd.txt", "",
+	  "a3a5b5426e4ba318110d92fd6e016e83b4f346628b06f08f9fce282877cacdd4" },
+	{ "s3", "GET", "/keys/x%21%2A%27%28%29~.txt", "", "/keys/x%21%2A%27%28%29~.txt", "",
+	  "2758b83a34299cc0472c90284890af8e6896dbac46d267187ba7b3cf60cacb9d" },
+	{ "s3", "GET", "/keys/%C3%A9%E2%82%AC.txt", "", "/keys/%C3%A9%E2%82%AC.txt", "",
+	  "1cb557b8d49e6caa33e9c49a82368e047257879f0be2a92f089add4261e332c3" },
+	{ "s3", "GET", "/keys/dir//double.txt", "", "/keys/dir//double.txt", "",
+	  "78603f035e2c4a52fc21411f38b9b506df543f9e5b87292a03435b072447dcf5" },
+	{ "s3", "GET", "/keys", "list-type=2&prefix=a%20b%3Dc%2Bd&delimiter=%2F&encoding-type=url",
+	  "/keys", "delimiter=%2F&encoding-type=url&list-type=2&prefix=a%20b%3Dc%2Bd",
+	  "09426a44503bf459a10f939e6e4f91eb29482826625fc2a0c913db09234fb69b" },
+	{ "lambda", "POST", "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012"
+	  "%3Afunction%3Af/invocations", "", "/2015-03-31/functions/arn%253Aaws%253Alambda%253A"
+	  "us-east-1%253A123456789012%253Afunction%253Af/invocations", "",
+	  "74990d25f913171ad2eb23f96af66025e5c0ecae483a480405ed31671af0e2d8" },
+};
+
+/* The server accepts each, and its canonical URI and query are the SDK's. */
+static void test_verify_sdk_paths(void **state)
+{
+	for (size_t i = 0; i < sizeof(sdk_cases) / sizeof(*sdk_cases); i++) {
+		const struct sdk_case *c = &sdk_cases[i];
+		bool s3 = !strcmp(c->service, "s3");
+		const char *signed_h = s3 ? "host;x-amz-content-sha256;x-amz-date" : "host;x-amz-date";
+		struct sigv4_header h[4] = { { "Host", "example.amazonaws.com" },
+					     { "X-Amz-Date", DATE }, { "Authorization", authz_buf },
+					     { "X-Amz-Content-Sha256", EMPTY_SHA } };
+		struct sigv4_request rq = { c->method, c->path, c->query, h, s3 ? 4 : 3, "", 0, s3 };
+		struct sigv4_scope s = { "us-east-1", c->service, SUITE_NOW };
+		const struct sigv4_key *k;
+		struct sigv4_error e;
+		char want[512], *creq = sigv4_canonical_request(&rq, signed_h, EMPTY_SHA);
+
+		print_message("%s %s %s?%s\n", c->service, c->method, c->path, c->query);
+		snprintf(want, sizeof(want), "%s\n%s\n%s\n", c->method, c->canon_uri, c->canon_query);
+		assert_non_null(creq);
+		assert_memory_equal(creq, want, strlen(want));
+		free(creq);
+		snprintf(authz_buf, sizeof(authz_buf), "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"
+			 "20150830/us-east-1/%s/aws4_request, SignedHeaders=%s, Signature=%s",
+			 c->service, signed_h, c->sig);
+		rq.path_encoded_once = false;   /* sigv4_verify() decides from the scope */
+		assert_int_equal(sigv4_verify(&rq, &s, suite_keys, 2, &k, &e), 0);
+		assert_string_equal(k->access_key_id, "AKIDEXAMPLE");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_verify_session_token),
 		cmocka_unit_test(test_verify_scope),
 		cmocka_unit_test(test_verify_body),
+		cmocka_unit_test(test_verify_sdk_paths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

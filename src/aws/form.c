@@ -2,17 +2,7 @@
 #include <string.h>
 
 #include "aws/form.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "util/pct.h"
 
 /* Decode p[0..n) into out; -1 on a bad escape or overflow. */
 static int decode(const char *p, size_t n, char *out, size_t size)
@@ -29,8 +19,8 @@ static int decode(const char *p, size_t n, char *out, size_t size)
 
 			if (i + 2 >= n)
 				return -1;
-			hi = hexval(p[i + 1]);
-			lo = hexval(p[i + 2]);
+			hi = pct_nibble(p[i + 1]);
+			lo = pct_nibble(p[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			c = (char)(hi * 16 + lo);

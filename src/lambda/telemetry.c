@@ -69,6 +69,12 @@ static void trim(struct telemetry *t)
 	size_t drop = 0;
 
 	while (drop < t->n && (t->v[drop].seq < keep_from || t->bytes > TEL_KEEP_MAX)) {
+		if (t->v[drop].seq >= keep_from && t->n_sub) { /* wanted: lost */
+			t->dropped++;
+			t->dropped_bytes += (long long)t->v[drop].len;
+			snprintf(t->drop_reason, sizeof(t->drop_reason), "Some logs were dropped "
+				 "because the downstream consumer is slower than the logs production rate");
+		}
 		t->bytes -= t->v[drop].len;
 		free(t->v[drop].json);
 		drop++;
@@ -186,12 +192,14 @@ static bool parse_types(const cJSON *types, unsigned *out, char *err, size_t siz
 	return *out != 0;
 }
 
-/* http://HOST:PORT[/path], HOST the environment itself. */
+/* SCHEME://HOST:PORT[/path] (http, or tcp for TCP), HOST the environment
+ * itself. */
 static bool parse_uri(const char *uri, struct tel_sub *s, char *err, size_t size)
 {
 	static const char *const hosts[] = { "sandbox.localdomain", "sandbox", "localhost",
 					     "127.0.0.1", NULL };
-	const char *h = uri && !strncmp(uri, "http://", 7) ? uri + 7 : NULL;
+	const char *scheme = s->tcp ? "tcp://" : "http://";
+	const char *h = uri && !strncmp(uri, scheme, strlen(scheme)) ? uri + strlen(scheme) : NULL;
 	size_t hl = h ? strcspn(h, ":/") : 0;
 	bool ok = false;
 	char *end;
@@ -200,8 +208,8 @@ static bool parse_uri(const char *uri, struct tel_sub *s, char *err, size_t size
 	for (int i = 0; h && hosts[i]; i++)
 		ok |= strlen(hosts[i]) == hl && !strncmp(h, hosts[i], hl);
 	if (!ok) {
-		snprintf(err, size, "destination.URI must be http://sandbox.localdomain:PORT: "
-			 "the listener runs in the execution environment");
+		snprintf(err, size, "destination.URI must be %ssandbox.localdomain:PORT: "
+			 "the listener runs in the execution environment", scheme);
 		return false;
 	}
 	if (h[hl] != ':') {
@@ -220,6 +228,25 @@ static bool parse_uri(const char *uri, struct tel_sub *s, char *err, size_t size
 	return true;
 }
 
+/* The destination's URI, or for TCP its `port` (the 2025-01-29 schema's
+ * form, which AWS's emulator takes). */
+static bool parse_dest(const cJSON *dst, struct tel_sub *s, char *err, size_t size)
+{
+	const cJSON *port = cJSON_GetObjectItemCaseSensitive(dst, "port");
+
+	if (!s->tcp || !port)
+		return parse_uri(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(dst, "URI")),
+				 s, err, size);
+	if (!cJSON_IsNumber(port) || port->valuedouble < 1 || port->valuedouble > 65535 ||
+	    port->valuedouble == RUNTIME_API_PORT || port->valuedouble != (int)port->valuedouble) {
+		snprintf(err, size, "destination.port must be 1-65535 and not %d (the Runtime API's)",
+			 RUNTIME_API_PORT);
+		return false;
+	}
+	s->port = (int)port->valuedouble;
+	return true;
+}
+
 static bool parse_sub(const cJSON *j, struct tel_sub *s, char *err, size_t size)
 {
 	const cJSON *buf = cJSON_GetObjectItemCaseSensitive(j, "buffering");
@@ -228,19 +255,19 @@ static bool parse_sub(const cJSON *j, struct tel_sub *s, char *err, size_t size)
 	const char *ver = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "schemaVersion"));
 	long items, bytes, timeout;
 
-	if (!ver || (strcmp(ver, "2022-07-01") && strcmp(ver, "2022-12-13"))) {
-		snprintf(err, size, "schemaVersion must be 2022-07-01 or 2022-12-13");
+	if (!ver || (strcmp(ver, "2022-07-01") && strcmp(ver, "2022-12-13") &&
+		     strcmp(ver, "2025-01-29"))) {
+		snprintf(err, size, "schemaVersion must be 2022-07-01, 2022-12-13 or 2025-01-29");
 		return false;
 	}
 	if (!parse_types(cJSON_GetObjectItemCaseSensitive(j, "types"), &s->types, err, size))
 		return false;
-	if (!proto || strcmp(proto, "HTTP")) {
-		snprintf(err, size, "destination.protocol must be HTTP (vpcsim does not "
-			 "deliver over TCP)");
+	if (!proto || (strcmp(proto, "HTTP") && strcmp(proto, "TCP"))) {
+		snprintf(err, size, "destination.protocol must be HTTP or TCP");
 		return false;
 	}
-	if (!parse_uri(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(dst, "URI")), s,
-		       err, size))
+	s->tcp = !strcmp(proto, "TCP");
+	if (!parse_dest(dst, s, err, size))
 		return false;
 	if (!bounded(buf, "maxItems", ITEMS_MIN, ITEMS_MAX, ITEMS_MAX, &items, err, size) ||
 	    !bounded(buf, "maxBytes", BYTES_MIN, BYTES_MAX, BYTES_MIN, &bytes, err, size) ||
@@ -274,6 +301,9 @@ int tel_subscribe(struct telemetry *t, const char *ext, const char *body, char *
 		;
 	/* A new subscription gets what the init kept (oldest first). */
 	s.cursor = t->n ? t->v[0].seq : t->next_seq;
+	s.fd = -1;
+	if (i < t->n_sub && t->sub[i].fd >= 0)
+		close(t->sub[i].fd);
 	if (i < TEL_SUBS_MAX) {
 		t->sub[i] = s;
 		if (i == t->n_sub)
@@ -285,51 +315,81 @@ int tel_subscribe(struct telemetry *t, const char *ext, const char *body, char *
 
 /* ---- delivering ------------------------------------------------------- */
 
-/* POST body to 127.0.0.1:port path; 0 when the listener answered 2xx. */
-static int http_post(int port, const char *path, const char *body, size_t len)
+/* A connection to the listener at 127.0.0.1:port, each send and receive
+ * bounded by POST_TIMEOUT_MS. The descriptor, or -errno. */
+static int listener_connect(int port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct timeval tv = { .tv_sec = POST_TIMEOUT_MS / 1000,
 			      .tv_usec = (POST_TIMEOUT_MS % 1000) * 1000 };
-	char head[512], reply[64] = "";
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), n, status = 0;
-	size_t off = 0;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	n = snprintf(head, sizeof(head), "POST %s HTTP/1.1\r\nHost: sandbox.localdomain:%d\r\n"
-		     "Content-Type: application/json\r\nContent-Length: %zu\r\n"
-		     "Connection: close\r\n\r\n", path, port, len);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    send(fd, head, (size_t)n, MSG_NOSIGNAL) != n) {
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		close(fd);
 		return -ECONNREFUSED;
 	}
-	while (off < len) {
-		ssize_t w = send(fd, body + off, len - off, MSG_NOSIGNAL);
+	return fd;
+}
+
+static int send_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
 
 		if (w <= 0)
-			break;
-		off += (size_t)w;
+			return -EPIPE;
+		p += w;
+		len -= (size_t)w;
 	}
-	if (off == len && recv(fd, reply, sizeof(reply) - 1, 0) > 0)
+	return 0;
+}
+
+/* POST body to 127.0.0.1:port path; 0 when the listener answered 2xx. */
+static int http_post(int port, const char *path, const char *body, size_t len)
+{
+	char head[512], reply[64] = "";
+	int fd = listener_connect(port), n, status = 0;
+
+	if (fd < 0)
+		return fd;
+	n = snprintf(head, sizeof(head), "POST %s HTTP/1.1\r\nHost: sandbox.localdomain:%d\r\n"
+		     "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+		     "Connection: close\r\n\r\n", path, port, len);
+	if (send_all(fd, head, (size_t)n) == 0 && send_all(fd, body, len) == 0 &&
+	    recv(fd, reply, sizeof(reply) - 1, 0) > 0)
 		sscanf(reply, "HTTP/1.%*d %d", &status);
 	close(fd);
 	return status >= 200 && status < 300 ? 0 : -EPROTO;
 }
 
-/* The next batch of sub i as a JSON array (malloc'ed; NULL: none due),
- * and the cursor after it. Under mu. */
-static char *batch(struct telemetry *t, int i, bool all, long long *after, size_t *len)
+/* NDJSON lines on the subscription's connection (opened again when it
+ * broke): as AWS's emulator, one connection kept for the batches. */
+static int tcp_send(int *fd, int port, const char *body, size_t len)
+{
+	if (*fd < 0 && (*fd = listener_connect(port)) < 0)
+		return *fd;
+	if (send_all(*fd, body, len) == 0)
+		return 0;
+	close(*fd);
+	*fd = -1;
+	return -EPIPE;
+}
+
+/* The next batch of sub i (malloc'ed; NULL: none due): a JSON array, or
+ * NDJSON lines for TCP; *items records, the cursor after it. Under mu. */
+static char *batch(struct telemetry *t, int i, bool all, long long *after, size_t *len,
+		   int *items)
 {
 	const struct tel_sub *s = &t->sub[i];
-	size_t used = 1, k, first = t->n;
-	int items = 0;
+	size_t used = s->tcp ? 0 : 1, k, first = t->n;
 	char *out;
 
+	*items = 0;
 	for (k = 0; k < t->n; k++)
 		if (t->v[k].seq >= s->cursor && (t->v[k].type & s->types)) {
 			first = k;
@@ -343,49 +403,105 @@ static char *batch(struct telemetry *t, int i, bool all, long long *after, size_
 	if (!out)
 		return NULL;
 	out[0] = '[';
-	for (k = first; k < t->n && items < s->max_items; k++) {
+	for (k = first; k < t->n && *items < s->max_items; k++) {
 		if (!(t->v[k].type & s->types))
 			continue;
-		if (items && used + t->v[k].len + 2 > (size_t)s->max_bytes)
+		if (*items && used + t->v[k].len + 2 > (size_t)s->max_bytes)
 			break;
-		if (items++)
+		if ((*items)++ && !s->tcp)
 			out[used++] = ',';
 		memcpy(out + used, t->v[k].json, t->v[k].len);
 		used += t->v[k].len;
+		if (s->tcp)
+			out[used++] = '\n';
 	}
-	out[used++] = ']';
+	if (!s->tcp)
+		out[used++] = ']';
 	out[used] = '\0';
 	*after = k < t->n ? t->v[k].seq : t->next_seq;
 	*len = used;
 	return out;
 }
 
-void tel_flush(struct telemetry *t, bool all)
+/* One batch to sub's listener, TEL_TRIES times at most. */
+static int deliver(struct tel_sub *s, const char *body, size_t len)
 {
-	for (int i = 0; i < TEL_SUBS_MAX; i++) {
-		for (int rounds = 0; rounds < 64; rounds++) {
-			struct tel_sub s;
-			long long after = 0;
-			size_t len = 0;
-			char *body;
+	int err = 0;
 
-			pthread_mutex_lock(&t->mu);
-			body = i < t->n_sub ? batch(t, i, all, &after, &len) : NULL;
-			if (body)
-				s = t->sub[i];
-			pthread_mutex_unlock(&t->mu);
-			if (!body)
-				break;
-			if (http_post(s.port, s.path, body, len) < 0)
-				fprintf(stderr, "vpcsim supervisor: telemetry for %s: the listener at "
-					"port %d did not take %zu bytes\n", s.ext, s.port, len);
-			free(body);
-			pthread_mutex_lock(&t->mu);
-			t->sub[i].cursor = after;
-			trim(t);
-			pthread_mutex_unlock(&t->mu);
+	for (int try = 0; try < TEL_TRIES; try++) {
+		if (try)
+			usleep(100 * 1000);
+		err = s->tcp ? tcp_send(&s->fd, s->port, body, len)
+			     : http_post(s->port, s->path, body, len);
+		if (!err)
+			return 0;
+	}
+	return err;
+}
+
+/* Records lost (a batch not taken, the buffer's bound) become one
+ * platform.logsDropped record, as Lambda reports them. */
+static void report_dropped(struct telemetry *t)
+{
+	char rec[400];
+
+	pthread_mutex_lock(&t->mu);
+	if (!t->dropped) {
+		pthread_mutex_unlock(&t->mu);
+		return;
+	}
+	snprintf(rec, sizeof(rec), "{\"reason\":\"%s\",\"droppedRecords\":%lld,"
+		 "\"droppedBytes\":%lld}", t->drop_reason, t->dropped, t->dropped_bytes);
+	t->dropped = t->dropped_bytes = 0;
+	pthread_mutex_unlock(&t->mu);
+	tel_add(t, "platform.logsDropped", rec);
+}
+
+/* Deliver what is due to sub i; false after a batch it did not take (the
+ * rest waits for the next flush). */
+static bool flush_one(struct telemetry *t, int i, bool all)
+{
+	for (int rounds = 0; rounds < 64; rounds++) {
+		struct tel_sub s;
+		long long after = 0;
+		size_t len = 0;
+		int items, err;
+		char *body;
+
+		pthread_mutex_lock(&t->mu);
+		body = i < t->n_sub ? batch(t, i, all, &after, &len, &items) : NULL;
+		if (body)
+			s = t->sub[i];
+		pthread_mutex_unlock(&t->mu);
+		if (!body)
+			return true;
+		err = deliver(&s, body, len);
+		free(body);
+		pthread_mutex_lock(&t->mu);
+		t->sub[i].fd = s.fd;
+		t->sub[i].cursor = after;
+		if (err) {
+			t->dropped += items;
+			t->dropped_bytes += (long long)len;
+			snprintf(t->drop_reason, sizeof(t->drop_reason), "could not send events: the "
+				 "listener at port %d did not take them (%d tries)", s.port, TEL_TRIES);
+		}
+		trim(t);
+		pthread_mutex_unlock(&t->mu);
+		if (err) {
+			fprintf(stderr, "vpcsim supervisor: telemetry for %s: the listener at port %d "
+				"did not take %zu bytes in %d tries\n", s.ext, s.port, len, TEL_TRIES);
+			return false;
 		}
 	}
+	return true;
+}
+
+void tel_flush(struct telemetry *t, bool all)
+{
+	report_dropped(t);
+	for (int i = 0; i < TEL_SUBS_MAX; i++)
+		flush_one(t, i, all);
 }
 
 int tel_due_ms(struct telemetry *t)

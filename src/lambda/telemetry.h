@@ -8,7 +8,14 @@
  *              "timeoutMs":…},"destination":{"protocol":"HTTP",
  *              "URI":"http://sandbox.localdomain:PORT[/path]"}}
  *   delivery   POST of a JSON array of {"time","type","record"} to the URI,
- *              at most maxItems records and about maxBytes bytes per POST
+ *              at most maxItems records and about maxBytes bytes per POST;
+ *              with {"protocol":"TCP","port":N} (or a URI with the port)
+ *              the records as NDJSON on one connection kept open
+ *   failure    a batch the listener did not take (no connection, not 2xx,
+ *              no answer in 1 s) is sent again, TEL_TRIES times in all;
+ *              then it is dropped and a platform.logsDropped record
+ *              ({"reason","droppedRecords","droppedBytes"}) says so, as do
+ *              records lost to the buffer's bound
  *
  * Records come from the supervisor's thread (platform.*, and the
  * runtime's and extensions' output lines as "function" and "extension");
@@ -28,6 +35,7 @@
 #include <stddef.h>
 
 #define TEL_SUBS_MAX 10
+#define TEL_TRIES 3
 #define TEL_KEEP_MAX (8 * 1024 * 1024)
 #define TEL_PLATFORM 1u
 #define TEL_FUNCTION 2u
@@ -44,6 +52,8 @@ struct tel_rec {
 struct tel_sub {
 	char ext[128];             /* the extension's name */
 	unsigned types;
+	bool tcp;                  /* protocol TCP: NDJSON on one connection */
+	int fd;                    /* that connection, -1: none open */
 	int port;
 	char path[256];
 	int max_items, timeout_ms;
@@ -59,6 +69,8 @@ struct telemetry {
 	bool init_over;            /* records no subscription waits for go */
 	struct tel_sub sub[TEL_SUBS_MAX];
 	int n_sub;
+	long long dropped, dropped_bytes; /* records lost, not reported yet */
+	char drop_reason[200];
 };
 
 void tel_init(struct telemetry *t);

@@ -66,6 +66,10 @@ inv() {
 }
 # field PY-EXPR: a Python expression over the last invoke's result (j).
 field() { python3 -c "import json,sys; j=json.load(open('$TMP/out.json')); print($1)"; }
+# jassert PY: Python statements (asserts) over the last invoke's result (j).
+jassert() { python3 -c "import json,sys; j=json.load(open('$TMP/out.json')); $1"; }
+# last_request_id: the request id of the last invoke's REPORT line.
+last_request_id() { grep -o "^REPORT RequestId: [0-9a-f-]*" "$TMP/log" | awk '{print $3}'; }
 
 # A unique topology name of at most 12 characters.
 unique_name() { printf 't%s%04x' "$(printf '%05d' $(($$ % 100000)))" $((RANDOM % 65536)) | cut -c1-12; }

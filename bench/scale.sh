@@ -5,14 +5,17 @@
 # in a VPC through its hyperplane ENI. For each N (default 100 500 1000):
 #   - time from the first request to the last environment's end of init
 #     (the function's own clock: its module's INIT_END), and the rate;
-#   - memory per frozen environment once all are idle (frozen): the
-#     environment's memory cgroup (runtime + /tmp + kernel objects charged
-#     to it), the supervisors' PSS, and MemAvailable's drop across the run;
+#   - memory per frozen environment once all are idle (frozen), taken
+#     apart: the environment's memory cgroup (runtime + /tmp + kernel
+#     objects charged to it) for each kind (without VPC, through a
+#     hyperplane ENI), the runtimes' PSS (the processes of the cgroups),
+#     the supervisors' PSS, the kernel's own growth (Slab + KernelStack +
+#     PageTables + Percpu: namespaces, veths, cgroups, sockets), and
+#     MemAvailable's drop across the run, each divided by N;
 #   - `status` and `reach` wall time at that size.
 #   bench/scale.sh [N...]        (root; a topology of its own, removed after)
-# Prints figures only; never fails on a slow machine. serve runs at most
-# 128 invokes at once today (docs/BENCHMARKS.md): above 128 the ramp
-# waits for workers and does not reach N.
+# Prints figures only; never fails on a slow machine. serve runs up to the
+# account's 1,000 invokes at once (docs/RUNTIME.md).
 set -u
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -48,9 +51,11 @@ cat >"$tmp/t.json" <<JSON
 JSON
 avail_kb() { awk '/^MemAvailable/ {print $2}' /proc/meminfo; }
 echo "machine: $(date -u +%FT%RZ); $(nproc) cores; $(free -g | awk '/Mem:/ {print $2}')Gi RAM; load $(cut -d' ' -f1-3 /proc/loadavg); vpcsim $(git rev-parse --short HEAD 2>/dev/null)"
-printf '%-6s %-10s %-10s %-12s %-12s %-12s %-12s %-10s %-10s\n' N "0->N s" "envs/s" "cgroup MiB" "superv MiB" "avail MiB" "per env MiB" "status s" "reach s"
+echo "per environment (MiB): cg = its memory cgroup (no VPC / hyperplane ENI); rt = its runtime's PSS; sup = its supervisor's PSS; kern = the kernel's growth (Slab+KernelStack+PageTables+Percpu); avail = MemAvailable's drop"
+printf '%-6s %-8s %-7s %-9s %-9s %-9s %-9s %-9s %-9s %-9s %-8s %-8s\n' N "0->N s" "envs/s" "cg plain" "cg vpc" "rt pss" "sup pss" "kern" "avail" "avail/env" "status" "reach"
 for N in $SIZES; do
 	a0=$(avail_kb)
+	k0=$(awk '/^(Slab|KernelStack|PageTables|Percpu):/ {s += $2} END {print s}' /proc/meminfo)
 	$VPCSIM up "$tmp/t.json" >/dev/null || { echo "scale: up failed"; exit 0; }
 	PORT=$((20000 + RANDOM % 20000))
 	VPCSIM_ENV_IDLE_S=3600 $VPCSIM serve -t "$T" --listen 127.0.0.1:$PORT >"$tmp/serve.out" 2>&1 &
@@ -93,20 +98,38 @@ PY
 	read -r secs ok bad <"$tmp/ramp" || { echo "scale: the ramp to $N failed: $(tail -3 "$tmp/ramp")"; continue; }
 	[ "${ok:-0}" -gt 0 ] || { echo "scale: no request answered at $N"; continue; }
 	sleep 5 # every environment idle and frozen
-	cg=0 sup=0
-	for d in /sys/fs/cgroup/memory/vpcsim/"$T"/*/; do
-		[ -f "$d/memory.usage_in_bytes" ] && cg=$((cg + $(cat "$d/memory.usage_in_bytes")))
-	done
-	for p in $(pgrep -f "^vpcsim supervisor $T "); do
-		sup=$((sup + $(awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup 2>/dev/null || echo 0)))
-	done
+	mem=$(python3 - "$T" "$ok" "$k0" <<'PY'
+import glob, os, subprocess, sys
+t, n, k0 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def pss(pid):
+    try:
+        for l in open(f"/proc/{pid}/smaps_rollup"):
+            if l.startswith("Pss:"): return int(l.split()[1]) * 1024
+    except OSError: pass
+    return 0
+cg = {"plain": [0, 0], "invpc": [0, 0]}; rt = 0
+for d in glob.glob(f"/sys/fs/cgroup/memory/vpcsim/{t}/*/"):
+    kind = os.path.basename(d.rstrip("/")).split("-")[0]
+    if kind in cg and os.path.exists(d + "memory.usage_in_bytes"):
+        cg[kind][0] += int(open(d + "memory.usage_in_bytes").read()); cg[kind][1] += 1
+        rt += sum(pss(p) for p in open(d + "cgroup.procs").read().split())
+sup = sum(pss(p) for p in subprocess.run(["pgrep", "-f", f"^vpcsim supervisor {t} "], capture_output=True, text=True).stdout.split())
+def kern():
+    m = {l.split(":")[0]: int(l.split()[1]) for l in open("/proc/meminfo")}
+    return sum(m.get(k, 0) for k in ("Slab", "KernelStack", "PageTables", "Percpu")) * 1024
+M = 1048576
+avg = lambda k: cg[k][0] / cg[k][1] / M if cg[k][1] else 0
+print(f"{avg('plain'):.1f} {avg('invpc'):.1f} {rt / n / M:.1f} {sup / n / M:.1f} {(kern() - k0 * 1024) / n / M:.2f}")
+PY
+)
 	a1=$(avail_kb)
 	s0=$(now_ms); $VPCSIM status "$T" >/dev/null; s1=$(now_ms)
 	$VPCSIM reach -t "$T" plain db 5432 >/dev/null 2>&1; s2=$(now_ms)
-	printf '%-6s %-10s %-10s %-12s %-12s %-12s %-12s %-10s %-10s\n' "$N" "$secs" \
+	read -r cgp cgv rt sup kern <<<"$mem"
+	printf '%-6s %-8s %-7s %-9s %-9s %-9s %-9s %-9s %-9s %-9s %-8s %-8s\n' "$N" "$secs" \
 		"$(awk -v n="$ok" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? n / s : 0) }')" \
-		"$((cg / ok / 1048576))" "$(awk -v k="$sup" -v n="$ok" 'BEGIN { printf "%.1f", k / n / 1024 }')" \
-		"$(((a0 - a1) / 1024))" "$(awk -v a="$a0" -v b="$a1" -v n="$ok" 'BEGIN { printf "%.1f", (a - b) / n / 1024 }')" \
+		"$cgp" "$cgv" "$rt" "$sup" "$kern" "$(((a0 - a1) / 1024))" \
+		"$(awk -v a="$a0" -v b="$a1" -v n="$ok" 'BEGIN { printf "%.1f", (a - b) / n / 1024 }')" \
 		"$(awk -v a="$s0" -v b="$s1" 'BEGIN { printf "%.2f", (b - a) / 1000 }')" \
 		"$(awk -v a="$s1" -v b="$s2" 'BEGIN { printf "%.2f", (b - a) / 1000 }')"
 	[ "$bad" != 0 ] && echo "  ($bad of $N requests not answered 200)"

@@ -24,13 +24,13 @@ the function's code, written for vpcsim with the standard library only:
   type in Lambda-Runtime-Function-Error-Type.
 """
 import decimal
-import http.client
 import importlib
 import json
 import logging
 import math
 import os
 import site
+import socket
 import sys
 import time
 import traceback
@@ -63,14 +63,32 @@ class Fault(Exception):
 
 
 def request(method, path, body=None, headers=None):
+    """One HTTP/1.1 exchange with the Runtime API on a connection of its
+    own, over a bare socket: http.client and the email package it imports
+    would cost every environment about 3 MB more (docs/BENCHMARKS.md).
+    The API answers with a Content-Length, or closes the connection."""
     host, port = API.rsplit(":", 1)
-    conn = http.client.HTTPConnection(host, int(port), timeout=None)
-    conn.request(method, BASE + path, body=body, headers=headers or {})
-    resp = conn.getresponse()
-    data = resp.read()
-    hdrs = {k.lower(): v for k, v in resp.getheaders()}
-    conn.close()
-    return resp.status, hdrs, data
+    body = body or b""
+    head = ["%s %s%s HTTP/1.1" % (method, BASE, path), "Host: " + API,
+            "Connection: close", "Content-Length: %d" % len(body)]
+    head += ["%s: %s" % kv for kv in (headers or {}).items()]
+    with socket.create_connection((host, int(port))) as s:
+        s.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+        raw, end, need = b"", -1, None
+        while need is None or len(raw) < need:
+            d = s.recv(65536)
+            if not d:
+                break
+            raw += d
+            if end < 0 and (end := raw.find(b"\r\n\r\n")) >= 0:
+                lines = raw[:end].decode("latin-1").split("\r\n")
+                hdrs = dict((k.strip().lower(), v.strip()) for k, _, v in
+                            (line.partition(":") for line in lines[1:]))
+                if "content-length" in hdrs:
+                    need = end + 4 + int(hdrs["content-length"])
+    if end < 0:
+        raise ConnectionError("the Runtime API at %s closed without an answer" % API)
+    return int(lines[0].split()[1]), hdrs, raw[end + 4:need]
 
 
 # ---- JSON: Decimal as AWS's marshaller writes it ------------------------

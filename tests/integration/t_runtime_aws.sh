@@ -4,7 +4,7 @@
 # error-type header, init errors), and the Runtime API answers with the
 # emulator's status codes and texts.
 . "$(dirname "$0")/lib.sh"
-plan 50
+plan 52
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/runtime_aws" "$TMP/runtime_aws"
 topo_copy "$ROOT/tests/integration/data/runtime_aws.json" "$T"
@@ -193,6 +193,36 @@ check "Invoke API: an ARN of another region is ResourceNotFoundException" grep -
 awsl --function-name 'no good!'
 check "Invoke API: a malformed name is ValidationException with AWS's pattern" \
 	grep -q "ValidationException.*Value 'no good!' at 'functionName' failed to satisfy constraint" "$TMP/log"
+# The same forms from boto3, unmodified (botocore's own FunctionName
+# encoding and its parse of AWS's errors).
+(eval "$(V credentials -t "$T")" && timeout 120 python3 - "$PORT" >"$TMP/boto.json" 2>"$TMP/log" <<'PY'
+import json, sys
+import boto3
+from botocore.exceptions import ClientError
+c = boto3.client("lambda", endpoint_url="http://127.0.0.1:%s" % sys.argv[1])
+out = {}
+for name, kw in [("arn", {"FunctionName": "arn:aws:lambda:us-east-1:123456789012:function:dynamo"}),
+                 ("partial", {"FunctionName": "123456789012:function:dynamo"}),
+                 ("latest", {"FunctionName": "dynamo", "Qualifier": "$LATEST"}),
+                 ("alias", {"FunctionName": "dynamo:prod"}),
+                 ("version", {"FunctionName": "arn:aws:lambda:us-east-1:123456789012:function:dynamo",
+                              "Qualifier": "3"})]:
+    try:
+        r = c.invoke(**kw)
+        out[name] = [r["ExecutedVersion"], json.loads(r["Payload"].read())["price"]]
+    except ClientError as e:
+        out[name] = [e.response["Error"]["Code"], e.response["Error"]["Message"]]
+print(json.dumps(out))
+PY
+)
+check "Invoke API from boto3: full and partial ARNs, Qualifier \$LATEST run \$LATEST" python3 -c "
+import json; o = json.load(open('$TMP/boto.json'))
+for k in ('arn', 'partial', 'latest'):
+    assert o[k] == ['\$LATEST', 19.9], (k, o[k])"
+check "Invoke API from boto3: an alias or a version is ResourceNotFoundException, AWS's text" python3 -c "
+import json; o = json.load(open('$TMP/boto.json'))
+assert o['alias'] == ['ResourceNotFoundException', 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:dynamo:prod'], o['alias']
+assert o['version'] == ['ResourceNotFoundException', 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:dynamo:3'], o['version']"
 kill "$SERVE"
 wait "$SERVE" 2>/dev/null
 

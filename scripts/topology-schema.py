@@ -227,6 +227,15 @@ schema = {
                                                   ["name", "hash_key"]))},
                                desc="v3: tables that exist at up (a string hash key)")},
               desc="v3: AWS services in the simulated internet (docs/AWS-SERVICES.md)"),
+   "cloudfront": arr(obj({"name": NAME, "origin": s("an internet host's name that serves HTTP"),
+                          "origin_port": i(1, 65535, "the origin's HTTP port (default 80)"),
+                          "lambda_associations": arr(obj({
+                              "event_type": s(enum=["viewer-request", "origin-request", "origin-response", "viewer-response"]),
+                              "function": NAME,
+                              "include_body": {"type": "boolean", "description": "request events: the body goes to the function"}},
+                              ["event_type", "function"]), maxItems=4)},
+                         ["name", "origin"]),
+                     maxItems=16, desc="v3: CloudFront distributions with Lambda@Edge, in the AWS zone (docs/EDGE.md); needs \"aws\""),
  },
  "$defs": defs,
 }

@@ -9,6 +9,7 @@
 
 #include "aws/ca.h"
 #include "model/aws_zone.h"
+#include "model/cloudfront.h"
 #include "util/dlib.h"
 #include "util/err.h"
 #include "util/paths.h"
@@ -69,6 +70,9 @@ static void san_list(const struct topology *t, char *out, size_t len)
 			n += (size_t)snprintf(out + n, len - n, ",DNS:*.%s.%s.vpce.amazonaws.com",
 					      aws_service_name(s), t->region);
 	}
+	/* CloudFront's own certificate covers *.cloudfront.net */
+	if (t->n_cloudfront && n < len)
+		n += (size_t)snprintf(out + n, len - n, ",DNS:*.%s", CF_DOMAIN_SUFFIX);
 }
 
 static int write_pem(const char *dir, const char *name, X509 *cert, EVP_PKEY *key)

@@ -17,6 +17,7 @@
 #include "kernel/proc.h"
 #include "lambda/sandbox.h"
 #include "model/aws_zone.h"
+#include "model/cloudfront.h"
 #include "model/endpoint.h"
 #include "state/dns_steps.h"
 #include "state/state.h"
@@ -36,6 +37,7 @@ struct front_req {
 	bool too_large;
 	bool started;
 	int pinned;                /* an interface endpoint's service, else -1 */
+	int cf;                    /* a CloudFront distribution, else -1 */
 };
 
 /* cls: the service of the endpoint whose daemon this is, or NULL. */
@@ -126,6 +128,8 @@ static enum MHD_Result dispatch(struct front *f, struct MHD_Connection *c, struc
 	const struct aws_cred *who = NULL;
 	enum MHD_Result ret;
 
+	if (r->cf >= 0)
+		return aws_cloudfront(f, c, r->cf, method, r->uri, r->body, r->len, r->too_large);
 	sandbox_uuid_v4(k.request_id);
 	if (s < 0)
 		return aws_error(&k, 400, "InvalidHostHeader",
@@ -169,7 +173,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		struct front *f = cls;
 
 		r->started = true;
-		r->max = front_route(f, r->pinned, host, bucket) == AWS_S3 ? S3_BODY_MAX
+		r->cf = r->pinned < 0 ? cf_route(f->t, host) : -1;
+		r->max = r->cf >= 0 ? CF_BODY_MAX
+		       : front_route(f, r->pinned, host, bucket) == AWS_S3 ? S3_BODY_MAX
 									   : FRONT_JSON_BODY_MAX;
 		return MHD_YES;
 	}
@@ -253,8 +259,8 @@ static int serve_setup(struct front *f, const char *netns, const char *log)
 	    dup2(logfd, 2) < 0)
 		return errf(errno, "aws front: opening %s: %s", log, strerror(errno));
 	/* Before the zone: invokes make environments from the root namespaces. */
-	if ((aws_serves(f->t, AWS_LAMBDA) || aws_serves(f->t, AWS_EXECUTE_API)) &&
-	    lambda_invoker_start(f) < 0)
+	if ((aws_serves(f->t, AWS_LAMBDA) || aws_serves(f->t, AWS_EXECUTE_API) ||
+	     f->t->n_cloudfront) && lambda_invoker_start(f) < 0)
 		return -1;
 	if (front_vpce_listen(f) < 0 || proc_enter_node(netns) < 0)
 		return -1;
@@ -356,6 +362,19 @@ static int front_spawn(const struct layout *L, const char *dir, const char *log,
 	return journal_add_proc(J, pid, start, "aws-front");
 }
 
+/* One view's records: the services' (interface endpoints' private DNS
+ * included, model/endpoint.h) and the CloudFront distributions'. */
+static char *zone_view_text(const struct layout *L, int v)
+{
+	char *svc = vpce_view_records(L, v), *cf = cf_records(L->t), *text = NULL;
+
+	if (svc && cf && asprintf(&text, "%s%s", svc, cf) < 0)
+		text = NULL;
+	free(svc);
+	free(cf);
+	return text;
+}
+
 /* The service names in every VPC resolver's view (docs/DNS.md, source
  * "aws"): the SDKs find the zone through DNS, as on AWS. */
 static int zone_records(const struct layout *L, const char *state_dir, struct journal *J)
@@ -368,7 +387,7 @@ static int zone_records(const struct layout *L, const char *state_dir, struct jo
 			continue;
 		/* per view: interface endpoints' private DNS (model/endpoint.h) */
 		free(text);
-		text = vpce_view_records(L, v);
+		text = zone_view_text(L, v);
 		err = text ? dns_view_file_write(L, v, state_dir, AWS_DNS_SOURCE, text)
 			   : errf(ENOMEM, "the AWS zone's DNS records");
 		dns_view_dir(L, v, state_dir, dir);

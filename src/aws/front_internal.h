@@ -48,6 +48,7 @@ struct front {
 };
 
 #define S3_BODY_MAX (64 * 1024 * 1024)  /* one PutObject here; AWS takes 5 GB */
+#define CF_BODY_MAX (16 * 1024 * 1024)  /* a viewer's body to a distribution here */
 
 /* In the child, before serving: credentials and secrets loaded. */
 int front_state_init(struct front *f);
@@ -116,6 +117,10 @@ enum MHD_Result aws_dynamodb(struct front *f, const struct aws_call *k, const ch
 int lambda_invoker_start(struct front *f);
 enum MHD_Result aws_lambda(struct front *f, const struct aws_call *k, const char *method,
 			   const char *uri, const char *body, size_t len);
+/* CloudFront (cloudfront.c): one viewer request to distribution d. */
+enum MHD_Result aws_cloudfront(struct front *f, struct MHD_Connection *c, int d,
+			       const char *method, const char *uri, const char *body, size_t len,
+			       bool too_large);
 
 /* A synchronous invoke of the topology's function `name` for another
  * service of the front (the HTTP API, aws/http_api.c). 0 with the answer
@@ -127,6 +132,7 @@ enum MHD_Result aws_lambda(struct front *f, const struct aws_call *k, const char
 struct lambda_answer {
 	struct invoke_api_error e;
 	bool function_error;
+	char status[32];           /* when it ran: ok, function_error, timeout, ... */
 	char *body;
 	size_t len;
 };

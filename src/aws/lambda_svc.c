@@ -47,6 +47,7 @@ struct wire_rq {
 struct wire_rp {
 	struct invoke_api_error e; /* e.status 200/202/204, or AWS's error */
 	unsigned char function_error;
+	char fstatus[32];          /* invoke_outcome's status when it ran */
 	unsigned len;              /* body bytes that follow */
 };
 
@@ -123,6 +124,7 @@ static int run(const struct live *lv, int fn, const struct wire_rq *rq, const ch
 		blen--;
 	rp->e.status = 200;
 	rp->function_error = strcmp(o.status, "ok") != 0;
+	snprintf(rp->fstatus, sizeof(rp->fstatus), "%s", o.status);
 	rp->len = (unsigned)blen;
 	return 0;
 }
@@ -394,6 +396,8 @@ int lambda_invoke_wait(struct front *f, const char *name, const char *payload, s
 		rp.e.type[sizeof(rp.e.type) - 1] = '\0';
 		a->e = rp.e;
 		a->function_error = rp.function_error;
+		rp.fstatus[sizeof(rp.fstatus) - 1] = '\0';
+		snprintf(a->status, sizeof(a->status), "%s", rp.fstatus);
 		a->len = rp.len;
 		err = 0;
 	}

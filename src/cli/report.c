@@ -418,6 +418,7 @@ void report_status(const struct live *lv, bool json)
 		json_add_event_service(root, lv);
 		json_add_endpoints(root, &lv->L);
 		json_add_aws_zone(root, lv, have_j ? &J : NULL);
+		json_add_distributions(root, &lv->L);
 		print_json(root);
 	} else {
 		printf("topology %s (%s)\n\n", lv->name, lv->dir);
@@ -433,6 +434,7 @@ void report_status(const struct live *lv, bool json)
 		print_engines(&lv->L, lv->dir);
 		print_endpoints(&lv->L);
 		print_aws_zone(lv, have_j ? &J : NULL);
+		print_distributions(&lv->L);
 		if (lv->t->n_functions) {
 			putchar('\n');
 			print_functions(lv, &envs);

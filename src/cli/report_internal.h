@@ -69,4 +69,11 @@ void json_add_aws_zone(cJSON *root, const struct live *lv, const struct journal 
 void print_endpoints(const struct layout *L);
 void json_add_endpoints(cJSON *root, const struct layout *L);
 
+/* CloudFront distributions (report_cloudfront.c): a table (nothing
+ * without distributions), or a "distributions" array of { name,
+ * domain_name, id, ip, origin, origin_port, lambda_associations
+ * [{event_type, function, include_body}] }. */
+void print_distributions(const struct layout *L);
+void json_add_distributions(cJSON *root, const struct layout *L);
+
 #endif

@@ -7,6 +7,7 @@
 #include "util/paths.h"
 #include "model/dns.h"
 #include "model/aws_zone.h"
+#include "model/cloudfront.h"
 #include "model/endpoint.h"
 #include "model/plan.h"
 
@@ -344,6 +345,13 @@ static bool plan_aws_zone(const struct layout *L, struct plan *P)
 		if (!g)
 			return false;
 		g->addr = aws_service_ip(s);
+	}
+	for (int i = 0; i < L->t->n_cloudfront; i++) {
+		struct step *g = push(P, STEP_GATEWAY_ADDR, plan_ns_node(L, L->aws_node), -1);
+
+		if (!g)
+			return false;
+		g->addr = cf_ip(i);
 	}
 	r = (struct route_spec){ .table = RT_TABLE_MAIN_ID, .dst = { AWS_ZONE_NET, AWS_ZONE_LEN },
 				 .kind = ROUTE_UNICAST, .oif = a->ifindex, .gateway = a->ip };

@@ -1522,7 +1522,8 @@ struct topology *topology_parse(const char *file, const char *text, size_t len,
 {
 	static const char *const keys[] = {
 		"name", "account_id", "region", "conntrack_allowance", "lambda", "internet",
-		"vpcs", "peerings", "resources", "functions", "expect", "secrets", "aws", NULL };
+		"vpcs", "peerings", "resources", "functions", "expect", "secrets", "aws",
+		"cloudfront", NULL };
 	struct parse p = { .t = topo_calloc(1, sizeof(*p.t)), .d = d };
 	const cJSON *vpcs, *e;
 	cJSON *root = NULL;
@@ -1561,6 +1562,7 @@ struct topology *topology_parse(const char *file, const char *text, size_t len,
 	topology_check(p.t, d);
 	check_aws_zone(p.t, d);
 	check_function_events(p.t, d);
+	parse_cloudfront(&p, root);
 out:
 	cJSON_Delete(root);
 	if (d->n_errors == errors)

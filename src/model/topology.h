@@ -396,6 +396,35 @@ struct internet_host {
 	int n_listen;
 };
 
+/* CloudFront distributions with Lambda@Edge (TOPOLOGY.md "Lambda@Edge",
+ * docs/EDGE.md): the four events in the order a request meets them. */
+enum cf_event_type {
+	CF_VIEWER_REQUEST,
+	CF_ORIGIN_REQUEST,
+	CF_ORIGIN_RESPONSE,
+	CF_VIEWER_RESPONSE,
+	CF_EVENT_COUNT,
+};
+
+struct cf_association {
+	int function;              /* index in functions, -1: none */
+	bool include_body;         /* request events: the body goes to the function */
+};
+
+struct cf_distribution {
+	char *name;
+	char *origin;              /* an internet host's name */
+	int origin_host;           /* its index in hosts */
+	int origin_port;           /* HTTP; default 80 */
+	struct cf_association assoc[CF_EVENT_COUNT];
+};
+
+#define CF_DISTRIBUTIONS_MAX 16
+
+/* "viewer-request", ...; and back (-1 for anything else). */
+const char *cf_event_name(enum cf_event_type e);
+int cf_event_from_name(const char *s);
+
 enum probe_result {
 	PROBE_OPEN,
 	PROBE_REFUSED,
@@ -438,6 +467,8 @@ struct topology {
 	struct secret *secrets;
 	int n_secrets;
 	struct topo_aws aws;
+	struct cf_distribution *cloudfront;
+	int n_cloudfront;
 };
 
 /* One problem found in a topology file. Warnings do not stop `up`. */

@@ -105,6 +105,9 @@ void parse_function_events(struct parse *p, const cJSON *j, const char *path,
 			   struct function *f);
 void check_function_events(const struct topology *t, struct diags *d);
 void check_http_api(struct parse *p);
+/* topology_cloudfront.c: the "cloudfront" distributions, after the
+ * functions and hosts are read; Lambda@Edge's rules on their functions. */
+void parse_cloudfront(struct parse *p, const cJSON *root);
 
 /* topology.c: the required "name" of obj, checked as every object name
  * (a copy; NULL when absent, reported). */

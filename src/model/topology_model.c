@@ -212,6 +212,11 @@ void topology_free(struct topology *t)
 		function_code_free(&f->code);
 	}
 	free(t->functions);
+	for (int i = 0; i < t->n_cloudfront; i++) {
+		free(t->cloudfront[i].name);
+		free(t->cloudfront[i].origin);
+	}
+	free(t->cloudfront);
 	for (int i = 0; i < t->n_expects; i++) {
 		free(t->expects[i].from);
 		free(t->expects[i].to);

@@ -11,6 +11,7 @@ cp -r "$ROOT/examples/handler" "$TMP/handler"
 cp -r "$ROOT/examples/thumbnail" "$ROOT/examples/cron" "$TMP/" # thumbnail.json's, cron.json's
 cp -r "$ROOT/examples/power-tuning" "$TMP/power-tuning"
 cp -r "$ROOT/examples/endpoints" "$ROOT/examples/api" "$TMP/" # endpoints.json's, api.json's
+cp -r "$ROOT/examples/edge" "$TMP/edge" # edge.json's
 
 for f in "$ROOT"/examples/*.json; do
 	n=$(unique_name)

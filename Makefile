@@ -230,7 +230,7 @@ ENGDIR  := $(PREFIX)/lib/vpcsim/engines
 # Where runtimes look for CNI plugins (podman, containerd, kubelet).
 CNIDIR  ?= /opt/cni/bin
 
-install: $(BUILD)/vpcsim $(BUILD)/vpcsim-cni $(BUILD)/vpcsim-rds-proxy $(BUILD)/vpcsim.8
+install: $(BUILD)/vpcsim $(BUILD)/vpcsim-cni $(BUILD)/vpcsim-rds-proxy $(BUILD)/vpcsim.8 $(JAVA_RT_JAR)
 	install -D -m 0755 $(BUILD)/vpcsim $(DESTDIR)$(BINDIR)/vpcsim
 	install -D -m 0755 $(BUILD)/vpcsim-cni $(DESTDIR)$(CNIDIR)/vpcsim
 	install -D -m 0755 $(BUILD)/vpcsim-rds-proxy $(DESTDIR)$(PREFIX)/lib/vpcsim/vpcsim-rds-proxy

@@ -2,7 +2,7 @@
 # make install / make uninstall with PREFIX and DESTDIR: every file where
 # it belongs, working from where it is installed, and all of it removed.
 . "$(dirname "$0")/lib.sh"
-plan 16
+plan 17
 D=$TMP/dest
 mkdir -p "$TMP/rt/python" && printf '#!/bin/sh\necho bootstrap\n' >"$TMP/rt/python/bootstrap"
 chmod 755 "$TMP/rt/python/bootstrap"
@@ -32,6 +32,12 @@ check "make install PREFIX=/usr/local puts the binary in /usr/local/sbin" \
 	bash -c "make -s -C '$ROOT' install DESTDIR='$TMP/d2' && test -x '$TMP/d2/usr/local/sbin/vpcsim'"
 check "and a man page that names /usr/local/share/vpcsim/topology.schema.json" \
 	test "$(schema_of_page "$TMP/d2/usr/local/share/man/man8/vpcsim.8")" = /usr/local/share/vpcsim/topology.schema.json
+if command -v javac >/dev/null; then
+	check "and the java17 runtime client's jar (install builds it first)" \
+		test -s "$TMP/d2/usr/local/lib/vpcsim/runtimes/java/lib/vpcsim-lambda-java.jar"
+else
+	skip "and the java17 runtime client's jar" "no JDK (sudo make deps)"
+fi
 
 check "make uninstall DESTDIR PREFIX=/usr" make -s -C "$ROOT" uninstall DESTDIR="$D" PREFIX=/usr
 left=$(find "$D" -type f -o -type l)

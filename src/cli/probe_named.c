@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/probe_named.h"
+#include "model/aws_zone.h"
 #include "kernel/drop_events.h"
 #include "state/vpc_dataplane.h"
 #include "lambda/env.h"
@@ -161,6 +162,18 @@ static void explain_timeout(const struct live *lv, const struct reach_query *q,
 		explain_undropped(lv, q, o);
 }
 
+/* Is `to` the topology's HTTP API (its short name or its host name)? */
+static bool http_api_address(const struct topology *t, const char *to, uint32_t *ip)
+{
+	char bucket[AWS_HOST_MAX];
+
+	if (!aws_serves(t, AWS_EXECUTE_API) || (strcmp(to, HTTP_API_TARGET) &&
+						 aws_zone_route(t, to, bucket) != AWS_EXECUTE_API))
+		return false;
+	*ip = aws_service_ip(AWS_EXECUTE_API);
+	return true;
+}
+
 /* FROM and TO to a namespace and an address; a function FROM takes an
  * environment into *h. */
 static int resolve(struct live *lv, const char *from, const char *to, struct env_handle *h,
@@ -178,6 +191,8 @@ static int resolve(struct live *lv, const char *from, const char *to, struct env
 	if (to_fn >= 0) {
 		if (function_address(lv, to_fn, &rq->dst) < 0)
 			return errf_prefix(-ENOENT, "probe to %s", to);
+	} else if (tn < 0 && http_api_address(lv->t, to, &rq->dst)) {
+		/* the HTTP API: its address in the AWS zone */
 	} else if (tn < 0 && !ip4_parse(to, &rq->dst)) {
 		return errf(EINVAL, "no node '%s' in topology %s: name a resource, a function or "
 			    "an internet host, or give an IPv4 address%s", to, lv->name,

@@ -3,7 +3,9 @@
  * a function error is retried up to maximum_retry_attempts (0..2) times,
  * one minute after the first attempt and two after the second; a throttle
  * or a service error is not an attempt: the event goes back to the queue
- * (1 s, doubling up to 5 minutes) until maximum_event_age_s; an event
+ * (1 s, doubling up to 5 minutes) until maximum_event_age_s, except for
+ * a function whose reserved concurrency is 0, whose events go straight
+ * to failure, not retried (invocation-async-retain-records); an event
  * given up leaves Lambda's invocation record in STATE/events/failed. */
 #include <errno.h>
 #include <stdarg.h>
@@ -160,6 +162,10 @@ void async_deliver(const struct live *lv, const char *id, long long minute_ms,
 		give_up(lv, fn, &e, "EventAgeExceeded", NULL, c);
 	} else if (e.lineage >= LOOP_LINEAGE_MAX) {
 		give_up(lv, fn, &e, "RecursiveInvocationsDropped", NULL, c);
+	} else if (lv->t->functions[fn].reserved_concurrency == 0) {
+		/* Lambda: "sends new events to the DLQ or on-failure
+		 * destination, without any retries"; not a throttle. */
+		give_up(lv, fn, &e, "ZeroReservedConcurrency", NULL, c);
 	} else if ((err = run(lv, fn, &e, &o, &resp)) < 0) {
 		requeue(lv, &e, c);
 	} else {

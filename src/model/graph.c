@@ -10,6 +10,7 @@
 #include "model/dns.h"
 #include "model/endpoint.h"
 #include "model/graph.h"
+#include "model/route_key.h"
 
 #define ID_LEN 96
 
@@ -362,6 +363,46 @@ static void w_lambda(FILE *o, const struct layout *L)
 }
 
 /* Functions to the ENIs they reach their VPC through. */
+/* The event sources (docs/GRAPH.md): the HTTP API in the AWS zone with
+ * an edge per route, an S3 bucket per notified bucket, a schedule per
+ * rule, each pointing at its function. */
+static void w_event_sources(FILE *o, const struct layout *L)
+{
+	const struct topology *t = L->t;
+	char host[AWS_HOST_MAX], key[HTTP_ROUTE_KEY_MAX], id[ID_LEN];
+
+	if (aws_serves(t, AWS_EXECUTE_API) && L->aws_node >= 0) {
+		aws_service_host(t, AWS_EXECUTE_API, 0, host);
+		fprintf(o, "  \"api:http\" [shape=component, style=filled, fillcolor=\"#fde9d9\", "
+			"label=\"HTTP API\\n%s\\n198.18.0.%u\"];\n", host,
+			AWS_SERVICE_IP_BASE + AWS_EXECUTE_API);
+		fprintf(o, "  \"%s\" -> \"api:http\" [dir=none, color=gray60];\n",
+			node_id(L, L->aws_node, id));
+	}
+	for (int i = 0; i < t->n_functions; i++)
+		for (int k = 0; k < t->functions[i].n_events; k++) {
+			const struct fn_event *e = &t->functions[i].events[k];
+			const char *fn = t->functions[i].name;
+
+			if (e->type == FN_EVENT_HTTP_API) {
+				http_route_key(e->method, e->path, key);
+				fprintf(o, "  \"api:http\" -> \"fn:%s\" [color=\"#d86613\", "
+					"label=\"%s\"];\n", fn, key);
+			} else if (e->type == FN_EVENT_S3) {
+				fprintf(o, "  \"s3:%s\" [shape=cylinder, label=\"S3 %s\"];\n", e->bucket,
+					e->bucket);
+				fprintf(o, "  \"s3:%s\" -> \"fn:%s\" [style=dashed, color=\"#d86613\", "
+					"label=\"%s%s%s\"];\n", e->bucket, fn, e->prefix ? e->prefix : "",
+					e->prefix || e->suffix ? "*" : "", e->suffix ? e->suffix : "");
+			} else {
+				fprintf(o, "  \"schedule:%s:%d\" [shape=note, label=\"EventBridge\\n%s\"];\n",
+					fn, k, e->expression);
+				fprintf(o, "  \"schedule:%s:%d\" -> \"fn:%s\" [style=dashed, "
+					"color=\"#d86613\"];\n", fn, k, fn);
+			}
+		}
+}
+
 static void w_function_enis(FILE *o, const struct layout *L)
 {
 	const struct topology *t = L->t;
@@ -415,6 +456,8 @@ static const char *endpoint_id(FILE *o, const struct layout *L, const char *name
 	n = layout_find_node(L, name);
 	if (n >= 0)
 		return node_id(L, n, buf);
+	if (!strcmp(name, HTTP_API_TARGET) && aws_serves(L->t, AWS_EXECUTE_API))
+		return strcpy(buf, "api:http");
 	if (ip4_parse(name, &ip)) {
 		for (int a = 0; a < L->n_atts; a++)
 			if (L->atts[a].ip == ip || L->atts[a].public_ip == ip)
@@ -476,6 +519,7 @@ int graph_write_dot(const struct layout *L, const struct graph_edge *edges, int 
 	for (int v = 0; v < t->n_vpcs; v++)
 		w_routes(o, L, v);
 	w_function_enis(o, L);
+	w_event_sources(o, L);
 	w_edges(o, L, edges, n_edges);
 	if (n_edges > 0)
 		w_legend(o);

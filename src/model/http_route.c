@@ -135,12 +135,3 @@ int http_route_find(const struct topology *t, const char *method, const char *pa
 	fill(&t->functions[m->fn].events[m->ev], segs, n < 0 ? 0 : n, m);
 	return 0;
 }
-
-bool http_api_present(const struct topology *t)
-{
-	for (int i = 0; i < t->n_functions; i++)
-		for (int k = 0; k < t->functions[i].n_events; k++)
-			if (t->functions[i].events[k].type == FN_EVENT_HTTP_API)
-				return true;
-	return false;
-}

@@ -34,7 +34,4 @@ struct http_match {
 int http_route_find(const struct topology *t, const char *method, const char *path,
 		    struct http_match *m);
 
-/* Does t have any http_api route (and so an HTTP API)? */
-bool http_api_present(const struct topology *t);
-
 #endif

@@ -105,6 +105,9 @@ void reach_service_no_route(const struct walk *w, int v, const struct route_tabl
 		snprintf(fix, len, "add a gateway endpoint {\"service\": \"%s\", \"type\": \"gateway\", "
 			 "\"route_tables\": [\"%s\"]} to VPC %s, or route 0.0.0.0/0 to a NAT gateway",
 			 name, rt->name, t->vpcs[v].name);
+	else if (svc == AWS_EXECUTE_API) /* public: private APIs are not modelled */
+		snprintf(fix, len, "route 0.0.0.0/0 to a NAT gateway: the HTTP API is a public "
+			 "endpoint in the internet");
 	else
 		snprintf(fix, len, "add an interface endpoint {\"service\": \"%s\", \"type\": "
 			 "\"interface\"} to VPC %s (its group admitting tcp 443), or route 0.0.0.0/0 to "
@@ -117,7 +120,9 @@ bool reach_resolve_service(const struct layout *L, int src_vpc, const char *name
 	char bucket[AWS_HOST_MAX];
 	int s = L->aws_node >= 0 ? aws_zone_route(L->t, name, bucket) : -1, e;
 
-	if (s < 0 || !strchr(name, '.'))
+	if (!strcmp(name, HTTP_API_TARGET) && aws_serves(L->t, AWS_EXECUTE_API))
+		s = AWS_EXECUTE_API; /* the topology's HTTP API by its short name */
+	else if (s < 0 || !strchr(name, '.'))
 		return false;
 	*ip = aws_service_ip(s);
 	*node = L->aws_node;

@@ -1477,9 +1477,11 @@ static void parse_expect(struct parse *p, const cJSON *j, const char *path, void
 	}
 	if (get_str(p, j, path, "to", true, &s) == 1) {
 		x->to = topo_strdup(s);
-		if (!topo_has_node(p->t, s) && !ip4_parse(s, &ip))
+		if (!topo_has_node(p->t, s) && !ip4_parse(s, &ip) &&
+		    !(!strcmp(s, HTTP_API_TARGET) && topo_has_http_api(p->t)))
 			ERR(p, path_key(kp, path, "to"), "InvalidNode.NotFound",
-			    "'%s' is neither a function, resource or internet host nor an IPv4 address", s);
+			    "'%s' is neither a function, resource or internet host nor an IPv4 address%s",
+			    s, topo_has_http_api(p->t) ? " nor http_api (the topology's HTTP API)" : "");
 	}
 	if (get_str(p, j, path, "proto", false, &s) == 1) {
 		if (!strcmp(s, "udp"))

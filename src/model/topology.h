@@ -353,6 +353,9 @@ struct fn_event {
 };
 
 #define FN_EVENTS_MAX 16
+/* The name `reach`, `probe` and `expect` take for the topology's HTTP API
+ * (docs/HTTP-API.md), beside its ID.execute-api.REGION.amazonaws.com. */
+#define HTTP_API_TARGET "http_api"
 #define ASYNC_RETRIES_DEFAULT 2
 #define ASYNC_EVENT_AGE_MIN_S 60
 #define ASYNC_EVENT_AGE_MAX_S 21600    /* also the default: 6 hours */
@@ -496,6 +499,9 @@ struct topology *topology_parse(const char *file, const char *text, size_t len,
 /* Read `file` and topology_parse() it. An unreadable file is one diag. */
 struct topology *topology_load(const char *file, struct diags *d);
 void topology_free(struct topology *t);
+
+/* Does any function of t have an http_api route (so t has an HTTP API)? */
+bool topo_has_http_api(const struct topology *t);
 
 /* Parse `text` (len bytes), one security group rule object as docs/TOPOLOGY.md
  * writes it, as a rule of a group of VPC `vpc` of the loaded topology `t`:

@@ -266,6 +266,15 @@ bool topo_has_node(const struct topology *t, const char *name)
 	       (t->functions && FIND(t->functions, t->n_functions, name) >= 0);
 }
 
+bool topo_has_http_api(const struct topology *t)
+{
+	for (int i = 0; i < t->n_functions; i++)
+		for (int k = 0; k < t->functions[i].n_events; k++)
+			if (t->functions[i].events[k].type == FN_EVENT_HTTP_API)
+				return true;
+	return false;
+}
+
 bool topo_peered(const struct topology *t, int a, int b)
 {
 	for (int i = 0; i < t->n_peerings; i++) {

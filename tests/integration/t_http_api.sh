@@ -6,9 +6,10 @@
 # (statusCode, headers, cookies, base64 bodies, plain results); route
 # selection; API Gateway's errors (404, 500, 503 on throttle and on the
 # integration timeout, shortened here by VPCSIM_HTTP_API_TIMEOUT_MS);
-# malformed HTTP; the route keys' checks.
+# malformed HTTP; the route keys' checks; and an asynchronous invoke of a
+# function with reserved concurrency 0 failing at once (Lambda's rule).
 . "$(dirname "$0")/lib.sh"
-plan 28
+plan 32
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/http_api" "$TMP/http_api"
 cp "$ROOT/examples/api/app.py" "$TMP/http_api/app.py"
@@ -78,6 +79,14 @@ code=$(req client "https://$H/fail")
 is "a function error: 500 {\"message\":\"Internal Server Error\"}" '500 {"message":"Internal Server Error"}' "$code $(body)"
 code=$(req client "https://$H/closed")
 is "a throttle (reserved_concurrency 0): 503 Service Unavailable" '503 {"message":"Service Unavailable"}' "$code $(body)"
+# The same function invoked asynchronously: Lambda sends an event for a
+# function with reserved concurrency 0 to failure at once, never retried.
+inv closed --invocation-type Event --payload '{"z": 1}'
+ID=$(field 'j["RequestId"]')
+for _ in $(seq 150); do grep -q "$ID closed given-up" "/run/vpcsim/$T/logs/events.log" 2>/dev/null && break; sleep 0.2; done
+is "reserved_concurrency 0, an asynchronous invoke: given up at once, no retry, the record written" \
+	"given-up condition=ZeroReservedConcurrency attempts=0|0|ZeroReservedConcurrency 0 {'z': 1}" \
+	"$(grep -o "$ID closed given-up.*" "/run/vpcsim/$T/logs/events.log" | cut -d' ' -f3-)|$(grep -c "$ID closed throttled" "/run/vpcsim/$T/logs/events.log")|$(python3 -c "import json; j=json.load(open('/run/vpcsim/$T/events/failed/$ID.json')); print(j['requestContext']['condition'], j['requestContext']['approximateInvokeCount'], j['requestPayload'])" 2>&1)"
 code=$(req client "https://$H/slow")
 is "past the integration timeout: 503 Service Unavailable" '503 {"message":"Service Unavailable"}' "$code $(body)"
 V exec -t "$T" client -- curl -sS --max-time 10 "http://$H/items/1" >"$TMP/out" 2>&1
@@ -108,6 +117,20 @@ inv caller --payload "{\"url\": \"https://$H/items/9\"}"
 is "a VPC function (urllib) through the NAT" '200 9' "$(field 'j["status"], j["body"]["id"]' | tr -d "(),'")"
 V exec -t "$T" offline -- curl -sS --max-time 5 --cacert "$TMP/ca.pem" "https://$H/items/1" >"$TMP/out" 2>&1
 is "an isolated subnet (no NAT): the connection times out" 1 "$(grep -c 'timed out' "$TMP/out")"
+
+# ---- status, reach and graph know the API and the event sources ------------
+V status -t "$T" >"$TMP/out" 2>&1
+is "status: each route as an event source, and the API's address" "1 1 1" \
+	"$(grep -cE '^http_api +items +GET /items/\{id\}$' "$TMP/out") $(grep -cE '^http_api +echo +ANY /echo/\{proxy\+\}$' "$TMP/out") $(grep -cF "http api: https://$H/ (198.18.0.15" "$TMP/out")"
+V reach -t "$T" client http_api 443 >"$TMP/out" 2>&1
+r1=$(head -1 "$TMP/out")
+V reach -t "$T" offline http_api 443 >"$TMP/out" 2>&1
+is "reach: the internet host to the API is open; the isolated subnet lacks a route, NAT as the fix" \
+	"client -> http_api (198.18.0.15) tcp 443: open|NO_ROUTE_TO_DESTINATION|route 0.0.0.0/0 to a NAT gateway: the HTTP API is a public endpoint in the internet" \
+	"$r1|$(grep -o 'NO_ROUTE_TO_DESTINATION' "$TMP/out" | head -1)|$(grep -o 'fix: .*' "$TMP/out" | sed 's/^fix: *//')"
+V graph -t "$T" >"$TMP/out" 2>&1
+is "graph: the API in the AWS zone and an edge per route to its function" "1 1 1" \
+	"$(grep -c '"aws:aws" -> "api:http"' "$TMP/out") $(grep -cF '"api:http" -> "fn:items" [color="#d86613", label="GET /items/{id}"]' "$TMP/out") $(grep -cF '"api:http" -> "fn:fail"' "$TMP/out")"
 
 # ---- the route keys' checks -----------------------------------------------------
 bad() { # EVENT-JSON: validate a topology with that event; its message

@@ -5,9 +5,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/aws_zone.h"
+#include "model/graph.h"
+#include "model/layout.h"
 #include "model/http_route.h"
 #include "model/topology.h"
 
@@ -125,12 +128,46 @@ static void test_default_and_conflict(void **state)
 	diags_free(&d);
 }
 
+/* graph draws the API, its routes and the other event sources. */
+static void test_graph(void **state)
+{
+	static const char *json =
+		"{\"name\":\"gev\",\"aws\":{\"s3\":{\"buckets\":[{\"name\":\"uploads\"}]}},"
+		"\"functions\":[{\"name\":\"f\",\"events\":["
+		"{\"type\":\"http_api\",\"method\":\"GET\",\"path\":\"/items/{id}\"},"
+		"{\"type\":\"s3\",\"bucket\":\"uploads\",\"events\":[\"s3:ObjectCreated:*\"],\"prefix\":\"in/\"},"
+		"{\"type\":\"schedule\",\"expression\":\"rate(5 minutes)\"}]}]}";
+	struct diags d = { 0 };
+	struct topology *t = topology_parse("g.json", json, strlen(json), &d);
+	struct layout L;
+	char *buf = NULL, host[AWS_HOST_MAX], want[AWS_HOST_MAX + 64];
+	size_t len = 0;
+	FILE *o;
+
+	assert_non_null(t);
+	assert_int_equal(layout_build(t, &L, &d), 0);
+	o = open_memstream(&buf, &len);
+	assert_int_equal(graph_write_dot(&L, NULL, 0, o), 0);
+	fclose(o);
+	aws_service_host(t, AWS_EXECUTE_API, 0, host);
+	snprintf(want, sizeof(want), "label=\"HTTP API\\n%s\\n198.18.0.15\"", host);
+	assert_non_null(strstr(buf, want));
+	assert_non_null(strstr(buf, "\"api:http\" -> \"fn:f\" [color=\"#d86613\", label=\"GET /items/{id}\"]"));
+	assert_non_null(strstr(buf, "\"s3:uploads\" -> \"fn:f\" [style=dashed, color=\"#d86613\", label=\"in/*\"]"));
+	assert_non_null(strstr(buf, "label=\"EventBridge\\nrate(5 minutes)\""));
+	free(buf);
+	layout_free(&L);
+	topology_free(t);
+	diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_selection),
 		cmocka_unit_test(test_default_and_conflict),
+		cmocka_unit_test(test_graph),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

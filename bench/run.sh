@@ -31,6 +31,8 @@ fi
 	echo
 	RUNS=$runs bench/aws.sh
 	echo
+	bench/http_api.sh
+	echo
 	RUNS=$runs bench/dataplane.sh
 	echo
 	bench/memory.sh "$mem"

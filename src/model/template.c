@@ -82,7 +82,8 @@ static const char *const mapped_types[] = {
 	"AWS::EC2::SubnetNetworkAclAssociation", "AWS::EC2::VPCPeeringConnection",
 	"AWS::Lambda::Function", "AWS::Serverless::Function", "AWS::RDS::DBInstance",
 	"AWS::RDS::DBSubnetGroup", "AWS::RDS::DBProxy", "AWS::RDS::DBProxyTargetGroup",
-	"AWS::SecretsManager::Secret", NULL
+	"AWS::SecretsManager::Secret", "AWS::EC2::VPCEndpoint", "AWS::S3::Bucket",
+	"AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion", NULL
 };
 
 /* Each resource whose Condition holds, evaluated, into c->evaluated;

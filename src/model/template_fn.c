@@ -41,7 +41,7 @@ static int code_path_check(struct tctx *c, const char *uri, const char *path)
 			rc = -1;
 	}
 	if (rc < 0)
-		tmpl_error(c, path, "InvalidParameterValue", "CodeUri '%s': give a folder or .zip "
+		tmpl_error(c, path, "InvalidParameterValue", "'%s': give a folder or .zip "
 			   "inside the template's folder, by a relative path without '..' nor "
 			   "symbolic links (%s)", uri, fd < 0 && errno == ENOENT ? "it does not exist"
 			   : "S3 locations and links are not followed");
@@ -99,35 +99,127 @@ static int environment(struct tctx *c, const char *id, const cJSON *env, cJSON *
 	return 0;
 }
 
+/* A local package path v (CodeUri, ContentUri, ImageUri) at path into
+ * o[key]; 0 (a non-string listed as not mapped), or -1 reported. */
+static int local_path(struct tctx *c, const cJSON *v, const char *path, cJSON *o,
+		      const char *key)
+{
+	if (!cJSON_IsString(v)) {
+		tmpl_unmapped(c, path, "code in S3 or inline is not simulated; give a local "
+			      "folder or .zip");
+		return 0;
+	}
+	if (strstr(v->valuestring, ".dkr.ecr.") || strchr(v->valuestring, '@')) {
+		tmpl_unmapped(c, path, "an image in a registry is not pulled: give a local "
+			      "`docker save` / `podman save` archive or OCI layout folder");
+		return 0;
+	}
+	if (code_path_check(c, v->valuestring, path) < 0)
+		return -1;
+	cJSON_AddStringToObject(o, key, v->valuestring);
+	return 0;
+}
+
+/* ImageConfig {Command, EntryPoint, WorkingDirectory} as image_config. */
+static void image_config(const cJSON *ic, cJSON *fn)
+{
+	static const char *const in[] = { "Command", "EntryPoint", "WorkingDirectory" };
+	static const char *const out[] = { "command", "entry_point", "working_directory" };
+	cJSON *o = NULL;
+
+	for (int i = 0; i < 3; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(ic, in[i]);
+
+		if (!v)
+			continue;
+		if (!o)
+			o = cJSON_AddObjectToObject(fn, "image_config");
+		cJSON_AddItemToObject(o, out[i], cJSON_Duplicate(v, true));
+	}
+}
+
 /* Code (Lambda::Function: Code is a string path as `sam build` and
- * `aws cloudformation package` leave it, or an object) or CodeUri. */
+ * `aws cloudformation package` leave it, or an object with ImageUri),
+ * CodeUri, or ImageUri (PackageType Image): a local archive. */
 static int code(struct tctx *c, const char *id, const cJSON *p, cJSON *fn)
 {
 	const cJSON *uri = cJSON_GetObjectItemCaseSensitive(p, "CodeUri");
+	const cJSON *img = cJSON_GetObjectItemCaseSensitive(p, "ImageUri");
+	const char *key = uri ? "CodeUri" : img ? "ImageUri" : "Code";
 	char path[TPATH_LEN];
 
-	if (!uri)
+	if (!uri && !img)
 		uri = cJSON_GetObjectItemCaseSensitive(p, "Code");
-	snprintf(path, sizeof(path), "Resources.%s.Properties.%s", id,
-		 cJSON_GetObjectItemCaseSensitive(p, "CodeUri") ? "CodeUri" : "Code");
-	if (!uri)
-		return 0;
-	if (!cJSON_IsString(uri)) {
-		tmpl_unmapped(c, path, "code in S3 or inline is not simulated; the function "
-			      "has no package (give a local folder or .zip)");
-		return 0;
+	if (!img && cJSON_GetObjectItemCaseSensitive(uri, "ImageUri")) {
+		img = cJSON_GetObjectItemCaseSensitive(uri, "ImageUri");
+		key = "Code.ImageUri";
 	}
-	if (code_path_check(c, uri->valuestring, path) < 0)
-		return -1;
-	cJSON_AddStringToObject(fn, "code", uri->valuestring);
-	return 0;
+	snprintf(path, sizeof(path), "Resources.%s.Properties.%s", id, key);
+	if (img) {
+		image_config(cJSON_GetObjectItemCaseSensitive(p, "ImageConfig"), fn);
+		return local_path(c, img, path, fn, "image");
+	}
+	return uri ? local_path(c, uri, path, fn, "code") : 0;
+}
+
+/* Layers: each a !Ref of a LayerVersion of the template, as its local
+ * ContentUri (Content, for Lambda::LayerVersion); ARNs are listed. */
+static int layers(struct tctx *c, const char *id, const cJSON *p, cJSON *fn)
+{
+	const cJSON *it;
+	cJSON *out = cJSON_AddArrayToObject(fn, "layers");
+	int i = 0, rc = 0;
+
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(p, "Layers")) {
+		const char *to = tmpl_ref_id(it);
+		const cJSON *lp = to ? cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(c->evaluated, to), "Properties") : NULL;
+		const cJSON *uri = cJSON_GetObjectItemCaseSensitive(lp, "ContentUri");
+		char path[TPATH_LEN];
+
+		snprintf(path, sizeof(path), "Resources.%s.Properties.Layers[%d]", id, i++);
+		if (!uri)
+			uri = cJSON_GetObjectItemCaseSensitive(lp, "Content");
+		if (cJSON_IsString(it)) {
+			tmpl_unmapped(c, path, "a layer by ARN is not simulated: give a "
+				      "LayerVersion of the template with a local ContentUri");
+		} else if (!to || !strstr(tmpl_type(c, to), "::LayerVersion")) {
+			tmpl_error(c, path, "UnresolvedReference", "a layer must be a !Ref of an "
+				   "AWS::Serverless::LayerVersion or AWS::Lambda::LayerVersion");
+			rc = -1;
+		} else if (cJSON_IsString(uri)) {
+			cJSON_AddItemToArray(out, cJSON_CreateString(uri->valuestring));
+		}
+	}
+	if (!cJSON_GetArraySize(out))
+		cJSON_DeleteItemFromObjectCaseSensitive(fn, "layers");
+	return rc;
+}
+
+/* A LayerVersion: its ContentUri (Content) checked as a package path. */
+static int map_layer(struct tctx *c, cJSON *topo, const char *id, const cJSON *p)
+{
+	static const char *const known[] = { "ContentUri", "Content", "LayerName",
+		"Description", "CompatibleRuntimes", "LicenseInfo", NULL };
+	const char *key = cJSON_GetObjectItemCaseSensitive(p, "ContentUri") ? "ContentUri" : "Content";
+	char path[TPATH_LEN];
+	cJSON *scratch = cJSON_CreateObject();
+	int rc;
+
+	(void)topo;
+	snprintf(path, sizeof(path), "Resources.%s.Properties.%s", id, key);
+	rc = local_path(c, cJSON_GetObjectItemCaseSensitive(p, key), path, scratch, "layer");
+	cJSON_Delete(scratch);
+	tmpl_rest_unmapped(c, id, p, known);
+	return rc;
 }
 
 static int map_function(struct tctx *c, cJSON *topo, const char *id, const cJSON *p)
 {
 	static const char *const known[] = { "FunctionName", "Handler", "Runtime", "CodeUri",
 		"Code", "MemorySize", "Timeout", "Environment", "VpcConfig",
-		"ReservedConcurrentExecutions", "EphemeralStorage", NULL };
+		"ReservedConcurrentExecutions", "EphemeralStorage", "ImageUri", "ImageConfig",
+		"PackageType", "Layers", "Events", "EventInvokeConfig", NULL };
 	const cJSON *rt = cJSON_GetObjectItemCaseSensitive(p, "Runtime");
 	const cJSON *h = cJSON_GetObjectItemCaseSensitive(p, "Handler");
 	const cJSON *vc = cJSON_GetObjectItemCaseSensitive(p, "VpcConfig");
@@ -154,6 +246,8 @@ static int map_function(struct tctx *c, cJSON *topo, const char *id, const cJSON
 	if (cJSON_IsString(h))
 		cJSON_AddStringToObject(fn, "handler", h->valuestring);
 	rc |= code(c, id, p, fn);
+	rc |= layers(c, id, p, fn);
+	rc |= tmpl_events(c, id, p, fn);
 	if (cJSON_GetObjectItemCaseSensitive(p, "Environment"))
 		rc |= environment(c, id, cJSON_GetObjectItemCaseSensitive(p, "Environment"), fn);
 	if (vc && (cJSON_GetObjectItemCaseSensitive(vc, "SubnetIds") ||
@@ -166,11 +260,14 @@ static int map_function(struct tctx *c, cJSON *topo, const char *id, const cJSON
 int tmpl_map_compute(struct tctx *c, cJSON *topo)
 {
 	static const struct tmpl_step steps[] = {
+		{ "AWS::Serverless::LayerVersion", map_layer, NULL },
+		{ "AWS::Lambda::LayerVersion", map_layer, NULL },
 		{ "AWS::Lambda::Function", map_function, NULL },
 		{ "AWS::Serverless::Function", map_function, NULL },
 	};
 
-	if (tmpl_map_secrets(c, topo) < 0 || tmpl_map_rds(c, topo) < 0)
+	if (tmpl_map_secrets(c, topo) < 0 || tmpl_map_rds(c, topo) < 0 ||
+	    tmpl_map_aws(c, topo) < 0)
 		return -1;
 	return tmpl_run(c, topo, steps, sizeof(steps) / sizeof(steps[0])) < 0 ? -1 : 0;
 }

@@ -62,6 +62,11 @@ void tmpl_secret_name(struct tctx *c, const char *id, char *out, size_t size);
 /* v (a Ref of a secret, or its name or ARN) as the secret's name. */
 bool tmpl_secret_at(struct tctx *c, const cJSON *v, const char *path, char *out, size_t size);
 int tmpl_map_secrets(struct tctx *c, cJSON *topo);
+/* A SAM function's Events and EventInvokeConfig into topology function
+ * fn (template_events.c); -1 reported. */
+int tmpl_events(struct tctx *c, const char *id, const cJSON *p, cJSON *fn);
+/* S3 buckets and VPC endpoints (template_aws.c). */
+int tmpl_map_aws(struct tctx *c, cJSON *topo);
 /* Databases and proxies (template_rds.c). */
 int tmpl_map_rds(struct tctx *c, cJSON *topo);
 /* The string Fn::GetAtt v stands for when it is not the node's name (an
@@ -78,6 +83,10 @@ const char *tmpl_ref(struct tctx *c, const char *id, const cJSON *props, const c
 		     const char *type, bool required, char *name, size_t size);
 bool tmpl_ref_at(struct tctx *c, const cJSON *v, const char *path, const char *type,
 		 bool required, char *name, size_t size);
+/* The node names of props[key], a list of references to `type`, into
+ * o[out] (left out when the list is empty); -1 when one is wrong. */
+int tmpl_ref_list(struct tctx *c, const char *id, const cJSON *props, const char *key,
+		  const char *type, cJSON *o, const char *out);
 cJSON *tmpl_named(cJSON *arr, const char *name);
 cJSON *tmpl_vpc_of(cJSON *topo, const char *list, const char *name);
 /* A mapper: resource `id` of the template with its Properties `p` into

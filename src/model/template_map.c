@@ -73,6 +73,27 @@ bool tmpl_ref_at(struct tctx *c, const cJSON *v, const char *path, const char *t
 	return true;
 }
 
+int tmpl_ref_list(struct tctx *c, const char *id, const cJSON *p, const char *key,
+		  const char *type, cJSON *o, const char *out)
+{
+	cJSON *arr = cJSON_AddArrayToObject(o, out);
+	const cJSON *it;
+	int i = 0, rc = 0;
+
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(p, key)) {
+		char path[TPATH_LEN], name[64];
+
+		snprintf(path, sizeof(path), "Resources.%s.Properties.%s[%d]", id, key, i++);
+		if (tmpl_ref_at(c, it, path, type, true, name, sizeof(name)))
+			cJSON_AddItemToArray(arr, cJSON_CreateString(name));
+		else
+			rc = -1;
+	}
+	if (!i)
+		cJSON_DeleteItemFromObjectCaseSensitive(o, out);
+	return rc;
+}
+
 cJSON *tmpl_named(cJSON *arr, const char *name)
 {
 	cJSON *it;

@@ -38,27 +38,6 @@ static int db_subnet(struct tctx *c, const char *id, const cJSON *p, char *out, 
 			   size) ? 0 : -1;
 }
 
-/* The groups of list `key` into r.security_groups (left out when empty). */
-static int groups(struct tctx *c, const char *id, const cJSON *p, const char *key, cJSON *r)
-{
-	cJSON *sgs = cJSON_AddArrayToObject(r, "security_groups");
-	const cJSON *it;
-	int i = 0, rc = 0;
-
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(p, key)) {
-		char path[TPATH_LEN], sg[64];
-
-		snprintf(path, sizeof(path), "Resources.%s.Properties.%s[%d]", id, key, i++);
-		if (tmpl_ref_at(c, it, path, "AWS::EC2::SecurityGroup", true, sg, sizeof(sg)))
-			cJSON_AddItemToArray(sgs, cJSON_CreateString(sg));
-		else
-			rc = -1;
-	}
-	if (!cJSON_GetArraySize(sgs))
-		cJSON_DeleteItemFromObjectCaseSensitive(r, "security_groups");
-	return rc;
-}
-
 /* A topology resource of `kind` for resource id, its groups from list
  * `sg_key` (*rc: -1 when one is wrong). */
 static cJSON *new_resource(struct tctx *c, const char *id, const cJSON *p, const char *kind,
@@ -71,7 +50,7 @@ static cJSON *new_resource(struct tctx *c, const char *id, const cJSON *p, const
 	cJSON_AddStringToObject(r, "name", name);
 	cJSON_AddStringToObject(r, "kind", kind);
 	cJSON_AddStringToObject(r, "subnet", subnet);
-	*rc = groups(c, id, p, sg_key, r);
+	*rc = tmpl_ref_list(c, id, p, sg_key, "AWS::EC2::SecurityGroup", r, "security_groups");
 	return r;
 }
 

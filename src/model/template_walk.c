@@ -238,7 +238,8 @@ void template_kebab(const char *id, char *out, size_t size)
 
 /* The explicit name properties (CLI.md), lowercased. */
 static const char *const name_props[] = {
-	"FunctionName", "DBInstanceIdentifier", "DBProxyName", "DBSubnetGroupName", NULL
+	"FunctionName", "DBInstanceIdentifier", "DBProxyName", "DBSubnetGroupName", "BucketName",
+	NULL
 };
 
 void tmpl_name(struct tctx *c, const char *id, char *out, size_t size)

@@ -11,7 +11,7 @@
 # configures, {{resolve:secretsmanager:...}} in the environment, and psql
 # in the function reaching the database through the proxy's endpoint name.
 . "$(dirname "$0")/lib.sh"
-plan 25
+plan 38
 T=$(unique_name)
 NAMES+=("$T")
 D="$ROOT/tests/data/templates"
@@ -105,3 +105,54 @@ check "psql in the function reaches PostgreSQL through the proxy's DNS name, as 
 check "a function whose group the proxy's group does not admit times out (the handler's socket)" bash -c \
 	"'$VPCSIM' invoke -t '$T' other-function 2>/dev/null | grep -q TimeoutError"
 check "down $T" "$VPCSIM" down "$T"
+
+echo "# ---- VPC endpoints, an S3 bucket and its event, a schedule, a layer ----"
+cp -r "$E/s3-schedule" "$TMP/s3s"
+check "up of the S3 + schedule sample (a VPC without internet, two endpoints)" \
+	env VPCSIM_ASYNC_MINUTE_MS=1000 "$VPCSIM" up "$TMP/s3s/template.yaml" --name "$T"
+"$VPCSIM" invoke -t "$T" writer >"$TMP/writer.out" 2>/dev/null
+check "boto3 in the VPC function: S3 through the gateway endpoint, the secret through the interface endpoint" \
+	grep -qx '{"s3": "put", "secret_user": "app"}' "$TMP/writer.out"
+wait_fn_log() { # FN RE
+	for _ in $(seq 300); do "$VPCSIM" logs -t "$T" "$1" 2>&1 | grep -q "$2" && return 0; sleep 0.2; done
+	return 1
+}
+check "the S3 event (prefix in/) invokes on-upload, which imports the layer's module" \
+	wait_fn_log on-upload "UPLOAD ObjectCreated:Put app-uploads/in/hello.txt (5 bytes)"
+"$VPCSIM" invoke -t "$T" writer --payload '{"key": "out/x.txt"}' >/dev/null 2>&1
+"$VPCSIM" events fire -t "$T" tick >/dev/null 2>&1
+check "the Schedule event fires tick with EventBridge's scheduled event" wait_fn_log tick "TICK Scheduled Event"
+check "a key outside the prefix filter invoked nothing" bash -c "! '$VPCSIM' logs -t '$T' on-upload 2>&1 | grep -q out/x.txt"
+check "down $T" "$VPCSIM" down "$T"
+# Without RouteTableIds the gateway endpoint routes nothing: S3 times out.
+sed -i '/RouteTableIds: \[!Ref PrivateRt\]/d' "$TMP/s3s/template.yaml"
+check "up without the gateway endpoint's route table" "$VPCSIM" up "$TMP/s3s/template.yaml" --name "$T"
+check "S3 from the VPC function times out (boto3's ConnectTimeoutError), the secret still reads" bash -c \
+	"'$VPCSIM' invoke -t '$T' writer 2>/dev/null | grep -q '\"s3\": \"ConnectTimeoutError.*\"secret_user\": \"app\"'"
+check "down $T" "$VPCSIM" down "$T"
+
+echo "# ---- ImageUri, HttpApi, layers by ARN ----"
+mkdir -p "$TMP/img" && : >"$TMP/img/app.tar"
+cat >"$TMP/img/template.yaml" <<'YAML'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      PackageType: Image
+      ImageUri: app.tar
+      ImageConfig: {Command: [app.handler], WorkingDirectory: /app}
+      Layers: [arn:aws:lambda:us-east-1:123456789012:layer:x:1]
+YAML
+"$VPCSIM" import "$TMP/img/template.yaml" >"$TMP/img.json" 2>"$TMP/img.err"
+check "ImageUri: a local archive as the function's image, ImageConfig as image_config" python3 -c '
+import json, sys
+f = json.load(open(sys.argv[1]))["functions"][0]
+assert f["image"].endswith("/app.tar") and f["image_config"] == {"command": ["app.handler"], "working_directory": "/app"}, f
+' "$TMP/img.json"
+check "a layer by ARN is listed as not mapped" grep -q "Resources.Fn.Properties.Layers\[0\]: warning: NotMapped" "$TMP/img.err"
+sed -i 's|ImageUri: app.tar|ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1|' "$TMP/img/template.yaml"
+check "an ECR image is listed as not pulled" bash -c \
+	"'$VPCSIM' import '$TMP/img/template.yaml' 2>&1 >/dev/null | grep -q 'ImageUri: warning: NotMapped: an image in a registry is not pulled'"
+printf '      Events:\n        Api: {Type: HttpApi, Properties: {Path: /, Method: get}}\n' >>"$TMP/img/template.yaml"
+check "an HttpApi event is an error naming it" bad "$TMP/img/template.yaml" InvalidEventException "Resources.Fn.Properties.Events.Api"

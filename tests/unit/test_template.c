@@ -31,9 +31,10 @@ static const char *diag_with(const struct diags *d, const char *code)
 	return NULL;
 }
 
+/* j[a][i][b] as a string ("" when absent); a NULL: j is the list. */
 static const char *str_at(const cJSON *j, const char *a, int i, const char *b)
 {
-	const cJSON *v = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, a), i), b);
+	const cJSON *v = cJSON_GetObjectItem(cJSON_GetArrayItem(a ? cJSON_GetObjectItem(j, a) : j, i), b);
 
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
@@ -311,6 +312,47 @@ static void test_resolve_errors(void **state)
 	}
 }
 
+/* VPC endpoints: gateway and interface, CloudFormation's PrivateDnsEnabled
+ * default (false), a service vpcsim does not serve listed; S3 events on
+ * a bucket of the template; a disabled schedule listed. */
+static void test_endpoints_events(void **state)
+{
+	const char *t = SECRET_VPC
+		"  Rt: {Type: AWS::EC2::RouteTable, Properties: {VpcId: !Ref Vpc}}\n"
+		"  Gw: {Type: AWS::EC2::VPCEndpoint, Properties: {VpcId: !Ref Vpc, RouteTableIds: [!Ref Rt],"
+		" ServiceName: !Sub 'com.amazonaws.${AWS::Region}.dynamodb'}}\n"
+		"  If: {Type: AWS::EC2::VPCEndpoint, Properties: {VpcId: !Ref Vpc, VpcEndpointType: Interface,"
+		" SubnetIds: [!Ref S1], ServiceName: com.amazonaws.us-east-1.sts}}\n"
+		"  Sqs: {Type: AWS::EC2::VPCEndpoint, Properties: {VpcId: !Ref Vpc, ServiceName: com.amazonaws.us-east-1.sqs}}\n"
+		"  B: {Type: AWS::S3::Bucket, Properties: {BucketName: my-bucket}}\n"
+		"  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n"
+		"        Up: {Type: S3, Properties: {Bucket: !Ref B, Events: [s3:ObjectCreated:Put],"
+		" Filter: {S3Key: {Rules: [{Name: suffix, Value: .jpg}]}}}}\n"
+		"        Off: {Type: Schedule, Properties: {Schedule: rate(1 day), Enabled: false}}\n"
+		"        Q: {Type: SQS, Properties: {Queue: arn}}\n";
+	struct diags d = { 0 };
+	cJSON *j = import_yaml(t, NULL, &d), *eps, *ev;
+
+	(void)state;
+	assert_non_null(j);
+	eps = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "vpcs"), 0), "endpoints");
+	assert_int_equal(cJSON_GetArraySize(eps), 2);
+	assert_string_equal(str_at(eps, NULL, 0, "service"), "dynamodb");
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(eps, 0),
+						"route_tables"), 0)->valuestring, "rt");
+	assert_string_equal(str_at(eps, NULL, 1, "type"), "interface");
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetArrayItem(eps, 1), "private_dns")));
+	assert_string_equal(diag_with(&d, "NotMapped"), "Resources.Sqs.Properties.ServiceName");
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
+		j, "aws"), "s3"), "buckets"), 0)->child->valuestring, "my-bucket");
+	ev = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "functions"), 0), "events");
+	assert_int_equal(cJSON_GetArraySize(ev), 1);
+	assert_string_equal(str_at(ev, NULL, 0, "bucket"), "my-bucket");
+	assert_string_equal(str_at(ev, NULL, 0, "suffix"), ".jpg");
+	cJSON_Delete(j);
+	diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_secrets),
 		cmocka_unit_test(test_rds_proxy),
 		cmocka_unit_test(test_resolve_errors),
+		cmocka_unit_test(test_endpoints_events),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

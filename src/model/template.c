@@ -83,7 +83,8 @@ static const char *const mapped_types[] = {
 	"AWS::Lambda::Function", "AWS::Serverless::Function", "AWS::RDS::DBInstance",
 	"AWS::RDS::DBSubnetGroup", "AWS::RDS::DBProxy", "AWS::RDS::DBProxyTargetGroup",
 	"AWS::SecretsManager::Secret", "AWS::EC2::VPCEndpoint", "AWS::S3::Bucket",
-	"AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion", NULL
+	"AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion", "AWS::Serverless::HttpApi",
+	NULL
 };
 
 /* Each resource whose Condition holds, evaluated, into c->evaluated;

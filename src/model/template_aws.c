@@ -94,7 +94,10 @@ static int map_endpoint(struct tctx *c, cJSON *topo, const char *id, const cJSON
 
 int tmpl_map_aws(struct tctx *c, cJSON *topo)
 {
+	/* The topology has one HTTP API: its routes are the functions' events. */
+	static const char *const http_api[] = { NULL };
 	static const struct tmpl_step steps[] = {
+		{ "AWS::Serverless::HttpApi", NULL, http_api },
 		{ "AWS::S3::Bucket", map_bucket, NULL },
 		{ "AWS::EC2::VPCEndpoint", map_endpoint, NULL },
 	};

@@ -1,7 +1,8 @@
 /* A SAM function's Events as the topology function's "events" (docs/TEMPLATES.md):
- * Schedule -> schedule, S3 -> s3 (a bucket of the template); HttpApi is an
- * error naming it (vpcsim's HTTP API is not built); other kinds are listed
- * as not mapped. EventInvokeConfig's retries and event age too. */
+ * Schedule -> schedule, S3 -> s3 (a bucket of the template), HttpApi ->
+ * http_api (a route of the topology's HTTP API); other kinds are listed as
+ * not mapped. EventInvokeConfig's retries and event age too. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,39 @@ static cJSON *s3(struct tctx *c, const cJSON *ev, const char *path)
 	return o;
 }
 
+/* HttpApi {Path, Method, ...}: a route of the topology's one HTTP API
+ * (docs/HTTP-API.md); no Path and no Method is SAM's $default route. */
+static cJSON *http_api(struct tctx *c, const cJSON *ev, const char *path)
+{
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(ev, "Properties"), *k;
+	const cJSON *route = cJSON_GetObjectItemCaseSensitive(p, "Path");
+	const cJSON *method = cJSON_GetObjectItemCaseSensitive(p, "Method");
+	const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(p, "PayloadFormatVersion");
+	char m[16] = "ANY", kp[TPATH_LEN];
+	cJSON *o = cJSON_CreateObject();
+
+	if (cJSON_IsString(method)) {
+		snprintf(m, sizeof(m), "%s", method->valuestring);
+		for (char *x = m; *x; x++)
+			*x = (char)toupper((unsigned char)*x);
+	}
+	cJSON_AddStringToObject(o, "type", "http_api");
+	cJSON_AddStringToObject(o, "method", m);
+	cJSON_AddStringToObject(o, "path", cJSON_IsString(route) ? route->valuestring : "$default");
+	if (cJSON_IsString(fmt) && strcmp(fmt->valuestring, "2.0")) {
+		snprintf(kp, sizeof(kp), "%s.Properties.PayloadFormatVersion", path);
+		tmpl_unmapped(c, kp, "only payload format 2.0 is simulated; the route gets 2.0");
+	}
+	cJSON_ArrayForEach(k, p)
+		if (strcmp(k->string, "Path") && strcmp(k->string, "Method") &&
+		    strcmp(k->string, "PayloadFormatVersion")) {
+			snprintf(kp, sizeof(kp), "%s.Properties.%s", path, k->string);
+			tmpl_unmapped(c, kp, "HttpApi event property %s is not simulated (one HTTP "
+				      "API per topology, no authorizers); left out", k->string);
+		}
+	return o;
+}
+
 /* One event of Events into out; -1 reported. */
 static int event(struct tctx *c, const cJSON *ev, const char *path, cJSON *out)
 {
@@ -102,14 +136,11 @@ static int event(struct tctx *c, const cJSON *ev, const char *path, cJSON *out)
 		o = schedule(c, ev, path);
 	else if (!strcmp(t, "S3"))
 		o = s3(c, ev, path);
-	else if (!strcmp(t, "HttpApi")) {
-		tmpl_error(c, path, "InvalidEventException", "HttpApi events need vpcsim's HTTP "
-			   "API, which this vpcsim does not have yet: remove the event, or invoke "
-			   "the function with `vpcsim invoke` / `vpcsim serve`");
-		return -1;
-	} else {
-		tmpl_unmapped(c, path, "%s events are not simulated (Schedule and S3 are); left "
-			      "out", t[0] ? t : "untyped");
+	else if (!strcmp(t, "HttpApi"))
+		o = http_api(c, ev, path);
+	else {
+		tmpl_unmapped(c, path, "%s events are not simulated (Schedule, S3 and HttpApi "
+			      "are); left out", t[0] ? t : "untyped");
 		return 0;
 	}
 	if (o)

@@ -156,8 +156,11 @@ static int code(struct tctx *c, const char *id, const cJSON *p, cJSON *fn)
 	}
 	snprintf(path, sizeof(path), "Resources.%s.Properties.%s", id, key);
 	if (img) {
-		image_config(cJSON_GetObjectItemCaseSensitive(p, "ImageConfig"), fn);
-		return local_path(c, img, path, fn, "image");
+		int rc = local_path(c, img, path, fn, "image");
+
+		if (cJSON_GetObjectItemCaseSensitive(fn, "image"))
+			image_config(cJSON_GetObjectItemCaseSensitive(p, "ImageConfig"), fn);
+		return rc;
 	}
 	return uri ? local_path(c, uri, path, fn, "code") : 0;
 }

@@ -131,7 +131,7 @@ check "S3 from the VPC function times out (boto3's ConnectTimeoutError), the sec
 	"'$VPCSIM' invoke -t '$T' writer 2>/dev/null | grep -q '\"s3\": \"ConnectTimeoutError.*\"secret_user\": \"app\"'"
 check "down $T" "$VPCSIM" down "$T"
 
-echo "# ---- ImageUri, HttpApi, layers by ARN ----"
+echo "# ---- ImageUri, HttpApi events, layers by ARN ----"
 mkdir -p "$TMP/img" && : >"$TMP/img/app.tar"
 cat >"$TMP/img/template.yaml" <<'YAML'
 Transform: AWS::Serverless-2016-10-31
@@ -154,5 +154,12 @@ check "a layer by ARN is listed as not mapped" grep -q "Resources.Fn.Properties.
 sed -i 's|ImageUri: app.tar|ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1|' "$TMP/img/template.yaml"
 check "an ECR image is listed as not pulled" bash -c \
 	"'$VPCSIM' import '$TMP/img/template.yaml' 2>&1 >/dev/null | grep -q 'ImageUri: warning: NotMapped: an image in a registry is not pulled'"
-printf '      Events:\n        Api: {Type: HttpApi, Properties: {Path: /, Method: get}}\n' >>"$TMP/img/template.yaml"
-check "an HttpApi event is an error naming it" bad "$TMP/img/template.yaml" InvalidEventException "Resources.Fn.Properties.Events.Api"
+printf '      Events:\n        Api: {Type: HttpApi, Properties: {Path: "/items/{id}", Method: get, Auth: {Authorizer: NONE}}}\n        Root: {Type: HttpApi}\n' >>"$TMP/img/template.yaml"
+"$VPCSIM" import "$TMP/img/template.yaml" >"$TMP/api.json" 2>"$TMP/api.err"
+check "HttpApi events: routes of the topology's HTTP API (GET /items/{id}, SAM's \$default), Auth listed" python3 -c '
+import json, sys
+ev = json.load(open(sys.argv[1]))["functions"][0]["events"]
+assert ev == [{"type": "http_api", "method": "GET", "path": "/items/{id}"},
+              {"type": "http_api", "method": "ANY", "path": "$default"}], ev
+assert "Events.Api.Properties.Auth: warning: NotMapped" in open(sys.argv[2]).read()
+' "$TMP/api.json" "$TMP/api.err"

@@ -107,7 +107,10 @@ static enum MHD_Result refuse(const struct aws_call *k, int s, const struct sigv
 					 "you provided. Check your key and signing method.");
 		return aws_error(k, 400, "AuthorizationHeaderMalformed", "%s", e->message);
 	}
-	return aws_error(k, e->status, e->type, "%s", e->message);
+	/* DynamoDB answers its client errors, these included, with 400
+	 * (DynamoDB developer guide, "Error handling": UnrecognizedClientException,
+	 * MissingAuthenticationTokenException, IncompleteSignatureException) */
+	return aws_error(k, s == AWS_DYNAMODB ? 400 : e->status, e->type, "%s", e->message);
 }
 
 static enum MHD_Result expired(const struct aws_call *k, int s)
@@ -115,13 +118,67 @@ static enum MHD_Result expired(const struct aws_call *k, int s)
 	if (s == AWS_STS || s == AWS_S3)
 		return aws_error(k, s == AWS_S3 ? 400 : 403, "ExpiredToken",
 				 "The security token included in the request is expired");
-	return aws_error(k, 403, "ExpiredTokenException",
+	return aws_error(k, s == AWS_DYNAMODB ? 400 : 403, "ExpiredTokenException",
 			 "The security token included in the request is expired");
 }
 
 static const char *signing_name(int s)
 {
 	return aws_service_name(s);
+}
+
+/* The request against every key the front knows: 0 with *who, or -1
+ * with *e. */
+static int verify(struct front *f, const struct sigv4_request *rq, const struct sigv4_scope *scope,
+		  const struct aws_cred **who, struct sigv4_error *e)
+{
+	const struct sigv4_key *match = NULL;
+	struct sigv4_key *keys;
+	int n, rc;
+
+	pthread_mutex_lock(&f->lock);
+	n = f->n_creds;
+	keys = calloc((size_t)n + 1, sizeof(*keys));
+	for (int i = 0; keys && i < n; i++)
+		keys[i] = (struct sigv4_key){ f->creds[i]->akid, f->creds[i]->secret,
+					      f->creds[i]->token[0] ? f->creds[i]->token : NULL };
+	pthread_mutex_unlock(&f->lock);
+	rc = keys ? sigv4_verify(rq, scope, keys, (size_t)n, &match, e) : -1;
+	if (!keys) {
+		e->status = 500;
+		e->type = "InternalFailure";
+		snprintf(e->message, sizeof(e->message), "out of memory");
+	}
+	/* f->creds only grows and its entries stay: the index is still good */
+	pthread_mutex_lock(&f->lock);
+	*who = rc == 0 ? f->creds[match - keys] : NULL;
+	pthread_mutex_unlock(&f->lock);
+	free(keys);
+	return rc;
+}
+
+/* Keys appended to the credentials file since the front read it
+ * (`vpcsim credentials --duration-seconds`): added; how many. */
+static int creds_reload(struct front *f)
+{
+	struct aws_cred *v;
+	int n, added = 0;
+
+	if (aws_creds_read(f->dir, &v, &n) < 0)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		bool known = false;
+
+		pthread_mutex_lock(&f->lock);
+		for (int j = 0; j < f->n_creds && !known; j++)
+			known = !strcmp(f->creds[j]->akid, v[i].akid);
+		pthread_mutex_unlock(&f->lock);
+		if (!known && front_add_cred(f, &v[i]) == 0)
+			added++;
+	}
+	explicit_bzero(v, (size_t)n * sizeof(*v));
+	free(v);
+	return added;
 }
 
 int front_authenticate(struct front *f, const struct aws_call *k, int s, const char *method,
@@ -131,11 +188,9 @@ int front_authenticate(struct front *f, const struct aws_call *k, int s, const c
 	struct header_list hl = { .n = 0 };
 	struct sigv4_scope scope = { f->t->region, signing_name(s), time(NULL) };
 	struct sigv4_request rq = { .method = method, .body = body, .body_len = len };
-	const struct sigv4_key *match = NULL;
-	struct sigv4_key *keys;
 	struct sigv4_error e;
 	char *path = strdup(uri), *q;
-	int n, rc;
+	int rc;
 
 	sym_MHD_get_connection_values(k->c, MHD_HEADER_KIND, header_seen, &hl);
 	if (!path || hl.overflow) {
@@ -151,21 +206,9 @@ int front_authenticate(struct front *f, const struct aws_call *k, int s, const c
 	rq.query = q;
 	rq.headers = hl.h;
 	rq.n_headers = hl.n;
-	pthread_mutex_lock(&f->lock);
-	n = f->n_creds;
-	keys = calloc((size_t)n + 1, sizeof(*keys));
-	for (int i = 0; keys && i < n; i++)
-		keys[i] = (struct sigv4_key){ f->creds[i]->akid, f->creds[i]->secret,
-					      f->creds[i]->token[0] ? f->creds[i]->token : NULL };
-	pthread_mutex_unlock(&f->lock);
-	rc = keys ? sigv4_verify(&rq, &scope, keys, (size_t)n, &match, &e) : -1;
-	if (!keys) {
-		e.status = 500;
-		e.type = "InternalFailure";
-		snprintf(e.message, sizeof(e.message), "out of memory");
-	}
-	*who = rc == 0 ? f->creds[match - keys] : NULL;
-	free(keys);
+	rc = verify(f, &rq, &scope, who, &e);
+	if (rc < 0 && !strcmp(e.type, "UnrecognizedClientException") && creds_reload(f) > 0)
+		rc = verify(f, &rq, &scope, who, &e);
 	free(path);
 	if (rc < 0) {
 		*ret = refuse(k, s, &e);

@@ -48,7 +48,7 @@ static const struct verb verbs[] = {
 	{ "graph", cmd_graph, "[-t NAME | NAME|FILE] [--format dot|svg|png] [-o OUT]",
 	  "the topology as a picture (Graphviz): VPCs, subnets, ENIs, routes, expectations" },
 	{ "ca", cmd_ca, "[-t NAME]", "the topology's CA certificate (PEM), which every node trusts" },
-	{ "credentials", cmd_credentials, "[-t NAME] [--function FN]",
+	{ "credentials", cmd_credentials, "[-t NAME] [--function FN [--duration-seconds N]]",
 	  "export lines with keys the topology's AWS services accept" },
 	{ "events", cmd_events, "fire [-t NAME] FN [--index K]",
 	  "fire a function's K-th event source now (a schedule's tick, a synthetic S3 event)" },

@@ -76,6 +76,34 @@ static int admin_entry(const char *dir, struct aws_cred *c)
 	return 0;
 }
 
+void aws_cred_write(FILE *f, const struct aws_cred *c)
+{
+	fprintf(f, "%s %s %s %s %s", c->role, c->session, c->akid, c->secret,
+		c->token[0] ? c->token : "-");
+	if (c->expires)
+		fprintf(f, " %lld", c->expires);
+	fputc('\n', f);
+}
+
+int aws_creds_append(const char *dir, const struct aws_cred *c)
+{
+	char path[4096];
+	int fd;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, AWS_CREDS_FILE);
+	fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || !(f = fdopen(fd, "a"))) {
+		if (fd >= 0)
+			close(fd);
+		return errf(errno, "appending to %s: %s", path, strerror(errno));
+	}
+	aws_cred_write(f, c);
+	if (fclose(f) != 0)
+		return errf(errno, "appending to %s: %s", path, strerror(errno));
+	return 0;
+}
+
 int aws_creds_make(const struct topology *t, const char *dir)
 {
 	char path[4096], role[AWS_ROLE_MAX];
@@ -97,8 +125,7 @@ int aws_creds_make(const struct topology *t, const char *dir)
 			err = aws_cred_new(&c, aws_function_role(&t->functions[i], role),
 					   t->functions[i].name, true);
 		if (!err)
-			fprintf(f, "%s %s %s %s %s\n", c.role, c.session, c.akid, c.secret,
-				c.token[0] ? c.token : "-");
+			aws_cred_write(f, &c);
 	}
 	if (fclose(f) != 0 && !err)
 		err = errf(errno, "writing %s: %s", path, strerror(errno));
@@ -121,8 +148,8 @@ int aws_creds_read(const char *dir, struct aws_cred **out, int *n)
 			    strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		memset(&c, 0, sizeof(c));
-		if (sscanf(line, "%64s %64s %20s %40s %128s", c.role, c.session, c.akid, c.secret,
-			   c.token) != 5)
+		if (sscanf(line, "%64s %64s %20s %40s %128s %lld", c.role, c.session, c.akid,
+			   c.secret, c.token, &c.expires) < 5)
 			continue;
 		if (!strcmp(c.token, "-"))
 			c.token[0] = '\0';

@@ -2,7 +2,11 @@
  * at `up` from the kernel's random numbers, one line each in the state
  * folder's aws/credentials (0600, removed by `down`):
  *
- *   ROLE SESSION ACCESS_KEY_ID SECRET_ACCESS_KEY SESSION_TOKEN
+ *   ROLE SESSION ACCESS_KEY_ID SECRET_ACCESS_KEY SESSION_TOKEN [EXPIRES]
+ *
+ * (EXPIRES: unix seconds, only on keys minted by `vpcsim credentials
+ * --duration-seconds`, appended while the topology is up; the front reads
+ * the file again when a request names a key it does not know)
  *
  * One temporary key (ASIA…, with a session token) per function, for its
  * execution role (ROLE, with the function's name as SESSION), and the
@@ -15,6 +19,7 @@
 #define VPCSIM_AWS_CREDS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "model/topology.h"
 
@@ -39,6 +44,11 @@ const char *aws_function_role(const struct function *f, char buf[AWS_ROLE_MAX]);
 
 /* A fresh key: temporary (ASIA…, with a token) or long-term (AKIA…). */
 int aws_cred_new(struct aws_cred *c, const char *role, const char *session, bool temporary);
+
+/* One line of the file for c. */
+void aws_cred_write(FILE *f, const struct aws_cred *c);
+/* Add c at the end of the file in dir. 0 or -errno with err_msg(). */
+int aws_creds_append(const char *dir, const struct aws_cred *c);
 
 /* Make and write the file in dir (the state folder's aws/). */
 int aws_creds_make(const struct topology *t, const char *dir);

@@ -5,7 +5,7 @@
 # twice); real clients only: the AWS CLI and boto3 from Debian 12,
 # unmodified, run from an internet host.
 . "$(dirname "$0")/lib.sh"
-plan 8
+plan 18
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/aws" "$TMP/aws"
 cp -r "$ROOT/tests/integration/data/aws-sig" "$TMP/aws-sig"
@@ -51,4 +51,55 @@ has "a key with '//': the signature passes, s3rver cannot store it: NotImplement
 	"(NotImplemented).*cannot store a key with an empty segment"
 cli s3api get-object --bucket keys --key 'no such key=+.txt' "$TMP/none"
 has "a missing key with '=' and '+': NoSuchKey (signed as sent, then the engine's answer)" "(NoSuchKey)"
+
+# ---- forged, wrong and expired credentials: each service's own error ----
+auth() { on client "$PY" "$TMP/aws-sig/auth.py"; cat "$TMP/out"; }
+GOOD_KEY=$KEY GOOD_SECRET=$SECRET
+is "the admin key: every service answers" "sts ok
+s3 ok
+dynamodb ok
+secretsmanager ok
+lambda ok" "$(auth)"
+is "a wrong secret key: SignatureDoesNotMatch / InvalidSignatureException" "sts SignatureDoesNotMatch 403
+s3 SignatureDoesNotMatch 403
+dynamodb InvalidSignatureException 400
+secretsmanager InvalidSignatureException 403
+lambda InvalidSignatureException 403" "$(SECRET=wrongwrongwrongwrongwrongwrongwrongwrong auth)"
+is "an unknown access key: InvalidClientTokenId / InvalidAccessKeyId / UnrecognizedClientException" "sts InvalidClientTokenId 403
+s3 InvalidAccessKeyId 403
+dynamodb UnrecognizedClientException 400
+secretsmanager UnrecognizedClientException 403
+lambda UnrecognizedClientException 403" "$(KEY=AKIAFORGEDFORGED0000 auth)"
+eval "$(V credentials -t "$T" --function echo | sed 's/^export //; s/^unset .*//' | sed 's/^AWS_ACCESS_KEY_ID=/KEY=/; s/^AWS_SECRET_ACCESS_KEY=/SECRET=/; s/^AWS_SESSION_TOKEN=/TOKEN=/')"
+FKEY=$KEY FSECRET=$SECRET FTOKEN=$TOKEN
+is "the function's role session without its session token: as an unknown key" "sts InvalidClientTokenId 403
+s3 InvalidAccessKeyId 403
+dynamodb UnrecognizedClientException 400
+secretsmanager UnrecognizedClientException 403
+lambda UnrecognizedClientException 403" "$(TOKEN= auth)"
+is "... with a wrong session token: the same" "sts InvalidClientTokenId 403
+s3 InvalidAccessKeyId 403
+dynamodb UnrecognizedClientException 400
+secretsmanager UnrecognizedClientException 403
+lambda UnrecognizedClientException 403" "$(TOKEN=${FTOKEN%??}xx auth)"
+V credentials -t "$T" --function echo --duration-seconds 15 >"$TMP/short" 2>&1
+eval "$(sed 's/^export //; s/^unset .*//; s/^#.*//' "$TMP/short" | sed 's/^AWS_ACCESS_KEY_ID=/KEY=/; s/^AWS_SECRET_ACCESS_KEY=/SECRET=/; s/^AWS_SESSION_TOKEN=/TOKEN=/')"
+case $KEY in ASIA*) [ "$KEY" != "$FKEY" ] && ok "credentials --duration-seconds mints a new temporary key (ASIA...)" ||
+	not_ok "credentials --duration-seconds: the function's own key again" ;;
+*) not_ok "credentials --duration-seconds: got '$(cat "$TMP/short")'" ;; esac
+on client "$AWS" sts get-caller-identity --query Arn --output text
+is "... valid now: its role session's identity" "arn:aws:sts::123456789012:assumed-role/echo-role/echo" "$(cat "$TMP/out")"
+sleep 16
+is "... past its expiry: ExpiredToken (STS 403, S3 400) / ExpiredTokenException" "sts ExpiredToken 403
+s3 ExpiredToken 400
+dynamodb ExpiredTokenException 400
+secretsmanager ExpiredTokenException 403
+lambda ExpiredTokenException 403" "$(auth)"
+KEY=$FKEY SECRET=$FSECRET TOKEN=$FTOKEN
+is "the function's own session still works" "sts ok
+s3 ok
+dynamodb ok
+secretsmanager ok
+lambda ok" "$(auth)"
+check_fails "credentials --duration-seconds 0: refused" V credentials -t "$T" --function echo --duration-seconds 0
 check "down $T" V down "$T"

@@ -17,6 +17,7 @@
 #include "lambda/env.h"
 #include "model/dns.h"
 #include "model/names.h"
+#include "state/dns_steps.h"
 #include "state/state.h"
 #include "state/vpc_dataplane.h"
 #include "util/cidr.h"
@@ -294,6 +295,31 @@ static int attach_node(const struct live *nlv, int node, int fd, const char *ifn
 	return 0;
 }
 
+/* The VPC resolvers' records of lv's nodes, a container included (after
+ * ADD) or gone (after DEL): the file of `up` (DNS_FILE_NODES) written anew
+ * in every view, which the resolver re-reads at the rename. The kernel
+ * side is done by then: a failure here is reported on stderr only. */
+static void publish_names(const struct live *lv)
+{
+	int fd = dns_lock(lv->dir);
+
+	for (int v = 0; fd >= 0 && v < dns_n_views(&lv->L); v++) {
+		char *text;
+
+		if (!dns_view_serves(&lv->L, v))
+			continue;
+		text = dns_records_render(&lv->L, v);
+		if (!text || dns_view_file_write(&lv->L, v, lv->dir, DNS_FILE_NODES, text) < 0)
+			fprintf(stderr, "vpcsim-cni: the resolver's records of %s: %s\n", lv->name,
+				text ? err_msg() : "out of memory");
+		free(text);
+	}
+	if (fd < 0)
+		fprintf(stderr, "vpcsim-cni: %s\n", err_msg());
+	else
+		close(fd);
+}
+
 /* ADD's choices on the live topology: subnet, groups, address, link,
  * name; then the edited topology opened as *nlv. */
 static int add_plan(const struct cni_call *c, const struct live *lv, const char *tmp,
@@ -354,6 +380,8 @@ int cni_add(const struct cni_call *c, struct cni_added *out)
 		err = attach_node(&nlv, node, fd, c->ifname, out);
 		if (!err && (err = commit(&lv, tmp)) < 0)
 			detach_node(&nlv.L, node);
+		if (!err)
+			publish_names(&nlv);
 		if (err < 0)
 			unlink(tmp);
 	}
@@ -381,6 +409,8 @@ static int remove_container(struct live *lv, int r)
 		err = commit(lv, tmp);
 	else
 		unlink(tmp);
+	if (!err)
+		publish_names(&nlv);
 	live_close(&nlv);
 	return err;
 }

@@ -7,7 +7,7 @@
 # container ids refused, and `down` removes the attachment but never the
 # container's namespace nor its processes.
 . "$(dirname "$0")/lib.sh"
-plan 29
+plan 31
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/cni.json" "$T"
 CNI=${VPCSIM_CNI:-$ROOT/build/vpcsim-cni}
@@ -61,6 +61,9 @@ while True:
     c, _ = s.accept(); c.sendall(b"pg-in-container\n"); c.close()' &
 SRV=$!
 for _ in $(seq 50); do ip netns exec "$CTR" ss -ltn | grep -q :5432 && break; sleep 0.1; done
+resolve() { "$VPCSIM" exec -t "$T" app -- python3 -c 'import socket,sys; print(socket.gethostbyname(sys.argv[1]))' "$1" 2>/dev/null; }
+check "the VPC resolver answers the container's name to a node of the VPC (app: pg -> 10.30.1.5)" \
+	bash -c "$(declare -f resolve); VPCSIM='$VPCSIM' T='$T' resolve pg | grep -qx 10.30.1.5"
 check "status lists the container's ENI with group db" bash -c "'$VPCSIM' status $T | grep -E '10.30.1.5 +- +db +generic pg'"
 expect_probe app pg 5432 open
 expect_probe intruder pg 5432 timeout
@@ -87,6 +90,8 @@ printf '{"cniVersion":"1.0.0","name":"vpc-db","type":"vpcsim","topology":"%s","s
 refused "a group the VPC lacks" 7 ADD CNI_CONTAINERID=other
 unset CNI_CONF
 if cni DEL && cni DEL; then ok "DEL twice succeeds"; else not_ok "DEL twice succeeds"; cat "$TMP/err"; fi
+check "after DEL the VPC resolver no longer answers the container's name" \
+	bash -c "$(declare -f resolve); ! VPCSIM='$VPCSIM' T='$T' resolve pg"
 check "after DEL: no ENI in status, no eth0 in the container" \
 	bash -c "! '$VPCSIM' status $T | grep -q 10.30.1.5 && ! ip -n $CTR link show eth0 2>/dev/null"
 cni ADD

@@ -224,6 +224,7 @@ run "$V" tune -t "$TUNE" spin --memory 128,256,512,1024,1769 --runs 3
 "$V" down "$TUNE" >/dev/null
 
 lesson "the connection storm, and RDS Proxy"
+cp -r examples/rds-proxy "$WORK/" # orders' code (reads the password from Secrets Manager)
 if up rds-proxy.json "$RDS"; then
 	say "A real PostgreSQL (max_connections 20) and vpcsim-rds-proxy as RDS Proxy.
 $STORM_N concurrent invokes of the VPC function app each open a connection and hold

@@ -5,13 +5,14 @@
 # passes in both ENI modes, and the commands examples/README.md documents
 # for limits.json and the per-sandbox mode give the results it states.
 . "$(dirname "$0")/lib.sh"
-plan $(($(ls "$ROOT"/examples/*.json | wc -l) + 18))
+plan $(($(ls "$ROOT"/examples/*.json | wc -l) + 20))
 # handler.json's and endpoints.json's code, relative to the file as the copies are
 cp -r "$ROOT/examples/handler" "$TMP/handler"
 cp -r "$ROOT/examples/thumbnail" "$ROOT/examples/cron" "$TMP/" # thumbnail.json's, cron.json's
 cp -r "$ROOT/examples/power-tuning" "$TMP/power-tuning"
 cp -r "$ROOT/examples/endpoints" "$ROOT/examples/api" "$TMP/" # endpoints.json's, api.json's
 cp -r "$ROOT/examples/edge" "$TMP/edge" # edge.json's
+cp -r "$ROOT/examples/rds-proxy" "$TMP/rds-proxy" # rds-proxy.json's orders
 
 for f in "$ROOT"/examples/*.json; do
 	n=$(unique_name)
@@ -87,4 +88,17 @@ check "handler: a cold invoke answers the handler's result (db open, internet ti
 	bash -c "grep -qx '{\"order\": 7, \"invocations\": 1, \"db\": \"open\", \"internet\": \"timeout\"}' '$TMP/h1.out' && grep -q '^order 7 in orders, invocation 1\$' '$TMP/h1.log' && grep -q 'Init Duration' '$TMP/h1.log'"
 check "handler: a warm invoke keeps the module's state, no Init Duration" \
 	bash -c "grep -q '\"order\": 8, \"invocations\": 2,' '$TMP/h2.out' && grep -q '^REPORT' '$TMP/h2.log' && ! grep -q 'Init Duration' '$TMP/h2.log'"
+"$VPCSIM" down "$n" >/dev/null 2>&1
+
+# rds-proxy.json: orders reads the database password from Secrets Manager
+# (boto3 at init, through the VPC's interface endpoint under the service's
+# own name) and queries through the proxy; its configuration has none.
+n=$(unique_name)
+topo_copy "$ROOT/examples/rds-proxy.json" "$n"
+"$VPCSIM" up "$F" >/dev/null 2>&1
+"$VPCSIM" invoke -t "$n" orders --payload '{}' >"$TMP/r1.out" 2>"$TMP/r1.log"
+check "rds-proxy: orders logs in through the proxy as the secret's user" \
+	bash -c "grep -q '\"user\": \"master\", \"server\": \"10.0.1.4/32\", \"via\": \"proxy\"' '$TMP/r1.out' || { cat '$TMP/r1.out' '$TMP/r1.log'; false; }"
+check "rds-proxy: orders' environment holds no password (it read the secret)" \
+	bash -c "python3 -c \"import json,sys; f=[f for f in json.load(open('$F'))['functions'] if f['name'] == 'orders'][0]; sys.exit('PASSWORD' in json.dumps(f['environment']).upper())\""
 "$VPCSIM" down "$n" >/dev/null 2>&1

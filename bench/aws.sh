@@ -32,28 +32,8 @@ for _ in $(seq "$RUNS"); do up_ms "$tmp/with.json"; done | stats >"$tmp/up1"
 $VPCSIM up "$tmp/with.json" >/dev/null
 $VPCSIM ca -t $T >"$tmp/ca.pem"
 eval "$($VPCSIM credentials -t $T)"
-cat >"$tmp/run.py" <<'PY'
-import os, sys, time
-import boto3
-n = int(sys.argv[1])
-s3, ddb = boto3.client("s3"), boto3.client("dynamodb")
-body = os.urandom(1 << 20)
-def pct(v, p):
-    v = sorted(v); return v[max(0, min(len(v) - 1, (len(v) * p + 99) // 100 - 1))]
-for name, op in (
-    ("s3 put+get 1 MB", lambda i: (s3.put_object(Bucket="bench", Key="k%d" % i, Body=body),
-                                  s3.get_object(Bucket="bench", Key="k%d" % i)["Body"].read())),
-    ("dynamodb put+get", lambda i: (ddb.put_item(TableName="bench", Item={"id": {"S": "k%d" % i}}),
-                                   ddb.get_item(TableName="bench", Key={"id": {"S": "k%d" % i}}))),
-):
-    op(-1)  # connection and first-use costs out of the figures
-    ms = []
-    for i in range(n):
-        t0 = time.perf_counter(); op(i); ms.append((time.perf_counter() - t0) * 1e3)
-    print("%-20s p50 %7.1f ms   p99 %7.1f ms   (%d pairs)" % (name, pct(ms, 50), pct(ms, 99), n))
-PY
 $VPCSIM exec -t $T client -- env AWS_CA_BUNDLE="$tmp/ca.pem" AWS_DEFAULT_REGION=us-east-1 \
 	AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
-	/usr/bin/python3 "$tmp/run.py" "$N"
+	/usr/bin/python3 "$PWD/bench/aws_pairs.py" "$N"
 echo "up without aws      $(fmt "$(cat "$tmp/up0")") ms   (median (min-max) of $RUNS)"
 echo "up with s3+dynamodb $(fmt "$(cat "$tmp/up1")") ms"

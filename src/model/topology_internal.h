@@ -29,9 +29,12 @@ char *topo_strdup(const char *s);
 
 /* Index of the element named `name` in an array of structs, given the
  * address of the first element's `name` member and the element size; -1
- * when absent. FIND(arr, n, name) spells it for an array of n structs. */
+ * when absent. FIND(arr, n, name) spells it for an array of n structs,
+ * which is NULL when n is 0 (its first member's address is then not
+ * taken: that would be arithmetic on a null pointer). */
 int topo_find_named(const void *first, size_t stride, int n, const char *name);
-#define FIND(arr, n, key) topo_find_named(&(arr)[0].name, sizeof((arr)[0]), n, key)
+#define FIND(arr, n, key) \
+	((n) > 0 ? topo_find_named(&(arr)[0].name, sizeof((arr)[0]), n, key) : -1)
 
 /* Duplicates in O(n log n), so validation stays linear-ish on huge files:
  * first[i] is the lowest k < i whose key equals key i, else -1. Keys

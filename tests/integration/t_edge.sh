@@ -8,7 +8,7 @@
 # pages for results it refuses and failed functions; the origin down;
 # Lambda@Edge's rules at validation; malformed HTTP never crashes the front.
 . "$(dirname "$0")/lib.sh"
-plan 35
+plan 37
 T=$(unique_name)
 V() { "$VPCSIM" "$@"; }
 mkdir -p "$TMP/edge"
@@ -38,7 +38,7 @@ check "status names the distribution dXXXXXXXXXXXXX.cloudfront.net with its id a
 	"echo '$CDN' | grep -qE '^d[a-z0-9]{13}\.cloudfront\.net$' && V() { :; }; $VPCSIM status -t $T | grep -E '^cdn +$CDN +E[A-Z0-9]{13} +198\.18\.0\.64 +web:80 +viewer-request=auth'"
 
 touch "$TMP/origin.run"
-V exec -t "$T" web -- python3 "$TMP/edge/origin.py" 80 "$TMP/origin.run" >"$TMP/origin.log" 2>&1 &
+V exec -t "$T" web -- python3 "$TMP/edge/echo_origin.py" 80 "$TMP/origin.run" >"$TMP/origin.log" 2>&1 &
 ORIGIN=$!
 curl_c() { V exec -t "$T" client -- curl -sS --max-time 30 --cacert "$TMP/ca.pem" "$@"; }
 for _ in $(seq 100); do curl_c -o /dev/null "http://origin.example.com/" 2>/dev/null && break; sleep 0.2; done

@@ -81,7 +81,7 @@ defs = {
                      "egress": arr({"$ref": "#/$defs/nacl_rule"}, maxItems=20)},
                     ["name"], "a network ACL; ends in an implicit deny"),
  "endpoint": obj({"name": NAME,
-                  "service": s("the AWS service: s3, dynamodb (gateway or interface), secretsmanager, sts (interface)",
+                  "service": s("the AWS service: s3, dynamodb (gateway or interface), secretsmanager, sts, lambda (interface)",
                                enum=["s3", "dynamodb", "secretsmanager", "sts", "lambda"]),
                   "type": s("default gateway (EC2's default)", enum=["gateway", "interface"]),
                   "route_tables": arr(NAME, "gateway: tables that get the prefix-list route (pl-... -> vpce-...)"),

@@ -18,7 +18,7 @@ for f in $(awk -F'\t' '$3 ~ /^(UnknownKey|InvalidType|MissingParameter)$/ {print
 	expect-icmp-port.json rds-proxy-public.json resource-too-many-sgs.json; do
 	case $f in json-syntax.json | json-trailing.json | json-empty.json) ;; *) REJECTED+=("$f") ;; esac
 done
-plan $((4 + ${#VALID[@]} + ${#REJECTED[@]}))
+plan $((5 + ${#VALID[@]} + ${#REJECTED[@]}))
 SCHEMA=$ROOT/docs/topology.schema.json
 PY=/usr/bin/python3
 
@@ -40,6 +40,17 @@ check "the schema is a valid draft 2020-12 schema" "$PY" -c \
 	"import json, sys, jsonschema; jsonschema.Draft202012Validator.check_schema(json.load(open(sys.argv[1])))" "$SCHEMA"
 check "the schema is what scripts/topology-schema.py writes" \
 	bash -c "'$ROOT/scripts/topology-schema.py' | cmp - '$SCHEMA'"
+check "a description of AWS services names every service its enum allows (lambda too)" "$PY" -c '
+import json, sys
+def walk(n):
+    if isinstance(n, dict):
+        e, d = n.get("enum") or [], n.get("description", "")
+        if "sts" in e and d and any(x not in d for x in e):
+            sys.exit("%s: %s" % (d, [x for x in e if x not in d]))
+        for v in n.values(): walk(v)
+    elif isinstance(n, list):
+        for v in n: walk(v)
+walk(json.load(open(sys.argv[1])))' "$SCHEMA"
 for f in "${VALID[@]}"; do
 	check "${f#"$ROOT"/} validates" validate "$f"
 done

@@ -159,14 +159,18 @@ static cJSON *new_topology(const char *name, struct tctx *c)
 char *template_import(const char *file, const char *text, size_t len,
 		      const struct template_opts *o, struct diags *d)
 {
-	size_t lead = strspn(text, " \t\r\n");
-	/* YAML is a superset of JSON, but cJSON reads JSON faster and says more. */
-	cJSON *doc = template_read(text, len, lead < len && text[lead] == '{', d);
+	size_t lead = 0;
+	cJSON *doc;
 	struct tctx c = { .file = file, .d = d, .region = "us-east-1", .account = "123456789012" };
 	char name[64];
 	cJSON *topo = NULL;
 	char *out = NULL;
 
+	/* The text need not end in a NUL: look no further than len. */
+	while (lead < len && text[lead] && strchr(" \t\r\n", text[lead]))
+		lead++;
+	/* YAML is a superset of JSON, but cJSON reads JSON faster and says more. */
+	doc = template_read(text, len, lead < len && text[lead] == '{', d);
 	if (!doc)
 		return NULL;
 	topo_name(file, o, name, sizeof(name));

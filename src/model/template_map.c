@@ -394,6 +394,7 @@ int tmpl_map_network(struct tctx *c, cJSON *topo)
 	static const struct tmpl_step steps[] = {
 		{ "AWS::EC2::VPC", map_vpc, NULL },
 		{ "AWS::EC2::InternetGateway", NULL, none },
+		{ NULL, NULL, NULL },
 		{ "AWS::EC2::VPCGatewayAttachment", map_attachment, NULL },
 		{ "AWS::EC2::VPCPeeringConnection", map_peering, NULL },
 		{ "AWS::EC2::RouteTable", map_route_table, NULL },

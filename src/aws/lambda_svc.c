@@ -32,6 +32,7 @@
 #include "lambda/invoke.h"
 #include "lambda/invoke_api.h"
 #include "util/err.h"
+#include "util/fs.h"
 
 enum { INV_SYNC, INV_EVENT, INV_DRYRUN };
 
@@ -51,42 +52,12 @@ struct wire_rp {
 	unsigned len;              /* body bytes that follow */
 };
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	for (const char *c = p; n;) {
-		ssize_t w = write(fd, c, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int read_all(int fd, void *p, size_t n)
-{
-	for (char *c = p; n;) {
-		ssize_t r = read(fd, c, n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		c += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 /* ---- the invoker's side (root namespaces) ---- */
 
 static void answer(int fd, const struct wire_rp *rp, const char *body)
 {
-	if (write_all(fd, rp, sizeof(*rp)) == 0 && rp->len)
-		write_all(fd, body, rp->len);
+	if (fd_write_full(fd, rp, sizeof(*rp)) == 0 && rp->len)
+		fd_write_full(fd, body, rp->len);
 }
 
 static void answer_error(int fd, const struct invoke_api_error *e)
@@ -138,8 +109,8 @@ static void invoke_one(int fd)
 	char *payload = NULL, *body = NULL;
 	int fn;
 
-	if (read_all(fd, &rq, sizeof(rq)) < 0 || rq.len > FRONT_JSON_BODY_MAX ||
-	    !(payload = calloc(1, (size_t)rq.len + 1)) || read_all(fd, payload, rq.len) < 0)
+	if (fd_read_full(fd, &rq, sizeof(rq)) < 0 || rq.len > FRONT_JSON_BODY_MAX ||
+	    !(payload = calloc(1, (size_t)rq.len + 1)) || fd_read_full(fd, payload, rq.len) < 0)
 		_exit(1);
 	rq.topo[sizeof(rq.topo) - 1] = rq.name[sizeof(rq.name) - 1] = '\0';
 	rq.qualifier[sizeof(rq.qualifier) - 1] = '\0';
@@ -254,8 +225,8 @@ static int submit(struct front *f, const struct wire_rq *rq, const char *payload
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &sp[1], sizeof(int));
-	if (sendmsg(f->lambda_ctl, &m, MSG_NOSIGNAL) != 1 || write_all(sp[0], rq, sizeof(*rq)) < 0 ||
-	    write_all(sp[0], payload, rq->len) < 0) {
+	if (sendmsg(f->lambda_ctl, &m, MSG_NOSIGNAL) != 1 || fd_write_full(sp[0], rq, sizeof(*rq)) < 0 ||
+	    fd_write_full(sp[0], payload, rq->len) < 0) {
 		close(sp[0]);
 		close(sp[1]);
 		return -1;
@@ -291,8 +262,8 @@ static enum MHD_Result relay_answer(const struct aws_call *k, int fd)
 	char *body = NULL;
 	enum MHD_Result ret;
 
-	if (read_all(fd, &rp, sizeof(rp)) < 0 || rp.len > 2 * FRONT_JSON_BODY_MAX ||
-	    !(body = calloc(1, (size_t)rp.len + 1)) || read_all(fd, body, rp.len) < 0) {
+	if (fd_read_full(fd, &rp, sizeof(rp)) < 0 || rp.len > 2 * FRONT_JSON_BODY_MAX ||
+	    !(body = calloc(1, (size_t)rp.len + 1)) || fd_read_full(fd, body, rp.len) < 0) {
 		free(body);
 		return aws_error(k, 500, "ServiceException",
 				 "the invoke ended without an answer (see the topology's logs/aws.log)");
@@ -391,8 +362,8 @@ int lambda_invoke_wait(struct front *f, const char *name, const char *payload, s
 		close(fd); /* the invoke goes on in the invoker, as Lambda's would */
 		return -ETIMEDOUT;
 	}
-	if (read_all(fd, &rp, sizeof(rp)) == 0 && rp.len <= 2 * FRONT_JSON_BODY_MAX &&
-	    (a->body = calloc(1, (size_t)rp.len + 1)) && read_all(fd, a->body, rp.len) == 0) {
+	if (fd_read_full(fd, &rp, sizeof(rp)) == 0 && rp.len <= 2 * FRONT_JSON_BODY_MAX &&
+	    (a->body = calloc(1, (size_t)rp.len + 1)) && fd_read_full(fd, a->body, rp.len) == 0) {
 		rp.e.type[sizeof(rp.e.type) - 1] = '\0';
 		a->e = rp.e;
 		a->function_error = rp.function_error;

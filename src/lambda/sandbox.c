@@ -535,24 +535,17 @@ fail:
 /* The payload in a memfd, handed to the command read-only. */
 static int payload_fd(const char *payload)
 {
-	size_t len = payload ? strlen(payload) : 0, off = 0;
+	size_t len = payload ? strlen(payload) : 0;
 	int fd = memfd_create("vpcsim-payload", MFD_CLOEXEC), ro;
 	char path[64];
 
 	if (fd < 0)
 		return errf(errno, "memfd_create for the payload: %s", strerror(errno));
-	while (off < len) {
-		ssize_t w = write(fd, payload + off, len - off);
+	if (fd_write_full(fd, payload, len) < 0) {
+		int e = errno ? errno : EIO, err = errf(e, "writing the payload: %s", strerror(e));
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			int err = errf(errno, "writing the payload: %s", strerror(errno));
-
-			close(fd);
-			return err;
-		}
-		off += (size_t)w;
+		close(fd);
+		return err;
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	ro = open(path, O_RDONLY | O_CLOEXEC);

@@ -31,6 +31,7 @@
 #include "lambda/supervisor.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/fs.h"
 #include "util/fork_flush.h"
 #include "util/paths.h"
 
@@ -114,22 +115,6 @@ static void body_set(struct sup *s, const char *fmt, ...)
 
 /* ---- the client ---------------------------------------------------- */
 
-static int read_full(int fd, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	while (off < len) {
-		ssize_t r = read(fd, buf + off, len - off);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		off += (size_t)r;
-	}
-	return 0;
-}
-
 /* "I <net_init_ms> <len>\n" payload. */
 static int client_read(struct sup *s)
 {
@@ -153,12 +138,12 @@ static int client_read(struct sup *s)
 	free(s->client_context);
 	s->client_context = NULL;
 	s->payload = malloc(len + 1);
-	if (!s->payload || read_full(s->client_fd, s->payload, len) < 0)
+	if (!s->payload || fd_read_full(s->client_fd, s->payload, len) < 0)
 		return -1;
 	s->payload[len] = '\0';
 	if (cclen) {
 		s->client_context = malloc(cclen + 1);
-		if (!s->client_context || read_full(s->client_fd, s->client_context, cclen) < 0)
+		if (!s->client_context || fd_read_full(s->client_fd, s->client_context, cclen) < 0)
 			return -1;
 		s->client_context[cclen] = '\0';
 	}

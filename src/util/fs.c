@@ -223,3 +223,37 @@ int file_lock(const char *path, int op, bool create)
 	}
 	return fd;
 }
+
+/* One loop for both directions: `io` is read or a const-cast write. */
+static int fd_full(int fd, char *p, size_t len, ssize_t (*io)(int, void *, size_t))
+{
+	while (len > 0) {
+		ssize_t n = io(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = 0;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static ssize_t write_io(int fd, void *p, size_t len)
+{
+	return write(fd, p, len);
+}
+
+int fd_read_full(int fd, void *buf, size_t len)
+{
+	return fd_full(fd, buf, len, read);
+}
+
+int fd_write_full(int fd, const void *buf, size_t len)
+{
+	return fd_full(fd, (char *)buf, len, write_io);
+}

@@ -31,6 +31,12 @@ int file_copy(const char *from, const char *to);
  * read. */
 char *file_read(const char *path, size_t *len);
 
+/* Exactly len bytes from or to fd (a pipe, socket or file), retrying
+ * short transfers and EINTR; 0, or -1 on an error or an early end (errno
+ * set by the call that failed; 0 at end of file). */
+int fd_read_full(int fd, void *buf, size_t len);
+int fd_write_full(int fd, const void *buf, size_t len);
+
 /* Write `s` to an existing file (a control file). */
 int file_put(const char *path, const char *s);
 /* Read up to size-1 bytes of `path` into buf, NUL-terminated; returns the

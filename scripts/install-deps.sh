@@ -16,7 +16,8 @@ iproute2 nftables procps util-linux bsdutils python3
 libpq-dev postgresql postgresql-client openssl python3-psycopg2
 dnsmasq-base bind9-dnsutils
 python3-boto3 awscli python3-pil
-openjdk-17-jdk-headless libjackson2-databind-java"
+openjdk-17-jdk-headless libjackson2-databind-java
+podman runc busybox-static"
 # `make bench` only: throughput and the topology generator of bench/dataplane.sh.
 BENCH_PKGS="iperf3 python3"
 for arg in "$@"; do

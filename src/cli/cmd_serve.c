@@ -74,6 +74,7 @@
 #include "util/dlib.h"
 #include "cli/cli.h"
 #include "lambda/event_service.h"
+#include "lambda/env_registry.h"
 #include "cli/serve_stream.h"
 #include "lambda/invoke.h"
 #include "lambda/invoke_api.h"
@@ -788,10 +789,20 @@ static int serve_setup(const char *name)
 	char dir[STATE_PATH_MAX];
 	struct rlimit rl;
 	struct serve_live *s = live_get();
+	struct env_registry_info reg;
 	int err;
 
 	if (!s)
 		return -EIO;
+	/* Environments found and taken through an index from now on, built
+	 * from the state folder: a serve started again finds its warm ones. */
+	if ((err = env_registry_start(&s->lv, &reg)) < 0) {
+		live_put(s);
+		return err;
+	}
+	if (reg.envs)
+		printf("serve: %d environments of %s found (%d busy in another process)\n",
+		       reg.envs, name, reg.busy);
 	snprintf(serve_region, sizeof(serve_region), "%s", s->lv.t->region);
 	serve_limit = s->lv.t->concurrency_limit;
 	serve_workers = serve_limit < SERVE_WORKERS_MAX ? serve_limit : SERVE_WORKERS_MAX;

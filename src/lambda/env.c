@@ -1,6 +1,7 @@
 /* Execution environments with their network attachment; see env.h. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include <unistd.h>
 
 #include "lambda/env.h"
+#include "lambda/env_index.h"
+#include "lambda/env_internal.h"
 #include "util/err.h"
 #include "util/clock.h"
 #include "util/paths.h"
@@ -160,6 +163,27 @@ int env_lock_try(const struct live *lv, const char *id)
 	return fd;
 }
 
+int env_lock_probe(const struct live *lv, const char *id)
+{
+	char path[ENV_PATH_MAX];
+	struct stat st;
+	int fd;
+
+	env_file(lv, id, "lock", path);
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? -ENOENT : errf(errno, "opening %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return -EBUSY;
+	}
+	if (fstat(fd, &st) < 0 || st.st_nlink == 0) { /* removed while we opened it */
+		close(fd);
+		return -ENOENT;
+	}
+	return fd;
+}
+
 static int cmp_meta(const void *a, const void *b)
 {
 	const struct env_meta *x = a, *y = b;
@@ -259,17 +283,34 @@ void env_fn_state_reason(const struct live *lv, const char *fn, char *out, size_
 
 /* ---- allocation ------------------------------------------------------- */
 
-/* Lowest k at or above `first` that no environment in `router` uses. */
-static int free_k(const struct env_set *s, const char *router, int first)
+static bool k_used(const struct env_used *u, const char *router, int k)
 {
-	for (int k = first;; k++) {
-		bool used = false;
+	if (u->ix)
+		return env_index_k_used(u->ix, router, k);
+	for (int i = 0; i < u->s->n; i++)
+		if (u->s->e[i].k == k && !strcmp(u->s->e[i].router, router))
+			return true;
+	return false;
+}
 
-		for (int i = 0; i < s->n && !used; i++)
-			used = s->e[i].k == k && !strcmp(s->e[i].router, router);
-		if (!used)
-			return k;
-	}
+static bool ip_used(const struct env_used *u, int vpc, uint32_t ip)
+{
+	if (u->ix)
+		return env_index_ip_used(u->ix, vpc, ip);
+	for (int i = 0; i < u->s->n; i++)
+		if (u->s->e[i].ip == ip && u->s->e[i].vpc == vpc)
+			return true;
+	return false;
+}
+
+/* Lowest k at or above `first` that no environment in `router` uses. */
+static int free_k(const struct env_used *u, const char *router, int first)
+{
+	int k = first;
+
+	while (k_used(u, router, k))
+		k++;
+	return k;
 }
 
 /* 1 when e<k> of router is still there: the link of a detached
@@ -290,16 +331,14 @@ static int link_lingers(const char *router, int k)
 /* Lowest free address of `c` (a subnet: its 5 reserved skipped; else the
  * network, router and broadcast addresses skipped), 0 if none. Subnets of
  * different VPCs may overlap, so for a subnet only that VPC's users count. */
-static uint32_t free_ip(const struct live *lv, const struct env_set *s, struct cidr c,
+static uint32_t free_ip(const struct live *lv, const struct env_used *u, struct cidr c,
 			bool subnet, int vpc)
 {
 	uint32_t last = cidr_last(c) - 1;
 
 	for (uint32_t ip = c.addr + (subnet ? 4 : 2); ip <= last; ip++) {
-		bool used = false;
+		bool used = ip_used(u, vpc, ip);
 
-		for (int i = 0; i < s->n && !used; i++)
-			used = s->e[i].ip == ip && s->e[i].vpc == vpc;
 		for (int i = 0; i < lv->L.n_atts && !used; i++)
 			used = lv->L.atts[i].ip == ip && lv->L.atts[i].vpc == vpc;
 		if (!used)
@@ -308,11 +347,14 @@ static uint32_t free_ip(const struct live *lv, const struct env_set *s, struct c
 	return 0;
 }
 
-static int next_id(const struct live *lv, const char *fn, char out[ENV_ID_MAX])
+static int next_id(const struct live *lv, const struct env_used *u, const char *fn,
+		   char out[ENV_ID_MAX])
 {
 	char path[ENV_PATH_MAX];
 
 	for (int n = 1; n < 100000; n++) {
+		if (u->ix && env_index_id_used(u->ix, fn, n))
+			continue;
 		snprintf(out, ENV_ID_MAX, "%s-%d", fn, n);
 		env_file(lv, out, "", path);
 		if (access(path, F_OK) < 0)
@@ -324,7 +366,7 @@ static int next_id(const struct live *lv, const char *fn, char out[ENV_ID_MAX])
 /* Where the environment of fn attaches, and with which address: *a is
  * filled as a layout attachment would be (router, ifname, ifindex, ip,
  * gateway, prefix; for per-sandbox also vpc, subnet, groups, ENI id). */
-static int env_place(const struct live *lv, const struct env_set *s, int fn,
+static int env_place(const struct live *lv, const struct env_used *s, int fn,
 		     struct env_meta *m, struct attachment *a)
 {
 	const struct layout *L = &lv->L;
@@ -571,7 +613,7 @@ static int topo_lock(const struct live *lv, const char *file, int op)
 	return file_lock(path, op, true);
 }
 
-static int alloc_lock(const struct live *lv)
+int env_alloc_lock(const struct live *lv)
 {
 	char dir[ENV_PATH_MAX];
 
@@ -592,10 +634,56 @@ int env_builds_stop(const char *topo)
 	return fd == -ENOENT ? 0 : fd; /* absent: no environment was ever made */
 }
 
+/* ---- the generation --------------------------------------------------
+ * envs/.gen counts, under the alloc lock, every change an index of the
+ * environments (env_index.h) must learn of: an environment made (bumped
+ * before its directory and meta appear, so a maker killed half way still
+ * counts) and an environment taken by an invoke, by any process. An
+ * indexed process that finds the count as it left it knows its index is
+ * whole; else it lists again. Removals need no count: an index meets a
+ * removed environment when it tries its lock (gone) and forgets it, and
+ * until then only keeps its id, e<k> and address from reuse. */
+static void gen_path(const struct live *lv, char out[ENV_PATH_MAX])
+{
+	snprintf(out, ENV_PATH_MAX, "%s/envs/.gen", lv->dir);
+}
+
+long long env_gen_read(const struct live *lv)
+{
+	char path[ENV_PATH_MAX], buf[32] = "";
+	int fd;
+
+	gen_path(lv, path);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = '\0';
+	close(fd);
+	return atoll(buf);
+}
+
+/* Under the alloc lock: the count + 1, written in place (fixed width). */
+long long env_gen_bump(const struct live *lv)
+{
+	char path[ENV_PATH_MAX], buf[32];
+	long long g = env_gen_read(lv) + 1;
+	int fd, n;
+
+	gen_path(lv, path);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	n = snprintf(buf, sizeof(buf), "%020lld\n", g);
+	if (fd < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
+		g = -1; /* unreadable: every index lists again */
+	if (fd >= 0)
+		close(fd);
+	return g;
+}
+
 /* Under the alloc lock: the id, place and meta of a new environment of
- * fn (s: every environment now), its lock held. */
-static int env_reserve(const struct live *lv, const struct env_set *s, int fn,
-		       struct env_handle *h, struct attachment *a)
+ * fn (u: what environments use now), its lock held. */
+int env_reserve(const struct live *lv, const struct env_used *u, int fn,
+		struct env_handle *h, struct attachment *a, long long *gen)
 {
 	const struct function *f = &lv->L.t->functions[fn];
 	char dir[ENV_PATH_MAX];
@@ -604,11 +692,12 @@ static int env_reserve(const struct live *lv, const struct env_set *s, int fn,
 	memset(h, 0, sizeof(*h));
 	h->lock_fd = -1;
 	snprintf(h->m.function, sizeof(h->m.function), "%s", f->name);
-	err = next_id(lv, f->name, h->m.id);
+	err = next_id(lv, u, f->name, h->m.id);
 	if (!err)
-		err = env_place(lv, s, fn, &h->m, a);
+		err = env_place(lv, u, fn, &h->m, a);
 	if (err < 0)
 		return err;
+	*gen = env_gen_bump(lv);
 	ns_name(h->m.netns, sizeof(h->m.netns), lv->name, "env", h->m.id, NULL, NULL);
 	h->m.created = (long long)time(NULL);
 	env_file(lv, h->m.id, "", dir);
@@ -625,15 +714,47 @@ static int env_reserve(const struct live *lv, const struct env_set *s, int fn,
 
 /* After env_reserve, outside the alloc lock: the network, cgroup and /tmp
  * of h's environment, beside other builds (t0: when the cold start began). */
-static int env_build(const struct live *lv, int fn, struct env_handle *h,
-		     const struct attachment *a, double t0)
-{
-	int builds = topo_lock(lv, ".builds", LOCK_SH), err;
+/* Builds at once in this process, as many as cold starts' runtimes
+ * (VPCSIM_COLD_STARTS, else 2 per core; invoke.c): serve's hundreds of
+ * concurrent cold starts otherwise all made their namespace and veth
+ * together, each waiting on the kernel's one rtnl lock (load average 159
+ * at 648 environments), none sooner. */
+static pthread_mutex_t build_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t build_cv = PTHREAD_COND_INITIALIZER;
+static int build_running, build_max;
 
+static void build_turn(bool enter)
+{
+	pthread_mutex_lock(&build_mu);
+	if (!build_max) {
+		const char *v = getenv("VPCSIM_COLD_STARTS");
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+		build_max = v && atoi(v) > 0 ? atoi(v) : cores > 0 ? 2 * (int)cores : 2;
+	}
+	if (enter) {
+		while (build_running >= build_max)
+			pthread_cond_wait(&build_cv, &build_mu);
+		build_running++;
+	} else {
+		build_running--;
+		pthread_cond_signal(&build_cv);
+	}
+	pthread_mutex_unlock(&build_mu);
+}
+
+int env_build(const struct live *lv, int fn, struct env_handle *h,
+	      const struct attachment *a, double t0)
+{
+	int builds, err;
+
+	build_turn(true);
+	builds = topo_lock(lv, ".builds", LOCK_SH);
 	err = builds < 0 ? builds : !state_is_up(lv->name) ?
 		errf(ESHUTDOWN, "topology %s is going down", lv->name) : build(lv, fn, &h->m, a);
 	if (builds >= 0)
 		close(builds);
+	build_turn(false);
 	if (err < 0) {
 		char msg[1024];
 
@@ -650,16 +771,17 @@ static int env_build(const struct live *lv, int fn, struct env_handle *h,
 
 int env_create(const struct live *lv, int fn, struct env_handle *h)
 {
+	long long gen;
 	double t0 = now_ms();
 	struct attachment a;
 	struct env_set s;
-	int alloc = alloc_lock(lv), err;
+	int alloc = env_alloc_lock(lv), err;
 
 	if (alloc < 0)
 		return alloc;
 	err = env_list(lv, &s);
 	if (!err)
-		err = env_reserve(lv, &s, fn, h, &a);
+		err = env_reserve(lv, &(struct env_used){ .s = &s }, fn, h, &a, &gen);
 	env_set_free(&s);
 	close(alloc);
 	return err < 0 ? err : env_build(lv, fn, h, &a, t0);
@@ -686,6 +808,7 @@ int env_destroy(const struct live *lv, const struct env_meta *m)
 	first = eni_detach(m->router, m->netns, m->ip, IFINDEX_ATT_BASE + m->k);
 	env_file(lv, m->id, "meta", path);
 	unlink(path);
+	env_registry_forget(lv, m->id);
 	if (m->mode == ENV_PER_SANDBOX && (err = dns_publish(lv)) < 0)
 		first = first ? first : err;
 	err = sandbox_destroy(lv->name, m->id);
@@ -701,21 +824,19 @@ void env_release(struct env_handle *h)
 	if (h->lock_fd >= 0) {
 		futimens(h->lock_fd, NULL); /* last used: idle reclaim's order */
 		close(h->lock_fd);
+		/* After the close: an acquire that finds it idle in the
+		 * registry then finds its lock free too. */
+		if (h->indexed)
+			env_registry_release(h);
 	}
 	h->lock_fd = -1;
 }
 
-/* Under the alloc lock: the account's and the function's limits. */
-static int limits_check(const struct live *lv, const struct env_set *s, int fn)
+int env_limits_refuse(const struct live *lv, int fn, int busy, int busy_fn)
 {
 	const struct topology *t = lv->L.t;
 	const struct function *f = &t->functions[fn];
-	int busy = 0, busy_fn = 0;
 
-	for (int i = 0; i < s->n; i++) {
-		busy += s->e[i].busy;
-		busy_fn += s->e[i].busy && !strcmp(s->e[i].function, f->name);
-	}
 	if (busy >= t->concurrency_limit)
 		return errf(EAGAIN, "TooManyRequestsException: Rate Exceeded. (%d concurrent "
 			    "executions, the account's concurrency_limit)", busy);
@@ -724,6 +845,19 @@ static int limits_check(const struct live *lv, const struct env_set *s, int fn)
 			    "reserved_concurrency %d, all in use)", f->name,
 			    f->reserved_concurrency);
 	return 0;
+}
+
+/* Under the alloc lock: the account's and the function's limits. */
+static int limits_check(const struct live *lv, const struct env_set *s, int fn)
+{
+	const char *name = lv->L.t->functions[fn].name;
+	int busy = 0, busy_fn = 0;
+
+	for (int i = 0; i < s->n; i++) {
+		busy += s->e[i].busy;
+		busy_fn += s->e[i].busy && !strcmp(s->e[i].function, name);
+	}
+	return env_limits_refuse(lv, fn, busy, busy_fn);
 }
 
 /* Under the alloc lock: an idle environment of fn, held (1), or 0. */
@@ -749,6 +883,7 @@ static int pick_idle(const struct live *lv, const struct env_set *s, int fn,
 		}
 		h->m = *m;
 		h->lock_fd = fd;
+		env_gen_bump(lv); /* taken: indexes count it busy */
 		return 1;
 	}
 	return 0;
@@ -759,11 +894,14 @@ int env_acquire(const struct live *lv, int fn, bool limits, struct env_handle *h
 	double t0 = now_ms();
 	struct attachment a;
 	struct env_set s;
-	int alloc = alloc_lock(lv), err, warm = 0;
+	long long gen;
+	int alloc, err, warm = 0;
 
+	if (env_registry_on(lv))
+		return env_registry_acquire(lv, fn, limits, h);
 	memset(h, 0, sizeof(*h));
 	h->lock_fd = -1;
-	if (alloc < 0)
+	if ((alloc = env_alloc_lock(lv)) < 0)
 		return alloc;
 	err = env_list(lv, &s);
 	if (!err && limits)
@@ -771,7 +909,7 @@ int env_acquire(const struct live *lv, int fn, bool limits, struct env_handle *h
 	if (!err)
 		warm = pick_idle(lv, &s, fn, h);
 	if (!err && !warm)
-		err = env_reserve(lv, &s, fn, h, &a);
+		err = env_reserve(lv, &(struct env_used){ .s = &s }, fn, h, &a, &gen);
 	env_set_free(&s);
 	close(alloc);
 	if (err < 0 || warm)
@@ -786,6 +924,10 @@ void env_reap_reclaimed(const struct live *lv)
 	char path[ENV_PATH_MAX];
 	struct env_set s;
 
+	if (env_registry_on(lv)) {
+		env_registry_reap(lv);
+		return;
+	}
 	if (env_list(lv, &s) < 0) {
 		err_clear();
 		return;

@@ -75,6 +75,7 @@ const char *env_mode_str(enum env_mode m);
 struct env_handle {
 	struct env_meta m;
 	int lock_fd;
+	bool indexed;              /* taken through this process's registry */
 	bool cold;
 	double init_ms;            /* cold: time to create it */
 };

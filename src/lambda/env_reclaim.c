@@ -133,6 +133,11 @@ int env_reclaim_for(const struct live *lv, const char *fn_name, const char *self
 	bool *gone;
 	int i;
 
+	/* Without a budget, the machine's figures alone say whether any
+	 * environment must go: no listing of them on every cold start. */
+	pressure_now(lv, &(struct env_set){ 0 }, &p);
+	if (p.budget <= 0 && !short_of_memory(&p))
+		return 0;
 	if (env_list(lv, &s) < 0)
 		return errf(EAGAIN, "TooManyRequestsException: Rate Exceeded. (%s)", err_msg());
 	pressure_now(lv, &s, &p);

@@ -95,7 +95,21 @@ static int dev_tree(int root, const char *rootfs)
 	return err;
 }
 
-int codefs_mount_image(const char *rootfs, const char *tmp_dir)
+/* The node's files over the image's: its hosts file and resolv.conf (the
+ * mount namespace's /etc, node_mounts() of kernel/proc.c), the CA bundle. */
+static int node_files(int root, const char *rootfs, const char *ca_bundle)
+{
+	unsigned int ro = MOUNT_ATTR_RDONLY | USER_ATTRS;
+	int err = bind_on(root, rootfs, "/etc/hosts", "etc/hosts", false, ro);
+
+	if (err == 0)
+		err = bind_on(root, rootfs, "/etc/resolv.conf", "etc/resolv.conf", false, ro);
+	if (err == 0 && ca_bundle && ca_bundle[0])
+		err = bind_on(root, rootfs, ca_bundle, CODEFS_CA_DIR "/" CODEFS_CA_FILE, false, ro);
+	return err;
+}
+
+int codefs_mount_image(const char *rootfs, const char *tmp_dir, const char *ca_bundle)
 {
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY | USER_ATTRS };
 	int self = open(rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), root, err;
@@ -112,17 +126,16 @@ int codefs_mount_image(const char *rootfs, const char *tmp_dir)
 		return errf(errno, "opening %s: %s", rootfs, strerror(errno));
 	if ((err = bind_on(root, rootfs, tmp_dir, "tmp", true, USER_ATTRS)) == 0 &&
 	    (err = dev_tree(root, rootfs)) == 0 &&
-	    (err = bind_on(root, rootfs, "/etc/hosts", "etc/hosts", false,
-			   MOUNT_ATTR_RDONLY | USER_ATTRS)) == 0 &&
+	    (err = node_files(root, rootfs, ca_bundle)) == 0 &&
 	    mount_setattr(root, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
 		err = errf(errno, "making %s read-only, nosuid, nodev: %s", rootfs, strerror(errno));
 	close(root);
 	return err;
 }
 
-int codefs_enter_image(const char *rootfs, const char *tmp_dir)
+int codefs_enter_image(const char *rootfs, const char *tmp_dir, const char *ca_bundle)
 {
-	int err = codefs_mount_image(rootfs, tmp_dir);
+	int err = codefs_mount_image(rootfs, tmp_dir, ca_bundle);
 
 	if (err < 0)
 		return err;

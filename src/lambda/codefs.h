@@ -12,17 +12,29 @@
  * the node's /etc/hosts inside; the runtime chroots into it. Each mount
  * point inside the image is opened from the root without following a
  * symlink (util/fsat.h) and mounted on by descriptor (open_tree,
- * move_mount), so nothing the image ships steers a mount (issue 18). */
+ * move_mount), so nothing the image ships steers a mount (issue 18).
+ *
+ * A function of a topology with "aws" gets the AWS setup of a package
+ * function in an image too: the node's /etc/resolv.conf (its VPC's
+ * resolver) and the topology's CA bundle at CODEFS_CA_BUNDLE, both
+ * read-only, on files lambda/imgroot.h made in the image's root. */
 #ifndef VPCSIM_CODEFS_H
 #define VPCSIM_CODEFS_H
 
-/* Prepare `rootfs` (read-only from now, in this namespace) for a chroot. */
-int codefs_mount_image(const char *rootfs, const char *tmp_dir);
+/* Where a function finds the topology's CA bundle (the system's CAs and
+ * the AWS zone's; aws/ca.h): bound there in the jail and in an image. */
+#define CODEFS_CA_DIR "var/vpcsim"
+#define CODEFS_CA_FILE "ca-bundle.pem"
+#define CODEFS_CA_BUNDLE "/" CODEFS_CA_DIR "/" CODEFS_CA_FILE
+
+/* Prepare `rootfs` (read-only from now, in this namespace) for a chroot;
+ * ca_bundle: the host path of the CA bundle, NULL or "" for none. */
+int codefs_mount_image(const char *rootfs, const char *tmp_dir, const char *ca_bundle);
 
 /* Enter an image's root: codefs_mount_image(), chroot into it, a procfs
  * of the caller's PID namespace on its /proc. For a process in its own
  * mount namespace about to exec: the image's runtime, and a command
  * (`invoke FN -- CMD`, `exec`) run in an image function's environment. */
-int codefs_enter_image(const char *rootfs, const char *tmp_dir);
+int codefs_enter_image(const char *rootfs, const char *tmp_dir, const char *ca_bundle);
 
 #endif

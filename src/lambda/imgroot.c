@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include <cJSON.h>
 
+#include "lambda/codefs.h"
 #include "lambda/imgroot.h"
 #include "lambda/pkgpath.h"
 #include "util/err.h"
@@ -389,11 +391,52 @@ int imgroot_unpack(const struct imgsrc *s, int root, const struct unpack_limits 
 	return err;
 }
 
+/* A file vpcsim mounts on in the folder `dir` (at `at` in the image),
+ * made where missing; a symbolic link or anything but a file there is
+ * refused, or, with `replace`, a symbolic link is removed (unlinkat
+ * never follows it) and the file made in its place. */
+static int mount_file(int dir, const char *name, const char *at, const char *what,
+		      const char *mounts, bool replace)
+{
+	struct stat st;
+	int h = openat(dir, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+
+	if (h < 0 && errno == ELOOP && replace && unlinkat(dir, name, 0) == 0)
+		h = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (h >= 0 && fstat(h, &st) == 0 && S_ISREG(st.st_mode)) {
+		close(h);
+		return 0;
+	}
+	int err = errf(EINVAL, "the image %s: %s is %s: vpcsim mounts %s there; make it a file "
+		       "in the image", what, at, h >= 0 ? "not a regular file" : errno == ELOOP ?
+		       "a symbolic link" : strerror(errno), mounts);
+
+	if (h >= 0)
+		close(h);
+	return err;
+}
+
+/* The files mounted on in a folder of the image. /etc/resolv.conf may be
+ * a symbolic link in an image (to systemd-resolved's stub file): the
+ * node's resolver replaces it, as a container runtime's does. */
+static int mount_files(int fd, const char *rel, const char *what)
+{
+	if (!strcmp(rel, "etc"))
+		return mount_file(fd, "hosts", "/etc/hosts", what, "the node's hosts file",
+				  false) ?:
+		       mount_file(fd, "resolv.conf", "/etc/resolv.conf", what,
+				  "the VPC resolver's resolv.conf", true);
+	if (!strcmp(rel, CODEFS_CA_DIR))
+		return mount_file(fd, CODEFS_CA_FILE, "/" CODEFS_CA_DIR "/" CODEFS_CA_FILE, what,
+				  "the topology's CA bundle", false);
+	return 0;
+}
+
 /* The mount points: folders, never a symlink, made where missing. */
 int imgroot_prepare(int root, const char *what)
 {
-	static const char *const dirs[] = { "proc", "dev", "tmp", "etc", "var", "var/task" };
-	struct stat st;
+	static const char *const dirs[] = { "proc", "dev", "tmp", "etc", "var", "var/task",
+					    CODEFS_CA_DIR };
 	int fd, err = 0;
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && err == 0; i++) {
@@ -406,18 +449,8 @@ int imgroot_prepare(int root, const char *what)
 				    "lies beneath one" : strerror(-fd), dirs[i]);
 		if (!strcmp(dirs[i], "tmp") && fchmod(fd, 01777) < 0)
 			err = errf(errno, "the image %s: chmod /tmp: %s", what, strerror(errno));
-		if (!strcmp(dirs[i], "etc")) {
-			int h = openat(fd, "hosts", O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
-				       O_CLOEXEC, 0644);
-
-			if (h < 0 || fstat(h, &st) < 0 || !S_ISREG(st.st_mode))
-				err = errf(EINVAL, "the image %s: /etc/hosts is %s: vpcsim mounts "
-					   "the node's hosts file there; make it a file in the image",
-					   what, h >= 0 ? "not a regular file" : errno == ELOOP ?
-					   "a symbolic link" : strerror(errno));
-			if (h >= 0)
-				close(h);
-		}
+		if (err == 0)
+			err = mount_files(fd, dirs[i], what);
 		close(fd);
 	}
 	return err;

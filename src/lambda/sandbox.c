@@ -482,7 +482,7 @@ static int child_root(const struct child_args *a)
 
 	if (!a->sb->rootfs)
 		return jail_enter(&a->jail);
-	if ((err = codefs_enter_image(a->sb->rootfs, a->jail.tmp)) < 0)
+	if ((err = codefs_enter_image(a->sb->rootfs, a->jail.tmp, NULL)) < 0)
 		return err;
 	if (chdir(wd) < 0)
 		return errf(errno, "chdir %s in the image: %s", wd, strerror(errno));

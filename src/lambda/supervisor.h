@@ -41,6 +41,7 @@
 #include <limits.h>
 #include <stdbool.h>
 
+#include "lambda/codefs.h"
 #include "model/topology_code.h"
 
 #define SUP_INIT_LIMIT_MS 10000  /* Lambda's init phase limit */
@@ -68,14 +69,14 @@ struct sup_cfg {
 	char **env;                   /* KEY=VALUE: image ENV, then the function's */
 	/* The topology's AWS services (docs/AWS-SERVICES.md): the execution
 	 * role's credentials ("" without "aws") and the CA bundle the
-	 * runtime trusts, bound at LAMBDA_CA_BUNDLE in the jail. */
+	 * runtime trusts, bound at LAMBDA_CA_BUNDLE in the jail or the image. */
 	char aws_key_id[32], aws_secret[64], aws_token[160];
 	char ca_bundle[PATH_MAX];     /* host path; "" without "aws" */
 	bool log_json;                /* logging_config log_format JSON */
 	char app_level[8], sys_level[8]; /* its levels ("" with Text) */
 };
 
-#define LAMBDA_CA_BUNDLE "/var/vpcsim/ca-bundle.pem"
+#define LAMBDA_CA_BUNDLE CODEFS_CA_BUNDLE
 
 /* Fork the supervisor of cfg's environment (detached: its own session,
  * reparented to init) and wait until its socket accepts. Returns 0, or

@@ -110,7 +110,7 @@ static void env_aws(const struct sup_cfg *c, struct envv *e)
 		envv_add(e, "AWS_SECRET_ACCESS_KEY=%s", c->aws_secret);
 		envv_add(e, "AWS_SESSION_TOKEN=%s", c->aws_token);
 	}
-	if (c->ca_bundle[0] && !c->rootfs[0]) {
+	if (c->ca_bundle[0]) {
 		envv_add(e, "AWS_CA_BUNDLE=%s", LAMBDA_CA_BUNDLE);
 		envv_add(e, "REQUESTS_CA_BUNDLE=%s", LAMBDA_CA_BUNDLE);
 		envv_add(e, "SSL_CERT_FILE=%s", LAMBDA_CA_BUNDLE);
@@ -260,7 +260,7 @@ static __attribute__((noreturn)) void child_run(const struct child *a)
 		goto fail;
 	snprintf(tmp, sizeof(tmp), "%s/tmp", a->c->env_dir);
 	if (a->c->rootfs[0])
-		err = codefs_enter_image(a->c->rootfs, tmp);
+		err = codefs_enter_image(a->c->rootfs, tmp, a->c->ca_bundle);
 	else
 		err = package_jail(a->c, tmp);
 	if (err < 0)

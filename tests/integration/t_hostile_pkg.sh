@@ -7,7 +7,7 @@
 #   canary.d/     a folder with target and target2 (whiteout targets)
 #   secret.tar    root's own tar with secret.txt (a manifest's target)
 . "$(dirname "$0")/lib.sh"
-plan 30
+plan 37
 T=$(unique_name)
 H=$TMP/host
 D=$ROOT/tests/integration/data/hostile
@@ -45,7 +45,7 @@ cp "$D/bootstrap" "$D/probe.sh" "$B/opt/"
 chmod 1777 "$B/tmp"
 build_images() {
 	local c
-	for c in tmp-link hosts-link var-link whiteout device manifest-escape; do
+	for c in tmp-link hosts-link resolv-link ca-link ca-file-link var-link whiteout device manifest-escape; do
 		"$D/mkimage.py" "$B" "$TMP/$c.tar" "$c" "$H" || return 1
 	done
 }
@@ -87,6 +87,9 @@ cat >"$TMP/t.json" <<JSON
 { "name": "$T", "functions": [
   { "name": "tmplink", "image": "tmp-link.tar" },
   { "name": "hostslink", "image": "hosts-link.tar" },
+  { "name": "resolvlink", "image": "resolv-link.tar" },
+  { "name": "calink", "image": "ca-link.tar" },
+  { "name": "cafilelink", "image": "ca-file-link.tar" },
   { "name": "varlink", "image": "var-link.tar" },
   { "name": "whiteout", "image": "whiteout.tar" },
   { "name": "device", "image": "device.tar" },
@@ -106,6 +109,18 @@ check "1: /tmp link: the host file keeps its mode (640) and content" canary
 inv hostslink
 has "1: /etc/hosts linked out: refused" "/etc/hosts is .*make it a file in the image"
 check "1: /etc/hosts link: no file made on the host" canary
+inv resolvlink
+is "1: /etc/resolv.conf linked out: the link is replaced, the image runs" 0 "$RC"
+saw "1: ... and the function reads the node's resolv.conf" "resolv:vpcsim"
+check "1: /etc/resolv.conf link: no file made on the host" canary
+inv calink
+has "1: /var/vpcsim (the CA bundle's folder) linked to a host folder: refused" \
+	"/var/vpcsim is a symbolic link or a file"
+check "1: /var/vpcsim link: no file made in the host folder" canary
+inv cafilelink
+has "1: the CA bundle's file linked to a host file: refused" \
+	"/var/vpcsim/ca-bundle.pem is a symbolic link: vpcsim mounts the topology's CA bundle there"
+check "1: CA bundle link: the host file keeps its mode and content" canary
 inv varlink
 has "1: /var linked to a host folder: refused" "/var is a symbolic link or a file"
 check "1: /var link: no task folder made in the host folder" canary
@@ -139,7 +154,7 @@ check "5: validate passes with a good zip" V validate "$TMP/t.json"
 cp "$TMP/bomb.zip" "$TMP/pkg.zip"
 V validate "$TMP/t.json" >"$TMP/log" 2>&1
 is "5: validate counts the data, not the headers: exit 2" 2 "$?"
-has "5: validate names the limit" "functions\[7\].code: InvalidParameterValueException: Unzipped size must be smaller than 262144000 bytes"
+has "5: validate names the limit" "functions\[10\].code: InvalidParameterValueException: Unzipped size must be smaller than 262144000 bytes"
 # The zip changed after up: invoke checks it again before unpacking it
 # (unpacking itself also counts what it writes: tests/unit/test_pkgpath.c).
 inv zip

@@ -3,7 +3,8 @@
    mkimage.py BASE_DIR OUT.tar CASE HOSTDIR
 BASE_DIR: a root with bash, curl and /opt/{bootstrap,probe.sh}; HOSTDIR:
 the test's folder of canaries on the host, which the hostile layers point at.
-CASE: tmp-link | hosts-link | var-link | whiteout | device | manifest-escape."""
+CASE: tmp-link | hosts-link | resolv-link | ca-link | ca-file-link | var-link | whiteout |
+device | manifest-escape."""
 import io
 import json
 import sys
@@ -39,6 +40,14 @@ if case == "tmp-link":        # chmod 1777 of /tmp lands on a host file
 elif case == "hosts-link":    # open(O_CREAT) of /etc/hosts makes a host file
     layers.append(("l2/layer.tar", tar_bytes(
         lambda tf: link(tf, "etc/hosts", host + "/made-by-root"))))
+elif case == "resolv-link":   # open(O_CREAT) of /etc/resolv.conf makes a host file
+    layers.append(("l2/layer.tar", tar_bytes(
+        lambda tf: link(tf, "etc/resolv.conf", host + "/made-by-root"))))
+elif case == "ca-link":       # mkdir var/vpcsim/ca-bundle.pem lands in a host folder
+    layers.append(("l2/layer.tar", tar_bytes(lambda tf: link(tf, "var/vpcsim", host + "/canary.d"))))
+elif case == "ca-file-link":  # the CA bundle bound over a host file
+    layers.append(("l2/layer.tar", tar_bytes(
+        lambda tf: link(tf, "var/vpcsim/ca-bundle.pem", host + "/canary"))))
 elif case == "var-link":      # mkdir var/task makes a host folder
     layers.append(("l2/layer.tar", tar_bytes(lambda tf: link(tf, "var", host + "/canary.d"))))
 elif case == "whiteout":      # a later layer's whiteout, and one in the same layer

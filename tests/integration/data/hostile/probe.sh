@@ -11,5 +11,9 @@ probe() {
 	if [ -e /secret.txt ]; then out+="secret:$(</secret.txt) "; else out+="secret:absent "; fi
 	# 2: the whiteouts' targets, through the image's links
 	[ -e /w/target ] && out+="w:present " || out+="w:absent "
+	# 1: whose /etc/resolv.conf the function reads
+	local first=""
+	read -r first </etc/resolv.conf
+	[[ $first == "# written by vpcsim"* ]] && out+="resolv:vpcsim " || out+="resolv:other "
 	echo "$out"
 }

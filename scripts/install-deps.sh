@@ -11,7 +11,7 @@ uuid-dev libsmartcols-dev
 libelf-dev zlib1g-dev linux-libc-dev
 bpftool clang llvm libclang-rt-dev
 libcmocka-dev python3-jsonschema libarchive-dev libmicrohttpd-dev libssl-dev libyaml-dev
-curl nodejs zip
+curl nodejs zip cmake xz-utils
 iproute2 nftables procps util-linux bsdutils python3
 libpq-dev postgresql postgresql-client openssl python3-psycopg2
 dnsmasq-base bind9-dnsutils
@@ -33,9 +33,14 @@ done
 # with `npm ci` (exact versions, no lockfile change) into its node_modules:
 # the AWS zone's engines (engines/, docs/AWS-SERVICES.md) and the AWS SDK
 # for JavaScript v3 that the Node.js runtime ships (runtimes/nodejs/, at
-# /var/runtime/node_modules inside a function, as on AWS).
+# /var/runtime/node_modules inside a function, as on AWS), and AWS's own
+# Node.js Runtime Interface Client that t_runtime_ric runs (tests/ric/: its
+# install builds its bundled curl and aws-lambda-cpp with cmake, make, a C++
+# compiler and node-gyp against the machine's /usr/include/node; minutes,
+# once; the file checked is the native client that build makes).
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-NPM_DIRS="$TOP/engines:s3rver/bin/s3rver.js $TOP/runtimes/nodejs:@aws-sdk/client-lambda/package.json"
+NPM_DIRS="$TOP/engines:s3rver/bin/s3rver.js $TOP/runtimes/nodejs:@aws-sdk/client-lambda/package.json
+$TOP/tests/ric:aws-lambda-ric/rapid-client.node"
 engines_missing() {
 	for d in $NPM_DIRS; do
 		[ -f "${d%%:*}/node_modules/${d#*:}" ] || return 0
@@ -51,7 +56,7 @@ engines_install() {
 }
 if [ -z "$missing" ]; then
 	if engines_missing && { [ "${1:-}" = "--check" ] || [ "${2:-}" = "--check" ]; }; then
-		echo "install-deps: missing: engines/ or runtimes/nodejs/ node_modules (npm ci)"
+		echo "install-deps: missing: engines/, runtimes/nodejs/ or tests/ric/ node_modules (npm ci)"
 		exit 1
 	fi
 	engines_install

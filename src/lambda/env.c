@@ -1,7 +1,6 @@
 /* Execution environments with their network attachment; see env.h. */
 #include <dirent.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -714,47 +713,15 @@ int env_reserve(const struct live *lv, const struct env_used *u, int fn,
 
 /* After env_reserve, outside the alloc lock: the network, cgroup and /tmp
  * of h's environment, beside other builds (t0: when the cold start began). */
-/* Builds at once in this process, as many as cold starts' runtimes
- * (VPCSIM_COLD_STARTS, else 2 per core; invoke.c): serve's hundreds of
- * concurrent cold starts otherwise all made their namespace and veth
- * together, each waiting on the kernel's one rtnl lock (load average 159
- * at 648 environments), none sooner. */
-static pthread_mutex_t build_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t build_cv = PTHREAD_COND_INITIALIZER;
-static int build_running, build_max;
-
-static void build_turn(bool enter)
-{
-	pthread_mutex_lock(&build_mu);
-	if (!build_max) {
-		const char *v = getenv("VPCSIM_COLD_STARTS");
-		long cores = sysconf(_SC_NPROCESSORS_ONLN);
-
-		build_max = v && atoi(v) > 0 ? atoi(v) : cores > 0 ? 2 * (int)cores : 2;
-	}
-	if (enter) {
-		while (build_running >= build_max)
-			pthread_cond_wait(&build_cv, &build_mu);
-		build_running++;
-	} else {
-		build_running--;
-		pthread_cond_signal(&build_cv);
-	}
-	pthread_mutex_unlock(&build_mu);
-}
-
 int env_build(const struct live *lv, int fn, struct env_handle *h,
 	      const struct attachment *a, double t0)
 {
-	int builds, err;
+	int builds = topo_lock(lv, ".builds", LOCK_SH), err;
 
-	build_turn(true);
-	builds = topo_lock(lv, ".builds", LOCK_SH);
 	err = builds < 0 ? builds : !state_is_up(lv->name) ?
 		errf(ESHUTDOWN, "topology %s is going down", lv->name) : build(lv, fn, &h->m, a);
 	if (builds >= 0)
 		close(builds);
-	build_turn(false);
 	if (err < 0) {
 		char msg[1024];
 

@@ -12,28 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/layout.h"
-#include "model/plan.h"
 #include "model/template.h"
-#include "model/topology.h"
-
-static void topology_of(const char *text)
-{
-	struct diags d = { 0 };
-	struct topology *t = topology_parse("fuzz.yaml", text, strlen(text), &d);
-	struct layout L;
-	struct plan P;
-
-	if (t && layout_build(t, &L, &d) == 0) {
-		if (plan_build(&L, &P) == 0)
-			plan_free(&P);
-		layout_free(&L);
-	} else if (t) {
-		layout_free(&L);
-	}
-	topology_free(t);
-	diags_free(&d);
-}
+#include "topology_run.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -43,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	topo = template_import("/nonexistent/vpcsim-fuzz/template.yaml", (const char *)data, size, &o, &d);
 	if (topo)
-		topology_of(topo);
+		topology_run("fuzz.yaml", topo, strlen(topo));
 	free(topo);
 	diags_free(&d);
 	return 0;

@@ -46,13 +46,23 @@ check_fails() { # description command...
 	else ok "$what"; fi
 }
 
-# V ARGS: vpcsim itself (exported, so `bash -c` and `timeout` can call it).
+# V ARGS: vpcsim itself.
 V() { "$VPCSIM" "$@"; }
 # is WHAT EXPECTED ACTUAL; on a mismatch, the last invoke's log if any.
 is() {
 	if [ "$2" = "$3" ]; then ok "$1"; else
 		not_ok "$1 (expected '$2', got '$3')"
 		[ -s "$TMP/log" ] && sed 's/^/    /' "$TMP/log"
+	fi
+	return 0
+}
+# has WHAT PATTERN [FILE]: FILE (default $TMP/out) has a line matching
+# the basic regex PATTERN; on a miss, FILE.
+has() {
+	local f=${3:-$TMP/out}
+	if grep -q -- "$2" "$f"; then ok "$1"; else
+		not_ok "$1 (no '$2' in:)"
+		sed 's/^/    /' "$f"
 	fi
 	return 0
 }

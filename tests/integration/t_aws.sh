@@ -12,7 +12,6 @@ T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/aws" "$TMP/aws"
 topo_copy "$ROOT/tests/integration/data/aws.json" "$T"
 AWS=/usr/bin/aws
-has() { if grep -q -- "$2" "$TMP/out"; then ok "$1"; else not_ok "$1 (no '$2' in:)"; sed 's/^/    /' "$TMP/out"; fi; }
 # cli ARGS: the AWS CLI run from the internet host, output in $TMP/out
 cli() { V exec -t "$T" client -- env AWS_DEFAULT_REGION=us-east-1 AWS_CA_BUNDLE="$TMP/ca.pem" \
 	AWS_ACCESS_KEY_ID="$KEY" AWS_SECRET_ACCESS_KEY="$SECRET" ${TOKEN:+AWS_SESSION_TOKEN="$TOKEN"} \

@@ -12,7 +12,6 @@ plan 26
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/aws_engines.json" "$T"
 AWS=/usr/bin/aws
-has() { if grep -q -- "$2" "$TMP/out"; then ok "$1"; else not_ok "$1 (no '$2' in:)"; sed 's/^/    /' "$TMP/out"; fi; }
 cli() { V exec -t "$T" client -- env AWS_DEFAULT_REGION=us-east-1 AWS_CA_BUNDLE="$TMP/ca.pem" \
 	AWS_ACCESS_KEY_ID="$KEY" AWS_SECRET_ACCESS_KEY="$SECRET" \
 	"$AWS" --cli-connect-timeout 5 --cli-read-timeout 20 "$@" >"$TMP/out" 2>&1; }

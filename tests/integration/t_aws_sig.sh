@@ -11,7 +11,6 @@ cp -r "$ROOT/tests/integration/data/aws" "$TMP/aws"
 cp -r "$ROOT/tests/integration/data/aws-sig" "$TMP/aws-sig"
 topo_copy "$ROOT/tests/integration/data/aws-sig.json" "$T"
 AWS=/usr/bin/aws PY=/usr/bin/python3
-has() { if grep -q -- "$2" "$TMP/out"; then ok "$1"; else not_ok "$1 (no '$2' in:)"; sed 's/^/    /' "$TMP/out"; fi; }
 # on HOST CMD...: run CMD on an internet host with the AWS settings
 on() { local h=$1; shift; V exec -t "$T" "$h" -- env AWS_DEFAULT_REGION=us-east-1 AWS_CA_BUNDLE="$TMP/ca.pem" \
 	AWS_ACCESS_KEY_ID="$KEY" AWS_SECRET_ACCESS_KEY="$SECRET" ${TOKEN:+AWS_SESSION_TOKEN="$TOKEN"} \

@@ -10,7 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 plan 37
 T=$(unique_name)
-V() { "$VPCSIM" "$@"; }
 mkdir -p "$TMP/edge"
 cp -r "$ROOT"/examples/edge/* "$ROOT"/tests/integration/data/edge/* "$TMP/edge/"
 topo_copy "$ROOT/examples/edge.json" "$T"

@@ -13,9 +13,6 @@ plan 28
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/endpoints" "$TMP/endpoints"
 topo_copy "$ROOT/tests/integration/data/endpoints.json" "$T"
-V() { "$VPCSIM" "$@"; }
-is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (expected '$2', got '$3')"; fi; }
-has() { if grep -q -- "$2" "$3"; then ok "$1"; else not_ok "$1 (no '$2' in:)"; sed 's/^/    /' "$3"; fi; }
 # inv FN PAYLOAD: the function's answer in $TMP/FN.json, its log in $TMP/FN.log
 inv() { V invoke -t "$T" "$1" --payload "$2" >"$TMP/$1.json" 2>"$TMP/$1.log"; }
 field() { python3 -c "import json; j=json.load(open('$TMP/$1.json')); print($2)" 2>&1; }

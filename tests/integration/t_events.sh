@@ -9,7 +9,6 @@ plan 24
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/events" "$TMP/events"
 topo_copy "$ROOT/tests/integration/data/events.json" "$T"
-V() { "$VPCSIM" "$@"; }
 LOG=/run/vpcsim/$T/logs/events.log
 svc() { # KEY: the event service's field in status --json
 	V status "$T" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["event_service"][sys.argv[1]])' "$1"

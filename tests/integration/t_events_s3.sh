@@ -10,7 +10,6 @@ T=$(unique_name)
 cp -r "$ROOT/examples/thumbnail" "$TMP/thumbnail"
 cp -r "$ROOT/tests/integration/data/events_s3" "$ROOT/tests/integration/data/events" "$TMP/"
 topo_copy "$ROOT/tests/integration/data/events_s3.json" "$T"
-V() { "$VPCSIM" "$@"; }
 LOG=/run/vpcsim/$T/logs/events.log
 wait_log() { # RE [SECONDS]
 	for _ in $(seq $((${2:-120} * 5))); do grep -qE "$1" "$LOG" 2>/dev/null && return 0; sleep 0.2; done

@@ -12,7 +12,6 @@
 plan 44
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/rds_proxy.json" "$T"
-V() { "$VPCSIM" "$@"; }
 PSQL=$(ls -d /usr/lib/postgresql/*/bin/psql | sort -V | tail -1)
 PIN=$(cat "$ROOT/tests/integration/rds_pin.py")
 py() { V invoke -t "$T" app -- /usr/bin/python3 -c "$PIN" "$@"; }

@@ -20,7 +20,7 @@ BPFTOOL ?= bpftool
 # Linked: what every command uses. Opened on first use (src/util/dlib.h):
 # the libraries a few verbs need, which linked would cost every start.
 PKGS     := libnl-route-3.0 libmnl libnftnl libbpf libcjson uuid smartcols zlib
-PKGS_DL  := libpq libarchive libmicrohttpd libcrypto yaml-0.1
+PKGS_DL  := libpq libmariadb libarchive libmicrohttpd libcrypto yaml-0.1
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(PKGS_DL) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -14,6 +14,7 @@ libcmocka-dev python3-jsonschema libarchive-dev libmicrohttpd-dev libssl-dev lib
 curl nodejs zip cmake xz-utils
 iproute2 nftables procps util-linux bsdutils python3
 libpq-dev postgresql postgresql-client openssl python3-psycopg2
+mariadb-server mariadb-client libmariadb-dev python3-pymysql
 dnsmasq-base bind9-dnsutils
 python3-boto3 awscli python3-pil
 openjdk-17-jdk-headless libjackson2-databind-java
@@ -75,6 +76,19 @@ fi
 echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
+# Package scripts must start no service in the root namespace (mariadb-server
+# would start a system-wide server; vpcsim runs its own, jailed, per
+# database): a policy-rc.d that exits 101 refuses every start, and is removed
+# afterwards unless the machine already had one.
+policy=/usr/sbin/policy-rc.d
+made_policy=""
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\n# install-deps.sh: no service starts during this install\nexit 101\n' >"$policy"
+	chmod 0755 "$policy"
+	made_policy=1
+	trap 'rm -f "$policy"' EXIT INT TERM
+fi
 # shellcheck disable=SC2086
 apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends $missing
+if [ -n "$made_policy" ]; then rm -f "$policy"; trap - EXIT INT TERM; fi
 engines_install

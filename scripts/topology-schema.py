@@ -130,11 +130,14 @@ defs = {
          desc="a container the CNI plugin attached (written by its ADD into the live "
               "topology; up refuses it; docs/CNI.md)"),
      "require_tls": B("v2, rds-proxy: clients must use TLS (default false)"),
-     "engine": s("v2: a real database server run by vpcsim", enum=["postgres"]),
-     "port": i(1, 65535, "v2: the engine's port (postgres: 5432)"),
-     "max_connections": i(1, None, "v2: the server's max_connections"),
+     "engine": s("v2: a real database server run by vpcsim (v3: mysql is Debian's MariaDB server)",
+                 enum=["postgres", "mysql"]),
+     "port": i(1, 65535, "v2: the engine's port (postgres: 5432, mysql: 3306)"),
+     "max_connections": i(1, None, "v2: the server's max_connections (postgres 6..5000, "
+                          "mysql 10..100000)"),
      "instance_class": s("v3: an RDS DB instance class (db.t3.micro, db.m5.large, ...); "
-                         "max_connections = LEAST(memory/9531392, 5000) unless given",
+                         "max_connections unless given: postgres LEAST(memory/9531392, 5000), "
+                         "mysql memory/12582880",
                          pattern="^db\\.[a-z0-9]+\\.[a-z0-9]+$"),
      "master_username": s("v2"), "master_password": s("v2; never shown"),
      "secret": {**NAME, "description": "v2: an entry of the top-level secrets"},

@@ -1,5 +1,6 @@
 /* `status` for database engines and proxies: engine, listening address,
- * connections in use (pg_stat_activity, over the engine's unix socket)
+ * connections in use (pg_stat_activity or MariaDB's PROCESSLIST, over the
+ * engine's unix socket)
  * and RDS Proxy's CloudWatch figures (the proxy's metrics file), from the
  * state folder. Credentials are never shown. */
 #include <stdio.h>
@@ -7,6 +8,7 @@
 
 #include "cli/report_internal.h"
 #include "kernel/engine.h"
+#include "kernel/mysql.h"
 #include "kernel/pgsql.h"
 #include "model/db_class.h"
 #include "model/engine_conf.h"
@@ -30,6 +32,19 @@ static void listening(const struct layout *L, const struct resource *r, int port
 	snprintf(buf, len, "%s:%d", ip4_str(L->atts[L->nodes[n].att].ip, ip), port);
 }
 
+static const char *admin_user(const struct resource *r)
+{
+	return r->db.engine == ENGINE_MYSQL ? DB_MYSQL_ADMIN_USER : DB_ADMIN_USER;
+}
+
+/* The engine's connections, over its socket in `dir`. */
+static int activity_read(const struct resource *r, const char *dir, struct db_activity *act)
+{
+	if (r->db.engine == ENGINE_MYSQL)
+		return mysql_activity_read(dir, MYSQL_SOCKET, DB_MYSQL_ADMIN_USER, act);
+	return pg_activity_read(dir, r->db.port, DB_ADMIN_USER, act);
+}
+
 static void print_dbs(const struct layout *L, const char *state_dir)
 {
 	struct table T = { .cols = 8 };
@@ -40,14 +55,14 @@ static void print_dbs(const struct layout *L, const char *state_dir)
 	for (int k = 0; k < L->t->n_resources; k++) {
 		const struct resource *r = &L->t->resources[k];
 		const char *cls = r->db.instance_class ? r->db.instance_class->name : "-";
-		struct pg_activity act;
+		struct db_activity act;
 
 		if (r->db.engine == ENGINE_NONE)
 			continue;
 		listening(L, r, r->db.port, addr, sizeof(addr));
 		engine_dir(state_dir, r->name, dir);
 		snprintf(m, sizeof(m), "%d", r->db.max_connections);
-		if (pg_activity_read(dir, r->db.port, DB_ADMIN_USER, &act) < 0) {
+		if (activity_read(r, dir, &act) < 0) {
 			table_row(&T, r->name, db_engine_str(r->db.engine), addr, r->db.master_username,
 				  "unreachable", "-", m, cls);
 			continue;
@@ -119,7 +134,7 @@ static cJSON *json_db(const struct layout *L, const struct resource *r, const ch
 {
 	cJSON *o = cJSON_CreateObject(), *c;
 	char addr[32], dir[ENGINE_DIR_MAX];
-	struct pg_activity act;
+	struct db_activity act;
 
 	listening(L, r, r->db.port, addr, sizeof(addr));
 	engine_dir(state_dir, r->name, dir);
@@ -139,10 +154,15 @@ static cJSON *json_db(const struct layout *L, const struct resource *r, const ch
 	} else {
 		cJSON_AddNullToObject(o, "instance_class");
 	}
-	cJSON_AddNumberToObject(o, "superuser_reserved_connections", DB_SUPERUSER_RESERVED);
+	if (r->db.engine == ENGINE_MYSQL) {
+		cJSON_AddStringToObject(o, "server", "mariadb");
+		cJSON_AddStringToObject(o, "socket", MYSQL_SOCKET);
+	} else {
+		cJSON_AddNumberToObject(o, "superuser_reserved_connections", DB_SUPERUSER_RESERVED);
+	}
 	cJSON_AddStringToObject(o, "socket_dir", dir);
-	cJSON_AddStringToObject(o, "admin_user", DB_ADMIN_USER);
-	if (pg_activity_read(dir, r->db.port, DB_ADMIN_USER, &act) < 0) {
+	cJSON_AddStringToObject(o, "admin_user", admin_user(r));
+	if (activity_read(r, dir, &act) < 0) {
 		cJSON_AddNullToObject(o, "connections");
 		cJSON_AddStringToObject(o, "error", err_msg());
 		return o;

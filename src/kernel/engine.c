@@ -1,4 +1,4 @@
-/* PostgreSQL and vpcsim-rds-proxy processes (engine.h). */
+/* PostgreSQL, MariaDB and vpcsim-rds-proxy processes (engine.h). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -28,6 +28,8 @@
 static const char *const prog_name[] = {
 	[PROG_INITDB] = "initdb", [PROG_POSTGRES] = "postgres",
 	[PROG_OPENSSL] = "openssl", [PROG_RDSPROXY] = "vpcsim-rds-proxy",
+	[PROG_MARIADB_INSTALL_DB] = "/usr/bin/mariadb-install-db",
+	[PROG_MARIADBD] = "/usr/sbin/mariadbd",
 };
 
 /* The highest version folder of /usr/lib/postgresql that has a server. */
@@ -93,6 +95,14 @@ int engine_prog_path(enum engine_prog p, char out[ENGINE_PATH_MAX])
 
 	if (p == PROG_RDSPROXY)
 		return rdsproxy_path(out);
+	if (p == PROG_MARIADB_INSTALL_DB || p == PROG_MARIADBD) {
+		snprintf(out, ENGINE_PATH_MAX, "%s", prog_name[p]);
+		if (access(out, X_OK) == 0)
+			return 0;
+		return errf(ENOENT, "MariaDB's %s is not installed: install the Debian package "
+			    "mariadb-server (make deps; its packaging starts a server of its own "
+			    "unless a policy-rc.d refuses it, as scripts/install-deps.sh does)", out);
+	}
 	if (p == PROG_OPENSSL) {
 		snprintf(out, ENGINE_PATH_MAX, "/usr/bin/openssl");
 		if (access(out, X_OK) == 0)
@@ -171,8 +181,9 @@ static void sleep_ms(int ms)
 
 /* Line 8 of postmaster.pid is the server's status; "ready" once it
  * accepts connections (what pg_ctl -w waits for). */
-static bool pg_ready(const char *datadir)
+static bool pg_ready(const void *arg)
 {
+	const char *datadir = arg;
 	char path[ENGINE_PATH_MAX + 32], line[128];
 	bool ready = false;
 	FILE *f;
@@ -405,7 +416,7 @@ int pg_initdb(const char *datadir, uid_t uid, const char *admin, const char *log
 /* Start r and wait for ready(arg); the process is stopped again when it
  * does not get there. */
 static int start_and_wait(const char *what, const struct engine_run *r, const char *log,
-			  int timeout_ms, bool (*ready)(const char *), const char *arg,
+			  int timeout_ms, bool (*ready)(const void *), const void *arg,
 			  struct proc_id *out)
 {
 	char last[512];
@@ -445,9 +456,47 @@ int pg_start(const char *netns, const char *datadir, uid_t uid, const char *log,
 	return start_and_wait("postgres", &r, log, timeout_ms, pg_ready, datadir, out);
 }
 
-static bool file_exists(const char *path)
+static bool file_exists(const void *path)
 {
 	return access(path, F_OK) == 0;
+}
+
+int mariadb_install_db(const char *dir, const char *conf, uid_t uid, const char *log)
+{
+	char prog[ENGINE_PATH_MAX], defaults[ENGINE_PATH_MAX + 32], what[ENGINE_PATH_MAX + 32];
+	char *argv[] = { prog, defaults, "--auth-root-authentication-method=socket",
+			 "--auth-root-socket-user=root", "--skip-test-db", "--force", NULL };
+	struct engine_run r = { .dir = dir, .uid = uid, .argv = argv };
+	int err = engine_prog_path(PROG_MARIADB_INSTALL_DB, prog);
+
+	if (err < 0)
+		return err;
+	snprintf(defaults, sizeof(defaults), "--defaults-file=%s", conf);
+	snprintf(what, sizeof(what), "mariadb-install-db in %s", dir);
+	return run_wait(what, &r, log);
+}
+
+/* The pid file is written once the server's sockets listen; both there. */
+static bool mariadb_listening(const void *arg)
+{
+	const struct mariadb_run *m = arg;
+
+	return file_exists(m->pid) && file_exists(m->sock);
+}
+
+int mariadb_start(const struct mariadb_run *m, int timeout_ms, struct proc_id *out)
+{
+	char prog[ENGINE_PATH_MAX], defaults[ENGINE_PATH_MAX + 32];
+	char *argv[] = { prog, defaults, NULL };
+	struct engine_run r = { .netns = m->netns, .dir = m->dir, .uid = m->uid, .own_ipc = true,
+				.argv = argv };
+	int err = engine_prog_path(PROG_MARIADBD, prog);
+
+	if (err < 0)
+		return err;
+	snprintf(defaults, sizeof(defaults), "--defaults-file=%s", m->conf);
+	return start_and_wait("mariadbd", &r, m->log, timeout_ms, mariadb_listening,
+			      m, out);
 }
 
 int rdsproxy_start(const struct rdsproxy_run *p, int timeout_ms, struct proc_id *out)

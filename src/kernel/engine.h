@@ -1,5 +1,5 @@
-/* Database engine processes: PostgreSQL from the Debian packages and
- * vpcsim-rds-proxy, run inside a node, each jailed as a function is
+/* Database engine processes: PostgreSQL and MariaDB from the Debian
+ * packages and vpcsim-rds-proxy, run inside a node, each jailed as a function is
  * (docs/RDS.md, docs/SECURITY.md):
  *
  *   - its own uid and gid (`uid`, engine_uid() of model/engine_conf.h),
@@ -35,6 +35,8 @@ enum engine_prog {
 	PROG_POSTGRES,
 	PROG_OPENSSL,              /* /usr/bin/openssl: a proxy's TLS certificate */
 	PROG_RDSPROXY,             /* vpcsim-rds-proxy, built with vpcsim */
+	PROG_MARIADB_INSTALL_DB,   /* /usr/bin/mariadb-install-db (mariadb-server) */
+	PROG_MARIADBD,             /* /usr/sbin/mariadbd (mariadb-server-core) */
 };
 
 /* The path of a program, or -ENOENT with a message naming the Debian
@@ -71,6 +73,22 @@ int engine_self_signed(const char *dir, uid_t uid, const char *cn, const char *l
  * the log's last line. */
 int pg_start(const char *netns, const char *datadir, uid_t uid, const char *log,
 	     int timeout_ms, struct proc_id *out);
+
+/* mariadb-install-db into `dir`/data, jailed as above (no network
+ * namespace), with the server settings of `conf` (a my.cnf in `dir`, read
+ * instead of the host's /etc/mysql): the system tables, root@localhost
+ * by unix_socket for the OS user root only, no test database. */
+int mariadb_install_db(const char *dir, const char *conf, uid_t uid, const char *log);
+
+/* Start mariadbd with `conf` inside node `netns`, jailed as above and in
+ * an IPC namespace of its own, and wait until it listens (its pid file
+ * and socket, `pid` and `sock` in `dir`, exist: it writes the pid file
+ * once its sockets listen), at most timeout_ms. Stopped by SIGTERM. */
+struct mariadb_run {
+	const char *netns, *dir, *conf, *pid, *sock, *log;
+	uid_t uid;
+};
+int mariadb_start(const struct mariadb_run *m, int timeout_ms, struct proc_id *out);
 
 /* vpcsim-rds-proxy (src/rdsproxy) in `netns`, jailed as above; its
  * binary is opened before the jail and run by descriptor (the jail shows

@@ -1,26 +1,16 @@
 /* libpq clients of the engines (pgsql.h). */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 
 #include "util/dlib.h"
 #include "kernel/pgsql.h"
 #include "util/err.h"
-#include "util/fork_flush.h"
 
-/* ---- sessions from a child chrooted into the engine's folder ----
- *
- * The socket lives in the engine's folder, which the engine's uid owns:
- * it could put a symlink where the socket should be, and a connection
- * made from the host would follow it to any unix socket of the host. So
- * every session is made by a forked child chrooted into that folder
- * as root: whatever is there resolves inside the folder. libpq is loaded before the fork. */
+/* ---- sessions from a child chrooted into the engine's folder
+ * (engine_session.h) ---- */
 
-#define REPLY_MAX 4096
+#define REPLY_MAX ENGINE_REPLY_MAX
 
 /* What a session does once connected: its reply in out (at most
  * REPLY_MAX bytes, *len set), 0, or an error (err_msg() says which). */
@@ -32,12 +22,6 @@ struct session {
 	const char *user, *db;
 	session_fn fn;
 	const void *arg;
-};
-
-/* The child's answer: err, then len bytes of reply (or of message). */
-struct reply_head {
-	int err;
-	size_t len;
 };
 
 static PGconn *connect_socket(const struct session *s)
@@ -58,71 +42,29 @@ static PGconn *connect_socket(const struct session *s)
 	return NULL;
 }
 
-static __attribute__((noreturn)) void session_child(const struct session *s, int fd)
+/* In the chrooted child: connect, then s->fn. */
+static int session_in_child(const void *arg, char *out, size_t *len)
 {
-	static char out[REPLY_MAX];
-	struct reply_head h = { 0, 0 };
-	const char *msg;
-	PGconn *c = NULL;
+	const struct session *s = arg;
+	PGconn *c = connect_socket(s);
+	int err;
 
-	if (chroot(s->dir) < 0 || chdir("/") < 0)
-		h.err = errf(errno, "chroot %s: %s", s->dir, strerror(errno));
-	if (!h.err && !(c = connect_socket(s)))
-		h.err = -EIO;
-	if (!h.err)
-		h.err = s->fn(c, s->arg, out, &h.len);
-	if (c)
-		sym_PQfinish(c);
-	if (h.err) {
-		msg = err_msg();
-		h.len = strlen(msg) < REPLY_MAX ? strlen(msg) : REPLY_MAX;
-		memcpy(out, msg, h.len);
-	}
-	_exit(write(fd, &h, sizeof(h)) == sizeof(h) &&
-	      write(fd, out, h.len) == (ssize_t)h.len ? 0 : 1);
+	if (!c)
+		return -EIO;
+	err = s->fn(c, s->arg, out, len);
+	sym_PQfinish(c);
+	return err;
 }
 
 /* Run s in its child; its reply in out[0..*len). */
 static int session_run(const struct session *s, char out[REPLY_MAX], size_t *len)
 {
-	struct reply_head h = { -EIO, 0 };
-	char msg[REPLY_MAX + 1];
-	int fd[2], status;
-	size_t got = 0;
-	ssize_t n = 0;
-	pid_t pid;
+	char what[ENGINE_REPLY_MAX];
 
 	if (dlib_load(DLIB_PQ) < 0)
 		return -ENOENT;
-	if (pipe2(fd, O_CLOEXEC) < 0)
-		return errf(errno, "pipe: %s", strerror(errno));
-	fork_flush();
-	pid = fork();
-	if (pid == 0) {
-		close(fd[0]);
-		session_child(s, fd[1]);
-	}
-	close(fd[1]);
-	if (pid < 0) {
-		close(fd[0]);
-		return errf(errno, "fork: %s", strerror(errno));
-	}
-	if (read(fd[0], &h, sizeof(h)) != sizeof(h) || h.len > REPLY_MAX)
-		h = (struct reply_head){ -EIO, 0 };
-	while (got < h.len && (n = read(fd[0], msg + got, h.len - got)) > 0)
-		got += (size_t)n;
-	close(fd[0]);
-	waitpid(pid, &status, 0);
-	if (got < h.len)
-		return errf(EIO, "talking to %s/.s.PGSQL.%d: the session's child ended early",
-			    s->dir, s->port);
-	if (h.err) {
-		msg[got] = '\0';
-		return errf(h.err < 0 ? -h.err : EIO, "%s", msg);
-	}
-	memcpy(out, msg, got);
-	*len = got;
-	return 0;
+	snprintf(what, sizeof(what), "%s/.s.PGSQL.%d", s->dir, s->port);
+	return engine_session_run(s->dir, what, session_in_child, s, out, len);
 }
 
 /* Run one statement; the error names `what`, never the statement (it may
@@ -193,7 +135,7 @@ int pg_create_master(const char *sock_dir, int port, const char *admin,
 static int activity_fn(PGconn *c, const void *arg, char *out, size_t *len)
 {
 	const char *params[1] = { arg };
-	struct pg_activity a;
+	struct db_activity a;
 	PGresult *r;
 	int err = 0;
 
@@ -218,7 +160,7 @@ static int activity_fn(PGconn *c, const void *arg, char *out, size_t *len)
 }
 
 int pg_activity_read(const char *sock_dir, int port, const char *admin,
-		     struct pg_activity *out)
+		     struct db_activity *out)
 {
 	struct session s = { .dir = sock_dir, .port = port, .user = admin, .db = "postgres",
 			     .fn = activity_fn, .arg = admin };

@@ -1,17 +1,13 @@
-/* Talking to the engines vpcsim runs, with libpq, over their unix sockets
- * in the topology's state folder (never over the network: the host has
- * no path into a VPC). docs/RDS.md.
- *
- * Every session is made by a forked child chrooted into the engine's
- * folder: the engine's uid owns that folder and could put a symlink where
- * its socket should be; inside the chroot it leads nowhere else.
- * PostgreSQL: as the engine's superuser (DB_ADMIN_USER), which pg_hba
- * admits by peer for root.
+/* Talking to PostgreSQL with libpq over its unix socket, from a child
+ * chrooted into the engine's folder (engine_session.h), as the engine's
+ * superuser (DB_ADMIN_USER), which pg_hba admits by peer for root.
  * Passwords are never part of a message. */
 #ifndef VPCSIM_PGSQL_H
 #define VPCSIM_PGSQL_H
 
 #include <sys/types.h>
+
+#include "kernel/engine_session.h"
 
 /* Create the master user: LOGIN CREATEDB, member of pg_monitor and
  * pg_signal_backend, owner of database postgres, with a SCRAM secret
@@ -23,13 +19,8 @@
 int pg_create_master(const char *sock_dir, int port, const char *admin,
 		     const char *user, const char *password);
 
-struct pg_activity {
-	int max_connections;
-	int clients;               /* client backends, the admin's own excluded */
-	int active, idle;          /* of clients: running a query, idle */
-};
-
+/* Client backends of pg_stat_activity, the admin's own excluded. */
 int pg_activity_read(const char *sock_dir, int port, const char *admin,
-		     struct pg_activity *out);
+		     struct db_activity *out);
 
 #endif

@@ -7,6 +7,7 @@
 #define GIB 1024
 #define PG_BYTES_PER_CONNECTION 9531392LL
 #define PG_MAX_CONNECTIONS_CAP 5000
+#define MYSQL_BYTES_PER_CONNECTION 12582880LL
 
 static const struct db_class classes[] = {
 	/* burstable */
@@ -59,6 +60,11 @@ int db_class_max_connections_postgres(const struct db_class *c)
 	long long n = (long long)c->memory_mib * 1024 * 1024 / PG_BYTES_PER_CONNECTION;
 
 	return n > PG_MAX_CONNECTIONS_CAP ? PG_MAX_CONNECTIONS_CAP : (int)n;
+}
+
+int db_class_max_connections_mysql(const struct db_class *c)
+{
+	return (int)((long long)c->memory_mib * 1024 * 1024 / MYSQL_BYTES_PER_CONNECTION);
 }
 
 const char *db_class_families(void)

@@ -106,6 +106,43 @@ char *pg_ident_render(void)
 		   "vpcsim root %s\n", DB_ADMIN_USER);
 }
 
+/* As pg_conf_render(): the data is thrown away at `down`, so InnoDB
+ * neither flushes its log at commit nor writes pages twice, and its
+ * buffers are small (many topologies share a small machine). No binary
+ * log, no performance schema, no name lookups (grants name addresses),
+ * the plugins' folder the package's, messages in English, times in UTC.
+ * secure_file_priv keeps LOAD DATA INFILE and SELECT INTO OUTFILE, for
+ * whoever has the FILE privilege (root@localhost only: RDS gives the
+ * master user none either), to the jail's private /tmp. */
+char *mysql_conf_render(const struct mysql_conf *c)
+{
+	char ip[IP4_STRLEN];
+
+	return fmt("# written by vpcsim: docs/RDS.md\n"
+		   "[mariadbd]\n"
+		   "datadir = %s/%s\n"
+		   "socket = %s/%s\n"
+		   "pid-file = %s/%s\n"
+		   "bind-address = %s\n"
+		   "port = %d\n"
+		   "max_connections = %d\n"
+		   "skip-name-resolve\n"
+		   "skip-log-bin\n"
+		   "performance_schema = OFF\n"
+		   "innodb_buffer_pool_size = 16M\n"
+		   "innodb_log_file_size = 4M\n"
+		   "innodb_flush_log_at_trx_commit = 0\n"
+		   "innodb_doublewrite = 0\n"
+		   "innodb_use_native_aio = 0\n"
+		   "secure_file_priv = /tmp\n"
+		   "lc_messages = en_US\n"
+		   "default_time_zone = '+00:00'\n"
+		   "character_set_server = utf8mb4\n"
+		   "collation_server = utf8mb4_general_ci\n",
+		   c->dir, MYSQL_DATA_DIR, c->dir, MYSQL_SOCKET, c->dir, MYSQL_PID_FILE,
+		   ip4_str(c->listen_ip, ip), c->port, c->max_connections);
+}
+
 /* "cred SECRET|- USER IAM PASSWORD" lines: the auth entries' secrets,
  * or the target's master credentials without `auth`. */
 static char *cred_lines(const struct topology *t, const struct resource *proxy)

@@ -49,6 +49,23 @@ char *pg_conf_render(const struct pg_conf *c);
 char *pg_hba_render(void);
 char *pg_ident_render(void);
 
+/* MariaDB (`engine: mysql`): the my.cnf its server reads
+ * (--defaults-file, so none of the host's /etc/mysql is read). The
+ * folder holds the data (MYSQL_DATA_DIR), the socket and the pid file. */
+#define MYSQL_DATA_DIR "data"
+#define MYSQL_SOCKET "mysqld.sock"
+#define MYSQL_PID_FILE "mariadbd.pid"
+#define MYSQL_CONF_FILE "my.cnf"
+
+struct mysql_conf {
+	uint32_t listen_ip;
+	int port;
+	int max_connections;
+	const char *dir;           /* the engine's folder */
+};
+
+char *mysql_conf_render(const struct mysql_conf *c);
+
 /* vpcsim-rds-proxy (src/rdsproxy): its configuration, the credentials
  * included, as the "key value" lines it reads on stdin. This text holds
  * passwords: it goes into a pipe, never a file or a log. */

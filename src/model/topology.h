@@ -185,6 +185,7 @@ struct conntrack_spec {
 enum db_engine {
 	ENGINE_NONE,               /* v1: the built-in responder answers `listen` */
 	ENGINE_POSTGRES,
+	ENGINE_MYSQL,              /* Debian's MariaDB server (docs/RDS.md, "MySQL") */
 };
 
 #define DB_PORT_POSTGRES 5432
@@ -193,6 +194,12 @@ enum db_engine {
 #define DB_MAX_CONNECTIONS_MAX 5000      /* LEAST(memory/9531392, 5000) caps RDS's */
 #define DB_SUPERUSER_RESERVED 3          /* superuser_reserved_connections */
 #define DB_ADMIN_USER "rdsadmin"         /* the engine's own superuser, as RDS's */
+
+#define DB_PORT_MYSQL 3306
+#define DB_MYSQL_MAX_CONNECTIONS_DEFAULT 151    /* MariaDB's own, without instance_class */
+#define DB_MYSQL_MAX_CONNECTIONS_MIN 10         /* MariaDB 10.11 raises anything lower to 10 */
+#define DB_MYSQL_MAX_CONNECTIONS_MAX 100000     /* MySQL's and MariaDB's upper bound */
+#define DB_MYSQL_ADMIN_USER "root"              /* root@localhost, unix_socket only */
 
 /* A `rds` resource with an engine: a real server. Credentials come from
  * the file or from a secret (then copied here); master_password is never

@@ -1,6 +1,7 @@
 /* Database engines, proxies and secrets in a topology file (TOPOLOGY.md,
  * v2 additions; docs/RDS.md): the keys of `rds` and `rds-proxy` resources
- * that make vpcsim run a real PostgreSQL or PgBouncer, and the top-level
+ * that make vpcsim run a real PostgreSQL or MariaDB (`mysql`) and
+ * vpcsim-rds-proxy, and the top-level
  * "secrets" they take credentials from.
  *
  * A password is never part of a message: errors about one name the key or
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "model/db_class.h"
 #include "model/topology_internal_json.h"
@@ -18,6 +20,10 @@
 #define PASSWORD_MIN 8
 #define PASSWORD_MAX 128
 #define USERNAME_MAX 63
+/* RDS for MySQL: "1 to 16 alphanumeric characters", "8 to 41 printable
+ * ASCII characters" */
+#define MYSQL_PASSWORD_MAX 41
+#define MYSQL_USERNAME_MAX 16
 
 static const char *const db_keys[] = {
 	"port", "max_connections", "instance_class", "master_username", "master_password",
@@ -69,28 +75,32 @@ void parse_secret(struct parse *p, const cJSON *j, const char *path, void *out)
 		s->password = topo_strdup(str);
 }
 
-static bool username_valid(const char *s)
+static bool username_valid(const char *s, size_t max)
 {
 	size_t n = strlen(s);
 
-	if (n < 1 || n > USERNAME_MAX || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+	if (n < 1 || n > max || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
 		return false;
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
 }
 
-/* Names the engine keeps for itself, as RDS does. */
-static bool username_reserved(const char *s)
+/* Names the engine keeps for itself, as RDS does; MariaDB's own
+ * superuser and its system account too. */
+static bool username_reserved(const char *s, enum db_engine e)
 {
+	if (e == ENGINE_MYSQL && (!strcasecmp(s, DB_MYSQL_ADMIN_USER) || !strcasecmp(s, "mysql")))
+		return true;
 	return !strcmp(s, DB_ADMIN_USER) || !strncmp(s, "rds", 3) || !strncmp(s, "pg_", 3) ||
 	       !strcmp(s, "public") || !strcmp(s, "none");
 }
 
-/* RDS: 8..128 printable ASCII characters except '/', '"', '@' and space. */
-static bool password_valid(const char *s)
+/* RDS: 8..128 (MySQL: 8..41) printable ASCII characters except '/',
+ * '"', '@' and space. */
+static bool password_valid(const char *s, size_t max)
 {
 	size_t n = strlen(s);
 
-	if (n < PASSWORD_MIN || n > PASSWORD_MAX)
+	if (n < PASSWORD_MIN || n > max)
 		return false;
 	for (; *s; s++)
 		if (*s <= ' ' || *s > '~' || *s == '/' || *s == '"' || *s == '@')
@@ -101,20 +111,23 @@ static bool password_valid(const char *s)
 /* The credentials are checked where they are named: the key, or the
  * resource's "secret" key when they come from a secret. */
 static void check_credentials(struct parse *p, const char *upath, const char *ppath,
-			      const char *user, const char *pass)
+			      const char *user, const char *pass, enum db_engine e)
 {
-	if (user && !username_valid(user))
+	int umax = e == ENGINE_MYSQL ? MYSQL_USERNAME_MAX : USERNAME_MAX;
+	int pmax = e == ENGINE_MYSQL ? MYSQL_PASSWORD_MAX : PASSWORD_MAX;
+
+	if (user && !username_valid(user, (size_t)umax))
 		ERR(p, upath, CODE_PARAM,
 		    "The master user name '%s' is invalid: use 1 to %d letters, digits or '_', a letter first",
-		    user, USERNAME_MAX);
-	else if (user && username_reserved(user))
+		    user, umax);
+	else if (user && username_reserved(user, e))
 		ERR(p, upath, CODE_PARAM,
-		    "The master user name '%s' cannot be used: it is reserved for the engine (rdsadmin, rds*, pg_*, public, none)",
-		    user);
-	if (pass && !password_valid(pass))
+		    "The master user name '%s' cannot be used: it is reserved for the engine (rdsadmin, rds*, %s, public, none)",
+		    user, e == ENGINE_MYSQL ? "root, mysql" : "pg_*");
+	if (pass && !password_valid(pass, (size_t)pmax))
 		ERR(p, ppath, CODE_PARAM,
 		    "The master password is invalid (not shown): use %d to %d printable ASCII characters other than '/', '\"', '@' and space",
-		    PASSWORD_MIN, PASSWORD_MAX);
+		    PASSWORD_MIN, pmax);
 }
 
 static void credentials_from_secret(struct parse *p, const char *path, const char *name,
@@ -136,7 +149,7 @@ static void credentials_from_secret(struct parse *p, const char *path, const cha
 	db->secret = i;
 	db->master_username = topo_strdup(s->username);
 	db->master_password = topo_strdup(s->password);
-	check_credentials(p, kp, kp, s->username, s->password);
+	check_credentials(p, kp, kp, s->username, s->password, db->engine);
 }
 
 static void parse_credentials(struct parse *p, const cJSON *j, const char *path,
@@ -176,7 +189,7 @@ static void parse_credentials(struct parse *p, const cJSON *j, const char *path,
 		return;
 	db->master_username = topo_strdup(user);
 	db->master_password = topo_strdup(pass);
-	check_credentials(p, up, pp, user, pass);
+	check_credentials(p, up, pp, user, pass, db->engine);
 }
 
 /* Keys in `keys` present on a resource they do not apply to. */
@@ -224,7 +237,9 @@ static void parse_instance_class(struct parse *p, const cJSON *j, const char *pa
 		    "instance_class and set max_connections", s, db_class_families());
 		return;
 	}
-	db->max_connections = db_class_max_connections_postgres(db->instance_class);
+	db->max_connections = db->engine == ENGINE_MYSQL ?
+		db_class_max_connections_mysql(db->instance_class) :
+		db_class_max_connections_postgres(db->instance_class);
 }
 
 static void parse_engine(struct parse *p, const cJSON *j, const char *path, struct resource *r)
@@ -232,26 +247,29 @@ static void parse_engine(struct parse *p, const cJSON *j, const char *path, stru
 	const char *s;
 	char kp[PATH_LEN];
 	int got = get_str(p, j, path, "engine", false, &s);
+	bool mysql;
 
 	if (got == 1 && r->kind != RES_RDS)
 		ERR(p, path_key(kp, path, "engine"), CODE_PARAM,
 		    "The key 'engine' applies to rds resources only, not %s", resource_kind_str(r->kind));
-	else if (got == 1 && strcmp(s, "postgres"))
+	else if (got == 1 && strcmp(s, "postgres") && strcmp(s, "mysql"))
 		ERR(p, path_key(kp, path, "engine"), CODE_PARAM,
-		    "Invalid DB engine '%s': vpcsim runs postgres", s);
+		    "Invalid DB engine '%s': vpcsim runs postgres and mysql (MariaDB's server)", s);
 	else if (got == 1)
-		r->db.engine = ENGINE_POSTGRES;
+		r->db.engine = strcmp(s, "mysql") ? ENGINE_POSTGRES : ENGINE_MYSQL;
 	if (r->db.engine == ENGINE_NONE) {
 		refuse_keys(p, j, path, db_keys, "an rds resource with an engine");
 		return;
 	}
-	r->db.port = DB_PORT_POSTGRES;
-	r->db.max_connections = DB_MAX_CONNECTIONS_DEFAULT;
+	mysql = r->db.engine == ENGINE_MYSQL;
+	r->db.port = mysql ? DB_PORT_MYSQL : DB_PORT_POSTGRES;
+	r->db.max_connections = mysql ? DB_MYSQL_MAX_CONNECTIONS_DEFAULT : DB_MAX_CONNECTIONS_DEFAULT;
 	get_int(p, j, path, "port", false, 1150, 65535, CODE_PARAM, &r->db.port);
 	parse_instance_class(p, j, path, &r->db);
 	r->db.max_connections_given = get_int(p, j, path, "max_connections", false,
-					      DB_MAX_CONNECTIONS_MIN, DB_MAX_CONNECTIONS_MAX,
-					      CODE_PARAM, &r->db.max_connections) == 1;
+		mysql ? DB_MYSQL_MAX_CONNECTIONS_MIN : DB_MAX_CONNECTIONS_MIN,
+		mysql ? DB_MYSQL_MAX_CONNECTIONS_MAX : DB_MAX_CONNECTIONS_MAX,
+		CODE_PARAM, &r->db.max_connections) == 1;
 	parse_credentials(p, j, path, &r->db);
 	check_listen_port(p, path, r, r->db.port);
 }
@@ -411,6 +429,14 @@ static void resolve_target(struct parse *p, const char *path, int ri, const char
 		ERR(p, kp, CODE_PARAM,
 		    "The target '%s' runs no engine; a proxy pools a real database: add \"engine\": \"postgres\" to it",
 		    name);
+		return;
+	}
+	if (d->db.engine == ENGINE_MYSQL) {
+		ERR(p, kp, CODE_PARAM,
+		    "The target '%s' runs engine mysql, and vpcsim's RDS Proxy speaks PostgreSQL's "
+		    "protocol only (no MySQL-protocol pooler is packaged in Debian; docs/RDS.md, "
+		    "\"MySQL\"): target a postgres database, or connect to '%s' directly",
+		    name, name);
 		return;
 	}
 	if (r->vpc >= 0 && d->vpc >= 0 && r->vpc != d->vpc) {

@@ -299,7 +299,7 @@ const char *resource_kind_str(enum resource_kind k)
 
 const char *db_engine_str(enum db_engine e)
 {
-	return e == ENGINE_POSTGRES ? "postgres" : "";
+	return e == ENGINE_POSTGRES ? "postgres" : e == ENGINE_MYSQL ? "mysql" : "";
 }
 
 const char *probe_result_str(enum probe_result r)

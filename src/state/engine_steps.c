@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "kernel/engine.h"
+#include "kernel/mysql.h"
 #include "kernel/pgsql.h"
 #include "model/engine_conf.h"
 #include "state/engine_steps.h"
@@ -24,6 +25,10 @@ int engine_preflight(const struct topology *t)
 			err = engine_prog_path(PROG_INITDB, path);
 			if (!err)
 				err = engine_prog_path(PROG_POSTGRES, path);
+		} else if (r->db.engine == ENGINE_MYSQL) {
+			err = engine_prog_path(PROG_MARIADB_INSTALL_DB, path);
+			if (!err)
+				err = engine_prog_path(PROG_MARIADBD, path);
 		} else if (r->kind == RES_RDS_PROXY && r->proxy.target >= 0) {
 			err = engine_prog_path(PROG_RDSPROXY, path);
 			if (!err)
@@ -73,6 +78,20 @@ static int write_owned(const char *dir, const char *file, char *text, uid_t uid)
 	return err;
 }
 
+/* MariaDB: its my.cnf first, read by mariadb-install-db and the server. */
+static int mysql_init(const struct layout *L, int node, const char *dir, const char *log)
+{
+	const struct resource *r = &L->t->resources[L->nodes[node].index];
+	struct mysql_conf c = { L->atts[L->nodes[node].att].ip, r->db.port,
+				r->db.max_connections, dir };
+	char conf[ENGINE_DIR_MAX + 16];
+	uid_t uid = node_uid(L, node);
+	int err = write_owned(dir, MYSQL_CONF_FILE, mysql_conf_render(&c), uid);
+
+	snprintf(conf, sizeof(conf), "%s/%s", dir, MYSQL_CONF_FILE);
+	return err < 0 ? err : mariadb_install_db(dir, conf, uid, log);
+}
+
 int engine_step_db_init(const struct layout *L, int node, const char *state_dir,
 			struct journal *J)
 {
@@ -83,6 +102,10 @@ int engine_step_db_init(const struct layout *L, int node, const char *state_dir,
 	int err;
 
 	paths(L, node, state_dir, dir, log);
+	if (r->db.engine == ENGINE_MYSQL) {
+		err = make_dir(J, dir, uid);
+		return err < 0 ? err : mysql_init(L, node, dir, log);
+	}
 	c = (struct pg_conf){ L->atts[L->nodes[node].att].ip, r->db.port,
 			      r->db.max_connections, dir };
 	err = make_dir(J, dir, uid);
@@ -97,6 +120,31 @@ int engine_step_db_init(const struct layout *L, int node, const char *state_dir,
 	return err;
 }
 
+/* mariadbd, journaled with SIGTERM (its normal shutdown), then the
+ * master user over its socket. */
+static int mysql_start(const struct layout *L, int node, const char *dir, const char *log,
+		       struct journal *J)
+{
+	const struct node *nd = &L->nodes[node];
+	const struct resource *r = &L->t->resources[nd->index];
+	char conf[ENGINE_DIR_MAX + 16], pid[ENGINE_DIR_MAX + 16], sock[ENGINE_DIR_MAX + 16];
+	struct mariadb_run m = { nd->netns, dir, conf, pid, sock, log, node_uid(L, node) };
+	struct proc_id p;
+	int err;
+
+	snprintf(conf, sizeof(conf), "%s/%s", dir, MYSQL_CONF_FILE);
+	snprintf(pid, sizeof(pid), "%s/%s", dir, MYSQL_PID_FILE);
+	snprintf(sock, sizeof(sock), "%s/%s", dir, MYSQL_SOCKET);
+	err = mariadb_start(&m, READY_TIMEOUT_MS, &p);
+	if (err < 0)
+		return err;
+	err = journal_add_proc_signal(J, p.pid, p.start_time, nd->name, SIGTERM);
+	if (err < 0)
+		return err;
+	return mysql_create_master(dir, MYSQL_SOCKET, DB_MYSQL_ADMIN_USER, r->db.master_username,
+				   r->db.master_password);
+}
+
 int engine_step_db_start(const struct layout *L, int node, const char *state_dir,
 			 struct journal *J)
 {
@@ -107,6 +155,8 @@ int engine_step_db_start(const struct layout *L, int node, const char *state_dir
 	int err;
 
 	paths(L, node, state_dir, dir, log);
+	if (r->db.engine == ENGINE_MYSQL)
+		return mysql_start(L, node, dir, log, J);
 	err = pg_start(nd->netns, dir, node_uid(L, node), log, READY_TIMEOUT_MS, &p);
 	if (err < 0)
 		return err;

@@ -10,6 +10,7 @@
 
 #define DLIB_DEFINE(f) __typeof__(f) *sym_##f;
 DLIB_PQ_SYMS(DLIB_DEFINE)
+DLIB_MARIADB_SYMS(DLIB_DEFINE)
 DLIB_ARCHIVE_SYMS(DLIB_DEFINE)
 DLIB_MHD_SYMS(DLIB_DEFINE)
 DLIB_CRYPTO_SYMS(DLIB_DEFINE)
@@ -23,6 +24,7 @@ struct dlib_sym {
 
 #define DLIB_ENTRY(f) { #f, (void **)&sym_##f },
 static const struct dlib_sym pq_syms[] = { DLIB_PQ_SYMS(DLIB_ENTRY) };
+static const struct dlib_sym mariadb_syms[] = { DLIB_MARIADB_SYMS(DLIB_ENTRY) };
 static const struct dlib_sym archive_syms[] = { DLIB_ARCHIVE_SYMS(DLIB_ENTRY) };
 static const struct dlib_sym mhd_syms[] = { DLIB_MHD_SYMS(DLIB_ENTRY) };
 static const struct dlib_sym crypto_syms[] = { DLIB_CRYPTO_SYMS(DLIB_ENTRY) };
@@ -37,6 +39,7 @@ static const struct dlib {
 	size_t n;
 } libs[DLIB__COUNT] = {
 	[DLIB_PQ] = { "libpq.so.5", "libpq5", pq_syms, N(pq_syms) },
+	[DLIB_MARIADB] = { "libmariadb.so.3", "libmariadb3", mariadb_syms, N(mariadb_syms) },
 	[DLIB_ARCHIVE] = { "libarchive.so.13", "libarchive13", archive_syms, N(archive_syms) },
 	[DLIB_MHD] = { "libmicrohttpd.so.12", "libmicrohttpd12", mhd_syms, N(mhd_syms) },
 	[DLIB_CRYPTO] = { "libcrypto.so.3", "libssl3", crypto_syms, N(crypto_syms) },

@@ -1,6 +1,6 @@
 /* Optional libraries, opened on first use.
  *
- * libpq (rds engines), libarchive (code packages and images), libyaml
+ * libpq and libmariadb (rds engines), libarchive (code packages and images), libyaml
  * (templates, `import`), libmicrohttpd
  * (the Runtime API and `serve`) and libcrypto (base64, SHA-256 and HMAC for SigV4) serve a few verbs,
  * yet linked into the binary they cost every command its start: with what
@@ -18,6 +18,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <libpq-fe.h>
+#include <mysql.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -29,13 +30,17 @@
 
 /* DLIB_X509 is libcrypto again, for the AWS zone's certificates (aws/ca.c):
  * its own list, so the ones who use only base64 resolve only that. */
-enum dlib_id { DLIB_PQ, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB_X509, DLIB_YAML, DLIB__COUNT };
+enum dlib_id { DLIB_PQ, DLIB_MARIADB, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB_X509, DLIB_YAML, DLIB__COUNT };
 
 #define DLIB_PQ_SYMS(X) \
 	X(PQclear) X(PQconnectdbParams) X(PQencryptPasswordConn) X(PQerrorMessage) \
 	X(PQescapeIdentifier) X(PQescapeLiteral) X(PQexec) X(PQexecParams) X(PQfinish) \
 	X(PQfnumber) X(PQfreemem) X(PQgetisnull) X(PQgetvalue) X(PQntuples) \
 	X(PQresultStatus) X(PQstatus)
+
+#define DLIB_MARIADB_SYMS(X) \
+	X(mysql_init) X(mysql_options) X(mysql_real_connect) X(mysql_error) X(mysql_query) \
+	X(mysql_store_result) X(mysql_fetch_row) X(mysql_free_result) X(mysql_close)
 
 #define DLIB_ARCHIVE_SYMS(X) \
 	X(archive_error_string) X(archive_read_free) X(archive_read_support_format_all) \
@@ -57,7 +62,7 @@ enum dlib_id { DLIB_PQ, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB_X509, DLIB_YAM
 	X(MHD_resume_connection) X(MHD_get_connection_info) \
 	X(MHD_create_response_from_callback)
 
-#define DLIB_CRYPTO_SYMS(X) X(EVP_EncodeBlock) X(EVP_DecodeBlock) X(EVP_Digest) X(EVP_sha256) \
+#define DLIB_CRYPTO_SYMS(X) X(EVP_EncodeBlock) X(EVP_DecodeBlock) X(EVP_Digest) X(EVP_sha256) X(EVP_sha1) \
 	X(HMAC) X(CRYPTO_memcmp)
 
 #define DLIB_X509_SYMS(X) \
@@ -75,6 +80,7 @@ enum dlib_id { DLIB_PQ, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB_X509, DLIB_YAM
 
 #define DLIB_DECLARE(f) extern __typeof__(f) *sym_##f;
 DLIB_PQ_SYMS(DLIB_DECLARE)
+DLIB_MARIADB_SYMS(DLIB_DECLARE)
 DLIB_ARCHIVE_SYMS(DLIB_DECLARE)
 DLIB_MHD_SYMS(DLIB_DECLARE)
 DLIB_CRYPTO_SYMS(DLIB_DECLARE)

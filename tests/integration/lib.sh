@@ -167,6 +167,36 @@ proc_pids() { # RE [DIR]
 	true
 }
 
+# Database engines (docs/RDS.md): the engine uids' processes, files and
+# mounts a topology may leave (an engine's uid owns its folder: stat -c %u).
+uid_procs() { pgrep -u "$1" | wc -l; }
+uid_files() { find /run /tmp /var/tmp /dev/shm -xdev -uid "$1" 2>/dev/null | grep -v "^$TMP" | head -5; }
+engine_mounts() { grep -h " /run/vpcsim/$1/engine-" /proc/[0-9]*/mountinfo 2>/dev/null | head -3; }
+nothing_of() { # TOPO UID... : no process or file of the uids, no mount
+	local t=$1 u left=""
+	shift
+	for _ in $(seq 50); do
+		left=""
+		for u in "$@"; do [ "$(uid_procs "$u")" = 0 ] || left+="processes of uid $u; "; done
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	for u in "$@"; do left+=$(uid_files "$u"); done
+	left+=$(engine_mounts "$t")
+	[ -z "$left" ] || { echo "left: $left"; return 1; }
+}
+# None of the SECRETs in status and status --json of TOPO, its logs and
+# journal, or the FILEs given.
+secrets_hidden() { # TOPO SECRET... -- FILE...
+	local t=$1 pats=() st="$TMP/secrets-hidden"
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do pats+=(-e "$1"); shift; done
+	shift
+	{ "$VPCSIM" status "$t"; "$VPCSIM" status "$t" --json; } >"$st" 2>&1
+	! grep -rqF "${pats[@]}" "$st" "/run/vpcsim/$t/logs" "/run/vpcsim/$t/journal" "$@"
+}
+export -f uid_procs uid_files engine_mounts nothing_of secrets_hidden
+
 # What is left of topology NAME, one thing a line (nothing: it is all gone):
 # namespaces, hosts folders, pins, state, environments' cgroups and /tmp
 # mounts, processes naming its state folder or its file (responders keep

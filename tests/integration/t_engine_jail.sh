@@ -36,23 +36,6 @@ admin() { "$PSQL" -h "/run/vpcsim/$1/engine-db" -U rdsadmin -d postgres -qAtc "$
 # A shell command run by the database engine of topology $1 (COPY FROM
 # PROGRAM, as its superuser): its output.
 in_engine() { admin "$1" "CREATE TEMP TABLE o(l text); COPY o FROM PROGRAM '$2'; SELECT l FROM o"; }
-# The processes, files and mounts an engine uid or topology may leave.
-uid_procs() { pgrep -u "$1" | wc -l; }
-uid_files() { find /run /tmp /var/tmp /dev/shm -xdev -uid "$1" 2>/dev/null | grep -v "^$TMP" | head -5; }
-engine_mounts() { grep -h " /run/vpcsim/$1/engine-" /proc/[0-9]*/mountinfo 2>/dev/null | head -3; }
-nothing_of() { # TOPO UID... : no process or file of the uids, no mount
-	local t=$1 u left=""
-	shift
-	for _ in $(seq 50); do
-		left=""
-		for u in "$@"; do [ "$(uid_procs "$u")" = 0 ] || left+="processes of uid $u; "; done
-		[ -z "$left" ] && break
-		sleep 0.1
-	done
-	for u in "$@"; do left+=$(uid_files "$u"); done
-	left+=$(engine_mounts "$t")
-	[ -z "$left" ] || { echo "left: $left"; return 1; }
-}
 export -f V master admin in_engine
 export T T2 PSQL M MARK TMP VPCSIM
 

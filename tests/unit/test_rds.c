@@ -210,6 +210,67 @@ static void test_instance_class(void **state)
 	diags_free(&d);
 }
 
+/* engine mysql: port 3306, MariaDB's 151 without a class, RDS for
+ * MySQL's memory/12582880 with one (no cap), MySQL's bounds and
+ * credential rules, its my.cnf; RDS Proxy in front of it is refused
+ * (docs/RDS.md, "MySQL"). */
+static void test_mysql(void **state)
+{
+	struct mysql_conf mc = { 0x0a000104, 3306, 85, "/run/vpcsim/t/engine-db" };
+	struct diags d;
+	struct topology *t = parse(HEAD
+		"\"resources\": ["
+		" { \"name\": \"a\", \"kind\": \"rds\", \"engine\": \"mysql\", \"subnet\": \"a\","
+		"   \"master_username\": \"m\", \"master_password\": \"12345678\" },"
+		" { \"name\": \"b\", \"kind\": \"rds\", \"engine\": \"mysql\", \"subnet\": \"a\","
+		"   \"instance_class\": \"db.t3.micro\", \"master_username\": \"m\", \"master_password\": \"12345678\" },"
+		" { \"name\": \"c\", \"kind\": \"rds\", \"engine\": \"mysql\", \"subnet\": \"a\", \"port\": 3307,"
+		"   \"instance_class\": \"db.r6i.32xlarge\", \"master_username\": \"m\", \"master_password\": \"12345678\" } ] }", &d);
+	char *conf;
+
+	if (!t)
+		diags_print(&d, "test", stderr);
+	assert_non_null(t);
+	assert_int_equal(t->resources[0].db.engine, ENGINE_MYSQL);
+	assert_string_equal(db_engine_str(ENGINE_MYSQL), "mysql");
+	assert_int_equal(t->resources[0].db.port, 3306);
+	assert_int_equal(t->resources[0].db.max_connections, 151);   /* MariaDB's own */
+	assert_int_equal(t->resources[1].db.max_connections, 85);    /* 1 GiB / 12582880 */
+	assert_int_equal(t->resources[2].db.max_connections, 87381); /* 1 TiB: no cap */
+	assert_int_equal(t->resources[2].db.port, 3307);
+	topology_free(t);
+	diags_free(&d);
+	assert_int_equal(db_class_max_connections_mysql(db_class_find("db.m5.large")), 682);
+	assert_int_equal(db_class_max_connections_mysql(db_class_find("db.r6g.large")), 1365);
+
+	t = parse(HEAD
+		"\"resources\": ["
+		" { \"name\": \"a\", \"kind\": \"rds\", \"engine\": \"mysql\", \"subnet\": \"a\","
+		"   \"master_username\": \"m\", \"master_password\": \"12345678\" },"
+		" { \"name\": \"p\", \"kind\": \"rds-proxy\", \"subnet\": \"a\", \"target\": \"a\" },"
+		" { \"name\": \"b\", \"kind\": \"rds\", \"engine\": \"mysql\", \"subnet\": \"a\", \"max_connections\": 9,"
+		"   \"master_username\": \"mysql\", \"master_password\": \"123456789012345678901234567890123456789012\" },"
+		" { \"name\": \"c\", \"kind\": \"rds\", \"engine\": \"postgres\", \"subnet\": \"a\", \"max_connections\": 9,"
+		"   \"master_username\": \"root\", \"master_password\": \"123456789012345678901234567890123456789012\" } ] }", &d);
+	assert_null(t);
+	assert_true(has(&d, "resources[1].target", "InvalidParameterValue"));
+	assert_true(mentions(&d, "The target 'a' runs engine mysql, and vpcsim's RDS Proxy speaks PostgreSQL's protocol only"));
+	assert_true(has(&d, "resources[2].max_connections", "InvalidParameterValue")); /* 10.. */
+	assert_true(has(&d, "resources[2].master_username", "InvalidParameterValue")); /* reserved */
+	assert_true(has(&d, "resources[2].master_password", "InvalidParameterValue")); /* 8..41 */
+	assert_false(has(&d, "resources[3].max_connections", "InvalidParameterValue"));
+	assert_false(has(&d, "resources[3].master_username", "InvalidParameterValue"));
+	assert_false(has(&d, "resources[3].master_password", "InvalidParameterValue"));
+	diags_free(&d);
+
+	conf = mysql_conf_render(&mc);
+	assert_non_null(strstr(conf, "[mariadbd]\n"));
+	assert_non_null(strstr(conf, "bind-address = 10.0.1.4\nport = 3306\nmax_connections = 85\n"));
+	assert_non_null(strstr(conf, "datadir = /run/vpcsim/t/engine-db/data\n"));
+	assert_non_null(strstr(conf, "socket = /run/vpcsim/t/engine-db/mysqld.sock\n"));
+	free(conf);
+}
+
 static void test_conf_texts(void **state)
 {
 	struct pg_conf pc = { 0x0a000104, 5432, 20, "/run/vpcsim/t/engine-db" };
@@ -352,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_pool_bounds),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_instance_class),
+		cmocka_unit_test(test_mysql),
 		cmocka_unit_test(test_conf_texts),
 		cmocka_unit_test(test_proxy_conf),
 		cmocka_unit_test(test_proxy_auth_errors),

@@ -31,7 +31,10 @@ failures=()
 # What each failure printed, repeated at the end: a CI log is often read
 # from its tail only.
 details=$(mktemp)
-trap 'rm -f "$details"' EXIT
+# Seconds each integration script took, for the slowest at the end (CI
+# must stay under 20 minutes: docs/TESTING.md).
+durations=$(mktemp)
+trap 'rm -f "$details" "$durations"' EXIT
 detail() { # name output-file: the failing lines and what follows each
 	local re='^not ok |^\[ *(FAILED|  ERROR) *\]|ERROR|runtime error'
 	{
@@ -90,11 +93,14 @@ run_cmocka() { # binary
 # script that stops early or loses a check fails.
 run_script() { # script
 	local out rc p f s n planned
+	local t0=$SECONDS
 	echo "# integration: $1"
 	out=$(mktemp)
 	timeout 600 bash "$1" >"$out" 2>&1
 	rc=$?
 	sed 's/^/#   /' "$out"
+	echo "#   ($((SECONDS - t0)) s)"
+	echo "$((SECONDS - t0)) $1" >>"$durations"
 	s=$(grep -Eci '^ok .*# *skip' "$out")
 	p=$(($(grep -c '^ok ' "$out") - s))
 	f=$(grep -c '^not ok ' "$out")
@@ -158,6 +164,9 @@ if [ $unit_only -eq 0 ] && [ "$filter" != fuzz ]; then
 	done
 fi
 
+if [ -s "$durations" ]; then
+	echo "# slowest integration scripts (s): $(sort -rn "$durations" | head -n 8 | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2}')"
+fi
 cat "$details"
 if [ $((passed + failed + skipped)) -eq 0 ]; then
 	echo "# no test matched '${filter}'"

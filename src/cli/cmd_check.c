@@ -3,7 +3,9 @@
  * TAP on stdout; JUnit XML on request; exit 0 only when every
  * expectation holds both ways. A FILE that is not up is brought up under
  * its name, checked and taken down again (also on failure, SIGINT or
- * SIGPIPE). */
+ * SIGPIPE). A FILE may be a template (its expectations in
+ * Metadata.vpcsim.expect, docs/TEMPLATES.md): --name and --parameter as
+ * for `up`. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include "cli/cli.h"
 #include "cli/probe_named.h"
 #include "cli/reach_out.h"
+#include "model/template.h"
 #include "state/state.h"
 #include "util/err.h"
 
@@ -26,20 +29,39 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
+#define CHECK_MAX_PARAMS 32
+
 struct check_args {
 	const char *target, *junit;
 	int timeout_ms;
+	struct template_opts o;    /* a template's name and parameter overrides */
+	char *params[CHECK_MAX_PARAMS]; /* the --parameter words, for up */
+	int n_params;
 };
+
+/* --parameter KEY=VALUE: kept for up, set in the overrides; usage exit or 0. */
+static int add_param(struct check_args *a, char *arg)
+{
+	if (a->n_params == CHECK_MAX_PARAMS)
+		return fail(EXIT_USAGE, "--parameter '%s': at most %d parameters", arg,
+			    CHECK_MAX_PARAMS);
+	a->params[a->n_params++] = arg;
+	if (!template_parameter_add((void *)a->o.overrides, arg))
+		return fail(EXIT_USAGE, "--parameter '%s': write KEY=VALUE", arg);
+	return EXIT_OK;
+}
 
 static int parse_args(int argc, char **argv, struct check_args *a)
 {
 	static const struct option opts[] = {
 		{ "junit", required_argument, NULL, 'J' },
 		{ "timeout-ms", required_argument, NULL, 'T' },
+		{ "name", required_argument, NULL, 'N' },
+		{ "parameter", required_argument, NULL, 'P' },
 		{ 0 },
 	};
 	long long num;
-	int c;
+	int c, rc;
 
 	a->timeout_ms = 1000;
 	const char *t_opt = NULL;
@@ -49,6 +71,11 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 			t_opt = optarg;
 		} else if (c == 'J') {
 			a->junit = optarg;
+		} else if (c == 'N') {
+			a->o.name = optarg;
+		} else if (c == 'P') {
+			if ((rc = add_param(a, optarg)) != EXIT_OK)
+				return rc;
 		} else if (c == 'T') {
 			if (!parse_num(optarg, 1, 600000, &num))
 				return fail(EXIT_USAGE, "--timeout-ms '%s': use a whole number 1..600000",
@@ -63,16 +90,15 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 }
 
 /* Run another verb with its stdout sent to stderr (TAP owns stdout). */
-static int run_quiet(int (*verb)(int, char **), const char *name, const char *arg)
+static int run_quiet(int (*verb)(int, char **), int argc, char **argv)
 {
-	char *argv[] = { (char *)name, (char *)arg, NULL };
 	int saved, rc;
 
 	fflush(stdout);
 	saved = dup(STDOUT_FILENO);
 	dup2(STDERR_FILENO, STDOUT_FILENO);
 	optind = 0;
-	rc = verb(2, argv);
+	rc = verb(argc, argv);
 	fflush(stdout);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
@@ -141,11 +167,32 @@ static bool is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* FILE: its expectations, and up if it is not (*brought_up). */
-static struct topology *load_file(const char *file, bool *brought_up)
+/* `vpcsim up FILE` with check's --name and --parameter words. */
+static int up_file(const char *file, const struct check_args *a)
+{
+	char *argv[4 + 2 * CHECK_MAX_PARAMS] = { "up" };
+	int n = 1;
+
+	if (a->o.name) {
+		argv[n++] = "--name";
+		argv[n++] = (char *)a->o.name;
+	}
+	for (int i = 0; i < a->n_params; i++) {
+		argv[n++] = "--parameter";
+		argv[n++] = a->params[i];
+	}
+	argv[n++] = (char *)file;
+	return run_quiet(cmd_up, n, argv);
+}
+
+/* FILE (a topology or a template): its expectations, and up if it is not
+ * (*brought_up). What a template does not map is told by up. */
+static struct topology *load_file(const char *file, const struct check_args *a,
+				  bool *brought_up)
 {
 	struct diags d = { 0 };
-	struct topology *t = topology_load(file, &d);
+	struct layout L;
+	struct topology *t = topology_open_as(file, &a->o, &L, &d, NULL, NULL);
 
 	if (!t) {
 		diags_print(&d, file, stderr);
@@ -153,8 +200,9 @@ static struct topology *load_file(const char *file, bool *brought_up)
 		return NULL;
 	}
 	diags_free(&d);
+	layout_free(&L);
 	if (!state_is_up(t->name)) {
-		if (run_quiet(cmd_up, "up", file) != EXIT_OK) {
+		if (up_file(file, a) != EXIT_OK) {
 			fail(EXIT_FAILED, "check: `vpcsim up %s` failed (see above)", file);
 			topology_free(t);
 			return NULL;
@@ -167,24 +215,28 @@ static struct topology *load_file(const char *file, bool *brought_up)
 
 int cmd_check(int argc, char **argv)
 {
-	struct check_args a = { 0 };
+	cJSON *over = cJSON_CreateObject();
+	struct check_args a = { .o = { .overrides = over } };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct topology *ft = NULL;
 	bool up = false;
 	struct live lv;
 	int rc, failed;
 
-	if ((rc = parse_args(argc, argv, &a)) != EXIT_OK)
+	if ((rc = parse_args(argc, argv, &a)) != EXIT_OK || (rc = need_privilege("check")) != EXIT_OK) {
+		cJSON_Delete(over);
 		return rc;
-	if ((rc = need_privilege("check")) != EXIT_OK)
-		return rc;
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	/* `check FILE | head -1`: the reader going away stops the checks like
 	 * Ctrl-C, and the topology brought up for them still goes down. */
 	sigaction(SIGPIPE, &sa, NULL);
-	if (a.target && is_file(a.target) && !(ft = load_file(a.target, &up)))
+	if (a.target && is_file(a.target))
+		ft = load_file(a.target, &a, &up);
+	cJSON_Delete(over);
+	if (a.target && is_file(a.target) && !ft)
 		return EXIT_FAILED;
 	if ((rc = open_topology(ft ? ft->name : a.target, &lv)) == EXIT_OK) {
 		const struct topology *et = ft ? ft : lv.t;
@@ -193,7 +245,7 @@ int cmd_check(int argc, char **argv)
 		rc = failed == 0 ? EXIT_OK : EXIT_FAILED;
 		live_close(&lv);
 	}
-	if (up && run_quiet(cmd_down, "down", ft->name) != EXIT_OK)
+	if (up && run_quiet(cmd_down, 2, (char *[]){ "down", ft->name, NULL }) != EXIT_OK)
 		rc = fail(EXIT_FAILED, "check: `vpcsim down %s` failed (see above)", ft->name);
 	topology_free(ft);
 	return rc;

@@ -39,7 +39,7 @@ static const struct verb verbs[] = {
 	{ "reach", cmd_reach,
 	  "[-t NAME] FROM TO [PORT] [--proto tcp|udp|icmp] [--json] | --matrix [-t NAME | NAME] [--json]",
 	  "static analysis: the path, or why not (AWS Reachability Analyzer codes)" },
-	{ "check", cmd_check, "[-t NAME | FILE|NAME] [--junit OUT.xml] [--timeout-ms N]",
+	{ "check", cmd_check, "[-t NAME | FILE|NAME] [--name NAME] [--parameter KEY=VALUE...] [--junit OUT.xml] [--timeout-ms N]",
 	  "the topology's expect list, by reach and by probe; TAP, exit 0 if all hold" },
 	{ "sg", cmd_sg, "authorize|revoke [-t NAME] VPC/SG --ingress|--egress RULE",
 	  "change a security group live; RULE as in a topology file" },

@@ -191,7 +191,8 @@ char *template_import(const char *file, const char *text, size_t len,
 	    tmpl_secrets(&c) < 0 || evaluate_resources(&c) < 0)
 		goto out;
 	topo = new_topology(name, &c);
-	if (tmpl_map_network(&c, topo) < 0 || tmpl_map_compute(&c, topo) < 0)
+	if (tmpl_map_network(&c, topo) < 0 || tmpl_map_compute(&c, topo) < 0 ||
+	    tmpl_map_expect(&c, topo) < 0)
 		goto out;
 	out = cJSON_Print(topo);
 out:

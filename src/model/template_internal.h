@@ -109,6 +109,8 @@ int tmpl_bool(const cJSON *v);           /* 1, 0, -1 absent or not a boolean */
 long tmpl_num(const cJSON *v, long dflt);
 /* The string a value stands for (a resource: its node name); free() it. */
 char *tmpl_string(struct tctx *c, const cJSON *v, const char *path);
+/* Metadata.vpcsim.expect as the topology's expect list (template_expect.c). */
+int tmpl_map_expect(struct tctx *c, cJSON *topo);
 /* Security groups, their rules, network ACLs (template_filter.c). */
 int tmpl_map_filters(struct tctx *c, cJSON *topo);
 /* A subnet's route table or network ACL association. */

@@ -353,6 +353,46 @@ static void test_endpoints_events(void **state)
 	diags_free(&d);
 }
 
+/* Metadata.vpcsim.expect: the topology's expect list, a !Ref of a
+ * resource as its node name, a port from a parameter (a string) as its
+ * number; another key listed; a missing resource an error with its path;
+ * an expect that is no list an error. */
+static void test_expect(void **state)
+{
+	const char *meta = "Parameters:\n  Cidr: {Type: String, Default: 10.3.0.0/16}\n"
+			   "  Port: {Type: String, Default: '6432'}\n"
+			   "Metadata:\n  vpcsim:\n    other: 1\n    expect:\n"
+			   "      - {from: !Ref Vpc, to: db, port: !Ref Port, result: open}\n"
+			   "      - {from: !Ref Vpc, to: db, port: '22', result: timeout}\n" VPC;
+	const char *missing = "Parameters:\n  Cidr: {Type: String, Default: 10.3.0.0/16}\n"
+			      "Metadata:\n  vpcsim:\n    expect:\n"
+			      "      - {from: !Ref Nope, to: db, port: 1, result: open}\n" VPC;
+	const char *notlist = "Parameters:\n  Cidr: {Type: String, Default: 10.3.0.0/16}\n"
+			      "Metadata:\n  vpcsim:\n    expect: {from: a}\n" VPC;
+	struct diags d = { 0 };
+	cJSON *j = import_yaml(meta, NULL, &d), *e;
+
+	(void)state;
+	assert_non_null(j);
+	e = cJSON_GetObjectItem(j, "expect");
+	assert_int_equal(cJSON_GetArraySize(e), 2);
+	assert_string_equal(str_at(e, NULL, 0, "from"), "vpc");
+	assert_string_equal(str_at(e, NULL, 0, "to"), "db");
+	assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(e, 0), "port")->valueint, 6432);
+	assert_true(cJSON_IsNumber(cJSON_GetObjectItem(cJSON_GetArrayItem(e, 1), "port")));
+	assert_string_equal(diag_with(&d, "NotMapped"), "Metadata.vpcsim");
+	cJSON_Delete(j);
+	diags_free(&d);
+	memset(&d, 0, sizeof(d));
+	assert_null(import_yaml(missing, NULL, &d));
+	assert_string_equal(diag_with(&d, "UnresolvedReference"), "Metadata.vpcsim.expect[0].from");
+	diags_free(&d);
+	memset(&d, 0, sizeof(d));
+	assert_null(import_yaml(notlist, NULL, &d));
+	assert_string_equal(diag_with(&d, "InvalidTemplate"), "Metadata.vpcsim.expect");
+	diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_rds_proxy),
 		cmocka_unit_test(test_resolve_errors),
 		cmocka_unit_test(test_endpoints_events),
+		cmocka_unit_test(test_expect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

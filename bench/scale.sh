@@ -12,7 +12,11 @@
 #     the supervisors' PSS, the kernel's own growth (Slab + KernelStack +
 #     PageTables + Percpu: namespaces, veths, cgroups, sockets), and
 #     MemAvailable's drop across the run, each divided by N;
-#   - `status` and `reach` wall time at that size.
+#   - `status` and `reach` wall time at that size, and a warm invoke's
+#     (p50 of 20 on one kept-alive connection: an acquire's cost at N);
+#   - within the ramp, when the 100th, 250th, 500th and 750th environment
+#     ended its init (the same ramp's milestones: one run to 1,000 gives
+#     0 -> 100 and 0 -> 500 under the load of 1,000 requests).
 #   bench/scale.sh [N...]        (root; a topology of its own, removed after)
 # Prints figures only; never fails on a slow machine. serve runs up to the
 # account's 1,000 invokes at once (docs/RUNTIME.md).
@@ -93,9 +97,12 @@ while made() < n and any(t.is_alive() for t in th):
 os.unlink(os.path.join(tmp, "code", "hold"))
 for t in th: t.join()
 print(f"{max(out) - t0:.1f} {len(out)} {sum(1 for c in codes if c != 200)}")
+# Within this ramp: when the 100th, 500th, ... environment ended its init.
+done = sorted(t - t0 for t in out)
+print(" ".join(f"{m}:{done[m - 1]:.1f}" for m in (100, 250, 500, 750) if m < len(done)))
 PY
 	wait $!
-	read -r secs ok bad <"$tmp/ramp" || { echo "scale: the ramp to $N failed: $(tail -3 "$tmp/ramp")"; continue; }
+	{ read -r secs ok bad && read -r marks; } <"$tmp/ramp" || { echo "scale: the ramp to $N failed: $(tail -3 "$tmp/ramp")"; continue; }
 	[ "${ok:-0}" -gt 0 ] || { echo "scale: no request answered at $N"; continue; }
 	sleep 5 # every environment idle and frozen
 	mem=$(python3 - "$T" "$ok" "$k0" <<'PY'
@@ -122,6 +129,27 @@ avg = lambda k: cg[k][0] / cg[k][1] / M if cg[k][1] else 0
 print(f"{avg('plain'):.1f} {avg('invpc'):.1f} {rt / n / M:.1f} {sup / n / M:.1f} {(kern() - k0 * 1024) / n / M:.2f}")
 PY
 )
+	# A warm invoke at that size: what an acquire costs with N environments.
+	warm=$(python3 - "$PORT" <<'PY'
+import os, sys, time, http.client, statistics
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+port = int(sys.argv[1])
+cred = Credentials(os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"])
+url = f"http://127.0.0.1:{port}/2015-03-31/functions/plain/invocations"
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+ms = []
+for _ in range(21):
+    r = AWSRequest(method="POST", url=url, data=b"{}")
+    SigV4Auth(cred, "lambda", "us-east-1").add_auth(r)
+    t = time.perf_counter()
+    c.request("POST", url.split(str(port), 1)[1], body=b"{}", headers=dict(r.headers))
+    resp = c.getresponse(); resp.read()
+    if resp.status == 200: ms.append((time.perf_counter() - t) * 1000)
+print(f"{statistics.median(ms[1:]):.1f} ms ({min(ms[1:]):.1f}-{max(ms[1:]):.1f}), {len(ms)} of 21 answered" if len(ms) > 1 else "none answered")
+PY
+)
 	a1=$(avail_kb)
 	s0=$(now_ms); $VPCSIM status "$T" >/dev/null; s1=$(now_ms)
 	$VPCSIM reach -t "$T" plain db 5432 >/dev/null 2>&1; s2=$(now_ms)
@@ -132,6 +160,8 @@ PY
 		"$(awk -v a="$a0" -v b="$a1" -v n="$ok" 'BEGIN { printf "%.1f", (a - b) / n / 1024 }')" \
 		"$(awk -v a="$s0" -v b="$s1" 'BEGIN { printf "%.2f", (b - a) / 1000 }')" \
 		"$(awk -v a="$s1" -v b="$s2" 'BEGIN { printf "%.2f", (b - a) / 1000 }')"
+	echo "  warm invoke of plain with $ok environments up: p50 $warm (20 one after another, keep-alive)"
+	[ -n "$marks" ] && echo "  within the ramp to $N, seconds to the Nth environment's end of init: $marks"
 	[ "$bad" != 0 ] && echo "  ($bad of $N requests not answered 200)"
 	kill "$SERVE" 2>/dev/null
 	wait "$SERVE" 2>/dev/null

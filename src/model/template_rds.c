@@ -54,9 +54,11 @@ static cJSON *new_resource(struct tctx *c, const char *id, const cJSON *p, const
 	return r;
 }
 
-static bool is_postgres(const cJSON *eng)
+/* The engines vpcsim runs: postgres, and mysql (MariaDB, docs/RDS.md). */
+static bool is_simulated(const cJSON *eng)
 {
-	return cJSON_IsString(eng) && !strcmp(eng->valuestring, "postgres");
+	return cJSON_IsString(eng) && (!strcmp(eng->valuestring, "postgres") ||
+				       !strcmp(eng->valuestring, "mysql"));
 }
 
 /* A topology secret holding exactly user and password, or NULL. */
@@ -75,7 +77,17 @@ static const char *secret_holding(cJSON *topo, const char *user, const char *pw)
 	return NULL;
 }
 
-/* Engine postgres with MasterUsername and MasterUserPassword: a real
+/* The port a DBInstance answers on: Port, else its engine's default. */
+static long db_port(const cJSON *p)
+{
+	const cJSON *eng = cJSON_GetObjectItemCaseSensitive(p, "Engine");
+	bool mysql = cJSON_IsString(eng) && (strstr(eng->valuestring, "mysql") ||
+					     strstr(eng->valuestring, "mariadb"));
+
+	return tmpl_num(cJSON_GetObjectItemCaseSensitive(p, "Port"), mysql ? 3306 : 5432);
+}
+
+/* Engine postgres or mysql with MasterUsername and MasterUserPassword: a real
  * engine (credentials as the secret that holds them, when one does);
  * else the responder, listed. 1: an engine, 0: none. */
 static int db_engine(struct tctx *c, cJSON *topo, const char *id, const cJSON *p, cJSON *r)
@@ -86,15 +98,15 @@ static int db_engine(struct tctx *c, cJSON *topo, const char *id, const cJSON *p
 	const cJSON *cls = cJSON_GetObjectItemCaseSensitive(p, "DBInstanceClass");
 	const char *sec;
 
-	if (!is_postgres(eng) || !cJSON_IsString(u) || !cJSON_IsString(w)) {
+	if (!is_simulated(eng) || !cJSON_IsString(u) || !cJSON_IsString(w)) {
 		if (eng)
-			warn(c, id, "Engine", is_postgres(eng) ? "without MasterUsername and "
+			warn(c, id, "Engine", is_simulated(eng) ? "without MasterUsername and "
 			     "MasterUserPassword the engine is not started; a responder answers on "
-			     "the database's port" : "only the postgres engine is simulated; a "
-			     "responder answers on the database's port");
+			     "the database's port" : "only the postgres and mysql engines are "
+			     "simulated; a responder answers on the database's port");
 		return 0;
 	}
-	cJSON_AddStringToObject(r, "engine", "postgres");
+	cJSON_AddStringToObject(r, "engine", eng->valuestring);
 	if ((sec = secret_holding(topo, u->valuestring, w->valuestring))) {
 		cJSON_AddStringToObject(r, "secret", sec);
 	} else {
@@ -105,10 +117,9 @@ static int db_engine(struct tctx *c, cJSON *topo, const char *id, const cJSON *p
 		cJSON_AddStringToObject(r, "instance_class", cls->valuestring);
 	else if (cls)
 		warn(c, id, "DBInstanceClass", "a class vpcsim does not know: max_connections "
-		     "stays PostgreSQL's default (docs/RDS.md lists the classes)");
+		     "stays the engine's default (docs/RDS.md lists the classes)");
 	if (cJSON_GetObjectItemCaseSensitive(p, "Port"))
-		cJSON_AddNumberToObject(r, "port", (double)tmpl_num(
-			cJSON_GetObjectItemCaseSensitive(p, "Port"), 5432));
+		cJSON_AddNumberToObject(r, "port", (double)db_port(p));
 	return 1;
 }
 
@@ -120,16 +131,6 @@ static cJSON *listen_on(cJSON *r, long port)
 	cJSON_AddNumberToObject(l, "port", (double)port);
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(r, "listen"), l);
 	return r;
-}
-
-/* The port a DBInstance answers on: Port, else its engine's default. */
-static long db_port(const cJSON *p)
-{
-	const cJSON *eng = cJSON_GetObjectItemCaseSensitive(p, "Engine");
-	bool mysql = cJSON_IsString(eng) && (strstr(eng->valuestring, "mysql") ||
-					     strstr(eng->valuestring, "mariadb"));
-
-	return tmpl_num(cJSON_GetObjectItemCaseSensitive(p, "Port"), mysql ? 3306 : 5432);
 }
 
 static int map_db(struct tctx *c, cJSON *topo, const char *id, const cJSON *p)
@@ -202,7 +203,8 @@ static int map_proxy(struct tctx *c, cJSON *topo, const char *id, const cJSON *p
 		warn(c, id, "VpcSubnetIds", "the proxy lives in the first subnet (vpcsim has no "
 		     "Availability Zones)");
 	if (!cJSON_IsString(fam) || strcmp(fam->valuestring, "POSTGRESQL"))
-		warn(c, id, "EngineFamily", "only POSTGRESQL is simulated (PgBouncer)");
+		warn(c, id, "EngineFamily", "only POSTGRESQL is simulated (vpcsim-rds-proxy speaks "
+		     "PostgreSQL's protocol; docs/RDS.md)");
 	r = new_resource(c, id, p, "rds-proxy", subnet, "VpcSecurityGroupIds", &rc);
 	if (tmpl_bool(cJSON_GetObjectItemCaseSensitive(p, "RequireTLS")) == 1)
 		cJSON_AddTrueToObject(r, "require_tls");
@@ -286,6 +288,12 @@ static int map_target_group(struct tctx *c, cJSON *topo, const char *id, const c
 	if (!cJSON_GetObjectItemCaseSensitive(db, "engine")) {
 		warn(c, id, "DBInstanceIdentifiers", "the instance runs no engine (see its Engine "
 		     "warning): the proxy answers as a responder");
+		return 0;
+	}
+	if (!strcmp(cJSON_GetObjectItemCaseSensitive(db, "engine")->valuestring, "mysql")) {
+		warn(c, id, "DBInstanceIdentifiers", "the instance runs mysql, and vpcsim's RDS Proxy "
+		     "speaks PostgreSQL's protocol only (no MySQL pooler in Debian; docs/RDS.md): "
+		     "the proxy answers as a responder, clients connect to the instance directly");
 		return 0;
 	}
 	cJSON_AddStringToObject(proxy, "target",

@@ -8,7 +8,7 @@
 # function makes it time out; RDS Proxy in front of it is refused (no
 # MySQL pooler in Debian); nothing of the server is left after down.
 . "$(dirname "$0")/lib.sh"
-plan 26
+plan 28
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/rds_mysql.json" "$T"
 PW=Zq9-mysql-Xv7
@@ -139,6 +139,16 @@ check "status counted the 10 while they were held" grep -qE '^db +mysql .* admin
 echo "# ---- the password appears nowhere ----"
 check "no password in status, logs, journal or the server's my.cnf" secrets_hidden "$T" "$PW" "$PW2" -- \
 	"/run/vpcsim/$T/engine-db/my.cnf" "/run/vpcsim/$T/engine-micro/my.cnf"
+
+echo "# ---- the jail: root@localhost's FILE privilege reaches the jail's own /tmp only ----"
+M=vpcsim-my-$T
+admin() { /usr/bin/mariadb -S "/run/vpcsim/$T/engine-db/mysqld.sock" -u root -BNe "$1" 2>&1; }
+export -f admin
+export M
+check "root@localhost (unix_socket) writes INTO OUTFILE to /tmp: the jail's, not the host's" \
+	bash -c "admin \"SELECT 'x' INTO OUTFILE '/tmp/$M'\" && [ \"\$(admin \"SELECT LENGTH(LOAD_FILE('/tmp/$M'))\")\" = 2 ] && [ ! -e /tmp/$M ]"
+check "nothing outside secure_file_priv: LOAD_FILE('/etc/passwd') is NULL" \
+	bash -c "[ \"\$(admin \"SELECT LOAD_FILE('/etc/passwd') IS NULL\")\" = 1 ]"
 
 echo "# ---- down: nothing of the servers left ----"
 check "down $T" V down "$T"

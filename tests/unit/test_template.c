@@ -31,6 +31,15 @@ static const char *diag_with(const struct diags *d, const char *code)
 	return NULL;
 }
 
+/* Whether a diagnostic's message holds `text`. */
+static bool diag_says(const struct diags *d, const char *text)
+{
+	for (int i = 0; i < d->n; i++)
+		if (strstr(d->items[i].message, text))
+			return true;
+	return false;
+}
+
 /* j[a][i][b] as a string ("" when absent); a NULL: j is the list. */
 static const char *str_at(const cJSON *j, const char *a, int i, const char *b)
 {
@@ -284,6 +293,39 @@ static void test_rds_proxy(void **state)
 	diags_free(&d);
 }
 
+/* Engine mysql: a real MariaDB with its credentials and class; a proxy
+ * in front of it is left without a target, with a warning (docs/RDS.md,
+ * "MySQL"); Endpoint.Port is 3306. */
+static void test_rds_mysql(void **state)
+{
+	const char *t = SECRET_VPC
+		"  Db:\n    Type: AWS::RDS::DBInstance\n    Properties: {Engine: mysql, DBInstanceClass: db.t3.micro,"
+		" DBSubnetGroupName: !Ref Grp, MasterUsername: admin, MasterUserPassword: Pw-12345678}\n"
+		"  Grp: {Type: AWS::RDS::DBSubnetGroup, Properties: {DBSubnetGroupDescription: x, SubnetIds: [!Ref S1]}}\n"
+		"  Px:\n    Type: AWS::RDS::DBProxy\n    Properties: {DBProxyName: Px1, EngineFamily: MYSQL,"
+		" VpcSubnetIds: [!Ref S1]}\n"
+		"  Tg:\n    Type: AWS::RDS::DBProxyTargetGroup\n    Properties: {DBProxyName: !Ref Px,"
+		" TargetGroupName: default, DBInstanceIdentifiers: [!Ref Db]}\n"
+		"  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Environment: {Variables: {"
+		"O: !GetAtt Db.Endpoint.Port}}\n";
+	struct diags d = { 0 };
+	cJSON *j = import_yaml(t, NULL, &d), *db, *px;
+
+	(void)state;
+	assert_non_null(j);
+	db = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "resources"), 0);
+	px = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "resources"), 1);
+	assert_string_equal(cJSON_GetObjectItem(db, "engine")->valuestring, "mysql");
+	assert_string_equal(cJSON_GetObjectItem(db, "master_username")->valuestring, "admin");
+	assert_string_equal(cJSON_GetObjectItem(db, "instance_class")->valuestring, "db.t3.micro");
+	assert_null(cJSON_GetObjectItem(px, "target"));
+	assert_true(diag_says(&d, "the instance runs mysql, and vpcsim's RDS Proxy speaks PostgreSQL's protocol only"));
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
+		cJSON_GetObjectItem(j, "functions"), 0), "environment"), "O")->valuestring, "3306");
+	cJSON_Delete(j);
+	diags_free(&d);
+}
+
 /* Dynamic references that cannot resolve are errors with their path. */
 static void test_resolve_errors(void **state)
 {
@@ -403,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_type),
 		cmocka_unit_test(test_secrets),
 		cmocka_unit_test(test_rds_proxy),
+		cmocka_unit_test(test_rds_mysql),
 		cmocka_unit_test(test_resolve_errors),
 		cmocka_unit_test(test_endpoints_events),
 		cmocka_unit_test(test_expect),

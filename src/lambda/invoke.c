@@ -130,7 +130,11 @@ static int cfg_image(const struct live *lv, const struct function *f, struct sup
 	for (int i = 0; cmd && cmd[i]; i++)
 		argv[ne++] = strdup(cmd[i]);
 	c->argv = argv;
-	snprintf(c->handler, sizeof(c->handler), "%s", cmd && cmd[0] ? cmd[0] : "");
+	/* _HANDLER: the command's last word when it has more than one, as
+	 * AWS's emulator sets it for images ("Assume last arg is the
+	 * handler"): CMD's handler after an ENTRYPOINT, or one ENTRYPOINT
+	 * ending in it (AWS's Node.js client reads nothing else). */
+	snprintf(c->handler, sizeof(c->handler), "%s", n > 1 ? argv[n - 1] : "");
 	snprintf(c->workdir, sizeof(c->workdir), "%s", image_workdir(fc, &im));
 	/* The image's ENV first, the function's over it. */
 	int ni = 0;

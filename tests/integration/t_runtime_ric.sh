@@ -10,9 +10,10 @@
 # response over 6 MB, an exception that kills Node, warm invokes in one
 # environment frozen between them, JSON logs with a level, response
 # streaming (awslambda.streamifyResponse) through `invoke` and through
-# `serve` with the AWS SDK, and `serve` with the AWS CLI.
+# `serve` with the AWS SDK, `serve` with the AWS CLI, and the client as a
+# container image's ENTRYPOINT (_HANDLER from the command's last word).
 . "$(dirname "$0")/lib.sh"
-plan 35
+plan 39
 T=$(unique_name)
 RIC="$ROOT/tests/ric/node_modules"
 cp -r "$ROOT/tests/integration/data/runtime_ric" "$TMP/"
@@ -23,6 +24,22 @@ check "aws-lambda-ric 4.0.2 is installed with its native client (make deps: test
 	 grep -q '\"version\": \"4.0.2\"' '$RIC/aws-lambda-ric/package.json'"
 # The function's package as `npm install aws-lambda-ric` makes it.
 cp -a "$RIC" "$TMP/runtime_ric/node_modules"
+# And a container image whose runtime is the client (its README's
+# Dockerfile: ENTRYPOINT the client, CMD the handler), run three ways:
+# as built, with image_config's command naming another handler, and with
+# an ENTRYPOINT that ends in the handler and no CMD.
+check "build an image with node and the client" \
+	"$ROOT/tests/integration/data/runtime_ric_image/build.sh" "$RIC" "$TMP/ric-img.tar"
+python3 - "$F" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))
+img = {"image": "ric-img.tar", "memory_mb": 1024}
+ric = ["/usr/bin/node", "/var/task/node_modules/aws-lambda-ric/index.mjs"]
+t["functions"] += [dict(img, name="ricimg"),
+                   dict(img, name="ricimgcmd", image_config={"command": ["app.fails"]}),
+                   dict(img, name="ricimgep", image_config={"entry_point": ric + ["app.handler"], "command": []})]
+json.dump(t, open(sys.argv[1], "w"))
+PY
 check "up $T" V up "$F"
 
 # ---- a result, the context, the log -----------------------------------------
@@ -94,6 +111,20 @@ is "an exception outside the handler kills Node: Runtime.ExitError" \
 	"$RC $(field 'j["errorType"], j["errorMessage"]' | tr -d ",()'")"
 inv riccrash
 check "after the crash the next invoke starts a new environment (INIT_START)" grep -q '^INIT_START' "$TMP/log"
+
+# ---- a container image -------------------------------------------------------
+inv ricimg --payload '{"from":"image"}'
+is "image (ENTRYPOINT the client, CMD app.handler): the handler's result" "0 1 image ricimg" \
+	"$RC $(field 'j["count"], j["event"]["from"], j["functionName"]' | tr -d ",()'")"
+inv ricimgcmd
+is "image_config.command [app.fails]: the client runs that handler (_HANDLER)" "1 ValidationError" \
+	"$RC $(field 'j["errorType"]')"
+# AWS's emulator: "Assume last arg is the handler" of ENTRYPOINT + CMD
+# (vpcsim took CMD's first word: none here, and the client, which reads
+# only _HANDLER, failed its init).
+inv ricimgep
+is "image whose ENTRYPOINT ends in the handler, no CMD: _HANDLER is the command's last word" "0 1" \
+	"$RC $(field 'j["count"]')"
 
 # ---- JSON logs ----------------------------------------------------------------
 inv ricjson

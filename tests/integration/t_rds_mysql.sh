@@ -29,15 +29,17 @@ py() { # FN SCRIPT [ARGS]
 }
 # No mariadbd of the host runs in the root network namespace (the package's
 # own server was never started: scripts/install-deps.sh).
+# The test runs in the root namespace (/proc/1/ns is not readable here).
+ROOT_NS=$(readlink /proc/self/ns/net)
 none_in_root_ns() {
-	local p root
-	root=$(readlink /proc/1/ns/net)
+	local p root=$ROOT_NS
+	[ -n "$root" ] || { echo "the root namespace is unknown"; return 1; }
 	for p in $(pgrep -x mariadbd); do
 		[ "$(readlink "/proc/$p/ns/net" 2>/dev/null)" != "$root" ] || { echo "mariadbd $p in the root namespace"; return 1; }
 	done
 }
 export -f V my py none_in_root_ns
-export T TMP VPCSIM
+export T TMP VPCSIM ROOT_NS
 
 echo "# ---- validation: RDS Proxy in front of MySQL, MySQL's bounds ----"
 cat >"$TMP/bad.json" <<EOF
@@ -75,7 +77,7 @@ echo "# uids: db $DB, micro $MICRO"
 check "mariadbd runs as the database's own uid, PID 1 of its PID namespace, in its ENI's namespace" bash -c "
 	p=\$(pgrep -u $DB -x mariadbd) && [ \$(echo \"\$p\" | wc -l) = 1 ] && [ $DB -ge $((0x71000000)) ] &&
 	grep -qE '^NSpid:\s+[0-9]+\s+1\$' /proc/\$p/status &&
-	[ \"\$(readlink /proc/\$p/ns/net)\" != \"\$(readlink /proc/1/ns/net)\" ] && [ $MICRO != $DB ]"
+	[ -n \"\$(readlink /proc/\$p/ns/net)\" ] && [ \"\$(readlink /proc/\$p/ns/net)\" != '$ROOT_NS' ] && [ $MICRO != $DB ]"
 check "no mariadbd runs in the root network namespace" none_in_root_ns
 check "status lists the MySQL databases: port 3306, max_connections given and from db.t3.micro (1 GiB / 12582880 = 85)" \
 	bash -c "V status $T | grep -E '^db +mysql +10\.0\.1\.[0-9]+:3306 +admin +0 +0/0 +10 +-\$' &&

@@ -1,10 +1,16 @@
 #!/bin/bash
-# The connection storm (docs/RDS.md): N concurrent invokes of a VPC
-# function, each opening one PostgreSQL connection to TARGET and holding it
-# for S seconds, against a topology that is up. Run it once with the
-# database as TARGET and once with its rds-proxy. Prints what the clients
-# saw and the database's peak number of client connections (pg_stat_activity
-# polled every 50 ms over the engine's unix socket, as its admin user):
+# The connection storm (docs/RDS.md): N concurrent Lambda Invoke calls of a
+# VPC function through `vpcsim serve` (the Invoke API), made by boto3 from
+# the host (one client, N threads and keep-alive connections: as the SDK
+# meets Lambda), each invoke opening one PostgreSQL connection to TARGET
+# and holding it for S seconds; serve gives each concurrent invoke an
+# execution environment of its own, so the environments rise with the
+# load. Run it once with the database as TARGET and once with its
+# rds-proxy. Prints what the clients saw, the function's environments
+# (counted every second with `vpcsim status --json`), the invokes'
+# latency and the database's peak number of client connections
+# (pg_stat_activity polled every 50 ms over the engine's unix socket, as
+# its admin user):
 #
 #   bench/storm.sh [-t TOPO] [-f FN] [-n N] [-s S] [-d DB] [-m MODE] TARGET
 #     -t TOPO  the topology (default: the only one up)
@@ -18,9 +24,14 @@
 #              set   SET search_path TO public first, then as idle: the
 #                    SET pins the session to its database connection
 #
-# The function needs PGUSER, PGPASSWORD (and PGDATABASE) in its environment
-# (examples/rds-proxy.json). The last line is for scripts:
-#   RESULT target=T n=N ok=A refused=B timeout=C other=D peak=P samples=K
+# FN is a handler taking {"target", "mode", "seconds"} that reads the
+# database password from Secrets Manager (examples/rds-proxy/storm.py,
+# the function app of examples/rds-proxy.json). storm.sh starts its own
+# `vpcsim serve` on a free loopback port and stops it at the end; the
+# environments stay (warm) for the next run. The last line is for scripts:
+#   RESULT target=T mode=M n=N ok=A refused=B timeout=C throttled=D other=E
+#          peak=P samples=K envs_before=E0 envs_peak=EP busy_peak=BP
+#          p50_ms=L50 p99_ms=L99 wall_s=W
 # and it exits 1 without it when the peak could not be measured.
 set -u
 cd "$(dirname "$0")/.."
@@ -38,34 +49,34 @@ while getopts "t:f:n:s:d:m:" o; do
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || { echo "usage: bench/storm.sh [-t TOPO] [-f FN] [-n N] [-s S] [-d DB] TARGET" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: bench/storm.sh [-t TOPO] [-f FN] [-n N] [-s S] [-d DB] [-m MODE] TARGET" >&2; exit 2; }
 TARGET=$1
 case $MODE in
-hold) session=(-c "SELECT pg_sleep($S)") ;;
-idle) session=(-c "SELECT 1" -c "\\! sleep $S" -c "SELECT 1") ;;
-set) session=(-c "SET search_path TO public" -c "SELECT 1" -c "\\! sleep $S" -c "SELECT 1") ;;
+hold | idle | set) ;;
 *) echo "storm: -m hold, idle or set, not $MODE" >&2; exit 2 ;;
 esac
+[[ $N =~ ^[1-9][0-9]{0,3}$ ]] || { echo "storm: -n takes 1 to 9999 invokes, not $N" >&2; exit 2; }
+[[ $S =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "storm: -s takes seconds (2, 0.5), not $S" >&2; exit 2; }
 # The server's own psql, not Debian's perl wrapper (it complains about
 # the locale Lambda sets).
 PSQL=${PSQL:-$(ls -d /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -1)}
 [ -x "$PSQL" ] || { echo "storm: psql not found: install postgresql-client" >&2; exit 1; }
-topt=()
-[ -n "$TOPO" ] && topt=(-t "$TOPO")
+PY=/usr/bin/python3
+$PY -c 'import boto3' 2>/dev/null || { echo "storm: python3-boto3 missing (make deps)" >&2; exit 1; }
 
 status=$($VPCSIM status ${TOPO:+"$TOPO"} --json) || exit 1
-read -r SOCK PORT ADMIN FROM < <(python3 -c '
+read -r TOPO SOCK PORT ADMIN FROM < <($PY -c '
 import json, sys
 d = json.loads(sys.argv[1])
 dbs = [x for x in d.get("databases", []) if not sys.argv[2] or x["name"] == sys.argv[2]]
 if not dbs:
     sys.exit("storm: no database with an engine" + (" named " + sys.argv[2] if sys.argv[2] else ""))
 px = [x["listening"].split(":")[0] for x in d.get("proxies", []) if x["name"] == sys.argv[3]]
-print(dbs[0]["socket_dir"], dbs[0]["port"], dbs[0]["admin_user"], px[0] if px else "-")
+print(d["name"], dbs[0]["socket_dir"], dbs[0]["port"], dbs[0]["admin_user"], px[0] if px else "-")
 ' "$status" "$DB" "$TARGET") || exit 1
 
 tmp=$(mktemp -d /tmp/vpcsim-storm.XXXXXX)
-poller=""
+poller="" serve=""
 # The poller is a pipeline in a background subshell: killing the subshell
 # would leave the loop and psql running (and holding our stdout), so it
 # polls while $tmp/polling exists and stops by itself when that goes.
@@ -77,9 +88,26 @@ stop_poller() {
 }
 cleanup() {
 	stop_poller
+	if [ -n "$serve" ]; then
+		kill "$serve" 2>/dev/null
+		wait "$serve" 2>/dev/null
+	fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+
+# The Invoke API: serve on a free loopback port, signed with the
+# topology's admin key (docs/RUNTIME.md).
+LPORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+$VPCSIM serve -t "$TOPO" --listen "127.0.0.1:$LPORT" >"$tmp/serve.out" 2>&1 &
+serve=$!
+$VPCSIM credentials -t "$TOPO" >"$tmp/cred" || exit 1
+for _ in $(seq 100); do
+	grep -q serving "$tmp/serve.out" && break
+	kill -0 "$serve" 2>/dev/null || break
+	sleep 0.1
+done
+grep -q serving "$tmp/serve.out" || { echo "storm: vpcsim serve did not start: $(head -c 300 "$tmp/serve.out")" >&2; exit 1; }
 
 # One admin session polls the count; the engine reserves superuser slots,
 # so it gets in however full the database is.
@@ -93,48 +121,28 @@ q="$q;"
 	>"$tmp/peak" 2>"$tmp/peak.err") &
 poller=$!
 
-t0=$(date +%s.%N)
-pids=()
-for i in $(seq 1 "$N"); do
-	$VPCSIM invoke "${topt[@]}" "$FN" -- "$PSQL" -h "$TARGET" -At "${session[@]}" \
-		>"$tmp/$i.out" 2>&1 &
-	pids+=($!)
-done
-for p in "${pids[@]}"; do wait "$p"; done
-t1=$(date +%s.%N)
+event=$(printf '{"target": "%s", "mode": "%s", "seconds": %s}' "$TARGET" "$MODE" "$S")
+(. "$tmp/cred" && VPCSIM=$VPCSIM $PY bench/storm_client.py "http://127.0.0.1:$LPORT" "$TOPO" "$FN" "$N" "$event") \
+	>"$tmp/client" 2>"$tmp/client.err"
 sleep 0.2
 stop_poller
-
-ok=0 refused=0 timeout=0 other=0
-for i in $(seq 1 "$N"); do
-	f=$tmp/$i.out
-	if grep -qE "too many clients already|remaining connection slots are reserved" "$f"; then
-		refused=$((refused + 1))
-	elif grep -qE "timeout expired|Task timed out|query_wait_timeout|Timed-out waiting" "$f"; then
-		timeout=$((timeout + 1))
-	elif grep -q "^REPORT RequestId" "$f" && ! grep -qiE "error|fatal" "$f"; then
-		ok=$((ok + 1))
-	else
-		other=$((other + 1))
-		[ "$other" -le 3 ] && sed 's/^/    other: /' "$f" | head -3
-	fi
-done
+client=$(sed -n 's/^CLIENT //p' "$tmp/client")
+if [ -z "$client" ]; then
+	echo "storm: the client failed: $(tail -c 600 "$tmp/client.err")" >&2
+	exit 1
+fi
 # No sample means no measurement (the admin session failed): say so and
 # fail rather than report a peak of 0 that every bound would accept.
 samples=$(grep -c '^[0-9][0-9]*$' "$tmp/peak")
 peak=$(grep '^[0-9][0-9]*$' "$tmp/peak" | sort -n | tail -1)
-example=$(grep -hoE "FATAL: .*" "$tmp"/*.out | sort | uniq -c | sort -rn | head -2)
+wall=$(echo "$client" | tr ' ' '\n' | sed -n 's/^wall=//p')
 
-printf '%s: %d invokes (%s, %ss), %.1f s in all\n' "$TARGET" "$N" "$MODE" "$S" \
-	"$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
-printf '  succeeded                                %3d\n' "$ok"
-printf '  refused by the database (53300)          %3d\n' "$refused"
-printf '  timed out                                %3d\n' "$timeout"
-printf '  other errors                             %3d\n' "$other"
-printf '  database peak client connections         %3s\n' "${peak:-?}"
-[ -n "$example" ] && echo "$example" | sed 's/^ */  seen: /'
+printf '%s: %d invokes (%s, %ss) through vpcsim serve, %s s in all\n' "$TARGET" "$N" "$MODE" "$S" "$wall"
+grep '^  ' "$tmp/client" | sed '/^  environments of/i\
+  database peak client connections         '"$(printf '%3s' "${peak:-?}")"
+sed -n 's/^SEEN \([0-9]*\) /  seen: \1 /p' "$tmp/client"
 if [ "$samples" -eq 0 ]; then
 	echo "storm: the database's connections were not measured (no answer from psql -h $SOCK -p $PORT -U $ADMIN): $(head -c 300 "$tmp/peak.err")" >&2
 	exit 1
 fi
-echo "RESULT target=$TARGET mode=$MODE n=$N ok=$ok refused=$refused timeout=$timeout other=$other peak=$peak samples=$samples"
+echo "RESULT target=$TARGET mode=$MODE n=$N $(echo "$client" | sed 's/wall=[^ ]* //') peak=$peak samples=$samples wall_s=$wall"

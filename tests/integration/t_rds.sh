@@ -1,11 +1,10 @@
 #!/bin/bash
 # RDS and RDS Proxy with real engines (docs/RDS.md): a PostgreSQL server in
 # the database's ENI and vpcsim-rds-proxy in the proxy's, reached with psql from
-# function sandboxes through the VPC's data plane; the connection storm
-# straight at the database and through the proxy; the borrow timeout;
+# function sandboxes through the VPC's data plane; the borrow timeout;
 # validation; nothing of the engines left after down or a failed up.
 . "$(dirname "$0")/lib.sh"
-plan 53
+plan 47
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/rds.json" "$T"
 PW=Zq9-secret-Xv7
@@ -135,25 +134,9 @@ check "a wrong password is refused by the proxy" \
 	bash -c "V invoke -t $T app -- env PGPASSWORD=wrong-password $PSQL -h proxy -Atc 'SELECT 1' 2>&1 | grep -q 'FATAL: *The password that was provided for the role master is wrong.'"
 
 echo "# ${SECONDS}s"
-# ---- the storm: max_connections 20, 60 invokes holding a connection 2 s ----
-"$ROOT/bench/storm.sh" -t "$T" -d db -n 60 -s 2 db >"$TMP/storm-db" 2>&1
-"$ROOT/bench/storm.sh" -t "$T" -d db -n 60 -s 2 proxy >"$TMP/storm-proxy" 2>&1
-sed 's/^/# /' "$TMP/storm-db" "$TMP/storm-proxy"
-res() { grep '^RESULT' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
-check "direct: the database refuses some (SQLSTATE 53300)" test "$(res "$TMP/storm-db" refused)" -gt 0
-check "direct: PostgreSQL's error reaches the client" \
-	grep -qE "FATAL: +(sorry, too many clients already|remaining connection slots are reserved)" "$TMP/storm-db"
-# A peak needs a measurement: storm.sh prints none without one (empty
-# fails these tests), and the database held some connections at once.
-check "direct: the database never holds more than max_connections (measured peak $(res "$TMP/storm-db" peak))" \
-	bash -c '[ "${1:-0}" -ge 1 ] && [ "$1" -le 20 ]' _ "$(res "$TMP/storm-db" peak)"
-check "proxy: all 60 succeed" test "$(res "$TMP/storm-proxy" ok)" = 60
-check "proxy: none refused, none timed out" \
-	test "$(res "$TMP/storm-proxy" refused)$(res "$TMP/storm-proxy" timeout)$(res "$TMP/storm-proxy" other)" = 000
-check "proxy: the database never sees more than the pool (17) (measured peak $(res "$TMP/storm-proxy" peak))" \
-	bash -c '[ "${1:-0}" -ge 1 ] && [ "$1" -le 17 ]' _ "$(res "$TMP/storm-proxy" peak)"
+# ---- the storm: tests/integration/t_storm.sh (through serve, with the
+# example's function that reads the password from Secrets Manager) ----
 
-echo "# ${SECONDS}s"
 # ---- the borrow timeout: pool of 1 (on db2), timeout 1 s, held 6 s ----
 SOCK2=$(V status "$T" --json | python3 -c 'import json,sys; print([d for d in json.load(sys.stdin)["databases"] if d["name"] == "db2"][0]["socket_dir"])')
 q app slow "SELECT pg_sleep(6)" >"$TMP/holder" 2>&1 &

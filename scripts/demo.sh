@@ -246,9 +246,9 @@ database sees a handful; with a SET in the handler every session is pinned to it
 connection until it ends, and the database's count climbs again."
 	echo "${B}\$ bench/storm.sh -t $RDS -n $STORM_N -s 3 -m idle proxy${R}"
 	VPCSIM=$V bench/storm.sh -t "$RDS" -n "$STORM_N" -s 3 -m idle proxy 2>&1 | grep -v '^RESULT' | paint
-	echo "${B}\$ bench/storm.sh -t $RDS -n $STORM_N -s 3 -m set proxy   ${D}(and vpcsim metrics proxy, 4 s in)${R}"
+	echo "${B}\$ bench/storm.sh -t $RDS -n $STORM_N -s 3 -m set proxy   ${D}(and vpcsim metrics proxy, 5 s in)${R}"
 	VPCSIM=$V bench/storm.sh -t "$RDS" -n "$STORM_N" -s 3 -m set proxy >"$WORK/set" 2>&1 &
-	sleep 4
+	sleep 5
 	"$V" metrics -t "$RDS" proxy | grep -E 'ClientConnections |DatabaseConnections |Pinned|Waiting' | paint
 	wait
 	grep -v '^RESULT' "$WORK/set" | paint

@@ -234,8 +234,8 @@ the database, then through the proxy. The warm-up raises the load until app has
 $STORM_N environments (vpcsim status counts them as the load rises), then the storm
 sends the $STORM_N at once."
 	echo "${B}\$ bench/storm.sh -t $RDS -n $STORM_N db${R}"
-	# (8 more environments a warm-up step: fewer steps, each under the
-	# 10 s init limit on the 2-core VM)
+	# (8 more environments a warm-up step: fewer steps for the demo; an
+	# init that passes Lambda's 10 s limit runs again inside its invoke)
 	STORM_STEP=${STORM_STEP:-8} VPCSIM=$V bench/storm.sh -t "$RDS" -n "$STORM_N" -s 2 db 2>&1 | grep -v '^RESULT' | paint
 	echo "${B}\$ bench/storm.sh -t $RDS -n $STORM_N proxy${R}"
 	VPCSIM=$V bench/storm.sh -t "$RDS" -n "$STORM_N" -s 2 proxy 2>&1 | grep -v '^RESULT' | paint

@@ -1,13 +1,18 @@
 /* vpcsim exec [-t NAME] NODE -- CMD [ARG...]: run a command inside a node. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "aws/ca.h"
+#include "aws/front.h"
 #include "cli/cli.h"
+#include "lambda/codefs.h"
 #include "lambda/env.h"
 #include "lambda/fn_sandbox.h"
 #include "util/err.h"
 #include "kernel/proc.h"
+#include "state/credentials.h"
 #include "state/state.h"
 
 /* A function: an idle environment of it (made if none), held busy while
@@ -41,6 +46,32 @@ static int exec_in_function(struct live *lv, int fn, char **cmd)
 	return rc;
 }
 
+/* A node of a topology with "aws": what the AWS CLI and SDKs need inside
+ * the simulation. The CA bundle always (its host path: a node's command
+ * sees the host's files; it holds the system's CAs too, and no other CA
+ * signs anything inside the simulation); the topology's admin key
+ * (`vpcsim credentials`) and the Region where the caller set none. */
+static void node_aws_env(const struct live *lv)
+{
+	char zone[4096], bundle[4096 + sizeof(AWS_CA_BUNDLE) + 1];
+	struct admin_key k;
+
+	if (!lv->t->aws.enabled)
+		return;
+	aws_zone_dir(lv->dir, zone);
+	snprintf(bundle, sizeof(bundle), "%s/%s", zone, AWS_CA_BUNDLE);
+	for (int i = 0; codefs_ca_vars[i]; i++)
+		setenv(codefs_ca_vars[i], bundle, 1);
+	if (!getenv("AWS_ACCESS_KEY_ID") && credentials_load(lv->dir, &k) == 0) {
+		setenv("AWS_ACCESS_KEY_ID", k.access_key_id, 1);
+		setenv("AWS_SECRET_ACCESS_KEY", k.secret, 1);
+		unsetenv("AWS_SESSION_TOKEN");
+		explicit_bzero(&k, sizeof(k));
+	}
+	err_clear();
+	setenv("AWS_DEFAULT_REGION", lv->t->region, 0);
+}
+
 int cmd_exec(int argc, char **argv)
 {
 	const char *name = NULL;
@@ -70,6 +101,7 @@ int cmd_exec(int argc, char **argv)
 			    layout_name_hint(&lv.L, argv[i], false));
 	}
 	snprintf(netns, sizeof(netns), "%s", lv.L.nodes[node].netns);
+	node_aws_env(&lv);
 	live_close(&lv);
 	proc_exec_in_node(netns, argv + i + 2);
 	return fail(127, "exec %s in %s: %s", argv[i + 2], netns, err_msg());

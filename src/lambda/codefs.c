@@ -15,6 +15,9 @@
 
 #define USER_ATTRS (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
 
+const char *const codefs_ca_vars[] = { "AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE",
+				       "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", NULL };
+
 /* A copy of the mount at src (one of vpcsim's or the host's paths), with
  * `attrs` set, attached on the object `at` (an O_PATH descriptor): no
  * path inside the image is ever resolved by the kernel's mount(2). */

@@ -27,6 +27,12 @@
 #define CODEFS_CA_FILE "ca-bundle.pem"
 #define CODEFS_CA_BUNDLE "/" CODEFS_CA_DIR "/" CODEFS_CA_FILE
 
+/* The variables that point a client at the CA bundle, NULL-terminated:
+ * botocore (AWS_CA_BUNDLE), requests, OpenSSL and curl (SSL_CERT_FILE,
+ * CURL_CA_BUNDLE), Node.js (NODE_EXTRA_CA_CERTS). Functions get them set
+ * to CODEFS_CA_BUNDLE; `vpcsim exec NODE` to the host path. */
+extern const char *const codefs_ca_vars[];
+
 /* Prepare `rootfs` (read-only from now, in this namespace) for a chroot;
  * ca_bundle: the host path of the CA bundle, NULL or "" for none. */
 int codefs_mount_image(const char *rootfs, const char *tmp_dir, const char *ca_bundle);

@@ -101,8 +101,7 @@ static bool env_has(const struct envv *e, const char *key)
 }
 
 /* The execution role's credentials, and the AWS zone's CA for every
- * client a runtime may use: botocore (AWS_CA_BUNDLE), requests, OpenSSL
- * and curl (SSL_CERT_FILE, CURL_CA_BUNDLE), Node.js (NODE_EXTRA_CA_CERTS). */
+ * client a runtime may use (codefs_ca_vars). */
 static void env_aws(const struct sup_cfg *c, struct envv *e)
 {
 	if (c->aws_key_id[0]) {
@@ -110,13 +109,8 @@ static void env_aws(const struct sup_cfg *c, struct envv *e)
 		envv_add(e, "AWS_SECRET_ACCESS_KEY=%s", c->aws_secret);
 		envv_add(e, "AWS_SESSION_TOKEN=%s", c->aws_token);
 	}
-	if (c->ca_bundle[0]) {
-		envv_add(e, "AWS_CA_BUNDLE=%s", LAMBDA_CA_BUNDLE);
-		envv_add(e, "REQUESTS_CA_BUNDLE=%s", LAMBDA_CA_BUNDLE);
-		envv_add(e, "SSL_CERT_FILE=%s", LAMBDA_CA_BUNDLE);
-		envv_add(e, "CURL_CA_BUNDLE=%s", LAMBDA_CA_BUNDLE);
-		envv_add(e, "NODE_EXTRA_CA_CERTS=%s", LAMBDA_CA_BUNDLE);
-	}
+	for (int i = 0; c->ca_bundle[0] && codefs_ca_vars[i]; i++)
+		envv_add(e, "%s=%s", codefs_ca_vars[i], LAMBDA_CA_BUNDLE);
 }
 
 /* Where the managed runtimes look in /opt (AWS's "Layer paths for each

@@ -86,7 +86,31 @@ static bool private_names(const struct topology *t, int vpc)
 	return vpc >= 0 && t->vpcs[vpc].dns_support && t->vpcs[vpc].dns_hostnames;
 }
 
-/* The names of node n that do not depend on who asks (not its ip- name). */
+void dns_public_name(const struct topology *t, uint32_t pub, char *out, size_t len)
+{
+	bool use1 = !strcmp(t->region, "us-east-1");
+
+	snprintf(out, len, "ec2-%u-%u-%u-%u.%s%s", pub >> 24, (pub >> 16) & 255, (pub >> 8) & 255,
+		 pub & 255, use1 ? "compute-1" : t->region, use1 ? ".amazonaws.com" :
+		 ".compute.amazonaws.com");
+}
+
+/* An instance's public DNS name: a resource that is not a database or a
+ * proxy (RDS has its endpoint name), with a public address, in a VPC
+ * with both DNS attributes, as EC2 gives one. */
+static bool has_public_name(const struct layout *L, int n)
+{
+	const struct node *nd = &L->nodes[n];
+	const struct resource *r;
+
+	if (nd->kind != NODE_RESOURCE || !L->atts[nd->att].public_ip)
+		return false;
+	r = &L->t->resources[nd->index];
+	return r->kind != RES_RDS && r->kind != RES_RDS_PROXY && private_names(L->t, nd->vpc);
+}
+
+/* The names of node n that do not depend on who asks (not its ip- name);
+ * who gets which address is split horizon (node_records). */
 static int public_names(const struct layout *L, int n, char names[][DNS_NAME_MAX], int max)
 {
 	const struct node *nd = &L->nodes[n];
@@ -101,6 +125,8 @@ static int public_names(const struct layout *L, int n, char names[][DNS_NAME_MAX
 		k++;
 	if (nd->kind == NODE_HOST && L->t->hosts[nd->index].dns_name && k < max)
 		snprintf(names[k++], DNS_NAME_MAX, "%s", L->t->hosts[nd->index].dns_name);
+	if (k < max && has_public_name(L, n))
+		dns_public_name(L->t, L->atts[nd->att].public_ip, names[k++], DNS_NAME_MAX);
 	return k;
 }
 

@@ -62,6 +62,13 @@ void dns_rds_token(const struct topology *t, char out[DNS_TOKEN_LEN]);
 /* Amazon-provided private IP name: ip-10-0-1-10.ec2.internal in
  * us-east-1, ip-10-0-1-10.REGION.compute.internal elsewhere. */
 void dns_ip_name(const struct topology *t, uint32_t ip, char *out, size_t len);
+/* Amazon-provided public DNS name of a public address:
+ * ec2-203-0-113-10.compute-1.amazonaws.com in us-east-1,
+ * ec2-203-0-113-10.REGION.compute.amazonaws.com elsewhere. A resource
+ * (not rds, rds-proxy) with a public address in a VPC with both DNS
+ * attributes has it: its private address inside its VPC (and peered
+ * ones), the public one elsewhere, as every other name of the node. */
+void dns_public_name(const struct topology *t, uint32_t pub, char *out, size_t len);
 /* The endpoint of an rds or rds-proxy resource
  * (NAME.TOKEN.REGION.rds.amazonaws.com, NAME.proxy-TOKEN.REGION...);
  * false for other kinds. */
@@ -72,7 +79,8 @@ bool dns_rds_endpoint(const struct topology *t, int resource, char *out, size_t 
 int dns_eni_names(const struct topology *t, int vpc, uint32_t ip, char names[][DNS_NAME_MAX],
 		  int max);
 /* Every DNS name of node `node` (its topology name, RDS endpoint, host
- * dns_name, and its ip- name when its VPC has both DNS attributes): for
+ * dns_name, and its ip- name and, with a public address, its ec2- public
+ * name when its VPC has both DNS attributes): for
  * status and graph. Returns how many were written to names. */
 int dns_node_names(const struct layout *L, int node, char names[][DNS_NAME_MAX], int max);
 

@@ -26,7 +26,9 @@ static const char *base_json =
 	"    { \"name\": \"db\", \"kind\": \"rds\", \"subnet\": \"priv\", \"ip\": \"10.0.1.10\" },"
 	"    { \"name\": \"pool\", \"kind\": \"rds-proxy\", \"subnet\": \"priv\", \"ip\": \"10.0.1.11\" },"
 	"    { \"name\": \"web\", \"kind\": \"rds\", \"subnet\": \"pub\", \"ip\": \"10.0.0.20\", \"publicly_accessible\": true },"
-	"    { \"name\": \"q\", \"subnet\": \"off-a\", \"ip\": \"10.9.1.5\" } ] }";
+	"    { \"name\": \"q\", \"subnet\": \"off-a\", \"ip\": \"10.9.1.5\" },"
+	"    { \"name\": \"inst\", \"kind\": \"ec2\", \"subnet\": \"pub\", \"ip\": \"10.0.0.30\","
+	"      \"public_ip\": \"198.51.100.77\" } ] }";
 
 struct fx {
 	struct topology *t;
@@ -62,6 +64,15 @@ static bool has_line(const char *text, const char *line)
 	return false;
 }
 
+static int count(const char *text, const char *what)
+{
+	int n = 0;
+
+	for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+		n++;
+	return n;
+}
+
 static void test_names(void **state)
 {
 	struct fx f;
@@ -84,11 +95,15 @@ static void test_names(void **state)
 	f.t->name = strdup("dm");
 	dns_rds_token(f.t, tok2);
 	assert_string_not_equal(tok, tok2); /* per topology */
+	dns_public_name(f.t, 0xc6336480, s, sizeof(s));
+	assert_string_equal(s, "ec2-198-51-100-128.compute-1.amazonaws.com");
 	close_fx(&f);
 
 	open_fx(&f, "eu-west-1", "true");
 	dns_ip_name(f.t, 0x0a00010a, s, sizeof(s));
 	assert_string_equal(s, "ip-10-0-1-10.eu-west-1.compute.internal");
+	dns_public_name(f.t, 0xc6336480, s, sizeof(s));
+	assert_string_equal(s, "ec2-198-51-100-128.eu-west-1.compute.amazonaws.com");
 	close_fx(&f);
 	(void)state;
 }
@@ -147,13 +162,25 @@ static void test_records(void **state)
 	assert_true(has_line(out, line));
 	assert_true(has_line(app, "203.0.113.10\tapi api.example.com"));
 	assert_true(has_line(out, "203.0.113.10\tapi api.example.com"));
+	/* An instance's public DNS name: its private address inside, its
+	 * public one outside; an RDS instance gets none (its endpoint). */
+	assert_true(has_line(app, "10.0.0.30\tip-10-0-0-30.ec2.internal inst "
+				  "ec2-198-51-100-77.compute-1.amazonaws.com"));
+	assert_true(has_line(out, "198.51.100.77\tinst ec2-198-51-100-77.compute-1.amazonaws.com"));
+	assert_int_equal(count(out, "compute-1.amazonaws.com"), 1);
 	free(app);
 	free(out);
 	close_fx(&f);
 
-	/* Hostnames off: no ip- name anywhere, node names stay. */
+	/* Hostnames off: no ip- name anywhere, node names stay; no public
+	 * DNS name either (AWS: either attribute false, none). */
 	open_fx(&f, "us-east-1", "false");
 	app = dns_records_render(&f.L, 0);
+	out = dns_records_render(&f.L, dns_view_internet(&f.L));
+	assert_null(strstr(app, "compute-1"));
+	assert_null(strstr(out, "ec2-198"));
+	assert_true(has_line(out, "198.51.100.77\tinst"));
+	free(out);
 	assert_null(strstr(app, "ec2.internal"));
 	assert_non_null(strstr(app, "\tdb db."));
 	free(app);

@@ -91,9 +91,10 @@ run_cmocka() { # binary
 # fails; the plan line "1..N" (tests/integration/lib.sh prints it at exit
 # from the script's `plan N`) must be there once and match the count, so a
 # script that stops early or loses a check fails.
-run_script() { # script
-	local out rc p f s n planned
-	local t0=$SECONDS
+# Runs in a job of its own (see the pool below): its log goes to stdout,
+# its counts "P F S" to RESULT, what a failure printed to RESULT.detail.
+run_script() { # script result-file
+	local out rc p f s n planned t0=$SECONDS
 	echo "# integration: $1"
 	out=$(mktemp)
 	timeout 600 bash "$1" >"$out" 2>&1
@@ -120,11 +121,25 @@ run_script() { # script
 		echo "#   (planned $planned checks, ran $n)"
 		f=$((f + 1))
 	fi
+	if [ "$f" -ne 0 ]; then
+		details=$2.detail detail "$1" "$out"
+	fi
+	rm -f "$out"
+	echo "$p $f $s" >"$2.tmp" && mv "$2.tmp" "$2" # last: the job is done
+}
+
+# The counts and details of a finished job into the totals.
+collect() { # result-file script
+	local p f s
+	cat "$1.log"
+	read -r p f s <"$1" || { p=0 f=1 s=0; echo "#   (no result: the job of $2 died)"; }
 	passed=$((passed + p))
 	failed=$((failed + f))
 	skipped=$((skipped + s))
-	[ "$f" -eq 0 ] || { failures+=("$1"); detail "$1" "$out"; }
-	rm -f "$out"
+	if [ "$f" -ne 0 ]; then
+		failures+=("$2")
+		[ -f "$1.detail" ] && cat "$1.detail" >>"$details"
+	fi
 }
 
 wanted() { case "$1" in *"$filter"*) return 0 ;; esac; return 1; }
@@ -152,7 +167,35 @@ if [ $unit_only -eq 0 ] && { [ -z "$filter" ] || [ "$filter" = fuzz ]; }; then
 	rm -f "$out"
 fi
 
+# Integration scripts run JOBS at a time (default 2: most of a script's
+# time is waiting on timeouts, sleeps and the kernel, and every script's
+# names are its own). A script with the line "# run alone" (it needs no
+# other topology up, or times the machine) runs after the others, by
+# itself. Logs print whole, as each script ends.
+JOBS=${JOBS:-2}
+results=$(mktemp -d)
+trap 'rm -rf "$details" "$durations" "$results"' EXIT
+pool_wait() { # until fewer than $1 jobs run; collects the finished
+	local r
+	while [ "$(jobs -rp | wc -l)" -ge "$1" ]; do wait -n 2>/dev/null || true; done
+	for r in "$results"/*.pending; do
+		[ -e "$r" ] || continue
+		r=${r%.pending}
+		if [ -e "$r" ] || ! kill -0 "$(cat "$r.pid")" 2>/dev/null; then
+			collect "$r" "$(cat "$r.pending")"
+			rm -f "$r.pending"
+		fi
+	done
+}
+run_job() { # n script
+	local r=$results/$1
+	echo "$2" >"$r.pending"
+	run_script "$2" "$r" >"$r.log" 2>&1 &
+	echo $! >"$r.pid"
+}
 if [ $unit_only -eq 0 ] && [ "$filter" != fuzz ]; then
+	n=0
+	alone=()
 	for t in tests/integration/t_*.sh; do
 		wanted "$(basename "$t")" || continue
 		if [ "$(id -u)" != 0 ]; then
@@ -160,8 +203,18 @@ if [ $unit_only -eq 0 ] && [ "$filter" != fuzz ]; then
 			skipped=$((skipped + 1))
 			continue
 		fi
-		run_script "$t"
+		if grep -q '^# run alone' "$t"; then
+			alone+=("$t")
+			continue
+		fi
+		pool_wait "$JOBS"
+		run_job $((n += 1)) "$t"
 	done
+	for t in "${alone[@]}"; do
+		pool_wait 1
+		run_job $((n += 1)) "$t"
+	done
+	pool_wait 1
 fi
 
 if [ -s "$durations" ]; then

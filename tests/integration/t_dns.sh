@@ -7,6 +7,7 @@
 # names; groups and NACLs that deny everything still let DNS through;
 # environments' ENIs come and go; two topologies whose names share a prefix
 # keep their records apart; a failed up and down leave no resolver.
+# run alone: the quota burst times 3,000 queries against the clock
 . "$(dirname "$0")/lib.sh"
 plan 63
 T=$(unique_name)

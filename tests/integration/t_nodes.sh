@@ -2,6 +2,7 @@
 # Nodes: commands run inside their namespace with the topology's names and
 # stop at down; the responder answers listen ports within a subnet; every
 # link stays between vpcsim namespaces; ENI ids are stable across runs.
+# run alone: its clean checks need no other topology up
 . "$(dirname "$0")/lib.sh"
 plan 24
 T=$(unique_name)

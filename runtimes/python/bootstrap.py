@@ -62,33 +62,80 @@ class Fault(Exception):
         self.error_type, self.msg, self.trace = error_type, msg, trace
 
 
-def request(method, path, body=None, headers=None):
-    """One HTTP/1.1 exchange with the Runtime API on a connection of its
-    own, over a bare socket: http.client and the email package it imports
-    would cost every environment about 3 MB more (docs/BENCHMARKS.md).
-    The API answers with a Content-Length, or closes the connection."""
+class _Api:
+    """The one connection to the Runtime API, kept open between requests
+    (HTTP/1.1 keep-alive, as AWS's client keeps its own): a new connection
+    per request costs the API a new connection thread and every warm
+    invoke two more round trips (docs/RUNTIME.md, "Warm invokes"). A bare
+    socket: http.client and the email package it imports would cost every
+    environment about 3 MB more (docs/BENCHMARKS.md)."""
+    sock = None
+    buf = b""
+
+
+def _connect():
     host, port = API.rsplit(":", 1)
+    _Api.sock = socket.create_connection((host, int(port)))
+    _Api.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    _Api.buf = b""
+
+
+def _drop():
+    if _Api.sock is not None:
+        _Api.sock.close()
+    _Api.sock, _Api.buf = None, b""
+
+
+def _exchange(raw):
+    """Send one request, read its answer (Content-Length bytes, or up to
+    the close). None when the connection ended before a byte came back."""
+    s = _Api.sock
+    s.sendall(raw)
+    data, end, need = _Api.buf, -1, None
+    while need is None or len(data) < need:
+        if end < 0 and (end := data.find(b"\r\n\r\n")) >= 0:
+            lines = data[:end].decode("latin-1").split("\r\n")
+            hdrs = dict((k.strip().lower(), v.strip()) for k, _, v in
+                        (line.partition(":") for line in lines[1:]))
+            if "content-length" in hdrs:
+                need = end + 4 + int(hdrs["content-length"])
+                continue
+        d = s.recv(65536)
+        if not d:
+            break
+        data += d
+    if end < 0:
+        _drop()
+        return None
+    _Api.buf = data[need:] if need is not None else b""
+    if need is None or hdrs.get("connection", "").lower() == "close":
+        _drop()
+    return int(lines[0].split()[1]), hdrs, data[end + 4:need]
+
+
+def request(method, path, body=None, headers=None):
+    """One HTTP/1.1 exchange with the Runtime API on the kept connection.
+    A kept connection the API closed meanwhile is met before any answer:
+    the request goes once more on a new one."""
     body = body or b""
     head = ["%s %s%s HTTP/1.1" % (method, BASE, path), "Host: " + API,
-            "Connection: close", "Content-Length: %d" % len(body)]
+            "Content-Length: %d" % len(body)]
     head += ["%s: %s" % kv for kv in (headers or {}).items()]
-    with socket.create_connection((host, int(port))) as s:
-        s.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
-        raw, end, need = b"", -1, None
-        while need is None or len(raw) < need:
-            d = s.recv(65536)
-            if not d:
-                break
-            raw += d
-            if end < 0 and (end := raw.find(b"\r\n\r\n")) >= 0:
-                lines = raw[:end].decode("latin-1").split("\r\n")
-                hdrs = dict((k.strip().lower(), v.strip()) for k, _, v in
-                            (line.partition(":") for line in lines[1:]))
-                if "content-length" in hdrs:
-                    need = end + 4 + int(hdrs["content-length"])
-    if end < 0:
-        raise ConnectionError("the Runtime API at %s closed without an answer" % API)
-    return int(lines[0].split()[1]), hdrs, raw[end + 4:need]
+    raw = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+    for attempt in (0, 1):
+        reused = _Api.sock is not None
+        if not reused:
+            _connect()
+        try:
+            answer = _exchange(raw)
+        except (ConnectionResetError, BrokenPipeError):
+            _drop()
+            answer = None
+        if answer is not None:
+            return answer
+        if not reused:
+            break
+    raise ConnectionError("the Runtime API at %s closed without an answer" % API)
 
 
 # ---- JSON: Decimal as AWS's marshaller writes it ------------------------

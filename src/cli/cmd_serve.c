@@ -324,8 +324,8 @@ static int function_of(const struct live *lv, const char *raw, const char *rq,
 	return fn;
 }
 
-/* An invoke answered while the function's extensions still work
- * (invoke_request.responded): what the answer is made of. */
+/* An invoke answered when the runtime posted its response, before the
+ * invoke ended (invoke_request.responded): what the answer is made of. */
 struct early {
 	struct invoke_job *j;      /* not touched once answered: the
 				    * connection may be gone with it */
@@ -341,11 +341,16 @@ static size_t body_len(const char *body, size_t blen)
 	return blen && body[blen - 1] == '\n' ? blen - 1 : blen;
 }
 
-/* Lambda returns the runtime's response at once, extensions or not. */
+/* Lambda returns the runtime's response when the runtime posts it,
+ * extensions or not. A caller that asked for the log's tail
+ * (X-Amz-Log-Type: Tail) wants END and REPORT in it: it waits for them
+ * (a moment: the runtime's next `next`), unless extensions still work. */
 static void answer_now(void *arg, const struct invoke_outcome *r)
 {
 	struct early *e = arg;
 
+	if (e->j->tail && !r->ext_working)
+		return;
 	fflush(e->out);
 	e->j->resp = invoke_reply(e->j, r, *e->body ? *e->body : "", body_len(*e->body, *e->blen),
 				  e->log);
@@ -436,7 +441,7 @@ static void stream_complete(struct serve_stream *st, const struct invoke_outcome
 	cJSON_Delete(e);
 }
 
-/* A stream completed while the function's extensions still work. */
+/* A stream completed when the runtime ended it, before the invoke ended. */
 struct early_stream {
 	struct serve_stream *st;
 	FILE *errors;
@@ -449,6 +454,8 @@ static void stream_complete_now(void *arg, const struct invoke_outcome *r)
 {
 	struct early_stream *e = arg;
 
+	if (e->tail && !r->ext_working)
+		return; /* as answer_now() */
 	fflush(e->errors);
 	stream_complete(e->st, r, *e->ebody, e->log, e->tail);
 	e->completed = true;

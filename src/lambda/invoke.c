@@ -18,10 +18,12 @@
 #include "lambda/runtime_api.h"
 #include "lambda/sandbox.h"
 #include "lambda/supervisor.h"
+#include "lambda/warm_handoff.h"
 #include "kernel/cgroup.h"
 #include "kernel/freezer.h"
 #include "state/usage.h"
 #include "util/clock.h"
+#include "util/sendv.h"
 #include "util/b64.h"
 #include "state/aws_creds.h"
 #include "util/err.h"
@@ -256,6 +258,29 @@ static void cold_enter(void)
 	pthread_mutex_unlock(&cold_mu);
 }
 
+/* The last cold start's time in this process (its network, code and
+ * supervisor, ms; the runtime's init comes on top): what waiting for a warm environment may cost at most
+ * before a cold start is the better choice (handoff_wait). */
+static double cold_last_ms;
+
+static int handoff_bound_ms(void)
+{
+	double ms;
+
+	pthread_mutex_lock(&cold_mu);
+	ms = cold_last_ms;
+	pthread_mutex_unlock(&cold_mu);
+	return ms > HANDOFF_WAIT_MAX_MS ? HANDOFF_WAIT_MAX_MS :
+	       ms > HANDOFF_WAIT_MS ? (int)ms : HANDOFF_WAIT_MS;
+}
+
+static void cold_note(double took_ms)
+{
+	pthread_mutex_lock(&cold_mu);
+	cold_last_ms = took_ms;
+	pthread_mutex_unlock(&cold_mu);
+}
+
 static void cold_leave(void)
 {
 	pthread_mutex_lock(&cold_mu);
@@ -264,9 +289,10 @@ static void cold_leave(void)
 	pthread_mutex_unlock(&cold_mu);
 }
 
-/* An environment of fn with a live supervisor: a warm one, or one made
- * now (cold start: its network, then its code and supervisor). */
-static int acquire_locked(const struct live *lv, int fn, struct env_handle *h)
+/* An environment of fn with a live supervisor, connected to it (*fd): a
+ * warm one, or one made now (cold start: its network, then its code and
+ * supervisor). */
+static int acquire_locked(const struct live *lv, int fn, struct env_handle *h, int *fd)
 {
 	char dir[PATH_MAX];
 	double t0;
@@ -279,7 +305,7 @@ static int acquire_locked(const struct live *lv, int fn, struct env_handle *h)
 		if ((err = env_acquire(lv, fn, true, h)) < 0)
 			return err;
 		env_dir_of(lv, h->m.id, dir);
-		if (!h->cold && supervisor_alive(dir))
+		if (!h->cold && (*fd = supervisor_connect(dir)) >= 0)
 			return 0;
 		if (!h->cold) { /* its supervisor is gone: so is it, and others like it */
 			env_destroy(lv, &h->m);
@@ -301,6 +327,9 @@ static int acquire_locked(const struct live *lv, int fn, struct env_handle *h)
 		if (c.rootfs[0])
 			strv_free(c.argv);
 		h->init_ms += now_ms() - t0;
+		cold_note(h->init_ms); /* its network, code and supervisor */
+		if (err == 0 && (*fd = supervisor_connect(dir)) < 0)
+			err = *fd;
 		if (err < 0) {
 			char msg[1024];
 
@@ -314,40 +343,18 @@ static int acquire_locked(const struct live *lv, int fn, struct env_handle *h)
 	return errf(EAGAIN, "no environment of %s could be reused or made", lv->t->functions[fn].name);
 }
 
-static int acquire(const struct live *lv, int fn, struct env_handle *h)
+static int acquire(const struct live *lv, int fn, struct env_handle *h, int *fd)
 {
 	bool global = needs_state_lock(lv, fn);
 	int err = lock_if(global);
 
 	if (err < 0)
 		return err;
-	err = acquire_locked(lv, fn, h);
+	err = acquire_locked(lv, fn, h, fd);
 	unlock_if(global);
 	return err;
 }
 
-static int connect_env(const struct live *lv, const char *id)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char dir[PATH_MAX];
-	int fd;
-
-	env_dir_of(lv, id, dir);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" SUP_SOCK, dir);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return errf(errno, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int err = errf(errno, "connecting to the supervisor at %s: %s", sa.sun_path,
-			       strerror(errno));
-
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
-/* Read frames until 'S'. */
 /* The billing figures of the REPORT line in a log frame. The supervisor
  * writes REPORT after the function is done, so the last one seen wins over
  * any line the function printed itself to look like one. */
@@ -387,13 +394,47 @@ static void body_out(const struct invoke_request *rq, const struct invoke_outcom
 	fflush(to);
 }
 
+/* What the frames of one invoke make: the body kept for its status, and
+ * the environment offered to the next invoke once answered (handoff). */
+struct reading {
+	const struct invoke_request *rq;
+	struct invoke_outcome *r;
+	char *body;
+	size_t blen;
+	const char *topo, *fn;
+	int handoff;               /* warm_handoff token, or -1 */
+};
+
+/* 'R': the runtime answered; with extensions at work ("1" last) or not.
+ * A caller that waits (no responded()) gets the body with 'S' unless
+ * extensions still work, as before Lambda's early answer mattered to it. */
+static void frame_answered(struct reading *g, const char *buf)
+{
+	const struct invoke_request *rq = g->rq;
+	struct invoke_outcome *r = g->r;
+	int streamed = 0, ext = 0;
+	char status[32];
+
+	if (sscanf(buf, "%31s %d %d", status, &streamed, &ext) < 1 || (!ext && !rq->responded))
+		return;
+	snprintf(r->status, sizeof(r->status), "%s", status);
+	r->early = true;
+	r->ext_working = ext;
+	body_out(rq, r, g->body, g->blen);
+	if (!ext)
+		g->handoff = handoff_offer(g->topo, g->fn);
+	if (rq->responded)
+		rq->responded(rq->responded_arg, r);
+}
+
 /* One frame of the supervisor's: logs, a streamed response's start ('K',
  * its content type) and bytes ('C'), the body ('B', kept for the status),
- * the response given while extensions still work ('R'). 1 after the
- * status ('S'), else 0. */
-static int frame(const struct invoke_request *rq, struct invoke_outcome *r, char type,
-		 char *buf, size_t len, char **body, size_t *blen)
+ * the response given before the invoke ends ('R'). 1 after the status
+ * ('S'), else 0. */
+static int frame(struct reading *g, char type, char *buf, size_t len)
 {
+	const struct invoke_request *rq = g->rq;
+	struct invoke_outcome *r = g->r;
 	int reset = 0, streamed = 0;
 
 	if (type == 'L') {
@@ -408,34 +449,31 @@ static int frame(const struct invoke_request *rq, struct invoke_outcome *r, char
 		fwrite(buf, 1, len, rq->out);
 		fflush(rq->out);
 	} else if (type == 'B') {
-		free(*body);
-		*body = buf;
-		*blen = len;
+		free(g->body);
+		g->body = buf;
+		g->blen = len;
 		return 0;
 	} else if (type == 'R') {
-		sscanf(buf, "%31s %d", r->status, &streamed);
-		r->early = true;
-		body_out(rq, r, *body, *blen);
-		if (rq->responded)
-			rq->responded(rq->responded_arg, r);
+		frame_answered(g, buf);
 	} else if (type == 'S' && r->early) {
 		sscanf(buf, "%*s %d", &reset);
 		r->reset = reset;
 	} else if (type == 'S') {
 		sscanf(buf, "%31s %d %d", r->status, &reset, &streamed);
 		r->reset = reset;
-		body_out(rq, r, *body, *blen);
+		body_out(rq, r, g->body, g->blen);
 	}
 	free(buf);
 	return type == 'S';
 }
 
-static int frames(FILE *in, const struct invoke_request *rq, struct invoke_outcome *r)
+static int frames(FILE *in, struct reading *g)
 {
-	char type, *body = NULL;
-	size_t len, blen = 0;
+	char type;
+	size_t len;
+	int err = -1;
 
-	while (fscanf(in, "%c%zu", &type, &len) == 2 && fgetc(in) == '\n') {
+	while (err < 0 && fscanf(in, "%c%zu", &type, &len) == 2 && fgetc(in) == '\n') {
 		char *buf = malloc(len + 1);
 
 		if (!buf || fread(buf, 1, len, in) != len) {
@@ -443,13 +481,31 @@ static int frames(FILE *in, const struct invoke_request *rq, struct invoke_outco
 			break;
 		}
 		buf[len] = '\0';
-		if (frame(rq, r, type, buf, len, &body, &blen)) {
-			free(body);
-			return 0;
-		}
+		if (frame(g, type, buf, len))
+			err = 0;
 	}
-	free(body);
-	return errf(EPIPE, "the supervisor of %s ended without a result", r->env_id);
+	free(g->body);
+	g->body = NULL;
+	if (err < 0)
+		err = errf(EPIPE, "the supervisor of %s ended without a result", g->r->env_id);
+	return err;
+}
+
+/* The request to the supervisor: "I <init ms> <len> <context len>\n",
+ * the payload, the client context; in one write. */
+static int request_send(int fd, double init_ms, const char *payload, size_t len,
+			const char *client_context)
+{
+	size_t cclen = client_context ? strlen(client_context) : 0;
+	char head[96];
+	int n = snprintf(head, sizeof(head), "I %.3f %zu %zu\n", init_ms, len, cclen);
+	struct iovec v[3] = { { head, (size_t)n }, { (void *)payload, len },
+			      { (void *)(client_context ? client_context : ""), cclen } };
+	int err = sendv_all(fd, v, 3);
+
+	if (err < 0)
+		return errf(-err, "sending the invoke to its supervisor: %s", strerror(-err));
+	return 0;
 }
 
 /* A function with code: through its environment's supervisor. */
@@ -458,6 +514,7 @@ static int invoke_code(const struct live *lv, int fn, const struct invoke_reques
 {
 	const char *payload = rq->payload ? rq->payload : "{}";
 	size_t len = rq->payload ? rq->len : 2;
+	struct reading g = { rq, r, NULL, 0, lv->name, lv->t->functions[fn].name, -1 };
 	struct env_handle h;
 	FILE *in;
 	int fd, err;
@@ -465,24 +522,19 @@ static int invoke_code(const struct live *lv, int fn, const struct invoke_reques
 	if (len > RAPI_PAYLOAD_MAX)
 		return errf(E2BIG, "RequestEntityTooLargeException: Request must be smaller than "
 			    "%d bytes for the InvokeFunction operation", RAPI_PAYLOAD_MAX);
-	if ((err = acquire(lv, fn, &h)) < 0)
+	handoff_wait(g.topo, g.fn, handoff_bound_ms());
+	if ((err = acquire(lv, fn, &h, &fd)) < 0)
 		return err;
 	r->cold = h.cold;
 	snprintf(r->env_id, sizeof(r->env_id), "%s", h.m.id);
-	fd = connect_env(lv, h.m.id);
-	if (fd < 0) {
-		env_release(&h);
-		return fd;
-	}
-	in = fdopen(fd, "r+");
-	fprintf(in, "I %.3f %zu %zu\n", h.cold ? h.init_ms : 0.0, len,
-		client_context ? strlen(client_context) : 0);
-	fwrite(payload, 1, len, in);
-	if (client_context)
-		fputs(client_context, in);
-	fflush(in);
-	err = frames(in, rq, r);
-	fclose(in);
+	err = request_send(fd, h.cold ? h.init_ms : 0.0, payload, len, client_context);
+	in = err < 0 ? NULL : fdopen(fd, "r");
+	if (in)
+		err = frames(in, &g);
+	else
+		close(fd);
+	if (in)
+		fclose(in);
 	if (r->reset || err < 0) {
 		bool global = needs_state_lock(lv, fn);
 
@@ -495,6 +547,7 @@ static int invoke_code(const struct live *lv, int fn, const struct invoke_reques
 			err = errf(EPIPE, "the supervisor of %s ended without a result", h.m.id);
 	}
 	env_release(&h);
+	handoff_release(g.handoff);
 	return err;
 }
 

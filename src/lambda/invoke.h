@@ -50,9 +50,11 @@ struct invoke_request {
 				    * before its first byte goes to out */
 	void *stream_arg;
 	/* The response is out (on out, or errors) and the outcome's status
-	 * says how it ended; called before invoke_function() returns when
-	 * the function's extensions still work after the runtime's answer,
-	 * as Lambda answers the caller at once (NULL: the caller waits). */
+	 * says how it ended; called before invoke_function() returns, when
+	 * the runtime posts its response, as Lambda answers the caller then:
+	 * the invoke goes on until the runtime's next `next` and the
+	 * extensions' (END, REPORT, the freeze). NULL: the caller waits
+	 * for the end (it gets the body early only while extensions work). */
 	void (*responded)(void *arg, const struct invoke_outcome *o);
 	void *responded_arg;
 	FILE *errors;              /* a failed invoke's error body (streamed
@@ -72,9 +74,12 @@ struct invoke_outcome {
 	bool cold;
 	bool reset;
 	bool early;                /* the response went out before the
-				    * extensions were done: status is what
-				    * the caller got, reset and the figures
-				    * how the invoke ended */
+				    * invoke ended (the runtime's next
+				    * `next`, the extensions): status is
+				    * what the caller got, reset and the
+				    * figures how the invoke ended */
+	bool ext_working;          /* early: extensions registered for
+				    * INVOKE still worked then */
 	char env_id[64];
 	double duration_ms;        /* REPORT's Duration (code) */
 	long long billed_ms;       /* 0: not billed */

@@ -475,6 +475,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (!strcmp(method, "GET")) {
 		int ext;
 
+		/* Answered from the second call: libmicrohttpd (0.9.75) closes
+		 * a connection whose response was queued in the first, and
+		 * the runtime clients keep theirs open between requests. */
+		if (!q) {
+			*con_cls = calloc(1, sizeof(struct rapi_req));
+			return *con_cls ? MHD_YES : MHD_NO;
+		}
 		if (!strcmp(url, INVOCATION "next"))
 			return on_next(r, c);
 		if ((ext = ext_api_handle(r, c, method, url, NULL)) >= 0)

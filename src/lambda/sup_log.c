@@ -9,15 +9,14 @@
 #include <unistd.h>
 
 #include "lambda/sup_log.h"
+#include "util/sendv.h"
 #include "util/err.h"
 
 static void write_all(int fd, const char *p, size_t len)
 {
 	while (len > 0) {
-		ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
+		ssize_t w = write(fd, p, len);
 
-		if (w < 0 && errno == ENOTSOCK)
-			w = write(fd, p, len);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
@@ -80,8 +79,7 @@ void sup_log_frame(struct sup_log *l, char type, const char *data, size_t len)
 	if (l->client_fd < 0)
 		return;
 	snprintf(head, sizeof(head), "%c%zu\n", type, len);
-	write_all(l->client_fd, head, strlen(head));
-	write_all(l->client_fd, data, len);
+	sendv_all(l->client_fd, (struct iovec[]){ { head, strlen(head) }, { (void *)data, len } }, 2);
 }
 
 void sup_log_client(struct sup_log *l, int fd)

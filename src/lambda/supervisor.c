@@ -85,8 +85,8 @@ struct sup {
 	char ext_name[RAPI_EXT_MAX][128];
 	bool rt_pending;
 	bool streamed;             /* the invoke's response is streamed: 'K' sent */
-	bool responded;            /* the response went to the caller ('R') while
-				    * extensions still worked */
+	bool responded;            /* the response went to the caller ('R')
+				    * before the invoke ended */
 };
 
 static long long epoch_ms(void)
@@ -115,20 +115,40 @@ static void body_set(struct sup *s, const char *fmt, ...)
 
 /* ---- the client ---------------------------------------------------- */
 
-/* "I <net_init_ms> <len>\n" payload. */
-static int client_read(struct sup *s)
+/* The request's first line, "\n" included, NUL-terminated: what has come
+ * is looked at first and the line taken in one read (the payload sent
+ * with it stays for fd_read_full); a byte at a time only when it came cut. */
+static int head_read(int fd, char *head, size_t size)
 {
-	char head[128];
+	ssize_t got = recv(fd, head, size - 1, MSG_PEEK);
+	char *nl = got > 0 ? memchr(head, '\n', (size_t)got) : NULL;
 	size_t n = 0;
-	unsigned long len, cclen;
 
-	while (n < sizeof(head) - 1) {
-		if (read(s->client_fd, head + n, 1) != 1)
+	if (nl) {
+		n = (size_t)(nl - head) + 1;
+		if (fd_read_full(fd, head, n) < 0)
+			return -1;
+		head[n] = '\0';
+		return 0;
+	}
+	while (n < size - 1) {
+		if (read(fd, head + n, 1) != 1)
 			return -1;
 		if (head[n++] == '\n')
 			break;
 	}
 	head[n] = '\0';
+	return 0;
+}
+
+/* "I <net_init_ms> <len> <client context len>\n" payload context. */
+static int client_read(struct sup *s)
+{
+	char head[128];
+	unsigned long len, cclen;
+
+	if (head_read(s->client_fd, head, sizeof(head)) < 0)
+		return -1;
 	if (!strcmp(head, "S\n"))
 		return 1; /* supervisor_stop(): the shutdown phase */
 	if (sscanf(head, "I %lf %lu %lu", &s->net_init_ms, &len, &cclen) != 3 ||
@@ -558,11 +578,13 @@ static const char *outcome_status(enum rapi_outcome o)
 	return o == RAPI_RESPONSE ? "ok" : o == RAPI_TOO_LARGE ? "too_large" : "function_error";
 }
 
-/* The runtime answered while extensions registered for INVOKE still work:
- * the caller gets the response now ('B', then 'R' with how it ended), as
- * Lambda returns it "even if extensions are still running"; END, REPORT
- * and 'S' follow when they are done (Duration counts their time). */
-static void respond_early(struct sup *s)
+/* The runtime answered: the caller gets the response now ('B', then 'R'
+ * with how it ended and whether extensions registered for INVOKE still
+ * work), as Lambda returns it when the runtime posts it, "even if
+ * extensions are still running". The invoke itself lasts until the
+ * runtime and every extension have called `next` again: END, REPORT
+ * (Duration counts that time), the freeze and 'S' follow then. */
+static void respond_early(struct sup *s, bool ext_working)
 {
 	char line[64];
 
@@ -570,7 +592,8 @@ static void respond_early(struct sup *s)
 	sup_log_pump(&s->log, s->rt.out_fd);
 	sup_log_flush(&s->log);
 	sup_log_frame(&s->log, 'B', s->body ? s->body : "", s->body ? s->blen : 0);
-	snprintf(line, sizeof(line), "%s %d", outcome_status(s->outcome), s->streamed ? 1 : 0);
+	snprintf(line, sizeof(line), "%s %d %d", outcome_status(s->outcome), s->streamed ? 1 : 0,
+		 ext_working ? 1 : 0);
 	sup_log_frame(&s->log, 'R', line, strlen(line));
 	s->responded = true;
 }
@@ -621,8 +644,7 @@ static void on_outcome(struct sup *s)
 			 "payload size (%d bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}",
 			 RAPI_RESPONSE_MAX);
 	s->st = S_FINISHING;
-	if (!ext_all_ready(&s->api, false))
-		respond_early(s);
+	respond_early(s, !ext_all_ready(&s->api, false));
 }
 
 static void finish_answered(struct sup *s)
@@ -1150,23 +1172,29 @@ void supervisor_stop_all(const char *topo)
 	stop_wait(fds, n);
 }
 
-bool supervisor_alive(const char *env_dir)
+int supervisor_connect(const char *env_dir)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char path[PATH_MAX + 16];
-	bool ok;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/" SUP_RECLAIMED, env_dir);
 	if (access(path, F_OK) == 0)
-		return false;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" SUP_SOCK, env_dir);
+		return errf(ENOENT, "the supervisor of %s reclaimed it for idleness", env_dir);
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" SUP_SOCK, env_dir) >=
+	    (int)sizeof(sa.sun_path))
+		return errf(ENAMETOOLONG, "socket path %s/" SUP_SOCK " is too long", env_dir);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return false;
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(fd);
-	return ok;
+		return errf(errno, "socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int err = errf(errno, "connecting to the supervisor at %s: %s", sa.sun_path,
+			       strerror(errno));
+
+		close(fd);
+		return err;
+	}
+	return fd;
 }
 
 void supervisor_files_remove(const char *env_dir)

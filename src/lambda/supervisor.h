@@ -94,7 +94,11 @@ void supervisor_stop(const char *env_dir);
 /* The same for every environment of topology `topo`, all at once. */
 void supervisor_stop_all(const char *topo);
 
-/* Whether a supervisor serves the environment folder `env_dir` now. */
-bool supervisor_alive(const char *env_dir);
+/* A connection to the supervisor of the environment folder `env_dir`,
+ * the one an invoke's request and frames go through: its fd, or < 0 with
+ * err_msg() when none serves it (gone, or reclaimed for idleness). The
+ * connection is also the test that the supervisor lives: no second
+ * connection (and wake-up of the supervisor) to ask first. */
+int supervisor_connect(const char *env_dir);
 
 #endif

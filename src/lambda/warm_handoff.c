@@ -111,3 +111,16 @@ int handoff_wait(const char *topo, const char *fn, int ms)
 	pthread_mutex_unlock(&mu);
 	return got;
 }
+
+int handoff_waiters(const char *topo, const char *fn)
+{
+	char key[KEY_MAX];
+	int i, n;
+
+	key_of(topo, fn, key);
+	pthread_mutex_lock(&mu);
+	i = slot_of(key, false);
+	n = i < 0 ? 0 : slots[i].waiting;
+	pthread_mutex_unlock(&mu);
+	return n;
+}

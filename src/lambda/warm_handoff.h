@@ -38,5 +38,7 @@ void handoff_release(int token);
  * 1 when a release came, 0 when there was nothing to wait for, -1 when
  * ms passed. */
 int handoff_wait(const char *topo, const char *fn, int ms);
+/* How many invokes wait for an offer of fn now. */
+int handoff_waiters(const char *topo, const char *fn);
 
 #endif

@@ -3,6 +3,7 @@
  * own function and nobody else waits for it, and wakes on its release;
  * with no offer it does not wait at all. No check depends on time. */
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,12 +21,11 @@ static void *waiter(void *arg)
 	return NULL;
 }
 
-/* Until the waiter has claimed the offer: a second caller then finds
- * nothing to wait for (0); before, its zero-length wait times out (-1). */
+/* Until the waiter has claimed the offer (looking, not claiming). */
 static void until_claimed(void)
 {
-	while (handoff_wait("topo", "fn", 0) != 0)
-		;
+	while (handoff_waiters("topo", "fn") == 0)
+		sched_yield();
 }
 
 static void test_nothing_offered_no_wait(void **state)
@@ -42,6 +42,8 @@ static void test_waiter_wakes_on_release(void **state)
 	waited = 99;
 	assert_int_equal(pthread_create(&t, NULL, waiter, NULL), 0);
 	until_claimed();
+	/* Claimed: a second caller finds nothing left to wait for. */
+	assert_int_equal(handoff_wait("topo", "fn", 600000), 0);
 	handoff_release(token);
 	pthread_join(t, NULL);
 	assert_int_equal(waited, 1);

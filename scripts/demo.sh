@@ -227,12 +227,12 @@ lesson "the connection storm, and RDS Proxy"
 cp -r examples/rds-proxy "$WORK/" # orders' and app's code (they read the password from Secrets Manager)
 if up rds-proxy.json "$RDS"; then
 	say "A real PostgreSQL (max_connections 20) and vpcsim-rds-proxy as RDS Proxy.
-boto3 sends $STORM_N concurrent invokes of the VPC function app to vpcsim serve (the
-Invoke API); each runs in an execution environment of its own, reads the password
-from Secrets Manager at init, opens a connection and holds it 2 s: first straight at
-the database, then through the proxy. The warm-up raises the load until app has
-$STORM_N environments (vpcsim status counts them as the load rises), then the storm
-sends the $STORM_N at once."
+boto3 sends $STORM_N concurrent invokes of the VPC function app to vpcsim serve
+(the Invoke API); each runs in an execution environment of its own, reads the
+password from Secrets Manager at init, opens a connection and holds it 2 s:
+first straight at the database, then through the proxy. The warm-up raises the
+load until app has $STORM_N environments (vpcsim status counts them as the load
+rises), then the storm sends the $STORM_N at once."
 	echo "${B}\$ bench/storm.sh -t $RDS -n $STORM_N db${R}"
 	# (8 more environments a warm-up step: fewer steps for the demo; an
 	# init that passes Lambda's 10 s limit runs again inside its invoke)
@@ -240,8 +240,8 @@ sends the $STORM_N at once."
 	echo "${B}\$ bench/storm.sh -t $RDS -n $STORM_N proxy${R}"
 	VPCSIM=$V bench/storm.sh -t "$RDS" -n "$STORM_N" -s 2 proxy 2>&1 | grep -v '^RESULT' | paint
 	say "Straight at the database most invokes are refused (SQLSTATE 53300): one
-connection per environment; through the proxy the same environments queue for a
-pooled connection and all succeed."
+connection per environment; through the proxy the same environments queue for
+a pooled connection and all succeed."
 	say "Second act: pinning. Each session now queries, does 3 s of other work, and
 queries again. Without SET the proxy lends a connection per transaction and the
 database sees a handful; with a SET in the handler every session is pinned to its

@@ -6,6 +6,7 @@
 
 #include "cli/probe_named.h"
 #include "model/aws_zone.h"
+#include "model/cloudfront.h"
 #include "kernel/drop_events.h"
 #include "state/vpc_dataplane.h"
 #include "lambda/env.h"
@@ -174,6 +175,19 @@ static bool http_api_address(const struct topology *t, const char *to, uint32_t 
 	return true;
 }
 
+/* Is `to` a CloudFront distribution (its name or its domain)? */
+static bool distribution_address(const struct topology *t, const char *to, uint32_t *ip)
+{
+	int d = t->aws.enabled ? cf_route(t, to) : -1;
+
+	for (int i = 0; d < 0 && t->aws.enabled && i < t->n_cloudfront; i++)
+		if (!strcmp(to, t->cloudfront[i].name))
+			d = i;
+	if (d >= 0)
+		*ip = cf_ip(d);
+	return d >= 0;
+}
+
 /* FROM and TO to a namespace and an address; a function FROM takes an
  * environment into *h. */
 static int resolve(struct live *lv, const char *from, const char *to, struct env_handle *h,
@@ -193,6 +207,8 @@ static int resolve(struct live *lv, const char *from, const char *to, struct env
 			return errf_prefix(-ENOENT, "probe to %s", to);
 	} else if (tn < 0 && http_api_address(lv->t, to, &rq->dst)) {
 		/* the HTTP API: its address in the AWS zone */
+	} else if (tn < 0 && distribution_address(lv->t, to, &rq->dst)) {
+		/* a CloudFront distribution: its address in the AWS zone */
 	} else if (tn < 0 && !ip4_parse(to, &rq->dst)) {
 		return errf(EINVAL, "no node '%s' in topology %s: name a resource, a function or "
 			    "an internet host, or give an IPv4 address%s", to, lv->name,

@@ -1,12 +1,13 @@
 /* The topology as Graphviz DOT text (see graph.h). Node ids are quoted
  * "kind:name" strings: fn:, res:, host:, nat:VPC/, hpl:, psb:FN/SUBNET,
- * igw:, vpc:, sn:, pcx:, bh:, addr:, unknown:. Names are validated
+ * igw:, vpc:, sn:, pcx:, bh:, cf:, addr:, unknown:. Names are validated
  * ([a-z0-9-]), so they need no escaping inside quotes. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/aws_zone.h"
+#include "model/cloudfront.h"
 #include "model/dns.h"
 #include "model/endpoint.h"
 #include "model/graph.h"
@@ -403,6 +404,36 @@ static void w_event_sources(FILE *o, const struct layout *L)
 		}
 }
 
+/* CloudFront distributions (docs/EDGE.md): a node beside the AWS zone
+ * with the distribution's name, domain and address, an arrow to its
+ * origin host (labelled with the port) and a dashed arrow to each
+ * Lambda@Edge function, labelled with its event type. */
+static void w_distributions(FILE *o, const struct layout *L)
+{
+	const struct topology *t = L->t;
+	char dom[CF_DOMAIN_MAX], id[ID_LEN], ip[IP4_STRLEN];
+
+	for (int d = 0; d < t->n_cloudfront && L->aws_node >= 0; d++) {
+		const struct cf_distribution *c = &t->cloudfront[d];
+		int h = layout_find_node(L, c->origin);
+
+		cf_domain(t, d, dom);
+		fprintf(o, "  \"cf:%s\" [shape=component, style=filled, fillcolor=\"#e8e0f8\", "
+			"label=\"CloudFront %s\\n%s\\n%s\"];\n", c->name, c->name, dom,
+			ip4_str(cf_ip(d), ip));
+		fprintf(o, "  \"%s\" -> \"cf:%s\" [dir=none, color=gray60];\n",
+			node_id(L, L->aws_node, id), c->name);
+		if (h >= 0)
+			fprintf(o, "  \"cf:%s\" -> \"%s\" [color=\"#8c4fff\", label=\"origin :%d\"];\n",
+				c->name, node_id(L, h, id), c->origin_port);
+		for (int e = 0; e < CF_EVENT_COUNT; e++)
+			if (c->assoc[e].function >= 0)
+				fprintf(o, "  \"cf:%s\" -> \"fn:%s\" [style=dashed, color=\"#8c4fff\", "
+					"label=\"%s\"];\n", c->name, t->functions[c->assoc[e].function].name,
+					cf_event_name(e));
+	}
+}
+
 static void w_function_enis(FILE *o, const struct layout *L)
 {
 	const struct topology *t = L->t;
@@ -458,6 +489,11 @@ static const char *endpoint_id(FILE *o, const struct layout *L, const char *name
 		return node_id(L, n, buf);
 	if (!strcmp(name, HTTP_API_TARGET) && aws_serves(L->t, AWS_EXECUTE_API))
 		return strcpy(buf, "api:http");
+	for (int d = 0; d < L->t->n_cloudfront && L->aws_node >= 0; d++)
+		if (!strcmp(name, L->t->cloudfront[d].name)) {
+			snprintf(buf, ID_LEN, "cf:%s", name);
+			return buf;
+		}
 	if (ip4_parse(name, &ip)) {
 		for (int a = 0; a < L->n_atts; a++)
 			if (L->atts[a].ip == ip || L->atts[a].public_ip == ip)
@@ -520,6 +556,7 @@ int graph_write_dot(const struct layout *L, const struct graph_edge *edges, int 
 		w_routes(o, L, v);
 	w_function_enis(o, L);
 	w_event_sources(o, L);
+	w_distributions(o, L);
 	w_edges(o, L, edges, n_edges);
 	if (n_edges > 0)
 		w_legend(o);

@@ -249,10 +249,10 @@ static int source_of_function(const struct layout *L, int fn, const struct reach
 	return 0;
 }
 
-static int resolve_source(const struct layout *L, const struct reach_query *q, struct walk *w,
-			  struct source *s)
+static int resolve_source(const struct layout *L, const struct reach_query *q, int src_node,
+			  struct walk *w, struct source *s)
 {
-	int node = layout_find_node(L, q->from), fn;
+	int node = src_node >= 0 ? src_node : layout_find_node(L, q->from), fn;
 
 	memset(s, 0, sizeof(*s));
 	if (node >= 0) {
@@ -307,6 +307,8 @@ static int resolve_target(const struct layout *L, const struct reach_query *q, i
 	}
 	if (reach_resolve_service(L, src_vpc, q->to, &w->r->dst_ip, &w->target_node))
 		return 0;
+	if (reach_resolve_distribution(L, q->to, &w->r->dst_ip, &w->target_node, &w->dist))
+		return 0;
 	if (!ip4_parse(q->to, &w->r->dst_ip))
 		return errf(ENOENT, "no node '%s' in topology %s: name a resource, a function or an internet host, or give an IPv4 address%s",
 			    q->to, L->t->name, layout_name_hint(L, q->to, false));
@@ -345,8 +347,11 @@ static void no_listener(struct walk *w, const struct attachment *a, const struct
 	char what[64], fix[REACH_TEXT];
 
 	text_traffic(p->proto, p->dport, p->icmp, what, sizeof(what));
-	snprintf(fix, sizeof(fix), "add {\"proto\": \"%s\", \"port\": %u} to the listen list of %s, or use a port it listens on",
-		 p->proto == 6 ? "tcp" : "udp", p->dport, name);
+	if (n && n->kind == NODE_AWS) /* the zone's front: services and distributions */
+		snprintf(fix, sizeof(fix), "use port 443 (HTTPS) or 80 (HTTP): the AWS zone serves those");
+	else
+		snprintf(fix, sizeof(fix), "add {\"proto\": \"%s\", \"port\": %u} to the listen list of %s, or use a port it listens on",
+			 p->proto == 6 ? "tcp" : "udp", p->dport, name);
 	walk_block(w, REACH_NO_LISTENER, name, fix, "nothing listens on %s at %s: its kernel answers with %s",
 		   what, name, p->proto == 6 ? "a reset (RST)" : "ICMP port unreachable");
 }
@@ -463,7 +468,13 @@ static int reach_local(struct walk *w, const struct attachment *a, const struct 
 int reach_analyze(const struct layout *L, const struct policy *pol,
 		  const struct reach_query *q, struct reach_result *r)
 {
-	struct walk w = { .L = L, .pol = pol, .r = r, .record = true };
+	return reach_analyze_from(L, pol, q, -1, r);
+}
+
+int reach_analyze_from(const struct layout *L, const struct policy *pol,
+		       const struct reach_query *q, int src_node, struct reach_result *r)
+{
+	struct walk w = { .L = L, .pol = pol, .r = r, .record = true, .dist = -1 };
 	struct source s;
 	struct rpkt p;
 	const struct attachment *end;
@@ -472,7 +483,7 @@ int reach_analyze(const struct layout *L, const struct policy *pol,
 
 	memset(r, 0, sizeof(*r));
 	r->verdict = PROBE_TIMEOUT;
-	if (resolve_source(L, q, &w, &s) < 0)
+	if (resolve_source(L, q, src_node, &w, &s) < 0)
 		return -1;
 	w.src_vpc = s.vpc;
 	rc = resolve_target(L, q, s.vpc, &w);
@@ -494,5 +505,7 @@ int reach_analyze(const struct layout *L, const struct policy *pol,
 	if (!reply_all(&w, &p, !open, end, &s))
 		return 0;
 	r->verdict = open ? PROBE_OPEN : PROBE_REFUSED;
+	if (open && w.dist >= 0)
+		reach_origin_leg(L, pol, w.dist, r);
 	return 0;
 }

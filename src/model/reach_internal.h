@@ -45,6 +45,7 @@ struct walk {
 	int n_snat;
 	const struct attachment *arrived;   /* where the walk ended */
 	uint32_t vpce_orig;                 /* source before a gateway endpoint's NAT, 0 */
+	int dist;                           /* the CloudFront distribution TO names, or -1 */
 };
 
 /* reach_eni.c: the checks of the data plane at a VPC ENI, in its order.
@@ -104,6 +105,25 @@ bool reach_peer_gateway_endpoint(struct walk *w, int v, int in_link, uint32_t ds
  * DNS, else the public one) and the node there. */
 bool reach_resolve_service(const struct layout *L, int src_vpc, const char *name, uint32_t *ip,
 			   int *node);
+
+/* reach.c: reach_analyze() from node src_node of the layout (one
+ * reach_analyze cannot name: the AWS zone) when >= 0, else from q->from. */
+int reach_analyze_from(const struct layout *L, const struct policy *pol,
+		       const struct reach_query *q, int src_node, struct reach_result *r);
+
+/* reach_cloudfront.c: CloudFront distributions. The distribution at ip,
+ * or -1. */
+int reach_distribution_at(const struct topology *t, uint32_t ip);
+/* TO naming a distribution (its name or domain): its address, the zone's
+ * node and its index. */
+bool reach_resolve_distribution(const struct layout *L, const char *name, uint32_t *ip,
+				int *node, int *dist);
+/* After the viewer's connection to distribution d opened: the
+ * distribution's hop and the walk from the zone to its origin appended
+ * to r; a blocked origin leg is r's block (the verdict stays the
+ * viewer's). */
+void reach_origin_leg(const struct layout *L, const struct policy *pol, int d,
+		      struct reach_result *r);
 
 /* reach_text.c */
 void text_eni(const struct layout *L, const struct attachment *a, char *buf, size_t len);

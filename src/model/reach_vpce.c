@@ -79,9 +79,14 @@ bool router_inet_zone(struct walk *w, struct rpkt *p, struct next *n)
 {
 	const struct layout *L = w->L;
 
-	if (L->aws_node >= 0 && reach_zone_service(L->t, p->dst) >= 0) {
-		walk_hop(w, "internet", "to the AWS zone (%s)",
-			 aws_service_name(reach_zone_service(L->t, p->dst)));
+	int svc = reach_zone_service(L->t, p->dst), d = reach_distribution_at(L->t, p->dst);
+
+	if (L->aws_node >= 0 && (svc >= 0 || d >= 0)) {
+		if (svc >= 0)
+			walk_hop(w, "internet", "to the AWS zone (%s)", aws_service_name(svc));
+		else
+			walk_hop(w, "internet", "to the AWS zone (CloudFront distribution %s)",
+				 L->t->cloudfront[d].name);
 		n->att = &L->atts[L->nodes[L->aws_node].att];
 		return true;
 	}

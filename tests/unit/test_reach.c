@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "model/cloudfront.h"
 #include "model/reach.h"
 
 struct fixture {
@@ -57,6 +58,8 @@ static int setup_nacl(void **state) { return setup_file(state, "examples/nacl-ep
 static int setup_hyperplane(void **state) { return setup_file(state, "examples/hyperplane-vs-per-sandbox.json"); }
 static int setup_limits(void **state) { return setup_file(state, "examples/limits.json"); }
 static int setup_rds(void **state) { return setup_file(state, "examples/rds-proxy.json"); }
+
+static int setup_edge(void **state) { return setup_file(state, "examples/edge.json"); }
 
 static int teardown(void **state)
 {
@@ -175,6 +178,55 @@ static void test_engine_ports(void **state)
 	expect(f, "app", "db", 17, 5432, PROBE_TIMEOUT, REACH_ENI_SG_RULES_MISMATCH);
 }
 
+static bool has_hop(const struct reach_result *r, const char *component, const char *detail)
+{
+	for (int i = 0; i < r->n_hops; i++)
+		if (strstr(r->hops[i].component, component) && strstr(r->hops[i].detail, detail))
+			return true;
+	return false;
+}
+
+/* A CloudFront distribution as TO (examples/edge.json): by name or
+ * domain, the viewer's connection to the zone, then CloudFront's own to
+ * the origin. web declares no listener (the example starts a real server
+ * by hand): the viewer's connection opens, the origin leg is refused;
+ * with tcp 80 in web's listen list the whole way is open. */
+static void test_cloudfront(void **state)
+{
+	struct fixture *f = *state;
+	struct reach_query q = { "client", "cdn", 6, 443, 0 };
+	struct reach_result r;
+	struct listen_port http = { .proto = 6, .port = 80 };
+	char dom[64];
+
+	assert_int_equal(reach_analyze(&f->L, &f->pol, &q, &r), 0);
+	assert_int_equal(r.verdict, PROBE_OPEN);
+	assert_string_equal(r.component, "origin web");
+	assert_int_equal(r.code, REACH_NO_LISTENER);
+	assert_non_null(strstr(r.explanation, "viewers get 502"));
+	assert_true(has_hop(&r, "internet", "CloudFront distribution cdn"));
+	assert_true(has_hop(&r, "CloudFront distribution cdn", "viewer-request=auth"));
+	assert_true(has_hop(&r, "origin web (203.0.113.80)", "tcp 80 refused"));
+	q.port = 8080;
+	assert_int_equal(reach_analyze(&f->L, &f->pol, &q, &r), 0);
+	assert_int_equal(r.verdict, PROBE_REFUSED);
+	assert_non_null(strstr(r.fix, "443 (HTTPS) or 80 (HTTP)"));
+	for (int i = 0; i < f->t->n_hosts; i++)
+		if (!strcmp(f->t->hosts[i].name, "web")) {
+			f->t->hosts[i].listen = &http;
+			f->t->hosts[i].n_listen = 1;
+		}
+	cf_domain(f->t, 0, dom);
+	q = (struct reach_query){ "client", dom, 6, 80, 0 };
+	assert_int_equal(reach_analyze(&f->L, &f->pol, &q, &r), 0);
+	assert_int_equal(r.verdict, PROBE_OPEN);
+	assert_int_equal(r.code, REACH_OK);
+	assert_true(has_hop(&r, "origin web (203.0.113.80)", "tcp 80 open"));
+	for (int i = 0; i < f->t->n_hosts; i++)
+		if (f->t->hosts[i].listen == &http)
+			f->t->hosts[i].listen = NULL, f->t->hosts[i].n_listen = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +241,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_demo, setup_limits, teardown),
 		cmocka_unit_test_setup_teardown(test_demo, setup_rds, teardown),
 		cmocka_unit_test_setup_teardown(test_engine_ports, setup_rds, teardown),
+		cmocka_unit_test_setup_teardown(test_cloudfront, setup_edge, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,6 +33,8 @@ fi
 	echo
 	bench/http_api.sh
 	echo
+	bench/s3_event.sh
+	echo
 	bench/vpce.sh
 	echo
 	RUNS=$runs bench/dataplane.sh

@@ -5,8 +5,10 @@
 # lines the packets left (`vpcsim flows`). Everything it brings up is taken
 # down at the end, also on Ctrl-C or failure.
 #
-#   scripts/demo.sh [--step]
+#   scripts/demo.sh [--step] [--serverless|--no-serverless]
 #     --step   pause before each lesson (Enter to go on; read from /dev/tty)
+#     --serverless     only lessons 13-15 (S3 events, the HTTP API, Lambda@Edge)
+#     --no-serverless  every lesson but those (tests run the two parts apart)
 #
 # Environment: VPCSIM_DEMO_NAME  prefix of the topology names (default
 # "demo"; at most 6 characters: the names are PREFIX-lv, PREFIX-nacl ...);
@@ -17,11 +19,13 @@ cd "$(dirname "$0")/.."
 V=${VPCSIM:-build/vpcsim}
 P=${VPCSIM_DEMO_NAME:-demo}
 STORM_N=${DEMO_STORM_N:-40}
-STEP=0
+STEP=0 PART=all
 for a in "$@"; do
 	case $a in
 	--step) STEP=1 ;;
-	*) echo "usage: scripts/demo.sh [--step]" >&2; exit 2 ;;
+	--serverless) PART=serverless ;;
+	--no-serverless) PART=core ;;
+	*) echo "usage: scripts/demo.sh [--step] [--serverless|--no-serverless]" >&2; exit 2 ;;
 	esac
 done
 if [ "$(id -u)" != 0 ]; then
@@ -125,6 +129,151 @@ up() { # example-file topo-name
 	fi
 }
 
+finish() { # the closing lines; exit 1 when a lesson missed its result
+	echo
+	echo "${B}Done in $(($(date +%s) - T0)) s.${R} Next: examples/README.md, \`sudo build/vpcsim check examples/lambda-vpc.json\`,"
+	echo "and \`sudo build/vpcsim up examples/demo.json\` to explore (README.md has a tour)."
+	if [ "$MISSED" -gt 0 ]; then
+		echo "demo: $MISSED probe(s) did not give the lesson's result (see above)" >&2
+		exit 1
+	fi
+}
+
+# ---- the serverless patterns (docs/EVENTS.md, HTTP-API.md, EDGE.md) ----
+# The AWS CLI in topo's internet host client, with the topology's CA and
+# credentials (/usr/bin/aws: an older one on PATH breaks S3 uploads).
+aws_client() { # topo args...
+	local t=$1
+	shift
+	"$V" ca -t "$t" >"$WORK/ca.$t.pem"
+	echo "${B}\$ vpcsim exec -t $t client -- aws $*${R}"
+	(eval "$("$V" credentials -t "$t")" && "$V" exec -t "$t" client -- env -C "$WORK" AWS_CA_BUNDLE="$WORK/ca.$t.pem" \
+		/usr/bin/aws --cli-connect-timeout 5 --cli-read-timeout 30 "$@") 2>&1 | paint
+}
+# curl in a node of topo, trusting the topology's CA.
+curl_in() { # topo node args...
+	local t=$1 n=$2
+	shift 2
+	"$V" ca -t "$t" >"$WORK/ca.$t.pem"
+	echo "${B}\$ vpcsim exec -t $t $n -- curl --cacert ca.pem $*${R}"
+	"$V" exec -t "$t" "$n" -- curl --cacert "$WORK/ca.$t.pem" --max-time 30 "$@" 2>&1 | tr -d '\r'
+	echo
+}
+# A field of `status --json`.
+status_get() { # topo python-subscript
+	"$V" status "$1" --json | python3 -c "import json,sys; print(json.load(sys.stdin)$2)"
+}
+# Wait (up to 3 minutes) for the end of fn's asynchronous event in the
+# event service's log; show its lines; one other than want is a miss.
+event_end() { # topo fn want(delivered|given-up)
+	local log=/run/vpcsim/$1/logs/events.log
+	for _ in $(seq 900); do grep -qE " $2 (delivered|given-up)" "$log" 2>/dev/null && break; sleep 0.2; done
+	echo "${B}\$ tail /run/vpcsim/$1/logs/events.log${R}"
+	grep -E "^[^ ]+ [^ ]+ $2 " "$log" | paint
+	grep -qE " $2 $3" "$log" || MISSED=$((MISSED + 1))
+	show logs -t "$1" "$2"
+	"$V" logs -t "$1" "$2" 2>&1 | grep -E ' (EVENT|REPORT|[^ ]+ Task timed out)' | paint
+}
+
+# Lessons 13-15 (`--serverless` runs only these, `--no-serverless` all
+# but these). The body is not indented: its strings span lines.
+serverless_lessons() {
+THUMB=$P-thumb TVPC=$P-tvpc API=$P-api EDGE=$P-edge
+lesson "an S3 upload starts a function; in a VPC it needs a gateway endpoint"
+cp -r examples/thumbnail "$WORK/" # its code, beside the copies
+/usr/bin/python3 -c 'from PIL import Image; import sys; Image.new("RGB", (640, 480), (200, 30, 30)).save(sys.argv[1])' "$WORK/photo.jpg"
+up thumbnail.json "$THUMB" || exit 1
+say "examples/thumbnail.json: bucket uploads notifies the function thumbnail
+of every .jpg created under in/. The event service invokes it asynchronously
+with S3's record; it resizes the image (Pillow) and writes thumbnails/ and a
+DynamoDB item with boto3. The upload is the AWS CLI's, from an internet host."
+aws_client "$THUMB" s3 cp --no-progress photo.jpg s3://uploads/in/photo.jpg
+event_end "$THUMB" thumbnail delivered
+aws_client "$THUMB" s3 ls s3://uploads/thumbnails/
+aws_client "$THUMB" dynamodb get-item --table-name images --key '{"id": {"S": "in/photo.jpg"}}' \
+	--query 'Item.[id.S, thumbnail.S, width.N, height.N, thumb_width.N, thumb_height.N]' --output text
+"$V" down "$THUMB" >/dev/null
+say "examples/thumbnail-vpc.json puts the same function in two private subnets
+of a VPC without internet access, first without its S3 gateway endpoint: the
+notification arrives (the event service invokes the function from outside the
+VPC), but boto3's connection to S3 hangs until the function's 30 s timeout."
+python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); t["name"]=sys.argv[2]
+for v in t["vpcs"]: v["endpoints"] = [e for e in v["endpoints"] if e["service"] != "s3"]
+json.dump(t, open(sys.argv[3], "w"))' examples/thumbnail-vpc.json "$TVPC" "$WORK/tvpc-none.json"
+UP+=("$TVPC")
+echo "${D}(up examples/thumbnail-vpc.json without its s3 endpoint as topology $TVPC)${R}"
+"$V" up "$WORK/tvpc-none.json" >"$WORK/up.$TVPC" 2>&1 || { cat "$WORK/up.$TVPC"; exit 1; }
+aws_client "$TVPC" s3 cp --no-progress photo.jpg s3://uploads/in/photo.jpg
+event_end "$TVPC" thumbnail given-up
+reach "$TVPC" thumbnail s3.us-east-1.amazonaws.com 443
+"$V" down "$TVPC" >/dev/null
+say "With the gateway endpoint (a pl-63a5400a route in the subnets' table), the
+same upload makes its thumbnail, and no packet leaves for the internet."
+up thumbnail-vpc.json "$TVPC" || exit 1
+aws_client "$TVPC" s3 cp --no-progress photo.jpg s3://uploads/in/photo.jpg
+event_end "$TVPC" thumbnail delivered
+aws_client "$TVPC" dynamodb get-item --table-name images --key '{"id": {"S": "in/photo.jpg"}}' \
+	--query 'Item.[id.S, thumbnail.S, thumb_width.N, thumb_height.N]' --output text
+"$V" down "$TVPC" >/dev/null
+
+lesson "functions behind an HTTP API (API Gateway)"
+cp -r examples/api "$WORK/"
+up api.json "$API" || exit 1
+H=$(status_get "$API" '["http_api"]["endpoint"]')
+say "examples/api.json: the topology's HTTP API, in the simulated internet, is
+$H
+items takes GET /items/{id} and POST /items, echo takes \$default; a request
+invokes its route's function synchronously with payload format 2.0."
+curl_in "$API" client -si "${H}items/42?color=red"
+curl_in "$API" client -s -X POST -H 'content-type: application/json' -d '{"name": "pen"}' "${H}items"
+say "echo answers with the event it got: from worker, in a private subnet, the
+API sees the NAT gateway's public address as sourceIp."
+curl_in "$API" worker -s "${H}any/path" | python3 -c 'import json,sys
+for l in sys.stdin: # the event, cut to what the lesson is about
+    if l.startswith("{"):
+        e = json.loads(l)
+        l = json.dumps({"routeKey": e["routeKey"], "rawPath": e["rawPath"], "sourceIp": e["requestContext"]["http"]["sourceIp"]}) + "  ..."
+    print(l.rstrip())'
+say "The API is a public endpoint: offline's subnet has no way out."
+reach "$API" offline http_api 443
+"$V" down "$API" >/dev/null
+
+lesson "Lambda@Edge: functions on a CloudFront distribution's requests"
+cp -r examples/edge "$WORK/"
+up edge.json "$EDGE" || exit 1
+CDN=$(status_get "$EDGE" '["distributions"][0]["domain_name"]')
+say "examples/edge.json: distribution cdn, $CDN,
+in front of the internet host web, a function on each of its four events.
+web serves examples/edge/site/:"
+show exec -t "$EDGE" web -- python3 examples/edge/origin.py 80 "/run/vpcsim/$EDGE" '&'
+# Started by a shell that exits at once: not a job of the demo's (whose
+# end bash would report); it stops when the state folder goes, or by kill.
+ORIGIN=$(sh -c '"$0" exec -t "$1" web -- python3 "$2" 80 "/run/vpcsim/$1" >/dev/null 2>&1 & echo $!' \
+	"$V" "$EDGE" "$WORK/edge/origin.py")
+for _ in $(seq 150); do
+	"$V" exec -t "$EDGE" client -- curl -s -o /dev/null --max-time 2 http://origin.example.com/ && break
+	sleep 0.2
+done
+say "auth, on viewer-request, answers /hello itself (the origin never sees it)
+and refuses /private/ without an Authorization header:"
+curl_in "$EDGE" client -si "https://$CDN/hello"
+curl_in "$EDGE" client -si "https://$CDN/private/report"
+say "Everything else goes through all four: route (origin-request) turns /docs/
+into /docs/index.html, headers (origin-response) adds security headers, stamp
+(viewer-response) the distribution's id:"
+curl_in "$EDGE" client -s -D - -o /dev/null "https://$CDN/docs/"
+say "Lambda@Edge's rules hold at validation: a viewer function of 1024 MB is refused."
+python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))
+for f in t["functions"]:
+    if f["name"] == "auth": f["memory_mb"] = 1024
+json.dump(t, open(sys.argv[2], "w"))' "$WORK/$EDGE.json" "$WORK/edge-1024mb.json"
+show validate edge-1024mb.json
+"$V" validate "$WORK/edge-1024mb.json" 2>&1 | sed "s|$WORK/||" | paint
+kill "$ORIGIN" 2>/dev/null
+while kill -0 "$ORIGIN" 2>/dev/null; do sleep 0.1; done
+"$V" down "$EDGE" >/dev/null
+}
+
 LV=$P-lv NACL=$P-nacl PEER=$P-peer LIM=$P-lim RDS=$P-rds TUNE=$P-tune VPCE=$P-vpce
 T0=$(date +%s)
 echo "${B}vpcsim: Lambda networking, lesson by lesson${R}"
@@ -132,6 +281,12 @@ say "Every result below comes from real packets between network namespaces
 (probe), real processes (invoke) and vpcsim's analysis (reach), on topologies
 from examples/ (see examples/README.md). A packet the VPC drops times out, as
 in AWS: nothing answers it. Only a host where nothing listens refuses."
+if [ "$PART" = serverless ]; then
+	LESSON=12 # they keep their numbers
+	serverless_lessons
+	finish
+	exit 0
+fi
 up lambda-vpc.json "$LV" || exit 1
 
 lesson "a function without VPC config reaches the internet, not your database"
@@ -312,10 +467,5 @@ else
 	MISSED=$((MISSED + 1))
 fi
 
-echo
-echo "${B}Done in $(($(date +%s) - T0)) s.${R} Next: examples/README.md, \`sudo build/vpcsim check examples/lambda-vpc.json\`,"
-echo "and \`sudo build/vpcsim up examples/demo.json\` to explore (README.md has a tour)."
-if [ "$MISSED" -gt 0 ]; then
-	echo "demo: $MISSED probe(s) did not give the lesson's result (see above)" >&2
-	exit 1
-fi
+[ "$PART" = core ] || serverless_lessons
+finish

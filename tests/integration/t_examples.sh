@@ -5,7 +5,7 @@
 # passes in both ENI modes, and the commands examples/README.md documents
 # for limits.json and the per-sandbox mode give the results it states.
 . "$(dirname "$0")/lib.sh"
-plan $(($(ls "$ROOT"/examples/*.json | wc -l) + 20))
+plan $(($(ls "$ROOT"/examples/*.json | wc -l) + 25))
 # handler.json's and endpoints.json's code, relative to the file as the copies are
 cp -r "$ROOT/examples/handler" "$TMP/handler"
 cp -r "$ROOT/examples/thumbnail" "$ROOT/examples/cron" "$TMP/" # thumbnail.json's, cron.json's
@@ -13,6 +13,7 @@ cp -r "$ROOT/examples/power-tuning" "$TMP/power-tuning"
 cp -r "$ROOT/examples/endpoints" "$ROOT/examples/api" "$TMP/" # endpoints.json's, api.json's
 cp -r "$ROOT/examples/edge" "$TMP/edge" # edge.json's
 cp -r "$ROOT/examples/rds-proxy" "$TMP/rds-proxy" # rds-proxy.json's orders
+cp -r "$ROOT/examples/rds-iam" "$TMP/rds-iam" # rds-iam.json's report and rotate
 
 for f in "$ROOT"/examples/*.json; do
 	n=$(unique_name)
@@ -101,4 +102,27 @@ check "rds-proxy: orders logs in through the proxy as the secret's user" \
 	bash -c "grep -q '\"user\": \"master\", \"server\": \"10.0.1.4/32\", \"via\": \"proxy\"' '$TMP/r1.out' || { cat '$TMP/r1.out' '$TMP/r1.log'; false; }"
 check "rds-proxy: orders' environment holds no password (it read the secret)" \
 	bash -c "python3 -c \"import json,sys; f=[f for f in json.load(open('$F'))['functions'] if f['name'] == 'orders'][0]; sys.exit('PASSWORD' in json.dumps(f['environment']).upper())\""
+"$VPCSIM" down "$n" >/dev/null 2>&1
+
+# rds-iam.json: report signs an IAM auth token (boto3, its role's keys) and
+# logs in through the proxy with it over TLS; a password is refused; rotate
+# changes the password in the database and stores it with PutSecretValue;
+# the proxy takes the new value for the next connection.
+n=$(unique_name)
+topo_copy "$ROOT/examples/rds-iam.json" "$n"
+"$VPCSIM" up "$F" >/dev/null 2>&1
+ri() { "$VPCSIM" invoke -t "$n" "$@" >"$TMP/ri.out" 2>"$TMP/ri.log"; }
+shows() { grep -qF -- "$1" "$TMP/ri.out" || { cat "$TMP/ri.out" "$TMP/ri.log"; false; }; }
+ri report
+check "rds-iam: report logs in through the proxy with an IAM token" shows '"connected": true, "user": "master"'
+ri report --payload '{"password": "first-pw-7Kq2"}'
+check "rds-iam: the password instead of a token is refused in RDS Proxy's words" \
+	shows 'IAM authentication failed for user master. Check the IAM token for this user and try again.'
+ri rotate
+check "rds-iam: rotate sets a new password and stores it (PutSecretValue)" shows '"rotated": "orders-db", "version": "'
+ri report
+check "rds-iam: after the rotation report still logs in, and the proxy took the new value" \
+	bash -c "grep -qF '\"user\": \"master\"' '$TMP/ri.out' && grep -q 'secret orders-db: a new value (rotated) is used from now on' /run/vpcsim/$n/logs/orders-proxy.log"
+check "rds-iam: no function's configuration holds a password" \
+	bash -c "! grep -qi 'password' <(python3 -c \"import json; print(json.dumps([f.get('environment') for f in json.load(open('$F'))['functions']]))\")"
 "$VPCSIM" down "$n" >/dev/null 2>&1

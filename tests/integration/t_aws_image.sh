@@ -6,12 +6,16 @@
 # role's temporary credentials. The image ships no CA and a resolv.conf
 # naming no resolver of the simulation (data/aws_image/build.sh), and
 # vpcsim changes none of the image's files: it mounts its own over them.
+# The same for the AWS SDK for JavaScript v3 in a Node.js image
+# (data/aws_image/build_node.sh).
 . "$(dirname "$0")/lib.sh"
-plan 12
+plan 16
 T=$(unique_name)
 mkdir -p "$TMP/aws_image"
 check "the boto3 image built" "$ROOT/tests/integration/data/aws_image/build.sh" \
 	"$TMP/aws_image/boto3.tar" "$ROOT/runtimes/python"
+check "the SDK v3 (Node.js) image built" "$ROOT/tests/integration/data/aws_image/build_node.sh" \
+	"$TMP/aws_image/sdk3.tar" "$ROOT/runtimes/nodejs"
 topo_copy "$ROOT/tests/integration/data/aws_image.json" "$T"
 field() { /usr/bin/python3 -c "import json; j=json.load(open('$TMP/$1.json')); print($2)" 2>&1; }
 inv() { V invoke -t "$T" "$1" >"$TMP/$1.json" 2>"$TMP/$1.log"; }
@@ -24,6 +28,12 @@ is "... with the role's temporary key (ASIA...) and session token in the environ
 	"ASIA True" "$(field img 'j["key"], j["token"]')"
 is "boto3 in an image: S3 put_object then get_object over HTTPS" "written from an image" \
 	"$(field img 'j.get("s3", j.get("error", j))')"
+inv imgnode
+is "SDK v3 in a Node.js image: GetCallerIdentity is the assumed role" \
+	"arn:aws:sts::123456789012:assumed-role/imgnode-role/imgnode" "$(field imgnode 'j.get("arn", j)')"
+is "... with the role's temporary key (ASIA...) and session token" "ASIA True" "$(field imgnode 'j["key"], j["token"]')"
+is "SDK v3 in a Node.js image: S3 PutObject then GetObject over HTTPS" "written from a Node.js image" \
+	"$(field imgnode 'j.get("s3", j.get("error", j))')"
 inv imgvpc
 is "a VPC image function behind NAT: its VPC's resolver, the CA, its role" \
 	"arn:aws:sts::123456789012:assumed-role/image-exec/imgvpc" "$(field imgvpc 'j.get("arn", j)')"

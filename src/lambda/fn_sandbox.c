@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lambda/codefs.h"
 #include "lambda/fn_sandbox.h"
 #include "util/err.h"
 
@@ -49,9 +50,7 @@ static int package_view(const struct live *lv, const struct function *f, struct 
 	if ((err = codepkg_task_dir(lv->dir, f->name, &f->code, v->task_dir)) < 0 ||
 	    (err = codepkg_layers(lv->dir, f->name, &f->code, v->opt_dirs, &v->opt.n)) < 0)
 		return err;
-	v->task = (struct jail_bind){ .src = v->task_dir, .dst = "/var/task" };
-	v->sb.binds = &v->task;
-	v->sb.n_binds = 1;
+	v->binds[v->sb.n_binds++] = (struct jail_bind){ .src = v->task_dir, .dst = "/var/task" };
 	v->opt.dst = "/opt";
 	for (int i = 0; i < v->opt.n; i++)
 		v->opt.srcs[i] = v->opt_dirs[i];
@@ -75,6 +74,12 @@ int fn_sandbox_open(const struct live *lv, int fn, const struct env_handle *h,
 		.vars = f->env, .n = f->n_env, .function_name = f->name,
 		.region = lv->t->region, .handler = f->handler,
 	};
+	fn_aws_load(lv->dir, lv->t->aws.enabled, f->name, &v->aws);
+	v->sb.aws = &v->aws;
+	v->sb.binds = v->binds;
+	if (v->aws.ca_bundle[0])
+		v->binds[v->sb.n_binds++] = (struct jail_bind){ .src = v->aws.ca_bundle,
+							   .dst = CODEFS_CA_BUNDLE };
 	if (f->code.kind == CODE_DIR || f->code.kind == CODE_ZIP)
 		return package_view(lv, f, v);
 	if (f->code.kind != CODE_IMAGE_OCI && f->code.kind != CODE_IMAGE_TAR)

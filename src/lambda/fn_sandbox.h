@@ -4,7 +4,9 @@
  * its layers at /opt, as its runtime sees them; for an image function the
  * image's root (its own /opt), its
  * WORKDIR (or image_config.working_directory) and its Env under the
- * function's own variables, as the image's runtime gets them. Whoever
+ * function's own variables, as the image's runtime gets them; with
+ * "aws", the role's keys and the CA bundle (fn_aws.h), as its runtime
+ * gets them. Whoever
  * calls fills in what differs (beside_runtime). */
 #ifndef VPCSIM_FN_SANDBOX_H
 #define VPCSIM_FN_SANDBOX_H
@@ -24,8 +26,9 @@ struct fn_sandbox {
 	 * runtime sees them. */
 	char task_dir[PATH_MAX];
 	char opt_dirs[CODE_LAYERS_MAX][PATH_MAX];
-	struct jail_bind task;
+	struct jail_bind binds[2]; /* /var/task, the CA bundle */
 	struct jail_union opt;
+	struct fn_aws aws;
 };
 
 /* For environment h of function fn: an image is made ready as its

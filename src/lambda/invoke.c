@@ -25,7 +25,6 @@
 #include "util/clock.h"
 #include "util/sendv.h"
 #include "util/b64.h"
-#include "state/aws_creds.h"
 #include "util/err.h"
 
 #define IDLE_DEFAULT_S 900
@@ -153,31 +152,6 @@ static int cfg_image(const struct live *lv, const struct function *f, struct sup
 	return 0;
 }
 
-/* The execution role's credentials and the CA bundle of the topology's
- * AWS zone (aws/front.h keeps them in the state folder's aws/). */
-static void cfg_aws(const struct live *lv, const struct function *f, struct sup_cfg *c)
-{
-	char dir[PATH_MAX];
-	struct aws_cred *v;
-	int n, i;
-
-	if (!lv->t->aws.enabled)
-		return;
-	snprintf(dir, sizeof(dir), "%s/aws", lv->dir);
-	if (aws_creds_read(dir, &v, &n) < 0) {
-		err_clear();
-		return;
-	}
-	i = aws_creds_find(v, n, f->name);
-	if (i >= 0) {
-		snprintf(c->aws_key_id, sizeof(c->aws_key_id), "%s", v[i].akid);
-		snprintf(c->aws_secret, sizeof(c->aws_secret), "%s", v[i].secret);
-		snprintf(c->aws_token, sizeof(c->aws_token), "%s", v[i].token);
-	}
-	free(v);
-	snprintf(c->ca_bundle, sizeof(c->ca_bundle), "%s/ca-bundle.pem", dir);
-}
-
 static int cfg_build(const struct live *lv, int fn, const struct env_meta *m, struct sup_cfg *c)
 {
 	const struct function *f = &lv->t->functions[fn];
@@ -209,7 +183,7 @@ static int cfg_build(const struct live *lv, int fn, const struct env_meta *m, st
 	c->family = f->code.family;
 	snprintf(c->runtime_id, sizeof(c->runtime_id), "%s", f->code.runtime ? f->code.runtime : "");
 	snprintf(c->handler, sizeof(c->handler), "%s", f->handler ? f->handler : "");
-	cfg_aws(lv, f, c);
+	fn_aws_load(lv->dir, lv->t->aws.enabled, f->name, &c->aws);
 	if (f->code.kind == CODE_IMAGE_OCI || f->code.kind == CODE_IMAGE_TAR)
 		return cfg_image(lv, f, c);
 	return cfg_package(lv, f, c);

@@ -401,6 +401,22 @@ static void stream_id(const char *topo, const char *env_id, char out[33])
 		 (unsigned long long)h[1]);
 }
 
+/* fn_aws_vars()'s adder: a reserved name is Lambda's; another (the CA
+ * variables) the function's own when it sets one. */
+struct aws_add {
+	struct envp *e;
+	const struct sandbox_env *env;
+};
+
+static int aws_add(void *ctx, const char *key, const char *value)
+{
+	struct aws_add *a = ctx;
+
+	if (!reserved(key) && has_var(a->env, key))
+		return 0;
+	return envp_add(a->e, "%s=%s", key, value);
+}
+
 static int envp_build(struct envp *e, const struct sandbox *sb,
 		      const struct sandbox_env *env)
 {
@@ -446,6 +462,8 @@ static int envp_build(struct envp *e, const struct sandbox *sb,
 		err = envp_add(e, "AWS_LAMBDA_LOG_STREAM_NAME=%s/[$LATEST]%s", day, sid);
 	if (err == 0 && env && env->handler)
 		err = envp_add(e, "_HANDLER=%s", env->handler);
+	if (err == 0 && sb->aws)
+		err = fn_aws_vars(sb->aws, aws_add, &(struct aws_add){ e, env });
 	if (err < 0)
 		envp_free(e);
 	return err;
@@ -482,7 +500,8 @@ static int child_root(const struct child_args *a)
 
 	if (!a->sb->rootfs)
 		return jail_enter(&a->jail);
-	if ((err = codefs_enter_image(a->sb->rootfs, a->jail.tmp, NULL)) < 0)
+	if ((err = codefs_enter_image(a->sb->rootfs, a->jail.tmp,
+				      a->sb->aws ? a->sb->aws->ca_bundle : NULL)) < 0)
 		return err;
 	if (chdir(wd) < 0)
 		return errf(errno, "chdir %s in the image: %s", wd, strerror(errno));

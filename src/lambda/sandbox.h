@@ -28,6 +28,7 @@
 #include <sys/types.h>
 
 #include "kernel/jail.h"    /* struct jail_bind */
+#include "lambda/fn_aws.h"  /* struct fn_aws */
 #include "model/topology.h" /* struct env_var */
 
 /* Lambda's bounds are the topology checker's business; these only need
@@ -75,11 +76,16 @@ struct sandbox {
 				    * the jail */
 	const char *workdir;       /* with rootfs: the folder it starts in
 				    * (the image's WORKDIR), NULL: "/" */
+	const struct fn_aws *aws;  /* the function's role keys and the CA
+				    * bundle (bound at CODEFS_CA_BUNDLE in
+				    * an image; the jail's bind is the
+				    * caller's, in binds); NULL: none */
 };
 
 /* What the function's code sees. vars are the function's own variables;
- * a variable Lambda reserves (AWS_REGION, AWS_LAMBDA_*, TZ, ...) keeps
- * Lambda's value, as Lambda refuses to let configuration set it. */
+ * a variable Lambda reserves (AWS_REGION, AWS_LAMBDA_*, AWS_ACCESS_KEY_ID,
+ * TZ, ...) keeps Lambda's value, as Lambda refuses to let configuration
+ * set it; sb->aws's CA variables are added unless vars set them. */
 struct sandbox_env {
 	const struct env_var *vars;
 	int n;

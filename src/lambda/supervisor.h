@@ -42,6 +42,7 @@
 #include <stdbool.h>
 
 #include "lambda/codefs.h"
+#include "lambda/fn_aws.h"
 #include "model/topology_code.h"
 
 #define SUP_INIT_LIMIT_MS 10000  /* Lambda's init phase limit */
@@ -70,8 +71,7 @@ struct sup_cfg {
 	/* The topology's AWS services (docs/AWS-SERVICES.md): the execution
 	 * role's credentials ("" without "aws") and the CA bundle the
 	 * runtime trusts, bound at LAMBDA_CA_BUNDLE in the jail or the image. */
-	char aws_key_id[32], aws_secret[64], aws_token[160];
-	char ca_bundle[PATH_MAX];     /* host path; "" without "aws" */
+	struct fn_aws aws;
 	bool log_json;                /* logging_config log_format JSON */
 	char app_level[8], sys_level[8]; /* its levels ("" with Text) */
 };

@@ -100,17 +100,10 @@ static bool env_has(const struct envv *e, const char *key)
 	return false;
 }
 
-/* The execution role's credentials, and the AWS zone's CA for every
- * client a runtime may use (codefs_ca_vars). */
-static void env_aws(const struct sup_cfg *c, struct envv *e)
+static int env_aws_add(void *ctx, const char *key, const char *value)
 {
-	if (c->aws_key_id[0]) {
-		envv_add(e, "AWS_ACCESS_KEY_ID=%s", c->aws_key_id);
-		envv_add(e, "AWS_SECRET_ACCESS_KEY=%s", c->aws_secret);
-		envv_add(e, "AWS_SESSION_TOKEN=%s", c->aws_token);
-	}
-	for (int i = 0; c->ca_bundle[0] && codefs_ca_vars[i]; i++)
-		envv_add(e, "%s=%s", codefs_ca_vars[i], LAMBDA_CA_BUNDLE);
+	envv_add(ctx, "%s=%s", key, value);
+	return 0;
 }
 
 /* Where the managed runtimes look in /opt (AWS's "Layer paths for each
@@ -159,7 +152,8 @@ static void env_build(const struct sup_cfg *c, struct envv *e)
 	envv_add(e, "AWS_LAMBDA_INITIALIZATION_TYPE=on-demand");
 	envv_add(e, "AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/%s", c->function);
 	envv_add(e, "AWS_LAMBDA_LOG_STREAM_NAME=%s", c->stream);
-	env_aws(c, e);
+	/* The execution role's credentials, the AWS zone's CA (fn_aws.h). */
+	fn_aws_vars(&c->aws, env_aws_add, e);
 	/* LoggingConfig, as Lambda passes it to the runtime clients. */
 	envv_add(e, "AWS_LAMBDA_LOG_FORMAT=%s", c->log_json ? "JSON" : "Text");
 	if (c->app_level[0])
@@ -219,7 +213,7 @@ static int package_jail(const struct sup_cfg *c, const char *tmp)
 	struct jail_bind binds[3] = {
 		{ .src = c->task_dir, .dst = "/var/task" },
 		{ .src = c->runtime_dir, .dst = "/var/runtime" },
-		{ .src = c->ca_bundle, .dst = LAMBDA_CA_BUNDLE },
+		{ .src = c->aws.ca_bundle, .dst = LAMBDA_CA_BUNDLE },
 	};
 	struct jail_union opt = { .dst = "/opt", .n = c->n_opt };
 	struct jail j = {
@@ -229,7 +223,7 @@ static int package_jail(const struct sup_cfg *c, const char *tmp)
 
 	for (int i = 0; i < c->n_opt; i++)
 		opt.srcs[i] = c->opt_dirs[i];
-	if (c->ca_bundle[0]) {
+	if (c->aws.ca_bundle[0]) {
 		if (!c->runtime_dir[0])
 			binds[1] = binds[2];
 		j.n_binds++;
@@ -254,7 +248,7 @@ static __attribute__((noreturn)) void child_run(const struct child *a)
 		goto fail;
 	snprintf(tmp, sizeof(tmp), "%s/tmp", a->c->env_dir);
 	if (a->c->rootfs[0])
-		err = codefs_enter_image(a->c->rootfs, tmp, a->c->ca_bundle);
+		err = codefs_enter_image(a->c->rootfs, tmp, a->c->aws.ca_bundle);
 	else
 		err = package_jail(a->c, tmp);
 	if (err < 0)

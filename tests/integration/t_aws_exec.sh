@@ -10,8 +10,10 @@
 # a public address in a VPC with DNS hostnames has its
 # ec2-A-B-C-D.compute-1.amazonaws.com name: its private address inside
 # the VPC, its public one outside; none without DNS hostnames.
+# Commands run in a function's environment (`invoke FN -- CMD`, `exec FN`,
+# a handler command) get the role's keys and the CA as its runtime does.
 . "$(dirname "$0")/lib.sh"
-plan 15
+plan 21
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/aws_exec.json" "$T"
 AWS=/usr/bin/aws
@@ -44,6 +46,24 @@ V exec -t "$T" box -- sh -c 'echo "$AWS_CA_BUNDLE $AWS_DEFAULT_REGION ${AWS_SESS
 	</dev/null >"$TMP/out" 2>&1
 is "the node's environment: the CA bundle of the topology, its Region, no session token" \
 	"/run/vpcsim/$T/aws/ca-bundle.pem us-east-1 none" "$(cat "$TMP/out")"
+
+# ---- commands in a function's environment: its role's keys, the CA ---------
+V invoke -t "$T" cmdfn -- "$AWS" sts get-caller-identity --query Arn --output text </dev/null >"$TMP/out" 2>&1
+has "invoke FN -- aws sts get-caller-identity: the function's assumed role" \
+	"^arn:aws:sts::123456789012:assumed-role/cmdfn-role/cmdfn$"
+V invoke -t "$T" vfn -- "$AWS" --cli-connect-timeout 5 s3 ls </dev/null >"$TMP/out" 2>&1
+has "invoke FN -- aws s3 ls from a VPC function, through the gateway endpoint" " uploads$"
+V exec -t "$T" vfn -- "$AWS" --cli-connect-timeout 5 s3api list-buckets --query Buckets[].Name \
+	--output text </dev/null >"$TMP/out" 2>&1
+has "exec FN -- aws s3api list-buckets in a VPC function (vfn-exec's keys), gateway endpoint" "^uploads$"
+V invoke -t "$T" cmdfn </dev/null >"$TMP/out" 2>&1
+has "a handler command's aws sts get-caller-identity: the default role" \
+	"^arn:aws:sts::123456789012:assumed-role/cmdfn-role/cmdfn$"
+has "... and its aws s3 ls (no VPC: the public endpoint)" " uploads$"
+V invoke -t "$T" cmdfn -- sh -c 'echo "$APP_SETTING $AWS_CA_BUNDLE $SSL_CERT_FILE ${AWS_SESSION_TOKEN:+token}"' \
+	</dev/null >"$TMP/out" 2>&1
+has "the function's own variables kept (SSL_CERT_FILE is not reserved), the CA at the jail's bundle, a token" \
+	"^kept /var/vpcsim/ca-bundle.pem /etc/ssl/certs/ca-certificates.crt token$"
 
 # ---- public DNS names -------------------------------------------------------
 NAME=ec2-198-51-100-44.compute-1.amazonaws.com

@@ -14,7 +14,9 @@
  * (PR_SET_PDEATHSIG) and is in its process group, which `down` stops.
  *
  * Invocation types: RequestResponse (200 with the response, or
- * X-Amz-Function-Error: Unhandled and the error), Event (202 at once, the
+ * X-Amz-Function-Error: Unhandled and the error; answered when the
+ * runtime posts its response, as serve answers, the child staying until
+ * the invoke ends), Event (202 at once, the
  * invoke runs after; no retries, no destination), DryRun (204). */
 #include <errno.h>
 #include <poll.h>
@@ -67,37 +69,74 @@ static void answer_error(int fd, const struct invoke_api_error *e)
 	answer(fd, &rp, e->message);
 }
 
-/* Run the invoke; the response (or the function's error) into *body. */
-static int run(const struct live *lv, int fn, const struct wire_rq *rq, const char *payload,
-	       struct wire_rp *rp, char **body)
+/* The answer to a sync invoke: sent when the runtime posts its response
+ * (invoke_request.responded), as Lambda and serve answer, while the
+ * invoke goes on until the runtime's next `next` (END, REPORT, the
+ * freeze); or at the end when it could not run. */
+struct sync_answer {
+	int fd;                    /* -1 once answered */
+	FILE *out;
+	char **body;
+	size_t *blen;
+};
+
+static void answer_outcome(struct sync_answer *a, const struct invoke_outcome *o)
+{
+	size_t blen = *a->blen;
+	struct wire_rp rp = { .e.status = 200, .function_error = strcmp(o->status, "ok") != 0 };
+
+	if (blen && (*a->body)[blen - 1] == '\n')
+		blen--;
+	snprintf(rp.fstatus, sizeof(rp.fstatus), "%s", o->status);
+	rp.len = (unsigned)blen;
+	answer(a->fd, &rp, *a->body);
+	close(a->fd);
+	a->fd = -1;
+}
+
+static void answer_now(void *arg, const struct invoke_outcome *o)
+{
+	struct sync_answer *a = arg;
+
+	fflush(a->out);
+	answer_outcome(a, o);
+}
+
+/* Run the invoke of fn; a sync one (fd >= 0) answered on fd as soon as
+ * the runtime posts its response, or with AWS's error when it cannot run. */
+static void run(const struct live *lv, int fn, const struct wire_rq *rq, const char *payload,
+		int fd)
 {
 	struct invoke_request ir = {
 		.payload = rq->len ? payload : NULL, .len = rq->len,
 		.client_context = rq->has_context ? rq->client_context : NULL,
 	};
 	struct invoke_outcome o;
+	struct invoke_api_error e;
+	char *body = NULL;
 	size_t blen = 0;
+	struct sync_answer a = { fd, NULL, &body, &blen };
 	int err;
 
-	ir.out = open_memstream(body, &blen);
+	ir.out = a.out = open_memstream(&body, &blen);
 	ir.logs = fopen("/dev/null", "we");
+	if (fd >= 0) {
+		ir.responded = answer_now;
+		ir.responded_arg = &a;
+	}
 	err = ir.out && ir.logs ? invoke_function(lv, fn, &ir, &o)
 				: errf(ENOMEM, "out of memory");
 	if (ir.out)
 		fclose(ir.out);
 	if (ir.logs)
 		fclose(ir.logs);
-	if (err < 0) {
-		invoke_api_refused(err, &rp->e);
-		return err;
+	if (a.fd >= 0 && err < 0) {
+		invoke_api_refused(err, &e);
+		answer_error(a.fd, &e);
+	} else if (a.fd >= 0) {
+		answer_outcome(&a, &o); /* a command, or ended before responded() */
 	}
-	if (blen && (*body)[blen - 1] == '\n')
-		blen--;
-	rp->e.status = 200;
-	rp->function_error = strcmp(o.status, "ok") != 0;
-	snprintf(rp->fstatus, sizeof(rp->fstatus), "%s", o.status);
-	rp->len = (unsigned)blen;
-	return 0;
+	free(body);
 }
 
 /* One request on fd, in a child of the invoker. */
@@ -106,7 +145,7 @@ static void invoke_one(int fd)
 	struct wire_rq rq;
 	struct wire_rp rp = { .len = 0 };
 	struct live lv;
-	char *payload = NULL, *body = NULL;
+	char *payload = NULL;
 	int fn;
 
 	if (fd_read_full(fd, &rq, sizeof(rq)) < 0 || rq.len > FRONT_JSON_BODY_MAX ||
@@ -129,11 +168,9 @@ static void invoke_one(int fd)
 		rp.e.status = 202;
 		answer(fd, &rp, NULL);
 		close(fd);
-		run(&lv, fn, &rq, payload, &rp, &body);
-	} else if (run(&lv, fn, &rq, payload, &rp, &body) < 0) {
-		answer_error(fd, &rp.e);
+		run(&lv, fn, &rq, payload, -1);
 	} else {
-		answer(fd, &rp, body);
+		run(&lv, fn, &rq, payload, fd);
 	}
 	live_close(&lv);
 	_exit(0);

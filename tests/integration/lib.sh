@@ -81,6 +81,17 @@ jassert() { python3 -c "import json,sys; j=json.load(open('$TMP/out.json')); $1"
 # last_request_id: the request id of the last invoke's REPORT line.
 last_request_id() { grep -o "^REPORT RequestId: [0-9a-f-]*" "$TMP/log" | awk '{print $3}'; }
 
+# report_after FN ID LINE: true when FN's log in $T has LINE (a regex)
+# last before invoke ID's REPORT (waited for up to 10 s): the work a
+# runtime does after its response ends before its invoke does.
+report_after() {
+	for _ in $(seq 100); do
+		V logs -t "$T" "$1" 2>/dev/null | grep -q "REPORT RequestId: $2" && break
+		sleep 0.1
+	done
+	V logs -t "$T" "$1" | grep -E "$3|REPORT RequestId: $2" | tail -2 | head -1 | grep -q -- "$3"
+}
+
 # A unique topology name of at most 12 characters.
 unique_name() { printf 't%s%04x' "$(printf '%05d' $(($$ % 100000)))" $((RANDOM % 65536)) | cut -c1-12; }
 

@@ -4,11 +4,14 @@
 # lambda.invoke, the SDK v3's InvokeCommand), signed with its own role's
 # credentials, through the one invoke path; AWS's answers for a function
 # error, a missing function, Event and DryRun; the AWS CLI from an internet
-# host; a VPC function without NAT gets the SDK's connect timeout.
+# host; a VPC function without NAT gets the SDK's connect timeout; the
+# caller is answered when the callee's runtime posts its response, before
+# the callee's post-response work ends (as serve answers, t_serve_warm.sh).
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 17
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/aws" "$TMP/aws"
+cp -r "$ROOT/tests/integration/data/serve_warm" "$TMP/serve_warm"
 topo_copy "$ROOT/tests/integration/data/aws_lambda.json" "$T"
 
 check "up $T" V up "$F"
@@ -60,4 +63,19 @@ inv isolated --payload '{"target":"callee"}'
 is "a VPC function without NAT or endpoint: botocore's connect timeout to Lambda" \
 	'ConnectTimeoutError: Connect timeout on endpoint URL: "https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/callee/invocations"' \
 	"$(field 'j.get("error")')"
+
+# ---- the early answer ---------------------------------------------------------
+# post (serve_warm/fn_post) posts {"answered": ID}, then works until the test
+# creates go in its layer; the caller's boto3 gives up after 20 s.
+inv caller --payload '{"target":"post"}'
+ID=$(field 'j["payload"]["answered"]' 2>/dev/null)
+is "the caller gets the callee's response while the callee still works after it" \
+	"200 yes" "$(field 'j.get("status"), "yes" if "answered" in (j.get("payload") or {}) else j' | tr -d ",()'")"
+check "... the callee's invoke is not over then: its START logged, no REPORT yet" bash -c "
+	test -n '$ID' && '$VPCSIM' logs -t '$T' post >'$TMP/post.log' &&
+	grep -q 'START RequestId: $ID' '$TMP/post.log' && ! grep -q 'REPORT RequestId: $ID' '$TMP/post.log'"
+touch "$TMP/serve_warm/layer_go/go"
+check "... it ends when its runtime asks for the next event: REPORT after the post-response work" \
+	report_after post "$ID" 'post-response work done'
+rm -f "$TMP/serve_warm/layer_go/go"
 check "down $T" V down "$T"

@@ -52,13 +52,8 @@ check "... and the invoke is not over: its START logged, no REPORT yet" bash -c 
 	! grep -q 'REPORT RequestId: $ID' '$TMP/post.log'"
 touch "$GO"
 wait "$CURL"
-for _ in $(seq 100); do
-	V logs -t "$T" post 2>/dev/null | grep -q "REPORT RequestId: $ID" && break
-	sleep 0.1
-done
 check "the invoke ends when the runtime asks for its next event: REPORT after the post-response work" \
-	bash -c "'$VPCSIM' logs -t '$T' post | grep -E 'post-response work done|REPORT RequestId: $ID' |
-		tail -2 | head -1 | grep -q 'post-response work done'"
+	report_after post "$ID" 'post-response work done'
 rm -f "$GO"
 
 for fn in py node; do

@@ -230,8 +230,8 @@ schema = {
                                                   ["name", "hash_key"]))},
                                desc="v3: tables that exist at up (a string hash key)")},
               desc="v3: AWS services in the simulated internet (docs/AWS-SERVICES.md)"),
-   "cloudfront": arr(obj({"name": NAME, "origin": s("an internet host's name that serves HTTP"),
-                          "origin_port": i(1, 65535, "the origin's HTTP port (default 80)"),
+   "cloudfront": arr(obj({"name": NAME, "origin": s("an internet host's name that serves HTTP, or \"http_api\" for the topology's HTTP API (HTTPS, verified with the topology's CA)"),
+                          "origin_port": i(1, 65535, "the origin's port (default 80; the HTTP API: 443 only)"),
                           "lambda_associations": arr(obj({
                               "event_type": s(enum=["viewer-request", "origin-request", "origin-response", "viewer-response"]),
                               "function": NAME,

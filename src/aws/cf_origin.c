@@ -12,6 +12,15 @@
 #include <unistd.h>
 
 #include "aws/cf_origin.h"
+#include "util/dlib.h"
+#include "util/err.h"
+
+/* One connection to the origin: TCP, with TLS when ssl is set. */
+struct conn {
+	int fd;
+	SSL_CTX *ctx;
+	SSL *ssl;
+};
 
 /* Hop-by-hop headers and those this client sets itself. */
 static bool own_header(const char *name)
@@ -54,7 +63,43 @@ static int connect_to(uint32_t ip, int port, char *why)
 	return fd;
 }
 
-static int send_request(int fd, const char *host, const struct cf_message *rq)
+static bool send_all(struct conn *k, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = k->ssl ? sym_SSL_write(k->ssl, p, (int)(n > INT32_MAX ? INT32_MAX : n))
+				   : send(k->fd, p, n, MSG_NOSIGNAL);
+
+		if (w < 0 && !k->ssl && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* recv()'s contract over TLS too: bytes, 0 at the end, -1 with errno. A
+ * peer that closes without close_notify ends the answer as for HTTP. */
+static ssize_t recv_some(struct conn *k, char *p, size_t n)
+{
+	int r, e;
+
+	if (!k->ssl)
+		return recv(k->fd, p, n, 0);
+	errno = 0;
+	r = sym_SSL_read(k->ssl, p, (int)(n > INT32_MAX ? INT32_MAX : n));
+	if (r > 0)
+		return r;
+	e = sym_SSL_get_error(k->ssl, r);
+	if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && errno == 0))
+		return 0;
+	if (!errno)
+		errno = EPROTO;
+	return -1;
+}
+
+static int send_request(struct conn *k, const char *host, const struct cf_message *rq)
 {
 	char *head = NULL;
 	size_t hn = 0;
@@ -74,8 +119,7 @@ static int send_request(int fd, const char *host, const struct cf_message *rq)
 	fputs("Connection: close\r\n\r\n", m);
 	if (fclose(m) != 0)
 		return -1;
-	ok = send(fd, head, hn, MSG_NOSIGNAL) == (ssize_t)hn &&
-	     (!rq->body_len || send(fd, rq->body, rq->body_len, MSG_NOSIGNAL) == (ssize_t)rq->body_len);
+	ok = send_all(k, head, hn) && (!rq->body_len || send_all(k, rq->body, rq->body_len));
 	free(head);
 	return ok ? 0 : -1;
 }
@@ -188,7 +232,7 @@ static int take_head(const char *buf, size_t n, size_t *hend, struct cf_message 
 	return r < 0 ? -1 : 1;
 }
 
-static enum cf_origin_result read_answer(int fd, bool head_only, struct cf_message *rp,
+static enum cf_origin_result read_answer(struct conn *k, bool head_only, struct cf_message *rp,
 					 char *why)
 {
 	size_t cap = 65536, n = 0, hend = 0;
@@ -206,7 +250,7 @@ static enum cf_origin_result read_answer(int fd, bool head_only, struct cf_messa
 			buf = g;
 			cap *= 2;
 		}
-		r = recv(fd, buf + n, cap - n, 0);
+		r = recv_some(k, buf + n, cap - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -232,21 +276,62 @@ static enum cf_origin_result read_answer(int fd, bool head_only, struct cf_messa
 	return CF_ORIGIN_OK;
 }
 
+/* TLS over k->fd, verifying the origin's certificate for tls->name with
+ * tls->ca_file only (as CloudFront verifies an HTTPS origin). */
+static int tls_start(struct conn *k, const struct cf_origin_tls *tls, char *why)
+{
+	long v;
+
+	if (dlib_load(DLIB_SSL) < 0)
+		return snprintf(why, 256, "%s", err_msg()), -1;
+	k->ctx = sym_SSL_CTX_new(sym_TLS_client_method());
+	if (!k->ctx || sym_SSL_CTX_load_verify_locations(k->ctx, tls->ca_file, NULL) != 1)
+		return snprintf(why, 256, "loading the CA %s for the origin: %s", tls->ca_file,
+				k->ctx ? "not a readable PEM file" : "out of memory"), -1;
+	sym_SSL_CTX_set_verify(k->ctx, SSL_VERIFY_PEER, NULL);
+	k->ssl = sym_SSL_new(k->ctx);
+	if (!k->ssl || sym_SSL_set_fd(k->ssl, k->fd) != 1 ||
+	    sym_SSL_ctrl(k->ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+			 (void *)tls->name) != 1 || sym_SSL_set1_host(k->ssl, tls->name) != 1)
+		return snprintf(why, 256, "setting up TLS to the origin: out of memory"), -1;
+	if (sym_SSL_connect(k->ssl) == 1)
+		return 0;
+	v = sym_SSL_get_verify_result(k->ssl);
+	snprintf(why, 256, "TLS handshake with the origin %s: %s", tls->name,
+		 v != X509_V_OK ? sym_X509_verify_cert_error_string(v) :
+		 "refused or cut short (not HTTPS?)");
+	return -1;
+}
+
+static void conn_close(struct conn *k)
+{
+	if (k->ssl)
+		sym_SSL_free(k->ssl);
+	if (k->ctx)
+		sym_SSL_CTX_free(k->ctx);
+	close(k->fd);
+}
+
 enum cf_origin_result cf_origin_fetch(uint32_t ip, int port, const char *host,
+				      const struct cf_origin_tls *tls,
 				      const struct cf_message *rq, struct cf_message *rp,
 				      char why[256])
 {
 	enum cf_origin_result r;
-	int fd = connect_to(ip, port, why);
+	struct conn k = { .fd = connect_to(ip, port, why) };
 
-	if (fd < 0)
+	if (k.fd < 0)
 		return CF_ORIGIN_CONNECT;
-	if (send_request(fd, host, rq) < 0) {
+	if (tls && tls_start(&k, tls, why) < 0) {
+		conn_close(&k);
+		return CF_ORIGIN_CONNECT;
+	}
+	if (send_request(&k, host, rq) < 0) {
 		snprintf(why, 256, "sending the request to the origin: %s", strerror(errno));
-		close(fd);
+		conn_close(&k);
 		return errno == EAGAIN ? CF_ORIGIN_TIMEOUT : CF_ORIGIN_CONNECT;
 	}
-	r = read_answer(fd, !strcmp(rq->method, "HEAD"), rp, why);
-	close(fd);
+	r = read_answer(&k, !strcmp(rq->method, "HEAD"), rp, why);
+	conn_close(&k);
 	return r;
 }

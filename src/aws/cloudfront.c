@@ -2,7 +2,7 @@
  * AWS zone's front at dXXXXXXXXXXXXX.cloudfront.net (model/cloudfront.h):
  *
  *   viewer request -> [viewer-request] -> [origin-request] -> the origin
- *   (an internet host's HTTP, cf_origin.h) -> [origin-response] ->
+ *   (an internet host's HTTP, or the HTTP API over HTTPS, cf_origin.h) -> [origin-response] ->
  *   [viewer-response] -> the viewer
  *
  * Each associated function runs synchronously through the front's Lambda
@@ -25,7 +25,9 @@
 #include <time.h>
 
 #include "aws/cf_origin.h"
+#include "aws/ca.h"
 #include "aws/front_internal.h"
+#include "model/aws_zone.h"
 #include "model/cf_event.h"
 #include "model/cloudfront.h"
 #include "util/b64.h"
@@ -151,13 +153,30 @@ static int run_event(struct cf_run *R, enum cf_event_type e, bool *generated)
 	return 0;
 }
 
+/* The origin's name: the HTTP API's ID.execute-api.REGION.amazonaws.com,
+ * a host's dns_name, else its address. */
+static void origin_name(const struct topology *t, const struct cf_distribution *d,
+			char out[AWS_HOST_MAX])
+{
+	const struct internet_host *h = d->origin_api ? NULL : &t->hosts[d->origin_host];
+
+	if (!h)
+		aws_service_host(t, AWS_EXECUTE_API, 0, out);
+	else if (h->dns_name)
+		snprintf(out, AWS_HOST_MAX, "%s", h->dns_name);
+	else
+		ip4_str(h->ip, out);
+}
+
 /* origin-request, the origin, origin-response. */
 static int origin_side(struct cf_run *R)
 {
 	const struct cf_distribution *d = &R->f->t->cloudfront[R->d];
-	const struct internet_host *h = &R->f->t->hosts[d->origin_host];
 	enum cf_origin_result o;
-	char why[256];
+	char why[256], ca[sizeof(R->f->dir) + 16];
+	struct cf_origin_tls tls = { .ca_file = ca, .name = R->origin };
+	uint32_t ip = d->origin_api ? aws_service_ip(AWS_EXECUTE_API)
+				    : R->f->t->hosts[d->origin_host].ip;
 	bool generated;
 	const char *host;
 
@@ -168,7 +187,9 @@ static int origin_side(struct cf_run *R)
 	if (run_event(R, CF_ORIGIN_REQUEST, &generated) < 0 || generated)
 		return R->err ? -1 : 0;
 	host = cf_header_get(&R->rq, "host");
-	o = cf_origin_fetch(h->ip, d->origin_port, host ? host : R->origin, &R->rq, &R->rp, why);
+	snprintf(ca, sizeof(ca), "%s/%s", R->f->dir, AWS_CA_CERT);
+	o = cf_origin_fetch(ip, d->origin_port, host ? host : R->origin,
+			    d->origin_api ? &tls : NULL, &R->rq, &R->rp, why);
 	fprintf(stderr, "cloudfront %s %s origin %s:%d: %s\n", d->name, R->rid, d->origin,
 		d->origin_port, o == CF_ORIGIN_OK ? "ok" : why);
 	if (o == CF_ORIGIN_CONNECT)
@@ -265,20 +286,17 @@ enum MHD_Result aws_cloudfront(struct front *f, struct MHD_Connection *c, int d,
 			       bool too_large)
 {
 	struct cf_run R = { .f = f, .c = c, .d = d, .xcache = "Miss from cloudfront" };
-	const struct internet_host *h = &f->t->hosts[f->t->cloudfront[d].origin_host];
+	const struct cf_distribution *cd = &f->t->cloudfront[d];
 	enum MHD_Result ret;
 	bool generated = false;
 
 	ids(&R);
 	cf_domain(f->t, d, R.domain);
 	cf_id(f->t, d, R.id);
-	if (h->dns_name)
-		snprintf(R.origin, sizeof(R.origin), "%s", h->dns_name);
-	else
-		ip4_str(h->ip, R.origin);
+	origin_name(f->t, cd, R.origin);
 	R.x = (struct cf_context){ .domain = R.domain, .id = R.id, .request_id = R.rid,
-				   .origin_domain = R.origin,
-				   .origin_port = f->t->cloudfront[d].origin_port };
+				   .origin_domain = R.origin, .origin_port = cd->origin_port,
+				   .origin_https = cd->origin_api };
 	if (too_large) {
 		fail(&R, 413, "Error from cloudfront", "The request body is larger than this "
 		     "distribution takes here.");

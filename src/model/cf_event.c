@@ -139,7 +139,7 @@ static void add_origin(cJSON *rq, const struct cf_context *x)
 	cJSON_AddNumberToObject(c, "keepaliveTimeout", 5);
 	cJSON_AddStringToObject(c, "path", "");
 	cJSON_AddNumberToObject(c, "port", x->origin_port);
-	cJSON_AddStringToObject(c, "protocol", "http");
+	cJSON_AddStringToObject(c, "protocol", x->origin_https ? "https" : "http");
 	cJSON_AddNumberToObject(c, "readTimeout", 30);
 	cJSON_AddItemToObject(c, "sslProtocols", cJSON_CreateStringArray(ssl, 1));
 }

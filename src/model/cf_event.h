@@ -38,6 +38,7 @@ struct cf_context {
 	const char *domain, *id, *request_id;
 	const char *origin_domain;  /* origin events */
 	int origin_port;
+	bool origin_https;          /* request.origin.custom.protocol https */
 	bool include_body;
 };
 

@@ -423,9 +423,9 @@ static void w_distributions(FILE *o, const struct layout *L)
 			ip4_str(cf_ip(d), ip));
 		fprintf(o, "  \"%s\" -> \"cf:%s\" [dir=none, color=gray60];\n",
 			node_id(L, L->aws_node, id), c->name);
-		if (h >= 0)
+		if (h >= 0 || c->origin_api)
 			fprintf(o, "  \"cf:%s\" -> \"%s\" [color=\"#8c4fff\", label=\"origin :%d\"];\n",
-				c->name, node_id(L, h, id), c->origin_port);
+				c->name, c->origin_api ? "api:http" : node_id(L, h, id), c->origin_port);
 		for (int e = 0; e < CF_EVENT_COUNT; e++)
 			if (c->assoc[e].function >= 0)
 				fprintf(o, "  \"cf:%s\" -> \"fn:%s\" [style=dashed, color=\"#8c4fff\", "

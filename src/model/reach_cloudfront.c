@@ -56,8 +56,9 @@ static void distribution_hop(const struct topology *t, int d, struct reach_resul
 						cf_event_name(e), t->functions[c->assoc[e].function].name);
 	snprintf(h.component, sizeof(h.component), "CloudFront distribution %s", c->name);
 	snprintf(h.detail, sizeof(h.detail), "%s: the viewer's connection ends here%s%s; CloudFront "
-		 "connects to the origin %s on tcp %d (HTTP), from the AWS zone:", dom,
-		 len ? "; Lambda@Edge " : "", fns, c->origin, c->origin_port);
+		 "connects to the origin %s on tcp %d (%s), from the AWS zone:", dom,
+		 len ? "; Lambda@Edge " : "", fns, c->origin, c->origin_port,
+		 c->origin_api ? "HTTPS, verified with the topology's CA" : "HTTP");
 	add_hop(r, &h);
 }
 

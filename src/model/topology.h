@@ -423,9 +423,10 @@ struct cf_association {
 
 struct cf_distribution {
 	char *name;
-	char *origin;              /* an internet host's name */
-	int origin_host;           /* its index in hosts */
-	int origin_port;           /* HTTP; default 80 */
+	char *origin;              /* an internet host's name, or "http_api" */
+	int origin_host;           /* its index in hosts, -1 for the HTTP API */
+	bool origin_api;           /* the topology's HTTP API, over HTTPS */
+	int origin_port;           /* HTTP: default 80; the HTTP API: 443 */
 	struct cf_association assoc[CF_EVENT_COUNT];
 };
 

@@ -1,6 +1,6 @@
 /* The "cloudfront" key (TOPOLOGY.md "Lambda@Edge", docs/EDGE.md):
  *
- *   "cloudfront": [ { "name": "cdn", "origin": "web", "origin_port": 80,
+ *   "cloudfront": [ { "name": "cdn", "origin": "web" | "http_api", "origin_port": 80,
  *                     "lambda_associations": [
  *                       { "event_type": "viewer-request", "function": "auth",
  *                         "include_body": false } ] } ]
@@ -111,11 +111,30 @@ static void parse_assoc(struct parse *p, const cJSON *j, const char *path,
 	edge_rules(p, path_key(kp, path, "function"), fi, e);
 }
 
+/* The HTTP API as an origin: HTTPS (CloudFront's origin protocol policy
+ * https-only) on 443, where the zone's front serves it. */
+static void api_origin(struct parse *p, const char *path, struct cf_distribution *d, bool port)
+{
+	char kp[PATH_LEN];
+
+	d->origin_api = true;
+	if (!port)
+		d->origin_port = 443;
+	else if (d->origin_port != 443)
+		ERR(p, path_key(kp, path, "origin_port"), "InvalidOrigin", "The HTTP API answers "
+		    "HTTPS on 443 only, not %d: remove origin_port or set it to 443", d->origin_port);
+	if (!topo_has_http_api(p->t))
+		ERR(p, path_key(kp, path, "origin"), "InvalidOrigin", "The origin 'http_api' is the "
+		    "topology's HTTP API, but no function has an http_api event: add one, or name an "
+		    "internet host");
+}
+
 static void parse_origin(struct parse *p, const cJSON *j, const char *path,
 			 struct cf_distribution *d)
 {
 	const char *s;
 	char kp[PATH_LEN];
+	bool port = cJSON_GetObjectItemCaseSensitive(j, "origin_port") != NULL;
 
 	d->origin_host = -1;
 	d->origin_port = 80;
@@ -123,11 +142,15 @@ static void parse_origin(struct parse *p, const cJSON *j, const char *path,
 	if (get_str(p, j, path, "origin", true, &s) != 1)
 		return;
 	d->origin = topo_strdup(s);
+	if (!strcmp(s, HTTP_API_TARGET)) {
+		api_origin(p, path, d, port);
+		return;
+	}
 	d->origin_host = FIND(p->t->hosts, p->t->n_hosts, s);
 	if (d->origin_host < 0)
 		ERR(p, path_key(kp, path, "origin"), "InvalidOrigin", "The origin '%s' is not an "
-		    "internet host: name a host of \"internet\" that serves HTTP%s", s,
-		    !strcmp(s, "http_api") ? " (the HTTP API as an origin needs HTTPS to the origin, which distributions here do not speak)" : "");
+		    "internet host: name a host of \"internet\" that serves HTTP, or \"http_api\" "
+		    "for the topology's HTTP API", s);
 }
 
 static void parse_distribution(struct parse *p, const cJSON *j, const char *path, void *out)

@@ -16,6 +16,7 @@ DLIB_MHD_SYMS(DLIB_DEFINE)
 DLIB_CRYPTO_SYMS(DLIB_DEFINE)
 DLIB_X509_SYMS(DLIB_DEFINE)
 DLIB_YAML_SYMS(DLIB_DEFINE)
+DLIB_SSL_SYMS(DLIB_DEFINE)
 
 struct dlib_sym {
 	const char *name;
@@ -30,6 +31,7 @@ static const struct dlib_sym mhd_syms[] = { DLIB_MHD_SYMS(DLIB_ENTRY) };
 static const struct dlib_sym crypto_syms[] = { DLIB_CRYPTO_SYMS(DLIB_ENTRY) };
 static const struct dlib_sym x509_syms[] = { DLIB_X509_SYMS(DLIB_ENTRY) };
 static const struct dlib_sym yaml_syms[] = { DLIB_YAML_SYMS(DLIB_ENTRY) };
+static const struct dlib_sym ssl_syms[] = { DLIB_SSL_SYMS(DLIB_ENTRY) };
 
 #define N(a) (sizeof(a) / sizeof(*(a)))
 
@@ -45,6 +47,7 @@ static const struct dlib {
 	[DLIB_CRYPTO] = { "libcrypto.so.3", "libssl3", crypto_syms, N(crypto_syms) },
 	[DLIB_X509] = { "libcrypto.so.3", "libssl3", x509_syms, N(x509_syms) },
 	[DLIB_YAML] = { "libyaml-0.so.2", "libyaml-0-2", yaml_syms, N(yaml_syms) },
+	[DLIB_SSL] = { "libssl.so.3", "libssl3", ssl_syms, N(ssl_syms) },
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;

@@ -24,13 +24,17 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <yaml.h>
 
 /* DLIB_X509 is libcrypto again, for the AWS zone's certificates (aws/ca.c):
  * its own list, so the ones who use only base64 resolve only that. */
-enum dlib_id { DLIB_PQ, DLIB_MARIADB, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB_X509, DLIB_YAML, DLIB__COUNT };
+/* DLIB_SSL is libssl, for a CloudFront distribution's HTTPS to the HTTP API
+ * (aws/cf_origin.c). */
+enum dlib_id { DLIB_PQ, DLIB_MARIADB, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB_X509, DLIB_YAML,
+	       DLIB_SSL, DLIB__COUNT };
 
 #define DLIB_PQ_SYMS(X) \
 	X(PQclear) X(PQconnectdbParams) X(PQencryptPasswordConn) X(PQerrorMessage) \
@@ -78,6 +82,12 @@ enum dlib_id { DLIB_PQ, DLIB_MARIADB, DLIB_ARCHIVE, DLIB_MHD, DLIB_CRYPTO, DLIB_
 	X(yaml_parser_initialize) X(yaml_parser_set_input_string) X(yaml_parser_parse) \
 	X(yaml_event_delete) X(yaml_parser_delete)
 
+#define DLIB_SSL_SYMS(X) \
+	X(TLS_client_method) X(SSL_CTX_new) X(SSL_CTX_free) X(SSL_CTX_load_verify_locations) \
+	X(SSL_CTX_set_verify) X(SSL_new) X(SSL_free) X(SSL_set_fd) X(SSL_ctrl) X(SSL_set1_host) \
+	X(SSL_connect) X(SSL_read) X(SSL_write) X(SSL_get_error) X(SSL_get_verify_result) \
+	X(SSL_shutdown) X(X509_verify_cert_error_string)
+
 #define DLIB_DECLARE(f) extern __typeof__(f) *sym_##f;
 DLIB_PQ_SYMS(DLIB_DECLARE)
 DLIB_MARIADB_SYMS(DLIB_DECLARE)
@@ -86,6 +96,7 @@ DLIB_MHD_SYMS(DLIB_DECLARE)
 DLIB_CRYPTO_SYMS(DLIB_DECLARE)
 DLIB_X509_SYMS(DLIB_DECLARE)
 DLIB_YAML_SYMS(DLIB_DECLARE)
+DLIB_SSL_SYMS(DLIB_DECLARE)
 #undef DLIB_DECLARE
 
 /* Open library `id` and resolve its sym_ pointers, once per process (safe

@@ -129,6 +129,15 @@ static int each(struct tctx *c, cJSON *topo, const struct tmpl_step *st)
 		if (strcmp(tmpl_type(c, r->string), st->type))
 			continue;
 		p = cJSON_GetObjectItemCaseSensitive(r, "Properties");
+		if (p && !cJSON_IsObject(p)) {
+			char path[TPATH_LEN];
+
+			snprintf(path, sizeof(path), "Resources.%s.Properties", r->string);
+			tmpl_error(c, path, "InvalidTemplate", "Properties must be a mapping of "
+				   "property names to values, not a list or a single value");
+			rc = -1;
+			continue;
+		}
 		if (!st->fn)
 			tmpl_rest_unmapped(c, r->string, p, st->known);
 		else if (st->fn(c, topo, r->string, p) < 0)

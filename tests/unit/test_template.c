@@ -156,6 +156,8 @@ static void test_errors(void **state)
 		  "CircularDependency", "Resources" },
 		{ "Resources:\n  A: {Type: AWS::EC2::VPC, Properties: {CidrBlock: !Select [3, [a]]}}\n",
 		  "InvalidTemplate", "Resources.A.Properties.CidrBlock" },
+		{ "Resources:\n  V: {Type: AWS::EC2::VPC, Properties: [CidrBlock, 10.0.0.0/16]}\n",
+		  "InvalidTemplate", "Resources.V.Properties" },
 	};
 
 	(void)state;

@@ -9,6 +9,8 @@
 
 #include "cli/cli.h"
 #include "kernel/proc.h"
+#include "lambda/supervisor.h"
+#include "util/err.h"
 #include "model/layout.h"
 
 static const struct verb verbs[] = {
@@ -178,6 +180,10 @@ int main(int argc, char **argv)
 	/* hidden: the bash completion's questions (completion/vpcsim.bash) */
 	if (!strcmp(argv[1], "__complete"))
 		return cmd_complete(argc - 1, argv + 1);
+	/* hidden: an environment's supervisor, exec'd by supervisor_start() */
+	if (!strcmp(argv[1], "supervisor"))
+		return supervisor_main(argc - 1, argv + 1) < 0 ?
+			fail(EXIT_USAGE, "supervisor: %s", err_msg()) : EXIT_OK;
 	for (size_t i = 0; i < N_VERBS; i++)
 		if (strcmp(verbs[i].name, argv[1]) == 0)
 			return verbs[i].run(argc - 1, argv + 1);

@@ -25,6 +25,7 @@
 #include "lambda/codefs.h"
 #include "lambda/runtime_api.h"
 #include "lambda/sandbox.h"
+#include "lambda/sup_cfg.h"
 #include "lambda/sup_log.h"
 #include "lambda/sup_platform.h"
 #include "lambda/supervisor_runtime.h"
@@ -37,6 +38,8 @@
 
 #define OOM_TICK_MS 20
 #define CLIENT_CONTEXT_MAX 3583 /* the Invoke API's limit, base64 */
+#define SUP_REPORT_FD 3 /* the started supervisor's word: "" or its error */
+#define SUP_CFG_FD 4    /* its configuration (lambda/sup_cfg.h) */
 #define SUP_START_MS 15000 /* the supervisor up and its runtime exec'd */
 /* The shutdown phase (LDG lambda-runtime-environment.md): 2,000 ms with
  * external extensions, of which the runtime gets up to 300 ms; without
@@ -1046,43 +1049,92 @@ static __attribute__((noreturn)) void sup_main(const struct sup_cfg *c, int repo
 	_exit(0);
 }
 
+int supervisor_main(int argc, char **argv)
+{
+	static struct sup_cfg cfg;
+	char *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	if (argc != 3 || fcntl(SUP_REPORT_FD, F_GETFD) < 0)
+		return errf(EINVAL, "'vpcsim supervisor TOPO ENV' is started by vpcsim itself at a "
+			    "cold start (invoke, serve, attach) with its configuration at fd %d; it "
+			    "is not a command to run: use 'vpcsim invoke'", SUP_CFG_FD);
+	err = sup_cfg_read_fd(SUP_CFG_FD, &buf, &len);
+	if (err == 0) {
+		err = sup_cfg_decode(buf, len, &cfg);
+		free(buf);
+	}
+	close(SUP_CFG_FD);
+	if (err == 0 && (strcmp(cfg.topo, argv[1]) || strcmp(cfg.env_id, argv[2])))
+		err = errf(EINVAL, "the supervisor's configuration is for %s %s, its command "
+			   "line names %s %s", cfg.topo, cfg.env_id, argv[1], argv[2]);
+	if (err < 0) {
+		if (write(SUP_REPORT_FD, err_msg(), strlen(err_msg())) < 0)
+			return err;
+		return err;
+	}
+	sup_main(&cfg, SUP_REPORT_FD);
+}
+
+/* The child of supervisor_start(): a fork of a process that may have
+ * threads, so only async-signal-safe calls until the exec (no malloc, no
+ * stdio, no lock another thread may have held at the fork). Everything it
+ * uses was prepared by the parent. */
+static __attribute__((noreturn)) void sup_child(const char *logp, char *const argv[],
+						 int report, int cfg_fd)
+{
+	static const char failed[] = "exec /proc/self/exe (vpcsim) for the supervisor failed";
+	int devnull, logfd, r, m;
+
+	/* Detached: a session of its own, reparented to init. */
+	setsid();
+	if (fork() != 0)
+		_exit(0);
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	logfd = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	r = fcntl(report, F_DUPFD_CLOEXEC, 10);
+	m = fcntl(cfg_fd, F_DUPFD_CLOEXEC, 10);
+	dup2(devnull, 0);
+	dup2(devnull, 1);
+	dup2(logfd >= 0 ? logfd : devnull, 2);
+	dup2(r, SUP_REPORT_FD); /* dup2's copies stay open across the exec */
+	dup2(m, SUP_CFG_FD);
+	/* Not a descriptor of vpcsim's stays: the environment's lock above
+	 * all, or the environment would stay busy. */
+	syscall(SYS_close_range, 5U, ~0U, 0U);
+	execve("/proc/self/exe", argv, environ);
+	if (write(SUP_REPORT_FD, failed, sizeof(failed) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
 int supervisor_start(const struct sup_cfg *cfg)
 {
 	char msg[1024], logp[PATH_MAX + 32];
-	int rep[2], len = 0, devnull, logfd;
+	char *argv[] = { "vpcsim", "supervisor", (char *)cfg->topo, (char *)cfg->env_id, NULL };
+	int rep[2], len = 0, cfg_fd;
 	ssize_t r;
 	pid_t pid;
 
-	if (pipe2(rep, O_CLOEXEC) < 0)
+	if ((cfg_fd = sup_cfg_to_memfd(cfg)) < 0)
+		return errf_prefix(cfg_fd, "starting the supervisor of %s", cfg->env_id);
+	if (pipe2(rep, O_CLOEXEC) < 0) {
+		close(cfg_fd);
 		return errf(errno, "pipe: %s", strerror(errno));
+	}
+	snprintf(logp, sizeof(logp), "%s/supervisor.log", cfg->env_dir);
 	fork_flush(); /* not fflush(NULL): util/fork_flush.h */
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		close(cfg_fd);
+		close(rep[0]);
+		close(rep[1]);
 		return errf(errno, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		/* Detached: a session of its own, reparented to init. */
-		setsid();
-		if (fork() != 0)
-			_exit(0);
-		/* Not the invoking command's arguments (its payload). */
-		snprintf(logp, sizeof(logp), "vpcsim supervisor %s %s", cfg->topo, cfg->env_id);
-		if (proc_set_cmdline(logp) < 0) {
-			if (write(rep[1], err_msg(), strlen(err_msg())) < 0)
-				_exit(2);
-			_exit(1);
-		}
-		snprintf(logp, sizeof(logp), "%s/supervisor.log", cfg->env_dir);
-		devnull = open("/dev/null", O_RDWR);
-		logfd = open(logp, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		dup2(devnull, 0);
-		dup2(devnull, 1);
-		dup2(logfd >= 0 ? logfd : devnull, 2);
-		dup2(rep[1], 3);
-		/* Not a descriptor of vpcsim's stays: the environment's
-		 * lock above all, or the environment would stay busy. */
-		syscall(SYS_close_range, 4U, ~0U, 0U);
-		sup_main(cfg, 3);
 	}
+	if (pid == 0)
+		sup_child(logp, argv, rep[1], cfg_fd);
+	close(cfg_fd);
 	close(rep[1]);
 	waitpid(pid, NULL, 0);
 	/* Bounded: the caller holds the environment's lock. */

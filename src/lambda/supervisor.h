@@ -42,7 +42,7 @@
 #include <stdbool.h>
 
 #include "lambda/codefs.h"
-#include "lambda/fn_aws.h"
+#include "lambda/sup_cfg.h"
 #include "model/topology_code.h"
 
 #define SUP_INIT_LIMIT_MS 10000  /* Lambda's init phase limit */
@@ -50,38 +50,20 @@
 #define SUP_PID "supervisor.pid"
 #define SUP_RECLAIMED "reclaimed"
 
-struct sup_cfg {
-	char topo[64], env_id[64], netns[128], function[64];
-	char env_dir[PATH_MAX];       /* /run/vpcsim/TOPO/envs/ENV */
-	char log_path[PATH_MAX];      /* the environment's log stream file */
-	char stream[128];             /* its name, YYYY/MM/DD/[$LATEST]hex */
-	char region[32], account[16];
-	int memory_mb, timeout_s, idle_s;
-	enum runtime_family family;   /* RUNTIME_NONE for an image */
-	char runtime_id[32];
-	char handler[256];
-	char task_dir[PATH_MAX];      /* at /var/task ("" for an image) */
-	char runtime_dir[PATH_MAX];   /* at /var/runtime ("" for provided) */
-	char opt_dirs[CODE_LAYERS_MAX][PATH_MAX]; /* the layers, one view at /opt */
-	int n_opt;
-	char rootfs[PATH_MAX];        /* an image's root ("" otherwise) */
-	char workdir[PATH_MAX];       /* the runtime's cwd */
-	char **argv;                  /* the runtime's command line */
-	char **env;                   /* KEY=VALUE: image ENV, then the function's */
-	/* The topology's AWS services (docs/AWS-SERVICES.md): the execution
-	 * role's credentials ("" without "aws") and the CA bundle the
-	 * runtime trusts, bound at LAMBDA_CA_BUNDLE in the jail or the image. */
-	struct fn_aws aws;
-	bool log_json;                /* logging_config log_format JSON */
-	char app_level[8], sys_level[8]; /* its levels ("" with Text) */
-};
 
 #define LAMBDA_CA_BUNDLE CODEFS_CA_BUNDLE
 
-/* Fork the supervisor of cfg's environment (detached: its own session,
+/* Start the supervisor of cfg's environment (fresh: fork and exec; detached: its own session,
  * reparented to init) and wait until its socket accepts. Returns 0, or
  * <0 with the supervisor's own message when it could not start. */
 int supervisor_start(const struct sup_cfg *cfg);
+
+/* The supervisor's process, started fresh by supervisor_start(): fork,
+ * then execve of vpcsim as `vpcsim supervisor TOPO ENV` (argv here from
+ * "supervisor" on) with its word's pipe at fd 3 and its configuration at
+ * fd 4. Never returns when it starts; <0 with err_msg() when it cannot
+ * (run by hand, or a configuration it cannot read). */
+int supervisor_main(int argc, char **argv);
 
 /* Remove the supervisor's files from an environment folder (after its
  * processes are gone): socket, pid, reclaimed mark, supervisor.log. */

@@ -526,13 +526,19 @@ static int invoke_code(const struct live *lv, int fn, const struct invoke_reques
 }
 
 /* A function with code may have a runtime frozen in the group: a command
- * must not freeze with it (the runtime's supervisor sees it killed and
- * ends; the next code invoke is cold). */
-static void thaw_env(const char *topo, const char *env_id)
+ * must not freeze with it, nor share the group with a supervisor that is
+ * ending. Killing the runtime under it made the supervisor end with a
+ * kill of the whole group, which raced with the command joining it (the
+ * command died of SIGKILL at exec, 1 in 6). So the supervisor runs its
+ * shutdown phase and is gone first; the next code invoke is cold. */
+static void end_runtime(const struct live *lv, const char *env_id)
 {
+	char dir[PATH_MAX];
 	struct cgroup cg;
 
-	if (cgroup_open(topo, env_id, false, &cg) == 0) {
+	env_dir_of(lv, env_id, dir);
+	supervisor_stop(dir);
+	if (cgroup_open(lv->name, env_id, false, &cg) == 0) { /* no supervisor thawed it */
 		if (cgroup_frozen(&cg))
 			cgroup_freeze(&cg, false);
 		cgroup_close(&cg);
@@ -564,7 +570,7 @@ static int invoke_command(const struct live *lv, int fn, const struct invoke_req
 		return err;
 	}
 	if (f->code.kind != CODE_NONE)
-		thaw_env(lv->name, h.m.id);
+		end_runtime(lv, h.m.id);
 	o->command = true;
 	o->cold = h.cold;
 	snprintf(o->env_id, sizeof(o->env_id), "%s", h.m.id);

@@ -537,7 +537,7 @@ static void end_runtime(const struct live *lv, const char *env_id)
 	struct cgroup cg;
 
 	env_dir_of(lv, env_id, dir);
-	supervisor_stop(dir);
+	supervisor_end(dir);
 	if (cgroup_open(lv->name, env_id, false, &cg) == 0) { /* no supervisor thawed it */
 		if (cgroup_frozen(&cg))
 			cgroup_freeze(&cg, false);

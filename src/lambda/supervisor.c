@@ -1204,6 +1204,46 @@ void supervisor_stop(const char *env_dir)
 		stop_wait(&fd, 1);
 }
 
+/* The supervisor's pidfd, from its pid file if the pid is still it. */
+static int sup_pidfd(const char *env_dir)
+{
+	char path[PATH_MAX + 16];
+	unsigned long long st = 0, now = 1;
+	int pid = 0, fd;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/" SUP_PID, env_dir);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	if (fscanf(f, "%d %llu", &pid, &st) != 2)
+		pid = 0;
+	fclose(f);
+	if (pid <= 0 || (fd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0)
+		return -1;
+	if (proc_start_time(pid, &now) < 0 || now != st) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void supervisor_end(const char *env_dir)
+{
+	double until = now_ms() + SUP_STOP_WAIT_MS;
+	int pidfd = sup_pidfd(env_dir);
+
+	/* A supervisor still closing the last invoke's connection turns a
+	 * stop away: ask again until its process is gone. */
+	while (pidfd >= 0 && now_ms() < until) {
+		supervisor_stop(env_dir);
+		if (poll(&(struct pollfd){ .fd = pidfd, .events = POLLIN }, 1, 20) != 0)
+			break;
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	err_clear();
+}
+
 void supervisor_stop_all(const char *topo)
 {
 	char dir[PATH_MAX], env[PATH_MAX + 300];

@@ -73,6 +73,9 @@ void supervisor_files_remove(const char *env_dir);
  * for its shutdown phase (SHUTDOWN to the extensions, their 2 s) and wait
  * for it to end, SUP_STOP_WAIT_MS at most. */
 void supervisor_stop(const char *env_dir);
+/* supervisor_stop() asked again while an invoke ends, until the
+ * supervisor's process is gone (SUP_STOP_WAIT_MS at most). */
+void supervisor_end(const char *env_dir);
 /* The same for every environment of topology `topo`, all at once. */
 void supervisor_stop_all(const char *topo);
 

@@ -204,11 +204,13 @@ inv py
 is "after it, the function runs again" 0 "$RC"
 # The runtime's supervisor, ending, once killed the command that had just
 # joined the group (SIGKILL at exec: exit 1, no output, 1 in 6).
+: >"$TMP/adhoc"
 adhoc_fails=0
 for _ in $(seq 30); do
 	V invoke -t "$T" py >/dev/null 2>&1
-	V invoke -t "$T" py -- true >/dev/null 2>&1 || adhoc_fails=$((adhoc_fails + 1))
+	V invoke -t "$T" py -- true >>"$TMP/adhoc" 2>&1 || adhoc_fails=$((adhoc_fails + 1))
 done
+cp "$TMP/adhoc" "$TMP/log" # shown on a failure
 is "30 commands, each after a code invoke, all exit 0" 0 "$adhoc_fails"
 
 # ---- vpcsim serve: Lambda's Invoke API for the AWS CLI -------------------------------

@@ -18,59 +18,72 @@
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
-layers=(util model kernel state lambda aws cli cni rdsproxy)
-rank() {
-	local i
-	for i in "${!layers[@]}"; do
-		[ "${layers[$i]}" = "$1" ] && { echo "$i"; return; }
-	done
-	echo -1
-}
-
 bad=0
 edges=$(mktemp)
 trap 'rm -f "$edges"' EXIT
 
-# FILE LINE INCLUDE for every quoted include that names a folder.
-includes=$(awk 'match($0, /^#include "[a-z_]+\/[a-z_]+\.h"/) {
-	inc = substr($0, 11, RLENGTH - 11); print FILENAME, FNR, inc }' src/*/*.[ch])
-
-# The module a file belongs to: NAME for NAME.c, NAME.h, a private header
-# NAME_internal*.h, and NAME_PART.c/.h where NAME.h exists in the same
-# layer (one module spread over several files, as model/topology_*.c).
-module() { # layer basename
-	local b=${2%%_internal*} p
-	p=${b%%_*}
-	if [ "$p" != "$b" ] && [ -e "src/$1/$p.h" ]; then b=$p; fi
-	echo "$1/$b"
+# Rules 1 and 2 in one awk pass over FILE LINE INCLUDE of every quoted
+# include that names a folder (a shell loop forking per include took
+# seconds): the layer rule's violations on stdout, the module edges
+# "FROM TO" into $edges for tsort. A module is NAME for NAME.c, NAME.h, a
+# private header NAME_internal*.h, and NAME_PART.c/.h where NAME.h exists
+# in the same layer (one module spread over several files, as
+# model/topology_*.c).
+if ! ls src/*/*.h | awk -v edges="$edges" '
+function module(layer, base,   b, p) {
+	b = base
+	sub(/_internal.*/, "", b)
+	p = b
+	sub(/_.*/, "", p)
+	if (p != b && (("src/" layer "/" p ".h") in header))
+		b = p
+	return layer "/" b
 }
-
-while read -r f line inc; do
-	[ -n "$f" ] || continue
-	layer=${f#src/}
-	layer=${layer%%/*}
-	to=${inc%%/*}
-	[ "$to" = vpcsim ] && continue # include/vpcsim: shared with bpf/, below all
-	me=$(rank "$layer")
-	r=$(rank "$to")
-	if [ "$layer" = rdsproxy ] && [ "$to" != rdsproxy ]; then
+function base(path) {
+	sub(/.*\//, "", path)
+	sub(/\.[ch]$/, "", path)
+	return path
+}
+BEGIN {
+	n = split("util model kernel state lambda aws cli cni rdsproxy", L, " ")
+	for (i = 1; i <= n; i++)
+		rank[L[i]] = i - 1
+}
+FILENAME == "-" { header[$0] = 1; next }
+match($0, /^#include "[a-z_]+\/[a-z_]+\.h"/) {
+	inc = substr($0, 11, RLENGTH - 11)
+	f = FILENAME
+	layer = f
+	sub(/^src\//, "", layer)
+	sub(/\/.*/, "", layer)
+	to = inc
+	sub(/\/.*/, "", to)
+	if (to == "vpcsim") # include/vpcsim: shared with bpf/, below all
+		next
+	me = (layer in rank) ? rank[layer] : -1
+	r = (to in rank) ? rank[to] : -1
+	if (layer == "rdsproxy" && to != "rdsproxy") {
 		# a program of its own (src/rdsproxy/README.md): its own header only
-		echo "$f:$line: includes \"$inc\": vpcsim-rds-proxy includes only rdsproxy/"
-		bad=1
-	elif [ "$me" -lt 0 ]; then
-		echo "$f: folder '$layer' is not a layer"
-		bad=1
-	elif [ "$r" -lt 0 ]; then
-		echo "$f:$line: includes \"$inc\": '$to' is not a layer"
-		bad=1
-	elif [ "$r" -gt "$me" ]; then
-		echo "$f:$line: includes \"$inc\": $layer may not include $to (above it)"
-		bad=1
-	fi
-	mod=$(module "$layer" "$(basename "${f%.*}")")
-	m=$(module "$to" "$(basename "${inc%.h}")")
-	[ "$m" = "$mod" ] || echo "$mod $m" >>"$edges"
-done <<<"$includes"
+		print f ":" FNR ": includes \"" inc "\": vpcsim-rds-proxy includes only rdsproxy/"
+		bad = 1
+	} else if (me < 0) {
+		print f ": folder \047" layer "\047 is not a layer"
+		bad = 1
+	} else if (r < 0) {
+		print f ":" FNR ": includes \"" inc "\": \047" to "\047 is not a layer"
+		bad = 1
+	} else if (r > me) {
+		print f ":" FNR ": includes \"" inc "\": " layer " may not include " to " (above it)"
+		bad = 1
+	}
+	mod = module(layer, base(f))
+	m = module(to, base(inc))
+	if (m != mod)
+		print mod, m > edges
+}
+END { exit bad }' - src/*/*.[ch]; then
+	bad=1
+fi
 
 if ! tsort "$edges" >/dev/null 2>"$edges.err"; then
 	echo "include circle between modules:"

@@ -7,7 +7,7 @@
 #
 #   scripts/demo.sh [--step] [--serverless|--no-serverless]
 #     --step   pause before each lesson (Enter to go on; read from /dev/tty)
-#     --serverless     only lessons 13-15 (S3 events, the HTTP API, Lambda@Edge)
+#     --serverless     only lessons 13-16 (S3 events, the HTTP API, Lambda@Edge, schedules)
 #     --no-serverless  every lesson but those (tests run the two parts apart)
 #
 # Environment: VPCSIM_DEMO_NAME  prefix of the topology names (default
@@ -175,10 +175,10 @@ event_end() { # topo fn want(delivered|given-up)
 	"$V" logs -t "$1" "$2" 2>&1 | grep -E ' (EVENT|REPORT|[^ ]+ Task timed out)' | paint
 }
 
-# Lessons 13-15 (`--serverless` runs only these, `--no-serverless` all
+# Lessons 13-16 (`--serverless` runs only these, `--no-serverless` all
 # but these). The body is not indented: its strings span lines.
 serverless_lessons() {
-THUMB=$P-thumb TVPC=$P-tvpc API=$P-api EDGE=$P-edge
+THUMB=$P-thumb TVPC=$P-tvpc API=$P-api EDGE=$P-edge CRON=$P-cron
 lesson "an S3 upload starts a function; in a VPC it needs a gateway endpoint"
 cp -r examples/thumbnail "$WORK/" # its code, beside the copies
 /usr/bin/python3 -c 'from PIL import Image; import sys; Image.new("RGB", (640, 480), (200, 30, 30)).save(sys.argv[1])' "$WORK/photo.jpg"
@@ -272,6 +272,26 @@ show validate edge-1024mb.json
 kill "$ORIGIN" 2>/dev/null
 while kill -0 "$ORIGIN" 2>/dev/null; do sleep 0.1; done
 "$V" down "$EDGE" >/dev/null
+
+lesson "a serverless cron job: EventBridge schedules"
+cp -r examples/cron "$WORK/"
+up cron.json "$CRON" || exit 1
+say "examples/cron.json: the function job on two EventBridge schedules,
+rate(1 minute) and cron(0 12 ? * MON-FRI *). The topology's event service
+keeps their clocks and invokes job asynchronously with EventBridge's
+scheduled event; events fire sends one now instead of waiting a minute."
+"$V" status "$CRON" | grep -A3 '^EVENT SOURCE' | paint
+run "$V" events fire -t "$CRON" job
+event_end "$CRON" job delivered
+"$V" logs -t "$CRON" job 2>&1 | grep -m1 ' tick at ' | paint
+say "EventBridge's rules hold at validation, in its words: no rate under a
+minute, six cron fields."
+python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))
+t["functions"][0]["events"][0]["expression"] = "rate(30 seconds)"
+json.dump(t, open(sys.argv[2], "w"))' "$WORK/$CRON.json" "$WORK/cron-30s.json"
+show validate cron-30s.json
+"$V" validate "$WORK/cron-30s.json" 2>&1 | sed "s|$WORK/||" | paint
+"$V" down "$CRON" >/dev/null
 }
 
 LV=$P-lv NACL=$P-nacl PEER=$P-peer LIM=$P-lim RDS=$P-rds TUNE=$P-tune VPCE=$P-vpce

@@ -4,7 +4,7 @@
 # and nothing of it is left (its length is bench/'s business, not a test's:
 # the time is printed); a run stopped
 # with SIGTERM (with --step and no terminal: no pause) tears down too.
-# Lessons 1-12 (--no-serverless); t_demo_serverless runs 13-15: each
+# Lessons 1-12 (--no-serverless); t_demo_serverless runs 13-16: each
 # part stays within the runner's 600 s on a loaded machine.
 . "$(dirname "$0")/lib.sh"
 plan 53

@@ -1,15 +1,16 @@
 #!/bin/bash
-# make demo's lessons 13-15 (scripts/demo.sh --serverless): an S3 upload
+# make demo's lessons 13-16 (scripts/demo.sh --serverless): an S3 upload
 # by the AWS CLI starts the thumbnail function (its thumbnail and DynamoDB
 # item), the same function in private subnets times out without the S3
 # gateway endpoint and works with it; curl to the HTTP API's routes; curl
-# to a CloudFront distribution through its four Lambda@Edge functions.
+# to a CloudFront distribution through its four Lambda@Edge functions; a
+# schedule fired by `events fire`, and a rate under a minute refused.
 # Real clients, real packets; the demo exits 0 only when every lesson
 # gave its result, and nothing of it is left.
 . "$(dirname "$0")/lib.sh"
-plan 25
+plan 29
 P=s$(printf '%05d' $(($$ % 100000)))
-for s in thumb tvpc api edge; do NAMES+=("$P-$s"); done
+for s in thumb tvpc api edge cron; do NAMES+=("$P-$s"); done
 OUT=$TMP/demo.out
 
 t0=$(date +%s)
@@ -24,10 +25,11 @@ has() { # description extended-regex
 	check "$1" grep -Eq -- "$2" "$OUT"
 }
 order() { # description regex1 regex2: a line matching 1, later one matching 2
-	check "$1" awk -v a="$2" -v b="$3" 'f && $0 ~ b {ok = 1} $0 ~ a {f = 1} END {exit !ok}' "$OUT"
+	# (through the environment: gawk's -v would turn \( into ( )
+	check "$1" env A="$2" B="$3" awk 'f && $0 ~ ENVIRON["B"] {ok = 1} $0 ~ ENVIRON["A"] {f = 1} END {exit !ok}' "$OUT"
 }
-check "lessons 13, 14 and 15, no other" bash -c \
-	"[ \"\$(grep -o '^== Lesson [0-9]*' '$OUT' | tr '\n' ' ')\" = '== Lesson 13 == Lesson 14 == Lesson 15 ' ]"
+check "lessons 13, 14, 15 and 16, no other" bash -c \
+	"[ \"\$(grep -o '^== Lesson [0-9]*' '$OUT' | tr '\n' ' ')\" = '== Lesson 13 == Lesson 14 == Lesson 15 == Lesson 16 ' ]"
 # 13: S3 notifications, the thumbnail, in a VPC without and with the endpoint
 has "13: the AWS CLI's upload" '^upload: \./photo\.jpg to s3://uploads/in/photo\.jpg'
 has "13: the function gets S3's record" 'EVENT ObjectCreated:Put in/photo\.jpg'
@@ -49,8 +51,12 @@ has "15: /private/ without Authorization: 401" '^HTTP/1\.1 401 Unauthorized$'
 order "15: /docs/ through the four functions: 200, stamped by viewer-response" \
 	'/docs/$' '^X-Served-By: E[A-Z0-9]{13} viewer-response$'
 has "15: the 1024 MB viewer function refused with CloudFront's code" 'InvalidLambdaFunctionAssociation: The function memory size is larger'
+# 16: schedules
+order "16: events fire: 202, then delivered" '"StatusCode": 202' ' job delivered source=schedule attempt=1'
+has "16: the function got EventBridge's scheduled event" ' tick at [0-9T:-]+Z from arn:aws:events:us-east-1:123456789012:rule/'
+has "16: rate(30 seconds) refused in EventBridge's words" "ValidationException: Parameter ScheduleExpression is not valid\\. 'rate\\(30 seconds\\)'"
 has "the demo says it tore everything down" '^Everything the demo brought up is down again'
-for s in thumb tvpc api edge; do
+for s in thumb tvpc api edge cron; do
 	check "$P-$s is not up" bash -c "! '$VPCSIM' status '$P-$s' >/dev/null 2>&1"
 done
 check "no process of the demo's topologies runs (engines, the origin server, invokes)" \

@@ -55,6 +55,11 @@ int tmpl_map_expect(struct tctx *c, cJSON *topo)
 
 	if (!meta)
 		return 0;
+	if (!cJSON_IsObject(meta)) {
+		tmpl_error(c, "Metadata.vpcsim", "InvalidTemplate",
+			   "vpcsim's metadata is a map (vpcsim: {expect: [...]})");
+		return -1;
+	}
 	cJSON_ArrayForEach(k, meta) {
 		if (strcmp(k->string, "expect"))
 			tmpl_unmapped(c, "Metadata.vpcsim", "key %s is not vpcsim's (it reads "

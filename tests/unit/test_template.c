@@ -158,6 +158,8 @@ static void test_errors(void **state)
 		  "InvalidTemplate", "Resources.A.Properties.CidrBlock" },
 		{ "Resources:\n  V: {Type: AWS::EC2::VPC, Properties: [CidrBlock, 10.0.0.0/16]}\n",
 		  "InvalidTemplate", "Resources.V.Properties" },
+		{ "Metadata: {vpcsim: [expect]}\nResources:\n  V: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}\n",
+		  "InvalidTemplate", "Metadata.vpcsim" },
 	};
 
 	(void)state;

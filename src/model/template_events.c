@@ -30,7 +30,7 @@ static cJSON *schedule(struct tctx *c, const cJSON *ev, const char *path)
 		tmpl_unmapped(c, path, "the schedule is disabled (Enabled/State): left out");
 		return NULL;
 	}
-	cJSON_ArrayForEach(k, p)
+	cJSON_ArrayForEach(k, (cJSON_IsObject(p) ? p : NULL)) /* a list has no names */
 		if (strcmp(k->string, "Schedule") && strcmp(k->string, "Enabled") &&
 		    strcmp(k->string, "State") && strcmp(k->string, "Name") &&
 		    strcmp(k->string, "Description")) {
@@ -115,7 +115,7 @@ static cJSON *http_api(struct tctx *c, const cJSON *ev, const char *path)
 		snprintf(kp, sizeof(kp), "%s.Properties.PayloadFormatVersion", path);
 		tmpl_unmapped(c, kp, "only payload format 2.0 is simulated; the route gets 2.0");
 	}
-	cJSON_ArrayForEach(k, p)
+	cJSON_ArrayForEach(k, (cJSON_IsObject(p) ? p : NULL)) /* a list has no names */
 		if (strcmp(k->string, "Path") && strcmp(k->string, "Method") &&
 		    strcmp(k->string, "PayloadFormatVersion")) {
 			snprintf(kp, sizeof(kp), "%s.Properties.%s", path, k->string);

@@ -97,7 +97,7 @@ static cJSON *sg_rule(struct tctx *c, cJSON *topo, const cJSON *j, const char *p
 		cJSON_Delete(r);
 		return NULL;
 	}
-	cJSON_ArrayForEach(k, j) {
+	cJSON_ArrayForEach(k, (cJSON_IsObject(j) ? j : NULL)) { /* a list has no names */
 		int i = 0;
 
 		while (rule_known[i] && strcmp(rule_known[i], k->string))

@@ -252,7 +252,7 @@ static void pool(struct tctx *c, const char *id, const cJSON *cp, cJSON *proxy)
 				cJSON_GetObjectItemCaseSensitive(cp, keys[i]), 0));
 	if (cJSON_IsString(q))
 		cJSON_AddStringToObject(proxy, "init_query", q->valuestring);
-	cJSON_ArrayForEach(k, cp)
+	cJSON_ArrayForEach(k, (cJSON_IsObject(cp) ? cp : NULL)) /* a list has no names */
 		if (strcmp(k->string, "InitQuery") && strcmp(k->string, keys[0]) &&
 		    strcmp(k->string, keys[1]) && strcmp(k->string, keys[2])) {
 			char key[TPATH_LEN];

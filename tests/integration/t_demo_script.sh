@@ -87,8 +87,9 @@ for s in lv nacl peer lim rds tune vpce; do
 	check "$P-$s is not up" bash -c "! '$VPCSIM' status '$P-$s' >/dev/null 2>&1"
 done
 
+# (its own folder only: the other demo test may run at the same time)
 check "no process of the demo's topologies runs (engines, responders, invokes)" \
-	bash -c "! ps -eo args= | grep -v grep | grep -Eq '/($P-[a-z]+)[/.]|vpcsim-demo\.'"
+	bash -c "! ps -eo args= | grep -v grep | grep -Eq '/($P-[a-z]+)[/.]|$TMP/vpcsim-demo\.'"
 check "the demo removed its folder" bash -c "! ls -d '$TMP'/vpcsim-demo.* 2>/dev/null"
 
 # Stopped half-way (SIGTERM), with --step and no terminal (setsid): it

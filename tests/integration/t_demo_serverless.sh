@@ -59,6 +59,7 @@ has "the demo says it tore everything down" '^Everything the demo brought up is 
 for s in thumb tvpc api edge cron; do
 	check "$P-$s is not up" bash -c "! '$VPCSIM' status '$P-$s' >/dev/null 2>&1"
 done
+# (its own folder only: the other demo test may run at the same time)
 check "no process of the demo's topologies runs (engines, the origin server, invokes)" \
-	bash -c "! ps -eo args= | grep -v grep | grep -Eq '/($P-[a-z]+)([/.]|\$)|vpcsim-demo\.'"
+	bash -c "! ps -eo args= | grep -v grep | grep -Eq '/($P-[a-z]+)([/.]|\$)|$TMP/vpcsim-demo\.'"
 check "the demo removed its folder" bash -c "! ls -d '$TMP'/vpcsim-demo.* 2>/dev/null"

@@ -33,6 +33,8 @@ fi
 	echo
 	bench/http_api.sh
 	echo
+	RUNS=$runs bench/zone_invoke.sh
+	echo
 	bench/s3_event.sh
 	echo
 	bench/vpce.sh

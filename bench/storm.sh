@@ -30,8 +30,10 @@
 # `vpcsim serve` on a free loopback port and stops it at the end; the
 # environments stay (warm) for the next run. The last line is for scripts:
 #   RESULT target=T mode=M n=N ok=A refused=B timeout=C throttled=D other=E
-#          peak=P samples=K envs_before=E0 envs_peak=EP busy_peak=BP
-#          p50_ms=L50 p99_ms=L99 wall_s=W
+#          peak=P samples=K envs_before=E0 envs_warm=EW warmup_s=WS
+#          inits=I init_p50_s=IP init_max_s=IM init_late=IL (the warm-up's
+#          cold starts: their Init Duration, and those past the 10 s limit)
+#          envs_peak=EP busy_peak=BP p50_ms=L50 p99_ms=L99 send_s=SS wall_s=W
 # and it exits 1 without it when the peak could not be measured.
 set -u
 cd "$(dirname "$0")/.."

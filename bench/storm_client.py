@@ -1,7 +1,7 @@
 # The storm's client (bench/storm.sh): N concurrent Lambda Invoke calls of
 # FN through `vpcsim serve` with boto3 (one client, a thread per invoke in
 # flight, a pool of N keep-alive connections, no retries). First a warm-up
-# raises the load until FN has N execution environments (STORM_STEP more
+# raises the load until FN has N execution environments (twice as many
 # invokes in flight at each step); then the storm: N invokes of EVENT at
 # once, while a sampler counts FN's environments and the busy ones
 # (`vpcsim status TOPO --json`) every second.
@@ -11,6 +11,7 @@
 # (SEEN lines) and a last line `CLIENT key=value ...`.
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -35,6 +36,16 @@ def envs_now():
         return None
     envs = [e for e in json.loads(r.stdout).get("environments", []) if e["function"] == FN]
     return len(envs), sum(1 for e in envs if e["busy"])
+
+
+def inits():
+    """The Init Durations (s) of FN's cold starts in its log streams, and
+    its inits that passed Lambda's 10 s limit (INIT_REPORT ... timeout)."""
+    r = subprocess.run([VPCSIM, "logs", "-t", TOPO, FN], capture_output=True, text=True)
+    lines = r.stdout.splitlines()
+    took = [float(re.search(r"Init Duration: ([0-9.]+) ms", x).group(1)) / 1000
+            for x in lines if "REPORT RequestId" in x and "Init Duration" in x]
+    return took, sum(1 for x in lines if "INIT_REPORT" in x and "Status: timeout" in x)
 
 
 samples, done = [], threading.Event()
@@ -117,19 +128,19 @@ def burst(n, event):
 
 
 # Warm-up: the environments a storm of N finds at Lambda, made at the rate
-# this machine makes them. A burst of N cold starts shares the CPU N ways:
-# every boto3 init passes Lambda's 10 s init limit and runs again inside
-# the invoke at its CPU share, past the function's timeout at a few
-# hundred (docs/RDS.md). So the load rises a step at a time: every
-# environment busy (an invoke that waits for the others, no database) plus
-# STEP more, which serve gives new environments; STEP is one per core at
-# first, then a quarter of those made, at most 12 (default; STORM_STEP
-# fixes it: more at once pass the 10 s init limit under load).
+# this machine makes them. The load doubles at each step (every
+# environment busy with an invoke that waits for the others, no database,
+# plus as many more, which serve gives new environments), so the count of
+# environments rises with it: 2, 4, 8 ... N. serve runs a few cold starts
+# at a time through their init (docs/RUNTIME.md), so a step of any size
+# keeps each boto3 init within Lambda's 10 s limit; the step's invokes
+# wait for the last of them (the event's "at"). STORM_STEP fixes the step.
 before = envs_now() or (0, 0)
+inits_before = inits() if before[0] < N else ([], 0)
 cores = os.cpu_count() or 1
 have, curve, stalled, t0 = before[0], [before[0]], 0, time.monotonic()
 while have < N and stalled < 3:
-    step = int(os.environ.get("STORM_STEP") or max(cores, min(12, have // 4)))
+    step = int(os.environ.get("STORM_STEP") or max(cores, have))
     res, _ = burst(min(N, have + step), {"mode": "wait", "seconds": 0.2})
     now = (envs_now() or (have, 0))[0]
     stalled = stalled + 1 if now <= have else 0
@@ -140,11 +151,18 @@ while have < N and stalled < 3:
     have = now
     curve.append(have)
 warm_s = time.monotonic() - t0
+took, late = [], 0
 if len(curve) > 1:
     shown = curve if len(curve) <= 16 else [curve[i * (len(curve) - 1) // 15] for i in range(16)]
     print("  %-40s %d -> %d in %.1f s (%d steps)" % (
         "warm-up: environments of " + FN, before[0], have, warm_s, len(curve) - 1))
     print("  %-40s %s" % ("  as the load rose", " ".join(map(str, shown))))
+    took, late = inits()
+    took = sorted((Counter(took) - Counter(inits_before[0])).elements())
+    late -= inits_before[1]
+    if took:
+        print("  %-40s %d, p50 / max %.1f / %.1f s; %d past the 10 s limit" % (
+            "  their inits (Init Duration)", len(took), took[len(took) // 2], took[-1], late))
 
 # The storm: N invokes of EVENT in flight at once, their sessions started
 # together.
@@ -180,6 +198,9 @@ print("  %-40s %.1f s" % ("(boto3 took to send them all", spread) + ")")
 for msg, k in seen.most_common(3):
     print("SEEN %d %s" % (k, msg))
 print("CLIENT wall=%.1f ok=%d refused=%d timeout=%d throttled=%d other=%d envs_before=%d "
-      "envs_warm=%d warmup_s=%.1f envs_peak=%d busy_peak=%d p50_ms=%.0f p99_ms=%.0f send_s=%.1f" % (
+      "envs_warm=%d warmup_s=%.1f inits=%d init_p50_s=%.1f init_max_s=%.1f init_late=%d "
+      "envs_peak=%d busy_peak=%d p50_ms=%.0f p99_ms=%.0f send_s=%.1f" % (
           wall, outcomes["ok"], outcomes["refused"], outcomes["timeout"], outcomes["throttled"],
-          outcomes["other"], before[0], have, warm_s, peak, busy, pct(0.5), pct(0.99), spread))
+          outcomes["other"], before[0], have, warm_s, len(took),
+          took[len(took) // 2] if took else 0, took[-1] if took else 0, late, peak, busy,
+          pct(0.5), pct(0.99), spread))

@@ -16,11 +16,14 @@ bench_topology "bs$$"
 cp -r examples/rds-proxy "$tmp/"
 sed '0,/"name": *"[^"]*"/s//"name": "'"$T"'"/' examples/rds-proxy.json >"$tmp/t.json"
 $VPCSIM up "$tmp/t.json" >"$tmp/up" 2>&1 || { cat "$tmp/up" >&2; exit 1; }
+machine
 echo "the connection storm through vpcsim serve (boto3, $S s per connection; max_connections 20, pool 17)"
-printf '  %-6s %-6s %5s %8s %8s %6s %6s %10s %10s %9s %9s\n' target N ok refused timeout other \
-	db_peak envs_peak busy_peak p50_s p99_s
+echo "  (warm-up: environments made, in s, their Init Duration p50/max in s and those past 10 s; load: the 1-minute average at the start)"
+printf '  %-6s %-6s %5s %8s %8s %6s %6s %10s %10s %9s %9s  %-28s %s\n' target N ok refused timeout other \
+	db_peak envs_peak busy_peak p50_s p99_s warm-up load
 for n in "${@:-200 400}"; do
 	for target in db proxy; do
+		load=$(cut -d' ' -f1 /proc/loadavg)
 		bench/storm.sh -t "$T" -n "$n" -s "$S" "$target" >"$tmp/out" 2>&1
 		[ -n "${STORM_LOG:-}" ] && cp "$tmp/out" "$STORM_LOG/$target-$n.txt"
 		r=$(sed -n 's/^RESULT //p' "$tmp/out")
@@ -29,10 +32,12 @@ for n in "${@:-200 400}"; do
 			continue
 		fi
 		v() { echo "$r" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-		printf '  %-6s %-6s %5s %8s %8s %6s %6s %10s %10s %9.2f %9.2f\n' "$target" "$n" "$(v ok)" \
+		warm=-
+		[ "$(v inits)" != 0 ] && warm="$(v envs_before)->$(v envs_warm) $(v warmup_s) $(v init_p50_s)/$(v init_max_s) $(v init_late)"
+		printf '  %-6s %-6s %5s %8s %8s %6s %6s %10s %10s %9.2f %9.2f  %-28s %s\n' "$target" "$n" "$(v ok)" \
 			"$(v refused)" "$(v timeout)" "$(($(v other) + $(v throttled)))" "$(v peak)" \
 			"$(v envs_peak)" "$(v busy_peak)" "$(echo "$(v p50_ms) / 1000" | bc -l)" \
-			"$(echo "$(v p99_ms) / 1000" | bc -l)"
-		grep -E "warm-up" "$tmp/out" | sed 's/^/    /'
+			"$(echo "$(v p99_ms) / 1000" | bc -l)" "$warm" "$load"
+		grep -E "warm-up|as the load rose|their inits" "$tmp/out" | sed 's/^/    /'
 	done
 done

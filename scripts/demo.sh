@@ -13,12 +13,18 @@
 # Environment: VPCSIM_DEMO_NAME  prefix of the topology names (default
 # "demo"; at most 6 characters: the names are PREFIX-lv, PREFIX-nacl ...);
 # NO_COLOR  plain output even on a terminal; VPCSIM  the binary;
-# DEMO_STORM_N  invokes in the connection storm (default 40).
+# DEMO_STORM_N  invokes in the connection storm (default 200, or fewer
+# when memory is short: each environment of its function holds about
+# 40 MiB, and the demo keeps half of MemAvailable free; at least 20).
+# Its warm-up makes them at the machine's rate: at least a minute on two
+# idle cores (0.65 s of CPU a cold start), far longer on a busy machine
+# (18 minutes at load 14 on the shared VM: DEMO_STORM_N=40 then).
 set -u
 cd "$(dirname "$0")/.."
 V=${VPCSIM:-build/vpcsim}
 P=${VPCSIM_DEMO_NAME:-demo}
-STORM_N=${DEMO_STORM_N:-40}
+STORM_N=$(awk '/^MemAvailable:/ { n = int($2 / 1024 / 2 / 40); print (n > 200 ? 200 : (n < 20 ? 20 : n)) }' /proc/meminfo)
+STORM_N=${DEMO_STORM_N:-$STORM_N}
 STEP=0 PART=all
 for a in "$@"; do
 	case $a in
@@ -405,13 +411,13 @@ if up rds-proxy.json "$RDS"; then
 boto3 sends $STORM_N concurrent invokes of the VPC function app to vpcsim serve
 (the Invoke API); each runs in an execution environment of its own, reads the
 password from Secrets Manager at init, opens a connection and holds it 2 s:
-first straight at the database, then through the proxy. The warm-up raises the
-load until app has $STORM_N environments (vpcsim status counts them as the load
-rises), then the storm sends the $STORM_N at once."
+first straight at the database, then through the proxy. The warm-up doubles the
+load until app has $STORM_N environments: serve gives each concurrent invoke an
+environment of its own, so their count (vpcsim status) rises with the load,
+made a few cold starts at a time, each init within Lambda's 10 s limit. Then the
+storm sends the $STORM_N at once."
 	echo "${B}\$ bench/storm.sh -t $RDS -n $STORM_N db${R}"
-	# (8 more environments a warm-up step: fewer steps for the demo; an
-	# init that passes Lambda's 10 s limit runs again inside its invoke)
-	STORM_STEP=${STORM_STEP:-8} VPCSIM=$V bench/storm.sh -t "$RDS" -n "$STORM_N" -s 2 db 2>&1 | grep -v '^RESULT' | paint
+	VPCSIM=$V bench/storm.sh -t "$RDS" -n "$STORM_N" -s 2 db 2>&1 | grep -v '^RESULT' | paint
 	echo "${B}\$ bench/storm.sh -t $RDS -n $STORM_N proxy${R}"
 	VPCSIM=$V bench/storm.sh -t "$RDS" -n "$STORM_N" -s 2 proxy 2>&1 | grep -v '^RESULT' | paint
 	say "Straight at the database most invokes are refused (SQLSTATE 53300): one

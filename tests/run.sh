@@ -144,10 +144,16 @@ collect() { # result-file script
 
 wanted() { case "$1" in *"$filter"*) return 0 ;; esac; return 1; }
 
+# Each phase's wall time, printed at the end beside the slowest scripts.
+phases=""
+phase_end() { phases+="${phases:+, }$1 $((SECONDS - phase_t0)) s"; phase_t0=$SECONDS; }
+phase_t0=$SECONDS
 for bin in "$BUILD"/tests/unit/test_* "$BUILD"/tests/kernel/test_*; do
 	[ -x "$bin" ] && wanted "$(basename "$bin")" || continue
 	run_cmocka "$bin"
 done
+
+phase_end cmocka
 
 # The libFuzzer targets, a few seconds each, and their regression files
 # (tests/fuzz/Makefile); each target is one passed or failed line.
@@ -166,6 +172,8 @@ if [ $unit_only -eq 0 ] && { [ -z "$filter" ] || [ "$filter" = fuzz ]; }; then
 	[ "$f" -eq 0 ] || { failures+=("tests/fuzz"); detail tests/fuzz "$out"; }
 	rm -f "$out"
 fi
+
+phase_end fuzz
 
 # Integration scripts run JOBS at a time (default 2: most of a script's
 # time is waiting on timeouts, sleeps and the kernel, and every script's
@@ -216,7 +224,9 @@ if [ $unit_only -eq 0 ] && [ "$filter" != fuzz ]; then
 	done
 	pool_wait 1
 fi
+phase_end integration
 
+echo "# phases (wall): $phases"
 if [ -s "$durations" ]; then
 	echo "# slowest integration scripts (s): $(sort -rn "$durations" | head -n 8 | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2}')"
 fi

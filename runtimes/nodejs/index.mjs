@@ -17,8 +17,23 @@ import util from 'node:util';
 import module from 'node:module';
 import { installAwslambda, isStreaming, runStreaming } from './streaming.mjs';
 
-// The SDK the runtime ships, for ES modules too (sdk-resolve.mjs).
-if (typeof module.register === 'function') module.register('./sdk-resolve.mjs', import.meta.url);
+// The SDK the runtime ships and the layers' packages, for ES modules too.
+// vpcsim's jail links them where Node's own search from /var/task looks
+// (/var/node_modules, /node_modules: src/lambda/node_links.h). Without
+// those links (the function sets NODE_PATH, or the layers hold both
+// nodejs/nodeNN/node_modules and nodejs/node_modules) a resolve hook
+// searches NODE_PATH (sdk-resolve.mjs); Node 20 runs it on a loader thread
+// of its own, a second Node start at every cold start.
+function sdkLinked() {
+  try {
+    return fs.readlinkSync('/node_modules') === '/var/runtime/node_modules';
+  } catch {
+    return false;
+  }
+}
+if (!sdkLinked() && typeof module.register === 'function') {
+  module.register('./sdk-resolve.mjs', import.meta.url);
+}
 
 const [HOST, PORT] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
 const BASE = '/2018-06-01/runtime';

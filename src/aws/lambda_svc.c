@@ -6,18 +6,27 @@
  * (namespaces, links, cgroups, supervisors) as `vpcsim invoke` does, from
  * the root namespaces. So the front forks, before it enters the zone, an
  * invoker that stays there: for each request the front hands it one end of
- * a new socket pair (SCM_RIGHTS over a SOCK_SEQPACKET pair), the invoker
- * forks a child that reads the request, runs it through the one invoke
- * path (lambda/invoke.h, the Invoke API's rules in lambda/invoke_api.h,
- * counted in usage the same way) and writes the answer back. Nothing is
- * left in the file system; the invoker dies with the front
+ * a new socket pair (SCM_RIGHTS over a SOCK_SEQPACKET pair). The invoker
+ * is one process that serves as `vpcsim serve` does, with serve's own
+ * machinery (lambda/invoke_pool.h, issue 22): the topology read once
+ * (again only when its saved copy is replaced), serve's environment
+ * registry, a bounded pool of workers. Its main thread reads each request
+ * and hands it to a worker, which runs it through the one invoke path
+ * (lambda/invoke.h, the Invoke API's rules in lambda/invoke_api.h,
+ * counted in usage the same way) and writes the answer back. So invokes
+ * run at once, each in an environment of its own, a warm idle one reused
+ * (and handed from one invoke to the next, lambda/warm_handoff.h); one
+ * past the account's concurrency_limit or the function's
+ * reserved_concurrency is 429 TooManyRequestsException with AWS's Reason.
+ * Nothing is left in the file system; the invoker dies with the front
  * (PR_SET_PDEATHSIG) and is in its process group, which `down` stops.
  *
  * Invocation types: RequestResponse (200 with the response, or
  * X-Amz-Function-Error: Unhandled and the error; answered when the
- * runtime posts its response, as serve answers, the child staying until
- * the invoke ends), Event (202 at once, the
- * invoke runs after; no retries, no destination), DryRun (204). */
+ * runtime posts its response, as serve answers, the worker staying until
+ * the invoke ends), Event (202 with the request id: queued for the event
+ * service, which delivers it with Lambda's async retries, as serve's and
+ * `vpcsim invoke`'s; docs/EVENTS.md), DryRun (204). */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -29,10 +38,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "aws/front.h"
 #include "aws/front_internal.h"
 #include "lambda/invoke.h"
 #include "lambda/invoke_api.h"
+#include "lambda/invoke_pool.h"
 #include "util/err.h"
 #include "util/fs.h"
 
@@ -51,6 +63,8 @@ struct wire_rp {
 	struct invoke_api_error e; /* e.status 200/202/204, or AWS's error */
 	unsigned char function_error;
 	char fstatus[32];          /* invoke_outcome's status when it ran */
+	char request_id[40];       /* the invoke's RequestId (START, REPORT), an
+				    * Event's in the queue; "": the front's */
 	unsigned len;              /* body bytes that follow */
 };
 
@@ -88,6 +102,7 @@ static void answer_outcome(struct sync_answer *a, const struct invoke_outcome *o
 	if (blen && (*a->body)[blen - 1] == '\n')
 		blen--;
 	snprintf(rp.fstatus, sizeof(rp.fstatus), "%s", o->status);
+	snprintf(rp.request_id, sizeof(rp.request_id), "%s", o->request_id); /* "": the front's */
 	rp.len = (unsigned)blen;
 	answer(a->fd, &rp, *a->body);
 	close(a->fd);
@@ -102,8 +117,8 @@ static void answer_now(void *arg, const struct invoke_outcome *o)
 	answer_outcome(a, o);
 }
 
-/* Run the invoke of fn; a sync one (fd >= 0) answered on fd as soon as
- * the runtime posts its response, or with AWS's error when it cannot run. */
+/* Run the invoke of fn, answered on fd (closed here) as soon as the
+ * runtime posts its response, or with AWS's error when it cannot run. */
 static void run(const struct live *lv, int fn, const struct wire_rq *rq, const char *payload,
 		int fd)
 {
@@ -120,10 +135,8 @@ static void run(const struct live *lv, int fn, const struct wire_rq *rq, const c
 
 	ir.out = a.out = open_memstream(&body, &blen);
 	ir.logs = fopen("/dev/null", "we");
-	if (fd >= 0) {
-		ir.responded = answer_now;
-		ir.responded_arg = &a;
-	}
+	ir.responded = answer_now;
+	ir.responded_arg = &a;
 	err = ir.out && ir.logs ? invoke_function(lv, fn, &ir, &o)
 				: errf(ENOMEM, "out of memory");
 	if (ir.out)
@@ -132,48 +145,122 @@ static void run(const struct live *lv, int fn, const struct wire_rq *rq, const c
 		fclose(ir.logs);
 	if (a.fd >= 0 && err < 0) {
 		invoke_api_refused(err, &e);
+		if (e.status >= 500) /* vpcsim's failure, not the caller's: say it */
+			fprintf(stderr, "aws front: Lambda invoke of %s: %s\n",
+				lv->t->functions[fn].name, e.message);
 		answer_error(a.fd, &e);
+		close(a.fd);
 	} else if (a.fd >= 0) {
 		answer_outcome(&a, &o); /* a command, or ended before responded() */
 	}
 	free(body);
 }
 
-/* One request on fd, in a child of the invoker. */
-static void invoke_one(int fd)
-{
+/* One request, read by the invoker's main thread, run on a worker. */
+struct svc_job {
+	struct worker_job job;     /* first */
+	int fd;                    /* the answer's */
 	struct wire_rq rq;
-	struct wire_rp rp = { .len = 0 };
-	struct live lv;
-	char *payload = NULL;
-	int fn;
+	char *payload;
+};
 
-	if (fd_read_full(fd, &rq, sizeof(rq)) < 0 || rq.len > FRONT_JSON_BODY_MAX ||
-	    !(payload = calloc(1, (size_t)rq.len + 1)) || fd_read_full(fd, payload, rq.len) < 0)
-		_exit(1);
-	rq.topo[sizeof(rq.topo) - 1] = rq.name[sizeof(rq.name) - 1] = '\0';
-	rq.qualifier[sizeof(rq.qualifier) - 1] = '\0';
-	rq.client_context[sizeof(rq.client_context) - 1] = '\0';
-	if (live_open(rq.topo, &lv) < 0) {
+static void job_free(struct svc_job *j)
+{
+	if (j->fd >= 0)
+		close(j->fd);
+	free(j->payload);
+	free(j);
+}
+
+/* On a worker: the request's function looked up in the topology as it
+ * is now, and its invoke, queued event or dry run. */
+static void job_run(struct worker_job *wj)
+{
+	struct svc_job *j = (struct svc_job *)wj;
+	struct wire_rp rp = { .len = 0 };
+	const struct live *lv = invoke_pool_live();
+	int fn = -1;
+
+	if (!lv)
 		invoke_api_refused(-EIO, &rp.e);
-		answer_error(fd, &rp.e);
-		_exit(0);
-	}
-	fn = invoke_api_function(&lv, rq.name, rq.has_qualifier ? rq.qualifier : NULL, &rp.e);
-	if (fn < 0 || rq.type == INV_DRYRUN) {
-		if (fn >= 0)
-			rp.e.status = 204;
-		fn < 0 ? answer_error(fd, &rp.e) : answer(fd, &rp, NULL);
-	} else if (rq.type == INV_EVENT) {
-		rp.e.status = 202;
-		answer(fd, &rp, NULL);
-		close(fd);
-		run(&lv, fn, &rq, payload, -1);
+	else
+		fn = invoke_api_function(lv, j->rq.name, j->rq.has_qualifier ? j->rq.qualifier : NULL,
+					 &rp.e);
+	if (fn < 0) {
+		answer_error(j->fd, &rp.e);
+	} else if (j->rq.type == INV_DRYRUN) {
+		rp.e.status = 204;
+		answer(j->fd, &rp, NULL);
+	} else if (j->rq.type == INV_EVENT) {
+		if (invoke_api_queue(lv, fn, j->payload, j->rq.len, rp.request_id, &rp.e) < 0) {
+			answer_error(j->fd, &rp.e);
+		} else {
+			rp.e.status = 202;
+			answer(j->fd, &rp, NULL);
+		}
 	} else {
-		run(&lv, fn, &rq, payload, fd);
+		run(lv, fn, &j->rq, j->payload, j->fd);
+		j->fd = -1; /* run() answered and closed it */
 	}
-	live_close(&lv);
-	_exit(0);
+	invoke_pool_put(lv);
+	err_clear();
+	job_free(j);
+}
+
+/* The request on fd (the front writes it whole at once), or NULL. */
+static struct svc_job *job_read(int fd)
+{
+	struct svc_job *j = calloc(1, sizeof(*j));
+
+	if (!j) {
+		close(fd);
+		return NULL;
+	}
+	j->fd = fd;
+	j->job.run = job_run;
+	if (fd_read_full(fd, &j->rq, sizeof(j->rq)) < 0 || j->rq.len > FRONT_JSON_BODY_MAX ||
+	    !(j->payload = calloc(1, (size_t)j->rq.len + 1)) ||
+	    fd_read_full(fd, j->payload, j->rq.len) < 0) {
+		job_free(j);
+		return NULL;
+	}
+	j->rq.topo[sizeof(j->rq.topo) - 1] = j->rq.name[sizeof(j->rq.name) - 1] = '\0';
+	j->rq.qualifier[sizeof(j->rq.qualifier) - 1] = '\0';
+	j->rq.client_context[sizeof(j->rq.client_context) - 1] = '\0';
+	return j;
+}
+
+/* In the invoker's main thread: the request on fd to a worker, or its
+ * refusal (the account's concurrency reached: 429 with Reason). The
+ * topology, registry and pool are started with the first request (at
+ * the fork, `up` has not saved the topology yet), again after a failure. */
+static void take(int fd)
+{
+	static bool started;
+	struct svc_job *j = job_read(fd);
+	struct env_registry_info found;
+	struct invoke_api_error e;
+	int err = 0;
+
+	if (!j)
+		return;
+	if (!started && (err = invoke_pool_start(j->rq.topo, 2 * FRONT_CONNECTIONS, &found)) == 0) {
+		int workers, limit;
+
+		invoke_pool_bounds(&workers, &limit);
+		fprintf(stderr, "aws front: Lambda invoker of %s: %d environments found (%d busy "
+			"in another process); at most %d invokes at once (concurrency_limit %d)\n",
+			j->rq.topo, found.envs, found.busy, workers, limit);
+		started = true;
+	}
+	if (!err)
+		err = invoke_pool_submit(&j->job);
+	if (!err)
+		return;
+	invoke_api_refused(err == -EAGAIN ? err : -EIO, &e);
+	answer_error(j->fd, &e);
+	err_clear();
+	job_free(j);
 }
 
 /* A descriptor passed over ctl, or -1 when the front is gone. */
@@ -197,7 +284,6 @@ static int recv_fd(int ctl)
 
 static void invoker_main(int ctl)
 {
-	struct sigaction ign = { .sa_handler = SIG_IGN, .sa_flags = SA_NOCLDWAIT };
 	sigset_t none;
 	int fd;
 
@@ -210,18 +296,11 @@ static void invoker_main(int ctl)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGTERM, SIG_DFL);
-	sigaction(SIGCHLD, &ign, NULL); /* the children reap themselves */
-	while ((fd = recv_fd(ctl)) != -1) {
-		if (fd < 0)
-			continue;
-		if (fork() == 0) {
-			signal(SIGCHLD, SIG_DFL); /* invoke_function waits for its own */
-			close(ctl);
-			invoke_one(fd);
-		}
-		close(fd);
-	}
-	_exit(0);
+	signal(SIGCHLD, SIG_DFL); /* invoke_function waits for its own */
+	while ((fd = recv_fd(ctl)) != -1)
+		if (fd >= 0)
+			take(fd);
+	_exit(0); /* the front is gone: the invokes under way go with us */
 }
 
 int lambda_invoker_start(struct front *f)
@@ -282,12 +361,40 @@ static enum MHD_Result reply_invoke(const struct aws_call *k, const struct wire_
 	if (!r)
 		return MHD_NO;
 	sym_MHD_add_response_header(r, "Content-Type", "application/json");
-	sym_MHD_add_response_header(r, "x-amzn-RequestId", k->request_id);
+	sym_MHD_add_response_header(r, "x-amzn-RequestId",
+				    rp->request_id[0] ? rp->request_id : k->request_id);
 	if (rp->e.status == 200)
 		sym_MHD_add_response_header(r, "X-Amz-Executed-Version", "$LATEST");
 	if (rp->function_error)
 		sym_MHD_add_response_header(r, "X-Amz-Function-Error", "Unhandled");
 	ret = sym_MHD_queue_response(k->c, rp->e.status, r);
+	sym_MHD_destroy_response(r);
+	return ret;
+}
+
+/* A throttle as Lambda answers it: 429 TooManyRequestsException with the
+ * limit that throttled in Reason (boto3 shows it as the error's Reason). */
+static enum MHD_Result reply_throttled(const struct aws_call *k, const struct invoke_api_error *e)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *text;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	cJSON_AddStringToObject(o, "Reason", e->reason);
+	cJSON_AddStringToObject(o, "Type", "User");
+	cJSON_AddStringToObject(o, "message", e->message);
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	r = text ? sym_MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_COPY)
+		 : NULL;
+	free(text);
+	if (!r)
+		return MHD_NO;
+	sym_MHD_add_response_header(r, "Content-Type", "application/json");
+	sym_MHD_add_response_header(r, "x-amzn-RequestId", k->request_id);
+	sym_MHD_add_response_header(r, "x-amzn-ErrorType", e->type);
+	ret = sym_MHD_queue_response(k->c, e->status, r);
 	sym_MHD_destroy_response(r);
 	return ret;
 }
@@ -305,8 +412,11 @@ static enum MHD_Result relay_answer(const struct aws_call *k, int fd)
 		return aws_error(k, 500, "ServiceException",
 				 "the invoke ended without an answer (see the topology's logs/aws.log)");
 	}
-	rp.e.type[sizeof(rp.e.type) - 1] = '\0';
-	if (rp.e.status >= 400)
+	rp.e.type[sizeof(rp.e.type) - 1] = rp.e.reason[sizeof(rp.e.reason) - 1] = '\0';
+	rp.e.message[sizeof(rp.e.message) - 1] = rp.request_id[sizeof(rp.request_id) - 1] = '\0';
+	if (rp.e.status >= 400 && rp.e.reason[0])
+		ret = reply_throttled(k, &rp.e);
+	else if (rp.e.status >= 400)
 		ret = aws_error(k, rp.e.status, rp.e.type, "%s", body);
 	else
 		ret = reply_invoke(k, &rp, body);
@@ -322,6 +432,7 @@ static int parse_invoke(struct front *f, const struct aws_call *k, const char *m
 	const char *h, *name = uri + strlen(INVOKE_API_PREFIX), *end = strchr(name, '/');
 	const char *type = sym_MHD_lookup_connection_value(k->c, MHD_HEADER_KIND,
 							   "X-Amz-Invocation-Type");
+	struct invoke_api_error e;
 
 	if (strcmp(method, "POST") || strncmp(uri, INVOKE_API_PREFIX, strlen(INVOKE_API_PREFIX)) ||
 	    !end || strncmp(end, "/invocations", 12) || (end[12] && end[12] != '?')) {
@@ -330,12 +441,9 @@ static int parse_invoke(struct front *f, const struct aws_call *k, const char *m
 				 INVOKE_API_PREFIX);
 		return -1;
 	}
-	if (type && strcmp(type, "RequestResponse") && strcmp(type, "Event") &&
-	    strcmp(type, "DryRun")) {
-		*ret = aws_error(k, 400, "InvalidParameterValueException",
-				 "1 validation error detected: Value '%.64s' at 'invocationType' failed "
-				 "to satisfy constraint: Member must satisfy enum value set: [Event, "
-				 "RequestResponse, DryRun]", type);
+	if (invoke_api_header_values(type, sym_MHD_lookup_connection_value(k->c, MHD_HEADER_KIND,
+									  "X-Amz-Log-Type"), &e) < 0) {
+		*ret = aws_error(k, e.status, e.type, "%s", e.message);
 		return -1;
 	}
 	snprintf(rq->topo, sizeof(rq->topo), "%s", f->t->name);

@@ -264,7 +264,7 @@ int cmd_detach(int argc, char **argv)
 	struct live lv;
 	double t0 = now_ms();
 	bool all = false;
-	int c, rc, fn, removed = 0, busy = 0, first = 0;
+	int c, rc, fn, removed = 0, busy = 0, first = 0, err;
 
 	while ((c = getopt_long(argc, argv, "t:", opts, NULL)) != -1) {
 		if (c == 't')
@@ -295,7 +295,13 @@ int cmd_detach(int argc, char **argv)
 		}
 		if (removed && !all)
 			continue;
-		if (env_destroy(&lv, &s.e[i]) < 0) {
+		if ((err = env_destroy_idle(&lv, &s.e[i])) == -EBUSY) { /* taken since */
+			busy++;
+			continue;
+		}
+		if (err == -ENOENT)
+			continue;
+		if (err < 0) {
 			fprintf(stderr, "vpcsim: detach %s: %s\n", s.e[i].id, err_msg());
 			first = first ? first : -1;
 			continue;

@@ -19,6 +19,7 @@ struct stream {
 	char path[STATE_PATH_MAX + 256];
 	long off;
 	ino_t ino;                 /* of the file off is in */
+	struct timespec last;      /* its last write when first seen */
 	bool started;
 };
 
@@ -93,12 +94,26 @@ static int streams_scan(const char *dir, struct stream *st, int n)
 		for (int i = 0; i < n && !known; i++)
 			known = !strcmp(st[i].path, path);
 		if (!known) {
+			struct stat sb;
+
 			memset(&st[n], 0, sizeof(st[n]));
-			snprintf(st[n++].path, sizeof(st[n].path), "%s", path);
+			snprintf(st[n].path, sizeof(st[n].path), "%s", path);
+			if (stat(path, &sb) == 0)
+				st[n].last = sb.st_mtim;
+			n++;
 		}
 	}
 	closedir(d);
 	return n;
+}
+
+static int by_last_write(const void *a, const void *b)
+{
+	const struct timespec *x = &((const struct stream *)a)->last;
+	const struct timespec *y = &((const struct stream *)b)->last;
+
+	return x->tv_sec != y->tv_sec ? (x->tv_sec < y->tv_sec ? -1 : 1) :
+	       x->tv_nsec != y->tv_nsec ? (x->tv_nsec < y->tv_nsec ? -1 : 1) : 0;
 }
 
 int cmd_logs(int argc, char **argv)
@@ -128,7 +143,13 @@ int cmd_logs(int argc, char **argv)
 	state_dir(name, dir);
 	snprintf(fndir, sizeof(fndir), "%s/logs/lambda/%s", dir, fn);
 	do {
+		int seen = n;
+
+		/* Streams new to this pass, the least recently written first,
+		 * so that the newest lines are the last shown, whatever order
+		 * the directory lists them in (two environments' streams). */
 		n = streams_scan(fndir, st, n);
+		qsort(st + seen, (size_t)(n - seen), sizeof(st[0]), by_last_write);
 		for (int i = 0; i < n; i++)
 			stream_print(&st[i], fn);
 		if (follow)

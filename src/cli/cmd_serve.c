@@ -35,9 +35,9 @@
  *
  * Concurrency, as Lambda's: SERVE_THREADS threads answer connections
  * (epoll); a request that is in whole is handed to a pool of workers
- * (util/worker_pool.h) and its connection suspended until the worker has
- * the answer. There are at most min(lambda.concurrency_limit,
- * SERVE_WORKERS_MAX) workers, made as the load needs them (small stacks;
+ * (lambda/invoke_pool.h, shared with the AWS zone's Invoke API) and its
+ * connection suspended until the worker has the answer. There are at most
+ * min(lambda.concurrency_limit, INVOKE_POOL_MAX) workers, made as the load needs them (small stacks;
  * ended when idle), so as many invokes run at once, each in an environment of its
  * own (a warm idle one, else a new one: lambda/invoke.h); one beyond the
  * account's concurrency_limit or the function's reserved_concurrency is
@@ -45,13 +45,13 @@
  * Reason (ConcurrentInvocationLimitExceeded,
  * ReservedFunctionConcurrentInvocationLimitExceeded). When the workers
  * are the account's limit, a request that finds none free is throttled at
- * once (ConcurrentInvocationLimitExceeded); past SERVE_WORKERS_MAX, requests
+ * once (ConcurrentInvocationLimitExceeded); past INVOKE_POOL_MAX, requests
  * wait for a worker (at most one per connection). A client that goes
  * away mid-invoke leaves its invoke to end as it would (the function's
  * timeout bounds it); its environment is then idle again.
  *
- * The topology is read once (serve_live) and again only when its saved
- * copy is replaced; invokes take no topology-wide lock (lambda/env.h says
+ * The topology is read once (invoke_pool_live) and again only when its
+ * saved copy is replaced; invokes take no topology-wide lock (lambda/env.h says
  * which locks a cold start takes). */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -61,8 +61,6 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <strings.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,17 +71,17 @@
 
 #include "util/dlib.h"
 #include "cli/cli.h"
-#include "lambda/event_service.h"
 #include "lambda/env_registry.h"
 #include "cli/serve_stream.h"
 #include "lambda/invoke.h"
 #include "lambda/invoke_api.h"
+#include "lambda/invoke_pool.h"
 #include "lambda/runtime_api.h"
+#include "lambda/sandbox.h"
 #include "state/credentials.h"
 #include "state/state.h"
 #include "util/err.h"
 #include "util/sigv4.h"
-#include "util/worker_pool.h"
 
 #define PATH_PREFIX INVOKE_API_PREFIX
 #define LOG_TAIL 4096
@@ -93,86 +91,11 @@
 #define SERVE_HEADER_MAX 16384
 #define SERVE_IDLE_S 30
 #define SERVE_BUFFER_MAX (2 * RAPI_PAYLOAD_MAX)
-/* A connection each, and an invoke's own (its supervisor's socket, its
- * environment's lock; a cold start's few more) for each worker. */
-#define SERVE_FDS (SERVE_CONN_MAX + 4 * SERVE_WORKERS_MAX + 256)
-#define SERVE_WORKERS_MAX 1000  /* invokes run at once, whatever the limit:
-				 * Lambda's default account concurrency */
 
 static const char *serve_topo;
 static char serve_region[32];
 static struct admin_key serve_key;
 static struct rapi_budget serve_budget = { PTHREAD_MUTEX_INITIALIZER, 0, SERVE_BUFFER_MAX };
-static int serve_workers, serve_limit; /* workers; lambda.concurrency_limit */
-
-/* The topology, read once per serve and again only when its saved copy
- * is replaced (`sg` renames a new topology.json into place): a request
- * costs a stat(), not a reload. Requests hold a reference, so a reload
- * never frees the copy an invoke is reading. */
-struct serve_live {
-	struct live lv;
-	int refs;
-	struct stat st;            /* of topology.json when read */
-};
-
-static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct serve_live *live_now;
-
-static bool same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
-}
-
-static void live_put(struct serve_live *s)
-{
-	bool last;
-
-	if (!s)
-		return;
-	pthread_mutex_lock(&live_mu);
-	last = --s->refs == 0;
-	pthread_mutex_unlock(&live_mu);
-	if (last) {
-		live_close(&s->lv);
-		free(s);
-	}
-}
-
-/* The topology now, held until live_put(); NULL with err_msg(). */
-static struct serve_live *live_get(void)
-{
-	char path[STATE_PATH_MAX + 32];
-	struct serve_live *s, *old = NULL;
-	struct stat st;
-
-	state_dir(serve_topo, path);
-	strcat(path, "/topology.json");
-	if (stat(path, &st) < 0) {
-		errf(errno, "the topology %s is not up (%s: %s)", serve_topo, path, strerror(errno));
-		return NULL;
-	}
-	pthread_mutex_lock(&live_mu);
-	s = live_now;
-	if (s && same_file(&s->st, &st)) {
-		s->refs++;
-		pthread_mutex_unlock(&live_mu);
-		return s;
-	}
-	pthread_mutex_unlock(&live_mu);
-	if (!(s = calloc(1, sizeof(*s))) || live_open(serve_topo, &s->lv) < 0) {
-		free(s);
-		return NULL;
-	}
-	s->st = st;
-	s->refs = 2; /* live_now's and the caller's */
-	pthread_mutex_lock(&live_mu);
-	old = live_now;
-	live_now = s;
-	pthread_mutex_unlock(&live_mu);
-	live_put(old);
-	return s;
-}
 
 /* An invoke handed to a worker: what it needs of the request, copied
  * before the connection is suspended, and the answer queued on resume. */
@@ -209,10 +132,65 @@ static struct MHD_Response *json_response(const char *type, const char *body)
 	return r;
 }
 
-static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, const char *type,
-				 const char *body)
+/* A JSON error body of key/value pairs (NULL-ended), escaped whatever the
+ * values hold: messages quote what a client sent (a function name, an
+ * Authorization header). malloc'ed, or NULL. */
+static char *error_json(const char *const kv[])
 {
-	struct MHD_Response *r = json_response(type, body);
+	cJSON *o = cJSON_CreateObject();
+	char *s = NULL;
+	bool ok = o != NULL;
+
+	for (int i = 0; ok && kv[i]; i += 2)
+		ok = cJSON_AddStringToObject(o, kv[i], kv[i + 1]) != NULL;
+	if (ok)
+		s = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return s;
+}
+
+/* Every answer of Lambda's carries a request id: an invoke's own (its
+ * START and REPORT lines), else a new one. */
+static void request_id_header(struct MHD_Response *r, const char *id)
+{
+	char fresh[37];
+
+	if (!id || !id[0]) {
+		sandbox_uuid_v4(fresh);
+		id = fresh;
+	}
+	sym_MHD_add_response_header(r, "x-amzn-RequestId", id);
+}
+
+static struct MHD_Response *error_json_response(const char *type, const char *const kv[])
+{
+	char *body = error_json(kv);
+	struct MHD_Response *r = body ? json_response(type, body) : NULL;
+
+	if (r)
+		request_id_header(r, NULL);
+	free(body);
+	return r;
+}
+
+/* The Invoke API's error: {"Type":"User","message":...}, and a 429's Reason
+ * first when it has one. */
+static struct MHD_Response *api_error_response(const char *type, const char *reason,
+					       const char *msg)
+{
+	const char *const with[] = { "Reason", reason, "Type", "User", "message", msg, NULL };
+
+	return error_json_response(type, reason ? with : with + 2);
+}
+
+static struct MHD_Response *error_response(const char *type, const char *msg)
+{
+	return api_error_response(type, NULL, msg);
+}
+
+static enum MHD_Result queue_owned(struct MHD_Connection *c, unsigned status,
+				   struct MHD_Response *r)
+{
 	enum MHD_Result ret;
 
 	if (!r)
@@ -222,21 +200,10 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, cons
 	return ret;
 }
 
-static struct MHD_Response *error_response(const char *type, const char *msg)
-{
-	char body[1024];
-
-	snprintf(body, sizeof(body), "{\"Type\":\"User\",\"message\":\"%s\"}", msg);
-	return json_response(type, body);
-}
-
 static enum MHD_Result api_error(struct MHD_Connection *c, unsigned status, const char *type,
 				 const char *msg)
 {
-	char body[1024];
-
-	snprintf(body, sizeof(body), "{\"Type\":\"User\",\"message\":\"%s\"}", msg);
-	return send_json(c, status, type, body);
+	return queue_owned(c, status, error_response(type, msg));
 }
 
 /* The log's last LOG_TAIL bytes, kept as it is written (a function may
@@ -280,6 +247,7 @@ static struct MHD_Response *invoke_reply(const struct invoke_job *j,
 	if (!resp)
 		return NULL;
 	sym_MHD_add_response_header(resp, "Content-Type", "application/json");
+	request_id_header(resp, r->request_id);
 	sym_MHD_add_response_header(resp, "X-Amz-Executed-Version", "$LATEST");
 	if (strcmp(r->status, "ok"))
 		sym_MHD_add_response_header(resp, "X-Amz-Function-Error", "Unhandled");
@@ -298,15 +266,10 @@ static struct MHD_Response *invoke_reply(const struct invoke_job *j,
 static struct MHD_Response *invoke_refused(int err, unsigned *status)
 {
 	struct invoke_api_error e;
-	char body[1024];
 
 	invoke_api_refused(err, &e);
 	*status = e.status;
-	if (!e.reason[0])
-		return error_response(e.type, e.message);
-	snprintf(body, sizeof(body), "{\"Reason\":\"%s\",\"Type\":\"User\",\"message\":"
-		 "\"%s\"}", e.reason, e.message);
-	return json_response(e.type, body);
+	return api_error_response(e.type, e.reason[0] ? e.reason : NULL, e.message);
 }
 
 /* The function the request names, or -1 with AWS's error in *resp and
@@ -405,18 +368,12 @@ static struct MHD_Response *queue_invoke(const struct invoke_job *j, const struc
 					 int fn, unsigned *status)
 {
 	struct MHD_Response *resp;
+	struct invoke_api_error e;
 	char id[40];
-	int err = async_invoke(lv, fn, "invoke", j->u->buf, j->u->len, 0, id);
 
-	if (err == -E2BIG) {
-		*status = 413;
-		return error_response("RequestEntityTooLargeException",
-				      strchr(err_msg(), ' ') ? strchr(err_msg(), ' ') + 1 : err_msg());
-	}
-	if (err < 0) {
-		*status = err == -EINVAL ? 400 : 500;
-		return error_response(err == -EINVAL ? "InvalidParameterValueException"
-						     : "ServiceException", err_msg());
+	if (invoke_api_queue(lv, fn, j->u->buf, j->u->len, id, &e) < 0) {
+		*status = e.status;
+		return error_response(e.type, e.message);
 	}
 	*status = 202;
 	resp = json_response(NULL, "");
@@ -520,20 +477,20 @@ static struct MHD_Response *do_invoke(const struct invoke_job *j, unsigned *stat
 				      bool *answered)
 {
 	struct MHD_Response *resp = NULL;
-	struct serve_live *s;
+	const struct live *lv;
 
 	if (j->u->too_large)
 		return invoke_refused(-E2BIG, status);
-	if (!(s = live_get()))
+	if (!(lv = invoke_pool_live()))
 		return invoke_refused(-EIO, status);
-	const struct live *lv = &s->lv;
 	int fn = function_of(lv, j->name, j->qualifier, &resp, status);
 
 	if (fn < 0) {
 		/* resp: AWS's answer */
 	} else if (j->dry_run) {
 		*status = 204;
-		resp = json_response(NULL, "");
+		if ((resp = json_response(NULL, "")))
+			request_id_header(resp, NULL);
 	} else if (j->event) {
 		resp = queue_invoke(j, lv, fn, status);
 	} else if (j->stream) {
@@ -541,7 +498,7 @@ static struct MHD_Response *do_invoke(const struct invoke_job *j, unsigned *stat
 	} else {
 		resp = run_invoke(j, lv, fn, status, answered);
 	}
-	live_put(s);
+	invoke_pool_put(lv);
 	return resp;
 }
 
@@ -570,10 +527,13 @@ static enum MHD_Result invoke_submit(struct MHD_Connection *c, struct serve_req 
 	const char *tail = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Log-Type");
 	const char *cc = sym_MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amz-Client-Context");
 	const char *qual = sym_MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "Qualifier");
-	struct invoke_job *j = calloc(1, sizeof(*j));
+	struct invoke_job *j;
+	struct invoke_api_error e;
 	int err;
 
-	if (!j || (cc && !(j->client_context = strdup(cc))) ||
+	if (invoke_api_header_values(stream ? NULL : type, tail, &e) < 0)
+		return queue_owned(c, e.status, error_response(e.type, e.message));
+	if (!(j = calloc(1, sizeof(*j))) || (cc && !(j->client_context = strdup(cc))) ||
 	    (qual && !(j->qualifier = strdup(qual)))) {
 		if (j)
 			free(j->client_context);
@@ -590,12 +550,8 @@ static enum MHD_Result invoke_submit(struct MHD_Connection *c, struct serve_req 
 	j->stream = stream;
 	q->job = j;
 	sym_MHD_suspend_connection(c);
-	/* With a worker per unit of the account's concurrency, none free
-	 * means the limit is reached: throttled now, as Lambda does. */
-	err = worker_pool_submit(&j->job, serve_workers == serve_limit);
-	if (err == -EBUSY) {
-		errf(EAGAIN, "TooManyRequestsException: Rate Exceeded. (%d concurrent executions, "
-		     "the account's concurrency_limit)", serve_limit);
+	err = invoke_pool_submit(&j->job);
+	if (err == -EAGAIN) {
 		j->resp = invoke_refused(-EAGAIN, &j->status);
 		sym_MHD_resume_connection(c);
 	} else if (err < 0) {
@@ -622,11 +578,9 @@ static enum MHD_Result invoke_answer(struct MHD_Connection *c, struct invoke_job
 /* AWS's answer to a request that fails authentication. */
 static enum MHD_Result auth_error(struct MHD_Connection *c, const struct sigv4_error *e)
 {
-	char body[512];
+	const char *const kv[] = { "__type", e->type, "message", e->message, NULL };
 
-	snprintf(body, sizeof(body), "{\"__type\":\"%s\",\"message\":\"%s\"}", e->type,
-		 e->message);
-	return send_json(c, (unsigned)e->status, e->type, body);
+	return queue_owned(c, (unsigned)e->status, error_json_response(e->type, kv));
 }
 
 struct collect {
@@ -789,41 +743,27 @@ static int parse_listen(const char *s, struct sockaddr_in *sin)
 	return 0;
 }
 
-/* The key and region requests must be signed for, and descriptors for
- * SERVE_CONN_MAX connections and SERVE_WORKERS_MAX invokes. */
+/* The key and region requests must be signed for; the topology, its
+ * environments and the workers (lambda/invoke_pool.h), with descriptors
+ * for SERVE_CONN_MAX connections besides the invokes'. */
 static int serve_setup(const char *name)
 {
 	char dir[STATE_PATH_MAX];
-	struct rlimit rl;
-	struct serve_live *s = live_get();
+	const struct live *lv;
 	struct env_registry_info reg;
 	int err;
 
-	if (!s)
-		return -EIO;
-	/* Environments found and taken through an index from now on, built
-	 * from the state folder: a serve started again finds its warm ones. */
-	if ((err = env_registry_start(&s->lv, &reg)) < 0) {
-		live_put(s);
+	if ((err = invoke_pool_start(name, SERVE_CONN_MAX, &reg)) < 0)
 		return err;
-	}
 	if (reg.envs)
 		printf("serve: %d environments of %s found (%d busy in another process)\n",
 		       reg.envs, name, reg.busy);
-	snprintf(serve_region, sizeof(serve_region), "%s", s->lv.t->region);
-	serve_limit = s->lv.t->concurrency_limit;
-	serve_workers = serve_limit < SERVE_WORKERS_MAX ? serve_limit : SERVE_WORKERS_MAX;
-	live_put(s);
-	if (serve_workers < 1)
-		serve_workers = 1;
+	if (!(lv = invoke_pool_live()))
+		return -EIO;
+	snprintf(serve_region, sizeof(serve_region), "%s", lv->t->region);
+	invoke_pool_put(lv);
 	state_dir(name, dir);
-	if ((err = credentials_load(dir, &serve_key)) < 0)
-		return err;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < SERVE_FDS) {
-		rl.rlim_cur = rl.rlim_max < SERVE_FDS ? rl.rlim_max : SERVE_FDS;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	return 0;
+	return credentials_load(dir, &serve_key);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -858,8 +798,6 @@ int cmd_serve(int argc, char **argv)
 	if (serve_setup(name) < 0)
 		return fail(EXIT_FAILED, "serve: %s", err_msg());
 	signal(SIGPIPE, SIG_IGN);
-	if (worker_pool_start(serve_workers) < 0)
-		return fail(EXIT_FAILED, "%s", err_msg());
 	d = sym_MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 				 MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
 			     handle, NULL,
@@ -872,7 +810,7 @@ int cmd_serve(int argc, char **argv)
 			     MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL,
 			     MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_END);
 	if (!d) {
-		worker_pool_stop();
+		invoke_pool_stop();
 		return fail(EXIT_FAILED, "serve: listening on %s (libmicrohttpd): %s", listen_at,
 			    strerror(errno));
 	}
@@ -882,8 +820,7 @@ int cmd_serve(int argc, char **argv)
 	fflush(stdout);
 	while (state_is_up(name))
 		sleep(1);
-	worker_pool_stop(); /* the invokes under way end; no new ones start */
+	invoke_pool_stop(); /* the invokes under way end; no new ones start */
 	sym_MHD_stop_daemon(d);
-	live_put(live_now);
 	return EXIT_OK;
 }

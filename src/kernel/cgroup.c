@@ -76,14 +76,26 @@ static bool file_exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
-/* The value of "key N" in a flat-keyed control file. */
-static int read_key(const char *path, const char *key, long long *out)
+/* A kept control file's text (cgroup_keep_files), read from its start. */
+static int kept_get(int fd, char *buf, size_t size)
+{
+	ssize_t r = pread(fd, buf, size - 1, 0);
+
+	if (r < 0)
+		return -errno;
+	buf[r] = '\0';
+	return (int)r;
+}
+
+/* The value of "key N" in a flat-keyed control file (read through fd
+ * when it is kept open, else by its path). */
+static int read_key(const char *path, int fd, const char *key, long long *out)
 {
 	char buf[4096], *line, *save;
 	size_t klen = strlen(key);
 	int r;
 
-	r = file_get(path, buf, sizeof(buf));
+	r = fd >= 0 ? kept_get(fd, buf, sizeof(buf)) : file_get(path, buf, sizeof(buf));
 	if (r < 0)
 		return errf(r, "reading %s: %s", path, strerror(-r));
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -353,12 +365,53 @@ int cgroup_open(const char *topo, const char *env, bool create, struct cgroup *c
 	return 0;
 }
 
-void cgroup_close(struct cgroup *cg)
+/* A peak fd that is not the kept one closed. */
+static void peak_close(struct cgroup *cg)
 {
-	if (cg && cg->peak_fd >= 0) {
+	if (cg->peak_fd >= 0) {
 		close(cg->peak_fd);
 		cg->peak_fd = -1;
 	}
+}
+
+void cgroup_close(struct cgroup *cg)
+{
+	if (!cg)
+		return;
+	peak_close(cg);
+	if (cg->kept) {
+		int *fds[] = { &cg->freeze_fd, &cg->state_fd, &cg->oom_fd, &cg->max_use_fd };
+
+		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+			if (*fds[i] >= 0)
+				close(*fds[i]);
+	}
+	cg->kept = false;
+}
+
+static int open_in(const char *dir, const char *file, int flags)
+{
+	char path[CG_PATH_MAX + 40];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return open(path, flags | O_CLOEXEC);
+}
+
+void cgroup_keep_files(struct cgroup *cg)
+{
+	bool v2 = cg->kill == CG_KILL_V2, v1f = cg->kill == CG_KILL_FREEZER;
+
+	if (cg->kept)
+		return;
+	cg->freeze_fd = v2 ? open_in(cg->track, "cgroup.freeze", O_WRONLY) :
+			v1f ? open_in(cg->track, "freezer.state", O_WRONLY) : -1;
+	cg->state_fd = v2 ? open_in(cg->track, "cgroup.events", O_RDONLY) :
+		       v1f ? open_in(cg->track, "freezer.state", O_RDONLY) : -1;
+	cg->oom_fd = open_in(cg->mem, cg->mem_version == 1 ? "memory.oom_control" :
+			     "memory.events", O_RDONLY);
+	cg->max_use_fd = cg->mem_version == 1 ?
+			 open_in(cg->mem, "memory.max_usage_in_bytes", O_RDWR) : -1;
+	cg->kept = true;
 }
 
 static int mem_write(const struct cgroup *cg, const char *file, const char *val)
@@ -440,34 +493,45 @@ int cgroup_set_cpu(const struct cgroup *cg, long millicpus)
 	return err < 0 ? errf(err, "writing %s to %s: %s", val, path, strerror(-err)) : 0;
 }
 
-int cgroup_join(const struct cgroup *cg)
+int cgroup_attach(const struct cgroup *cg, pid_t pid)
 {
-	char path[CG_PATH_MAX + 16];
+	const char *dirs[3] = { cg->mem, cg->track, cg->cpu };
+	char path[CG_PATH_MAX + 16], who[16];
 	int err;
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cg->mem);
-	if ((err = file_put(path, "0")) < 0)
-		return errf(err, "joining %s: %s", path, strerror(-err));
-	if (strcmp(cg->track, cg->mem)) {
-		snprintf(path, sizeof(path), "%s/cgroup.procs", cg->track);
-		if ((err = file_put(path, "0")) < 0)
-			return errf(err, "joining %s: %s", path, strerror(-err));
-	}
-	if (cg->cpu_version && strcmp(cg->cpu, cg->mem) && strcmp(cg->cpu, cg->track)) {
-		snprintf(path, sizeof(path), "%s/cgroup.procs", cg->cpu);
-		if ((err = file_put(path, "0")) < 0)
+	snprintf(who, sizeof(who), "%d", (int)pid);
+	for (int i = 0; i < 3; i++) {
+		/* Each group once: the tracking group may be the memory one,
+		 * and without a cpu controller there is no cpu group. */
+		if ((i == 2 && !cg->cpu_version) || (i > 0 && !strcmp(dirs[i], cg->mem)) ||
+		    (i == 2 && !strcmp(dirs[i], cg->track)))
+			continue;
+		snprintf(path, sizeof(path), "%s/cgroup.procs", dirs[i]);
+		if ((err = file_put(path, who)) < 0)
 			return errf(err, "joining %s: %s", path, strerror(-err));
 	}
 	return 0;
+}
+
+int cgroup_join(const struct cgroup *cg)
+{
+	return cgroup_attach(cg, 0);
 }
 
 int cgroup_peak_reset(struct cgroup *cg)
 {
 	char path[CG_PATH_MAX + 32];
 
+	if (cg->mem_version == 1 && cg->kept && cg->max_use_fd >= 0 &&
+	    write(cg->max_use_fd, "0", 1) == 1)
+		return 0;
 	if (cg->mem_version == 1)
 		return mem_write(cg, "memory.max_usage_in_bytes", "0");
-	cgroup_close(cg);
+	/* A kept fd's peak starts again with another "reset" (Linux >=
+	 * 6.12); else a new fd. */
+	if (cg->kept && cg->peak_fd >= 0 && write(cg->peak_fd, "reset\n", 6) == 6)
+		return 0;
+	peak_close(cg);
 	snprintf(path, sizeof(path), "%s/memory.peak", cg->mem);
 	cg->peak_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (cg->peak_fd < 0)
@@ -500,13 +564,11 @@ int cgroup_peak_read(const struct cgroup *cg, long long *bytes)
 	char path[CG_PATH_MAX + 40], buf[64];
 	ssize_t r;
 
-	if (cg->peak_fd >= 0) {
-		r = pread(cg->peak_fd, buf, sizeof(buf) - 1, 0);
-		if (r > 0) {
-			buf[r] = '\0';
-			*bytes = strtoll(buf, NULL, 10);
-			return 0;
-		}
+	int fd = cg->peak_fd >= 0 ? cg->peak_fd : cg->kept ? cg->max_use_fd : -1;
+
+	if (fd >= 0 && (r = kept_get(fd, buf, sizeof(buf))) > 0) {
+		*bytes = strtoll(buf, NULL, 10);
+		return 0;
 	}
 	snprintf(path, sizeof(path), "%s/%s", cg->mem,
 		 cg->mem_version == 1 ? "memory.max_usage_in_bytes" :
@@ -524,7 +586,7 @@ int cgroup_oom_kills(const struct cgroup *cg, long long *n)
 
 	snprintf(path, sizeof(path), "%s/%s", cg->mem,
 		 cg->mem_version == 1 ? "memory.oom_control" : "memory.events");
-	return read_key(path, "oom_kill", n);
+	return read_key(path, cg->kept ? cg->oom_fd : -1, "oom_kill", n);
 }
 
 /* The pids listed in dir/cgroup.procs, at most max. */

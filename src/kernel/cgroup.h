@@ -15,6 +15,7 @@
 #define VPCSIM_CGROUP_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #define CG_PATH_MAX 256
 #define CG_NAME_MAX 64  /* topology and environment names */
@@ -37,6 +38,14 @@ struct cgroup {
 	int peak_fd;               /* v2 memory.peak with a local reset, or -1 */
 	int cpu_version;           /* 1 or 2: where the cpu controller is; 0 none */
 	char cpu[CG_PATH_MAX];     /* the environment's cpu cgroup (may be mem) */
+	/* Control files cgroup_keep_files() opened once, each used in place
+	 * (pread, write) instead of opened by path on every use; only when
+	 * `kept` (a zeroed struct keeps none), each -1 when it could not be. */
+	bool kept;
+	int freeze_fd;             /* cgroup.freeze, or v1 freezer.state */
+	int state_fd;              /* cgroup.events, or v1 freezer.state */
+	int oom_fd;                /* memory.events, or v1 memory.oom_control */
+	int max_use_fd;            /* v1 memory.max_usage_in_bytes, or -1 */
 };
 
 /* Names that may become a cgroup or state directory: 1..CG_NAME_MAX-1
@@ -47,8 +56,15 @@ bool cgroup_name_ok(const char *name);
  * groups (and the vpcsim/TOPO folders above them) if absent, else fail
  * with -ENOENT when they are missing. Errors name the path. */
 int cgroup_open(const char *topo, const char *env, bool create, struct cgroup *cg);
-/* Release what cgroup_open() holds (the peak fd); the groups stay. */
+/* Release what cgroup_open() and cgroup_keep_files() hold (the peak fd,
+ * the kept files); the groups stay. */
 void cgroup_close(struct cgroup *cg);
+/* Keep the control files a warm invoke uses open (the freeze, the frozen
+ * state, the OOM count, v1's peak), for a process that uses them on every
+ * invoke (the supervisor): each use is then one pread or write, not a
+ * path walk, an open and a close. A file that cannot be opened is used
+ * by its path as before. */
+void cgroup_keep_files(struct cgroup *cg);
 
 /* memory.max / memory.limit_in_bytes = bytes, swap for the group off where
  * the kernel lets us (memory.swap.max = 0, memory.memsw.limit_in_bytes =
@@ -67,6 +83,13 @@ int cgroup_set_cpu(const struct cgroup *cg, long millicpus);
 /* Move the calling process into the environment's groups. Uses only
  * open/write/close: fine in a forked child. */
 int cgroup_join(const struct cgroup *cg);
+
+/* Move process `pid` (of the caller's PID namespace; 0: the caller) into
+ * the environment's groups. On a v1 hierarchy the first move after a quiet
+ * spell waits for an RCU grace period (cgroup_threadgroup_rwsem taken for
+ * writing: 10 ms and more on a loaded machine), so a parent that moves
+ * its child lets the child do its other work meanwhile. */
+int cgroup_attach(const struct cgroup *cg, pid_t pid);
 
 /* Restart the high-water mark of memory use (v1: write 0 to
  * memory.max_usage_in_bytes; v2: write "reset" to an fd of memory.peak,

@@ -338,7 +338,7 @@ static int run_start(const struct engine_run *r, const char *log, pid_t *pid)
 	}
 	run_jail(&rr);
 	fork_flush();
-	*pid = proc_clone_pid_ns(NULL);
+	*pid = proc_fork_pid_ns(NULL);
 	if (*pid == 0) {
 		close(fd[0]);
 		run_child(&rr, fd[1]);
@@ -347,7 +347,7 @@ static int run_start(const struct engine_run *r, const char *log, pid_t *pid)
 	close(rr.logfd);
 	if (*pid < 0) {
 		close(fd[0]);
-		return errf(errno, "clone3(CLONE_NEWPID): %s", strerror(errno));
+		return errf(errno, "fork into a new PID namespace: %s", strerror(errno));
 	}
 	while (len < (ssize_t)sizeof(msg) - 1 &&
 	       ((n = read(fd[0], msg + len, sizeof(msg) - 1 - (size_t)len)) > 0 ||

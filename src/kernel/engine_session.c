@@ -36,7 +36,7 @@ static __attribute__((noreturn)) void session_child(const char *dir, engine_sess
 }
 
 int engine_session_run(const char *dir, const char *what, engine_session_fn fn,
-		       const void *arg, char out[ENGINE_REPLY_MAX], size_t *len)
+		       const void *arg, void *out, size_t size)
 {
 	struct reply_head h = { -EIO, 0 };
 	char msg[ENGINE_REPLY_MAX + 1];
@@ -70,7 +70,9 @@ int engine_session_run(const char *dir, const char *what, engine_session_fn fn,
 		msg[got] = '\0';
 		return errf(h.err < 0 ? -h.err : EIO, "%s", msg);
 	}
-	memcpy(out, msg, got);
-	*len = got;
+	if (got != size)
+		return errf(EIO, "talking to %s: a reply of %zu bytes, not %zu", what, got, size);
+	if (size)
+		memcpy(out, msg, size);
 	return 0;
 }

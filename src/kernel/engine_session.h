@@ -21,10 +21,11 @@
  * which). */
 typedef int (*engine_session_fn)(const void *arg, char *out, size_t *len);
 
-/* Run fn(arg) in a child chrooted into `dir`; its reply in out[0..*len).
- * `what` names the session in an error ("talking to WHAT"). */
+/* Run fn(arg) in a child chrooted into `dir`; its reply, which must be
+ * exactly `size` bytes (one value, a struct db_activity say; 0: none), in
+ * out. `what` names the session in an error ("talking to WHAT"). */
 int engine_session_run(const char *dir, const char *what, engine_session_fn fn,
-		       const void *arg, char out[ENGINE_REPLY_MAX], size_t *len);
+		       const void *arg, void *out, size_t size);
 
 /* What status shows of a database's connections. */
 struct db_activity {

@@ -16,6 +16,11 @@
 /* Freeze (or thaw) and wait up to 2 s until the kernel says it is done.
  * Errors name the control file. */
 int cgroup_freeze(const struct cgroup *cg, bool frozen);
+/* The same in two steps, so a caller does other work while the group's
+ * processes stop: the freeze (or thaw) asked for, then, for a freeze,
+ * the wait until every process has stopped. */
+int cgroup_freeze_begin(const struct cgroup *cg, bool frozen);
+int cgroup_freeze_wait(const struct cgroup *cg);
 
 /* Whether the group is frozen now. */
 bool cgroup_frozen(const struct cgroup *cg);

@@ -260,6 +260,17 @@ int jail_check(const struct jail *j)
 				    "without . or .. and outside /proc, /sys, /dev and /tmp",
 				    b->src, b->dst ? b->dst : "(null)");
 	}
+	if (j->n_links < 0 || j->n_links > JAIL_LINKS_MAX || (j->n_links && !j->links))
+		return errf(EINVAL, "jail: at most %d links", JAIL_LINKS_MAX);
+	for (int i = 0; i < j->n_links; i++) {
+		const struct jail_link *l = &j->links[i];
+
+		if (!bind_dst_ok(l->dst) || !l->target || l->target[0] != '/' ||
+		    strlen(l->target) > 256)
+			return errf(EINVAL, "jail: link %d: '%s' must be an absolute path without "
+				    ". or .. outside /proc, /sys, /dev and /tmp, to an absolute "
+				    "target", i, l->dst ? l->dst : "(null)");
+	}
 	for (int i = 0; i < j->n_files; i++) {
 		const struct jail_file *f = &j->files[i];
 
@@ -392,6 +403,28 @@ static int jail_files(const struct jail *j)
 	return 0;
 }
 
+/* The links of j, their folders made as a bind's are. A target is text
+ * to the kernel here: it is resolved only inside the jail. */
+static int jail_links(const struct jail *j)
+{
+	char dst[PATH_MAX], parent[PATH_MAX];
+	int err;
+
+	for (int i = 0; i < j->n_links; i++) {
+		const struct jail_link *l = &j->links[i];
+
+		snprintf(parent, sizeof(parent), "%s", l->dst);
+		*strrchr(parent, '/') = '\0';
+		if (parent[0] && (err = mkdirs(parent)) < 0)
+			return err;
+		stage_path(dst, l->dst);
+		if (symlink(l->target, dst) < 0)
+			return errf(errno, "jail: linking %s to %s: %s", l->dst, l->target,
+				    strerror(errno));
+	}
+	return 0;
+}
+
 /* Swap the root for the stage and drop the old one from this namespace. */
 static int pivot(void)
 {
@@ -450,7 +483,7 @@ int jail_enter(const struct jail *j)
 	    (err = kernel_trees()) < 0 || (err = tmp_tree(j, fds[0])) < 0 ||
 	    (err = extra_binds(j, fds + 1)) < 0 || (err = layered_tree(j->layered, lfds)) < 0)
 		return err;
-	if ((err = jail_files(j)) < 0)
+	if ((err = jail_files(j)) < 0 || (err = jail_links(j)) < 0)
 		return err;
 	for (int i = 0; i <= j->n_binds; i++)
 		if (fds[i] >= 0)

@@ -26,6 +26,9 @@
  *   each file     a read-only file holding its text, made in the jail's
  *                 own root and mounted over dst (e.g. /etc/passwd: a user
  *                 database that names a uid the host's does not know)
+ *   each link     a symbolic link made in the jail's own root, its target
+ *                 read inside the jail when it is used (e.g. a
+ *                 /node_modules for Node.js's own module search)
  *
  * The root itself is read-only; /run, /var, /home, /root, /srv, /opt, /mnt
  * and the rest of the host are absent (a bind may add /var/task, ...).
@@ -43,6 +46,7 @@
 #define JAIL_BINDS_MAX 8
 #define JAIL_FILES_MAX 4
 #define JAIL_UNION_MAX 5
+#define JAIL_LINKS_MAX 2
 
 /* A bind: host path `src` (a file or a folder) seen at `dst` inside,
  * read-only unless `writable` (a database engine's data folder). dst is
@@ -72,6 +76,15 @@ struct jail_union {
 	int n;                     /* 0: none */
 };
 
+/* A symbolic link made for the jail: `dst` (same rules as a bind's dst,
+ * nothing there yet) pointing at `target`, an absolute path that is only
+ * ever resolved inside the jail, after the pivot: nothing of the host is
+ * followed through it. */
+struct jail_link {
+	const char *dst;
+	const char *target;
+};
+
 struct jail {
 	const char *tmp;           /* host folder bound read-write at /tmp;
 				    * NULL: a private tmpfs of tmp_mb */
@@ -82,6 +95,8 @@ struct jail {
 	const struct jail_file *files; /* may be NULL */
 	int n_files;               /* at most JAIL_FILES_MAX */
 	const struct jail_union *layered; /* may be NULL */
+	const struct jail_link *links; /* may be NULL */
+	int n_links;               /* at most JAIL_LINKS_MAX */
 };
 
 /* The first step of a jail: a mount namespace of the calling process's
@@ -91,7 +106,7 @@ struct jail {
  * object in the message. */
 int jail_own_mounts(const char *what);
 
-/* Check the binds and files of j: -EINVAL and a message naming it. */
+/* Check the binds, files and links of j: -EINVAL and a message naming it. */
 int jail_check(const struct jail *j);
 
 /* Build the jail's root and pivot into it (see above); the working folder

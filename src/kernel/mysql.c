@@ -42,14 +42,15 @@ static int session_in_child(const void *arg, char *out, size_t *len)
 	return err;
 }
 
-static int session_run(const struct msession *s, char out[ENGINE_REPLY_MAX], size_t *len)
+/* Run s in its child; its reply, exactly `size` bytes, in out. */
+static int session_run(const struct msession *s, void *out, size_t size)
 {
 	char what[ENGINE_REPLY_MAX];
 
 	if (dlib_load(DLIB_MARIADB) < 0 || dlib_load(DLIB_CRYPTO) < 0)
 		return -ENOENT;
 	snprintf(what, sizeof(what), "%s/%s", s->dir, s->sock);
-	return engine_session_run(s->dir, what, session_in_child, s, out, len);
+	return engine_session_run(s->dir, what, session_in_child, s, out, size);
 }
 
 /* One statement; the error names `what`, never the statement (it may
@@ -110,10 +111,8 @@ int mysql_create_master(const char *dir, const char *sock, const char *admin,
 {
 	struct master_arg a = { user, password };
 	struct msession s = { dir, sock, admin, create_master_fn, &a };
-	char out[ENGINE_REPLY_MAX];
-	size_t len = 0;
 
-	return session_run(&s, out, &len);
+	return session_run(&s, NULL, 0);
 }
 
 static int activity_fn(MYSQL *m, const void *arg, char *out, size_t *len)
@@ -147,14 +146,6 @@ int mysql_activity_read(const char *dir, const char *sock, const char *admin,
 			struct db_activity *out)
 {
 	struct msession s = { dir, sock, admin, activity_fn, NULL };
-	char buf[ENGINE_REPLY_MAX];
-	size_t len = 0;
-	int err = session_run(&s, buf, &len);
 
-	if (err < 0)
-		return err;
-	if (len != sizeof(*out))
-		return errf(EIO, "reading information_schema.PROCESSLIST on %s: a short answer", dir);
-	memcpy(out, buf, sizeof(*out));
-	return 0;
+	return session_run(&s, out, sizeof(*out));
 }

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,18 +83,36 @@ bool netns_exists(const char *name)
  * and leaving namespaces is the hot path of `up`, and opening
  * /proc/thread-self/ns/net each time costs more than the setns itself.
  * Callers enter from home and return there; nesting is not supported. */
-static int home_fd = -1;
-static pid_t home_pid;
+static uint64_t home; /* pid << 32 | (fd + 1) of the process that opened it; 0: none */
+
+/* Opened once per process without a lock (a fork would copy a lock held
+ * by another thread): two threads of serve opening it at once each try
+ * to install theirs, the loser closes its own and uses the winner's. A
+ * parent's, inherited by a fork, is not ours (a daemon closed it: its
+ * number may name another file by now), and is neither used nor
+ * closed. */
+static int home_fd_of(uint64_t h)
+{
+	return h && (pid_t)(h >> 32) == getpid() ? (int)(h & 0xffffffffu) - 1 : -1;
+}
 
 static int netns_home(void)
 {
-	if (home_fd >= 0 && home_pid == getpid())
-		return home_fd;
-	home_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	home_pid = getpid();
-	if (home_fd < 0)
+	uint64_t cur = __atomic_load_n(&home, __ATOMIC_ACQUIRE), mine;
+	int fd = home_fd_of(cur);
+
+	if (fd >= 0)
+		return fd;
+	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return errf(errno, "opening own network namespace: %s", strerror(errno));
-	return home_fd;
+	mine = (uint64_t)getpid() << 32 | (uint32_t)(fd + 1);
+	if (!__atomic_compare_exchange_n(&home, &cur, mine, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE) && home_fd_of(cur) >= 0) {
+		close(fd); /* another thread of this process was first */
+		return home_fd_of(cur);
+	}
+	return fd;
 }
 
 int netns_enter_fd(int fd, const char *what)
@@ -152,7 +171,7 @@ void netns_leave(int saved_fd)
 			strerror(errno));
 		abort();
 	}
-	if (saved_fd != home_fd)
+	if (saved_fd != home_fd_of(__atomic_load_n(&home, __ATOMIC_ACQUIRE)))
 		close(saved_fd);
 }
 
@@ -214,6 +233,7 @@ static int sysctl_write_here(const struct netns *ns, const char *key, const char
  * than the namespace itself (docs/BENCHMARKS.md). Exclusive like
  * O_CREAT|O_EXCL: -EEXIST when the name is taken. 0 or -errno. */
 static int anchor_fd = -1;
+static pid_t anchor_pid; /* the process that opened it */
 static pthread_mutex_t anchor_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int mount_point_make(const char *path)
@@ -221,6 +241,12 @@ static int mount_point_make(const char *path)
 	int fd, err = 0;
 
 	pthread_mutex_lock(&anchor_lock);
+	/* A parent's, inherited by a fork: vpcsim's daemons (the AWS front,
+	 * its Lambda invoker) close their parent's descriptors, and the
+	 * number may name a file of theirs by now. Neither used nor closed:
+	 * closing it closed the invoker's request socket (test_netns). */
+	if (anchor_fd >= 0 && anchor_pid != getpid())
+		anchor_fd = -1;
 	if (anchor_fd >= 0) {
 		if (linkat(anchor_fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
 			goto out;
@@ -241,6 +267,7 @@ static int mount_point_make(const char *path)
 		if (anchor_fd >= 0)
 			close(anchor_fd);
 		anchor_fd = fd;
+		anchor_pid = getpid();
 	}
 out:
 	pthread_mutex_unlock(&anchor_lock);

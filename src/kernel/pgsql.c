@@ -56,15 +56,15 @@ static int session_in_child(const void *arg, char *out, size_t *len)
 	return err;
 }
 
-/* Run s in its child; its reply in out[0..*len). */
-static int session_run(const struct session *s, char out[REPLY_MAX], size_t *len)
+/* Run s in its child; its reply, exactly `size` bytes, in out. */
+static int session_run(const struct session *s, void *out, size_t size)
 {
 	char what[ENGINE_REPLY_MAX];
 
 	if (dlib_load(DLIB_PQ) < 0)
 		return -ENOENT;
 	snprintf(what, sizeof(what), "%s/.s.PGSQL.%d", s->dir, s->port);
-	return engine_session_run(s->dir, what, session_in_child, s, out, len);
+	return engine_session_run(s->dir, what, session_in_child, s, out, size);
 }
 
 /* Run one statement; the error names `what`, never the statement (it may
@@ -126,10 +126,8 @@ int pg_create_master(const char *sock_dir, int port, const char *admin,
 	struct master_arg m = { user, password };
 	struct session s = { .dir = sock_dir, .port = port, .user = admin, .db = "postgres",
 			     .fn = create_master_fn, .arg = &m };
-	char out[REPLY_MAX];
-	size_t len = 0;
 
-	return session_run(&s, out, &len);
+	return session_run(&s, NULL, 0);
 }
 
 static int activity_fn(PGconn *c, const void *arg, char *out, size_t *len)
@@ -164,14 +162,6 @@ int pg_activity_read(const char *sock_dir, int port, const char *admin,
 {
 	struct session s = { .dir = sock_dir, .port = port, .user = admin, .db = "postgres",
 			     .fn = activity_fn, .arg = admin };
-	char buf[REPLY_MAX];
-	size_t len = 0;
-	int err = session_run(&s, buf, &len);
 
-	if (err < 0)
-		return err;
-	if (len != sizeof(*out))
-		return errf(EIO, "reading pg_stat_activity on %s: a short answer", sock_dir);
-	memcpy(out, buf, sizeof(*out));
-	return 0;
+	return session_run(&s, out, sizeof(*out));
 }

@@ -151,15 +151,51 @@ int proc_enter_node(const char *netns)
 	return node_mounts(netns);
 }
 
-pid_t proc_clone_pid_ns(int *pidfd)
+/* A child forked for a caller that can no longer have it: killed and
+ * reaped. */
+static void child_abandon(pid_t pid)
 {
-	struct clone_args ca = {
-		.flags = CLONE_NEWPID | (pidfd ? CLONE_PIDFD : 0),
-		.pidfd = (uint64_t)(uintptr_t)pidfd,
-		.exit_signal = SIGCHLD,
-	};
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
 
-	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+pid_t proc_fork_pid_ns(int *pidfd)
+{
+	int self = open("/proc/thread-self/ns/pid", O_RDONLY | O_CLOEXEC), saved;
+	pid_t pid;
+
+	if (self < 0)
+		return -1;
+	/* This thread's children go into a new namespace; glibc's fork()
+	 * takes and resets malloc's, stdio's and the dynamic loader's locks
+	 * around the copy (a raw clone3 would copy them as other threads
+	 * hold them, and the child would wait on them for ever). */
+	if (unshare(CLONE_NEWPID) < 0) {
+		saved = errno;
+		close(self);
+		errno = saved;
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(self);
+		return 0;
+	}
+	saved = errno;
+	/* Back: this thread's later children are in its own namespace. */
+	if (setns(self, CLONE_NEWPID) < 0 && pid > 0) {
+		saved = errno;
+		child_abandon(pid);
+		pid = -1;
+	}
+	close(self);
+	if (pid > 0 && pidfd && (*pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0) {
+		saved = errno;
+		child_abandon(pid);
+		pid = -1;
+	}
+	errno = saved;
+	return pid;
 }
 
 void proc_signals_default(void)

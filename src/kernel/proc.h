@@ -77,8 +77,19 @@ int proc_enter_node(const char *netns);
 /* fork() into a new PID namespace, where the child is PID 1: it cannot see
  * or signal any process but its own, and when it ends the kernel kills
  * everything it left in there. With pidfd, also a pidfd of the child.
- * Like fork(): 0 in the child, the pid in the parent, -1 and errno. */
-pid_t proc_clone_pid_ns(int *pidfd);
+ * Like fork(): 0 in the child, the pid in the parent, -1 and errno.
+ *
+ * glibc's fork(), never a raw clone3, for callers with threads (the
+ * supervisor's Runtime API, serve's workers, the front's): glibc takes
+ * malloc's arenas, every stdio stream and the dynamic loader's locks
+ * around the copy and resets them in the child. A raw clone copies each
+ * as another thread holds it at that instant, and a child that then
+ * allocates, prints or binds a symbol waits on a futex no one will
+ * release: a cold start's runtime stuck before its exec, its supervisor
+ * giving no word (tests/kernel/test_proc_fork.c). The namespace is this
+ * thread's children's for the one fork (unshare), then its own again
+ * (setns). */
+pid_t proc_fork_pid_ns(int *pidfd);
 
 /* Make /proc/self/cmdline (what `ps` shows every user) read `title`
  * (cut to the length of the original arguments): a process forked from a

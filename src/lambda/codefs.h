@@ -30,7 +30,8 @@
 /* The variables that point a client at the CA bundle, NULL-terminated:
  * botocore (AWS_CA_BUNDLE), requests, OpenSSL and curl (SSL_CERT_FILE,
  * CURL_CA_BUNDLE), Node.js (NODE_EXTRA_CA_CERTS). Functions get them set
- * to CODEFS_CA_BUNDLE; `vpcsim exec NODE` to the host path. */
+ * to CODEFS_CA_BUNDLE, each unless the function sets it itself
+ * (fn_aws_vars); `vpcsim exec NODE` to the host path. */
 extern const char *const codefs_ca_vars[];
 
 /* Prepare `rootfs` (read-only from now, in this namespace) for a chroot;

@@ -149,22 +149,6 @@ static int meta_read(const struct live *lv, const char *id, struct env_meta *m)
 int env_lock_try(const struct live *lv, const char *id)
 {
 	char path[ENV_PATH_MAX];
-	int fd;
-
-	env_file(lv, id, "lock", path);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return errf(errno, "opening %s: %s", path, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		close(fd);
-		return -EBUSY;
-	}
-	return fd;
-}
-
-int env_lock_probe(const struct live *lv, const char *id)
-{
-	char path[ENV_PATH_MAX];
 	struct stat st;
 	int fd;
 
@@ -179,6 +163,23 @@ int env_lock_probe(const struct live *lv, const char *id)
 	if (fstat(fd, &st) < 0 || st.st_nlink == 0) { /* removed while we opened it */
 		close(fd);
 		return -ENOENT;
+	}
+	return fd;
+}
+
+/* A new environment's lock, made and taken. */
+static int lock_create(const struct live *lv, const char *id)
+{
+	char path[ENV_PATH_MAX];
+	int fd;
+
+	env_file(lv, id, "lock", path);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return errf(errno, "creating %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return errf(errno, "locking %s: %s", path, strerror(errno));
 	}
 	return fd;
 }
@@ -211,6 +212,9 @@ int env_list(const struct live *lv, struct env_set *out)
 		    meta_read(lv, de->d_name, &m) < 0)
 			continue;
 		fd = env_lock_try(lv, m.id);
+		if (fd == -ENOENT) /* being removed */
+			continue;
+		err_clear();
 		m.busy = fd == -EBUSY;
 		if (fd >= 0) {
 			struct stat st;
@@ -647,36 +651,125 @@ static void gen_path(const struct live *lv, char out[ENV_PATH_MAX])
 	snprintf(out, ENV_PATH_MAX, "%s/envs/.gen", lv->dir);
 }
 
-long long env_gen_read(const struct live *lv)
+long long env_gen_read(const struct live *lv, const struct env_kept *k)
 {
 	char path[ENV_PATH_MAX], buf[32] = "";
-	int fd;
+	int fd = k ? k->gen : -1;
 
-	gen_path(lv, path);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (!k) {
+		gen_path(lv, path);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	}
 	if (fd < 0)
 		return 0;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
+	if (pread(fd, buf, sizeof(buf) - 1, 0) < 0)
 		buf[0] = '\0';
-	close(fd);
-	return atoll(buf);
+	if (!k)
+		close(fd);
+	return atoll(buf); /* an empty file (just made): 0 */
 }
 
 /* Under the alloc lock: the count + 1, written in place (fixed width). */
-long long env_gen_bump(const struct live *lv)
+long long env_gen_bump(const struct live *lv, const struct env_kept *k)
 {
 	char path[ENV_PATH_MAX], buf[32];
-	long long g = env_gen_read(lv) + 1;
-	int fd, n;
+	long long g = env_gen_read(lv, k) + 1;
+	int fd = k ? k->gen : -1, n;
 
-	gen_path(lv, path);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (!k) {
+		gen_path(lv, path);
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	}
 	n = snprintf(buf, sizeof(buf), "%020lld\n", g);
 	if (fd < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
 		g = -1; /* unreadable: every index lists again */
-	if (fd >= 0)
+	if (fd >= 0 && !k)
 		close(fd);
 	return g;
+}
+
+/* ---- the allocation's files kept open ----------------------------------
+ * Opening envs/.alloc and envs/.gen by their paths cost serve four opens
+ * and closes a warm invoke (2026-12-07: a third of its acquire in perf).
+ * Kept, they are used under two checks. The pid: a forked child (the
+ * static that holds them is copied) opens its own, for flock belongs to
+ * the open file (a child using its parent's would share its lock) and a
+ * child may have closed them, their numbers gone to other files; it never
+ * closes its parent's. The link count, under the lock: `down` removes the
+ * topology's folder (the kept files' count falls to 0) and an `up` of the
+ * same name makes new files, opened again; nothing else unlinks or renames
+ * them, so a count above 0 means the path still names the kept file. */
+static void kept_close(struct env_kept *k)
+{
+	if (k->pid == getpid()) {
+		if (k->alloc >= 0)
+			close(k->alloc);
+		if (k->gen >= 0)
+			close(k->gen);
+	}
+	k->pid = 0;
+	k->alloc = k->gen = -1;
+}
+
+static int kept_open(const struct live *lv, struct env_kept *k)
+{
+	char path[ENV_PATH_MAX];
+
+	envs_dir(lv, path);
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return errf(errno, "creating %s: %s", path, strerror(errno));
+	strcat(path, "/.alloc");
+	k->pid = getpid();
+	k->alloc = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (k->alloc >= 0) {
+		gen_path(lv, path);
+		k->gen = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	}
+	if (k->gen < 0) {
+		int err = errf(errno, "opening %s: %s", path, strerror(errno));
+
+		kept_close(k);
+		return err;
+	}
+	return 0;
+}
+
+static bool kept_removed(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) < 0 || st.st_nlink == 0;
+}
+
+int env_alloc_keep(const struct live *lv, struct env_kept *k)
+{
+	int fresh = 0, err;
+
+	for (int tries = 0; tries < 4; tries++) {
+		if (k->pid != getpid() || k->alloc < 0) {
+			kept_close(k);
+			if ((err = kept_open(lv, k)) < 0)
+				return err;
+			fresh = 1;
+		}
+		if (flock(k->alloc, LOCK_EX) < 0)
+			return errf(errno, "locking %s/envs/.alloc: %s", lv->dir, strerror(errno));
+		if (!kept_removed(k->alloc) && !kept_removed(k->gen))
+			return fresh;
+		kept_close(k); /* removed by a `down`: the lock goes with it */
+	}
+	return errf(EAGAIN, "locking %s/envs/.alloc: removed each time it was opened "
+		    "(the topology going down and up again?)", lv->dir);
+}
+
+void env_alloc_leave(const struct env_kept *k)
+{
+	flock(k->alloc, LOCK_UN);
+}
+
+void env_alloc_forget(struct env_kept *k)
+{
+	kept_close(k);
 }
 
 /* Under the alloc lock: the id, place and meta of a new environment of
@@ -696,13 +789,13 @@ int env_reserve(const struct live *lv, const struct env_used *u, int fn,
 		err = env_place(lv, u, fn, &h->m, a);
 	if (err < 0)
 		return err;
-	*gen = env_gen_bump(lv);
+	*gen = env_gen_bump(lv, u->kept);
 	ns_name(h->m.netns, sizeof(h->m.netns), lv->name, "env", h->m.id, NULL, NULL);
 	h->m.created = (long long)time(NULL);
 	env_file(lv, h->m.id, "", dir);
 	if (mkdir(dir, 0700) < 0)
 		return errf(errno, "creating %s: %s", dir, strerror(errno));
-	h->lock_fd = env_lock_try(lv, h->m.id);
+	h->lock_fd = lock_create(lv, h->m.id);
 	err = h->lock_fd < 0 ? h->lock_fd : meta_write(lv, &h->m);
 	if (err < 0) {
 		env_destroy(lv, &h->m);
@@ -762,6 +855,7 @@ int env_destroy(const struct live *lv, const struct env_meta *m)
 	/* Lambda's shutdown phase first, while the network is there. */
 	env_file(lv, m->id, "", path);
 	supervisor_stop(path);
+	supervisor_kill(path); /* one that did not end (stopped, wedged) */
 	if (m->mode == ENV_PER_SANDBOX && m->vpc >= 0 && m->vpc < lv->L.t->n_vpcs) {
 		struct attachment a;
 
@@ -786,6 +880,17 @@ int env_destroy(const struct live *lv, const struct env_meta *m)
 	return first;
 }
 
+int env_destroy_idle(const struct live *lv, const struct env_meta *m)
+{
+	int fd = env_lock_try(lv, m->id), err;
+
+	if (fd < 0)
+		return fd == -EBUSY || fd == -ENOENT ? (err_clear(), fd) : fd;
+	err = env_destroy(lv, m);
+	close(fd);
+	return err;
+}
+
 void env_release(struct env_handle *h)
 {
 	if (h->lock_fd >= 0) {
@@ -799,32 +904,68 @@ void env_release(struct env_handle *h)
 	h->lock_fd = -1;
 }
 
-int env_limits_refuse(const struct live *lv, int fn, int busy, int busy_fn)
+/* What every reservation takes out of the account's concurrency. */
+static int reserved_total(const struct topology *t)
+{
+	int sum = 0;
+
+	for (int i = 0; i < t->n_functions; i++)
+		sum += t->functions[i].reserved_concurrency > 0 ? t->functions[i].reserved_concurrency : 0;
+	return sum;
+}
+
+bool env_limits_over(const struct live *lv, int fn, int busy_fn, int busy_unreserved)
 {
 	const struct topology *t = lv->L.t;
 	const struct function *f = &t->functions[fn];
 
-	if (busy >= t->concurrency_limit)
-		return errf(EAGAIN, "TooManyRequestsException: Rate Exceeded. (%d concurrent "
-			    "executions, the account's concurrency_limit)", busy);
-	if (f->reserved_concurrency >= 0 && busy_fn >= f->reserved_concurrency)
+	if (f->reserved_concurrency >= 0)
+		return busy_fn >= f->reserved_concurrency;
+	return busy_unreserved >= t->concurrency_limit - reserved_total(t);
+}
+
+int env_limits_refuse(const struct live *lv, int fn, int busy_fn, int busy_unreserved)
+{
+	const struct topology *t = lv->L.t;
+	const struct function *f = &t->functions[fn];
+	int reserved = reserved_total(t);
+
+	if (!env_limits_over(lv, fn, busy_fn, busy_unreserved))
+		return 0;
+	if (f->reserved_concurrency >= 0)
 		return errf(EAGAIN, "TooManyRequestsException: Rate Exceeded. (function %s has "
 			    "reserved_concurrency %d, all in use)", f->name,
 			    f->reserved_concurrency);
-	return 0;
+	if (!reserved)
+		return errf(EAGAIN, "TooManyRequestsException: Rate Exceeded. (%d concurrent "
+			    "executions, the account's concurrency_limit)", busy_unreserved);
+	return errf(EAGAIN, "TooManyRequestsException: Rate Exceeded. (%d concurrent executions "
+		    "of unreserved functions: the account's concurrency_limit %d less the %d that "
+		    "functions reserve)", busy_unreserved, t->concurrency_limit, reserved);
+}
+
+/* Whether an environment of function `name` counts in the unreserved
+ * pool (no reservation; a function no longer in the topology too). */
+static bool fn_unreserved(const struct live *lv, const char *name)
+{
+	int fn = layout_find_function(&lv->L, name);
+
+	return fn < 0 || lv->L.t->functions[fn].reserved_concurrency < 0;
 }
 
 /* Under the alloc lock: the account's and the function's limits. */
 static int limits_check(const struct live *lv, const struct env_set *s, int fn)
 {
 	const char *name = lv->L.t->functions[fn].name;
-	int busy = 0, busy_fn = 0;
+	int busy_fn = 0, busy_unreserved = 0;
 
 	for (int i = 0; i < s->n; i++) {
-		busy += s->e[i].busy;
-		busy_fn += s->e[i].busy && !strcmp(s->e[i].function, name);
+		if (!s->e[i].busy)
+			continue;
+		busy_fn += !strcmp(s->e[i].function, name);
+		busy_unreserved += fn_unreserved(lv, s->e[i].function);
 	}
-	return env_limits_refuse(lv, fn, busy, busy_fn);
+	return env_limits_refuse(lv, fn, busy_fn, busy_unreserved);
 }
 
 /* Under the alloc lock: an idle environment of fn, held (1), or 0. */
@@ -850,7 +991,7 @@ static int pick_idle(const struct live *lv, const struct env_set *s, int fn,
 		}
 		h->m = *m;
 		h->lock_fd = fd;
-		env_gen_bump(lv); /* taken: indexes count it busy */
+		env_gen_bump(lv, NULL); /* taken: indexes count it busy */
 		return 1;
 	}
 	return 0;

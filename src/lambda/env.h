@@ -90,8 +90,16 @@ int env_acquire(const struct live *lv, int fn, bool limits, struct env_handle *h
 /* A new environment of fn (attach), held; state_lock() as env_acquire. */
 int env_create(const struct live *lv, int fn, struct env_handle *h);
 void env_release(struct env_handle *h);
-/* Take environment id's lock without waiting: its fd, or -EBUSY (an
- * invoke holds it). */
+/* Remove environment m unless an invoke holds it, deciding under its own
+ * lock (taken without waiting, and held through the removal): a listing
+ * that said idle may be old, and serve takes environments without the
+ * topology lock. 0, -EBUSY (held: left as it is), -ENOENT (gone already),
+ * or env_destroy()'s error. */
+int env_destroy_idle(const struct live *lv, const struct env_meta *m);
+/* Take environment id's lock without waiting and without making its file
+ * (a removal under way must not find one made again, nor a symlink be
+ * followed): its fd, -EBUSY (an invoke holds it), -ENOENT (removed, or
+ * being removed), or another error with err_msg(). */
 int env_lock_try(const struct live *lv, const char *id);
 /* env_acquire() without limits, taking and releasing the topology lock
  * around it: what probe and exec from a function use. */

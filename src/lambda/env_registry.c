@@ -23,6 +23,7 @@ static struct env_index *reg_ix;
 static char reg_topo[TOPO_NAME_MAX_LEN + 1];
 static long long reg_gen = -1;   /* envs/.gen when the index was last whole */
 static double reg_reaped;        /* when reclaimed ones were last looked for */
+static struct env_kept reg_files = { 0, -1, -1 }; /* envs/.alloc and .gen, kept open */
 
 bool env_registry_on(const struct live *lv)
 {
@@ -74,14 +75,25 @@ static int rebuild(const struct live *lv, long long gen)
 
 static int sync_with_disk(const struct live *lv)
 {
-	long long gen = env_gen_read(lv);
+	long long gen = env_gen_read(lv, &reg_files);
 
 	return gen == reg_gen ? 0 : rebuild(lv, gen);
 }
 
+/* Under reg_mu: the alloc lock through the kept files. Files opened
+ * again (a `down` removed the old ones) void the index: listed again. */
+static int alloc_take(const struct live *lv)
+{
+	int fresh = env_alloc_keep(lv, &reg_files);
+
+	if (fresh > 0)
+		reg_gen = -1;
+	return fresh < 0 ? fresh : 0;
+}
+
 int env_registry_start(const struct live *lv, struct env_registry_info *info)
 {
-	int alloc, err;
+	int err;
 
 	pthread_mutex_lock(&reg_mu);
 	if (!reg_ix && !(reg_ix = env_index_new())) {
@@ -90,10 +102,10 @@ int env_registry_start(const struct live *lv, struct env_registry_info *info)
 	}
 	snprintf(reg_topo, sizeof(reg_topo), "%s", lv->name);
 	reg_gen = -1;
-	err = alloc = env_alloc_lock(lv);
-	if (alloc >= 0) {
+	env_alloc_forget(&reg_files); /* another topology's, if any */
+	if (!(err = alloc_take(lv))) {
 		err = sync_with_disk(lv);
-		close(alloc);
+		env_alloc_leave(&reg_files);
 	}
 	info->envs = env_index_count(reg_ix, NULL);
 	info->busy = env_index_busy(reg_ix, NULL);
@@ -115,7 +127,7 @@ static void retry_foreign(const struct live *lv)
 
 		if (!e->foreign)
 			continue;
-		fd = env_lock_probe(lv, e->m.id);
+		fd = env_lock_try(lv, e->m.id);
 		if (fd == -ENOENT) {
 			env_index_remove(reg_ix, e);
 			cursor--; /* the last one moved into its place */
@@ -127,25 +139,31 @@ static void retry_foreign(const struct live *lv)
 	}
 }
 
-static bool over_limits(const struct live *lv, int fn)
+/* Under reg_mu: fn's busy environments and those of every function
+ * without a reservation (ours held, others' as last tried). */
+static void busy_counts(const struct live *lv, int fn, int *busy_fn, int *busy_unreserved)
 {
-	const struct function *f = &lv->L.t->functions[fn];
+	const struct topology *t = lv->L.t;
 
-	return env_index_busy(reg_ix, NULL) >= lv->L.t->concurrency_limit ||
-	       (f->reserved_concurrency >= 0 &&
-		env_index_busy(reg_ix, f->name) >= f->reserved_concurrency);
+	*busy_fn = env_index_busy(reg_ix, t->functions[fn].name);
+	*busy_unreserved = env_index_busy(reg_ix, NULL);
+	for (int i = 0; i < t->n_functions; i++)
+		if (t->functions[i].reserved_concurrency >= 0)
+			*busy_unreserved -= env_index_busy(reg_ix, t->functions[i].name);
 }
 
 /* Under reg_mu and the alloc lock: the limits, counted from the index
- * (ours held, others' as last tried: tried again before a refusal). */
+ * (others' environments tried again before a refusal). */
 static int check_limits(const struct live *lv, int fn)
 {
-	const char *name = lv->L.t->functions[fn].name;
+	int busy_fn, busy_unreserved;
 
-	if (!over_limits(lv, fn))
+	busy_counts(lv, fn, &busy_fn, &busy_unreserved);
+	if (!env_limits_over(lv, fn, busy_fn, busy_unreserved))
 		return 0;
 	retry_foreign(lv);
-	return env_limits_refuse(lv, fn, env_index_busy(reg_ix, NULL), env_index_busy(reg_ix, name));
+	busy_counts(lv, fn, &busy_fn, &busy_unreserved);
+	return env_limits_refuse(lv, fn, busy_fn, busy_unreserved);
 }
 
 /* Under reg_mu and the alloc lock: an idle environment of fn, the most
@@ -155,7 +173,7 @@ static int pick_idle(const struct live *lv, int fn, struct env_handle *h)
 	struct env_index_entry *e = env_index_idle(reg_ix, lv->L.t->functions[fn].name), *next;
 
 	for (; e; e = next) {
-		int fd = env_lock_probe(lv, e->m.id);
+		int fd = env_lock_try(lv, e->m.id);
 
 		next = e->next;
 		if (fd == -ENOENT) {
@@ -172,7 +190,7 @@ static int pick_idle(const struct live *lv, int fn, struct env_handle *h)
 			h->m = e->m;
 			h->lock_fd = fd;
 			h->indexed = true;
-			reg_gen = env_gen_bump(lv); /* taken: other indexes count it busy */
+			reg_gen = env_gen_bump(lv, &reg_files); /* taken: other indexes count it busy */
 			return 1;
 		}
 		err_clear();
@@ -185,14 +203,14 @@ int env_registry_acquire(const struct live *lv, int fn, bool limits, struct env_
 	double t0 = now_ms();
 	struct attachment a;
 	long long gen;
-	int alloc, err, warm = 0;
+	int err, warm = 0;
 
 	memset(h, 0, sizeof(*h));
 	h->lock_fd = -1;
 	pthread_mutex_lock(&reg_mu);
-	if ((alloc = env_alloc_lock(lv)) < 0) {
+	if ((err = alloc_take(lv)) < 0) {
 		pthread_mutex_unlock(&reg_mu);
-		return alloc;
+		return err;
 	}
 	err = sync_with_disk(lv);
 	if (!err && limits)
@@ -200,12 +218,13 @@ int env_registry_acquire(const struct live *lv, int fn, bool limits, struct env_
 	if (!err)
 		warm = pick_idle(lv, fn, h);
 	if (!err && !warm &&
-	    !(err = env_reserve(lv, &(struct env_used){ .ix = reg_ix }, fn, h, &a, &gen))) {
+	    !(err = env_reserve(lv, &(struct env_used){ .ix = reg_ix, .kept = &reg_files }, fn, h,
+				&a, &gen))) {
 		h->indexed = true;
 		/* Not indexed (no memory): the next acquire lists again. */
 		reg_gen = env_index_add(reg_ix, &h->m, true, false) < 0 ? -1 : gen;
 	}
-	close(alloc);
+	env_alloc_leave(&reg_files);
 	pthread_mutex_unlock(&reg_mu);
 	if (err < 0 || warm)
 		return err;
@@ -259,7 +278,7 @@ static int reclaimed_take(const struct live *lv, struct reaped **out)
 
 		path_env_dir(path, sizeof(path) - sizeof(SUP_RECLAIMED) - 1, lv->name, e->m.id);
 		strcat(path, "/" SUP_RECLAIMED);
-		if (e->held || access(path, F_OK) < 0 || (fd = env_lock_probe(lv, e->m.id)) < 0)
+		if (e->held || access(path, F_OK) < 0 || (fd = env_lock_try(lv, e->m.id)) < 0)
 			continue;
 		env_index_hold(reg_ix, e, true);
 		(*out)[n].m = e->m;

@@ -3,7 +3,9 @@
  * and env_release() find an idle environment, count the busy ones against
  * the limits and choose a new one's id, e<k> and address without listing
  * every environment. Each acquire costs the same at 1,000 environments as
- * at one: the allocation lock, a read of envs/.gen, one lock probe of the
+ * at one: the allocation lock, a read of envs/.gen (both through files
+ * the registry keeps open: env_alloc_keep() in env_internal.h, opened
+ * again after a `down`, and by a forked child), one lock probe of the
  * environment it takes.
  *
  * The state folder stays the truth. The registry is built from a listing

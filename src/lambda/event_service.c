@@ -29,6 +29,7 @@
 #define RESTART_DELAY_S 1
 #define IDLE_POLL_MS 1000
 #define OPEN_TRIES 50
+#define KEEPER_READY_MS 5000 /* its first service file: a stat, a fork and a write */
 
 bool event_service_wanted(const struct topology *t)
 {
@@ -341,8 +342,11 @@ static bool keeper_wait(pid_t worker, int *status, const char *state_dir, ino_t 
 	}
 }
 
+/* The keeper: starts the worker and starts it again after a crash. It
+ * closes ready (the write end of `up`'s pipe) once its service file names
+ * it and its first worker, so `status` right after `up` sees it running. */
 static __attribute__((noreturn)) void keeper_main(const char *name, const char *state_dir,
-						 long long minute_ms)
+						 long long minute_ms, int ready)
 {
 	struct timespec delay = { RESTART_DELAY_S, 0 };
 	char crash[160] = "";
@@ -366,9 +370,15 @@ static __attribute__((noreturn)) void keeper_main(const char *name, const char *
 	for (;;) {
 		pid_t worker = fork();
 
-		if (worker == 0)
+		if (worker == 0) {
+			if (ready >= 0)
+				close(ready);
 			worker_main(name, state_dir, minute_ms);
+		}
 		service_write(state_dir, worker, restarts, crash);
+		if (ready >= 0)
+			close(ready);
+		ready = -1;
 		if (worker < 0 || keeper_wait(worker, &status, state_dir, st.st_ino))
 			_exit(0);
 		crash_text(status, crash, sizeof(crash));
@@ -398,9 +408,24 @@ static int minute_ms_setting(long long *out)
 	return 0;
 }
 
+/* Wait until the keeper has written its service file (it closes its end
+ * of the pipe then, or dies), at most KEEPER_READY_MS: a keeper that
+ * cannot start is told by status, not by up. */
+static void keeper_ready(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c;
+
+	while (poll(&p, 1, KEEPER_READY_MS) < 0 && errno == EINTR)
+		;
+	if (p.revents)
+		(void)!read(fd, &c, 1);
+}
+
 int event_service_up(const struct layout *L, const char *state_dir, struct journal *J)
 {
 	char dir[4200], path[4300], text[32], log[4300];
+	int ready[2];
 	unsigned long long start = 0;
 	long long minute_ms;
 	pid_t pid;
@@ -415,18 +440,27 @@ int event_service_up(const struct layout *L, const char *state_dir, struct journ
 	snprintf(log, sizeof(log), "%s/logs/events.log", state_dir);
 	if (mkdir_p(dir, 0700) < 0 || file_write_private(path, text, strlen(text), 0) < 0)
 		return -1;
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return errf(errno, "the event service: pipe: %s", strerror(errno));
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		close(ready[0]);
+		close(ready[1]);
 		return errf(errno, "the event service: fork: %s", strerror(errno));
+	}
 	if (pid == 0) {
 		int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
 		int lg = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 
-		if (nul < 0 || lg < 0 || dup2(nul, 0) < 0 || dup2(lg, 1) < 0 || dup2(lg, 2) < 0)
+		if (nul < 0 || lg < 0 || dup2(nul, 0) < 0 || dup2(lg, 1) < 0 || dup2(lg, 2) < 0 ||
+		    dup2(ready[1], 3) < 0)
 			_exit(126);
-		syscall(SYS_close_range, 3, ~0U, 0);
-		keeper_main(L->t->name, state_dir, minute_ms);
+		syscall(SYS_close_range, 4, ~0U, 0);
+		keeper_main(L->t->name, state_dir, minute_ms, 3);
 	}
+	close(ready[1]);
+	keeper_ready(ready[0]);
+	close(ready[0]);
 	if (proc_start_time(pid, &start) < 0)
 		start = 0;
 	return journal_add_proc(J, pid, start, EVENT_SERVICE_NAME);

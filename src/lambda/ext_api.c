@@ -417,6 +417,16 @@ int ext_close(struct rapi *r, struct rapi_ext out[RAPI_EXT_MAX])
 	return n;
 }
 
+int ext_count(struct rapi *r)
+{
+	int n;
+
+	pthread_mutex_lock(&r->mu);
+	n = r->n_ext;
+	pthread_mutex_unlock(&r->mu);
+	return n;
+}
+
 int ext_registered(struct rapi *r)
 {
 	int n = 0;

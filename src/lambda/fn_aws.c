@@ -34,7 +34,17 @@ void fn_aws_load(const char *state_dir, bool aws_enabled, const char *function,
 	snprintf(a->ca_bundle, sizeof(a->ca_bundle), "%s/ca-bundle.pem", dir);
 }
 
-int fn_aws_vars(const struct fn_aws *a,
+static bool env_sets(char *const *env, const char *key)
+{
+	size_t k = strlen(key);
+
+	for (int i = 0; env && env[i]; i++)
+		if (!strncmp(env[i], key, k) && env[i][k] == '=')
+			return true;
+	return false;
+}
+
+int fn_aws_vars(const struct fn_aws *a, char *const *env,
 		int (*add)(void *ctx, const char *key, const char *value), void *ctx)
 {
 	int err = 0;
@@ -47,6 +57,7 @@ int fn_aws_vars(const struct fn_aws *a,
 			err = add(ctx, "AWS_SESSION_TOKEN", a->token);
 	}
 	for (int i = 0; err == 0 && a->ca_bundle[0] && codefs_ca_vars[i]; i++)
-		err = add(ctx, codefs_ca_vars[i], CODEFS_CA_BUNDLE);
+		if (!env_sets(env, codefs_ca_vars[i]))
+			err = add(ctx, codefs_ca_vars[i], CODEFS_CA_BUNDLE);
 	return err;
 }

@@ -22,9 +22,15 @@ void fn_aws_load(const char *state_dir, bool aws_enabled, const char *function, 
 
 /* add(ctx, KEY, VALUE) for every variable of a: the credentials
  * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN: reserved
- * by Lambda) and codefs_ca_vars set to CODEFS_CA_BUNDLE (not reserved).
- * Stops at add's first error and returns it; 0 when all were added. */
-int fn_aws_vars(const struct fn_aws *a,
+ * by Lambda, always) and codefs_ca_vars set to CODEFS_CA_BUNDLE, each of
+ * those only when `env` (the environment built so far: the image's Env
+ * and the function's own variables, "KEY=VALUE" strings ending with
+ * NULL) does not set it: they are not reserved, and a variable the user
+ * set wins, as on Lambda (docs/AWS-SERVICES.md, "HTTPS and the CA"). The
+ * one rule of the runtime's environment (supervisor_runtime.c) and a
+ * command's (sandbox.c). Stops at add's first error and returns it; 0
+ * when all were added. */
+int fn_aws_vars(const struct fn_aws *a, char *const *env,
 		int (*add)(void *ctx, const char *key, const char *value), void *ctx);
 
 #endif

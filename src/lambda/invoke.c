@@ -1,16 +1,18 @@
 /* One invoke of a function, code or command; see invoke.h. */
 #include <errno.h>
-#include <pthread.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lambda/codepkg.h"
+#include "lambda/cold_turns.h"
 #include "lambda/env.h"
 #include "lambda/env_reclaim.h"
 #include "lambda/fn_sandbox.h"
@@ -28,6 +30,14 @@
 #include "util/err.h"
 
 #define IDLE_DEFAULT_S 900
+/* The watchdog's margin past what the supervisor itself bounds (the init's
+ * limit, the function's timeout): a supervisor silent longer has stopped
+ * talking (SIGSTOP, wedged) and its environment is destroyed. Generous: a
+ * supervisor starved of CPU on a loaded machine must not be taken for one. */
+#define WATCHDOG_MARGIN_MS 10000
+#define BUSY_TRIES 4 /* environments passed by as busy in one invoke (invoke_code) */
+#define WATCH_LATE_MS 1000 /* read_again(): a read past the deadline waits this long */
+#define WATCH_SLACK_MS 100 /* watch(): a read may wait this much past its deadline */
 
 static void env_dir_of(const struct live *lv, const char *id, char out[PATH_MAX])
 {
@@ -208,65 +218,23 @@ static void unlock_if(bool taken)
 		state_unlock();
 }
 
-/* Cold starts whose runtime starts at once in this process (serve's
- * workers): past a few per core each runs slower than the supervisor's
- * start bound (500 at once on 2 cores timed out at 15 s and answered 500),
- * so the others wait their turn, and the machine stays responsive.
- * VPCSIM_COLD_STARTS overrides the default of 2 per core. */
-static pthread_mutex_t cold_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cold_cv = PTHREAD_COND_INITIALIZER;
-static int cold_running, cold_max;
-
-static void cold_enter(void)
-{
-	pthread_mutex_lock(&cold_mu);
-	if (!cold_max) {
-		const char *v = getenv("VPCSIM_COLD_STARTS");
-		long cores = sysconf(_SC_NPROCESSORS_ONLN);
-
-		cold_max = v && atoi(v) > 0 ? atoi(v) : cores > 0 ? 2 * (int)cores : 2;
-	}
-	while (cold_running >= cold_max)
-		pthread_cond_wait(&cold_cv, &cold_mu);
-	cold_running++;
-	pthread_mutex_unlock(&cold_mu);
-}
-
-/* The last cold start's time in this process (its network, code and
- * supervisor, ms; the runtime's init comes on top): what waiting for a warm environment may cost at most
- * before a cold start is the better choice (handoff_wait). */
-static double cold_last_ms;
-
+/* How long an invoke may wait for a warm environment offered to it: as
+ * long as the last cold start took, from its network to its init's end. */
 static int handoff_bound_ms(void)
 {
-	double ms;
+	double ms = cold_start_last_ms();
 
-	pthread_mutex_lock(&cold_mu);
-	ms = cold_last_ms;
-	pthread_mutex_unlock(&cold_mu);
 	return ms > HANDOFF_WAIT_MAX_MS ? HANDOFF_WAIT_MAX_MS :
 	       ms > HANDOFF_WAIT_MS ? (int)ms : HANDOFF_WAIT_MS;
 }
 
-static void cold_note(double took_ms)
-{
-	pthread_mutex_lock(&cold_mu);
-	cold_last_ms = took_ms;
-	pthread_mutex_unlock(&cold_mu);
-}
-
-static void cold_leave(void)
-{
-	pthread_mutex_lock(&cold_mu);
-	cold_running--;
-	pthread_cond_signal(&cold_cv);
-	pthread_mutex_unlock(&cold_mu);
-}
-
 /* An environment of fn with a live supervisor, connected to it (*fd): a
  * warm one, or one made now (cold start: its network, then its code and
- * supervisor). */
-static int acquire_locked(const struct live *lv, int fn, struct env_handle *h, int *fd)
+ * supervisor, in a turn among cold starts: lambda/cold_turns.h). A cold
+ * one comes with its turn (*turn: when it was taken): the caller gives
+ * it back when the init is over. */
+static int acquire_locked(const struct live *lv, int fn, struct env_handle *h, int *fd,
+			  double *turn)
 {
 	char dir[PATH_MAX];
 	double t0;
@@ -291,40 +259,45 @@ static int acquire_locked(const struct live *lv, int fn, struct env_handle *h, i
 		env_reap_reclaimed(lv);
 		struct sup_cfg c = { .env = NULL };
 
-		cold_enter();
+		cold_turn_take();
 		t0 = now_ms();
 		err = env_reclaim_for(lv, h->m.function, h->m.id);
-		if (err == 0 && (err = cfg_build(lv, fn, &h->m, &c)) == 0)
+		if (err == 0 && (err = cfg_build(lv, fn, &h->m, &c)) == 0) {
+			c.t_start_ms = t0;
 			err = supervisor_start(&c);
-		cold_leave();
+		}
 		strv_free(c.env);
 		if (c.rootfs[0])
 			strv_free(c.argv);
-		h->init_ms += now_ms() - t0;
-		cold_note(h->init_ms); /* its network, code and supervisor */
+		/* h->init_ms stays the network's part: the supervisor counts
+		 * from t0 to its init's end (sup_cfg.h t_start_ms) */
+		cold_start_note(h->init_ms + now_ms() - t0); /* so far; its init's end notes the whole */
 		if (err == 0 && (*fd = supervisor_connect(dir)) < 0)
 			err = *fd;
 		if (err < 0) {
 			char msg[1024];
 
+			cold_turn_give(-1);
 			snprintf(msg, sizeof(msg), "%s", err_msg());
 			env_destroy(lv, &h->m);
 			env_release(h);
 			return errf(err, "%s", msg);
 		}
+		*turn = t0;
 		return 0;
 	}
 	return errf(EAGAIN, "no environment of %s could be reused or made", lv->t->functions[fn].name);
 }
 
-static int acquire(const struct live *lv, int fn, struct env_handle *h, int *fd)
+static int acquire(const struct live *lv, int fn, struct env_handle *h, int *fd, double *turn)
 {
 	bool global = needs_state_lock(lv, fn);
 	int err = lock_if(global);
 
+	*turn = 0;
 	if (err < 0)
 		return err;
-	err = acquire_locked(lv, fn, h, fd);
+	err = acquire_locked(lv, fn, h, fd, turn);
 	unlock_if(global);
 	return err;
 }
@@ -377,7 +350,26 @@ struct reading {
 	size_t blen;
 	const char *topo, *fn;
 	int handoff;               /* warm_handoff token, or -1 */
+	double turn;               /* a cold start's turn, held until 'D': when taken, or 0 */
+	long watched_ms;           /* SO_RCVTIMEO as last set on this supervisor's socket, or 0 */
+	double cold_pre_ms;        /* a cold start's network and code, before its turn */
+	double deadline;           /* now_ms(): the watchdog's (invoke_deadline) */
 };
+
+/* The cold start's turn given back: at its init's end ('D', inited: the
+ * whole cold start, network to init, is what the next handoff may wait)
+ * or when its supervisor ended first. */
+static void turn_end(struct reading *g, bool inited)
+{
+	double took = now_ms() - g->turn;
+
+	if (g->turn <= 0)
+		return;
+	cold_turn_give(took);
+	if (inited)
+		cold_start_note(g->cold_pre_ms + took);
+	g->turn = 0;
+}
 
 /* 'R': the runtime answered; with extensions at work ("1" last) or not.
  * A caller that waits (no responded()) gets the body with 'S' unless
@@ -389,7 +381,8 @@ static void frame_answered(struct reading *g, const char *buf)
 	int streamed = 0, ext = 0;
 	char status[32];
 
-	if (sscanf(buf, "%31s %d %d", status, &streamed, &ext) < 1 || (!ext && !rq->responded))
+	if (sscanf(buf, "%31s %d %d %39s", status, &streamed, &ext, r->request_id) < 1 ||
+	    (!ext && !rq->responded))
 		return;
 	snprintf(r->status, sizeof(r->status), "%s", status);
 	r->early = true;
@@ -403,8 +396,8 @@ static void frame_answered(struct reading *g, const char *buf)
 
 /* One frame of the supervisor's: logs, a streamed response's start ('K',
  * its content type) and bytes ('C'), the body ('B', kept for the status),
- * the response given before the invoke ends ('R'). 1 after the status
- * ('S'), else 0. */
+ * the first init's end ('D'), the response given before the invoke ends
+ * ('R'). 1 after the status ('S'), else 0. */
 static int frame(struct reading *g, char type, char *buf, size_t len)
 {
 	const struct invoke_request *rq = g->rq;
@@ -427,13 +420,18 @@ static int frame(struct reading *g, char type, char *buf, size_t len)
 		g->body = buf;
 		g->blen = len;
 		return 0;
+	} else if (type == 'Z') { /* refused: an invoke whose caller went runs */
+		free(buf);
+		return 2;
+	} else if (type == 'D') {
+		turn_end(g, true);
 	} else if (type == 'R') {
 		frame_answered(g, buf);
 	} else if (type == 'S' && r->early) {
 		sscanf(buf, "%*s %d", &reset);
 		r->reset = reset;
 	} else if (type == 'S') {
-		sscanf(buf, "%31s %d %d", r->status, &reset, &streamed);
+		sscanf(buf, "%31s %d %d %39s", r->status, &reset, &streamed, r->request_id);
 		r->reset = reset;
 		body_out(rq, r, g->body, g->blen);
 	}
@@ -441,26 +439,98 @@ static int frame(struct reading *g, char type, char *buf, size_t len)
 	return type == 'S';
 }
 
+/* When the watchdog gives up on an invoke's supervisor: it answers within
+ * the init's limit (a cold start, or a warm environment still in its
+ * init), then the function's timeout (its own timer: Sandbox.Timedout),
+ * and the margin. */
+static double invoke_deadline(const struct function *f)
+{
+	return now_ms() + SUP_INIT_LIMIT_MS + f->timeout_s * 1000.0 + WATCHDOG_MARGIN_MS;
+}
+
+/* The next read from the supervisor waits until the deadline at most
+ * (SO_RCVTIMEO), WATCH_LATE_MS once it has passed (read_again); by
+ * WATCH_SLACK_MS more at most: the timeout is set again only when what
+ * is left has fallen that much below it (a warm invoke's frames set it
+ * once, where each frame set it: seven setsockopt an invoke). */
+static bool watch(FILE *in, struct reading *g)
+{
+	long ms = (long)(g->deadline - now_ms());
+	struct timeval tv;
+
+	if (ms < WATCH_LATE_MS)
+		ms = WATCH_LATE_MS;
+	if (g->watched_ms && ms <= g->watched_ms && g->watched_ms - ms < WATCH_SLACK_MS)
+		return true;
+	tv = (struct timeval){ ms / 1000, (ms % 1000) * 1000 };
+	if (setsockopt(fileno(in), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+		return false;
+	g->watched_ms = ms;
+	return true;
+}
+
+/* A read that failed is tried again (*g's deadline, WATCH_LATE_MS past
+ * it) when it failed because the caller was stopped and continued (^Z,
+ * SIGSTOP: a read with SO_RCVTIMEO then fails with EINTR, signal(7)), or
+ * at the deadline while the supervisor's bytes are there (within
+ * WATCH_LATE_MS): a caller stopped past its deadline reads what came
+ * meanwhile, and only the supervisor's silence ends the invoke. */
+static bool read_again(FILE *in, struct reading *g)
+{
+	int e = errno;
+
+	if (!ferror(in) || (e != EINTR && e != EAGAIN))
+		return false;
+	clearerr(in);
+	if (e == EAGAIN &&
+	    poll(&(struct pollfd){ .fd = fileno(in), .events = POLLIN }, 1, WATCH_LATE_MS) <= 0)
+		return false;
+	return watch(in, g);
+}
+
+/* A frame's len bytes; false when the supervisor went silent or away. */
+static bool frame_body(FILE *in, char *buf, size_t len, struct reading *g)
+{
+	size_t got = 0;
+
+	while ((got += fread(buf + got, 1, len - got, in)) < len)
+		if (!read_again(in, g))
+			return false;
+	return true;
+}
+
 static int frames(FILE *in, struct reading *g)
 {
 	char type;
 	size_t len;
-	int err = -1;
+	int err = -1, n;
 
-	while (err < 0 && fscanf(in, "%c%zu", &type, &len) == 2 && fgetc(in) == '\n') {
-		char *buf = malloc(len + 1);
+	while (err < 0 && watch(in, g)) {
+		char *buf;
 
-		if (!buf || fread(buf, 1, len, in) != len) {
+		if ((n = fscanf(in, "%c%zu", &type, &len)) == EOF && read_again(in, g))
+			continue;
+		if (n != 2 || fgetc(in) != '\n')
+			break;
+		buf = malloc(len + 1);
+		if (!buf || !frame_body(in, buf, len, g)) {
 			free(buf);
 			break;
 		}
 		buf[len] = '\0';
-		if (frame(g, type, buf, len))
+		if ((n = frame(g, type, buf, len)) == 2)
+			return errf(EBUSY, "the environment %s still runs an invoke whose caller went "
+				    "away", g->r->env_id);
+		if (n)
 			err = 0;
 	}
 	free(g->body);
 	g->body = NULL;
-	if (err < 0)
+	if (err < 0 && now_ms() >= g->deadline - 1)
+		err = errf(ETIMEDOUT, "the supervisor of %s stopped talking: no result within the "
+			   "function's timeout and the init's limit plus %d s; the watchdog "
+			   "destroyed the environment", g->r->env_id, WATCHDOG_MARGIN_MS / 1000);
+	else if (err < 0)
 		err = errf(EPIPE, "the supervisor of %s ended without a result", g->r->env_id);
 	return err;
 }
@@ -477,50 +547,93 @@ static int request_send(int fd, double init_ms, const char *payload, size_t len,
 			      { (void *)(client_context ? client_context : ""), cclen } };
 	int err = sendv_all(fd, v, 3);
 
+	if (err == -EAGAIN) /* SO_SNDTIMEO (supervisor_connect): a supervisor
+			     * that stopped reading, not a throttle */
+		err = -ETIMEDOUT;
 	if (err < 0)
 		return errf(-err, "sending the invoke to its supervisor: %s", strerror(-err));
 	return 0;
 }
 
-/* A function with code: through its environment's supervisor. */
-static int invoke_code(const struct live *lv, int fn, const struct invoke_request *rq,
-		       const char *client_context, struct invoke_outcome *r)
+/* One try of invoke_code(): an environment acquired (*h, left held),
+ * the request sent, its frames read; a reset or failed one destroyed.
+ * -EBUSY when its supervisor still runs an invoke whose caller went away
+ * (the environment is fine and not ours to destroy). */
+static int invoke_try(const struct live *lv, int fn, const struct invoke_request *rq,
+		      const char *client_context, struct reading *g, struct env_handle *h,
+		      bool *held)
 {
 	const char *payload = rq->payload ? rq->payload : "{}";
 	size_t len = rq->payload ? rq->len : 2;
-	struct reading g = { rq, r, NULL, 0, lv->name, lv->t->functions[fn].name, -1 };
-	struct env_handle h;
+	struct invoke_outcome *r = g->r;
 	FILE *in;
 	int fd, err;
 
-	if (len > RAPI_PAYLOAD_MAX)
-		return errf(E2BIG, "RequestEntityTooLargeException: Request must be smaller than "
-			    "%d bytes for the InvokeFunction operation", RAPI_PAYLOAD_MAX);
-	handoff_wait(g.topo, g.fn, handoff_bound_ms());
-	if ((err = acquire(lv, fn, &h, &fd)) < 0)
+	err = acquire(lv, fn, h, &fd, &g->turn);
+	*held = err == 0;
+	if (err < 0)
 		return err;
-	r->cold = h.cold;
-	snprintf(r->env_id, sizeof(r->env_id), "%s", h.m.id);
-	err = request_send(fd, h.cold ? h.init_ms : 0.0, payload, len, client_context);
-	in = err < 0 ? NULL : fdopen(fd, "r");
-	if (in)
-		err = frames(in, &g);
-	else
+	r->cold = h->cold;
+	if (g->turn > 0) /* h->init_ms: the network's part; the turn: code and supervisor */
+		g->cold_pre_ms = h->init_ms;
+	snprintf(r->env_id, sizeof(r->env_id), "%s", h->m.id);
+	g->deadline = invoke_deadline(&lv->t->functions[fn]);
+	g->watched_ms = 0; /* a new socket */
+	err = request_send(fd, h->cold ? h->init_ms : 0.0, payload, len, client_context);
+	/* EPIPE: it may have said 'Z' and closed before the request went */
+	in = err < 0 && err != -EPIPE ? NULL : fdopen(fd, "r");
+	if (in && (err == 0 || frames(in, g) == -EBUSY))
+		err = err == 0 ? frames(in, g) : -EBUSY;
+	else if (!in)
 		close(fd);
 	if (in)
 		fclose(in);
-	if (r->reset || err < 0) {
+	turn_end(g, false); /* the supervisor ended before its init did */
+	if (err != -EBUSY && (r->reset || err < 0)) {
 		bool global = needs_state_lock(lv, fn);
+		char msg[512];
 
+		snprintf(msg, sizeof(msg), "%s", err < 0 ? err_msg() : "");
 		if (lock_if(global) == 0) {
-			env_destroy(lv, &h.m); /* ours: its lock is held */
+			/* ours: its lock is held; a supervisor that stopped
+			 * talking is killed by its pid, never handed out again */
+			env_destroy(lv, &h->m);
 			unlock_if(global);
 		}
 		err_clear();
 		if (err < 0)
-			err = errf(EPIPE, "the supervisor of %s ended without a result", h.m.id);
+			err = errf(-err, "%s", msg);
 	}
-	env_release(&h);
+	return err;
+}
+
+/* A function with code: through its environment's supervisor. An
+ * environment whose supervisor still runs an invoke whose caller went
+ * away (killed mid-invoke: its lock went with it, the invoke goes on, as
+ * Lambda's would) is held while another is tried (BUSY_TRIES at most), so
+ * that it is not picked again; then let go, intact. */
+static int invoke_code(const struct live *lv, int fn, const struct invoke_request *rq,
+		       const char *client_context, struct invoke_outcome *r)
+{
+	struct reading g = { .rq = rq, .r = r, .topo = lv->name, .fn = lv->t->functions[fn].name,
+			     .handoff = -1 };
+	struct env_handle h, busy[BUSY_TRIES];
+	bool held;
+	int err, n = 0;
+
+	if ((rq->payload ? rq->len : 2) > RAPI_PAYLOAD_MAX)
+		return errf(E2BIG, "RequestEntityTooLargeException: Request must be smaller than "
+			    "%d bytes for the InvokeFunction operation", RAPI_PAYLOAD_MAX);
+	handoff_wait(g.topo, g.fn, handoff_bound_ms());
+	while ((err = invoke_try(lv, fn, rq, client_context, &g, &h, &held)) == -EBUSY &&
+	       n < BUSY_TRIES) {
+		busy[n++] = h;
+		err_clear();
+	}
+	if (held)
+		env_release(&h);
+	while (n > 0)
+		env_release(&busy[--n]);
 	handoff_release(g.handoff);
 	return err;
 }
@@ -583,6 +696,7 @@ static int invoke_command(const struct live *lv, int fn, const struct invoke_req
 		 r->out_of_memory ? "oom" : r->exit_status != 0 ? "exit" : "ok");
 	o->billed_ms = r->billed_ms;
 	o->memory_mb = r->memory_mb;
+	snprintf(o->request_id, sizeof(o->request_id), "%s", r->request_id);
 	return 0;
 }
 
@@ -596,9 +710,11 @@ int invoke_drop_idle(const struct live *lv, int fn)
 		return err;
 	if ((err = env_list(lv, &s)) == 0) {
 		for (int i = 0; i < s.n && err == 0; i++)
-			if (!strcmp(s.e[i].function, name) && !s.e[i].busy &&
-			    (err = env_destroy(lv, &s.e[i])) == 0)
-				n++;
+			if (!strcmp(s.e[i].function, name) && !s.e[i].busy) {
+				err = env_destroy_idle(lv, &s.e[i]); /* an invoke may hold it now */
+				n += err == 0;
+				err = err == -EBUSY || err == -ENOENT ? 0 : err;
+			}
 		env_set_free(&s);
 	}
 	state_unlock();

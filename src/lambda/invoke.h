@@ -81,6 +81,9 @@ struct invoke_outcome {
 	bool ext_working;          /* early: extensions registered for
 				    * INVOKE still worked then */
 	char env_id[64];
+	char request_id[40];       /* the invoke's RequestId (START, REPORT),
+				    * for x-amzn-RequestId; "" if its
+				    * supervisor did not say */
 	double duration_ms;        /* REPORT's Duration (code) */
 	long long billed_ms;       /* 0: not billed */
 	int memory_mb;

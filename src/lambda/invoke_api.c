@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lambda/event_service.h"
 #include "lambda/invoke_api.h"
 #include "model/fn_ref.h"
 #include "util/err.h"
@@ -73,6 +74,26 @@ int invoke_api_function(const struct live *lv, const char *raw, const char *qual
 	return fn;
 }
 
+int invoke_api_header_values(const char *type, const char *log_type, struct invoke_api_error *e)
+{
+	char msg[300];
+
+	if (type && strcmp(type, "RequestResponse") && strcmp(type, "Event") &&
+	    strcmp(type, "DryRun")) {
+		snprintf(msg, sizeof(msg), "1 validation error detected: Value '%.64s' at "
+			 "'invocationType' failed to satisfy constraint: Member must satisfy enum "
+			 "value set: [Event, RequestResponse, DryRun]", type);
+		return api_error(e, 400, "InvalidParameterValueException", msg);
+	}
+	if (log_type && strcmp(log_type, "None") && strcmp(log_type, "Tail")) {
+		snprintf(msg, sizeof(msg), "1 validation error detected: Value '%.64s' at "
+			 "'logType' failed to satisfy constraint: Member must satisfy enum value "
+			 "set: [None, Tail]", log_type);
+		return api_error(e, 400, "InvalidParameterValueException", msg);
+	}
+	return 0;
+}
+
 void invoke_api_refused(int err, struct invoke_api_error *e)
 {
 	if (err == -EBADMSG)
@@ -86,7 +107,22 @@ void invoke_api_refused(int err, struct invoke_api_error *e)
 	else
 		api_error(e, 500, "ServiceException", err_msg());
 	if (err == -EAGAIN)
-		snprintf(e->reason, sizeof(e->reason), "%s", strstr(err_msg(), "reserved_concurrency")
+		snprintf(e->reason, sizeof(e->reason), "%s", strstr(err_msg(), " has reserved_concurrency ")
 			 ? "ReservedFunctionConcurrentInvocationLimitExceeded"
 			 : "ConcurrentInvocationLimitExceeded");
+}
+
+int invoke_api_queue(const struct live *lv, int fn, const char *payload, size_t len,
+		     char id[40], struct invoke_api_error *e)
+{
+	int err = async_invoke(lv, fn, "invoke", payload, len, 0, id);
+	const char *msg = err_msg(), *sp = strchr(msg, ' ');
+
+	if (err == -E2BIG)
+		return api_error(e, 413, "RequestEntityTooLargeException", sp ? sp + 1 : msg);
+	if (err == -EINVAL)
+		return api_error(e, 400, "InvalidParameterValueException", msg);
+	if (err < 0)
+		return api_error(e, 500, "ServiceException", msg);
+	return 0;
 }

@@ -33,10 +33,24 @@ void invoke_api_url_decode(const char *in, char *out, size_t size);
 int invoke_api_function(const struct live *lv, const char *raw, const char *qualifier,
 			struct invoke_api_error *e);
 
+/* The X-Amz-Invocation-Type and X-Amz-Log-Type headers (NULL: absent):
+ * 0, or -1 with 400 InvalidParameterValueException naming the enum a
+ * value is not in, as Lambda refuses it (nothing runs). */
+int invoke_api_header_values(const char *type, const char *log_type, struct invoke_api_error *e);
+
 /* AWS's answer to invoke_function()'s err (< 0, err_msg() set):
  * 400 InvalidRequestContentException, 413 RequestEntityTooLargeException,
  * 429 TooManyRequestsException (with its Reason), else 500
  * ServiceException with err_msg(). */
 void invoke_api_refused(int err, struct invoke_api_error *e);
+
+/* InvocationType Event: the event of function fn queued for the event
+ * service (lambda/event_service.h: delivered later with Lambda's async
+ * retries). 0 with the request id in id; -1 with AWS's error in *e: 413
+ * RequestEntityTooLargeException over the 1 MB limit, 400
+ * InvalidParameterValueException for a function with nothing to run, 500
+ * ServiceException. */
+int invoke_api_queue(const struct live *lv, int fn, const char *payload, size_t len,
+		     char id[40], struct invoke_api_error *e);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "util/b64.h"
@@ -57,8 +58,18 @@ static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status,
 	return reply(c, status, body);
 }
 
-/* GET …/invocation/next: block until an event, then hand it. */
-static enum MHD_Result on_next(struct rapi *r, struct MHD_Connection *c)
+static void handed(struct rapi *r, bool *later)
+{
+	if (later)
+		*later = true; /* request_done() calls it */
+	else if (r->on_handed)
+		r->on_handed(r->on_handed_arg);
+}
+
+/* GET …/invocation/next: block until an event, then hand it; *handed_later
+ * when the event is small enough to be in the runtime's socket before
+ * on_handed is called (request_done). */
+static enum MHD_Result on_next(struct rapi *r, struct MHD_Connection *c, bool *handed_later)
 {
 	struct MHD_Response *resp;
 	struct rapi_event ev;
@@ -68,7 +79,14 @@ static enum MHD_Result on_next(struct rapi *r, struct MHD_Connection *c)
 	pthread_mutex_lock(&r->mu);
 	r->n_next++;
 	r->waiting++;
-	notify(r);
+	if (!r->on_next) {
+		notify(r);
+	} else { /* the supervisor may end the invoke here, not its loop */
+		pthread_mutex_unlock(&r->mu);
+		if (!r->on_next(r->on_next_arg))
+			notify(r);
+		pthread_mutex_lock(&r->mu);
+	}
 	while (!r->have_event && !r->shutdown)
 		pthread_cond_wait(&r->cv, &r->mu);
 	r->waiting--;
@@ -84,8 +102,10 @@ static enum MHD_Result on_next(struct rapi *r, struct MHD_Connection *c)
 	if (payload)
 		memcpy(payload, ev.payload, ev.len);
 	pthread_mutex_unlock(&r->mu);
-	if (!payload)
+	if (!payload) {
+		handed(r, NULL);
 		return MHD_NO;
+	}
 	resp = sym_MHD_create_response_from_buffer(ev.len, payload, MHD_RESPMEM_MUST_FREE);
 	snprintf(deadline, sizeof(deadline), "%lld", ev.deadline_ms);
 	sym_MHD_add_response_header(resp, "Content-Type", "application/json");
@@ -99,14 +119,15 @@ static enum MHD_Result on_next(struct rapi *r, struct MHD_Connection *c)
 		sym_MHD_add_response_header(resp, "Lambda-Runtime-Cognito-Identity", ev.cognito);
 	ret = sym_MHD_queue_response(c, MHD_HTTP_OK, resp);
 	sym_MHD_destroy_response(resp);
+	handed(r, ret == MHD_YES && ev.len <= RAPI_HAND_AFTER_MAX ? handed_later : NULL);
 	return ret;
 }
 
 /* Record how the runtime answered: the outcome, the body it posted (taken
- * from the upload) and its error type; then wake the supervisor. Under
- * r->mu. */
-static void outcome_set(struct rapi *r, enum rapi_outcome kind, struct rapi_upload *u,
-			const char *type)
+ * from the upload) and its error type; then, with `wake`, wake the
+ * supervisor. Under r->mu. */
+static void outcome_keep(struct rapi *r, enum rapi_outcome kind, struct rapi_upload *u,
+			 const char *type, bool wake)
 {
 	r->outcome = kind;
 	free(r->body);
@@ -114,7 +135,14 @@ static void outcome_set(struct rapi *r, enum rapi_outcome kind, struct rapi_uplo
 	r->body_len = u->len;
 	u->buf = NULL;
 	snprintf(r->error_type, sizeof(r->error_type), "%s", type ? type : "");
-	notify(r);
+	if (wake)
+		notify(r);
+}
+
+static void outcome_set(struct rapi *r, enum rapi_outcome kind, struct rapi_upload *u,
+			const char *type)
+{
+	outcome_keep(r, kind, u, type, true);
 }
 
 /* Why the runtime may not answer invocation `id` now (under r->mu):
@@ -163,9 +191,12 @@ static enum MHD_Result on_result(struct rapi *r, struct MHD_Connection *c, const
 	}
 	if (u->too_large)
 		kind = RAPI_TOO_LARGE;
-	outcome_set(r, kind, u, type);
+	/* The supervisor is woken only if on_outcome does not take it here. */
+	outcome_keep(r, kind, u, type, !r->on_outcome);
 	r->response_len = len ? strtoull(len, NULL, 10) : 0;
 	pthread_mutex_unlock(&r->mu);
+	if (r->on_outcome && !r->on_outcome(r->on_outcome_arg))
+		notify(r);
 	if (kind == RAPI_TOO_LARGE) {
 		snprintf(msg, sizeof(msg), "Exceeded maximum allowed payload size (%d bytes).",
 			 RAPI_RESPONSE_MAX);
@@ -340,6 +371,8 @@ struct rapi_req {
 	unsigned long long n;      /* bytes streamed so far */
 	double t_free;             /* when n passed RAPI_STREAM_FREE */
 	bool over;                 /* past RAPI_STREAM_MAX: the rest dropped */
+	bool handed_later;         /* a `next` answered with an event: on_handed
+				    * once it is sent */
 };
 
 /* The headers of POST …/{id}/response with a response mode are in. */
@@ -483,7 +516,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			return *con_cls ? MHD_YES : MHD_NO;
 		}
 		if (!strcmp(url, INVOCATION "next"))
-			return on_next(r, c);
+			return on_next(r, c, &q->handed_later);
 		if ((ext = ext_api_handle(r, c, method, url, NULL)) >= 0)
 			return (enum MHD_Result)ext;
 		return reply_error(c, MHD_HTTP_NOT_FOUND, "NotFound", "Not found");
@@ -518,21 +551,20 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		r->streaming = false;
 		pthread_mutex_unlock(&r->mu);
 	}
+	if (q && q->handed_later)
+		handed(r, NULL); /* sent (or its connection gone) */
 	if (q)
 		rapi_upload_free(q->u);
 	free(q);
 	*con_cls = NULL;
 }
 
-int rapi_start(struct rapi *r)
+int rapi_listen(struct rapi *r)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(RAPI_PORT),
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int one = 1;
 
-	int err = dlib_load(DLIB_MHD);
-
-	if (err < 0)
-		return err;
 	r->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (r->notify_fd < 0)
 		return errf(errno, "eventfd: %s", strerror(errno));
@@ -542,6 +574,23 @@ int rapi_start(struct rapi *r)
 	pthread_mutex_init(&r->budget.mu, NULL);
 	tel_init(&r->tel);
 	r->budget.max = RAPI_BUFFER_MAX;
+	r->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (r->listen_fd < 0)
+		return errf(errno, "socket for the Runtime API: %s", strerror(errno));
+	if (setsockopt(r->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(r->listen_fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    listen(r->listen_fd, SOMAXCONN) < 0)
+		return errf(errno, "listening on 127.0.0.1:%d for the Runtime API: %s", RAPI_PORT,
+			    strerror(errno));
+	return 0;
+}
+
+int rapi_start(struct rapi *r)
+{
+	int err = dlib_load(DLIB_MHD);
+
+	if (err < 0)
+		return err;
 	/* A thread per connection, since `next` waits in its handler; the
 	 * connection limit bounds the threads. No idle timeout: a `next`
 	 * waits as long as the environment stays warm, and every client is
@@ -549,7 +598,7 @@ int rapi_start(struct rapi *r)
 	r->daemon = sym_MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
 				     MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL, NULL,
 				     handle, r,
-				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+				     MHD_OPTION_LISTEN_SOCKET, r->listen_fd,
 				     MHD_OPTION_CONNECTION_TIMEOUT, 0U,
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)RAPI_CONN_MAX,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)RAPI_HEADER_MAX,

@@ -52,6 +52,8 @@
 #define RAPI_RESPONSE_MAX 6291556
 #define RAPI_CONN_MAX 32           /* connections (and server threads) at once:
 				    * the runtime's and each extension's next */
+#define RAPI_HAND_AFTER_MAX 65536    /* an event this large waits in a socket for a
+				    * frozen runtime (on_handed) */
 #define RAPI_HEADER_MAX 32768      /* request line + headers, per connection */
 #define RAPI_BUFFER_MAX (2 * RAPI_PAYLOAD_MAX) /* bodies held at once, all connections */
 /* A streamed response (Lambda-Runtime-Function-Response-Mode: streaming):
@@ -135,6 +137,7 @@ struct rapi {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int notify_fd;
+	int listen_fd;             /* 127.0.0.1:RAPI_PORT, bound by rapi_listen */
 	long long n_next;          /* `next` requests received so far */
 	int waiting;               /* runtime threads blocked in `next` */
 	bool have_event;           /* ev is waiting for a `next` */
@@ -170,10 +173,40 @@ struct rapi {
 	char *ev_json;
 	int ext_fatal;             /* init/error or exit/error calls */
 	struct telemetry tel;
+	/* Called once per event handed to the runtime's `next`, on the
+	 * Runtime API's thread, when the event is in the runtime's socket
+	 * (an event over RAPI_HAND_AFTER_MAX bytes: as its answer starts,
+	 * since a frozen runtime could not take more than the socket holds):
+	 * the supervisor thaws the environment there, so the runtime wakes
+	 * once, to an event already there (docs/RUNTIME.md, "Warm invokes"). */
+	void (*on_handed)(void *arg);
+	void *on_handed_arg;
+	bool thaw_on_hand;         /* the supervisor's word for on_handed, set
+				    * before the event is posted */
+	/* Called on the Runtime API's thread when the runtime posted an
+	 * invocation's response or error, before its 202 and with r->mu not
+	 * held: the supervisor answers its caller from there when it can
+	 * (true), else (false) the outcome wakes its loop as any other
+	 * notification (docs/RUNTIME.md, "Warm invokes"). NULL: always the
+	 * loop. */
+	bool (*on_outcome)(void *arg);
+	void *on_outcome_arg;
+	/* The same for each `next` as it comes in (the invoke before it ends
+	 * there): true when the supervisor ended it from this thread, else
+	 * its loop is woken. NULL: always the loop. */
+	bool (*on_next)(void *arg);
+	void *on_next_arg;
 };
 
-/* Start the server on 127.0.0.1:RAPI_PORT of the calling thread's network
- * namespace. Errors name the address and the library's failure. */
+/* Ready r and listen on 127.0.0.1:RAPI_PORT of the calling thread's
+ * network namespace, without a thread or libmicrohttpd yet: the runtime can
+ * be started at once, and its first connections wait in the socket's
+ * backlog until rapi_start() serves them (docs/RUNTIME.md, "Cold starts
+ * of a custom runtime"). Errors name the address and the kernel's message. */
+int rapi_listen(struct rapi *r);
+
+/* Serve r's socket (rapi_listen) with libmicrohttpd, loaded here. Errors
+ * name the address and the library's failure. */
 int rapi_start(struct rapi *r);
 
 /* Hand `ev` (moved: its pointers belong to r from now) to the next `next`;
@@ -223,6 +256,8 @@ void ext_function_info(struct rapi *r, const char *fn, const char *handler,
 		       const char *account);
 /* How many external extensions have registered. */
 int ext_registered(struct rapi *r);
+/* The extensions registered, internal and external. */
+int ext_count(struct rapi *r);
 /* 1 + an error type copied to type when an extension posted init/error
  * or exit/error since the last call; else 0. */
 int ext_take_fatal(struct rapi *r, char type[128], char name[128]);

@@ -401,20 +401,10 @@ static void stream_id(const char *topo, const char *env_id, char out[33])
 		 (unsigned long long)h[1]);
 }
 
-/* fn_aws_vars()'s adder: a reserved name is Lambda's; another (the CA
- * variables) the function's own when it sets one. */
-struct aws_add {
-	struct envp *e;
-	const struct sandbox_env *env;
-};
-
+/* fn_aws_vars()'s adder. */
 static int aws_add(void *ctx, const char *key, const char *value)
 {
-	struct aws_add *a = ctx;
-
-	if (!reserved(key) && has_var(a->env, key))
-		return 0;
-	return envp_add(a->e, "%s=%s", key, value);
+	return envp_add(ctx, "%s=%s", key, value);
 }
 
 static int envp_build(struct envp *e, const struct sandbox *sb,
@@ -463,7 +453,7 @@ static int envp_build(struct envp *e, const struct sandbox *sb,
 	if (err == 0 && env && env->handler)
 		err = envp_add(e, "_HANDLER=%s", env->handler);
 	if (err == 0 && sb->aws)
-		err = fn_aws_vars(sb->aws, aws_add, &(struct aws_add){ e, env });
+		err = fn_aws_vars(sb->aws, e->v, aws_add, e);
 	if (err < 0)
 		envp_free(e);
 	return err;
@@ -660,9 +650,9 @@ static int run_start(struct run *x, char *const argv[], const char *payload, boo
 	a.parent_pidfd = x->parent_pidfd;
 	a.report = x->report[1];
 	fork_flush();
-	x->pid = proc_clone_pid_ns(&x->pidfd);
+	x->pid = proc_fork_pid_ns(&x->pidfd);
 	if (x->pid < 0)
-		return errf(errno, "clone3(CLONE_NEWPID): %s", strerror(errno));
+		return errf(errno, "fork into a new PID namespace: %s", strerror(errno));
 	if (x->pid == 0)
 		child_run(&a);
 	relay_close_child(x->io);

@@ -109,12 +109,16 @@ int sup_cfg_decode(const char *buf, size_t len, struct sup_cfg *cfg)
 		return errf(EINVAL, "the supervisor's configuration: not one this vpcsim wrote "
 			    "(magic, size %u, length %zu); the supervisor is started by vpcsim itself",
 			    h.cfg_size, len);
-	if (!(copy = malloc(len)))
+	/* Only the strings are copied (the lists point into them): the head
+	 * and the fixed part (50 KB of mostly PATH_MAX arrays) stay in buf,
+	 * which the caller frees, so a supervisor keeps one copy of its
+	 * configuration, not two (issue 22: 1,000 of them). */
+	if (!(copy = malloc((size_t)h.strings + 1)))
 		return errf(ENOMEM, "the supervisor's configuration: out of memory");
-	memcpy(copy, buf, len);
-	memcpy(cfg, copy + sizeof(h), sizeof(*cfg));
-	p = copy + sizeof(h) + sizeof(*cfg);
-	end = copy + len;
+	memcpy(copy, buf + sizeof(h) + sizeof(*cfg), h.strings);
+	memcpy(cfg, buf + sizeof(h), sizeof(*cfg));
+	p = copy;
+	end = copy + h.strings;
 	if ((err = list_get(&p, end, h.n_argv, &cfg->argv)) < 0 ||
 	    (err = list_get(&p, end, h.n_env, &cfg->env)) < 0) {
 		free(copy);

@@ -42,6 +42,11 @@ struct sup_cfg {
 	struct fn_aws aws;
 	bool log_json;                /* logging_config log_format JSON */
 	char app_level[8], sys_level[8]; /* its levels ("" with Text) */
+	/* now_ms() (CLOCK_MONOTONIC, the same in every process) when its
+	 * starter began the cold start's part after the network: a cold
+	 * start's Init Duration runs from there to its init's end (0: not
+	 * known, from the init's start). */
+	double t_start_ms;
 };
 
 

@@ -2,9 +2,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,6 +26,7 @@
 #include "kernel/freezer.h"
 #include "kernel/netns.h"
 #include "kernel/proc.h"
+#include "kernel/proc_where.h"
 #include "lambda/codefs.h"
 #include "lambda/runtime_api.h"
 #include "lambda/sandbox.h"
@@ -47,6 +52,11 @@
 #define SHUTDOWN_EXT_MS 2000
 #define SHUTDOWN_RUNTIME_MS 300
 #define SUP_STOP_WAIT_MS 3000 /* a `down` waits this long for a shutdown */
+#define SUP_KILL_GRACE_MS 200 /* supervisor_kill(): after a stop was asked */
+#define SUP_SEND_MS 10000 /* an invoke's connect and request to its supervisor */
+/* An ending supervisor writes what its client did not read yet for this
+ * long at most (a client stopped for longer reads EOF: no result). */
+#define SUP_DRAIN_MS 10000
 
 enum sup_state {
 	S_INIT,          /* runtime started, its init runs */
@@ -69,12 +79,18 @@ struct sup {
 	int listen_fd, client_fd;
 	double t_init0, init_ms, net_init_ms, t_start, deadline, last_used;
 	bool cold;                 /* the first invoke reports Init Duration */
+	int inits;                 /* runtime_start()s: the first one's started with us */
+	bool init_told;            /* 'D' sent: the first init is over */
 	long long next_at_hand, oom_before;
 	char id[37];
 	char *payload;
 	size_t plen;
 	char *client_context;      /* Lambda-Runtime-Client-Context, or NULL */
 	bool have_req;
+	/* the request under way (request_read) */
+	char req_head[128];
+	size_t head_len, req_plen, req_cclen, req_got;
+	double req_since;
 	/* outcome of the invoke, or of a failed init */
 	enum rapi_outcome outcome;
 	char *body;
@@ -90,6 +106,12 @@ struct sup {
 	bool streamed;             /* the invoke's response is streamed: 'K' sent */
 	bool responded;            /* the response went to the caller ('R')
 				    * before the invoke ended */
+	bool freezing;             /* frozen asked for, not yet waited for */
+	bool trimmed;              /* the heap's free pages given back once */
+	/* Held by the loop except while it polls, and by the Runtime API's
+	 * thread while it answers the caller (outcome_here): everything
+	 * above is the loop's otherwise. */
+	pthread_mutex_t mu;
 };
 
 static long long epoch_ms(void)
@@ -118,70 +140,91 @@ static void body_set(struct sup *s, const char *fmt, ...)
 
 /* ---- the client ---------------------------------------------------- */
 
-/* The request's first line, "\n" included, NUL-terminated: what has come
- * is looked at first and the line taken in one read (the payload sent
- * with it stays for fd_read_full); a byte at a time only when it came cut. */
-static int head_read(int fd, char *head, size_t size)
+/* The request, read as it comes (the loop polls the client while one is
+ * under way): "I <net_init_ms> <len> <client context len>\n" payload
+ * context, or "S\n" (supervisor_stop(): the shutdown phase). Never
+ * waited for: a client stopped or wedged halfway (a `vpcsim invoke`
+ * stopped while it sends a 6 MB payload) would stop the supervisor's
+ * timers; one that has not sent it all within SUP_SEND_MS is let go
+ * (request_wait_ms). 0: more to come; 1: "S"; 2: an invoke's request
+ * whole; -1: the client went, or sent what is not a request. */
+static int request_head(struct sup *s)
 {
-	ssize_t got = recv(fd, head, size - 1, MSG_PEEK);
-	char *nl = got > 0 ? memchr(head, '\n', (size_t)got) : NULL;
-	size_t n = 0;
+	size_t room = sizeof(s->req_head) - 1 - s->head_len;
+	ssize_t got = recv(s->client_fd, s->req_head + s->head_len, room, MSG_PEEK | MSG_DONTWAIT);
+	char *nl;
 
-	if (nl) {
-		n = (size_t)(nl - head) + 1;
-		if (fd_read_full(fd, head, n) < 0)
-			return -1;
-		head[n] = '\0';
-		return 0;
-	}
-	while (n < size - 1) {
-		if (read(fd, head + n, 1) != 1)
-			return -1;
-		if (head[n++] == '\n')
-			break;
-	}
-	head[n] = '\0';
-	return 0;
-}
-
-/* "I <net_init_ms> <len> <client context len>\n" payload context. */
-static int client_read(struct sup *s)
-{
-	char head[128];
-	unsigned long len, cclen;
-
-	if (head_read(s->client_fd, head, sizeof(head)) < 0)
+	if (got <= 0)
+		return got < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : -1;
+	nl = memchr(s->req_head + s->head_len, '\n', (size_t)got);
+	if (nl)
+		got = nl - (s->req_head + s->head_len) + 1; /* the payload stays */
+	if (recv(s->client_fd, s->req_head + s->head_len, (size_t)got, MSG_DONTWAIT) != got)
 		return -1;
-	if (!strcmp(head, "S\n"))
-		return 1; /* supervisor_stop(): the shutdown phase */
-	if (sscanf(head, "I %lf %lu %lu", &s->net_init_ms, &len, &cclen) != 3 ||
-	    len > RAPI_PAYLOAD_MAX || cclen > CLIENT_CONTEXT_MAX)
+	s->head_len += (size_t)got;
+	s->req_head[s->head_len] = '\0';
+	if (!nl)
+		return s->head_len < sizeof(s->req_head) - 1 ? 0 : -1;
+	if (!strcmp(s->req_head, "S\n"))
+		return 1;
+	if (sscanf(s->req_head, "I %lf %zu %zu", &s->net_init_ms, &s->req_plen, &s->req_cclen) != 3 ||
+	    s->req_plen > RAPI_PAYLOAD_MAX || s->req_cclen > CLIENT_CONTEXT_MAX)
 		return -1;
 	free(s->payload);
 	free(s->client_context);
-	s->client_context = NULL;
-	s->payload = malloc(len + 1);
-	if (!s->payload || fd_read_full(s->client_fd, s->payload, len) < 0)
-		return -1;
-	s->payload[len] = '\0';
-	if (cclen) {
-		s->client_context = malloc(cclen + 1);
-		if (!s->client_context || fd_read_full(s->client_fd, s->client_context, cclen) < 0)
-			return -1;
-		s->client_context[cclen] = '\0';
-	}
-	s->plen = len;
-	s->have_req = true;
-	sup_log_client(&s->log, s->client_fd);
-	return 0;
+	s->payload = malloc(s->req_plen + 1);
+	s->client_context = s->req_cclen ? malloc(s->req_cclen + 1) : NULL;
+	s->req_got = 0;
+	return s->payload && (!s->req_cclen || s->client_context) ? 0 : -1;
 }
 
+static int request_read(struct sup *s)
+{
+	int r;
+
+	while (s->head_len == 0 || s->req_head[s->head_len - 1] != '\n')
+		if ((r = request_head(s)) != 0 || s->req_head[s->head_len - 1] != '\n')
+			return r;
+	while (s->req_got < s->req_plen + s->req_cclen) {
+		bool pl = s->req_got < s->req_plen;
+		char *to = pl ? s->payload + s->req_got : s->client_context + s->req_got - s->req_plen;
+		size_t want = pl ? s->req_plen - s->req_got : s->req_plen + s->req_cclen - s->req_got;
+		ssize_t got = recv(s->client_fd, to, want, MSG_DONTWAIT);
+
+		if (got <= 0)
+			return got < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : -1;
+		s->req_got += (size_t)got;
+	}
+	s->payload[s->req_plen] = '\0';
+	if (s->client_context)
+		s->client_context[s->req_cclen] = '\0';
+	s->plen = s->req_plen;
+	s->have_req = true;
+	sup_log_client(&s->log, s->client_fd);
+	return 2;
+}
+
+/* Milliseconds left for the request under way (0: let its client go),
+ * -1 when none is. */
+static int request_wait_ms(const struct sup *s)
+{
+	double left;
+
+	if (s->client_fd < 0 || s->have_req)
+		return -1;
+	left = s->req_since + SUP_SEND_MS - now_ms();
+	return left <= 0 ? 0 : (int)left + 1;
+}
+
+/* The invoke's end: its connection is the log's (sup_log_client), closed
+ * once what waits for it is written; a request never read, never the
+ * log's, is closed here. */
 static void client_close(struct sup *s)
 {
-	if (s->client_fd >= 0)
+	if (s->client_fd >= 0 && s->client_fd != s->log.client_fd)
 		close(s->client_fd);
+	sup_log_client(&s->log, -1); /* what it holds goes first */
 	s->client_fd = -1;
-	sup_log_client(&s->log, -1);
 	s->have_req = false;
 	s->last_used = now_ms();
 }
@@ -197,6 +240,19 @@ static void freeze(struct sup *s, bool frozen)
 }
 
 static void ext_reap_all(struct sup *s);
+
+/* The Runtime API handed the event (its on_handed, on its thread): the
+ * environment thaws now, and its runtime wakes once, to the event. A
+ * thaw is one write of the group's control file (lambda/freezer.h). */
+static void thaw_handed(void *arg)
+{
+	struct sup *s = arg;
+
+	if (s->api.thaw_on_hand && cgroup_freeze_begin(&s->cg, false) < 0) {
+		fprintf(stderr, "vpcsim supervisor: %s\n", err_msg());
+		err_clear();
+	}
+}
 
 /* Every process of the environment killed (the runtime, the extensions),
  * and reaped. */
@@ -253,6 +309,7 @@ static int runtime_start(struct sup *s)
 	plat_init_start(&s->plat);
 	cpu_share(s, false);
 	s->t_init0 = now_ms();
+	s->inits++;
 	ext_reap_all(s); /* those of an init that timed out */
 	n = runtime_extensions(s->c, names, RAPI_EXT_MAX);
 	ext_reset(&s->api, names, n);
@@ -359,6 +416,21 @@ static void shutdown_phase(struct sup *s, const char *reason)
 
 /* ---- invokes --------------------------------------------------------- */
 
+/* A cold start's Init Duration past the network's part (net_init_ms, the
+ * caller's): from when the caller began starting this supervisor (its
+ * t_start_ms, the same monotonic clock) to the end of the first init. Not
+ * the caller's time to our word added to the init's own: the caller waits
+ * for that word until the runtime's exec, which the init counts too (an
+ * Init Duration 8-17 ms longer than the request's whole wall time). */
+static double cold_init_ms(const struct sup *s)
+{
+	double from = s->c->t_start_ms;
+
+	if (s->inits == 1 && from > 0 && from <= s->t_init0)
+		return s->init_ms + (s->t_init0 - from);
+	return s->init_ms;
+}
+
 static void report_line(struct sup *s, double duration, const char *status, const char *etype)
 {
 	struct plat_metrics m = { .duration_ms = duration, .init_ms = -1,
@@ -374,7 +446,7 @@ static void report_line(struct sup *s, double duration, const char *status, cons
 	if (m.max_mb > s->c->memory_mb)
 		m.max_mb = s->c->memory_mb;
 	if (s->cold)
-		m.init_ms = s->net_init_ms + s->init_ms;
+		m.init_ms = s->net_init_ms + cold_init_ms(s);
 	if (s->outcome == RAPI_ERROR && !status)
 		m.function_error = s->etype;
 	plat_report(&s->plat, s->id, &m, status, etype);
@@ -382,13 +454,15 @@ static void report_line(struct sup *s, double duration, const char *status, cons
 }
 
 /* A streamed response's bytes, as they come: its content type in a 'K'
- * frame first, then 'C' frames. */
-static void stream_forward(struct sup *s)
+ * frame first, then 'C' frames. Unless `all` (the response is over),
+ * none is taken while the client's queue is full: the runtime's upload
+ * waits for a client that reads slowly (sup_log.h). */
+static void stream_forward(struct sup *s, bool all)
 {
 	char ctype[128], *buf;
 	size_t len;
 
-	if (!rapi_take_stream(&s->api, &buf, &len, ctype))
+	if ((!all && sup_log_out_full(&s->log)) || !rapi_take_stream(&s->api, &buf, &len, ctype))
 		return;
 	if (!s->streamed)
 		sup_log_frame(&s->log, 'K', ctype, strlen(ctype));
@@ -404,21 +478,37 @@ static void invoke_finish(struct sup *s, const char *status, bool reset, double 
 {
 	char line[128];
 
-	stream_forward(s);
+	stream_forward(s, true);
 	sup_log_pump(&s->log, s->rt.out_fd);
 	sup_log_flush(&s->log);
 	plat_end(&s->plat, s->id);
 	report_line(s, duration, report_status, etype);
 	if (!s->responded)
 		sup_log_frame(&s->log, 'B', s->body ? s->body : "", s->body ? s->blen : 0);
-	snprintf(line, sizeof(line), "%s %d %d", status, reset ? 1 : 0, s->streamed ? 1 : 0);
+	if (s->freezing) { /* frozen before the client hears the invoke ended */
+		s->freezing = false;
+		if (cgroup_freeze_wait(&s->cg) < 0) {
+			fprintf(stderr, "vpcsim supervisor: %s\n", err_msg());
+			err_clear();
+		}
+	}
+	snprintf(line, sizeof(line), "%s %d %d %s", status, reset ? 1 : 0, s->streamed ? 1 : 0,
+		 s->id);
 	sup_log_frame(&s->log, 'S', line, strlen(line));
 	client_close(s);
 	free(s->body);
 	s->body = NULL;
 	s->blen = 0;
+	/* After the first invoke (its client answered), the start's free
+	 * heap (the configuration as read, the setup's buffers) goes back to
+	 * the kernel: an idle supervisor is what 1,000 environments hold. */
+	if (!s->trimmed) {
+		malloc_trim(0);
+		s->trimmed = true;
+	}
 	if (reset) {
 		shutdown_phase(s, !strcmp(status, "timeout") ? "timeout" : "failure");
+		sup_log_out_drain(&s->log, SUP_DRAIN_MS); /* the client's last frames */
 		_exit(0);
 	}
 }
@@ -481,11 +571,28 @@ static void invoke_hand(struct sup *s)
 	rapi_next_state(&s->api, &n, &waiting);
 	s->next_at_hand = n;
 	s->outcome = RAPI_NONE;
-	freeze(s, false);
+	/* Without extensions, thawed by thaw_handed() once the event is in
+	 * the runtime's socket; with them, now: their INVOKE event and the
+	 * telemetry delivered now go to processes of the environment. */
+	s->api.thaw_on_hand = ext_count(&s->api) == 0;
+	if (!s->api.thaw_on_hand)
+		freeze(s, false);
 	ext_invoke_event(s, &ev);
 	tel_flush(&s->api.tel, true);
 	rapi_post_event(&s->api, &ev);
 	s->st = S_BUSY;
+}
+
+/* The first init is over, done or failed ('D', once, to the invoke that
+ * waits for it): the invoke that made the environment gives back its
+ * turn among cold starts (lambda/invoke.c). An init past its limit is
+ * not over: it runs again inside that invoke, in the same turn. */
+static void init_over_tell(struct sup *s)
+{
+	if (s->init_told || !s->have_req)
+		return;
+	sup_log_frame(&s->log, 'D', "", 0);
+	s->init_told = true;
 }
 
 /* The init failed before an invoke could run: that invoke reports it. */
@@ -504,6 +611,8 @@ static void invoke_begin(struct sup *s)
 {
 	int err;
 
+	if (s->st != S_NEED_INIT)
+		init_over_tell(s);
 	if (s->st == S_INIT_FAILED) {
 		init_failed_report(s);
 		return;
@@ -547,14 +656,20 @@ static void on_init_done(struct sup *s)
 	s->init_ms = now_ms() - s->t_init0;
 	init_done_records(s);
 	cpu_share(s, true);
+	init_over_tell(s);
 	if (s->st == S_BUSY_INIT) {
 		invoke_hand(s);
 		return;
 	}
-	freeze(s, true);
 	s->st = S_IDLE;
-	if (s->have_req)
+	/* The request of a cold start already waits: handed at once, the
+	 * runtime not frozen and thawed in between (each a wake-up of its
+	 * processes, at its CPU share from here). */
+	if (s->have_req) {
 		invoke_begin(s);
+		return;
+	}
+	freeze(s, true);
 }
 
 /* The runtime ended (crash, exit) or reported an init error. */
@@ -589,14 +704,14 @@ static const char *outcome_status(enum rapi_outcome o)
  * (Duration counts that time), the freeze and 'S' follow then. */
 static void respond_early(struct sup *s, bool ext_working)
 {
-	char line[64];
+	char line[128];
 
-	stream_forward(s);
+	stream_forward(s, true);
 	sup_log_pump(&s->log, s->rt.out_fd);
 	sup_log_flush(&s->log);
 	sup_log_frame(&s->log, 'B', s->body ? s->body : "", s->body ? s->blen : 0);
-	snprintf(line, sizeof(line), "%s %d %d", outcome_status(s->outcome), s->streamed ? 1 : 0,
-		 ext_working ? 1 : 0);
+	snprintf(line, sizeof(line), "%s %d %d %s", outcome_status(s->outcome),
+		 s->streamed ? 1 : 0, ext_working ? 1 : 0, s->id);
 	sup_log_frame(&s->log, 'R', line, strlen(line));
 	s->responded = true;
 }
@@ -650,17 +765,83 @@ static void on_outcome(struct sup *s)
 	respond_early(s, !ext_all_ready(&s->api, false));
 }
 
+/* Frames the client could not take yet are written by the loop as it
+ * reads (POLLOUT, sup_log.h): a thread other than the loop that queued
+ * some wakes the loop, whose poll did not watch for it. */
+static void loop_wake_if_queued(struct sup *s)
+{
+	uint64_t one = 1;
+
+	if (sup_log_out_fd(&s->log) >= 0 && write(s->api.notify_fd, &one, sizeof(one)) < 0) {
+		/* the counter cannot overflow in practice; nothing to do */
+	}
+}
+
+/* on_outcome of the Runtime API (on its thread, when the runtime posted
+ * its answer): a warm invoke without extensions is answered from there,
+ * 'B' and 'R' sent before the runtime has its 202, instead of waking the
+ * loop to do it: one hop less between the runtime's POST and serve. The
+ * rest of the invoke (the runtime's next `next`, the freeze, END, REPORT)
+ * is the loop's. Anything else (an init, extensions at work) is the
+ * loop's too, as before: only the loop starts processes or ends the
+ * supervisor. */
+static bool outcome_here(void *arg)
+{
+	struct sup *s = arg;
+	bool here;
+
+	pthread_mutex_lock(&s->mu);
+	here = s->st == S_BUSY && ext_count(&s->api) == 0;
+	if (here) {
+		on_outcome(s);
+		loop_wake_if_queued(s);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return here;
+}
+
+/* The runtime is back in `next`: frozen (its processes stop while END
+ * and REPORT are written; invoke_finish() waits for them before 'S'). */
 static void finish_answered(struct sup *s)
 {
 	double d = now_ms() - s->t_start;
 	const char *status = outcome_status(s->outcome);
 
-	freeze(s, true);
+	if (cgroup_freeze_begin(&s->cg, true) < 0) {
+		fprintf(stderr, "vpcsim supervisor: %s\n", err_msg());
+		err_clear();
+	} else {
+		s->freezing = true;
+	}
 	s->st = S_IDLE;
 	if (s->outcome == RAPI_TOO_LARGE)
 		invoke_finish(s, status, false, d, "error", "Function.ResponseSizeTooLarge");
 	else
 		invoke_finish(s, status, false, d, NULL, NULL);
+}
+
+/* on_next of the Runtime API (on its thread, as the runtime's `next`
+ * comes in): a warm invoke answered without extensions ends there (the
+ * freeze, END, REPORT, 'S') instead of waking the loop to end it, so the
+ * environment is free one hop sooner for the next request, which often
+ * waits for it (lambda/warm_handoff.h). Anything else is the loop's. */
+static bool next_here(void *arg)
+{
+	struct sup *s = arg;
+	long long n;
+	int waiting;
+	bool here;
+
+	pthread_mutex_lock(&s->mu);
+	rapi_next_state(&s->api, &n, &waiting);
+	here = s->st == S_FINISHING && waiting > 0 && n > s->next_at_hand &&
+	       ext_count(&s->api) == 0;
+	if (here) {
+		finish_answered(s);
+		loop_wake_if_queued(s);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return here;
 }
 
 static void on_ext_failed(struct sup *s, const char *etype, const char *detail);
@@ -703,7 +884,7 @@ static void on_notify(struct sup *s)
 	if (s->rt_pending && initializing(s) && ext_registered(&s->api) == s->n_ext)
 		runtime_after_extensions(s);
 	if (busy(s))
-		stream_forward(s);
+		stream_forward(s, false);
 	on_outcome(s);
 	rapi_next_state(&s->api, &n, &waiting);
 	if (initializing(s) && !s->rt_pending && waiting > 0 && ext_all_ready(&s->api, true))
@@ -866,23 +1047,17 @@ static void on_idle(struct sup *s)
 	_exit(0);
 }
 
-static void on_accept(struct sup *s)
+/* The client's request came on (all of it, or more of it). */
+static void on_request(struct sup *s)
 {
-	int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	if (s->client_fd >= 0) { /* one invoke at a time: the lock says so too */
-		close(fd);
-		return;
-	}
-	s->client_fd = fd;
-	switch (client_read(s)) {
+	switch (request_read(s)) {
+	case 0:
+		return; /* more to come */
 	case 1:
 		sup_log_line(&s->log, "vpcsim: environment shut down");
 		shutdown_phase(s, "spindown");
 		_exit(0); /* the client sees the socket close */
-	case 0:
+	case 2:
 		break;
 	default:
 		client_close(s);
@@ -891,6 +1066,28 @@ static void on_accept(struct sup *s)
 	if (s->st == S_IDLE || s->st == S_NEED_INIT || s->st == S_INIT_FAILED)
 		invoke_begin(s);
 	/* S_INIT: on_init_done() or on_init_fail() begins it. */
+}
+
+static void on_accept(struct sup *s)
+{
+	int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (s->client_fd >= 0) {
+		/* One invoke at a time: the lock says so too, unless the
+		 * caller of the one under way went away (killed), its lock with
+		 * it. 'Z' tells the next that this environment is busy, not
+		 * broken (lambda/invoke.c tries another). */
+		if (send(fd, "Z4\nbusy", 7, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+			err_clear();
+		close(fd);
+		return;
+	}
+	s->client_fd = fd;
+	s->head_len = 0;
+	s->req_since = now_ms();
+	on_request(s); /* mostly there whole already: one write of the caller's */
 }
 
 /* An extension that ended: the first found, or -1. */
@@ -902,31 +1099,60 @@ static int ext_ended(struct sup *s, const struct pollfd *p)
 	return -1;
 }
 
+/* The sooner of two waits in ms (-1: none). */
+static int soonest(int a, int b)
+{
+	return a < 0 || (b >= 0 && b < a) ? b : a;
+}
+
+/* A client that did not send its whole request within SUP_SEND_MS. */
+static void request_late(struct sup *s)
+{
+	fprintf(stderr, "vpcsim supervisor: a client sent no whole request within %d ms: "
+		"its connection closed\n", SUP_SEND_MS);
+	client_close(s);
+}
+
 static void loop(struct sup *s)
 {
+	pthread_mutex_lock(&s->mu); /* (released while it polls) */
 	for (;;) {
-		struct pollfd p[5 + RAPI_EXT_MAX] = {
-			{ .fd = s->listen_fd, .events = POLLIN },
+		int req = request_wait_ms(s);
+		/* no new client while a request is under way: one that waits in
+		 * the backlog is served once it is in or let go */
+		struct pollfd p[7 + RAPI_EXT_MAX] = {
+			{ .fd = req >= 0 ? -1 : s->listen_fd, .events = POLLIN },
 			{ .fd = s->api.notify_fd, .events = POLLIN },
 			{ .fd = s->rt.pidfd, .events = POLLIN },
 			{ .fd = s->rt.out_fd, .events = POLLIN },
 			{ .fd = s->ext_out, .events = POLLIN },
+			{ .fd = sup_log_out_fd(&s->log), .events = POLLOUT },
+			{ .fd = req >= 0 ? s->client_fd : -1, .events = POLLIN },
 		};
-		int n, ended;
+		int n, ended, t = soonest(soonest(wait_ms(s), sup_log_hold_ms(&s->log)), req);
 
 		for (int i = 0; i < s->n_ext; i++)
-			p[5 + i] = (struct pollfd){ .fd = s->ext[i].pid > 0 ? s->ext[i].pidfd : -1,
+			p[7 + i] = (struct pollfd){ .fd = s->ext[i].pid > 0 ? s->ext[i].pidfd : -1,
 						    .events = POLLIN };
-		n = poll(p, (nfds_t)(5 + s->n_ext), wait_ms(s));
+		pthread_mutex_unlock(&s->mu);
+		n = poll(p, (nfds_t)(7 + s->n_ext), t);
 		if (n < 0 && errno != EINTR)
 			_exit(1);
+		pthread_mutex_lock(&s->mu);
+		if (sup_log_hold_ms(&s->log) == 0)
+			sup_log_send_held(&s->log);
 		if (p[3].revents)
 			sup_log_pump(&s->log, s->rt.out_fd);
 		if (p[4].revents)
 			sup_log_pump_ext(&s->log, s->ext_out);
+		if (p[5].revents) { /* the client read: room for a held-back stream */
+			sup_log_out_ready(&s->log);
+			if (busy(s))
+				stream_forward(s, false);
+		}
 		if (busy(s))
 			tel_flush(&s->api.tel, false);
-		if ((ended = ext_ended(s, p + 5)) >= 0) {
+		if ((ended = ext_ended(s, p + 7)) >= 0) {
 			on_ext_exit(s, ended);
 			continue;
 		}
@@ -934,6 +1160,10 @@ static void loop(struct sup *s)
 			on_notify(s);
 		if (p[0].revents & POLLIN)
 			on_accept(s);
+		else if (p[6].revents)
+			on_request(s);
+		else if (req == 0 && request_wait_ms(s) == 0)
+			request_late(s);
 		if (s->rt.pidfd >= 0 && (p[2].revents & POLLIN)) {
 			on_notify(s); /* a last answer before the exit counts */
 			if (s->rt.pidfd >= 0)
@@ -975,22 +1205,30 @@ static int sock_listen(const struct sup_cfg *c)
 	return fd;
 }
 
-static void pid_write(const struct sup_cfg *c)
+/* "<pid> <start time>": what supervisor_kill() checks before a kill. */
+static void pid_file_write(const char *env_dir, int pid, unsigned long long st)
 {
 	char path[PATH_MAX + 16];
-	unsigned long long st = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/" SUP_PID, c->env_dir);
-	proc_start_time(getpid(), &st);
+	snprintf(path, sizeof(path), "%s/" SUP_PID, env_dir);
 	f = fopen(path, "we");
 	if (f) {
-		fprintf(f, "%d %llu\n", (int)getpid(), st);
+		fprintf(f, "%d %llu\n", pid, st);
 		fclose(f);
 	}
 }
 
-/* Everything up to the runtime's start; the message goes to the caller. */
+static void pid_write(const struct sup_cfg *c)
+{
+	unsigned long long st = 0;
+
+	proc_start_time(getpid(), &st);
+	pid_file_write(c->env_dir, (int)getpid(), st);
+}
+
+/* Everything up to the runtime's start but the Runtime API's server (its
+ * socket listens: sup_main); the message goes to the caller. */
 static int setup(struct sup *s)
 {
 	int err;
@@ -1014,7 +1252,15 @@ static int setup(struct sup *s)
 		return err;
 	if ((err = cgroup_open(s->c->topo, s->c->env_id, false, &s->cg)) < 0)
 		return err;
-	if ((err = rapi_start(&s->api)) < 0)
+	cgroup_keep_files(&s->cg); /* used on every invoke: no open per use */
+	s->api.on_handed = thaw_handed;
+	s->api.on_handed_arg = s;
+	pthread_mutex_init(&s->mu, NULL);
+	s->api.on_outcome = outcome_here;
+	s->api.on_outcome_arg = s;
+	s->api.on_next = next_here;
+	s->api.on_next_arg = s;
+	if ((err = rapi_listen(&s->api)) < 0)
 		return err;
 	s->log.tel = s->plat.tel = &s->api.tel;
 	ext_function_info(&s->api, s->c->function, s->c->handler, s->c->account);
@@ -1037,9 +1283,13 @@ static __attribute__((noreturn)) void sup_main(const struct sup_cfg *c, int repo
 			snprintf(s.etype, sizeof(s.etype), "Runtime.InvalidEntrypoint");
 			body_set(&s, "{\"errorType\":\"Runtime.InvalidEntrypoint\",\"errorMessage\":"
 				 "\"%s\"}", err_msg());
+			err_clear();
 			s.st = S_INIT_FAILED;
-			err = 0;
 		}
+		/* The server after the runtime's start: loading libmicrohttpd
+		 * (and the TLS libraries it links) overlaps the runtime's own
+		 * start, whose first requests wait in the socket's backlog. */
+		err = rapi_start(&s.api);
 	}
 	msg = err < 0 ? err_msg() : "";
 	if (write(report, msg, strlen(msg)) < 0 || err < 0)
@@ -1056,6 +1306,9 @@ int supervisor_main(int argc, char **argv)
 	size_t len = 0;
 	int err;
 
+	/* One malloc arena: the Runtime API's threads would each get one of
+	 * their own (64 MB reserved, pages of their own touched). */
+	mallopt(M_ARENA_MAX, 1);
 	if (argc != 3 || fcntl(SUP_REPORT_FD, F_GETFD) < 0)
 		return errf(EINVAL, "'vpcsim supervisor TOPO ENV' is started by vpcsim itself at a "
 			    "cold start (invoke, serve, attach) with its configuration at fd %d; it "
@@ -1082,15 +1335,20 @@ int supervisor_main(int argc, char **argv)
  * stdio, no lock another thread may have held at the fork). Everything it
  * uses was prepared by the parent. */
 static __attribute__((noreturn)) void sup_child(const char *logp, char *const argv[],
-						 int report, int cfg_fd)
+						 int report, int cfg_fd, int pid_w)
 {
 	static const char failed[] = "exec /proc/self/exe (vpcsim) for the supervisor failed";
 	int devnull, logfd, r, m;
+	pid_t sup;
 
-	/* Detached: a session of its own, reparented to init. */
+	/* Detached: a session of its own, reparented to init; its pid told
+	 * to the caller (pid_claim). */
 	setsid();
-	if (fork() != 0)
+	if ((sup = fork()) != 0) {
+		if (sup > 0 && write(pid_w, &sup, sizeof(sup)) < 0)
+			_exit(1);
 		_exit(0);
+	}
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	logfd = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	r = fcntl(report, F_DUPFD_CLOEXEC, 10);
@@ -1109,43 +1367,110 @@ static __attribute__((noreturn)) void sup_child(const char *logp, char *const ar
 	_exit(1);
 }
 
+/* The pid file's "<pid> <start time>" (pid_file_write); false when there
+ * is none to read. */
+static bool pid_file_read(const char *env_dir, int *pid, unsigned long long *st)
+{
+	char path[PATH_MAX + 16];
+	bool ok;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/" SUP_PID, env_dir);
+	if (!(f = fopen(path, "re")))
+		return false;
+	ok = fscanf(f, "%d %llu", pid, st) == 2 && *pid > 0;
+	fclose(f);
+	return ok;
+}
+
+/* Where a supervisor that gave no word waits, its threads and its
+ * children (the runtime before its exec) with it (kernel/proc_where.h),
+ * by the pid in its pid file when that is still the process. */
+static void sup_where(const char *env_dir, char *out, size_t size)
+{
+	unsigned long long st = 0, now = 1;
+	int pid = 0;
+
+	if (!pid_file_read(env_dir, &pid, &st) || proc_start_time(pid, &now) < 0 || now != st) {
+		err_clear();
+		snprintf(out, size, "nowhere known: no pid file names it (its fork did not "
+			 "tell its pid, and it did not get to write its own)");
+		return;
+	}
+	proc_where(pid, out, size);
+}
+
+/* The supervisor's pid, told by the child that forked it (pid_r), in its
+ * pid file at once: one stopped before it writes its own (SIGSTOP between
+ * its exec and its socket) is still killed by its pid (supervisor_kill,
+ * down). Written only while it holds its word's pipe open (rep_r not hung
+ * up, checked after its start time was read): the pid is then the
+ * process vpcsim started, never one that took its number since. */
+static void pid_claim(const char *env_dir, int pid_r, int rep_r)
+{
+	struct pollfd p = { .fd = rep_r, .events = POLLIN };
+	unsigned long long st;
+	pid_t pid = 0;
+
+	if (read(pid_r, &pid, sizeof(pid)) == sizeof(pid) && pid > 0 &&
+	    proc_start_time(pid, &st) == 0 && poll(&p, 1, 0) >= 0 && !(p.revents & POLLHUP))
+		pid_file_write(env_dir, (int)pid, st);
+	err_clear();
+}
+
 int supervisor_start(const struct sup_cfg *cfg)
 {
 	char msg[1024], logp[PATH_MAX + 32];
 	char *argv[] = { "vpcsim", "supervisor", (char *)cfg->topo, (char *)cfg->env_id, NULL };
-	int rep[2], len = 0, cfg_fd;
+	int rep[2], pw[2] = { -1, -1 }, len = 0, cfg_fd;
 	ssize_t r;
 	pid_t pid;
 
 	if ((cfg_fd = sup_cfg_to_memfd(cfg)) < 0)
 		return errf_prefix(cfg_fd, "starting the supervisor of %s", cfg->env_id);
-	if (pipe2(rep, O_CLOEXEC) < 0) {
+	if (pipe2(pw, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
+		int err = errf(errno, "pipe: %s", strerror(errno));
+
 		close(cfg_fd);
-		return errf(errno, "pipe: %s", strerror(errno));
+		if (pw[1] >= 0) {
+			close(pw[0]);
+			close(pw[1]);
+		}
+		return err;
 	}
 	snprintf(logp, sizeof(logp), "%s/supervisor.log", cfg->env_dir);
 	fork_flush(); /* not fflush(NULL): util/fork_flush.h */
 	pid = fork();
 	if (pid < 0) {
+		int err = errf(errno, "fork: %s", strerror(errno));
+
 		close(cfg_fd);
 		close(rep[0]);
 		close(rep[1]);
-		return errf(errno, "fork: %s", strerror(errno));
+		close(pw[0]);
+		close(pw[1]);
+		return err;
 	}
 	if (pid == 0)
-		sup_child(logp, argv, rep[1], cfg_fd);
+		sup_child(logp, argv, rep[1], cfg_fd, pw[1]);
 	close(cfg_fd);
 	close(rep[1]);
+	close(pw[1]);
 	waitpid(pid, NULL, 0);
+	pid_claim(cfg->env_dir, pw[0], rep[0]);
+	close(pw[0]);
 	/* Bounded: the caller holds the environment's lock. */
 	for (;;) {
 		int ready = poll(&(struct pollfd){ .fd = rep[0], .events = POLLIN }, 1, SUP_START_MS);
 
 		if (ready == 0) {
+			char where[560];
+
 			close(rep[0]);
+			sup_where(cfg->env_dir, where, sizeof(where));
 			return errf(ETIMEDOUT, "starting the supervisor of %s: no word from it in "
-				    "%d ms (see %s/supervisor.log)", cfg->env_id, SUP_START_MS,
-				    cfg->env_dir);
+				    "%d ms (see %s/supervisor.log); the kernel has it at: %s",
+				    cfg->env_id, SUP_START_MS, cfg->env_dir, where);
 		}
 		r = ready < 0 ? -1 : read(rep[0], msg + len, sizeof(msg) - 1 - (size_t)len);
 		if (r <= 0)
@@ -1159,6 +1484,21 @@ int supervisor_start(const struct sup_cfg *cfg)
 	return 0;
 }
 
+/* A socket to a supervisor whose connect and sends wait `ms` at most: a
+ * supervisor that stopped (SIGSTOP, wedged) with its backlog full would
+ * hold connect() for ever, and a payload bigger than the socket's buffer
+ * would hold send(). -1 with err_msg() when none could be made. */
+static int sup_socket(int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return errf(errno, "socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
 /* Connected to env_dir's supervisor and asked to shut down, or -1. */
 static int stop_request(const char *env_dir)
 {
@@ -1166,7 +1506,7 @@ static int stop_request(const char *env_dir)
 	int fd;
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" SUP_SOCK, env_dir);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = sup_socket(SUP_STOP_WAIT_MS);
 	if (fd < 0)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
@@ -1207,18 +1547,11 @@ void supervisor_stop(const char *env_dir)
 /* The supervisor's pidfd, from its pid file if the pid is still it. */
 static int sup_pidfd(const char *env_dir)
 {
-	char path[PATH_MAX + 16];
 	unsigned long long st = 0, now = 1;
 	int pid = 0, fd;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/" SUP_PID, env_dir);
-	if (!(f = fopen(path, "re")))
-		return -1;
-	if (fscanf(f, "%d %llu", &pid, &st) != 2)
-		pid = 0;
-	fclose(f);
-	if (pid <= 0 || (fd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0)
+	if (!pid_file_read(env_dir, &pid, &st) ||
+	    (fd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0)
 		return -1;
 	if (proc_start_time(pid, &now) < 0 || now != st) {
 		close(fd);
@@ -1244,24 +1577,63 @@ void supervisor_end(const char *env_dir)
 	err_clear();
 }
 
+/* supervisor_kill() after `grace_ms` (0: at once). */
+static int kill_after(const char *env_dir, int grace_ms)
+{
+	int pidfd = sup_pidfd(env_dir), killed = 0;
+
+	if (pidfd < 0)
+		return 0;
+	if (poll(&(struct pollfd){ .fd = pidfd, .events = POLLIN }, 1, grace_ms) == 0) {
+		killed = syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) == 0;
+		poll(&(struct pollfd){ .fd = pidfd, .events = POLLIN }, 1, SUP_STOP_WAIT_MS);
+	}
+	close(pidfd);
+	return killed;
+}
+
+int supervisor_kill(const char *env_dir)
+{
+	return kill_after(env_dir, SUP_KILL_GRACE_MS);
+}
+
+/* The next `max` (at most 256) environments of d asked to stop at once;
+ * those that did not end within the wait (stopped, wedged) killed by their
+ * pid: `down` leaves no supervisor behind. 0 when d had none left. */
+static int stop_batch(DIR *d, const char *dir, int max)
+{
+	char env[PATH_MAX + 300];
+	int fds[256], n = 0;
+	long pos = telldir(d);
+	struct dirent *e;
+
+	while (n < max && (e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			snprintf(env, sizeof(env), "%s/%s", dir, e->d_name);
+			fds[n++] = stop_request(env);
+		}
+	stop_wait(fds, n);
+	seekdir(d, pos);
+	for (int k = 0; k < n && (e = readdir(d));)
+		if (e->d_name[0] != '.') {
+			snprintf(env, sizeof(env), "%s/%s", dir, e->d_name);
+			kill_after(env, 0);
+			k++;
+		}
+	return n;
+}
+
 void supervisor_stop_all(const char *topo)
 {
-	char dir[PATH_MAX], env[PATH_MAX + 300];
-	int fds[256], n = 0;
-	struct dirent *e;
+	char dir[PATH_MAX];
 	DIR *d;
 
 	snprintf(dir, sizeof(dir), STATE_ROOT "/%s/envs", topo);
 	if (!(d = opendir(dir)))
 		return;
-	while ((e = readdir(d)) && n < (int)(sizeof(fds) / sizeof(fds[0])))
-		if (e->d_name[0] != '.') {
-			snprintf(env, sizeof(env), "%s/%s", dir, e->d_name);
-			if ((fds[n] = stop_request(env)) >= 0)
-				n++;
-		}
+	while (stop_batch(d, dir, 256) > 0)
+		;
 	closedir(d);
-	stop_wait(fds, n);
 }
 
 int supervisor_connect(const char *env_dir)
@@ -1276,12 +1648,15 @@ int supervisor_connect(const char *env_dir)
 	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" SUP_SOCK, env_dir) >=
 	    (int)sizeof(sa.sun_path))
 		return errf(ENAMETOOLONG, "socket path %s/" SUP_SOCK " is too long", env_dir);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = sup_socket(SUP_SEND_MS);
 	if (fd < 0)
-		return errf(errno, "socket: %s", strerror(errno));
+		return fd;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int err = errf(errno, "connecting to the supervisor at %s: %s", sa.sun_path,
-			       strerror(errno));
+		/* EAGAIN: SUP_SEND_MS passed with its backlog full (a stopped
+		 * supervisor), not a throttle */
+		int e = errno == EAGAIN ? ETIMEDOUT : errno;
+		int err = errf(e, "connecting to the supervisor at %s: %s", sa.sun_path,
+			       strerror(e));
 
 		close(fd);
 		return err;

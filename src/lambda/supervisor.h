@@ -25,16 +25,23 @@
  *     picks environments destroys it).
  *
  * Wire protocol on the unix socket (one invoke per connection):
- *   client -> "I <net_init_ms> <payload_len>\n" payload
+ *   client -> "I <net_init_ms> <payload_len>\n" payload (net_init_ms: a
+ *   cold start's network part, before the caller began starting the
+ *   supervisor; sup_cfg.h t_start_ms)
  *   supervisor -> frames "<T><len>\n<bytes>": 'L' log text (whole lines),
  *   'K' a streamed response begins (its content type), 'C' its bytes as
  *   they come, 'B' the response or error body (empty after a stream that
- *   ended well), 'R' "<status> <streamed>" when the caller may have the
+ *   ended well), 'D' (empty) once, when the environment's first init is over
+ *   (done or failed; one past its limit runs again inside the invoke and
+ *   counts) while an invoke waits: the caller that made the environment
+ *   gives back its turn among cold starts then (lambda/invoke.c), 'R' "<status> <streamed>" when the caller may have the
  *   response at once because extensions still work after it (the body came
  *   just before; none follows), last 'S' "<status> <reset> <streamed>"
  *   where status is ok, function_error, timeout, exit, oom, too_large or
  *   init_error, reset 1 means the environment is gone, streamed 1 that 'K'
- *   came. */
+ *   came; or only 'Z' "busy" when an invoke whose caller went away (killed,
+ *   its lock gone with it) still runs: the environment is fine, the caller
+ *   tries another. */
 #ifndef VPCSIM_SUPERVISOR_H
 #define VPCSIM_SUPERVISOR_H
 
@@ -76,8 +83,15 @@ void supervisor_stop(const char *env_dir);
 /* supervisor_stop() asked again while an invoke ends, until the
  * supervisor's process is gone (SUP_STOP_WAIT_MS at most). */
 void supervisor_end(const char *env_dir);
-/* The same for every environment of topology `topo`, all at once. */
+/* The same for every environment of topology `topo`, 256 at once; then
+ * each supervisor still alive after the wait killed by its pid, as
+ * supervisor_kill() does. */
 void supervisor_stop_all(const char *topo);
+/* The supervisor of `env_dir` killed by its pid (its pid file, checked
+ * against the process's start time) if it is still alive a moment after a
+ * stop was asked (supervisor_stop): one that stopped talking (SIGSTOP,
+ * wedged) never answers a stop. 1 when it was killed, else 0. */
+int supervisor_kill(const char *env_dir);
 
 /* A connection to the supervisor of the environment folder `env_dir`,
  * the one an invoke's request and frames go through: its fd, or < 0 with

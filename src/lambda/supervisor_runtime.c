@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,6 +20,7 @@
 #include "kernel/jail.h"
 #include "kernel/proc.h"
 #include "lambda/codefs.h"
+#include "lambda/node_links.h"
 #include "lambda/runtime_api.h"
 #include "lambda/sandbox.h"
 #include "lambda/supervisor_runtime.h"
@@ -152,8 +152,9 @@ static void env_build(const struct sup_cfg *c, struct envv *e)
 	envv_add(e, "AWS_LAMBDA_INITIALIZATION_TYPE=on-demand");
 	envv_add(e, "AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/%s", c->function);
 	envv_add(e, "AWS_LAMBDA_LOG_STREAM_NAME=%s", c->stream);
-	/* The execution role's credentials, the AWS zone's CA (fn_aws.h). */
-	fn_aws_vars(&c->aws, env_aws_add, e);
+	/* The execution role's credentials, the AWS zone's CA unless the
+	 * function sets its own (fn_aws.h). */
+	fn_aws_vars(&c->aws, e->v, env_aws_add, e);
 	/* LoggingConfig, as Lambda passes it to the runtime clients. */
 	envv_add(e, "AWS_LAMBDA_LOG_FORMAT=%s", c->log_json ? "JSON" : "Text");
 	if (c->app_level[0])
@@ -200,16 +201,18 @@ struct child {
 	char *const *argv;
 	const char *workdir;
 	char **envp;
-	int out, report;
+	int out, report, go;
 	uid_t uid;
 	gid_t gid;
 };
 
 /* A code package: the same jail as every sandboxed command (kernel/jail.h:
  * the host read-only but for what Lambda shows, a private /tmp and
- * /dev/shm), with the code at /var/task and the runtime at /var/runtime. */
+ * /dev/shm), with the code at /var/task, the runtime at /var/runtime and
+ * for Node.js the links its module search follows (node_links.h). */
 static int package_jail(const struct sup_cfg *c, const char *tmp)
 {
+	struct node_links links;
 	struct jail_bind binds[3] = {
 		{ .src = c->task_dir, .dst = "/var/task" },
 		{ .src = c->runtime_dir, .dst = "/var/runtime" },
@@ -219,6 +222,7 @@ static int package_jail(const struct sup_cfg *c, const char *tmp)
 	struct jail j = {
 		.tmp = tmp, .shm_mb = c->memory_mb < 64 ? c->memory_mb : 64,
 		.binds = binds, .n_binds = c->runtime_dir[0] ? 2 : 1, .layered = &opt,
+		.links = links.link,
 	};
 
 	for (int i = 0; i < c->n_opt; i++)
@@ -228,7 +232,8 @@ static int package_jail(const struct sup_cfg *c, const char *tmp)
 			binds[1] = binds[2];
 		j.n_binds++;
 	}
-
+	node_links_make(c, &links);
+	j.n_links = links.n;
 	return jail_enter(&j);
 }
 
@@ -238,10 +243,13 @@ static __attribute__((noreturn)) void child_run(const struct child *a)
 	char tmp[PATH_MAX + 8];
 	const char *msg;
 	int err, devnull;
+	char go;
 
 	proc_signals_default();
-	if ((err = cgroup_join(a->cg)) < 0)
+	if (unshare(CLONE_NEWNS) < 0) {
+		err = errf(errno, "unshare(CLONE_NEWNS): %s", strerror(errno));
 		goto fail;
+	}
 	/* A mount namespace of its own, with the node's hosts file and sysfs,
 	 * then Lambda's file system view. */
 	if ((err = proc_enter_node(a->c->netns)) < 0)
@@ -263,6 +271,12 @@ static __attribute__((noreturn)) void child_run(const struct child *a)
 		goto fail;
 	}
 	setrlimit(RLIMIT_NOFILE, &nofile);
+	/* Into the environment's groups (the parent moves it: child_place)
+	 * before anything of the function runs. */
+	if (read(a->go, &go, 1) != 1) {
+		err = errf(EIO, "the supervisor did not move it into the environment's groups");
+		goto fail;
+	}
 	if ((err = jail_drop_privileges(a->uid, a->gid, NULL, 0)) < 0)
 		goto fail;
 	/* The runtime goes with its supervisor. */
@@ -277,15 +291,27 @@ fail:
 	_exit(127);
 }
 
-static pid_t spawn(int *pidfd)
-{
-	struct clone_args ca = {
-		.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_PIDFD,
-		.pidfd = (uint64_t)(uintptr_t)pidfd,
-		.exit_signal = SIGCHLD,
-	};
 
-	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+static void pair_close(int p[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (p[i] >= 0)
+			close(p[i]);
+}
+
+/* Move the child `pid` into the environment's groups and let it go on
+ * (a byte on go_w, closed here either way). The child builds its mount
+ * namespace meanwhile: on a v1 hierarchy the first move waits for an RCU
+ * grace period (kernel/cgroup.h), which its own cgroup_join() made the
+ * longest step before its exec. */
+static int child_place(const struct cgroup *cg, pid_t pid, int go_w)
+{
+	int err = pid > 0 ? cgroup_attach(cg, pid) : 0;
+
+	if (pid > 0 && err == 0 && write(go_w, "g", 1) != 1)
+		err = errf(errno, "telling the runtime to go on: %s", strerror(errno));
+	close(go_w);
+	return err;
 }
 
 /* Start argv in the environment (an extension's variables when
@@ -296,19 +322,20 @@ static int start(const struct sup_cfg *c, const struct cgroup *cg, char *const *
 {
 	struct child a = { .c = c, .cg = cg, .argv = argv, .workdir = workdir };
 	struct envv e = { .n = 0 };
-	int out[2] = { -1, out_w }, rep[2], len, err = 0;
+	int out[2] = { -1, out_w }, rep[2] = { -1, -1 }, go[2] = { -1, -1 }, len, err = 0;
+	int placed;
 	char msg[1024];
 
 	rp->pid = -1;
 	rp->pidfd = rp->out_fd = -1;
-	if (out_w < 0 && pipe2(out, O_CLOEXEC) < 0)
-		return errf(errno, "pipe: %s", strerror(errno));
-	if (pipe2(rep, O_CLOEXEC) < 0) {
-		if (out_w < 0) {
-			close(out[0]);
-			close(out[1]);
-		}
-		return errf(errno, "pipe: %s", strerror(errno));
+	if ((out_w < 0 && pipe2(out, O_CLOEXEC) < 0) || pipe2(rep, O_CLOEXEC) < 0 ||
+	    pipe2(go, O_CLOEXEC) < 0) {
+		err = errf(errno, "pipe: %s", strerror(errno));
+		if (out_w < 0)
+			pair_close(out);
+		pair_close(rep);
+		pair_close(go);
+		return err;
 	}
 	env_build(c, &e);
 	if (extension)
@@ -316,18 +343,24 @@ static int start(const struct sup_cfg *c, const struct cgroup *cg, char *const *
 	a.envp = e.v;
 	a.out = out[1];
 	a.report = rep[1];
+	a.go = go[0];
 	/* The environment's own uid, as every command in it (sandbox.h):
 	 * its /tmp is that uid's alone. */
 	a.uid = sandbox_uid(c->topo, c->env_id);
 	a.gid = (gid_t)a.uid;
-	rp->pid = spawn(&rp->pidfd);
+	/* The supervisor may have threads (the Runtime API's, at a second
+	 * init): glibc's fork, never a raw clone (kernel/proc.h). */
+	rp->pid = proc_fork_pid_ns(&rp->pidfd);
 	if (rp->pid == 0)
 		child_run(&a);
 	if (out_w < 0)
 		close(out[1]);
 	close(rep[1]);
+	close(go[0]);
+	placed = child_place(cg, rp->pid, go[1]);
 	if (rp->pid < 0) {
-		err = errf(errno, "clone3 for %s: %s", argv[0], strerror(errno));
+		err = errf(errno, "fork into a new PID namespace for %s: %s", argv[0],
+			   strerror(errno));
 	} else if ((len = proc_read_report(rep[0], msg, sizeof(msg))) > 0) {
 		int code = EIO;
 
@@ -337,8 +370,9 @@ static int start(const struct sup_cfg *c, const struct cgroup *cg, char *const *
 		close(rp->pidfd);
 		rp->pidfd = -1;
 		rp->pid = -1;
-		err = errf(code, "starting %s: %s", extension ? argv[0] : "the runtime",
-			   len > (int)sizeof(code) ? msg + sizeof(code) : "failed");
+		err = placed < 0 ? placed :
+			errf(code, "starting %s: %s", extension ? argv[0] : "the runtime",
+			     len > (int)sizeof(code) ? msg + sizeof(code) : "failed");
 	}
 	close(rep[0]);
 	env_free(&e);

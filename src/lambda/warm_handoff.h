@@ -20,10 +20,13 @@
 
 /* How long a new invoke waits for an offered environment: a runtime
  * calls `next` right after its response, but on a loaded machine each
- * hop to the release can take milliseconds. The caller waits as long as
- * its last cold start took (within these bounds): waiting any longer
- * costs more than a cold start (a runtime's long post-response work). */
-#define HANDOFF_WAIT_MS 50
+ * hop to the release can take milliseconds, and a runtime that spent its
+ * CPU share (128 MB: 7.2 ms a 100 ms period) runs again only in the next
+ * period. The caller waits as long as its last cold start took, network
+ * to init's end (within these bounds): waiting any longer costs more
+ * than a cold start (a runtime's long post-response work). The least is
+ * one CPU period and a half. */
+#define HANDOFF_WAIT_MS 150
 #define HANDOFF_WAIT_MAX_MS 5000
 
 /* An invoke of function fn of topology topo answered and its environment

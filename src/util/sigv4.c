@@ -1,6 +1,7 @@
 /* AWS Signature Version 4 verification; see sigv4.h. */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +15,20 @@
 #include "util/sigv4.h"
 
 #define ALGORITHM "AWS4-HMAC-SHA256"
+#define KEY_CACHE_N 8              /* signing keys kept (signing_key), the least
+				    * recently used giving way */
+
+struct key_entry {
+	char secret[128], date[16], region[64], service[64];
+	unsigned char key[32];
+	unsigned long used;        /* when last used (key_tick); 0: empty */
+};
+
+static pthread_mutex_t key_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static struct key_entry key_cache[KEY_CACHE_N];
+static unsigned long key_tick;
+static unsigned long key_derivations;
 
 static bool unreserved(unsigned char c)
 {
@@ -212,23 +227,103 @@ static bool hmac(const void *key, size_t klen, const char *data, unsigned char m
 			strlen(data), md, &mdlen) && mdlen == 32;
 }
 
+/* The signing key: HMAC chained over "AWS4" + secret, the date, region,
+ * service and "aws4_request". */
+static bool key_derive(const char *secret, const char *date, const char *region,
+		       const char *service, unsigned char k[32])
+{
+	char *first;
+	bool ok;
+
+	if (asprintf(&first, "AWS4%s", secret) < 0)
+		return false;
+	ok = hmac(first, strlen(first), date, k) && hmac(k, 32, region, k) &&
+	     hmac(k, 32, service, k) && hmac(k, 32, "aws4_request", k);
+	explicit_bzero(first, strlen(first));
+	free(first);
+	__atomic_add_fetch(&key_derivations, 1, __ATOMIC_RELAXED);
+	return ok;
+}
+
+/* Strings compared in constant time for their common length. */
+static bool same_secret(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return n == strlen(b) && sym_CRYPTO_memcmp(a, b, n) == 0;
+}
+
+static void key_cache_reset(void)
+{
+	pthread_mutex_init(&key_mu, NULL); /* a fork's child: whoever held it is not there */
+	explicit_bzero(key_cache, sizeof(key_cache));
+}
+
+static void key_cache_init(void)
+{
+	pthread_atfork(NULL, NULL, key_cache_reset);
+}
+
+/* The signing key of (secret, date, region, service): cached, as AWS's
+ * SDKs cache it (the key is a function of these four and nothing else,
+ * and a day's requests share it), so a request costs one HMAC where the
+ * derivation costs five. An entry matches only the same four, the secret
+ * compared whole (in constant time): another credential, or a secret
+ * changed under the same access key id, never gets another's key. A
+ * secret longer than an entry holds is derived each time. */
+static bool signing_key(const char *secret, const char *date, const char *region,
+			const char *service, unsigned char k[32])
+{
+	struct key_entry *e, *lru = &key_cache[0];
+	bool ok;
+
+	pthread_once(&key_once, key_cache_init);
+	if (strlen(secret) >= sizeof(e->secret) || strlen(date) >= sizeof(e->date) ||
+	    strlen(region) >= sizeof(e->region) || strlen(service) >= sizeof(e->service))
+		return key_derive(secret, date, region, service, k);
+	pthread_mutex_lock(&key_mu);
+	for (int i = 0; i < KEY_CACHE_N; i++) {
+		e = &key_cache[i];
+		if (e->used < lru->used)
+			lru = e;
+		if (e->used && same_secret(e->secret, secret) && !strcmp(e->date, date) &&
+		    !strcmp(e->region, region) && !strcmp(e->service, service)) {
+			e->used = ++key_tick;
+			memcpy(k, e->key, 32);
+			pthread_mutex_unlock(&key_mu);
+			return true;
+		}
+	}
+	ok = key_derive(secret, date, region, service, k);
+	if (ok) { /* the least recently used gives way */
+		e = lru;
+		explicit_bzero(e, sizeof(*e));
+		snprintf(e->secret, sizeof(e->secret), "%s", secret);
+		snprintf(e->date, sizeof(e->date), "%s", date);
+		snprintf(e->region, sizeof(e->region), "%s", region);
+		snprintf(e->service, sizeof(e->service), "%s", service);
+		memcpy(e->key, k, 32);
+		e->used = ++key_tick;
+	}
+	pthread_mutex_unlock(&key_mu);
+	return ok;
+}
+
+unsigned long sigv4_key_derivations(void)
+{
+	return __atomic_load_n(&key_derivations, __ATOMIC_RELAXED);
+}
+
 int sigv4_signature(const char *secret, const char *date, const char *region,
 		    const char *service, const char *string_to_sign, char hex[65])
 {
 	unsigned char k[32], md[32];
-	char *first;
 	bool ok;
 	int err = dlib_load(DLIB_CRYPTO);
 
 	if (err < 0)
 		return err;
-	if (asprintf(&first, "AWS4%s", secret) < 0)
-		return -ENOMEM;
-	ok = hmac(first, strlen(first), date, k) && hmac(k, 32, region, k) &&
-	     hmac(k, 32, service, k) && hmac(k, 32, "aws4_request", k) &&
-	     hmac(k, 32, string_to_sign, md);
-	explicit_bzero(first, strlen(first));
-	free(first);
+	ok = signing_key(secret, date, region, service, k) && hmac(k, 32, string_to_sign, md);
 	explicit_bzero(k, sizeof(k));
 	if (!ok)
 		return -EIO;
@@ -326,14 +421,6 @@ static int auth_parse(const char *h, struct sigv4_auth *a, struct sigv4_error *e
 	     a->has_signature ? "" : "Authorization header requires 'Signature' parameter. ",
 	     a->has_signed ? "" : "Authorization header requires 'SignedHeaders' parameter. ");
 	return -1;
-}
-
-/* Strings compared in constant time for their common length. */
-static bool same_secret(const char *a, const char *b)
-{
-	size_t n = strlen(a);
-
-	return n == strlen(b) && sym_CRYPTO_memcmp(a, b, n) == 0;
 }
 
 static const struct sigv4_key *key_find(const struct sigv4_key *keys, size_t n, const char *id)

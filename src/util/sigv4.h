@@ -102,9 +102,14 @@ char *sigv4_canonical_request(const struct sigv4_request *rq, const char *signed
  * scope is "<yyyymmdd>/<region>/<service>/aws4_request". malloc'ed. */
 char *sigv4_string_to_sign(const char *amz_date, const char *scope, const char *canonical);
 /* The hex signature of string_to_sign with the key derived from secret,
- * date (yyyymmdd), region and service. 0, or -errno (libcrypto missing). */
+ * date (yyyymmdd), region and service. 0, or -errno (libcrypto missing).
+ * The key is kept for the next request with the same four (the last 8
+ * such keys, as AWS's SDKs cache theirs): one HMAC a request, not five.
+ * Thread-safe. */
 int sigv4_signature(const char *secret, const char *date, const char *region,
 		    const char *service, const char *string_to_sign, char hex[65]);
+/* How many signing keys this process has derived (the cache's misses). */
+unsigned long sigv4_key_derivations(void);
 /* Hex SHA-256 of p[0..n). 0, or -errno (libcrypto missing). */
 int sigv4_sha256_hex(const void *p, size_t n, char hex[65]);
 

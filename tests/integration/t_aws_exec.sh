@@ -11,11 +11,11 @@
 # ec2-A-B-C-D.compute-1.amazonaws.com name: its private address inside
 # the VPC, its public one outside; none without DNS hostnames.
 # Commands run in a function's environment (`invoke FN -- CMD`, `exec FN`,
-# a handler command) get the role's keys and the CA as its runtime does.
+# a handler command) get the role's keys and the CA as its runtime does;
+# a CA variable the function sets itself is its own on both paths.
 . "$(dirname "$0")/lib.sh"
-plan 21
-T=$(unique_name)
-topo_copy "$ROOT/tests/integration/data/aws_exec.json" "$T"
+plan 23
+topo_data aws_exec aws_exec
 AWS=/usr/bin/aws
 has() { if grep -q -- "$2" "$TMP/out"; then ok "$1"; else not_ok "$1 (no '$2' in:)"; sed 's/^/    /' "$TMP/out"; fi; }
 # on NODE ARGS: the AWS CLI in NODE, only the timeouts given
@@ -64,6 +64,16 @@ V invoke -t "$T" cmdfn -- sh -c 'echo "$APP_SETTING $AWS_CA_BUNDLE $SSL_CERT_FIL
 	</dev/null >"$TMP/out" 2>&1
 has "the function's own variables kept (SSL_CERT_FILE is not reserved), the CA at the jail's bundle, a token" \
 	"^kept /var/vpcsim/ca-bundle.pem /etc/ssl/certs/ca-certificates.crt token$"
+# The same rule on the runtime's path (a handler run by the Runtime API):
+# the function's own SSL_CERT_FILE, vpcsim's bundle in the variables the
+# function leaves unset; and a command in that function's environment
+# sees the same (both from fn_aws_vars).
+CA="/var/vpcsim/ca-bundle.pem /var/vpcsim/ca-bundle.pem /etc/ssl/certs/ca-certificates.crt /var/vpcsim/ca-bundle.pem /var/vpcsim/ca-bundle.pem"
+V invoke -t "$T" rtfn </dev/null >"$TMP/out" 2>&1
+has "a runtime's handler sees the function's own SSL_CERT_FILE, vpcsim's CA in the others" "^\"$CA\"$"
+V invoke -t "$T" rtfn -- sh -c 'echo "$AWS_CA_BUNDLE $REQUESTS_CA_BUNDLE $SSL_CERT_FILE $CURL_CA_BUNDLE $NODE_EXTRA_CA_CERTS"' \
+	</dev/null >"$TMP/out" 2>&1
+has "... and a command in the same function's environment the same" "^$CA$"
 
 # ---- public DNS names -------------------------------------------------------
 NAME=ec2-198-51-100-44.compute-1.amazonaws.com

@@ -8,6 +8,11 @@
 plan 16
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/lambda.json" "$T"
+# Room for the storm's 2 invokes and 2 attaches at once: lambda.json's
+# account limit is 3 with 1 reserved by `one`, which leaves 2 to the
+# others, as on AWS (t_lambda checks that); they are not the subject here.
+sed -i 's/"concurrency_limit": 3/"concurrency_limit": 10/' "$F"
+grep -q '"concurrency_limit": 10' "$F" || echo "not ok - lambda.json's concurrency_limit is no longer 3: update this test"
 S=/run/vpcsim/$T/topology.json
 groups() { python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["vpcs"], sort_keys=True))' "$S"; }
 

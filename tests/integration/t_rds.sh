@@ -34,7 +34,7 @@ engine_procs() { # NAME
 	echo "$n"
 }
 nothing_of_engines() { # NAME
-	[ "$(engine_procs "$1")" = 0 ] && [ ! -e "/run/vpcsim/$1" ]
+	engines_gone "$1" $(for r in db db2 proxy slow tls; do engine_uid "$1" "$r"; done)
 }
 export -f engine_uid engine_procs nothing_of_engines q V
 export T PSQL VPCSIM
@@ -61,24 +61,21 @@ cat >"$TMP/bad.json" <<EOF
       "master_username": "m", "master_password": "$PW" }
   ] }
 EOF
-V validate "$TMP/bad.json" >"$TMP/bad.out" 2>&1
-check "a bad file is refused with exit 2" test $? = 2
-for want in \
-	"resources\[0\].engine: InvalidParameterValue: Invalid DB engine 'sqlserver-ex'" \
-	"resources\[1\].secret: InvalidParameterValue: The master user name 'rdsadmin' cannot be used" \
-	"resources\[1\].secret: InvalidParameterValue: The master password is invalid (not shown)" \
-	"resources\[2\].master_password: MissingParameter" \
-	"resources\[3\].max_connections: InvalidParameterValue" \
-	"resources\[3\].secret: InvalidParameterValue: Give either master_username and master_password, or secret" \
-	"resources\[5\].target: InvalidParameterValue: The target 'plain' runs no engine" \
-	"resources\[6\].max_connections_percent: InvalidParameterValue" \
-	"resources\[6\].target: InvalidParameterValue: The target 'db3' is in VPC app and the proxy in VPC b" \
-	"resources\[7\].max_idle_connections_percent: InvalidParameterValue: MaxIdleConnectionsPercent (30) must be less than or equal to MaxConnectionsPercent (20)" \
-	"resources\[7\].public_ip: InvalidParameterValue: An rds-proxy is never publicly accessible" \
-	"resources\[8\].connection_borrow_timeout_s: InvalidParameterValue: The key 'connection_borrow_timeout_s' applies to an rds-proxy with a target only" \
-	"resources\[9\].instance_class: InvalidParameterValue: Invalid DB instance class 'db.t3.mega': vpcsim knows db.t3 and db.t4g"; do
-	check "validate: $want" grep -q "$want" "$TMP/bad.out"
-done
+validate_refuses "$TMP/bad.json" <<'MSG'
+resources\[0\].engine: InvalidParameterValue: Invalid DB engine 'sqlserver-ex'
+resources\[1\].secret: InvalidParameterValue: The master user name 'rdsadmin' cannot be used
+resources\[1\].secret: InvalidParameterValue: The master password is invalid (not shown)
+resources\[2\].master_password: MissingParameter
+resources\[3\].max_connections: InvalidParameterValue
+resources\[3\].secret: InvalidParameterValue: Give either master_username and master_password, or secret
+resources\[5\].target: InvalidParameterValue: The target 'plain' runs no engine
+resources\[6\].max_connections_percent: InvalidParameterValue
+resources\[6\].target: InvalidParameterValue: The target 'db3' is in VPC app and the proxy in VPC b
+resources\[7\].max_idle_connections_percent: InvalidParameterValue: MaxIdleConnectionsPercent (30) must be less than or equal to MaxConnectionsPercent (20)
+resources\[7\].public_ip: InvalidParameterValue: An rds-proxy is never publicly accessible
+resources\[8\].connection_borrow_timeout_s: InvalidParameterValue: The key 'connection_borrow_timeout_s' applies to an rds-proxy with a target only
+resources\[9\].instance_class: InvalidParameterValue: Invalid DB instance class 'db.t3.mega': vpcsim knows db.t3 and db.t4g
+MSG
 check "no password in validation errors" bash -c "! grep -qE 'bad pass word|$PW' '$TMP/bad.out'"
 
 echo "# ${SECONDS}s"

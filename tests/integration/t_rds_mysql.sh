@@ -57,17 +57,14 @@ cat >"$TMP/bad.json" <<EOF
       "master_username": "admin", "master_password": "$PW" }
   ] }
 EOF
-V validate "$TMP/bad.json" >"$TMP/bad.out" 2>&1
-check "a bad file is refused with exit 2" test $? = 2
-for want in \
-	"resources\[1\].target: InvalidParameterValue: The target 'db' runs engine mysql, and vpcsim's RDS Proxy speaks PostgreSQL's protocol only (no MySQL-protocol pooler is packaged in Debian" \
-	"resources\[2\].max_connections: InvalidParameterValue" \
-	"resources\[2\].master_username: InvalidParameterValue: The master user name 'root' cannot be used: it is reserved" \
-	"resources\[3\].master_username: InvalidParameterValue: The master user name 'a_user_name_of_17' is invalid: use 1 to 16" \
-	"resources\[3\].master_password: InvalidParameterValue: The master password is invalid (not shown): use 8 to 41" \
-	"resources\[4\].engine: InvalidParameterValue: Invalid DB engine 'mariadb': vpcsim runs postgres and mysql"; do
-	check "validate: $want" grep -q "$want" "$TMP/bad.out"
-done
+validate_refuses "$TMP/bad.json" <<'MSG'
+resources\[1\].target: InvalidParameterValue: The target 'db' runs engine mysql, and vpcsim's RDS Proxy speaks PostgreSQL's protocol only (no MySQL-protocol pooler is packaged in Debian
+resources\[2\].max_connections: InvalidParameterValue
+resources\[2\].master_username: InvalidParameterValue: The master user name 'root' cannot be used: it is reserved
+resources\[3\].master_username: InvalidParameterValue: The master user name 'a_user_name_of_17' is invalid: use 1 to 16
+resources\[3\].master_password: InvalidParameterValue: The master password is invalid (not shown): use 8 to 41
+resources\[4\].engine: InvalidParameterValue: Invalid DB engine 'mariadb': vpcsim runs postgres and mysql
+MSG
 
 echo "# ---- up: two MariaDB servers, ready before up returns ----"
 check "up $T" V up "$F"
@@ -155,5 +152,5 @@ check "nothing outside secure_file_priv: LOAD_FILE('/etc/passwd') is NULL" \
 echo "# ---- down: nothing of the servers left ----"
 check "down $T" V down "$T"
 check "no process, file or mount of the servers' uids, no state folder" \
-	bash -c "nothing_of $T $DB $MICRO && [ ! -e /run/vpcsim/$T ]"
+	engines_gone "$T" "$DB" "$MICRO"
 check "still no mariadbd in the root network namespace" none_in_root_ns

@@ -136,7 +136,7 @@ is "JSON: platform.report has Lambda's metrics and status" "True success 128" \
 	"$(rq '[(set(x["record"]["metrics"]) >= {"durationMs","billedDurationMs","memorySizeMB","maxMemoryUsedMB","initDurationMs"}, x["record"]["status"], x["record"]["metrics"]["memorySizeMB"]) for x in r if x.get("type") == "platform.report"][0]' | tr -d ",()'")"
 is "JSON: the application's log record (timestamp, level, message, requestId, extra keys)" \
 	"INFO structured 42 o-7 True True" \
-	"$(rq '[(x["level"], x["message"], x["orderId"], x["requestId"] == [y["record"]["requestId"] for y in r if y.get("type") == "platform.start"][0], x["timestamp"].endswith("Z")) for x in r if x.get("message", "").startswith("structured")][0]' | tr -d ",()'")"
+	"$(rq '[(x["level"], x["message"], x["orderId"], x["requestId"] == [y["record"]["requestId"] for y in r if y.get("type") == "platform.start"][0], bool(__import__("re").fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", x["timestamp"]))) for x in r if x.get("message", "").startswith("structured")][0]' | tr -d ",()'")"
 is "JSON: logger.exception carries errorType, errorMessage, stackTrace, location" \
 	"ERROR ZeroDivisionError division by zero True" \
 	"$(rq '[(x["level"], x["errorType"], x["errorMessage"], "jsonapp.py:handler:" in x["location"]) for x in r if x.get("message") == "it broke"][0]' | tr -d ",()'")"

@@ -9,18 +9,8 @@
 # check depends on timing: before this change the answer waited for it.
 . "$(dirname "$0")/lib.sh"
 plan 13
-T=$(unique_name)
-cp -r "$ROOT/tests/integration/data/runtime_ext" "$TMP/runtime_ext"
-topo_copy "$ROOT/tests/integration/data/runtime_ext_early.json" "$T"
+topo_data runtime_ext_early runtime_ext
 GO="$TMP/runtime_ext/layer_hold/go"
-# wait_for FILE PATTERN: up to 60 s for PATTERN in FILE.
-wait_for() {
-	for _ in $(seq 600); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 check "up $T" V up "$F"
 V invoke -t "$T" hold >"$TMP/out1" 2>"$TMP/log1" &

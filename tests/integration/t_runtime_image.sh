@@ -9,8 +9,8 @@
 plan 16
 T=$(unique_name)
 mkdir -p "$TMP/runtime"
-cp -r "$ROOT/tests/integration/data/runtime/image" "$ROOT/tests/integration/data/runtime/py" "$TMP/runtime/"
-"$TMP/runtime/image/build.sh" "$TMP/runtime/img.tar" "$TMP/runtime/img-oci"
+cp -r "$ROOT/tests/integration/data/runtime/py" "$TMP/runtime/"
+"$ROOT/tests/integration/data/runtime/image/build.sh" "$TMP/runtime/img.tar" "$TMP/runtime/img-oci"
 topo_copy "$ROOT/tests/integration/data/runtime_image.json" "$T"
 is() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (expected '$2', got '$3')"; sed 's/^/    /' "$TMP/err"; fi; }
 MARK="vpcsim test image root"

@@ -8,16 +8,12 @@
 # No wall-clock bound: overlap is shown by the handler's start/end marks and
 # by environments busy at once, never by how long anything took.
 . "$(dirname "$0")/lib.sh"
-plan 19
+plan 21
 T=$(unique_name)
 cp -r "$ROOT/tests/integration/data/serve_conc" "$TMP/serve_conc"
 topo_copy "$ROOT/tests/integration/data/serve_conc.json" "$T"
-busy_of() { # FN: its environments an invoke holds now
-	V status "$T" --json | python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["environments"] if e["function"] == sys.argv[1] and e["busy"]))' "$1"
-}
 envs_of() { ls -d /run/vpcsim/"$T"/envs/"$1"-* 2>/dev/null | wc -l; }
-# wait_busy FN N: until N environments of FN are busy (generous: the machine is loaded)
-wait_busy() { for _ in $(seq 300); do [ "$(busy_of "$1")" -ge "$2" ] && return 0; sleep 0.1; done; return 1; }
+# busy_of FN, wait_busy FN N: lib.sh
 
 check "up $T" V up "$F"
 check "serve -t $T is serving" serve_start
@@ -36,23 +32,8 @@ PIDS=()
 for i in 1 2 3 4; do req par '{"s":15}' "$TMP/a$i" -H 'X-Amz-Log-Type: Tail' & PIDS+=($!); done
 wait_busy par 4
 check "4 concurrent requests: 4 environments of par busy at once" [ "$(busy_of par)" = 4 ]
-# The account's concurrency_limit (5): one more of `one` fills it, the next is throttled.
-req one '{"s":15}' "$TMP/o1" &
-PIDS+=($!)
-wait_busy one 1
-req par '{"s":0}' "$TMP/thr"
-is "concurrency_limit 5 reached: the next request is 429" 429 "$(cat "$TMP/thr.code")"
-check "... TooManyRequestsException, Reason ConcurrentInvocationLimitExceeded, AWS's body" bash -c \
-	"grep -qi '^x-amzn-ErrorType: TooManyRequestsException' '$TMP/thr.h' && python3 -c \"import json,sys; j=json.load(open('$TMP/thr')); sys.exit(0 if j == {'Reason': 'ConcurrentInvocationLimitExceeded', 'Type': 'User', 'message': 'Rate Exceeded.'} else 1)\""
-wait "${PIDS[@]}"
-is "all 4 answered 200" "200 200 200 200" "$(codes a)"
-python3 - "$TMP" >"$TMP/marks" 2>&1 <<'PY'
-import json, sys
-r = [json.load(open(f"{sys.argv[1]}/a{i}")) for i in range(1, 5)]
-print(len({x["env"] for x in r}), "envs;", "overlap" if max(x["start"] for x in r) < min(x["end"] for x in r) else "no overlap")
-PY
-is "the 4 ran in 4 distinct environments" 4 "$(cut -d' ' -f1 "$TMP/marks")"
-is "the 4 overlapped: each started before any ended (handler marks)" overlap "$(cut -d' ' -f3- "$TMP/marks")"
+# The account's concurrency_limit (5), and what the 4 did (lib.sh).
+account_limit_checks
 check "the 4 were cold (Init Duration in each REPORT)" bash -c "for i in 1 2 3 4; do
 	sed -n 's/^[Xx]-[Aa]mz-[Ll]og-[Rr]esult: *//p' '$TMP/a'\$i.h | tr -d '\r' | base64 -d | grep -q 'Init Duration' || exit 1; done"
 
@@ -67,14 +48,7 @@ check "the 4 were warm: no Init Duration, each environment's count > 1, the same
 	python3 -c \"import json; a={json.load(open('$TMP/a%d' % i))['env'] for i in range(1,5)}; b=[json.load(open('$TMP/b%d' % i)) for i in range(1,5)]; assert {x['env'] for x in b} <= a and all(x['count'] > 1 for x in b)\""
 
 # ---- reserved_concurrency 1: a second concurrent request is throttled ------
-req one '{"s":8}' "$TMP/o2" &
-PIDS=($!)
-wait_busy one 1
-req one '{"s":0}' "$TMP/thr"
-is "reserved_concurrency 1: a second concurrent request is 429" 429 "$(cat "$TMP/thr.code")"
-check "... Reason ReservedFunctionConcurrentInvocationLimitExceeded, AWS's body" bash -c \
-	"grep -qi '^x-amzn-ErrorType: TooManyRequestsException' '$TMP/thr.h' && python3 -c \"import json,sys; j=json.load(open('$TMP/thr')); sys.exit(0 if j == {'Reason': 'ReservedFunctionConcurrentInvocationLimitExceeded', 'Type': 'User', 'message': 'Rate Exceeded.'} else 1)\""
-wait "${PIDS[@]}"
+reserved_limit_checks "$TMP/thr"
 is "the first one answered 200" 200 "$(cat "$TMP/o2.code")"
 
 # ---- keep-alive: two requests on one connection ----------------------------
@@ -88,6 +62,14 @@ curl -s -o /dev/null --max-time 1 --aws-sigv4 aws:amz:us-east-1:lambda --user "$
 wait_busy one 1 # (it may be over already on a slow machine: then it is idle, as checked below)
 for _ in $(seq 120); do req one '{"s":0}' "$TMP/after"; [ "$(cat "$TMP/after.code")" = 200 ] && break; sleep 0.5; done
 is "after a client disconnected mid-invoke, its environment serves the next request" 200 "$(cat "$TMP/after.code")"
+is "... the same environment (one of one)" 1 "$(envs_of one)"
+# the same through InvokeWithResponseStream (its answer is written as it comes)
+curl -s -o /dev/null --max-time 1 --aws-sigv4 aws:amz:us-east-1:lambda --user "$KEY:$SECRET" \
+	-d '{"s":4}' "http://127.0.0.1:$PORT/2021-11-15/functions/one/response-streaming-invocations"
+wait_busy one 1
+for _ in $(seq 120); do req one '{"s":0}' "$TMP/after"; [ "$(cat "$TMP/after.code")" = 200 ] && break; sleep 0.5; done
+is "after a client of a response stream disconnected mid-invoke, its environment serves the next request" \
+	200 "$(cat "$TMP/after.code")"
 is "... the same environment (one of one)" 1 "$(envs_of one)"
 
 # ---- down: serve ends, nothing left -----------------------------------------

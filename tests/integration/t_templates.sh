@@ -12,8 +12,7 @@
 # in the function reaching the database through the proxy's endpoint name.
 . "$(dirname "$0")/lib.sh"
 plan 38
-T=$(unique_name)
-NAMES+=("$T")
+unique_topo
 D="$ROOT/tests/data/templates"
 cp -r "$D" "$TMP/tpl"
 

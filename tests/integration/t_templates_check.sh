@@ -12,8 +12,7 @@
 # with its path.
 . "$(dirname "$0")/lib.sh"
 plan 20
-T=$(unique_name)
-NAMES+=("$T")
+unique_topo
 E="$ROOT/examples/templates"
 cp -r "$E/cfn-vpc" "$TMP/cfn"
 

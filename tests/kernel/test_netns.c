@@ -15,8 +15,10 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -123,6 +125,56 @@ static int waits_in_own_mounts(void)
 	return run_dir_mounts() == 1 ? 0 : 104;
 }
 
+#define FILLED 64
+
+/* In a child with its own mount namespace: a namespace made (the folder's
+ * anchor file opened), then a fork that closes every descriptor above
+ * stdio as vpcsim's daemons do (the AWS front, its Lambda invoker), fills
+ * them with files of its own (memfds: an inode each) and makes a namespace. Exit status 0 when
+ * none of its files was closed under it: a stale anchor descriptor, the
+ * parent's, must not be used or closed (it closed the invoker's request
+ * socket, and the invoker ended: "the Lambda invoker of this topology is
+ * not running"). */
+static int fork_keeps_descriptors(void)
+{
+	char a[64], b[64];
+	struct netns *ns;
+	pid_t kid;
+	int st;
+
+	snprintf(a, sizeof(a), "vpcsim-fdtest-a-%d", (int)getpid());
+	snprintf(b, sizeof(b), "vpcsim-fdtest-b-%d", (int)getpid());
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("test-netns", "/run", "tmpfs", 0, "size=64k") < 0 ||
+	    netns_create(a, NULL, 0, &ns) < 0)
+		return 100;
+	netns_close(ns);
+	kid = fork();
+	if (kid == 0) {
+		ino_t ino[FILLED];
+		struct stat sb;
+		int bad = 0;
+
+		syscall(SYS_close_range, 3U, ~0U, 0U);
+		for (int fd = 3; fd < FILLED; fd++) /* each its own inode */
+			if (memfd_create("filled", 0) != fd || fstat(fd, &sb) < 0)
+				_exit(100);
+			else
+				ino[fd] = sb.st_ino;
+		if (netns_create(b, NULL, 0, &ns) < 0)
+			_exit(101);
+		netns_close(ns);
+		for (int fd = 3; fd < FILLED; fd++) /* closed, or closed and reused */
+			bad += fstat(fd, &sb) < 0 || sb.st_ino != ino[fd];
+		netns_delete(b);
+		_exit(bad ? 1 : 0);
+	}
+	if (kid < 0 || waitpid(kid, &st, 0) != kid || !WIFEXITED(st))
+		return 102;
+	netns_delete(a);
+	return WEXITSTATUS(st);
+}
+
 /* Run fn in a forked child (its own mount namespace dies with it); its
  * exit status. */
 static int in_child(int (*fn)(void))
@@ -152,11 +204,21 @@ static void test_run_dir_made_shared_once(void **state)
 	assert_int_equal(in_child(race_in_own_mounts), 1);
 }
 
+/* A namespace made after a fork that closed the parent's descriptors
+ * leaves the child's own files open. */
+static void test_fork_keeps_descriptors(void **state)
+{
+	NEED_ROOT();
+	/* 1: one of the child's files was closed; 100-102: the setup failed */
+	assert_int_equal(in_child(fork_keeps_descriptors), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_dir_waits_for_iproute2s_lock),
 		cmocka_unit_test(test_run_dir_made_shared_once),
+		cmocka_unit_test(test_fork_keeps_descriptors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

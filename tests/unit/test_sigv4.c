@@ -354,6 +354,65 @@ static void test_verify_sdk_paths(void **state)
 	}
 }
 
+/* The signing key is kept per (secret, date, region, service), as AWS's
+ * SDKs keep it: the same four again derive nothing; any one of them
+ * changed derives a key of its own, and a secret changed under the same
+ * access key id never signs with the old secret's key. */
+static void test_signing_key_cache(void **state)
+{
+	const char *sts = "AWS4-HMAC-SHA256\n20150830T123600Z\n" SCOPE "\n"
+			  "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63";
+	char sig[65], other[65], again[65], name[16];
+	unsigned long d;
+	struct sigv4_error e;
+
+	assert_int_equal(sigv4_signature(SECRET, "20150830", "us-east-1", "service", sts, sig), 0);
+	d = sigv4_key_derivations();
+	assert_int_equal(sigv4_signature(SECRET, "20150830", "us-east-1", "service", sts, sig), 0);
+	assert_string_equal(sig, vectors[0].sig);   /* the kept key signs right */
+	assert_int_equal(sigv4_key_derivations(), d);
+	/* another secret, the same date, region, service: a key of its own */
+	assert_int_equal(sigv4_signature("other-secret", "20150830", "us-east-1", "service", sts,
+					 other), 0);
+	assert_int_equal(sigv4_key_derivations(), d + 1);
+	assert_string_not_equal(other, vectors[0].sig);
+	/* a secret that starts like another is another */
+	assert_int_equal(sigv4_signature(SECRET "x", "20150830", "us-east-1", "service", sts,
+					 again), 0);
+	assert_int_equal(sigv4_key_derivations(), d + 2);
+	assert_string_not_equal(again, vectors[0].sig);
+	/* each of date, region, service changed: a key each */
+	assert_int_equal(sigv4_signature(SECRET, "20150801", "us-east-1", "service", sts, again), 0);
+	assert_int_equal(sigv4_signature(SECRET, "20150830", "ap-south-2", "service", sts, again), 0);
+	assert_int_equal(sigv4_signature(SECRET, "20150830", "us-east-1", "svcx", sts, again), 0);
+	assert_int_equal(sigv4_key_derivations(), d + 5);
+	/* both kept: each signs with its own */
+	assert_int_equal(sigv4_signature(SECRET, "20150830", "us-east-1", "service", sts, sig), 0);
+	assert_string_equal(sig, vectors[0].sig);
+	assert_int_equal(sigv4_signature("other-secret", "20150830", "us-east-1", "service", sts,
+					 again), 0);
+	assert_string_equal(again, other);
+	assert_int_equal(sigv4_key_derivations(), d + 5);
+	/* more keys than are kept: the least recently used derived again,
+	 * still right */
+	for (int i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "svc%d", i);
+		assert_int_equal(sigv4_signature(SECRET, "20150830", "us-east-1", name, sts, again), 0);
+	}
+	d = sigv4_key_derivations();
+	assert_int_equal(sigv4_signature(SECRET, "20150830", "us-east-1", "service", sts, sig), 0);
+	assert_string_equal(sig, vectors[0].sig);
+	assert_int_equal(sigv4_key_derivations(), d + 1);
+	/* verify: the same access key id with another secret is refused,
+	 * though the right secret's key was just used for the same scope */
+	assert_int_equal(verify(0, authz_of(0, "AKIDEXAMPLE", NULL), suite_keys, 2, SUITE_NOW, &e), 0);
+	assert_int_equal(verify(0, authz_of(0, "AKIDOTHER", NULL), suite_keys, 2, SUITE_NOW, &e), -1);
+	assert_string_equal(e.type, "InvalidSignatureException");
+	static const struct sigv4_key rotated[] = { { "AKIDEXAMPLE", "a-new-secret", NULL } };
+	assert_int_equal(verify(0, authz_of(0, "AKIDEXAMPLE", NULL), rotated, 1, SUITE_NOW, &e), -1);
+	assert_string_equal(e.type, "InvalidSignatureException");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_verify_scope),
 		cmocka_unit_test(test_verify_body),
 		cmocka_unit_test(test_verify_sdk_paths),
+		cmocka_unit_test(test_signing_key_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

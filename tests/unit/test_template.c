@@ -12,15 +12,34 @@
 
 #include "model/template.h"
 
-/* The topology of YAML text t (as file "t.yaml"), parsed; NULL on error. */
-static cJSON *import_yaml(const char *t, const cJSON *over, struct diags *d)
+/* The last import: its topology and its diagnostics, kept until the next
+ * import or the end of the test (imported_free, every test's teardown). */
+static struct {
+	cJSON *j;
+	struct diags d;
+} last;
+
+static int imported_free(void **state)
+{
+	(void)state;
+	cJSON_Delete(last.j);
+	diags_free(&last.d);
+	memset(&last, 0, sizeof(last));
+	return 0;
+}
+
+/* The topology of YAML text t (as file "t.yaml") with the parameter
+ * values `over`, parsed; NULL on error (last.d says which). */
+static cJSON *import_yaml(const char *t, const cJSON *over)
 {
 	struct template_opts o = { .name = "t", .overrides = over };
-	char *s = template_import("/tmp/t.yaml", t, strlen(t), &o, d);
-	cJSON *j = s ? cJSON_Parse(s) : NULL;
+	char *s;
 
+	imported_free(NULL);
+	s = template_import("/tmp/t.yaml", t, strlen(t), &o, &last.d);
+	last.j = s ? cJSON_Parse(s) : NULL;
 	free(s);
-	return j;
+	return last.j;
 }
 
 static const char *diag_with(const struct diags *d, const char *code)
@@ -46,6 +65,36 @@ static const char *str_at(const cJSON *j, const char *a, int i, const char *b)
 	const cJSON *v = cJSON_GetObjectItem(cJSON_GetArrayItem(a ? cJSON_GetObjectItem(j, a) : j, i), b);
 
 	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* j[list][i]: the i-th of an imported topology's list ("resources"...). */
+static cJSON *item(const cJSON *j, const char *list, int i)
+{
+	return cJSON_GetArrayItem(cJSON_GetObjectItem(j, list), i);
+}
+
+/* o[key] as a string ("" when absent). */
+static const char *str_of(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* Each KEY, WANT pair that follows o (up to a NULL): o[KEY] is the string
+ * WANT. */
+static void strs_are(const cJSON *o, ...)
+{
+	const char *key, *want;
+	va_list ap;
+
+	va_start(ap, o);
+	while ((key = va_arg(ap, const char *))) {
+		want = va_arg(ap, const char *);
+		if (strcmp(str_of(o, key), want))
+			fail_msg("%s: '%s', not '%s'", key, str_of(o, key), want);
+	}
+	va_end(ap);
 }
 
 static void test_kebab(void **state)
@@ -80,33 +129,27 @@ static void test_intrinsics(void **state)
 		"  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      VpcId: !Ref Vpc\n"
 		"      GroupDescription: !Sub '${Env} in ${AWS::Region}/${AWS::AccountId} ${Vpc} ${!Lit}'\n"
 		"      SecurityGroupEgress:\n        - {IpProtocol: -1, CidrIp: !Join ['/', ['10.0.0.0', '8']]}\n";
-	struct diags d = { 0 };
-	cJSON *j = import_yaml(t, NULL, &d), *v, *over;
+	cJSON *j = import_yaml(t, NULL), *v, *over;
 
 	(void)state;
 	assert_non_null(j);
-	v = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "vpcs"), 0);
-	assert_string_equal(cJSON_GetObjectItem(v, "cidr")->valuestring, "10.1.0.0/16");
+	v = item(j, "vpcs", 0);
+	assert_string_equal(str_of(v, "cidr"), "10.1.0.0/16");
 	assert_string_equal(str_at(v, "subnets", 0, "cidr"), "10.1.1.0/24");
 	assert_string_equal(str_at(v, "security_groups", 0, "description"),
 			    "prod in us-east-1/123456789012 vpc ${Lit}");
 	assert_string_equal(str_at(cJSON_GetArrayItem(cJSON_GetObjectItem(v, "security_groups"), 0),
 				   "egress", 0, "cidr"), "10.0.0.0/8");
-	assert_string_equal(diag_with(&d, "NotMapped"), "Resources.Sub1.Properties.AvailabilityZone");
-	cJSON_Delete(j);
-	diags_free(&d);
+	assert_string_equal(diag_with(&last.d, "NotMapped"), "Resources.Sub1.Properties.AvailabilityZone");
 	/* Overrides: the condition turns false. */
 	over = cJSON_CreateObject();
 	cJSON_AddStringToObject(over, "Env", "dev");
 	cJSON_AddStringToObject(over, "Cidr", "10.1.0.0/16");
-	memset(&d, 0, sizeof(d));
-	j = import_yaml(t, over, &d);
+	j = import_yaml(t, over);
 	assert_non_null(j);
-	v = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "vpcs"), 0);
+	v = item(j, "vpcs", 0);
 	assert_string_equal(str_at(v, "subnets", 0, "cidr"), "10.1.9.0/24");
-	cJSON_Delete(j);
 	cJSON_Delete(over);
-	diags_free(&d);
 }
 
 /* SAM Globals: primitives replaced, maps merged, lists prepended. */
@@ -122,23 +165,18 @@ static void test_globals(void **state)
 		"  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      MemorySize: 1024\n"
 		"      FunctionName: Orders\n      Environment: {Variables: {B: mine, H: !Ref G1}}\n"
 		"      VpcConfig: {SubnetIds: [!Ref S1], SecurityGroupIds: [!GetAtt G1.GroupId]}\n";
-	struct diags d = { 0 };
-	cJSON *j = import_yaml(t, NULL, &d), *fn, *env;
+	cJSON *j = import_yaml(t, NULL), *fn, *env;
 
 	(void)state;
 	assert_non_null(j);
-	fn = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "functions"), 0);
-	assert_string_equal(cJSON_GetObjectItem(fn, "name")->valuestring, "orders");
+	fn = item(j, "functions", 0);
+	assert_string_equal(str_of(fn, "name"), "orders");
 	assert_int_equal(cJSON_GetObjectItem(fn, "timeout_s")->valueint, 9);
 	assert_int_equal(cJSON_GetObjectItem(fn, "memory_mb")->valueint, 1024);
 	env = cJSON_GetObjectItem(fn, "environment");
-	assert_string_equal(cJSON_GetObjectItem(env, "A")->valuestring, "g");
-	assert_string_equal(cJSON_GetObjectItem(env, "B")->valuestring, "mine");
-	assert_string_equal(cJSON_GetObjectItem(env, "H")->valuestring, "g1");
+	strs_are(env, "A", "g", "B", "mine", "H", "g1", NULL);
 	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(fn,
 		"vpc_config"), "security_groups"), 0)->valuestring, "g1");
-	cJSON_Delete(j);
-	diags_free(&d);
 }
 
 /* Bad templates: each error names its path and the template is refused. */
@@ -164,13 +202,11 @@ static void test_errors(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		struct diags d = { 0 };
-		cJSON *j = import_yaml(cases[i].text, NULL, &d);
+		cJSON *j = import_yaml(cases[i].text, NULL);
 
-		if (j || !diag_with(&d, cases[i].code) ||
-		    strcmp(diag_with(&d, cases[i].code), cases[i].path))
+		if (j || !diag_with(&last.d, cases[i].code) ||
+		    strcmp(diag_with(&last.d, cases[i].code), cases[i].path))
 			fail_msg("case %zu: want %s at '%s'", i, cases[i].code, cases[i].path);
-		diags_free(&d);
 	}
 }
 
@@ -179,15 +215,12 @@ static void test_unknown_type(void **state)
 {
 	const char *t = "Parameters:\n  Cidr: {Type: String, Default: 10.3.0.0/16}\n" VPC
 			"  Q:\n    Type: AWS::SQS::Queue\n";
-	struct diags d = { 0 };
-	cJSON *j = import_yaml(t, NULL, &d);
+	cJSON *j = import_yaml(t, NULL);
 
 	(void)state;
 	assert_non_null(j);
-	assert_int_equal(d.n_errors, 0);
-	assert_string_equal(diag_with(&d, "NotMapped"), "Resources.Q");
-	cJSON_Delete(j);
-	diags_free(&d);
+	assert_int_equal(last.d.n_errors, 0);
+	assert_string_equal(diag_with(&last.d, "NotMapped"), "Resources.Q");
 }
 
 #define SECRET_VPC "Resources:\n  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.4.0.0/16}}\n" \
@@ -210,41 +243,31 @@ static void test_secrets(void **state)
 		" P: !Sub 'x{{resolve:secretsmanager:${Sec}:SecretString:password}}',"
 		" A: '{{resolve:secretsmanager:arn:aws:secretsmanager:us-east-1:123456789012:secret:plain-Ab12Cd:SecretString:k}}',"
 		" W: '{{resolve:secretsmanager:plain}}', N: !Ref Sec}}\n";
-	struct diags d = { 0 };
-	cJSON *j = import_yaml(t, NULL, &d), *env, *sec;
+	cJSON *j = import_yaml(t, NULL), *env, *sec;
 	const char *pw;
 	char first[64];
 
 	(void)state;
 	assert_non_null(j);
-	assert_string_equal(str_at(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "vpcs"), 0), "subnets",
-				   0, "cidr"), "10.4.1.0/24");
-	sec = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "secrets"), 0);
+	assert_string_equal(str_at(item(j, "vpcs", 0), "subnets", 0, "cidr"), "10.4.1.0/24");
+	sec = item(j, "secrets", 0);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "secrets")), 1);
-	assert_string_equal(cJSON_GetObjectItem(sec, "name")->valuestring, "app/db");
+	assert_string_equal(str_of(sec, "name"), "app/db");
 	pw = cJSON_GetObjectItem(cJSON_GetObjectItem(sec, "value"), "password")->valuestring;
 	assert_int_equal(strlen(pw), 40);
 	assert_int_equal(strspn(pw, "bcdfghjklmnpqrstvwxyzBCDFGHJKLMNPQRSTVWXYZ23456789"), 40);
 	assert_true(strpbrk(pw, "bcdfghjklmnpqrstvwxyz") && strpbrk(pw, "BCDFGHJKLMNPQRSTVWXYZ") &&
 		    strpbrk(pw, "23456789"));
-	env = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "functions"), 0),
-				  "environment");
-	assert_string_equal(cJSON_GetObjectItem(env, "U")->valuestring, "app");
-	assert_string_equal(cJSON_GetObjectItem(env, "P")->valuestring + 1, pw);
-	assert_string_equal(cJSON_GetObjectItem(env, "A")->valuestring, "v");
-	assert_string_equal(cJSON_GetObjectItem(env, "W")->valuestring, "{\"k\": \"v\"}");
-	assert_string_equal(cJSON_GetObjectItem(env, "N")->valuestring, "app/db");
-	assert_string_equal(diag_with(&d, "NotMapped"), "Resources.Plain");
+	env = cJSON_GetObjectItem(item(j, "functions", 0), "environment");
+	assert_string_equal(str_of(env, "U"), "app");
+	assert_string_equal(str_of(env, "P") + 1, pw);
+	strs_are(env, "A", "v", "W", "{\"k\": \"v\"}", "N", "app/db", NULL);
+	assert_string_equal(diag_with(&last.d, "NotMapped"), "Resources.Plain");
 	snprintf(first, sizeof(first), "%s", pw);
-	cJSON_Delete(j);
-	diags_free(&d);
-	memset(&d, 0, sizeof(d));
-	j = import_yaml(t, NULL, &d);
-	sec = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "secrets"), 0);
+	j = import_yaml(t, NULL);
+	sec = item(j, "secrets", 0);
 	assert_string_not_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(sec, "value"),
 						    "password")->valuestring, first);
-	cJSON_Delete(j);
-	diags_free(&d);
 }
 
 /* RDS: an engine with the secret's credentials, a proxy with its target
@@ -267,34 +290,26 @@ static void test_rds_proxy(void **state)
 		" ConnectionPoolConfigurationInfo: {MaxConnectionsPercent: 50, InitQuery: 'SET x=1'}}\n"
 		"  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Environment: {Variables: {"
 		"D: !GetAtt Db.Endpoint.Address, P: !GetAtt Px.Endpoint, O: !GetAtt Db.Endpoint.Port}}\n";
-	struct diags d = { 0 };
-	cJSON *j = import_yaml(t, NULL, &d), *db, *px, *env;
+	cJSON *j = import_yaml(t, NULL), *db, *px, *env;
 
 	(void)state;
 	assert_non_null(j);
-	db = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "resources"), 0);
-	px = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "resources"), 1);
-	assert_string_equal(cJSON_GetObjectItem(db, "engine")->valuestring, "postgres");
-	assert_string_equal(cJSON_GetObjectItem(db, "secret")->valuestring, "sec");
-	assert_string_equal(cJSON_GetObjectItem(db, "instance_class")->valuestring, "db.m5.large");
+	db = item(j, "resources", 0);
+	px = item(j, "resources", 1);
+	strs_are(db, "engine", "postgres", "secret", "sec", "instance_class", "db.m5.large", NULL);
 	assert_null(cJSON_GetObjectItem(db, "listen"));
-	assert_string_equal(cJSON_GetObjectItem(px, "name")->valuestring, "px1");
-	assert_string_equal(cJSON_GetObjectItem(px, "target")->valuestring, "db");
+	strs_are(px, "name", "px1", "target", "db", NULL);
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(px, "require_tls")));
 	assert_int_equal(cJSON_GetObjectItem(px, "max_connections_percent")->valueint, 50);
-	assert_string_equal(cJSON_GetObjectItem(px, "init_query")->valuestring, "SET x=1");
+	assert_string_equal(str_of(px, "init_query"), "SET x=1");
 	assert_string_equal(str_at(px, "auth", 0, "iam_auth"), "REQUIRED");
-	env = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "functions"), 0),
-				  "environment");
+	env = cJSON_GetObjectItem(item(j, "functions", 0), "environment");
 	/* The token is model/dns.c's for topology "t" in us-east-1 (test_dns). */
-	assert_non_null(strstr(cJSON_GetObjectItem(env, "D")->valuestring, ".us-east-1.rds.amazonaws.com"));
-	assert_memory_equal(cJSON_GetObjectItem(env, "D")->valuestring, "db.", 3);
-	assert_memory_equal(cJSON_GetObjectItem(env, "P")->valuestring, "px1.proxy-", 10);
-	assert_string_equal(cJSON_GetObjectItem(env, "P")->valuestring + 10,
-			    strchr(cJSON_GetObjectItem(env, "D")->valuestring, '.') + 1);
-	assert_string_equal(cJSON_GetObjectItem(env, "O")->valuestring, "5432");
-	cJSON_Delete(j);
-	diags_free(&d);
+	assert_non_null(strstr(str_of(env, "D"), ".us-east-1.rds.amazonaws.com"));
+	assert_memory_equal(str_of(env, "D"), "db.", 3);
+	assert_memory_equal(str_of(env, "P"), "px1.proxy-", 10);
+	assert_string_equal(str_of(env, "P") + 10, strchr(str_of(env, "D"), '.') + 1);
+	assert_string_equal(str_of(env, "O"), "5432");
 }
 
 /* Engine mysql: a real MariaDB with its credentials and class; a proxy
@@ -312,22 +327,18 @@ static void test_rds_mysql(void **state)
 		" TargetGroupName: default, DBInstanceIdentifiers: [!Ref Db]}\n"
 		"  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Environment: {Variables: {"
 		"O: !GetAtt Db.Endpoint.Port}}\n";
-	struct diags d = { 0 };
-	cJSON *j = import_yaml(t, NULL, &d), *db, *px;
+	cJSON *j = import_yaml(t, NULL), *db, *px;
 
 	(void)state;
 	assert_non_null(j);
-	db = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "resources"), 0);
-	px = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "resources"), 1);
-	assert_string_equal(cJSON_GetObjectItem(db, "engine")->valuestring, "mysql");
-	assert_string_equal(cJSON_GetObjectItem(db, "master_username")->valuestring, "admin");
-	assert_string_equal(cJSON_GetObjectItem(db, "instance_class")->valuestring, "db.t3.micro");
+	db = item(j, "resources", 0);
+	px = item(j, "resources", 1);
+	strs_are(db, "engine", "mysql", "master_username", "admin", "instance_class", "db.t3.micro",
+		 NULL);
 	assert_null(cJSON_GetObjectItem(px, "target"));
-	assert_true(diag_says(&d, "the instance runs mysql, and vpcsim's RDS Proxy speaks PostgreSQL's protocol only"));
+	assert_true(diag_says(&last.d, "the instance runs mysql, and vpcsim's RDS Proxy speaks PostgreSQL's protocol only"));
 	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
 		cJSON_GetObjectItem(j, "functions"), 0), "environment"), "O")->valuestring, "3306");
-	cJSON_Delete(j);
-	diags_free(&d);
 }
 
 /* Dynamic references that cannot resolve are errors with their path. */
@@ -343,18 +354,16 @@ static void test_resolve_errors(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		char t[1024];
-		struct diags d = { 0 };
 		cJSON *j;
 
 		snprintf(t, sizeof(t), SECRET_VPC "  Sec: {Type: AWS::SecretsManager::Secret,"
 			 " Properties: {SecretString: '{\"k\": \"v\"}'}}\n"
 			 "  Fn: {Type: AWS::Lambda::Function, Properties: {Environment: {Variables:"
 			 " {X: '%s'}}}}\n", cases[i].ref);
-		j = import_yaml(t, NULL, &d);
-		if (j || !diag_with(&d, cases[i].code) ||
-		    strcmp(diag_with(&d, cases[i].code), "Resources.Fn.Properties.Environment.Variables.X"))
+		j = import_yaml(t, NULL);
+		if (j || !diag_with(&last.d, cases[i].code) ||
+		    strcmp(diag_with(&last.d, cases[i].code), "Resources.Fn.Properties.Environment.Variables.X"))
 			fail_msg("case %zu: want %s", i, cases[i].code);
-		diags_free(&d);
 	}
 }
 
@@ -376,27 +385,24 @@ static void test_endpoints_events(void **state)
 		" Filter: {S3Key: {Rules: [{Name: suffix, Value: .jpg}]}}}}\n"
 		"        Off: {Type: Schedule, Properties: {Schedule: rate(1 day), Enabled: false}}\n"
 		"        Q: {Type: SQS, Properties: {Queue: arn}}\n";
-	struct diags d = { 0 };
-	cJSON *j = import_yaml(t, NULL, &d), *eps, *ev;
+	cJSON *j = import_yaml(t, NULL), *eps, *ev;
 
 	(void)state;
 	assert_non_null(j);
-	eps = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "vpcs"), 0), "endpoints");
+	eps = cJSON_GetObjectItem(item(j, "vpcs", 0), "endpoints");
 	assert_int_equal(cJSON_GetArraySize(eps), 2);
 	assert_string_equal(str_at(eps, NULL, 0, "service"), "dynamodb");
 	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(eps, 0),
 						"route_tables"), 0)->valuestring, "rt");
 	assert_string_equal(str_at(eps, NULL, 1, "type"), "interface");
 	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetArrayItem(eps, 1), "private_dns")));
-	assert_string_equal(diag_with(&d, "NotMapped"), "Resources.Sqs.Properties.ServiceName");
+	assert_string_equal(diag_with(&last.d, "NotMapped"), "Resources.Sqs.Properties.ServiceName");
 	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
 		j, "aws"), "s3"), "buckets"), 0)->child->valuestring, "my-bucket");
-	ev = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "functions"), 0), "events");
+	ev = cJSON_GetObjectItem(item(j, "functions", 0), "events");
 	assert_int_equal(cJSON_GetArraySize(ev), 1);
 	assert_string_equal(str_at(ev, NULL, 0, "bucket"), "my-bucket");
 	assert_string_equal(str_at(ev, NULL, 0, "suffix"), ".jpg");
-	cJSON_Delete(j);
-	diags_free(&d);
 }
 
 /* Metadata.vpcsim.expect: the topology's expect list, a !Ref of a
@@ -415,8 +421,7 @@ static void test_expect(void **state)
 			      "      - {from: !Ref Nope, to: db, port: 1, result: open}\n" VPC;
 	const char *notlist = "Parameters:\n  Cidr: {Type: String, Default: 10.3.0.0/16}\n"
 			      "Metadata:\n  vpcsim:\n    expect: {from: a}\n" VPC;
-	struct diags d = { 0 };
-	cJSON *j = import_yaml(meta, NULL, &d), *e;
+	cJSON *j = import_yaml(meta, NULL), *e;
 
 	(void)state;
 	assert_non_null(j);
@@ -426,33 +431,27 @@ static void test_expect(void **state)
 	assert_string_equal(str_at(e, NULL, 0, "to"), "db");
 	assert_int_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(e, 0), "port")->valueint, 6432);
 	assert_true(cJSON_IsNumber(cJSON_GetObjectItem(cJSON_GetArrayItem(e, 1), "port")));
-	assert_string_equal(diag_with(&d, "NotMapped"), "Metadata.vpcsim");
-	cJSON_Delete(j);
-	diags_free(&d);
-	memset(&d, 0, sizeof(d));
-	assert_null(import_yaml(missing, NULL, &d));
-	assert_string_equal(diag_with(&d, "UnresolvedReference"), "Metadata.vpcsim.expect[0].from");
-	diags_free(&d);
-	memset(&d, 0, sizeof(d));
-	assert_null(import_yaml(notlist, NULL, &d));
-	assert_string_equal(diag_with(&d, "InvalidTemplate"), "Metadata.vpcsim.expect");
-	diags_free(&d);
+	assert_string_equal(diag_with(&last.d, "NotMapped"), "Metadata.vpcsim");
+	assert_null(import_yaml(missing, NULL));
+	assert_string_equal(diag_with(&last.d, "UnresolvedReference"), "Metadata.vpcsim.expect[0].from");
+	assert_null(import_yaml(notlist, NULL));
+	assert_string_equal(diag_with(&last.d, "InvalidTemplate"), "Metadata.vpcsim.expect");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_kebab),
-		cmocka_unit_test(test_intrinsics),
-		cmocka_unit_test(test_globals),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_unknown_type),
-		cmocka_unit_test(test_secrets),
-		cmocka_unit_test(test_rds_proxy),
-		cmocka_unit_test(test_rds_mysql),
-		cmocka_unit_test(test_resolve_errors),
-		cmocka_unit_test(test_endpoints_events),
-		cmocka_unit_test(test_expect),
+		cmocka_unit_test_teardown(test_kebab, imported_free),
+		cmocka_unit_test_teardown(test_intrinsics, imported_free),
+		cmocka_unit_test_teardown(test_globals, imported_free),
+		cmocka_unit_test_teardown(test_errors, imported_free),
+		cmocka_unit_test_teardown(test_unknown_type, imported_free),
+		cmocka_unit_test_teardown(test_secrets, imported_free),
+		cmocka_unit_test_teardown(test_rds_proxy, imported_free),
+		cmocka_unit_test_teardown(test_rds_mysql, imported_free),
+		cmocka_unit_test_teardown(test_resolve_errors, imported_free),
+		cmocka_unit_test_teardown(test_endpoints_events, imported_free),
+		cmocka_unit_test_teardown(test_expect, imported_free),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

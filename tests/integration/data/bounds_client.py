@@ -3,6 +3,8 @@
 #   bounds_client.py PORT bodies N PER HOLD KEY REGION
 #       N signed-looking POSTs (a known key, a current date, any signature)
 #       announcing 6,000,000 bytes and sending PER of them, held HOLD s
+#   bounds_client.py PORT headers N SIZE HOLD
+#       N requests whose headers are SIZE bytes (past serve's 16 KB), held
 # Prints how many connections were opened, then holds them.
 import socket
 import sys
@@ -21,6 +23,12 @@ for _ in range(n):
         continue
     if mode == "half":
         s.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " % path).encode())
+    elif mode == "headers":
+        try:
+            s.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: %s\r\n\r\n"
+                       % (path, "h" * int(sys.argv[4]))).encode())
+        except OSError:
+            pass  # refused part way: it counts, it was sent at serve
     else:
         key, region = sys.argv[6], sys.argv[7]
         now = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
@@ -47,4 +55,4 @@ if mode == "bodies":
                     sent[i] = per
         time.sleep(0.01)
 print(len(socks), flush=True)
-time.sleep(float(sys.argv[5] if mode == "bodies" else sys.argv[4]))
+time.sleep(float(sys.argv[5] if mode in ("bodies", "headers") else sys.argv[4]))

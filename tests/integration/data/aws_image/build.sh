@@ -11,6 +11,7 @@
 #   build.sh OUT.tar RUNTIME_DIR
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../image_archive.sh"
 out=$1 runtime=$2
 w=$(mktemp -d)
 trap 'rm -rf "$w"' EXIT
@@ -29,18 +30,10 @@ tar -C "$dist" --exclude=botocore/data -cf - botocore | tar -C "$root$dist" -xf 
 for d in sts s3 _retry.json endpoints.json partitions.json sdk-default-configuration.json; do
 	cp -r "$dist/botocore/data/$d" "$root$dist/botocore/data/"
 done
-cp "$runtime/bootstrap.py" "$root/var/runtime/"
+cp "$runtime/bootstrap.py" "$runtime/vpcsim_ric.py" "$root/var/runtime/"
 cp "$here/task/app.py" "$root/var/task/"
 echo "nameserver 192.0.2.53" >"$root/etc/resolv.conf"
-mkdir -p "$w/img/layer1"
-tar -C "$root" -cf "$w/img/layer1/layer.tar" .
-cat >"$w/img/config.json" <<'JSON'
-{ "architecture": "amd64", "os": "linux",
-  "config": { "Entrypoint": ["/usr/bin/python3", "-u", "/var/runtime/bootstrap.py"],
-              "Cmd": ["app.handler"], "WorkingDir": "/var/task",
-              "Env": ["PATH=/usr/bin", "LANG=C.UTF-8"] },
-  "rootfs": { "type": "layers", "diff_ids": [] } }
+image_archive "$root" vpcsim-boto3:latest "$out" <<'JSON'
+{ "Entrypoint": ["/usr/bin/python3", "-u", "/var/runtime/bootstrap.py"],
+  "Cmd": ["app.handler"], "WorkingDir": "/var/task", "Env": ["PATH=/usr/bin", "LANG=C.UTF-8"] }
 JSON
-echo '[{"Config":"config.json","RepoTags":["vpcsim-boto3:latest"],"Layers":["layer1/layer.tar"]}]' \
-	>"$w/img/manifest.json"
-tar -C "$w/img" -cf "$out" .

@@ -9,6 +9,7 @@
 #   build_node.sh OUT.tar RUNTIME_DIR
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../image_archive.sh"
 out=$1 runtime=$2
 [ -d "$runtime/node_modules/@aws-sdk/client-sts" ] || {
 	echo "build_node.sh: $runtime/node_modules has no AWS SDK (make deps)" >&2
@@ -26,16 +27,9 @@ cp "$runtime"/*.mjs "$root/var/runtime/"
 cp -r "$runtime/node_modules" "$root/var/runtime/node_modules"
 cp "$here/task_node/index.mjs" "$root/var/task/"
 echo "nameserver 192.0.2.53" >"$root/etc/resolv.conf"
-mkdir -p "$w/img/layer1"
-tar -C "$root" -cf "$w/img/layer1/layer.tar" .
-cat >"$w/img/config.json" <<'JSON'
-{ "architecture": "amd64", "os": "linux",
-  "config": { "Entrypoint": ["/usr/bin/node", "/var/runtime/index.mjs"],
-              "Cmd": ["index.handler"], "WorkingDir": "/var/task",
-              "Env": ["PATH=/usr/bin", "LANG=C.UTF-8", "HOME=/tmp",
-                      "NODE_PATH=/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task"] },
-  "rootfs": { "type": "layers", "diff_ids": [] } }
+image_archive "$root" vpcsim-sdk3:latest "$out" <<'JSON'
+{ "Entrypoint": ["/usr/bin/node", "/var/runtime/index.mjs"],
+  "Cmd": ["index.handler"], "WorkingDir": "/var/task",
+  "Env": ["PATH=/usr/bin", "LANG=C.UTF-8", "HOME=/tmp",
+          "NODE_PATH=/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task"] }
 JSON
-echo '[{"Config":"config.json","RepoTags":["vpcsim-sdk3:latest"],"Layers":["layer1/layer.tar"]}]' \
-	>"$w/img/manifest.json"
-tar -C "$w/img" -cf "$out" .

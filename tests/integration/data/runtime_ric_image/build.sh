@@ -8,6 +8,7 @@
 #   build.sh NODE_MODULES OUT.tar
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../image_archive.sh"
 mods=$1
 out=$2
 w=$(mktemp -d)
@@ -22,14 +23,7 @@ done
 cp "$here/../runtime_ric/app.mjs" "$here/../runtime_ric/package.json" "$root/var/task/"
 cp -r "$mods/aws-lambda-ric" "$root/var/task/node_modules/"
 cp -r "$mods/@aws/lambda-invoke-store" "$root/var/task/node_modules/@aws/"
-mkdir -p "$w/img/layer1"
-tar -C "$root" -cf "$w/img/layer1/layer.tar" .
-cat >"$w/img/config.json" <<JSON
-{ "architecture": "amd64", "os": "linux",
-  "config": { "Entrypoint": ["$node", "/var/task/node_modules/aws-lambda-ric/index.mjs"],
-              "Cmd": ["app.handler"], "WorkingDir": "/var/task" },
-  "rootfs": { "type": "layers", "diff_ids": [] } }
+image_archive "$root" vpcsim-ric:latest "$out" <<JSON
+{ "Entrypoint": ["$node", "/var/task/node_modules/aws-lambda-ric/index.mjs"],
+  "Cmd": ["app.handler"], "WorkingDir": "/var/task" }
 JSON
-echo '[{"Config":"config.json","RepoTags":["vpcsim-ric:latest"],"Layers":["layer1/layer.tar"]}]' \
-	>"$w/img/manifest.json"
-tar -C "$w/img" -cf "$out" .

@@ -49,11 +49,15 @@ check "the proxy logged the pin with RDS Proxy's words" \
 	grep -q "The client session was pinned to the database connection .* Reason: SET command" "$LOG/proxy.log"
 
 echo "# ---- pinning per condition, released at disconnect ----"
-py proxy pin 6 >"$TMP/pin" 2>&1 &
+py proxy pin 10 >"$TMP/pin" 2>&1 &
 holder=$!
+# The client prints "held" once all 12 sessions have connected and run their
+# statement; the two unpinned ones connect after the tenth pin, so reading
+# ClientConnections as soon as 10 are pinned could see 10 or 11.
+for i in $(seq 100); do grep -q '^held' "$TMP/pin" && break; sleep 0.2; done
 check "10 sessions, one per condition, are pinned (DatabaseConnectionsCurrentlySessionPinned)" \
 	wait_metric proxy DatabaseConnectionsCurrentlySessionPinned 10
-check "12 clients connected (ClientConnections)" test "$(metric proxy ClientConnections)" = 12
+check "12 clients connected (ClientConnections)" wait_metric proxy ClientConnections 12
 wait $holder
 check "the sessions ran" grep -q "^closed" "$TMP/pin"
 for why in "SET command" "setting a parameter (set_config)" "temporary table, sequence or view" \

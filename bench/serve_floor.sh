@@ -11,7 +11,10 @@
 #         plus the Python runtime client's own loop (GET .../next, POST
 #         .../response: two more round trips, http.client as its bootstrap
 #         uses), all three against a minimal keep-alive HTTP server on raw
-#         sockets (bench/http_floor.py).
+#         sockets (bench/http_floor.py). Then both again, alternated
+#         request by request (`serve, alt`, `floor, alt`): each pair sees
+#         the same moment of the machine, whose floor moves between runs
+#         (docs/BENCHMARKS.md, "On the seventh session's machine").
 #   cold  COLD cold starts per runtime (Python, Node.js, the curl custom
 #         runtime), each through serve after `vpcsim detach`: the request's
 #         wall time and the Init Duration of its REPORT (X-Amz-Log-Result).

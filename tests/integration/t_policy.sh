@@ -174,11 +174,14 @@ map_left() {
 	return 0
 }
 # The kernel frees programs attached to a namespace's links when it has
-# finished tearing the namespace down, which happens just after down
-# returns: allow it 3 s.
+# finished tearing the namespace down, in its own clean-up work after
+# down returns (one queue for every namespace of the machine: behind
+# another test's down on a loaded machine it takes seconds, as t_cni's
+# eth0 did), and a map once the last program that uses it is freed:
+# allow it 30 s.
 gone_soon() { # function
 	local _
-	for _ in $(seq 30); do
+	for _ in $(seq 300); do
 		[ -z "$("$1")" ] && return 0
 		sleep 0.1
 	done

@@ -121,6 +121,20 @@ wait_for() {
 	done
 	return 1
 }
+# wait_listen NODE tcp|udp PORT: true once a socket of NODE in $T listens
+# on PORT (ss in the node), waited for up to 60 s: a server the test
+# started in the background with `vpcsim exec ... &`, whose start (exec
+# into the node, Python's own) is not done after any fixed sleep on a
+# loaded machine.
+wait_listen() {
+	local o=-Hltn
+	[ "$2" = udp ] && o=-Hlun
+	for _ in $(seq 300); do
+		[ -n "$("$VPCSIM" exec -t "$T" "$1" -- ss $o "sport = :$3" </dev/null 2>/dev/null)" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
 # throttled_as OUT REASON: OUT (the body; OUT.h the headers) is Lambda's
 # throttle: x-amzn-ErrorType TooManyRequestsException and AWS's body with
 # Reason REASON.

@@ -97,7 +97,7 @@ A_EIP=$(V status "$T" --json | python3 -c 'import json,sys; print([e["public_ip"
 
 # Inside the VPC: 9001.
 V exec -t "$T" b -- python3 -c "$UDP_RECV" >"$TMP/r1" 2>&1 &
-sleep 0.3
+wait_listen b udp 9000
 check "a -> b: 8,000-byte UDP with DF is sent" \
 	bash -c "[ \"\$(V exec -t '$T' a -- python3 -c '$UDP_SEND' 10.15.1.20 8000 df)\" = sent ]"
 wait
@@ -105,7 +105,7 @@ check "  ... and b receives it whole ($(cat "$TMP/r1"))" test "$(cat "$TMP/r1")"
 
 # From the internet to an Elastic IP: fragmented at 1500, delivered.
 V exec -t "$T" a -- python3 -c "$UDP_RECV" >"$TMP/r2" 2>&1 &
-sleep 0.3
+wait_listen a udp 9000
 check "far -> a's Elastic IP $A_EIP: 3,000-byte UDP (fragmented) is sent" \
 	bash -c "[ \"\$(V exec -t '$T' far -- python3 -c '$UDP_SEND' $A_EIP 3000 frag)\" = sent ]"
 wait
@@ -126,7 +126,7 @@ check "  ... by the NACL (NACL_INBOUND)" test "$(drop_count v NACL_INBOUND)" -gt
 # p (private subnet, MTU 9001) sends 8,600 bytes, which the VPC router
 # fragments towards the NAT gateway.
 V exec -t "$T" far -- python3 -c "$UDP_RECV" >"$TMP/r3" 2>&1 &
-sleep 0.3
+wait_listen far udp 9000
 check "p -> far through the NAT gateway: 8,600-byte UDP is sent" \
 	bash -c "[ \"\$(V exec -t '$T' p -- python3 -c '$UDP_SEND' 203.0.113.50 8600 frag)\" = sent ]"
 wait
@@ -146,7 +146,7 @@ check "a -> far: the same 8,600-byte ping without NAT gateway passes (fragments 
 V exec -t "$T" far -- ip link set eth0 mtu 9001 >"$TMP/mtu.out" 2>&1
 MTU_RC=$?
 V exec -t "$T" far -- python3 -c "$TCP_SINK" >"$TMP/sink" 2>&1 &
-sleep 0.3
+wait_listen far tcp 9100
 check "a -> far (eth0 set to 9001: exit $MTU_RC): 4 MB over TCP sent" \
 	bash -c "[ $MTU_RC = 0 ] && [ \"\$(V exec -t '$T' a -- python3 -c '$TCP_SEND' 203.0.113.50)\" = sent ]"
 wait

@@ -70,7 +70,7 @@ check "up $T" V up "$F"
 V exec -t "$T" db -- python3 -c "$UDP_ECHO" 5432 >/dev/null 2>&1 &
 V exec -t "$T" db -- python3 -c "$UDP_ECHO" 9000 >/dev/null 2>&1 &
 V exec -t "$T" db -- python3 -c "$TCP_CLOSER" >/dev/null 2>&1 &
-sleep 0.5
+for l in "udp 5432" "udp 9000" "tcp 7100"; do wait_listen db $l; done
 
 # --- TCP state: closed connections do not outlive their rule -------------
 check "tcp from client:46000 to db:7100, closed by FIN" \

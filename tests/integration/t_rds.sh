@@ -136,6 +136,10 @@ echo "# ${SECONDS}s"
 
 # ---- the borrow timeout: pool of 1 (on db2), timeout 1 s, held 6 s ----
 SOCK2=$(V status "$T" --json | python3 -c 'import json,sys; print([d for d in json.load(sys.stdin)["databases"] if d["name"] == "db2"][0]["socket_dir"])')
+# A second environment of app, made now: the holder takes one, the
+# borrower the other, warm (a cold start, seconds at 128 MB on a loaded
+# machine, would come out of the holder's 6 s).
+V attach -t "$T" app >/dev/null
 q app slow "SELECT pg_sleep(6)" >"$TMP/holder" 2>&1 &
 holder=$!
 # The holder's query runs on db2 (seen as rdsadmin over the unix socket):
@@ -146,13 +150,19 @@ while [ $SECONDS -lt $until ]; do
 	sleep 0.1
 done
 [ $SECONDS -lt $until ] || echo "# the holder never got its connection"
-t0=$(date +%s%N)
-q app slow "SELECT 1" >"$TMP/borrow" 2>&1
-ms=$((($(date +%s%N) - t0) / 1000000))
+# The borrower's psql is timed in its sandbox (the invoke around it is
+# no part of the borrow); whether it waited for the holder is asked of
+# the database: the holder's query still runs once the borrower has its
+# answer.
+V invoke -t "$T" app -- sh -c 't0=$(date +%s%N); "$0" -h slow -Atc "SELECT 1"
+	echo "psql took $((($(date +%s%N) - t0) / 1000000)) ms"' "$PSQL" >"$TMP/borrow" 2>&1
+held=$("$PSQL" -h "$SOCK2" -U rdsadmin -d postgres -Atc "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(6)' AND state = 'active'" 2>&1)
+ms=$(sed -n 's/^psql took \([0-9]*\) ms$/\1/p' "$TMP/borrow")
 wait $holder
 check "a client waiting past the borrow timeout gets RDS Proxy's error" \
 	bash -c "grep -q 'FATAL: *Timed-out waiting to acquire database connection.' '$TMP/borrow' || { cat '$TMP/borrow'; false; }"
-check "after the borrow timeout (1 s), not the holder's 6 s (took $ms ms)" test "$ms" -ge 900 -a "$ms" -lt 5000
+check "after the borrow timeout (1 s: psql took $ms ms), not the holder's 6 s (its query still ran: $held)" \
+	test "${ms:-0}" -ge 900 -a "$held" = 1
 check "the client holding the pool succeeded" grep -q "^REPORT" "$TMP/holder"
 
 echo "# ${SECONDS}s"

@@ -6,6 +6,10 @@
 plan 44
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/lambda.json" "$T"
+# svc holds an environment below for as long as the test needs (HOLD): a
+# timeout of its own, not Lambda's default 3 s
+sed -i 's/{ "name": "svc", /{ "name": "svc", "timeout_s": 60, /' "$F"
+grep -q '"name": "svc", "timeout_s": 60' "$F" || echo "t_lambda: svc's timeout not set in $F" >&2
 envs_of() { # FN: how many environments status lists for FN
 	V status "$T" --json | python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["environments"] if e["function"] == sys.argv[1]))' "$1"
 }
@@ -13,10 +17,11 @@ busy_of() {
 	V status "$T" --json | python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["environments"] if e["function"] == sys.argv[1] and e["busy"]))' "$1"
 }
 
-# wait_busy FN N: until N environments of FN are busy (at most 5 s; the
-# invokes wait for the global lock while other tests bring topologies up).
+# wait_busy FN N: until N environments of FN are busy (at most 30 s: the
+# invokes of a per-sandbox function wait for the global lock while other
+# tests bring topologies up).
 wait_busy() {
-	for _ in $(seq 50); do
+	for _ in $(seq 300); do
 		[ "$(busy_of "$1")" = "$2" ] && return 0
 		sleep 0.1
 	done
@@ -24,6 +29,13 @@ wait_busy() {
 }
 export -f envs_of busy_of V
 export T VPCSIM
+# HOLD: a command that keeps its environment busy until the test lets it
+# go (release FN: the file go in the /tmp of FN's environments, made from
+# the host), 60 s at most. A fixed sleep ended before what it had to
+# overlap when that waited for the global state lock (detach, a
+# per-sandbox invoke), which another script's `up` holds for seconds.
+HOLD='for _ in $(seq 600); do [ -e /tmp/go ] && exit 0; sleep 0.1; done; exit 1'
+release() { local d; for d in /run/vpcsim/"$T"/envs/"$1"-*/tmp; do touch "$d/go"; done; }
 
 check "up $T" V up "$F"
 check "no environment at up" bash -c "[ \"\$(ip netns list | grep -cF 'vpcsim-$T.env.')\" = 0 ]"
@@ -99,11 +111,12 @@ check "and reused, warm" bash -c "grep -q '^REPORT' '$TMP/after-kill' && ! grep 
 # attach / detach.
 check "attach creates an idle environment" bash -c "V attach -t '$T' svc | grep -q '^attached svc-3 '"
 check "detach removes one idle environment" bash -c "V detach -t '$T' svc | grep -qx 'detached svc-3'"
-V invoke -t "$T" svc -- sleep 3 >/dev/null 2>&1 &
+V invoke -t "$T" svc -- sh -c "$HOLD" >/dev/null 2>&1 &
 wait_busy svc 1
 V detach -t "$T" svc --all >"$TMP/detach" 2>&1
 check "detach --all leaves the busy one and says so" \
 	bash -c "grep -qx 'detached svc-2' '$TMP/detach' && grep -q '^1 busy environment of svc left running' '$TMP/detach' && [ \"\$(envs_of svc)\" = 1 ]"
+release svc
 wait
 
 # Hyperplane: f1 and f2 share one ENI; the database sees its address.
@@ -132,6 +145,8 @@ check "down again succeeds" V down "$T"
 # usable addresses are taken by resources, so the fourth one finds none.
 T2=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/persandbox.json" "$T2"
+sed -i 's/{ "name": "ps", /{ "name": "ps", "timeout_s": 60, /' "$F" # (HOLD)
+grep -q '"name": "ps", "timeout_s": 60' "$F" || echo "t_lambda: ps's timeout not set in $F" >&2
 check "up $T2 (per-sandbox)" V up "$F"
 T=$T2
 export T
@@ -141,7 +156,7 @@ check "sg authorize with a per-sandbox environment up" \
 	V sg authorize -t "$T" app/db --ingress '{"proto":"tcp","ports":"5433","sg":"lambda"}'
 expect_probe ps db 5433 refused
 check "its ENI is listed with an id" bash -c "V status '$T' --json | python3 -c 'import json,sys; e=json.load(sys.stdin)[\"environments\"]; assert e[0][\"eni\"].startswith(\"eni-\") and e[0][\"private_ip\"]==\"10.8.1.12\", e'"
-for i in 1 2 3; do V invoke -t "$T" ps -- sleep 4 >/dev/null 2>&1 & done
+for i in 1 2 3; do V invoke -t "$T" ps -- sh -c "$HOLD" >/dev/null 2>&1 & done
 wait_busy ps 3
 V invoke -t "$T" ps -- true >"$TMP/full" 2>&1
 rc=$?
@@ -149,6 +164,7 @@ check "subnet full: SubnetIPAddressLimitReachedException, exit 1" \
 	bash -c "[ $rc = 1 ] && grep -q 'SubnetIPAddressLimitReachedException' '$TMP/full'"
 check "status: state reason SubnetOutOfIPAddresses" bash -c "V status '$T' | grep -Eq '^ps .*SubnetOutOfIPAddresses'"
 check "status: the subnet has 0 free addresses" bash -c "V status '$T' | grep -Eq 'tiny .* 0/11\$'"
+release ps
 wait
 check "attach fails too while the subnet is full" bash -c "! V attach -t '$T' ps"
 check "detach frees an address" bash -c "V detach -t '$T' ps | grep -q '^detached ps-3'"

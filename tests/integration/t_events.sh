@@ -50,6 +50,8 @@ check "the event is delivered to the function" wait_log "$A work delivered sourc
 V invoke -t "$T" work --invocation-type Event --payload '{"fail":1}' >"$TMP/b.out"
 B=$(rid "$TMP/b.out")
 check "a failing event is retried after the (shortened) minute" wait_log "$B work failed source=invoke attempt=2"
+# The service logs that failure, then writes the record, then logs given-up.
+wait_log "$B work given-up " 30
 check "then given up: Lambda's invocation record, RetriesExhausted, 2 invokes" \
 	python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); c=r["requestContext"]; assert c["condition"]=="RetriesExhausted" and c["approximateInvokeCount"]==2 and r["requestPayload"]=={"fail":1} and r["responsePayload"]["errorMessage"]=="asked to fail", r' \
 	"/run/vpcsim/$T/events/failed/$B.json"

@@ -22,7 +22,9 @@ MARK=pl$RANDOM$RANDOM
 VPCSIM_T_SECRET=root-secret-$MARK check "up $T" V up "$F"
 
 # ---- defect 11: a user command's environment -------------------------------
-for _ in $(seq 50); do grep -q '^PATH=' /run/vpcsim/"$T"/logs/svc.log 2>/dev/null && break; sleep 0.1; done
+# (up returns once the command's sh is exec'd: its output is waited for up
+# to 60 s; 5 s is short for a loaded machine)
+for _ in $(seq 600); do grep -q '^PATH=' /run/vpcsim/"$T"/logs/svc.log 2>/dev/null && break; sleep 0.1; done
 check "a user's command has PATH and HOME" grep -q '^HOME=' /run/vpcsim/"$T"/logs/svc.log
 check_fails "a user's command has none of root's environment" grep -q "$MARK" /run/vpcsim/"$T"/logs/svc.log
 is "a user's command has PATH, HOME, USER, LOGNAME, LANG (and sh's PWD) only" "HOME LANG LOGNAME PATH PWD USER" \

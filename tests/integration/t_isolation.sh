@@ -102,7 +102,9 @@ done
 ROOT_NS_BEFORE=$(root_snapshot; sysctl -a 2>/dev/null | grep -E '^net\.' | grep -v conntrack_count)
 check "up $T under a pty" pty "$VPCSIM up $F"
 LOGS=/run/vpcsim/$T/logs
-for _ in $(seq 50); do
+# (up returns once each command's sh is exec'd; their output, Python's
+# start included, waited for up to 60 s, not 5)
+for _ in $(seq 600); do
 	grep -q '^sti' "$LOGS/rootcmd.log" 2>/dev/null && grep -q '^sti' "$LOGS/usercmd.log" 2>/dev/null && break
 	sleep 0.1
 done

@@ -120,7 +120,10 @@ check "/etc/passwd in the jail names the engine's uid, the host's is untouched" 
 	bash -c "in_engine $T 'cat /etc/passwd' | grep -q '^rdsdb:x:$DB:' && ! grep -q ':$DB:' /etc/passwd"
 # Something the superuser leaves running must not survive down.
 admin "$T" "COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; sleep 600 >/dev/null 2>&1 &'" >/dev/null
-check "a process the superuser started runs (as the engine's uid)" bash -c "pgrep -u $DB -x sleep"
+# (its sh ends once it forked sleep, so COPY may answer before the child's
+# exec: looked for again for up to 10 s)
+check "a process the superuser started runs (as the engine's uid)" \
+	bash -c "for _ in \$(seq 100); do pgrep -u $DB -x sleep && exit 0; sleep 0.1; done; exit 1"
 
 echo "# ---- the engines still serve: functions, proxy, status ----"
 check "a function reaches the database through the proxy" \

@@ -257,6 +257,15 @@ busy_of() {
 }
 wait_busy() { for _ in $(seq 300); do [ "$(busy_of "$1")" -ge "$2" ] && return 0; sleep 0.1; done; return 1; }
 # sup_of FN: the pid of the supervisor of FN's first environment in $T (its pid file).
+# HOLD: a command for `invoke FN -- sh -c "$HOLD"` that keeps its
+# environment busy until the test lets it go (release FN: the file go in
+# the /tmp of FN's environments in $T, made from the host), 60 s at most
+# (FN's timeout must be longer). A fixed sleep can end before what it must
+# overlap when that waits for the global state lock (detach, attach, the
+# build of a per-sandbox environment), which another script's up holds for
+# seconds.
+HOLD='for _ in $(seq 600); do [ -e /tmp/go ] && exit 0; sleep 0.1; done; exit 1'
+release() { local d; for d in /run/vpcsim/"$T"/envs/"$1"-*/tmp; do touch "$d/go"; done; }
 sup_of() { local d p; for d in /run/vpcsim/"$T"/envs/"$1"-*; do read -r p _ <"$d/supervisor.pid" && echo "$p"; done 2>/dev/null | head -1; }
 
 vpcsim_procs() {

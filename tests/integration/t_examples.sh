@@ -29,10 +29,20 @@ check "check hyperplane-vs-per-sandbox.json in per-sandbox mode (as $n)" "$VPCSI
 
 # Per-sandbox: the /28 has 11 addresses, admin holds one: 11 concurrent
 # invokes, 10 get an ENI, one fails with SubnetIPAddressLimitReachedException.
+# Each holds its environment until one has failed and 10 are busy (lib.sh's
+# HOLD; 60 s at most): every per-sandbox build takes the global state lock,
+# which another script's up can take between two of them for seconds, and a
+# sleep 2 could end first: the last invoke then took that idle environment.
+sed -i 's/{ "name": "orders", /{ "name": "orders", "timeout_s": 60, /' "$F"
 check "up $n" "$VPCSIM" up "$F"
 for i in $(seq 11); do
-	"$VPCSIM" invoke -t "$n" orders -- sleep 2 >"$TMP/ps.$i" 2>&1 &
+	"$VPCSIM" invoke -t "$n" orders -- sh -c "$HOLD" >"$TMP/ps.$i" 2>&1 &
 done
+for _ in $(seq 300); do
+	grep -q SubnetIPAddressLimitReachedException "$TMP"/ps.* && [ "$(T=$n busy_of orders)" -ge 10 ] && break
+	sleep 0.2
+done
+T=$n release orders
 wait
 check "per-sandbox: 10 of 11 concurrent invokes run" \
 	test "$(grep -l '^REPORT RequestId' "$TMP"/ps.* | wc -l)" -eq 10

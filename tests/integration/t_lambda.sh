@@ -6,8 +6,8 @@
 plan 44
 T=$(unique_name)
 topo_copy "$ROOT/tests/integration/data/lambda.json" "$T"
-# svc holds an environment below for as long as the test needs (HOLD): a
-# timeout of its own, not Lambda's default 3 s
+# svc holds an environment below for as long as the test needs (lib.sh's
+# HOLD): a timeout of its own, not Lambda's default 3 s
 sed -i 's/{ "name": "svc", /{ "name": "svc", "timeout_s": 60, /' "$F"
 grep -q '"name": "svc", "timeout_s": 60' "$F" || echo "t_lambda: svc's timeout not set in $F" >&2
 envs_of() { # FN: how many environments status lists for FN
@@ -29,13 +29,6 @@ wait_busy() {
 }
 export -f envs_of busy_of V
 export T VPCSIM
-# HOLD: a command that keeps its environment busy until the test lets it
-# go (release FN: the file go in the /tmp of FN's environments, made from
-# the host), 60 s at most. A fixed sleep ended before what it had to
-# overlap when that waited for the global state lock (detach, a
-# per-sandbox invoke), which another script's `up` holds for seconds.
-HOLD='for _ in $(seq 600); do [ -e /tmp/go ] && exit 0; sleep 0.1; done; exit 1'
-release() { local d; for d in /run/vpcsim/"$T"/envs/"$1"-*/tmp; do touch "$d/go"; done; }
 
 check "up $T" V up "$F"
 check "no environment at up" bash -c "[ \"\$(ip netns list | grep -cF 'vpcsim-$T.env.')\" = 0 ]"

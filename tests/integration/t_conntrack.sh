@@ -50,7 +50,7 @@ s.close(); print("open")'
 UDP_ECHO='
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", int(sys.argv[1]))); s.settimeout(40)
+s.bind(("0.0.0.0", int(sys.argv[1]))); s.settimeout(300)
 try:
     while True:
         d, a = s.recvfrom(100); s.sendto(d, a)
@@ -59,7 +59,7 @@ except socket.timeout:
 TCP_CLOSER='
 import socket
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 7100)); s.listen(8); s.settimeout(40)
+s.bind(("0.0.0.0", 7100)); s.listen(8); s.settimeout(300)
 try:
     while True:
         c, _ = s.accept(); c.close()
@@ -67,9 +67,14 @@ except socket.timeout:
     pass'
 
 check "up $T" V up "$F"
-V exec -t "$T" db -- python3 -c "$UDP_ECHO" 5432 >/dev/null 2>&1 &
-V exec -t "$T" db -- python3 -c "$UDP_ECHO" 9000 >/dev/null 2>&1 &
-V exec -t "$T" db -- python3 -c "$TCP_CLOSER" >/dev/null 2>&1 &
+# The database's servers (exec replaces vpcsim by Python: their pids are
+# $!), ended at the end; their own idle limit, 300 s, only keeps them from
+# outliving a test that died: at 40 s, 9000's, first asked after the TCP
+# and fa/fb checks, was gone when a loaded machine took that long.
+SERVERS=()
+V exec -t "$T" db -- python3 -c "$UDP_ECHO" 5432 >/dev/null 2>&1 & SERVERS+=($!)
+V exec -t "$T" db -- python3 -c "$UDP_ECHO" 9000 >/dev/null 2>&1 & SERVERS+=($!)
+V exec -t "$T" db -- python3 -c "$TCP_CLOSER" >/dev/null 2>&1 & SERVERS+=($!)
 for l in "udp 5432" "udp 9000" "tcp 7100"; do wait_listen db $l; done
 
 # --- TCP state: closed connections do not outlive their rule -------------
@@ -138,4 +143,5 @@ check "udp_timeout 20: exit 2, InvalidParameterValue at its path" \
 	bash -c "[ $rc = 2 ] && grep -q 'resources\[0\].connection_tracking.udp_timeout.*InvalidParameterValue.*30 to 60' '$TMP/bad.out'"
 sed 's/"conntrack_allowance": 8/"conntrack_allowance": 0/' "$F" >"$TMP/bad2.json"
 check_fails "conntrack_allowance 0 is refused" "$VPCSIM" validate "$TMP/bad2.json"
+kill "${SERVERS[@]}" 2>/dev/null
 wait

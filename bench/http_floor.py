@@ -60,21 +60,23 @@ def pcts(xs):
 def warm(port, n):
     path, hdrs = signed(port, "noop")
     c = http.client.HTTPConnection("127.0.0.1", port)
-    lat = []
-    for i in range(n + 50):
+    fport = minimal_server()
+    front = http.client.HTTPConnection("127.0.0.1", fport)
+    rapi = http.client.HTTPConnection("127.0.0.1", fport)
+
+    def invoke():
+        """One warm invoke through serve: its time in ms."""
         t0 = time.perf_counter()
         c.request("POST", path, body=b"{}", headers=hdrs)
         r = c.getresponse()
         r.read()
         if r.status != 200:
             sys.exit(f"warm: {r.status}")
-        if i >= 50:
-            lat.append((time.perf_counter() - t0) * 1000)
-    fport = minimal_server()
-    front = http.client.HTTPConnection("127.0.0.1", fport)
-    rapi = http.client.HTTPConnection("127.0.0.1", fport)
-    floor = []
-    for i in range(n + 50):
+        return (time.perf_counter() - t0) * 1000
+
+    def floor_once():
+        """The floor's three round trips: the front, then the runtime
+        client's next and response. Its time in ms."""
         t0 = time.perf_counter()
         front.request("POST", path, body=b"{}", headers=hdrs)
         front.getresponse().read()
@@ -82,40 +84,25 @@ def warm(port, n):
         rapi.getresponse().read()
         rapi.request("POST", "/2018-06-01/runtime/invocation/x/response", body=b"{}")
         rapi.getresponse().read()
-        if i >= 50:
-            floor.append((time.perf_counter() - t0) * 1000)
+        return (time.perf_counter() - t0) * 1000
+
+    # The first 50 of each series warm up and are not counted.
+    lat = [invoke() for _ in range(n + 50)][50:]
+    floor = [floor_once() for _ in range(n + 50)][50:]
     # The same two, alternated request by request: each pair sees the same
-    # moment of the machine (the floor's own p50 moved 0.27-0.51 ms from
+    # moment of the machine (the floor's own p50 moved 0.17-0.29 ms from
     # run to run on a 2-core VM). Serve's invoke then has the floor's
     # time to finish its tail (the runtime's next `next`, the freeze,
     # REPORT) before the next request, and that tail competes with the
     # floor instead: back to back above is the harder figure for serve.
-    alt_lat, alt_floor = [], []
-    for i in range(n + 50):
-        t0 = time.perf_counter()
-        c.request("POST", path, body=b"{}", headers=hdrs)
-        r = c.getresponse()
-        r.read()
-        t1 = time.perf_counter()
-        front.request("POST", path, body=b"{}", headers=hdrs)
-        front.getresponse().read()
-        rapi.request("GET", "/2018-06-01/runtime/invocation/next")
-        rapi.getresponse().read()
-        rapi.request("POST", "/2018-06-01/runtime/invocation/x/response", body=b"{}")
-        rapi.getresponse().read()
-        t2 = time.perf_counter()
-        if r.status != 200:
-            sys.exit(f"warm: {r.status}")
-        if i >= 50:
-            alt_lat.append((t1 - t0) * 1000)
-            alt_floor.append((t2 - t1) * 1000)
-    w, f = pcts(lat), pcts(floor)
-    aw, af = pcts(alt_lat), pcts(alt_floor)
+    pairs = [(invoke(), floor_once()) for _ in range(n + 50)][50:]
+    alt_lat, alt_floor = [a for a, _ in pairs], [b for _, b in pairs]
+    rows = [("serve", lat), ("floor", floor), ("serve, alt", alt_lat), ("floor, alt", alt_floor)]
     print(f"{'':12} {'p50':>7} {'p99':>7} {'min':>7} {'max':>8} {'per s':>7}")
-    print(f"{'serve':12} {w[0]:7.3f} {w[1]:7.3f} {w[2]:7.3f} {w[3]:8.2f} {n / (sum(lat) / 1000):7.0f}")
-    print(f"{'floor':12} {f[0]:7.3f} {f[1]:7.3f} {f[2]:7.3f} {f[3]:8.2f} {n / (sum(floor) / 1000):7.0f}")
-    print(f"{'serve, alt':12} {aw[0]:7.3f} {aw[1]:7.3f} {aw[2]:7.3f} {aw[3]:8.2f} {n / (sum(alt_lat) / 1000):7.0f}")
-    print(f"{'floor, alt':12} {af[0]:7.3f} {af[1]:7.3f} {af[2]:7.3f} {af[3]:8.2f} {n / (sum(alt_floor) / 1000):7.0f}")
+    for name, xs in rows:
+        p = pcts(xs)
+        print(f"{name:12} {p[0]:7.3f} {p[1]:7.3f} {p[2]:7.3f} {p[3]:8.2f} {n / (sum(xs) / 1000):7.0f}")
+    w, f, aw, af = (pcts(xs) for _, xs in rows)
     print(f"ratio p50 {w[0] / f[0]:.2f}, p99 {w[1] / f[1]:.2f}; alternated p50 {aw[0] / af[0]:.2f}, "
           f"p99 {aw[1] / af[1]:.2f} (goal: p50 within 2x of the floor and at most 3 ms)")
 

@@ -256,7 +256,6 @@ busy_of() {
 	"$VPCSIM" status "$T" --json | python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["environments"] if e["function"] == sys.argv[1] and e["busy"]))' "$1"
 }
 wait_busy() { for _ in $(seq 300); do [ "$(busy_of "$1")" -ge "$2" ] && return 0; sleep 0.1; done; return 1; }
-# sup_of FN: the pid of the supervisor of FN's first environment in $T (its pid file).
 # HOLD: a command for `invoke FN -- sh -c "$HOLD"` that keeps its
 # environment busy until the test lets it go (release FN: the file go in
 # the /tmp of FN's environments in $T, made from the host), 60 s at most
@@ -266,6 +265,7 @@ wait_busy() { for _ in $(seq 300); do [ "$(busy_of "$1")" -ge "$2" ] && return 0
 # seconds.
 HOLD='for _ in $(seq 600); do [ -e /tmp/go ] && exit 0; sleep 0.1; done; exit 1'
 release() { local d; for d in /run/vpcsim/"$T"/envs/"$1"-*/tmp; do touch "$d/go"; done; }
+# sup_of FN: the pid of the supervisor of FN's first environment in $T (its pid file).
 sup_of() { local d p; for d in /run/vpcsim/"$T"/envs/"$1"-*; do read -r p _ <"$d/supervisor.pid" && echo "$p"; done 2>/dev/null | head -1; }
 
 vpcsim_procs() {
